@@ -1,0 +1,142 @@
+//! `jineng bench`: throughput on generated data, each figure beside a
+//! baseline measured in the same run.
+
+use crate::import::{options, progress_bar};
+use clap::Subcommand;
+use jineng_domain::NationalId;
+use jineng_domain::records::PersonRecord;
+use jineng_ingest::pipeline::import_file;
+use jineng_store::{Actor, Backend, Store, fresh_postgres_database};
+use serde_json::json;
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Import N generated persons through the full pipeline, then bulk-insert
+    /// the same rows bare into a second store; report rows/s of both.
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const COUNTIES: &[&str] = &["371502", "371503", "371521", "371522", "371524", "371525", "371526", "371581"];
+const DAYS: usize = 13_505;
+
+/// Row `i` of the benchmark: unique for i < 8 × 13,505 × 1,000.
+fn person(i: usize) -> PersonRecord {
+    let county = COUNTIES[i % COUNTIES.len()];
+    let birth = chrono::NaiveDate::from_ymd_opt(1966, 1, 1).unwrap() + chrono::Duration::days(((i / 8) % DAYS) as i64);
+    let id = NationalId::from_parts(county, birth, ((i / (8 * DAYS)) % 1000) as u16);
+    PersonRecord {
+        name: format!("测试{}", ["甲", "乙", "丙", "丁", "戊"][i % 5]),
+        sex: id.sex(),
+        birth_date: birth,
+        ethnicity: Some("汉族".into()),
+        education: None,
+        phone: None,
+        hukou_region: jineng_domain::RegionCode::parse(county).unwrap(),
+        residence_region: None,
+        job_region: None,
+        receives_pension: false,
+        id,
+    }
+}
+
+fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(w, "姓名,身份证号码,性别,出生日期,民族,户籍地")?;
+    for i in 0..rows {
+        let p = person(i);
+        writeln!(w, "{},{},{},{},汉族,{}", p.name, p.id, p.sex.as_zh(), p.birth_date, p.hukou_region)?;
+    }
+    Ok(w.flush()?)
+}
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Two fresh stores of the backend `db` names.
+async fn two_stores(db: &str, dir: &Path) -> anyhow::Result<(Store, Store)> {
+    if db.starts_with("postgres") {
+        let a = fresh_postgres_database(db, "jineng_bench_import").await?;
+        let b = fresh_postgres_database(db, "jineng_bench_bare").await?;
+        Ok((Store::connect(&a).await?, Store::connect(&b).await?))
+    } else {
+        let a = format!("sqlite://{}", dir.join("import.db").display());
+        let b = format!("sqlite://{}", dir.join("bare.db").display());
+        Ok((Store::connect(&a).await?, Store::connect(&b).await?))
+    }
+}
+
+pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+    let BenchCommand::Import { rows, json } = cmd;
+    let dir = tempfile_dir()?;
+    let csv = dir.join("persons.csv");
+    write_csv(&csv, rows)?;
+    let (import_store, bare_store) = two_stores(db, &dir).await?;
+    let backend = match import_store.backend() {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    crate::init(&import_store).await?;
+    crate::init(&bare_store).await?;
+
+    let pb = progress_bar(json);
+    let t = Instant::now();
+    let report = import_file(&import_store, "persons", &csv, &options(actor, false, None, 5000), &|n| pb.set_position(n)).await?;
+    let import_secs = t.elapsed().as_secs_f64();
+    pb.finish_and_clear();
+    let peak = peak_rss_mb();
+    anyhow::ensure!(report.inserted as usize == rows, "基准导入应新增 {rows} 行，实际 {}", report.inserted);
+
+    let t = Instant::now();
+    let mut chunk = Vec::with_capacity(5000);
+    for i in 0..rows {
+        chunk.push(person(i));
+        if chunk.len() == 5000 || i + 1 == rows {
+            bare_store.bench_bare_insert_persons(&chunk).await?;
+            chunk.clear();
+        }
+    }
+    let bare_secs = t.elapsed().as_secs_f64();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let import_rate = rows as f64 / import_secs;
+    let bare_rate = rows as f64 / bare_secs;
+    let out = json!({
+        "backend": backend,
+        "rows": rows,
+        "import_seconds": import_secs,
+        "import_rows_per_sec": import_rate.round(),
+        "bare_seconds": bare_secs,
+        "bare_rows_per_sec": bare_rate.round(),
+        "ratio_to_bare": (import_rate / bare_rate * 100.0).round() / 100.0,
+        "peak_rss_mb_during_import": peak.map(|p| p.round()),
+    });
+    if json {
+        println!("{out}");
+    } else {
+        println!("后端 {backend}，{rows} 行人员信息：");
+        println!("  完整导入（读文件、校验、查重、写入、审计）：{import_secs:.2} 秒，{import_rate:.0} 行/秒");
+        println!("  裸批量插入（同样的行，无校验）：{bare_secs:.2} 秒，{bare_rate:.0} 行/秒");
+        println!("  比值：{:.2}；导入阶段峰值内存：{:.0} MB", import_rate / bare_rate, peak.unwrap_or(0.0));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("jineng-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,108 @@
+//! `jineng`: the command line of the Jineng platform.
+
+mod bench;
+mod demo;
+mod import;
+mod person;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use jineng_store::{Actor, Store};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "jineng", version, about = "技能 Jineng — 职业技能提升行动管理平台")]
+struct Cli {
+    /// Database URL: sqlite://FILE.db (embedded) or postgres://…
+    #[arg(long, global = true, env = "JINENG_DB", default_value = "sqlite://jineng.db")]
+    db: String,
+    /// Who is acting, for the audit trail (default: the OS user).
+    #[arg(long, global = true, env = "JINENG_ACTOR")]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the schema and load the reference data (regions, occupations, vocabularies).
+    Init,
+    /// Import a template file (.xlsx or .csv in UTF-8 or GB18030).
+    Import(import::ImportArgs),
+    /// Write an empty template with an instructions sheet.
+    Template {
+        /// persons, categories, relations, institutions, classes, roster, certificates, claims
+        kind: String,
+        /// Output file (.xlsx or .csv); default `<kind>.xlsx`.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Persons of the real-name registry.
+    Person {
+        #[command(subcommand)]
+        command: person::PersonCommand,
+    },
+    /// Load the demo jurisdiction (聊城市) with institutions, classes and trainees.
+    Demo(demo::DemoArgs),
+    /// Benchmarks on generated data.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+fn actor(cli: &Cli) -> Actor {
+    let user = cli.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "operator".into());
+    Actor::cli(&user)
+}
+
+pub(crate) async fn init(store: &Store) -> anyhow::Result<jineng_store::RegionCounts> {
+    store.load_regions(&jineng_ingest::reference::regions()).await?;
+    store.load_occupations(&jineng_ingest::reference::occupations()).await?;
+    store.load_vocabulary(&jineng_ingest::reference::vocabulary()).await?;
+    Ok(store.reference_counts().await?)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let actor = actor(&cli);
+    match cli.command {
+        Command::Init => {
+            let store = Store::connect(&cli.db).await?;
+            let c = init(&store).await?;
+            println!(
+                "已初始化 {}：省级 {} 个，地级 {} 个，县级 {} 个，职业 {} 个，词表 {} 条",
+                cli.db, c.provinces, c.prefectures, c.counties, c.occupations, c.vocabulary_terms
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) => import::run(&cli.db, &actor, args).await,
+        Command::Template { kind, out } => {
+            let spec = jineng_ingest::templates::template(&kind)
+                .with_context(|| format!("未知的模板类型「{kind}」"))?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{kind}.xlsx")));
+            jineng_ingest::template_file::write_template(spec, &out)?;
+            println!("已生成模板「{}」：{}", spec.title, out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Person { command } => person::run(&cli.db, &actor, command).await,
+        Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
+        Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("JINENG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

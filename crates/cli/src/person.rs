@@ -1,0 +1,82 @@
+//! `jineng person`: a person's e-archive.
+
+use anyhow::Context;
+use clap::Subcommand;
+use jineng_domain::{NationalId, SkillLevel};
+use jineng_store::{Actor, Store, certificate_type_name};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum PersonCommand {
+    /// Show a person's e-archive (电子档案).
+    Show {
+        /// The 18-character ID number.
+        id: String,
+        /// Show the full ID number (written to the audit trail).
+        #[arg(long)]
+        reveal: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn level(l: Option<i64>) -> &'static str {
+    l.and_then(|g| SkillLevel::from_grade(g as u8)).map(|l| l.as_zh()).unwrap_or("无等级")
+}
+
+pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<ExitCode> {
+    let PersonCommand::Show { id, reveal, json } = cmd;
+    let store = Store::connect(db).await?;
+    let refdata = store.ref_data().await?;
+    let today = chrono::Local::now().date_naive();
+    let id = NationalId::parse(&jineng_domain::normalize_cell(&id), today, &|p| refdata.province_exists(p))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let a = store.archive(&id, actor, reveal).await?.with_context(|| format!("未找到身份证号码为 {} 的人员", id.masked()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&a)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("姓名：{}  性别：{}  出生日期：{}", a.name, a.sex, a.birth_date);
+    println!("身份证号码：{}", a.id_number);
+    println!("户籍地：{} {}", a.hukou_region, a.hukou_region_name);
+    println!("人员类别（{}）：", a.categories.len());
+    for c in &a.categories {
+        println!("  {} {} 至 {}", c.category, c.valid_from, c.valid_to.as_deref().unwrap_or("长期"));
+    }
+    println!("参训记录（{}）：", a.enrolments.len());
+    for e in &a.enrolments {
+        println!(
+            "  {} {} {}（{}）{} {} {}～{} 线下{}课时 线上{}课时 {}",
+            e.class_no,
+            e.institution,
+            e.occupation_name,
+            e.occupation_code,
+            level(e.skill_level),
+            e.training_type,
+            e.start_date,
+            e.end_date,
+            e.offline_hours,
+            e.online_hours,
+            jineng_domain::CompletionResult::from_code(&e.completion).map(|c| c.as_zh()).unwrap_or("")
+        );
+    }
+    println!("证书（{}）：", a.certificates.len());
+    for c in &a.certificates {
+        println!(
+            "  {} {} {}（{}）{} 发证日期 {}",
+            certificate_type_name(&c.cert_type),
+            c.cert_no,
+            c.occupation_name,
+            c.occupation_code,
+            level(c.skill_level),
+            c.issue_date
+        );
+    }
+    println!("补贴申领（{}）：", a.claims.len());
+    for c in &a.claims {
+        let status = if c.status == "submitted" { "已提交" } else { c.status.as_str() };
+        println!("  {} {} {} {status}", c.claim_no, c.subsidy_type, c.applied_on);
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,151 @@
+//! Calendar dates as they appear in spreadsheets: the textual formats in
+//! common use in China, and Excel's 1900-system serial numbers.
+
+use chrono::{Days, NaiveDate};
+
+use crate::ValueError;
+
+/// Parses `2019-10-21`, `2019/10/21`, `2019.10.21`, `20191021`,
+/// `2019年10月21日` (month and day may have one digit, e.g. `2019-1-5`).
+/// A trailing time of day (`2019-10-21 00:00:00`, as exported by many
+/// spreadsheet tools) is ignored.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
+    let s = raw.trim();
+    let unrecognised = || {
+        ValueError::new(format!(
+            "无法识别的日期格式「{s}」，应为 2019-10-21、2019/10/21、20191021 或 2019年10月21日"
+        ))
+    };
+    let date_part = strip_time(s);
+    let (y, m, d) = split_ymd(date_part).ok_or_else(unrecognised)?;
+    let digits =
+        |t: &str, lens: &[usize]| lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(y, &[4]) || !digits(m, &[1, 2]) || !digits(d, &[1, 2]) {
+        return Err(unrecognised());
+    }
+    // All parts are at most 4 ASCII digits, so these cannot fail.
+    let (y, m, d): (i32, u32, u32) = (
+        y.parse().map_err(|_| unrecognised())?,
+        m.parse().map_err(|_| unrecognised())?,
+        d.parse().map_err(|_| unrecognised())?,
+    );
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| ValueError::new(format!("日期 {y:04}-{m:02}-{d:02} 不存在")))
+}
+
+/// Drops a `H:MM[:SS]` time after a space or `T`; anything else is kept so
+/// the caller reports the whole text as unrecognised.
+fn strip_time(s: &str) -> &str {
+    if let Some((date, time)) = s.split_once([' ', 'T']) {
+        let parts: Vec<&str> = time.trim().split(':').collect();
+        let is_time = (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+        if is_time {
+            return date.trim_end();
+        }
+    }
+    s
+}
+
+fn split_ymd(s: &str) -> Option<(&str, &str, &str)> {
+    if s.contains('年') {
+        let (y, rest) = s.split_once('年')?;
+        let (m, d) = rest.split_once('月')?;
+        return Some((y, m, d.strip_suffix('日').unwrap_or(d)));
+    }
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Some((&s[0..4], &s[4..6], &s[6..8]));
+    }
+    // One separator kind throughout, so "2019-10/21" is rejected.
+    for sep in ['-', '/', '.'] {
+        let mut it = s.split(sep);
+        if let (Some(y), Some(m), Some(d), None) = (it.next(), it.next(), it.next(), it.next()) {
+            return Some((y, m, d));
+        }
+    }
+    None
+}
+
+/// Converts an Excel serial date (1900 date system) to a date, ignoring any
+/// time-of-day fraction. Excel counts the non-existent 1900-02-29 as serial
+/// 60, so serials after it are offset by one day; serial 60 itself and
+/// serials below 1 or beyond 9999-12-31 give `None`.
+pub fn excel_serial_to_date(serial: f64) -> Option<NaiveDate> {
+    // 2_958_465 is 9999-12-31, Excel's last representable date.
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let day = serial.floor() as u64;
+    let (epoch, offset) = match day {
+        60 => return None,
+        1..60 => (NaiveDate::from_ymd_opt(1899, 12, 31)?, day),
+        _ => (NaiveDate::from_ymd_opt(1899, 12, 30)?, day),
+    };
+    epoch.checked_add_days(Days::new(offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn accepted_formats() {
+        for s in [
+            "2019-10-21",
+            "2019/10/21",
+            "2019.10.21",
+            "20191021",
+            "2019年10月21日",
+            " 2019-10-21 ",
+            "2019-10-21 00:00:00",
+            "2019/10/21 8:30",
+            "2019-10-21T00:00:00",
+            "2019年10月21",
+        ] {
+            assert_eq!(parse_date(s), Ok(d(2019, 10, 21)), "{s}");
+        }
+        assert_eq!(parse_date("2019-1-5"), Ok(d(2019, 1, 5)));
+        assert_eq!(parse_date("2019年1月5日"), Ok(d(2019, 1, 5)));
+    }
+
+    #[test]
+    fn rejected() {
+        let e = |s: &str| parse_date(s).unwrap_err().0;
+        assert_eq!(e("2019-02-30"), "日期 2019-02-30 不存在");
+        assert_eq!(e("2019年2月30日"), "日期 2019-02-30 不存在");
+        assert_eq!(e("20190230"), "日期 2019-02-30 不存在");
+        assert_eq!(e("2019-13-01"), "日期 2019-13-01 不存在");
+        let bad = "无法识别的日期格式「19-10-21」，应为 2019-10-21、2019/10/21、20191021 或 2019年10月21日";
+        assert_eq!(e("19-10-21"), bad);
+        for s in [
+            "2019-10/21",
+            "2019-10-21-1",
+            "",
+            "2019-010-21",
+            "abc",
+            "2019-10-21 foo",
+        ] {
+            assert!(e(s).starts_with("无法识别的日期格式"), "{s}");
+        }
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(excel_serial_to_date(1.0), Some(d(1900, 1, 1)));
+        assert_eq!(excel_serial_to_date(59.0), Some(d(1900, 2, 28)));
+        assert_eq!(excel_serial_to_date(60.0), None);
+        assert_eq!(excel_serial_to_date(61.0), Some(d(1900, 3, 1)));
+        assert_eq!(excel_serial_to_date(43759.0), Some(d(2019, 10, 21)));
+        assert_eq!(excel_serial_to_date(43759.75), Some(d(2019, 10, 21)));
+        assert_eq!(excel_serial_to_date(2_958_465.0), Some(d(9999, 12, 31)));
+        assert_eq!(excel_serial_to_date(2_958_466.0), None);
+        assert_eq!(excel_serial_to_date(0.0), None);
+        assert_eq!(excel_serial_to_date(f64::NAN), None);
+    }
+}

@@ -1,0 +1,30 @@
+//! Pure domain types for Jineng: validated identifiers, codes, money, dates
+//! and the fixed national vocabularies used by vocational-training subsidy
+//! records. No I/O happens here; every parser returns a [`ValueError`] whose
+//! message is user-facing Chinese text.
+
+pub mod credit_code;
+pub mod date;
+pub mod error;
+pub mod money;
+pub mod national_id;
+pub mod occupation;
+pub mod phone;
+pub mod records;
+pub mod refdata;
+pub mod region;
+pub mod skill_level;
+pub mod text;
+pub mod vocab;
+
+pub use credit_code::CreditCode;
+pub use date::{excel_serial_to_date, parse_date};
+pub use error::ValueError;
+pub use money::Fen;
+pub use national_id::{NationalId, Sex};
+pub use occupation::OccupationCode;
+pub use phone::Phone;
+pub use region::{RegionCode, RegionLevel};
+pub use skill_level::SkillLevel;
+pub use text::{normalize_cell, validate_person_name};
+pub use vocab::{CertificateType, CompletionResult, RelationKind, parse_yes_no};

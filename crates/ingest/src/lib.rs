@@ -1,0 +1,12 @@
+//! Imports: template files (xlsx, csv in UTF-8 or GB18030) read as streams,
+//! parsed row by row into domain records and written to the store in
+//! transactional chunks, with an error report users fix and re-upload.
+
+pub mod columns;
+pub mod reader;
+pub mod report;
+pub mod template_file;
+pub mod templates;
+pub mod parse;
+pub mod pipeline;
+pub mod reference;

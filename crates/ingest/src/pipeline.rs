@@ -1,0 +1,214 @@
+//! The import pipeline: read a template file in chunks, parse every row, write
+//! each chunk in one transaction (a row is never half-written; a killed
+//! import keeps its finished chunks and a re-run completes it), and report
+//! rejected rows with their row, column and reason.
+
+use crate::columns::ColumnMap;
+use crate::parse::{self, ParseCtx};
+use crate::reader::{ReadError, Row, TableReader};
+use crate::report::{ReportError, ReportWriter, RowError};
+use crate::templates::{TemplateSpec, template};
+use chrono::NaiveDate;
+use jineng_domain::records::*;
+use jineng_store::{Actor, BatchSummary, ImportBatch, Outcome, Store, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How an import runs.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// Where to write the error report (.xlsx or .csv) for the user to fix.
+    pub errors_path: Option<PathBuf>,
+    pub actor: Actor,
+    pub today: NaiveDate,
+    /// Rows per transaction.
+    pub chunk_rows: usize,
+}
+
+/// The result of one import.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub accepted: u64,
+    pub rejected: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// The first errors (at most [`MAX_LISTED_ERRORS`]); the report file has all.
+    pub errors: Vec<RowError>,
+    pub errors_truncated: bool,
+    pub warnings: Vec<String>,
+    pub encoding: String,
+    pub dry_run: bool,
+}
+
+pub const MAX_LISTED_ERRORS: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims")]
+    UnknownKind(String),
+    #[error("{0}")]
+    Read(#[from] ReadError),
+    #[error("文件 {file} 表头有误：{}", .errors.join("；"))]
+    Header { file: String, errors: Vec<String> },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Report(#[from] ReportError),
+    #[error("读取文件 {0} 失败：{1}")]
+    Io(String, std::io::Error),
+}
+
+/// A record kind: how its rows are parsed and written.
+trait Kind: Sized {
+    fn parse(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<Self, Vec<RowError>>;
+    async fn write(store: &Store, batch: &ImportBatch, rows: &[(u64, Self)]) -> Result<Vec<(u64, Outcome)>, StoreError>;
+}
+
+macro_rules! kind {
+    ($rec:ty, $parse:path, $write:ident) => {
+        impl Kind for $rec {
+            fn parse(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<Self, Vec<RowError>> {
+                $parse(ctx, map, row)
+            }
+            async fn write(
+                store: &Store,
+                batch: &ImportBatch,
+                rows: &[(u64, Self)],
+            ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+                store.$write(batch, rows).await
+            }
+        }
+    };
+}
+kind!(PersonRecord, parse::person, import_persons);
+kind!(CategoryRecord, parse::category, import_categories);
+kind!(RelationRecord, parse::relation, import_relations);
+kind!(InstitutionRecord, parse::institution, import_institutions);
+kind!(ClassRecord, parse::class, import_classes);
+kind!(RosterRecord, parse::roster, import_roster);
+kind!(CertificateRecord, parse::certificate, import_certificates);
+kind!(ClaimRecord, parse::claim, import_claims);
+
+/// Imports `path` as template `kind`. `progress` is called with the number of
+/// rows done after each chunk.
+pub async fn import_file(
+    store: &Store,
+    kind: &str,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ImportReport, ImportError> {
+    let spec = template(kind).ok_or_else(|| ImportError::UnknownKind(kind.to_string()))?;
+    match spec.kind {
+        "persons" => run::<PersonRecord>(store, spec, path, opts, progress).await,
+        "categories" => run::<CategoryRecord>(store, spec, path, opts, progress).await,
+        "relations" => run::<RelationRecord>(store, spec, path, opts, progress).await,
+        "institutions" => run::<InstitutionRecord>(store, spec, path, opts, progress).await,
+        "classes" => run::<ClassRecord>(store, spec, path, opts, progress).await,
+        "roster" => run::<RosterRecord>(store, spec, path, opts, progress).await,
+        "certificates" => run::<CertificateRecord>(store, spec, path, opts, progress).await,
+        "claims" => run::<ClaimRecord>(store, spec, path, opts, progress).await,
+        other => Err(ImportError::UnknownKind(other.to_string())),
+    }
+}
+
+fn file_sha256(path: &Path) -> Result<String, ImportError> {
+    let io = |e| ImportError::Io(path.display().to_string(), e);
+    let mut f = std::fs::File::open(path).map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+async fn run<K: Kind>(
+    store: &Store,
+    spec: &TemplateSpec,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Fn(u64),
+) -> Result<ImportReport, ImportError> {
+    let mut reader = TableReader::open(path, spec.title)?;
+    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    let (map, warnings) = ColumnMap::resolve(spec, reader.headers())
+        .map_err(|errors| ImportError::Header { file: file.clone(), errors })?;
+    let refdata = store.ref_data().await?;
+    let ctx = ParseCtx { refdata: &refdata, today: opts.today };
+    let mut report_file = match &opts.errors_path {
+        Some(p) => Some(ReportWriter::create(p, reader.headers())?),
+        None => None,
+    };
+    let mut report = ImportReport {
+        warnings,
+        encoding: reader.encoding().to_string(),
+        dry_run: opts.dry_run,
+        ..Default::default()
+    };
+    let batch = store.start_batch(spec.kind, &file, &file_sha256(path)?, &opts.actor, opts.dry_run).await?;
+    let mut summary = BatchSummary::default();
+    let mut done = 0u64;
+    loop {
+        let mut raw: Vec<Row> = Vec::with_capacity(opts.chunk_rows);
+        for row in reader.by_ref() {
+            raw.push(row?);
+            if raw.len() == opts.chunk_rows {
+                break;
+            }
+        }
+        if raw.is_empty() {
+            break;
+        }
+        let mut records = Vec::with_capacity(raw.len());
+        let mut failed: Vec<(usize, Vec<RowError>)> = Vec::new();
+        for (i, row) in raw.iter().enumerate() {
+            match K::parse(ctx, &map, row) {
+                Ok(r) => records.push((row.number, r)),
+                Err(e) => failed.push((i, e)),
+            }
+        }
+        summary.rejected += failed.len() as u64;
+        for (row_no, outcome) in K::write(store, &batch, &records).await? {
+            summary.count(&outcome);
+            if let Outcome::Rejected(rs) = outcome {
+                let i = raw.binary_search_by_key(&row_no, |r| r.number).expect("outcome for a row of this chunk");
+                let errs = rs.into_iter().map(|r| RowError { row: row_no, column: r.column, message: r.message }).collect();
+                failed.push((i, errs));
+            }
+        }
+        failed.sort_by_key(|(i, _)| *i);
+        for (i, errs) in failed {
+            if let Some(w) = report_file.as_mut() {
+                w.add(&raw[i], &errs)?;
+            }
+            for e in errs {
+                if report.errors.len() < MAX_LISTED_ERRORS {
+                    report.errors.push(e);
+                } else {
+                    report.errors_truncated = true;
+                }
+            }
+        }
+        done += raw.len() as u64;
+        progress(done);
+    }
+    store.finish_batch(&batch, &summary).await?;
+    if let Some(w) = report_file {
+        w.finish()?;
+    }
+    report.accepted = summary.accepted();
+    report.rejected = summary.rejected;
+    report.inserted = summary.inserted;
+    report.updated = summary.updated;
+    report.unchanged = summary.unchanged;
+    Ok(report)
+}

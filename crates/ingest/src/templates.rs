@@ -1,0 +1,278 @@
+//! The import templates of `TEMPLATES.md` as static data.
+//!
+//! The column names are the contract with users (their spreadsheets already
+//! carry these headers), so they are spelled exactly as in the spec; `help`
+//! is the rule shown to users in the template's 填写说明 sheet.
+
+/// One column of an import template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Header text, without the `*` that marks required columns.
+    pub name: &'static str,
+    pub required: bool,
+    /// Chinese instruction for filling in the column.
+    pub help: &'static str,
+}
+
+/// One import template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateSpec {
+    /// Name on the command line and in the API, e.g. `roster`.
+    pub kind: &'static str,
+    /// Chinese title, e.g. 花名册; also the preferred sheet name.
+    pub title: &'static str,
+    pub columns: &'static [ColumnSpec],
+}
+
+impl TemplateSpec {
+    /// The column named `name`, if the template has one.
+    pub fn column(&self, name: &str) -> Option<&'static ColumnSpec> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+const fn req(name: &'static str, help: &'static str) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        required: true,
+        help,
+    }
+}
+
+const fn opt(name: &'static str, help: &'static str) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        required: false,
+        help,
+    }
+}
+
+const REGION: &str = "6 位行政区划代码，如 371502";
+const LEVEL: &str = "五级/初级工、四级/中级工、三级/高级工、二级/技师、一级/高级技师（也可只写“五级”或“初级工”等）；专项职业能力留空";
+const OCCUPATION: &str = "国家职业分类编码，如 6-31-01-03";
+const KNOWN_PERSON: &str = "18 位身份证号码，须为已导入人员信息的人员";
+
+static PERSONS: &[ColumnSpec] = &[
+    req(
+        "姓名",
+        "1～50 个字符；少数民族或外文姓名可含间隔号“·”",
+    ),
+    req(
+        "身份证号码",
+        "18 位居民身份证号码，末位校验码须正确（小写 x 按 X 处理）；前 6 位须为存在的省份的行政区划代码（旧证中已撤销的县级代码仍有效）；出生日期须真实且不晚于今天",
+    ),
+    opt(
+        "性别",
+        "男/女；须与身份证号码一致（第 17 位为奇数是男，偶数是女）",
+    ),
+    opt("出生日期", "须与身份证号码中的出生日期一致"),
+    opt("民族", "选填，如 汉族"),
+    opt("文化程度", "选填，如 高中、大专"),
+    opt(
+        "联系电话",
+        "选填；填写时须为有效的大陆手机号码或固定电话",
+    ),
+    req("户籍地", REGION),
+    opt("常住地", REGION),
+    opt("求职就业地", REGION),
+    opt("是否领取养老金", "是/否，留空按“否”处理"),
+];
+
+static CATEGORIES: &[ColumnSpec] = &[
+    req("身份证号码", KNOWN_PERSON),
+    req(
+        "人员类别",
+        "人员类别名称，如 登记失业人员、农村转移就业劳动者、贫困劳动力、贫困家庭子女、两后生、高校毕业生、退役军人、残疾人、就业困难人员、企业职工 等",
+    ),
+    req("起始日期", "该人员类别的起始日期"),
+    opt("截止日期", "该人员类别的截止日期；留空表示长期有效"),
+    opt("证明材料", "证明材料，如《就业创业证》编号"),
+];
+
+static RELATIONS: &[ColumnSpec] = &[
+    req("身份证号码", KNOWN_PERSON),
+    req("亲属身份证号码", KNOWN_PERSON),
+    req(
+        "关系",
+        "亲属与本人的关系：父母、子女、配偶、祖父母、孙子女 之一",
+    ),
+];
+
+static INSTITUTIONS: &[ColumnSpec] = &[
+    req("机构名称", "培训机构全称"),
+    req(
+        "统一社会信用代码",
+        "18 位统一社会信用代码，末位校验码须正确",
+    ),
+    req(
+        "机构类型",
+        "如 职业院校、技工院校、民办培训机构、企业培训中心、公共实训基地、评价机构、企业 等",
+    ),
+    req("所在地", REGION),
+    opt("是否目录内", "是否列入培训机构目录：是/否"),
+    opt("目录起始日期", "列入目录的起始日期"),
+    opt("目录截止日期", "列入目录的截止日期"),
+];
+
+static CLASSES: &[ColumnSpec] = &[
+    req("班级编号", "同一培训机构内不得重复"),
+    req(
+        "统一社会信用代码",
+        "开班培训机构的统一社会信用代码，须为已导入的培训机构",
+    ),
+    req(
+        "培训类型",
+        "如 就业技能培训、岗位技能提升培训、创业培训、新型学徒制、项目制培训、以工代训 等",
+    ),
+    req("职业编码", OCCUPATION),
+    opt("职业名称", "选填；填写时须与职业编码一致"),
+    opt("等级", LEVEL),
+    req("培训地", "培训实施地的 6 位行政区划代码"),
+    req("开班日期", "不得晚于结业日期"),
+    req("结业日期", "不得早于开班日期"),
+    req("计划课时", "计划培训课时，须为正数"),
+];
+
+static ROSTER: &[ColumnSpec] = &[
+    req("班级编号", "须为已导入的培训班"),
+    req(
+        "统一社会信用代码",
+        "培训班所属培训机构的统一社会信用代码",
+    ),
+    req("姓名", "须与身份证号码对应人员的姓名一致"),
+    req("身份证号码", KNOWN_PERSON),
+    opt("线下课时", "实际参加的线下课时，不得超过培训班计划课时"),
+    opt("线上课时", "实际参加的线上课时，不得超过培训班计划课时"),
+    opt("结业结果", "合格、不合格、未结业 之一"),
+];
+
+static CERTIFICATES: &[ColumnSpec] = &[
+    req("证书编号", "同一证书类型内不得重复"),
+    req(
+        "证书类型",
+        "职业资格证书、职业技能等级证书、专项职业能力证书、特种作业操作证书、培训合格证书 之一",
+    ),
+    req("姓名", "持证人姓名，须与身份证号码对应人员的姓名一致"),
+    req("身份证号码", KNOWN_PERSON),
+    req("职业编码", OCCUPATION),
+    opt("等级", LEVEL),
+    req("发证日期", "证书上的发证日期"),
+    req(
+        "发证机构",
+        "发证或评价机构的 18 位统一社会信用代码",
+    ),
+    opt("班级编号", "参加培训的班级编号（已知时填写）"),
+];
+
+static CLAIMS: &[ColumnSpec] = &[
+    req("申领编号", "不得重复"),
+    req(
+        "补贴类型",
+        "如 职业培训补贴、技能提升补贴、生活费补贴、新型学徒制补贴、以工代训补贴、创业培训补贴、项目制培训补贴 等",
+    ),
+    req("身份证号码", "受训人员的 18 位身份证号码"),
+    opt("证书编号", "按证书申领的补贴填写"),
+    opt("班级编号", "按培训班申领的补贴填写"),
+    opt(
+        "统一社会信用代码",
+        "按培训班申领的补贴填写：培训班所属培训机构的统一社会信用代码",
+    ),
+    opt(
+        "申领单位",
+        "由培训机构或企业申领时，填写其 18 位统一社会信用代码",
+    ),
+    req("申请日期", "提交申领的日期"),
+    opt("月数", "以工代训补贴的月数"),
+    opt(
+        "申请金额",
+        "单位：元，最多两位小数；选填（系统按标准核定金额）",
+    ),
+];
+
+/// All templates, in the order of `TEMPLATES.md`.
+pub static TEMPLATES: &[TemplateSpec] = &[
+    TemplateSpec {
+        kind: "persons",
+        title: "人员信息",
+        columns: PERSONS,
+    },
+    TemplateSpec {
+        kind: "categories",
+        title: "人员类别",
+        columns: CATEGORIES,
+    },
+    TemplateSpec {
+        kind: "relations",
+        title: "家庭关系",
+        columns: RELATIONS,
+    },
+    TemplateSpec {
+        kind: "institutions",
+        title: "培训机构",
+        columns: INSTITUTIONS,
+    },
+    TemplateSpec {
+        kind: "classes",
+        title: "培训班",
+        columns: CLASSES,
+    },
+    TemplateSpec {
+        kind: "roster",
+        title: "花名册",
+        columns: ROSTER,
+    },
+    TemplateSpec {
+        kind: "certificates",
+        title: "证书",
+        columns: CERTIFICATES,
+    },
+    TemplateSpec {
+        kind: "claims",
+        title: "补贴申领",
+        columns: CLAIMS,
+    },
+];
+
+/// The template whose `kind` is `kind` (e.g. `"roster"`).
+pub fn template(kind: &str) -> Option<&'static TemplateSpec> {
+    TEMPLATES.iter().find(|t| t.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn kinds_in_order_and_found() {
+        let kinds: Vec<_> = TEMPLATES.iter().map(|t| t.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                "persons",
+                "categories",
+                "relations",
+                "institutions",
+                "classes",
+                "roster",
+                "certificates",
+                "claims"
+            ]
+        );
+        assert_eq!(template("roster").unwrap().title, "花名册");
+        assert!(template("nope").is_none());
+    }
+
+    #[test]
+    fn columns_unique_clean_and_documented() {
+        for t in TEMPLATES {
+            let mut seen = HashSet::new();
+            for c in t.columns {
+                assert!(seen.insert(c.name), "{}: duplicate {}", t.kind, c.name);
+                assert!(!c.name.contains('*') && !c.name.contains(' '));
+                assert!(!c.help.is_empty(), "{}: {} has no help", t.kind, c.name);
+            }
+            assert!(t.columns.iter().any(|c| c.required));
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The person's e-archive (电子档案): identity, categories, trainings,
+//! certificates and claims, read in one place.
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::{Store, StoreError};
+use jineng_domain::NationalId;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Archive {
+    pub person_id: i64,
+    /// Masked unless the caller revealed it (an audited act).
+    pub id_number: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub hukou_region: String,
+    pub hukou_region_name: String,
+    pub phone: Option<String>,
+    pub categories: Vec<ArchiveCategory>,
+    pub enrolments: Vec<ArchiveEnrolment>,
+    pub certificates: Vec<ArchiveCertificate>,
+    pub claims: Vec<ArchiveClaim>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveCategory {
+    pub category: String,
+    pub valid_from: String,
+    pub valid_to: Option<String>,
+    pub evidence: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveEnrolment {
+    pub class_no: String,
+    pub institution: String,
+    pub training_type: String,
+    pub occupation_code: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub start_date: String,
+    pub end_date: String,
+    pub offline_hours: i64,
+    pub online_hours: i64,
+    pub completion: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveCertificate {
+    pub cert_type: String,
+    pub cert_no: String,
+    pub occupation_code: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub issue_date: String,
+    pub issuer_code: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveClaim {
+    pub claim_no: String,
+    pub subsidy_type: String,
+    pub applied_on: String,
+    pub amount_asked_fen: Option<i64>,
+    pub status: String,
+}
+
+impl Store {
+    /// The e-archive of one person. With `reveal`, the full ID number is
+    /// returned and the act is written to the audit trail first.
+    pub async fn archive(&self, id: &NationalId, actor: &Actor, reveal: bool) -> Result<Option<Archive>, StoreError> {
+        let Some(p) = sqlx::query(
+            "SELECT p.person_id, p.name, p.sex, p.birth_date, p.hukou_region, p.phone, r.name AS region_name
+             FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region WHERE p.id_number = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let pid: i64 = p.try_get("person_id")?;
+        if reveal {
+            let mut tx = self.begin().await?;
+            let entry = AuditEntry { action: "reveal", entity: "person", key: pid.to_string(), before: None, after: None };
+            audit::write(&mut tx, actor, None, &[entry]).await?;
+            tx.commit().await?;
+        }
+        let mut a = Archive {
+            person_id: pid,
+            id_number: if reveal { id.as_str().to_string() } else { id.masked() },
+            name: p.try_get("name")?,
+            sex: p.try_get("sex")?,
+            birth_date: p.try_get("birth_date")?,
+            hukou_region: p.try_get("hukou_region")?,
+            hukou_region_name: p.try_get::<Option<String>, _>("region_name")?.unwrap_or_default(),
+            phone: p.try_get("phone")?,
+            categories: vec![],
+            enrolments: vec![],
+            certificates: vec![],
+            claims: vec![],
+        };
+        for r in sqlx::query(
+            "SELECT category, valid_from, valid_to, evidence FROM person_categories WHERE person_id = $1 ORDER BY valid_from, category",
+        )
+        .bind(pid)
+        .fetch_all(self.pool())
+        .await?
+        {
+            a.categories.push(ArchiveCategory {
+                category: r.try_get("category")?,
+                valid_from: r.try_get("valid_from")?,
+                valid_to: r.try_get("valid_to")?,
+                evidence: r.try_get("evidence")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT c.class_no, i.name AS institution, c.training_type, c.occupation_code, o.name AS occupation_name,
+                    c.skill_level, c.start_date, c.end_date, e.offline_hours, e.online_hours, e.completion
+             FROM enrolments e JOIN classes c ON c.class_id = e.class_id
+             JOIN institutions i ON i.institution_id = c.institution_id
+             LEFT JOIN occupations o ON o.code = c.occupation_code
+             WHERE e.person_id = $1 ORDER BY c.start_date, c.class_no",
+        )
+        .bind(pid)
+        .fetch_all(self.pool())
+        .await?
+        {
+            a.enrolments.push(ArchiveEnrolment {
+                class_no: r.try_get("class_no")?,
+                institution: r.try_get("institution")?,
+                training_type: r.try_get("training_type")?,
+                occupation_code: r.try_get("occupation_code")?,
+                occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
+                skill_level: r.try_get("skill_level")?,
+                start_date: r.try_get("start_date")?,
+                end_date: r.try_get("end_date")?,
+                offline_hours: r.try_get("offline_hours")?,
+                online_hours: r.try_get("online_hours")?,
+                completion: r.try_get("completion")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT c.cert_type, c.cert_no, c.occupation_code, o.name AS occupation_name, c.skill_level, c.issue_date, c.issuer_code
+             FROM certificates c LEFT JOIN occupations o ON o.code = c.occupation_code
+             WHERE c.person_id = $1 ORDER BY c.issue_date, c.cert_no",
+        )
+        .bind(pid)
+        .fetch_all(self.pool())
+        .await?
+        {
+            a.certificates.push(ArchiveCertificate {
+                cert_type: r.try_get("cert_type")?,
+                cert_no: r.try_get("cert_no")?,
+                occupation_code: r.try_get("occupation_code")?,
+                occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
+                skill_level: r.try_get("skill_level")?,
+                issue_date: r.try_get("issue_date")?,
+                issuer_code: r.try_get("issuer_code")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT claim_no, subsidy_type, applied_on, amount_asked_fen, status FROM claims WHERE person_id = $1 ORDER BY applied_on, claim_no",
+        )
+        .bind(pid)
+        .fetch_all(self.pool())
+        .await?
+        {
+            a.claims.push(ArchiveClaim {
+                claim_no: r.try_get("claim_no")?,
+                subsidy_type: r.try_get("subsidy_type")?,
+                applied_on: r.try_get("applied_on")?,
+                amount_asked_fen: r.try_get("amount_asked_fen")?,
+                status: r.try_get("status")?,
+            });
+        }
+        Ok(Some(a))
+    }
+
+    /// Counts rows of a registry table, for reports and tests.
+    pub async fn count(&self, table: Table) -> Result<i64, StoreError> {
+        let sql = match table {
+            Table::Persons => "SELECT COUNT(*) FROM persons",
+            Table::Categories => "SELECT COUNT(*) FROM person_categories",
+            Table::Relations => "SELECT COUNT(*) FROM family_relations",
+            Table::Institutions => "SELECT COUNT(*) FROM institutions",
+            Table::Classes => "SELECT COUNT(*) FROM classes",
+            Table::Enrolments => "SELECT COUNT(*) FROM enrolments",
+            Table::Certificates => "SELECT COUNT(*) FROM certificates",
+            Table::Claims => "SELECT COUNT(*) FROM claims",
+            Table::Audit => "SELECT COUNT(*) FROM audit_log",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(self.pool()).await?)
+    }
+}
+
+/// The registry tables `count` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Persons,
+    Categories,
+    Relations,
+    Institutions,
+    Classes,
+    Enrolments,
+    Certificates,
+    Claims,
+    Audit,
+}
+

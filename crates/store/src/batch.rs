@@ -1,0 +1,140 @@
+//! Import batches: one row per upload (also the audit record of the rows it
+//! inserted), and the per-row outcome an import reports.
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::{Store, StoreError};
+use serde::Serialize;
+
+/// An upload in progress. `id` is `None` on a dry run, which writes nothing.
+#[derive(Debug, Clone)]
+pub struct ImportBatch {
+    pub id: Option<i64>,
+    pub kind: String,
+    pub actor: Actor,
+}
+
+impl ImportBatch {
+    pub fn dry_run(&self) -> bool {
+        self.id.is_none()
+    }
+}
+
+/// Why a row was not written: which column (empty for the whole row) and
+/// what is wrong, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub column: String,
+    pub message: String,
+}
+
+impl Rejection {
+    pub fn new(column: &str, message: impl Into<String>) -> Rejection {
+        Rejection { column: column.to_string(), message: message.into() }
+    }
+}
+
+/// What happened to one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+    Rejected(Vec<Rejection>),
+}
+
+impl Outcome {
+    /// The outcome of a row that wrote several records.
+    pub(crate) fn combine(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+        let mut acc = Outcome::Unchanged;
+        for o in outcomes {
+            acc = match (acc, o) {
+                (Outcome::Rejected(mut a), Outcome::Rejected(b)) => {
+                    a.extend(b);
+                    Outcome::Rejected(a)
+                }
+                (Outcome::Rejected(a), _) | (_, Outcome::Rejected(a)) => Outcome::Rejected(a),
+                (Outcome::Inserted, _) | (_, Outcome::Inserted) => Outcome::Inserted,
+                (Outcome::Updated, _) | (_, Outcome::Updated) => Outcome::Updated,
+                _ => Outcome::Unchanged,
+            };
+        }
+        acc
+    }
+}
+
+/// Counts of one import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BatchSummary {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+impl BatchSummary {
+    pub fn count(&mut self, o: &Outcome) {
+        match o {
+            Outcome::Inserted => self.inserted += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
+            Outcome::Rejected(_) => self.rejected += 1,
+        }
+    }
+    pub fn accepted(&self) -> u64 {
+        self.inserted + self.updated + self.unchanged
+    }
+}
+
+impl Store {
+    /// Opens an import batch; on a dry run nothing is written.
+    pub async fn start_batch(
+        &self,
+        kind: &str,
+        file_name: &str,
+        file_sha256: &str,
+        actor: &Actor,
+        dry_run: bool,
+    ) -> Result<ImportBatch, StoreError> {
+        let id = if dry_run {
+            None
+        } else {
+            let mut tx = self.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO import_batches (kind, file_name, file_sha256, actor, started_at, status)
+                 VALUES ($1, $2, $3, $4, $5, 'running') RETURNING batch_id",
+            )
+            .bind(kind)
+            .bind(file_name)
+            .bind(file_sha256)
+            .bind(actor.0.as_str())
+            .bind(audit::now())
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Some(id)
+        };
+        Ok(ImportBatch { id, kind: kind.to_string(), actor: actor.clone() })
+    }
+
+    /// Closes a batch with its counts and writes its audit record.
+    pub async fn finish_batch(&self, batch: &ImportBatch, summary: &BatchSummary) -> Result<(), StoreError> {
+        let Some(id) = batch.id else { return Ok(()) };
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE import_batches SET finished_at = $1, status = 'finished', inserted = $2, updated = $3,
+             unchanged = $4, rejected = $5 WHERE batch_id = $6",
+        )
+        .bind(audit::now())
+        .bind(summary.inserted as i64)
+        .bind(summary.updated as i64)
+        .bind(summary.unchanged as i64)
+        .bind(summary.rejected as i64)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let entry = AuditEntry::change("import", "import_batch", id.to_string(), None, Some(&(&batch.kind, summary)));
+        audit::write(&mut tx, &batch.actor, Some(id), &[entry]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

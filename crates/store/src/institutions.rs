@@ -1,0 +1,169 @@
+//! Training institutions, their catalogue periods, and their classes.
+
+use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::people::merge;
+use crate::sql::{Val, select_in};
+use crate::upsert::{Kind, Planned, Table, upsert};
+use crate::{Store, StoreError};
+use jineng_domain::CreditCode;
+use jineng_domain::records::{ClassRecord, InstitutionRecord};
+use sqlx::Row;
+use std::collections::HashMap;
+
+const INSTITUTIONS: Table = Table {
+    name: "institutions",
+    entity: "institution",
+    keys: &[("credit_code", Kind::Text)],
+    data: &[("name", Kind::Text), ("kind", Kind::Text), ("region_code", Kind::Text)],
+    lookup: "credit_code",
+    audit_key: Some("institution_id"),
+};
+
+const CATALOGUE: Table = Table {
+    name: "institution_catalogue",
+    entity: "institution_catalogue",
+    keys: &[("institution_id", Kind::Int), ("valid_from", Kind::Text)],
+    data: &[("valid_to", Kind::Text)],
+    lookup: "institution_id",
+    audit_key: None,
+};
+
+const CLASSES: Table = Table {
+    name: "classes",
+    entity: "class",
+    keys: &[("institution_id", Kind::Int), ("class_no", Kind::Text)],
+    data: &[
+        ("training_type", Kind::Text),
+        ("occupation_code", Kind::Text),
+        ("skill_level", Kind::Int),
+        ("site_region", Kind::Text),
+        ("start_date", Kind::Text),
+        ("end_date", Kind::Text),
+        ("planned_hours", Kind::Int),
+    ],
+    lookup: "institution_id",
+    audit_key: Some("class_id"),
+};
+
+pub(crate) const UNKNOWN_INSTITUTION: &str = "该统一社会信用代码的培训机构尚未登记，请先导入培训机构";
+
+/// Known credit codes → institution_id.
+pub(crate) async fn resolve_institutions<'a>(
+    conn: &mut sqlx::AnyConnection,
+    codes: impl Iterator<Item = &'a CreditCode>,
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let mut keys: Vec<String> = codes.map(|c| c.as_str().to_string()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let keys: Vec<Val> = keys.into_iter().map(Val::text).collect();
+    let rows = select_in(conn, "SELECT institution_id, credit_code FROM institutions", "credit_code", &keys).await?;
+    rows.iter().map(|r| Ok((r.try_get("credit_code")?, r.try_get("institution_id")?))).collect()
+}
+
+/// A class as rows that refer to it need it.
+#[derive(Debug, Clone)]
+pub(crate) struct ClassRef {
+    pub class_id: i64,
+    pub planned_hours: i64,
+}
+
+/// (institution_id, class_no) → class, for the given institutions.
+pub(crate) async fn resolve_classes(
+    conn: &mut sqlx::AnyConnection,
+    institution_ids: impl Iterator<Item = i64>,
+) -> Result<HashMap<(i64, String), ClassRef>, sqlx::Error> {
+    let mut ids: Vec<i64> = institution_ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let keys: Vec<Val> = ids.into_iter().map(Val::int).collect();
+    let rows = select_in(
+        conn,
+        "SELECT class_id, institution_id, class_no, planned_hours FROM classes",
+        "institution_id",
+        &keys,
+    )
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                (r.try_get("institution_id")?, r.try_get("class_no")?),
+                ClassRef { class_id: r.try_get("class_id")?, planned_hours: r.try_get("planned_hours")? },
+            ))
+        })
+        .collect()
+}
+
+impl Store {
+    /// 培训机构 rows, with their approved-catalogue period.
+    pub async fn import_institutions(
+        &self,
+        batch: &ImportBatch,
+        rows: &[(u64, InstitutionRecord)],
+    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let planned = rows
+            .iter()
+            .map(|(n, r)| Planned {
+                row: *n,
+                key: vec![Val::text(r.credit_code.as_str())],
+                data: vec![Val::text(&r.name), Val::text(&r.kind), Val::text(r.region.as_str())],
+            })
+            .collect();
+        let main = upsert(&mut tx, &INSTITUTIONS, batch, planned, None).await?;
+        let ids = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.credit_code)).await?;
+        let periods: Vec<Planned> = rows
+            .iter()
+            .filter_map(|(n, r)| {
+                let (from, to) = r.catalogue?;
+                Some(Planned {
+                    row: *n,
+                    key: vec![Val::int(ids[r.credit_code.as_str()]), Val::text(from.to_string())],
+                    data: vec![Val::opt_text(to)],
+                })
+            })
+            .collect();
+        let cat: HashMap<u64, Outcome> = upsert(&mut tx, &CATALOGUE, batch, periods, None).await?.into_iter().collect();
+        self.end(tx, batch).await?;
+        Ok(main
+            .into_iter()
+            .map(|(n, o)| match cat.get(&n) {
+                Some(c) => (n, Outcome::combine([o, c.clone()])),
+                None => (n, o),
+            })
+            .collect())
+    }
+
+    /// 培训班 rows (开班备案) of known institutions.
+    pub async fn import_classes(
+        &self,
+        batch: &ImportBatch,
+        rows: &[(u64, ClassRecord)],
+    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let ids = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
+        let mut rejected = Vec::new();
+        let mut planned = Vec::new();
+        for (n, r) in rows {
+            let Some(&iid) = ids.get(r.institution.as_str()) else {
+                rejected.push((*n, Outcome::Rejected(vec![Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION)])));
+                continue;
+            };
+            planned.push(Planned {
+                row: *n,
+                key: vec![Val::int(iid), Val::text(&r.class_no)],
+                data: vec![
+                    Val::text(&r.training_type),
+                    Val::text(r.occupation.as_str()),
+                    Val::I(r.level.map(|l| l.grade() as i64)),
+                    Val::text(r.site.as_str()),
+                    Val::text(r.start.to_string()),
+                    Val::text(r.end.to_string()),
+                    Val::int(r.planned_hours),
+                ],
+            });
+        }
+        let out = upsert(&mut tx, &CLASSES, batch, planned, None).await?;
+        self.end(tx, batch).await?;
+        Ok(merge(rejected, out))
+    }
+}

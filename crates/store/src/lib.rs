@@ -1,0 +1,127 @@
+//! The store: the only place SQL lives. One code path for SQLite (the
+//! embedded default) and PostgreSQL, through sqlx's `Any` driver; the backend
+//! is chosen by the URL. Dates travel as ISO text, money as integer fen.
+
+mod archive;
+mod audit;
+mod batch;
+mod error;
+mod institutions;
+mod people;
+mod records;
+mod reference;
+mod schema;
+mod sql;
+mod upsert;
+
+pub use archive::{Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, Table};
+pub use records::certificate_type_name;
+pub use audit::Actor;
+pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
+pub use error::StoreError;
+pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which database is behind the `Any` pool; only transaction start and
+/// the schema's key type differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connected store.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://path.db` (created if missing) or `postgres://…`,
+    /// and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite://") {
+            let sep = if rest.contains('?') { '&' } else { '?' };
+            let url = if rest.contains("mode=") { url.to_string() } else { format!("{url}{sep}mode=rwc") };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("sqlite:") {
+            (Backend::Sqlite, url.to_string())
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(StoreError::Config(format!(
+                "不支持的数据库地址「{url}」：应为 sqlite://文件名.db 或 postgres://…"
+            )));
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(Duration::from_secs(60))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; the busy
+                        // timeout makes concurrent writers queue instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await?;
+        let store = Store { pool, backend };
+        schema::migrate(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers never deadlock on lock upgrade.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Creates (or empties) the PostgreSQL database `name` on the server of
+/// `server_url` and returns its URL. Tests and benchmarks use a fresh
+/// database each.
+pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
+    install_default_drivers();
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Config(format!("数据库名「{name}」只能包含字母、数字和下划线")));
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(server_url).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
+    let base = match server_url.rfind('/') {
+        Some(i) if i > "postgres://".len() => &server_url[..i],
+        _ => server_url,
+    };
+    Ok(format!("{base}/{name}"))
+}

@@ -1,0 +1,96 @@
+//! Small helpers for portable SQL over the `Any` driver: typed values (a NULL
+//! must carry its type for PostgreSQL), `$n` placeholder lists and multi-row
+//! inserts sized under both backends' parameter limits.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe};
+
+/// A bindable value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    T(Option<String>),
+    I(Option<i64>),
+}
+
+impl Val {
+    pub fn text(s: impl Into<String>) -> Val {
+        Val::T(Some(s.into()))
+    }
+    pub fn opt_text<S: ToString>(s: Option<S>) -> Val {
+        Val::T(s.map(|s| s.to_string()))
+    }
+    pub fn int(i: i64) -> Val {
+        Val::I(Some(i))
+    }
+}
+
+/// SQLite's default limit is 32,766 host parameters, PostgreSQL's 65,535.
+const MAX_PARAMS: usize = 30_000;
+
+pub(crate) fn bind_all<'q>(mut q: Query<'q, Any, AnyArguments>, vals: &'q [Val]) -> Query<'q, Any, AnyArguments> {
+    for v in vals {
+        q = match v {
+            Val::T(t) => q.bind(t.as_deref()),
+            Val::I(i) => q.bind(*i),
+        };
+    }
+    q
+}
+
+/// `$start, $start+1, …` (count of them).
+pub(crate) fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Inserts rows (each `columns.len()` values) with as few statements as the
+/// parameter limits allow. `suffix` follows the VALUES list (e.g. an
+/// `ON CONFLICT` clause).
+pub(crate) async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<Val>],
+    suffix: &str,
+) -> Result<u64, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let per_stmt = (MAX_PARAMS / columns.len()).clamp(1, 1000);
+    let mut affected = 0;
+    for chunk in rows.chunks(per_stmt) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 1;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&placeholders(n, columns.len()));
+            sql.push(')');
+            n += columns.len();
+        }
+        sql.push(' ');
+        sql.push_str(suffix);
+        let flat: Vec<Val> = chunk.iter().flatten().cloned().collect();
+        let q = bind_all(sqlx::query(AssertSqlSafe(sql)), &flat);
+        affected += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(affected)
+}
+
+/// Runs `SELECT … WHERE key IN (…)` over any number of keys, in chunks.
+pub(crate) async fn select_in(
+    conn: &mut sqlx::AnyConnection,
+    select: &str,
+    key_column: &str,
+    keys: &[Val],
+) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(MAX_PARAMS) {
+        let sql = format!("{select} WHERE {key_column} IN ({})", placeholders(1, chunk.len()));
+        let q = bind_all(sqlx::query(AssertSqlSafe(sql)), chunk);
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
