@@ -210,3 +210,14 @@ pub enum Table {
     Audit,
 }
 
+
+impl Store {
+    /// SQLite's `PRAGMA integrity_check` (PostgreSQL needs none: true).
+    pub async fn integrity_check(&self) -> Result<bool, StoreError> {
+        if self.backend() == crate::Backend::Postgres {
+            return Ok(true);
+        }
+        let r: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(self.pool()).await?;
+        Ok(r == "ok")
+    }
+}
