@@ -11,6 +11,11 @@ use jineng_store::{Actor, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// Imports allocate many short strings on two threads (ours and SQLite's
+// worker); mimalloc handles that far better than glibc's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "jineng", version, about = "技能 Jineng — 职业技能提升行动管理平台")]
 struct Cli {

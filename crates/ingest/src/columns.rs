@@ -152,7 +152,8 @@ mod tests {
     #[test]
     fn missing_optional_and_short_rows() {
         let spec = template("persons").unwrap();
-        let (map, _) = ColumnMap::resolve(spec, &headers(&["姓名", "身份证号码", "户籍地"])).unwrap();
+        let (map, _) =
+            ColumnMap::resolve(spec, &headers(&["姓名", "身份证号码", "户籍地"])).unwrap();
         let row = Row {
             number: 2,
             cells: headers(&["张三"]),
@@ -179,7 +180,15 @@ mod tests {
         );
         let (_, warnings) = ColumnMap::resolve(
             spec,
-            &headers(&["身份证号码", "亲属身份证号码", "关系", "备注", "", "原行号", "错误说明"]),
+            &headers(&[
+                "身份证号码",
+                "亲属身份证号码",
+                "关系",
+                "备注",
+                "",
+                "原行号",
+                "错误说明",
+            ]),
         )
         .unwrap();
         assert_eq!(warnings, ["忽略未知列「备注」"]);

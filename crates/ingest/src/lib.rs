@@ -3,10 +3,10 @@
 //! transactional chunks, with an error report users fix and re-upload.
 
 pub mod columns;
+pub mod parse;
+pub mod pipeline;
 pub mod reader;
+pub mod reference;
 pub mod report;
 pub mod template_file;
 pub mod templates;
-pub mod parse;
-pub mod pipeline;
-pub mod reference;

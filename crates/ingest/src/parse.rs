@@ -10,8 +10,9 @@ use chrono::NaiveDate;
 use jineng_domain::records::*;
 use jineng_domain::refdata::{RefData, vocab_kind};
 use jineng_domain::{
-    CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone, RegionCode,
-    RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date, parse_yes_no, validate_person_name,
+    CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone,
+    RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date,
+    parse_yes_no, validate_person_name,
 };
 
 /// What parsing checks against.
@@ -32,11 +33,20 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     fn new(ctx: ParseCtx<'a>, map: &'a ColumnMap, row: &'a Row) -> Self {
-        Fields { ctx, map, row, errors: Vec::new() }
+        Fields {
+            ctx,
+            map,
+            row,
+            errors: Vec::new(),
+        }
     }
 
     fn error(&mut self, column: &str, message: impl Into<String>) {
-        self.errors.push(RowError { row: self.row.number, column: column.to_string(), message: message.into() });
+        self.errors.push(RowError {
+            row: self.row.number,
+            column: column.to_string(),
+            message: message.into(),
+        });
     }
 
     /// The normalised cell, `None` when blank.
@@ -57,15 +67,26 @@ impl<'a> Fields<'a> {
         r.map_err(|e| self.error(column, e.0)).ok()
     }
 
-    fn parsed<T>(&mut self, column: &str, required: bool, f: impl Fn(&str) -> Result<T, ValueError>) -> Option<T> {
-        let raw = if required { self.req(column)? } else { self.opt(column)? };
+    fn parsed<T>(
+        &mut self,
+        column: &str,
+        required: bool,
+        f: impl Fn(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        let raw = if required {
+            self.req(column)?
+        } else {
+            self.opt(column)?
+        };
         let r = f(&raw);
         self.check(column, r)
     }
 
     fn id(&mut self, column: &str) -> Option<NationalId> {
         let ctx = self.ctx;
-        self.parsed(column, true, |s| NationalId::parse(s, ctx.today, &|p| ctx.refdata.province_exists(p)))
+        self.parsed(column, true, |s| {
+            NationalId::parse(s, ctx.today, &|p| ctx.refdata.province_exists(p))
+        })
     }
 
     fn date(&mut self, column: &str, required: bool) -> Option<NaiveDate> {
@@ -95,8 +116,15 @@ impl<'a> Fields<'a> {
             } else {
                 let known = refdata.terms(kind);
                 let shown: Vec<&str> = known.iter().take(12).map(String::as_str).collect();
-                let more = if known.len() > shown.len() { " 等" } else { "" };
-                Err(ValueError::new(format!("「{s}」不是可用的{column}，可填：{}{more}", shown.join("、"))))
+                let more = if known.len() > shown.len() {
+                    " 等"
+                } else {
+                    ""
+                };
+                Err(ValueError::new(format!(
+                    "「{s}」不是可用的{column}，可填：{}{more}",
+                    shown.join("、")
+                )))
             }
         })
     }
@@ -107,7 +135,9 @@ impl<'a> Fields<'a> {
             let code = OccupationCode::parse(s)?;
             match refdata.occupation_name(code.as_str()) {
                 Some(_) => Ok(code),
-                None => Err(ValueError::new(format!("职业编码 {code} 不在2022年版职业分类大典中"))),
+                None => Err(ValueError::new(format!(
+                    "职业编码 {code} 不在2022年版职业分类大典中"
+                ))),
             }
         })
     }
@@ -118,7 +148,12 @@ impl<'a> Fields<'a> {
             let t = s.strip_suffix(".0").unwrap_or(s);
             match t.parse::<i64>() {
                 Ok(n) if n >= min && n <= 100_000 => Ok(n),
-                Ok(n) => Err(ValueError::new(format!("{column} {n} 超出范围（应不小于 {min}）"))),
+                Ok(n) if n < min => Err(ValueError::new(format!(
+                    "{column} {n} 超出范围（应不小于 {min}）"
+                ))),
+                Ok(n) => Err(ValueError::new(format!(
+                    "{column} {n} 超出范围（应不大于 100000）"
+                ))),
                 Err(_) => Err(ValueError::new(format!("{column}「{s}」应为整数"))),
             }
         })
@@ -127,7 +162,9 @@ impl<'a> Fields<'a> {
     fn text(&mut self, column: &str, required: bool, max_chars: usize) -> Option<String> {
         self.parsed(column, required, |s| {
             if s.chars().count() > max_chars {
-                Err(ValueError::new(format!("{column}不能超过{max_chars}个字符")))
+                Err(ValueError::new(format!(
+                    "{column}不能超过{max_chars}个字符"
+                )))
             } else {
                 Ok(s.to_string())
             }
@@ -147,7 +184,13 @@ impl<'a> Fields<'a> {
 }
 
 /// `end` may not be before `start`.
-fn ordered(f: &mut Fields, column: &str, start: Option<NaiveDate>, end: Option<NaiveDate>, what: &str) {
+fn ordered(
+    f: &mut Fields,
+    column: &str,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    what: &str,
+) {
     if let (Some(s), Some(e)) = (start, end)
         && e < s
     {
@@ -164,12 +207,25 @@ pub fn person(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<PersonRecord,
     if let (Some(id), Some(sex)) = (&id, sex)
         && id.sex() != sex
     {
-        f.error("性别", format!("性别「{}」与身份证号码不符（身份证号码第17位对应「{}」）", sex.as_zh(), id.sex().as_zh()));
+        f.error(
+            "性别",
+            format!(
+                "性别「{}」与身份证号码不符（身份证号码第17位对应「{}」）",
+                sex.as_zh(),
+                id.sex().as_zh()
+            ),
+        );
     }
     if let (Some(id), Some(b)) = (&id, birth)
         && id.birth_date() != b
     {
-        f.error("出生日期", format!("出生日期 {b} 与身份证号码中的出生日期 {} 不符", id.birth_date()));
+        f.error(
+            "出生日期",
+            format!(
+                "出生日期 {b} 与身份证号码中的出生日期 {} 不符",
+                id.birth_date()
+            ),
+        );
     }
     let ethnicity = f.text("民族", false, 20);
     let education = f.text("文化程度", false, 20);
@@ -177,7 +233,9 @@ pub fn person(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<PersonRecord,
     let hukou = f.region("户籍地", true);
     let residence = f.region("常住地", false);
     let job = f.region("求职就业地", false);
-    let pension = f.parsed("是否领取养老金", false, parse_yes_no).unwrap_or(false);
+    let pension = f
+        .parsed("是否领取养老金", false, parse_yes_no)
+        .unwrap_or(false);
     let rec = (|| {
         let id = id?;
         Some(PersonRecord {
@@ -197,7 +255,11 @@ pub fn person(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<PersonRecord,
     f.finish(rec)
 }
 
-pub fn category(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<CategoryRecord, Vec<RowError>> {
+pub fn category(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<CategoryRecord, Vec<RowError>> {
     let mut f = Fields::new(ctx, map, row);
     let id = f.id("身份证号码");
     let category = f.term("人员类别", vocab_kind::PERSON_CATEGORY);
@@ -205,11 +267,23 @@ pub fn category(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<CategoryRec
     let to = f.date("截止日期", false);
     ordered(&mut f, "截止日期", from, to, "起始日期");
     let evidence = f.text("证明材料", false, 100);
-    let rec = (|| Some(CategoryRecord { id: id?, category: category?, valid_from: from?, valid_to: to, evidence }))();
+    let rec = (|| {
+        Some(CategoryRecord {
+            id: id?,
+            category: category?,
+            valid_from: from?,
+            valid_to: to,
+            evidence,
+        })
+    })();
     f.finish(rec)
 }
 
-pub fn relation(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RelationRecord, Vec<RowError>> {
+pub fn relation(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<RelationRecord, Vec<RowError>> {
     let mut f = Fields::new(ctx, map, row);
     let id = f.id("身份证号码");
     let relative = f.id("亲属身份证号码");
@@ -219,11 +293,21 @@ pub fn relation(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RelationRec
     {
         f.error("亲属身份证号码", "亲属身份证号码不能与本人相同");
     }
-    let rec = (|| Some(RelationRecord { id: id?, relative: relative?, relation: relation? }))();
+    let rec = (|| {
+        Some(RelationRecord {
+            id: id?,
+            relative: relative?,
+            relation: relation?,
+        })
+    })();
     f.finish(rec)
 }
 
-pub fn institution(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<InstitutionRecord, Vec<RowError>> {
+pub fn institution(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<InstitutionRecord, Vec<RowError>> {
     let mut f = Fields::new(ctx, map, row);
     let name = f.text("机构名称", true, 100);
     let code = f.credit("统一社会信用代码", true);
@@ -237,14 +321,28 @@ pub fn institution(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<Institut
         f.error("目录起始日期", "目录内机构须填写目录起始日期");
     }
     let catalogue = if listed { from.map(|s| (s, to)) } else { None };
-    let rec = (|| Some(InstitutionRecord { name: name?, credit_code: code?, kind: kind?, region: region?, catalogue }))();
+    let rec = (|| {
+        Some(InstitutionRecord {
+            name: name?,
+            credit_code: code?,
+            kind: kind?,
+            region: region?,
+            catalogue,
+        })
+    })();
     f.finish(rec)
 }
 
 /// The classification's name without its 2022 green/digital mark.
 pub fn bare_occupation_name(name: &str) -> &str {
-    name.strip_suffix("L/S").or_else(|| name.strip_suffix('L')).or_else(|| name.strip_suffix('S')).unwrap_or(name)
+    name.strip_suffix("L/S")
+        .or_else(|| name.strip_suffix('L'))
+        .or_else(|| name.strip_suffix('S'))
+        .unwrap_or(name)
 }
+
+/// The training type of 专项职业能力, which has no skill level.
+const SPECIAL_ABILITY_TRAINING: &str = "专项职业能力培训";
 
 pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, Vec<RowError>> {
     let mut f = Fields::new(ctx, map, row);
@@ -253,12 +351,22 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
     let kind = f.term("培训类型", vocab_kind::TRAINING_TYPE);
     let occ = f.occupation("职业编码");
     if let (Some(code), Some(given)) = (&occ, f.opt("职业名称")) {
-        let official = bare_occupation_name(ctx.refdata.occupation_name(code.as_str()).unwrap_or_default());
+        let official = bare_occupation_name(
+            ctx.refdata
+                .occupation_name(code.as_str())
+                .unwrap_or_default(),
+        );
         if bare_occupation_name(&given) != official {
-            f.error("职业名称", format!("职业名称「{given}」与职业编码 {code} 的名称「{official}」不符"));
+            f.error(
+                "职业名称",
+                format!("职业名称「{given}」与职业编码 {code} 的名称「{official}」不符"),
+            );
         }
     }
     let level = f.parsed("等级", false, SkillLevel::parse);
+    if level.is_some() && kind.as_deref() == Some(SPECIAL_ABILITY_TRAINING) {
+        f.error("等级", "专项职业能力培训不分等级，「等级」应留空");
+    }
     let site = f.region("培训地", true);
     let start = f.date("开班日期", true);
     let end = f.date("结业日期", true);
@@ -288,7 +396,9 @@ pub fn roster(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RosterRecord,
     let id = f.id("身份证号码");
     let offline = f.hours("线下课时", false, 0).unwrap_or(0);
     let online = f.hours("线上课时", false, 0).unwrap_or(0);
-    let completion = f.parsed("结业结果", false, CompletionResult::parse).unwrap_or(CompletionResult::NotFinished);
+    let completion = f
+        .parsed("结业结果", false, CompletionResult::parse)
+        .unwrap_or(CompletionResult::NotFinished);
     let rec = (|| {
         Some(RosterRecord {
             class_no: class_no?,
@@ -303,7 +413,11 @@ pub fn roster(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RosterRecord,
     f.finish(rec)
 }
 
-pub fn certificate(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<CertificateRecord, Vec<RowError>> {
+pub fn certificate(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<CertificateRecord, Vec<RowError>> {
     let mut f = Fields::new(ctx, map, row);
     let cert_no = f.text("证书编号", true, 64);
     let cert_type = f.parsed("证书类型", true, CertificateType::parse);
@@ -313,9 +427,15 @@ pub fn certificate(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<Certific
     let level = f.parsed("等级", false, SkillLevel::parse);
     if level.is_none()
         && f.opt("等级").is_none()
-        && matches!(cert_type, Some(CertificateType::Qualification | CertificateType::SkillLevel))
+        && matches!(
+            cert_type,
+            Some(CertificateType::Qualification | CertificateType::SkillLevel)
+        )
     {
         f.error("等级", "职业资格证书和职业技能等级证书须填写等级");
+    }
+    if level.is_some() && cert_type == Some(CertificateType::SpecialAbility) {
+        f.error("等级", "专项职业能力证书不分等级，「等级」应留空");
     }
     let issued = f.date("发证日期", true);
     if let Some(d) = issued

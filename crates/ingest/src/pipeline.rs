@@ -48,7 +48,9 @@ pub const MAX_LISTED_ERRORS: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims")]
+    #[error(
+        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims"
+    )]
     UnknownKind(String),
     #[error("{0}")]
     Read(#[from] ReadError),
@@ -65,7 +67,11 @@ pub enum ImportError {
 /// A record kind: how its rows are parsed and written.
 trait Kind: Sized {
     fn parse(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<Self, Vec<RowError>>;
-    async fn write(store: &Store, batch: &ImportBatch, rows: &[(u64, Self)]) -> Result<Vec<(u64, Outcome)>, StoreError>;
+    async fn write(
+        store: &Store,
+        batch: &ImportBatch,
+        rows: &[(u64, Self)],
+    ) -> Result<Vec<(u64, Outcome)>, StoreError>;
 }
 
 macro_rules! kind {
@@ -139,11 +145,20 @@ async fn run<K: Kind>(
     progress: &dyn Fn(u64),
 ) -> Result<ImportReport, ImportError> {
     let mut reader = TableReader::open(path, spec.title)?;
-    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
-    let (map, warnings) = ColumnMap::resolve(spec, reader.headers())
-        .map_err(|errors| ImportError::Header { file: file.clone(), errors })?;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (map, warnings) =
+        ColumnMap::resolve(spec, reader.headers()).map_err(|errors| ImportError::Header {
+            file: file.clone(),
+            errors,
+        })?;
     let refdata = store.ref_data().await?;
-    let ctx = ParseCtx { refdata: &refdata, today: opts.today };
+    let ctx = ParseCtx {
+        refdata: &refdata,
+        today: opts.today,
+    };
     let mut report_file = match &opts.errors_path {
         Some(p) => Some(ReportWriter::create(p, reader.headers())?),
         None => None,
@@ -154,7 +169,15 @@ async fn run<K: Kind>(
         dry_run: opts.dry_run,
         ..Default::default()
     };
-    let batch = store.start_batch(spec.kind, &file, &file_sha256(path)?, &opts.actor, opts.dry_run).await?;
+    let batch = store
+        .start_batch(
+            spec.kind,
+            &file,
+            &file_sha256(path)?,
+            &opts.actor,
+            opts.dry_run,
+        )
+        .await?;
     let mut summary = BatchSummary::default();
     let mut done = 0u64;
     loop {
@@ -180,8 +203,17 @@ async fn run<K: Kind>(
         for (row_no, outcome) in K::write(store, &batch, &records).await? {
             summary.count(&outcome);
             if let Outcome::Rejected(rs) = outcome {
-                let i = raw.binary_search_by_key(&row_no, |r| r.number).expect("outcome for a row of this chunk");
-                let errs = rs.into_iter().map(|r| RowError { row: row_no, column: r.column, message: r.message }).collect();
+                let i = raw
+                    .binary_search_by_key(&row_no, |r| r.number)
+                    .expect("outcome for a row of this chunk");
+                let errs = rs
+                    .into_iter()
+                    .map(|r| RowError {
+                        row: row_no,
+                        column: r.column,
+                        message: r.message,
+                    })
+                    .collect();
                 failed.push((i, errs));
             }
         }

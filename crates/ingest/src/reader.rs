@@ -62,8 +62,10 @@ pub enum ReadError {
 
 /// The name shown to users for `path`: its file name, not a server path.
 pub(crate) fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Lower-cased file extension.
@@ -452,8 +454,8 @@ fn stream_xlsx(
         file: file.to_owned(),
         message,
     };
-    let mut book: Xlsx<_> = calamine::open_workbook(path)
-        .map_err(|e| fail(format!("不是有效的 .xlsx 文件（{e}）")))?;
+    let mut book: Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| fail(format!("不是有效的 .xlsx 文件（{e}）")))?;
     let names = book.sheet_names();
     let sheet = names
         .iter()
@@ -581,7 +583,10 @@ mod tests {
 
     #[test]
     fn parser_is_lenient_like_excel() {
-        assert_eq!(parse("a\"b,\"c\"d\n"), vec![vec!["a\"b".to_owned(), "cd".to_owned()]]);
+        assert_eq!(
+            parse("a\"b,\"c\"d\n"),
+            vec![vec!["a\"b".to_owned(), "cd".to_owned()]]
+        );
         // An unclosed quote runs to the end of the file.
         assert_eq!(parse("\"a\nb"), vec![vec!["a\nb".to_owned()]]);
     }

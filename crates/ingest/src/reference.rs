@@ -12,12 +12,17 @@ const OCCUPATIONS: &str = include_str!("../../../reference/occupation_csco22.csv
 const VOCABULARY: &str = include_str!("../../../reference/vocabulary.csv");
 
 fn records(text: &str) -> impl Iterator<Item = csv::StringRecord> + '_ {
-    csv::Reader::from_reader(text.as_bytes()).into_records().map(|r| r.expect("embedded reference CSV is well-formed"))
+    csv::Reader::from_reader(text.as_bytes())
+        .into_records()
+        .map(|r| r.expect("embedded reference CSV is well-formed"))
 }
 
 /// Prefecture rows that only group counties (市辖区, 县, 省直辖县级行政区划 …).
 fn is_placeholder(name: &str) -> bool {
-    matches!(name, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划")
+    matches!(
+        name,
+        "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
+    )
 }
 
 /// All national regions, parents first; codes in their 6-digit form.
@@ -40,7 +45,11 @@ pub fn regions() -> Vec<RegionRow> {
             name: r[1].to_string(),
             parent: Some(format!("{}0000", &r[2])),
             level: "prefecture",
-            kind: if is_placeholder(&r[1]) { "placeholder" } else { "administrative" },
+            kind: if is_placeholder(&r[1]) {
+                "placeholder"
+            } else {
+                "administrative"
+            },
             national: true,
             county_level: false,
         });
@@ -59,7 +68,11 @@ pub fn regions() -> Vec<RegionRow> {
             name: r[1].to_string(),
             parent: Some(format!("{}00", &r[2])),
             level: "county",
-            kind: if functional { "functional" } else { "administrative" },
+            kind: if functional {
+                "functional"
+            } else {
+                "administrative"
+            },
             national: true,
             county_level: false,
         });
@@ -105,15 +118,24 @@ pub fn occupations() -> Vec<OccupationRow> {
             }
         }
     }
-    let mut out: Vec<OccupationRow> = order.into_iter().filter_map(|c| by_code.remove(&c)).collect();
+    let mut out: Vec<OccupationRow> = order
+        .into_iter()
+        .filter_map(|c| by_code.remove(&c))
+        .collect();
     let has_children = |code: &str, all: &[OccupationRow]| {
         let prefix = &code[..7];
-        all.iter().any(|o| o.code != code && o.code.starts_with(prefix))
+        all.iter()
+            .any(|o| o.code != code && o.code.starts_with(prefix))
     };
     let fix: Vec<usize> = out
         .iter()
         .enumerate()
-        .filter(|(_, o)| o.level == 4 && o.code.ends_with("-00") && o.definition.is_empty() && has_children(&o.code, &out))
+        .filter(|(_, o)| {
+            o.level == 4
+                && o.code.ends_with("-00")
+                && o.definition.is_empty()
+                && has_children(&o.code, &out)
+        })
         .map(|(i, _)| i)
         .collect();
     for i in fix {
@@ -124,7 +146,9 @@ pub fn occupations() -> Vec<OccupationRow> {
 
 /// `(kind, term, description)` of the open vocabularies.
 pub fn vocabulary() -> Vec<(String, String, String)> {
-    records(VOCABULARY).map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string())).collect()
+    records(VOCABULARY)
+        .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -136,14 +160,23 @@ mod tests {
         let r = regions();
         assert_eq!(r.iter().filter(|r| r.level == "province").count(), 31);
         assert_eq!(r.iter().filter(|r| r.level == "prefecture").count(), 342);
-        let counties = r.iter().filter(|r| r.level == "county" || r.county_level).count();
+        let counties = r
+            .iter()
+            .filter(|r| r.level == "county" || r.county_level)
+            .count();
         assert_eq!(counties, 2978);
         assert_eq!(r.iter().filter(|r| r.county_level).count(), 3);
         assert_eq!(r.iter().filter(|r| r.kind == "functional").count(), 124);
         let o = occupations();
         let occ: Vec<_> = o.iter().filter(|o| o.level == 4).collect();
-        assert_eq!(occ.len(), 1631, "1,632 unique level-4 codes less 6-20-03-00");
-        assert!(o.iter().any(|o| o.code == "2-02-10-03" && o.name == "计算机软件工程技术人员" && o.mark == "S"));
+        assert_eq!(
+            occ.len(),
+            1631,
+            "1,632 unique level-4 codes less 6-20-03-00"
+        );
+        assert!(o.iter().any(|o| o.code == "2-02-10-03"
+            && o.name == "计算机软件工程技术人员"
+            && o.mark == "S"));
         assert!(o.iter().any(|o| o.code == "6-20-03-00" && o.level == 3));
         assert!(o.iter().any(|o| o.code == "2-03-01-00" && o.level == 4));
     }

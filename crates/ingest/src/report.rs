@@ -59,6 +59,8 @@ pub struct ReportWriter {
     sink: Sink,
 }
 
+// One sink per report: the size difference between variants is irrelevant.
+#[allow(clippy::large_enum_variant)]
 enum Sink {
     Csv(csv::Writer<File>),
     Xlsx(XlsxSink),
@@ -83,7 +85,10 @@ impl ReportWriter {
 
         let sink = match extension(path).as_deref() {
             Some("csv") => Sink::Csv(create_csv(path, &line)?),
-            Some("xlsx") => Sink::Xlsx(XlsxSink::create(&line).map_err(|e| ReportError::write(path, e))?),
+            Some("xlsx") => {
+                let sink = XlsxSink::create(&line).map_err(|e| ReportError::write(path, e))?;
+                Sink::Xlsx(sink)
+            }
             _ => {
                 return Err(ReportError::UnsupportedFormat {
                     file: display_name(path),
@@ -109,7 +114,9 @@ impl ReportWriter {
         line.push(&number);
         line.push(&message);
         match &mut self.sink {
-            Sink::Csv(w) => w.write_record(&line).map_err(|e| ReportError::write(&self.path, e)),
+            Sink::Csv(w) => w
+                .write_record(&line)
+                .map_err(|e| ReportError::write(&self.path, e)),
             Sink::Xlsx(x) => x.add(&line).map_err(|e| ReportError::write(&self.path, e)),
         }
     }
@@ -120,7 +127,10 @@ impl ReportWriter {
         let path = self.path;
         match self.sink {
             Sink::Csv(mut w) => w.flush().map_err(|e| ReportError::write(&path, e)),
-            Sink::Xlsx(mut x) => x.workbook.save(&path).map_err(|e| ReportError::write(&path, e)),
+            Sink::Xlsx(mut x) => x
+                .workbook
+                .save(&path)
+                .map_err(|e| ReportError::write(&path, e)),
         }
     }
 }
@@ -150,7 +160,8 @@ pub(crate) fn create_csv(path: &Path, header: &[&str]) -> Result<csv::Writer<Fil
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(file);
-    w.write_record(header).map_err(|e| ReportError::write(path, e))?;
+    w.write_record(header)
+        .map_err(|e| ReportError::write(path, e))?;
     Ok(w)
 }
 
@@ -206,7 +217,10 @@ fn column_index(i: usize) -> Result<u16, rust_xlsxwriter::XlsxError> {
 /// for ID and code columns, an 18-character value.
 pub(crate) fn column_width(header: &str) -> f64 {
     // CJK characters take two character widths.
-    let chars: usize = header.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    let chars: usize = header
+        .chars()
+        .map(|c| if c.is_ascii() { 1 } else { 2 })
+        .sum();
     let width = (chars + 4).max(10);
     let long_value = ["身份证", "信用代码", "编号", "发证机构", "申领单位"]
         .iter()
@@ -239,7 +253,9 @@ mod tests {
     #[test]
     fn rejects_other_extensions() {
         let dir = tempfile::tempdir().unwrap();
-        let err = ReportWriter::create(&dir.path().join("r.txt"), &[]).err().unwrap();
+        let err = ReportWriter::create(&dir.path().join("r.txt"), &[])
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("r.txt"));
     }
 }

@@ -63,7 +63,7 @@ fn write_xlsx(spec: &TemplateSpec, path: &Path) -> Result<(), XlsxError> {
     let header = Format::new()
         .set_bold()
         .set_num_format("@")
-        .set_background_color(Color::RGB(0xDDEB_F7))
+        .set_background_color(Color::RGB(0x00DD_EBF7))
         .set_border(FormatBorder::Thin);
 
     let sheet = workbook.add_worksheet();

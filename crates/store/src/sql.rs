@@ -43,6 +43,17 @@ pub(crate) fn placeholders(start: usize, count: usize) -> String {
     (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Placeholders for a statement whose parameters are all bound in order.
+/// SQLite gets anonymous `?`: it looks numbered and named parameters up in
+/// a list, which makes binding thousands of them quadratic.
+fn sequential(conn: &sqlx::AnyConnection, start: usize, count: usize) -> String {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        vec!["?"; count].join(", ")
+    } else {
+        placeholders(start, count)
+    }
+}
+
 /// Inserts rows (each `columns.len()` values) with as few statements as the
 /// parameter limits allow. `suffix` follows the VALUES list (e.g. an
 /// `ON CONFLICT` clause).
@@ -56,7 +67,7 @@ pub(crate) async fn insert_rows(
     if rows.is_empty() {
         return Ok(0);
     }
-    let per_stmt = (MAX_PARAMS / columns.len()).clamp(1, 1000);
+    let per_stmt = (MAX_PARAMS / columns.len()).clamp(1, 500);
     let mut affected = 0;
     for chunk in rows.chunks(per_stmt) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
@@ -66,7 +77,7 @@ pub(crate) async fn insert_rows(
                 sql.push_str(", ");
             }
             sql.push('(');
-            sql.push_str(&placeholders(n, columns.len()));
+            sql.push_str(&sequential(conn, n, columns.len()));
             sql.push(')');
             n += columns.len();
         }
@@ -88,7 +99,7 @@ pub(crate) async fn select_in(
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in keys.chunks(MAX_PARAMS) {
-        let sql = format!("{select} WHERE {key_column} IN ({})", placeholders(1, chunk.len()));
+        let sql = format!("{select} WHERE {key_column} IN ({})", sequential(conn, 1, chunk.len()));
         let q = bind_all(sqlx::query(AssertSqlSafe(sql)), chunk);
         out.extend(q.fetch_all(&mut *conn).await?);
     }
