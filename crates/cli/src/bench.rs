@@ -26,13 +26,16 @@ pub enum BenchCommand {
     },
 }
 
-const COUNTIES: &[&str] = &["371502", "371503", "371521", "371522", "371524", "371525", "371526", "371581"];
+const COUNTIES: &[&str] = &[
+    "371502", "371503", "371521", "371522", "371524", "371525", "371526", "371581",
+];
 const DAYS: usize = 13_505;
 
 /// Row `i` of the benchmark: unique for i < 8 × 13,505 × 1,000.
 fn person(i: usize) -> PersonRecord {
     let county = COUNTIES[i % COUNTIES.len()];
-    let birth = chrono::NaiveDate::from_ymd_opt(1966, 1, 1).unwrap() + chrono::Duration::days(((i / 8) % DAYS) as i64);
+    let birth = chrono::NaiveDate::from_ymd_opt(1966, 1, 1).unwrap()
+        + chrono::Duration::days(((i / 8) % DAYS) as i64);
     let id = NationalId::from_parts(county, birth, ((i / (8 * DAYS)) % 1000) as u16);
     PersonRecord {
         name: format!("测试{}", ["甲", "乙", "丙", "丁", "戊"][i % 5]),
@@ -54,7 +57,15 @@ fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
     writeln!(w, "姓名,身份证号码,性别,出生日期,民族,户籍地")?;
     for i in 0..rows {
         let p = person(i);
-        writeln!(w, "{},{},{},{},汉族,{}", p.name, p.id, p.sex.as_zh(), p.birth_date, p.hukou_region)?;
+        writeln!(
+            w,
+            "{},{},{},{},汉族,{}",
+            p.name,
+            p.id,
+            p.sex.as_zh(),
+            p.birth_date,
+            p.hukou_region
+        )?;
     }
     Ok(w.flush()?)
 }
@@ -94,11 +105,22 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
 
     let pb = progress_bar(json);
     let t = Instant::now();
-    let report = import_file(&import_store, "persons", &csv, &options(actor, false, None, 5000), &|n| pb.set_position(n)).await?;
+    let report = import_file(
+        &import_store,
+        "persons",
+        &csv,
+        &options(actor, false, None, 5000),
+        &|n| pb.set_position(n),
+    )
+    .await?;
     let import_secs = t.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let peak = peak_rss_mb();
-    anyhow::ensure!(report.inserted as usize == rows, "基准导入应新增 {rows} 行，实际 {}", report.inserted);
+    anyhow::ensure!(
+        report.inserted as usize == rows,
+        "基准导入应新增 {rows} 行，实际 {}",
+        report.inserted
+    );
 
     let t = Instant::now();
     let mut chunk = Vec::with_capacity(5000);
@@ -128,9 +150,15 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
         println!("{out}");
     } else {
         println!("后端 {backend}，{rows} 行人员信息：");
-        println!("  完整导入（读文件、校验、查重、写入、审计）：{import_secs:.2} 秒，{import_rate:.0} 行/秒");
+        println!(
+            "  完整导入（读文件、校验、查重、写入、审计）：{import_secs:.2} 秒，{import_rate:.0} 行/秒"
+        );
         println!("  裸批量插入（同样的行，无校验）：{bare_secs:.2} 秒，{bare_rate:.0} 行/秒");
-        println!("  比值：{:.2}；导入阶段峰值内存：{:.0} MB", import_rate / bare_rate, peak.unwrap_or(0.0));
+        println!(
+            "  比值：{:.2}；导入阶段峰值内存：{:.0} MB",
+            import_rate / bare_rate,
+            peak.unwrap_or(0.0)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -54,8 +54,16 @@ impl Rng {
     }
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "玉兰", "志强", "海燕", "红梅", "春生"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗",
+];
+const GIVEN_MALE: &[&str] = &[
+    "伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "平", "刚", "建华", "志强", "春生",
+];
+const GIVEN_FEMALE: &[&str] = &[
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英", "霞", "桂英", "玉兰", "海燕", "红梅",
+];
 /// (occupation code, levels offered: grades 5..1, 0 = 专项 without level)
 const OCCUPATIONS: &[(&str, &[u8])] = &[
     ("4-10-01-06", &[5, 4, 3]),
@@ -69,7 +77,13 @@ const OCCUPATIONS: &[(&str, &[u8])] = &[
     ("4-03-02-02", &[5, 4, 3]),
     ("6-18-02-04", &[5, 4, 3]),
 ];
-const TRAINING_TYPES: &[&str] = &["就业技能培训", "就业技能培训", "岗位技能提升培训", "创业培训", "项目制培训"];
+const TRAINING_TYPES: &[&str] = &[
+    "就业技能培训",
+    "就业技能培训",
+    "岗位技能提升培训",
+    "创业培训",
+    "项目制培训",
+];
 const CATEGORIES: &[(&str, usize)] = &[
     ("农村转移就业劳动者", 40),
     ("登记失业人员", 15),
@@ -100,7 +114,13 @@ fn regions() -> Vec<RegionRow> {
 
 fn credit_code(rng: &mut Rng, kind: &str, region: &str) -> CreditCode {
     const ALPHA: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let head = if kind.contains("院校") { "12" } else if kind == "企业" || kind == "企业培训中心" { "91" } else { "52" };
+    let head = if kind.contains("院校") {
+        "12"
+    } else if kind == "企业" || kind == "企业培训中心" {
+        "91"
+    } else {
+        "52"
+    };
     let mut body = format!("{head}{region}");
     while body.len() < 17 {
         body.push(ALPHA[rng.below(ALPHA.len())] as char);
@@ -115,18 +135,27 @@ fn date(d: NaiveDate) -> String {
 /// The generated template files, as CSV text.
 pub(crate) struct DemoFiles {
     pub files: Vec<(&'static str, String)>,
+    /// The name of a trainee with a certificate and a claim, to show.
+    pub sample: String,
 }
 
 pub(crate) fn generate(persons: usize, seed: u64, counties: &[String]) -> DemoFiles {
     let mut rng = Rng::new(seed);
     // Institutions
-    let mut inst = String::from("机构名称,统一社会信用代码,机构类型,所在地,是否目录内,目录起始日期,目录截止日期\n");
+    let mut inst = String::from(
+        "机构名称,统一社会信用代码,机构类型,所在地,是否目录内,目录起始日期,目录截止日期\n",
+    );
     let mut trainers = Vec::new();
     let mut assessor = None;
     for r in csv::Reader::from_reader(INSTITUTIONS.as_bytes()).records() {
         let r = r.expect("demo institutions CSV");
         let code = credit_code(&mut rng, &r[1], &r[2]);
-        writeln!(inst, "{},{},{},{},是,2019-01-01,2021-12-31", &r[0], code, &r[1], &r[2]).unwrap();
+        writeln!(
+            inst,
+            "{},{},{},{},是,2019-01-01,2021-12-31",
+            &r[0], code, &r[1], &r[2]
+        )
+        .unwrap();
         if &r[1] == "评价机构" {
             assessor = Some(code);
         } else {
@@ -135,42 +164,74 @@ pub(crate) fn generate(persons: usize, seed: u64, counties: &[String]) -> DemoFi
     }
     let assessor = assessor.expect("the demo has an assessment body");
     // Classes: six per training institution over 2019–2021.
-    let mut classes = String::from("班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时\n");
+    let mut classes = String::from(
+        "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时\n",
+    );
     let mut class_list = Vec::new();
     for (i, (code, region)) in trainers.iter().enumerate() {
         for k in 0..6 {
             let (occ, levels) = rng.pick(OCCUPATIONS);
             let grade = *rng.pick(levels);
-            let start = NaiveDate::from_ymd_opt(2019 + (k % 3) as i32, 3, 1).unwrap() + Duration::days(rng.below(240) as i64);
+            let start = NaiveDate::from_ymd_opt(2019 + (k % 3), 3, 1).unwrap()
+                + Duration::days(rng.below(240) as i64);
             let end = start + Duration::days(10 + rng.below(40) as i64);
             let hours = 40 + 8 * rng.below(20) as i64;
             let no = format!("LC{}{:02}{:02}", start.format("%Y"), i + 1, k + 1);
-            let level = jineng_domain::SkillLevel::from_grade(grade).map(|l| l.as_zh()).unwrap_or("");
-            writeln!(classes, "{no},{code},{},{occ},{level},{region},{},{},{hours}", rng.pick(TRAINING_TYPES), date(start), date(end)).unwrap();
+            let level = jineng_domain::SkillLevel::from_grade(grade)
+                .map(|l| l.as_zh())
+                .unwrap_or("");
+            writeln!(
+                classes,
+                "{no},{code},{},{occ},{level},{region},{},{},{hours}",
+                rng.pick(TRAINING_TYPES),
+                date(start),
+                date(end)
+            )
+            .unwrap();
             class_list.push((no, code.clone(), *occ, grade, end, hours));
         }
     }
     // Persons, categories, enrolments, certificates, claims.
-    let mut people = String::from("姓名,身份证号码,性别,出生日期,民族,文化程度,联系电话,户籍地,常住地,是否领取养老金\n");
+    let mut people = String::from(
+        "姓名,身份证号码,性别,出生日期,民族,文化程度,联系电话,户籍地,常住地,是否领取养老金\n",
+    );
     let mut cats = String::from("身份证号码,人员类别,起始日期,截止日期,证明材料\n");
     let mut rels = String::from("身份证号码,亲属身份证号码,关系\n");
-    let mut roster = String::from("班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\n");
-    let mut certs = String::from("证书编号,证书类型,姓名,身份证号码,职业编码,等级,发证日期,发证机构,班级编号\n");
-    let mut claims = String::from("申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期\n");
+    let mut roster =
+        String::from("班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\n");
+    let mut certs = String::from(
+        "证书编号,证书类型,姓名,身份证号码,职业编码,等级,发证日期,发证机构,班级编号\n",
+    );
+    let mut claims = String::from(
+        "申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期\n",
+    );
     let mut seen = std::collections::HashSet::new();
     let mut prev: Option<(NationalId, String)> = None;
     let mut cert_seq = 0;
+    let mut sample = None;
     while seen.len() < persons {
         let county = rng.pick(counties).clone();
-        let birth = NaiveDate::from_ymd_opt(1966, 1, 1).unwrap() + Duration::days(rng.below(37 * 365) as i64);
+        let birth = NaiveDate::from_ymd_opt(1966, 1, 1).unwrap()
+            + Duration::days(rng.below(37 * 365) as i64);
         let id = NationalId::from_parts(&county, birth, rng.below(1000) as u16);
         if !seen.insert(id.as_str().to_string()) {
             continue;
         }
-        let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN));
+        let given = if id.sex() == jineng_domain::Sex::Male {
+            GIVEN_MALE
+        } else {
+            GIVEN_FEMALE
+        };
+        let name = format!("{}{}", rng.pick(SURNAMES), rng.pick(given));
         let phone = format!("13{}{:08}", 5 + rng.below(5), rng.below(100_000_000));
         let edu = rng.pick(&["初中", "高中", "中专", "大专", "本科"]);
-        writeln!(people, "{name},{id},{},{},汉族,{edu},{phone},{county},{county},否", id.sex().as_zh(), date(birth)).unwrap();
+        writeln!(
+            people,
+            "{name},{id},{},{},汉族,{edu},{phone},{county},{county},否",
+            id.sex().as_zh(),
+            date(birth)
+        )
+        .unwrap();
         let mut roll = rng.below(100);
         let category = CATEGORIES.iter().find(|(_, p)| {
             let hit = roll < *p;
@@ -190,16 +251,36 @@ pub(crate) fn generate(persons: usize, seed: u64, counties: &[String]) -> DemoFi
         let online = if rng.chance(30) { hours / 4 } else { 0 };
         let passed = rng.chance(85);
         let result = if passed { "合格" } else { "不合格" };
-        writeln!(roster, "{no},{code},{name},{id},{},{online},{result}", hours - online).unwrap();
+        writeln!(
+            roster,
+            "{no},{code},{name},{id},{},{online},{result}",
+            hours - online
+        )
+        .unwrap();
         if passed {
             cert_seq += 1;
             let issued = end + Duration::days(15);
             let cert_no = format!("S{}{:07}", issued.format("%Y"), cert_seq);
-            let level = jineng_domain::SkillLevel::from_grade(grade).map(|l| l.as_zh()).unwrap_or("");
-            writeln!(certs, "{cert_no},职业技能等级证书,{name},{id},{occ},{level},{},{assessor},{no}", date(issued)).unwrap();
+            let level = jineng_domain::SkillLevel::from_grade(grade)
+                .map(|l| l.as_zh())
+                .unwrap_or("");
+            writeln!(
+                certs,
+                "{cert_no},职业技能等级证书,{name},{id},{occ},{level},{},{assessor},{no}",
+                date(issued)
+            )
+            .unwrap();
             if rng.chance(80) {
+                sample.get_or_insert_with(|| name.clone());
                 let applied = issued + Duration::days(10 + rng.below(30) as i64);
-                writeln!(claims, "C{}{:07},职业培训补贴,{id},{cert_no},{no},{code},,{}", applied.format("%Y"), cert_seq, date(applied)).unwrap();
+                writeln!(
+                    claims,
+                    "C{}{:07},职业培训补贴,{id},{cert_no},{no},{code},,{}",
+                    applied.format("%Y"),
+                    cert_seq,
+                    date(applied)
+                )
+                .unwrap();
             }
         }
         prev = Some((id, name));
@@ -215,11 +296,19 @@ pub(crate) fn generate(persons: usize, seed: u64, counties: &[String]) -> DemoFi
             ("certificates", certs),
             ("claims", claims),
         ],
+        sample: sample.unwrap_or_default(),
     }
 }
 
-/// Loads the demo into `store` (reference data first). Idempotent.
-pub(crate) async fn load(store: &Store, actor: &Actor, persons: usize, seed: u64, dir: &Path) -> anyhow::Result<()> {
+/// Loads the demo into `store` (reference data first). Idempotent. Returns
+/// the name of a trainee to show.
+pub(crate) async fn load(
+    store: &Store,
+    actor: &Actor,
+    persons: usize,
+    seed: u64,
+    dir: &Path,
+) -> anyhow::Result<String> {
     crate::init(store).await?;
     store.load_regions(&regions()).await?;
     let refdata = store.ref_data().await?;
@@ -237,11 +326,15 @@ pub(crate) async fn load(store: &Store, actor: &Actor, persons: usize, seed: u64
         std::fs::write(&path, text)?;
         let r = import_file(store, kind, &path, &opts, &|_| {}).await?;
         if r.rejected > 0 {
-            bail!("演示数据「{kind}」有 {} 行被拒绝：{:?}", r.rejected, r.errors.first());
+            bail!(
+                "演示数据「{kind}」有 {} 行被拒绝：{:?}",
+                r.rejected,
+                r.errors.first()
+            );
         }
         println!("  {kind}: {} 行", r.accepted);
     }
-    Ok(())
+    Ok(demo.sample)
 }
 
 pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -251,7 +344,9 @@ pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<Exit
     println!("正在载入演示辖区：聊城市（8 个县市区、3 个功能区）……");
     let result = load(&store, actor, args.persons, args.seed, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
-    result?;
-    println!("演示数据已载入 {db}。查看人员档案：jineng person show <身份证号码>");
+    let sample = result?;
+    println!("演示数据已载入 {db}。");
+    println!("查找人员：jineng person find {sample}");
+    println!("查看档案：jineng person show <身份证号码>（完整号码须 --reveal，并记入审计日志）");
     Ok(ExitCode::SUCCESS)
 }

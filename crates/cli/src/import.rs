@@ -28,7 +28,12 @@ pub struct ImportArgs {
     chunk: usize,
 }
 
-pub fn options(actor: &Actor, dry_run: bool, errors: Option<PathBuf>, chunk: usize) -> ImportOptions {
+pub fn options(
+    actor: &Actor,
+    dry_run: bool,
+    errors: Option<PathBuf>,
+    chunk: usize,
+) -> ImportOptions {
     ImportOptions {
         dry_run,
         errors_path: errors,
@@ -39,8 +44,15 @@ pub fn options(actor: &Actor, dry_run: bool, errors: Option<PathBuf>, chunk: usi
 }
 
 pub fn progress_bar(hidden: bool) -> ProgressBar {
-    let pb = if hidden { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
-    pb.set_style(ProgressStyle::with_template("{spinner} 已处理 {pos} 行（{per_sec}）{elapsed}").expect("template"));
+    let pb = if hidden {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} 已处理 {pos} 行（{per_sec}）{elapsed}")
+            .expect("template"),
+    );
     pb
 }
 
@@ -48,13 +60,22 @@ pub async fn run(db: &str, actor: &Actor, args: ImportArgs) -> anyhow::Result<Ex
     let store = Store::connect(db).await?;
     let opts = options(actor, args.dry_run, args.errors.clone(), args.chunk);
     let pb = progress_bar(args.json);
-    let result = import_file(&store, &args.kind, &args.file, &opts, &|n| pb.set_position(n)).await;
+    let result = import_file(&store, &args.kind, &args.file, &opts, &|n| {
+        pb.set_position(n)
+    })
+    .await;
     pb.finish_and_clear();
     let report = match result {
         Ok(r) => r,
         Err(jineng_ingest::pipeline::ImportError::Header { file, errors }) if args.json => {
-            let errs: Vec<_> = errors.iter().map(|m| json!({"row": 1, "column": "", "message": m})).collect();
-            println!("{}", json!({"accepted": 0, "rejected": 0, "errors": errs, "file": file}));
+            let errs: Vec<_> = errors
+                .iter()
+                .map(|m| json!({"row": 1, "column": "", "message": m}))
+                .collect();
+            println!(
+                "{}",
+                json!({"accepted": 0, "rejected": 0, "errors": errs, "file": file})
+            );
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
@@ -64,14 +85,22 @@ pub async fn run(db: &str, actor: &Actor, args: ImportArgs) -> anyhow::Result<Ex
     } else {
         print_report(&args, &report);
     }
-    Ok(if report.rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.rejected > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn print_report(args: &ImportArgs, r: &ImportReport) {
     for w in &r.warnings {
         eprintln!("提示：{w}");
     }
-    let mode = if r.dry_run { "（试导入，未写入）" } else { "" };
+    let mode = if r.dry_run {
+        "（试导入，未写入）"
+    } else {
+        ""
+    };
     println!(
         "{}{mode}：接收 {} 行（新增 {}，更新 {}，无变化 {}），拒绝 {} 行。编码：{}",
         args.file.display(),

@@ -17,10 +17,19 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
-#[command(name = "jineng", version, about = "技能 Jineng — 职业技能提升行动管理平台")]
+#[command(
+    name = "jineng",
+    version,
+    about = "技能 Jineng — 职业技能提升行动管理平台"
+)]
 struct Cli {
     /// Database URL: sqlite://FILE.db (embedded) or postgres://…
-    #[arg(long, global = true, env = "JINENG_DB", default_value = "sqlite://jineng.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "JINENG_DB",
+        default_value = "sqlite://jineng.db"
+    )]
     db: String,
     /// Who is acting, for the audit trail (default: the OS user).
     #[arg(long, global = true, env = "JINENG_ACTOR")]
@@ -58,14 +67,24 @@ enum Command {
 }
 
 fn actor(cli: &Cli) -> Actor {
-    let user = cli.actor.clone().or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "operator".into());
+    let user = cli
+        .actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "operator".into());
     Actor::cli(&user)
 }
 
 pub(crate) async fn init(store: &Store) -> anyhow::Result<jineng_store::RegionCounts> {
-    store.load_regions(&jineng_ingest::reference::regions()).await?;
-    store.load_occupations(&jineng_ingest::reference::occupations()).await?;
-    store.load_vocabulary(&jineng_ingest::reference::vocabulary()).await?;
+    store
+        .load_regions(&jineng_ingest::reference::regions())
+        .await?;
+    store
+        .load_occupations(&jineng_ingest::reference::occupations())
+        .await?;
+    store
+        .load_vocabulary(&jineng_ingest::reference::vocabulary())
+        .await?;
     Ok(store.reference_counts().await?)
 }
 
@@ -98,11 +117,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("JINENG_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JINENG_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {

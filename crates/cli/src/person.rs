@@ -19,30 +19,75 @@ pub enum PersonCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Find persons by name (IDs masked).
+    Find {
+        name: String,
+        /// Show the full ID numbers (each written to the audit trail).
+        #[arg(long)]
+        reveal: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
 }
 
 fn level(l: Option<i64>) -> &'static str {
-    l.and_then(|g| SkillLevel::from_grade(g as u8)).map(|l| l.as_zh()).unwrap_or("无等级")
+    l.and_then(|g| SkillLevel::from_grade(g as u8))
+        .map(|l| l.as_zh())
+        .unwrap_or("无等级")
 }
 
 pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<ExitCode> {
-    let PersonCommand::Show { id, reveal, json } = cmd;
     let store = Store::connect(db).await?;
+    let (id, reveal, json) = match cmd {
+        PersonCommand::Show { id, reveal, json } => (id, reveal, json),
+        PersonCommand::Find {
+            name,
+            reveal,
+            limit,
+        } => {
+            let hits = store
+                .find_persons(name.trim(), limit, actor, reveal)
+                .await?;
+            if hits.is_empty() {
+                println!("没有姓名为「{}」的人员", name.trim());
+            }
+            for h in hits {
+                println!(
+                    "{} {} {} {} 户籍地 {} {}",
+                    h.id_number, h.name, h.sex, h.birth_date, h.hukou_region, h.hukou_region_name
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let refdata = store.ref_data().await?;
     let today = chrono::Local::now().date_naive();
-    let id = NationalId::parse(&jineng_domain::normalize_cell(&id), today, &|p| refdata.province_exists(p))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let a = store.archive(&id, actor, reveal).await?.with_context(|| format!("未找到身份证号码为 {} 的人员", id.masked()))?;
+    let id = NationalId::parse(&jineng_domain::normalize_cell(&id), today, &|p| {
+        refdata.province_exists(p)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let a = store
+        .archive(&id, actor, reveal)
+        .await?
+        .with_context(|| format!("未找到身份证号码为 {} 的人员", id.masked()))?;
     if json {
         println!("{}", serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("姓名：{}  性别：{}  出生日期：{}", a.name, a.sex, a.birth_date);
+    println!(
+        "姓名：{}  性别：{}  出生日期：{}",
+        a.name, a.sex, a.birth_date
+    );
     println!("身份证号码：{}", a.id_number);
     println!("户籍地：{} {}", a.hukou_region, a.hukou_region_name);
     println!("人员类别（{}）：", a.categories.len());
     for c in &a.categories {
-        println!("  {} {} 至 {}", c.category, c.valid_from, c.valid_to.as_deref().unwrap_or("长期"));
+        println!(
+            "  {} {} 至 {}",
+            c.category,
+            c.valid_from,
+            c.valid_to.as_deref().unwrap_or("长期")
+        );
     }
     println!("参训记录（{}）：", a.enrolments.len());
     for e in &a.enrolments {
@@ -58,7 +103,9 @@ pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<
             e.end_date,
             e.offline_hours,
             e.online_hours,
-            jineng_domain::CompletionResult::from_code(&e.completion).map(|c| c.as_zh()).unwrap_or("")
+            jineng_domain::CompletionResult::from_code(&e.completion)
+                .map(|c| c.as_zh())
+                .unwrap_or("")
         );
     }
     println!("证书（{}）：", a.certificates.len());
@@ -75,8 +122,15 @@ pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<
     }
     println!("补贴申领（{}）：", a.claims.len());
     for c in &a.claims {
-        let status = if c.status == "submitted" { "已提交" } else { c.status.as_str() };
-        println!("  {} {} {} {status}", c.claim_no, c.subsidy_type, c.applied_on);
+        let status = if c.status == "submitted" {
+            "已提交"
+        } else {
+            c.status.as_str()
+        };
+        println!(
+            "  {} {} {} {status}",
+            c.claim_no, c.subsidy_type, c.applied_on
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

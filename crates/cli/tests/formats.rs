@@ -8,19 +8,62 @@ use serde_json::Value;
 
 fn rows() -> Vec<Vec<String>> {
     vec![
-        vec!["张三".into(), id("371502", 1990, 5, 17, 123), "男".into(), "1990-05-17".into(), "371502".into(), "13812345678".into()],
-        vec!["欧阳·娜娜".into(), id("371581", 1988, 11, 2, 64), "女".into(), "1988年11月2日".into(), "371581".into(), "".into()],
+        vec![
+            "张三".into(),
+            id("371502", 1990, 5, 17, 123),
+            "男".into(),
+            "1990-05-17".into(),
+            "371502".into(),
+            "13812345678".into(),
+        ],
+        vec![
+            "欧阳·娜娜".into(),
+            id("371581", 1988, 11, 2, 64),
+            "女".into(),
+            "1988年11月2日".into(),
+            "371581".into(),
+            "".into(),
+        ],
         // A full-width ID number and region code, as pasted from a web page.
-        vec!["李四".into(), to_full_width(&id("371522", 1979, 1, 30, 7)), "".into(), "".into(), "３７１５２２".into(), "".into()],
+        vec![
+            "李四".into(),
+            to_full_width(&id("371522", 1979, 1, 30, 7)),
+            "".into(),
+            "".into(),
+            "３７１５２２".into(),
+            "".into(),
+        ],
         // Bad: hukou region missing.
-        vec!["王五".into(), id("371522", 1979, 1, 30, 9), "".into(), "".into(), "".into(), "".into()],
+        vec![
+            "王五".into(),
+            id("371522", 1979, 1, 30, 9),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ],
     ]
 }
 
-const HEADER: [&str; 6] = ["姓名", "身份证号码", "性别", "出生日期", "户籍地", "联系电话"];
+const HEADER: [&str; 6] = [
+    "姓名",
+    "身份证号码",
+    "性别",
+    "出生日期",
+    "户籍地",
+    "联系电话",
+];
 
 fn to_full_width(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn csv_text() -> String {
@@ -44,7 +87,8 @@ fn write_xlsx(path: &std::path::Path) {
             let v = &row[i];
             if HEADER[i] == "出生日期" && v == "1990-05-17" {
                 let d = rust_xlsxwriter::ExcelDateTime::from_ymd(1990, 5, 17).unwrap();
-                ws.write_datetime_with_format(r as u32 + 1, c as u16, &d, &date_fmt).unwrap();
+                ws.write_datetime_with_format(r as u32 + 1, c as u16, &d, &date_fmt)
+                    .unwrap();
             } else {
                 ws.write_string(r as u32 + 1, c as u16, v).unwrap();
             }
@@ -54,18 +98,53 @@ fn write_xlsx(path: &std::path::Path) {
 }
 
 fn summary(r: &Value) -> (u64, u64, Vec<(u64, String)>) {
-    let errs = common::errors(r).into_iter().map(|(row, col, _)| (row, col)).collect();
-    (r["accepted"].as_u64().unwrap(), r["rejected"].as_u64().unwrap(), errs)
+    let errs = common::errors(r)
+        .into_iter()
+        .map(|(row, col, _)| (row, col))
+        .collect();
+    (
+        r["accepted"].as_u64().unwrap(),
+        r["rejected"].as_u64().unwrap(),
+        errs,
+    )
 }
 
 #[test]
 fn utf8_bom_gb18030_and_reordered_xlsx_import_the_same() {
-    let ids: Vec<String> = rows().iter().take(3).map(|r| r[1].chars().map(|c| if c as u32 > 0xFF00 { char::from_u32(c as u32 - 0xFEE0).unwrap() } else { c }).collect()).collect();
+    let ids: Vec<String> = rows()
+        .iter()
+        .take(3)
+        .map(|r| {
+            r[1].chars()
+                .map(|c| {
+                    if c as u32 > 0xFF00 {
+                        char::from_u32(c as u32 - 0xFEE0).unwrap()
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let mut results = Vec::new();
     for (label, write) in [
-        ("utf8", Box::new(|p: &std::path::Path| std::fs::write(p, csv_text()).unwrap()) as Box<dyn Fn(&std::path::Path)>),
-        ("bom", Box::new(|p: &std::path::Path| std::fs::write(p, format!("\u{feff}{}", csv_text())).unwrap())),
-        ("gb18030", Box::new(|p: &std::path::Path| std::fs::write(p, encoding_rs::GB18030.encode(&csv_text()).0).unwrap())),
+        (
+            "utf8",
+            Box::new(|p: &std::path::Path| std::fs::write(p, csv_text()).unwrap())
+                as Box<dyn Fn(&std::path::Path)>,
+        ),
+        (
+            "bom",
+            Box::new(|p: &std::path::Path| {
+                std::fs::write(p, format!("\u{feff}{}", csv_text())).unwrap()
+            }),
+        ),
+        (
+            "gb18030",
+            Box::new(|p: &std::path::Path| {
+                std::fs::write(p, encoding_rs::GB18030.encode(&csv_text()).0).unwrap()
+            }),
+        ),
         ("xlsx", Box::new(write_xlsx)),
     ] {
         for db in common::initialised(&format!("formats_{label}")) {
@@ -89,7 +168,11 @@ fn utf8_bom_gb18030_and_reordered_xlsx_import_the_same() {
             v["person_id"] = Value::Null;
             v
         };
-        assert_eq!(a.iter().map(strip).collect::<Vec<_>>(), a0.iter().map(strip).collect::<Vec<_>>(), "[{label}/{backend}] archives differ");
+        assert_eq!(
+            a.iter().map(strip).collect::<Vec<_>>(),
+            a0.iter().map(strip).collect::<Vec<_>>(),
+            "[{label}/{backend}] archives differ"
+        );
     }
 }
 
@@ -104,20 +187,41 @@ fn error_report_lists_rejected_rows_and_fixed_report_reuploads() {
             // The report holds the rejected row with its original row number and the reason.
             let fixed = db.path(&format!("fixed.{ext}"));
             let (headers, lines) = read_table(&report);
-            assert!(headers.contains(&"原行号".to_string()) && headers.contains(&"错误说明".to_string()), "{headers:?}");
+            assert!(
+                headers.contains(&"原行号".to_string())
+                    && headers.contains(&"错误说明".to_string()),
+                "{headers:?}"
+            );
             assert_eq!(lines.len(), 1);
-            let col = |name: &str| headers.iter().position(|h| h.trim_end_matches('*') == name).unwrap();
+            let col = |name: &str| {
+                headers
+                    .iter()
+                    .position(|h| h.trim_end_matches('*') == name)
+                    .unwrap()
+            };
             assert_eq!(lines[0][col("原行号")], "5");
-            assert!(lines[0][col("错误说明")].contains("户籍地"), "{:?}", lines[0]);
+            assert!(
+                lines[0][col("错误说明")].contains("户籍地"),
+                "{:?}",
+                lines[0]
+            );
             // The user fills in the missing region and uploads the report itself.
             let mut fixed_rows = lines.clone();
             fixed_rows[0][col("户籍地")] = "371522".into();
             write_table(&fixed, &headers, &fixed_rows);
             let (r2, code) = db.import("persons", &fixed, &[]);
-            assert_eq!((r2["accepted"].as_u64(), code), (Some(1), 0), "[{ext}/{}] {r2}", db.backend);
+            assert_eq!(
+                (r2["accepted"].as_u64(), code),
+                (Some(1), 0),
+                "[{ext}/{}] {r2}",
+                db.backend
+            );
             assert!(common::errors(&r2).is_empty());
             let warnings = r2["warnings"].as_array().unwrap();
-            assert!(warnings.is_empty(), "report columns are ignored silently: {warnings:?}");
+            assert!(
+                warnings.is_empty(),
+                "report columns are ignored silently: {warnings:?}"
+            );
         }
     }
 }
@@ -127,15 +231,23 @@ fn read_table(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
         let bytes = std::fs::read(path).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
         let headers = rdr.headers().unwrap().iter().map(String::from).collect();
-        let rows = rdr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        let rows = rdr
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
         (headers, rows)
     } else {
         use calamine::{Reader, open_workbook_auto};
         let mut wb = open_workbook_auto(path).unwrap();
         let range = wb.worksheet_range_at(0).unwrap().unwrap();
-        let mut rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let mut rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
         let headers = rows.remove(0);
         (headers, rows)
     }
@@ -167,15 +279,28 @@ fn write_table(path: &std::path::Path, headers: &[String], rows: &[Vec<String>])
 #[test]
 fn every_template_is_written_with_instructions_and_imports_empty() {
     let db = &common::initialised("template")[0];
-    for kind in ["persons", "categories", "relations", "institutions", "classes", "roster", "certificates", "claims"] {
+    for kind in [
+        "persons",
+        "categories",
+        "relations",
+        "institutions",
+        "classes",
+        "roster",
+        "certificates",
+        "claims",
+    ] {
         let out = db.path(&format!("{kind}.xlsx"));
         db.ok(&["template", kind, "--out", out.to_str().unwrap()]);
         use calamine::{Reader, open_workbook_auto};
-        let mut wb = open_workbook_auto(&out).unwrap();
+        let wb = open_workbook_auto(&out).unwrap();
         let names = wb.sheet_names();
         assert!(names.iter().any(|n| n == "填写说明"), "{kind}: {names:?}");
         let (r, code) = db.import(kind, &out, &[]);
-        assert_eq!((r["accepted"].as_u64(), r["rejected"].as_u64(), code), (Some(0), Some(0), 0), "{kind}: {r}");
+        assert_eq!(
+            (r["accepted"].as_u64(), r["rejected"].as_u64(), code),
+            (Some(0), Some(0), 0),
+            "{kind}: {r}"
+        );
         assert!(r["warnings"].as_array().unwrap().is_empty(), "{kind}: {r}");
     }
     let out = db.run(&["template", "nonsense"]);

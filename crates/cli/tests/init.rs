@@ -12,13 +12,16 @@ fn init_loads_all_divisions_and_occupations_and_is_idempotent() {
             db.backend
         );
         let again = db.ok(&["init"]);
-        assert!(again.contains("省级 31 个，地级 342 个，县级 2978 个，职业 1631 个"), "[{}] {again}", db.backend);
+        assert!(
+            again.contains("省级 31 个，地级 342 个，县级 2978 个，职业 1631 个"),
+            "[{}] {again}",
+            db.backend
+        );
     }
 }
 
 #[test]
 fn unsupported_database_url_is_a_clear_error() {
-    let db = &common::backends("badurl")[0];
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_jineng"))
         .args(["--db", "mysql://x/y", "init"])
         .output()
@@ -26,5 +29,4 @@ fn unsupported_database_url_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("不支持的数据库地址"), "{err}");
-
 }

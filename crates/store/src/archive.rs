@@ -70,7 +70,12 @@ pub struct ArchiveClaim {
 impl Store {
     /// The e-archive of one person. With `reveal`, the full ID number is
     /// returned and the act is written to the audit trail first.
-    pub async fn archive(&self, id: &NationalId, actor: &Actor, reveal: bool) -> Result<Option<Archive>, StoreError> {
+    pub async fn archive(
+        &self,
+        id: &NationalId,
+        actor: &Actor,
+        reveal: bool,
+    ) -> Result<Option<Archive>, StoreError> {
         let Some(p) = sqlx::query(
             "SELECT p.person_id, p.name, p.sex, p.birth_date, p.hukou_region, p.phone, r.name AS region_name
              FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region WHERE p.id_number = $1",
@@ -84,18 +89,30 @@ impl Store {
         let pid: i64 = p.try_get("person_id")?;
         if reveal {
             let mut tx = self.begin().await?;
-            let entry = AuditEntry { action: "reveal", entity: "person", key: pid.to_string(), before: None, after: None };
+            let entry = AuditEntry {
+                action: "reveal",
+                entity: "person",
+                key: pid.to_string(),
+                before: None,
+                after: None,
+            };
             audit::write(&mut tx, actor, None, &[entry]).await?;
             tx.commit().await?;
         }
         let mut a = Archive {
             person_id: pid,
-            id_number: if reveal { id.as_str().to_string() } else { id.masked() },
+            id_number: if reveal {
+                id.as_str().to_string()
+            } else {
+                id.masked()
+            },
             name: p.try_get("name")?,
             sex: p.try_get("sex")?,
             birth_date: p.try_get("birth_date")?,
             hukou_region: p.try_get("hukou_region")?,
-            hukou_region_name: p.try_get::<Option<String>, _>("region_name")?.unwrap_or_default(),
+            hukou_region_name: p
+                .try_get::<Option<String>, _>("region_name")?
+                .unwrap_or_default(),
             phone: p.try_get("phone")?,
             categories: vec![],
             enrolments: vec![],
@@ -210,14 +227,93 @@ pub enum Table {
     Audit,
 }
 
-
 impl Store {
     /// SQLite's `PRAGMA integrity_check` (PostgreSQL needs none: true).
     pub async fn integrity_check(&self) -> Result<bool, StoreError> {
         if self.backend() == crate::Backend::Postgres {
             return Ok(true);
         }
-        let r: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(self.pool()).await?;
+        let r: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(self.pool())
+            .await?;
         Ok(r == "ok")
     }
+}
+
+/// A search hit: enough to tell namesakes apart.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonHit {
+    pub person_id: i64,
+    /// Masked unless revealed (audited).
+    pub id_number: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub hukou_region: String,
+    pub hukou_region_name: String,
+}
+
+impl Store {
+    /// Persons with exactly this name, at most `limit`. With `reveal` the
+    /// full ID numbers are returned and each reveal is audited.
+    pub async fn find_persons(
+        &self,
+        name: &str,
+        limit: i64,
+        actor: &Actor,
+        reveal: bool,
+    ) -> Result<Vec<PersonHit>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.person_id, p.id_number, p.name, p.sex, p.birth_date, p.hukou_region, r.name AS region_name
+             FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region
+             WHERE p.name = $1 ORDER BY p.birth_date, p.person_id LIMIT $2",
+        )
+        .bind(name)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut hits = Vec::with_capacity(rows.len());
+        let mut audits = Vec::new();
+        for r in rows {
+            let id: String = r.try_get("id_number")?;
+            let person_id: i64 = r.try_get("person_id")?;
+            if reveal {
+                audits.push(AuditEntry {
+                    action: "reveal",
+                    entity: "person",
+                    key: person_id.to_string(),
+                    before: None,
+                    after: None,
+                });
+            }
+            hits.push(PersonHit {
+                person_id,
+                id_number: if reveal { id } else { mask(&id) },
+                name: r.try_get("name")?,
+                sex: r.try_get("sex")?,
+                birth_date: r.try_get("birth_date")?,
+                hukou_region: r.try_get("hukou_region")?,
+                hukou_region_name: r
+                    .try_get::<Option<String>, _>("region_name")?
+                    .unwrap_or_default(),
+            });
+        }
+        if !audits.is_empty() {
+            let mut tx = self.begin().await?;
+            audit::write(&mut tx, actor, None, &audits).await?;
+            tx.commit().await?;
+        }
+        Ok(hits)
+    }
+}
+
+/// Stored IDs are valid, but masking must never fail: mask what is there.
+fn mask(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }

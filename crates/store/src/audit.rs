@@ -28,9 +28,21 @@ pub(crate) struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn change<T: Serialize>(action: &'static str, entity: &'static str, key: String, before: Option<&T>, after: Option<&T>) -> AuditEntry {
+    pub fn change<T: Serialize>(
+        action: &'static str,
+        entity: &'static str,
+        key: String,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> AuditEntry {
         let json = |v: &T| serde_json::to_string(v).unwrap_or_default();
-        AuditEntry { action, entity, key, before: before.map(json), after: after.map(json) }
+        AuditEntry {
+            action,
+            entity,
+            key,
+            before: before.map(json),
+            after: after.map(json),
+        }
     }
 }
 
@@ -59,7 +71,16 @@ pub(crate) async fn write(
     insert_rows(
         conn,
         "audit_log",
-        &["at", "actor", "action", "entity", "entity_key", "batch_id", "before", "after"],
+        &[
+            "at",
+            "actor",
+            "action",
+            "entity",
+            "entity_key",
+            "batch_id",
+            "before",
+            "after",
+        ],
         &rows,
         "",
     )

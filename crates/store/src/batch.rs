@@ -29,7 +29,10 @@ pub struct Rejection {
 
 impl Rejection {
     pub fn new(column: &str, message: impl Into<String>) -> Rejection {
-        Rejection { column: column.to_string(), message: message.into() }
+        Rejection {
+            column: column.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -113,11 +116,19 @@ impl Store {
             tx.commit().await?;
             Some(id)
         };
-        Ok(ImportBatch { id, kind: kind.to_string(), actor: actor.clone() })
+        Ok(ImportBatch {
+            id,
+            kind: kind.to_string(),
+            actor: actor.clone(),
+        })
     }
 
     /// Closes a batch with its counts and writes its audit record.
-    pub async fn finish_batch(&self, batch: &ImportBatch, summary: &BatchSummary) -> Result<(), StoreError> {
+    pub async fn finish_batch(
+        &self,
+        batch: &ImportBatch,
+        summary: &BatchSummary,
+    ) -> Result<(), StoreError> {
         let Some(id) = batch.id else { return Ok(()) };
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -132,7 +143,13 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let entry = AuditEntry::change("import", "import_batch", id.to_string(), None, Some(&(&batch.kind, summary)));
+        let entry = AuditEntry::change(
+            "import",
+            "import_batch",
+            id.to_string(),
+            None,
+            Some(&(&batch.kind, summary)),
+        );
         audit::write(&mut tx, &batch.actor, Some(id), &[entry]).await?;
         tx.commit().await?;
         Ok(())

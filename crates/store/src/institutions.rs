@@ -14,7 +14,11 @@ const INSTITUTIONS: Table = Table {
     name: "institutions",
     entity: "institution",
     keys: &[("credit_code", Kind::Text)],
-    data: &[("name", Kind::Text), ("kind", Kind::Text), ("region_code", Kind::Text)],
+    data: &[
+        ("name", Kind::Text),
+        ("kind", Kind::Text),
+        ("region_code", Kind::Text),
+    ],
     lookup: "credit_code",
     audit_key: Some("institution_id"),
 };
@@ -45,7 +49,8 @@ const CLASSES: Table = Table {
     audit_key: Some("class_id"),
 };
 
-pub(crate) const UNKNOWN_INSTITUTION: &str = "该统一社会信用代码的培训机构尚未登记，请先导入培训机构";
+pub(crate) const UNKNOWN_INSTITUTION: &str =
+    "该统一社会信用代码的培训机构尚未登记，请先导入培训机构";
 
 /// Known credit codes → institution_id.
 pub(crate) async fn resolve_institutions<'a>(
@@ -56,8 +61,16 @@ pub(crate) async fn resolve_institutions<'a>(
     keys.sort_unstable();
     keys.dedup();
     let keys: Vec<Val> = keys.into_iter().map(Val::text).collect();
-    let rows = select_in(conn, "SELECT institution_id, credit_code FROM institutions", "credit_code", &keys).await?;
-    rows.iter().map(|r| Ok((r.try_get("credit_code")?, r.try_get("institution_id")?))).collect()
+    let rows = select_in(
+        conn,
+        "SELECT institution_id, credit_code FROM institutions",
+        "credit_code",
+        &keys,
+    )
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("credit_code")?, r.try_get("institution_id")?)))
+        .collect()
 }
 
 /// A class as rows that refer to it need it.
@@ -87,7 +100,10 @@ pub(crate) async fn resolve_classes(
         .map(|r| {
             Ok((
                 (r.try_get("institution_id")?, r.try_get("class_no")?),
-                ClassRef { class_id: r.try_get("class_id")?, planned_hours: r.try_get("planned_hours")? },
+                ClassRef {
+                    class_id: r.try_get("class_id")?,
+                    planned_hours: r.try_get("planned_hours")?,
+                },
             ))
         })
         .collect()
@@ -106,7 +122,11 @@ impl Store {
             .map(|(n, r)| Planned {
                 row: *n,
                 key: vec![Val::text(r.credit_code.as_str())],
-                data: vec![Val::text(&r.name), Val::text(&r.kind), Val::text(r.region.as_str())],
+                data: vec![
+                    Val::text(&r.name),
+                    Val::text(&r.kind),
+                    Val::text(r.region.as_str()),
+                ],
             })
             .collect();
         let main = upsert(&mut tx, &INSTITUTIONS, batch, planned, None).await?;
@@ -117,12 +137,18 @@ impl Store {
                 let (from, to) = r.catalogue?;
                 Some(Planned {
                     row: *n,
-                    key: vec![Val::int(ids[r.credit_code.as_str()]), Val::text(from.to_string())],
+                    key: vec![
+                        Val::int(ids[r.credit_code.as_str()]),
+                        Val::text(from.to_string()),
+                    ],
                     data: vec![Val::opt_text(to)],
                 })
             })
             .collect();
-        let cat: HashMap<u64, Outcome> = upsert(&mut tx, &CATALOGUE, batch, periods, None).await?.into_iter().collect();
+        let cat: HashMap<u64, Outcome> = upsert(&mut tx, &CATALOGUE, batch, periods, None)
+            .await?
+            .into_iter()
+            .collect();
         self.end(tx, batch).await?;
         Ok(main
             .into_iter()
@@ -145,7 +171,13 @@ impl Store {
         let mut planned = Vec::new();
         for (n, r) in rows {
             let Some(&iid) = ids.get(r.institution.as_str()) else {
-                rejected.push((*n, Outcome::Rejected(vec![Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION)])));
+                rejected.push((
+                    *n,
+                    Outcome::Rejected(vec![Rejection::new(
+                        "统一社会信用代码",
+                        UNKNOWN_INSTITUTION,
+                    )]),
+                ));
                 continue;
             };
             planned.push(Planned {

@@ -14,11 +14,13 @@ mod schema;
 mod sql;
 mod upsert;
 
-pub use archive::{Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, Table};
-pub use records::certificate_type_name;
+pub use archive::{
+    Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
+};
 pub use audit::Actor;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use error::StoreError;
+pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -42,7 +44,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -53,7 +57,11 @@ impl Store {
         install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite://") {
             let sep = if rest.contains('?') { '&' } else { '?' };
-            let url = if rest.contains("mode=") { url.to_string() } else { format!("{url}{sep}mode=rwc") };
+            let url = if rest.contains("mode=") {
+                url.to_string()
+            } else {
+                format!("{url}{sep}mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("sqlite:") {
             (Backend::Sqlite, url.to_string())
@@ -117,11 +125,17 @@ impl Store {
 pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
     install_default_drivers();
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Config(format!("数据库名「{name}」只能包含字母、数字和下划线")));
+        return Err(StoreError::Config(format!(
+            "数据库名「{name}」只能包含字母、数字和下划线"
+        )));
     }
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(server_url).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await?;
     let base = match server_url.rfind('/') {
         Some(i) if i > "postgres://".len() => &server_url[..i],
         _ => server_url,

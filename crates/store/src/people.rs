@@ -33,7 +33,11 @@ const PERSONS: Table = Table {
 const CATEGORIES: Table = Table {
     name: "person_categories",
     entity: "person_category",
-    keys: &[("person_id", Kind::Int), ("category", Kind::Text), ("valid_from", Kind::Text)],
+    keys: &[
+        ("person_id", Kind::Int),
+        ("category", Kind::Text),
+        ("valid_from", Kind::Text),
+    ],
     data: &[("valid_to", Kind::Text), ("evidence", Kind::Text)],
     lookup: "person_id",
     audit_key: None,
@@ -59,9 +63,20 @@ pub(crate) async fn resolve_persons(
     keys.sort_unstable();
     keys.dedup();
     let keys: Vec<Val> = keys.into_iter().map(Val::text).collect();
-    let rows = select_in(conn, "SELECT person_id, id_number, name FROM persons", "id_number", &keys).await?;
+    let rows = select_in(
+        conn,
+        "SELECT person_id, id_number, name FROM persons",
+        "id_number",
+        &keys,
+    )
+    .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("id_number")?, (r.try_get("person_id")?, r.try_get("name")?))))
+        .map(|r| {
+            Ok((
+                r.try_get("id_number")?,
+                (r.try_get("person_id")?, r.try_get("name")?),
+            ))
+        })
         .collect()
 }
 
@@ -73,12 +88,15 @@ pub(crate) fn person_of(
 ) -> Result<i64, Rejection> {
     match known.get(id.as_str()) {
         None => Err(Rejection::new("身份证号码", UNKNOWN_PERSON)),
-        Some((_, stored)) if name.is_some_and(|n| n != stored) => Err(Rejection::new("姓名", IMPERSONATION)),
+        Some((_, stored)) if name.is_some_and(|n| n != stored) => {
+            Err(Rejection::new("姓名", IMPERSONATION))
+        }
         Some((pid, _)) => Ok(*pid),
     }
 }
 
-pub(crate) const IMPERSONATION: &str = "姓名与该身份证号码已登记的姓名不一致（疑似冒名），请核对后重新上传";
+pub(crate) const IMPERSONATION: &str =
+    "姓名与该身份证号码已登记的姓名不一致（疑似冒名），请核对后重新上传";
 
 fn person_data(r: &PersonRecord) -> Vec<Val> {
     vec![
@@ -113,9 +131,15 @@ impl Store {
         let mut tx = self.begin().await?;
         let planned = rows
             .iter()
-            .map(|(n, r)| Planned { row: *n, key: vec![Val::text(r.id.as_str())], data: person_data(r) })
+            .map(|(n, r)| Planned {
+                row: *n,
+                key: vec![Val::text(r.id.as_str())],
+                data: person_data(r),
+            })
             .collect();
-        let guard = |old: &[Val], new: &[Val]| (old[0] != new[0]).then(|| Rejection::new("姓名", IMPERSONATION));
+        let guard = |old: &[Val], new: &[Val]| {
+            (old[0] != new[0]).then(|| Rejection::new("姓名", IMPERSONATION))
+        };
         let out = upsert(&mut tx, &PERSONS, batch, planned, Some(&guard)).await?;
         self.end(tx, batch).await?;
         Ok(out)
@@ -136,8 +160,15 @@ impl Store {
                 Err(e) => rejected.push((*n, Outcome::Rejected(vec![e]))),
                 Ok(pid) => planned.push(Planned {
                     row: *n,
-                    key: vec![Val::int(pid), Val::text(&r.category), Val::text(r.valid_from.to_string())],
-                    data: vec![Val::opt_text(r.valid_to), Val::opt_text(r.evidence.as_ref())],
+                    key: vec![
+                        Val::int(pid),
+                        Val::text(&r.category),
+                        Val::text(r.valid_from.to_string()),
+                    ],
+                    data: vec![
+                        Val::opt_text(r.valid_to),
+                        Val::opt_text(r.evidence.as_ref()),
+                    ],
                 }),
             }
         }
@@ -153,7 +184,8 @@ impl Store {
         rows: &[(u64, RelationRecord)],
     ) -> Result<Vec<(u64, Outcome)>, StoreError> {
         let mut tx = self.begin().await?;
-        let known = resolve_persons(&mut tx, rows.iter().flat_map(|(_, r)| [&r.id, &r.relative])).await?;
+        let known =
+            resolve_persons(&mut tx, rows.iter().flat_map(|(_, r)| [&r.id, &r.relative])).await?;
         let mut rejected = Vec::new();
         let mut planned = Vec::new();
         for (n, r) in rows {
@@ -162,19 +194,29 @@ impl Store {
                 .map_err(|_| Rejection::new("亲属身份证号码", UNKNOWN_PERSON));
             match (a, b) {
                 (Ok(a), Ok(b)) => {
-                    planned.push(Planned { row: *n, key: vec![Val::int(a), Val::int(b)], data: vec![Val::text(r.relation.code())] });
+                    planned.push(Planned {
+                        row: *n,
+                        key: vec![Val::int(a), Val::int(b)],
+                        data: vec![Val::text(r.relation.code())],
+                    });
                     planned.push(Planned {
                         row: *n,
                         key: vec![Val::int(b), Val::int(a)],
                         data: vec![Val::text(r.relation.inverse().code())],
                     });
                 }
-                (a, b) => rejected.push((*n, Outcome::Rejected(a.err().into_iter().chain(b.err()).collect()))),
+                (a, b) => rejected.push((
+                    *n,
+                    Outcome::Rejected(a.err().into_iter().chain(b.err()).collect()),
+                )),
             }
         }
         let out = upsert(&mut tx, &RELATIONS, batch, planned, None).await?;
         self.end(tx, batch).await?;
-        let pairs = out.chunks(2).map(|p| (p[0].0, Outcome::combine(p.iter().map(|(_, o)| o.clone())))).collect();
+        let pairs = out
+            .chunks(2)
+            .map(|p| (p[0].0, Outcome::combine(p.iter().map(|(_, o)| o.clone()))))
+            .collect();
         Ok(merge(rejected, pairs))
     }
 
@@ -184,7 +226,11 @@ impl Store {
         tx: sqlx::Transaction<'static, sqlx::Any>,
         batch: &ImportBatch,
     ) -> Result<(), StoreError> {
-        if batch.dry_run() { tx.rollback().await? } else { tx.commit().await? }
+        if batch.dry_run() {
+            tx.rollback().await?
+        } else {
+            tx.commit().await?
+        }
         Ok(())
     }
 }
@@ -205,7 +251,12 @@ impl Store {
                 v
             })
             .collect();
-        let mut cols: Vec<&str> = PERSONS.keys.iter().chain(PERSONS.data).map(|(c, _)| *c).collect();
+        let mut cols: Vec<&str> = PERSONS
+            .keys
+            .iter()
+            .chain(PERSONS.data)
+            .map(|(c, _)| *c)
+            .collect();
         cols.extend(["batch_id", "updated_at"]);
         crate::sql::insert_rows(&mut tx, "persons", &cols, &vals, "").await?;
         tx.commit().await?;

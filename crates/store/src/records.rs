@@ -16,7 +16,11 @@ const ENROLMENTS: Table = Table {
     name: "enrolments",
     entity: "enrolment",
     keys: &[("person_id", Kind::Int), ("class_id", Kind::Int)],
-    data: &[("offline_hours", Kind::Int), ("online_hours", Kind::Int), ("completion", Kind::Text)],
+    data: &[
+        ("offline_hours", Kind::Int),
+        ("online_hours", Kind::Int),
+        ("completion", Kind::Text),
+    ],
     lookup: "class_id",
     audit_key: None,
 };
@@ -57,7 +61,10 @@ const CLAIMS: Table = Table {
 };
 
 /// A record keyed by number may not move to another person.
-fn same_person(column: &'static str, message: &'static str) -> impl Fn(&[Val], &[Val]) -> Option<Rejection> {
+fn same_person(
+    column: &'static str,
+    message: &'static str,
+) -> impl Fn(&[Val], &[Val]) -> Option<Rejection> {
     move |old, new| (old[0] != new[0]).then(|| Rejection::new(column, message))
 }
 
@@ -76,7 +83,9 @@ async fn enrolled_classes(
     .await?;
     let mut map: HashMap<(i64, String), Vec<i64>> = HashMap::new();
     for r in rows {
-        map.entry((r.try_get("person_id")?, r.try_get("class_no")?)).or_default().push(r.try_get("class_id")?);
+        map.entry((r.try_get("person_id")?, r.try_get("class_no")?))
+            .or_default()
+            .push(r.try_get("class_id")?);
     }
     Ok(map)
 }
@@ -84,8 +93,14 @@ async fn enrolled_classes(
 fn one_class(found: Option<&Vec<i64>>, class_no: &str) -> Result<i64, Rejection> {
     match found.map(Vec::as_slice) {
         Some([id]) => Ok(*id),
-        Some([_, _, ..]) => Err(Rejection::new("班级编号", format!("该人员参加了多个编号为「{class_no}」的班级，请同时填写统一社会信用代码"))),
-        _ => Err(Rejection::new("班级编号", format!("该人员没有班级编号为「{class_no}」的参训记录"))),
+        Some([_, _, ..]) => Err(Rejection::new(
+            "班级编号",
+            format!("该人员参加了多个编号为「{class_no}」的班级，请同时填写统一社会信用代码"),
+        )),
+        _ => Err(Rejection::new(
+            "班级编号",
+            format!("该人员没有班级编号为「{class_no}」的参训记录"),
+        )),
     }
 }
 
@@ -112,22 +127,45 @@ impl Store {
                 Some(iid) => {
                     let c = classes.get(&(*iid, r.class_no.clone()));
                     if c.is_none() {
-                        errs.push(Rejection::new("班级编号", format!("该机构没有编号为「{}」的培训班，请先导入培训班", r.class_no)));
+                        errs.push(Rejection::new(
+                            "班级编号",
+                            format!("该机构没有编号为「{}」的培训班，请先导入培训班", r.class_no),
+                        ));
                     }
                     c
                 }
             };
-            let person = person_of(&people, &r.id, Some(&r.name)).map_err(|e| errs.push(e)).ok();
+            let person = person_of(&people, &r.id, Some(&r.name))
+                .map_err(|e| errs.push(e))
+                .ok();
             if let Some(c) = class {
                 if r.offline_hours > c.planned_hours {
-                    errs.push(Rejection::new("线下课时", format!("线下课时 {} 超过该班计划课时 {}", r.offline_hours, c.planned_hours)));
+                    errs.push(Rejection::new(
+                        "线下课时",
+                        format!(
+                            "线下课时 {} 超过该班计划课时 {}",
+                            r.offline_hours, c.planned_hours
+                        ),
+                    ));
                 }
                 if r.online_hours > c.planned_hours {
-                    errs.push(Rejection::new("线上课时", format!("线上课时 {} 超过该班计划课时 {}", r.online_hours, c.planned_hours)));
-                } else if r.offline_hours + r.online_hours > c.planned_hours && r.offline_hours <= c.planned_hours {
                     errs.push(Rejection::new(
                         "线上课时",
-                        format!("线下与线上课时合计 {} 超过该班计划课时 {}", r.offline_hours + r.online_hours, c.planned_hours),
+                        format!(
+                            "线上课时 {} 超过该班计划课时 {}",
+                            r.online_hours, c.planned_hours
+                        ),
+                    ));
+                } else if r.offline_hours + r.online_hours > c.planned_hours
+                    && r.offline_hours <= c.planned_hours
+                {
+                    errs.push(Rejection::new(
+                        "线上课时",
+                        format!(
+                            "线下与线上课时合计 {} 超过该班计划课时 {}",
+                            r.offline_hours + r.online_hours,
+                            c.planned_hours
+                        ),
                     ));
                 }
             }
@@ -135,7 +173,11 @@ impl Store {
                 (Some(c), Some(pid)) if errs.is_empty() => planned.push(Planned {
                     row: *n,
                     key: vec![Val::int(pid), Val::int(c.class_id)],
-                    data: vec![Val::int(r.offline_hours), Val::int(r.online_hours), Val::text(r.completion.code())],
+                    data: vec![
+                        Val::int(r.offline_hours),
+                        Val::int(r.online_hours),
+                        Val::text(r.completion.code()),
+                    ],
                 }),
                 _ => rejected.push((*n, Outcome::Rejected(errs))),
             }
@@ -175,7 +217,10 @@ impl Store {
                         Val::I(class_id),
                     ],
                 }),
-                (p, c) => rejected.push((*n, Outcome::Rejected(p.err().into_iter().chain(c.err()).collect()))),
+                (p, c) => rejected.push((
+                    *n,
+                    Outcome::Rejected(p.err().into_iter().chain(c.err()).collect()),
+                )),
             }
         }
         let guard = same_person("证书编号", "该证书编号已登记在其他人员名下");
@@ -192,25 +237,51 @@ impl Store {
     ) -> Result<Vec<(u64, Outcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
-        let insts = resolve_institutions(&mut tx, rows.iter().filter_map(|(_, r)| r.institution.as_ref())).await?;
+        let insts = resolve_institutions(
+            &mut tx,
+            rows.iter().filter_map(|(_, r)| r.institution.as_ref()),
+        )
+        .await?;
         let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
         let enrolled = enrolled_classes(&mut tx, people.values().map(|(pid, _)| *pid)).await?;
-        let cert_keys: Vec<Val> = rows.iter().filter_map(|(_, r)| r.cert_no.clone()).map(Val::text).collect();
+        let cert_keys: Vec<Val> = rows
+            .iter()
+            .filter_map(|(_, r)| r.cert_no.clone())
+            .map(Val::text)
+            .collect();
         let mut certs: HashMap<(i64, String), Vec<String>> = HashMap::new();
-        for c in select_in(&mut tx, "SELECT person_id, cert_type, cert_no FROM certificates", "cert_no", &cert_keys).await? {
-            certs.entry((c.try_get("person_id")?, c.try_get("cert_no")?)).or_default().push(c.try_get("cert_type")?);
+        for c in select_in(
+            &mut tx,
+            "SELECT person_id, cert_type, cert_no FROM certificates",
+            "cert_no",
+            &cert_keys,
+        )
+        .await?
+        {
+            certs
+                .entry((c.try_get("person_id")?, c.try_get("cert_no")?))
+                .or_default()
+                .push(c.try_get("cert_type")?);
         }
         let mut rejected = Vec::new();
         let mut planned = Vec::new();
         for (n, r) in rows {
             let mut errs = Vec::new();
-            let pid = person_of(&people, &r.id, None).map_err(|e| errs.push(e)).ok();
+            let pid = person_of(&people, &r.id, None)
+                .map_err(|e| errs.push(e))
+                .ok();
             let mut cert_type = None;
             if let (Some(pid), Some(no)) = (pid, &r.cert_no) {
                 match certs.get(&(pid, no.clone())).map(Vec::as_slice) {
                     Some([t]) => cert_type = Some(t.clone()),
-                    Some([_, _, ..]) => errs.push(Rejection::new("证书编号", "该人员有多张同编号的证书，无法确定证书类型")),
-                    _ => errs.push(Rejection::new("证书编号", "该人员名下没有此编号的证书，请先导入证书")),
+                    Some([_, _, ..]) => errs.push(Rejection::new(
+                        "证书编号",
+                        "该人员有多张同编号的证书，无法确定证书类型",
+                    )),
+                    _ => errs.push(Rejection::new(
+                        "证书编号",
+                        "该人员名下没有此编号的证书，请先导入证书",
+                    )),
                 }
             }
             let mut class_id = None;
@@ -218,9 +289,15 @@ impl Store {
                 let found = match &r.institution {
                     Some(code) => match insts.get(code.as_str()) {
                         None => Err(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION)),
-                        Some(iid) => classes.get(&(*iid, no.clone())).map(|c| c.class_id).ok_or_else(|| {
-                            Rejection::new("班级编号", format!("该机构没有编号为「{no}」的培训班"))
-                        }),
+                        Some(iid) => classes
+                            .get(&(*iid, no.clone()))
+                            .map(|c| c.class_id)
+                            .ok_or_else(|| {
+                                Rejection::new(
+                                    "班级编号",
+                                    format!("该机构没有编号为「{no}」的培训班"),
+                                )
+                            }),
                     },
                     None => one_class(enrolled.get(&(pid, no.clone())), no),
                 };
@@ -257,5 +334,7 @@ impl Store {
 
 /// The certificate type codes the store keeps, for readers.
 pub fn certificate_type_name(code: &str) -> &'static str {
-    CertificateType::from_code(code).map(|t| t.as_zh()).unwrap_or("未知证书类型")
+    CertificateType::from_code(code)
+        .map(|t| t.as_zh())
+        .unwrap_or("未知证书类型")
 }

@@ -69,7 +69,13 @@ impl Store {
         let vals: Vec<Vec<Val>> = rows
             .iter()
             .map(|r| {
-                vec![Val::text(&r.code), Val::int(r.level), Val::text(&r.name), Val::text(&r.mark), Val::text(&r.definition)]
+                vec![
+                    Val::text(&r.code),
+                    Val::int(r.level),
+                    Val::text(&r.name),
+                    Val::text(&r.mark),
+                    Val::text(&r.definition),
+                ]
             })
             .collect();
         let n = insert_rows(
@@ -86,10 +92,15 @@ impl Store {
     }
 
     /// Adds vocabulary terms `(kind, term, description)`.
-    pub async fn load_vocabulary(&self, rows: &[(String, String, String)]) -> Result<u64, StoreError> {
+    pub async fn load_vocabulary(
+        &self,
+        rows: &[(String, String, String)],
+    ) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
-        let vals: Vec<Vec<Val>> =
-            rows.iter().map(|(k, t, d)| vec![Val::text(k), Val::text(t), Val::text(d)]).collect();
+        let vals: Vec<Vec<Val>> = rows
+            .iter()
+            .map(|(k, t, d)| vec![Val::text(k), Val::text(t), Val::text(d)])
+            .collect();
         let n = insert_rows(
             &mut tx,
             "vocabulary",
@@ -127,21 +138,36 @@ impl Store {
     /// The reference data rows are checked against while parsing.
     pub async fn ref_data(&self) -> Result<RefData, StoreError> {
         let mut r = RefData::default();
-        for row in sqlx::query("SELECT code, name, level FROM regions").fetch_all(self.pool()).await? {
+        for row in sqlx::query("SELECT code, name, level FROM regions")
+            .fetch_all(self.pool())
+            .await?
+        {
             let code: String = row.try_get("code")?;
             if row.try_get::<String, _>("level")? == "province" {
                 r.provinces.insert(code[..2].to_string());
             }
             r.regions.insert(code, row.try_get("name")?);
         }
-        for row in sqlx::query("SELECT code, name FROM occupations WHERE level = 4").fetch_all(self.pool()).await? {
-            r.occupations.insert(row.try_get("code")?, row.try_get("name")?);
+        for row in sqlx::query("SELECT code, name FROM occupations WHERE level = 4")
+            .fetch_all(self.pool())
+            .await?
+        {
+            r.occupations
+                .insert(row.try_get("code")?, row.try_get("name")?);
         }
-        for row in sqlx::query("SELECT kind, term FROM vocabulary ORDER BY kind, term").fetch_all(self.pool()).await? {
-            r.vocab.entry(row.try_get("kind")?).or_default().push(row.try_get("term")?);
+        for row in sqlx::query("SELECT kind, term FROM vocabulary ORDER BY kind, term")
+            .fetch_all(self.pool())
+            .await?
+        {
+            r.vocab
+                .entry(row.try_get("kind")?)
+                .or_default()
+                .push(row.try_get("term")?);
         }
         if r.provinces.is_empty() {
-            return Err(StoreError::NotFound("参考数据尚未载入：请先运行 jineng init".into()));
+            return Err(StoreError::NotFound(
+                "参考数据尚未载入：请先运行 jineng init".into(),
+            ));
         }
         Ok(r)
     }

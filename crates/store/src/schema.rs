@@ -4,7 +4,11 @@
 use crate::{Backend, Store, StoreError};
 use sqlx::{AssertSqlSafe, Executor};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "foundation", include_str!("../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/0001_foundation.sql"),
+)];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let pk = match backend {
@@ -36,12 +40,14 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
         for statement in split_statements(&text) {
             tx.execute(AssertSqlSafe(statement)).await?;
         }
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(*version)
-            .bind(*name)
-            .bind(crate::audit::now())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(*version)
+        .bind(*name)
+        .bind(crate::audit::now())
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())

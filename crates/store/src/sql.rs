@@ -28,7 +28,10 @@ impl Val {
 /// SQLite's default limit is 32,766 host parameters, PostgreSQL's 65,535.
 const MAX_PARAMS: usize = 30_000;
 
-pub(crate) fn bind_all<'q>(mut q: Query<'q, Any, AnyArguments>, vals: &'q [Val]) -> Query<'q, Any, AnyArguments> {
+pub(crate) fn bind_all<'q>(
+    mut q: Query<'q, Any, AnyArguments>,
+    vals: &'q [Val],
+) -> Query<'q, Any, AnyArguments> {
     for v in vals {
         q = match v {
             Val::T(t) => q.bind(t.as_deref()),
@@ -40,7 +43,10 @@ pub(crate) fn bind_all<'q>(mut q: Query<'q, Any, AnyArguments>, vals: &'q [Val])
 
 /// `$start, $start+1, …` (count of them).
 pub(crate) fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    (start..start + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Placeholders for a statement whose parameters are all bound in order.
@@ -99,7 +105,10 @@ pub(crate) async fn select_in(
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in keys.chunks(MAX_PARAMS) {
-        let sql = format!("{select} WHERE {key_column} IN ({})", sequential(conn, 1, chunk.len()));
+        let sql = format!(
+            "{select} WHERE {key_column} IN ({})",
+            sequential(conn, 1, chunk.len())
+        );
         let q = bind_all(sqlx::query(AssertSqlSafe(sql)), chunk);
         out.extend(q.fetch_all(&mut *conn).await?);
     }

@@ -83,7 +83,11 @@ pub(crate) async fn upsert(
     planned: Vec<Planned>,
     guard: Option<Guard<'_>>,
 ) -> Result<Vec<(u64, Outcome)>, sqlx::Error> {
-    let lookup_idx = table.keys.iter().position(|(c, _)| *c == table.lookup).expect("lookup is a key column");
+    let lookup_idx = table
+        .keys
+        .iter()
+        .position(|(c, _)| *c == table.lookup)
+        .expect("lookup is a key column");
     let mut seen = std::collections::HashSet::new();
     let lookups: Vec<Val> = planned
         .iter()
@@ -91,7 +95,12 @@ pub(crate) async fn upsert(
         .filter(|v| seen.insert(key_string(std::slice::from_ref(v))))
         .collect();
 
-    let mut cols: Vec<&str> = table.keys.iter().chain(table.data).map(|(c, _)| *c).collect();
+    let mut cols: Vec<&str> = table
+        .keys
+        .iter()
+        .chain(table.data)
+        .map(|(c, _)| *c)
+        .collect();
     if let Some(a) = table.audit_key {
         cols.push(a);
     }
@@ -99,14 +108,25 @@ pub(crate) async fn upsert(
     // Current state per key: (data, audit name, stored before this chunk?)
     let mut current: HashMap<String, (Vec<Val>, String, bool)> = HashMap::new();
     for row in select_in(conn, &select, table.lookup, &lookups).await? {
-        let key: Vec<Val> = table.keys.iter().map(|(c, k)| decode(&row, c, *k)).collect::<Result<_, _>>()?;
-        let data: Vec<Val> = table.data.iter().map(|(c, k)| decode(&row, c, *k)).collect::<Result<_, _>>()?;
+        let key: Vec<Val> = table
+            .keys
+            .iter()
+            .map(|(c, k)| decode(&row, c, *k))
+            .collect::<Result<_, _>>()?;
+        let data: Vec<Val> = table
+            .data
+            .iter()
+            .map(|(c, k)| decode(&row, c, *k))
+            .collect::<Result<_, _>>()?;
         let name = match table.audit_key {
             Some(a) => match decode(&row, a, Kind::Int)? {
                 Val::I(Some(i)) => i.to_string(),
                 _ => String::new(),
             },
-            None => key_string(&key).replace('\u{1f}', "/").trim_end_matches('/').to_string(),
+            None => key_string(&key)
+                .replace('\u{1f}', "/")
+                .trim_end_matches('/')
+                .to_string(),
         };
         current.insert(key_string(&key), (data, name, true));
     }
@@ -154,7 +174,12 @@ pub(crate) async fn upsert(
     }
 
     let stamp = audit::now();
-    let mut insert_cols: Vec<&str> = table.keys.iter().chain(table.data).map(|(c, _)| *c).collect();
+    let mut insert_cols: Vec<&str> = table
+        .keys
+        .iter()
+        .chain(table.data)
+        .map(|(c, _)| *c)
+        .collect();
     insert_cols.extend(["batch_id", "updated_at"]);
     let rows: Vec<Vec<Val>> = inserts
         .into_iter()
@@ -167,18 +192,35 @@ pub(crate) async fn upsert(
     insert_rows(conn, table.name, &insert_cols, &rows, "").await?;
 
     if !updates.is_empty() {
-        let mut set: Vec<String> = table.data.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", i + 1)).collect();
+        let mut set: Vec<String> = table
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
         let n = table.data.len();
         set.push(format!("batch_id = ${}", n + 1));
         set.push(format!("updated_at = ${}", n + 2));
-        let cond: Vec<String> = table.keys.iter().enumerate().map(|(i, (c, _))| format!("{c} = ${}", n + 3 + i)).collect();
-        let sql = format!("UPDATE {} SET {} WHERE {}", table.name, set.join(", "), cond.join(" AND "));
+        let cond: Vec<String> = table
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", n + 3 + i))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET {} WHERE {}",
+            table.name,
+            set.join(", "),
+            cond.join(" AND ")
+        );
         for (key, data) in updates {
             let mut vals = data;
             vals.push(Val::I(batch.id));
             vals.push(Val::text(&stamp));
             vals.extend(key);
-            crate::sql::bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals).execute(&mut *conn).await?;
+            crate::sql::bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     audit::write(conn, &batch.actor, batch.id, &audits).await?;
