@@ -152,3 +152,44 @@ fn dry_run_checks_everything_and_writes_nothing() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("未找到"));
     }
 }
+
+#[test]
+fn revealing_an_id_is_audited_and_masked_views_are_not() {
+    let a = id("371502", 1990, 5, 17, 123);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for db in common::initialised("persons_reveal") {
+        let f = db.csv("p.csv", &format!("{HEADER}\n张三,{a},,,,,,371502,,,\n"));
+        db.import("persons", &f, &[]);
+        let store = rt.block_on(db.store());
+        let audit = || {
+            rt.block_on(store.count(jineng_store::Table::Audit))
+                .unwrap()
+        };
+        let before = audit();
+        let masked = db.ok(&["person", "show", &a]);
+        assert!(
+            !masked.contains(&a) && masked.contains("3715**********"),
+            "[{}] {masked}",
+            db.backend
+        );
+        let found = db.ok(&["person", "find", "张三"]);
+        assert!(
+            !found.contains(&a) && found.contains("3715**********"),
+            "[{}] {found}",
+            db.backend
+        );
+        assert_eq!(
+            audit(),
+            before,
+            "[{}] masked views are not audited",
+            db.backend
+        );
+        let revealed = db.ok(&["person", "show", &a, "--reveal"]);
+        assert!(revealed.contains(&a));
+        assert_eq!(audit(), before + 1, "[{}] a reveal is audited", db.backend);
+        rt.block_on(store.close());
+    }
+}

@@ -29,16 +29,10 @@ impl Val {
 const MAX_PARAMS: usize = 30_000;
 
 pub(crate) fn bind_all<'q>(
-    mut q: Query<'q, Any, AnyArguments>,
+    q: Query<'q, Any, AnyArguments>,
     vals: &'q [Val],
 ) -> Query<'q, Any, AnyArguments> {
-    for v in vals {
-        q = match v {
-            Val::T(t) => q.bind(t.as_deref()),
-            Val::I(i) => q.bind(*i),
-        };
-    }
-    q
+    bind_iter(q, vals.iter())
 }
 
 /// `$start, $start+1, …` (count of them).
@@ -62,7 +56,7 @@ fn sequential(conn: &sqlx::AnyConnection, start: usize, count: usize) -> String 
 
 /// Inserts rows (each `columns.len()` values) with as few statements as the
 /// parameter limits allow. `suffix` follows the VALUES list (e.g. an
-/// `ON CONFLICT` clause).
+/// `ON CONFLICT` clause). Returns the rows affected.
 pub(crate) async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
     table: &str,
@@ -70,30 +64,56 @@ pub(crate) async fn insert_rows(
     rows: &[Vec<Val>],
     suffix: &str,
 ) -> Result<u64, sqlx::Error> {
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    let per_stmt = (MAX_PARAMS / columns.len()).clamp(1, 500);
     let mut affected = 0;
-    for chunk in rows.chunks(per_stmt) {
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut n = 1;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(&sequential(conn, n, columns.len()));
-            sql.push(')');
-            n += columns.len();
-        }
-        sql.push(' ');
-        sql.push_str(suffix);
-        let flat: Vec<Val> = chunk.iter().flatten().cloned().collect();
-        let q = bind_all(sqlx::query(AssertSqlSafe(sql)), &flat);
+    for (sql, chunk) in insert_statements(conn, table, columns, rows, suffix) {
+        let q = bind_iter(sqlx::query(AssertSqlSafe(sql)), chunk.iter().flatten());
         affected += q.execute(&mut *conn).await?.rows_affected();
     }
     Ok(affected)
+}
+
+fn insert_statements<'r>(
+    conn: &sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &'r [Vec<Val>],
+    suffix: &str,
+) -> Vec<(String, &'r [Vec<Val>])> {
+    let per_stmt = (MAX_PARAMS / columns.len().max(1)).clamp(1, 500);
+    let row_marks = format!("({})", sequential(conn, 1, columns.len()));
+    rows.chunks(per_stmt)
+        .map(|chunk| {
+            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                if row_marks.contains('$') {
+                    sql.push('(');
+                    sql.push_str(&placeholders(1 + i * columns.len(), columns.len()));
+                    sql.push(')');
+                } else {
+                    sql.push_str(&row_marks);
+                }
+            }
+            sql.push(' ');
+            sql.push_str(suffix);
+            (sql, chunk)
+        })
+        .collect()
+}
+
+fn bind_iter<'q>(
+    mut q: Query<'q, Any, AnyArguments>,
+    vals: impl Iterator<Item = &'q Val>,
+) -> Query<'q, Any, AnyArguments> {
+    for v in vals {
+        q = match v {
+            Val::T(t) => q.bind(t.as_deref()),
+            Val::I(i) => q.bind(*i),
+        };
+    }
+    q
 }
 
 /// Runs `SELECT … WHERE key IN (…)` over any number of keys, in chunks.
