@@ -15,12 +15,11 @@ use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Import N generated persons through the full pipeline, then bulk-insert
-    /// the same rows bare into a second store; report rows/s of both.
+    /// 导入 N 行生成的人员信息（完整流程），再将相同的行裸批量插入另一个库，报告两者的行/秒
     Import {
         #[arg(long, default_value_t = 100_000)]
         rows: usize,
-        /// Print JSON.
+        /// 以 JSON 输出
         #[arg(long)]
         json: bool,
     },

@@ -21,10 +21,10 @@ const CITY: &str = "371500";
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// How many trainees to generate.
+    /// 生成的学员人数
     #[arg(long, default_value_t = 3000)]
     persons: usize,
-    /// Seed of the generator.
+    /// 随机种子（同一种子生成相同数据）
     #[arg(long, default_value_t = 2019)]
     seed: u64,
 }

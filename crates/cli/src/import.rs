@@ -10,20 +10,20 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// persons, categories, relations, institutions, classes, roster, certificates, claims
+    /// 模板类型：persons 人员信息、categories 人员类别、relations 家庭关系、institutions 培训机构、classes 培训班、roster 花名册、certificates 证书、claims 补贴申领
     kind: String,
-    /// The file: .xlsx, or .csv in UTF-8 (with or without BOM) or GB18030.
+    /// 文件：.xlsx，或 UTF-8（可带 BOM）/GB18030 编码的 .csv
     file: PathBuf,
-    /// Check every row against the store without writing anything.
+    /// 试导入：逐行校验但不写入
     #[arg(long)]
     dry_run: bool,
-    /// Write the rejected rows with their reasons here (.xlsx or .csv), to fix and re-upload.
+    /// 将被拒绝的行及原因写入此文件（.xlsx 或 .csv），修改后可直接重新上传
     #[arg(long)]
     errors: Option<PathBuf>,
-    /// Print one JSON object: {"accepted", "rejected", "errors": [{"row", "column", "message"}]}.
+    /// 以 JSON 输出结果：{"accepted", "rejected", "errors": [{"row", "column", "message"}]}
     #[arg(long)]
     json: bool,
-    /// Rows per transaction.
+    /// 每个事务的行数
     #[arg(long, default_value_t = 5000, hide = true)]
     chunk: usize,
 }

@@ -23,7 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "技能 Jineng — 职业技能提升行动管理平台"
 )]
 struct Cli {
-    /// Database URL: sqlite://FILE.db (embedded) or postgres://…
+    /// 数据库地址：sqlite://文件名.db（内嵌）或 postgres://…
     #[arg(
         long,
         global = true,
@@ -31,7 +31,7 @@ struct Cli {
         default_value = "sqlite://jineng.db"
     )]
     db: String,
-    /// Who is acting, for the audit trail (default: the OS user).
+    /// 操作人（记入审计日志；默认为系统用户名）
     #[arg(long, global = true, env = "JINENG_ACTOR")]
     actor: Option<String>,
     #[command(subcommand)]
@@ -40,26 +40,26 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the schema and load the reference data (regions, occupations, vocabularies).
+    /// 建库并载入参考数据（行政区划、职业分类、词表）
     Init,
-    /// Import a template file (.xlsx or .csv in UTF-8 or GB18030).
+    /// 导入模板文件（.xlsx，或 UTF-8/GB18030 编码的 .csv）
     Import(import::ImportArgs),
-    /// Write an empty template with an instructions sheet.
+    /// 生成空白模板（含填写说明）
     Template {
-        /// persons, categories, relations, institutions, classes, roster, certificates, claims
+        /// 模板类型：persons 人员信息、categories 人员类别、relations 家庭关系、institutions 培训机构、classes 培训班、roster 花名册、certificates 证书、claims 补贴申领
         kind: String,
-        /// Output file (.xlsx or .csv); default `<kind>.xlsx`.
+        /// 输出文件（.xlsx 或 .csv），默认「模板类型.xlsx」
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
-    /// Persons of the real-name registry.
+    /// 实名制人员信息
     Person {
         #[command(subcommand)]
         command: person::PersonCommand,
     },
-    /// Load the demo jurisdiction (聊城市) with institutions, classes and trainees.
+    /// 载入演示辖区（聊城市）及其培训机构、培训班和学员
     Demo(demo::DemoArgs),
-    /// Benchmarks on generated data.
+    /// 性能基准测试（生成数据）
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,

@@ -8,23 +8,24 @@ use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub enum PersonCommand {
-    /// Show a person's e-archive (电子档案).
+    /// 查看人员电子档案
     Show {
-        /// The 18-character ID number.
+        /// 18 位身份证号码
         id: String,
-        /// Show the full ID number (written to the audit trail).
+        /// 显示完整身份证号码（记入审计日志）
         #[arg(long)]
         reveal: bool,
-        /// Print JSON.
+        /// 以 JSON 输出
         #[arg(long)]
         json: bool,
     },
-    /// Find persons by name (IDs masked).
+    /// 按姓名查找人员（身份证号码脱敏显示）
     Find {
         name: String,
-        /// Show the full ID numbers (each written to the audit trail).
+        /// 显示完整身份证号码（逐条记入审计日志）
         #[arg(long)]
         reveal: bool,
+        /// 最多显示的人数
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },

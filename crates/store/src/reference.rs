@@ -17,11 +17,34 @@ pub struct RegionCounts {
     pub vocabulary_terms: i64,
 }
 
+/// Writes reference rows in one transaction; rows whose key exists are
+/// replaced, so loading twice changes nothing.
+async fn replace_all(
+    store: &Store,
+    table: &str,
+    columns: &[&str],
+    keys: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<u64, StoreError> {
+    let set: Vec<String> = columns
+        .iter()
+        .filter(|c| !keys.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    let suffix = format!(
+        "ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        set.join(", ")
+    );
+    let mut tx = store.begin().await?;
+    let n = insert_rows(&mut tx, table, columns, rows, &suffix).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 impl Store {
-    /// Loads regions (parents before children), replacing names and flags of
-    /// existing codes. Idempotent.
+    /// Loads regions (parents before children). Idempotent.
     pub async fn load_regions(&self, rows: &[RegionRow]) -> Result<u64, StoreError> {
-        let mut tx = self.begin().await?;
         let vals: Vec<Vec<Val>> = rows
             .iter()
             .map(|r| {
@@ -36,36 +59,20 @@ impl Store {
                 ]
             })
             .collect();
-        let n = insert_rows(
-            &mut tx,
-            "regions",
-            &["code", "name", "parent_code", "level", "kind", "national", "county_level"],
-            &vals,
-            "ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent_code = excluded.parent_code,
-             level = excluded.level, kind = excluded.kind, national = excluded.national,
-             county_level = excluded.county_level",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(n)
+        let cols = [
+            "code",
+            "name",
+            "parent_code",
+            "level",
+            "kind",
+            "national",
+            "county_level",
+        ];
+        replace_all(self, "regions", &cols, &["code"], &vals).await
     }
 
-    /// Marks deep-poverty counties (深度贫困县); other regions keep their flag.
-    pub async fn set_deep_poverty(&self, codes: &[String], flag: bool) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        for c in codes {
-            sqlx::query("UPDATE regions SET deep_poverty = $1 WHERE code = $2")
-                .bind(flag as i64)
-                .bind(c.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
+    /// Loads the occupational classification. Idempotent.
     pub async fn load_occupations(&self, rows: &[OccupationRow]) -> Result<u64, StoreError> {
-        let mut tx = self.begin().await?;
         let vals: Vec<Vec<Val>> = rows
             .iter()
             .map(|r| {
@@ -78,39 +85,27 @@ impl Store {
                 ]
             })
             .collect();
-        let n = insert_rows(
-            &mut tx,
-            "occupations",
-            &["code", "level", "name", "mark", "definition"],
-            &vals,
-            "ON CONFLICT (code) DO UPDATE SET level = excluded.level, name = excluded.name,
-             mark = excluded.mark, definition = excluded.definition",
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(n)
+        let cols = ["code", "level", "name", "mark", "definition"];
+        replace_all(self, "occupations", &cols, &["code"], &vals).await
     }
 
-    /// Adds vocabulary terms `(kind, term, description)`.
+    /// Adds vocabulary terms `(kind, term, description)`. Idempotent.
     pub async fn load_vocabulary(
         &self,
         rows: &[(String, String, String)],
     ) -> Result<u64, StoreError> {
-        let mut tx = self.begin().await?;
         let vals: Vec<Vec<Val>> = rows
             .iter()
             .map(|(k, t, d)| vec![Val::text(k), Val::text(t), Val::text(d)])
             .collect();
-        let n = insert_rows(
-            &mut tx,
+        replace_all(
+            self,
             "vocabulary",
             &["kind", "term", "description"],
+            &["kind", "term"],
             &vals,
-            "ON CONFLICT (kind, term) DO UPDATE SET description = excluded.description",
         )
-        .await?;
-        tx.commit().await?;
-        Ok(n)
+        .await
     }
 
     pub async fn reference_counts(&self) -> Result<RegionCounts, StoreError> {
