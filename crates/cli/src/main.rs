@@ -131,7 +131,7 @@ fn main() -> ExitCode {
     match rt.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            eprintln!("错误：{e}");
             ExitCode::from(2)
         }
     }

@@ -237,7 +237,21 @@ async fn run<K: Kind + Send + 'static>(
             mut failed,
         } = parsed?;
         summary.rejected += failed.len() as u64;
-        for (row_no, outcome) in K::write(store, &batch, &records).await? {
+        // Two uploads of overlapping files may insert the same new key at
+        // once; the loser's chunk is rolled back whole and written again,
+        // now seeing the winner's rows.
+        let mut attempt = 0;
+        let outcomes = loop {
+            match K::write(store, &batch, &records).await {
+                Err(e) if e.is_transient_conflict() && attempt < 8 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5)))
+                        .await;
+                }
+                other => break other?,
+            }
+        };
+        for (row_no, outcome) in outcomes {
             summary.count(&outcome);
             if let Outcome::Rejected(rs) = outcome {
                 let i = raw

@@ -13,3 +13,21 @@ pub enum StoreError {
     #[error("{0}")]
     NotFound(String),
 }
+
+impl StoreError {
+    /// A conflict with a concurrent writer that a retry of the whole
+    /// transaction resolves: a unique key another transaction committed
+    /// first (PostgreSQL 23505), a serialization failure or deadlock
+    /// (40001, 40P01), or a busy SQLite database (5, 517).
+    pub fn is_transient_conflict(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::Database(d)) => {
+                matches!(
+                    d.code().as_deref(),
+                    Some("23505" | "40001" | "40P01" | "5" | "517")
+                )
+            }
+            _ => false,
+        }
+    }
+}
