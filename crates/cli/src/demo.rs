@@ -7,9 +7,8 @@ use crate::import::options;
 use anyhow::bail;
 use chrono::{Duration, NaiveDate};
 use clap::Args;
-use jineng_domain::refdata::RegionRow;
 use jineng_domain::{CreditCode, NationalId};
-use jineng_ingest::pipeline::import_file;
+use jineng_ingest::pipeline::{ImportOptions, import_file};
 use jineng_store::{Actor, Store};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -93,24 +92,6 @@ const CATEGORIES: &[(&str, usize)] = &[
     ("退役军人", 4),
     ("残疾人", 3),
 ];
-
-fn regions() -> Vec<RegionRow> {
-    csv::Reader::from_reader(REGIONS.as_bytes())
-        .records()
-        .map(|r| {
-            let r = r.expect("demo regions CSV");
-            RegionRow {
-                code: r[0].to_string(),
-                name: r[1].to_string(),
-                parent: Some(r[2].to_string()),
-                level: "county",
-                kind: "functional",
-                national: false,
-                county_level: false,
-            }
-        })
-        .collect()
-}
 
 fn credit_code(rng: &mut Rng, kind: &str, region: &str) -> CreditCode {
     const ALPHA: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -310,7 +291,8 @@ pub(crate) async fn load(
     dir: &Path,
 ) -> anyhow::Result<String> {
     crate::init(store).await?;
-    store.load_regions(&regions()).await?;
+    let opts = options(actor, false, None, 5000);
+    import_demo_file(store, "regions", REGIONS, dir, &opts).await?;
     let refdata = store.ref_data().await?;
     let mut counties: Vec<String> = refdata
         .regions
@@ -335,6 +317,27 @@ pub(crate) async fn load(
         println!("  {kind}: {} 行", r.accepted);
     }
     Ok(demo.sample)
+}
+
+async fn import_demo_file(
+    store: &Store,
+    kind: &str,
+    text: &str,
+    dir: &Path,
+    opts: &ImportOptions,
+) -> anyhow::Result<()> {
+    let path = dir.join(format!("{kind}.csv"));
+    std::fs::write(&path, text)?;
+    let r = import_file(store, kind, &path, opts, &|_| {}).await?;
+    if r.rejected > 0 {
+        bail!(
+            "演示数据「{kind}」有 {} 行被拒绝：{:?}",
+            r.rejected,
+            r.errors.first()
+        );
+    }
+    println!("  {kind}: {} 行", r.accepted);
+    Ok(())
 }
 
 pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<ExitCode> {

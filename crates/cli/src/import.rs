@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// 模板类型：persons 人员信息、categories 人员类别、relations 家庭关系、institutions 培训机构、classes 培训班、roster 花名册、certificates 证书、claims 补贴申领
+    /// 模板类型：persons 人员信息、categories 人员类别、relations 家庭关系、institutions 培训机构、classes 培训班、roster 花名册、certificates 证书、claims 补贴申领、regions 行政区划
     kind: String,
     /// 文件：.xlsx，或 UTF-8（可带 BOM）/GB18030 编码的 .csv
     file: PathBuf,

@@ -46,7 +46,7 @@ enum Command {
     Import(import::ImportArgs),
     /// 生成空白模板（含填写说明）
     Template {
-        /// 模板类型：persons 人员信息、categories 人员类别、relations 家庭关系、institutions 培训机构、classes 培训班、roster 花名册、certificates 证书、claims 补贴申领
+        /// 模板类型：persons 人员信息、categories 人员类别、relations 家庭关系、institutions 培训机构、classes 培训班、roster 花名册、certificates 证书、claims 补贴申领、regions 行政区划
         kind: String,
         /// 输出文件（.xlsx 或 .csv），默认「模板类型.xlsx」
         #[arg(long, short)]

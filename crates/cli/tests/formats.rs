@@ -288,6 +288,7 @@ fn every_template_is_written_with_instructions_and_imports_empty() {
         "roster",
         "certificates",
         "claims",
+        "regions",
     ] {
         let out = db.path(&format!("{kind}.xlsx"));
         db.ok(&["template", kind, "--out", out.to_str().unwrap()]);

@@ -109,3 +109,13 @@ pub struct ClaimRecord {
     pub months: Option<i64>,
     pub amount_asked: Option<Fen>,
 }
+
+/// 行政区划 row: a deployment-defined zone, or flags on a national region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionRecord {
+    pub code: RegionCode,
+    pub name: String,
+    pub parent: Option<RegionCode>,
+    /// `None`: leave the flag as it is.
+    pub deep_poverty: Option<bool>,
+}

@@ -497,3 +497,20 @@ pub fn claim(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClaimRecord, V
     })();
     f.finish(rec)
 }
+
+pub fn region(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RegionRecord, Vec<RowError>> {
+    let mut f = Fields::new(ctx, map, row);
+    let code = f.parsed("区划代码", true, RegionCode::parse);
+    let name = f.text("名称", true, 50);
+    let parent = f.region("上级区划代码", false);
+    let deep_poverty = f.parsed("是否深度贫困县", false, parse_yes_no);
+    let rec = (|| {
+        Some(RegionRecord {
+            code: code?,
+            name: name?,
+            parent,
+            deep_poverty,
+        })
+    })();
+    f.finish(rec)
+}

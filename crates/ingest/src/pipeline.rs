@@ -50,7 +50,7 @@ pub const MAX_LISTED_ERRORS: usize = 10_000;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims"
+        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims、regions"
     )]
     UnknownKind(String),
     #[error("{0}")]
@@ -99,6 +99,7 @@ kind!(ClassRecord, parse::class, import_classes);
 kind!(RosterRecord, parse::roster, import_roster);
 kind!(CertificateRecord, parse::certificate, import_certificates);
 kind!(ClaimRecord, parse::claim, import_claims);
+kind!(RegionRecord, parse::region, import_regions);
 
 /// Imports `path` as template `kind`. `progress` is called with the number of
 /// rows done after each chunk.
@@ -119,6 +120,7 @@ pub async fn import_file(
         "roster" => run::<RosterRecord>(store, spec, path, opts, progress).await,
         "certificates" => run::<CertificateRecord>(store, spec, path, opts, progress).await,
         "claims" => run::<ClaimRecord>(store, spec, path, opts, progress).await,
+        "regions" => run::<RegionRecord>(store, spec, path, opts, progress).await,
         other => Err(ImportError::UnknownKind(other.to_string())),
     }
 }

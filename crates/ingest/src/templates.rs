@@ -177,7 +177,22 @@ static CLAIMS: &[ColumnSpec] = &[
     ),
 ];
 
-/// All templates, in the order of `TEMPLATES.md`.
+/// Jineng's addition to TEMPLATES.md: a deployment's own regions (functional
+/// zones without a national code) and flags such as 深度贫困县.
+static REGIONS: &[ColumnSpec] = &[
+    req(
+        "区划代码",
+        "6 位代码。国家代码只能设置标志、不能改名；本地自设的功能区（开发区、度假区等）自编一个未被国家使用的代码，第 5 位建议为 7",
+    ),
+    req("名称", "区划名称，1～50 个字符；国家代码须与国家名称一致"),
+    opt(
+        "上级区划代码",
+        "新增功能区时必填：所属地级市（或省）的 6 位代码",
+    ),
+    opt("是否深度贫困县", "是/否；留空则不改变"),
+];
+
+/// All templates, in the order of `TEMPLATES.md`, then Jineng's own.
 pub static TEMPLATES: &[TemplateSpec] = &[
     TemplateSpec {
         kind: "persons",
@@ -219,6 +234,11 @@ pub static TEMPLATES: &[TemplateSpec] = &[
         title: "补贴申领",
         columns: CLAIMS,
     },
+    TemplateSpec {
+        kind: "regions",
+        title: "行政区划",
+        columns: REGIONS,
+    },
 ];
 
 /// The template whose `kind` is `kind` (e.g. `"roster"`).
@@ -244,7 +264,8 @@ mod tests {
                 "classes",
                 "roster",
                 "certificates",
-                "claims"
+                "claims",
+                "regions"
             ]
         );
         assert_eq!(template("roster").unwrap().title, "花名册");

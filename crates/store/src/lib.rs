@@ -10,6 +10,7 @@ mod institutions;
 mod people;
 mod records;
 mod reference;
+mod regions;
 mod schema;
 mod sql;
 mod upsert;
