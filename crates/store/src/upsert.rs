@@ -181,6 +181,8 @@ pub(crate) async fn upsert(
         .map(|(c, _)| *c)
         .collect();
     insert_cols.extend(["batch_id", "updated_at"]);
+    // Key order keeps each index insert near the previous one.
+    inserts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let rows: Vec<Vec<Val>> = inserts
         .into_iter()
         .map(|(_, mut vals)| {
