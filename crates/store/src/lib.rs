@@ -143,3 +143,19 @@ pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<Str
     };
     Ok(format!("{base}/{name}"))
 }
+
+/// Drops the PostgreSQL database `name` on the server of `server_url`.
+pub async fn drop_postgres_database(server_url: &str, name: &str) -> Result<(), StoreError> {
+    install_default_drivers();
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Config(format!(
+            "数据库名「{name}」只能包含字母、数字和下划线"
+        )));
+    }
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(server_url).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .await?;
+    Ok(())
+}

@@ -18,6 +18,20 @@ pub struct TestDb {
     pub url: String,
     pub dir: tempfile::TempDir,
     pub backend: &'static str,
+    /// PostgreSQL: the server and the database to drop afterwards.
+    pg: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.pg.take() {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let _ = rt.block_on(jineng_store::drop_postgres_database(&server, &name));
+        }
+    }
 }
 
 impl TestDb {
@@ -114,6 +128,7 @@ pub fn backends(test: &str) -> Vec<TestDb> {
         url: format!("sqlite://{}", dir.path().join("t.db").display()),
         dir,
         backend: "sqlite",
+        pg: None,
     });
     if let Some(server) = pg_server() {
         let name = format!("jt_{}_{}", test, std::process::id());
@@ -128,6 +143,7 @@ pub fn backends(test: &str) -> Vec<TestDb> {
             url,
             dir: tempfile::tempdir().unwrap(),
             backend: "postgres",
+            pg: Some((server, name)),
         });
     }
     out
