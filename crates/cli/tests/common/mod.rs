@@ -6,7 +6,9 @@
 //! its own there. When no server answers, the PostgreSQL half is skipped with
 //! a notice, except under CI (`CI` set), where that is a failure.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
+
+pub mod fixtures;
 
 use chrono::NaiveDate;
 use jineng_domain::{CreditCode, NationalId};

@@ -1,0 +1,318 @@
+//! Fixtures of the template tests: the people, institutions and classes
+//! they work with, the base rows of each template, and helpers to load them.
+
+use super::{TestDb, assert_error, credit, errors, id};
+use jineng_store::Table;
+use serde_json::{Value, json};
+
+// ------------------------------------------------------------- fixture ----
+
+/// The people and bodies the tests work with.
+pub struct Fx {
+    /// 张三, born 1990.
+    pub zhang: String,
+    /// 李四, 张三's spouse.
+    pub li: String,
+    /// 王五, 张三's parent.
+    pub wang: String,
+    /// 赵六, 张三's child.
+    pub zhao: String,
+    /// A valid ID that is never registered.
+    pub stranger: String,
+    /// 聊城市技工学校 (技工院校, in the catalogue).
+    pub school: String,
+    /// 阳谷县金穗职业培训学校 (民办培训机构).
+    pub private: String,
+    /// A valid credit code that is never registered.
+    pub unregistered: String,
+}
+
+pub fn fx() -> Fx {
+    Fx {
+        zhang: id("371502", 1990, 5, 17, 123),
+        li: id("371521", 1991, 3, 9, 44),
+        wang: id("371581", 1962, 12, 1, 7),
+        zhao: id("371502", 2015, 6, 1, 31),
+        stranger: id("371524", 1988, 8, 8, 88),
+        school: credit("371502", "1"),
+        private: credit("371521", "2"),
+        unregistered: credit("371503", "9"),
+    }
+}
+
+/// `code` with a wrong last (check) character.
+pub fn bad_check(code: &str) -> String {
+    let mut s = code.to_string();
+    let last = s.pop().unwrap();
+    s.push(if last == '1' { '2' } else { '1' });
+    s
+}
+
+/// ASCII letters, digits and punctuation as their full-width forms.
+pub fn fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+pub const PERSONS: &str = "姓名,身份证号码,户籍地";
+pub const CATEGORIES: &str = "身份证号码,人员类别,起始日期,截止日期,证明材料";
+pub const RELATIONS: &str = "身份证号码,亲属身份证号码,关系";
+pub const INSTITUTIONS: &str =
+    "机构名称,统一社会信用代码,机构类型,所在地,是否目录内,目录起始日期,目录截止日期";
+pub const CLASSES: &str =
+    "班级编号,统一社会信用代码,培训类型,职业编码,职业名称,等级,培训地,开班日期,结业日期,计划课时";
+pub const ROSTER: &str = "班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果";
+pub const CERTIFICATES: &str =
+    "证书编号,证书类型,姓名,身份证号码,职业编码,等级,发证日期,发证机构,班级编号";
+pub const CLAIMS: &str = "申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期,月数,申请金额";
+
+/// The registry the later templates build on, one template at a time.
+pub const STAGES: [&str; 6] = [
+    "persons",
+    "institutions",
+    "classes",
+    "roster",
+    "certificates",
+    "claims",
+];
+
+/// The good rows of the shared registry for `kind`.
+pub fn base_rows(kind: &str, f: &Fx) -> (&'static str, Vec<String>) {
+    match kind {
+        "persons" => (
+            PERSONS,
+            vec![
+                format!("张三,{},371502", f.zhang),
+                format!("李四,{},371521", f.li),
+                format!("王五,{},371581", f.wang),
+                format!("赵六,{},371502", f.zhao),
+            ],
+        ),
+        "institutions" => (
+            INSTITUTIONS,
+            vec![
+                format!(
+                    "聊城市技工学校,{},技工院校,371502,是,2020-01-01,2025-12-31",
+                    f.school
+                ),
+                format!(
+                    "阳谷县金穗职业培训学校,{},民办培训机构,371521,否,,",
+                    f.private
+                ),
+            ],
+        ),
+        "classes" => (
+            CLASSES,
+            vec![
+                format!(
+                    "2024-001,{},就业技能培训,6-31-01-03,电工,五级/初级工,371502,2024-03-01,2024-03-20,80",
+                    f.school
+                ),
+                format!(
+                    "2024-002,{},岗位技能提升培训,4-10-01-06,家政服务员,四级/中级工,371503,2024-04-01,2024-04-30,60",
+                    f.school
+                ),
+                // The same class number at another institution is another class.
+                format!(
+                    "2024-001,{},就业技能培训,4-03-02-01,中式烹调师,五级,371521,2024-05-01,2024-05-31,100",
+                    f.private
+                ),
+            ],
+        ),
+        "roster" => (
+            ROSTER,
+            vec![
+                format!("2024-001,{},张三,{},60,20,合格", f.school, f.zhang),
+                format!("2024-001,{},张三,{},40,0,未结业", f.private, f.zhang),
+                format!("2024-001,{},李四,{},30,0,不合格", f.school, f.li),
+                format!("2024-002,{},王五,{},50,10,合格", f.school, f.wang),
+            ],
+        ),
+        "certificates" => (
+            CERTIFICATES,
+            vec![
+                format!(
+                    "S000001,职业技能等级证书,张三,{},6-31-01-03,五级/初级工,2024-04-10,{},",
+                    f.zhang, f.school
+                ),
+                format!(
+                    "S000002,专项职业能力证书,李四,{},4-03-02-01,,2024-05-01,{},2024-001",
+                    f.li, f.private
+                ),
+                format!(
+                    "S000003,培训合格证书,王五,{},4-10-01-06,,2024-06-01,{},2024-002",
+                    f.wang, f.school
+                ),
+            ],
+        ),
+        "claims" => (
+            CLAIMS,
+            vec![
+                format!(
+                    "SL2024001,职业培训补贴,{},S000001,,,,2024-05-01,,1200.00",
+                    f.zhang
+                ),
+                format!(
+                    "SL2024002,职业培训补贴,{},,2024-002,{},{},2024-06-15,,800.5",
+                    f.wang, f.school, f.school
+                ),
+            ],
+        ),
+        other => panic!("no base rows for {other}"),
+    }
+}
+
+pub fn csv_text(header: &str, rows: &[String]) -> String {
+    format!("{header}\n{}\n", rows.join("\n"))
+}
+
+/// Imports rows that must all be accepted.
+pub fn load(db: &TestDb, kind: &str, header: &str, rows: &[String]) -> Value {
+    let file = db.csv(&format!("{kind}_load.csv"), &csv_text(header, rows));
+    let (r, code) = db.import(kind, &file, &[]);
+    assert_eq!(
+        (code, r["accepted"].as_u64(), r["rejected"].as_u64()),
+        (0, Some(rows.len() as u64), Some(0)),
+        "[{}] {kind}: {r:#}",
+        db.backend
+    );
+    r
+}
+
+/// Loads the shared registry up to and including `upto`.
+pub fn base(db: &TestDb, f: &Fx, upto: &str) {
+    for kind in STAGES {
+        let (header, rows) = base_rows(kind, f);
+        load(db, kind, header, &rows);
+        if kind == upto {
+            return;
+        }
+    }
+    panic!("unknown stage {upto}");
+}
+
+/// (inserted, updated, unchanged) of a report.
+pub fn counts(r: &Value) -> (u64, u64, u64) {
+    (
+        r["inserted"].as_u64().unwrap(),
+        r["updated"].as_u64().unwrap(),
+        r["unchanged"].as_u64().unwrap(),
+    )
+}
+
+pub fn count(db: &TestDb, table: Table) -> i64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async { db.store().await.count(table).await.unwrap() })
+}
+
+// --------------------------------------------------------------- sheet ----
+
+/// A CSV under construction that knows which rows must be accepted and
+/// which rejected, for which column and why. Row numbers are a
+/// spreadsheet's: the header is row 1.
+pub struct Sheet {
+    pub header: &'static str,
+    pub lines: Vec<String>,
+    pub good: u64,
+    pub bad: Vec<(u64, &'static str, &'static str)>,
+}
+
+impl Sheet {
+    pub fn new(header: &'static str) -> Sheet {
+        Sheet {
+            header,
+            lines: Vec::new(),
+            good: 0,
+            bad: Vec::new(),
+        }
+    }
+
+    pub fn good(&mut self, line: impl Into<String>) -> u64 {
+        self.good += 1;
+        self.push(line.into())
+    }
+
+    /// A row that breaks one rule: rejected for `column`, with a message containing `needle`.
+    pub fn bad(
+        &mut self,
+        column: &'static str,
+        needle: &'static str,
+        line: impl Into<String>,
+    ) -> u64 {
+        let row = self.push(line.into());
+        self.bad.push((row, column, needle));
+        row
+    }
+
+    /// An empty line: skipped, but the rows after it keep their spreadsheet numbers.
+    pub fn blank(&mut self, line: &str) {
+        self.push(line.to_string());
+    }
+
+    pub fn push(&mut self, line: String) -> u64 {
+        self.lines.push(line);
+        self.lines.len() as u64 + 1
+    }
+
+    pub fn import(&self, db: &TestDb, kind: &str) -> (Value, i32) {
+        self.import_with(db, kind, &[])
+    }
+
+    pub fn import_with(&self, db: &TestDb, kind: &str, extra: &[&str]) -> (Value, i32) {
+        let file = db.csv(&format!("{kind}.csv"), &csv_text(self.header, &self.lines));
+        db.import(kind, &file, extra)
+    }
+
+    /// The good rows accepted, each bad row rejected for its rule and no
+    /// other, exit status 1.
+    pub fn check(&self, db: &TestDb, r: &Value, code: i32) {
+        eprintln!("[{}] checking {r:#}", db.backend);
+        assert_eq!(
+            code, 1,
+            "[{}] exit status 1 when rows are rejected",
+            db.backend
+        );
+        assert_eq!(
+            r["accepted"].as_u64(),
+            Some(self.good),
+            "[{}] accepted",
+            db.backend
+        );
+        assert_eq!(
+            r["rejected"].as_u64(),
+            Some(self.bad.len() as u64),
+            "[{}] rejected",
+            db.backend
+        );
+        let errs = errors(r);
+        for (row, column, needle) in &self.bad {
+            assert_error(r, *row, column, needle);
+            let of_row: Vec<_> = errs.iter().filter(|(n, ..)| n == row).collect();
+            assert_eq!(
+                of_row.len(),
+                1,
+                "[{}] row {row} should break only the rule of 「{column}」: {of_row:#?}",
+                db.backend
+            );
+        }
+        for (row, column, message) in &errs {
+            assert!(
+                self.bad.iter().any(|(n, ..)| n == row),
+                "[{}] good row {row} rejected: 「{column}」{message}",
+                db.backend
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------- categories ----
