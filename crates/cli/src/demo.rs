@@ -304,17 +304,7 @@ pub(crate) async fn load(
     let demo = generate(persons, seed, &counties);
     let opts = options(actor, false, None, 5000);
     for (kind, text) in &demo.files {
-        let path = dir.join(format!("{kind}.csv"));
-        std::fs::write(&path, text)?;
-        let r = import_file(store, kind, &path, &opts, &|_| {}).await?;
-        if r.rejected > 0 {
-            bail!(
-                "演示数据「{kind}」有 {} 行被拒绝：{:?}",
-                r.rejected,
-                r.errors.first()
-            );
-        }
-        println!("  {kind}: {} 行", r.accepted);
+        import_demo_file(store, kind, text, dir, &opts).await?;
     }
     Ok(demo.sample)
 }

@@ -123,8 +123,21 @@ impl NationalId {
     /// First 4 and last 4 characters with 10 asterisks between,
     /// e.g. `3715**********1234`.
     pub fn masked(&self) -> String {
-        format!("{}**********{}", &self.0[..4], &self.0[14..])
+        mask_id(&self.0)
     }
+}
+
+/// The masked form of an ID number as stored (first 4 and last 4 characters
+/// shown). Total: text that is not a valid ID is masked whole or in part,
+/// never shown.
+pub fn mask_id(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 8 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }
 
 impl fmt::Display for NationalId {

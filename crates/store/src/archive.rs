@@ -4,6 +4,7 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
 use jineng_domain::NationalId;
+use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -288,7 +289,7 @@ impl Store {
             }
             hits.push(PersonHit {
                 person_id,
-                id_number: if reveal { id } else { mask(&id) },
+                id_number: if reveal { id } else { mask_id(&id) },
                 name: r.try_get("name")?,
                 sex: r.try_get("sex")?,
                 birth_date: r.try_get("birth_date")?,
@@ -305,15 +306,4 @@ impl Store {
         }
         Ok(hits)
     }
-}
-
-/// Stored IDs are valid, but masking must never fail: mask what is there.
-fn mask(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() < 8 {
-        return "*".repeat(chars.len());
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
 }

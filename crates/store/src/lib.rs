@@ -124,17 +124,7 @@ impl Store {
 /// `server_url` and returns its URL. Tests and benchmarks use a fresh
 /// database each.
 pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<String, StoreError> {
-    install_default_drivers();
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Config(format!(
-            "数据库名「{name}」只能包含字母、数字和下划线"
-        )));
-    }
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(server_url).await?;
-    conn.execute(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .await?;
+    let mut conn = drop_database(server_url, name).await?;
     conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .await?;
     let base = match server_url.rfind('/') {
@@ -146,7 +136,13 @@ pub async fn fresh_postgres_database(server_url: &str, name: &str) -> Result<Str
 
 /// Drops the PostgreSQL database `name` on the server of `server_url`.
 pub async fn drop_postgres_database(server_url: &str, name: &str) -> Result<(), StoreError> {
+    drop_database(server_url, name).await.map(drop)
+}
+
+/// Drops `name` and returns the server connection that did it.
+async fn drop_database(server_url: &str, name: &str) -> Result<sqlx::AnyConnection, StoreError> {
     install_default_drivers();
+    // The name is spliced into the statement: only plain identifiers.
     if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(StoreError::Config(format!(
             "数据库名「{name}」只能包含字母、数字和下划线"
@@ -157,5 +153,5 @@ pub async fn drop_postgres_database(server_url: &str, name: &str) -> Result<(), 
         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
     )))
     .await?;
-    Ok(())
+    Ok(conn)
 }
