@@ -10,6 +10,7 @@ pub mod money;
 pub mod national_id;
 pub mod occupation;
 pub mod phone;
+pub mod policy;
 pub mod records;
 pub mod refdata;
 pub mod region;

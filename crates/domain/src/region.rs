@@ -95,6 +95,16 @@ impl RegionCode {
         Some(RegionCode(format!("{}00", &self.0[..4])))
     }
 
+    /// Whether `other` lies in this region's subtree (itself included).
+    pub fn contains(&self, other: &RegionCode) -> bool {
+        let n = match self.level() {
+            RegionLevel::Province => 2,
+            RegionLevel::Prefecture => 4,
+            RegionLevel::County => 6,
+        };
+        other.0.as_bytes()[..n] == self.0.as_bytes()[..n]
+    }
+
     /// Development / high-tech zones and similar functional areas: by NBS
     /// convention their county-level codes have 7 as the 5th digit.
     pub fn is_functional_zone(&self) -> bool {

@@ -1,0 +1,630 @@
+//! Reading policy files: TOML with `[policy]`, `[rules.Rn]` and
+//! `[catalogue]`, a city's file building on its province's through
+//! `extends`. Every refusal names the file and the line. The caller supplies
+//! the files' text (the domain does no I/O).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::catalogue::{Catalogue, Entry, Shortage};
+use super::rules::{Active, CompileCx, RuleParams, Rules};
+use super::{Cite, Policy, PolicyError, PolicyMeta, RuleId, de};
+use crate::refdata::RefData;
+use crate::{CertificateType, Fen, OccupationCode, RegionCode, SkillLevel};
+
+/// The texts a policy was read from, by name, the main file first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySources {
+    pub files: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDoc {
+    policy: RawMeta,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<BTreeMap<Spanned<String>, Spanned<toml::Value>>>>,
+    #[serde(default)]
+    catalogue: Option<RawCatalogue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: String,
+    title: String,
+    doc_no: String,
+    #[serde(default)]
+    issuer: String,
+    region: Spanned<String>,
+    #[serde(deserialize_with = "de::date")]
+    valid_from: chrono::NaiveDate,
+    #[serde(default, deserialize_with = "opt_date")]
+    valid_to: Option<chrono::NaiveDate>,
+    /// Read ahead by `peek_extends`.
+    #[serde(default)]
+    #[allow(dead_code)]
+    extends: Option<String>,
+    #[serde(default)]
+    note: String,
+}
+
+fn opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    de::date(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalogue {
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    example: bool,
+    /// Grade name → level → yuan (分类标准, e.g. Jiangsu's A/B/C classes).
+    #[serde(default)]
+    grades: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    #[serde(default)]
+    entries: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    shortage: Vec<Spanned<RawShortage>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    #[serde(default)]
+    subsidy: Option<String>,
+    occupation: String,
+    /// The occupation's name, for the reader of the file.
+    #[serde(default)]
+    #[allow(dead_code)]
+    name: Option<String>,
+    #[serde(default)]
+    cert: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
+    #[serde(default)]
+    grade: Option<String>,
+    #[serde(default)]
+    yuan: Option<toml::Value>,
+    #[serde(deserialize_with = "de::date")]
+    from: chrono::NaiveDate,
+    #[serde(default, deserialize_with = "opt_date")]
+    to: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    dept: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShortage {
+    occupation: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    name: Option<String>,
+    pct: u16,
+    #[serde(deserialize_with = "de::date")]
+    from: chrono::NaiveDate,
+    #[serde(default, deserialize_with = "opt_date")]
+    to: Option<chrono::NaiveDate>,
+}
+
+/// One parameter with where it was written.
+struct Param {
+    value: toml::Value,
+    file: String,
+    line: usize,
+}
+
+struct MergedRule {
+    file: String,
+    line: usize,
+    cite: Cite,
+    clause_set: bool,
+    enabled: bool,
+    params: BTreeMap<String, Param>,
+}
+
+/// A file's text with its name, for line numbers.
+struct Source<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn line(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    fn err(&self, offset: Option<usize>, message: impl Into<String>) -> PolicyError {
+        PolicyError {
+            file: self.name.to_string(),
+            line: offset.map(|o| self.line(o)),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads `main` (and the files it extends through `read`), checks every
+/// rule, number and catalogue entry, and compiles the policy.
+pub fn load(
+    main: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+    refdata: &RefData,
+) -> Result<(Policy, PolicySources), PolicyError> {
+    let mut chain: Vec<(String, String)> = Vec::new();
+    let mut name = main.to_string();
+    loop {
+        if chain.iter().any(|(n, _)| *n == name) || chain.len() > 4 {
+            return Err(PolicyError {
+                file: name,
+                line: None,
+                message: "extends 形成循环或层级过深（最多 4 层）".into(),
+            });
+        }
+        let text = read(&name).map_err(|e| PolicyError {
+            file: name.clone(),
+            line: None,
+            message: format!("无法读取：{e}"),
+        })?;
+        let extends = peek_extends(&name, &text)?;
+        chain.push((name.clone(), text));
+        match extends {
+            Some(parent) => name = sibling(&name, &parent),
+            None => break,
+        }
+    }
+    // Parse from the outermost (province) to the main file.
+    let mut rules: BTreeMap<RuleId, MergedRule> = BTreeMap::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut shortage: Vec<Shortage> = Vec::new();
+    let mut grades: BTreeMap<String, BTreeMap<String, toml::Value>> = BTreeMap::new();
+    let (mut note, mut example) = (String::new(), false);
+    let mut meta = None;
+    for (file, text) in chain.iter().rev() {
+        let src = Source { name: file, text };
+        let doc: RawDoc = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+        let region = RegionCode::parse(doc.policy.region.get_ref())
+            .map_err(|e| src.err(Some(doc.policy.region.span().start), e.message()))?;
+        if !refdata.regions.is_empty() && !refdata.regions.contains_key(region.as_str()) {
+            return Err(src.err(
+                Some(doc.policy.region.span().start),
+                format!("行政区划「{region}」不存在"),
+            ));
+        }
+        merge_rules(&src, &doc, &mut rules)?;
+        if let Some(cat) = doc.catalogue {
+            for (g, levels) in cat.grades {
+                grades.insert(g, levels);
+            }
+            let mine = expand_entries(&src, &doc.policy.doc_no, &cat.entries, &grades, refdata)?;
+            // A later file's entries replace the earlier file's for the same item.
+            entries.retain(|old| !mine.iter().any(|e| same_key(old, e)));
+            entries.extend(mine);
+            if !cat.shortage.is_empty() {
+                shortage = read_shortage(&src, &cat.shortage, refdata)?;
+            }
+            if !cat.note.is_empty() {
+                note = cat.note;
+            }
+            example |= cat.example;
+        }
+        let builds_on = meta
+            .as_ref()
+            .map(|m: &PolicyMeta| {
+                let mut v = vec![m.doc_no.clone()];
+                v.extend(m.builds_on.iter().cloned());
+                v
+            })
+            .unwrap_or_default();
+        let _ = doc.policy.note;
+        meta = Some(PolicyMeta {
+            id: doc.policy.id,
+            title: doc.policy.title,
+            doc_no: doc.policy.doc_no,
+            issuer: doc.policy.issuer,
+            region,
+            valid_from: doc.policy.valid_from,
+            valid_to: doc.policy.valid_to,
+            builds_on,
+        });
+    }
+    let meta = meta.expect("at least one file");
+    let main_src = Source {
+        name: &chain[0].0,
+        text: &chain[0].1,
+    };
+    let catalogue = Catalogue::new(note, example, entries, shortage).map_err(|c| PolicyError {
+        file: c.file,
+        line: Some(c.line),
+        message: c.message,
+    })?;
+    let mut cx = CompileCx {
+        refdata,
+        categories: Vec::new(),
+    };
+    let compiled = compile_rules(&rules, &mut cx)?;
+    let amount_rules = amount_rules(&compiled, &rules, &main_src)?;
+    check_routing(&compiled, &amount_rules, &rules)?;
+    let policy = Policy {
+        meta,
+        rules: compiled,
+        catalogue,
+        categories: cx.categories,
+        amount_rules,
+    };
+    Ok((policy, PolicySources { files: chain }))
+}
+
+/// `extends` of a file, read before the full parse so the chain is known.
+fn peek_extends(name: &str, text: &str) -> Result<Option<String>, PolicyError> {
+    #[derive(Deserialize)]
+    struct Peek {
+        policy: Option<PeekMeta>,
+    }
+    #[derive(Deserialize)]
+    struct PeekMeta {
+        extends: Option<String>,
+    }
+    let src = Source { name, text };
+    let peek: Peek = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+    match peek.policy {
+        Some(p) => Ok(p.extends),
+        None => Err(src.err(None, "缺少 [policy] 节（政策文件名、文号、地区、有效期）")),
+    }
+}
+
+fn sibling(of: &str, name: &str) -> String {
+    match of.rfind('/') {
+        Some(i) if !name.starts_with('/') => format!("{}/{}", &of[..i], name),
+        _ => name.to_string(),
+    }
+}
+
+fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> PolicyError {
+    src.err(e.span().map(|s| s.start), translate(e.message()))
+}
+
+/// serde's English messages, in the words a bureau officer reads.
+fn translate(msg: &str) -> String {
+    let field = |prefix: &str| {
+        msg.strip_prefix(prefix)
+            .and_then(|r| r.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(f) = field("missing field `") {
+        return format!("缺少参数 {f}");
+    }
+    if let Some(f) = field("unknown field `") {
+        return format!("未知参数 {f}");
+    }
+    if let Some(v) = field("unknown variant `") {
+        let expected = msg.split("expected ").nth(1).unwrap_or("").replace('`', "");
+        return format!("无法识别的取值「{v}」，应为 {expected}");
+    }
+    if msg.starts_with("invalid type") {
+        return format!("参数类型不对（{msg}）");
+    }
+    msg.to_string()
+}
+
+fn merge_rules(
+    src: &Source<'_>,
+    doc: &RawDoc,
+    rules: &mut BTreeMap<RuleId, MergedRule>,
+) -> Result<(), PolicyError> {
+    for (key, table) in &doc.rules {
+        let Some(id) = RuleId::parse(key.get_ref()) else {
+            return Err(src.err(
+                Some(key.span().start),
+                format!("未知规则「{}」：本引擎认识的规则为 R1–R17", key.get_ref()),
+            ));
+        };
+        let line = src.line(table.span().start);
+        let rule = rules.entry(id).or_insert_with(|| MergedRule {
+            file: src.name.to_string(),
+            line,
+            cite: Cite {
+                doc_no: doc.policy.doc_no.clone(),
+                clause: String::new(),
+            },
+            clause_set: false,
+            enabled: true,
+            params: BTreeMap::new(),
+        });
+        rule.file = src.name.to_string();
+        rule.line = line;
+        for (k, v) in table.get_ref() {
+            let at = Some(k.span().start);
+            match k.get_ref().as_str() {
+                "clause" => match v.get_ref().as_str() {
+                    Some(c) => {
+                        rule.cite = Cite {
+                            doc_no: doc.policy.doc_no.clone(),
+                            clause: c.to_string(),
+                        };
+                        rule.clause_set = true;
+                    }
+                    None => return Err(src.err(at, "clause 应为文本，如 \"二十一\"")),
+                },
+                "enabled" => match v.get_ref().as_bool() {
+                    Some(b) => rule.enabled = b,
+                    None => return Err(src.err(at, "enabled 应为 true 或 false")),
+                },
+                name => {
+                    rule.params.insert(
+                        name.to_string(),
+                        Param {
+                            value: v.get_ref().clone(),
+                            file: src.name.to_string(),
+                            line: src.line(k.span().start),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn compile_one<P: RuleParams>(
+    id: RuleId,
+    rule: &MergedRule,
+    cx: &mut CompileCx<'_>,
+) -> Result<Option<Active<P>>, PolicyError> {
+    if !rule.enabled {
+        return Ok(None);
+    }
+    let at = |key: Option<&str>| {
+        let p = key.and_then(|k| rule.params.get(k));
+        PolicyError {
+            file: p.map_or(rule.file.clone(), |p| p.file.clone()),
+            line: Some(p.map_or(rule.line, |p| p.line)),
+            message: String::new(),
+        }
+    };
+    if !rule.clause_set {
+        let mut e = at(None);
+        e.message = format!("{id} 缺少 clause（所依据的条款，如 \"二十一\"）");
+        return Err(e);
+    }
+    let table: toml::Table = rule
+        .params
+        .iter()
+        .map(|(k, p)| (k.clone(), p.value.clone()))
+        .collect();
+    let mut params: P = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            let msg = translate(e.message());
+            let key = msg
+                .strip_prefix("未知参数 ")
+                .map(str::to_string)
+                .or_else(|| {
+                    rule.params
+                        .keys()
+                        .find(|k| e.message().contains(k.as_str()))
+                        .cloned()
+                });
+            let mut err = at(key.as_deref());
+            err.message = format!("{id}：{msg}");
+            err
+        })?;
+    params.check(cx).map_err(|(key, msg)| {
+        let mut err = at(Some(key));
+        err.message = format!("{id}：{msg}");
+        err
+    })?;
+    Ok(Some(Active {
+        cite: rule.cite.clone(),
+        params,
+    }))
+}
+
+fn compile_rules(
+    rules: &BTreeMap<RuleId, MergedRule>,
+    cx: &mut CompileCx<'_>,
+) -> Result<Rules, PolicyError> {
+    let mut out = Rules::default();
+    macro_rules! set {
+        ($($id:ident => $field:ident),+) => {$(
+            if let Some(rule) = rules.get(&RuleId::$id) {
+                out.$field = compile_one(RuleId::$id, rule, cx)?;
+            }
+        )+};
+    }
+    // R6 and R13 first: the others' category checks need their interned ids.
+    set!(R6 => r6, R13 => r13, R1 => r1, R2 => r2, R3 => r3, R4 => r4, R5 => r5, R7 => r7,
+        R8 => r8, R9 => r9, R10 => r10, R11 => r11, R12 => r12, R14 => r14, R15 => r15,
+        R16 => r16, R17 => r17);
+    Ok(out)
+}
+
+/// Subsidy type → the rule that prices it; two rules may not price one type.
+fn amount_rules(
+    r: &Rules,
+    merged: &BTreeMap<RuleId, MergedRule>,
+    main: &Source<'_>,
+) -> Result<BTreeMap<String, RuleId>, PolicyError> {
+    let pairs = [
+        (RuleId::R1, r.r1.as_ref().map(|a| &a.params.subsidy_type)),
+        (RuleId::R8, r.r8.as_ref().map(|a| &a.params.subsidy_type)),
+        (RuleId::R9, r.r9.as_ref().map(|a| &a.params.subsidy_type)),
+        (RuleId::R10, r.r10.as_ref().map(|a| &a.params.subsidy_type)),
+        (RuleId::R11, r.r11.as_ref().map(|a| &a.params.subsidy_type)),
+        (RuleId::R12, r.r12.as_ref().map(|a| &a.params.subsidy_type)),
+        (RuleId::R14, r.r14.as_ref().map(|a| &a.params.subsidy_type)),
+    ];
+    let mut out = BTreeMap::new();
+    for (id, t) in pairs {
+        let Some(t) = t else { continue };
+        if let Some(other) = out.insert(t.clone(), id) {
+            let rule = &merged[&id];
+            return Err(PolicyError {
+                file: rule.file.clone(),
+                line: Some(
+                    rule.params
+                        .get("subsidy_type")
+                        .map_or(rule.line, |p| p.line),
+                ),
+                message: format!("{id} 与 {other} 计算同一补贴类型「{t}」"),
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(main.err(None, "没有启用任何计算补贴金额的规则（R1、R8–R12、R14）"));
+    }
+    Ok(out)
+}
+
+/// With R16, every priced subsidy type must name the funds that pay it.
+fn check_routing(
+    r: &Rules,
+    amount_rules: &BTreeMap<String, RuleId>,
+    merged: &BTreeMap<RuleId, MergedRule>,
+) -> Result<(), PolicyError> {
+    let Some(r16) = &r.r16 else { return Ok(()) };
+    for t in amount_rules.keys() {
+        if !r16.params.routing.contains_key(t) {
+            let rule = &merged[&RuleId::R16];
+            return Err(PolicyError {
+                file: rule.file.clone(),
+                line: Some(rule.params.get("routing").map_or(rule.line, |p| p.line)),
+                message: format!("R16：routing 未规定「{t}」由哪个资金来源支付"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn same_key(a: &Entry, b: &Entry) -> bool {
+    a.subsidy == b.subsidy && a.occupation == b.occupation && a.level == b.level && a.cert == b.cert
+}
+
+fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
+    match v {
+        toml::Value::Integer(i) if *i >= 0 => Ok(Fen(i * 100)),
+        toml::Value::String(s) => Fen::parse_yuan(s).map_err(|e| e.message().to_string()),
+        other => Err(format!(
+            "金额「{other:?}」应为整数元或带引号的金额，如 \"1500.00\""
+        )),
+    }
+}
+
+fn expand_entries(
+    src: &Source<'_>,
+    doc_no: &str,
+    raw: &[Spanned<RawEntry>],
+    grades: &BTreeMap<String, BTreeMap<String, toml::Value>>,
+    refdata: &RefData,
+) -> Result<Vec<Entry>, PolicyError> {
+    let mut out = Vec::new();
+    for e in raw {
+        let at = Some(e.span().start);
+        let line = src.line(e.span().start);
+        let r = e.get_ref();
+        let err = |m: String| src.err(at, m);
+        let occupation = match r.occupation.as_str() {
+            "*" => None,
+            code => {
+                let o = OccupationCode::parse(code).map_err(|e| err(e.message().to_string()))?;
+                if !refdata.occupations.is_empty() && !refdata.occupations.contains_key(o.as_str())
+                {
+                    return Err(err(format!("职业分类中没有「{o}」")));
+                }
+                Some(o)
+            }
+        };
+        let cert = match r.cert.as_deref() {
+            None | Some("*") => None,
+            Some(c) => Some(CertificateType::parse(c).map_err(|e| err(e.message().to_string()))?),
+        };
+        let subsidy = r.subsidy.clone().unwrap_or_else(|| "职业培训补贴".into());
+        if !refdata.vocab.is_empty()
+            && !refdata.has_term(crate::refdata::vocab_kind::SUBSIDY_TYPE, &subsidy)
+        {
+            return Err(err(format!("未知的补贴类型「{subsidy}」")));
+        }
+        let mut amounts: Vec<(Option<SkillLevel>, Fen)> = Vec::new();
+        match (&r.grade, &r.yuan) {
+            (Some(g), None) => {
+                let levels = grades.get(g).ok_or_else(|| {
+                    err(format!("未定义的标准分类「{g}」（见 [catalogue.grades]）"))
+                })?;
+                for (level, v) in levels {
+                    let level = match level.as_str() {
+                        "无" => None,
+                        l => Some(SkillLevel::parse(l).map_err(|e| err(e.message().to_string()))?),
+                    };
+                    amounts.push((level, yuan_value(v).map_err(&err)?));
+                }
+            }
+            (None, Some(v)) => {
+                let level = match r.level.as_deref() {
+                    None | Some("无") => None,
+                    Some(l) => {
+                        Some(SkillLevel::parse(l).map_err(|e| err(e.message().to_string()))?)
+                    }
+                };
+                amounts.push((level, yuan_value(v).map_err(&err)?));
+            }
+            _ => {
+                return Err(err(
+                    "目录条目应给出 grade（标准分类）或 yuan（金额）之一".into()
+                ));
+            }
+        }
+        if r.to.is_some_and(|to| to < r.from) {
+            return Err(err("目录条目的截止日期早于起始日期".into()));
+        }
+        for (level, amount) in amounts {
+            out.push(Entry {
+                subsidy: subsidy.clone(),
+                occupation: occupation.clone(),
+                level,
+                cert,
+                amount,
+                from: r.from,
+                to: r.to,
+                dept: r.dept.clone().unwrap_or_else(|| doc_no.to_string()),
+                file: src.name.to_string(),
+                line,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn read_shortage(
+    src: &Source<'_>,
+    raw: &[Spanned<RawShortage>],
+    refdata: &RefData,
+) -> Result<Vec<Shortage>, PolicyError> {
+    raw.iter()
+        .map(|s| {
+            let at = Some(s.span().start);
+            let r = s.get_ref();
+            let occupation =
+                OccupationCode::parse(&r.occupation).map_err(|e| src.err(at, e.message()))?;
+            if !refdata.occupations.is_empty()
+                && !refdata.occupations.contains_key(occupation.as_str())
+            {
+                return Err(src.err(at, format!("职业分类中没有「{occupation}」")));
+            }
+            if r.pct > 100 {
+                return Err(src.err(at, format!("上浮比例 {}% 超过 100%", r.pct)));
+            }
+            Ok(Shortage {
+                occupation,
+                pct: r.pct,
+                from: r.from,
+                to: r.to,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,46 @@
+//! R3 — never twice for the same occupation at the same level, for the
+//! person's whole life (同一职业同一等级不可重复享受). (001 #13; 002 十; 003 二十一)
+
+use serde::Deserialize;
+
+use super::{CompileCx, Ctx, RuleParams};
+use crate::policy::RuleId;
+use crate::policy::trace::{Detail, Verdict};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// The subsidy types that share the once-per-occupation-and-level limit.
+    pub subsidy_types: Vec<String>,
+}
+
+impl RuleParams for Params {
+    fn check(&mut self, cx: &mut CompileCx<'_>) -> Result<(), (&'static str, String)> {
+        for t in &self.subsidy_types {
+            cx.subsidy_type("subsidy_types", t)?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) {
+    if !p.subsidy_types.contains(&cx.claim.subsidy_type) {
+        return;
+    }
+    let Some(occupation) = cx.claim.occupation() else {
+        return;
+    };
+    let level = cx.claim.level();
+    let earlier = cx.history.iter().find(|a| {
+        p.subsidy_types.contains(&a.subsidy_type)
+            && a.occupation.as_ref() == Some(occupation)
+            && a.level == level
+    });
+    match earlier {
+        Some(a) => {
+            let claim_no = a.claim_no.clone();
+            cx.push(RuleId::R3, Verdict::Fail, Detail::Repeat { claim_no });
+        }
+        None => cx.push(RuleId::R3, Verdict::Pass, Detail::FirstTime),
+    }
+}

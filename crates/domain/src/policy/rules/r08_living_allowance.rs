@@ -1,0 +1,114 @@
+//! R8 — living allowance (生活费补贴) per training day for the listed groups,
+//! raised by a percentage where the training takes place in a deep-poverty
+//! county. (002 九; 003 三)
+
+use serde::Deserialize;
+
+use super::{CompileCx, Ctx, RuleParams};
+use crate::policy::RuleId;
+use crate::policy::catalogue::uplifted;
+use crate::policy::de;
+use crate::policy::trace::{Detail, Evidence, Verdict};
+use crate::{CompletionResult, Fen};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub subsidy_type: String,
+    /// Per person per training day, in yuan.
+    #[serde(deserialize_with = "de::yuan")]
+    pub daily: Fen,
+    #[serde(deserialize_with = "de::pct")]
+    pub deep_poverty_uplift_pct: u16,
+    #[serde(deserialize_with = "de::category_sets")]
+    pub eligible: Vec<Vec<String>>,
+    /// Paid only for a completed (合格) training.
+    pub require_completion: bool,
+    /// When set, days are the in-person hours divided by this, at most the
+    /// class's calendar days; otherwise the class's calendar days.
+    #[serde(default)]
+    pub hours_per_day: Option<i64>,
+    #[serde(default)]
+    pub max_days: Option<i64>,
+    #[serde(skip)]
+    pub eligible_ids: Vec<Vec<u16>>,
+}
+
+impl RuleParams for Params {
+    fn check(&mut self, cx: &mut CompileCx<'_>) -> Result<(), (&'static str, String)> {
+        cx.subsidy_type("subsidy_type", &self.subsidy_type)?;
+        self.eligible_ids = cx.sets("eligible", &self.eligible)?;
+        if self.hours_per_day.is_some_and(|h| h <= 0) {
+            return Err(("hours_per_day", "每天课时数应大于 0".into()));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, bool)> {
+    const R: RuleId = RuleId::R8;
+    let Some(class) = cx.claim.class.as_ref() else {
+        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Class));
+        return None;
+    };
+    let Some(enrolment) = class.enrolment else {
+        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Enrolment));
+        return None;
+    };
+    if p.require_completion && enrolment.completion != CompletionResult::Passed {
+        cx.push(R, Verdict::Fail, Detail::NotCompleted);
+        return None;
+    }
+    let mut veteran_used = false;
+    match cx.find_category(&p.eligible_ids, class.start) {
+        Some(hit) => cx.note_category(R, hit),
+        None => match super::r13_veteran::allowance_for_veteran(cx) {
+            Some(category) => {
+                veteran_used = true;
+                cx.push(
+                    RuleId::R13,
+                    Verdict::Pass,
+                    Detail::VeteranOnce { used: false },
+                );
+                cx.push(
+                    R,
+                    Verdict::Pass,
+                    Detail::Category {
+                        category,
+                        via: None,
+                    },
+                );
+            }
+            None => {
+                cx.push(R, Verdict::Fail, Detail::NoCategory);
+                return None;
+            }
+        },
+    }
+    let mut days = class.days();
+    if let Some(h) = p.hours_per_day {
+        days = days.min(enrolment.offline_hours / h);
+    }
+    if let Some(max) = p.max_days {
+        days = days.min(max);
+    }
+    let uplift_pct = if class.site_deep_poverty {
+        p.deep_poverty_uplift_pct
+    } else {
+        0
+    };
+    let daily = uplifted(p.daily, uplift_pct);
+    let amount = Fen(daily.0 * days.max(0));
+    cx.push(
+        R,
+        Verdict::Pass,
+        Detail::Allowance {
+            days,
+            base: p.daily,
+            daily,
+            uplift_pct,
+            amount,
+        },
+    );
+    (amount.0 > 0).then_some((amount, veteran_used))
+}

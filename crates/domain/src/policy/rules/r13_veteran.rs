@@ -1,0 +1,43 @@
+//! R13 — a veteran may take one free vocational training after discharge
+//! (tuition, lodging and assessment fees waived) with a living allowance —
+//! once. R7 asks here before treating a veteran as free; R8 before paying a
+//! veteran's allowance. (003 八)
+
+use serde::Deserialize;
+
+use super::{CompileCx, Ctx, RuleParams};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// The veterans' category (退役军人).
+    pub category: String,
+    /// Whether the one free training carries a living allowance.
+    pub living_allowance: bool,
+    #[serde(skip)]
+    pub category_id: u16,
+}
+
+impl RuleParams for Params {
+    fn check(&mut self, cx: &mut CompileCx<'_>) -> Result<(), (&'static str, String)> {
+        self.category_id = cx.category("category", &self.category)?;
+        Ok(())
+    }
+}
+
+/// Whether the person has already had their free training as a veteran.
+pub(crate) fn used(cx: &Ctx<'_>, _p: &Params) -> bool {
+    cx.history.iter().any(|a| a.veteran_free)
+}
+
+/// The veterans' category when the person is a veteran whose one free
+/// training is this one and the policy pays its living allowance.
+pub(crate) fn allowance_for_veteran(cx: &Ctx<'_>) -> Option<u16> {
+    let r13 = cx.policy.rules.r13.as_ref()?;
+    if !r13.params.living_allowance || used(cx, &r13.params) {
+        return None;
+    }
+    let date = cx.claim.training_date();
+    let sets = [vec![r13.params.category_id]];
+    cx.find_category(&sets, date).map(|h| h.category)
+}
