@@ -1,9 +1,12 @@
 //! `jineng`: the command line of the Jineng platform.
 
 mod bench;
+mod claims;
 mod demo;
+mod eligibility;
 mod import;
 mod person;
+mod policy;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -57,6 +60,18 @@ enum Command {
         #[command(subcommand)]
         command: person::PersonCommand,
     },
+    /// 补贴政策（政策文件、规则、补贴标准目录）
+    Policy {
+        #[command(subcommand)]
+        command: policy::PolicyCommand,
+    },
+    /// 补贴申领：决定、复核、核准、驳回、支付、预拨、清算、追回、导出
+    Claims {
+        #[command(subcommand)]
+        command: claims::ClaimsCommand,
+    },
+    /// 资格试算：某人参加拟定培训、取得证书后能否享受补贴（不写入）
+    Eligibility(eligibility::EligibilityArgs),
     /// 载入演示辖区（聊城市）及其培训机构、培训班和学员
     Demo(demo::DemoArgs),
     /// 性能基准测试（生成数据）
@@ -110,6 +125,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Person { command } => person::run(&cli.db, &actor, command).await,
+        Command::Policy { command } => policy::run(&cli.db, &actor, command).await,
+        Command::Claims { command } => claims::run(&cli.db, &actor, command).await,
+        Command::Eligibility(args) => eligibility::run(&cli.db, args).await,
         Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
     }

@@ -12,6 +12,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     NotFound(String),
+    /// A request the rules or the workflow do not allow (Chinese reason).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl StoreError {

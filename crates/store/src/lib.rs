@@ -5,9 +5,11 @@
 mod archive;
 mod audit;
 mod batch;
+mod claims;
 mod error;
 mod institutions;
 mod people;
+mod policy;
 mod records;
 mod reference;
 mod regions;
@@ -19,6 +21,9 @@ pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
 pub use audit::Actor;
+pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext};
+pub use claims::status_zh;
+pub use policy::{PolicySet, StoredPolicy};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use error::StoreError;
 pub use records::certificate_type_name;

@@ -4,11 +4,18 @@
 use crate::{Backend, Store, StoreError};
 use sqlx::{AssertSqlSafe, Executor};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "policy_claims",
+        include_str!("../migrations/0002_policy_claims.sql"),
+    ),
+];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let pk = match backend {

@@ -68,3 +68,72 @@ pub fn pct<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
         .filter(|p| *p <= 100)
         .ok_or_else(|| de::Error::custom(format!("百分比 {v} 应在 0 到 100 之间")))
 }
+
+/// Reads a rule's parameters from its `(key, value)` pairs. On failure it
+/// also returns the key being read (`None` once all keys were read, as for
+/// a missing parameter), so the loader can point at that parameter's line.
+pub fn params<T: serde::de::DeserializeOwned>(
+    entries: Vec<(String, toml::Value)>,
+) -> Result<T, (Option<String>, toml::de::Error)> {
+    let mut at = None;
+    let out = T::deserialize(Entries {
+        iter: entries.into_iter(),
+        value: None,
+        at: &mut at,
+    });
+    out.map_err(|e| (at, e))
+}
+
+/// A map deserializer over a rule's parameters that remembers the current key.
+struct Entries<'a> {
+    iter: std::vec::IntoIter<(String, toml::Value)>,
+    value: Option<toml::Value>,
+    at: &'a mut Option<String>,
+}
+
+impl<'de> Deserializer<'de> for Entries<'_> {
+    type Error = toml::de::Error;
+
+    fn deserialize_any<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let mut map = self;
+        visitor.visit_map(&mut map)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Entries<'_> {
+    type Error = toml::de::Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        use serde::de::IntoDeserializer;
+        match self.iter.next() {
+            Some((key, value)) => {
+                *self.at = Some(key.clone());
+                self.value = Some(value);
+                seed.deserialize(key.into_deserializer()).map(Some)
+            }
+            None => {
+                *self.at = None;
+                Ok(None)
+            }
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value.take() {
+            Some(v) => seed.deserialize(v),
+            None => Err(de::Error::custom("参数缺少取值")),
+        }
+    }
+}

@@ -64,7 +64,7 @@ struct RawCatalogue {
     example: bool,
     /// Grade name → level → yuan (分类标准, e.g. Jiangsu's A/B/C classes).
     #[serde(default)]
-    grades: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    grades: BTreeMap<String, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
     #[serde(default)]
     entries: Vec<Spanned<RawEntry>>,
     #[serde(default)]
@@ -183,7 +183,7 @@ pub fn load(
     let mut rules: BTreeMap<RuleId, MergedRule> = BTreeMap::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut shortage: Vec<Shortage> = Vec::new();
-    let mut grades: BTreeMap<String, BTreeMap<String, toml::Value>> = BTreeMap::new();
+    let mut grades: BTreeMap<String, Grade> = BTreeMap::new();
     let (mut note, mut example) = (String::new(), false);
     let mut meta = None;
     for (file, text) in chain.iter().rev() {
@@ -199,8 +199,8 @@ pub fn load(
         }
         merge_rules(&src, &doc, &mut rules)?;
         if let Some(cat) = doc.catalogue {
-            for (g, levels) in cat.grades {
-                grades.insert(g, levels);
+            for (g, levels) in &cat.grades {
+                grades.insert(g.clone(), read_grade(&src, levels)?);
             }
             let mine = expand_entries(&src, &doc.policy.doc_no, &cat.entries, &grades, refdata)?;
             // A later file's entries replace the earlier file's for the same item.
@@ -393,28 +393,18 @@ fn compile_one<P: RuleParams>(
         e.message = format!("{id} 缺少 clause（所依据的条款，如 \"二十一\"）");
         return Err(e);
     }
-    let table: toml::Table = rule
+    let entries = rule
         .params
         .iter()
         .map(|(k, p)| (k.clone(), p.value.clone()))
         .collect();
-    let mut params: P = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| {
-            let msg = translate(e.message());
-            let key = msg
-                .strip_prefix("未知参数 ")
-                .map(str::to_string)
-                .or_else(|| {
-                    rule.params
-                        .keys()
-                        .find(|k| e.message().contains(k.as_str()))
-                        .cloned()
-                });
-            let mut err = at(key.as_deref());
-            err.message = format!("{id}：{msg}");
-            err
-        })?;
+    // The key being read when the parameters are refused names the line
+    // (none for a missing parameter: the rule's own line).
+    let mut params: P = de::params(entries).map_err(|(key, e)| {
+        let mut err = at(key.as_deref());
+        err.message = format!("{id}：{}", translate(e.message()));
+        err
+    })?;
     params.check(cx).map_err(|(key, msg)| {
         let mut err = at(Some(key));
         err.message = format!("{id}：{msg}");
@@ -508,19 +498,50 @@ fn same_key(a: &Entry, b: &Entry) -> bool {
 
 fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
     match v {
-        toml::Value::Integer(i) if *i >= 0 => Ok(Fen(i * 100)),
+        toml::Value::Integer(i) if *i >= 0 => {
+            i.checked_mul(100).map(Fen).ok_or_else(|| "金额过大".into())
+        }
+        toml::Value::Integer(i) => Err(format!("金额 {i} 不能为负数")),
         toml::Value::String(s) => Fen::parse_yuan(s).map_err(|e| e.message().to_string()),
+        toml::Value::Float(f) => Err(format!(
+            "金额 {f} 请写成整数元或带引号的字符串，如 \"{f:.2}\"（避免浮点数）"
+        )),
         other => Err(format!(
-            "金额「{other:?}」应为整数元或带引号的金额，如 \"1500.00\""
+            "金额应为整数元或带引号的金额，如 \"1500.00\"，不能是 {}",
+            other.type_str()
         )),
     }
+}
+
+/// A standard class (分类标准): level (`None` for 无) → amount.
+type Grade = Vec<(Option<SkillLevel>, Fen)>;
+
+/// Checks a `[catalogue.grades]` class where it is written.
+fn read_grade(
+    src: &Source<'_>,
+    levels: &BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+) -> Result<Grade, PolicyError> {
+    levels
+        .iter()
+        .map(|(level, v)| {
+            let level = match level.get_ref().as_str() {
+                "无" => None,
+                l => Some(
+                    SkillLevel::parse(l)
+                        .map_err(|e| src.err(Some(level.span().start), e.message()))?,
+                ),
+            };
+            let amount = yuan_value(v.get_ref()).map_err(|m| src.err(Some(v.span().start), m))?;
+            Ok((level, amount))
+        })
+        .collect()
 }
 
 fn expand_entries(
     src: &Source<'_>,
     doc_no: &str,
     raw: &[Spanned<RawEntry>],
-    grades: &BTreeMap<String, BTreeMap<String, toml::Value>>,
+    grades: &BTreeMap<String, Grade>,
     refdata: &RefData,
 ) -> Result<Vec<Entry>, PolicyError> {
     let mut out = Vec::new();
@@ -552,17 +573,16 @@ fn expand_entries(
         }
         let mut amounts: Vec<(Option<SkillLevel>, Fen)> = Vec::new();
         match (&r.grade, &r.yuan) {
+            (Some(_), None) if r.level.is_some() => {
+                return Err(err(
+                    "目录条目给出 grade（标准分类）时不能再给 level：分类的每个等级各成一条".into(),
+                ));
+            }
             (Some(g), None) => {
                 let levels = grades.get(g).ok_or_else(|| {
                     err(format!("未定义的标准分类「{g}」（见 [catalogue.grades]）"))
                 })?;
-                for (level, v) in levels {
-                    let level = match level.as_str() {
-                        "无" => None,
-                        l => Some(SkillLevel::parse(l).map_err(|e| err(e.message().to_string()))?),
-                    };
-                    amounts.push((level, yuan_value(v).map_err(&err)?));
-                }
+                amounts.extend(levels.iter().copied());
             }
             (None, Some(v)) => {
                 let level = match r.level.as_deref() {

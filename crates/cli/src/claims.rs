@@ -1,0 +1,279 @@
+//! `jineng claims`: decide, review, approve, reject, pay, advance, settle,
+//! recover and export subsidy claims.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Subcommand, ValueEnum};
+use jineng_domain::policy::trace::{RenderCtx, render_line};
+use jineng_domain::policy::{Outcome, PayeeKind, Policy};
+use jineng_domain::{CertificateType, Fen, SkillLevel};
+use jineng_store::{Actor, ClaimDetail, DecideSummary, PolicySet, Store, status_zh};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Subcommand)]
+pub enum ClaimsCommand {
+    /// 按政策逐条决定已提交的申领（同一人的申领按证书日期、申请日期、编号的顺序决定）
+    Decide {
+        /// 申领编号（可多个）
+        claims: Vec<String>,
+        /// 决定全部已提交的申领
+        #[arg(long)]
+        all: bool,
+        /// 以 JSON 输出汇总
+        #[arg(long)]
+        json: bool,
+    },
+    /// 查看申领及其逐条决定理由
+    Show {
+        claim_no: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 核准：--all 批量核准全部无疑点的申领；指定编号可核准经人工复核的申领
+    Approve {
+        claims: Vec<String>,
+        #[arg(long)]
+        all: bool,
+        /// 复核意见
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// 驳回（不予核准），须说明理由
+    Reject {
+        claim_no: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 支付已核准的申领（从专账按政策规定的资金来源支付）
+    Pay {
+        claims: Vec<String>,
+        /// 支付全部已核准的申领
+        #[arg(long)]
+        all: bool,
+    },
+    /// 预拨（新型学徒制、项目制培训按政策比例先行拨付）
+    Advance { claim_no: String },
+    /// 清算：培训完成后支付预拨后的余额
+    Settle { claim_no: String },
+    /// 追回已支付的虚假申领（冲销记账）
+    Recover {
+        claim_no: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// 导出全部申领
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        /// 输出文件；默认标准输出
+        #[arg(long, short)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+pub(crate) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(db).await?;
+    match cmd {
+        ClaimsCommand::Decide { claims, all, json } => {
+            let only = selection(&claims, all)?;
+            let policies = store.policy_set().await?;
+            let bar = crate::import::progress_bar(json);
+            let s = store
+                .decide_claims(&policies, only, today(), actor, &|n| bar.set_position(n))
+                .await?;
+            bar.finish_and_clear();
+            report(&s, json, "决定");
+            Ok(exit_for(&s))
+        }
+        ClaimsCommand::Approve { claims, all, note } => {
+            let only = selection(&claims, all)?;
+            let policies = store.policy_set().await?;
+            let s = store
+                .approve_claims(&policies, only, note.as_deref(), today(), actor)
+                .await?;
+            println!("核准 {} 件，合计 {}元", s.approved, Fen(s.amount_fen));
+            for (c, why) in &s.refused {
+                println!("  {c}：{why}");
+            }
+            Ok(exit_for(&s))
+        }
+        ClaimsCommand::Reject { claim_no, reason } => {
+            store.reject_claim(&claim_no, &reason, actor).await?;
+            println!("已驳回申领 {claim_no}：{reason}");
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Show { claim_no, json } => {
+            let d = store.claim_detail(&claim_no).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&d)?);
+            } else {
+                let policies = store.policy_set().await?;
+                print!("{}", render(&d, &policies));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Pay { claims, all } => {
+            let only = selection(&claims, all)?;
+            let policies = store.policy_set().await?;
+            let s = store.pay_claims(&policies, only, actor).await?;
+            println!("支付 {} 件，合计 {}元", s.paid, Fen(s.amount_fen));
+            for (c, why) in &s.refused {
+                println!("  {c}：{why}");
+            }
+            Ok(if s.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        ClaimsCommand::Advance { claim_no } => {
+            let policies = store.policy_set().await?;
+            let (amount, fund) = store.advance_claim(&policies, &claim_no, actor).await?;
+            println!("已预拨申领 {claim_no}：{amount}元（资金来源 {fund}）");
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Settle { claim_no } => {
+            let amount = store.settle_claim(&claim_no, actor).await?;
+            println!("已清算申领 {claim_no}：支付余额 {amount}元");
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Recover { claim_no, reason } => {
+            let amount = store.recover_claim(&claim_no, &reason, actor).await?;
+            println!("已追回申领 {claim_no}：{amount}元（{reason}）");
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Export { format: _, out } => {
+            let mut w: Box<dyn Write + Send> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let n = store
+                .export_claims(&mut |line| {
+                    serde_json::to_writer(&mut w, &line)?;
+                    w.write_all(b"\n")
+                })
+                .await?;
+            w.flush()?;
+            if let Some(path) = out {
+                eprintln!("已导出 {n} 件申领到 {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn selection(claims: &[String], all: bool) -> anyhow::Result<Option<&[String]>> {
+    match (claims.is_empty(), all) {
+        (true, false) => anyhow::bail!("请指定申领编号，或用 --all 处理全部"),
+        (false, true) => anyhow::bail!("申领编号与 --all 只能选一种"),
+        (true, true) => Ok(None),
+        (false, false) => Ok(Some(claims)),
+    }
+}
+
+fn exit_for(s: &DecideSummary) -> ExitCode {
+    if s.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn report(s: &DecideSummary, json: bool, verb: &str) {
+    if json {
+        println!("{}", serde_json::to_string(s).unwrap_or_default());
+        return;
+    }
+    println!(
+        "{verb} {} 件：核准 {} 件，不予核准 {} 件，需人工复核 {} 件；核准金额合计 {}元",
+        s.decided,
+        s.approved,
+        s.rejected,
+        s.review,
+        Fen(s.amount_fen)
+    );
+    for (c, why) in &s.refused {
+        println!("  {c}：{why}");
+    }
+}
+
+fn level_name(l: Option<i64>) -> Option<SkillLevel> {
+    l.and_then(|g| u8::try_from(g).ok()).and_then(SkillLevel::from_grade)
+}
+
+/// The decision as an officer reads it (see POLICY.md).
+pub fn render(d: &ClaimDetail, policies: &PolicySet) -> String {
+    let level = level_name(d.skill_level);
+    let cert = d.cert_type.as_deref().and_then(CertificateType::from_code);
+    let mut out = format!(
+        "申领 #{}  {} ({})  {}",
+        d.claim_no, d.person_name, d.id_number, d.subsidy_type
+    );
+    if !d.occupation_name.is_empty() {
+        out.push_str(&format!("  {}", d.occupation_name));
+    }
+    if let Some(l) = level {
+        out.push_str(&format!(" {}", l.as_zh()));
+    }
+    if let Some(c) = cert {
+        out.push_str(&format!("  {}", c.as_zh()));
+    }
+    out.push('\n');
+    let policy: Option<&Policy> = d.policy_id.and_then(|id| policies.get(id));
+    let Some(policy) = policy else {
+        out.push_str(&format!("  状态：{}（尚未决定）\n", status_zh(&d.status)));
+        return out;
+    };
+    let ctx = RenderCtx {
+        subsidy_type: &d.subsidy_type,
+        occupation: &d.occupation_name,
+        level,
+        cert_type: cert,
+    };
+    for line in &d.trace {
+        out.push_str(&render_line(line, policy, &ctx));
+        out.push('\n');
+    }
+    out.push_str(&conclusion(d));
+    out.push('\n');
+    out
+}
+
+fn conclusion(d: &ClaimDetail) -> String {
+    let outcome = d.outcome.as_deref().and_then(|o| match o {
+        "approved" => Some(Outcome::Approved),
+        "rejected" => Some(Outcome::Rejected),
+        "review" => Some(Outcome::Review),
+        _ => None,
+    });
+    let amount = Fen(d.amount_fen.unwrap_or(0));
+    let payee = d.payee_kind.as_deref().and_then(PayeeKind::parse).map(|k| match k {
+        PayeeKind::Person => format!("{}（本人）", d.person_name),
+        _ => format!(
+            "{}（{}）",
+            d.payee_name.clone().or_else(|| d.payee_code.clone()).unwrap_or_default(),
+            k.as_zh()
+        ),
+    });
+    let mut s = match outcome {
+        Some(Outcome::Approved) => format!("结论：核准 {amount}元，支付给 {}", payee.unwrap_or_default()),
+        Some(Outcome::Review) => format!(
+            "结论：需人工复核；如核准为 {amount}元，支付给 {}",
+            payee.unwrap_or_default()
+        ),
+        Some(Outcome::Rejected) | None => "结论：不予核准".to_string(),
+    };
+    if d.advance_pct.is_some_and(|p| p > 0) {
+        s.push_str(&format!("（可预拨 {}%）", d.advance_pct.unwrap_or(0)));
+    }
+    s.push_str(&format!("\n状态：{}", status_zh(&d.status)));
+    if let Some(f) = &d.fund_code {
+        s.push_str(&format!("，资金来源 {f}"));
+    }
+    if let Some(n) = &d.officer_note {
+        s.push_str(&format!("，意见：{n}"));
+    }
+    s
+}

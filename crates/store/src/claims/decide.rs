@@ -1,0 +1,345 @@
+//! Deciding and approving claims, person by person under a lock on the
+//! person, so that concurrent requests for one person's claims see each
+//! other's approvals: caps and no-repeat rules hold under concurrency.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use jineng_domain::Fen;
+use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use serde::Serialize;
+use sqlx::Row;
+
+use super::facts::{self, StoredClaim};
+use crate::audit::{self, Actor, AuditEntry};
+use crate::policy::PolicySet;
+use crate::sql::{Val, select_in};
+use crate::{Backend, Store, StoreError};
+
+/// Persons decided per transaction.
+const CHUNK: usize = 2000;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DecideSummary {
+    pub decided: u64,
+    pub approved: u64,
+    pub rejected: u64,
+    pub review: u64,
+    pub amount_fen: i64,
+    /// Claims an officer's approval could not stand for, with the reason.
+    pub refused: Vec<(String, String)>,
+}
+
+/// What to do with a person's claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Decide submitted claims (the engine's verdict).
+    Decide,
+    /// An officer approves eligible claims, and review claims when named;
+    /// each is decided again against the person's current awards.
+    Approve,
+}
+
+impl Store {
+    /// Decides submitted claims: those named, or all of them.
+    pub async fn decide_claims(
+        &self,
+        policies: &PolicySet,
+        only: Option<&[String]>,
+        today: NaiveDate,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<DecideSummary, StoreError> {
+        self.process(policies, only, Mode::Decide, None, today, actor, progress)
+            .await
+    }
+
+    /// Approves claims: those named (eligible, or in review once an officer
+    /// has looked), or with `None` every eligible (clean) claim.
+    pub async fn approve_claims(
+        &self,
+        policies: &PolicySet,
+        only: Option<&[String]>,
+        note: Option<&str>,
+        today: NaiveDate,
+        actor: &Actor,
+    ) -> Result<DecideSummary, StoreError> {
+        self.process(policies, only, Mode::Approve, note, today, actor, &|_| {})
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn process(
+        &self,
+        policies: &PolicySet,
+        only: Option<&[String]>,
+        mode: Mode,
+        note: Option<&str>,
+        today: NaiveDate,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<DecideSummary, StoreError> {
+        let statuses: &[&str] = match (mode, only.is_some()) {
+            (Mode::Decide, _) => &["submitted"],
+            (Mode::Approve, false) => &["eligible"],
+            (Mode::Approve, true) => &["eligible", "review"],
+        };
+        let persons = self.persons_with(only, statuses).await?;
+        let wanted: Option<HashSet<&str>> = only.map(|o| o.iter().map(String::as_str).collect());
+        let mut summary = DecideSummary::default();
+        for chunk in persons.chunks(CHUNK) {
+            let mut attempt = 0;
+            loop {
+                match self
+                    .process_chunk(policies, chunk, &wanted, statuses, mode, note, today, actor)
+                    .await
+                {
+                    Ok(s) => {
+                        summary.decided += s.decided;
+                        summary.approved += s.approved;
+                        summary.rejected += s.rejected;
+                        summary.review += s.review;
+                        summary.amount_fen += s.amount_fen;
+                        summary.refused.extend(s.refused);
+                        break;
+                    }
+                    Err(e) if e.is_transient_conflict() && attempt < 8 => attempt += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            progress(summary.decided);
+        }
+        if let Some(only) = only {
+            let known = self.claims_named(only).await?;
+            for c in only.iter().filter(|c| !known.contains(c.as_str())) {
+                summary.refused.push((c.clone(), "没有这个申领编号".into()));
+            }
+        }
+        Ok(summary)
+    }
+
+    async fn persons_with(
+        &self,
+        only: Option<&[String]>,
+        statuses: &[&str],
+    ) -> Result<Vec<i64>, StoreError> {
+        let status_list = statuses
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut conn = self.pool().acquire().await?;
+        let mut ids: Vec<i64> = match only {
+            Some(claims) => {
+                let keys: Vec<Val> = claims.iter().map(Val::text).collect();
+                let mut ids = Vec::new();
+                for r in select_in(&mut conn, "SELECT person_id, status FROM claims", "claim_no", &keys).await? {
+                    if statuses.contains(&r.try_get::<String, _>("status")?.as_str()) {
+                        ids.push(r.try_get("person_id")?);
+                    }
+                }
+                ids
+            }
+            None => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT DISTINCT person_id FROM claims WHERE status IN ({status_list})"
+            )))
+            .fetch_all(&mut *conn)
+            .await?,
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    async fn claims_named(&self, only: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let keys: Vec<Val> = only.iter().map(Val::text).collect();
+        select_in(&mut conn, "SELECT claim_no FROM claims", "claim_no", &keys)
+            .await?
+            .iter()
+            .map(|r| r.try_get("claim_no").map_err(StoreError::from))
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn process_chunk(
+        &self,
+        policies: &PolicySet,
+        persons: &[i64],
+        wanted: &Option<HashSet<&str>>,
+        statuses: &[&str],
+        mode: Mode,
+        note: Option<&str>,
+        today: NaiveDate,
+        actor: &Actor,
+    ) -> Result<DecideSummary, StoreError> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            lock_persons(&mut tx, persons).await?;
+        }
+        let loaded = facts::load(&mut tx, persons).await?;
+        let now = audit::now();
+        let mut summary = DecideSummary::default();
+        let mut writes: Vec<(StoredClaim, Decision, i64, &'static str)> = Vec::new();
+        for pid in persons {
+            let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid))
+            else {
+                continue;
+            };
+            let mut targets: Vec<&StoredClaim> = claims
+                .iter()
+                .filter(|c| statuses.contains(&c.status.as_str()))
+                .filter(|c| wanted.as_ref().is_none_or(|w| w.contains(c.facts.claim_no.as_str())))
+                .collect();
+            targets.sort_by(|a, b| engine::order_key(&a.facts).cmp(&engine::order_key(&b.facts)));
+            let target_nos: HashSet<&str> =
+                targets.iter().map(|c| c.facts.claim_no.as_str()).collect();
+            // Awards that stand, other than the claims being (re)decided.
+            let mut history: Vec<_> = claims
+                .iter()
+                .filter(|c| !target_nos.contains(c.facts.claim_no.as_str()))
+                .filter_map(StoredClaim::award)
+                .collect();
+            for c in targets {
+                let chosen = match (mode, c.policy_id.and_then(|id| policies.get(id).map(|p| (id, p)))) {
+                    (Mode::Approve, Some(found)) => Some(found),
+                    _ => policies.pick(c.facts.event_date()),
+                };
+                let Some((policy_id, policy)) = chosen else {
+                    return Err(StoreError::Refused("尚未载入补贴政策：请先运行 jineng policy load".into()));
+                };
+                let d = engine::decide(policy, person, &c.facts, &history, today);
+                let status = match (mode, d.outcome) {
+                    (Mode::Decide, Outcome::Approved) => "eligible",
+                    (Mode::Decide, Outcome::Review) => "review",
+                    (Mode::Decide, Outcome::Rejected) => "rejected",
+                    // An officer's approval clears the flags, not a refusal.
+                    (Mode::Approve, Outcome::Approved | Outcome::Review) => "approved",
+                    (Mode::Approve, Outcome::Rejected) => {
+                        let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
+                        summary.refused.push((
+                            c.facts.claim_no.clone(),
+                            format!("复核时不再符合条件（{}），未核准", rules.join("、")),
+                        ));
+                        continue;
+                    }
+                };
+                if status != "rejected"
+                    && let Some(a) = &d.award
+                {
+                    history.push(a.clone());
+                }
+                summary.decided += 1;
+                match d.outcome {
+                    Outcome::Approved => summary.approved += 1,
+                    Outcome::Review if mode == Mode::Approve => summary.approved += 1,
+                    Outcome::Review => summary.review += 1,
+                    Outcome::Rejected => summary.rejected += 1,
+                }
+                if status != "rejected" {
+                    summary.amount_fen += d.amount.0;
+                }
+                writes.push((c.clone(), d, policy_id, status));
+            }
+        }
+        write_decisions(&mut tx, &writes, mode, note, &now).await?;
+        let entries: Vec<AuditEntry> = match mode {
+            Mode::Decide => vec![AuditEntry::change(
+                "decide",
+                "claims",
+                format!("{} 件", writes.len()),
+                None,
+                Some(&serde_json::json!(
+                    writes.iter().map(|(c, _, _, s)| [c.facts.claim_no.as_str(), *s]).collect::<Vec<_>>()
+                )),
+            )],
+            Mode::Approve => writes
+                .iter()
+                .map(|(c, d, _, s)| {
+                    AuditEntry::change(
+                        "approve",
+                        "claim",
+                        c.facts.claim_no.clone(),
+                        Some(&serde_json::json!({ "status": c.status })),
+                        Some(&serde_json::json!({ "status": s, "amount_fen": d.amount.0, "note": note })),
+                    )
+                })
+                .collect(),
+        };
+        if !writes.is_empty() {
+            audit::write(&mut tx, actor, None, &entries).await?;
+        }
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
+
+/// Row locks on the persons, in key order so two transactions never wait
+/// on each other in a cycle.
+pub(crate) async fn lock_persons(
+    conn: &mut sqlx::AnyConnection,
+    persons: &[i64],
+) -> Result<(), StoreError> {
+    for chunk in persons.chunks(1000) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT person_id FROM persons WHERE person_id IN ({list}) ORDER BY person_id FOR UPDATE"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn payee_code(c: &StoredClaim, payee: Option<PayeeKind>) -> Option<String> {
+    match payee {
+        Some(PayeeKind::Institution) => c.institution_code.clone(),
+        Some(PayeeKind::Enterprise) => c.claimant_code.clone(),
+        _ => None,
+    }
+}
+
+async fn write_decisions(
+    conn: &mut sqlx::AnyConnection,
+    writes: &[(StoredClaim, Decision, i64, &'static str)],
+    mode: Mode,
+    note: Option<&str>,
+    now: &str,
+) -> Result<(), StoreError> {
+    for (c, d, policy_id, status) in writes {
+        let rules = d
+            .rules()
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let trace = serde_json::to_string(&d.trace).unwrap_or_default();
+        let award = d.award.as_ref();
+        let amount = if *status == "rejected" { Fen::ZERO } else { d.amount };
+        sqlx::query(
+            "UPDATE claims SET status = $1, outcome = $2, amount_fen = $3, payee_kind = $4, payee_code = $5, \
+             advance_pct = $6, basis_year = $7, months_paid = $8, veteran_free = $9, flagged_rules = $10, \
+             trace = $11, policy_id = $12, decided_at = $13, updated_at = $13, \
+             officer_note = COALESCE($14, officer_note) WHERE person_id = $15 AND claim_no = $16",
+        )
+        .bind(*status)
+        .bind(d.outcome.as_str())
+        .bind(amount.0)
+        .bind(d.payee().map(PayeeKind::as_str))
+        .bind(payee_code(c, d.payee()))
+        .bind(i64::from(d.advance_pct))
+        .bind(i64::from(d.year))
+        .bind(award.map_or(0, |a| a.months))
+        .bind(i64::from(award.is_some_and(|a| a.veteran_free)))
+        .bind(rules)
+        .bind(trace)
+        .bind(*policy_id)
+        .bind(now)
+        .bind(if mode == Mode::Approve { note } else { None })
+        .bind(c.person_id)
+        .bind(&c.facts.claim_no)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! Subsidy claims after submission: decisions by the policy engine, officer
+//! approval and rejection, payment through the dedicated account, export.
+
+mod decide;
+pub(crate) mod facts;
+mod payment;
+mod workflow;
+
+pub use decide::DecideSummary;
+pub use payment::PaySummary;
+pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext, status_zh};

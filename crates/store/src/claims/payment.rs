@@ -1,0 +1,323 @@
+//! Paying approved claims from the dedicated account: the fund sources the
+//! policy routes the subsidy type to, first choice first, the first that
+//! holds enough (R16); advances and their settlement (R9, R11); recovery of
+//! a paid claim found false (追回), by reversing its entries. The claim's
+//! status and its ledger posting change in one transaction.
+
+use jineng_domain::Fen;
+use jineng_domain::ledger::{FundCode, Op};
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::ledger::{fund_balance_in, post_in};
+use crate::policy::PolicySet;
+use crate::{Backend, Store, StoreError};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PaySummary {
+    pub paid: u64,
+    pub amount_fen: i64,
+    pub refused: Vec<(String, String)>,
+}
+
+/// The claim row, locked.
+struct Locked {
+    person_id: i64,
+    status: String,
+    subsidy_type: String,
+    amount: Fen,
+    advance_pct: i64,
+    policy_id: Option<i64>,
+    fund_code: Option<String>,
+    class_id: Option<i64>,
+}
+
+async fn lock_claim(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    claim_no: &str,
+) -> Result<Locked, StoreError> {
+    let sql = format!(
+        "SELECT person_id, status, subsidy_type, amount_fen, advance_pct, policy_id, fund_code, class_id, cert_no \
+         FROM claims WHERE claim_no = $1{}",
+        if backend == Backend::Postgres { " FOR UPDATE" } else { "" }
+    );
+    let r = sqlx::query(AssertSqlSafe(sql))
+        .bind(claim_no)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
+    Ok(Locked {
+        person_id: r.try_get("person_id")?,
+        status: r.try_get("status")?,
+        subsidy_type: r.try_get("subsidy_type")?,
+        amount: Fen(r.try_get::<Option<i64>, _>("amount_fen")?.unwrap_or(0)),
+        advance_pct: r.try_get::<Option<i64>, _>("advance_pct")?.unwrap_or(0),
+        policy_id: r.try_get("policy_id")?,
+        fund_code: r.try_get("fund_code")?,
+        class_id: r.try_get("class_id")?,
+    })
+}
+
+fn refuse(msg: String) -> StoreError {
+    StoreError::Refused(msg)
+}
+
+/// The first routed fund that holds `amount` (R16), locked.
+async fn choose_fund(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    policies: &PolicySet,
+    c: &Locked,
+    amount: Fen,
+) -> Result<FundCode, StoreError> {
+    let policy = c
+        .policy_id
+        .and_then(|id| policies.get(id))
+        .ok_or_else(|| refuse("申领尚未按政策决定".into()))?;
+    let r16 = policy
+        .rules
+        .r16
+        .as_ref()
+        .ok_or_else(|| refuse("政策未规定专账资金来源（R16）".into()))?;
+    let funds = r16
+        .params
+        .routing
+        .get(&c.subsidy_type)
+        .ok_or_else(|| refuse(format!("政策未规定「{}」的资金来源（R16）", c.subsidy_type)))?;
+    let mut short = Vec::new();
+    for f in funds {
+        let code = FundCode::parse(f).map_err(|e| refuse(e.message().to_string()))?;
+        match fund_balance_in(conn, backend, &code).await? {
+            Some(balance) if balance >= amount => return Ok(code),
+            Some(balance) => short.push(format!("{f} 余额 {balance}元")),
+            None => short.push(format!("{f} 未建账")),
+        }
+    }
+    Err(refuse(format!(
+        "资金来源余额不足（R16 专款专用，不得超支）：需 {amount}元，{}",
+        short.join("，")
+    )))
+}
+
+async fn set_status(
+    conn: &mut sqlx::AnyConnection,
+    claim_no: &str,
+    from: &str,
+    to: &str,
+    fund: Option<&str>,
+    note: Option<&str>,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    let now = audit::now();
+    sqlx::query(
+        "UPDATE claims SET status = $1, fund_code = COALESCE($2, fund_code), officer_note = COALESCE($3, officer_note), updated_at = $4 WHERE claim_no = $5",
+    )
+    .bind(to)
+    .bind(fund)
+    .bind(note)
+    .bind(&now)
+    .bind(claim_no)
+    .execute(&mut *conn)
+    .await?;
+    audit::write(
+        conn,
+        actor,
+        None,
+        &[AuditEntry::change(
+            "claim_status",
+            "claim",
+            claim_no.to_string(),
+            Some(&serde_json::json!({ "status": from })),
+            Some(&serde_json::json!({ "status": to, "fund": fund, "note": note })),
+        )],
+    )
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Registers the fund sources a policy names (R16).
+    pub async fn register_funds(
+        &self,
+        funds: &[(String, String)],
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let parsed = funds
+            .iter()
+            .map(|(c, n)| {
+                FundCode::parse(c)
+                    .map(|f| (f, n.clone()))
+                    .map_err(|e| StoreError::Refused(e.message().to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.upsert_funds(&parsed, actor).await.map(drop)
+    }
+
+    /// Pays approved claims: those named, or all of them. Each claim is
+    /// paid in full from one fund, in its own transaction.
+    pub async fn pay_claims(
+        &self,
+        policies: &PolicySet,
+        only: Option<&[String]>,
+        actor: &Actor,
+    ) -> Result<PaySummary, StoreError> {
+        let claims: Vec<String> = match only {
+            Some(o) => o.to_vec(),
+            None => sqlx::query_scalar(
+                "SELECT claim_no FROM claims WHERE status = 'approved' ORDER BY claim_no",
+            )
+            .fetch_all(self.pool())
+            .await?,
+        };
+        let mut s = PaySummary::default();
+        for claim_no in claims {
+            match self.pay_one(policies, &claim_no, actor).await {
+                Ok(amount) => {
+                    s.paid += 1;
+                    s.amount_fen += amount.0;
+                }
+                Err(StoreError::Db(e)) => return Err(StoreError::Db(e)),
+                Err(e) => s.refused.push((claim_no, e.to_string())),
+            }
+        }
+        Ok(s)
+    }
+
+    async fn pay_one(
+        &self,
+        policies: &PolicySet,
+        claim_no: &str,
+        actor: &Actor,
+    ) -> Result<Fen, StoreError> {
+        let mut tx = self.begin().await?;
+        let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
+        if c.status != "approved" {
+            return Err(refuse(format!(
+                "申领状态为「{}」，只有已核准的申领可以支付",
+                crate::claims::status_zh(&c.status)
+            )));
+        }
+        if c.amount.0 <= 0 {
+            return Err(refuse("核准金额为零".into()));
+        }
+        let fund = choose_fund(&mut tx, self.backend(), policies, &c, c.amount).await?;
+        let op = Op::Pay {
+            fund: fund.clone(),
+            claim: claim_no.to_string(),
+            amount: c.amount,
+        };
+        post_in(&mut tx, self.backend(), &op, actor).await?;
+        set_status(&mut tx, claim_no, "approved", "paid", Some(fund.as_str()), None, actor).await?;
+        tx.commit().await?;
+        Ok(c.amount)
+    }
+
+    /// Advances the policy's share of an approved claim (R9, R11).
+    pub async fn advance_claim(
+        &self,
+        policies: &PolicySet,
+        claim_no: &str,
+        actor: &Actor,
+    ) -> Result<(Fen, String), StoreError> {
+        let mut tx = self.begin().await?;
+        let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
+        if c.status != "approved" {
+            return Err(refuse(format!(
+                "申领状态为「{}」，只有已核准的申领可以预拨",
+                crate::claims::status_zh(&c.status)
+            )));
+        }
+        if c.advance_pct <= 0 {
+            return Err(refuse(format!("「{}」按政策不可预拨", c.subsidy_type)));
+        }
+        let amount = Fen(c.amount.0 * c.advance_pct / 100);
+        let fund = choose_fund(&mut tx, self.backend(), policies, &c, c.amount).await?;
+        let op = Op::Advance {
+            fund: fund.clone(),
+            claim: claim_no.to_string(),
+            amount,
+        };
+        post_in(&mut tx, self.backend(), &op, actor).await?;
+        set_status(&mut tx, claim_no, "approved", "advanced", Some(fund.as_str()), None, actor)
+            .await?;
+        tx.commit().await?;
+        Ok((amount, fund.as_str().to_string()))
+    }
+
+    /// Pays the rest of an advanced claim once the training is completed.
+    pub async fn settle_claim(&self, claim_no: &str, actor: &Actor) -> Result<Fen, StoreError> {
+        let mut tx = self.begin().await?;
+        let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
+        if c.status != "advanced" {
+            return Err(refuse(format!(
+                "申领状态为「{}」，只有已预拨的申领可以清算",
+                crate::claims::status_zh(&c.status)
+            )));
+        }
+        let completed: Option<String> = match c.class_id {
+            Some(class) => sqlx::query_scalar(
+                "SELECT completion FROM enrolments WHERE person_id = $1 AND class_id = $2",
+            )
+            .bind(c.person_id)
+            .bind(class)
+            .fetch_optional(&mut *tx)
+            .await?,
+            None => None,
+        };
+        if completed.as_deref() != Some("passed") {
+            return Err(refuse("培训尚未结业合格，不能清算余款".into()));
+        }
+        let fund = c
+            .fund_code
+            .as_deref()
+            .map(FundCode::parse)
+            .transpose()
+            .map_err(|e| refuse(e.message().to_string()))?
+            .ok_or_else(|| refuse("预拨记录缺少资金来源".into()))?;
+        let state = crate::ledger::claim_state_in(&mut tx, claim_no).await?;
+        let rest = c.amount - state.advanced();
+        let op = Op::Settle {
+            fund: fund.clone(),
+            claim: claim_no.to_string(),
+            total: c.amount,
+        };
+        post_in(&mut tx, self.backend(), &op, actor).await?;
+        set_status(&mut tx, claim_no, "advanced", "paid", None, None, actor).await?;
+        tx.commit().await?;
+        Ok(rest)
+    }
+
+    /// Recovers a paid or advanced claim found false: its postings are
+    /// reversed and it no longer counts as an award.
+    pub async fn recover_claim(
+        &self,
+        claim_no: &str,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<Fen, StoreError> {
+        let mut tx = self.begin().await?;
+        let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
+        if c.status != "paid" && c.status != "advanced" {
+            return Err(refuse(format!(
+                "申领状态为「{}」，只有已支付或已预拨的申领可以追回",
+                crate::claims::status_zh(&c.status)
+            )));
+        }
+        let state = crate::ledger::claim_state_in(&mut tx, claim_no).await?;
+        let amount = state.net_paid();
+        post_in(
+            &mut tx,
+            self.backend(),
+            &Op::Recover {
+                claim: claim_no.to_string(),
+            },
+            actor,
+        )
+        .await?;
+        set_status(&mut tx, claim_no, &c.status, "recovered", None, Some(reason), actor).await?;
+        tx.commit().await?;
+        Ok(amount)
+    }
+}

@@ -1,0 +1,238 @@
+//! Single-claim officer actions (reject), reading a claim with its decision,
+//! the export of every claim, and the read-only context of an eligibility
+//! question.
+
+use futures_util::TryStreamExt;
+use jineng_domain::NationalId;
+use jineng_domain::national_id::mask_id;
+use jineng_domain::policy::facts::{Award, PersonFacts};
+use jineng_domain::policy::trace::TraceLine;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::facts::{self, StoredClaim};
+use crate::audit::{self, Actor, AuditEntry};
+use crate::{Store, StoreError};
+
+/// A claim with its decision, for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimDetail {
+    pub claim_no: String,
+    pub person_name: String,
+    /// Masked.
+    pub id_number: String,
+    pub subsidy_type: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub amount_fen: Option<i64>,
+    pub payee_kind: Option<String>,
+    pub payee_code: Option<String>,
+    pub payee_name: Option<String>,
+    pub advance_pct: Option<i64>,
+    pub year: Option<i64>,
+    pub policy_id: Option<i64>,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub cert_type: Option<String>,
+    pub officer_note: Option<String>,
+    pub fund_code: Option<String>,
+    pub trace: Vec<TraceLine>,
+}
+
+/// One claim of the export (`claims export --format jsonl`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimLine {
+    pub claim_no: String,
+    pub subsidy_type: String,
+    pub status: String,
+    /// approved | rejected | review; absent until decided.
+    pub outcome: Option<String>,
+    pub amount_fen: i64,
+    /// The rules (R1…R17) that rejected or flagged the claim.
+    pub rules: Vec<String>,
+    /// person | institution | enterprise
+    pub payee: Option<String>,
+    pub payee_code: Option<String>,
+    pub year: Option<i64>,
+}
+
+/// What an eligibility question is answered from.
+#[derive(Debug, Clone)]
+pub struct EligibilityContext {
+    pub person: PersonFacts,
+    pub awards: Vec<Award>,
+}
+
+impl Store {
+    /// Rejects a claim that has not been paid, with the officer's reason.
+    pub async fn reject_claim(
+        &self,
+        claim_no: &str,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("SELECT status FROM claims WHERE claim_no = $1")
+            .bind(claim_no)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
+        let status: String = row.try_get("status")?;
+        if !["submitted", "eligible", "review", "approved"].contains(&status.as_str()) {
+            return Err(StoreError::Refused(format!(
+                "申领「{claim_no}」状态为「{}」，不能驳回{}",
+                status_zh(&status),
+                if status == "paid" { "（已支付的请用 recover 追回）" } else { "" }
+            )));
+        }
+        sqlx::query(
+            "UPDATE claims SET status = 'rejected', amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
+        )
+        .bind(reason)
+        .bind(audit::now())
+        .bind(claim_no)
+        .execute(&mut *tx)
+        .await?;
+        audit::write(
+            &mut tx,
+            actor,
+            None,
+            &[AuditEntry::change(
+                "reject",
+                "claim",
+                claim_no.to_string(),
+                Some(&serde_json::json!({ "status": status })),
+                Some(&serde_json::json!({ "status": "rejected", "reason": reason })),
+            )],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A claim with its decision and trace; the ID number masked.
+    pub async fn claim_detail(&self, claim_no: &str) -> Result<ClaimDetail, StoreError> {
+        let r = sqlx::query(
+            "SELECT c.claim_no, p.name, p.id_number, c.subsidy_type, c.status, c.outcome, c.amount_fen, \
+             c.payee_kind, c.payee_code, c.advance_pct, c.basis_year, c.policy_id, c.officer_note, c.fund_code, \
+             c.trace, c.cert_type, COALESCE(ce.skill_level, cl.skill_level) AS skill_level, \
+             COALESCE(o.name, '') AS occ_name, \
+             COALESCE(ip.name, ie.name) AS payee_name \
+             FROM claims c JOIN persons p ON p.person_id = c.person_id \
+             LEFT JOIN certificates ce ON ce.person_id = c.person_id AND ce.cert_no = c.cert_no \
+             LEFT JOIN classes cl ON cl.class_id = COALESCE(c.class_id, ce.class_id) \
+             LEFT JOIN occupations o ON o.code = COALESCE(ce.occupation_code, cl.occupation_code) \
+             LEFT JOIN institutions ip ON ip.credit_code = c.payee_code \
+             LEFT JOIN institutions ie ON ie.credit_code = c.claimant_code \
+             WHERE c.claim_no = $1",
+        )
+        .bind(claim_no)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
+        let trace: Option<String> = r.try_get("trace")?;
+        let id: String = r.try_get("id_number")?;
+        Ok(ClaimDetail {
+            claim_no: r.try_get("claim_no")?,
+            person_name: r.try_get("name")?,
+            id_number: mask_id(&id),
+            subsidy_type: r.try_get("subsidy_type")?,
+            status: r.try_get("status")?,
+            outcome: r.try_get("outcome")?,
+            amount_fen: r.try_get("amount_fen")?,
+            payee_kind: r.try_get("payee_kind")?,
+            payee_code: r.try_get("payee_code")?,
+            payee_name: r.try_get("payee_name")?,
+            advance_pct: r.try_get("advance_pct")?,
+            year: r.try_get("basis_year")?,
+            policy_id: r.try_get("policy_id")?,
+            occupation_name: r.try_get("occ_name")?,
+            skill_level: r.try_get("skill_level")?,
+            cert_type: r.try_get("cert_type")?,
+            officer_note: r.try_get("officer_note")?,
+            fund_code: r.try_get("fund_code")?,
+            trace: trace
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("决定记录无法读取：{e}")))?
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Streams every claim in claim-number order to `each`.
+    pub async fn export_claims(
+        &self,
+        each: &mut (dyn FnMut(ClaimLine) -> std::io::Result<()> + Send),
+    ) -> Result<u64, StoreError> {
+        let mut rows = sqlx::query(
+            "SELECT claim_no, subsidy_type, status, outcome, amount_fen, flagged_rules, payee_kind, payee_code, basis_year \
+             FROM claims ORDER BY claim_no",
+        )
+        .fetch(self.pool());
+        let mut n = 0;
+        while let Some(r) = rows.try_next().await? {
+            let rules: Option<String> = r.try_get("flagged_rules")?;
+            let line = ClaimLine {
+                claim_no: r.try_get("claim_no")?,
+                subsidy_type: r.try_get("subsidy_type")?,
+                status: r.try_get("status")?,
+                outcome: r.try_get("outcome")?,
+                amount_fen: r.try_get::<Option<i64>, _>("amount_fen")?.unwrap_or(0),
+                rules: rules
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                payee: r.try_get("payee_kind")?,
+                payee_code: r.try_get("payee_code")?,
+                year: r.try_get("basis_year")?,
+            };
+            each(line).map_err(|e| StoreError::Config(format!("写出失败：{e}")))?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The person's record and standing awards, for `jineng eligibility`.
+    pub async fn eligibility_context(
+        &self,
+        id: &NationalId,
+    ) -> Result<EligibilityContext, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let pid: i64 = sqlx::query_scalar("SELECT person_id FROM persons WHERE id_number = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("实名库中没有 {}", id.masked())))?;
+        let mut loaded = facts::load(&mut conn, &[pid]).await?;
+        let person = loaded
+            .persons
+            .remove(&pid)
+            .ok_or_else(|| StoreError::NotFound(format!("实名库中没有 {}", id.masked())))?;
+        let awards = loaded
+            .claims
+            .remove(&pid)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(StoredClaim::award)
+            .collect();
+        Ok(EligibilityContext { person, awards })
+    }
+}
+
+/// A claim status in Chinese.
+pub fn status_zh(status: &str) -> &'static str {
+    match status {
+        "submitted" => "已提交",
+        "eligible" => "待核准",
+        "review" => "待复核",
+        "rejected" => "不予核准",
+        "approved" => "已核准",
+        "advanced" => "已预拨",
+        "paid" => "已支付",
+        "recovered" => "已追回",
+        _ => "未知",
+    }
+}
