@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod import;
+mod ledger;
 mod person;
 
 use anyhow::Context;
@@ -59,6 +60,11 @@ enum Command {
     },
     /// 载入演示辖区（聊城市）及其培训机构、培训班和学员
     Demo(demo::DemoArgs),
+    /// 专账：资金来源、拨入、报表与校验
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
+    },
     /// 性能基准测试（生成数据）
     Bench {
         #[command(subcommand)]
@@ -111,6 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Person { command } => person::run(&cli.db, &actor, command).await,
         Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
+        Command::Ledger { command } => ledger::run(&cli.db, &actor, command).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
     }
 }

@@ -12,6 +12,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     NotFound(String),
+    /// A ledger movement refused by its rules (R16, R17).
+    #[error("{0}")]
+    Ledger(#[from] jineng_domain::ledger::LedgerError),
 }
 
 impl StoreError {

@@ -7,6 +7,7 @@ mod audit;
 mod batch;
 mod error;
 mod institutions;
+mod ledger;
 mod people;
 mod records;
 mod reference;
@@ -21,6 +22,7 @@ pub use archive::{
 pub use audit::Actor;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use error::StoreError;
+pub use ledger::FundReport;
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 

@@ -4,11 +4,14 @@
 use crate::{Backend, Store, StoreError};
 use sqlx::{AssertSqlSafe, Executor};
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
+];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let pk = match backend {
