@@ -5,6 +5,7 @@ mod claims;
 mod demo;
 mod eligibility;
 mod import;
+mod ledger;
 mod person;
 mod policy;
 
@@ -74,6 +75,11 @@ enum Command {
     Eligibility(eligibility::EligibilityArgs),
     /// 载入演示辖区（聊城市）及其培训机构、培训班和学员
     Demo(demo::DemoArgs),
+    /// 专账：资金来源、拨入、报表与校验
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
+    },
     /// 性能基准测试（生成数据）
     Bench {
         #[command(subcommand)]
@@ -129,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Claims { command } => claims::run(&cli.db, &actor, command).await,
         Command::Eligibility(args) => eligibility::run(&cli.db, args).await,
         Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
+        Command::Ledger { command } => ledger::run(&cli.db, &actor, command).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
     }
 }

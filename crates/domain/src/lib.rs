@@ -6,6 +6,7 @@
 pub mod credit_code;
 pub mod date;
 pub mod error;
+pub mod ledger;
 pub mod money;
 pub mod national_id;
 pub mod occupation;

@@ -68,6 +68,14 @@ impl Fen {
         self.0.checked_add(other.0).map(Fen)
     }
 
+    pub fn checked_sub(self, other: Fen) -> Option<Fen> {
+        self.0.checked_sub(other.0).map(Fen)
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
     /// Yuan with exactly two decimals, e.g. "1200.50"; same as `Display`.
     pub fn yuan_string(&self) -> String {
         self.to_string()
@@ -186,6 +194,8 @@ mod tests {
         assert_eq!(Fen(1) + Fen(2) - Fen(4), -Fen(1));
         assert_eq!([Fen(1), Fen(2)].iter().sum::<Fen>(), Fen(3));
         assert_eq!(Fen(i64::MAX).checked_add(Fen(1)), None);
+        assert_eq!(Fen(i64::MIN).checked_sub(Fen(1)), None);
+        assert!(Fen(1).is_positive() && !Fen::ZERO.is_positive());
         assert!(Fen(1) < Fen(2));
     }
 }

@@ -83,7 +83,12 @@ fn the_base_policy_loads() {
 fn unknown_rule() {
     let text = doc(&[R1, "\n[rules.R99]\nclause = \"一\"\n"]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "[rules.R99]"), &["未知规则", "R99", "R1–R17"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "[rules.R99]"),
+        &["未知规则", "R99", "R1–R17"],
+    );
 }
 
 #[test]
@@ -91,14 +96,27 @@ fn missing_number() {
     let text = doc(&[R1, &R8.replace("daily = 30\n", "")]);
     let e = refused("p.toml", &text);
     // A missing parameter has no line of its own: the rule's line.
-    assert_error(&e, "p.toml", line_of(&text, "[rules.R8]"), &["R8", "缺少参数", "daily"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "[rules.R8]"),
+        &["R8", "缺少参数", "daily"],
+    );
 }
 
 #[test]
 fn unknown_parameter() {
-    let text = doc(&[R1, &R8.replace("daily = 30\n", "daily = 30\ndialy_max = 40\n")]);
+    let text = doc(&[
+        R1,
+        &R8.replace("daily = 30\n", "daily = 30\ndialy_max = 40\n"),
+    ]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "dialy_max"), &["R8", "未知参数", "dialy_max"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "dialy_max"),
+        &["R8", "未知参数", "dialy_max"],
+    );
 }
 
 #[test]
@@ -106,18 +124,36 @@ fn a_bad_value_points_at_its_own_line() {
     // Not at the rule's header: at the parameter.
     let text = doc(&[R1, &R8.replace("= 20", "= 120")]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "deep_poverty_uplift_pct"), &["R8", "百分比 120", "0 到 100"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "deep_poverty_uplift_pct"),
+        &["R8", "百分比 120", "0 到 100"],
+    );
 
     let text = doc(&[R1.replace("\"市\"", "\"乡\"").as_str()]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "place_level"), &["R1", "无法识别的取值「乡」"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "place_level"),
+        &["R1", "无法识别的取值「乡」"],
+    );
 }
 
 #[test]
 fn unknown_category_with_reference_data() {
-    let text = doc(&[R1, &R8.replace("[\"贫困劳动力\"]", "[\"贫困劳动力\", \"穷人\"]")]);
+    let text = doc(&[
+        R1,
+        &R8.replace("[\"贫困劳动力\"]", "[\"贫困劳动力\", \"穷人\"]"),
+    ]);
     let e = load_with(&[("p.toml", &text)], &refdata()).unwrap_err();
-    assert_error(&e, "p.toml", line_of(&text, "穷人"), &["R8", "未知的人员类别「穷人」", "person_category"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "穷人"),
+        &["R8", "未知的人员类别「穷人」", "person_category"],
+    );
 }
 
 #[test]
@@ -125,7 +161,12 @@ fn float_amounts_are_refused() {
     // In a rule …
     let text = doc(&[R1, &R8.replace("daily = 30", "daily = 30.5")]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "daily = 30.5"), &["R8", "30.5", "\"30.50\"", "浮点"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "daily = 30.5"),
+        &["R8", "30.5", "\"30.50\"", "浮点"],
+    );
 
     // … in a catalogue entry …
     let entry = r#"
@@ -136,7 +177,12 @@ entries = [
 "#;
     let text = doc(&[R1, entry]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "1500.5"), &["1500.5", "\"1500.50\"", "浮点"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "1500.5"),
+        &["1500.5", "\"1500.50\"", "浮点"],
+    );
 
     // … and in a standard class, at the class's line.
     let grade = r#"
@@ -149,7 +195,12 @@ A = { "五级" = 1000, "四级" = 1500.25 }
 "#;
     let text = doc(&[R1, grade]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "1500.25"), &["1500.25", "浮点"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "1500.25"),
+        &["1500.25", "浮点"],
+    );
 }
 
 #[test]
@@ -180,7 +231,13 @@ entries = [
         &e,
         "p.toml",
         line_of(&text, "yuan = 1600"),
-        &["目录条目重叠", "6-31-01-03", "四级", "有效期", &format!("第 {first} 行")],
+        &[
+            "目录条目重叠",
+            "6-31-01-03",
+            "四级",
+            "有效期",
+            &format!("第 {first} 行"),
+        ],
     );
 
     // Back to back is not an overlap: the new standard starts the day after.
@@ -209,7 +266,15 @@ entries = [
         &e,
         "p.toml",
         line_of(&text, "dept = \"妇联\""),
-        &["R15", "同类工种、同一等级、同等补贴", "妇联", "1000.00元", "人社局", "800.00元", &format!("第 {first} 行")],
+        &[
+            "R15",
+            "同类工种、同一等级、同等补贴",
+            "妇联",
+            "1000.00元",
+            "人社局",
+            "800.00元",
+            &format!("第 {first} 行"),
+        ],
     );
 
     // Two departments with the same amount keep R15.
@@ -221,7 +286,12 @@ entries = [
 fn missing_clause() {
     let text = doc(&[R1, &R8.replace("clause = \"九\"\n", "")]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "[rules.R8]"), &["R8", "缺少 clause", "条款"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "[rules.R8]"),
+        &["R8", "缺少 clause", "条款"],
+    );
 }
 
 #[test]
@@ -236,7 +306,12 @@ A = { "五级" = 1000, "四级" = 1500 }
 "#;
     let text = doc(&[R1, entry]);
     let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "grade = \"A\""), &["grade", "level"]);
+    assert_error(
+        &e,
+        "p.toml",
+        line_of(&text, "grade = \"A\""),
+        &["grade", "level"],
+    );
 }
 
 #[test]
@@ -311,7 +386,10 @@ fn a_city_extends_its_province() {
     assert_eq!(r8.deep_poverty_uplift_pct, 20);
     // The citation follows the file that set `clause`: the city did not.
     let cite = p.cite(RuleId::R8);
-    assert_eq!((cite.doc_no.as_str(), cite.clause.as_str()), ("甘政办发〔2019〕1号", "九"));
+    assert_eq!(
+        (cite.doc_no.as_str(), cite.clause.as_str()),
+        ("甘政办发〔2019〕1号", "九")
+    );
     // R1's clause was set by the city.
     let cite = p.cite(RuleId::R1);
     assert_eq!(
@@ -323,7 +401,13 @@ fn a_city_extends_its_province() {
         .catalogue
         .entries
         .iter()
-        .map(|e| (e.occupation.as_ref().unwrap().to_string(), e.amount.0, e.file.as_str()))
+        .map(|e| {
+            (
+                e.occupation.as_ref().unwrap().to_string(),
+                e.amount.0,
+                e.file.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         e,
@@ -338,23 +422,47 @@ fn a_city_extends_its_province() {
 fn errors_in_an_extended_file_name_that_file() {
     // A float in the city's override: the city's file and line.
     let city = CITY.replace("daily = 35", "daily = 35.5");
-    let files = [("policies/tianshui.toml", city.as_str()), ("policies/gansu.toml", PROVINCE)];
+    let files = [
+        ("policies/tianshui.toml", city.as_str()),
+        ("policies/gansu.toml", PROVINCE),
+    ];
     let e = load_text(&files).unwrap_err();
-    assert_error(&e, "policies/tianshui.toml", line_of(&city, "daily = 35.5"), &["R8", "浮点"]);
+    assert_error(
+        &e,
+        "policies/tianshui.toml",
+        line_of(&city, "daily = 35.5"),
+        &["R8", "浮点"],
+    );
 
     // A missing parameter in the province that the city does not supply:
     // the province's file and its rule's line.
     let province = PROVINCE.replace("deep_poverty_uplift_pct = 20\n", "");
-    let files = [("policies/tianshui.toml", CITY), ("policies/gansu.toml", province.as_str())];
+    let files = [
+        ("policies/tianshui.toml", CITY),
+        ("policies/gansu.toml", province.as_str()),
+    ];
     let e = load_text(&files).unwrap_err();
     // The city's [rules.R8] is the last table of R8 read.
-    assert_error(&e, "policies/tianshui.toml", line_of(CITY, "[rules.R8]"), &["缺少参数", "deep_poverty_uplift_pct"]);
+    assert_error(
+        &e,
+        "policies/tianshui.toml",
+        line_of(CITY, "[rules.R8]"),
+        &["缺少参数", "deep_poverty_uplift_pct"],
+    );
 
     // An unknown rule in the province.
     let province = format!("{PROVINCE}\n[rules.R0]\nclause = \"一\"\n");
-    let files = [("policies/tianshui.toml", CITY), ("policies/gansu.toml", province.as_str())];
+    let files = [
+        ("policies/tianshui.toml", CITY),
+        ("policies/gansu.toml", province.as_str()),
+    ];
     let e = load_text(&files).unwrap_err();
-    assert_error(&e, "policies/gansu.toml", line_of(&province, "[rules.R0]"), &["未知规则", "R0"]);
+    assert_error(
+        &e,
+        "policies/gansu.toml",
+        line_of(&province, "[rules.R0]"),
+        &["未知规则", "R0"],
+    );
 
     // The file it extends is not there.
     let files = [("policies/tianshui.toml", CITY)];
@@ -371,7 +479,10 @@ fn errors_in_an_extended_file_name_that_file() {
 #[test]
 fn a_city_may_switch_a_province_rule_off() {
     let city = CITY.replace("[rules.R8]\ndaily = 35", "[rules.R8]\nenabled = false");
-    let files = [("policies/tianshui.toml", city.as_str()), ("policies/gansu.toml", PROVINCE)];
+    let files = [
+        ("policies/tianshui.toml", city.as_str()),
+        ("policies/gansu.toml", PROVINCE),
+    ];
     let p = load_text(&files).unwrap_or_else(|e| panic!("{e}"));
     assert!(p.rules.r8.is_none());
     assert!(!p.amount_rules.contains_key("生活费补贴"));

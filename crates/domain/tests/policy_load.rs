@@ -58,9 +58,13 @@ fn demo_catalogues_cover_the_seed_occupations_at_every_level() {
             );
             for cert in [CertificateType::SkillLevel, CertificateType::Qualification] {
                 for level in SkillLevel::ALL {
-                    let found =
-                        p.catalogue
-                            .lookup("职业培训补贴", Some(&occ(code)), Some(level), Some(cert), on);
+                    let found = p.catalogue.lookup(
+                        "职业培训补贴",
+                        Some(&occ(code)),
+                        Some(level),
+                        Some(cert),
+                        on,
+                    );
                     assert!(
                         found.is_some_and(|(fen, _)| fen.0 > 0),
                         "{name}: {occ_name} {} {} missing",
@@ -116,8 +120,22 @@ fn tianshui_numbers_are_the_seed_numbers() {
     assert_eq!((r10.monthly.0, r10.max_months), (20_000, 6));
     assert_eq!(p.rules.r11.as_ref().unwrap().params.advance_pct, 20);
     assert_eq!(p.rules.r2.as_ref().unwrap().params.max_per_year, 3);
-    let funds: Vec<&str> = p.rules.r16.as_ref().unwrap().params.funds.values().map(String::as_str).collect();
-    for f in ["就业补助资金", "人才经费", "行业产业发展经费", "市级失业保险统筹基金"] {
+    let funds: Vec<&str> = p
+        .rules
+        .r16
+        .as_ref()
+        .unwrap()
+        .params
+        .funds
+        .values()
+        .map(String::as_str)
+        .collect();
+    for f in [
+        "就业补助资金",
+        "人才经费",
+        "行业产业发展经费",
+        "市级失业保险统筹基金",
+    ] {
         assert!(funds.contains(&f), "{f}");
     }
     assert_eq!(p.cite(RuleId::R8).clause, "九");
@@ -146,7 +164,10 @@ fn rudong_numbers_are_the_seed_numbers() {
     let r16 = &p.rules.r16.as_ref().unwrap().params;
     assert!(r16.funds["UI"].contains("3683万元"));
     assert_eq!(r16.routing["职业培训补贴"][0], "UI");
-    assert_eq!(p.cite(RuleId::R6).to_string(), "如东县职业技能提升行动重点任务分工表 序号13");
+    assert_eq!(
+        p.cite(RuleId::R6).to_string(),
+        "如东县职业技能提升行动重点任务分工表 序号13"
+    );
     assert_eq!(
         p.rules.enabled(),
         vec![

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// A request the rules or the workflow do not allow (Chinese reason).
     #[error("{0}")]
     Refused(String),
+    /// A ledger movement refused by its rules (R16, R17).
+    #[error("{0}")]
+    Ledger(#[from] jineng_domain::ledger::LedgerError),
 }
 
 impl StoreError {

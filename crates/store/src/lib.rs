@@ -8,6 +8,7 @@ mod batch;
 mod claims;
 mod error;
 mod institutions;
+mod ledger;
 mod people;
 mod policy;
 mod records;
@@ -21,11 +22,12 @@ pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
 pub use audit::Actor;
-pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext};
+pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::status_zh;
 pub use policy::{PolicySet, StoredPolicy};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use error::StoreError;
+pub use ledger::FundReport;
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 

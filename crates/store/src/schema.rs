@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "policy_claims",
         include_str!("../migrations/0002_policy_claims.sql"),
     ),
+    (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -84,7 +84,10 @@ pub fn refdata() -> RefData {
     }
     let mut vocab: HashMap<String, Vec<String>> = HashMap::new();
     for row in csv_rows("reference/vocabulary.csv") {
-        vocab.entry(row[0].clone()).or_default().push(row[1].clone());
+        vocab
+            .entry(row[0].clone())
+            .or_default()
+            .push(row[1].clone());
     }
     r.vocab = vocab;
     r

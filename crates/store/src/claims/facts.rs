@@ -34,11 +34,7 @@ pub(crate) struct StoredClaim {
     pub basis_year: Option<i64>,
     pub months_paid: Option<i64>,
     pub veteran_free: bool,
-    pub amount_fen: Option<i64>,
-    pub advance_pct: Option<i64>,
     pub policy_id: Option<i64>,
-    pub fund_code: Option<String>,
-    pub occupation_name: String,
 }
 
 impl StoredClaim {
@@ -204,22 +200,20 @@ async fn family(
 
 const CLAIMS_SELECT: &str = "SELECT c.person_id, c.claim_no, c.subsidy_type, c.applied_on, c.months, \
     c.amount_asked_fen, c.claimant_code, c.status, c.basis_year, c.months_paid, c.veteran_free, \
-    c.amount_fen, c.advance_pct, c.policy_id, c.fund_code, \
+    c.policy_id, \
     ce.cert_type, ce.cert_no AS ce_no, ce.occupation_code AS ce_occ, ce.skill_level AS ce_level, ce.issue_date, \
     cl.class_id, cl.training_type, cl.occupation_code AS cl_occ, cl.skill_level AS cl_level, \
     cl.site_region, cl.start_date, cl.end_date, i.credit_code, i.region_code AS inst_region, \
     (SELECT COUNT(*) FROM institution_catalogue ic WHERE ic.institution_id = cl.institution_id \
        AND ic.valid_from <= cl.start_date AND (ic.valid_to IS NULL OR ic.valid_to >= cl.start_date)) AS in_catalogue, \
-    r.deep_poverty, e.offline_hours, e.online_hours, e.completion, \
-    o.name AS occ_name \
+    r.deep_poverty, e.offline_hours, e.online_hours, e.completion \
     FROM claims c \
     LEFT JOIN certificates ce ON ce.person_id = c.person_id AND ce.cert_no = c.cert_no \
       AND (c.cert_type IS NULL OR ce.cert_type = c.cert_type) \
     LEFT JOIN classes cl ON cl.class_id = COALESCE(c.class_id, ce.class_id) \
     LEFT JOIN institutions i ON i.institution_id = cl.institution_id \
     LEFT JOIN regions r ON r.code = cl.site_region \
-    LEFT JOIN enrolments e ON e.person_id = c.person_id AND e.class_id = cl.class_id \
-    LEFT JOIN occupations o ON o.code = COALESCE(ce.occupation_code, cl.occupation_code)";
+    LEFT JOIN enrolments e ON e.person_id = c.person_id AND e.class_id = cl.class_id";
 
 fn claim_row(r: &AnyRow) -> Result<StoredClaim, StoreError> {
     let certificate = match r.try_get::<Option<String>, _>("cert_type")? {
@@ -281,10 +275,6 @@ fn claim_row(r: &AnyRow) -> Result<StoredClaim, StoreError> {
         basis_year: r.try_get("basis_year")?,
         months_paid: r.try_get("months_paid")?,
         veteran_free: r.try_get::<Option<i64>, _>("veteran_free")?.unwrap_or(0) != 0,
-        amount_fen: r.try_get("amount_fen")?,
-        advance_pct: r.try_get("advance_pct")?,
         policy_id: r.try_get("policy_id")?,
-        fund_code: r.try_get("fund_code")?,
-        occupation_name: r.try_get::<Option<String>, _>("occ_name")?.unwrap_or_default(),
     })
 }

@@ -276,8 +276,8 @@ impl Store {
             .transpose()
             .map_err(|e| refuse(e.message().to_string()))?
             .ok_or_else(|| refuse("预拨记录缺少资金来源".into()))?;
-        let state = crate::ledger::claim_state_in(&mut tx, claim_no).await?;
-        let rest = c.amount - state.advanced();
+        let state = crate::ledger::claim_state(&mut tx, claim_no).await?;
+        let rest = c.amount - state.advanced.unwrap_or(Fen::ZERO);
         let op = Op::Settle {
             fund: fund.clone(),
             claim: claim_no.to_string(),
@@ -305,8 +305,8 @@ impl Store {
                 crate::claims::status_zh(&c.status)
             )));
         }
-        let state = crate::ledger::claim_state_in(&mut tx, claim_no).await?;
-        let amount = state.net_paid();
+        let state = crate::ledger::claim_state(&mut tx, claim_no).await?;
+        let amount = state.settled.or(state.paid).or(state.advanced).unwrap_or(Fen::ZERO);
         post_in(
             &mut tx,
             self.backend(),

@@ -99,9 +99,15 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, bool)> {
     };
     let daily = uplifted(p.daily, uplift_pct);
     let amount = Fen(daily.0 * days.max(0));
+    // No day to pay (no in-person hours): the rule refuses, and says so.
+    let verdict = if amount.0 > 0 {
+        Verdict::Pass
+    } else {
+        Verdict::Fail
+    };
     cx.push(
         R,
-        Verdict::Pass,
+        verdict,
         Detail::Allowance {
             days,
             base: p.daily,

@@ -25,9 +25,14 @@ impl RuleParams for Params {
     }
 }
 
-/// Whether the person has already had their free training as a veteran.
+/// Whether the person has already had their free training as a veteran in
+/// another class: the training subsidy and the living allowance of the one
+/// free training are both part of it, whichever is decided first.
 pub(crate) fn used(cx: &Ctx<'_>, _p: &Params) -> bool {
-    cx.history.iter().any(|a| a.veteran_free)
+    let this = cx.claim.class.as_ref().map(|c| c.key);
+    cx.history
+        .iter()
+        .any(|a| a.veteran_free && (this.is_none() || a.class_key != this))
 }
 
 /// The veterans' category when the person is a veteran whose one free
