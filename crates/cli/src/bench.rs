@@ -23,6 +23,16 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 补贴决定：内存中单核每秒决定数（对照：仅查补贴标准目录），以及生成约 N 件申领后在全新库上批量决定的耗时（对照：读出同样的申领及其证据）
+    Decide {
+        #[arg(long, default_value_t = 100_000)]
+        claims: usize,
+        /// 只测内存中的决定
+        #[arg(long)]
+        memory_only: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const COUNTIES: &[&str] = &[
@@ -90,7 +100,14 @@ async fn two_stores(db: &str, dir: &Path) -> anyhow::Result<(Store, Store)> {
 }
 
 pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Import { rows, json } = cmd;
+    let (rows, json) = match cmd {
+        BenchCommand::Import { rows, json } => (rows, json),
+        BenchCommand::Decide {
+            claims,
+            memory_only,
+            json,
+        } => return decide(db, actor, claims, memory_only, json).await,
+    };
     let dir = tempfile_dir()?;
     let csv = dir.join("persons.csv");
     write_csv(&csv, rows)?;
@@ -166,4 +183,41 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("jineng-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+async fn decide(
+    db: &str,
+    actor: &Actor,
+    claims: usize,
+    memory_only: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let memory = crate::bench_decide::in_memory(claims.max(1_000_000))?;
+    let mut out = json!({ "in_memory": memory });
+    if !memory_only {
+        let dir = tempfile_dir()?;
+        let store = if db.starts_with("postgres") {
+            Store::connect(&fresh_postgres_database(db, "jineng_bench_decide").await?).await?
+        } else {
+            Store::connect(&format!("sqlite://{}", dir.join("decide.db").display())).await?
+        };
+        // The demo yields about 0.68 claims per person.
+        let persons = claims * 100 / 68 + 1;
+        eprintln!("生成并导入约 {claims} 件申领（{persons} 名学员）……");
+        let (_, refdata) = crate::demo::load_records(&store, actor, persons, 2019, &dir).await?;
+        crate::demo::load_policy(&store, actor, &refdata).await?;
+        eprintln!("批量决定……");
+        out["end_to_end"] = crate::bench_decide::end_to_end(&store, actor).await?;
+        out["backend"] = json!(match store.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if json {
+        println!("{out}");
+    } else {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -130,7 +130,11 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             for (c, why) in &s.refused {
                 println!("  {c}：{why}");
             }
-            Ok(if s.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if s.refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         ClaimsCommand::Advance { claim_no } => {
             let policies = store.policy_set().await?;
@@ -178,7 +182,11 @@ fn selection(claims: &[String], all: bool) -> anyhow::Result<Option<&[String]>> 
 }
 
 fn exit_for(s: &DecideSummary) -> ExitCode {
-    if s.refused.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if s.refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn report(s: &DecideSummary, json: bool, verb: &str) {
@@ -200,7 +208,8 @@ fn report(s: &DecideSummary, json: bool, verb: &str) {
 }
 
 fn level_name(l: Option<i64>) -> Option<SkillLevel> {
-    l.and_then(|g| u8::try_from(g).ok()).and_then(SkillLevel::from_grade)
+    l.and_then(|g| u8::try_from(g).ok())
+        .and_then(SkillLevel::from_grade)
 }
 
 /// The decision as an officer reads it (see POLICY.md).
@@ -249,16 +258,26 @@ fn conclusion(d: &ClaimDetail) -> String {
         _ => None,
     });
     let amount = Fen(d.amount_fen.unwrap_or(0));
-    let payee = d.payee_kind.as_deref().and_then(PayeeKind::parse).map(|k| match k {
-        PayeeKind::Person => format!("{}（本人）", d.person_name),
-        _ => format!(
-            "{}（{}）",
-            d.payee_name.clone().or_else(|| d.payee_code.clone()).unwrap_or_default(),
-            k.as_zh()
-        ),
-    });
+    let payee = d
+        .payee_kind
+        .as_deref()
+        .and_then(PayeeKind::parse)
+        .map(|k| match k {
+            PayeeKind::Person => format!("{}（本人）", d.person_name),
+            _ => format!(
+                "{}（{}）",
+                d.payee_name
+                    .clone()
+                    .or_else(|| d.payee_code.clone())
+                    .unwrap_or_default(),
+                k.as_zh()
+            ),
+        });
     let mut s = match outcome {
-        Some(Outcome::Approved) => format!("结论：核准 {amount}元，支付给 {}", payee.unwrap_or_default()),
+        Some(Outcome::Approved) => format!(
+            "结论：核准 {amount}元，支付给 {}",
+            payee.unwrap_or_default()
+        ),
         Some(Outcome::Review) => format!(
             "结论：需人工复核；如核准为 {amount}元，支付给 {}",
             payee.unwrap_or_default()

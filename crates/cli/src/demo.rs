@@ -7,7 +7,7 @@ use crate::import::options;
 use anyhow::bail;
 use chrono::{Duration, NaiveDate};
 use clap::Args;
-use jineng_domain::{CreditCode, NationalId};
+use jineng_domain::{CreditCode, Fen, NationalId};
 use jineng_ingest::pipeline::{ImportOptions, import_file};
 use jineng_store::{Actor, Store};
 use std::fmt::Write as _;
@@ -281,15 +281,26 @@ pub(crate) fn generate(persons: usize, seed: u64, counties: &[String]) -> DemoFi
     }
 }
 
-/// Loads the demo into `store` (reference data first). Idempotent. Returns
-/// the name of a trainee to show.
-pub(crate) async fn load(
+const POLICY_FILE: &str = "policies/liaocheng-2019.toml";
+const POLICY: &str = include_str!("../../../policies/liaocheng-2019.toml");
+
+/// The demo's allocations to the dedicated account, in yuan (examples).
+const DEMO_ALLOCATIONS: [(&str, i64); 4] = [
+    ("ES", 3_000_000),
+    ("ST", 1_000_000),
+    ("UI", 2_000_000),
+    ("EB", 500_000),
+];
+
+/// Loads the demo's records into `store` (reference data first): regions,
+/// institutions, classes, persons and their trainings, certificates, claims.
+pub(crate) async fn load_records(
     store: &Store,
     actor: &Actor,
     persons: usize,
     seed: u64,
     dir: &Path,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, jineng_domain::refdata::RefData)> {
     crate::init(store).await?;
     let opts = options(actor, false, None, 5000);
     import_demo_file(store, "regions", REGIONS, dir, &opts).await?;
@@ -306,7 +317,87 @@ pub(crate) async fn load(
     for (kind, text) in &demo.files {
         import_demo_file(store, kind, text, dir, &opts).await?;
     }
-    Ok(demo.sample)
+    Ok((demo.sample, refdata))
+}
+
+/// Loads the demo into `store` (reference data first), with its policy and
+/// claims decided. Idempotent. Returns the name of a trainee to show.
+pub(crate) async fn load(
+    store: &Store,
+    actor: &Actor,
+    persons: usize,
+    seed: u64,
+    dir: &Path,
+) -> anyhow::Result<String> {
+    let (sample, refdata) = load_records(store, actor, persons, seed, dir).await?;
+    claims(store, actor, &refdata).await?;
+    Ok(sample)
+}
+
+/// The Liaocheng policy, the demo's fund allocations, and the claims
+/// decided; the claims of 2019 approved and paid, the later ones left for
+/// an officer to approve.
+/// Loads the Liaocheng policy.
+pub(crate) async fn load_policy(
+    store: &Store,
+    actor: &Actor,
+    refdata: &jineng_domain::refdata::RefData,
+) -> anyhow::Result<()> {
+    let mut read = |name: &str| match name {
+        POLICY_FILE => Ok(POLICY.to_string()),
+        _ => Err(format!("演示中没有政策文件「{name}」")),
+    };
+    let (policy, sources) = jineng_domain::policy::load(POLICY_FILE, &mut read, refdata)?;
+    crate::policy::load(store, &policy, &sources, actor).await?;
+    println!("  政策：{}（{}）", policy.meta.title, policy.meta.doc_no);
+    Ok(())
+}
+
+async fn claims(
+    store: &Store,
+    actor: &Actor,
+    refdata: &jineng_domain::refdata::RefData,
+) -> anyhow::Result<()> {
+    load_policy(store, actor, refdata).await?;
+    if store
+        .ledger_report()
+        .await?
+        .iter()
+        .all(|f| f.allocated.0 == 0)
+    {
+        for (fund, yuan) in DEMO_ALLOCATIONS {
+            let fund = jineng_domain::ledger::FundCode::parse(fund)?;
+            store
+                .allocate(&fund, Fen(yuan * 100), "演示拨入（金额为示例）", actor)
+                .await?;
+        }
+    }
+    let policies = store.policy_set().await?;
+    let today = crate::claims::today();
+    let decided = store
+        .decide_claims(&policies, None, today, actor, &|_| {})
+        .await?;
+    let due: Vec<String> = store
+        .claims_with_status("eligible")
+        .await?
+        .into_iter()
+        .filter(|c| c.starts_with("C2019"))
+        .collect();
+    if !due.is_empty() {
+        store
+            .approve_claims(&policies, Some(&due), Some("演示：批量核准"), today, actor)
+            .await?;
+        store.pay_claims(&policies, Some(&due), actor).await?;
+    }
+    println!(
+        "  申领：决定 {} 件（核准 {}，不予核准 {}，待复核 {}），2019 年的 {} 件已核准并支付",
+        decided.decided,
+        decided.approved,
+        decided.rejected,
+        decided.review,
+        due.len()
+    );
+    Ok(())
 }
 
 async fn import_demo_file(
@@ -341,5 +432,9 @@ pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<Exit
     println!("演示数据已载入 {db}。");
     println!("查找人员：jineng person find {sample}");
     println!("查看档案：jineng person show <身份证号码>（完整号码须 --reveal，并记入审计日志）");
+    println!(
+        "补贴申领：jineng claims export --format jsonl；jineng claims show <申领编号>；jineng claims approve --all"
+    );
+    println!("专账：jineng ledger report；jineng ledger verify");
     Ok(ExitCode::SUCCESS)
 }

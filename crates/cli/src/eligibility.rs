@@ -141,7 +141,11 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
         "结论：{}{}",
         d.outcome.as_zh(),
         if d.amount.0 > 0 {
-            format!(" {}元，支付给{}", d.amount, d.payee().map_or("", |p| p.as_zh()))
+            format!(
+                " {}元，支付给{}",
+                d.amount,
+                d.payee().map_or("", |p| p.as_zh())
+            )
         } else {
             String::new()
         }

@@ -1,6 +1,7 @@
 //! `jineng`: the command line of the Jineng platform.
 
 mod bench;
+mod bench_decide;
 mod claims;
 mod demo;
 mod eligibility;

@@ -51,7 +51,11 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
             let (id, changed) = load(&store, &policy, &sources, actor).await?;
             println!(
                 "{}政策「{}」（{}，编号 {id}）",
-                if changed { "已载入" } else { "政策未变：" },
+                if changed {
+                    "已载入"
+                } else {
+                    "政策未变："
+                },
                 policy.meta.title,
                 policy.meta.doc_no
             );
@@ -72,12 +76,19 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
             for p in &stored {
                 println!(
                     "{} {}  {}（{}）  {} 起{}  载入于 {}",
-                    if p.policy_id == chosen.policy_id { "*" } else { " " },
+                    if p.policy_id == chosen.policy_id {
+                        "*"
+                    } else {
+                        " "
+                    },
                     p.policy_key,
                     p.title,
                     p.doc_no,
                     p.valid_from,
-                    p.valid_to.as_deref().map(|t| format!("，至 {t}")).unwrap_or_default(),
+                    p.valid_to
+                        .as_deref()
+                        .map(|t| format!("，至 {t}"))
+                        .unwrap_or_default(),
                     p.loaded_at
                 );
             }
@@ -146,7 +157,11 @@ fn summary(p: &Policy) {
     println!(
         "补贴标准目录 {} 条{}{}",
         p.catalogue.entries.len(),
-        if p.catalogue.example { "（金额为示例）" } else { "" },
+        if p.catalogue.example {
+            "（金额为示例）"
+        } else {
+            ""
+        },
         if p.catalogue.note.is_empty() {
             String::new()
         } else {

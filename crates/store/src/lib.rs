@@ -22,12 +22,12 @@ pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
 pub use audit::Actor;
-pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
-pub use claims::status_zh;
-pub use policy::{PolicySet, StoredPolicy};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
+pub use claims::status_zh;
+pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use error::StoreError;
 pub use ledger::FundReport;
+pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 

@@ -72,6 +72,44 @@ pub(crate) async fn insert_rows(
     Ok(affected)
 }
 
+/// Updates rows by key with as few statements as the parameter limits
+/// allow: `WITH v(…) AS (VALUES …) UPDATE table SET col = v.col … FROM v`,
+/// which SQLite (3.33+) and PostgreSQL both run. Each row is the key values
+/// then the set values; `set` entries are `(column, expression over v)`.
+pub(crate) async fn update_rows(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    keys: &[&str],
+    columns: &[&str],
+    set: &[(&str, &str)],
+    rows: &[Vec<Val>],
+) -> Result<u64, sqlx::Error> {
+    let width = keys.len() + columns.len();
+    let per_stmt = (MAX_PARAMS / width.max(1)).clamp(1, 500);
+    let mut affected = 0;
+    for chunk in rows.chunks(per_stmt) {
+        let marks: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", sequential(conn, 1 + i * width, width)))
+            .collect();
+        let names: Vec<&str> = keys.iter().chain(columns).copied().collect();
+        let sets: Vec<String> = set.iter().map(|(c, e)| format!("{c} = {e}")).collect();
+        let on: Vec<String> = keys
+            .iter()
+            .map(|k| format!("{table}.{k} = v.{k}"))
+            .collect();
+        let sql = format!(
+            "WITH v ({}) AS (VALUES {}) UPDATE {table} SET {} FROM v WHERE {}",
+            names.join(", "),
+            marks.join(", "),
+            sets.join(", "),
+            on.join(" AND ")
+        );
+        let q = bind_iter(sqlx::query(AssertSqlSafe(sql)), chunk.iter().flatten());
+        affected += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(affected)
+}
+
 fn insert_statements<'r>(
     conn: &sqlx::AnyConnection,
     table: &str,

@@ -20,12 +20,15 @@ pub struct PolicySources {
     pub files: Vec<(String, String)>,
 }
 
+/// A TOML table with where each key and value was written.
+type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDoc {
     policy: RawMeta,
     #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<BTreeMap<Spanned<String>, Spanned<toml::Value>>>>,
+    rules: BTreeMap<Spanned<String>, Spanned<SpannedTable>>,
     #[serde(default)]
     catalogue: Option<RawCatalogue>,
 }
@@ -64,7 +67,7 @@ struct RawCatalogue {
     example: bool,
     /// Grade name → level → yuan (分类标准, e.g. Jiangsu's A/B/C classes).
     #[serde(default)]
-    grades: BTreeMap<String, BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
+    grades: BTreeMap<String, SpannedTable>,
     #[serde(default)]
     entries: Vec<Spanned<RawEntry>>,
     #[serde(default)]
@@ -517,10 +520,7 @@ fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
 type Grade = Vec<(Option<SkillLevel>, Fen)>;
 
 /// Checks a `[catalogue.grades]` class where it is written.
-fn read_grade(
-    src: &Source<'_>,
-    levels: &BTreeMap<Spanned<String>, Spanned<toml::Value>>,
-) -> Result<Grade, PolicyError> {
+fn read_grade(src: &Source<'_>, levels: &SpannedTable) -> Result<Grade, PolicyError> {
     levels
         .iter()
         .map(|(level, v)| {

@@ -13,7 +13,7 @@ use sqlx::Row;
 use super::facts::{self, StoredClaim};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::policy::PolicySet;
-use crate::sql::{Val, select_in};
+use crate::sql::{Val, select_in, update_rows};
 use crate::{Backend, Store, StoreError};
 
 /// Persons decided per transaction.
@@ -133,18 +133,27 @@ impl Store {
             Some(claims) => {
                 let keys: Vec<Val> = claims.iter().map(Val::text).collect();
                 let mut ids = Vec::new();
-                for r in select_in(&mut conn, "SELECT person_id, status FROM claims", "claim_no", &keys).await? {
+                for r in select_in(
+                    &mut conn,
+                    "SELECT person_id, status FROM claims",
+                    "claim_no",
+                    &keys,
+                )
+                .await?
+                {
                     if statuses.contains(&r.try_get::<String, _>("status")?.as_str()) {
                         ids.push(r.try_get("person_id")?);
                     }
                 }
                 ids
             }
-            None => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT DISTINCT person_id FROM claims WHERE status IN ({status_list})"
-            )))
-            .fetch_all(&mut *conn)
-            .await?,
+            None => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT DISTINCT person_id FROM claims WHERE status IN ({status_list})"
+                )))
+                .fetch_all(&mut *conn)
+                .await?
+            }
         };
         ids.sort_unstable();
         ids.dedup();
@@ -189,7 +198,11 @@ impl Store {
             let mut targets: Vec<&StoredClaim> = claims
                 .iter()
                 .filter(|c| statuses.contains(&c.status.as_str()))
-                .filter(|c| wanted.as_ref().is_none_or(|w| w.contains(c.facts.claim_no.as_str())))
+                .filter(|c| {
+                    wanted
+                        .as_ref()
+                        .is_none_or(|w| w.contains(c.facts.claim_no.as_str()))
+                })
                 .collect();
             targets.sort_by(|a, b| engine::order_key(&a.facts).cmp(&engine::order_key(&b.facts)));
             let target_nos: HashSet<&str> =
@@ -201,12 +214,17 @@ impl Store {
                 .filter_map(StoredClaim::award)
                 .collect();
             for c in targets {
-                let chosen = match (mode, c.policy_id.and_then(|id| policies.get(id).map(|p| (id, p)))) {
+                let chosen = match (
+                    mode,
+                    c.policy_id.and_then(|id| policies.get(id).map(|p| (id, p))),
+                ) {
                     (Mode::Approve, Some(found)) => Some(found),
                     _ => policies.pick(c.facts.event_date()),
                 };
                 let Some((policy_id, policy)) = chosen else {
-                    return Err(StoreError::Refused("尚未载入补贴政策：请先运行 jineng policy load".into()));
+                    return Err(StoreError::Refused(
+                        "尚未载入补贴政策：请先运行 jineng policy load".into(),
+                    ));
                 };
                 let d = engine::decide(policy, person, &c.facts, &history, today);
                 let status = match (mode, d.outcome) {
@@ -281,7 +299,11 @@ pub(crate) async fn lock_persons(
     persons: &[i64],
 ) -> Result<(), StoreError> {
     for chunk in persons.chunks(1000) {
-        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT person_id FROM persons WHERE person_id IN ({list}) ORDER BY person_id FOR UPDATE"
         )))
@@ -306,40 +328,80 @@ async fn write_decisions(
     note: Option<&str>,
     now: &str,
 ) -> Result<(), StoreError> {
-    for (c, d, policy_id, status) in writes {
-        let rules = d
-            .rules()
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        let trace = serde_json::to_string(&d.trace).unwrap_or_default();
-        let award = d.award.as_ref();
-        let amount = if *status == "rejected" { Fen::ZERO } else { d.amount };
-        sqlx::query(
-            "UPDATE claims SET status = $1, outcome = $2, amount_fen = $3, payee_kind = $4, payee_code = $5, \
-             advance_pct = $6, basis_year = $7, months_paid = $8, veteran_free = $9, flagged_rules = $10, \
-             trace = $11, policy_id = $12, decided_at = $13, updated_at = $13, \
-             officer_note = COALESCE($14, officer_note) WHERE person_id = $15 AND claim_no = $16",
-        )
-        .bind(*status)
-        .bind(d.outcome.as_str())
-        .bind(amount.0)
-        .bind(d.payee().map(PayeeKind::as_str))
-        .bind(payee_code(c, d.payee()))
-        .bind(i64::from(d.advance_pct))
-        .bind(i64::from(d.year))
-        .bind(award.map_or(0, |a| a.months))
-        .bind(i64::from(award.is_some_and(|a| a.veteran_free)))
-        .bind(rules)
-        .bind(trace)
-        .bind(*policy_id)
-        .bind(now)
-        .bind(if mode == Mode::Approve { note } else { None })
-        .bind(c.person_id)
-        .bind(&c.facts.claim_no)
-        .execute(&mut *conn)
-        .await?;
-    }
+    let rows: Vec<Vec<Val>> = writes
+        .iter()
+        .map(|(c, d, policy_id, status)| {
+            let rules = d
+                .rules()
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            let award = d.award.as_ref();
+            let amount = if *status == "rejected" {
+                Fen::ZERO
+            } else {
+                d.amount
+            };
+            vec![
+                Val::int(c.person_id),
+                Val::text(&c.facts.claim_no),
+                Val::text(*status),
+                Val::text(d.outcome.as_str()),
+                Val::int(amount.0),
+                Val::opt_text(d.payee().map(PayeeKind::as_str)),
+                Val::T(payee_code(c, d.payee())),
+                Val::int(i64::from(d.advance_pct)),
+                Val::int(i64::from(d.year)),
+                Val::int(award.map_or(0, |a| a.months)),
+                Val::int(i64::from(award.is_some_and(|a| a.veteran_free))),
+                Val::text(rules),
+                Val::text(serde_json::to_string(&d.trace).unwrap_or_default()),
+                Val::int(*policy_id),
+                Val::text(now),
+                Val::opt_text(if mode == Mode::Approve { note } else { None }),
+            ]
+        })
+        .collect();
+    update_rows(
+        conn,
+        "claims",
+        &["person_id", "claim_no"],
+        &[
+            "status",
+            "outcome",
+            "amount_fen",
+            "payee_kind",
+            "payee_code",
+            "advance_pct",
+            "basis_year",
+            "months_paid",
+            "veteran_free",
+            "flagged_rules",
+            "trace",
+            "policy_id",
+            "decided_at",
+            "note",
+        ],
+        &[
+            ("status", "v.status"),
+            ("outcome", "v.outcome"),
+            ("amount_fen", "v.amount_fen"),
+            ("payee_kind", "v.payee_kind"),
+            ("payee_code", "v.payee_code"),
+            ("advance_pct", "v.advance_pct"),
+            ("basis_year", "v.basis_year"),
+            ("months_paid", "v.months_paid"),
+            ("veteran_free", "v.veteran_free"),
+            ("flagged_rules", "v.flagged_rules"),
+            ("trace", "v.trace"),
+            ("policy_id", "v.policy_id"),
+            ("decided_at", "v.decided_at"),
+            ("updated_at", "v.decided_at"),
+            ("officer_note", "COALESCE(v.note, claims.officer_note)"),
+        ],
+        &rows,
+    )
+    .await?;
     Ok(())
 }

@@ -278,3 +278,19 @@ fn claim_row(r: &AnyRow) -> Result<StoredClaim, StoreError> {
         policy_id: r.try_get("policy_id")?,
     })
 }
+
+impl crate::Store {
+    /// Reads every submitted claim with its evidence, as a decide does, and
+    /// decides nothing: the baseline of `jineng bench decide`.
+    pub async fn bench_read_claims(&self) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt;
+        let sql = format!("{CLAIMS_SELECT} WHERE c.status = 'submitted'");
+        let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(self.pool());
+        let mut n = 0;
+        while let Some(r) = rows.try_next().await? {
+            std::hint::black_box(claim_row(&r)?);
+            n += 1;
+        }
+        Ok(n)
+    }
+}

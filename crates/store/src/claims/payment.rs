@@ -41,7 +41,11 @@ async fn lock_claim(
     let sql = format!(
         "SELECT person_id, status, subsidy_type, amount_fen, advance_pct, policy_id, fund_code, class_id, cert_no \
          FROM claims WHERE claim_no = $1{}",
-        if backend == Backend::Postgres { " FOR UPDATE" } else { "" }
+        if backend == Backend::Postgres {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
     );
     let r = sqlx::query(AssertSqlSafe(sql))
         .bind(claim_no)
@@ -165,11 +169,13 @@ impl Store {
     ) -> Result<PaySummary, StoreError> {
         let claims: Vec<String> = match only {
             Some(o) => o.to_vec(),
-            None => sqlx::query_scalar(
-                "SELECT claim_no FROM claims WHERE status = 'approved' ORDER BY claim_no",
-            )
-            .fetch_all(self.pool())
-            .await?,
+            None => {
+                sqlx::query_scalar(
+                    "SELECT claim_no FROM claims WHERE status = 'approved' ORDER BY claim_no",
+                )
+                .fetch_all(self.pool())
+                .await?
+            }
         };
         let mut s = PaySummary::default();
         for claim_no in claims {
@@ -209,7 +215,16 @@ impl Store {
             amount: c.amount,
         };
         post_in(&mut tx, self.backend(), &op, actor).await?;
-        set_status(&mut tx, claim_no, "approved", "paid", Some(fund.as_str()), None, actor).await?;
+        set_status(
+            &mut tx,
+            claim_no,
+            "approved",
+            "paid",
+            Some(fund.as_str()),
+            None,
+            actor,
+        )
+        .await?;
         tx.commit().await?;
         Ok(c.amount)
     }
@@ -240,8 +255,16 @@ impl Store {
             amount,
         };
         post_in(&mut tx, self.backend(), &op, actor).await?;
-        set_status(&mut tx, claim_no, "approved", "advanced", Some(fund.as_str()), None, actor)
-            .await?;
+        set_status(
+            &mut tx,
+            claim_no,
+            "approved",
+            "advanced",
+            Some(fund.as_str()),
+            None,
+            actor,
+        )
+        .await?;
         tx.commit().await?;
         Ok((amount, fund.as_str().to_string()))
     }
@@ -257,13 +280,15 @@ impl Store {
             )));
         }
         let completed: Option<String> = match c.class_id {
-            Some(class) => sqlx::query_scalar(
-                "SELECT completion FROM enrolments WHERE person_id = $1 AND class_id = $2",
-            )
-            .bind(c.person_id)
-            .bind(class)
-            .fetch_optional(&mut *tx)
-            .await?,
+            Some(class) => {
+                sqlx::query_scalar(
+                    "SELECT completion FROM enrolments WHERE person_id = $1 AND class_id = $2",
+                )
+                .bind(c.person_id)
+                .bind(class)
+                .fetch_optional(&mut *tx)
+                .await?
+            }
             None => None,
         };
         if completed.as_deref() != Some("passed") {
@@ -306,7 +331,11 @@ impl Store {
             )));
         }
         let state = crate::ledger::claim_state(&mut tx, claim_no).await?;
-        let amount = state.settled.or(state.paid).or(state.advanced).unwrap_or(Fen::ZERO);
+        let amount = state
+            .settled
+            .or(state.paid)
+            .or(state.advanced)
+            .unwrap_or(Fen::ZERO);
         post_in(
             &mut tx,
             self.backend(),
@@ -316,7 +345,16 @@ impl Store {
             actor,
         )
         .await?;
-        set_status(&mut tx, claim_no, &c.status, "recovered", None, Some(reason), actor).await?;
+        set_status(
+            &mut tx,
+            claim_no,
+            &c.status,
+            "recovered",
+            None,
+            Some(reason),
+            actor,
+        )
+        .await?;
         tx.commit().await?;
         Ok(amount)
     }

@@ -82,7 +82,11 @@ impl Store {
             return Err(StoreError::Refused(format!(
                 "申领「{claim_no}」状态为「{}」，不能驳回{}",
                 status_zh(&status),
-                if status == "paid" { "（已支付的请用 recover 追回）" } else { "" }
+                if status == "paid" {
+                    "（已支付的请用 recover 追回）"
+                } else {
+                    ""
+                }
             )));
         }
         sqlx::query(
@@ -193,6 +197,16 @@ impl Store {
             n += 1;
         }
         Ok(n)
+    }
+
+    /// The claim numbers in a status, in order.
+    pub async fn claims_with_status(&self, status: &str) -> Result<Vec<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT claim_no FROM claims WHERE status = $1 ORDER BY claim_no")
+                .bind(status)
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// The person's record and standing awards, for `jineng eligibility`.

@@ -31,10 +31,14 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) {
         return;
     };
     let level = cx.claim.level();
+    let cert_type = cx.claim.certificate.as_ref().map(|c| c.cert_type);
     let earlier = cx.history.iter().find(|a| {
         p.subsidy_types.contains(&a.subsidy_type)
             && a.occupation.as_ref() == Some(occupation)
             && a.level == level
+            // Items without a level (专项职业能力, 特种作业 …) differ by
+            // certificate type: a 培训合格证书 does not use up a 特种作业操作证书.
+            && (level.is_some() || a.cert.as_ref().map(|c| c.0) == cert_type)
     });
     match earlier {
         Some(a) => {
