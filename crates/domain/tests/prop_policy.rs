@@ -225,7 +225,9 @@ proptest! {
         let by_no: HashMap<&str, &ClaimFacts> =
             claims.iter().map(|c| (c.claim_no.as_str(), c)).collect();
         let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
-        let mut seen: HashMap<(OccupationCode, Option<SkillLevel>), &str> = HashMap::new();
+        // Items without a level differ by certificate type (R3).
+        type Item = (OccupationCode, Option<SkillLevel>, Option<CertificateType>);
+        let mut seen: HashMap<Item, &str> = HashMap::new();
         for (no, dec) in &a {
             if dec.outcome != Outcome::Approved {
                 continue;
@@ -237,7 +239,12 @@ proptest! {
                 prop_assert!(*n <= r2.max_per_year, "{} approved in {}", n, dec.year);
             }
             if r3.subsidy_types.contains(&c.subsidy_type) {
-                let key = (c.occupation().unwrap().clone(), c.level());
+                let cert = c.certificate.as_ref().map(|x| x.cert_type);
+                let key = (
+                    c.occupation().unwrap().clone(),
+                    c.level(),
+                    if c.level().is_none() { cert } else { None },
+                );
                 if let Some(first) = seen.insert(key.clone(), no) {
                     prop_assert!(false, "{:?} approved twice: {} and {}", key, first, no);
                 }

@@ -316,3 +316,120 @@ impl Sheet {
 }
 
 // ---------------------------------------------------------- categories ----
+
+// -------------------------------------------------------------- claims ----
+
+pub const REGIONS: &str = "区划代码,名称,上级区划代码,是否深度贫困县";
+
+/// A policy file of the repository (`policies/NAME`), by absolute path.
+pub fn policy_file(name: &str) -> String {
+    format!("{}/../../policies/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The rows of a claims scenario, template by template; `load` imports
+/// them in the order the templates build on each other.
+#[derive(Default)]
+pub struct Registry {
+    pub regions: Vec<String>,
+    pub persons: Vec<String>,
+    pub categories: Vec<String>,
+    pub institutions: Vec<String>,
+    pub classes: Vec<String>,
+    pub roster: Vec<String>,
+    pub certificates: Vec<String>,
+    pub claims: Vec<String>,
+}
+
+impl Registry {
+    pub fn load(&self, db: &TestDb) {
+        for (kind, header, rows) in [
+            ("regions", REGIONS, &self.regions),
+            ("persons", PERSONS, &self.persons),
+            ("categories", CATEGORIES, &self.categories),
+            ("institutions", INSTITUTIONS, &self.institutions),
+            ("classes", CLASSES, &self.classes),
+            ("roster", ROSTER, &self.roster),
+            ("certificates", CERTIFICATES, &self.certificates),
+            ("claims", CLAIMS, &self.claims),
+        ] {
+            if !rows.is_empty() {
+                load(db, kind, header, rows);
+            }
+        }
+    }
+}
+
+/// `claims export --format jsonl`, by claim number.
+pub fn export_claims(db: &TestDb) -> std::collections::BTreeMap<String, Value> {
+    db.ok(&["claims", "export", "--format", "jsonl"])
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["claim_no"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+/// Runs a query on the test database behind the binary's back; every
+/// column read as text (integers written out).
+pub fn sql_rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
+    use sqlx::{Connection, Row};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        let out = rows
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| match r.try_get::<i64, _>(i) {
+                        Ok(n) => n.to_string(),
+                        Err(_) => r
+                            .try_get::<Option<String>, _>(i)
+                            .unwrap()
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .collect();
+        conn.close().await.unwrap();
+        out
+    })
+}
+
+/// (status, outcome, amount_fen, rules, payee, payee_code, year) of an
+/// exported claim: what an officer checks of a decision.
+pub fn claim_line(c: &Value) -> Value {
+    json!([
+        c["status"],
+        c["outcome"],
+        c["amount_fen"],
+        c["rules"],
+        c["payee"],
+        c["payee_code"],
+        c["year"]
+    ])
+}
+
+/// `claims show CLAIM`: the decision as an officer reads it.
+pub fn show_claim(db: &TestDb, claim: &str) -> String {
+    db.ok(&["claims", "show", claim])
+}
+
+/// Asserts that `text` contains every needle.
+pub fn assert_contains(db: &TestDb, text: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(
+            text.contains(n),
+            "[{}] 「{n}」 missing in:\n{text}",
+            db.backend
+        );
+    }
+}

@@ -275,6 +275,39 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// The catalogue's standard with its uplift, as a trace line of `rule`
+    /// (`pass_as` for the amount line), or a refusal when the catalogue has
+    /// no entry in force on `on`.
+    pub fn priced(
+        &mut self,
+        rule: RuleId,
+        pass_as: RuleId,
+        found: Option<(crate::Fen, u16)>,
+        on: NaiveDate,
+    ) -> Option<crate::Fen> {
+        match found {
+            Some((base, uplift_pct)) => {
+                let amount = super::catalogue::uplifted(base, uplift_pct);
+                self.push(
+                    pass_as,
+                    Verdict::Pass,
+                    Detail::Standard {
+                        base,
+                        uplift_pct,
+                        amount,
+                    },
+                );
+                Some(amount)
+            }
+            None => {
+                self.push(rule, Verdict::Fail, Detail::NoStandard { on });
+                None
+            }
+        }
+    }
+}
+
 /// Whole months from `from` to `to` (negative when `to` is earlier).
 pub(crate) fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
     use chrono::Datelike;

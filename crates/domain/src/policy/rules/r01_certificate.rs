@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use super::{CompileCx, Ctx, RuleParams};
 use crate::policy::RuleId;
-use crate::policy::catalogue::uplifted;
 use crate::policy::de;
 use crate::policy::trace::{Detail, Evidence, Verdict};
 use crate::{CertificateType, Fen, RegionCode};
@@ -137,29 +136,5 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
         Some(cert.cert_type),
         cert.issue_date,
     );
-    match found {
-        Some((base, uplift_pct)) => {
-            let amount = uplifted(base, uplift_pct);
-            cx.push(
-                R,
-                Verdict::Pass,
-                Detail::Standard {
-                    base,
-                    uplift_pct,
-                    amount,
-                },
-            );
-            Some(amount)
-        }
-        None => {
-            cx.push(
-                R,
-                Verdict::Fail,
-                Detail::NoStandard {
-                    on: cert.issue_date,
-                },
-            );
-            None
-        }
-    }
+    cx.priced(R, R, found, cert.issue_date)
 }

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use super::{CompileCx, Ctx, RuleParams};
 use crate::Fen;
 use crate::policy::RuleId;
-use crate::policy::catalogue::uplifted;
 use crate::policy::de;
 use crate::policy::trace::{Detail, Evidence, Verdict};
 
@@ -45,30 +44,14 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, u16)> {
         return None;
     }
     let cert = cx.claim.certificate.as_ref().map(|c| c.cert_type);
-    match cx.policy.catalogue.lookup(
+    let found = cx.policy.catalogue.lookup(
         &p.standard,
         Some(&class.occupation),
         class.level,
         cert,
         class.start,
-    ) {
-        Some((base, uplift_pct)) => {
-            let amount = uplifted(base, uplift_pct);
-            cx.push(
-                RuleId::R1,
-                Verdict::Pass,
-                Detail::Standard {
-                    base,
-                    uplift_pct,
-                    amount,
-                },
-            );
-            cx.push(R, Verdict::Info, Detail::Advance { pct: p.advance_pct });
-            Some((amount, p.advance_pct))
-        }
-        None => {
-            cx.push(R, Verdict::Fail, Detail::NoStandard { on: class.start });
-            None
-        }
-    }
+    );
+    let amount = cx.priced(R, RuleId::R1, found, class.start)?;
+    cx.push(R, Verdict::Info, Detail::Advance { pct: p.advance_pct });
+    Some((amount, p.advance_pct))
 }

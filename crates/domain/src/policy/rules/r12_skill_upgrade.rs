@@ -6,7 +6,6 @@ use serde::Deserialize;
 
 use super::{CompileCx, Ctx, RuleParams, months_between};
 use crate::policy::RuleId;
-use crate::policy::catalogue::uplifted;
 use crate::policy::de;
 use crate::policy::trace::{Detail, Evidence, Verdict};
 use crate::{CertificateType, Fen};
@@ -86,35 +85,12 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
         );
         return None;
     }
-    match cx.policy.catalogue.lookup(
+    let found = cx.policy.catalogue.lookup(
         &p.subsidy_type,
         Some(&cert.occupation),
         cert.level,
         Some(cert.cert_type),
         cert.issue_date,
-    ) {
-        Some((base, uplift_pct)) => {
-            let amount = uplifted(base, uplift_pct);
-            cx.push(
-                R,
-                Verdict::Pass,
-                Detail::Standard {
-                    base,
-                    uplift_pct,
-                    amount,
-                },
-            );
-            Some(amount)
-        }
-        None => {
-            cx.push(
-                R,
-                Verdict::Fail,
-                Detail::NoStandard {
-                    on: cert.issue_date,
-                },
-            );
-            None
-        }
-    }
+    );
+    cx.priced(R, R, found, cert.issue_date)
 }

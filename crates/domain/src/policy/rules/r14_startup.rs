@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::{CompileCx, Ctx, RuleParams};
 use crate::Fen;
-use crate::policy::catalogue::uplifted;
 use crate::policy::trace::{Detail, Evidence, Verdict};
 use crate::policy::{RuleId, de};
 
@@ -80,27 +79,9 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
         },
     }
     let cert = cx.claim.certificate.as_ref().map(|c| c.cert_type);
-    match cx
-        .policy
-        .catalogue
-        .lookup(&p.subsidy_type, Some(&class.occupation), None, cert, start)
-    {
-        Some((base, uplift_pct)) => {
-            let amount = uplifted(base, uplift_pct);
-            cx.push(
-                RuleId::R1,
-                Verdict::Pass,
-                Detail::Standard {
-                    base,
-                    uplift_pct,
-                    amount,
-                },
-            );
-            Some(amount)
-        }
-        None => {
-            cx.push(R, Verdict::Fail, Detail::NoStandard { on: start });
-            None
-        }
-    }
+    let found =
+        cx.policy
+            .catalogue
+            .lookup(&p.subsidy_type, Some(&class.occupation), None, cert, start);
+    cx.priced(R, RuleId::R1, found, start)
 }
