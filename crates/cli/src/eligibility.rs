@@ -55,25 +55,17 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     let refdata = store.ref_data().await?;
     let today = crate::claims::today();
-    let id = NationalId::parse(&args.id, today, &|p| refdata.province_exists(p))
-        .map_err(|e| anyhow::anyhow!(e.message().to_string()))?;
-    let occupation = OccupationCode::parse(&args.occupation)
-        .map_err(|e| anyhow::anyhow!(e.message().to_string()))?;
-    let level = args
-        .level
-        .as_deref()
-        .map(SkillLevel::parse)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!(e.message().to_string()))?;
-    let cert_type = CertificateType::parse(&args.cert_type)
-        .map_err(|e| anyhow::anyhow!(e.message().to_string()))?;
+    let id = NationalId::parse(&args.id, today, &|p| refdata.province_exists(p))?;
+    let occupation = OccupationCode::parse(&args.occupation)?;
+    let level = args.level.as_deref().map(SkillLevel::parse).transpose()?;
+    let cert_type = CertificateType::parse(&args.cert_type)?;
     let date = match &args.date {
-        Some(d) => parse_date(d).map_err(|e| anyhow::anyhow!(e.message().to_string()))?,
+        Some(d) => parse_date(d)?,
         None => today,
     };
     let ctx = store.eligibility_context(&id).await?;
     let site = match &args.site {
-        Some(s) => RegionCode::parse(s).map_err(|e| anyhow::anyhow!(e.message().to_string()))?,
+        Some(s) => RegionCode::parse(s)?,
         None => ctx.person.hukou.clone(),
     };
     let policies = store.policy_set().await?;

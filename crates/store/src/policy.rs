@@ -74,49 +74,36 @@ impl Store {
             "sha256": sha,
         });
         let now = audit::now();
-        let (id, changed, before) = match old {
-            Some(row) if row.try_get::<String, _>("sha256")? == sha => {
-                return Ok((row.try_get("policy_id")?, false));
-            }
+        let before = match old {
             Some(row) => {
-                let id: i64 = row.try_get("policy_id")?;
                 let old_sha: String = row.try_get("sha256")?;
-                sqlx::query(
-                    "UPDATE policies SET title = $1, doc_no = $2, region_code = $3, valid_from = $4, valid_to = $5, sources = $6, sha256 = $7, loaded_at = $8, actor = $9 WHERE policy_id = $10",
-                )
-                .bind(&m.title)
-                .bind(&m.doc_no)
-                .bind(m.region.as_str())
-                .bind(m.valid_from.to_string())
-                .bind(m.valid_to.map(|d| d.to_string()))
-                .bind(&text)
-                .bind(&sha)
-                .bind(&now)
-                .bind(&actor.0)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                (id, true, Some(serde_json::json!({ "sha256": old_sha })))
+                if old_sha == sha {
+                    return Ok((row.try_get("policy_id")?, false));
+                }
+                Some(serde_json::json!({ "sha256": old_sha }))
             }
-            None => {
-                let row = sqlx::query(
-                    "INSERT INTO policies (policy_key, title, doc_no, region_code, valid_from, valid_to, sources, sha256, loaded_at, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING policy_id",
-                )
-                .bind(&m.id)
-                .bind(&m.title)
-                .bind(&m.doc_no)
-                .bind(m.region.as_str())
-                .bind(m.valid_from.to_string())
-                .bind(m.valid_to.map(|d| d.to_string()))
-                .bind(&text)
-                .bind(&sha)
-                .bind(&now)
-                .bind(&actor.0)
-                .fetch_one(&mut *tx)
-                .await?;
-                (row.try_get("policy_id")?, true, None)
-            }
+            None => None,
         };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO policies (policy_key, title, doc_no, region_code, valid_from, valid_to, sources, sha256, loaded_at, actor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (policy_key) DO UPDATE SET title = excluded.title, doc_no = excluded.doc_no, \
+             region_code = excluded.region_code, valid_from = excluded.valid_from, valid_to = excluded.valid_to, \
+             sources = excluded.sources, sha256 = excluded.sha256, loaded_at = excluded.loaded_at, actor = excluded.actor \
+             RETURNING policy_id",
+        )
+        .bind(&m.id)
+        .bind(&m.title)
+        .bind(&m.doc_no)
+        .bind(m.region.as_str())
+        .bind(m.valid_from.to_string())
+        .bind(m.valid_to.map(|d| d.to_string()))
+        .bind(&text)
+        .bind(&sha)
+        .bind(&now)
+        .bind(&actor.0)
+        .fetch_one(&mut *tx)
+        .await?;
         audit::write(
             &mut tx,
             actor,
@@ -131,7 +118,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok((id, changed))
+        Ok((id, true))
     }
 
     /// Every loaded policy, oldest first.

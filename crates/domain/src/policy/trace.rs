@@ -70,7 +70,6 @@ pub enum Detail {
     },
     Category {
         category: u16,
-        via: Option<RelationKind>,
     },
     NoCategory,
     YearCount {
@@ -233,20 +232,7 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         Detail::CertBeforeTrainingEnd { end } => {
             format!("证书日期早于培训结束日期 {end}")
         }
-        Detail::Category {
-            category,
-            via: None,
-        } => {
-            format!("培训时属于「{}」", p.category(*category))
-        }
-        Detail::Category {
-            category,
-            via: Some(r),
-        } => format!(
-            "直系亲属（{}）属于「{}」，待遇等同本人",
-            r.as_zh(),
-            p.category(*category)
-        ),
+        Detail::Category { category } => format!("培训时属于「{}」", p.category(*category)),
         Detail::NoCategory => "培训时不属于本项补贴的对象范围".into(),
         Detail::YearCount { year, before, max } if before < max => format!(
             "{year}年已享受 {before} 次，本次为第 {} 次，未超过 {max} 次",

@@ -30,6 +30,17 @@ pub struct DecideSummary {
     pub refused: Vec<(String, String)>,
 }
 
+impl DecideSummary {
+    fn absorb(&mut self, s: DecideSummary) {
+        self.decided += s.decided;
+        self.approved += s.approved;
+        self.rejected += s.rejected;
+        self.review += s.review;
+        self.amount_fen += s.amount_fen;
+        self.refused.extend(s.refused);
+    }
+}
+
 /// What to do with a person's claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -95,12 +106,7 @@ impl Store {
                     .await
                 {
                     Ok(s) => {
-                        summary.decided += s.decided;
-                        summary.approved += s.approved;
-                        summary.rejected += s.rejected;
-                        summary.review += s.review;
-                        summary.amount_fen += s.amount_fen;
-                        summary.refused.extend(s.refused);
+                        summary.absorb(s);
                         break;
                     }
                     Err(e) if e.is_transient_conflict() && attempt < 8 => attempt += 1,

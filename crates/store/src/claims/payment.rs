@@ -39,7 +39,7 @@ async fn lock_claim(
     claim_no: &str,
 ) -> Result<Locked, StoreError> {
     let sql = format!(
-        "SELECT person_id, status, subsidy_type, amount_fen, advance_pct, policy_id, fund_code, class_id, cert_no \
+        "SELECT person_id, status, subsidy_type, amount_fen, advance_pct, policy_id, fund_code, class_id \
          FROM claims WHERE claim_no = $1{}",
         if backend == Backend::Postgres {
             " FOR UPDATE"

@@ -24,11 +24,11 @@ pub mod r17_no_duplicate;
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 
-use super::facts::{Award, CategorySpan, ClaimFacts, PersonFacts};
-use super::trace::{Detail, TraceLine, Verdict};
+use super::facts::{Award, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts, PersonFacts};
+use super::trace::{Detail, Evidence, TraceLine, Verdict};
 use super::{Cite, Policy, RuleId};
-use crate::RelationKind;
 use crate::refdata::{RefData, vocab_kind};
+use crate::{CertificateType, RelationKind};
 
 /// An enabled rule: its parameters and where it comes from.
 #[derive(Debug, Clone)]
@@ -185,7 +185,35 @@ pub(crate) struct CategoryHit {
     pub via: Option<RelationKind>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The claim's certificate when it is of one of `types`; otherwise the
+    /// refusal of `rule`.
+    pub fn certificate(
+        &mut self,
+        rule: RuleId,
+        types: &[CertificateType],
+    ) -> Option<&'a CertificateFacts> {
+        let claim: &'a ClaimFacts = self.claim;
+        let Some(cert) = claim.certificate.as_ref() else {
+            self.push(rule, Verdict::Fail, Detail::Missing(Evidence::Certificate));
+            return None;
+        };
+        if !types.contains(&cert.cert_type) {
+            self.push(rule, Verdict::Fail, Detail::CertTypeNotCovered);
+            return None;
+        }
+        Some(cert)
+    }
+
+    /// The claim's class, or a refusal of `rule` for its absence.
+    pub fn class(&mut self, rule: RuleId) -> Option<&'a ClassFacts> {
+        let claim: &'a ClaimFacts = self.claim;
+        if claim.class.is_none() {
+            self.push(rule, Verdict::Fail, Detail::Missing(Evidence::Class));
+        }
+        claim.class.as_ref()
+    }
+
     pub fn push(&mut self, rule: RuleId, verdict: Verdict, detail: Detail) {
         self.trace.push(TraceLine {
             rule: Some(rule),
@@ -252,8 +280,8 @@ impl Ctx<'_> {
             })
     }
 
-    /// Pushes the category line for a hit (R6's when through a relative).
-    pub fn note_category(&mut self, rule: RuleId, hit: CategoryHit) {
+    /// Pushes R6's line when a hit holds through a relative.
+    pub fn note_family(&mut self, hit: CategoryHit) {
         if let Some(relation) = hit.via {
             self.push(
                 RuleId::R6,
@@ -264,12 +292,16 @@ impl Ctx<'_> {
                 },
             );
         }
+    }
+
+    /// Pushes the category line for a hit (after R6's when through a relative).
+    pub fn note_category(&mut self, rule: RuleId, hit: CategoryHit) {
+        self.note_family(hit);
         self.push(
             rule,
             Verdict::Pass,
             Detail::Category {
                 category: hit.category,
-                via: None,
             },
         );
     }

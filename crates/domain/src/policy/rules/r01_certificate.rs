@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{CompileCx, Ctx, RuleParams};
 use crate::policy::RuleId;
 use crate::policy::de;
-use crate::policy::trace::{Detail, Evidence, Verdict};
+use crate::policy::trace::{Detail, Verdict};
 use crate::{CertificateType, Fen, RegionCode};
 
 /// A place a person may train in (培训地).
@@ -79,14 +79,7 @@ pub(crate) fn same_place(a: &RegionCode, b: &RegionCode, level: PlaceLevel) -> b
 /// The standard amount, or `None` when the rule refuses the claim.
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
     const R: RuleId = RuleId::R1;
-    let Some(cert) = cx.claim.certificate.as_ref() else {
-        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Certificate));
-        return None;
-    };
-    if !p.cert_types.contains(&cert.cert_type) {
-        cx.push(R, Verdict::Fail, Detail::CertTypeNotCovered);
-        return None;
-    }
+    let cert = cx.certificate(R, &p.cert_types)?;
     if !p.eligible_ids.is_empty() {
         match cx.find_category(&p.eligible_ids, cx.claim.training_date()) {
             Some(hit) => cx.note_category(R, hit),

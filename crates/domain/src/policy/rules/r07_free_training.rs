@@ -64,16 +64,7 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> (PayeeKind, bool) {
     }
     match hit {
         Some(h) => {
-            if let Some(relation) = h.via {
-                cx.push(
-                    RuleId::R6,
-                    Verdict::Info,
-                    Detail::Family {
-                        relation,
-                        category: h.category,
-                    },
-                );
-            }
+            cx.note_family(h);
             cx.push(
                 RuleId::R7,
                 Verdict::Info,

@@ -47,10 +47,7 @@ impl RuleParams for Params {
 
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, bool)> {
     const R: RuleId = RuleId::R8;
-    let Some(class) = cx.claim.class.as_ref() else {
-        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Class));
-        return None;
-    };
+    let class = cx.class(R)?;
     let Some(enrolment) = class.enrolment else {
         cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Enrolment));
         return None;
@@ -70,14 +67,7 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, bool)> {
                     Verdict::Pass,
                     Detail::VeteranOnce { used: false },
                 );
-                cx.push(
-                    R,
-                    Verdict::Pass,
-                    Detail::Category {
-                        category,
-                        via: None,
-                    },
-                );
+                cx.push(R, Verdict::Pass, Detail::Category { category });
             }
             None => {
                 cx.push(R, Verdict::Fail, Detail::NoCategory);

@@ -32,10 +32,7 @@ impl RuleParams for Params {
 /// The amount and the share that may be advanced.
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, u16)> {
     const R: RuleId = RuleId::R9;
-    let Some(class) = cx.claim.class.as_ref() else {
-        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Class));
-        return None;
-    };
+    let class = cx.class(R)?;
     if !cx.claim.has_claimant {
         cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Claimant));
         return None;

@@ -31,10 +31,7 @@ impl RuleParams for Params {
 
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, u16)> {
     const R: RuleId = RuleId::R11;
-    let Some(class) = cx.claim.class.as_ref() else {
-        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Class));
-        return None;
-    };
+    let class = cx.class(R)?;
     if !p.training_types.contains(&class.training_type) {
         cx.push(R, Verdict::Fail, Detail::NotTrainingType);
         return None;

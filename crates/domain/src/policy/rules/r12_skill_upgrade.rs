@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{CompileCx, Ctx, RuleParams, months_between};
 use crate::policy::RuleId;
 use crate::policy::de;
-use crate::policy::trace::{Detail, Evidence, Verdict};
+use crate::policy::trace::{Detail, Verdict};
 use crate::{CertificateType, Fen};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,14 +35,7 @@ impl RuleParams for Params {
 
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
     const R: RuleId = RuleId::R12;
-    let Some(cert) = cx.claim.certificate.as_ref() else {
-        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Certificate));
-        return None;
-    };
-    if !p.cert_types.contains(&cert.cert_type) {
-        cx.push(R, Verdict::Fail, Detail::CertTypeNotCovered);
-        return None;
-    }
+    let cert = cx.certificate(R, &p.cert_types)?;
     let name = cx.policy.category(p.insured_id);
     let since = cx
         .person

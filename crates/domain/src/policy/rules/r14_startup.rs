@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{CompileCx, Ctx, RuleParams};
 use crate::Fen;
-use crate::policy::trace::{Detail, Evidence, Verdict};
+use crate::policy::trace::{Detail, Verdict};
 use crate::policy::{RuleId, de};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,10 +40,7 @@ impl RuleParams for Params {
 
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
     const R: RuleId = RuleId::R14;
-    let Some(class) = cx.claim.class.as_ref() else {
-        cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Class));
-        return None;
-    };
+    let class = cx.class(R)?;
     if !p.training_types.contains(&class.training_type) {
         cx.push(R, Verdict::Fail, Detail::NotTrainingType);
         return None;

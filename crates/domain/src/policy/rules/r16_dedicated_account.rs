@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{CompileCx, RuleParams};
+use crate::ledger::FundCode;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,16 +22,13 @@ pub struct Params {
 impl RuleParams for Params {
     fn check(&mut self, cx: &mut CompileCx<'_>) -> Result<(), (&'static str, String)> {
         for code in self.funds.keys() {
-            let ok = !code.is_empty()
-                && code.len() <= 16
-                && code
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-            if !ok {
-                return Err((
-                    "funds",
-                    format!("资金来源代码「{code}」应为 1–16 位大写字母、数字或下划线"),
-                ));
+            // The ledger's own rule for fund codes, written exactly as stored.
+            match FundCode::parse(code) {
+                Ok(f) if f.as_str() == code => {}
+                Ok(f) => {
+                    return Err(("funds", format!("资金来源代码「{code}」应写作「{f}」")));
+                }
+                Err(e) => return Err(("funds", e.message().to_string())),
             }
         }
         for (subsidy, funds) in &self.routing {
