@@ -21,7 +21,10 @@ const ENROLMENTS: Table = Table {
         ("online_hours", Kind::Int),
         ("completion", Kind::Text),
     ],
-    lookup: "class_id",
+    // By person, the key's first column: a chunk reads only its own
+    // persons' enrolments. By class it read every enrolment of the chunk's
+    // classes, which grows with the roster (a city's few classes hold all).
+    lookup: "person_id",
     audit_key: None,
 };
 
