@@ -30,6 +30,9 @@ pub enum BenchCommand {
         /// 只测内存中的决定
         #[arg(long)]
         memory_only: bool,
+        /// 保留生成的库（SQLite 文件）并打印其路径，供查看或重复测量
+        #[arg(long)]
+        keep: bool,
         #[arg(long)]
         json: bool,
     },
@@ -105,8 +108,9 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
         BenchCommand::Decide {
             claims,
             memory_only,
+            keep,
             json,
-        } => return decide(db, actor, claims, memory_only, json).await,
+        } => return decide(db, actor, claims, memory_only, keep, json).await,
     };
     let dir = tempfile_dir()?;
     let csv = dir.join("persons.csv");
@@ -190,6 +194,7 @@ async fn decide(
     actor: &Actor,
     claims: usize,
     memory_only: bool,
+    keep: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let memory = crate::bench_decide::in_memory(claims.max(1_000_000))?;
@@ -212,7 +217,11 @@ async fn decide(
             Backend::Sqlite => "sqlite",
             Backend::Postgres => "postgres",
         });
-        let _ = std::fs::remove_dir_all(&dir);
+        if keep {
+            eprintln!("生成的库保留在 {}", dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
     if json {
         println!("{out}");

@@ -161,6 +161,7 @@ pub fn in_memory(claims: usize) -> anyhow::Result<serde_json::Value> {
 /// A batch decide of every submitted claim in `store`, beside a plain read
 /// of the same claims joined to their evidence.
 pub async fn end_to_end(store: &Store, actor: &Actor) -> anyhow::Result<serde_json::Value> {
+    store.checkpoint().await?;
     let t = Instant::now();
     let read = store.bench_read_claims().await?;
     let read_s = t.elapsed().as_secs_f64();

@@ -262,6 +262,20 @@ fn example_2_same_occupation_and_level_never_twice() {
             got["EX2-2"]
         );
         assert_eq!(got["EX2-1"]["status"], "paid", "[{b}]");
+        // An officer cannot approve what was rejected: told why, exit 1.
+        let out = db.run(&["claims", "approve", "EX2-2", "NO-SUCH"]);
+        assert_eq!(out.status.code(), Some(1), "[{b}]");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_contains(
+            &db,
+            &text,
+            &[
+                "核准 0 件",
+                "EX2-2：状态为「不予核准」，不能核准",
+                "NO-SUCH：没有这个申领编号",
+            ],
+        );
+        assert_eq!(export_claims(&db)["EX2-2"]["status"], "rejected", "[{b}]");
         assert_contains(
             &db,
             &show_claim(&db, "EX2-2"),

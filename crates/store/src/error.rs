@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A ledger movement refused by its rules (R16, R17).
     #[error("{0}")]
     Ledger(#[from] jineng_domain::ledger::LedgerError),
+    /// Writing an export out failed.
+    #[error("写出失败：{0}")]
+    Write(#[from] std::io::Error),
 }
 
 impl StoreError {

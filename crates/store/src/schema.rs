@@ -16,6 +16,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_policy_claims.sql"),
     ),
     (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
+    (
+        5,
+        "claims_queue",
+        include_str!("../migrations/0005_claims_queue.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

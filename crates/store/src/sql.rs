@@ -47,7 +47,7 @@ pub(crate) fn placeholders(start: usize, count: usize) -> String {
 /// SQLite gets anonymous `?`: it looks numbered and named parameters up in
 /// a list, which makes binding thousands of them quadratic.
 fn sequential(conn: &sqlx::AnyConnection, start: usize, count: usize) -> String {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+    if is_sqlite(conn) {
         vec!["?"; count].join(", ")
     } else {
         placeholders(start, count)
@@ -171,4 +171,78 @@ pub(crate) async fn select_in(
         out.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(out)
+}
+
+/// Separates the fields of a packed value (ASCII unit separator).
+pub(crate) const SEP: char = '\u{1f}';
+/// Separates the records of an aggregated list (record separator).
+pub(crate) const REC: char = '\u{1e}';
+/// Separates the sections of a packed row (group separator).
+pub(crate) const GRP: char = '\u{1d}';
+
+fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("sqlite")
+}
+
+/// `expr` of every row of a group joined by `sep`, or NULL for none.
+pub(crate) fn agg(conn: &sqlx::AnyConnection, expr: &str, sep: char) -> String {
+    if is_sqlite(conn) {
+        format!("group_concat({expr}, '{sep}')")
+    } else {
+        format!("string_agg({expr}, '{sep}')")
+    }
+}
+
+/// An expression joining `fields` into one text value, NULL as empty.
+///
+/// sqlx costs about half a microsecond per value it hands over, more than
+/// the lookup that produced it, so bulk reads of wide rows (a million claims
+/// with their evidence) come back as a few packed columns instead of thirty.
+/// The same text runs on SQLite and PostgreSQL.
+pub(crate) fn packed(fields: &[&str]) -> String {
+    // One concat_ws builds the value at once; a chain of `||` copies it
+    // once per field. concat_ws skips NULLs, hence the COALESCE.
+    let fields: Vec<String> = fields
+        .iter()
+        .map(|f| format!("COALESCE(CAST({f} AS TEXT), '')"))
+        .collect();
+    format!("concat_ws('{SEP}', {})", fields.join(", "))
+}
+
+/// Reads the fields of a value made by [`packed`], in order.
+#[derive(Debug)]
+pub(crate) struct Unpack<'a> {
+    fields: std::str::Split<'a, char>,
+}
+
+impl<'a> Unpack<'a> {
+    pub fn new(s: &'a str) -> Unpack<'a> {
+        Unpack {
+            fields: s.split(SEP),
+        }
+    }
+
+    /// The next field; `None` when it was NULL (or empty).
+    pub fn opt(&mut self) -> Option<&'a str> {
+        self.fields.next().filter(|f| !f.is_empty())
+    }
+
+    pub fn text(&mut self) -> Result<&'a str, crate::StoreError> {
+        self.opt()
+            .ok_or_else(|| crate::StoreError::Corrupt("缺少必填字段".into()))
+    }
+
+    pub fn opt_int(&mut self) -> Result<Option<i64>, crate::StoreError> {
+        self.opt()
+            .map(|f| {
+                f.parse()
+                    .map_err(|_| crate::StoreError::Corrupt(format!("「{f}」不是整数")))
+            })
+            .transpose()
+    }
+
+    pub fn int(&mut self) -> Result<i64, crate::StoreError> {
+        self.opt_int()?
+            .ok_or_else(|| crate::StoreError::Corrupt("缺少必填字段".into()))
+    }
 }

@@ -146,11 +146,49 @@ pub enum Detail {
     },
 }
 
+/// One rule evaluated. Stored as `[rule, verdict, detail]`: a million
+/// decisions write a million traces, and the field names were half of each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "LineRepr", into = "LineRepr")]
 pub struct TraceLine {
     pub rule: Option<RuleId>,
     pub verdict: Verdict,
     pub detail: Detail,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum LineRepr {
+    Tuple(Option<RuleId>, Verdict, Detail),
+    /// The first stored form, still read.
+    Named {
+        rule: Option<RuleId>,
+        verdict: Verdict,
+        detail: Detail,
+    },
+}
+
+impl From<LineRepr> for TraceLine {
+    fn from(r: LineRepr) -> TraceLine {
+        match r {
+            LineRepr::Tuple(rule, verdict, detail)
+            | LineRepr::Named {
+                rule,
+                verdict,
+                detail,
+            } => TraceLine {
+                rule,
+                verdict,
+                detail,
+            },
+        }
+    }
+}
+
+impl From<TraceLine> for LineRepr {
+    fn from(l: TraceLine) -> LineRepr {
+        LineRepr::Tuple(l.rule, l.verdict, l.detail)
+    }
 }
 
 /// What a rendered line needs beside the policy.
@@ -324,5 +362,31 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         Detail::Duplicate { claim_no } => {
             format!("同一证书、培训或月份已由申领 #{claim_no} 享受")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_is_stored_as_a_triple_and_the_named_form_still_reads() {
+        let line = TraceLine {
+            rule: Some(RuleId::R2),
+            verdict: Verdict::Pass,
+            detail: Detail::YearCount {
+                year: 2019,
+                before: 0,
+                max: 3,
+            },
+        };
+        let json = serde_json::to_string(&line).unwrap();
+        assert_eq!(
+            json,
+            r#"["R2","pass",{"YearCount":{"year":2019,"before":0,"max":3}}]"#
+        );
+        assert_eq!(serde_json::from_str::<TraceLine>(&json).unwrap(), line);
+        let named = r#"{"rule":"R2","verdict":"pass","detail":{"YearCount":{"year":2019,"before":0,"max":3}}}"#;
+        assert_eq!(serde_json::from_str::<TraceLine>(named).unwrap(), line);
     }
 }

@@ -2,7 +2,7 @@
 //! person, so that concurrent requests for one person's claims see each
 //! other's approvals: caps and no-repeat rules hold under concurrency.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use jineng_domain::Fen;
@@ -10,14 +10,11 @@ use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
 use serde::Serialize;
 use sqlx::Row;
 
-use super::facts::{self, StoredClaim};
+use super::facts::{Loaded, StoredClaim};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::policy::PolicySet;
 use crate::sql::{Val, select_in, update_rows};
-use crate::{Backend, Store, StoreError};
-
-/// Persons decided per transaction.
-const CHUNK: usize = 2000;
+use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DecideSummary {
@@ -31,7 +28,7 @@ pub struct DecideSummary {
 }
 
 impl DecideSummary {
-    fn absorb(&mut self, s: DecideSummary) {
+    pub(super) fn absorb(&mut self, s: DecideSummary) {
         self.decided += s.decided;
         self.approved += s.approved;
         self.rejected += s.rejected;
@@ -49,6 +46,18 @@ pub(crate) enum Mode {
     /// An officer approves eligible claims, and review claims when named;
     /// each is decided again against the person's current awards.
     Approve,
+}
+
+/// What a batch does, shared by its chunks.
+pub(crate) struct Job<'a> {
+    pub policies: &'a PolicySet,
+    /// The claims named, or every claim in `statuses`.
+    pub wanted: Option<HashSet<&'a str>>,
+    pub statuses: &'static [&'static str],
+    pub mode: Mode,
+    pub note: Option<&'a str>,
+    pub today: NaiveDate,
+    pub actor: &'a Actor,
 }
 
 impl Store {
@@ -79,52 +88,7 @@ impl Store {
             .await
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn process(
-        &self,
-        policies: &PolicySet,
-        only: Option<&[String]>,
-        mode: Mode,
-        note: Option<&str>,
-        today: NaiveDate,
-        actor: &Actor,
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<DecideSummary, StoreError> {
-        let statuses: &[&str] = match (mode, only.is_some()) {
-            (Mode::Decide, _) => &["submitted"],
-            (Mode::Approve, false) => &["eligible"],
-            (Mode::Approve, true) => &["eligible", "review"],
-        };
-        let persons = self.persons_with(only, statuses).await?;
-        let wanted: Option<HashSet<&str>> = only.map(|o| o.iter().map(String::as_str).collect());
-        let mut summary = DecideSummary::default();
-        for chunk in persons.chunks(CHUNK) {
-            let mut attempt = 0;
-            loop {
-                match self
-                    .process_chunk(policies, chunk, &wanted, statuses, mode, note, today, actor)
-                    .await
-                {
-                    Ok(s) => {
-                        summary.absorb(s);
-                        break;
-                    }
-                    Err(e) if e.is_transient_conflict() && attempt < 8 => attempt += 1,
-                    Err(e) => return Err(e),
-                }
-            }
-            progress(summary.decided);
-        }
-        if let Some(only) = only {
-            let known = self.claims_named(only).await?;
-            for c in only.iter().filter(|c| !known.contains(c.as_str())) {
-                summary.refused.push((c.clone(), "没有这个申领编号".into()));
-            }
-        }
-        Ok(summary)
-    }
-
-    async fn persons_with(
+    pub(super) async fn persons_with(
         &self,
         only: Option<&[String]>,
         statuses: &[&str],
@@ -154,8 +118,9 @@ impl Store {
                 ids
             }
             None => {
+                // Deduplicated below; the (status, person_id) index answers it alone.
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT DISTINCT person_id FROM claims WHERE status IN ({status_list})"
+                    "SELECT person_id FROM claims WHERE status IN ({status_list})"
                 )))
                 .fetch_all(&mut *conn)
                 .await?
@@ -166,136 +131,142 @@ impl Store {
         Ok(ids)
     }
 
-    async fn claims_named(&self, only: &[String]) -> Result<HashSet<String>, StoreError> {
+    /// The status of each named claim that exists.
+    pub(super) async fn claims_named(
+        &self,
+        only: &[String],
+    ) -> Result<HashMap<String, String>, StoreError> {
         let mut conn = self.pool().acquire().await?;
         let keys: Vec<Val> = only.iter().map(Val::text).collect();
-        select_in(&mut conn, "SELECT claim_no FROM claims", "claim_no", &keys)
-            .await?
-            .iter()
-            .map(|r| r.try_get("claim_no").map_err(StoreError::from))
-            .collect()
+        select_in(
+            &mut conn,
+            "SELECT claim_no, status FROM claims",
+            "claim_no",
+            &keys,
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("claim_no")?, r.try_get("status")?)))
+        .collect()
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    async fn process_chunk(
-        &self,
-        policies: &PolicySet,
-        persons: &[i64],
-        wanted: &Option<HashSet<&str>>,
-        statuses: &[&str],
-        mode: Mode,
-        note: Option<&str>,
-        today: NaiveDate,
-        actor: &Actor,
-    ) -> Result<DecideSummary, StoreError> {
-        let mut tx = self.begin().await?;
-        if self.backend() == Backend::Postgres {
-            lock_persons(&mut tx, persons).await?;
-        }
-        let loaded = facts::load(&mut tx, persons).await?;
-        let now = audit::now();
-        let mut summary = DecideSummary::default();
-        let mut writes: Vec<(StoredClaim, Decision, i64, &'static str)> = Vec::new();
-        for pid in persons {
-            let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid))
-            else {
-                continue;
-            };
-            let mut targets: Vec<&StoredClaim> = claims
-                .iter()
-                .filter(|c| statuses.contains(&c.status.as_str()))
-                .filter(|c| {
-                    wanted
-                        .as_ref()
-                        .is_none_or(|w| w.contains(c.facts.claim_no.as_str()))
-                })
-                .collect();
-            targets.sort_by(|a, b| engine::order_key(&a.facts).cmp(&engine::order_key(&b.facts)));
-            let target_nos: HashSet<&str> =
-                targets.iter().map(|c| c.facts.claim_no.as_str()).collect();
-            // Awards that stand, other than the claims being (re)decided.
-            let mut history: Vec<_> = claims
-                .iter()
-                .filter(|c| !target_nos.contains(c.facts.claim_no.as_str()))
-                .filter_map(StoredClaim::award)
-                .collect();
-            for c in targets {
-                let chosen = match (
-                    mode,
-                    c.policy_id.and_then(|id| policies.get(id).map(|p| (id, p))),
-                ) {
-                    (Mode::Approve, Some(found)) => Some(found),
-                    _ => policies.pick(c.facts.event_date()),
-                };
-                let Some((policy_id, policy)) = chosen else {
-                    return Err(StoreError::Refused(
-                        "尚未载入补贴政策：请先运行 jineng policy load".into(),
-                    ));
-                };
-                let d = engine::decide(policy, person, &c.facts, &history, today);
-                let status = match (mode, d.outcome) {
-                    (Mode::Decide, Outcome::Approved) => "eligible",
-                    (Mode::Decide, Outcome::Review) => "review",
-                    (Mode::Decide, Outcome::Rejected) => "rejected",
-                    // An officer's approval clears the flags, not a refusal.
-                    (Mode::Approve, Outcome::Approved | Outcome::Review) => "approved",
-                    (Mode::Approve, Outcome::Rejected) => {
-                        let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
-                        summary.refused.push((
-                            c.facts.claim_no.clone(),
-                            format!("复核时不再符合条件（{}），未核准", rules.join("、")),
-                        ));
-                        continue;
-                    }
-                };
-                if status != "rejected"
-                    && let Some(a) = &d.award
-                {
-                    history.push(a.clone());
-                }
-                summary.decided += 1;
-                match d.outcome {
-                    Outcome::Approved => summary.approved += 1,
-                    Outcome::Review if mode == Mode::Approve => summary.approved += 1,
-                    Outcome::Review => summary.review += 1,
-                    Outcome::Rejected => summary.rejected += 1,
-                }
-                if status != "rejected" {
-                    summary.amount_fen += d.amount.0;
-                }
-                writes.push((c.clone(), d, policy_id, status));
-            }
-        }
-        write_decisions(&mut tx, &writes, mode, note, &now).await?;
-        let entries: Vec<AuditEntry> = match mode {
-            Mode::Decide => vec![AuditEntry::change(
-                "decide",
-                "claims",
-                format!("{} 件", writes.len()),
-                None,
-                Some(&serde_json::json!(
-                    writes.iter().map(|(c, _, _, s)| [c.facts.claim_no.as_str(), *s]).collect::<Vec<_>>()
-                )),
-            )],
-            Mode::Approve => writes
-                .iter()
-                .map(|(c, d, _, s)| {
-                    AuditEntry::change(
-                        "approve",
-                        "claim",
-                        c.facts.claim_no.clone(),
-                        Some(&serde_json::json!({ "status": c.status })),
-                        Some(&serde_json::json!({ "status": s, "amount_fen": d.amount.0, "note": note })),
-                    )
-                })
-                .collect(),
+/// Decides (or approves) the claims of one chunk of persons from their
+/// facts and writes the outcome with its audit row, inside the caller's
+/// transaction.
+pub(crate) async fn decide_chunk(
+    conn: &mut sqlx::AnyConnection,
+    job: &Job<'_>,
+    persons: &[i64],
+    loaded: Loaded,
+) -> Result<DecideSummary, StoreError> {
+    let now = audit::now();
+    let mut summary = DecideSummary::default();
+    let mut writes: Vec<(StoredClaim, Decision, i64, &'static str)> = Vec::new();
+    for pid in persons {
+        let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid)) else {
+            continue;
         };
-        if !writes.is_empty() {
-            audit::write(&mut tx, actor, None, &entries).await?;
+        let mut targets: Vec<&StoredClaim> = claims
+            .iter()
+            .filter(|c| job.statuses.contains(&c.status.as_str()))
+            .filter(|c| {
+                job.wanted
+                    .as_ref()
+                    .is_none_or(|w| w.contains(c.facts.claim_no.as_str()))
+            })
+            .collect();
+        targets.sort_by(|a, b| engine::order_key(&a.facts).cmp(&engine::order_key(&b.facts)));
+        let target_nos: HashSet<&str> = targets.iter().map(|c| c.facts.claim_no.as_str()).collect();
+        // Awards that stand, other than the claims being (re)decided.
+        let mut history: Vec<_> = claims
+            .iter()
+            .filter(|c| !target_nos.contains(c.facts.claim_no.as_str()))
+            .filter_map(StoredClaim::award)
+            .collect();
+        for c in targets {
+            let chosen = match (
+                job.mode,
+                c.policy_id
+                    .and_then(|id| job.policies.get(id).map(|p| (id, p))),
+            ) {
+                (Mode::Approve, Some(found)) => Some(found),
+                _ => job.policies.pick(c.facts.event_date()),
+            };
+            let Some((policy_id, policy)) = chosen else {
+                return Err(StoreError::Refused(
+                    "尚未载入补贴政策：请先运行 jineng policy load".into(),
+                ));
+            };
+            let d = engine::decide(policy, person, &c.facts, &history, job.today);
+            let status = match (job.mode, d.outcome) {
+                (Mode::Decide, Outcome::Approved) => "eligible",
+                (Mode::Decide, Outcome::Review) => "review",
+                (Mode::Decide, Outcome::Rejected) => "rejected",
+                // An officer's approval clears the flags, not a refusal.
+                (Mode::Approve, Outcome::Approved | Outcome::Review) => "approved",
+                (Mode::Approve, Outcome::Rejected) => {
+                    let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
+                    summary.refused.push((
+                        c.facts.claim_no.clone(),
+                        format!("复核时不再符合条件（{}），未核准", rules.join("、")),
+                    ));
+                    continue;
+                }
+            };
+            if status != "rejected"
+                && let Some(a) = &d.award
+            {
+                history.push(a.clone());
+            }
+            summary.decided += 1;
+            match d.outcome {
+                Outcome::Approved => summary.approved += 1,
+                Outcome::Review if job.mode == Mode::Approve => summary.approved += 1,
+                Outcome::Review => summary.review += 1,
+                Outcome::Rejected => summary.rejected += 1,
+            }
+            if status != "rejected" {
+                summary.amount_fen += d.amount.0;
+            }
+            writes.push((c.clone(), d, policy_id, status));
         }
-        tx.commit().await?;
-        Ok(summary)
     }
+    let t = std::time::Instant::now();
+    write_decisions(conn, &writes, job.mode, job.note, &now).await?;
+    tracing::debug!(
+        persons = persons.len(),
+        claims = writes.len(),
+        write_ms = t.elapsed().as_millis() as u64,
+        "decided a chunk"
+    );
+    let entries: Vec<AuditEntry> = match job.mode {
+        Mode::Decide => vec![AuditEntry::change(
+            "decide",
+            "claims",
+            format!("{} 件", writes.len()),
+            None,
+            Some(&serde_json::json!(
+                writes.iter().map(|(c, _, _, s)| [c.facts.claim_no.as_str(), *s]).collect::<Vec<_>>()
+            )),
+        )],
+        Mode::Approve => writes
+            .iter()
+            .map(|(c, d, _, s)| {
+                AuditEntry::change(
+                    "approve",
+                    "claim",
+                    c.facts.claim_no.clone(),
+                    Some(&serde_json::json!({ "status": c.status })),
+                    Some(&serde_json::json!({ "status": s, "amount_fen": d.amount.0, "note": job.note })),
+                )
+            })
+            .collect(),
+    };
+    if !writes.is_empty() {
+        audit::write(conn, job.actor, None, &entries).await?;
+    }
+    Ok(summary)
 }
 
 /// Row locks on the persons, in key order so two transactions never wait
@@ -349,7 +320,7 @@ async fn write_decisions(
             } else {
                 d.amount
             };
-            vec![
+            let mut row = vec![
                 Val::int(c.person_id),
                 Val::text(&c.facts.claim_no),
                 Val::text(*status),
@@ -364,48 +335,48 @@ async fn write_decisions(
                 Val::text(rules),
                 Val::text(serde_json::to_string(&d.trace).unwrap_or_default()),
                 Val::int(*policy_id),
-                Val::text(now),
-                Val::opt_text(if mode == Mode::Approve { note } else { None }),
-            ]
+            ];
+            if mode == Mode::Approve {
+                row.push(Val::opt_text(note));
+            }
+            row
         })
         .collect();
+    // The time is the same for every row (and safe as a literal); only an
+    // approval carries the officer's note.
+    let at = format!("'{}'", now.replace('\'', ""));
+    let mut columns = vec![
+        "status",
+        "outcome",
+        "amount_fen",
+        "payee_kind",
+        "payee_code",
+        "advance_pct",
+        "basis_year",
+        "months_paid",
+        "veteran_free",
+        "flagged_rules",
+        "trace",
+        "policy_id",
+    ];
+    let values: Vec<String> = columns.iter().map(|c| format!("v.{c}")).collect();
+    let mut set: Vec<(&str, &str)> = columns
+        .iter()
+        .copied()
+        .zip(values.iter().map(String::as_str))
+        .collect();
+    set.push(("decided_at", &at));
+    set.push(("updated_at", &at));
+    if mode == Mode::Approve {
+        columns.push("note");
+        set.push(("officer_note", "COALESCE(v.note, claims.officer_note)"));
+    }
     update_rows(
         conn,
         "claims",
         &["person_id", "claim_no"],
-        &[
-            "status",
-            "outcome",
-            "amount_fen",
-            "payee_kind",
-            "payee_code",
-            "advance_pct",
-            "basis_year",
-            "months_paid",
-            "veteran_free",
-            "flagged_rules",
-            "trace",
-            "policy_id",
-            "decided_at",
-            "note",
-        ],
-        &[
-            ("status", "v.status"),
-            ("outcome", "v.outcome"),
-            ("amount_fen", "v.amount_fen"),
-            ("payee_kind", "v.payee_kind"),
-            ("payee_code", "v.payee_code"),
-            ("advance_pct", "v.advance_pct"),
-            ("basis_year", "v.basis_year"),
-            ("months_paid", "v.months_paid"),
-            ("veteran_free", "v.veteran_free"),
-            ("flagged_rules", "v.flagged_rules"),
-            ("trace", "v.trace"),
-            ("policy_id", "v.policy_id"),
-            ("decided_at", "v.decided_at"),
-            ("updated_at", "v.decided_at"),
-            ("officer_note", "COALESCE(v.note, claims.officer_note)"),
-        ],
+        &columns,
+        &set,
         &rows,
     )
     .await?;

@@ -1,6 +1,7 @@
 //! Subsidy claims after submission: decisions by the policy engine, officer
 //! approval and rejection, payment through the dedicated account, export.
 
+mod batch;
 mod decide;
 pub(crate) mod facts;
 mod payment;

@@ -193,7 +193,7 @@ impl Store {
                 payee_code: r.try_get("payee_code")?,
                 year: r.try_get("basis_year")?,
             };
-            each(line).map_err(|e| StoreError::Config(format!("写出失败：{e}")))?;
+            each(line)?;
             n += 1;
         }
         Ok(n)
@@ -220,7 +220,7 @@ impl Store {
             .fetch_optional(&mut *conn)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("实名库中没有 {}", id.masked())))?;
-        let mut loaded = facts::load(&mut conn, &[pid]).await?;
+        let mut loaded = facts::load(&mut conn, &[pid], &mut facts::Classes::default()).await?;
         let person = loaded
             .persons
             .remove(&pid)

@@ -1,0 +1,182 @@
+//! Running a decide or approve batch chunk by chunk, each chunk of persons
+//! in its own transaction.
+//!
+//! On PostgreSQL a chunk locks its persons' rows (`FOR UPDATE`) and reads
+//! their facts under the lock. On SQLite the write lock (`BEGIN IMMEDIATE`)
+//! serialises writers, so the facts of the next chunk are read ahead on a
+//! second connection while this chunk is decided and written: WAL lets the
+//! reader run beside the writer, and the two use both cores. Facts read
+//! ahead are used only if no other connection has committed since: the
+//! writer's `PRAGMA data_version` is the same at the start of the next
+//! transaction as at the start of this one (its own commits do not change
+//! it, and nobody else can commit while it holds the lock). Otherwise the
+//! chunk is read again under the lock. Chunks hold disjoint persons, and a
+//! decision reads only its own person's claims, so a chunk's writes never
+//! change the next chunk's facts.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use sqlx::Connection;
+
+use super::decide::{DecideSummary, Job, Mode, decide_chunk, lock_persons};
+use super::facts::{self, Classes, Loaded};
+use super::workflow::status_zh;
+use crate::audit::Actor;
+use crate::policy::PolicySet;
+use crate::{Backend, Store, StoreError};
+
+/// Persons decided per transaction.
+const CHUNK: usize = 2000;
+
+/// Attempts at a chunk that lost a write conflict.
+const ATTEMPTS: u32 = 8;
+
+impl Store {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn process(
+        &self,
+        policies: &PolicySet,
+        only: Option<&[String]>,
+        mode: Mode,
+        note: Option<&str>,
+        today: NaiveDate,
+        actor: &Actor,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<DecideSummary, StoreError> {
+        let statuses: &'static [&'static str] = match (mode, only.is_some()) {
+            (Mode::Decide, _) => &["submitted"],
+            (Mode::Approve, false) => &["eligible"],
+            (Mode::Approve, true) => &["eligible", "review"],
+        };
+        // Statuses before the batch: a named claim it will not take is
+        // refused with the reason.
+        let known = match only {
+            Some(only) => self.claims_named(only).await?,
+            None => Default::default(),
+        };
+        let persons = self.persons_with(only, statuses).await?;
+        let job = Job {
+            policies,
+            wanted: only.map(|o| o.iter().map(String::as_str).collect::<HashSet<_>>()),
+            statuses,
+            mode,
+            note,
+            today,
+            actor,
+        };
+        let chunks: Vec<&[i64]> = persons.chunks(CHUNK).collect();
+        let mut summary = DecideSummary::default();
+        if self.backend() == Backend::Sqlite && chunks.len() > 1 {
+            self.read_ahead(&job, &chunks, &mut summary, progress)
+                .await?;
+        } else {
+            let mut classes = Classes::default();
+            for chunk in &chunks {
+                let mut attempt = 0;
+                loop {
+                    match self.one_chunk(&job, chunk, &mut classes).await {
+                        Ok(s) => {
+                            summary.absorb(s);
+                            break;
+                        }
+                        Err(e) if e.is_transient_conflict() && attempt < ATTEMPTS => attempt += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
+                progress(summary.decided);
+            }
+        }
+        if let Some(only) = only {
+            for c in only {
+                let why = match known.get(c) {
+                    None => "没有这个申领编号".to_string(),
+                    Some(st) if statuses.contains(&st.as_str()) => continue,
+                    Some(st) => match mode {
+                        Mode::Decide => format!("状态为「{}」，只决定已提交的申领", status_zh(st)),
+                        Mode::Approve => format!("状态为「{}」，不能核准", status_zh(st)),
+                    },
+                };
+                summary.refused.push((c.clone(), why));
+            }
+        }
+        Ok(summary)
+    }
+
+    /// A chunk in its own transaction, its facts read under the lock.
+    async fn one_chunk(
+        &self,
+        job: &Job<'_>,
+        persons: &[i64],
+        classes: &mut Classes,
+    ) -> Result<DecideSummary, StoreError> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            lock_persons(&mut tx, persons).await?;
+        }
+        let loaded = facts::load(&mut tx, persons, classes).await?;
+        let summary = decide_chunk(&mut tx, job, persons, loaded).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// SQLite: every chunk on one writer connection, the next chunk's facts
+    /// read meanwhile on a second one (see the module docs).
+    async fn read_ahead(
+        &self,
+        job: &Job<'_>,
+        chunks: &[&[i64]],
+        summary: &mut DecideSummary,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), StoreError> {
+        let mut writer = self.pool().acquire().await?;
+        let mut reader = self.pool().acquire().await?;
+        let (mut writer_classes, mut reader_classes) = (Classes::default(), Classes::default());
+        // The next chunk's facts and the writer's data_version when read.
+        let mut ahead: Option<(Loaded, i64)> = None;
+        for (i, chunk) in chunks.iter().enumerate() {
+            let next = chunks.get(i + 1).copied();
+            let mut attempt = 0;
+            loop {
+                let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+                let version: i64 = sqlx::query_scalar("PRAGMA data_version")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let loaded = match ahead.take() {
+                    Some((loaded, read_at)) if read_at == version => loaded,
+                    stale => {
+                        tracing::debug!(
+                            chunk = i,
+                            stale = stale.is_some(),
+                            "reading under the lock"
+                        );
+                        facts::load(&mut tx, chunk, &mut writer_classes).await?
+                    }
+                };
+                let this = async {
+                    let s = decide_chunk(&mut tx, job, chunk, loaded).await?;
+                    tx.commit().await?;
+                    Ok::<_, StoreError>(s)
+                };
+                let read_next = async {
+                    match next {
+                        Some(n) => facts::load(&mut reader, n, &mut reader_classes).await.ok(),
+                        None => None,
+                    }
+                };
+                let (done, read) = futures_util::join!(this, read_next);
+                match done {
+                    Ok(s) => {
+                        summary.absorb(s);
+                        ahead = read.map(|loaded| (loaded, version));
+                        break;
+                    }
+                    Err(e) if e.is_transient_conflict() && attempt < ATTEMPTS => attempt += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            progress(summary.decided);
+        }
+        Ok(())
+    }
+}
