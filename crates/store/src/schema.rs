@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_policy_claims.sql"),
     ),
     (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
+    (6, "web", include_str!("../migrations/0006_web.sql")),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -56,6 +57,10 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
         .bind(crate::audit::now())
         .execute(&mut *tx)
         .await?;
+        if *version == 6 {
+            // Rows written before the chain existed join it in order.
+            crate::audit::chain_unchained(&mut tx, store.backend()).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
