@@ -78,7 +78,7 @@ async fn edit_and_delete(db: &TestDb) {
         // An edited row is named.
         let victim = ids[ids.len() / 2];
         exec(
-            &db,
+            db,
             &format!("UPDATE audit_log SET actor = 'cli:mallory' WHERE audit_id = {victim}"),
         )
         .await;
@@ -93,7 +93,7 @@ async fn edit_and_delete(db: &TestDb) {
 
         // Deleting it instead breaks the link of the next row.
         exec(
-            &db,
+            db,
             &format!("DELETE FROM audit_log WHERE audit_id = {victim}"),
         )
         .await;
@@ -122,7 +122,7 @@ async fn delete_last(db: &TestDb) {
         assert_eq!(verify(db).0, 0, "[{}]", db.backend);
         let last = *audit_ids(db).await.last().unwrap();
         exec(
-            &db,
+            db,
             &format!("DELETE FROM audit_log WHERE audit_id = {last}"),
         )
         .await;

@@ -525,11 +525,13 @@ async fn walk(db: &TestDb) {
         );
 
         // ---- public lookup: no login, ID masked.
-        let (name, cert, id) = {
-            let r = sqlx::query_as::<_, (String, String, String)>("SELECT p.name, c.cert_no, p.id_number FROM certificates c JOIN persons p ON p.person_id = c.person_id ORDER BY c.cert_no LIMIT 1")
-                .fetch_one(&mut sql.0).await.unwrap();
-            r
-        };
+        let (name, cert, id): (String, String, String) = sqlx::query_as(
+            "SELECT p.name, c.cert_no, p.id_number FROM certificates c \
+             JOIN persons p ON p.person_id = c.person_id ORDER BY c.cert_no LIMIT 1",
+        )
+        .fetch_one(&mut sql.0)
+        .await
+        .unwrap();
         let r = get(
             &app,
             &format!("/certificates/lookup?name={}&cert_no={cert}", encode(&name)),

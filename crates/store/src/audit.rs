@@ -204,9 +204,10 @@ pub(crate) async fn write(
     set_head(conn, last, &prev).await
 }
 
-fn fields_of(
-    r: &sqlx::any::AnyRow,
-) -> Result<(i64, Vec<Option<String>>, Option<i64>), sqlx::Error> {
+/// A row's id, its text fields in hash order, and its batch.
+type RowFields = (i64, Vec<Option<String>>, Option<i64>);
+
+fn fields_of(r: &sqlx::any::AnyRow) -> Result<RowFields, sqlx::Error> {
     let mut texts = Vec::with_capacity(7);
     for c in [
         "at",

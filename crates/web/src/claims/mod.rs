@@ -175,7 +175,7 @@ pub async fn approve(
         .store
         .scoped_approve(
             user.scope(),
-            Some(&[no.clone()]),
+            Some(std::slice::from_ref(&no)),
             note,
             today(),
             &user.actor(),
