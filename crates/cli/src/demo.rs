@@ -400,6 +400,14 @@ async fn claims(
     Ok(())
 }
 
+/// The demo's sample trainee in a database that already holds the demo:
+/// the first person with a paid claim.
+pub(crate) async fn sample_name(store: &Store) -> anyhow::Result<String> {
+    store.first_person_with_claim().await?.ok_or_else(|| {
+        anyhow::anyhow!("数据库中没有演示数据：请用空数据库运行 jineng serve --demo")
+    })
+}
+
 async fn import_demo_file(
     store: &Store,
     kind: &str,

@@ -1,5 +1,6 @@
 //! `jineng`: the command line of the Jineng platform.
 
+mod audit;
 mod bench;
 mod bench_decide;
 mod claims;
@@ -9,6 +10,7 @@ mod import;
 mod ledger;
 mod person;
 mod policy;
+mod serve;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -81,6 +83,13 @@ enum Command {
         #[command(subcommand)]
         command: ledger::LedgerCommand,
     },
+    /// 审计日志：校验哈希链
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
+    /// 启动网上服务平台（Web 界面与 /api/v1 接口）
+    Serve(serve::ServeArgs),
     /// 性能基准测试（生成数据）
     Bench {
         #[command(subcommand)]
@@ -138,6 +147,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
         Command::Ledger { command } => ledger::run(&cli.db, &actor, command).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
+        Command::Audit { command } => audit::run(&cli.db, command).await,
+        Command::Serve(args) => serve::run(&cli.db, &actor, args).await,
     }
 }
 

@@ -3,6 +3,7 @@
 //! records. No I/O happens here; every parser returns a [`ValueError`] whose
 //! message is user-facing Chinese text.
 
+pub mod access;
 pub mod credit_code;
 pub mod date;
 pub mod error;

@@ -97,12 +97,18 @@ impl RegionCode {
 
     /// Whether `other` lies in this region's subtree (itself included).
     pub fn contains(&self, other: &RegionCode) -> bool {
+        other.0.starts_with(self.subtree_prefix())
+    }
+
+    /// The code prefix every region of this subtree shares: 2 digits for a
+    /// province, 4 for a prefecture, all 6 for a county.
+    pub fn subtree_prefix(&self) -> &str {
         let n = match self.level() {
             RegionLevel::Province => 2,
             RegionLevel::Prefecture => 4,
             RegionLevel::County => 6,
         };
-        other.0.as_bytes()[..n] == self.0.as_bytes()[..n]
+        &self.0[..n]
     }
 
     /// Development / high-tech zones and similar functional areas: by NBS

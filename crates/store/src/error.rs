@@ -12,6 +12,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     NotFound(String),
+    /// A record that does not exist or lies outside the caller's scope
+    /// (the two are not told apart, so a scope reveals nothing beyond it).
+    #[error("{0}")]
+    OutOfScope(String),
     /// A request the rules or the workflow do not allow (Chinese reason).
     #[error("{0}")]
     Refused(String),

@@ -2,6 +2,7 @@
 //! embedded default) and PostgreSQL, through sqlx's `Any` driver; the backend
 //! is chosen by the URL. Dates travel as ISO text, money as integer fen.
 
+mod accounts;
 mod archive;
 mod audit;
 mod batch;
@@ -15,21 +16,24 @@ mod records;
 mod reference;
 mod regions;
 mod schema;
+mod scoped;
 mod sql;
 mod upsert;
 
+pub use accounts::{Account, NewAccount};
 pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
-pub use audit::Actor;
+pub use audit::{Actor, AuditVerify};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
-pub use claims::status_zh;
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
+pub use claims::{RenderedClaim, render_claim, status_zh};
 pub use error::StoreError;
 pub use ledger::FundReport;
 pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
+pub use scoped::{CertificateCheck, CertificateKey, ClaimRow, ClassRow, Figures, FundLine};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

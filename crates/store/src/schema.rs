@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "claims_queue",
         include_str!("../migrations/0005_claims_queue.sql"),
     ),
+    (6, "web", include_str!("../migrations/0006_web.sql")),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -61,6 +62,10 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
         .bind(crate::audit::now())
         .execute(&mut *tx)
         .await?;
+        if *version == 6 {
+            // Rows written before the chain existed join it in order.
+            crate::audit::chain_unchained(&mut tx, store.backend()).await?;
+        }
     }
     tx.commit().await?;
     Ok(())

@@ -5,8 +5,10 @@ mod batch;
 mod decide;
 pub(crate) mod facts;
 mod payment;
+mod render;
 mod workflow;
 
 pub use decide::DecideSummary;
 pub use payment::PaySummary;
+pub use render::{RenderedClaim, render_claim};
 pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext, status_zh};

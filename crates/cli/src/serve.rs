@@ -1,0 +1,68 @@
+//! `jineng serve`: the web platform. With `--demo`, loads the demo into an
+//! empty database first and (re)creates the demo accounts, printing their
+//! passwords and an API token.
+
+use clap::Args;
+use jineng_store::{Actor, Store, Table};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+/// The demo jurisdiction and the county whose officer account it makes.
+const DEMO_CITY: &str = "371500";
+const DEMO_COUNTY: &str = "371502";
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// 监听地址
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// 载入演示数据（数据库为空时）并创建演示账号
+    #[arg(long)]
+    demo: bool,
+    /// 每个地址每分钟允许的登录次数
+    #[arg(long, default_value_t = 10)]
+    login_per_minute: u32,
+    /// 每个地址每分钟允许的证书查询次数
+    #[arg(long, default_value_t = 60)]
+    lookup_per_minute: u32,
+    /// 通过 HTTPS 提供服务时设置（Cookie 加 Secure 标记）
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+pub async fn run(db: &str, actor: &Actor, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(db).await?;
+    if args.demo {
+        demo(&store, actor).await?;
+    }
+    let limits = jineng_web::Limits {
+        login_per_minute: args.login_per_minute,
+        lookup_per_minute: args.lookup_per_minute,
+    };
+    let state = jineng_web::AppState::new(store, limits, args.secure_cookies);
+    println!("服务已启动：http://{}/（Ctrl-C 停止）", args.addr);
+    jineng_web::serve(args.addr, state).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn demo(store: &Store, actor: &Actor) -> anyhow::Result<()> {
+    let sample = if store.count(Table::Persons).await? == 0 {
+        let dir = std::env::temp_dir().join(format!("jineng-demo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        println!("正在载入演示辖区：聊城市（8 个县市区、3 个功能区）……");
+        let r = crate::demo::load(store, actor, 3000, 2019, &dir).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        r?
+    } else {
+        crate::demo::sample_name(store).await?
+    };
+    let accounts = jineng_web::demo_accounts(store, DEMO_CITY, DEMO_COUNTY, &sample, actor).await?;
+    println!("演示账号（密码每次启动重新生成）：");
+    for a in &accounts {
+        println!("  {:<8} 密码 {}  {}", a.login, a.password, a.description);
+    }
+    let token = jineng_web::issue_api_token(store, accounts[0].account_id, "演示", actor).await?;
+    println!("接口令牌（{}）：{token}", accounts[0].login);
+    println!("  curl -H 'Authorization: Bearer {token}' http://…/api/v1/figures");
+    Ok(())
+}

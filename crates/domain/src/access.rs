@@ -1,0 +1,191 @@
+//! Who may do what, and over which records: the roles of the platform's
+//! accounts, the scope each account is confined to, and the permission
+//! table. The store turns a [`Scope`] into the conditions of its queries;
+//! the web layer asks [`Role::may`] before it acts.
+
+use crate::{CreditCode, RegionCode, ValueError};
+use std::fmt;
+
+/// An account's role (see DOMAIN.md, the actors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 人社局经办人员 of a province, city or county.
+    Officer,
+    /// 财政 (finance): reads the dedicated account.
+    Finance,
+    /// 审计 (auditor): reads the ledger, claims and audit trail.
+    Auditor,
+    /// 培训机构经办人员: its own classes, rosters and claims.
+    Institution,
+    /// 企业经办人员: claims for its employees.
+    Enterprise,
+    /// 劳动者: their own e-archive.
+    Worker,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Officer,
+        Role::Finance,
+        Role::Auditor,
+        Role::Institution,
+        Role::Enterprise,
+        Role::Worker,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::Finance => "finance",
+            Role::Auditor => "auditor",
+            Role::Institution => "institution",
+            Role::Enterprise => "enterprise",
+            Role::Worker => "worker",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    pub fn as_zh(self) -> &'static str {
+        match self {
+            Role::Officer => "人社部门经办人员",
+            Role::Finance => "财政部门",
+            Role::Auditor => "审计部门",
+            Role::Institution => "培训机构",
+            Role::Enterprise => "企业",
+            Role::Worker => "劳动者",
+        }
+    }
+
+    /// Whether this role may perform `action` at all; what it reaches is
+    /// then limited by the account's [`Scope`].
+    pub fn may(self, action: Action) -> bool {
+        use Action::*;
+        match self {
+            Role::Officer => true,
+            Role::Finance | Role::Auditor => {
+                matches!(action, ViewFigures | ViewClaims | ViewLedger | ViewClasses)
+            }
+            Role::Institution => matches!(action, ViewFigures | ViewClaims | ViewClasses),
+            Role::Enterprise => matches!(action, ViewFigures | ViewClaims),
+            Role::Worker => matches!(action, ViewOwnArchive),
+        }
+    }
+
+    /// The scope kind an account of this role must carry.
+    pub fn scope_kind(self) -> ScopeKind {
+        match self {
+            Role::Officer | Role::Finance | Role::Auditor => ScopeKind::Region,
+            Role::Institution => ScopeKind::Institution,
+            Role::Enterprise => ScopeKind::Enterprise,
+            Role::Worker => ScopeKind::Person,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_zh())
+    }
+}
+
+/// What an account may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The home page's figures.
+    ViewFigures,
+    /// Search persons and open their e-archives.
+    ViewPersons,
+    /// Show a full ID number (audited).
+    RevealId,
+    /// The claims queue and decisions.
+    ViewClaims,
+    /// Approve or reject claims.
+    DecideClaims,
+    /// The dedicated account by fund source.
+    ViewLedger,
+    /// Classes and their rosters.
+    ViewClasses,
+    /// One's own e-archive.
+    ViewOwnArchive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Region,
+    Institution,
+    Person,
+    Enterprise,
+}
+
+/// The records an account reaches. Every scoped query of the store takes
+/// one; nothing outside it is listed, counted or summed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A region's subtree (itself included): persons by 户籍地, classes by
+    /// 培训地, institutions by 所在地, claims by the claimant person's 户籍地.
+    Region(RegionCode),
+    /// One institution's records: its classes, the persons enrolled in
+    /// them, the claims on them.
+    Institution(i64),
+    /// One person: a worker's own records.
+    Person(i64),
+    /// One enterprise: the claims it filed (申领单位) and their persons.
+    Enterprise(CreditCode),
+}
+
+impl Scope {
+    pub fn kind(&self) -> ScopeKind {
+        match self {
+            Scope::Region(_) => ScopeKind::Region,
+            Scope::Institution(_) => ScopeKind::Institution,
+            Scope::Person(_) => ScopeKind::Person,
+            Scope::Enterprise(_) => ScopeKind::Enterprise,
+        }
+    }
+
+    /// Whether a region code lies in this scope (region scopes only).
+    pub fn contains_region(&self, code: &RegionCode) -> bool {
+        matches!(self, Scope::Region(r) if r.contains(code))
+    }
+}
+
+/// Checks that a role and a scope fit together.
+pub fn check_scope(role: Role, scope: &Scope) -> Result<(), ValueError> {
+    if role.scope_kind() == scope.kind() {
+        Ok(())
+    } else {
+        Err(ValueError::new(format!(
+            "「{}」账号的管理范围类型不符",
+            role.as_zh()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_and_workers_see_only_themselves() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert!(Role::Worker.may(Action::ViewOwnArchive));
+        assert!(!Role::Worker.may(Action::ViewPersons));
+        assert!(!Role::Finance.may(Action::DecideClaims));
+        assert!(!Role::Institution.may(Action::RevealId));
+        assert!(Role::Officer.may(Action::DecideClaims));
+    }
+
+    #[test]
+    fn region_scope_is_the_subtree() {
+        let city = Scope::Region(RegionCode::parse("371500").unwrap());
+        assert!(city.contains_region(&RegionCode::parse("371502").unwrap()));
+        assert!(!city.contains_region(&RegionCode::parse("371600").unwrap()));
+        assert!(check_scope(Role::Officer, &city).is_ok());
+        assert!(check_scope(Role::Worker, &city).is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! A claim's decision in Chinese, as an officer reads it: the CLI's
+//! `claims show` and the web's claim page print the same text.
+
+use super::workflow::{ClaimDetail, status_zh};
+use crate::PolicySet;
+use jineng_domain::policy::trace::{RenderCtx, render_line};
+use jineng_domain::policy::{Outcome, PayeeKind, Policy};
+use jineng_domain::{CertificateType, Fen, SkillLevel};
+
+fn level_name(l: Option<i64>) -> Option<SkillLevel> {
+    l.and_then(|g| u8::try_from(g).ok())
+        .and_then(SkillLevel::from_grade)
+}
+
+/// A claim's decision rendered for an officer: the header, one line per
+/// rule evaluated with its clause, and the conclusion.
+#[derive(Debug, Clone)]
+pub struct RenderedClaim {
+    pub header: String,
+    pub lines: Vec<String>,
+    pub conclusion: String,
+}
+
+/// The decision as an officer reads it (see POLICY.md).
+pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
+    let level = level_name(d.skill_level);
+    let cert = d.cert_type.as_deref().and_then(CertificateType::from_code);
+    let mut out = format!(
+        "申领 #{}  {} ({})  {}",
+        d.claim_no, d.person_name, d.id_number, d.subsidy_type
+    );
+    if !d.occupation_name.is_empty() {
+        out.push_str(&format!("  {}", d.occupation_name));
+    }
+    if let Some(l) = level {
+        out.push_str(&format!(" {}", l.as_zh()));
+    }
+    if let Some(c) = cert {
+        out.push_str(&format!("  {}", c.as_zh()));
+    }
+    let policy: Option<&Policy> = d.policy_id.and_then(|id| policies.get(id));
+    let Some(policy) = policy else {
+        return RenderedClaim {
+            header: out,
+            lines: vec![],
+            conclusion: format!("状态：{}（尚未决定）", status_zh(&d.status)),
+        };
+    };
+    let ctx = RenderCtx {
+        subsidy_type: &d.subsidy_type,
+        occupation: &d.occupation_name,
+        level,
+        cert_type: cert,
+    };
+    RenderedClaim {
+        header: out,
+        lines: d
+            .trace
+            .iter()
+            .map(|line| render_line(line, policy, &ctx))
+            .collect(),
+        conclusion: conclusion(d),
+    }
+}
+
+fn conclusion(d: &ClaimDetail) -> String {
+    let outcome = d.outcome.as_deref().and_then(|o| match o {
+        "approved" => Some(Outcome::Approved),
+        "rejected" => Some(Outcome::Rejected),
+        "review" => Some(Outcome::Review),
+        _ => None,
+    });
+    let amount = Fen(d.amount_fen.unwrap_or(0));
+    let payee = d
+        .payee_kind
+        .as_deref()
+        .and_then(PayeeKind::parse)
+        .map(|k| match k {
+            PayeeKind::Person => format!("{}（本人）", d.person_name),
+            _ => format!(
+                "{}（{}）",
+                d.payee_name
+                    .clone()
+                    .or_else(|| d.payee_code.clone())
+                    .unwrap_or_default(),
+                k.as_zh()
+            ),
+        });
+    let mut s = match outcome {
+        Some(Outcome::Approved) => format!(
+            "结论：核准 {amount}元，支付给 {}",
+            payee.unwrap_or_default()
+        ),
+        Some(Outcome::Review) => format!(
+            "结论：需人工复核；如核准为 {amount}元，支付给 {}",
+            payee.unwrap_or_default()
+        ),
+        Some(Outcome::Rejected) | None => "结论：不予核准".to_string(),
+    };
+    if d.advance_pct.is_some_and(|p| p > 0) {
+        s.push_str(&format!("（可预拨 {}%）", d.advance_pct.unwrap_or(0)));
+    }
+    s.push_str(&format!("\n状态：{}", status_zh(&d.status)));
+    if let Some(f) = &d.fund_code {
+        s.push_str(&format!("，资金来源 {f}"));
+    }
+    if let Some(n) = &d.officer_note {
+        s.push_str(&format!("，意见：{n}"));
+    }
+    s
+}

@@ -1,0 +1,566 @@
+//! Scoped reads and officer actions for the web platform: every query here
+//! takes the account's [`Scope`] and adds it to its WHERE clause, so lists,
+//! counts, sums and dropdowns never reach outside it. What a scope covers
+//! is defined once, in [`filter`].
+
+use crate::audit::Actor;
+use crate::sql::{Val, bind_all};
+use crate::{Archive, ClaimDetail, DecideSummary, PersonHit, Store, StoreError, status_zh};
+use chrono::NaiveDate;
+use jineng_domain::NationalId;
+use jineng_domain::access::Scope;
+use jineng_domain::national_id::mask_id;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+
+/// The kind of record a scope condition is written for, with the alias
+/// the query gives it (`p` persons, `c` claims joined to `p`, `cl`
+/// classes, `i` institutions, `ce` certificates joined to `p`).
+#[derive(Debug, Clone, Copy)]
+enum Subject {
+    Person,
+    Claim,
+    Class,
+    Institution,
+    Certificate,
+}
+
+/// The condition that keeps `subject` inside `scope`, using parameter `$n`,
+/// and the value to bind to it.
+fn filter(scope: &Scope, subject: Subject, n: usize) -> (String, Val) {
+    use Subject::*;
+    let inst_classes = format!("(SELECT k.class_id FROM classes k WHERE k.institution_id = ${n})");
+    let sql = match (scope, subject) {
+        (Scope::Region(_), Person | Claim | Certificate) => format!("p.hukou_region LIKE ${n}"),
+        (Scope::Region(_), Class) => format!("cl.site_region LIKE ${n}"),
+        (Scope::Region(_), Institution) => format!("i.region_code LIKE ${n}"),
+        (Scope::Institution(_), Person) => format!(
+            "p.person_id IN (SELECT e.person_id FROM enrolments e JOIN classes k ON k.class_id = e.class_id WHERE k.institution_id = ${n})"
+        ),
+        (Scope::Institution(_), Claim) => format!("c.class_id IN {inst_classes}"),
+        (Scope::Institution(_), Certificate) => format!("ce.class_id IN {inst_classes}"),
+        (Scope::Institution(_), Class) => format!("cl.institution_id = ${n}"),
+        (Scope::Institution(_), Institution) => format!("i.institution_id = ${n}"),
+        (Scope::Person(_), Person) => format!("p.person_id = ${n}"),
+        (Scope::Person(_), Claim) => format!("c.person_id = ${n}"),
+        (Scope::Person(_), Certificate) => format!("ce.person_id = ${n}"),
+        (Scope::Person(_), Class) => {
+            format!("cl.class_id IN (SELECT e.class_id FROM enrolments e WHERE e.person_id = ${n})")
+        }
+        (Scope::Person(_), Institution) => format!(
+            "i.institution_id IN (SELECT k.institution_id FROM classes k JOIN enrolments e ON e.class_id = k.class_id WHERE e.person_id = ${n})"
+        ),
+        (Scope::Enterprise(_), Person | Certificate) => format!(
+            "p.person_id IN (SELECT x.person_id FROM claims x WHERE x.claimant_code = ${n})"
+        ),
+        (Scope::Enterprise(_), Claim) => format!("c.claimant_code = ${n}"),
+        (Scope::Enterprise(_), Class) => format!(
+            "cl.institution_id IN (SELECT k.institution_id FROM institutions k WHERE k.credit_code = ${n})"
+        ),
+        (Scope::Enterprise(_), Institution) => format!("i.credit_code = ${n}"),
+    };
+    let val = match scope {
+        Scope::Region(r) => Val::text(format!("{}%", r.subtree_prefix())),
+        Scope::Institution(i) | Scope::Person(i) => Val::int(*i),
+        Scope::Enterprise(c) => Val::text(c.as_str()),
+    };
+    (format!("({sql})"), val)
+}
+
+/// The figures of a home page, all within the scope.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Figures {
+    pub persons: i64,
+    pub institutions: i64,
+    pub classes: i64,
+    pub certificates: i64,
+    pub claims: i64,
+    /// 待核准 (eligible), 待复核 (review), 已支付 (paid).
+    pub claims_eligible: i64,
+    pub claims_review: i64,
+    pub claims_paid: i64,
+    /// Σ amount of the paid claims, in fen.
+    pub paid_fen: i64,
+}
+
+/// A claim in a queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimRow {
+    pub claim_no: String,
+    pub person_name: String,
+    /// Masked.
+    pub id_number: String,
+    pub subsidy_type: String,
+    pub status: String,
+    pub status_zh: String,
+    pub amount_fen: Option<i64>,
+    pub applied_on: String,
+    /// The rules that rejected or flagged it, comma-separated.
+    pub flagged_rules: String,
+}
+
+/// A class with its institution and roster size.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassRow {
+    pub class_no: String,
+    pub institution: String,
+    pub training_type: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub site_region: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub status: String,
+    pub enrolled: i64,
+}
+
+/// Per fund source, the claims in scope it paid, advanced and recovered.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FundLine {
+    pub fund_code: String,
+    pub fund_name: String,
+    pub claims_paid: i64,
+    pub paid_fen: i64,
+    pub claims_advanced: i64,
+    pub advanced_fen: i64,
+    pub claims_recovered: i64,
+}
+
+/// A certificate as the public lookup shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateCheck {
+    pub name: String,
+    /// Always masked.
+    pub id_number: String,
+    pub cert_no: String,
+    pub cert_type: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub issue_date: String,
+    pub issuer: String,
+}
+
+/// What the public lookup is keyed by besides the name.
+#[derive(Debug, Clone)]
+pub enum CertificateKey {
+    CertNo(String),
+    IdNumber(NationalId),
+}
+
+impl Store {
+    async fn scoped_count(
+        &self,
+        sql: &str,
+        scope: &Scope,
+        subject: Subject,
+    ) -> Result<i64, StoreError> {
+        let (cond, val) = filter(scope, subject, 1);
+        let sql = format!("{sql} WHERE {cond}");
+        let vals = [val];
+        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
+    }
+
+    /// The home page's figures within the scope.
+    pub async fn figures(&self, scope: &Scope) -> Result<Figures, StoreError> {
+        let mut f = Figures {
+            persons: self
+                .scoped_count("SELECT COUNT(*) FROM persons p", scope, Subject::Person)
+                .await?,
+            institutions: self
+                .scoped_count("SELECT COUNT(*) FROM institutions i", scope, Subject::Institution)
+                .await?,
+            classes: self
+                .scoped_count("SELECT COUNT(*) FROM classes cl", scope, Subject::Class)
+                .await?,
+            certificates: self
+                .scoped_count(
+                    "SELECT COUNT(*) FROM certificates ce JOIN persons p ON p.person_id = ce.person_id",
+                    scope,
+                    Subject::Certificate,
+                )
+                .await?,
+            ..Figures::default()
+        };
+        let (cond, val) = filter(scope, Subject::Claim, 1);
+        let sql = format!(
+            "SELECT COUNT(*) AS n, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'eligible' THEN 1 ELSE 0 END), 0) AS BIGINT) AS eligible, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'review' THEN 1 ELSE 0 END), 0) AS BIGINT) AS review, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'paid' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'paid' THEN c.amount_fen ELSE 0 END), 0) AS BIGINT) AS paid_fen \
+             FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE {cond}"
+        );
+        let vals = [val];
+        let r = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_one(self.pool())
+            .await?;
+        f.claims = r.try_get("n")?;
+        f.claims_eligible = r.try_get("eligible")?;
+        f.claims_review = r.try_get("review")?;
+        f.claims_paid = r.try_get("paid")?;
+        f.paid_fen = r.try_get("paid_fen")?;
+        Ok(f)
+    }
+
+    /// Persons in scope with this name, or this ID number; IDs masked.
+    pub async fn search_persons(
+        &self,
+        scope: &Scope,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<PersonHit>, StoreError> {
+        let query = query.trim();
+        let looks_like_id = query.len() == 18
+            && query
+                .chars()
+                .all(|c| c.is_ascii_digit() || c.eq_ignore_ascii_case(&'x'));
+        let key = if looks_like_id {
+            "p.id_number"
+        } else {
+            "p.name"
+        };
+        let key_val = if looks_like_id {
+            query.to_ascii_uppercase()
+        } else {
+            query.to_string()
+        };
+        let (cond, val) = filter(scope, Subject::Person, 2);
+        let sql = format!(
+            "SELECT p.person_id, p.id_number, p.name, p.sex, p.birth_date, p.hukou_region, r.name AS region_name \
+             FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region \
+             WHERE {key} = $1 AND {cond} ORDER BY p.birth_date, p.person_id LIMIT $3"
+        );
+        let vals = [Val::text(key_val), val, Val::int(limit)];
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PersonHit {
+                    person_id: r.try_get("person_id")?,
+                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
+                    name: r.try_get("name")?,
+                    sex: r.try_get("sex")?,
+                    birth_date: r.try_get("birth_date")?,
+                    hukou_region: r.try_get("hukou_region")?,
+                    hukou_region_name: r
+                        .try_get::<Option<String>, _>("region_name")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The e-archive of a person in scope (`None` outside it). With
+    /// `reveal` the full ID number is shown and the act audited.
+    pub async fn scoped_archive(
+        &self,
+        scope: &Scope,
+        person_id: i64,
+        actor: &Actor,
+        reveal: bool,
+    ) -> Result<Option<Archive>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Person, 2);
+        let sql = format!("SELECT p.id_number FROM persons p WHERE p.person_id = $1 AND {cond}");
+        let vals = [Val::int(person_id), val];
+        let Some(r) = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let today = chrono::Utc::now().date_naive();
+        let id = NationalId::parse(&r.try_get::<String, _>("id_number")?, today, &|_| true)
+            .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
+        self.archive(&id, actor, reveal).await
+    }
+
+    /// Claims in scope, optionally of one status, newest first.
+    pub async fn scoped_claims(
+        &self,
+        scope: &Scope,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<ClaimRow>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Claim, 1);
+        let mut vals = vec![val, Val::int(limit)];
+        let status_cond = match status {
+            Some(s) => {
+                vals.push(Val::text(s));
+                " AND c.status = $3"
+            }
+            None => "",
+        };
+        let sql = format!(
+            "SELECT c.claim_no, p.name, p.id_number, c.subsidy_type, c.status, c.amount_fen, c.applied_on, c.flagged_rules \
+             FROM claims c JOIN persons p ON p.person_id = c.person_id \
+             WHERE {cond}{status_cond} ORDER BY c.applied_on DESC, c.claim_no LIMIT $2"
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(ClaimRow {
+                    claim_no: r.try_get("claim_no")?,
+                    person_name: r.try_get("name")?,
+                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
+                    subsidy_type: r.try_get("subsidy_type")?,
+                    status_zh: status_zh(&status).to_string(),
+                    status,
+                    amount_fen: r.try_get("amount_fen")?,
+                    applied_on: r.try_get("applied_on")?,
+                    flagged_rules: r
+                        .try_get::<Option<String>, _>("flagged_rules")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Which of `claims` lie in scope.
+    async fn claims_in_scope(
+        &self,
+        scope: &Scope,
+        claims: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut found = Vec::new();
+        let (cond, val) = filter(scope, Subject::Claim, 2);
+        let sql = format!(
+            "SELECT c.claim_no FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE c.claim_no = $1 AND {cond}"
+        );
+        for claim in claims {
+            let vals = [Val::text(claim), val.clone()];
+            if bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals)
+                .fetch_optional(self.pool())
+                .await?
+                .is_some()
+            {
+                found.push(claim.clone());
+            }
+        }
+        Ok(found)
+    }
+
+    fn not_in_scope(claim: &str) -> StoreError {
+        StoreError::OutOfScope(format!("申领「{claim}」不存在或不在您的管理范围内"))
+    }
+
+    /// A claim in scope with its decision and trace; ID masked.
+    pub async fn scoped_claim(
+        &self,
+        scope: &Scope,
+        claim_no: &str,
+    ) -> Result<ClaimDetail, StoreError> {
+        if self
+            .claims_in_scope(scope, &[claim_no.to_string()])
+            .await?
+            .is_empty()
+        {
+            return Err(Self::not_in_scope(claim_no));
+        }
+        self.claim_detail(claim_no).await
+    }
+
+    /// Approves claims in scope: the named ones (each must be in scope;
+    /// a claim in review is approved once an officer has looked), or with
+    /// `None` every clean (待核准) claim in scope.
+    pub async fn scoped_approve(
+        &self,
+        scope: &Scope,
+        claims: Option<&[String]>,
+        note: Option<&str>,
+        today: NaiveDate,
+        actor: &Actor,
+    ) -> Result<DecideSummary, StoreError> {
+        let list = match claims {
+            Some(named) => {
+                let inside = self.claims_in_scope(scope, named).await?;
+                if let Some(out) = named.iter().find(|c| !inside.contains(c)) {
+                    return Err(Self::not_in_scope(out));
+                }
+                inside
+            }
+            None => self
+                .scoped_claims(scope, Some("eligible"), i64::MAX)
+                .await?
+                .into_iter()
+                .map(|c| c.claim_no)
+                .collect(),
+        };
+        if list.is_empty() {
+            return Ok(DecideSummary::default());
+        }
+        let policies = self.policy_set().await?;
+        self.approve_claims(&policies, Some(&list), note, today, actor)
+            .await
+    }
+
+    /// Rejects a claim in scope with the officer's reason.
+    pub async fn scoped_reject(
+        &self,
+        scope: &Scope,
+        claim_no: &str,
+        reason: &str,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        if self
+            .claims_in_scope(scope, &[claim_no.to_string()])
+            .await?
+            .is_empty()
+        {
+            return Err(Self::not_in_scope(claim_no));
+        }
+        self.reject_claim(claim_no, reason, actor).await
+    }
+
+    /// Classes in scope with their roster size, newest first.
+    pub async fn scoped_classes(
+        &self,
+        scope: &Scope,
+        limit: i64,
+    ) -> Result<Vec<ClassRow>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Class, 1);
+        let sql = format!(
+            "SELECT cl.class_no, i.name AS institution, cl.training_type, COALESCE(o.name, '') AS occ, cl.skill_level, \
+             COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.status, \
+             (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = cl.class_id) AS enrolled \
+             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
+             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
+             WHERE {cond} ORDER BY cl.start_date DESC, cl.class_no LIMIT $2"
+        );
+        let vals = [val, Val::int(limit)];
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClassRow {
+                    class_no: r.try_get("class_no")?,
+                    institution: r.try_get("institution")?,
+                    training_type: r.try_get("training_type")?,
+                    occupation_name: r.try_get("occ")?,
+                    skill_level: r.try_get("skill_level")?,
+                    site_region: r.try_get("site")?,
+                    start_date: r.try_get("start_date")?,
+                    end_date: r.try_get("end_date")?,
+                    status: r.try_get("status")?,
+                    enrolled: r.try_get("enrolled")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Institutions in scope: (id, name, credit code), by name.
+    pub async fn scoped_institutions(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Institution, 1);
+        let sql = format!(
+            "SELECT i.institution_id, i.name, i.credit_code FROM institutions i WHERE {cond} ORDER BY i.institution_id"
+        );
+        let vals = [val];
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// Per fund source, the claims in scope it paid, advanced, recovered.
+    pub async fn scoped_ledger(&self, scope: &Scope) -> Result<Vec<FundLine>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Claim, 1);
+        let sql = format!(
+            "SELECT c.fund_code, COALESCE(MAX(f.name), c.fund_code) AS fund_name, \
+             SUM(CASE WHEN c.status = 'paid' THEN 1 ELSE 0 END) AS n_paid, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'paid' THEN c.amount_fen ELSE 0 END), 0) AS BIGINT) AS paid, \
+             SUM(CASE WHEN c.status = 'advanced' THEN 1 ELSE 0 END) AS n_adv, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'advanced' THEN c.amount_fen * COALESCE(c.advance_pct, 0) / 100 ELSE 0 END), 0) AS BIGINT) AS adv, \
+             SUM(CASE WHEN c.status = 'recovered' THEN 1 ELSE 0 END) AS n_rec \
+             FROM claims c JOIN persons p ON p.person_id = c.person_id LEFT JOIN fund_sources f ON f.code = c.fund_code \
+             WHERE c.fund_code IS NOT NULL AND {cond} GROUP BY c.fund_code ORDER BY c.fund_code"
+        );
+        let vals = [val];
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FundLine {
+                    fund_code: r.try_get("fund_code")?,
+                    fund_name: r.try_get("fund_name")?,
+                    claims_paid: r.try_get("n_paid")?,
+                    paid_fen: r.try_get("paid")?,
+                    claims_advanced: r.try_get("n_adv")?,
+                    advanced_fen: r.try_get("adv")?,
+                    claims_recovered: r.try_get("n_rec")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The name of the first person (by id) with a claim, to show.
+    pub async fn first_person_with_claim(&self) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.name FROM persons p WHERE p.person_id = (SELECT MIN(person_id) FROM claims)",
+        )
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// A region's name.
+    pub async fn region_name(&self, code: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+                .bind(code)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// The public certificate lookup: certificates of the person of this
+    /// name with this certificate number or ID number. The ID is masked.
+    pub async fn check_certificate(
+        &self,
+        name: &str,
+        key: &CertificateKey,
+    ) -> Result<Vec<CertificateCheck>, StoreError> {
+        let (cond, key) = match key {
+            CertificateKey::CertNo(no) => ("ce.cert_no = $2", no.trim().to_string()),
+            CertificateKey::IdNumber(id) => ("p.id_number = $2", id.as_str().to_string()),
+        };
+        let sql = format!(
+            "SELECT p.name, p.id_number, ce.cert_no, ce.cert_type, COALESCE(o.name, '') AS occ, ce.skill_level, \
+             ce.issue_date, COALESCE(i.name, ce.issuer_code) AS issuer \
+             FROM certificates ce JOIN persons p ON p.person_id = ce.person_id \
+             LEFT JOIN occupations o ON o.code = ce.occupation_code \
+             LEFT JOIN institutions i ON i.credit_code = ce.issuer_code \
+             WHERE p.name = $1 AND {cond} ORDER BY ce.issue_date, ce.cert_no LIMIT 20"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(name.trim())
+            .bind(key)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CertificateCheck {
+                    name: r.try_get("name")?,
+                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
+                    cert_no: r.try_get("cert_no")?,
+                    cert_type: r.try_get("cert_type")?,
+                    occupation_name: r.try_get("occ")?,
+                    skill_level: r.try_get("skill_level")?,
+                    issue_date: r.try_get("issue_date")?,
+                    issuer: r.try_get("issuer")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,83 @@
+//! The JSON API under `/api/v1` for machine clients (bearer tokens; no
+//! cookies, so no CSRF), and its OpenAPI document at `/api/openapi.json`.
+//! The same roles, scopes and store queries as the pages.
+
+mod dto;
+mod v1;
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+/// An error in the API's shape: status and `{"error": "…"}`.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_api_response()
+    }
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = doc.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The OpenAPI document of `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "技能 Jineng API", description = "职业技能提升行动管理平台接口。除证书查询外均须 Bearer 访问令牌；结果限于令牌所属账号的管理范围。"),
+    paths(
+        v1::me, v1::figures, v1::persons, v1::person, v1::claims, v1::claim,
+        v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
+        v1::certificate_lookup
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/v1/me", get(v1::me))
+        .route("/api/v1/figures", get(v1::figures))
+        .route("/api/v1/persons", get(v1::persons))
+        .route("/api/v1/persons/{id}", get(v1::person))
+        .route("/api/v1/claims", get(v1::claims))
+        .route("/api/v1/claims/approve-clean", post(v1::approve_clean))
+        .route("/api/v1/claims/{no}", get(v1::claim))
+        .route("/api/v1/claims/{no}/approve", post(v1::approve))
+        .route("/api/v1/claims/{no}/reject", post(v1::reject))
+        .route("/api/v1/classes", get(v1::classes))
+        .route("/api/v1/ledger", get(v1::ledger))
+        .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
+        .fallback(api_not_found)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError(AppError::NotFound("接口不存在".into()))
+}

@@ -1,0 +1,104 @@
+//! The public certificate lookup (证书查询): no login, rate-limited per
+//! client address; by 姓名 + 证书编号 or 姓名 + 证件号码, the ID masked.
+
+use crate::AppState;
+use crate::auth::{User, client_ip};
+use crate::error::AppError;
+use crate::views::{Nav, level, page};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use jineng_domain::NationalId;
+use jineng_store::{CertificateCheck, CertificateKey};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LookupQuery {
+    /// 姓名
+    #[serde(default)]
+    pub name: String,
+    /// 证书编号
+    #[serde(default)]
+    pub cert_no: String,
+    /// 证件号码（身份证号码）
+    #[serde(default)]
+    pub id_number: String,
+}
+
+/// Runs a lookup; `None` when the form is empty.
+pub async fn run(
+    state: &AppState,
+    parts: &Parts,
+    q: &LookupQuery,
+) -> Result<Option<Vec<CertificateCheck>>, AppError> {
+    let name = q.name.trim();
+    let (cert_no, id) = (q.cert_no.trim(), q.id_number.trim());
+    if name.is_empty() && cert_no.is_empty() && id.is_empty() {
+        return Ok(None);
+    }
+    if !state.lookup_limiter.allow(&client_ip(parts)) {
+        return Err(AppError::TooManyRequests);
+    }
+    if name.is_empty() || (cert_no.is_empty() && id.is_empty()) {
+        return Err(AppError::BadRequest(
+            "请填写姓名，以及证书编号或证件号码".into(),
+        ));
+    }
+    let key = if !cert_no.is_empty() {
+        CertificateKey::CertNo(cert_no.to_string())
+    } else {
+        let today = chrono::Local::now().date_naive();
+        CertificateKey::IdNumber(
+            NationalId::parse(id, today, &|_| true)
+                .map_err(|e| AppError::BadRequest(e.message().to_string()))?,
+        )
+    };
+    Ok(Some(state.store.check_certificate(name, &key).await?))
+}
+
+#[derive(Template)]
+#[template(path = "lookup.html")]
+struct LookupPage {
+    nav: Option<Nav>,
+    name: String,
+    cert_no: String,
+    id_number: String,
+    searched: bool,
+    message: Option<String>,
+    rows: Vec<(CertificateCheck, String)>,
+}
+
+/// `GET /certificates/lookup?name=&cert_no=|id_number=`
+pub async fn lookup(
+    State(state): State<AppState>,
+    mut parts: Parts,
+    Query(q): Query<LookupQuery>,
+) -> Result<Response, AppError> {
+    let user =
+        <User as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
+            .await
+            .ok();
+    let (searched, message, rows) = match run(&state, &parts, &q).await {
+        Ok(None) => (false, None, vec![]),
+        Ok(Some(rows)) => (true, None, rows),
+        Err(AppError::BadRequest(m)) => (true, Some(m), vec![]),
+        Err(e) => return Err(e),
+    };
+    page(&LookupPage {
+        nav: user.as_ref().map(Nav::of),
+        name: q.name.trim().to_string(),
+        cert_no: q.cert_no.trim().to_string(),
+        // The form never echoes a full ID number back.
+        id_number: String::new(),
+        searched,
+        message,
+        rows: rows
+            .into_iter()
+            .map(|c| {
+                let l = level(c.skill_level);
+                (c, l)
+            })
+            .collect(),
+    })
+}

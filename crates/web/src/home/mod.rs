@@ -1,0 +1,48 @@
+//! The home page: the figures of the account's scope.
+
+use crate::AppState;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::views::{Nav, page, yuan};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use jineng_domain::access::{Action, Role, Scope};
+use jineng_store::Figures;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    nav: Option<Nav>,
+    scope: String,
+    f: Figures,
+    paid: String,
+}
+
+/// The scope in words, for headings.
+pub async fn scope_name(state: &AppState, user: &User) -> Result<String, AppError> {
+    Ok(match user.scope() {
+        Scope::Region(r) => state
+            .store
+            .region_name(r.as_str())
+            .await?
+            .unwrap_or_else(|| r.as_str().to_string()),
+        Scope::Institution(_) | Scope::Enterprise(_) => "本单位".into(),
+        Scope::Person(_) => "本人".into(),
+    })
+}
+
+/// `GET /`
+pub async fn show(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+    if user.role() == Role::Worker {
+        return Ok(Redirect::to("/me").into_response());
+    }
+    user.require(Action::ViewFigures)?;
+    let f = state.store.figures(user.scope()).await?;
+    page(&HomePage {
+        nav: Some(Nav::of(&user)),
+        scope: scope_name(&state, &user).await?,
+        paid: yuan(f.paid_fen),
+        f,
+    })
+}

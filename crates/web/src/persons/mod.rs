@@ -1,0 +1,132 @@
+//! Persons: search by name or ID number within the scope, the e-archive
+//! (ID masked; revealing it is a POST, audited by the store), and a
+//! worker's own archive.
+
+use crate::AppState;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::session::CsrfForm;
+use crate::views::{Nav, page};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use jineng_domain::access::{Action, Scope};
+use jineng_store::{Archive, PersonHit, status_zh};
+use serde::Deserialize;
+
+/// The most hits a search shows.
+const LIMIT: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct SearchPage {
+    nav: Option<Nav>,
+    q: String,
+    searched: bool,
+    hits: Vec<PersonHit>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /persons?q=`
+pub async fn search(
+    State(state): State<AppState>,
+    user: User,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    user.require(Action::ViewPersons)?;
+    let q = query.q.trim().to_string();
+    let hits = if q.is_empty() {
+        vec![]
+    } else {
+        state.store.search_persons(user.scope(), &q, LIMIT).await?
+    };
+    page(&SearchPage {
+        nav: Some(Nav::of(&user)),
+        searched: !q.is_empty(),
+        q,
+        hits,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "archive.html")]
+struct ArchivePage {
+    nav: Option<Nav>,
+    a: Archive,
+    /// (number, type, applied on, status in Chinese)
+    claims: Vec<(String, String, String, &'static str)>,
+    can_reveal: bool,
+    revealed: bool,
+    csrf: String,
+}
+
+async fn archive_page(
+    state: &AppState,
+    user: &User,
+    person_id: i64,
+    reveal: bool,
+) -> Result<Response, AppError> {
+    let a = state
+        .store
+        .scoped_archive(user.scope(), person_id, &user.actor(), reveal)
+        .await?
+        .ok_or_else(|| AppError::Forbidden("该人员不存在或不在您的管理范围内".into()))?;
+    let claims = a
+        .claims
+        .iter()
+        .map(|c| {
+            (
+                c.claim_no.clone(),
+                c.subsidy_type.clone(),
+                c.applied_on.clone(),
+                status_zh(&c.status),
+            )
+        })
+        .collect();
+    page(&ArchivePage {
+        nav: Some(Nav::of(user)),
+        claims,
+        can_reveal: user.role().may(Action::RevealId),
+        revealed: reveal,
+        csrf: user.csrf.clone(),
+        a,
+    })
+}
+
+/// `GET /persons/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    user.require(Action::ViewPersons)?;
+    archive_page(&state, &user, id, false).await
+}
+
+/// `POST /persons/{id}/reveal`: the archive with the full ID number; the
+/// store writes the reveal to the audit trail.
+pub async fn reveal(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Action::RevealId)?;
+    archive_page(&state, &user, id, true).await
+}
+
+/// `GET /me`: a worker's own e-archive.
+pub async fn me(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+    user.require(Action::ViewOwnArchive)?;
+    let Scope::Person(pid) = user.scope() else {
+        return Err(AppError::forbidden());
+    };
+    archive_page(&state, &user, *pid, false).await
+}
