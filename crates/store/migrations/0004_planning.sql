@@ -16,6 +16,8 @@ CREATE TABLE indicators (
     -- JSON of the kind's parameters (measure and filters, or statistic keys)
     formula    TEXT NOT NULL,
     definition TEXT NOT NULL,
+    -- the seed document and clause it comes from
+    source     TEXT NOT NULL,
     position   BIGINT NOT NULL,
     updated_at TEXT NOT NULL
 );

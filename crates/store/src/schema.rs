@@ -16,7 +16,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_policy_claims.sql"),
     ),
     (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
-    (4, "planning", include_str!("../migrations/0004_planning.sql")),
+    (
+        4,
+        "planning",
+        include_str!("../migrations/0004_planning.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -146,10 +146,7 @@ impl IndicatorSet {
     pub fn parse(file: &str, text: &str) -> Result<IndicatorSet, ValueError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
-            ValueError::new(format!(
-                "指标文件「{file}」第 {line} 行：{}",
-                e.message()
-            ))
+            ValueError::new(format!("指标文件「{file}」第 {line} 行：{}", e.message()))
         })?;
         let stats: BTreeMap<&str, &StatisticDef> =
             raw.statistic.iter().map(|s| (s.key.as_str(), s)).collect();

@@ -3,12 +3,17 @@
 //! against its parent, the progress of an actual against its target
 //! (序时进度), and the task tables of the seed documents.
 
+pub mod dashboard;
 pub mod indicator;
 pub mod progress;
 pub mod target;
 pub mod task;
 pub mod value;
 
+pub use dashboard::{
+    Area, Entry, Fact, Statistic, Target, cumulative_by_month, indicator_value, prefix,
+    progress_entries, total_entries,
+};
 pub use indicator::{Indicator, IndicatorKind, IndicatorSet, Measure, StatisticDef};
 pub use progress::{Progress, progress};
 pub use target::{BreakdownRule, ExistingTarget, TargetRow, check_breakdowns};

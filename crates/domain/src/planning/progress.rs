@@ -21,7 +21,7 @@ pub struct Progress {
     /// actual / target, 0 when there is no target.
     pub completion: f64,
     pub behind: bool,
-    /// 已完成 | 进度正常 | 落后于序时进度 | 未达到 | 统计期未到
+    /// 已完成 | 进度正常 | 落后于序时进度 | 未完成 | 未达到 | 统计期未到
     pub status: &'static str,
 }
 
@@ -58,6 +58,8 @@ pub fn progress(
         let expected = ((target as i128 * done as i128 + total as i128 - 1) / total as i128) as i64;
         if done == 0 {
             (0, false, "统计期未到")
+        } else if done == total {
+            (expected, true, "未完成")
         } else if actual < expected {
             (expected, true, "落后于序时进度")
         } else {
@@ -102,12 +104,15 @@ mod tests {
         let p = progress(y, 40100, 0, true, d(2018, 12, 31));
         assert_eq!((p.behind, p.status), (false, "统计期未到"));
         let p = progress(y, 40100, 40_000, true, d(2020, 1, 5));
-        assert_eq!((p.elapsed, p.behind), (1.0, true));
+        assert_eq!((p.elapsed, p.behind, p.status), (1.0, true, "未完成"));
     }
 
     #[test]
     fn a_three_year_period_and_a_level() {
-        let p = Period { from: 2019, to: 2021 };
+        let p = Period {
+            from: 2019,
+            to: 2021,
+        };
         // End of 2019: 365 of 1,096 days.
         let r = progress(p, 140_000, 46_000, true, d(2019, 12, 31));
         assert_eq!(r.expected, 46_625);

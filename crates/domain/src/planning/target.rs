@@ -109,7 +109,10 @@ pub fn check_breakdowns(
     let mut out = Vec::new();
     for ((indicator, period, parent), parts) in groups {
         let in_file = rows.iter().find(|r| {
-            r.indicator == indicator && r.period == period && r.region == parent && !r.is_own_share()
+            r.indicator == indicator
+                && r.period == period
+                && r.region == parent
+                && !r.is_own_share()
         });
         let (name, value, rule, row) = match in_file {
             Some(p) => (p.name.clone(), p.value, p.rule, Some(p.row)),
@@ -203,7 +206,10 @@ mod tests {
 
     #[test]
     fn parts_may_refer_to_a_stored_parent_and_rules_vary() {
-        let parts = vec![row(2, "371502", "371500", 10), row(3, "371503", "371500", 5)];
+        let parts = vec![
+            row(2, "371502", "371500", 10),
+            row(3, "371503", "371500", 5),
+        ];
         let stored = |_: &str, _: Period, _: &str| {
             Some(ExistingTarget {
                 name: "聊城市".into(),
@@ -213,7 +219,10 @@ mod tests {
         };
         assert!(check_breakdowns(&parts, &stored, &unit).is_empty());
         let errs = check_breakdowns(&parts, &|_, _, _| None, &unit);
-        assert!(errs[0].message.contains("没有 2019年 training 的目标"), "{errs:?}");
+        assert!(
+            errs[0].message.contains("没有 2019年 training 的目标"),
+            "{errs:?}"
+        );
         let strict = |_: &str, _: Period, _: &str| {
             Some(ExistingTarget {
                 name: "聊城市".into(),
@@ -222,6 +231,11 @@ mod tests {
             })
         };
         let errs = check_breakdowns(&parts, &strict, &unit);
-        assert!(errs[0].message.contains("应不少于目标值 16 人次，少 1 人次"), "{errs:?}");
+        assert!(
+            errs[0]
+                .message
+                .contains("应不少于目标值 16 人次，少 1 人次"),
+            "{errs:?}"
+        );
     }
 }
