@@ -292,6 +292,12 @@ const DEMO_ALLOCATIONS: [(&str, i64); 4] = [
     ("EB", 500_000),
 ];
 
+/// Imports 聊城's functional zones (demo/liaocheng/regions.csv).
+pub(crate) async fn load_zones(store: &Store, actor: &Actor, dir: &Path) -> anyhow::Result<()> {
+    let opts = options(actor, false, None, 5000);
+    import_demo_file(store, "regions", REGIONS, dir, &opts).await
+}
+
 /// Loads the demo's records into `store` (reference data first): regions,
 /// institutions, classes, persons and their trainings, certificates, claims.
 pub(crate) async fn load_records(
@@ -302,8 +308,7 @@ pub(crate) async fn load_records(
     dir: &Path,
 ) -> anyhow::Result<(String, jineng_domain::refdata::RefData)> {
     crate::init(store).await?;
-    let opts = options(actor, false, None, 5000);
-    import_demo_file(store, "regions", REGIONS, dir, &opts).await?;
+    load_zones(store, actor, dir).await?;
     let refdata = store.ref_data().await?;
     let mut counties: Vec<String> = refdata
         .regions

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_decide;
+mod bench_report;
 mod claims;
 mod demo;
 mod eligibility;

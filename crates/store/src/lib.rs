@@ -28,7 +28,9 @@ pub use claims::status_zh;
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use error::StoreError;
 pub use ledger::FundReport;
-pub use planning::{DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView};
+pub use planning::{
+    BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
+};
 pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};

@@ -5,10 +5,12 @@
 //! (`facts.rs`). What the figures mean is computed in
 //! `domain::planning`; this module only stores and fetches.
 
+mod bench;
 mod facts;
 mod targets;
 mod tasks;
 
+pub use bench::BenchShape;
 pub use facts::{DashboardData, RefreshStats};
 pub use tasks::{TaskReport, TaskView};
 
