@@ -23,6 +23,16 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 看板查询：在全新库上生成某市 N 条培训记录，测量看板查询耗时（对照：对同样的记录直接 GROUP BY）
+    Report {
+        #[arg(long, default_value_t = 1_000_000)]
+        enrolments: i64,
+        /// 测量的地级市
+        #[arg(long, default_value = "371500")]
+        city: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// 补贴决定：内存中单核每秒决定数（对照：仅查补贴标准目录），以及生成约 N 件申领后在全新库上批量决定的耗时（对照：读出同样的申领及其证据）
     Decide {
         #[arg(long, default_value_t = 100_000)]
@@ -111,6 +121,11 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
             keep,
             json,
         } => return decide(db, actor, claims, memory_only, keep, json).await,
+        BenchCommand::Report {
+            enrolments,
+            city,
+            json,
+        } => return crate::bench_report::run(db, actor, enrolments, &city, json).await,
     };
     let dir = tempfile_dir()?;
     let csv = dir.join("persons.csv");

@@ -292,6 +292,12 @@ const DEMO_ALLOCATIONS: [(&str, i64); 4] = [
     ("EB", 500_000),
 ];
 
+/// Imports 聊城's functional zones (demo/liaocheng/regions.csv).
+pub(crate) async fn load_zones(store: &Store, actor: &Actor, dir: &Path) -> anyhow::Result<()> {
+    let opts = options(actor, false, None, 5000);
+    import_demo_file(store, "regions", REGIONS, dir, &opts).await
+}
+
 /// Loads the demo's records into `store` (reference data first): regions,
 /// institutions, classes, persons and their trainings, certificates, claims.
 pub(crate) async fn load_records(
@@ -302,8 +308,7 @@ pub(crate) async fn load_records(
     dir: &Path,
 ) -> anyhow::Result<(String, jineng_domain::refdata::RefData)> {
     crate::init(store).await?;
-    let opts = options(actor, false, None, 5000);
-    import_demo_file(store, "regions", REGIONS, dir, &opts).await?;
+    load_zones(store, actor, dir).await?;
     let refdata = store.ref_data().await?;
     let mut counties: Vec<String> = refdata
         .regions
@@ -331,6 +336,7 @@ pub(crate) async fn load(
 ) -> anyhow::Result<String> {
     let (sample, refdata) = load_records(store, actor, persons, seed, dir).await?;
     claims(store, actor, &refdata).await?;
+    load_planning(store, actor, dir).await?;
     Ok(sample)
 }
 
@@ -408,6 +414,76 @@ pub(crate) async fn sample_name(store: &Store) -> anyhow::Result<String> {
     })
 }
 
+/// The planning files of the repository the demo loads: targets (seed 003
+/// annex 1 and 一, seed 002 一 and 二, seed 004 专栏1) and task tables
+/// (seeds 000, 001, 003 annex 2).
+const PLANNING: [(&str, &str); 7] = [
+    (
+        "liaocheng-2019.csv",
+        include_str!("../../../planning/targets/liaocheng-2019.csv"),
+    ),
+    (
+        "liaocheng-2019-2021.csv",
+        include_str!("../../../planning/targets/liaocheng-2019-2021.csv"),
+    ),
+    (
+        "tianshui-2019-2021.csv",
+        include_str!("../../../planning/targets/tianshui-2019-2021.csv"),
+    ),
+    (
+        "national-2021-2025.csv",
+        include_str!("../../../planning/targets/national-2021-2025.csv"),
+    ),
+    (
+        "liaocheng-annex2.csv",
+        include_str!("../../../planning/tasks/liaocheng-annex2.csv"),
+    ),
+    (
+        "tianjin.csv",
+        include_str!("../../../planning/tasks/tianjin.csv"),
+    ),
+    (
+        "rudong.csv",
+        include_str!("../../../planning/tasks/rudong.csv"),
+    ),
+];
+const STATISTICS: &str = include_str!("../../../demo/liaocheng/statistics.csv");
+
+/// Loads the indicators, targets, task tables and the demo's example
+/// statistics, and brings the aggregates up to date.
+async fn load_planning(store: &Store, actor: &Actor, dir: &Path) -> anyhow::Result<()> {
+    crate::planning::indicators(store, actor).await?;
+    let (mut targets, mut tasks) = (0, 0);
+    for (name, text) in PLANNING {
+        let path = dir.join(name);
+        std::fs::write(&path, text)?;
+        if text.starts_with("指标代码") {
+            let c = crate::planning::import_targets(store, actor, &path)
+                .await?
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            targets += c.inserted + c.updated + c.unchanged;
+        } else {
+            let known = |_: &str| true;
+            let (_, rows) = jineng_ingest::planning::read_tasks(&path, &known)?;
+            let c = store.import_tasks(&rows, actor).await?;
+            tasks += c.inserted + c.updated + c.unchanged;
+        }
+    }
+    let path = dir.join("statistics.csv");
+    std::fs::write(&path, STATISTICS)?;
+    let set = store.indicator_set().await?;
+    let (_, rows) = jineng_ingest::planning::read_statistics(&path, &set, &|_| true)?;
+    store.import_statistics(&rows, actor).await?;
+    let refreshed = store.refresh_facts(false).await?;
+    println!(
+        "  规划：目标 {targets} 条（聊城2019年分解、2019—2021年目标，天水，“十四五”全国指标），重点任务 {tasks} 项{}",
+        refreshed
+            .map(|r| format!("，汇总数据 {} 行", r.rows))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
 async fn import_demo_file(
     store: &Store,
     kind: &str,
@@ -444,5 +520,8 @@ pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<Exit
         "补贴申领：jineng claims export --format jsonl；jineng claims show <申领编号>；jineng claims approve --all"
     );
     println!("专账：jineng ledger report；jineng ledger verify");
+    println!(
+        "目标进度：jineng report progress --region 371500 --year 2019 --format text；年报：jineng report annual --region 371500 --year 2019 --out 年报.xlsx"
+    );
     Ok(ExitCode::SUCCESS)
 }

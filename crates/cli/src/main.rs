@@ -3,13 +3,16 @@
 mod audit;
 mod bench;
 mod bench_decide;
+mod bench_report;
 mod claims;
 mod demo;
 mod eligibility;
 mod import;
 mod ledger;
 mod person;
+mod planning;
 mod policy;
+mod report;
 mod serve;
 
 use anyhow::Context;
@@ -90,6 +93,31 @@ enum Command {
     },
     /// 启动网上服务平台（Web 界面与 /api/v1 接口）
     Serve(serve::ServeArgs),
+    /// 指标定义
+    Indicators {
+        #[command(subcommand)]
+        command: planning::IndicatorsCommand,
+    },
+    /// 目标任务及其分解
+    Targets {
+        #[command(subcommand)]
+        command: planning::TargetsCommand,
+    },
+    /// 统计数据（就业人员、技能劳动者等）
+    Stats {
+        #[command(subcommand)]
+        command: planning::StatsCommand,
+    },
+    /// 重点任务分工及进展
+    Tasks {
+        #[command(subcommand)]
+        command: planning::TasksCommand,
+    },
+    /// 报表：目标进度、季报、年报、资金使用公开
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
     /// 性能基准测试（生成数据）
     Bench {
         #[command(subcommand)]
@@ -146,6 +174,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eligibility(args) => eligibility::run(&cli.db, args).await,
         Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
         Command::Ledger { command } => ledger::run(&cli.db, &actor, command).await,
+        Command::Indicators { command } => planning::run_indicators(&cli.db, &actor, command).await,
+        Command::Targets { command } => planning::run_targets(&cli.db, &actor, command).await,
+        Command::Stats { command } => planning::run_stats(&cli.db, &actor, command).await,
+        Command::Tasks { command } => planning::run_tasks(&cli.db, &actor, command).await,
+        Command::Report { command } => report::run(&cli.db, &actor, command).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
         Command::Audit { command } => audit::run(&cli.db, command).await,
         Command::Serve(args) => serve::run(&cli.db, &actor, args).await,

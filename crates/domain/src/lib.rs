@@ -12,6 +12,7 @@ pub mod money;
 pub mod national_id;
 pub mod occupation;
 pub mod phone;
+pub mod planning;
 pub mod policy;
 pub mod records;
 pub mod refdata;

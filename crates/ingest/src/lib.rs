@@ -5,6 +5,7 @@
 pub mod columns;
 pub mod parse;
 pub mod pipeline;
+pub mod planning;
 pub mod reader;
 pub mod reference;
 pub mod report;

@@ -11,6 +11,7 @@ mod error;
 mod institutions;
 mod ledger;
 mod people;
+mod planning;
 mod policy;
 mod records;
 mod reference;
@@ -30,6 +31,9 @@ pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PayS
 pub use claims::{RenderedClaim, render_claim, status_zh};
 pub use error::StoreError;
 pub use ledger::FundReport;
+pub use planning::{
+    BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
+};
 pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};

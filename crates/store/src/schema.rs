@@ -17,6 +17,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
     (
+        4,
+        "planning",
+        include_str!("../migrations/0004_planning.sql"),
+    ),
+    (
         5,
         "claims_queue",
         include_str!("../migrations/0005_claims_queue.sql"),

@@ -514,16 +514,6 @@ impl Store {
         .await?)
     }
 
-    /// A region's name.
-    pub async fn region_name(&self, code: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
-                .bind(code)
-                .fetch_optional(self.pool())
-                .await?,
-        )
-    }
-
     /// The public certificate lookup: certificates of the person of this
     /// name with this certificate number or ID number. The ID is masked.
     pub async fn check_certificate(

@@ -1,0 +1,250 @@
+//! Planning in the database: the indicator definitions, the statistics
+//! entered per region and year, the targets and their breakdowns
+//! (`targets.rs`), the task tables with their progress reports
+//! (`tasks.rs`), and the aggregate facts the dashboards and reports read
+//! (`facts.rs`). What the figures mean is computed in
+//! `domain::planning`; this module only stores and fetches.
+
+mod bench;
+mod facts;
+mod targets;
+mod tasks;
+
+pub use bench::BenchShape;
+pub use facts::{DashboardData, RefreshStats};
+pub use tasks::{TaskReport, TaskView};
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::{Store, StoreError};
+use jineng_domain::planning::{Indicator, IndicatorKind, IndicatorSet, StatisticDef};
+use sqlx::Row;
+
+/// What an import of planning data changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PlanCounts {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub removed: u64,
+}
+
+/// A statistic value to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatisticRow {
+    pub region: String,
+    pub year: i32,
+    pub key: String,
+    pub value: i64,
+    pub source: String,
+}
+
+impl Store {
+    /// Loads indicator definitions and the statistics they may use
+    /// (the latter as vocabulary terms of kind `statistic`). Idempotent.
+    pub async fn load_indicators(
+        &self,
+        set: &IndicatorSet,
+        actor: &Actor,
+    ) -> Result<PlanCounts, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut counts = PlanCounts::default();
+        let mut audits = Vec::new();
+        for (pos, ind) in set.indicators.iter().enumerate() {
+            let stored = sqlx::query(
+                "SELECT name_zh, unit, decimals, kind, formula, definition, source, position FROM indicators WHERE code = $1",
+            )
+            .bind(ind.code.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let now = (
+                ind.name.clone(),
+                ind.unit.clone(),
+                ind.decimals as i64,
+                ind.kind_code().to_string(),
+                ind.formula_json(),
+                ind.definition.clone(),
+                ind.source.clone(),
+                pos as i64,
+            );
+            let before = match &stored {
+                Some(r) => Some((
+                    r.try_get::<String, _>("name_zh")?,
+                    r.try_get::<String, _>("unit")?,
+                    r.try_get::<i64, _>("decimals")?,
+                    r.try_get::<String, _>("kind")?,
+                    r.try_get::<String, _>("formula")?,
+                    r.try_get::<String, _>("definition")?,
+                    r.try_get::<String, _>("source")?,
+                    r.try_get::<i64, _>("position")?,
+                )),
+                None => None,
+            };
+            if before.as_ref() == Some(&now) {
+                counts.unchanged += 1;
+                continue;
+            }
+            let sql = if before.is_some() {
+                counts.updated += 1;
+                "UPDATE indicators SET name_zh = $2, unit = $3, decimals = $4, kind = $5, formula = $6, definition = $7, source = $8, position = $9, updated_at = $10 WHERE code = $1"
+            } else {
+                counts.inserted += 1;
+                "INSERT INTO indicators (code, name_zh, unit, decimals, kind, formula, definition, source, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            };
+            sqlx::query(sql)
+                .bind(ind.code.as_str())
+                .bind(now.0.as_str())
+                .bind(now.1.as_str())
+                .bind(now.2)
+                .bind(now.3.as_str())
+                .bind(now.4.as_str())
+                .bind(now.5.as_str())
+                .bind(now.6.as_str())
+                .bind(now.7)
+                .bind(audit::now())
+                .execute(&mut *tx)
+                .await?;
+            audits.push(AuditEntry::change(
+                if before.is_some() { "update" } else { "insert" },
+                "indicator",
+                ind.code.clone(),
+                before.as_ref(),
+                Some(&now),
+            ));
+        }
+        for s in &set.statistics {
+            let text = format!("{}|{}", s.name, s.unit);
+            let stored: Option<String> = sqlx::query_scalar(
+                "SELECT description FROM vocabulary WHERE kind = 'statistic' AND term = $1",
+            )
+            .bind(s.key.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if stored.as_deref() == Some(text.as_str()) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO vocabulary (kind, term, description) VALUES ('statistic', $1, $2)
+                 ON CONFLICT (kind, term) DO UPDATE SET description = excluded.description",
+            )
+            .bind(s.key.as_str())
+            .bind(text.as_str())
+            .execute(&mut *tx)
+            .await?;
+            audits.push(AuditEntry::change(
+                "upsert",
+                "statistic_def",
+                s.key.clone(),
+                stored.as_ref(),
+                Some(&text),
+            ));
+        }
+        audit::write(&mut tx, actor, None, &audits).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    /// The stored indicators and statistics definitions, in file order.
+    pub async fn indicator_set(&self) -> Result<IndicatorSet, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, name_zh, unit, decimals, formula, definition, source FROM indicators ORDER BY position, code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut set = IndicatorSet::default();
+        for r in rows {
+            let code: String = r.try_get("code")?;
+            let formula: String = r.try_get("formula")?;
+            let kind: IndicatorKind = serde_json::from_str(&formula)
+                .map_err(|e| StoreError::Corrupt(format!("指标 {code} 的公式无法解析：{e}")))?;
+            set.indicators.push(Indicator {
+                code,
+                name: r.try_get("name_zh")?,
+                unit: r.try_get("unit")?,
+                decimals: r.try_get::<i64, _>("decimals")? as u32,
+                kind,
+                definition: r.try_get("definition")?,
+                source: r.try_get("source")?,
+            });
+        }
+        let stats = sqlx::query(
+            "SELECT term, description FROM vocabulary WHERE kind = 'statistic' ORDER BY term",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for r in stats {
+            let desc: String = r.try_get("description")?;
+            let (name, unit) = desc.split_once('|').unwrap_or((desc.as_str(), ""));
+            set.statistics.push(StatisticDef {
+                key: r.try_get("term")?,
+                name: name.to_string(),
+                unit: unit.to_string(),
+            });
+        }
+        Ok(set)
+    }
+
+    /// Stores statistics in one transaction: new keys inserted, changed
+    /// values updated, the same values left alone.
+    pub async fn import_statistics(
+        &self,
+        rows: &[StatisticRow],
+        actor: &Actor,
+    ) -> Result<PlanCounts, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut counts = PlanCounts::default();
+        let mut audits = Vec::new();
+        for r in rows {
+            let stored: Option<i64> = sqlx::query_scalar(
+                "SELECT value FROM statistics WHERE region_code = $1 AND year = $2 AND stat_key = $3",
+            )
+            .bind(r.region.as_str())
+            .bind(r.year as i64)
+            .bind(r.key.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            if stored == Some(r.value) {
+                counts.unchanged += 1;
+                continue;
+            }
+            let sql = if stored.is_some() {
+                counts.updated += 1;
+                "UPDATE statistics SET value = $4, source = $5, updated_at = $6 WHERE region_code = $1 AND year = $2 AND stat_key = $3"
+            } else {
+                counts.inserted += 1;
+                "INSERT INTO statistics (region_code, year, stat_key, value, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
+            };
+            sqlx::query(sql)
+                .bind(r.region.as_str())
+                .bind(r.year as i64)
+                .bind(r.key.as_str())
+                .bind(r.value)
+                .bind(r.source.as_str())
+                .bind(audit::now())
+                .execute(&mut *tx)
+                .await?;
+            audits.push(AuditEntry::change(
+                if stored.is_some() { "update" } else { "insert" },
+                "statistic",
+                format!("{}/{}/{}", r.region, r.year, r.key),
+                stored.as_ref(),
+                Some(&r.value),
+            ));
+        }
+        audit::write(&mut tx, actor, None, &audits).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    /// The name of a region (全国 for 000000), if known.
+    pub async fn region_name(&self, code: &str) -> Result<Option<String>, StoreError> {
+        if code == jineng_domain::planning::NATIONAL {
+            return Ok(Some("全国".into()));
+        }
+        Ok(
+            sqlx::query_scalar("SELECT name FROM regions WHERE code = $1")
+                .bind(code)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+}
