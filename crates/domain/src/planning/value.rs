@@ -49,7 +49,7 @@ pub fn format_value(v: i64, decimals: u32) -> String {
     let int = (a / scale).to_string();
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
