@@ -5,8 +5,9 @@ use crate::ValueError;
 
 /// Maps full-width ASCII variants (U+FF01–U+FF5E) to ASCII and the
 /// ideographic space and NBSP to a plain space, drops invisible zero-width
-/// characters and the BOM anywhere (they silently break ID and code parsing
-/// when pasted from web pages), then trims.
+/// characters, the BOM and control characters other than tab and line
+/// breaks anywhere (they silently break ID and code parsing when pasted from
+/// web pages), then trims.
 pub fn normalize_cell(s: &str) -> String {
     let mapped: String = s
         .chars()
@@ -14,6 +15,10 @@ pub fn normalize_cell(s: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
             '\u{3000}' | '\u{00A0}' => Some(' '),
             '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+            // Invisible control characters pasted along with a value; the
+            // store also uses 0x1D–0x1F to pack rows.
+            '\t' | '\n' | '\r' => Some(c),
+            c if c.is_control() => None,
             c => Some(c),
         })
         .collect();
@@ -105,6 +110,8 @@ mod tests {
             "110105ABc,()"
         );
         assert_eq!(normalize_cell("37\u{200B}15"), "3715");
+        assert_eq!(normalize_cell("C2019\u{1f}001\u{0}\u{7f}"), "C2019001");
+        assert_eq!(normalize_cell("第一行\n第二行"), "第一行\n第二行");
         assert_eq!(normalize_cell("张　三"), "张 三");
         assert_eq!(normalize_cell(""), "");
     }
