@@ -192,12 +192,12 @@ pub(crate) async fn import_targets(
             .cloned()
             .flatten()
     };
-    let unit = |code: &str| {
+    let describe = |code: &str| {
         set.get(code)
-            .map(|i| (i.unit.clone(), i.decimals))
+            .map(|i| (i.name.clone(), i.unit.clone(), i.decimals))
             .unwrap_or_default()
     };
-    let problems = check_breakdowns(&rows, &existing, &unit);
+    let problems = check_breakdowns(&rows, &existing, &describe);
     if !problems.is_empty() {
         return Ok(Err(FileErrors {
             file,

@@ -374,6 +374,34 @@ fn every_indicator_at_county_city_and_province_level() {
             .1;
         assert_eq!((num(&share[5]), num(&share[6])), (25.0, 23.0), "[{b}]");
 
+        // The charts: bars per area against the targets, the city's line.
+        let svg = db.path("p.svg");
+        db.ok(&[
+            "report",
+            "progress",
+            "--region",
+            "371500",
+            "--year",
+            "2019",
+            "--as-of",
+            "2019-12-31",
+            "--out",
+            svg.to_str().unwrap(),
+        ]);
+        let svg = std::fs::read_to_string(svg).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "[{b}]");
+        for needle in [
+            "东昌府区：完成 3，目标 20",
+            "市本级：完成 1，目标 10",
+            "目标 45",
+            "19-12：6",
+        ] {
+            assert!(
+                svg.contains(needle),
+                "[{b}] 「{needle}」 missing in the SVG"
+            );
+        }
+
         // A new enrolment counts at once: the aggregates follow the import.
         let late = id("371502", 1999, 1, 1, 17);
         common::fixtures::load(

@@ -104,7 +104,7 @@ fn a_breakdown_that_does_not_add_up_is_refused_and_writes_nothing() {
         for needle in [
             "文件「分解表.csv」",
             "第 2 行「目标值」",
-            "聊城市（371500）2019年 training 的分解（第 3–14 行，12 项）合计 40,010 人次，应等于目标值 40,100 人次，少 90 人次",
+            "聊城市（371500）2019年「补贴性职业技能培训」的分解（第 3–14 行，12 项）合计 40,010 人次，应等于目标值 40,100 人次，少 90 人次",
         ] {
             assert!(err.contains(needle), "[{b}] 「{needle}」 missing: {err}");
         }

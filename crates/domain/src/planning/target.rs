@@ -92,12 +92,12 @@ pub struct BreakdownError {
 /// Checks every breakdown in `rows`: the parts of a parent (same indicator,
 /// period and parent region) against the parent's value. The parent is the
 /// row of the parent region that is not itself a part of the same region,
-/// in the file, or else `existing(indicator, period, region)`. `unit` and
-/// `decimals` give each indicator's unit for the messages.
+/// in the file, or else `existing(indicator, period, region)`. `describe`
+/// gives an indicator's name, unit and decimals for the messages.
 pub fn check_breakdowns(
     rows: &[TargetRow],
     existing: &dyn Fn(&str, Period, &str) -> Option<ExistingTarget>,
-    unit: &dyn Fn(&str) -> (String, u32),
+    describe: &dyn Fn(&str) -> (String, String, u32),
 ) -> Vec<BreakdownError> {
     let mut groups: BTreeMap<(String, Period, String), Vec<&TargetRow>> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.parent.is_empty()) {
@@ -122,8 +122,9 @@ pub fn check_breakdowns(
                     out.push(BreakdownError {
                         row: Some(parts[0].row),
                         message: format!(
-                            "上级区划 {parent} 没有 {} {indicator} 的目标：分解须与上级目标在同一文件中或先行导入",
-                            period.label()
+                            "上级区划 {parent} 没有{}「{}」的目标：分解须与上级目标在同一文件中或先行导入",
+                            period.label(),
+                            describe(&indicator).0
                         ),
                     });
                     continue;
@@ -131,7 +132,7 @@ pub fn check_breakdowns(
             },
         };
         let sum: i64 = parts.iter().map(|p| p.value).sum();
-        let (unit, decimals) = unit(&indicator);
+        let (label, unit, decimals) = describe(&indicator);
         let f = |v: i64| format!("{} {unit}", format_value(v, decimals));
         let first = parts.iter().map(|p| p.row).min().unwrap_or(0);
         let last = parts.iter().map(|p| p.row).max().unwrap_or(0);
@@ -151,7 +152,7 @@ pub fn check_breakdowns(
             out.push(BreakdownError {
                 row,
                 message: format!(
-                    "{name}（{parent}）{} {indicator} 的分解（第 {first}–{last} 行，{} 项）合计 {}，{wanted}目标值 {}，{how} {}",
+                    "{name}（{parent}）{}「{label}」的分解（第 {first}–{last} 行，{} 项）合计 {}，{wanted}目标值 {}，{how} {}",
                     period.label(),
                     parts.len(),
                     f(sum),
@@ -182,8 +183,8 @@ mod tests {
         }
     }
 
-    fn unit(_: &str) -> (String, u32) {
-        ("人次".into(), 0)
+    fn unit(_: &str) -> (String, String, u32) {
+        ("补贴性职业技能培训".into(), "人次".into(), 0)
     }
 
     #[test]
@@ -198,7 +199,7 @@ mod tests {
         assert_eq!(errs[0].row, Some(2));
         assert_eq!(
             errs[0].message,
-            "单位371500（371500）2019年 training 的分解（第 3–4 行，2 项）合计 6,850 人次，应等于目标值 40,100 人次，少 33,250 人次"
+            "单位371500（371500）2019年「补贴性职业技能培训」的分解（第 3–4 行，2 项）合计 6,850 人次，应等于目标值 40,100 人次，少 33,250 人次"
         );
         let ok = vec![row(2, "371500", "", 6850), rows[1].clone(), rows[2].clone()];
         assert!(check_breakdowns(&ok, &|_, _, _| None, &unit).is_empty());
@@ -220,7 +221,9 @@ mod tests {
         assert!(check_breakdowns(&parts, &stored, &unit).is_empty());
         let errs = check_breakdowns(&parts, &|_, _, _| None, &unit);
         assert!(
-            errs[0].message.contains("没有 2019年 training 的目标"),
+            errs[0]
+                .message
+                .contains("没有2019年「补贴性职业技能培训」的目标"),
             "{errs:?}"
         );
         let strict = |_: &str, _: Period, _: &str| {
