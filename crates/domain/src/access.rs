@@ -66,7 +66,10 @@ impl Role {
         match self {
             Role::Officer => true,
             Role::Finance | Role::Auditor => {
-                matches!(action, ViewFigures | ViewClaims | ViewLedger | ViewClasses)
+                matches!(
+                    action,
+                    ViewFigures | ViewClaims | ViewLedger | ViewClasses | ViewProgress
+                )
             }
             Role::Institution => matches!(action, ViewFigures | ViewClaims | ViewClasses),
             Role::Enterprise => matches!(action, ViewFigures | ViewClaims),
@@ -110,6 +113,10 @@ pub enum Action {
     ViewClasses,
     /// One's own e-archive.
     ViewOwnArchive,
+    /// The dashboard (工作进度): targets against actuals, the task tables.
+    ViewProgress,
+    /// Record a responsible unit's progress report on a task.
+    ReportTasks,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +185,9 @@ mod tests {
         assert!(!Role::Finance.may(Action::DecideClaims));
         assert!(!Role::Institution.may(Action::RevealId));
         assert!(Role::Officer.may(Action::DecideClaims));
+        assert!(Role::Auditor.may(Action::ViewProgress));
+        assert!(!Role::Finance.may(Action::ReportTasks));
+        assert!(!Role::Institution.may(Action::ViewProgress));
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Reports of the planning module, shared by the CLI and the web pages:
 //! the fixed-layout tables of the 季报 and 年报 and of the public fund use
 //! (`tables`), computed from a region's dashboard data; their `.xlsx`
-//! rendering (`xlsx`); and the dashboard's SVG charts (`svg`).
+//! rendering (`xlsx`); the dashboard's SVG charts (`svg`); and the
+//! dashboard as the web pages show it (`dashboard`).
 
+pub mod dashboard;
 pub mod svg;
 pub mod tables;
 pub mod xlsx;
 
+pub use dashboard::Dashboard;
 pub use tables::{Cell, Table, fund_use, periodic_tables, progress_table};

@@ -34,6 +34,7 @@ pub use ledger::FundReport;
 pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
+pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};

@@ -17,12 +17,15 @@ mod auth;
 mod certificates;
 mod claims;
 mod classes;
+mod dashboard;
 mod error;
+mod funds;
 mod home;
 mod ledger;
 mod persons;
 mod security;
 mod session;
+mod tasks;
 mod views;
 
 pub use accounts::{DemoAccount, demo_accounts, issue_api_token};
@@ -76,6 +79,11 @@ pub fn router(state: AppState) -> Router {
         .route("/classes", get(classes::list))
         .route("/ledger", get(ledger::show))
         .route("/certificates/lookup", get(certificates::lookup))
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/chart.svg", get(dashboard::chart))
+        .route("/funds", get(funds::show))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/report", post(tasks::report))
         .route("/assets/{file}", get(views::asset));
     pages
         .merge(api::router())

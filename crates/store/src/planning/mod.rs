@@ -7,11 +7,13 @@
 
 mod bench;
 mod facts;
+mod scoped;
 mod targets;
 mod tasks;
 
 pub use bench::BenchShape;
 pub use facts::{DashboardData, RefreshStats};
+pub use scoped::{TASK_STATUSES, TaskReportInput};
 pub use tasks::{TaskReport, TaskView};
 
 use crate::audit::{self, Actor, AuditEntry};

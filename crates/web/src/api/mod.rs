@@ -3,6 +3,7 @@
 //! The same roles, scopes and store queries as the pages.
 
 mod dto;
+mod progress;
 mod v1;
 
 use crate::AppState;
@@ -49,7 +50,8 @@ impl utoipa::Modify for BearerAuth {
     paths(
         v1::me, v1::figures, v1::persons, v1::person, v1::claims, v1::claim,
         v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
-        v1::certificate_lookup
+        v1::certificate_lookup,
+        progress::progress
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -75,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/classes", get(v1::classes))
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
+        .route("/api/v1/progress", get(progress::progress))
         .fallback(api_not_found)
 }
 

@@ -1,0 +1,205 @@
+//! The task tables (重点任务分工) that bind the account's region: task,
+//! requirement, the lead unit first, the co-units, the deadline, each
+//! unit's latest progress report and the overdue flag (逾期); and the form
+//! on which an officer records a responsible unit's progress report
+//! (audited by the store).
+
+use crate::AppState;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::views::{Nav, page};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use jineng_domain::RegionCode;
+use jineng_domain::access::Action;
+use jineng_store::{TASK_STATUSES, TaskReportInput, TaskView};
+use serde::Deserialize;
+
+fn status_zh(code: &str) -> &'static str {
+    TASK_STATUSES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, z)| *z)
+        .unwrap_or("未知")
+}
+
+/// A task as the page shows it.
+pub struct Row {
+    pub t: TaskView,
+    pub co_units: String,
+    pub due: String,
+    /// "2019-06-30 人社局：进行中（note）", latest first per unit.
+    pub reports: Vec<String>,
+    pub done: bool,
+    pub overdue: bool,
+    /// The units a report may be recorded for; empty when the account may not.
+    pub units: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    nav: Option<Nav>,
+    nav_csrf: String,
+    /// (doc, selected)
+    docs: Vec<(String, bool)>,
+    today: String,
+    statuses: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TasksQuery {
+    #[serde(default)]
+    doc: String,
+}
+
+async fn render(
+    state: &AppState,
+    user: &User,
+    doc: &str,
+    message: Option<String>,
+) -> Result<Response, AppError> {
+    user.require(Action::ViewProgress)?;
+    let today = chrono::Local::now().date_naive().to_string();
+    let docs = state.store.scoped_task_docs(user.scope()).await?;
+    let doc = if doc.is_empty() || docs.iter().any(|d| d == doc) {
+        doc
+    } else {
+        return Err(AppError::Forbidden(format!(
+            "文件「{doc}」不存在或不在您的管理范围内"
+        )));
+    };
+    let may_report = user.role().may(Action::ReportTasks);
+    let rows = state
+        .store
+        .scoped_tasks(user.scope(), Some(doc).filter(|d| !d.is_empty()))
+        .await?
+        .into_iter()
+        .map(|t| {
+            // Done when the lead unit reports it done; overdue when the
+            // deadline passed before that.
+            let done = t
+                .reports
+                .iter()
+                .any(|r| r.unit == t.lead_unit && r.status == "done");
+            let overdue = !done && t.due.as_ref().is_some_and(|d| *d < today);
+            let inside =
+                RegionCode::parse(&t.region).is_ok_and(|r| user.scope().contains_region(&r));
+            let units = if may_report && inside {
+                std::iter::once(t.lead_unit.clone())
+                    .chain(t.co_units.iter().cloned())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Row {
+                co_units: if t.co_units.is_empty() {
+                    "—".into()
+                } else {
+                    t.co_units.join("、")
+                },
+                due: t.due.clone().unwrap_or_else(|| "未规定".into()),
+                reports: t
+                    .reports
+                    .iter()
+                    .rev()
+                    .map(|r| {
+                        let note = if r.note.is_empty() {
+                            String::new()
+                        } else {
+                            format!("（{}）", r.note)
+                        };
+                        format!(
+                            "{} {}：{}{note}",
+                            r.reported_on,
+                            r.unit,
+                            status_zh(&r.status)
+                        )
+                    })
+                    .collect(),
+                done,
+                overdue,
+                units,
+                t,
+            }
+        })
+        .collect();
+    page(&TasksPage {
+        nav: Some(Nav::of(user)),
+        nav_csrf: user.csrf.clone(),
+        docs: docs
+            .iter()
+            .map(|d| (d.clone(), d == doc))
+            .collect(),
+        today,
+        statuses: TASK_STATUSES.to_vec(),
+        rows,
+        message,
+    })
+}
+
+/// `GET /tasks?doc=`
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<TasksQuery>,
+) -> Result<Response, AppError> {
+    render(&state, &user, q.doc.trim(), None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    doc: String,
+    #[serde(default)]
+    no: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /tasks/report`: a responsible unit's progress on a task.
+pub async fn report(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<ReportForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&f.csrf)?;
+    user.require(Action::ReportTasks)?;
+    let no: i64 = f
+        .no
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest(format!("任务序号「{}」无效", f.no.trim())))?;
+    let input = TaskReportInput {
+        doc: f.doc.trim(),
+        no,
+        unit: &f.unit,
+        reported_on: f.date.trim(),
+        status: f.status.trim(),
+        note: &f.note,
+    };
+    state
+        .store
+        .scoped_report_task(user.scope(), &input, &user.actor())
+        .await?;
+    let msg = format!(
+        "已记录「{}」第 {} 项 {} 的进展：{}",
+        input.doc,
+        no,
+        f.unit.trim(),
+        status_zh(input.status)
+    );
+    render(&state, &user, input.doc, Some(msg)).await
+}
