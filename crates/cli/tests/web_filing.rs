@@ -37,6 +37,7 @@ fn filed(html: &str, prefix: &str) -> Vec<String> {
         .map(|s| s[..s.find('"').unwrap()].to_string())
         .filter(|s| s.starts_with(prefix))
         .collect();
+    v.sort();
     v.dedup();
     v
 }
