@@ -64,16 +64,21 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         match self {
-            Role::Officer => true,
+            // Officers read rosters and decide claims; the claimants file
+            // them and the institution keeps its own rosters.
+            Role::Officer => !matches!(action, EditRoster | FileClaims),
             Role::Finance | Role::Auditor => {
                 matches!(
                     action,
                     ViewFigures | ViewClaims | ViewLedger | ViewClasses | ViewProgress
                 )
             }
-            Role::Institution => matches!(action, ViewFigures | ViewClaims | ViewClasses),
-            Role::Enterprise => matches!(action, ViewFigures | ViewClaims),
-            Role::Worker => matches!(action, ViewOwnArchive),
+            Role::Institution => matches!(
+                action,
+                ViewFigures | ViewClaims | ViewClasses | EditRoster | FileClaims
+            ),
+            Role::Enterprise => matches!(action, ViewFigures | ViewClaims | FileClaims),
+            Role::Worker => matches!(action, ViewOwnArchive | FileClaims),
         }
     }
 
@@ -117,6 +122,11 @@ pub enum Action {
     ViewProgress,
     /// Record a responsible unit's progress report on a task.
     ReportTasks,
+    /// Enrol trainees, record attendance and completion (花名册、考勤、结业).
+    EditRoster,
+    /// File subsidy claims as a claimant (申领): an institution for its
+    /// trainees, an enterprise for its employees, a worker for themself.
+    FileClaims,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,6 +198,13 @@ mod tests {
         assert!(Role::Auditor.may(Action::ViewProgress));
         assert!(!Role::Finance.may(Action::ReportTasks));
         assert!(!Role::Institution.may(Action::ViewProgress));
+        assert!(Role::Institution.may(Action::EditRoster));
+        assert!(!Role::Officer.may(Action::EditRoster));
+        assert!(!Role::Enterprise.may(Action::EditRoster));
+        assert!(Role::Enterprise.may(Action::FileClaims));
+        assert!(Role::Worker.may(Action::FileClaims));
+        assert!(!Role::Officer.may(Action::FileClaims));
+        assert!(!Role::Finance.may(Action::FileClaims));
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod audit;
 mod batch;
 mod claims;
 mod error;
+mod filing;
 mod institutions;
 mod ledger;
 mod people;
@@ -16,6 +17,7 @@ mod policy;
 mod records;
 mod reference;
 mod regions;
+mod roster;
 mod schema;
 mod scoped;
 mod sql;
@@ -30,6 +32,7 @@ pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{RenderedClaim, render_claim, status_zh};
 pub use error::StoreError;
+pub use filing::{ClaimRequest, Filed, claimant_of};
 pub use ledger::FundReport;
 pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
@@ -38,6 +41,7 @@ pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
+pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{CertificateCheck, CertificateKey, ClaimRow, ClassRow, Figures, FundLine};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

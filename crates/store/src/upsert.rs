@@ -37,7 +37,8 @@ pub(crate) struct Planned {
 }
 
 /// A check of a new row against the stored one (e.g. 冒名: same ID, other name).
-pub(crate) type Guard<'a> = &'a dyn Fn(&[Val], &[Val]) -> Option<Rejection>;
+// Sync, so that an import can run inside a web handler's (Send) future.
+pub(crate) type Guard<'a> = &'a (dyn Fn(&[Val], &[Val]) -> Option<Rejection> + Sync);
 
 fn key_string(key: &[Val]) -> String {
     let mut s = String::new();

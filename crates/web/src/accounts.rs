@@ -122,3 +122,35 @@ pub async fn issue_api_token(
         .await?;
     Ok(token)
 }
+
+/// Creates (or resets the password of) one account with a fresh random
+/// password: an enterprise clerk, another institution's clerk, a county's
+/// officer — the accounts the demo does not make.
+pub async fn create_account(
+    store: &Store,
+    login: &str,
+    display_name: &str,
+    role: Role,
+    scope: Scope,
+    actor: &Actor,
+) -> Result<DemoAccount, StoreError> {
+    jineng_domain::access::check_scope(role, &scope)
+        .map_err(|e| StoreError::Config(e.message().to_string()))?;
+    let password = secret::password();
+    let account = NewAccount {
+        login: login.to_string(),
+        display_name: display_name.to_string(),
+        password_hash: secret::hash_password(&password),
+        role,
+        scope: scope.clone(),
+    };
+    let account_id = store.save_account(&account, actor).await?;
+    Ok(DemoAccount {
+        login: login.to_string(),
+        password,
+        account_id,
+        role,
+        scope,
+        description: format!("{}：{display_name}", role.as_zh()),
+    })
+}

@@ -20,15 +20,17 @@ mod classes;
 mod dashboard;
 mod error;
 mod funds;
+mod filing;
 mod home;
 mod ledger;
 mod persons;
+mod roster;
 mod security;
 mod session;
 mod tasks;
 mod views;
 
-pub use accounts::{DemoAccount, demo_accounts, issue_api_token};
+pub use accounts::{DemoAccount, create_account, demo_accounts, issue_api_token};
 pub use api::ApiDoc;
 pub use auth::limiter::Limits;
 pub use error::AppError;
@@ -77,6 +79,21 @@ pub fn router(state: AppState) -> Router {
         .route("/claims/{no}/approve", post(claims::approve))
         .route("/claims/{no}/reject", post(claims::reject))
         .route("/classes", get(classes::list))
+        .route("/classes/{id}/roster", get(roster::show))
+        .route("/classes/{id}/roster/enrol", post(roster::enrol))
+        .route("/classes/{id}/roster/attendance", post(roster::attendance))
+        .route(
+            "/classes/{id}/claims",
+            get(filing::class_form).post(filing::class_file),
+        )
+        .route(
+            "/enterprise/claims",
+            get(filing::enterprise_list).post(filing::enterprise_file),
+        )
+        .route(
+            "/me/claims",
+            get(filing::worker_list).post(filing::worker_file),
+        )
         .route("/ledger", get(ledger::show))
         .route("/certificates/lookup", get(certificates::lookup))
         .route("/dashboard", get(dashboard::show))

@@ -41,6 +41,12 @@ impl Nav {
                 links.push((href, label));
             }
         }
+        // Claimants file from their own page; institutions from a class's roster.
+        match role {
+            Role::Enterprise => links.push(("/enterprise/claims", "企业申领")),
+            Role::Worker => links.push(("/me/claims", "申领补贴")),
+            _ => {}
+        }
         links.push(("/certificates/lookup", "证书查询"));
         links.push(("/funds", "资金公开"));
         Nav {

@@ -9,6 +9,7 @@
 //! states them and its evaluation.
 
 pub mod catalogue;
+pub mod claimants;
 mod de;
 pub mod engine;
 pub mod facts;

@@ -132,7 +132,7 @@ impl Store {
     }
 
     /// The status of each named claim that exists.
-    pub(super) async fn claims_named(
+    pub(crate) async fn claims_named(
         &self,
         only: &[String],
     ) -> Result<HashMap<String, String>, StoreError> {

@@ -118,7 +118,11 @@ async fn show_page(
     no: &str,
     message: Option<String>,
 ) -> Result<Response, AppError> {
-    user.require(Action::ViewClaims)?;
+    // A worker opens their own claims' decisions (part of their archive);
+    // the scope keeps them to their own.
+    if !user.role().may(Action::ViewOwnArchive) {
+        user.require(Action::ViewClaims)?;
+    }
     let d = state.store.scoped_claim(user.scope(), no).await?;
     let r = render_claim(&d, &state.store.policy_set().await?);
     page(&ShowPage {
