@@ -225,4 +225,7 @@ fn dashboard_api_xlsx_funds_and_tasks() {
 
 #[path = "web_dashboard/checks.rs"]
 mod checks;
+#[path = "web_dashboard/tasks.rs"]
+mod task_checks;
 use checks::*;
+use task_checks::tasks;

@@ -97,7 +97,9 @@ impl Dashboard {
         let upper = data
             .targets
             .iter()
-            .filter(|t| t.period.contains(year) && t.parent.is_empty() && above(&t.region, &data.region))
+            .filter(|t| {
+                t.period.contains(year) && t.parent.is_empty() && above(&t.region, &data.region)
+            })
             .filter_map(|t| {
                 let ind = set.get(&t.indicator)?;
                 let through = as_of.min(NaiveDate::from_ymd_opt(t.period.to, 12, 31)?);
@@ -151,7 +153,10 @@ impl Dashboard {
             same
         };
         svg::bars(
-            &format!("{} {}{}：各地完成与目标", self.name, total.period, total.indicator_name),
+            &format!(
+                "{} {}{}：各地完成与目标",
+                self.name, total.period, total.indicator_name
+            ),
             &rows,
         )
     }
@@ -164,11 +169,16 @@ impl Dashboard {
             from: total.year_from,
             to: total.year_to,
         };
-        let line: Vec<(String, i64)> =
-            cumulative_by_month(ind, &whole(&self.data), period, self.as_of, &self.data.facts)
-                .into_iter()
-                .map(|(y, m, v)| (format!("{}-{m:02}", y % 100), v))
-                .collect();
+        let line: Vec<(String, i64)> = cumulative_by_month(
+            ind,
+            &whole(&self.data),
+            period,
+            self.as_of,
+            &self.data.facts,
+        )
+        .into_iter()
+        .map(|(y, m, v)| (format!("{}-{m:02}", y % 100), v))
+        .collect();
         if line.is_empty() {
             return None;
         }

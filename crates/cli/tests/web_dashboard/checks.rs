@@ -37,11 +37,16 @@ pub async fn figures_agree(db: &TestDb, w: &mut World) {
         let rows = page_rows(&page.body);
         let (s, v) = api(&w.app, &format!("/api/v1/progress?{q}"), &w.city_token).await;
         assert_eq!(s, StatusCode::OK, "[{b}] {v}");
-        let args = ["report", "progress", "--region", region, "--year", "2019", "--as-of", AS_OF];
+        let args = [
+            "report", "progress", "--region", region, "--year", "2019", "--as-of", AS_OF,
+        ];
         let mut json = args.to_vec();
         json.extend(["--format", "json"]);
         let cli: Value = serde_json::from_str(&db.ok(&json)).unwrap();
-        assert_eq!(v["entries"], cli, "[{b}] {region}: the API's entries are the CLI's");
+        assert_eq!(
+            v["entries"], cli,
+            "[{b}] {region}: the API's entries are the CLI's"
+        );
         let xlsx = db.path(&format!("progress-{region}.xlsx"));
         let mut out = args.to_vec();
         out.extend(["--format", "xlsx", "--out", xlsx.to_str().unwrap()]);
@@ -71,20 +76,40 @@ pub async fn figures_agree(db: &TestDb, w: &mut World) {
             let at = if total { 0 } else { 2 };
             assert_eq!(cells[at], shown(&e["target"], d), "[{b}] {key} target");
             assert_eq!(cells[at + 1], shown(&e["actual"], d), "[{b}] {key} actual");
-            assert_eq!(cells[at + 2], shown(&e["expected"], d), "[{b}] {key} expected");
-            assert_eq!(cells[at + 4].as_str(), e["status"].as_str().unwrap(), "[{b}] {key}");
-            let label = if total { format!("{name}（合计）") } else { name.to_string() };
+            assert_eq!(
+                cells[at + 2],
+                shown(&e["expected"], d),
+                "[{b}] {key} expected"
+            );
+            assert_eq!(
+                cells[at + 4].as_str(),
+                e["status"].as_str().unwrap(),
+                "[{b}] {key}"
+            );
+            let label = if total {
+                format!("{name}（合计）")
+            } else {
+                name.to_string()
+            };
             let x = sheet
                 .iter()
                 .find(|r| {
-                    r[0].to_string() == code
-                        && r[1].to_string() == label
-                        && r[2].to_string() == e["indicator_name"].as_str().unwrap()
-                        && r[3].to_string() == e["period"].as_str().unwrap()
+                    r[0] == code
+                        && r[1] == label.as_str()
+                        && r[2] == e["indicator_name"].as_str().unwrap()
+                        && r[3] == e["period"].as_str().unwrap()
                 })
                 .unwrap_or_else(|| panic!("[{b}] {key}: no xlsx row"));
-            assert_eq!(scaled(&x[5], d), e["target"].as_i64(), "[{b}] {key} xlsx target");
-            assert_eq!(scaled(&x[6], d), e["actual"].as_i64(), "[{b}] {key} xlsx actual");
+            assert_eq!(
+                scaled(&x[5], d),
+                e["target"].as_i64(),
+                "[{b}] {key} xlsx target"
+            );
+            assert_eq!(
+                scaled(&x[6], d),
+                e["actual"].as_i64(),
+                "[{b}] {key} xlsx actual"
+            );
         }
         // The training total is the completed enrolments of 2019 in SQL.
         let like = format!("{}%", jineng_domain::planning::prefix(region));
@@ -101,10 +126,18 @@ pub async fn figures_agree(db: &TestDb, w: &mut World) {
             .find(|e| e["indicator"] == "training" && e["year_to"] == 2019)
             .unwrap_or_else(|| panic!("[{b}] {region}: a 2019 training total"));
         assert_eq!(t["actual"].as_i64(), Some(trained), "[{b}] {region}");
-        assert!(trained > 0, "[{b}] the demo trains people in {region} in 2019");
+        assert!(
+            trained > 0,
+            "[{b}] the demo trains people in {region} in 2019"
+        );
     }
     // The annex-1 breakdown: 40,100 over 12 units, on the city's page.
-    let page = get(&w.app, &format!("/dashboard?region={CITY}&year=2019&as_of={AS_OF}"), &w.city.0).await;
+    let page = get(
+        &w.app,
+        &format!("/dashboard?region={CITY}&year=2019&as_of={AS_OF}"),
+        &w.city.0,
+    )
+    .await;
     let rows = page_rows(&page.body);
     let mut parts = 0;
     for line in ANNEX1.lines().skip(1) {
@@ -115,15 +148,26 @@ pub async fn figures_agree(db: &TestDb, w: &mut World) {
         parts += 1;
         let cells = &rows[&format!("training:2019-2019|{}", f[3])];
         assert_eq!(cells[1], f[4], "[{b}] the annex names the unit");
-        assert_eq!(cells[2], format_value(f[6].parse().unwrap(), 0), "[{b}] {line}");
+        assert_eq!(
+            cells[2],
+            format_value(f[6].parse().unwrap(), 0),
+            "[{b}] {line}"
+        );
     }
     assert_eq!(parts, 12, "[{b}] 12 units in annex 1");
     assert_eq!(rows["training:2019-2019|total"][0], "40,100", "[{b}]");
     // The 14th FYP national indicators show above the city's 2021 figures.
-    let r = get(&w.app, &format!("/dashboard?region={CITY}&year=2021"), &w.city.0).await;
+    let r = get(
+        &w.app,
+        &format!("/dashboard?region={CITY}&year=2021"),
+        &w.city.0,
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "[{b}]");
     assert!(
-        r.body.contains("上级下达的目标") && r.body.contains("75,000,000") && r.body.contains("全国"),
+        r.body.contains("上级下达的目标")
+            && r.body.contains("75,000,000")
+            && r.body.contains("全国"),
         "[{b}] national targets on the city's dashboard"
     );
 }
@@ -132,29 +176,68 @@ pub async fn figures_agree(db: &TestDb, w: &mut World) {
 pub async fn scope_and_charts(db: &TestDb, w: &World) {
     let b = db.backend;
     for region in [CITY, SIBLING, "000000", "371599", "abc"] {
-        let r = get(&w.app, &format!("/dashboard?region={region}&year=2019"), &w.county.0).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] county officer → {region}");
+        let r = get(
+            &w.app,
+            &format!("/dashboard?region={region}&year=2019"),
+            &w.county.0,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "[{b}] county officer → {region}"
+        );
         assert!(r.body.contains("不在您的管理范围内"), "[{b}] {}", r.body);
-        let (s, _) = api(&w.app, &format!("/api/v1/progress?region={region}&year=2019"), &w.county_token).await;
+        let (s, _) = api(
+            &w.app,
+            &format!("/api/v1/progress?region={region}&year=2019"),
+            &w.county_token,
+        )
+        .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "[{b}] API county → {region}");
-        let chart = format!("/dashboard/chart.svg?region={region}&year=2019&indicator=training&from=2019&to=2019");
-        assert_eq!(get(&w.app, &chart, &w.county.0).await.status, StatusCode::FORBIDDEN);
+        let chart = format!(
+            "/dashboard/chart.svg?region={region}&year=2019&indicator=training&from=2019&to=2019"
+        );
+        assert_eq!(
+            get(&w.app, &chart, &w.county.0).await.status,
+            StatusCode::FORBIDDEN
+        );
     }
     let own = get(&w.app, "/dashboard", &w.county.0).await;
     assert_eq!(own.status, StatusCode::OK, "[{b}] {}", own.body);
-    assert!(own.body.contains("东昌府区2019年目标任务完成进度"), "[{b}] defaults: own region, 2019");
-    assert!(get(&w.app, "/dashboard", &w.finance.0).await.status == StatusCode::OK);
-    assert_eq!(get(&w.app, "/dashboard", "").await.status, StatusCode::SEE_OTHER);
-
-    let page = get(&w.app, &format!("/dashboard?region={CITY}&year=2019&as_of={AS_OF}"), &w.city.0).await;
-    let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(csp.contains("img-src 'self' data:"), "[{b}] {csp}");
-    assert!(!page.body.contains("style=") && page.body.matches("<script").count() == 1, "[{b}] no inline style or script");
     assert!(
-        page.body.contains(&format!("href=\"/dashboard?region={COUNTY}&#38;year=2019")),
+        own.body.contains("东昌府区2019年目标任务完成进度"),
+        "[{b}] defaults: own region, 2019"
+    );
+    assert!(get(&w.app, "/dashboard", &w.finance.0).await.status == StatusCode::OK);
+    assert_eq!(
+        get(&w.app, "/dashboard", "").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let page = get(
+        &w.app,
+        &format!("/dashboard?region={CITY}&year=2019&as_of={AS_OF}"),
+        &w.city.0,
+    )
+    .await;
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("img-src 'self' data:"), "[{b}] {csp}");
+    assert!(
+        !page.body.contains("style=") && page.body.matches("<script").count() == 1,
+        "[{b}] no inline style or script"
+    );
+    assert!(
+        page.body
+            .contains(&format!("href=\"/dashboard?region={COUNTY}&#38;year=2019")),
         "[{b}] drill-down to the county"
     );
-    assert!(page.body.contains("<span>全国</span>"), "[{b}] 全国 above, not a link");
+    assert!(
+        page.body.contains("<span>全国</span>"),
+        "[{b}] 全国 above, not a link"
+    );
     let srcs: Vec<String> = page
         .body
         .split("<img src=\"")
@@ -165,11 +248,22 @@ pub async fn scope_and_charts(db: &TestDb, w: &World) {
     for src in &srcs {
         let r = get(&w.app, src, &w.city.0).await;
         assert_eq!(r.status, StatusCode::OK, "[{b}] {src}");
-        assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("image/svg+xml"));
-        assert!(r.body.starts_with("<svg") && r.body.contains("聊城市"), "[{b}] {src}");
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("image/svg+xml")
+        );
+        assert!(
+            r.body.starts_with("<svg") && r.body.contains("聊城市"),
+            "[{b}] {src}"
+        );
         // The annex-1 bars have one bar per unit.
         if src.contains("indicator=training&from=2019&to=2019&kind=bars") {
-            assert!(r.body.contains("东昌府区") && r.body.contains("市本级"), "[{b}] {src}");
+            assert!(
+                r.body.contains("东昌府区") && r.body.contains("市本级"),
+                "[{b}] {src}"
+            );
         }
     }
 }
@@ -188,21 +282,44 @@ pub async fn public_funds(db: &TestDb, w: &mut World) {
     let claims = w.sql.texts("SELECT claim_no FROM claims").await;
     for year in &years {
         let r = get(&w.app, &format!("/funds?region={CITY}&year={year}"), "").await;
-        assert_eq!(r.status, StatusCode::OK, "[{b}] public, no login: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "[{b}] public, no login: {}",
+            r.body
+        );
         assert!(r.body.contains("资金使用情况"), "[{b}]");
         for n in names.iter().filter(|n| n.chars().count() >= 2) {
-            assert!(!r.body.contains(n.as_str()), "[{b}] a name on the public page: {n}");
+            assert!(
+                !r.body.contains(n.as_str()),
+                "[{b}] a name on the public page: {n}"
+            );
         }
-        for x in ids.iter().map(|i| &i[i.len() - 4..]).chain(claims.iter().map(String::as_str)) {
-            assert!(!r.body.contains(&format!("**{x}")) && !r.body.contains(&format!(">{x}<")), "[{b}] {x}");
+        for x in ids
+            .iter()
+            .map(|i| &i[i.len() - 4..])
+            .chain(claims.iter().map(String::as_str))
+        {
+            assert!(
+                !r.body.contains(&format!("**{x}")) && !r.body.contains(&format!(">{x}<")),
+                "[{b}] {x}"
+            );
         }
-        assert!(!ids.iter().any(|i| r.body.contains(i.as_str())), "[{b}] an ID number");
-        assert!(!claims.iter().any(|c| r.body.contains(c.as_str())), "[{b}] a claim number");
+        assert!(
+            !ids.iter().any(|i| r.body.contains(i.as_str())),
+            "[{b}] an ID number"
+        );
+        assert!(
+            !claims.iter().any(|c| r.body.contains(c.as_str())),
+            "[{b}] a claim number"
+        );
         // The first table: by fund source, the total in the last column.
         let money = &r.body[..r.body.find("</table>").unwrap()];
         for row in money.split("<tr><th>").skip(1) {
             let label = &row[..row.find("</th>").unwrap()];
-            let Some((code, _)) = label.split_once(' ') else { continue };
+            let Some((code, _)) = label.split_once(' ') else {
+                continue;
+            };
             let last = row.rsplit("<td class=\"num\">").next().unwrap();
             let yuan = &last[..last.find("</td>").unwrap()];
             let fen: i64 = yuan.replace([',', '.'], "").parse().unwrap();
@@ -216,74 +333,19 @@ pub async fn public_funds(db: &TestDb, w: &mut World) {
     for f in funds {
         let code = f["code"].as_str().unwrap();
         let out = f["allocated"].as_i64().unwrap() - f["bank"].as_i64().unwrap();
-        assert_eq!(paid.get(code).copied().unwrap_or(0), out, "[{b}] fund {code}: {f}");
+        assert_eq!(
+            paid.get(code).copied().unwrap_or(0),
+            out,
+            "[{b}] fund {code}: {f}"
+        );
     }
-    assert!(paid.values().any(|v| *v > 0), "[{b}] the demo paid something");
+    assert!(
+        paid.values().any(|v| *v > 0),
+        "[{b}] the demo paid something"
+    );
     let nav = get(&w.app, "/certificates/lookup", "").await;
-    assert!(nav.body.contains("<a href=\"/funds\">资金公开</a>"), "[{b}] public nav");
-}
-
-/// The form of a progress report on task 3 of the city's table.
-fn form(csrf: &str) -> Vec<(&'static str, &str)> {
-    vec![
-        ("csrf", csrf),
-        ("doc", TASK_DOC),
-        ("no", "3"),
-        ("unit", "市人力资源社会保障局"),
-        ("status", "in_progress"),
-        ("date", "2019-06-30"),
-        ("note", "已开展援企稳岗培训"),
-    ]
-}
-
-/// The task tables, and a progress report through the form.
-pub async fn tasks(db: &TestDb, w: &mut World) {
-    let b = db.backend;
-    let path = format!("/tasks?doc={}", encode(TASK_DOC));
-    let r = get(&w.app, &path, &w.city.0).await;
-    assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
-    assert!(r.body.contains("逾期") && r.body.contains("市人力资源社会保障局"), "[{b}]");
-    let count = "SELECT COUNT(*) FROM task_reports";
-    let audits = "SELECT COUNT(*) FROM audit_log";
-    let (reports0, audits0) = (w.sql.int(count).await, w.sql.int(audits).await);
-    let no = "3";
-    let (city_csrf, county_csrf) = (w.city.1.as_str(), w.county.1.as_str());
-    let finance_csrf = w.finance.1.as_str();
-    // No token, another session's token, a county officer, finance: 403.
-    let mut no_token = form("");
-    no_token.remove(0);
-    for (cookie, f, who) in [
-        (&w.city.0, no_token, "no token"),
-        (&w.city.0, form(county_csrf), "another session's token"),
-        (&w.county.0, form(county_csrf), "county officer, city task"),
-        (&w.finance.0, form(finance_csrf), "finance"),
-    ] {
-        let r = post(&w.app, "/tasks/report", cookie, &f).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {who}: {}", r.body);
-    }
-    let mut stranger = form(city_csrf);
-    stranger[3] = ("unit", "市财政局");
-    let r = post(&w.app, "/tasks/report", &w.city.0, &stranger).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] not a responsible unit");
-    assert!(r.body.contains("不是"), "[{b}] {}", r.body);
-    assert_eq!(w.sql.int(count).await, reports0, "[{b}] nothing written");
-    assert_eq!(w.sql.int(audits).await, audits0, "[{b}] nothing audited");
-
-    let r = post(&w.app, "/tasks/report", &w.city.0, &form(city_csrf)).await;
-    assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
-    let shown = "2019-06-30 市人力资源社会保障局：进行中（已开展援企稳岗培训）";
-    assert!(r.body.contains("已记录"), "[{b}]");
-    assert!(get(&w.app, &path, &w.city.0).await.body.contains(shown), "[{b}] on the list");
-    assert_eq!(w.sql.int(count).await, reports0 + 1, "[{b}]");
-    let audited = w
-        .sql
-        .int(&format!(
-            "SELECT COUNT(*) FROM audit_log WHERE actor = 'web:city' AND action = 'report'
-             AND entity = 'task' AND entity_key = '{TASK_DOC}/{no}'"
-        ))
-        .await;
-    assert_eq!(audited, 1, "[{b}] the report is in the audit trail");
-    // The county sees the city's tables (they bind it) but has no form.
-    let r = get(&w.app, &path, &w.county.0).await;
-    assert!(r.body.contains(shown) && !r.body.contains("action=\"/tasks/report\""), "[{b}]");
+    assert!(
+        nav.body.contains("<a href=\"/funds\">资金公开</a>"),
+        "[{b}] public nav"
+    );
 }

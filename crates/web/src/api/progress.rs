@@ -14,8 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// An area's progress on an indicator over a period. Values are integers
-/// scaled by 10^`decimals` (money in fen, ratios in hundredths of a
-/// percent point where `decimals` is 2).
+/// scaled by 10^`decimals` (money: fen; ratios: percent).
 #[derive(Serialize, ToSchema)]
 pub struct ProgressEntry {
     /// 区划代码

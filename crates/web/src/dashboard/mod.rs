@@ -139,5 +139,9 @@ pub async fn chart(
         "line" => loaded.dash.line_svg(&loaded.set, total).ok_or_else(none)?,
         _ => loaded.dash.bars_svg(total),
     };
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+        svg,
+    )
+        .into_response())
 }

@@ -131,10 +131,7 @@ async fn render(
     page(&TasksPage {
         nav: Some(Nav::of(user)),
         nav_csrf: user.csrf.clone(),
-        docs: docs
-            .iter()
-            .map(|d| (d.clone(), d == doc))
-            .collect(),
+        docs: docs.iter().map(|d| (d.clone(), d == doc)).collect(),
         today,
         statuses: TASK_STATUSES.to_vec(),
         rows,
@@ -177,11 +174,10 @@ pub async fn report(
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     user.require(Action::ReportTasks)?;
-    let no: i64 = f
-        .no
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest(format!("任务序号「{}」无效", f.no.trim())))?;
+    let no: i64 =
+        f.no.trim()
+            .parse()
+            .map_err(|_| AppError::BadRequest(format!("任务序号「{}」无效", f.no.trim())))?;
     let input = TaskReportInput {
         doc: f.doc.trim(),
         no,
