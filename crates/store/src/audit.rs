@@ -201,7 +201,45 @@ pub(crate) async fn write(
     let last: i64 = sqlx::query_scalar("SELECT MAX(audit_id) FROM audit_log")
         .fetch_one(&mut *conn)
         .await?;
-    set_head(conn, last, &prev).await
+    set_head(conn, last, &prev).await?;
+    if entries.iter().any(|e| changes_facts(e.action, e.entity)) {
+        sqlx::query("UPDATE audit_chain_head SET facts_audit_id = $1 WHERE id = 1")
+            .bind(last)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Whether a change may move a figure of the aggregate facts (`plan_facts`:
+/// enrolments, certificates, categories, persons, classes, claims, ledger
+/// postings). The list names what cannot, so an entity added later counts
+/// as a change until it is listed here: a needless rebuild, never a stale
+/// figure. Targets, statistics and tasks are read directly, not from facts.
+pub(crate) fn changes_facts(action: &str, entity: &str) -> bool {
+    // A claim's decision, approval or rejection moves no figure: money
+    // counts when it is booked (the ledger's postings).
+    const CLAIM_ENTITIES: [&str; 3] = ["claim", "claims", "claim_status"];
+    const CLAIM_ACTIONS: [&str; 3] = ["decide", "approve", "reject"];
+    const NO_FACTS_ENTITIES: [&str; 13] = [
+        "account",
+        "token",
+        "api_token",
+        "session",
+        "policy",
+        "indicator",
+        "statistic",
+        "statistic_def",
+        "target",
+        "task",
+        "fund_source",
+        "region",
+        "import_job",
+    ];
+    if action == "reveal" || NO_FACTS_ENTITIES.contains(&entity) {
+        return false;
+    }
+    !(CLAIM_ENTITIES.contains(&entity) && CLAIM_ACTIONS.contains(&action))
 }
 
 /// A row's id, its text fields in hash order, and its batch.

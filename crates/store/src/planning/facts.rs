@@ -115,11 +115,14 @@ fn rebuild_statements() -> Vec<String> {
     out
 }
 
-/// The audit trail's last id, and the one the facts were built up to.
+/// The last audit row that recorded a change the facts depend on (kept on
+/// the chain head by `audit::write`, see `audit::changes_facts`), and the
+/// one the facts were built up to.
 async fn watermark(conn: &mut sqlx::AnyConnection) -> Result<(i64, Option<i64>), StoreError> {
-    let audit: Option<i64> = sqlx::query_scalar("SELECT MAX(audit_id) FROM audit_log")
-        .fetch_one(&mut *conn)
-        .await?;
+    let audit: Option<i64> =
+        sqlx::query_scalar("SELECT facts_audit_id FROM audit_chain_head WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
     let stored: Option<i64> =
         sqlx::query_scalar("SELECT watermark FROM plan_facts_state WHERE id = 1")
             .fetch_optional(&mut *conn)
