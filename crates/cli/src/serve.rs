@@ -56,7 +56,24 @@ async fn demo(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     } else {
         crate::demo::sample_name(store).await?
     };
-    let accounts = jineng_web::demo_accounts(store, DEMO_CITY, DEMO_COUNTY, &sample, actor).await?;
+    let mut accounts =
+        jineng_web::demo_accounts(store, DEMO_CITY, DEMO_COUNTY, &sample, actor).await?;
+    // An enterprise clerk to file 新型学徒制 / 以工代训 claims (the demo's
+    // records have no enterprise; the code is invented, with a valid check
+    // character).
+    accounts.push(
+        jineng_web::create_account(
+            store,
+            "firm",
+            "聊城演示机械有限公司",
+            jineng_domain::access::Role::Enterprise,
+            jineng_domain::access::Scope::Enterprise(jineng_domain::CreditCode::from_body(
+                "91371502MA3C8K7T1",
+            )),
+            actor,
+        )
+        .await?,
+    );
     println!("演示账号（密码每次启动重新生成）：");
     for a in &accounts {
         println!("  {:<8} 密码 {}  {}", a.login, a.password, a.description);

@@ -7,17 +7,14 @@
 //! scope, and the officers see the claims of their own county only.
 
 mod common;
+mod web_client;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::{TestDb, backends};
-use http_body_util::BodyExt;
 use jineng_domain::RegionCode;
 use jineng_domain::access::{Role, Scope};
 use jineng_store::{Actor, Store};
-use sqlx::Connection;
-use tower::ServiceExt;
+use web_client::*;
 
 #[test]
 fn claimants_file_within_their_scope_and_see_the_decision() {
@@ -329,6 +326,40 @@ async fn filing(db: &TestDb) {
         "[{b}]"
     );
 
+    let ctx = Ctx {
+        db,
+        store: &store,
+        app: &app,
+        school_code: &school_code,
+        worker: &worker,
+        wid: *wid,
+    };
+    let first = worker_applies(&ctx, &mut sql).await;
+    officers_see_their_county(&ctx, &mut sql, &first, &apprentice, &emp_county).await;
+    store.close().await;
+}
+
+/// What the worker's and officers' parts share.
+struct Ctx<'a> {
+    db: &'a TestDb,
+    store: &'a Store,
+    app: &'a axum::Router,
+    school_code: &'a str,
+    worker: &'a jineng_web::DemoAccount,
+    wid: i64,
+}
+
+/// The worker applies on a new certificate of their own, twice; returns
+/// the first claim's number.
+async fn worker_applies(ctx: &Ctx<'_>, sql: &mut Sql) -> String {
+    let (db, app, b, wid, school_code, worker) = (
+        ctx.db,
+        ctx.app,
+        ctx.db.backend,
+        ctx.wid,
+        ctx.school_code,
+        ctx.worker,
+    );
     // The worker: a new certificate and insured-employee status, uploaded.
     let w_id = sql
         .text(&format!(
@@ -337,11 +368,6 @@ async fn filing(db: &TestDb) {
         .await;
     let w_name = sql
         .text(&format!("SELECT name FROM persons WHERE person_id = {wid}"))
-        .await;
-    let w_county = sql
-        .text(&format!(
-            "SELECT hukou_region FROM persons WHERE person_id = {wid}"
-        ))
         .await;
     let cats = db.csv(
         "cats.csv",
@@ -358,8 +384,8 @@ async fn filing(db: &TestDb) {
     );
     let (report, code) = db.import("certificates", &certs, &[]);
     assert_eq!(code, 0, "[{b}] {report}");
-    let (w_cookie, w_csrf) = login(&app, "worker", &worker.password).await;
-    let page = get(&app, "/me/claims", &w_cookie).await;
+    let (w_cookie, w_csrf) = login(app, "worker", &worker.password).await;
+    let page = get(app, "/me/claims", &w_cookie).await;
     assert_eq!(page.status, StatusCode::OK, "[{b}] {}", page.body);
     assert!(
         page.body.contains("<option value=\"T2020000001\">"),
@@ -375,7 +401,7 @@ async fn filing(db: &TestDb) {
         ("cert_no", "T2020000001".to_string()),
         ("applied_on", "2020-07-01".to_string()),
     ];
-    let r = postv(&app, "/me/claims", &w_cookie, &apply).await;
+    let r = postv(app, "/me/claims", &w_cookie, &apply).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     let first = filed(&r.body, "WG");
     assert_eq!(first.len(), 1, "[{b}] {}", r.body);
@@ -389,18 +415,18 @@ async fn filing(db: &TestDb) {
         ["eligible", "review"].contains(&status.as_str()),
         "[{b}] {status}"
     );
-    let r = get(&app, &format!("/claims/{first}"), &w_cookie).await;
+    let r = get(app, &format!("/claims/{first}"), &w_cookie).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}]");
     assert!(r.body.contains("技能提升补贴"), "[{b}]");
     // The same application again: refused by the engine (R17), with the reason.
-    let r = postv(&app, "/me/claims", &w_cookie, &apply).await;
+    let r = postv(app, "/me/claims", &w_cookie, &apply).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     let second = filed(&r.body, "WG")
         .into_iter()
         .find(|n| *n != first)
         .unwrap();
     assert!(r.body.contains("不予核准"), "[{b}] {}", r.body);
-    let r = get(&app, &format!("/claims/{second}"), &w_cookie).await;
+    let r = get(app, &format!("/claims/{second}"), &w_cookie).await;
     assert!(
         r.body.contains(&format!("已由申领 #{first} 享受")),
         "[{b}] {}",
@@ -414,155 +440,62 @@ async fn filing(db: &TestDb) {
         .await;
     let mut theft = apply.clone();
     theft[2].1 = other_cert;
-    let r = postv(&app, "/me/claims", &w_cookie, &theft).await;
+    let r = postv(app, "/me/claims", &w_cookie, &theft).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {}", r.body);
     assert!(r.body.contains("证书编号"), "[{b}] {}", r.body);
 
-    // The officer of the person's county sees the new claims; another does not.
+    first
+}
+
+/// The officer of the person's county sees the new claims; another does not.
+async fn officers_see_their_county(
+    ctx: &Ctx<'_>,
+    sql: &mut Sql,
+    first: &str,
+    apprentice: &str,
+    emp_county: &str,
+) {
+    let (store, app, b) = (ctx.store, ctx.app, ctx.db.backend);
+    let w_county = sql
+        .text(&format!(
+            "SELECT hukou_region FROM persons WHERE person_id = {}",
+            ctx.wid
+        ))
+        .await;
     let other_county = sql
         .text(&format!(
             "SELECT MIN(code) FROM regions WHERE parent_code = '371500' AND code <> '{w_county}' AND code <> '{emp_county}'"
         ))
         .await;
-    for (login_name, county, no) in [("wc", &w_county, &first), ("ec", &emp_county, &apprentice)] {
-        let mine = officer(&store, login_name, county).await;
-        let (c, _) = login(&app, login_name, &mine.password).await;
+    for (login_name, county, no) in [
+        ("wc", w_county.as_str(), first),
+        ("ec", emp_county, apprentice),
+    ] {
+        let mine = officer(store, login_name, county).await;
+        let (c, _) = login(app, login_name, &mine.password).await;
         assert_eq!(
-            get(&app, &format!("/claims/{no}"), &c).await.status,
+            get(app, &format!("/claims/{no}"), &c).await.status,
             StatusCode::OK,
             "[{b}]"
         );
-        let queue = get(&app, "/claims", &c).await;
+        let queue = get(app, "/claims", &c).await;
         assert!(
-            filed(&queue.body, "W").contains(no),
+            filed(&queue.body, "W").contains(&no.to_string()),
             "[{b}] {no} in the {county} queue"
         );
     }
-    let stranger_officer = officer(&store, "oc", &other_county).await;
-    let (c, _) = login(&app, "oc", &stranger_officer.password).await;
-    for no in [&first, &apprentice] {
+    let stranger_officer = officer(store, "oc", &other_county).await;
+    let (c, _) = login(app, "oc", &stranger_officer.password).await;
+    for no in [first, apprentice] {
         assert_eq!(
-            get(&app, &format!("/claims/{no}"), &c).await.status,
+            get(app, &format!("/claims/{no}"), &c).await.status,
             StatusCode::FORBIDDEN,
             "[{b}]"
         );
     }
-    let queue = get(&app, "/claims", &c).await;
-    assert!(!filed(&queue.body, "W").contains(&first), "[{b}]");
-    store.close().await;
-}
-
-async fn postv(app: &Router, path: &str, cookie: &str, form: &[(&str, String)]) -> Resp {
-    let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    post(app, path, cookie, &f).await
-}
-
-// ---- HTTP and SQL helpers (as in web.rs, kept local to this file) ----
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn get(app: &Router, path: &str, cookie: &str) -> Resp {
-    let req = Request::get(path).header(header::COOKIE, cookie);
-    send(app, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let req = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    send(app, req.body(Body::from(body)).unwrap()).await
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
-fn set_cookie(r: &Resp, name: &str) -> String {
-    r.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}
-
-/// Logs in; returns the session cookie and the session's CSRF token.
-async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
-    let page = get(app, "/login", "").await;
-    let pre = set_cookie(&page, "jineng_login_csrf");
-    let form = [
-        ("csrf", csrf_of(&page.body)),
-        ("login", login.to_string()),
-        ("password", password.to_string()),
-    ];
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = post(app, "/login", &pre, &form).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "login {login}: {}", r.body);
-    let cookie = set_cookie(&r, "jineng_session");
-    let any_page = get(app, "/certificates/lookup", &cookie).await;
-    (cookie.clone(), csrf_of(&any_page.body))
-}
-
-struct Sql(sqlx::AnyConnection);
-
-impl Sql {
-    async fn open(db: &TestDb) -> Sql {
-        sqlx::any::install_default_drivers();
-        Sql(sqlx::AnyConnection::connect(&db.url).await.unwrap())
-    }
-    async fn int(&mut self, sql: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-    async fn text(&mut self, sql: &str) -> String {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-}
-
-fn app_of(store: &Store) -> Router {
-    let limits = jineng_web::Limits {
-        login_per_minute: 1000,
-        lookup_per_minute: 1000,
-    };
-    jineng_web::router(jineng_web::AppState::new(store.clone(), limits, false))
+    let queue = get(app, "/claims", &c).await;
+    assert!(
+        !filed(&queue.body, "W").contains(&first.to_string()),
+        "[{b}]"
+    );
 }

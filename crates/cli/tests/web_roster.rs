@@ -7,16 +7,13 @@
 //! nothing; every write is in the audit trail, which still verifies.
 
 mod common;
+mod web_client;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::{TestDb, backends};
-use http_body_util::BodyExt;
 use jineng_domain::access::{Role, Scope};
 use jineng_store::{Actor, Store};
-use sqlx::Connection;
-use tower::ServiceExt;
+use web_client::*;
 
 #[test]
 fn clerk_keeps_the_roster_of_its_own_open_classes() {
@@ -325,114 +322,4 @@ async fn roster(db: &TestDb) {
         "[{b}] unchanged"
     );
     store.close().await;
-}
-
-// ---- HTTP and SQL helpers (as in web.rs, kept local to this file) ----
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn get(app: &Router, path: &str, cookie: &str) -> Resp {
-    let req = Request::get(path).header(header::COOKIE, cookie);
-    send(app, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let req = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    send(app, req.body(Body::from(body)).unwrap()).await
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
-fn set_cookie(r: &Resp, name: &str) -> String {
-    r.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}
-
-/// Logs in; returns the session cookie and the session's CSRF token.
-async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
-    let page = get(app, "/login", "").await;
-    let pre = set_cookie(&page, "jineng_login_csrf");
-    let form = [
-        ("csrf", csrf_of(&page.body)),
-        ("login", login.to_string()),
-        ("password", password.to_string()),
-    ];
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = post(app, "/login", &pre, &form).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "login {login}: {}", r.body);
-    let cookie = set_cookie(&r, "jineng_session");
-    let any_page = get(app, "/certificates/lookup", &cookie).await;
-    (cookie.clone(), csrf_of(&any_page.body))
-}
-
-struct Sql(sqlx::AnyConnection);
-
-impl Sql {
-    async fn open(db: &TestDb) -> Sql {
-        sqlx::any::install_default_drivers();
-        Sql(sqlx::AnyConnection::connect(&db.url).await.unwrap())
-    }
-    async fn int(&mut self, sql: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-    async fn text(&mut self, sql: &str) -> String {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-}
-
-fn app_of(store: &Store) -> Router {
-    let limits = jineng_web::Limits {
-        login_per_minute: 1000,
-        lookup_per_minute: 1000,
-    };
-    jineng_web::router(jineng_web::AppState::new(store.clone(), limits, false))
 }

@@ -114,8 +114,14 @@ impl Store {
             if needs.certificate && r.record.cert_no.is_none() {
                 r.record.cert_no = self.class_certificate(&r.record).await?;
                 if r.record.cert_no.is_none() {
+                    // In scope by now (confined above): the clerk may see the name.
+                    let name: String =
+                        sqlx::query_scalar("SELECT name FROM persons WHERE id_number = $1")
+                            .bind(r.record.id.as_str())
+                            .fetch_one(self.pool())
+                            .await?;
                     return Err(refused(format!(
-                        "第 {row} 条：「{t}」须凭证书申领，该人员尚无证书"
+                        "第 {row} 条（{name}）：「{t}」须凭证书申领，该人员尚无证书"
                     )));
                 }
             }

@@ -198,7 +198,7 @@ fn attendance_rows(fields: &[(String, String)]) -> Result<Vec<Attendance>, AppEr
             person_id,
             offline_hours: hours(get(format!("off_{v}")), "线下课时", &who)?,
             online_hours: hours(get(format!("on_{v}")), "线上课时", &who)?,
-            completion: CompletionResult::from_code(done)
+            completion: CompletionResult::from_code(done.trim())
                 .ok_or_else(|| AppError::BadRequest(format!("{who}：未知的结业结果「{done}」")))?,
         });
     }
