@@ -65,6 +65,8 @@ impl Role {
         use Action::*;
         match self {
             Role::Officer => true,
+            // The audit trail is the auditors'; finance reads the money only.
+            Role::Auditor if action == ViewAudit => true,
             Role::Finance | Role::Auditor => {
                 matches!(action, ViewFigures | ViewClaims | ViewLedger | ViewClasses)
             }
@@ -110,6 +112,12 @@ pub enum Action {
     ViewClasses,
     /// One's own e-archive.
     ViewOwnArchive,
+    /// Pay, advance, settle and recover approved claims (拨付, 追回).
+    PayClaims,
+    /// The audit trail and its hash-chain status.
+    ViewAudit,
+    /// Accounts within one's region: create, reset, disable.
+    ManageAccounts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +186,10 @@ mod tests {
         assert!(!Role::Finance.may(Action::DecideClaims));
         assert!(!Role::Institution.may(Action::RevealId));
         assert!(Role::Officer.may(Action::DecideClaims));
+        assert!(Role::Officer.may(Action::PayClaims) && !Role::Finance.may(Action::PayClaims));
+        assert!(Role::Auditor.may(Action::ViewAudit) && Role::Officer.may(Action::ViewAudit));
+        assert!(!Role::Finance.may(Action::ViewAudit) && !Role::Auditor.may(Action::PayClaims));
+        assert!(!Role::Auditor.may(Action::ManageAccounts));
     }
 
     #[test]

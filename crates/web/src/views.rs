@@ -34,12 +34,15 @@ impl Nav {
             (Action::ViewClasses, "/classes", "培训班"),
             (Action::ViewClaims, "/claims", "补贴申领"),
             (Action::ViewLedger, "/ledger", "专账"),
+            (Action::ViewAudit, "/audit", "审计日志"),
+            (Action::ManageAccounts, "/accounts", "账号管理"),
         ] {
             if role.may(action) {
                 links.push((href, label));
             }
         }
         links.push(("/certificates/lookup", "证书查询"));
+        links.push(("/account", "我的账号"));
         Nav {
             name: user.account.display_name.clone(),
             role: role.as_zh().to_string(),
