@@ -118,6 +118,24 @@ async fn pay(db: &TestDb) {
             "[{b}] read only"
         );
     }
+    // The demo's type has no advance share (R9/R11): no 预拨 button, and
+    // advancing or settling it is refused.
+    let page = site.get(&format!("/claims/{claim}"), &county).await;
+    assert!(!page.body.contains("/advance"), "[{b}]");
+    for (action, why) in [
+        ("advance", "按政策不可预拨"),
+        ("settle", "只有已预拨的申领可以清算"),
+    ] {
+        let r = site
+            .post(
+                &format!("/claims/{claim}/{action}"),
+                &county,
+                &[("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {action}");
+        assert!(r.body.contains(why), "[{b}] {action}: {}", r.body);
+    }
     assert_eq!(sql.int(postings).await, booked, "[{b}] nothing booked");
     assert_eq!(sql.text(&status(other)).await, "approved", "[{b}]");
     assert_eq!(sql.text(&status(&claim)).await, "approved", "[{b}]");
