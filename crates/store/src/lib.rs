@@ -21,6 +21,7 @@ mod reference;
 mod regions;
 mod schema;
 mod scoped;
+mod scoped_pay;
 mod sql;
 mod upsert;
 

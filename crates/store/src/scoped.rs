@@ -5,9 +5,7 @@
 
 use crate::audit::Actor;
 use crate::sql::{Val, bind_all};
-use crate::{
-    Archive, ClaimDetail, DecideSummary, PaySummary, PersonHit, Store, StoreError, status_zh,
-};
+use crate::{Archive, ClaimDetail, DecideSummary, PersonHit, Store, StoreError, status_zh};
 use chrono::NaiveDate;
 use jineng_domain::NationalId;
 use jineng_domain::access::Scope;
@@ -325,7 +323,7 @@ impl Store {
     }
 
     /// Which of `claims` lie in scope.
-    async fn claims_in_scope(
+    pub(crate) async fn claims_in_scope(
         &self,
         scope: &Scope,
         claims: &[String],
@@ -348,7 +346,7 @@ impl Store {
         Ok(found)
     }
 
-    fn not_in_scope(claim: &str) -> StoreError {
+    pub(crate) fn not_in_scope(claim: &str) -> StoreError {
         StoreError::OutOfScope(format!("申领「{claim}」不存在或不在您的管理范围内"))
     }
 
@@ -418,84 +416,6 @@ impl Store {
             return Err(Self::not_in_scope(claim_no));
         }
         self.reject_claim(claim_no, reason, actor).await
-    }
-
-    /// 403 unless the claim lies in scope.
-    async fn require_claim(&self, scope: &Scope, claim_no: &str) -> Result<(), StoreError> {
-        let one = [claim_no.to_string()];
-        if self.claims_in_scope(scope, &one).await?.is_empty() {
-            return Err(Self::not_in_scope(claim_no));
-        }
-        Ok(())
-    }
-
-    /// Pays approved claims in scope from the dedicated account (R16):
-    /// the named ones (each must be in scope), or with `None` every
-    /// approved (已核准) claim in scope. A claim no fund can pay is refused
-    /// with the reason and nothing is booked for it.
-    pub async fn scoped_pay(
-        &self,
-        scope: &Scope,
-        claims: Option<&[String]>,
-        actor: &Actor,
-    ) -> Result<PaySummary, StoreError> {
-        let list: Vec<String> = match claims {
-            Some(named) => {
-                for c in named {
-                    self.require_claim(scope, c).await?;
-                }
-                named.to_vec()
-            }
-            None => self
-                .scoped_claims(scope, Some("approved"), i64::MAX)
-                .await?
-                .into_iter()
-                .map(|c| c.claim_no)
-                .collect(),
-        };
-        if list.is_empty() {
-            return Ok(PaySummary::default());
-        }
-        let policies = self.policy_set().await?;
-        self.pay_claims(&policies, Some(&list), actor).await
-    }
-
-    /// Advances the policy's share of an approved claim in scope (R9, R11);
-    /// returns the amount (fen) and the fund.
-    pub async fn scoped_advance(
-        &self,
-        scope: &Scope,
-        claim_no: &str,
-        actor: &Actor,
-    ) -> Result<(i64, String), StoreError> {
-        self.require_claim(scope, claim_no).await?;
-        let policies = self.policy_set().await?;
-        let (fen, fund) = self.advance_claim(&policies, claim_no, actor).await?;
-        Ok((fen.0, fund))
-    }
-
-    /// Settles an advanced claim in scope; returns the rest paid (fen).
-    pub async fn scoped_settle(
-        &self,
-        scope: &Scope,
-        claim_no: &str,
-        actor: &Actor,
-    ) -> Result<i64, StoreError> {
-        self.require_claim(scope, claim_no).await?;
-        Ok(self.settle_claim(claim_no, actor).await?.0)
-    }
-
-    /// Recovers (追回) a paid or advanced claim in scope with the reason;
-    /// returns the amount recovered (fen).
-    pub async fn scoped_recover(
-        &self,
-        scope: &Scope,
-        claim_no: &str,
-        reason: &str,
-        actor: &Actor,
-    ) -> Result<i64, StoreError> {
-        self.require_claim(scope, claim_no).await?;
-        Ok(self.recover_claim(claim_no, reason, actor).await?.0)
     }
 
     /// Classes in scope with their roster size, newest first.
