@@ -164,3 +164,17 @@ pub async fn revoke_token(
         .await?;
     account_page(&state, &user, Some("访问令牌已撤销".into()), None).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_strength;
+
+    #[test]
+    fn passwords_need_ten_characters_with_letters_and_digits() {
+        assert!(check_strength("Shenji2026a").is_ok());
+        assert!(check_strength("技能提升行动2026年度").is_ok());
+        for weak in ["short1a", "onlyletterslong", "1234567890123"] {
+            assert!(check_strength(weak).is_err(), "{weak}");
+        }
+    }
+}

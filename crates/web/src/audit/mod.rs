@@ -150,3 +150,18 @@ pub async fn list(
         query,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn json_reads_as_key_value_lines() {
+        assert_eq!(
+            readable(Some(r#"{"status":"paid","fund":"ES","note":null}"#)),
+            ["fund：ES", "note：（空）", "status：paid"]
+        );
+        assert_eq!(readable(Some("[1,2]")), ["[1,2]"]);
+        assert!(readable(None).is_empty());
+    }
+}
