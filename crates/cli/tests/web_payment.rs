@@ -164,6 +164,15 @@ async fn pay(db: &TestDb) {
         r.body
     );
     assert_eq!(sql.text(&status(&claim)).await, "paid", "[{b}]");
+    let page = site.get(&format!("/claims/{claim}"), &county).await;
+    assert!(
+        page.body.contains("状态：已支付"),
+        "[{b}] the claim shows it paid"
+    );
+    assert!(
+        !page.body.contains(&format!("/claims/{claim}/pay\"")),
+        "[{b}] no second 拨付"
+    );
     let fund = sql
         .text(&format!(
             "SELECT fund_code FROM claims WHERE claim_no = '{claim}'"
