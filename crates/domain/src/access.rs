@@ -67,6 +67,8 @@ impl Role {
             // Officers read rosters and decide claims; the claimants file
             // them and the institution keeps its own rosters.
             Role::Officer => !matches!(action, EditRoster | FileClaims),
+            // The audit trail is the auditors'; finance reads the money only.
+            Role::Auditor if action == ViewAudit => true,
             Role::Finance | Role::Auditor => {
                 matches!(
                     action,
@@ -127,6 +129,12 @@ pub enum Action {
     /// File subsidy claims as a claimant (申领): an institution for its
     /// trainees, an enterprise for its employees, a worker for themself.
     FileClaims,
+    /// Pay, advance, settle and recover approved claims (拨付, 追回).
+    PayClaims,
+    /// The audit trail and its hash-chain status.
+    ViewAudit,
+    /// Accounts within one's region: create, reset, disable.
+    ManageAccounts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +213,10 @@ mod tests {
         assert!(Role::Worker.may(Action::FileClaims));
         assert!(!Role::Officer.may(Action::FileClaims));
         assert!(!Role::Finance.may(Action::FileClaims));
+        assert!(Role::Officer.may(Action::PayClaims) && !Role::Finance.may(Action::PayClaims));
+        assert!(Role::Auditor.may(Action::ViewAudit) && Role::Officer.may(Action::ViewAudit));
+        assert!(!Role::Finance.may(Action::ViewAudit) && !Role::Auditor.may(Action::PayClaims));
+        assert!(!Role::Auditor.may(Action::ManageAccounts));
     }
 
     #[test]

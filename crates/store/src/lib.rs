@@ -2,15 +2,18 @@
 //! embedded default) and PostgreSQL, through sqlx's `Any` driver; the backend
 //! is chosen by the URL. Dates travel as ISO text, money as integer fen.
 
+mod account_admin;
 mod accounts;
 mod archive;
 mod audit;
+mod audit_view;
 mod batch;
 mod claims;
 mod error;
 mod filing;
 mod institutions;
 mod ledger;
+mod ledger_view;
 mod people;
 mod planning;
 mod policy;
@@ -20,20 +23,24 @@ mod regions;
 mod roster;
 mod schema;
 mod scoped;
+mod scoped_pay;
 mod sql;
 mod upsert;
 
+pub use account_admin::{AccountRow, TokenRow};
 pub use accounts::{Account, NewAccount};
 pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
 pub use audit::{Actor, AuditVerify};
+pub use audit_view::{AuditQuery, AuditRow, mask_ids};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{RenderedClaim, render_claim, status_zh};
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
 pub use ledger::FundReport;
+pub use ledger_view::PostingRow;
 pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };

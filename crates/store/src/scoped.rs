@@ -323,7 +323,7 @@ impl Store {
     }
 
     /// Which of `claims` lie in scope.
-    async fn claims_in_scope(
+    pub(crate) async fn claims_in_scope(
         &self,
         scope: &Scope,
         claims: &[String],
@@ -346,7 +346,7 @@ impl Store {
         Ok(found)
     }
 
-    fn not_in_scope(claim: &str) -> StoreError {
+    pub(crate) fn not_in_scope(claim: &str) -> StoreError {
         StoreError::OutOfScope(format!("申领「{claim}」不存在或不在您的管理范围内"))
     }
 

@@ -11,8 +11,11 @@
 //! Resources live in folders with verb-named handlers (`claims::list`,
 //! `claims::approve`, …).
 
+mod account;
 pub mod accounts;
+mod accounts_admin;
 mod api;
+mod audit;
 mod auth;
 mod certificates;
 mod claims;
@@ -95,6 +98,24 @@ pub fn router(state: AppState) -> Router {
             get(filing::worker_list).post(filing::worker_file),
         )
         .route("/ledger", get(ledger::show))
+        .route("/ledger/postings.csv", get(ledger::export))
+        .route("/claims/pay-approved", post(claims::pay::pay_approved))
+        .route("/claims/{no}/pay", post(claims::pay::pay))
+        .route("/claims/{no}/advance", post(claims::pay::advance))
+        .route("/claims/{no}/settle", post(claims::pay::settle))
+        .route("/claims/{no}/recover", post(claims::pay::recover))
+        .route("/audit", get(audit::list))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/revoke", post(account::revoke_token))
+        .route(
+            "/accounts",
+            get(accounts_admin::list).post(accounts_admin::create),
+        )
+        .route("/accounts/{id}/reset", post(accounts_admin::reset))
+        .route("/accounts/{id}/disable", post(accounts_admin::disable))
+        .route("/accounts/{id}/enable", post(accounts_admin::enable))
         .route("/certificates/lookup", get(certificates::lookup))
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/chart.svg", get(dashboard::chart))

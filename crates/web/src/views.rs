@@ -36,6 +36,8 @@ impl Nav {
             (Action::ViewLedger, "/ledger", "专账"),
             (Action::ViewProgress, "/dashboard", "工作进度"),
             (Action::ViewProgress, "/tasks", "重点任务"),
+            (Action::ViewAudit, "/audit", "审计日志"),
+            (Action::ManageAccounts, "/accounts", "账号管理"),
         ] {
             if role.may(action) {
                 links.push((href, label));
@@ -49,6 +51,7 @@ impl Nav {
         }
         links.push(("/certificates/lookup", "证书查询"));
         links.push(("/funds", "资金公开"));
+        links.push(("/account", "我的账号"));
         Nav {
             name: user.account.display_name.clone(),
             role: role.as_zh().to_string(),

@@ -95,7 +95,9 @@ async fn choose_fund(
         let code = FundCode::parse(f).map_err(|e| refuse(e.message().to_string()))?;
         match fund_balance_in(conn, backend, &code).await? {
             Some(balance) if balance >= amount => return Ok(code),
-            Some(balance) => short.push(format!("{f} 余额 {balance}元")),
+            Some(balance) => {
+                short.push(format!("{f} 余额 {balance}元、尚缺 {}元", amount - balance))
+            }
             None => short.push(format!("{f} 未建账")),
         }
     }

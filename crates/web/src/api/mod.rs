@@ -4,6 +4,7 @@
 
 mod dto;
 mod progress;
+mod pay;
 mod v1;
 
 use crate::AppState;
@@ -51,7 +52,8 @@ impl utoipa::Modify for BearerAuth {
         v1::me, v1::figures, v1::persons, v1::person, v1::claims, v1::claim,
         v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
         v1::certificate_lookup,
-        progress::progress
+        progress::progress,
+        pay::pay, pay::pay_approved
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -74,6 +76,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/claims/{no}", get(v1::claim))
         .route("/api/v1/claims/{no}/approve", post(v1::approve))
         .route("/api/v1/claims/{no}/reject", post(v1::reject))
+        .route("/api/v1/claims/{no}/pay", post(pay::pay))
+        .route("/api/v1/claims/pay-approved", post(pay::pay_approved))
         .route("/api/v1/classes", get(v1::classes))
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))

@@ -14,6 +14,8 @@ use jineng_domain::access::Action;
 use jineng_store::{ClaimDetail, ClaimRow, DecideSummary, RenderedClaim, render_claim};
 use serde::Deserialize;
 
+pub mod pay;
+
 /// The most claims a queue page shows.
 const LIMIT: i64 = 200;
 

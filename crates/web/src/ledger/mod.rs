@@ -1,35 +1,108 @@
-//! The dedicated account (专账) by fund source, over the claims in scope.
+//! The dedicated account (专账): the balances per fund source (what
+//! `jineng ledger report` prints) and the ledger verification (专账校验),
+//! both of the deployment's one dedicated account and so the same for every
+//! ledger role; the claims in scope per fund source; the postings (凭证)
+//! of allocations and of the claims in scope, paged, and their CSV export.
+//! Read only for every role.
 
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
 use crate::views::{Nav, page, yuan};
 use askama::Template;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use jineng_domain::access::Action;
-use jineng_store::FundLine;
+use jineng_store::{FundLine, FundReport, PostingRow};
+use serde::Deserialize;
+
+/// Postings per page.
+const PAGE: i64 = 50;
+
+/// A fund's balances in yuan, for the table.
+pub struct Balance {
+    pub code: String,
+    pub name: String,
+    pub allocated: String,
+    pub advanced: String,
+    pub paid: String,
+    pub recovered: String,
+    pub bank: String,
+}
+
+impl From<&FundReport> for Balance {
+    fn from(f: &FundReport) -> Balance {
+        Balance {
+            code: f.code.clone(),
+            name: f.name.clone(),
+            allocated: f.allocated.to_string(),
+            advanced: f.advanced.to_string(),
+            paid: f.paid.to_string(),
+            recovered: f.recovered.to_string(),
+            bank: f.bank.to_string(),
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "ledger.html")]
 struct LedgerPage {
     nav: Option<Nav>,
     scope: String,
+    balances: Vec<Balance>,
+    /// Empty when the ledger verifies.
+    problems: Vec<String>,
     /// (line, paid in yuan, advanced in yuan)
     lines: Vec<(FundLine, String, String)>,
     total_paid_claims: i64,
     total_paid: String,
+    /// (posting, amount in yuan)
+    postings: Vec<(PostingRow, String)>,
+    page: i64,
+    pages: i64,
+    total_postings: i64,
 }
 
-/// `GET /ledger`
-pub async fn show(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+#[derive(Deserialize)]
+pub struct LedgerQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// `GET /ledger?page=`
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Response, AppError> {
     user.require(Action::ViewLedger)?;
-    let lines = state.store.scoped_ledger(user.scope()).await?;
+    let store = &state.store;
+    let lines = store.scoped_ledger(user.scope()).await?;
     let total: i64 = lines.iter().map(|l| l.paid_fen).sum();
     let total_paid_claims = lines.iter().map(|l| l.claims_paid).sum();
+    let total_postings = store.scoped_posting_count(user.scope()).await?;
+    let pages = ((total_postings + PAGE - 1) / PAGE).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, pages);
+    let postings = store
+        .scoped_postings(user.scope(), (page_no - 1) * PAGE, PAGE)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let a = yuan(p.amount_fen);
+            (p, a)
+        })
+        .collect();
     page(&LedgerPage {
         nav: Some(Nav::of(&user)),
         scope: crate::home::scope_name(&state, &user).await?,
+        balances: store
+            .ledger_report()
+            .await?
+            .iter()
+            .map(Into::into)
+            .collect(),
+        problems: store.ledger_verify().await?,
         lines: lines
             .into_iter()
             .map(|l| {
@@ -39,5 +112,61 @@ pub async fn show(State(state): State<AppState>, user: User) -> Result<Response,
             .collect(),
         total_paid_claims,
         total_paid: yuan(total),
+        postings,
+        page: page_no,
+        pages,
+        total_postings,
     })
+}
+
+/// A CSV field, quoted when it needs to be; a leading = + - @ is
+/// defused so that a spreadsheet does not take a memo for a formula.
+fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// `GET /ledger/postings.csv`: every posting the scope sees (UTF-8 with a
+/// BOM, so that Excel opens it); no person's data, no ID number.
+pub async fn export(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+    user.require(Action::ViewLedger)?;
+    let rows = state.store.scoped_postings(user.scope(), 0, -1).await?;
+    let mut out = String::from(
+        "\u{feff}凭证号,记账日期,资金来源代码,资金来源,类型,申领编号,金额（元）,借方,贷方,摘要\r\n",
+    );
+    for p in &rows {
+        let cols = [
+            p.tx_id.to_string(),
+            p.date.clone(),
+            p.fund_code.clone(),
+            p.fund_name.clone(),
+            p.kind.clone(),
+            p.claim_no.clone().unwrap_or_default(),
+            yuan(p.amount_fen),
+            p.debit.clone(),
+            p.credit.clone(),
+            p.memo.clone(),
+        ];
+        out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger-postings.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
 }

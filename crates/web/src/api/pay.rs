@@ -1,0 +1,61 @@
+//! `/api/v1` payment (拨付): one approved claim, or every approved claim
+//! in the token's scope, from the dedicated account (R16). A claim no fund
+//! can pay comes back in `refused` with the reason, and nothing is booked
+//! for it.
+
+use super::ApiError;
+use super::dto::ErrorBody;
+use crate::AppState;
+use crate::auth::ApiUser;
+use axum::Json;
+use axum::extract::{Path, State};
+use jineng_domain::access::Action;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Payment {
+    /// Claims paid.
+    pub paid: u64,
+    /// Σ paid, fen.
+    pub amount_fen: i64,
+    /// Claims not paid: [claim, reason], e.g. no fund holds enough.
+    pub refused: Vec<(String, String)>,
+}
+
+impl From<jineng_store::PaySummary> for Payment {
+    fn from(s: jineng_store::PaySummary) -> Payment {
+        Payment {
+            paid: s.paid,
+            amount_fen: s.amount_fen,
+            refused: s.refused,
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{no}/pay", tag = "补贴申领",
+    params(("no" = String, Path, description = "申领编号（已核准）")),
+    responses((status = 200, body = Payment), (status = 403, body = ErrorBody)))]
+pub async fn pay(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(no): Path<String>,
+) -> Result<Json<Payment>, ApiError> {
+    u.require(Action::PayClaims)?;
+    let sum = s
+        .store
+        .scoped_pay(u.scope(), Some(&[no]), &u.actor())
+        .await?;
+    Ok(Json(sum.into()))
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/pay-approved", tag = "补贴申领",
+    responses((status = 200, body = Payment), (status = 403, body = ErrorBody)))]
+pub async fn pay_approved(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+) -> Result<Json<Payment>, ApiError> {
+    u.require(Action::PayClaims)?;
+    let sum = s.store.scoped_pay(u.scope(), None, &u.actor()).await?;
+    Ok(Json(sum.into()))
+}

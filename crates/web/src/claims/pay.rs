@@ -1,0 +1,121 @@
+//! Payment (拨付) from the dedicated account: one approved claim, every
+//! approved claim in scope, an advance (预拨) and its settlement (清算),
+//! and recovery (追回) of a paid claim. The store picks the fund (R16: the
+//! first the policy routes the type to that holds enough) and books the
+//! posting and the claim's new status in one transaction; a claim no fund
+//! can pay is refused with the reason and nothing is booked.
+
+use super::{list_page, show_page};
+use crate::AppState;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::session::CsrfForm;
+use crate::views::yuan;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use jineng_domain::access::Action;
+use jineng_store::PaySummary;
+use serde::Deserialize;
+
+/// What a payment did, in words.
+pub fn pay_text(s: &PaySummary) -> String {
+    let mut t = format!("已拨付 {} 件，合计 {} 元", s.paid, yuan(s.amount_fen));
+    for (claim, why) in &s.refused {
+        t.push_str(&format!("；{claim} 未拨付：{why}"));
+    }
+    t
+}
+
+/// `POST /claims/{no}/pay`
+pub async fn pay(
+    State(state): State<AppState>,
+    user: User,
+    Path(no): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Action::PayClaims)?;
+    let s = state
+        .store
+        .scoped_pay(user.scope(), Some(std::slice::from_ref(&no)), &user.actor())
+        .await?;
+    show_page(&state, &user, &no, Some(pay_text(&s))).await
+}
+
+/// `POST /claims/pay-approved`: every 已核准 claim in scope.
+pub async fn pay_approved(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Action::PayClaims)?;
+    let s = state
+        .store
+        .scoped_pay(user.scope(), None, &user.actor())
+        .await?;
+    list_page(&state, &user, "", Some(pay_text(&s))).await
+}
+
+/// `POST /claims/{no}/advance`: the policy's advance share (R9, R11).
+pub async fn advance(
+    State(state): State<AppState>,
+    user: User,
+    Path(no): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Action::PayClaims)?;
+    let (fen, fund) = state
+        .store
+        .scoped_advance(user.scope(), &no, &user.actor())
+        .await?;
+    let m = format!("已从资金来源 {fund} 预拨 {} 元", yuan(fen));
+    show_page(&state, &user, &no, Some(m)).await
+}
+
+/// `POST /claims/{no}/settle`: the rest of an advanced claim.
+pub async fn settle(
+    State(state): State<AppState>,
+    user: User,
+    Path(no): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Action::PayClaims)?;
+    let fen = state
+        .store
+        .scoped_settle(user.scope(), &no, &user.actor())
+        .await?;
+    let m = format!("已清算，拨付余款 {} 元", yuan(fen));
+    show_page(&state, &user, &no, Some(m)).await
+}
+
+#[derive(Deserialize)]
+pub struct RecoverForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /claims/{no}/recover`: a paid or advanced claim found false.
+pub async fn recover(
+    State(state): State<AppState>,
+    user: User,
+    Path(no): Path<String>,
+    Form(form): Form<RecoverForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    user.require(Action::PayClaims)?;
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::BadRequest("请填写追回理由".into()));
+    }
+    let fen = state
+        .store
+        .scoped_recover(user.scope(), &no, reason, &user.actor())
+        .await?;
+    let m = format!("已追回 {} 元", yuan(fen));
+    show_page(&state, &user, &no, Some(m)).await
+}
