@@ -64,11 +64,26 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         match self {
-            Role::Officer => true,
-            Role::Finance | Role::Auditor => {
-                matches!(action, ViewFigures | ViewClaims | ViewLedger | ViewClasses)
-            }
-            Role::Institution => matches!(action, ViewFigures | ViewClaims | ViewClasses),
+            // Officers review classes; filing one is the institution's act.
+            Role::Officer => !matches!(action, FileClasses),
+            Role::Finance | Role::Auditor => matches!(
+                action,
+                ViewFigures
+                    | ViewClaims
+                    | ViewLedger
+                    | ViewClasses
+                    | ViewInstitutions
+                    | ViewCatalogue
+            ),
+            Role::Institution => matches!(
+                action,
+                ViewFigures
+                    | ViewClaims
+                    | ViewClasses
+                    | FileClasses
+                    | ViewInstitutions
+                    | ViewCatalogue
+            ),
             Role::Enterprise => matches!(action, ViewFigures | ViewClaims),
             Role::Worker => matches!(action, ViewOwnArchive),
         }
@@ -110,6 +125,16 @@ pub enum Action {
     ViewClasses,
     /// One's own e-archive.
     ViewOwnArchive,
+    /// Upload template files (导入) and download their error reports.
+    Import,
+    /// Review classes: approve (备案通过), return (退回) and close (结业).
+    ReviewClasses,
+    /// File a class of one's own institution (开班备案) and ask to close it.
+    FileClasses,
+    /// Institutions and their catalogue periods (目录清单).
+    ViewInstitutions,
+    /// The subsidy-standard catalogue and the occupation classification.
+    ViewCatalogue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +203,12 @@ mod tests {
         assert!(!Role::Finance.may(Action::DecideClaims));
         assert!(!Role::Institution.may(Action::RevealId));
         assert!(Role::Officer.may(Action::DecideClaims));
+        assert!(Role::Officer.may(Action::Import) && Role::Officer.may(Action::ReviewClasses));
+        assert!(!Role::Officer.may(Action::FileClasses));
+        assert!(Role::Institution.may(Action::FileClasses));
+        assert!(!Role::Institution.may(Action::ReviewClasses));
+        assert!(!Role::Institution.may(Action::Import));
+        assert!(!Role::Finance.may(Action::Import));
     }
 
     #[test]

@@ -7,7 +7,11 @@ mod archive;
 mod audit;
 mod batch;
 mod claims;
+mod class_pages;
+mod class_review;
 mod error;
+mod import_scope;
+mod institution_pages;
 mod institutions;
 mod ledger;
 mod people;
@@ -29,7 +33,14 @@ pub use audit::{Actor, AuditVerify};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{RenderedClaim, render_claim, status_zh};
+pub use class_pages::{
+    CLASS_STATUSES, ClassDetail, ClassEvent, ClassSummary, ROSTER_LINES, RosterLine,
+    class_status_zh,
+};
+pub use class_review::ClassStep;
 pub use error::StoreError;
+pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
+pub use institution_pages::{CataloguePeriod, InstitutionSummary};
 pub use ledger::FundReport;
 pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,

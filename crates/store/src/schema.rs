@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0005_claims_queue.sql"),
     ),
     (6, "web", include_str!("../migrations/0006_web.sql")),
+    (
+        7,
+        "class_review",
+        include_str!("../migrations/0007_class_review.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

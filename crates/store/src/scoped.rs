@@ -17,7 +17,7 @@ use sqlx::{AssertSqlSafe, Row};
 /// the query gives it (`p` persons, `c` claims joined to `p`, `cl`
 /// classes, `i` institutions, `ce` certificates joined to `p`).
 #[derive(Debug, Clone, Copy)]
-enum Subject {
+pub(crate) enum Subject {
     Person,
     Claim,
     Class,
@@ -27,7 +27,7 @@ enum Subject {
 
 /// The condition that keeps `subject` inside `scope`, using parameter `$n`,
 /// and the value to bind to it.
-fn filter(scope: &Scope, subject: Subject, n: usize) -> (String, Val) {
+pub(crate) fn filter(scope: &Scope, subject: Subject, n: usize) -> (String, Val) {
     use Subject::*;
     let inst_classes = format!("(SELECT k.class_id FROM classes k WHERE k.institution_id = ${n})");
     let sql = match (scope, subject) {

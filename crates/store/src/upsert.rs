@@ -37,7 +37,7 @@ pub(crate) struct Planned {
 }
 
 /// A check of a new row against the stored one (e.g. 冒名: same ID, other name).
-pub(crate) type Guard<'a> = &'a dyn Fn(&[Val], &[Val]) -> Option<Rejection>;
+pub(crate) type Guard<'a> = &'a (dyn Fn(&[Val], &[Val]) -> Option<Rejection> + Sync);
 
 fn key_string(key: &[Val]) -> String {
     let mut s = String::new();

@@ -19,6 +19,8 @@ mod claims;
 mod classes;
 mod error;
 mod home;
+mod imports;
+mod institutions;
 mod ledger;
 mod persons;
 mod security;
@@ -45,6 +47,8 @@ pub struct AppState {
     lookup_limiter: Arc<Limiter>,
     /// Mark cookies `Secure` (behind HTTPS).
     secure_cookies: bool,
+    /// Upload jobs and their error reports, in memory.
+    imports: Arc<imports::jobs::Jobs>,
 }
 
 impl AppState {
@@ -54,29 +58,51 @@ impl AppState {
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
             lookup_limiter: Arc::new(Limiter::new(limits.lookup_per_minute)),
             secure_cookies,
+            imports: Arc::new(imports::jobs::Jobs::default()),
         }
     }
 }
 
 /// The whole application: pages, API, assets, security headers.
 pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
-        .route("/", get(home::show))
-        .route("/login", get(session::new).post(session::create))
-        .route("/logout", post(session::delete))
-        .route("/persons", get(persons::search))
-        .route("/persons/{id}", get(persons::show))
-        .route("/persons/{id}/reveal", post(persons::reveal))
-        .route("/me", get(persons::me))
-        .route("/claims", get(claims::list))
-        .route("/claims/approve-clean", post(claims::approve_clean))
-        .route("/claims/{no}", get(claims::show))
-        .route("/claims/{no}/approve", post(claims::approve))
-        .route("/claims/{no}/reject", post(claims::reject))
-        .route("/classes", get(classes::list))
-        .route("/ledger", get(ledger::show))
-        .route("/certificates/lookup", get(certificates::lookup))
-        .route("/assets/{file}", get(views::asset));
+    let pages =
+        Router::new()
+            .route("/", get(home::show))
+            .route("/login", get(session::new).post(session::create))
+            .route("/logout", post(session::delete))
+            .route("/persons", get(persons::search))
+            .route("/persons/{id}", get(persons::show))
+            .route("/persons/{id}/reveal", post(persons::reveal))
+            .route("/me", get(persons::me))
+            .route("/claims", get(claims::list))
+            .route("/claims/approve-clean", post(claims::approve_clean))
+            .route("/claims/{no}", get(claims::show))
+            .route("/claims/{no}/approve", post(claims::approve))
+            .route("/claims/{no}/reject", post(claims::reject))
+            .route("/classes", get(classes::list))
+            .route("/classes/new", get(classes::new).post(classes::create))
+            .route("/classes/{id}", get(classes::show))
+            .route("/classes/{id}/approve", post(classes::approve))
+            .route("/classes/{id}/return", post(classes::return_class))
+            .route("/classes/{id}/close", post(classes::close))
+            .route("/classes/{id}/request-close", post(classes::request_close))
+            .route(
+                "/imports",
+                get(imports::form).post(imports::create).layer(
+                    axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_MB * 1024 * 1024),
+                ),
+            )
+            .route("/imports/{id}", get(imports::show))
+            .route("/imports/{id}/progress", get(imports::progress))
+            .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+            .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+            .route("/templates/{file}", get(imports::blank_template))
+            .route("/institutions", get(institutions::list))
+            .route("/institutions/{id}", get(institutions::show))
+            .route("/catalogue", get(institutions::catalogue))
+            .route("/ledger", get(ledger::show))
+            .route("/certificates/lookup", get(certificates::lookup))
+            .route("/assets/{file}", get(views::asset));
     pages
         .merge(api::router())
         .fallback(error::not_found)

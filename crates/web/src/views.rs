@@ -34,6 +34,9 @@ impl Nav {
             (Action::ViewClasses, "/classes", "培训班"),
             (Action::ViewClaims, "/claims", "补贴申领"),
             (Action::ViewLedger, "/ledger", "专账"),
+            (Action::Import, "/imports", "数据导入"),
+            (Action::ViewInstitutions, "/institutions", "培训机构"),
+            (Action::ViewCatalogue, "/catalogue", "补贴目录"),
         ] {
             if role.may(action) {
                 links.push((href, label));

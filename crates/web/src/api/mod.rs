@@ -2,6 +2,7 @@
 //! cookies, so no CSRF), and its OpenAPI document at `/api/openapi.json`.
 //! The same roles, scopes and store queries as the pages.
 
+mod classes;
 mod dto;
 mod v1;
 
@@ -49,7 +50,8 @@ impl utoipa::Modify for BearerAuth {
     paths(
         v1::me, v1::figures, v1::persons, v1::person, v1::claims, v1::claim,
         v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
-        v1::certificate_lookup
+        v1::certificate_lookup,
+        classes::class
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -73,6 +75,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/claims/{no}/approve", post(v1::approve))
         .route("/api/v1/claims/{no}/reject", post(v1::reject))
         .route("/api/v1/classes", get(v1::classes))
+        .route("/api/v1/classes/{id}", get(classes::class))
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .fallback(api_not_found)
