@@ -130,6 +130,40 @@ async fn record_step(
     Ok(())
 }
 
+/// Sends the returned ones of these classes (institution_id, class_no),
+/// just filed again with changes, back to review.
+pub(crate) async fn refile_returned(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    classes: &[(i64, String)],
+) -> Result<(), StoreError> {
+    for (institution_id, class_no) in classes {
+        let found: Option<(i64, String)> = sqlx::query_as(
+            "SELECT class_id, status FROM classes WHERE institution_id = $1 AND class_no = $2",
+        )
+        .bind(*institution_id)
+        .bind(class_no)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((id, status)) = found
+            && status == "returned"
+        {
+            let step = (id, class_no.as_str());
+            record_step(
+                conn,
+                actor,
+                "refile_class",
+                step,
+                "returned",
+                "registered",
+                Some("重新报备"),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Takes one step of the workflow on a class in scope. `reason` is
     /// required to return a class; `today` decides whether training ended.
