@@ -261,6 +261,17 @@ async fn walk(db: &common::TestDb) {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
     assert!(r.body.contains("请上传 .xlsx 或 .csv 文件"), "[{b}]");
+    let big = vec![b'a'; 65 * 1024 * 1024];
+    let r = upload(
+        &site.app,
+        &county,
+        &[("csrf", &csrf), ("kind", "persons")],
+        "大.csv",
+        &big,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
+    assert!(r.body.contains("上传的文件超过 64 MB"), "[{b}] {}", r.body);
     let (worker, worker_csrf) = site.login("worker").await;
     let r = upload(
         &site.app,
