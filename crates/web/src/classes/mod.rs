@@ -18,7 +18,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
-use jineng_store::{CLASS_STATUSES, ClassDetail, ClassSummary, class_status_zh};
+/// Kept here too for the pages that named it `classes::class_status_zh`.
+pub use jineng_store::class_status_zh;
+use jineng_store::{CLASS_STATUSES, ClassDetail, ClassSummary};
 use serde::Deserialize;
 
 const LIMIT: i64 = 500;
