@@ -322,6 +322,14 @@ pub(crate) async fn load_records(
     for (kind, text) in &demo.files {
         import_demo_file(store, kind, text, dir, &opts).await?;
     }
+    // The filed classes reviewed as an officer would: approved, and those
+    // that ended with every trainee's result closed (结业).
+    let (approved, closed) = store
+        .settle_demo_classes(crate::claims::today(), actor)
+        .await?;
+    if approved > 0 {
+        println!("  培训班：备案通过 {approved} 个，其中已结业 {closed} 个");
+    }
     Ok((demo.sample, refdata))
 }
 

@@ -37,6 +37,8 @@ pub fn options(
     ImportOptions {
         dry_run,
         errors_path: errors,
+        extra_errors_paths: Vec::new(),
+        scope: None,
         actor: actor.clone(),
         today: chrono::Local::now().date_naive(),
         chunk_rows: chunk.max(1),

@@ -64,20 +64,32 @@ impl Role {
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         match self {
-            // Officers read rosters and decide claims; the claimants file
-            // them and the institution keeps its own rosters.
-            Role::Officer => !matches!(action, EditRoster | FileClaims),
+            // Officers read rosters, review classes and decide claims; the
+            // claimants file claims, the institution files its classes and
+            // keeps its own rosters.
+            Role::Officer => !matches!(action, EditRoster | FileClaims | FileClasses),
             // The audit trail is the auditors'; finance reads the money only.
             Role::Auditor if action == ViewAudit => true,
-            Role::Finance | Role::Auditor => {
-                matches!(
-                    action,
-                    ViewFigures | ViewClaims | ViewLedger | ViewClasses | ViewProgress
-                )
-            }
+            Role::Finance | Role::Auditor => matches!(
+                action,
+                ViewFigures
+                    | ViewClaims
+                    | ViewLedger
+                    | ViewClasses
+                    | ViewProgress
+                    | ViewInstitutions
+                    | ViewCatalogue
+            ),
             Role::Institution => matches!(
                 action,
-                ViewFigures | ViewClaims | ViewClasses | EditRoster | FileClaims
+                ViewFigures
+                    | ViewClaims
+                    | ViewClasses
+                    | EditRoster
+                    | FileClaims
+                    | FileClasses
+                    | ViewInstitutions
+                    | ViewCatalogue
             ),
             Role::Enterprise => matches!(action, ViewFigures | ViewClaims | FileClaims),
             Role::Worker => matches!(action, ViewOwnArchive | FileClaims),
@@ -135,6 +147,16 @@ pub enum Action {
     ViewAudit,
     /// Accounts within one's region: create, reset, disable.
     ManageAccounts,
+    /// Upload template files (导入) and download their error reports.
+    Import,
+    /// Review classes: approve (备案通过), return (退回) and close (结业).
+    ReviewClasses,
+    /// File a class of one's own institution (开班备案) and ask to close it.
+    FileClasses,
+    /// Institutions and their catalogue periods (目录清单).
+    ViewInstitutions,
+    /// The subsidy-standard catalogue and the occupation classification.
+    ViewCatalogue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +239,12 @@ mod tests {
         assert!(Role::Auditor.may(Action::ViewAudit) && Role::Officer.may(Action::ViewAudit));
         assert!(!Role::Finance.may(Action::ViewAudit) && !Role::Auditor.may(Action::PayClaims));
         assert!(!Role::Auditor.may(Action::ManageAccounts));
+        assert!(Role::Officer.may(Action::Import) && Role::Officer.may(Action::ReviewClasses));
+        assert!(!Role::Officer.may(Action::FileClasses));
+        assert!(Role::Institution.may(Action::FileClasses));
+        assert!(!Role::Institution.may(Action::ReviewClasses));
+        assert!(!Role::Institution.may(Action::Import));
+        assert!(!Role::Finance.may(Action::Import));
     }
 
     #[test]

@@ -9,5 +9,6 @@ pub mod planning;
 pub mod reader;
 pub mod reference;
 pub mod report;
+pub mod scope;
 pub mod template_file;
 pub mod templates;

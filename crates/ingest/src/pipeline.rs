@@ -7,8 +7,10 @@ use crate::columns::ColumnMap;
 use crate::parse::{self, ParseCtx};
 use crate::reader::{ReadError, Row, TableReader};
 use crate::report::{ReportError, ReportWriter, RowError};
+use crate::scope::ScopeKeys;
 use crate::templates::{TemplateSpec, template};
 use chrono::NaiveDate;
+use jineng_domain::access::Scope;
 use jineng_domain::records::*;
 use jineng_store::{Actor, BatchSummary, ImportBatch, Outcome, Store, StoreError};
 use serde::Serialize;
@@ -23,6 +25,11 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Where to write the error report (.xlsx or .csv) for the user to fix.
     pub errors_path: Option<PathBuf>,
+    /// Further copies of the error report, e.g. a `.csv` beside the `.xlsx`.
+    pub extra_errors_paths: Vec<PathBuf>,
+    /// The uploading account's scope: rows reaching outside it are
+    /// rejected (不在您的管理范围内). `None`: the whole jurisdiction.
+    pub scope: Option<Scope>,
     pub actor: Actor,
     pub today: NaiveDate,
     /// Rows per transaction.
@@ -66,7 +73,7 @@ pub enum ImportError {
 }
 
 /// A record kind: how its rows are parsed and written.
-trait Kind: Sized {
+trait Kind: Sized + ScopeKeys {
     fn parse(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<Self, Vec<RowError>>;
     async fn write(
         store: &Store,
@@ -165,10 +172,12 @@ async fn run<K: Kind + Send + 'static>(
             errors,
         })?;
     let refdata = Arc::new(store.ref_data().await?);
-    let mut report_file = match &opts.errors_path {
-        Some(p) => Some(ReportWriter::create(p, reader.headers())?),
-        None => None,
-    };
+    let mut report_files = opts
+        .errors_path
+        .iter()
+        .chain(&opts.extra_errors_paths)
+        .map(|p| ReportWriter::create(p, reader.headers()))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut report = ImportReport {
         warnings,
         encoding: reader.encoding().to_string(),
@@ -235,9 +244,12 @@ async fn run<K: Kind + Send + 'static>(
     while let Some(parsed) = rx.recv().await {
         let Parsed {
             raw,
-            records,
+            mut records,
             mut failed,
         } = parsed?;
+        if let Some(scope) = &opts.scope {
+            records = drop_out_of_scope(store, scope, records, &raw, &mut failed).await?;
+        }
         summary.rejected += failed.len() as u64;
         // Two uploads of overlapping files may insert the same new key at
         // once; the loser's chunk is rolled back whole and written again,
@@ -272,7 +284,7 @@ async fn run<K: Kind + Send + 'static>(
         }
         failed.sort_by_key(|(i, _)| *i);
         for (i, errs) in failed {
-            if let Some(w) = report_file.as_mut() {
+            for w in report_files.iter_mut() {
                 w.add(&raw[i], &errs)?;
             }
             for e in errs {
@@ -290,7 +302,7 @@ async fn run<K: Kind + Send + 'static>(
         .await
         .map_err(|e| ImportError::Io(file.clone(), std::io::Error::other(e.to_string())))?;
     store.finish_batch(&batch, &summary).await?;
-    if let Some(w) = report_file {
+    for w in report_files {
         w.finish()?;
     }
     report.accepted = summary.accepted();
@@ -299,4 +311,43 @@ async fn run<K: Kind + Send + 'static>(
     report.updated = summary.updated;
     report.unchanged = summary.unchanged;
     Ok(report)
+}
+
+/// Moves the records that reach outside `scope` to `failed`.
+async fn drop_out_of_scope<K: Kind>(
+    store: &Store,
+    scope: &Scope,
+    records: Vec<(u64, K)>,
+    raw: &[Row],
+    failed: &mut Vec<(usize, Vec<RowError>)>,
+) -> Result<Vec<(u64, K)>, ImportError> {
+    let keys: Vec<_> = records.iter().map(|(n, r)| (*n, r.scope_keys())).collect();
+    let outside: std::collections::HashMap<u64, _> = store
+        .out_of_scope(scope, &keys)
+        .await?
+        .into_iter()
+        .collect();
+    if outside.is_empty() {
+        return Ok(records);
+    }
+    let mut kept = Vec::with_capacity(records.len());
+    for (n, r) in records {
+        match outside.get(&n) {
+            Some(why) => {
+                let i = raw
+                    .binary_search_by_key(&n, |r| r.number)
+                    .expect("a record of this chunk");
+                failed.push((
+                    i,
+                    vec![RowError {
+                        row: n,
+                        column: why.column.clone(),
+                        message: why.message.clone(),
+                    }],
+                ));
+            }
+            None => kept.push((n, r)),
+        }
+    }
+    Ok(kept)
 }

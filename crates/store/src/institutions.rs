@@ -194,7 +194,20 @@ impl Store {
                 ],
             });
         }
+        let keys: HashMap<u64, (i64, String)> = rows
+            .iter()
+            .filter_map(|(n, r)| {
+                Some((*n, (*ids.get(r.institution.as_str())?, r.class_no.clone())))
+            })
+            .collect();
         let out = upsert(&mut tx, &CLASSES, batch, planned, None).await?;
+        // A returned class (退回) filed again with changes goes back to review.
+        let changed: Vec<(i64, String)> = out
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Updated)
+            .filter_map(|(n, _)| keys.get(n).cloned())
+            .collect();
+        crate::class_review::refile_returned(&mut tx, &batch.actor, &changed).await?;
         self.end(tx, batch).await?;
         Ok(merge(rejected, out))
     }

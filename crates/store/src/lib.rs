@@ -9,8 +9,12 @@ mod audit;
 mod audit_view;
 mod batch;
 mod claims;
+mod class_pages;
+mod class_review;
 mod error;
 mod filing;
+mod import_scope;
+mod institution_pages;
 mod institutions;
 mod ledger;
 mod ledger_view;
@@ -37,8 +41,15 @@ pub use audit_view::{AuditQuery, AuditRow, mask_ids};
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{RenderedClaim, render_claim, status_zh};
+pub use class_pages::{
+    CLASS_STATUSES, ClassDetail, ClassEvent, ClassSummary, ROSTER_LINES, ClassRosterLine,
+    class_status_zh,
+};
+pub use class_review::ClassStep;
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
+pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
+pub use institution_pages::{CataloguePeriod, InstitutionSummary};
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
 pub use planning::{

@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (6, "web", include_str!("../migrations/0006_web.sql")),
     (
+        7,
+        "class_review",
+        include_str!("../migrations/0007_class_review.sql"),
+    ),
+    (
         11,
         "facts_watermark",
         include_str!("../migrations/0011_facts_watermark.sql"),

@@ -25,6 +25,8 @@ mod error;
 mod filing;
 mod funds;
 mod home;
+mod imports;
+mod institutions;
 mod ledger;
 mod persons;
 mod roster;
@@ -53,6 +55,8 @@ pub struct AppState {
     lookup_limiter: Arc<Limiter>,
     /// Mark cookies `Secure` (behind HTTPS).
     secure_cookies: bool,
+    /// Upload jobs and their error reports, in memory.
+    imports: Arc<imports::jobs::Jobs>,
 }
 
 impl AppState {
@@ -62,6 +66,7 @@ impl AppState {
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
             lookup_limiter: Arc::new(Limiter::new(limits.lookup_per_minute)),
             secure_cookies,
+            imports: Arc::new(imports::jobs::Jobs::default()),
         }
     }
 }
@@ -82,6 +87,26 @@ pub fn router(state: AppState) -> Router {
         .route("/claims/{no}/approve", post(claims::approve))
         .route("/claims/{no}/reject", post(claims::reject))
         .route("/classes", get(classes::list))
+        .route("/classes/new", get(classes::new).post(classes::create))
+        .route("/classes/{id}", get(classes::show))
+        .route("/classes/{id}/approve", post(classes::approve))
+        .route("/classes/{id}/return", post(classes::return_class))
+        .route("/classes/{id}/close", post(classes::close))
+        .route("/classes/{id}/request-close", post(classes::request_close))
+        .route(
+            "/imports",
+            get(imports::form).post(imports::create).layer(
+                axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_MB * 1024 * 1024),
+            ),
+        )
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/progress", get(imports::progress))
+        .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+        .route("/templates/{file}", get(imports::blank_template))
+        .route("/institutions", get(institutions::list))
+        .route("/institutions/{id}", get(institutions::show))
+        .route("/catalogue", get(institutions::catalogue))
         .route("/classes/{id}/roster", get(roster::show))
         .route("/classes/{id}/roster/enrol", post(roster::enrol))
         .route("/classes/{id}/roster/attendance", post(roster::attendance))

@@ -38,6 +38,9 @@ impl Nav {
             (Action::ViewProgress, "/tasks", "重点任务"),
             (Action::ViewAudit, "/audit", "审计日志"),
             (Action::ManageAccounts, "/accounts", "账号管理"),
+            (Action::Import, "/imports", "数据导入"),
+            (Action::ViewInstitutions, "/institutions", "培训机构"),
+            (Action::ViewCatalogue, "/catalogue", "补贴目录"),
         ] {
             if role.may(action) {
                 links.push((href, label));

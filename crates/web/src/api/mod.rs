@@ -2,6 +2,7 @@
 //! cookies, so no CSRF), and its OpenAPI document at `/api/openapi.json`.
 //! The same roles, scopes and store queries as the pages.
 
+mod classes;
 mod dto;
 mod progress;
 mod pay;
@@ -53,7 +54,8 @@ impl utoipa::Modify for BearerAuth {
         v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
         v1::certificate_lookup,
         progress::progress,
-        pay::pay, pay::pay_approved
+        pay::pay, pay::pay_approved,
+        classes::class
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -79,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/claims/{no}/pay", post(pay::pay))
         .route("/api/v1/claims/pay-approved", post(pay::pay_approved))
         .route("/api/v1/classes", get(v1::classes))
+        .route("/api/v1/classes/{id}", get(classes::class))
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .route("/api/v1/progress", get(progress::progress))

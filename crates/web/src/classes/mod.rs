@@ -1,14 +1,27 @@
-//! Classes in scope: an officer's region, an institution's own.
+//! Classes in scope (an officer's region, an institution's own): the list
+//! with a status filter, one class with its roster summary and status
+//! history, the review steps (备案通过, 退回, 结业; `review`) and the
+//! institution's filing form (开班备案; `file`). The roster and attendance
+//! entry pages live at `/classes/{id}/roster`, a module of their own.
+
+mod file;
+mod review;
+
+pub use file::{create, new};
+pub use review::{approve, close, request_close, return_class};
 
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
 use crate::views::{Nav, level, page};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
-use jineng_store::ClassRow;
+/// Kept here too for the pages that named it `classes::class_status_zh`.
+pub use jineng_store::class_status_zh;
+use jineng_store::{CLASS_STATUSES, ClassDetail, ClassSummary};
+use serde::Deserialize;
 
 const LIMIT: i64 = 500;
 
@@ -16,24 +29,43 @@ const LIMIT: i64 = 500;
 #[template(path = "classes.html")]
 struct ListPage {
     nav: Option<Nav>,
+    /// (code, label, selected)
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    can_file: bool,
     /// (class, level in Chinese, status in Chinese)
-    rows: Vec<(ClassRow, String, &'static str)>,
+    rows: Vec<(ClassSummary, String, &'static str)>,
+    limit: i64,
 }
 
-pub fn class_status_zh(status: &str) -> &'static str {
-    match status {
-        "registered" => "已备案",
-        "closed" => "已结业",
-        _ => "未知",
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+}
+
+/// A status filter from a query: one of [`CLASS_STATUSES`] or none.
+fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError> {
+    match raw.trim() {
+        "" => Ok(None),
+        s => CLASS_STATUSES
+            .iter()
+            .find(|x| **x == s)
+            .map(|x| Some(*x))
+            .ok_or_else(|| AppError::BadRequest(format!("未知的培训班状态「{s}」"))),
     }
 }
 
-/// `GET /classes`
-pub async fn list(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+/// `GET /classes?status=`
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     user.require(Action::ViewClasses)?;
+    let filter = status_filter(&q.status)?;
     let rows = state
         .store
-        .scoped_classes(user.scope(), LIMIT)
+        .class_list(user.scope(), filter, None, LIMIT)
         .await?
         .into_iter()
         .map(|c| {
@@ -44,6 +76,90 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
         .collect();
     page(&ListPage {
         nav: Some(Nav::of(&user)),
+        statuses: CLASS_STATUSES
+            .iter()
+            .map(|s| (*s, class_status_zh(s), filter == Some(*s)))
+            .collect(),
+        can_file: user.role().may(Action::FileClasses),
         rows,
+        limit: LIMIT,
     })
+}
+
+#[derive(Template)]
+#[template(path = "class.html")]
+struct DetailPage {
+    nav: Option<Nav>,
+    csrf: String,
+    d: ClassDetail,
+    level: String,
+    status: &'static str,
+    /// (from, to, actor, at, reason) with statuses in Chinese
+    history: Vec<(&'static str, &'static str, String, String, String)>,
+    can_review: bool,
+    can_file: bool,
+    message: Option<String>,
+}
+
+pub fn completion_zh(code: &str) -> &'static str {
+    match code {
+        "passed" => "合格",
+        "failed" => "不合格",
+        _ => "未结业",
+    }
+}
+
+pub(crate) async fn detail_page(
+    state: &AppState,
+    user: &User,
+    class_id: i64,
+    message: Option<String>,
+) -> Result<Response, AppError> {
+    user.require(Action::ViewClasses)?;
+    let d = state.store.class_detail(user.scope(), class_id).await?;
+    let history = d
+        .history
+        .iter()
+        .map(|e| {
+            let from = if e.from_status.is_empty() {
+                "—"
+            } else {
+                class_status_zh(&e.from_status)
+            };
+            (
+                from,
+                class_status_zh(&e.to_status),
+                e.actor.clone(),
+                e.at.clone(),
+                e.reason.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    page(&DetailPage {
+        nav: Some(Nav::of(user)),
+        csrf: user.csrf.clone(),
+        level: level(d.skill_level),
+        status: class_status_zh(&d.status),
+        history,
+        can_review: user.role().may(Action::ReviewClasses),
+        can_file: user.role().may(Action::FileClasses),
+        message,
+        d,
+    })
+}
+
+/// The class id of a path; a malformed one is the same 403 as a class
+/// outside the scope.
+pub(crate) fn class_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::Forbidden("该培训班不存在或不在您的管理范围内".into()))
+}
+
+/// `GET /classes/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    detail_page(&state, &user, class_id(&id)?, None).await
 }

@@ -1,0 +1,241 @@
+//! Scoped reads of classes for the officer's pages: the list with a status
+//! filter, and one class with its roster summary and status history.
+
+use crate::scoped::{Subject, filter};
+use crate::sql::{Val, bind_all};
+use crate::{Store, StoreError};
+use jineng_domain::access::Scope;
+use jineng_domain::national_id::mask_id;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+
+/// The statuses of a class, in the order of its life (migration 0007).
+pub const CLASS_STATUSES: [&str; 5] = ["registered", "approved", "returned", "closing", "closed"];
+
+/// A status in Chinese.
+pub fn class_status_zh(status: &str) -> &'static str {
+    match status {
+        "registered" => "待审核",
+        "approved" => "备案通过",
+        "returned" => "已退回",
+        "closing" => "申请结业",
+        "closed" => "已结业",
+        _ => "未知",
+    }
+}
+
+/// A class in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassSummary {
+    pub class_id: i64,
+    pub class_no: String,
+    pub institution: String,
+    pub training_type: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub site_region: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub status: String,
+    pub enrolled: i64,
+}
+
+/// One step of a class's status.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassEvent {
+    pub from_status: String,
+    pub to_status: String,
+    pub actor: String,
+    pub at: String,
+    pub reason: Option<String>,
+}
+
+/// A trainee on the roster; ID masked.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassRosterLine {
+    pub name: String,
+    pub id_number: String,
+    pub offline_hours: i64,
+    pub online_hours: i64,
+    /// passed | failed | not_finished
+    pub completion: String,
+}
+
+/// One class with everything its page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassDetail {
+    pub class_id: i64,
+    pub class_no: String,
+    pub institution_id: i64,
+    pub institution: String,
+    pub credit_code: String,
+    pub training_type: String,
+    pub occupation_code: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub site_code: String,
+    pub site_region: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub planned_hours: i64,
+    pub status: String,
+    pub enrolled: i64,
+    pub passed: i64,
+    pub failed: i64,
+    pub not_finished: i64,
+    pub history: Vec<ClassEvent>,
+    /// The first [`ROSTER_LINES`] trainees by name.
+    pub roster: Vec<ClassRosterLine>,
+}
+
+pub const ROSTER_LINES: i64 = 200;
+
+pub(crate) fn class_not_in_scope(class_id: i64) -> StoreError {
+    StoreError::OutOfScope(format!("培训班（{class_id}）不存在或不在您的管理范围内"))
+}
+
+impl Store {
+    /// Classes in scope, optionally of one status and one institution,
+    /// newest first.
+    pub async fn class_list(
+        &self,
+        scope: &Scope,
+        status: Option<&str>,
+        institution_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<ClassSummary>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Class, 1);
+        let mut vals = vec![val, Val::int(limit)];
+        let mut status_cond = String::new();
+        if let Some(s) = status {
+            vals.push(Val::text(s));
+            status_cond.push_str(&format!(" AND cl.status = ${}", vals.len()));
+        }
+        if let Some(i) = institution_id {
+            vals.push(Val::int(i));
+            status_cond.push_str(&format!(" AND cl.institution_id = ${}", vals.len()));
+        }
+        let sql = format!(
+            "SELECT cl.class_id, cl.class_no, i.name AS institution, cl.training_type, COALESCE(o.name, '') AS occ, \
+             cl.skill_level, COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.status, \
+             (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = cl.class_id) AS enrolled \
+             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
+             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
+             WHERE {cond}{status_cond} ORDER BY cl.start_date DESC, cl.class_no LIMIT $2"
+        );
+        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClassSummary {
+                    class_id: r.try_get("class_id")?,
+                    class_no: r.try_get("class_no")?,
+                    institution: r.try_get("institution")?,
+                    training_type: r.try_get("training_type")?,
+                    occupation_name: r.try_get("occ")?,
+                    skill_level: r.try_get("skill_level")?,
+                    site_region: r.try_get("site")?,
+                    start_date: r.try_get("start_date")?,
+                    end_date: r.try_get("end_date")?,
+                    status: r.try_get("status")?,
+                    enrolled: r.try_get("enrolled")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One class in scope; out of scope and missing are the same error.
+    pub async fn class_detail(
+        &self,
+        scope: &Scope,
+        class_id: i64,
+    ) -> Result<ClassDetail, StoreError> {
+        let (cond, val) = filter(scope, Subject::Class, 2);
+        let sql = format!(
+            "SELECT cl.class_id, cl.class_no, cl.institution_id, i.name AS institution, i.credit_code, cl.training_type, \
+             cl.occupation_code, COALESCE(o.name, '') AS occ, cl.skill_level, cl.site_region, \
+             COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.planned_hours, cl.status \
+             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
+             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
+             WHERE cl.class_id = $1 AND {cond}"
+        );
+        let vals = [Val::int(class_id), val];
+        let r = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| class_not_in_scope(class_id))?;
+        let mut d = ClassDetail {
+            class_id,
+            class_no: r.try_get("class_no")?,
+            institution_id: r.try_get("institution_id")?,
+            institution: r.try_get("institution")?,
+            credit_code: r.try_get("credit_code")?,
+            training_type: r.try_get("training_type")?,
+            occupation_code: r.try_get("occupation_code")?,
+            occupation_name: r.try_get("occ")?,
+            skill_level: r.try_get("skill_level")?,
+            site_code: r.try_get("site_region")?,
+            site_region: r.try_get("site")?,
+            start_date: r.try_get("start_date")?,
+            end_date: r.try_get("end_date")?,
+            planned_hours: r.try_get("planned_hours")?,
+            status: r.try_get("status")?,
+            enrolled: 0,
+            passed: 0,
+            failed: 0,
+            not_finished: 0,
+            history: Vec::new(),
+            roster: Vec::new(),
+        };
+        for r in sqlx::query(
+            "SELECT completion, COUNT(*) AS n FROM enrolments WHERE class_id = $1 GROUP BY completion",
+        )
+        .bind(class_id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let n: i64 = r.try_get("n")?;
+            d.enrolled += n;
+            match r.try_get::<String, _>("completion")?.as_str() {
+                "passed" => d.passed += n,
+                "failed" => d.failed += n,
+                _ => d.not_finished += n,
+            }
+        }
+        for r in sqlx::query(
+            "SELECT from_status, to_status, actor, at, reason FROM class_events WHERE class_id = $1 ORDER BY event_id",
+        )
+        .bind(class_id)
+        .fetch_all(self.pool())
+        .await?
+        {
+            d.history.push(ClassEvent {
+                from_status: r.try_get("from_status")?,
+                to_status: r.try_get("to_status")?,
+                actor: r.try_get("actor")?,
+                at: r.try_get("at")?,
+                reason: r.try_get("reason")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT p.name, p.id_number, e.offline_hours, e.online_hours, e.completion \
+             FROM enrolments e JOIN persons p ON p.person_id = e.person_id \
+             WHERE e.class_id = $1 ORDER BY p.name, p.person_id LIMIT $2",
+        )
+        .bind(class_id)
+        .bind(ROSTER_LINES)
+        .fetch_all(self.pool())
+        .await?
+        {
+            d.roster.push(ClassRosterLine {
+                name: r.try_get("name")?,
+                id_number: mask_id(&r.try_get::<String, _>("id_number")?),
+                offline_hours: r.try_get("offline_hours")?,
+                online_hours: r.try_get("online_hours")?,
+                completion: r.try_get("completion")?,
+            });
+        }
+        Ok(d)
+    }
+}

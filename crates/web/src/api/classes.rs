@@ -1,0 +1,93 @@
+//! `/api/v1/classes/{id}`: one class in scope with its status history and
+//! roster counts (no trainee list: the API carries no ID numbers here).
+
+use super::ApiError;
+use super::dto::ErrorBody;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::AppError;
+use axum::Json;
+use axum::extract::{Path, State};
+use jineng_domain::access::Action;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct ClassEvent {
+    pub from_status: String,
+    pub to_status: String,
+    pub actor: String,
+    pub at: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClassInfo {
+    pub class_id: i64,
+    pub class_no: String,
+    pub institution: String,
+    pub credit_code: String,
+    pub training_type: String,
+    pub occupation_code: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub site_code: String,
+    pub site_region: String,
+    pub start_date: String,
+    pub end_date: String,
+    pub planned_hours: i64,
+    /// registered (待审核) | approved (备案通过) | returned (已退回) |
+    /// closing (申请结业) | closed (已结业)
+    pub status: String,
+    pub enrolled: i64,
+    pub passed: i64,
+    pub failed: i64,
+    pub not_finished: i64,
+    pub history: Vec<ClassEvent>,
+}
+
+#[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "培训班",
+    params(("id" = i64, Path, description = "培训班 ID")),
+    responses((status = 200, body = ClassInfo), (status = 403, body = ErrorBody)))]
+pub async fn class(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    u.require(Action::ViewClasses)?;
+    let id = id
+        .parse()
+        .map_err(|_| AppError::Forbidden("该培训班不存在或不在您的管理范围内".into()))?;
+    let d = s.store.class_detail(u.scope(), id).await?;
+    Ok(Json(ClassInfo {
+        class_id: d.class_id,
+        class_no: d.class_no,
+        institution: d.institution,
+        credit_code: d.credit_code,
+        training_type: d.training_type,
+        occupation_code: d.occupation_code,
+        occupation_name: d.occupation_name,
+        skill_level: d.skill_level,
+        site_code: d.site_code,
+        site_region: d.site_region,
+        start_date: d.start_date,
+        end_date: d.end_date,
+        planned_hours: d.planned_hours,
+        status: d.status,
+        enrolled: d.enrolled,
+        passed: d.passed,
+        failed: d.failed,
+        not_finished: d.not_finished,
+        history: d
+            .history
+            .into_iter()
+            .map(|e| ClassEvent {
+                from_status: e.from_status,
+                to_status: e.to_status,
+                actor: e.actor,
+                at: e.at,
+                reason: e.reason,
+            })
+            .collect(),
+    }))
+}

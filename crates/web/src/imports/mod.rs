@@ -1,0 +1,309 @@
+//! Uploads of the import templates (导入): the form, the upload, a status
+//! page that polls its progress fragment with htmx, the error reports
+//! (.xlsx and .csv, as `jineng import --errors` writes them) and the blank
+//! templates. The import itself is `jineng_ingest`'s pipeline, the one the
+//! command line runs, with the account's scope (rows outside it are
+//! rejected in the pipeline) and the account's login as audit actor.
+
+pub mod jobs;
+mod run;
+
+use crate::AppState;
+use crate::auth::User;
+use crate::error::AppError;
+use crate::views::{Nav, page};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use jineng_domain::access::Action;
+use jineng_ingest::report::RowError;
+use jineng_ingest::templates::{TEMPLATES, TemplateSpec, template};
+use jobs::{Job, JobState, NewJob};
+use std::io::Write;
+use std::sync::Arc;
+
+/// The largest upload accepted (the router's `DefaultBodyLimit`).
+pub const MAX_UPLOAD_MB: usize = 64;
+/// Errors listed on the status page; the reports hold all.
+const SHOWN_ERRORS: usize = 20;
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct FormPage {
+    nav: Option<Nav>,
+    csrf: String,
+    kinds: Vec<(&'static str, &'static str)>,
+    max_mb: usize,
+    jobs: Vec<Arc<Job>>,
+}
+
+/// `GET /imports`
+pub async fn form(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+    user.require(Action::Import)?;
+    page(&FormPage {
+        nav: Some(Nav::of(&user)),
+        csrf: user.csrf.clone(),
+        kinds: TEMPLATES.iter().map(|t| (t.kind, t.title)).collect(),
+        max_mb: MAX_UPLOAD_MB,
+        jobs: state.imports.of(user.account.account_id, 20),
+    })
+}
+
+/// The file name as the user sent it, without any directory part.
+fn clean_file_name(raw: &str) -> Result<String, AppError> {
+    let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if name.is_empty() || name.starts_with('.') {
+        return Err(AppError::BadRequest("请选择要上传的文件".into()));
+    }
+    if ext != "xlsx" && ext != "csv" {
+        return Err(AppError::BadRequest(format!(
+            "不支持文件「{name}」的格式：请上传 .xlsx 或 .csv 文件（旧版 .xls 请先在 Excel 中另存为 .xlsx）"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+fn too_large(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::BadRequest(format!(
+            "上传的文件超过 {MAX_UPLOAD_MB} MB，请拆分成几个文件后分别上传"
+        ))
+    } else {
+        AppError::BadRequest(format!("上传的表单无法读取：{}", e.body_text()))
+    }
+}
+
+/// `POST /imports` (multipart: csrf, kind, dry_run, file)
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    user.require(Action::Import)?;
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let (mut csrf, mut kind, mut dry_run, mut file_name) = (None, None, false, None);
+    while let Some(mut field) = form.next_field().await.map_err(too_large)? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = Some(field.text().await.map_err(too_large)?),
+            "kind" => kind = Some(field.text().await.map_err(too_large)?),
+            "dry_run" => dry_run = !field.text().await.map_err(too_large)?.is_empty(),
+            "file" => {
+                let name = clean_file_name(field.file_name().unwrap_or(""))?;
+                let path = dir.path().join(&name);
+                let io = |e: std::io::Error| AppError::Internal(e.to_string());
+                let mut out = std::fs::File::create(&path).map_err(io)?;
+                while let Some(chunk) = field.chunk().await.map_err(too_large)? {
+                    out.write_all(&chunk).map_err(io)?;
+                }
+                file_name = Some(name);
+            }
+            _ => {}
+        }
+    }
+    user.check_csrf(csrf.as_deref().unwrap_or(""))?;
+    let kind = kind.unwrap_or_default();
+    let spec: &'static TemplateSpec = template(kind.trim()).ok_or_else(|| {
+        AppError::BadRequest(format!("请选择模板类型（「{kind}」不是可导入的模板）"))
+    })?;
+    let file_name = file_name.ok_or_else(|| AppError::BadRequest("请选择要上传的文件".into()))?;
+    let job = state.imports.add(NewJob {
+        account_id: user.account.account_id,
+        kind: spec.kind,
+        title: spec.title,
+        file_name,
+        dry_run,
+        dir,
+    });
+    run::start(state.store.clone(), job.clone(), &user);
+    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
+}
+
+/// What the status page and its fragment show.
+struct Status {
+    id: u64,
+    running: bool,
+    done: u64,
+    total: u64,
+    failed: Option<String>,
+    accepted: u64,
+    rejected: u64,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    errors: Vec<RowError>,
+    more_errors: usize,
+    warnings: Vec<String>,
+}
+
+fn status_of(job: &Job) -> Status {
+    let (done, total) = job.progress();
+    let mut s = Status {
+        id: job.id,
+        running: false,
+        done,
+        total,
+        failed: None,
+        accepted: 0,
+        rejected: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        errors: Vec::new(),
+        more_errors: 0,
+        warnings: Vec::new(),
+    };
+    match job.state() {
+        JobState::Running => s.running = true,
+        JobState::Failed(m) => s.failed = Some(m),
+        JobState::Done(r) => {
+            s.accepted = r.accepted;
+            s.rejected = r.rejected;
+            s.inserted = r.inserted;
+            s.updated = r.updated;
+            s.unchanged = r.unchanged;
+            s.more_errors = r.errors.len().saturating_sub(SHOWN_ERRORS);
+            s.errors = r.errors.iter().take(SHOWN_ERRORS).cloned().collect();
+            s.warnings = r.warnings.clone();
+        }
+    }
+    s
+}
+
+#[derive(Template)]
+#[template(path = "import_status.html")]
+struct StatusPage {
+    nav: Option<Nav>,
+    job: Arc<Job>,
+    s: Status,
+}
+
+#[derive(Template)]
+#[template(path = "import_progress.html")]
+struct ProgressFragment {
+    s: Status,
+}
+
+fn job_of(state: &AppState, user: &User, id: &str) -> Result<Arc<Job>, AppError> {
+    user.require(Action::Import)?;
+    id.parse()
+        .ok()
+        .and_then(|id| state.imports.get(id, user.account.account_id))
+        .ok_or_else(|| AppError::Forbidden("该导入任务不存在或不在您的管理范围内".into()))
+}
+
+/// `GET /imports/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let job = job_of(&state, &user, &id)?;
+    let s = status_of(&job);
+    page(&StatusPage {
+        nav: Some(Nav::of(&user)),
+        job,
+        s,
+    })
+}
+
+/// `GET /imports/{id}/progress`: the fragment htmx swaps in every second
+/// while the job runs (the finished fragment stops polling).
+pub async fn progress(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let job = job_of(&state, &user, &id)?;
+    Ok(Html(ProgressFragment { s: status_of(&job) }.render()?).into_response())
+}
+
+/// `attachment` with the Chinese file name (RFC 5987) and an ASCII fallback.
+fn attachment(name: &str, fallback: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+fn download(bytes: Vec<u8>, ext: &str, name: &str, fallback: &str) -> Response {
+    let kind = match ext {
+        "csv" => "text/csv; charset=utf-8",
+        _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, attachment(name, fallback)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn errors(state: AppState, user: User, id: String, ext: &str) -> Result<Response, AppError> {
+    let job = job_of(&state, &user, &id)?;
+    if !matches!(job.state(), JobState::Done(_)) {
+        return Err(AppError::BadRequest(
+            "导入尚未完成，错误报告还未生成".into(),
+        ));
+    }
+    let bytes = std::fs::read(job.report_path(ext))
+        .map_err(|_| AppError::NotFound("该导入没有错误报告".into()))?;
+    let stem = job
+        .file_name
+        .rsplit_once('.')
+        .map_or(&*job.file_name, |(s, _)| s);
+    let name = format!("{stem}-错误报告.{ext}");
+    Ok(download(bytes, ext, &name, &format!("errors.{ext}")))
+}
+
+/// `GET /imports/{id}/errors.xlsx`
+pub async fn errors_xlsx(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    errors(state, user, id, "xlsx").await
+}
+
+/// `GET /imports/{id}/errors.csv`
+pub async fn errors_csv(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    errors(state, user, id, "csv").await
+}
+
+/// `GET /templates/{kind}.xlsx`: the blank template, as `jineng template`
+/// writes it, for those who upload or file classes.
+pub async fn blank_template(user: User, Path(file): Path<String>) -> Result<Response, AppError> {
+    if !user.role().may(Action::Import) && !user.role().may(Action::FileClasses) {
+        return Err(AppError::forbidden());
+    }
+    let spec = file
+        .strip_suffix(".xlsx")
+        .and_then(template)
+        .ok_or_else(|| AppError::NotFound("没有这个模板".into()))?;
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let path = dir.path().join("template.xlsx");
+    jineng_ingest::template_file::write_template(spec, &path)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("{}模板.xlsx", spec.title);
+    Ok(download(
+        bytes,
+        "xlsx",
+        &name,
+        &format!("{}.xlsx", spec.kind),
+    ))
+}
