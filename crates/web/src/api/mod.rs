@@ -3,6 +3,7 @@
 //! The same roles, scopes and store queries as the pages.
 
 mod dto;
+mod errors;
 mod v1;
 
 use crate::AppState;
@@ -76,6 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .fallback(api_not_found)
+        .layer(axum::middleware::map_response(errors::json_errors))
 }
 
 async fn api_not_found() -> ApiError {
