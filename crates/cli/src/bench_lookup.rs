@@ -176,6 +176,9 @@ pub async fn run(
     let _ = server.await;
     if !keep {
         let _ = std::fs::remove_dir_all(&dir);
+        if backend == "postgres" {
+            jineng_store::drop_postgres_database(db, "jineng_bench_lookup").await?;
+        }
     }
 
     let rate = |k: &str| results[k]["requests_per_s"].as_f64().unwrap_or(0.0);

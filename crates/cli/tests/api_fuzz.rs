@@ -406,6 +406,23 @@ async fn fuzz(db: &TestDb) {
         .unwrap();
     let doc: Value =
         serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    // The trivial route (liveness, the load test's baseline) carries the
+    // security headers like every route.
+    let res = app
+        .clone()
+        .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "[{b}]");
+    assert!(
+        res.headers().contains_key(header::CONTENT_SECURITY_POLICY),
+        "[{b}]"
+    );
+    assert_eq!(res.headers()[header::X_FRAME_OPTIONS], "DENY", "[{b}]");
+    assert_eq!(
+        &res.into_body().collect().await.unwrap().to_bytes()[..],
+        b"ok"
+    );
     let ops = operations(&doc);
     assert!(
         ops.len() >= 12,
