@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use tower::ServiceExt;
 
 /// Requests per operation (and per backend).
-const PER_OPERATION: usize = 300;
+const PER_OPERATION: usize = 500;
 
 /// splitmix64: a seeded generator, so a failure reproduces.
 struct Rng(u64);
