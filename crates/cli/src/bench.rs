@@ -46,6 +46,23 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 公开证书查询：在本机回环地址上用内置的 HTTP/1.1 长连接压测工具测量证书查询（页面与接口）的每秒请求数与延迟（对照：同一服务中的空处理器 /healthz）
+    Lookup {
+        /// 每个目标最多请求数
+        #[arg(long, default_value_t = 300_000)]
+        requests: u64,
+        /// 并发连接数
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        /// 每个目标最长秒数
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// 保留演示库并在下次运行时沿用
+        #[arg(long)]
+        keep: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const COUNTIES: &[&str] = &[
@@ -126,6 +143,20 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
             city,
             json,
         } => return crate::bench_report::run(db, actor, enrolments, &city, json).await,
+        BenchCommand::Lookup {
+            requests,
+            connections,
+            duration,
+            keep,
+            json,
+        } => {
+            let load = crate::bench_lookup::Load {
+                requests,
+                connections,
+                duration,
+            };
+            return crate::bench_lookup::run(db, actor, load, keep, json).await;
+        }
     };
     let dir = tempfile_dir()?;
     let csv = dir.join("persons.csv");

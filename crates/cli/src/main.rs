@@ -3,6 +3,7 @@
 mod audit;
 mod bench;
 mod bench_decide;
+mod bench_lookup;
 mod bench_report;
 mod claims;
 mod demo;

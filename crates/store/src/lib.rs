@@ -114,6 +114,10 @@ impl Store {
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .acquire_timeout(Duration::from_secs(60))
+            // An embedded file cannot drop a connection: pinging it before
+            // each use only doubled the hand-offs to SQLite's worker thread
+            // on every short read (the public lookup, docs/scale.md).
+            .test_before_acquire(backend != Backend::Sqlite)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -25,6 +25,23 @@ pub(crate) enum Subject {
     Certificate,
 }
 
+/// A NUL character can match no stored key (the importers drop control
+/// characters) and cannot be bound at all on PostgreSQL (its text type
+/// refuses it), so text carrying one is answered without a query.
+fn has_nul(s: &str) -> bool {
+    s.contains('\0')
+}
+
+/// Refuses free text (a note, a reason) that cannot be stored.
+fn storable(what: &str, text: &str) -> Result<(), StoreError> {
+    if has_nul(text) {
+        return Err(StoreError::Refused(format!(
+            "{what}含有无法保存的控制字符（NUL），请删除后重试"
+        )));
+    }
+    Ok(())
+}
+
 /// The condition that keeps `subject` inside `scope`, using parameter `$n`,
 /// and the value to bind to it.
 pub(crate) fn filter(scope: &Scope, subject: Subject, n: usize) -> (String, Val) {
@@ -213,6 +230,9 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<PersonHit>, StoreError> {
         let query = query.trim();
+        if has_nul(query) {
+            return Ok(Vec::new());
+        }
         let looks_like_id = query.len() == 18
             && query
                 .chars()
@@ -333,7 +353,7 @@ impl Store {
         let sql = format!(
             "SELECT c.claim_no FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE c.claim_no = $1 AND {cond}"
         );
-        for claim in claims {
+        for claim in claims.iter().filter(|c| !has_nul(c)) {
             let vals = [Val::text(claim), val.clone()];
             if bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals)
                 .fetch_optional(self.pool())
@@ -377,6 +397,7 @@ impl Store {
         today: NaiveDate,
         actor: &Actor,
     ) -> Result<DecideSummary, StoreError> {
+        storable("审核意见", note.unwrap_or_default())?;
         let list = match claims {
             Some(named) => {
                 let inside = self.claims_in_scope(scope, named).await?;
@@ -415,6 +436,7 @@ impl Store {
         {
             return Err(Self::not_in_scope(claim_no));
         }
+        storable("驳回理由", reason)?;
         self.reject_claim(claim_no, reason, actor).await
     }
 
@@ -521,6 +543,9 @@ impl Store {
         name: &str,
         key: &CertificateKey,
     ) -> Result<Vec<CertificateCheck>, StoreError> {
+        if has_nul(name) || matches!(key, CertificateKey::CertNo(no) if has_nul(no)) {
+            return Ok(Vec::new());
+        }
         let (cond, key) = match key {
             CertificateKey::CertNo(no) => ("ce.cert_no = $2", no.trim().to_string()),
             CertificateKey::IdNumber(id) => ("p.id_number = $2", id.as_str().to_string()),

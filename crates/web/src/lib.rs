@@ -24,6 +24,7 @@ mod dashboard;
 mod error;
 mod filing;
 mod funds;
+mod health;
 mod home;
 mod imports;
 mod institutions;
@@ -147,7 +148,8 @@ pub fn router(state: AppState) -> Router {
         .route("/funds", get(funds::show))
         .route("/tasks", get(tasks::list))
         .route("/tasks/report", post(tasks::report))
-        .route("/assets/{file}", get(views::asset));
+        .route("/assets/{file}", get(views::asset))
+        .route("/healthz", get(health::show));
     pages
         .merge(api::router())
         .fallback(error::not_found)
@@ -158,13 +160,24 @@ pub fn router(state: AppState) -> Router {
 /// Serves the application on `addr` until Ctrl-C.
 pub async fn serve(addr: SocketAddr, state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    serve_on(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
+
+/// Serves the application on a bound listener until `shutdown` completes
+/// (`jineng bench lookup` binds 127.0.0.1:0).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown)
     .await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod classes;
 mod dto;
 mod progress;
 mod pay;
+mod errors;
 mod v1;
 
 use crate::AppState;
@@ -86,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .route("/api/v1/progress", get(progress::progress))
         .fallback(api_not_found)
+        .layer(axum::middleware::map_response(errors::json_errors))
 }
 
 async fn api_not_found() -> ApiError {

@@ -48,7 +48,7 @@ pub struct PersonQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/persons", tag = "人员", params(PersonQuery),
-    responses((status = 200, body = Vec<PersonHit>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<PersonHit>), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn persons(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -61,7 +61,7 @@ pub async fn persons(
 
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "人员",
     params(("id" = i64, Path, description = "人员编号 person_id")),
-    responses((status = 200, body = Archive), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Archive), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn person(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -87,7 +87,7 @@ pub struct ClaimsQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/claims", tag = "补贴申领", params(ClaimsQuery),
-    responses((status = 200, body = Vec<ClaimRow>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ClaimRow>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn claims(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -101,7 +101,7 @@ pub async fn claims(
 
 #[utoipa::path(get, path = "/api/v1/claims/{no}", tag = "补贴申领",
     params(("no" = String, Path, description = "申领编号")),
-    responses((status = 200, body = Claim), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Claim), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn claim(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -134,7 +134,7 @@ fn approval(s: jineng_store::DecideSummary) -> Approval {
 
 #[utoipa::path(post, path = "/api/v1/claims/{no}/approve", tag = "补贴申领",
     params(("no" = String, Path, description = "申领编号")), request_body = ApproveBody,
-    responses((status = 200, body = Approval), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Approval), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
 pub async fn approve(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -163,7 +163,7 @@ pub async fn approve(
 
 #[utoipa::path(post, path = "/api/v1/claims/{no}/reject", tag = "补贴申领",
     params(("no" = String, Path, description = "申领编号")), request_body = RejectBody,
-    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
 pub async fn reject(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -182,7 +182,7 @@ pub async fn reject(
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/approve-clean", tag = "补贴申领",
-    responses((status = 200, body = Approval), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Approval), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn approve_clean(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Approval> {
     u.require(Action::DecideClaims)?;
     let sum = s
@@ -199,7 +199,7 @@ pub async fn approve_clean(State(s): State<AppState>, ApiUser(u): ApiUser) -> Ap
 }
 
 #[utoipa::path(get, path = "/api/v1/classes", tag = "培训班",
-    responses((status = 200, body = Vec<ClassRow>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<ClassRow>), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn classes(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Vec<ClassRow>> {
     u.require(Action::ViewClasses)?;
     let rows = s.store.scoped_classes(u.scope(), LIMIT).await?;
@@ -207,7 +207,7 @@ pub async fn classes(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResul
 }
 
 #[utoipa::path(get, path = "/api/v1/ledger", tag = "专账",
-    responses((status = 200, body = Vec<FundLine>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Vec<FundLine>), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn ledger(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Vec<FundLine>> {
     u.require(Action::ViewLedger)?;
     let lines = s.store.scoped_ledger(u.scope()).await?;

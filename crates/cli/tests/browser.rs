@@ -1,0 +1,249 @@
+//! Browser tests: the real `jineng serve --demo` on a fresh SQLite database,
+//! driven by headless Chromium (Debian's `/usr/bin/chromium` through
+//! `playwright-core`) with the flows of `tests/browser/*.test.js`, run by
+//! `node --test`. Screenshots of the main pages land in
+//! `target/browser-artifacts/`. The demo decides every claim clean, so
+//! before serving, one certificate is corrected to an issue date before
+//! its class ended and a claim on it is filed and decided: the flagged
+//! (待复核) claim the officer's flow reviews.
+//!
+//! Node, Chromium or `tests/browser/node_modules` missing: a failure under
+//! CI (`CI` set; `.ci/run` installs them), otherwise a loud skip.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// What is missing to run the browser tests, if anything.
+fn missing(browser_dir: &Path) -> Option<String> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return Some("node".into());
+    }
+    if !chromium().exists() {
+        return Some(chromium().display().to_string());
+    }
+    if !browser_dir.join("node_modules/playwright-core").exists() {
+        return Some("tests/browser/node_modules (npm ci)".into());
+    }
+    None
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Reads the server's output until the demo accounts and the start line
+/// are printed; returns `{"login": "password"}` as JSON.
+fn accounts(out: &mut impl BufRead) -> String {
+    let mut passwords = serde_json::Map::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = out.read_line(&mut line).unwrap();
+        assert!(n > 0, "jineng serve --demo stopped before it started");
+        // "  city     密码 Xy…  人社部门经办人员：聊城市…"
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if words.len() >= 3 && words[1] == "密码" {
+            passwords.insert(words[0].into(), words[2].into());
+        }
+        if line.starts_with("服务已启动") {
+            break;
+        }
+    }
+    for login in ["city", "county", "school", "worker"] {
+        assert!(passwords.contains_key(login), "no password for {login}");
+    }
+    serde_json::Value::Object(passwords).to_string()
+}
+
+fn jineng(db: &str, dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_jineng"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("JINENG_ACTOR", "browser-test")
+        .current_dir(dir)
+        .output()
+        .expect("run jineng");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "jineng {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Files a claim that the policy flags for review (R1: the certificate
+/// was issued before its class ended), through the importers.
+fn flag_a_claim(db: &str, dir: &Path) {
+    use sqlx::{Connection, Row};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let row = rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(db).await.unwrap();
+        sqlx::query(
+            "SELECT ce.cert_no, p.name, p.id_number, ce.occupation_code, ce.skill_level, \
+             ce.issuer_code, cl.class_no, cl.end_date FROM certificates ce \
+             JOIN persons p ON p.person_id = ce.person_id JOIN classes cl ON cl.class_id = ce.class_id \
+             WHERE ce.cert_type = 'skill_level' AND ce.issue_date >= '2020-06-01' \
+             AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.person_id = ce.person_id) \
+             ORDER BY ce.cert_no LIMIT 1",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+    });
+    let text = |i: usize| row.try_get::<String, _>(i).unwrap();
+    let level = jineng_domain::SkillLevel::from_grade(row.try_get::<i64, _>(4).unwrap() as u8)
+        .unwrap()
+        .as_zh();
+    let end = chrono::NaiveDate::parse_from_str(&text(7), "%Y-%m-%d").unwrap();
+    let certs = dir.join("flag-certificates.csv");
+    std::fs::write(
+        &certs,
+        format!(
+            "证书编号,证书类型,姓名,身份证号码,职业编码,等级,发证日期,发证机构,班级编号\n\
+             {},职业技能等级证书,{},{},{},{level},{},{},{}\n",
+            text(0),
+            text(1),
+            text(2),
+            text(3),
+            end - chrono::Duration::days(5),
+            text(5),
+            text(6)
+        ),
+    )
+    .unwrap();
+    let claims = dir.join("flag-claims.csv");
+    std::fs::write(
+        &claims,
+        format!(
+            "申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期\n\
+             CB0000001,职业培训补贴,{},{},,,,{}\n",
+            text(2),
+            text(0),
+            end + chrono::Duration::days(20)
+        ),
+    )
+    .unwrap();
+    jineng(
+        db,
+        dir,
+        &["import", "certificates", certs.to_str().unwrap()],
+    );
+    jineng(db, dir, &["import", "claims", claims.to_str().unwrap()]);
+    let decided = jineng(db, dir, &["claims", "decide", "CB0000001"]);
+    assert!(decided.contains("需人工复核 1 件"), "{decided}");
+}
+
+fn wait_for(addr: SocketAddr) {
+    let t = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "{addr} never answered"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn browser_flows() {
+    let root = repo_root();
+    let browser_dir = root.join("tests/browser");
+    if let Some(what) = missing(&browser_dir) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the browser tests: {what} is missing (.ci/run installs it)"
+        );
+        eprintln!("\n!!!!! BROWSER TESTS SKIPPED: {what} is missing !!!!!");
+        eprintln!(
+            "!!!!! apt-get install chromium fonts-noto-cjk; (cd tests/browser && npm ci) !!!!!\n"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("browser.db").display());
+    jineng(&db, dir.path(), &["demo"]);
+    flag_a_claim(&db, dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))
+        .args(["--db", &db, "serve", "--demo", "--addr", &addr.to_string()])
+        .args(["--login-per-minute", "1000", "--lookup-per-minute", "1000"])
+        .env("JINENG_ACTOR", "browser-test")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start jineng serve --demo");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let server = Server(child);
+    let passwords = accounts(&mut out);
+    // Keep draining the server's output so it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    wait_for(addr);
+
+    let artifacts = root.join("target/browser-artifacts");
+    // Screenshots of an earlier run must not pass for this one's.
+    let _ = std::fs::remove_dir_all(&artifacts);
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let t = Instant::now();
+    let status = Command::new("node")
+        .arg("--test")
+        .current_dir(&browser_dir)
+        .env("JINENG_BASE_URL", format!("http://{addr}"))
+        .env("JINENG_PASSWORDS", passwords)
+        .env("JINENG_ARTIFACTS", &artifacts)
+        .env("CHROMIUM", chromium())
+        .status()
+        .expect("run node --test");
+    eprintln!("browser flows: {:.1} s", t.elapsed().as_secs_f64());
+    drop(server);
+    assert!(
+        status.success(),
+        "node --test tests/browser failed: {status}"
+    );
+    for page in [
+        "login",
+        "home",
+        "claims-queue",
+        "claim-decision",
+        "claim-approved",
+        "ledger",
+        "classes-institution",
+        "e-archive-worker",
+        "e-archive-officer",
+        "lookup-result",
+    ] {
+        assert!(
+            artifacts.join(format!("{page}.png")).exists(),
+            "screenshot {page}.png"
+        );
+    }
+}
