@@ -42,7 +42,7 @@ pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{RenderedClaim, render_claim, status_zh};
 pub use class_pages::{
-    CLASS_STATUSES, ClassDetail, ClassEvent, ClassSummary, ROSTER_LINES, ClassRosterLine,
+    CLASS_STATUSES, ClassDetail, ClassEvent, ClassRosterLine, ClassSummary, ROSTER_LINES,
     class_status_zh,
 };
 pub use class_review::ClassStep;

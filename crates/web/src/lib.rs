@@ -74,82 +74,83 @@ impl AppState {
 
 /// The whole application: pages, API, assets, security headers.
 pub fn router(state: AppState) -> Router {
-    let pages = Router::new()
-        .route("/", get(home::show))
-        .route("/login", get(session::new).post(session::create))
-        .route("/logout", post(session::delete))
-        .route("/persons", get(persons::search))
-        .route("/persons/{id}", get(persons::show))
-        .route("/persons/{id}/reveal", post(persons::reveal))
-        .route("/me", get(persons::me))
-        .route("/claims", get(claims::list))
-        .route("/claims/approve-clean", post(claims::approve_clean))
-        .route("/claims/{no}", get(claims::show))
-        .route("/claims/{no}/approve", post(claims::approve))
-        .route("/claims/{no}/reject", post(claims::reject))
-        .route("/classes", get(classes::list))
-        .route("/classes/new", get(classes::new).post(classes::create))
-        .route("/classes/{id}", get(classes::show))
-        .route("/classes/{id}/approve", post(classes::approve))
-        .route("/classes/{id}/return", post(classes::return_class))
-        .route("/classes/{id}/close", post(classes::close))
-        .route("/classes/{id}/request-close", post(classes::request_close))
-        .route(
-            "/imports",
-            get(imports::form).post(imports::create).layer(
-                axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_MB * 1024 * 1024),
-            ),
-        )
-        .route("/imports/{id}", get(imports::show))
-        .route("/imports/{id}/progress", get(imports::progress))
-        .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
-        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
-        .route("/templates/{file}", get(imports::blank_template))
-        .route("/institutions", get(institutions::list))
-        .route("/institutions/{id}", get(institutions::show))
-        .route("/catalogue", get(institutions::catalogue))
-        .route("/classes/{id}/roster", get(roster::show))
-        .route("/classes/{id}/roster/enrol", post(roster::enrol))
-        .route("/classes/{id}/roster/attendance", post(roster::attendance))
-        .route(
-            "/classes/{id}/claims",
-            get(filing::class_form).post(filing::class_file),
-        )
-        .route(
-            "/enterprise/claims",
-            get(filing::enterprise_list).post(filing::enterprise_file),
-        )
-        .route(
-            "/me/claims",
-            get(filing::worker_list).post(filing::worker_file),
-        )
-        .route("/ledger", get(ledger::show))
-        .route("/ledger/postings.csv", get(ledger::export))
-        .route("/claims/pay-approved", post(claims::pay::pay_approved))
-        .route("/claims/{no}/pay", post(claims::pay::pay))
-        .route("/claims/{no}/advance", post(claims::pay::advance))
-        .route("/claims/{no}/settle", post(claims::pay::settle))
-        .route("/claims/{no}/recover", post(claims::pay::recover))
-        .route("/audit", get(audit::list))
-        .route("/account", get(account::show))
-        .route("/account/password", post(account::password))
-        .route("/account/tokens", post(account::create_token))
-        .route("/account/tokens/revoke", post(account::revoke_token))
-        .route(
-            "/accounts",
-            get(accounts_admin::list).post(accounts_admin::create),
-        )
-        .route("/accounts/{id}/reset", post(accounts_admin::reset))
-        .route("/accounts/{id}/disable", post(accounts_admin::disable))
-        .route("/accounts/{id}/enable", post(accounts_admin::enable))
-        .route("/certificates/lookup", get(certificates::lookup))
-        .route("/dashboard", get(dashboard::show))
-        .route("/dashboard/chart.svg", get(dashboard::chart))
-        .route("/funds", get(funds::show))
-        .route("/tasks", get(tasks::list))
-        .route("/tasks/report", post(tasks::report))
-        .route("/assets/{file}", get(views::asset))
-        .route("/healthz", get(health::show));
+    let pages =
+        Router::new()
+            .route("/", get(home::show))
+            .route("/login", get(session::new).post(session::create))
+            .route("/logout", post(session::delete))
+            .route("/persons", get(persons::search))
+            .route("/persons/{id}", get(persons::show))
+            .route("/persons/{id}/reveal", post(persons::reveal))
+            .route("/me", get(persons::me))
+            .route("/claims", get(claims::list))
+            .route("/claims/approve-clean", post(claims::approve_clean))
+            .route("/claims/{no}", get(claims::show))
+            .route("/claims/{no}/approve", post(claims::approve))
+            .route("/claims/{no}/reject", post(claims::reject))
+            .route("/classes", get(classes::list))
+            .route("/classes/new", get(classes::new).post(classes::create))
+            .route("/classes/{id}", get(classes::show))
+            .route("/classes/{id}/approve", post(classes::approve))
+            .route("/classes/{id}/return", post(classes::return_class))
+            .route("/classes/{id}/close", post(classes::close))
+            .route("/classes/{id}/request-close", post(classes::request_close))
+            .route(
+                "/imports",
+                get(imports::form).post(imports::create).layer(
+                    axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_MB * 1024 * 1024),
+                ),
+            )
+            .route("/imports/{id}", get(imports::show))
+            .route("/imports/{id}/progress", get(imports::progress))
+            .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+            .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+            .route("/templates/{file}", get(imports::blank_template))
+            .route("/institutions", get(institutions::list))
+            .route("/institutions/{id}", get(institutions::show))
+            .route("/catalogue", get(institutions::catalogue))
+            .route("/classes/{id}/roster", get(roster::show))
+            .route("/classes/{id}/roster/enrol", post(roster::enrol))
+            .route("/classes/{id}/roster/attendance", post(roster::attendance))
+            .route(
+                "/classes/{id}/claims",
+                get(filing::class_form).post(filing::class_file),
+            )
+            .route(
+                "/enterprise/claims",
+                get(filing::enterprise_list).post(filing::enterprise_file),
+            )
+            .route(
+                "/me/claims",
+                get(filing::worker_list).post(filing::worker_file),
+            )
+            .route("/ledger", get(ledger::show))
+            .route("/ledger/postings.csv", get(ledger::export))
+            .route("/claims/pay-approved", post(claims::pay::pay_approved))
+            .route("/claims/{no}/pay", post(claims::pay::pay))
+            .route("/claims/{no}/advance", post(claims::pay::advance))
+            .route("/claims/{no}/settle", post(claims::pay::settle))
+            .route("/claims/{no}/recover", post(claims::pay::recover))
+            .route("/audit", get(audit::list))
+            .route("/account", get(account::show))
+            .route("/account/password", post(account::password))
+            .route("/account/tokens", post(account::create_token))
+            .route("/account/tokens/revoke", post(account::revoke_token))
+            .route(
+                "/accounts",
+                get(accounts_admin::list).post(accounts_admin::create),
+            )
+            .route("/accounts/{id}/reset", post(accounts_admin::reset))
+            .route("/accounts/{id}/disable", post(accounts_admin::disable))
+            .route("/accounts/{id}/enable", post(accounts_admin::enable))
+            .route("/certificates/lookup", get(certificates::lookup))
+            .route("/dashboard", get(dashboard::show))
+            .route("/dashboard/chart.svg", get(dashboard::chart))
+            .route("/funds", get(funds::show))
+            .route("/tasks", get(tasks::list))
+            .route("/tasks/report", post(tasks::report))
+            .route("/assets/{file}", get(views::asset))
+            .route("/healthz", get(health::show));
     pages
         .merge(api::router())
         .fallback(error::not_found)

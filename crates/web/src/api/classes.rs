@@ -48,7 +48,7 @@ pub struct ClassInfo {
 
 #[utoipa::path(get, path = "/api/v1/classes/{id}", tag = "培训班",
     params(("id" = i64, Path, description = "培训班 ID")),
-    responses((status = 200, body = ClassInfo), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ClassInfo), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn class(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,

@@ -4,9 +4,9 @@
 
 mod classes;
 mod dto;
-mod progress;
-mod pay;
 mod errors;
+mod pay;
+mod progress;
 mod v1;
 
 use crate::AppState;

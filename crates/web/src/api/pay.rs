@@ -35,7 +35,7 @@ impl From<jineng_store::PaySummary> for Payment {
 
 #[utoipa::path(post, path = "/api/v1/claims/{no}/pay", tag = "补贴申领",
     params(("no" = String, Path, description = "申领编号（已核准）")),
-    responses((status = 200, body = Payment), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Payment), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn pay(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -50,7 +50,7 @@ pub async fn pay(
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/pay-approved", tag = "补贴申领",
-    responses((status = 200, body = Payment), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Payment), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn pay_approved(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
