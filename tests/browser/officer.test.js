@@ -1,11 +1,12 @@
 // An officer of the city reviews the claims queue, reads a flagged
 // (待复核) claim's decision clause by clause, approves it and sees its
-// status change; the ledger shows the fund sources. The lead adds here,
-// after the merge: upload a roster with one bad row and download the error
-// report; pay a claim and see it in the ledger.
+// status change, pays it (拨付) and finds the payment in the ledger; the
+// ledger shows the fund sources; a roster with one bad row is uploaded, the
+// bad row is reported and the error report downloads with its reason.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { launch, newPage, visit, login, screenshot, column, assertClean } from './lib.js';
 
 let browser;
@@ -63,6 +64,42 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   assert.ok(!(await column(page, '申领编号')).includes(no), `${no} left the review queue`);
   await visit(page, '/claims?status=approved');
   assert.ok((await column(page, '申领编号')).includes(no), `${no} is approved`);
+
+  // Pay it (拨付) from its page, then find the posting in the ledger.
+  await visit(page, `/claims/${no}`);
+  await Promise.all([page.waitForURL(`**/claims/${no}/pay`), page.getByRole('button', { name: '拨付', exact: true }).click()]);
+  assert.match(await page.locator('p.notice').innerText(), /拨付 1 件/);
+  await screenshot(page, 'claim-paid');
+  await visit(page, '/ledger');
+  const posted = await page.locator('#postings tbody tr', { hasText: no }).allInnerTexts();
+  assert.ok(posted.length >= 1, `the ledger lists the payment of ${no}`);
+  await screenshot(page, 'ledger-after-payment');
+  assertClean(page);
+});
+
+test('an officer uploads a roster with one bad row and downloads the error report', async () => {
+  const file = process.env.JINENG_ROSTER_FILE;
+  assert.ok(file, 'the harness writes a roster file');
+  const page = await newPage(browser);
+  await login(page, 'city');
+  await visit(page, '/imports');
+  await page.getByLabel('模板类型').selectOption('roster');
+  await page.getByLabel('文件').setInputFiles(file);
+  await screenshot(page, 'import-form');
+  await Promise.all([page.waitForURL(/\/imports\/[^/]+$/), page.getByRole('button', { name: '上传并导入' }).click()]);
+  // The status fragment polls itself (htmx) until the import is done.
+  const done = page.locator('#import-status.done');
+  await done.waitFor({ timeout: 30_000 });
+  assert.match(await done.locator('p.notice').innerText(), /接收 1 行.*拒绝 1 行/);
+  const errors = await page.locator('table.errors tbody tr').allInnerTexts();
+  assert.equal(errors.length, 1, `one bad row: ${errors}`);
+  assert.match(errors[0], /^3\s+身份证号码\s+\S/, `row 3, its column and reason: ${errors[0]}`);
+  await screenshot(page, 'import-result');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载错误报告（CSV）' }).click()]);
+  const report = readFileSync(await download.path(), 'utf8');
+  assert.ok(report.includes('错号'), `the bad row is in the report: ${report}`);
+  assert.ok(report.includes('身份证号码'), `with its column: ${report}`);
   assertClean(page);
 });
 

@@ -162,6 +162,57 @@ fn flag_a_claim(db: &str, dir: &Path) {
     assert!(decided.contains("需人工复核 1 件"), "{decided}");
 }
 
+/// A roster file of two rows for an existing class: one trainee already on
+/// it (accepted, unchanged), one with an ID number whose check character is
+/// wrong (rejected, reported on row 3).
+fn roster_with_a_bad_row(db: &str, dir: &Path) -> PathBuf {
+    use sqlx::{Connection, Row};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let row = rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(db).await.unwrap();
+        sqlx::query(
+            "SELECT cl.class_no, i.credit_code, p.name, p.id_number, e.offline_hours, \
+             e.online_hours, e.completion FROM enrolments e \
+             JOIN classes cl ON cl.class_id = e.class_id \
+             JOIN institutions i ON i.institution_id = cl.institution_id \
+             JOIN persons p ON p.person_id = e.person_id \
+             ORDER BY cl.class_no, p.id_number LIMIT 1",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+    });
+    let text = |i: usize| row.try_get::<String, _>(i).unwrap();
+    let hours = |i: usize| row.try_get::<i64, _>(i).unwrap();
+    let done = match text(6).as_str() {
+        "passed" => "合格",
+        "failed" => "不合格",
+        _ => "未结业",
+    };
+    let id = text(3);
+    let last = if id.ends_with('1') { '2' } else { '1' };
+    let bad = format!("{}{last}", &id[..17]);
+    let file = dir.join("roster-one-bad-row.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\n\
+             {},{},{},{id},{},{},{done}\n\
+             {},{},错号,{bad},10,0,未结业\n",
+            text(0),
+            text(1),
+            text(2),
+            hours(4),
+            hours(5),
+            text(0),
+            text(1),
+        ),
+    )
+    .unwrap();
+    file
+}
+
 fn wait_for(addr: SocketAddr) {
     let t = Instant::now();
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
@@ -193,6 +244,7 @@ fn browser_flows() {
     let db = format!("sqlite://{}", dir.path().join("browser.db").display());
     jineng(&db, dir.path(), &["demo"]);
     flag_a_claim(&db, dir.path());
+    let roster = roster_with_a_bad_row(&db, dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))
         .args(["--db", &db, "serve", "--demo", "--addr", &addr.to_string()])
         .args(["--login-per-minute", "1000", "--lookup-per-minute", "1000"])
@@ -221,6 +273,7 @@ fn browser_flows() {
         .env("JINENG_PASSWORDS", passwords)
         .env("JINENG_ARTIFACTS", &artifacts)
         .env("CHROMIUM", chromium())
+        .env("JINENG_ROSTER_FILE", &roster)
         .status()
         .expect("run node --test");
     eprintln!("browser flows: {:.1} s", t.elapsed().as_secs_f64());
@@ -235,6 +288,10 @@ fn browser_flows() {
         "claims-queue",
         "claim-decision",
         "claim-approved",
+        "claim-paid",
+        "ledger-after-payment",
+        "import-form",
+        "import-result",
         "ledger",
         "classes-institution",
         "e-archive-worker",

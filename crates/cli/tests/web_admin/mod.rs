@@ -188,6 +188,12 @@ impl Sql {
             .await
             .unwrap()
     }
+    pub async fn opt_int(&mut self, sql: &str) -> Option<i64> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut self.0)
+            .await
+            .unwrap()
+    }
     pub async fn texts(&mut self, sql: &str) -> Vec<String> {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
             .fetch_all(&mut self.0)

@@ -1,0 +1,206 @@
+//! Every page and API route × every demo role, on SQLite and PostgreSQL:
+//! each answer is a page, a redirect to sign in or 403 — never a server
+//! error — and no answer carries a claim number outside the account's
+//! scope (the claims of other counties' persons for the county officer,
+//! of other institutions' classes for the clerk, of other persons for the
+//! worker), whether in a list, a count's drill-down, an export or the API.
+//! Records outside the scope opened by their address are 403.
+
+mod common;
+mod web_admin;
+
+use axum::http::StatusCode;
+use common::{TestDb, backends};
+use jineng_domain::access::Scope;
+use web_admin::{COUNTY, Site, Sql};
+
+/// Routes with no record in their address, as a user would open them.
+const PAGES: &[&str] = &[
+    "/",
+    "/persons?q=%E5%BC%A0",
+    "/me",
+    "/me/claims",
+    "/claims",
+    "/claims?status=paid",
+    "/claims?status=eligible",
+    "/classes",
+    "/institutions",
+    "/catalogue",
+    "/ledger",
+    "/ledger/postings.csv",
+    "/audit",
+    "/account",
+    "/accounts",
+    "/dashboard",
+    "/tasks",
+    "/imports",
+    "/enterprise/claims",
+    "/funds",
+    "/certificates/lookup",
+];
+
+const API: &[&str] = &[
+    "/api/v1/me",
+    "/api/v1/figures",
+    "/api/v1/persons?q=%E5%BC%A0",
+    "/api/v1/claims",
+    "/api/v1/claims?status=paid",
+    "/api/v1/classes",
+    "/api/v1/ledger",
+    "/api/v1/progress",
+];
+
+#[test]
+fn no_route_shows_a_role_anything_outside_its_scope() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for db in backends("web_matrix") {
+        db.ok(&["demo", "--persons", "400"]);
+        rt.block_on(walk(&db));
+    }
+}
+
+/// The claim numbers an account must never see, and one record of each
+/// kind outside its scope (claim number, class id, person id).
+struct Outside {
+    claims: Vec<String>,
+    claim: Option<String>,
+    class: Option<i64>,
+    person: Option<i64>,
+}
+
+async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
+    let (claims, classes, persons) = match scope {
+        Scope::Region(r) => {
+            let p = r.subtree_prefix();
+            (
+                format!(
+                    "SELECT k.claim_no FROM claims k JOIN persons p ON p.person_id = k.person_id \
+                     WHERE p.hukou_region NOT LIKE '{p}%' ORDER BY k.claim_no"
+                ),
+                format!("SELECT class_id AS id FROM classes WHERE site_region NOT LIKE '{p}%'"),
+                format!("SELECT person_id AS id FROM persons WHERE hukou_region NOT LIKE '{p}%'"),
+            )
+        }
+        Scope::Institution(i) => (
+            format!(
+                "SELECT claim_no FROM claims WHERE class_id IS NULL OR class_id NOT IN \
+                 (SELECT class_id AS id FROM classes WHERE institution_id = {i}) ORDER BY claim_no"
+            ),
+            format!("SELECT class_id AS id FROM classes WHERE institution_id <> {i}"),
+            format!(
+                "SELECT person_id AS id FROM persons WHERE person_id NOT IN (SELECT e.person_id FROM \
+                 enrolments e JOIN classes c ON c.class_id = e.class_id WHERE c.institution_id = {i})"
+            ),
+        ),
+        Scope::Person(p) => (
+            format!("SELECT claim_no FROM claims WHERE person_id <> {p} ORDER BY claim_no"),
+            format!(
+                "SELECT class_id AS id FROM classes WHERE class_id NOT IN \
+                 (SELECT class_id FROM enrolments WHERE person_id = {p})"
+            ),
+            format!("SELECT person_id AS id FROM persons WHERE person_id <> {p}"),
+        ),
+        Scope::Enterprise(c) => (
+            format!(
+                "SELECT claim_no FROM claims WHERE claimant_code IS NULL OR claimant_code <> '{}' \
+                 ORDER BY claim_no",
+                c.as_str()
+            ),
+            "SELECT class_id AS id FROM classes WHERE 1 = 0".into(),
+            "SELECT person_id AS id FROM persons WHERE 1 = 0".into(),
+        ),
+    };
+    let claims = sql.texts(&claims).await;
+    let first = |q: String| format!("SELECT MIN(id) FROM ({q}) t");
+    Outside {
+        claim: claims.first().cloned(),
+        class: sql.opt_int(&first(classes)).await,
+        person: sql.opt_int(&first(persons)).await,
+        claims,
+    }
+}
+
+async fn walk(db: &TestDb) {
+    let b = db.backend;
+    let site = Site::open(db).await;
+    let mut sql = Sql::open(db).await;
+    let mut county_saw_its_claims = false;
+    for account in &site.accounts {
+        let who = format!("[{b}] {}", account.login);
+        let out = outside(&mut sql, &account.scope).await;
+        let (cookie, _) = site.login(&account.login).await;
+        let token = jineng_web::issue_api_token(
+            &site.store,
+            account.account_id,
+            "matrix",
+            &jineng_store::Actor("test:matrix".into()),
+        )
+        .await
+        .unwrap();
+        let leaks = |path: &str, body: &str| {
+            let leaked: Vec<&String> = out
+                .claims
+                .iter()
+                .filter(|c| body.contains(c.as_str()))
+                .collect();
+            assert!(
+                leaked.is_empty(),
+                "{who} {path} shows claims outside its scope: {leaked:?}"
+            );
+        };
+        for path in PAGES {
+            let r = site.get(path, &cookie).await;
+            assert!(
+                matches!(
+                    r.status,
+                    StatusCode::OK | StatusCode::SEE_OTHER | StatusCode::FORBIDDEN
+                ),
+                "{who} {path}: {}",
+                r.status
+            );
+            leaks(path, &r.body);
+            if account.login == "county" && *path == "/claims" {
+                let own = sql
+                    .text(&format!(
+                        "SELECT MIN(k.claim_no) FROM claims k JOIN persons p ON p.person_id = k.person_id \
+                         WHERE p.hukou_region = '{COUNTY}'"
+                    ))
+                    .await;
+                county_saw_its_claims = r.body.contains(&own);
+            }
+        }
+        for path in API {
+            let (status, json) = site.api("GET", path, &token).await;
+            assert!(
+                matches!(status, StatusCode::OK | StatusCode::FORBIDDEN),
+                "{who} {path}: {status}"
+            );
+            leaks(path, &json.to_string());
+        }
+        // Records outside the scope, opened by their address.
+        let mut direct = Vec::new();
+        if let Some(no) = &out.claim {
+            direct.push(format!("/claims/{no}"));
+            direct.push(format!("/api/v1/claims/{no}"));
+        }
+        if let Some(id) = out.class {
+            direct.push(format!("/classes/{id}"));
+            direct.push(format!("/classes/{id}/roster"));
+        }
+        if let Some(id) = out.person {
+            direct.push(format!("/persons/{id}"));
+        }
+        for path in &direct {
+            let status = if path.starts_with("/api/") {
+                site.api("GET", path, &token).await.0
+            } else {
+                site.get(path, &cookie).await.status
+            };
+            assert_eq!(status, StatusCode::FORBIDDEN, "{who} {path}");
+        }
+    }
+    assert!(
+        county_saw_its_claims,
+        "[{b}] the county officer's queue lists its own claims"
+    );
+}
