@@ -7,112 +7,10 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
+use common::http::{COUNTY, Sql, api, csrf_of, encode, get, login, post, set_cookie};
 use common::{TestDb, backends};
-use http_body_util::BodyExt;
 use jineng_store::{Actor, Store};
-use sqlx::Connection;
-use tower::ServiceExt;
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-async fn get(app: &Router, path: &str, cookie: &str) -> Resp {
-    let req = Request::get(path).header(header::COOKIE, cookie);
-    send(app, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let req = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    send(app, req.body(Body::from(body)).unwrap()).await
-}
-
-async fn api(
-    app: &Router,
-    method: &str,
-    path: &str,
-    token: &str,
-) -> (StatusCode, serde_json::Value) {
-    let req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    let r = send(app, req.body(Body::empty()).unwrap()).await;
-    (r.status, serde_json::from_str(&r.body).unwrap_or_default())
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The value of the first `name="csrf" value="…"` in a page.
-fn csrf_of(html: &str) -> String {
-    let i = html
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
-fn set_cookie(r: &Resp, name: &str) -> String {
-    r.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}
-
-/// Logs in; returns the session cookie and the session's CSRF token.
-async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
-    let page = get(app, "/login", "").await;
-    let pre = set_cookie(&page, "jineng_login_csrf");
-    let r = post(
-        app,
-        "/login",
-        &pre,
-        &[
-            ("csrf", &csrf_of(&page.body)),
-            ("login", login),
-            ("password", password),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "login {login}: {}", r.body);
-    let cookie = set_cookie(&r, "jineng_session");
-    let logout_form = get(app, "/certificates/lookup", &cookie).await;
-    (cookie.clone(), csrf_of(&logout_form.body))
-}
 
 /// Claim numbers linked from a page.
 fn claim_links(html: &str) -> Vec<String> {
@@ -122,35 +20,6 @@ fn claim_links(html: &str) -> Vec<String> {
         .filter(|s| s != "approve-clean")
         .collect()
 }
-
-struct Sql(sqlx::AnyConnection);
-
-impl Sql {
-    async fn open(db: &TestDb) -> Sql {
-        sqlx::any::install_default_drivers();
-        Sql(sqlx::AnyConnection::connect(&db.url).await.unwrap())
-    }
-    async fn int(&mut self, sql: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-    async fn text(&mut self, sql: &str) -> String {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-    async fn texts(&mut self, sql: &str) -> Vec<String> {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_all(&mut self.0)
-            .await
-            .unwrap()
-    }
-}
-
-const COUNTY: &str = "371502";
 
 #[test]
 fn every_role_sees_only_its_scope() {
@@ -200,7 +69,7 @@ async fn walk(db: &TestDb) {
 
         // A wrong password is refused.
         let page = get(&app, "/login", "").await;
-        let pre = set_cookie(&page, "jineng_login_csrf");
+        let pre = set_cookie(&page, "jineng_login_csrf").unwrap();
         let r = post(
             &app,
             "/login",

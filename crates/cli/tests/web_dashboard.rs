@@ -11,105 +11,19 @@
 mod common;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
+use common::http::{Sql, api, encode, get, login, post};
 use common::{TestDb, backends};
-use http_body_util::BodyExt;
 use jineng_domain::planning::format_value;
 use jineng_store::{Actor, Store};
 use serde_json::Value;
-use sqlx::Connection;
 use std::collections::HashMap;
-use tower::ServiceExt;
 
-const CITY: &str = "371500";
-const COUNTY: &str = "371502";
+use common::http::{CITY, COUNTY};
 const SIBLING: &str = "371521";
 const AS_OF: &str = "2019-12-31";
 const ANNEX1: &str = include_str!("../../../planning/targets/liaocheng-2019.csv");
 const TASK_DOC: &str = "聊政办发〔2019〕10号 附件2";
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-async fn get(app: &Router, path: &str, cookie: &str) -> Resp {
-    let req = Request::get(path).header(header::COOKIE, cookie);
-    send(app, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let req = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    send(app, req.body(Body::from(body)).unwrap()).await
-}
-
-async fn api(app: &Router, path: &str, token: &str) -> (StatusCode, Value) {
-    let req = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
-    let r = send(app, req.body(Body::empty()).unwrap()).await;
-    (r.status, serde_json::from_str(&r.body).unwrap_or_default())
-}
-
-fn csrf_of(html: &str) -> String {
-    let i = html.find("name=\"csrf\" value=\"").expect("a CSRF token") + 19;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
-fn set_cookie(r: &Resp, name: &str) -> String {
-    r.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}
-
-/// Logs in; returns the session cookie and the session's CSRF token.
-async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
-    let page = get(app, "/login", "").await;
-    let pre = set_cookie(&page, "jineng_login_csrf");
-    let form = [
-        ("csrf", csrf_of(&page.body)),
-        ("login", login.to_string()),
-        ("password", password.to_string()),
-    ];
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let r = post(app, "/login", &pre, &form).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "login {login}: {}", r.body);
-    let cookie = set_cookie(&r, "jineng_session");
-    let any = get(app, "/certificates/lookup", &cookie).await;
-    (cookie, csrf_of(&any.body))
-}
 
 /// The cells of the dashboard's table rows, by `data-key` (`indicator:from-to|region`).
 fn page_rows(html: &str) -> HashMap<String, Vec<String>> {
@@ -142,27 +56,6 @@ fn strip_tags(s: &str) -> String {
         }
     }
     out.trim().to_string()
-}
-
-struct Sql(sqlx::AnyConnection);
-
-impl Sql {
-    async fn open(db: &TestDb) -> Sql {
-        sqlx::any::install_default_drivers();
-        Sql(sqlx::AnyConnection::connect(&db.url).await.unwrap())
-    }
-    async fn int(&mut self, sql: &str) -> i64 {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_one(&mut self.0)
-            .await
-            .unwrap()
-    }
-    async fn texts(&mut self, sql: &str) -> Vec<String> {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_all(&mut self.0)
-            .await
-            .unwrap()
-    }
 }
 
 struct World {

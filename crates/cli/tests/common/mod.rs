@@ -9,6 +9,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod fixtures;
+pub mod http;
 
 use chrono::NaiveDate;
 use jineng_domain::{CreditCode, NationalId};

@@ -35,7 +35,13 @@ pub async fn figures_agree(db: &TestDb, w: &mut World) {
         let page = get(&w.app, &format!("/dashboard?{q}"), &w.city.0).await;
         assert_eq!(page.status, StatusCode::OK, "[{b}] {}", page.body);
         let rows = page_rows(&page.body);
-        let (s, v) = api(&w.app, &format!("/api/v1/progress?{q}"), &w.city_token).await;
+        let (s, v) = api(
+            &w.app,
+            "GET",
+            &format!("/api/v1/progress?{q}"),
+            &w.city_token,
+        )
+        .await;
         assert_eq!(s, StatusCode::OK, "[{b}] {v}");
         let args = [
             "report", "progress", "--region", region, "--year", "2019", "--as-of", AS_OF,
@@ -190,6 +196,7 @@ pub async fn scope_and_charts(db: &TestDb, w: &World) {
         assert!(r.body.contains("不在您的管理范围内"), "[{b}] {}", r.body);
         let (s, _) = api(
             &w.app,
+            "GET",
             &format!("/api/v1/progress?region={region}&year=2019"),
             &w.county_token,
         )

@@ -1,0 +1,239 @@
+//! The web tests' client: requests against the real router in-process,
+//! form posts, bearer-token API calls, sign-in with the CSRF token, the
+//! demo's accounts on a database the real binary loaded, and plain SQL over
+//! the same database to check what a page claims.
+
+use super::TestDb;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jineng_store::{Actor, Store};
+use jineng_web::DemoAccount;
+use sqlx::Connection;
+use tower::ServiceExt;
+
+pub const CITY: &str = "371500";
+pub const COUNTY: &str = "371502";
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: Vec<u8>,
+    pub body: String,
+}
+
+pub async fn send(app: &Router, req: Request<Body>) -> Resp {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    let body = String::from_utf8_lossy(&bytes).into_owned();
+    Resp {
+        status,
+        headers,
+        bytes,
+        body,
+    }
+}
+
+pub async fn get(app: &Router, path: &str, cookie: &str) -> Resp {
+    let req = Request::get(path).header(header::COOKIE, cookie);
+    send(app, req.body(Body::empty()).unwrap()).await
+}
+
+pub async fn post(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let req = Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    send(app, req.body(Body::from(body)).unwrap()).await
+}
+
+/// A form post with owned values.
+pub async fn postv(app: &Router, path: &str, cookie: &str, form: &[(&str, String)]) -> Resp {
+    let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post(app, path, cookie, &f).await
+}
+
+/// An API call with a bearer token: status and JSON (`Null` if not JSON).
+pub async fn api(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: &str,
+) -> (StatusCode, serde_json::Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let r = send(app, req.body(Body::empty()).unwrap()).await;
+    (r.status, serde_json::from_str(&r.body).unwrap_or_default())
+}
+
+/// Percent-encoding of a form value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the first `name="csrf" value="…"` in a page.
+pub fn csrf_of(html: &str) -> String {
+    between(html, "name=\"csrf\" value=\"", "\"").expect("a form with a CSRF token")
+}
+
+/// The text between the first `start` and the next `end`.
+pub fn between(html: &str, start: &str, end: &str) -> Option<String> {
+    let i = html.find(start)? + start.len();
+    let j = html[i..].find(end)?;
+    Some(html[i..i + j].to_string())
+}
+
+/// The `name=value` of a cookie the response sets.
+pub fn set_cookie(r: &Resp, name: &str) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+/// Signs in through the login form: (session cookie, the session's CSRF
+/// token); `None` when the login is refused.
+pub async fn try_login(app: &Router, login: &str, password: &str) -> Option<(String, String)> {
+    let page = get(app, "/login", "").await;
+    let pre = set_cookie(&page, "jineng_login_csrf").expect("the login form's cookie");
+    let r = post(
+        app,
+        "/login",
+        &pre,
+        &[
+            ("csrf", &csrf_of(&page.body)),
+            ("login", login),
+            ("password", password),
+        ],
+    )
+    .await;
+    if r.status != StatusCode::SEE_OTHER {
+        assert!(r.body.contains("账号或密码错误"), "{}", r.body);
+        return None;
+    }
+    let cookie = set_cookie(&r, "jineng_session").expect("a session cookie");
+    let page = get(app, "/certificates/lookup", &cookie).await;
+    Some((cookie, csrf_of(&page.body)))
+}
+
+/// Signs in; the login must succeed.
+pub async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
+    try_login(app, login, password)
+        .await
+        .unwrap_or_else(|| panic!("login {login}"))
+}
+
+/// The real router on `store`, with limits no test reaches.
+pub fn app_of(store: &Store) -> Router {
+    let limits = jineng_web::Limits {
+        login_per_minute: 1000,
+        lookup_per_minute: 1000,
+    };
+    jineng_web::router(jineng_web::AppState::new(store.clone(), limits, false))
+}
+
+/// The router on the database, the demo's accounts and the store.
+pub struct Site {
+    pub app: Router,
+    pub store: Store,
+    pub accounts: Vec<DemoAccount>,
+}
+
+impl Site {
+    pub async fn open(db: &TestDb) -> Site {
+        let store = Store::connect(&db.url).await.unwrap();
+        let sample = store.first_person_with_claim().await.unwrap().unwrap();
+        let accounts =
+            jineng_web::demo_accounts(&store, CITY, COUNTY, &sample, &Actor("test:setup".into()))
+                .await
+                .unwrap();
+        Site {
+            app: app_of(&store),
+            store,
+            accounts,
+        }
+    }
+
+    pub fn account(&self, login: &str) -> &DemoAccount {
+        self.accounts.iter().find(|a| a.login == login).unwrap()
+    }
+
+    /// Signs in a demo account: (cookie, CSRF token).
+    pub async fn login(&self, login: &str) -> (String, String) {
+        let pw = self.account(login).password.clone();
+        self::login(&self.app, login, &pw).await
+    }
+
+    pub async fn get(&self, path: &str, cookie: &str) -> Resp {
+        get(&self.app, path, cookie).await
+    }
+
+    pub async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
+        post(&self.app, path, cookie, form).await
+    }
+
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+    ) -> (StatusCode, serde_json::Value) {
+        api(&self.app, method, path, token).await
+    }
+}
+
+/// Plain SQL over the test database.
+pub struct Sql(pub sqlx::AnyConnection);
+
+impl Sql {
+    pub async fn open(db: &TestDb) -> Sql {
+        sqlx::any::install_default_drivers();
+        Sql(sqlx::AnyConnection::connect(&db.url).await.unwrap())
+    }
+    pub async fn int(&mut self, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut self.0)
+            .await
+            .unwrap()
+    }
+    pub async fn opt_int(&mut self, sql: &str) -> Option<i64> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut self.0)
+            .await
+            .unwrap()
+    }
+    pub async fn text(&mut self, sql: &str) -> String {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut self.0)
+            .await
+            .unwrap()
+    }
+    pub async fn texts(&mut self, sql: &str) -> Vec<String> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&mut self.0)
+            .await
+            .unwrap()
+    }
+    pub async fn exec(&mut self, sql: &str) {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut self.0)
+            .await
+            .unwrap();
+    }
+}
