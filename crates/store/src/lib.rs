@@ -18,6 +18,7 @@ mod institution_pages;
 mod institutions;
 mod ledger;
 mod ledger_view;
+mod lookup;
 mod people;
 mod planning;
 mod policy;
@@ -52,6 +53,7 @@ pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
 pub use institution_pages::{CataloguePeriod, InstitutionSummary};
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
+pub use lookup::{CertificateCheck, CertificateKey};
 pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
@@ -60,10 +62,11 @@ pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
-pub use scoped::{CertificateCheck, CertificateKey, ClaimRow, ClassRow, Figures, FundLine};
+pub use scoped::{ClaimRow, ClassRow, Figures, FundLine};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Which database is behind the `Any` pool; only transaction start and
@@ -74,11 +77,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long a PostgreSQL connection may sit in the pool before it is
+/// pinged on its way out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(2);
+
 /// A connected store.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite on a file: the public lookup's direct read path (`lookup`).
+    reader: Option<Arc<lookup::SqliteReader>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -114,10 +123,21 @@ impl Store {
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
             .acquire_timeout(Duration::from_secs(60))
-            // An embedded file cannot drop a connection: pinging it before
-            // each use only doubled the hand-offs to SQLite's worker thread
-            // on every short read (the public lookup, docs/scale.md).
-            .test_before_acquire(backend != Backend::Sqlite)
+            // sqlx pings every connection before handing it out by default:
+            // a second round trip on every short read (the public lookup,
+            // docs/scale.md). An embedded file cannot drop a connection; a
+            // server can, but only one that sat idle is likely to have been
+            // dropped, so only those are pinged (and replaced if dead).
+            .test_before_acquire(false)
+            .before_acquire(move |conn, meta| {
+                Box::pin(async move {
+                    if backend == Backend::Postgres && meta.idle_for > IDLE_BEFORE_PING {
+                        use sqlx::Connection;
+                        return Ok(conn.ping().await.is_ok());
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -135,8 +155,15 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let store = Store { pool, backend };
+        let mut store = Store {
+            pool,
+            backend,
+            reader: None,
+        };
         schema::migrate(&store).await?;
+        if backend == Backend::Sqlite {
+            store.reader = lookup::SqliteReader::for_url(&url).map(Arc::new);
+        }
         Ok(store)
     }
 
@@ -157,6 +184,10 @@ impl Store {
         &self.pool
     }
 
+    pub(crate) fn reader(&self) -> Option<&lookup::SqliteReader> {
+        self.reader.as_deref()
+    }
+
     /// SQLite: moves the write-ahead log into the database file and empties
     /// it, as happens in the background once writes settle. Benchmarks call
     /// it so that what they time does not depend on the log an import left.
@@ -170,6 +201,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(r) = &self.reader {
+            r.close();
+        }
         self.pool.close().await;
     }
 }

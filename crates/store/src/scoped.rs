@@ -28,7 +28,7 @@ pub(crate) enum Subject {
 /// A NUL character can match no stored key (the importers drop control
 /// characters) and cannot be bound at all on PostgreSQL (its text type
 /// refuses it), so text carrying one is answered without a query.
-fn has_nul(s: &str) -> bool {
+pub(crate) fn has_nul(s: &str) -> bool {
     s.contains('\0')
 }
 
@@ -141,27 +141,6 @@ pub struct FundLine {
     pub claims_advanced: i64,
     pub advanced_fen: i64,
     pub claims_recovered: i64,
-}
-
-/// A certificate as the public lookup shows it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CertificateCheck {
-    pub name: String,
-    /// Always masked.
-    pub id_number: String,
-    pub cert_no: String,
-    pub cert_type: String,
-    pub occupation_name: String,
-    pub skill_level: Option<i64>,
-    pub issue_date: String,
-    pub issuer: String,
-}
-
-/// What the public lookup is keyed by besides the name.
-#[derive(Debug, Clone)]
-pub enum CertificateKey {
-    CertNo(String),
-    IdNumber(NationalId),
 }
 
 impl Store {
@@ -534,48 +513,5 @@ impl Store {
         )
         .fetch_optional(self.pool())
         .await?)
-    }
-
-    /// The public certificate lookup: certificates of the person of this
-    /// name with this certificate number or ID number. The ID is masked.
-    pub async fn check_certificate(
-        &self,
-        name: &str,
-        key: &CertificateKey,
-    ) -> Result<Vec<CertificateCheck>, StoreError> {
-        if has_nul(name) || matches!(key, CertificateKey::CertNo(no) if has_nul(no)) {
-            return Ok(Vec::new());
-        }
-        let (cond, key) = match key {
-            CertificateKey::CertNo(no) => ("ce.cert_no = $2", no.trim().to_string()),
-            CertificateKey::IdNumber(id) => ("p.id_number = $2", id.as_str().to_string()),
-        };
-        let sql = format!(
-            "SELECT p.name, p.id_number, ce.cert_no, ce.cert_type, COALESCE(o.name, '') AS occ, ce.skill_level, \
-             ce.issue_date, COALESCE(i.name, ce.issuer_code) AS issuer \
-             FROM certificates ce JOIN persons p ON p.person_id = ce.person_id \
-             LEFT JOIN occupations o ON o.code = ce.occupation_code \
-             LEFT JOIN institutions i ON i.credit_code = ce.issuer_code \
-             WHERE p.name = $1 AND {cond} ORDER BY ce.issue_date, ce.cert_no LIMIT 20"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(name.trim())
-            .bind(key)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CertificateCheck {
-                    name: r.try_get("name")?,
-                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
-                    cert_no: r.try_get("cert_no")?,
-                    cert_type: r.try_get("cert_type")?,
-                    occupation_name: r.try_get("occ")?,
-                    skill_level: r.try_get("skill_level")?,
-                    issue_date: r.try_get("issue_date")?,
-                    issuer: r.try_get("issuer")?,
-                })
-            })
-            .collect()
     }
 }

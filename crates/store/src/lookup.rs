@@ -1,0 +1,201 @@
+//! The public certificate lookup (证书查询), and on SQLite the direct read
+//! path that serves it.
+//!
+//! The lookup is the one query the public can send without logging in, at
+//! whatever rate the limiter lets through. Through sqlx every SQLite query
+//! is several hand-offs between the tokio thread and the connection's own
+//! worker thread, each a futex wake and a context switch; those, not the
+//! query (two index probes, microseconds), were most of its cost
+//! (docs/scale.md § Public lookup). So on SQLite the lookup runs on the
+//! calling thread, on a small set of its own connections to the same file
+//! (`query_only`), opened through rusqlite over the same libsqlite3.
+//!
+//! It reads the live database, like every other query: nothing is cached,
+//! so a certificate another process imports a moment ago is found. WAL
+//! readers do not wait for the writer; should a read still fail (a busy
+//! moment during recovery, a file gone), it falls back to the pool.
+
+use crate::scoped::has_nul;
+use crate::{Store, StoreError};
+use jineng_domain::NationalId;
+use jineng_domain::national_id::mask_id;
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, Row};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A certificate as the public lookup shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateCheck {
+    pub name: String,
+    /// Always masked.
+    pub id_number: String,
+    pub cert_no: String,
+    pub cert_type: String,
+    pub occupation_name: String,
+    pub skill_level: Option<i64>,
+    pub issue_date: String,
+    pub issuer: String,
+}
+
+/// What the public lookup is keyed by besides the name.
+#[derive(Debug, Clone)]
+pub enum CertificateKey {
+    CertNo(String),
+    IdNumber(NationalId),
+}
+
+/// The lookup's query; `{cond}` is the key's condition on `$2`.
+fn lookup_sql(cond: &str) -> String {
+    format!(
+        "SELECT p.name, p.id_number, ce.cert_no, ce.cert_type, COALESCE(o.name, '') AS occ, ce.skill_level, \
+         ce.issue_date, COALESCE(i.name, ce.issuer_code) AS issuer \
+         FROM certificates ce JOIN persons p ON p.person_id = ce.person_id \
+         LEFT JOIN occupations o ON o.code = ce.occupation_code \
+         LEFT JOIN institutions i ON i.credit_code = ce.issuer_code \
+         WHERE p.name = $1 AND {cond} ORDER BY ce.issue_date, ce.cert_no LIMIT 20"
+    )
+}
+
+const BY_CERT_NO: &str = "ce.cert_no = $2";
+const BY_ID_NUMBER: &str = "p.id_number = $2";
+
+/// Connections kept open between reads; more are opened under a burst and
+/// closed after it.
+const IDLE_CONNECTIONS: usize = 8;
+
+/// Read connections of its own to the SQLite file, used on the caller's
+/// thread.
+pub(crate) struct SqliteReader {
+    path: PathBuf,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl SqliteReader {
+    /// A reader for the file of this `sqlite:` URL; `None` for an
+    /// in-memory database, which no second connection can see.
+    pub(crate) fn for_url(url: &str) -> Option<SqliteReader> {
+        use std::str::FromStr;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+        let path = options.get_filename().to_path_buf();
+        if url.contains("mode=memory") || path.as_os_str() == ":memory:" {
+            return None;
+        }
+        Some(SqliteReader {
+            path,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+        use rusqlite::OpenFlags;
+        // Read-write without create rather than read-only: a read-only
+        // connection to a WAL database cannot always map its index file.
+        // `query_only` refuses any write on it.
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Kept short: the wait would hold a runtime thread. WAL readers only
+        // wait during recovery, and then the read falls back to the pool.
+        conn.busy_timeout(Duration::from_millis(5))?;
+        conn.pragma_update(None, "query_only", true)?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on an idle connection (or a new one), then keeps it.
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        let conn = match idle {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        if out.is_ok()
+            && let Ok(mut v) = self.idle.lock()
+            && v.len() < IDLE_CONNECTIONS
+        {
+            v.push(conn);
+        }
+        out
+    }
+
+    /// Closes the idle connections (the store is closing).
+    pub(crate) fn close(&self) {
+        if let Ok(mut v) = self.idle.lock() {
+            v.clear();
+        }
+    }
+
+    fn check_certificate(
+        &self,
+        name: &str,
+        cond: &str,
+        key: &str,
+    ) -> rusqlite::Result<Vec<CertificateCheck>> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(&lookup_sql(cond))?;
+            let rows = stmt.query_map(&[("$1", name), ("$2", key)], |r| {
+                Ok(CertificateCheck {
+                    name: r.get("name")?,
+                    id_number: mask_id(&r.get::<_, String>("id_number")?),
+                    cert_no: r.get("cert_no")?,
+                    cert_type: r.get("cert_type")?,
+                    occupation_name: r.get("occ")?,
+                    skill_level: r.get("skill_level")?,
+                    issue_date: r.get("issue_date")?,
+                    issuer: r.get("issuer")?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}
+
+impl Store {
+    /// The public certificate lookup: certificates of the person of this
+    /// name with this certificate number or ID number. The ID is masked.
+    pub async fn check_certificate(
+        &self,
+        name: &str,
+        key: &CertificateKey,
+    ) -> Result<Vec<CertificateCheck>, StoreError> {
+        if has_nul(name) || matches!(key, CertificateKey::CertNo(no) if has_nul(no)) {
+            return Ok(Vec::new());
+        }
+        let (cond, key) = match key {
+            CertificateKey::CertNo(no) => (BY_CERT_NO, no.trim()),
+            CertificateKey::IdNumber(id) => (BY_ID_NUMBER, id.as_str()),
+        };
+        let name = name.trim();
+        if let Some(reader) = self.reader() {
+            match reader.check_certificate(name, cond, key) {
+                Ok(rows) => return Ok(rows),
+                Err(e) => tracing::debug!("direct SQLite read failed, using the pool: {e}"),
+            }
+        }
+        let rows = sqlx::query(AssertSqlSafe(lookup_sql(cond)))
+            .bind(name)
+            .bind(key)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CertificateCheck {
+                    name: r.try_get("name")?,
+                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
+                    cert_no: r.try_get("cert_no")?,
+                    cert_type: r.try_get("cert_type")?,
+                    occupation_name: r.try_get("occ")?,
+                    skill_level: r.try_get("skill_level")?,
+                    issue_date: r.try_get("issue_date")?,
+                    issuer: r.try_get("issuer")?,
+                })
+            })
+            .collect()
+    }
+}
