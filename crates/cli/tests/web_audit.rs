@@ -3,7 +3,8 @@
 //! actor and its before and after; the filters narrow the rows; no ID
 //! number appears on the page (the trail never stores one) even after a
 //! reveal; the chain status reads 审计链校验通过 and, after a row is
-//! tampered with in SQL, names that row. Finance and workers get 403.
+//! tampered with in SQL, names that row. Finance and workers get 403. A
+//! county officer reads only rows about its region's records.
 
 mod common;
 mod web_admin;
@@ -144,6 +145,78 @@ async fn audit(db: &TestDb) {
             );
         }
     }
+
+    // The county officer reads only its own region's rows: its payment
+    // and reveal, no other county's claim, no batch run across the city
+    // (a decision run lists claim numbers of every county). The city
+    // auditor reads those too.
+    let outside = sql
+        .texts(&format!(
+            "SELECT c.claim_no FROM claims c JOIN persons p ON p.person_id = c.person_id \
+             WHERE p.hukou_region NOT LIKE '{COUNTY}%'"
+        ))
+        .await;
+    let in_scope = sql
+        .int(&format!(
+            "SELECT COUNT(*) FROM audit_log a WHERE a.entity = 'claim' AND a.entity_key IN \
+             (SELECT c.claim_no FROM claims c JOIN persons p ON p.person_id = c.person_id \
+              WHERE p.hukou_region LIKE '{COUNTY}%')"
+        ))
+        .await;
+    assert!(
+        in_scope > 0 && !outside.is_empty(),
+        "[{b}] both kinds exist"
+    );
+    let claims = site.get("/audit?entity=claim", &county).await;
+    assert!(
+        claims.body.contains(&format!("共 {in_scope} 条")),
+        "[{b}] the count is the county's: {in_scope}"
+    );
+    let all = sql
+        .int("SELECT COUNT(*) FROM audit_log WHERE entity = 'claim'")
+        .await;
+    assert!(
+        site.get("/audit?entity=claim", &auditor)
+            .await
+            .body
+            .contains(&format!("共 {all} 条")),
+        "[{b}] the city auditor counts every county's"
+    );
+    let mut county_pages = vec![claims.body.clone()];
+    for q in [
+        "",
+        "?entity=claims",
+        "?entity=ledger_tx",
+        "?entity=import_batch",
+        "?page=2",
+    ] {
+        county_pages.push(site.get(&format!("/audit{q}"), &county).await.body);
+    }
+    for body in &county_pages {
+        for no in &outside {
+            assert!(
+                !body.contains(no.as_str()),
+                "[{b}] {no} is another county's"
+            );
+        }
+    }
+    assert!(
+        county_pages[2].contains("共 0 条"),
+        "[{b}] no city-wide decision run for the county"
+    );
+    assert!(
+        !site
+            .get("/audit?entity=claims", &auditor)
+            .await
+            .body
+            .contains("共 0 条"),
+        "[{b}] the city auditor sees the decision runs"
+    );
+    let mine = site.get("/audit?action=reveal", &county).await;
+    assert!(
+        mine.body.contains(&format!("<td>{person}</td>")),
+        "[{b}] its own reveal"
+    );
 
     // Tampering with a row in SQL: the page names it.
     let victim = sql

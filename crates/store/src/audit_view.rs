@@ -1,11 +1,14 @@
 //! Reading the audit trail for the auditors' page: rows newest first,
 //! filtered by actor, action, entity and date range, paged. The trail never
 //! stores ID numbers (persons are named by `person_id`); anything shaped
-//! like one is masked on the way out all the same.
+//! like one is masked on the way out all the same. Rows outside the
+//! reader's scope are not read (`audit_scope`).
 
+use crate::audit_scope::audit_filter;
 use crate::sql::{Val, bind_all};
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 use chrono::NaiveDate;
+use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -62,10 +65,10 @@ pub fn mask_ids(text: &str) -> String {
     out
 }
 
-/// The WHERE clause and its values.
-fn conditions(q: &AuditQuery) -> (String, Vec<Val>) {
-    let mut conds = Vec::new();
-    let mut vals = Vec::new();
+/// The WHERE clause and its values: the scope's condition first.
+fn conditions(q: &AuditQuery, backend: Backend, scope: &Scope) -> (String, Vec<Val>) {
+    let (scoped, mut vals) = audit_filter(backend, scope, 1);
+    let mut conds = vec![scoped];
     let mut add = |sql: &str, v: String| {
         vals.push(Val::text(v));
         conds.push(sql.replace('?', &format!("${}", vals.len())));
@@ -85,38 +88,34 @@ fn conditions(q: &AuditQuery) -> (String, Vec<Val>) {
     if let Some(d) = q.to.and_then(|d| d.succ_opt()) {
         add("at < ?", d.format("%Y-%m-%d").to_string());
     }
-    let sql = if conds.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conds.join(" AND "))
-    };
-    (sql, vals)
+    (format!(" WHERE {}", conds.join(" AND ")), vals)
 }
 
 impl Store {
-    /// How many audit rows match.
-    pub async fn audit_count(&self, q: &AuditQuery) -> Result<i64, StoreError> {
-        let (cond, vals) = conditions(q);
-        let sql = format!("SELECT COUNT(*) FROM audit_log{cond}");
+    /// How many audit rows in the scope match.
+    pub async fn audit_count(&self, q: &AuditQuery, scope: &Scope) -> Result<i64, StoreError> {
+        let (cond, vals) = conditions(q, self.backend(), scope);
+        let sql = format!("SELECT COUNT(*) FROM audit_log a{cond}");
         Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_one(self.pool())
             .await?
             .try_get(0)?)
     }
 
-    /// Matching audit rows, newest first: `limit` from `offset`.
+    /// Matching audit rows in the scope, newest first: `limit` from `offset`.
     pub async fn audit_rows(
         &self,
         q: &AuditQuery,
+        scope: &Scope,
         offset: i64,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let (cond, mut vals) = conditions(q);
+        let (cond, mut vals) = conditions(q, self.backend(), scope);
         let n = vals.len();
         vals.push(Val::int(limit));
         vals.push(Val::int(offset.max(0)));
         let sql = format!(
-            "SELECT audit_id, at, actor, action, entity, entity_key, batch_id, before, after FROM audit_log{cond} \
+            "SELECT audit_id, at, actor, action, entity, entity_key, batch_id, before, after FROM audit_log a{cond} \
              ORDER BY audit_id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2

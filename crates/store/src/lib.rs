@@ -6,6 +6,7 @@ mod account_admin;
 mod accounts;
 mod archive;
 mod audit;
+mod audit_scope;
 mod audit_view;
 mod batch;
 mod claims;
