@@ -2,8 +2,8 @@
 //! spreadsheet row number, the column and a Chinese reason, on both backends.
 
 mod common;
-use common::credit;
 use common::fixtures::*;
+use common::{assert_error, credit};
 use jineng_store::Table;
 
 // -------------------------------------------------------- institutions ----
@@ -646,5 +646,52 @@ fn roster_every_rule_rejects_its_row() {
             h("2024-001 阳谷县金穗职业培训学校", 92, 8, "passed")
         );
         assert_eq!(count(&db, Table::Enrolments), 5);
+
+        // Once the school's class 2024-001 is closed (已结业) its roster is
+        // final: the same rows again are unchanged; new hours, a new
+        // trainee are refused, row by row; the open class still updates.
+        close_class(&db, "2024-001", &f.school);
+        let r = load(&db, "roster", ROSTER, &again);
+        assert_eq!(counts(&r), (0, 0, 4), "[{}] {r:#}", db.backend);
+        let lines = [
+            format!("2024-001,{},张三,{},70,10,合格", f.school, f.zhang),
+            format!("2024-001,{},赵六,{},10,0,", f.school, f.zhao),
+            format!("2024-002,{},李四,{},5,0,", f.school, f.li),
+        ];
+        let file = db.csv("roster_closed.csv", &csv_text(ROSTER, &lines));
+        let (r, code) = db.import("roster", &file, &[]);
+        assert_eq!((code, counts(&r)), (1, (0, 1, 0)), "[{}] {r:#}", db.backend);
+        assert_error(&r, 2, "班级编号", "已结业，课时和结业结果不能再修改");
+        assert_error(&r, 3, "班级编号", "已结业，不能再增加学员");
+        assert_eq!(
+            hours(&f.zhang)[0],
+            h("2024-001 聊城市技工学校", 60, 20, "passed")
+        );
+        assert!(hours(&f.zhao).is_empty(), "[{}]", db.backend);
+        assert_eq!(
+            hours(&f.li)[1],
+            h("2024-002 聊城市技工学校", 5, 0, "not_finished")
+        );
     }
+}
+
+/// Marks a class closed (结业), as the officer's review does.
+fn close_class(db: &common::TestDb, class_no: &str, institution: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE classes SET status = 'closed' WHERE class_no = '{class_no}' AND institution_id = \
+             (SELECT institution_id FROM institutions WHERE credit_code = '{institution}')"
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    });
 }

@@ -77,7 +77,10 @@ pub(crate) async fn resolve_institutions<'a>(
 #[derive(Debug, Clone)]
 pub(crate) struct ClassRef {
     pub class_id: i64,
+    pub class_no: String,
     pub planned_hours: i64,
+    /// 已结业: its roster, hours and results are final.
+    pub closed: bool,
 }
 
 /// (institution_id, class_no) → class, for the given institutions.
@@ -91,7 +94,7 @@ pub(crate) async fn resolve_classes(
     let keys: Vec<Val> = ids.into_iter().map(Val::int).collect();
     let rows = select_in(
         conn,
-        "SELECT class_id, institution_id, class_no, planned_hours FROM classes",
+        "SELECT class_id, institution_id, class_no, planned_hours, status FROM classes",
         "institution_id",
         &keys,
     )
@@ -102,7 +105,9 @@ pub(crate) async fn resolve_classes(
                 (r.try_get("institution_id")?, r.try_get("class_no")?),
                 ClassRef {
                     class_id: r.try_get("class_id")?,
+                    class_no: r.try_get("class_no")?,
                     planned_hours: r.try_get("planned_hours")?,
+                    closed: r.try_get::<String, _>("status")? == "closed",
                 },
             ))
         })

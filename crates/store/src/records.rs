@@ -2,7 +2,7 @@
 //! subsidy claims as submitted.
 
 use crate::batch::{ImportBatch, Outcome, Rejection};
-use crate::institutions::{UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions};
+use crate::institutions::{ClassRef, UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions};
 use crate::people::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, Table, upsert};
@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 use jineng_domain::CertificateType;
 use jineng_domain::records::{CertificateRecord, ClaimRecord, RosterRecord};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const ENROLMENTS: Table = Table {
     name: "enrolments",
@@ -107,8 +107,52 @@ fn one_class(found: Option<&Vec<i64>>, class_no: &str) -> Result<i64, Rejection>
     }
 }
 
+/// The stored enrolments of these persons in the closed classes among
+/// `classes`: (person_id, class_id) → (offline, online, completion).
+async fn closed_enrolments(
+    conn: &mut sqlx::AnyConnection,
+    classes: &HashMap<(i64, String), ClassRef>,
+    persons: impl Iterator<Item = i64>,
+) -> Result<HashMap<(i64, i64), (i64, i64, String)>, StoreError> {
+    let closed: HashSet<i64> = classes
+        .values()
+        .filter(|c| c.closed)
+        .map(|c| c.class_id)
+        .collect();
+    if closed.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut ids: Vec<i64> = persons.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let keys: Vec<Val> = ids.into_iter().map(Val::int).collect();
+    let rows = select_in(
+        conn,
+        "SELECT person_id, class_id, offline_hours, online_hours, completion FROM enrolments",
+        "person_id",
+        &keys,
+    )
+    .await?;
+    let mut out = HashMap::new();
+    for r in &rows {
+        let class_id: i64 = r.try_get("class_id")?;
+        if closed.contains(&class_id) {
+            out.insert(
+                (r.try_get("person_id")?, class_id),
+                (
+                    r.try_get("offline_hours")?,
+                    r.try_get("online_hours")?,
+                    r.try_get("completion")?,
+                ),
+            );
+        }
+    }
+    Ok(out)
+}
+
 impl Store {
-    /// 花名册 rows: enrolment and attendance of known persons in known classes.
+    /// 花名册 rows: enrolment and attendance of known persons in known
+    /// classes; a closed (已结业) class takes no new or changed row.
     pub async fn import_roster(
         &self,
         batch: &ImportBatch,
@@ -118,6 +162,7 @@ impl Store {
         let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
         let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
         let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
+        let frozen = closed_enrolments(&mut tx, &classes, people.values().map(|p| p.0)).await?;
         let mut rejected = Vec::new();
         let mut planned = Vec::new();
         for (n, r) in rows {
@@ -169,6 +214,28 @@ impl Store {
                             r.offline_hours + r.online_hours,
                             c.planned_hours
                         ),
+                    ));
+                }
+            }
+            if let (Some(c), Some(pid)) = (class, person)
+                && c.closed
+            {
+                // A closed class's roster is final: the same row again (a
+                // re-run of the file) is unchanged, anything else refused.
+                let row = (
+                    r.offline_hours,
+                    r.online_hours,
+                    r.completion.code().to_string(),
+                );
+                let what = match frozen.get(&(pid, c.class_id)) {
+                    None => Some("不能再增加学员"),
+                    Some(stored) if *stored != row => Some("课时和结业结果不能再修改"),
+                    Some(_) => None,
+                };
+                if let Some(what) = what {
+                    errs.push(Rejection::new(
+                        "班级编号",
+                        format!("培训班「{}」已结业，{what}", c.class_no),
                     ));
                 }
             }
