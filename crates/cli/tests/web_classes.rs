@@ -358,6 +358,57 @@ async fn walk(db: &common::TestDb) {
     let r = api(format!("/api/v1/classes/{other}")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}]");
 
+    // The review steps through the API: the same rules as the buttons.
+    let step = |id: i64, step: &'static str, body: &'static str, token: String| async move {
+        let req = axum::http::Request::post(format!("/api/v1/classes/{id}/{step}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = officer_http::send(app, req).await;
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
+        (r.status, v)
+    };
+    let r = file("WEB-D", "2020-05-01", "2020-06-01", "40").await;
+    let d_id: i64 = r.headers[header::LOCATION].to_str().unwrap()[9..]
+        .parse()
+        .unwrap();
+    let (code, v) = step(d_id, "return", "{}", token.clone()).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "[{b}] {v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("退回原因"),
+        "[{b}] {v}"
+    );
+    assert_eq!(sql.text(&status(d_id)).await, "registered", "[{b}]");
+    let (code, v) = step(d_id, "return", r#"{"reason":"场地未落实"}"#, token.clone()).await;
+    assert_eq!(
+        (code, v["status"].as_str()),
+        (StatusCode::OK, Some("returned")),
+        "[{b}] {v}"
+    );
+    file("WEB-D", "2020-05-01", "2020-06-01", "40").await;
+    let (code, v) = step(d_id, "approve", "{}", token.clone()).await;
+    assert_eq!(
+        (code, v["status"].as_str()),
+        (StatusCode::OK, Some("approved")),
+        "[{b}] {v}"
+    );
+    assert_eq!(
+        v["history"].as_array().unwrap().len(),
+        4,
+        "[{b}] filed, returned, filed again, approved: {v}"
+    );
+    let (code, _) = step(d_id, "approve", "{}", token.clone()).await;
+    assert_eq!(code, StatusCode::BAD_REQUEST, "[{b}] not twice");
+    let (code, _) = step(d_id, "archive", "{}", token.clone()).await;
+    assert_eq!(code, StatusCode::NOT_FOUND, "[{b}] no such step");
+    let (code, _) = step(other, "approve", "{}", token.clone()).await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "[{b}] another county's");
+    assert_eq!(sql.text(&status(other)).await, other_status, "[{b}]");
+    let (code, _) = step(d_id, "close", "{}", "not-a-token".into()).await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED, "[{b}]");
+    assert_eq!(sql.text(&status(d_id)).await, "approved", "[{b}]");
+
     // ---- institutions: the county's, all and only.
     let r = get(app, "/institutions", &county).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}]");

@@ -1,5 +1,7 @@
 //! `/api/v1/classes/{id}`: one class in scope with its status history and
-//! roster counts (no trainee list: the API carries no ID numbers here).
+//! roster counts (no trainee list: the API carries no ID numbers here);
+//! `POST /api/v1/classes/{id}/{step}`: its review steps (备案通过, 退回,
+//! 申请结业, 结业), the same store call as the pages' buttons.
 
 use super::ApiError;
 use super::dto::ErrorBody;
@@ -9,7 +11,8 @@ use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
 use jineng_domain::access::Action;
-use serde::Serialize;
+use jineng_store::{ClassDetail, ClassStep};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -55,11 +58,12 @@ pub async fn class(
     Path(id): Path<String>,
 ) -> Result<Json<ClassInfo>, ApiError> {
     u.require(Action::ViewClasses)?;
-    let id = id
-        .parse()
-        .map_err(|_| AppError::Forbidden("该培训班不存在或不在您的管理范围内".into()))?;
-    let d = s.store.class_detail(u.scope(), id).await?;
-    Ok(Json(ClassInfo {
+    let id = class_id(&id)?;
+    Ok(Json(info(s.store.class_detail(u.scope(), id).await?)))
+}
+
+fn info(d: ClassDetail) -> ClassInfo {
+    ClassInfo {
         class_id: d.class_id,
         class_no: d.class_no,
         institution: d.institution,
@@ -89,5 +93,47 @@ pub async fn class(
                 reason: e.reason,
             })
             .collect(),
-    }))
+    }
+}
+
+fn class_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse()
+        .map_err(|_| AppError::Forbidden("该培训班不存在或不在您的管理范围内".into()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StepBody {
+    /// 退回原因 (required for `return`), or a note.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/classes/{id}/{step}", tag = "培训班",
+    params(("id" = i64, Path, description = "培训班 ID"),
+        ("step" = String, Path, description = "approve（备案通过）| return（退回，须填写 reason）| request-close（申请结业，培训机构）| close（结业）")),
+    request_body = StepBody,
+    responses((status = 200, description = "该步骤之后的培训班", body = ClassInfo), (status = 400, description = "当前状态不允许该步骤，或缺少退回原因", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "没有这个步骤", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
+pub async fn step(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path((id, step)): Path<(String, String)>,
+    Json(body): Json<StepBody>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    let step = match step.as_str() {
+        "approve" => ClassStep::Approve,
+        "return" => ClassStep::Return,
+        "request-close" => ClassStep::RequestClose,
+        "close" => ClassStep::Close,
+        other => return Err(AppError::NotFound(format!("没有「{other}」这个步骤")).into()),
+    };
+    u.require(match step {
+        ClassStep::RequestClose => Action::FileClasses,
+        _ => Action::ReviewClasses,
+    })?;
+    let id = class_id(&id)?;
+    let today = chrono::Local::now().date_naive();
+    s.store
+        .class_step(u.scope(), id, step, Some(&body.reason), today, &u.actor())
+        .await?;
+    Ok(Json(info(s.store.class_detail(u.scope(), id).await?)))
 }

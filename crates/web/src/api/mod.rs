@@ -56,7 +56,7 @@ impl utoipa::Modify for BearerAuth {
         v1::certificate_lookup,
         progress::progress,
         pay::pay, pay::pay_approved,
-        classes::class
+        classes::class, classes::step
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -83,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/claims/pay-approved", post(pay::pay_approved))
         .route("/api/v1/classes", get(v1::classes))
         .route("/api/v1/classes/{id}", get(classes::class))
+        .route("/api/v1/classes/{id}/{step}", post(classes::step))
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .route("/api/v1/progress", get(progress::progress))
