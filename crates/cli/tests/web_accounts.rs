@@ -93,6 +93,8 @@ async fn accounts(db: &TestDb) {
         )
         .await;
     let token = between(&r.body, "<code id=\"new-token\">", "<").expect("the new token");
+    let unused = site.get("/account", &me).await;
+    assert!(unused.body.contains("从未使用"), "[{b}] not used yet");
     let (s, v) = site.api("GET", "/api/v1/me", &token).await;
     assert_eq!(
         (s, v["login"].as_str()),
@@ -103,6 +105,14 @@ async fn accounts(db: &TestDb) {
     assert!(
         page.body.contains("报送系统") && !page.body.contains(&token),
         "[{b}]"
+    );
+    // Its last use is noted, and shown.
+    let used = sql
+        .text("SELECT last_used_at FROM api_tokens WHERE label = '报送系统'")
+        .await;
+    assert!(
+        used.starts_with("20") && page.body.contains(&used) && !page.body.contains("从未使用"),
+        "[{b}] last used {used}"
     );
     let handle = between(&page.body, "name=\"handle\" value=\"", "\"").unwrap();
     let r = site

@@ -38,6 +38,9 @@ pub struct TokenRow {
     pub label: String,
     pub created_at: String,
     pub revoked: bool,
+    /// When it was last used (UTC, RFC 3339, noted at most once a
+    /// minute); `None` if never.
+    pub last_used_at: Option<String>,
 }
 
 /// The accounts a region's subtree reaches, as a condition on `a` with
@@ -261,7 +264,7 @@ impl Store {
     /// An account's API tokens, newest first.
     pub async fn api_tokens_of(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT token_hash, label, created_at, revoked FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
+            "SELECT token_hash, label, created_at, revoked, last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
         )
         .bind(account_id)
         .fetch_all(self.pool())
@@ -274,6 +277,7 @@ impl Store {
                     label: r.try_get("label")?,
                     created_at: r.try_get("created_at")?,
                     revoked: r.try_get::<i64, _>("revoked")? != 0,
+                    last_used_at: r.try_get("last_used_at")?,
                 })
             })
             .collect()

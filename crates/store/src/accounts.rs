@@ -259,18 +259,39 @@ impl Store {
         Ok(())
     }
 
-    /// The active account of an unrevoked API token.
+    /// The active account of an unrevoked API token, noting the token's
+    /// use when the last note is more than a minute old (so a busy client
+    /// costs one write a minute, not one a request).
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM api_tokens t JOIN accounts a ON a.account_id = t.account_id \
+            "SELECT {ACCOUNT_COLUMNS}, t.last_used_at FROM api_tokens t JOIN accounts a ON a.account_id = t.account_id \
              WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1"
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .fetch_optional(self.pool())
             .await?
-            .as_ref()
-            .map(account_of)
-            .transpose()
+        else {
+            return Ok(None);
+        };
+        let account = account_of(&r)?;
+        let last: Option<String> = r.try_get("last_used_at")?;
+        let now = chrono::Utc::now();
+        let stale = last
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .is_none_or(|t| now.signed_duration_since(t) > chrono::Duration::seconds(60));
+        if stale {
+            let noted =
+                sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .bind(audit::now())
+                    .execute(self.pool())
+                    .await;
+            // A missed note must not refuse the request it describes.
+            if let Err(e) = noted {
+                tracing::warn!("could not note an API token's use: {e}");
+            }
+        }
+        Ok(Some(account))
     }
 }

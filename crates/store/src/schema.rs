@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "facts_watermark",
         include_str!("../migrations/0011_facts_watermark.sql"),
     ),
+    (
+        12,
+        "token_last_use",
+        include_str!("../migrations/0012_token_last_use.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
