@@ -373,6 +373,17 @@ async fn walk(db: &common::TestDb) {
     let d_id: i64 = r.headers[header::LOCATION].to_str().unwrap()[9..]
         .parse()
         .unwrap();
+    // The API's review queue: the county's classes awaiting review.
+    let r = api("/api/v1/classes?status=registered".into()).await;
+    let queue: Vec<serde_json::Value> = serde_json::from_str(&r.body).unwrap();
+    assert!(
+        queue.iter().any(|c| c["class_id"] == d_id)
+            && queue.iter().all(|c| c["status"] == "registered"),
+        "[{b}] {}",
+        r.body
+    );
+    let r = api("/api/v1/classes?status=bogus".into()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
     let (code, v) = step(d_id, "return", "{}", token.clone()).await;
     assert_eq!(code, StatusCode::BAD_REQUEST, "[{b}] {v}");
     assert!(

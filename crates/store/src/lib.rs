@@ -63,7 +63,7 @@ pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
-pub use scoped::{ClaimRow, ClassRow, Figures, FundLine};
+pub use scoped::{ClaimRow, Figures, FundLine};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -116,21 +116,6 @@ pub struct ClaimRow {
     pub flagged_rules: String,
 }
 
-/// A class with its institution and roster size.
-#[derive(Debug, Clone, Serialize)]
-pub struct ClassRow {
-    pub class_no: String,
-    pub institution: String,
-    pub training_type: String,
-    pub occupation_name: String,
-    pub skill_level: Option<i64>,
-    pub site_region: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub status: String,
-    pub enrolled: i64,
-}
-
 /// Per fund source, the claims in scope it paid, advanced and recovered.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FundLine {
@@ -417,43 +402,6 @@ impl Store {
         }
         storable("驳回理由", reason)?;
         self.reject_claim(claim_no, reason, actor).await
-    }
-
-    /// Classes in scope with their roster size, newest first.
-    pub async fn scoped_classes(
-        &self,
-        scope: &Scope,
-        limit: i64,
-    ) -> Result<Vec<ClassRow>, StoreError> {
-        let (cond, val) = filter(scope, Subject::Class, 1);
-        let sql = format!(
-            "SELECT cl.class_no, i.name AS institution, cl.training_type, COALESCE(o.name, '') AS occ, cl.skill_level, \
-             COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.status, \
-             (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = cl.class_id) AS enrolled \
-             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
-             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
-             WHERE {cond} ORDER BY cl.start_date DESC, cl.class_no LIMIT $2"
-        );
-        let vals = [val, Val::int(limit)];
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ClassRow {
-                    class_no: r.try_get("class_no")?,
-                    institution: r.try_get("institution")?,
-                    training_type: r.try_get("training_type")?,
-                    occupation_name: r.try_get("occ")?,
-                    skill_level: r.try_get("skill_level")?,
-                    site_region: r.try_get("site")?,
-                    start_date: r.try_get("start_date")?,
-                    end_date: r.try_get("end_date")?,
-                    status: r.try_get("status")?,
-                    enrolled: r.try_get("enrolled")?,
-                })
-            })
-            .collect()
     }
 
     /// Institutions in scope: (id, name, credit code), by name.

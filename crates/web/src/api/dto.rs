@@ -162,6 +162,8 @@ pub struct Done {
 
 #[derive(Serialize, ToSchema)]
 pub struct ClassRow {
+    /// For `/api/v1/classes/{id}` and its review steps.
+    pub class_id: i64,
     pub class_no: String,
     pub institution: String,
     pub training_type: String,
@@ -174,9 +176,10 @@ pub struct ClassRow {
     pub enrolled: i64,
 }
 
-impl From<jineng_store::ClassRow> for ClassRow {
-    fn from(c: jineng_store::ClassRow) -> ClassRow {
+impl From<jineng_store::ClassSummary> for ClassRow {
+    fn from(c: jineng_store::ClassSummary) -> ClassRow {
         ClassRow {
+            class_id: c.class_id,
             class_no: c.class_no,
             institution: c.institution,
             training_type: c.training_type,

@@ -198,11 +198,23 @@ pub async fn approve_clean(State(s): State<AppState>, ApiUser(u): ApiUser) -> Ap
     Ok(Json(approval(sum)))
 }
 
-#[utoipa::path(get, path = "/api/v1/classes", tag = "培训班",
-    responses((status = 200, body = Vec<ClassRow>), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
-pub async fn classes(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Vec<ClassRow>> {
+#[derive(Deserialize, IntoParams)]
+pub struct ClassesQuery {
+    /// registered (待审核) | approved (备案通过) | returned (已退回) | closing (申请结业) | closed (已结业)
+    #[serde(default)]
+    status: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/classes", tag = "培训班", params(ClassesQuery),
+    responses((status = 200, body = Vec<ClassRow>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
+pub async fn classes(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<ClassesQuery>,
+) -> ApiResult<Vec<ClassRow>> {
     u.require(Action::ViewClasses)?;
-    let rows = s.store.scoped_classes(u.scope(), LIMIT).await?;
+    let status = crate::classes::status_filter(&q.status)?;
+    let rows = s.store.class_list(u.scope(), status, None, LIMIT).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 

@@ -44,7 +44,7 @@ pub struct ListQuery {
 }
 
 /// A status filter from a query: one of [`CLASS_STATUSES`] or none.
-fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError> {
+pub(crate) fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError> {
     match raw.trim() {
         "" => Ok(None),
         s => CLASS_STATUSES
