@@ -5,6 +5,7 @@
 mod classes;
 mod dto;
 mod errors;
+mod imports;
 mod pay;
 mod progress;
 mod v1;
@@ -56,7 +57,8 @@ impl utoipa::Modify for BearerAuth {
         v1::certificate_lookup,
         progress::progress,
         pay::pay, pay::pay_approved,
-        classes::class, classes::step
+        classes::class, classes::step,
+        imports::upload, imports::show
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -84,6 +86,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/classes", get(v1::classes))
         .route("/api/v1/classes/{id}", get(classes::class))
         .route("/api/v1/classes/{id}/{step}", post(classes::step))
+        .route(
+            "/api/v1/imports",
+            post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::imports::MAX_UPLOAD_MB * 1024 * 1024,
+            )),
+        )
+        .route("/api/v1/imports/{id}", get(imports::show))
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .route("/api/v1/progress", get(progress::progress))

@@ -6,7 +6,7 @@
 //! rejected in the pipeline) and the account's login as audit actor.
 
 pub mod jobs;
-mod run;
+pub(crate) mod run;
 
 use crate::AppState;
 use crate::auth::User;
@@ -51,7 +51,7 @@ pub async fn form(State(state): State<AppState>, user: User) -> Result<Response,
 }
 
 /// The file name as the user sent it, without any directory part.
-fn clean_file_name(raw: &str) -> Result<String, AppError> {
+pub(crate) fn clean_file_name(raw: &str) -> Result<String, AppError> {
     let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
     let ext = name
         .rsplit_once('.')
@@ -188,7 +188,7 @@ struct ProgressFragment {
     s: Status,
 }
 
-fn job_of(state: &AppState, user: &User, id: &str) -> Result<Arc<Job>, AppError> {
+pub(crate) fn job_of(state: &AppState, user: &User, id: &str) -> Result<Arc<Job>, AppError> {
     user.require(Action::Import)?;
     id.parse()
         .ok()

@@ -1,0 +1,156 @@
+//! `/api/v1/imports`: a machine client uploads a template file as the
+//! request body. It runs in the background exactly as an upload through the
+//! page does: the same pipeline, the token account's scope and login, all
+//! rows checked and the good ones written per chunk. Then the client polls
+//! its status and report. Only the account that uploaded sees the job.
+
+use super::ApiError;
+use super::dto::ErrorBody;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::AppError;
+use crate::imports::jobs::{Job, JobState, NewJob};
+use crate::imports::{clean_file_name, job_of, run};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use jineng_domain::access::Action;
+use jineng_ingest::templates::template;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// 模板类型：persons | categories | relations | institutions | classes | roster | certificates | claims | regions
+    #[serde(default)]
+    kind: String,
+    /// 文件名（.csv 或 .xlsx），决定按何种格式读取
+    #[serde(default)]
+    file_name: String,
+    /// true：只校验，不写入
+    #[serde(default)]
+    dry_run: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportRowError {
+    /// 行号（表头为第 1 行）
+    pub row: u64,
+    pub column: String,
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportStatus {
+    pub id: u64,
+    pub kind: String,
+    pub file_name: String,
+    pub dry_run: bool,
+    /// running | done | failed
+    pub status: String,
+    /// Rows read so far, of `rows_total` (0 until counted).
+    pub rows_done: u64,
+    pub rows_total: u64,
+    /// Why the file could not be imported at all (header, format).
+    pub failed: Option<String>,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Every rejected row's problems (the first 10,000).
+    pub errors: Vec<ImportRowError>,
+    pub errors_truncated: bool,
+    pub warnings: Vec<String>,
+}
+
+fn status(job: &Job) -> ImportStatus {
+    let (rows_done, rows_total) = job.progress();
+    let mut s = ImportStatus {
+        id: job.id,
+        kind: job.kind.to_string(),
+        file_name: job.file_name.clone(),
+        dry_run: job.dry_run,
+        status: "running".into(),
+        rows_done,
+        rows_total,
+        failed: None,
+        accepted: 0,
+        rejected: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        errors: Vec::new(),
+        errors_truncated: false,
+        warnings: Vec::new(),
+    };
+    match job.state() {
+        JobState::Running => {}
+        JobState::Failed(m) => {
+            s.status = "failed".into();
+            s.failed = Some(m);
+        }
+        JobState::Done(r) => {
+            s.status = "done".into();
+            (s.accepted, s.rejected) = (r.accepted, r.rejected);
+            (s.inserted, s.updated, s.unchanged) = (r.inserted, r.updated, r.unchanged);
+            s.errors = r
+                .errors
+                .iter()
+                .map(|e| ImportRowError {
+                    row: e.row,
+                    column: e.column.clone(),
+                    message: e.message.clone(),
+                })
+                .collect();
+            s.errors_truncated = r.errors_truncated;
+            s.warnings = r.warnings.clone();
+        }
+    }
+    s
+}
+
+#[utoipa::path(post, path = "/api/v1/imports", tag = "导入", params(UploadQuery),
+    request_body(content = Vec<u8>, description = "模板文件本身（.csv 或 .xlsx）", content_type = "application/octet-stream"),
+    responses((status = 202, description = "已开始导入；用 GET /api/v1/imports/{id} 查询进度和结果", body = ImportStatus), (status = 400, description = "模板类型或文件名不正确，或文件为空", body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 413, description = "文件超过上传上限", body = ErrorBody), (status = 415, description = "请求体类型不符", body = ErrorBody), (status = 422, description = "请求体不符", body = ErrorBody)))]
+pub async fn upload(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportStatus>), ApiError> {
+    u.require(Action::Import)?;
+    let spec = template(q.kind.trim()).ok_or_else(|| {
+        AppError::BadRequest(format!("「{}」不是可导入的模板类型", q.kind.trim()))
+    })?;
+    let file_name = clean_file_name(&q.file_name)?;
+    if body.is_empty() {
+        return Err(AppError::BadRequest("请求体为空：应为模板文件本身".into()).into());
+    }
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    std::fs::write(dir.path().join(&file_name), &body)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let job = s.imports.add(NewJob {
+        account_id: u.account.account_id,
+        kind: spec.kind,
+        title: spec.title,
+        file_name,
+        dry_run: q.dry_run,
+        dir,
+    });
+    run::start(s.store.clone(), job.clone(), &u);
+    Ok((StatusCode::ACCEPTED, Json(status(&job))))
+}
+
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "导入",
+    params(("id" = u64, Path, description = "导入任务编号")),
+    responses((status = 200, body = ImportStatus), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
+pub async fn show(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<ImportStatus>, ApiError> {
+    let job = job_of(&s, &u, &id)?;
+    Ok(Json(status(&job)))
+}
