@@ -7,6 +7,7 @@ use super::ApiError;
 use super::dto::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::classes::class_id;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -94,11 +95,6 @@ fn info(d: ClassDetail) -> ClassInfo {
             })
             .collect(),
     }
-}
-
-fn class_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse()
-        .map_err(|_| AppError::Forbidden("该培训班不存在或不在您的管理范围内".into()))
 }
 
 #[derive(Deserialize, ToSchema)]
