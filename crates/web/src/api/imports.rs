@@ -9,8 +9,8 @@ use super::dto::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
-use crate::imports::jobs::{Job, JobState, NewJob};
-use crate::imports::{clean_file_name, job_of, run};
+use crate::imports::jobs::Job;
+use crate::imports::{clean_file_name, job_of, start, status_of};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -66,49 +66,38 @@ pub struct ImportStatus {
 }
 
 fn status(job: &Job) -> ImportStatus {
-    let (rows_done, rows_total) = job.progress();
-    let mut s = ImportStatus {
+    let s = status_of(job, usize::MAX);
+    let state = match (s.running, &s.failed) {
+        (true, _) => "running",
+        (false, Some(_)) => "failed",
+        (false, None) => "done",
+    };
+    ImportStatus {
         id: job.id,
         kind: job.kind.to_string(),
         file_name: job.file_name.clone(),
         dry_run: job.dry_run,
-        status: "running".into(),
-        rows_done,
-        rows_total,
-        failed: None,
-        accepted: 0,
-        rejected: 0,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-        errors: Vec::new(),
-        errors_truncated: false,
-        warnings: Vec::new(),
-    };
-    match job.state() {
-        JobState::Running => {}
-        JobState::Failed(m) => {
-            s.status = "failed".into();
-            s.failed = Some(m);
-        }
-        JobState::Done(r) => {
-            s.status = "done".into();
-            (s.accepted, s.rejected) = (r.accepted, r.rejected);
-            (s.inserted, s.updated, s.unchanged) = (r.inserted, r.updated, r.unchanged);
-            s.errors = r
-                .errors
-                .iter()
-                .map(|e| ImportRowError {
-                    row: e.row,
-                    column: e.column.clone(),
-                    message: e.message.clone(),
-                })
-                .collect();
-            s.errors_truncated = r.errors_truncated;
-            s.warnings = r.warnings.clone();
-        }
+        status: state.into(),
+        rows_done: s.done,
+        rows_total: s.total,
+        failed: s.failed,
+        accepted: s.accepted,
+        rejected: s.rejected,
+        inserted: s.inserted,
+        updated: s.updated,
+        unchanged: s.unchanged,
+        errors: s
+            .errors
+            .into_iter()
+            .map(|e| ImportRowError {
+                row: e.row,
+                column: e.column,
+                message: e.message,
+            })
+            .collect(),
+        errors_truncated: s.errors_truncated,
+        warnings: s.warnings,
     }
-    s
 }
 
 #[utoipa::path(post, path = "/api/v1/imports", tag = "导入", params(UploadQuery),
@@ -131,15 +120,7 @@ pub async fn upload(
     let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
     std::fs::write(dir.path().join(&file_name), &body)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let job = s.imports.add(NewJob {
-        account_id: u.account.account_id,
-        kind: spec.kind,
-        title: spec.title,
-        file_name,
-        dry_run: q.dry_run,
-        dir,
-    });
-    run::start(s.store.clone(), job.clone(), &u);
+    let job = start(&s, &u, spec, file_name, q.dry_run, dir);
     Ok((StatusCode::ACCEPTED, Json(status(&job))))
 }
 

@@ -6,7 +6,7 @@
 //! rejected in the pipeline) and the account's login as audit actor.
 
 pub mod jobs;
-pub(crate) mod run;
+mod run;
 
 use crate::AppState;
 use crate::auth::User;
@@ -111,6 +111,19 @@ pub async fn create(
         AppError::BadRequest(format!("请选择模板类型（「{kind}」不是可导入的模板）"))
     })?;
     let file_name = file_name.ok_or_else(|| AppError::BadRequest("请选择要上传的文件".into()))?;
+    let job = start(&state, &user, spec, file_name, dry_run, dir);
+    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
+}
+
+/// Registers the upload in `dir` as the account's job and starts it.
+pub(crate) fn start(
+    state: &AppState,
+    user: &User,
+    spec: &'static TemplateSpec,
+    file_name: String,
+    dry_run: bool,
+    dir: tempfile::TempDir,
+) -> Arc<Job> {
     let job = state.imports.add(NewJob {
         account_id: user.account.account_id,
         kind: spec.kind,
@@ -119,28 +132,33 @@ pub async fn create(
         dry_run,
         dir,
     });
-    run::start(state.store.clone(), job.clone(), &user);
-    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
+    run::start(state.store.clone(), job.clone(), user);
+    job
 }
 
-/// What the status page and its fragment show.
-struct Status {
-    id: u64,
-    running: bool,
-    done: u64,
-    total: u64,
-    failed: Option<String>,
-    accepted: u64,
-    rejected: u64,
-    inserted: u64,
-    updated: u64,
-    unchanged: u64,
-    errors: Vec<RowError>,
-    more_errors: usize,
-    warnings: Vec<String>,
+/// What the status page, its fragment and the API show.
+pub(crate) struct Status {
+    pub id: u64,
+    pub running: bool,
+    pub done: u64,
+    pub total: u64,
+    pub failed: Option<String>,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// The first `shown` errors of the report.
+    pub errors: Vec<RowError>,
+    /// Errors of the report beyond those (the report files hold all).
+    pub more_errors: usize,
+    /// The report listed only its first errors (the files hold all).
+    pub errors_truncated: bool,
+    pub warnings: Vec<String>,
 }
 
-fn status_of(job: &Job) -> Status {
+/// A job's status, listing at most `shown` of its report's errors.
+pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
     let (done, total) = job.progress();
     let mut s = Status {
         id: job.id,
@@ -155,6 +173,7 @@ fn status_of(job: &Job) -> Status {
         unchanged: 0,
         errors: Vec::new(),
         more_errors: 0,
+        errors_truncated: false,
         warnings: Vec::new(),
     };
     match job.state() {
@@ -166,8 +185,9 @@ fn status_of(job: &Job) -> Status {
             s.inserted = r.inserted;
             s.updated = r.updated;
             s.unchanged = r.unchanged;
-            s.more_errors = r.errors.len().saturating_sub(SHOWN_ERRORS);
-            s.errors = r.errors.iter().take(SHOWN_ERRORS).cloned().collect();
+            s.more_errors = r.errors.len().saturating_sub(shown);
+            s.errors = r.errors.iter().take(shown).cloned().collect();
+            s.errors_truncated = r.errors_truncated;
             s.warnings = r.warnings.clone();
         }
     }
@@ -203,7 +223,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let job = job_of(&state, &user, &id)?;
-    let s = status_of(&job);
+    let s = status_of(&job, SHOWN_ERRORS);
     page(&StatusPage {
         nav: Some(Nav::of(&user)),
         job,
@@ -219,7 +239,13 @@ pub async fn progress(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let job = job_of(&state, &user, &id)?;
-    Ok(Html(ProgressFragment { s: status_of(&job) }.render()?).into_response())
+    Ok(Html(
+        ProgressFragment {
+            s: status_of(&job, SHOWN_ERRORS),
+        }
+        .render()?,
+    )
+    .into_response())
 }
 
 /// `attachment` with the Chinese file name (RFC 5987) and an ASCII fallback.
