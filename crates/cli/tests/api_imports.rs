@@ -11,7 +11,7 @@ mod web_admin;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::backends;
-use web_admin::{COUNTY, Site, Sql};
+use web_admin::{CountyRoster, Site, Sql};
 
 #[test]
 fn a_machine_client_uploads_a_roster_and_reads_its_report() {
@@ -69,37 +69,13 @@ async fn walk(db: &common::TestDb) {
     };
     let county = token_of("county").await;
 
-    // A county class, reopened (the demo closes ended classes), and three
-    // county persons not on its roster; row 3 asks for too many hours.
-    let (class_id, class_no, credit, hours): (i64, String, String, i64) =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT cl.class_id, cl.class_no, i.credit_code, cl.planned_hours FROM classes cl \
-             JOIN institutions i ON i.institution_id = cl.institution_id \
-             WHERE cl.site_region LIKE '{COUNTY}%' ORDER BY cl.class_id LIMIT 1"
-        )))
-        .fetch_one(&mut sql.0)
-        .await
-        .unwrap();
-    sql.exec(&format!(
-        "UPDATE classes SET status = 'approved' WHERE class_id = {class_id}"
-    ))
-    .await;
-    let people: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT name, id_number FROM persons WHERE hukou_region LIKE '{COUNTY}%' \
-         AND person_id NOT IN (SELECT person_id FROM enrolments WHERE class_id = {class_id}) \
-         ORDER BY person_id LIMIT 3"
-    )))
-    .fetch_all(&mut sql.0)
-    .await
-    .unwrap();
-    let mut roster =
-        String::from("班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\n");
-    for (i, (name, idn)) in people.iter().enumerate() {
-        let offline = if i == 1 { hours + 1 } else { hours };
-        roster.push_str(&format!(
-            "{class_no},{credit},{name},{idn},{offline},0,合格\n"
-        ));
-    }
+    // A county class and three county persons not on its roster; row 3
+    // asks for too many hours.
+    let CountyRoster {
+        class_id,
+        csv: roster,
+        ..
+    } = sql.county_roster_with_a_bad_row().await;
     let enrolled = format!("SELECT COUNT(*) FROM enrolments WHERE class_id = {class_id}");
     let before = sql.int(&enrolled).await;
     let file = "kind=roster&file_name=%E8%8A%B1%E5%90%8D%E5%86%8C.csv";

@@ -677,21 +677,11 @@ fn roster_every_rule_rejects_its_row() {
 
 /// Marks a class closed (结业), as the officer's review does.
 fn close_class(db: &common::TestDb, class_no: &str, institution: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let mut c = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
-            .await
-            .unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+    sql_rows(
+        db,
+        &format!(
             "UPDATE classes SET status = 'closed' WHERE class_no = '{class_no}' AND institution_id = \
              (SELECT institution_id FROM institutions WHERE credit_code = '{institution}')"
-        )))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    });
+        ),
+    );
 }

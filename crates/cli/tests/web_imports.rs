@@ -11,7 +11,7 @@ mod officer_http;
 
 use axum::http::StatusCode;
 use common::{backends, id};
-use officer_http::{COUNTY, Site, Sql, get, import, upload};
+use officer_http::{COUNTY, CountyRoster, Site, Sql, get, import, upload};
 
 #[test]
 fn uploads_report_errors_and_respect_the_scope() {
@@ -51,39 +51,13 @@ async fn walk(db: &common::TestDb) {
     assert!(t.bytes.starts_with(b"PK"), "[{b}] an xlsx file");
 
     // A class held in the county and three county persons not on its roster.
-    let (class_id, class_no, credit, hours): (i64, String, String, i64) =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT cl.class_id, cl.class_no, i.credit_code, cl.planned_hours FROM classes cl \
-         JOIN institutions i ON i.institution_id = cl.institution_id \
-         WHERE cl.site_region LIKE '{COUNTY}%' ORDER BY cl.class_id LIMIT 1"
-        )))
-        .fetch_one(&mut sql.0)
-        .await
-        .unwrap();
-    // The demo closes the classes that have ended, and a closed class's
-    // roster is final: this one is reopened as filed and approved.
-    sql.exec(&format!(
-        "UPDATE classes SET status = 'approved' WHERE class_id = {class_id}"
-    ))
-    .await;
-    let people: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT name, id_number FROM persons WHERE hukou_region LIKE '{COUNTY}%' \
-         AND person_id NOT IN (SELECT person_id FROM enrolments WHERE class_id = {class_id}) \
-         ORDER BY person_id LIMIT 3"
-    )))
-    .fetch_all(&mut sql.0)
-    .await
-    .unwrap();
+    let CountyRoster {
+        class_id,
+        hours,
+        people,
+        csv: roster,
+    } = sql.county_roster_with_a_bad_row().await;
     assert_eq!(people.len(), 3, "[{b}]");
-    let mut roster =
-        String::from("班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\n");
-    for (i, (name, idn)) in people.iter().enumerate() {
-        // Row 3 (the second data row) asks for more hours than planned.
-        let offline = if i == 1 { hours + 1 } else { hours };
-        roster.push_str(&format!(
-            "{class_no},{credit},{name},{idn},{offline},0,合格\n"
-        ));
-    }
     let enrolled = format!("SELECT COUNT(*) FROM enrolments WHERE class_id = {class_id}");
     let before = sql.int(&enrolled).await;
     let audits = sql.int("SELECT COUNT(*) FROM audit_log").await;

@@ -201,6 +201,16 @@ impl Site {
 /// Plain SQL over the test database.
 pub struct Sql(pub sqlx::AnyConnection);
 
+/// A roster upload for a class held in the county, and three county persons
+/// not on its roster; row 3 (the second data row) asks for more hours than
+/// the class plans.
+pub struct CountyRoster {
+    pub class_id: i64,
+    pub hours: i64,
+    pub people: Vec<(String, String)>,
+    pub csv: String,
+}
+
 impl Sql {
     pub async fn open(db: &TestDb) -> Sql {
         sqlx::any::install_default_drivers();
@@ -229,6 +239,46 @@ impl Sql {
             .fetch_all(&mut self.0)
             .await
             .unwrap()
+    }
+    /// The county's first class, reopened (the demo closes the classes that
+    /// have ended, and a closed class's roster is final), with its roster
+    /// file of one bad row.
+    pub async fn county_roster_with_a_bad_row(&mut self) -> CountyRoster {
+        let (class_id, class_no, credit, hours): (i64, String, String, i64) =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT cl.class_id, cl.class_no, i.credit_code, cl.planned_hours FROM classes cl \
+                 JOIN institutions i ON i.institution_id = cl.institution_id \
+                 WHERE cl.site_region LIKE '{COUNTY}%' ORDER BY cl.class_id LIMIT 1"
+            )))
+            .fetch_one(&mut self.0)
+            .await
+            .unwrap();
+        self.exec(&format!(
+            "UPDATE classes SET status = 'approved' WHERE class_id = {class_id}"
+        ))
+        .await;
+        let people: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT name, id_number FROM persons WHERE hukou_region LIKE '{COUNTY}%' \
+             AND person_id NOT IN (SELECT person_id FROM enrolments WHERE class_id = {class_id}) \
+             ORDER BY person_id LIMIT 3"
+        )))
+        .fetch_all(&mut self.0)
+        .await
+        .unwrap();
+        let mut csv =
+            String::from("班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\n");
+        for (i, (name, idn)) in people.iter().enumerate() {
+            let offline = if i == 1 { hours + 1 } else { hours };
+            csv.push_str(&format!(
+                "{class_no},{credit},{name},{idn},{offline},0,合格\n"
+            ));
+        }
+        CountyRoster {
+            class_id,
+            hours,
+            people,
+            csv,
+        }
     }
     pub async fn exec(&mut self, sql: &str) {
         sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
