@@ -93,10 +93,13 @@ fn case(i: usize) -> (PersonFacts, ClaimFacts, Vec<Award>) {
                 online_hours: 0,
                 completion: CompletionResult::Passed,
             }),
+            planned_hours: 0,
+            in_plan: None,
         }),
         has_claimant: false,
         months: None,
         amount_asked: None,
+        period: None,
     };
     let awards = (0..i % 3)
         .map(|k| Award {
@@ -110,6 +113,7 @@ fn case(i: usize) -> (PersonFacts, ClaimFacts, Vec<Award>) {
             cert: None,
             class_key: None,
             months: 0,
+            paid_months: Vec::new(),
             veteran_free: false,
         })
         .collect();

@@ -106,10 +106,13 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
                 online_hours: 0,
                 completion: CompletionResult::Passed,
             }),
+            planned_hours: 0,
+            in_plan: None,
         }),
         has_claimant: false,
         months: None,
         amount_asked: None,
+        period: None,
     };
     let d = engine::decide(policy, &ctx.person, &claim, &ctx.awards, today);
     let name = refdata.occupation_name(occupation.as_str()).unwrap_or("");

@@ -33,6 +33,38 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
         .ok_or_else(|| ValueError::new(format!("日期 {y:04}-{m:02}-{d:02} 不存在")))
 }
 
+/// Parses a calendar month: `2019-03`, `2019/3`, `2019.03`, `201903`,
+/// `2019年3月`, or a whole date (its month). Returns the month's first day.
+pub fn parse_month(raw: &str) -> Result<NaiveDate, ValueError> {
+    let s = raw.trim();
+    if let Ok(d) = parse_date(s) {
+        return Ok(NaiveDate::from_ymd_opt(chrono::Datelike::year(&d), chrono::Datelike::month(&d), 1)
+            .unwrap_or(d));
+    }
+    let unrecognised = || {
+        ValueError::new(format!(
+            "无法识别的月份「{s}」，应为 2019-03、2019/3、201903 或 2019年3月"
+        ))
+    };
+    let (y, m) = if let Some((y, rest)) = s.split_once('年') {
+        (y, rest.strip_suffix('月').unwrap_or(rest))
+    } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        (&s[0..4], &s[4..6])
+    } else {
+        s.split_once(['-', '/', '.']).ok_or_else(unrecognised)?
+    };
+    let ok = |t: &str, lens: &[usize]| lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    if !ok(y, &[4]) || !ok(m, &[1, 2]) {
+        return Err(unrecognised());
+    }
+    let (y, m): (i32, u32) = (
+        y.parse().map_err(|_| unrecognised())?,
+        m.parse().map_err(|_| unrecognised())?,
+    );
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .ok_or_else(|| ValueError::new(format!("月份 {y:04}-{m:02} 不存在")))
+}
+
 /// Drops a `H:MM[:SS]` time after a space or `T`; anything else is kept so
 /// the caller reports the whole text as unrecognised.
 fn strip_time(s: &str) -> &str {

@@ -22,7 +22,7 @@ pub mod text;
 pub mod vocab;
 
 pub use credit_code::CreditCode;
-pub use date::{excel_serial_to_date, parse_date};
+pub use date::{excel_serial_to_date, parse_date, parse_month};
 pub use error::ValueError;
 pub use money::Fen;
 pub use national_id::{NationalId, Sex};

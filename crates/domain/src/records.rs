@@ -67,6 +67,8 @@ pub struct ClassRecord {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub planned_hours: i64,
+    /// 是否列入培训计划: `None` when the file does not say.
+    pub in_plan: Option<bool>,
 }
 
 /// 花名册 row: a person's enrolment and attendance in a class.
@@ -108,6 +110,9 @@ pub struct ClaimRecord {
     pub applied_on: NaiveDate,
     pub months: Option<i64>,
     pub amount_asked: Option<Fen>,
+    /// The calendar months covered (以工代训), first days of the first and
+    /// last month.
+    pub period: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// 行政区划 row: a deployment-defined zone, or flags on a national region.

@@ -136,6 +136,8 @@ fn claims(specs: &[Spec]) -> Vec<ClaimFacts> {
                 online_hours: 0,
                 completion: CompletionResult::Passed,
             }),
+            planned_hours: 0,
+            in_plan: None,
         };
         let subsidy_type = if s.skill_upgrade {
             "技能提升补贴"
@@ -152,6 +154,7 @@ fn claims(specs: &[Spec]) -> Vec<ClaimFacts> {
             has_claimant: false,
             months: None,
             amount_asked: None,
+            period: None,
         });
     }
     out

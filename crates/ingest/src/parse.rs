@@ -12,7 +12,7 @@ use jineng_domain::refdata::{RefData, vocab_kind};
 use jineng_domain::{
     CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone,
     RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date,
-    parse_yes_no, validate_person_name,
+    parse_month, parse_yes_no, validate_person_name,
 };
 
 /// What parsing checks against.
@@ -372,6 +372,7 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
     let end = f.date("结业日期", true);
     ordered(&mut f, "结业日期", start, end, "开班日期");
     let hours = f.hours("计划课时", true, 1);
+    let in_plan = f.parsed("是否列入培训计划", false, parse_yes_no);
     let rec = (|| {
         Some(ClassRecord {
             class_no: class_no?,
@@ -383,6 +384,7 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
             start: start?,
             end: end?,
             planned_hours: hours?,
+            in_plan,
         })
     })();
     f.finish(rec)
@@ -478,6 +480,7 @@ pub fn claim(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClaimRecord, V
     }
     let months = f.hours("月数", false, 1);
     let amount = f.parsed("申请金额", false, Fen::parse_yuan);
+    let period = claim_period(&mut f, months);
     if inst.is_some() && class_no.is_none() {
         f.error("班级编号", "填写了统一社会信用代码时须同时填写班级编号");
     }
@@ -493,9 +496,47 @@ pub fn claim(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClaimRecord, V
             applied_on: applied?,
             months,
             amount_asked: amount,
+            period,
         })
     })();
     f.finish(rec)
+}
+
+/// 起始月份 and 截止月份: both or neither, in order; 月数, when given too,
+/// must be the number of months they span.
+fn claim_period(f: &mut Fields, months: Option<i64>) -> Option<(NaiveDate, NaiveDate)> {
+    let from = f.parsed("起始月份", false, parse_month);
+    let to = f.parsed("截止月份", false, parse_month);
+    match (from, to, f.opt("起始月份"), f.opt("截止月份")) {
+        (Some(from), Some(to), _, _) => {
+            if to < from {
+                f.error("截止月份", "截止月份不得早于起始月份");
+                return None;
+            }
+            let span = jineng_domain::policy::facts::months_of(from, to).len() as i64;
+            if months.is_some_and(|m| m != span) {
+                f.error(
+                    "月数",
+                    format!(
+                        "月数与起始、截止月份不符（{} 至 {} 共 {span} 个月）",
+                        from.format("%Y-%m"),
+                        to.format("%Y-%m")
+                    ),
+                );
+            }
+            Some((from, to))
+        }
+        (None, None, None, None) => None,
+        (_, None, _, None) => {
+            f.error("截止月份", "填写了起始月份时须同时填写截止月份");
+            None
+        }
+        (None, _, None, _) => {
+            f.error("起始月份", "填写了截止月份时须同时填写起始月份");
+            None
+        }
+        _ => None,
+    }
 }
 
 pub fn region(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RegionRecord, Vec<RowError>> {

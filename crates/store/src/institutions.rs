@@ -44,6 +44,7 @@ const CLASSES: Table = Table {
         ("start_date", Kind::Text),
         ("end_date", Kind::Text),
         ("planned_hours", Kind::Int),
+        ("in_plan", Kind::Int),
     ],
     lookup: "institution_id",
     audit_key: Some("class_id"),
@@ -196,6 +197,7 @@ impl Store {
                     Val::text(r.start.to_string()),
                     Val::text(r.end.to_string()),
                     Val::int(r.planned_hours),
+                    Val::I(r.in_plan.map(i64::from)),
                 ],
             });
         }

@@ -58,6 +58,8 @@ const CLAIMS: Table = Table {
         ("applied_on", Kind::Text),
         ("months", Kind::Int),
         ("amount_asked_fen", Kind::Int),
+        ("period_from", Kind::Text),
+        ("period_to", Kind::Text),
     ],
     lookup: "claim_no",
     audit_key: None,
@@ -390,6 +392,8 @@ impl Store {
                         Val::text(r.applied_on.to_string()),
                         Val::I(r.months),
                         Val::I(r.amount_asked.map(|f| f.0)),
+                        Val::T(r.period.map(|(from, _)| month_text(from))),
+                        Val::T(r.period.map(|(_, to)| month_text(to))),
                     ],
                 }),
                 _ => rejected.push((*n, Outcome::Rejected(errs))),
@@ -400,6 +404,11 @@ impl Store {
         self.end(tx, batch).await?;
         Ok(merge(rejected, out))
     }
+}
+
+/// A calendar month as stored: 'YYYY-MM'.
+pub(crate) fn month_text(first_day: chrono::NaiveDate) -> String {
+    first_day.format("%Y-%m").to_string()
 }
 
 /// The certificate type codes the store keeps, for readers.

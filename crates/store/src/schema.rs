@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "token_last_use",
         include_str!("../migrations/0012_token_last_use.sql"),
     ),
+    (
+        14,
+        "months_and_plan",
+        include_str!("../migrations/0014_months_and_plan.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -23,6 +23,12 @@ pub struct Entry {
     pub from: NaiveDate,
     pub to: Option<NaiveDate>,
     pub dept: String,
+    /// Prices a training before any certificate exists (`cert = "未取证"`):
+    /// R11's advance on the class's occupation and level.
+    pub uncertified: bool,
+    /// Where the amount comes from (文号 and clause), cited by the trace;
+    /// empty when the entry does not say.
+    pub source: String,
     /// Where the entry was written, for error messages.
     pub file: String,
     pub line: usize,
@@ -43,6 +49,7 @@ impl Entry {
             && self.occupation == other.occupation
             && self.level == other.level
             && self.cert == other.cert
+            && self.uncertified == other.uncertified
     }
 
     /// "电工 四级/中级工 职业技能等级证书 (职业培训补贴)"
@@ -56,10 +63,23 @@ impl Entry {
             s.push_str(l.as_zh());
         }
         s.push(' ');
-        s.push_str(self.cert.map_or("任意证书", CertificateType::as_zh));
+        s.push_str(match self.cert {
+            _ if self.uncertified => "未取证",
+            Some(c) => c.as_zh(),
+            None => "任意证书",
+        });
         s.push_str(&format!("（{}）", self.subsidy));
         s
     }
+}
+
+/// A standard found in the catalogue: the base amount, the shortage uplift
+/// in force, and the entry (index into [`Catalogue::entries`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub base: Fen,
+    pub uplift_pct: u16,
+    pub entry: u32,
 }
 
 /// A shortage occupation's uplift over its period.
@@ -157,11 +177,31 @@ impl Catalogue {
         cert: Option<CertificateType>,
         date: NaiveDate,
     ) -> Option<(Fen, u16)> {
+        self.find(subsidy, occupation, level, cert, date)
+            .map(|f| (f.base, f.uplift_pct))
+    }
+
+    /// As [`Catalogue::lookup`], with the entry that gave the amount.
+    /// `cert = None` means "no certificate yet": an entry marked 未取证 is
+    /// the exact match, then an entry for any certificate type.
+    pub fn find(
+        &self,
+        subsidy: &str,
+        occupation: Option<&OccupationCode>,
+        level: Option<SkillLevel>,
+        cert: Option<CertificateType>,
+        date: NaiveDate,
+    ) -> Option<Found> {
         let by_occ = self.index.get(subsidy)?;
         let candidates = occupation
             .and_then(|o| by_occ.get(o.as_str()))
             .into_iter()
             .chain(by_occ.get("*"));
+        let found = |i: usize| Found {
+            base: self.entries[i].amount,
+            uplift_pct: self.uplift(occupation, date),
+            entry: i as u32,
+        };
         for slot in candidates {
             // An entry for the exact certificate type beats one for any type.
             let mut any_cert = None;
@@ -170,16 +210,16 @@ impl Catalogue {
                 if e.level != level || !e.in_force(date) {
                     continue;
                 }
-                match e.cert {
-                    Some(c) if Some(c) == cert => {
-                        return Some((e.amount, self.uplift(occupation, date)));
-                    }
-                    None => any_cert = any_cert.or(Some(e.amount)),
-                    Some(_) => {}
+                match (e.uncertified, e.cert) {
+                    (true, _) if cert.is_none() => return Some(found(i)),
+                    (true, _) => {}
+                    (false, Some(c)) if Some(c) == cert => return Some(found(i)),
+                    (false, None) => any_cert = any_cert.or(Some(i)),
+                    (false, Some(_)) => {}
                 }
             }
-            if let Some(amount) = any_cert {
-                return Some((amount, self.uplift(occupation, date)));
+            if let Some(i) = any_cert {
+                return Some(found(i));
             }
         }
         None

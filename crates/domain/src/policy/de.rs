@@ -30,6 +30,11 @@ pub fn yuan<'de, D: Deserializer<'de>>(d: D) -> Result<Fen, D::Error> {
     }
 }
 
+/// An optional yuan amount.
+pub fn opt_yuan<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Fen>, D::Error> {
+    yuan(d).map(Some)
+}
+
 pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
     let s = String::deserialize(d)?;
     crate::parse_date(&s).map_err(|e| de::Error::custom(e.message()))
@@ -58,6 +63,21 @@ pub fn category_sets<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<String>>
             Set::All(v) => v,
         })
         .collect())
+}
+
+/// Roster results (结业结果): `["合格"]`.
+pub fn completions<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<crate::CompletionResult>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|s| crate::CompletionResult::parse(s).map_err(|e| de::Error::custom(e.message())))
+        .collect()
+}
+
+/// An optional percentage between 0 and 100.
+pub fn opt_pct<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    pct(d).map(Some)
 }
 
 /// A percentage between 0 and 100.

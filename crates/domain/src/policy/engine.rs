@@ -176,6 +176,7 @@ pub fn decide(
     }
     let mut advance_pct = 0;
     let mut months = 0;
+    let mut paid_months = Vec::new();
     let mut veteran_free = false;
     let mut from_catalogue = false;
     let priced: Option<(Fen, Option<PayeeKind>)> = match rule {
@@ -196,8 +197,9 @@ pub fn decide(
             })
         }),
         RuleId::R10 => r.r10.as_ref().and_then(|a| {
-            rules::r10_work_training::eval(&mut cx, &a.params).map(|(f, m)| {
+            rules::r10_work_training::eval(&mut cx, &a.params).map(|(f, m, list)| {
                 months = m;
+                paid_months = list;
                 (f, Some(PayeeKind::Enterprise))
             })
         }),
@@ -259,6 +261,7 @@ pub fn decide(
             .map(|c| (c.cert_type, c.cert_no.clone())),
         class_key: claim.class.as_ref().map(|c| c.key),
         months,
+        paid_months,
         veteran_free,
     };
     let mut d = finish(cx, Some((amount, payee, award)));

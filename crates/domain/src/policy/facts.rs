@@ -84,11 +84,26 @@ pub struct ClassFacts {
     pub end: NaiveDate,
     /// The person's enrolment in this class, if any.
     pub enrolment: Option<EnrolmentFacts>,
+    /// The class's planned hours (计划课时); 0 when unknown.
+    pub planned_hours: i64,
+    /// Whether the class is in the local training plan (列入当地培训计划);
+    /// `None` when the records do not say (R9's advance).
+    pub in_plan: Option<bool>,
 }
 
 impl ClassFacts {
     pub fn days(&self) -> i64 {
         (self.end - self.start).num_days() + 1
+    }
+}
+
+impl EnrolmentFacts {
+    /// The hours that count: in-person hours plus online hours at `online_pct`
+    /// percent (rounded down), the online part at most `online_max` hours
+    /// (001 #10: 在线学习课时可按比例计入培训总课时).
+    pub fn counted_hours(&self, online_pct: u16, online_max: Option<i64>) -> i64 {
+        let online = self.online_hours.max(0) * i64::from(online_pct) / 100;
+        self.offline_hours.max(0) + online_max.map_or(online, |m| online.min(m.max(0)))
     }
 }
 
@@ -114,6 +129,24 @@ pub struct ClaimFacts {
     pub has_claimant: bool,
     pub months: Option<i64>,
     pub amount_asked: Option<Fen>,
+    /// The calendar months the claim covers (以工代训), first and last
+    /// included, each as the first day of its month; `None` when the claim
+    /// gives only a number of months.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// The first day of each month from `from`'s month to `to`'s, both included.
+pub fn months_of(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = from.with_day(1).unwrap_or(from);
+    while m <= to && out.len() < 1200 {
+        out.push(m);
+        m = match m.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    out
 }
 
 impl ClaimFacts {
@@ -164,6 +197,9 @@ pub struct Award {
     pub class_key: Option<i64>,
     /// Months paid (以工代训).
     pub months: i64,
+    /// The calendar months paid (以工代训), each as the first day of its
+    /// month; empty when the claim gave no period.
+    pub paid_months: Vec<NaiveDate>,
     /// This award used the veteran's one free training (R13).
     pub veteran_free: bool,
 }

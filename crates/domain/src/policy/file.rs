@@ -98,6 +98,9 @@ struct RawEntry {
     to: Option<chrono::NaiveDate>,
     #[serde(default)]
     dept: Option<String>,
+    /// Where the amount comes from (文号 and clause).
+    #[serde(default)]
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +131,8 @@ struct MergedRule {
     clause_set: bool,
     enabled: bool,
     params: BTreeMap<String, Param>,
+    /// Parameter → its own source (文号 and clause), from `sources`.
+    sources: BTreeMap<String, String>,
 }
 
 /// A file's text with its name, for line numbers.
@@ -339,6 +344,7 @@ fn merge_rules(
             clause_set: false,
             enabled: true,
             params: BTreeMap::new(),
+            sources: BTreeMap::new(),
         });
         rule.file = src.name.to_string();
         rule.line = line;
@@ -359,6 +365,7 @@ fn merge_rules(
                     Some(b) => rule.enabled = b,
                     None => return Err(src.err(at, "enabled 应为 true 或 false")),
                 },
+                "sources" => read_sources(src, &v, table.get_ref(), &mut rule.sources)?,
                 name => {
                     rule.params.insert(
                         name.to_string(),
@@ -371,6 +378,34 @@ fn merge_rules(
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `sources = { daily = "天水方案 九" }`: each key a parameter of the
+/// rule's table, each value the text that says where it comes from.
+fn read_sources(
+    src: &Source<'_>,
+    v: &Spanned<toml::Value>,
+    table: &SpannedTable,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), PolicyError> {
+    let at = Some(v.span().start);
+    let Some(map) = v.get_ref().as_table() else {
+        return Err(src.err(
+            at,
+            "sources 应为参数名到出处的表，如 { daily = \"天水方案 九\" }",
+        ));
+    };
+    for (k, text) in map {
+        let Some(text) = text.as_str() else {
+            return Err(src.err(at, format!("sources 中「{k}」的出处应为文本（文号和条款）")));
+        };
+        let known = k == "clause" || table.keys().any(|key| key.get_ref() == k);
+        if !known {
+            return Err(src.err(at, format!("sources 中的「{k}」不是本规则的参数")));
+        }
+        out.insert(k.clone(), text.to_string());
     }
     Ok(())
 }
@@ -416,6 +451,7 @@ fn compile_one<P: RuleParams>(
     Ok(Some(Active {
         cite: rule.cite.clone(),
         params,
+        sources: rule.sources.clone().into_iter().collect(),
     }))
 }
 
@@ -516,6 +552,10 @@ fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
     }
 }
 
+/// The certificate word of a catalogue entry that prices a training before
+/// any certificate exists.
+const UNCERTIFIED: &str = "未取证";
+
 /// A standard class (分类标准): level (`None` for 无) → amount.
 type Grade = Vec<(Option<SkillLevel>, Fen)>;
 
@@ -561,9 +601,12 @@ fn expand_entries(
                 Some(o)
             }
         };
+        let uncertified = r.cert.as_deref() == Some(UNCERTIFIED);
         let cert = match r.cert.as_deref() {
-            None | Some("*") => None,
-            Some(c) => Some(CertificateType::parse(c).map_err(|e| err(e.message().to_string()))?),
+            None | Some("*") | Some(UNCERTIFIED) => None,
+            Some(c) => Some(CertificateType::parse(c).map_err(|e| {
+                err(format!("{}（或写 \"{UNCERTIFIED}\"：取证前按培训班定价）", e.message()))
+            })?),
         };
         let subsidy = r.subsidy.clone().unwrap_or_else(|| "职业培训补贴".into());
         if !refdata.vocab.is_empty()
@@ -612,6 +655,8 @@ fn expand_entries(
                 from: r.from,
                 to: r.to,
                 dept: r.dept.clone().unwrap_or_else(|| doc_no.to_string()),
+                uncertified,
+                source: r.source.clone().unwrap_or_default(),
                 file: src.name.to_string(),
                 line,
             });

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Policy, RuleId};
-use crate::{CertificateType, Fen, RelationKind, SkillLevel};
+use crate::{CertificateType, CompletionResult, Fen, RelationKind, SkillLevel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,6 +45,47 @@ impl Evidence {
     }
 }
 
+/// Why the training behind a certificate claim is not established (R1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrainingGap {
+    /// The claim names no class and the certificate names none.
+    NoClass,
+    /// The person is not on the class's roster (花名册).
+    NotEnrolled,
+    /// The roster's result is not one the policy counts as completed.
+    NotCompleted(CompletionResult),
+    /// Fewer hours than the policy requires (in-person plus counted online).
+    Hours { counted: i64, required: i64 },
+    /// The certificate is for another occupation than the class.
+    OtherOccupation,
+    /// The certificate is dated before the class began.
+    BeforeStart(NaiveDate),
+    /// The certificate is dated more than `days` after the class ended.
+    TooLate { end: NaiveDate, days: i64 },
+}
+
+impl TrainingGap {
+    fn as_zh(self) -> String {
+        match self {
+            TrainingGap::NoClass => "申领和证书均未关联培训班，无法核实参训".into(),
+            TrainingGap::NotEnrolled => "本人不在该培训班花名册中（未参加该培训）".into(),
+            TrainingGap::NotCompleted(r) => {
+                format!("花名册结业结果为「{}」，不属于本政策认可的结业", r.as_zh())
+            }
+            TrainingGap::Hours { counted, required } => {
+                format!("计入课时 {counted}，不足要求的 {required} 课时")
+            }
+            TrainingGap::OtherOccupation => "证书职业与培训班职业不符，不是该培训所获证书".into(),
+            TrainingGap::BeforeStart(start) => {
+                format!("证书日期早于培训班开班日期 {start}，不是该培训所获证书")
+            }
+            TrainingGap::TooLate { end, days } => {
+                format!("证书日期晚于培训班结业日期 {end} 超过 {days} 天，不是该培训所获证书")
+            }
+        }
+    }
+}
+
 /// What a rule found. Names (occupation, categories) are rendered from the
 /// claim and the policy, so a line stays a few bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +97,10 @@ pub enum Detail {
         base: Fen,
         uplift_pct: u16,
         amount: Fen,
+        /// The catalogue entry that gave the base (index into the policy's
+        /// catalogue), for its source and dates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        entry: Option<u32>,
     },
     NoStandard {
         on: NaiveDate,
@@ -110,6 +155,20 @@ pub enum Detail {
         per_year: Fen,
         amount: Fen,
         advance_pct: u16,
+        /// Months beyond the whole years, paid pro rata (按月折算).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        months: i64,
+    },
+    /// The training behind the claim: found and completed (R1).
+    Trained,
+    /// The training behind the claim is not established (R1).
+    Untrained(TrainingGap),
+    /// No advance: the class is not in the local training plan (R9).
+    NotInPlan,
+    /// Months of the claim's period already paid by another claim (R10, R17).
+    MonthsTaken {
+        months: i64,
+        claim_no: String,
     },
     NotTrainingType,
     WorkTraining {
@@ -119,6 +178,10 @@ pub enum Detail {
         paid: i64,
         monthly: Fen,
         amount: Fen,
+    },
+    /// R8's allowance at the veterans' own daily rate (R13).
+    VeteranRate {
+        daily: Fen,
     },
     Advance {
         pct: u16,
@@ -144,6 +207,10 @@ pub enum Detail {
     Duplicate {
         claim_no: String,
     },
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 /// One rule evaluated. Stored as `[rule, verdict, detail]`: a million
@@ -219,14 +286,40 @@ fn verdict_zh(v: Verdict) -> &'static str {
     }
 }
 
+/// The certificate wording of a standard line: "未取证" for an entry that
+/// prices a training before any certificate exists (R11's advance).
+fn entry_cert<'a>(p: &'a Policy, entry: Option<u32>, cert: &'a str) -> &'a str {
+    match entry.and_then(|i| p.catalogue.entries.get(i as usize)) {
+        Some(e) if e.uncertified => "（未取证）",
+        _ => cert,
+    }
+}
+
+/// "（目录：苏人社发〔2023〕1号 附件，2019-01-01 起）" for an entry that names
+/// its source; nothing otherwise.
+fn entry_source(p: &Policy, entry: Option<u32>) -> String {
+    match entry.and_then(|i| p.catalogue.entries.get(i as usize)) {
+        Some(e) if !e.source.is_empty() => format!(
+            "（目录依据：{}，{} 起{}）",
+            e.source,
+            e.from,
+            e.to.map(|t| format!("至 {t} 止")).unwrap_or_default()
+        ),
+        _ => String::new(),
+    }
+}
+
 /// One trace line in Chinese: rule, title, what was found, verdict, clause.
 pub fn render_line(line: &TraceLine, policy: &Policy, ctx: &RenderCtx<'_>) -> String {
     let text = describe(&line.detail, policy, ctx);
     let (head, cite) = match line.rule {
-        Some(r) => (
-            format!("{} {}", r.as_str(), r.title_zh()),
-            policy.cite(r).to_string(),
-        ),
+        Some(r) => {
+            let mut cite = policy.cite(r).to_string();
+            for (param, source) in policy.rules.sources(r) {
+                let _ = write!(cite, "；{param}：{source}");
+            }
+            (format!("{} {}", r.as_str(), r.title_zh()), cite)
+        }
         None => ("政策".to_string(), policy.meta.doc_no.clone()),
     };
     let verdict = verdict_zh(line.verdict);
@@ -255,11 +348,28 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             base,
             uplift_pct,
             amount,
+            entry,
         } if *uplift_pct > 0 => format!(
-            "{} {cert} = {base}元，紧缺职业上浮 {uplift_pct}% = {amount}元",
-            c.item()
+            "{} {} = {base}元，紧缺职业上浮 {uplift_pct}% = {amount}元{}",
+            c.item(),
+            entry_cert(p, *entry, cert),
+            entry_source(p, *entry)
         ),
-        Detail::Standard { amount, .. } => format!("{} {cert} = {amount}元", c.item()),
+        Detail::Standard { amount, entry, .. } => format!(
+            "{} {} = {amount}元{}",
+            c.item(),
+            entry_cert(p, *entry, cert),
+            entry_source(p, *entry)
+        ),
+        Detail::Trained => "在该培训班花名册中，结业合格，证书与培训相符".into(),
+        Detail::Untrained(gap) => gap.as_zh(),
+        Detail::NotInPlan => "培训班未列入当地培训计划，不预支".into(),
+        Detail::MonthsTaken { months, claim_no } => {
+            format!("其中 {months} 个月已由申领 #{claim_no} 享受，同一人同一月份只补贴一次")
+        }
+        Detail::VeteranRate { daily } => {
+            format!("退役军人免费培训的生活补助按每天 {daily}元")
+        }
         Detail::NoStandard { on } => {
             format!("补贴标准目录中没有 {} {cert}（{on} 有效的条目）", c.item())
         }
@@ -325,6 +435,16 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             per_year,
             amount,
             advance_pct,
+            months,
+        } if *months > 0 => format!(
+            "学徒 {years} 年 {months} 个月（按月折算）× 每年 {per_year}元 = {amount}元，支付给企业，可预支 {advance_pct}%"
+        ),
+        Detail::Apprentice {
+            years,
+            per_year,
+            amount,
+            advance_pct,
+            ..
         } => format!(
             "学徒 {years} 年 × {per_year}元 = {amount}元，支付给企业，可预支 {advance_pct}%"
         ),

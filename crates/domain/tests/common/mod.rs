@@ -190,6 +190,8 @@ pub fn class(
             online_hours: 0,
             completion: CompletionResult::Passed,
         }),
+        planned_hours: 0,
+        in_plan: None,
     }
 }
 
@@ -220,6 +222,7 @@ pub fn claim(no: &str, subsidy_type: &str, applied_on: &str) -> ClaimFacts {
         has_claimant: false,
         months: None,
         amount_asked: None,
+        period: None,
     }
 }
 

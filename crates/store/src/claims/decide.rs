@@ -331,6 +331,13 @@ async fn write_decisions(
                 Val::int(i64::from(d.advance_pct)),
                 Val::int(i64::from(d.year)),
                 Val::int(award.map_or(0, |a| a.months)),
+                Val::T(award.filter(|a| !a.paid_months.is_empty()).map(|a| {
+                    a.paid_months
+                        .iter()
+                        .map(|m| crate::records::month_text(*m))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })),
                 Val::int(i64::from(award.is_some_and(|a| a.veteran_free))),
                 Val::text(rules),
                 Val::text(serde_json::to_string(&d.trace).unwrap_or_default()),
@@ -354,6 +361,7 @@ async fn write_decisions(
         "advance_pct",
         "basis_year",
         "months_paid",
+        "paid_months",
         "veteran_free",
         "flagged_rules",
         "trace",

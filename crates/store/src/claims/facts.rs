@@ -35,6 +35,8 @@ pub(crate) struct StoredClaim {
     pub months_paid: Option<i64>,
     pub veteran_free: bool,
     pub policy_id: Option<i64>,
+    /// The calendar months the decision paid (以工代训).
+    pub paid_months: Vec<NaiveDate>,
 }
 
 impl StoredClaim {
@@ -56,6 +58,7 @@ impl StoredClaim {
                 .map(|c| (c.cert_type, c.cert_no.clone())),
             class_key: f.class.as_ref().map(|c| c.key),
             months: self.months_paid.unwrap_or(0),
+            paid_months: self.paid_months.clone(),
             veteran_free: self.veteran_free,
         })
     }
@@ -78,6 +81,11 @@ pub(crate) struct Classes {
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("日期「{s}」格式不对")))
+}
+
+/// A stored calendar month ('YYYY-MM') as its first day.
+fn month(s: &str) -> Result<NaiveDate, StoreError> {
+    date(&format!("{s}-01"))
 }
 
 fn region(s: &str) -> Result<RegionCode, StoreError> {
@@ -252,7 +260,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
       AND e.class_id = COALESCE(c.class_id, ce.class_id)";
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
-const CLAIM_FIELDS: [&str; 21] = [
+const CLAIM_FIELDS: [&str; 24] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
@@ -274,6 +282,9 @@ const CLAIM_FIELDS: [&str; 21] = [
     "e.offline_hours",
     "e.online_hours",
     "e.completion",
+    "c.period_from",
+    "c.period_to",
+    "c.paid_months",
 ];
 
 /// The class id of a packed claim row (its 13th field).
@@ -317,6 +328,8 @@ impl Classes {
                   WHERE ic.institution_id = cl.institution_id AND ic.valid_from <= cl.start_date \
                   AND (ic.valid_to IS NULL OR ic.valid_to >= cl.start_date))",
                 "r.deep_poverty",
+                "cl.planned_hours",
+                "cl.in_plan",
             ])
         );
         for row in packed_rows(&select_in(conn, &select, "cl.class_id", &keys).await?) {
@@ -333,6 +346,8 @@ impl Classes {
             let inst_region = region(f.text()?)?;
             let in_catalogue = f.int()? > 0;
             let deep_poverty = f.opt_int()?.unwrap_or(0) != 0;
+            let planned_hours = f.opt_int()?.unwrap_or(0);
+            let in_plan = f.opt_int()?.map(|v| v != 0);
             let facts = ClassFacts {
                 key,
                 institution: InstitutionFacts {
@@ -347,6 +362,8 @@ impl Classes {
                 start,
                 end,
                 enrolment: None,
+                planned_hours,
+                in_plan,
             };
             self.map.insert(key, (facts, credit_code));
         }
@@ -392,6 +409,13 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         online_hours: online_hours.unwrap_or(0),
         completion: CompletionResult::from_code(c).unwrap_or(CompletionResult::NotFinished),
     });
+    let period_from = f.opt().map(month).transpose()?;
+    let period_to = f.opt().map(month).transpose()?;
+    let paid_months = f
+        .opt()
+        .map(|list| list.split(',').map(month).collect::<Result<Vec<_>, _>>())
+        .transpose()?
+        .unwrap_or_default();
     let (class, institution_code) = match class_id.and_then(|k| classes.map.get(&k)) {
         Some((facts, credit_code)) => (
             Some(ClassFacts {
@@ -413,6 +437,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
             has_claimant: claimant_code.is_some(),
             months,
             amount_asked,
+            period: period_from.zip(period_to),
         },
         status,
         claimant_code,
@@ -421,6 +446,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         months_paid,
         veteran_free,
         policy_id,
+        paid_months,
     })
 }
 

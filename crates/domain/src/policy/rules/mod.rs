@@ -35,6 +35,8 @@ use crate::{CertificateType, RelationKind};
 pub struct Active<P> {
     pub cite: Cite,
     pub params: P,
+    /// Parameter → where its value comes from (`sources` in the file).
+    pub sources: Vec<(String, String)>,
 }
 
 /// The rules a policy enables; `None` means the jurisdiction does not apply it.
@@ -70,6 +72,19 @@ impl Rules {
         cite_of!(self, rule, R1 => r1, R2 => r2, R3 => r3, R4 => r4, R5 => r5, R6 => r6,
             R7 => r7, R8 => r8, R9 => r9, R10 => r10, R11 => r11, R12 => r12, R13 => r13,
             R14 => r14, R15 => r15, R16 => r16, R17 => r17)
+    }
+
+    /// The parameters of an enabled rule that name their own source.
+    pub fn sources(&self, rule: RuleId) -> &[(String, String)] {
+        macro_rules! of {
+            ($($id:ident => $field:ident),+) => {
+                match rule { $(RuleId::$id => self.$field.as_ref().map(|a| a.sources.as_slice()),)+ }
+            };
+        }
+        of!(R1 => r1, R2 => r2, R3 => r3, R4 => r4, R5 => r5, R6 => r6, R7 => r7, R8 => r8,
+            R9 => r9, R10 => r10, R11 => r11, R12 => r12, R13 => r13, R14 => r14, R15 => r15,
+            R16 => r16, R17 => r17)
+        .unwrap_or(&[])
     }
 
     pub fn enabled(&self) -> Vec<RuleId> {
@@ -260,7 +275,11 @@ impl<'a> Ctx<'a> {
         let name = self.policy.category(category);
         let held =
             |spans: &[CategorySpan]| spans.iter().any(|s| s.category == name && s.holds_on(date));
-        if held(&self.person.categories) {
+        let derived = self.policy.rules.r5.as_ref().is_some_and(|r5| {
+            r5.params.derived_id == Some(category)
+                && r5.params.over_age_without_pension(self.person, date)
+        });
+        if derived || held(&self.person.categories) {
             return Some(CategoryHit {
                 category,
                 via: None,
@@ -315,19 +334,20 @@ impl Ctx<'_> {
         &mut self,
         rule: RuleId,
         pass_as: RuleId,
-        found: Option<(crate::Fen, u16)>,
+        found: Option<super::catalogue::Found>,
         on: NaiveDate,
     ) -> Option<crate::Fen> {
         match found {
-            Some((base, uplift_pct)) => {
-                let amount = super::catalogue::uplifted(base, uplift_pct);
+            Some(f) => {
+                let amount = super::catalogue::uplifted(f.base, f.uplift_pct);
                 self.push(
                     pass_as,
                     Verdict::Pass,
                     Detail::Standard {
-                        base,
-                        uplift_pct,
+                        base: f.base,
+                        uplift_pct: f.uplift_pct,
                         amount,
+                        entry: Some(f.entry),
                     },
                 );
                 Some(amount)

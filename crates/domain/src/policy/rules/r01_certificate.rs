@@ -3,6 +3,13 @@
 //! the catalogue's standard for occupation × level × certificate type on the
 //! certificate's date, when the training took place where the person is
 //! registered, lives or seeks work. (002 十; 003 二十一; 001 #13)
+//!
+//! "Completes subsidised training" is checked against the records: the
+//! person is on the roster of the claim's class with a result the policy
+//! counts as completed (and, where the policy says, enough hours, online
+//! hours counted in proportion: 001 #10), and the certificate is that
+//! training's: the class's occupation, dated from the class's start to a
+//! policy-stated window after its end.
 
 use serde::Deserialize;
 
@@ -10,7 +17,40 @@ use super::{CompileCx, Ctx, RuleParams};
 use crate::policy::RuleId;
 use crate::policy::de;
 use crate::policy::trace::{Detail, Verdict};
-use crate::{CertificateType, Fen, RegionCode};
+use crate::policy::facts::{ClassFacts, EnrolmentFacts};
+use crate::policy::trace::TrainingGap;
+use crate::{CertificateType, CompletionResult, Fen, RegionCode};
+
+/// What the engine does when the training behind a claim is not
+/// established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Unverified {
+    #[serde(rename = "不予核准")]
+    Reject,
+    #[serde(rename = "人工复核")]
+    Review,
+}
+
+impl Unverified {
+    fn verdict(self) -> Verdict {
+        match self {
+            Unverified::Reject => Verdict::Fail,
+            Unverified::Review => Verdict::Flag,
+        }
+    }
+}
+
+fn passed_only() -> Vec<CompletionResult> {
+    vec![CompletionResult::Passed]
+}
+
+fn review() -> Unverified {
+    Unverified::Review
+}
+
+fn reject() -> Unverified {
+    Unverified::Reject
+}
 
 /// A place a person may train in (培训地).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -59,6 +99,30 @@ pub struct Params {
     /// Who may receive it (category sets); empty: any worker.
     #[serde(default, deserialize_with = "de::category_sets")]
     pub eligible: Vec<Vec<String>>,
+    /// The roster results (结业结果) that count as completed; default 合格.
+    #[serde(default = "passed_only", deserialize_with = "de::completions")]
+    pub completed: Vec<CompletionResult>,
+    /// How many days after the class's end a certificate may be dated and
+    /// still be that training's; none: no limit.
+    #[serde(default)]
+    pub cert_within_days: Option<i64>,
+    /// The share of the class's planned hours the person must have (in
+    /// person, plus online hours as counted below); none: not checked.
+    #[serde(default, deserialize_with = "de::opt_pct")]
+    pub min_hours_pct: Option<u16>,
+    /// Online hours count at this percentage (001 #10: 按比例计入).
+    #[serde(default, deserialize_with = "de::pct")]
+    pub online_pct: u16,
+    /// At most this many online hours count.
+    #[serde(default)]
+    pub online_max_hours: Option<i64>,
+    /// A claim whose certificate names no class: 人工复核 (default) or 不予核准.
+    #[serde(default = "review")]
+    pub no_class: Unverified,
+    /// A class the person did not attend or complete, or a certificate
+    /// that is not that training's: 不予核准 (default) or 人工复核.
+    #[serde(default = "reject")]
+    pub unverified: Unverified,
     #[serde(skip)]
     pub eligible_ids: Vec<Vec<u16>>,
 }
@@ -67,7 +131,79 @@ impl RuleParams for Params {
     fn check(&mut self, cx: &mut CompileCx<'_>) -> Result<(), (&'static str, String)> {
         cx.subsidy_type("subsidy_type", &self.subsidy_type)?;
         self.eligible_ids = cx.sets("eligible", &self.eligible)?;
+        if self.completed.is_empty() {
+            return Err(("completed", "completed 至少列出一种结业结果，如 [\"合格\"]".into()));
+        }
+        if self.cert_within_days.is_some_and(|d| d < 0) {
+            return Err(("cert_within_days", "天数不能为负数".into()));
+        }
+        if self.online_max_hours.is_some_and(|h| h < 0) {
+            return Err(("online_max_hours", "课时不能为负数".into()));
+        }
         Ok(())
+    }
+}
+
+/// Why the training behind the claim is not established, if it is not.
+fn training_gap(
+    p: &Params,
+    class: &ClassFacts,
+    cert: &crate::policy::facts::CertificateFacts,
+) -> Option<TrainingGap> {
+    let Some(e): Option<EnrolmentFacts> = class.enrolment else {
+        return Some(TrainingGap::NotEnrolled);
+    };
+    if !p.completed.contains(&e.completion) {
+        return Some(TrainingGap::NotCompleted(e.completion));
+    }
+    if let Some(pct) = p.min_hours_pct
+        && class.planned_hours > 0
+    {
+        let required = (class.planned_hours * i64::from(pct) + 99) / 100;
+        let counted = e.counted_hours(p.online_pct, p.online_max_hours);
+        if counted < required {
+            return Some(TrainingGap::Hours { counted, required });
+        }
+    }
+    if cert.occupation != class.occupation {
+        return Some(TrainingGap::OtherOccupation);
+    }
+    if cert.issue_date < class.start {
+        return Some(TrainingGap::BeforeStart(class.start));
+    }
+    if let Some(days) = p.cert_within_days
+        && (cert.issue_date - class.end).num_days() > days
+    {
+        return Some(TrainingGap::TooLate {
+            end: class.end,
+            days,
+        });
+    }
+    None
+}
+
+/// The roster and certificate checks; false when the claim stops here.
+fn check_training(
+    cx: &mut Ctx<'_>,
+    p: &Params,
+    cert: &crate::policy::facts::CertificateFacts,
+) -> bool {
+    const R: RuleId = RuleId::R1;
+    let Some(class) = cx.claim.class.as_ref() else {
+        let v = p.no_class.verdict();
+        cx.push(R, v, Detail::Untrained(TrainingGap::NoClass));
+        return v != Verdict::Fail;
+    };
+    match training_gap(p, class, cert) {
+        None => {
+            cx.push(R, Verdict::Pass, Detail::Trained);
+            true
+        }
+        Some(gap) => {
+            let v = p.unverified.verdict();
+            cx.push(R, v, Detail::Untrained(gap));
+            v != Verdict::Fail
+        }
     }
 }
 
@@ -113,7 +249,11 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
             None => cx.push(R, Verdict::Flag, Detail::PlaceUnknown),
         }
     }
+    if !check_training(cx, p, cert) {
+        return None;
+    }
     if let Some(class) = cx.claim.class.as_ref()
+        && cert.issue_date >= class.start
         && cert.issue_date < class.end
     {
         cx.push(
@@ -122,7 +262,7 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
             Detail::CertBeforeTrainingEnd { end: class.end },
         );
     }
-    let found = cx.policy.catalogue.lookup(
+    let found = cx.policy.catalogue.find(
         &p.subsidy_type,
         Some(&cert.occupation),
         cert.level,

@@ -1,13 +1,19 @@
 //! R10 — 以工代训: an amount per person per month, for at most N months in
 //! all, to an employer that hires the listed groups and trains them on the
 //! job. (002 九)
+//!
+//! A claim that names the calendar months it covers is paid by month: a
+//! month already paid for the person under this type, to any employer, is
+//! not paid again (R17: one person-month of 以工代训 is paid once).
 
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{CompileCx, Ctx, RuleParams};
 use crate::Fen;
 use crate::policy::RuleId;
 use crate::policy::de;
+use crate::policy::facts::months_of;
 use crate::policy::trace::{Detail, Evidence, Verdict};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -34,15 +40,41 @@ impl RuleParams for Params {
     }
 }
 
-/// The amount and the months paid.
-pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, i64)> {
+/// The months of the claim's period not yet paid for the person under this
+/// type, and how many of the period were, with one claim that paid them.
+fn unpaid_months(cx: &Ctx<'_>, p: &Params) -> Option<(Vec<NaiveDate>, i64, Option<String>)> {
+    let (from, to) = cx.claim.period?;
+    let mut taken = 0;
+    let mut by = None;
+    let mut free = Vec::new();
+    for m in months_of(from, to) {
+        let payer = cx
+            .history
+            .iter()
+            .find(|a| a.subsidy_type == p.subsidy_type && a.paid_months.contains(&m));
+        match payer {
+            Some(a) => {
+                taken += 1;
+                by.get_or_insert_with(|| a.claim_no.clone());
+            }
+            None => free.push(m),
+        }
+    }
+    Some((free, taken, by))
+}
+
+/// The amount and the months paid (with the calendar months, when the
+/// claim names its period).
+pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, i64, Vec<NaiveDate>)> {
     const R: RuleId = RuleId::R10;
     if !cx.claim.has_claimant {
         cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Claimant));
         return None;
     }
-    let claimed = match cx.claim.months {
-        Some(m) if m > 0 => m,
+    let by_month = unpaid_months(cx, p);
+    let claimed = match (&by_month, cx.claim.months) {
+        (Some((free, taken, _)), _) => free.len() as i64 + taken,
+        (None, Some(m)) if m > 0 => m,
         _ => {
             cx.push(R, Verdict::Fail, Detail::Missing(Evidence::Months));
             return None;
@@ -61,7 +93,36 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, i64)> {
         .filter(|a| a.subsidy_type == p.subsidy_type)
         .map(|a| a.months)
         .sum();
-    let paid = claimed.min(p.max_months - prior).max(0);
+    let open = match &by_month {
+        Some((free, taken, by)) => {
+            if *taken > 0 {
+                let claim_no = by.clone().unwrap_or_default();
+                let v = if free.is_empty() {
+                    Verdict::Fail
+                } else {
+                    Verdict::Info
+                };
+                // R17's point (one person-month once); R10's line when the
+                // policy does not enable R17.
+                let rule = if cx.policy.rules.r17.is_some() {
+                    RuleId::R17
+                } else {
+                    R
+                };
+                cx.push(
+                    rule,
+                    v,
+                    Detail::MonthsTaken {
+                        months: *taken,
+                        claim_no,
+                    },
+                );
+            }
+            free.len() as i64
+        }
+        None => claimed,
+    };
+    let paid = open.min(p.max_months - prior).max(0);
     let amount = Fen(p.monthly.0 * paid);
     let verdict = if paid > 0 {
         Verdict::Pass
@@ -80,5 +141,8 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, i64)> {
             amount,
         },
     );
-    (paid > 0).then_some((amount, paid))
+    let months = by_month
+        .map(|(free, _, _)| free.into_iter().take(paid as usize).collect())
+        .unwrap_or_default();
+    (paid > 0).then_some((amount, paid, months))
 }

@@ -41,7 +41,7 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, u16)> {
         return None;
     }
     let cert = cx.claim.certificate.as_ref().map(|c| c.cert_type);
-    let found = cx.policy.catalogue.lookup(
+    let found = cx.policy.catalogue.find(
         &p.standard,
         Some(&class.occupation),
         class.level,

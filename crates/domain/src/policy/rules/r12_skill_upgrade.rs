@@ -78,7 +78,7 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
         );
         return None;
     }
-    let found = cx.policy.catalogue.lookup(
+    let found = cx.policy.catalogue.find(
         &p.subsidy_type,
         Some(&cert.occupation),
         cert.level,

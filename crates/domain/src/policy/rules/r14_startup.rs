@@ -79,6 +79,6 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
     let found =
         cx.policy
             .catalogue
-            .lookup(&p.subsidy_type, Some(&class.occupation), None, cert, start);
+            .find(&p.subsidy_type, Some(&class.occupation), None, cert, start);
     cx.priced(R, RuleId::R1, found, start)
 }
