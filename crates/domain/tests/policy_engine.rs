@@ -444,6 +444,8 @@ fn r9_apprenticeship_advance() {
     let p = liaocheng();
     let mut c60 = c("新型学徒制");
     c60.class.as_mut().unwrap().site = common::region(LC);
+    // …when the class is in the local training plan (列入当地培训计划).
+    c60.class.as_mut().unwrap().in_plan = Some(true);
     assert_eq!(decide(&p, &who, &c60, &[]).advance_pct, 60);
     // Another kind of class is not an apprenticeship.
     rejected_by(

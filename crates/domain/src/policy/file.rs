@@ -365,7 +365,7 @@ fn merge_rules(
                     Some(b) => rule.enabled = b,
                     None => return Err(src.err(at, "enabled 应为 true 或 false")),
                 },
-                "sources" => read_sources(src, &v, table.get_ref(), &mut rule.sources)?,
+                "sources" => read_sources(src, v, table.get_ref(), &mut rule.sources)?,
                 name => {
                     rule.params.insert(
                         name.to_string(),
