@@ -867,8 +867,16 @@ fn r17_one_certificate_is_paid_once() {
         200_000,
         PayeeKind::Person,
     );
-    // One class's living allowance is paid once.
-    let poor = person(LC, vec![cat("贫困劳动力", "2016-01-01")]);
+    // One class's living allowance is paid once. (A poor labourer's
+    // allowance is for project training only in Liaocheng, 003 六: the
+    // claimant here draws unemployment benefit and is employment-difficult.)
+    let poor = person(
+        LC,
+        vec![
+            cat("领取失业保险金人员", "2020-01-01"),
+            cat("就业困难人员", "2019-01-01"),
+        ],
+    );
     let allowance = ClaimFacts {
         class: training.class.clone(),
         ..claim("153", "生活费补贴", "2020-06-05")

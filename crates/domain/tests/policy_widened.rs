@@ -78,9 +78,10 @@ fn a_poor_labourers_allowance_only_in_project_training() {
 #[test]
 fn a_veterans_allowance_has_its_own_rate() {
     let text_of = common::policy_text("liaocheng-2019.toml").replace(
-        "daily = 30\nsources = { daily",
-        "daily = \"45.50\"\nsources = { daily",
+        "living_allowance = true\n",
+        "living_allowance = true\nsources = { daily = \"示例：八未定数额\" }\n",
     );
+    let text_of = text_of.replace("daily = 30\n", "daily = \"45.50\"\n");
     let p = common::load_text(&[("liaocheng-2019.toml", &text_of)]).unwrap_or_else(|e| panic!("{e}"));
     let veteran = person(LC, vec![cat("退役军人", "2018-01-01")]);
     let c = allowance("3", "就业技能培训");
@@ -224,6 +225,7 @@ fn project_training_is_priced_before_the_certificate() {
 fn new_parameters_are_checked_where_they_are_written() {
     let base = common::policy_text("liaocheng-2019.toml");
     let line_of = |text: &str, needle: &str| {
+        let needle = needle.lines().last().unwrap();
         text.lines().position(|l| l.contains(needle)).unwrap() + 1
     };
     for (from, to, message) in [
@@ -248,8 +250,8 @@ fn new_parameters_are_checked_where_they_are_written() {
             "退休年龄 95 不合理",
         ),
         (
-            "sources = { daily = ",
-            "sources = { dialy = ",
+            "living_allowance = true\n",
+            "living_allowance = true\nsources = { dialy = \"八\" }\n",
             "sources 中的「dialy」不是本规则的参数",
         ),
         (

@@ -189,7 +189,8 @@ fn check_training(
     cert: &crate::policy::facts::CertificateFacts,
 ) -> bool {
     const R: RuleId = RuleId::R1;
-    let Some(class) = cx.claim.class.as_ref() else {
+    let claim = cx.claim;
+    let Some(class) = claim.class.as_ref() else {
         let v = p.no_class.verdict();
         cx.push(R, v, Detail::Untrained(TrainingGap::NoClass));
         return v != Verdict::Fail;
