@@ -64,7 +64,7 @@ fn a_person_month_of_work_training_is_paid_once_across_employers() {
             "[{bk}]"
         );
         db.ok(&["policy", "load", &policy_file("tianshui-2019.toml")]);
-        db.ok(&["claims", "decide"]);
+        db.ok(&["claims", "decide", "--all"]);
         let got = export_claims(&db);
         let amount = |no: &str| got[no]["amount_fen"].as_i64();
         // A: March–May, 3 × 200元. B: April and May were A's; June and July.
@@ -103,8 +103,13 @@ fn the_claim_months_are_checked_where_they_are_written() {
         s.good(format!("G2,以工代训补贴,{poor},{firm},2020-06-10,4,2020-01,2020-04"));
         s.bad(
             "起始月份",
-            "无法识别的月份「2020-13」",
+            "月份 2020-13 不存在",
             format!("B1,以工代训补贴,{poor},{firm},2020-06-10,,2020-13,2020-12"),
+        );
+        s.bad(
+            "截止月份",
+            "无法识别的月份「十二月」",
+            format!("B5,以工代训补贴,{poor},{firm},2020-06-10,,2020-01,十二月"),
         );
         s.bad(
             "截止月份",
@@ -175,7 +180,7 @@ fn the_apprenticeship_advance_follows_the_training_plan() {
             ],
         );
         db.ok(&["policy", "load", &policy_file("liaocheng-2019.toml")]);
-        db.ok(&["claims", "decide"]);
+        db.ok(&["claims", "decide", "--all"]);
         // One calendar year (29 February inside): 4000元, 60 % advance. One
         // year and three months, by month: 5000元, no advance (not planned).
         assert_eq!(
