@@ -71,8 +71,16 @@ fn a_person_month_of_work_training_is_paid_once_across_employers() {
         assert_eq!(amount("WM-A"), Some(60_000), "[{bk}] {:#}", got["WM-A"]);
         assert_eq!(amount("WM-B"), Some(40_000), "[{bk}] {:#}", got["WM-B"]);
         // C: only months already paid: refused by R17.
-        assert_eq!(got["WM-C"]["status"], "rejected", "[{bk}] {:#}", got["WM-C"]);
-        assert_eq!(got["WM-C"]["rules"], serde_json::json!(["R17", "R10"]), "[{bk}]");
+        assert_eq!(
+            got["WM-C"]["status"], "rejected",
+            "[{bk}] {:#}",
+            got["WM-C"]
+        );
+        assert_eq!(
+            got["WM-C"]["rules"],
+            serde_json::json!(["R17", "R10"]),
+            "[{bk}]"
+        );
         assert_eq!(
             sql_rows(
                 &db,
@@ -99,8 +107,12 @@ fn the_claim_months_are_checked_where_they_are_written() {
     for db in common::initialised("claims_months_bad") {
         load(&db, "persons", PERSONS, &[format!("杨二娃,{poor},620503")]);
         let mut s = Sheet::new(CLAIMS_BY_MONTH);
-        s.good(format!("G1,以工代训补贴,{poor},{firm},2020-06-10,,2020-03,2020-03"));
-        s.good(format!("G2,以工代训补贴,{poor},{firm},2020-06-10,4,2020-01,2020-04"));
+        s.good(format!(
+            "G1,以工代训补贴,{poor},{firm},2020-06-10,,2020-03,2020-03"
+        ));
+        s.good(format!(
+            "G2,以工代训补贴,{poor},{firm},2020-06-10,4,2020-01,2020-04"
+        ));
         s.bad(
             "起始月份",
             "月份 2020-13 不存在",
@@ -137,7 +149,12 @@ fn the_apprenticeship_advance_follows_the_training_plan() {
     let firm = credit("371502", "7");
     for db in common::initialised("claims_plan") {
         let bk = db.backend;
-        load(&db, "persons", PERSONS, &[format!("刘学徒,{worker},371502")]);
+        load(
+            &db,
+            "persons",
+            PERSONS,
+            &[format!("刘学徒,{worker},371502")],
+        );
         load(
             &db,
             "institutions",
@@ -149,12 +166,19 @@ fn the_apprenticeship_advance_follows_the_training_plan() {
             "classes",
             CLASSES_WITH_PLAN,
             &[
-                format!("XT-1,{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,2020-02-29,400,是"),
-                format!("XT-2,{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,2020-05-31,400,否"),
+                format!(
+                    "XT-1,{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,2020-02-29,400,是"
+                ),
+                format!(
+                    "XT-2,{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,2020-05-31,400,否"
+                ),
             ],
         );
         assert_eq!(
-            sql_rows(&db, "SELECT class_no, in_plan FROM classes ORDER BY class_no"),
+            sql_rows(
+                &db,
+                "SELECT class_no, in_plan FROM classes ORDER BY class_no"
+            ),
             vec![
                 vec!["XT-1".to_string(), "1".into()],
                 vec!["XT-2".to_string(), "0".into()]
@@ -197,7 +221,10 @@ fn the_apprenticeship_advance_follows_the_training_plan() {
         assert_contains(
             &db,
             &show_claim(&db, "XT-C2"),
-            &["学徒 1 年 3 个月（按月折算）", "培训班未列入当地培训计划，不预支"],
+            &[
+                "学徒 1 年 3 个月（按月折算）",
+                "培训班未列入当地培训计划，不预支",
+            ],
         );
     }
 }

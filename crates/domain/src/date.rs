@@ -38,8 +38,12 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
 pub fn parse_month(raw: &str) -> Result<NaiveDate, ValueError> {
     let s = raw.trim();
     if let Ok(d) = parse_date(s) {
-        return Ok(NaiveDate::from_ymd_opt(chrono::Datelike::year(&d), chrono::Datelike::month(&d), 1)
-            .unwrap_or(d));
+        return Ok(NaiveDate::from_ymd_opt(
+            chrono::Datelike::year(&d),
+            chrono::Datelike::month(&d),
+            1,
+        )
+        .unwrap_or(d));
     }
     let unrecognised = || {
         ValueError::new(format!(
@@ -53,7 +57,8 @@ pub fn parse_month(raw: &str) -> Result<NaiveDate, ValueError> {
     } else {
         s.split_once(['-', '/', '.']).ok_or_else(unrecognised)?
     };
-    let ok = |t: &str, lens: &[usize]| lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    let ok =
+        |t: &str, lens: &[usize]| lens.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
     if !ok(y, &[4]) || !ok(m, &[1, 2]) {
         return Err(unrecognised());
     }

@@ -39,7 +39,14 @@ fn lines(p: &Policy, c: &ClaimFacts, dec: &Decision) -> Vec<String> {
 /// An 电工 五级 certificate from a Liaocheng class (2019-04-01 … 04-30),
 /// issued on `issued`.
 fn lc_claim(issued: &str) -> ClaimFacts {
-    let mut k = class(1, LC, "就业技能培训", "6-31-01-03", "2019-04-01", "2019-04-30");
+    let mut k = class(
+        1,
+        LC,
+        "就业技能培训",
+        "6-31-01-03",
+        "2019-04-01",
+        "2019-04-30",
+    );
     k.level = level("五级");
     k.planned_hours = 100;
     cert_claim(
@@ -101,11 +108,19 @@ fn r1_pays_only_a_completed_training_of_the_person() {
         (CompletionResult::Failed, "不合格"),
     ] {
         let mut c = lc_claim("2019-05-10");
-        c.class.as_mut().unwrap().enrolment.as_mut().unwrap().completion = result;
+        c.class
+            .as_mut()
+            .unwrap()
+            .enrolment
+            .as_mut()
+            .unwrap()
+            .completion = result;
         let (outcome, text) = refused(&p, &c);
         assert_eq!(outcome, Outcome::Rejected, "{word}");
         assert!(
-            text.contains(&format!("花名册结业结果为「{word}」，不属于本政策认可的结业")),
+            text.contains(&format!(
+                "花名册结业结果为「{word}」，不属于本政策认可的结业"
+            )),
             "{text}"
         );
     }
@@ -120,7 +135,10 @@ fn r1_pays_only_a_completed_training_of_the_person() {
     // Dated before the class began, or more than a year after it ended.
     let (outcome, text) = refused(&p, &lc_claim("2019-03-20"));
     assert_eq!(outcome, Outcome::Rejected);
-    assert!(text.contains("证书日期早于培训班开班日期 2019-04-01"), "{text}");
+    assert!(
+        text.contains("证书日期早于培训班开班日期 2019-04-01"),
+        "{text}"
+    );
     let (outcome, text) = refused(&p, &lc_claim("2020-05-01"));
     assert_eq!(outcome, Outcome::Rejected);
     assert!(
@@ -143,12 +161,20 @@ fn r1_pays_only_a_completed_training_of_the_person() {
 fn r1_holds_for_review_where_the_policy_says_so() {
     let text = common::policy_text("liaocheng-2019.toml")
         .replace("unverified = \"不予核准\"", "unverified = \"人工复核\"")
-        .replace("completed = [\"合格\"]", "completed = [\"合格\", \"未结业\"]");
+        .replace(
+            "completed = [\"合格\"]",
+            "completed = [\"合格\", \"未结业\"]",
+        );
     let p = common::load_text(&[("liaocheng-2019.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
     // 未结业 counts as completed under this policy.
     let mut c = lc_claim("2019-05-10");
-    c.class.as_mut().unwrap().enrolment.as_mut().unwrap().completion =
-        CompletionResult::NotFinished;
+    c.class
+        .as_mut()
+        .unwrap()
+        .enrolment
+        .as_mut()
+        .unwrap()
+        .completion = CompletionResult::NotFinished;
     assert_eq!(decide(&p, &worker(), &c).outcome, Outcome::Approved);
     // Not on the roster: held for review, with the amount computed.
     c.class.as_mut().unwrap().enrolment = None;
@@ -162,7 +188,10 @@ fn r1_holds_for_review_where_the_policy_says_so() {
     c.class = None;
     let (outcome, text) = refused(&repo_policy("liaocheng-2019.toml"), &c);
     assert_eq!(outcome, Outcome::Review);
-    assert!(text.contains("申领和证书均未关联培训班，无法核实参训"), "{text}");
+    assert!(
+        text.contains("申领和证书均未关联培训班，无法核实参训"),
+        "{text}"
+    );
     let strict = common::policy_text("liaocheng-2019.toml")
         .replace("no_class = \"人工复核\"", "no_class = \"不予核准\"");
     let p = common::load_text(&[("liaocheng-2019.toml", &strict)]).unwrap();
@@ -215,8 +244,14 @@ fn over_the_retirement_age_without_a_pension_is_a_category_of_its_own() {
     assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.payee(), Some(PayeeKind::Person));
     let text = lines(&p, &c, &dec).join("\n");
-    assert!(text.contains("63 岁，超过法定退休年龄、未领取养老金，可享受"), "{text}");
-    assert!(text.contains("培训时属于「超过法定退休年龄人员」"), "{text}");
+    assert!(
+        text.contains("63 岁，超过法定退休年龄、未领取养老金，可享受"),
+        "{text}"
+    );
+    assert!(
+        text.contains("培训时属于「超过法定退休年龄人员」"),
+        "{text}"
+    );
     // Drawing a pension: R5 refuses.
     old.receives_pension = true;
     assert_eq!(decide(&p, &old, &c).rules(), vec![RuleId::R5]);

@@ -82,7 +82,8 @@ fn a_veterans_allowance_has_its_own_rate() {
         "living_allowance = true\nsources = { daily = \"示例：八未定数额\" }\n",
     );
     let text_of = text_of.replace("daily = 30\n", "daily = \"45.50\"\n");
-    let p = common::load_text(&[("liaocheng-2019.toml", &text_of)]).unwrap_or_else(|e| panic!("{e}"));
+    let p =
+        common::load_text(&[("liaocheng-2019.toml", &text_of)]).unwrap_or_else(|e| panic!("{e}"));
     let veteran = person(LC, vec![cat("退役军人", "2018-01-01")]);
     let c = allowance("3", "就业技能培训");
     let dec = decide(&p, &veteran, &c, &[]);
@@ -90,7 +91,10 @@ fn a_veterans_allowance_has_its_own_rate() {
     // 10 days × 45.50元, not R8's 30元.
     assert_eq!(dec.amount, Fen(45_500));
     let t = text(&p, &c, &dec);
-    assert!(t.contains("退役军人免费培训的生活补助按每天 45.50元"), "{t}");
+    assert!(
+        t.contains("退役军人免费培训的生活补助按每天 45.50元"),
+        "{t}"
+    );
     assert!(t.contains("daily：示例"), "{t}");
 }
 
@@ -172,15 +176,28 @@ fn one_person_month_of_work_training_is_paid_once() {
         vec![d("2020-06-01"), d("2020-07-01")]
     );
     let t = text(&p, &b, &second);
-    assert!(t.contains("其中 2 个月已由申领 #A1 享受，同一人同一月份只补贴一次"), "{t}");
+    assert!(
+        t.contains("其中 2 个月已由申领 #A1 享受，同一人同一月份只补贴一次"),
+        "{t}"
+    );
     // Enterprise C claims only months already paid: refused by R17.
     let history = vec![award, second.award.unwrap()];
     let c = work_training("C1", "2020-04-01", "2020-05-01");
     let third = decide(&p, &poor, &c, &history);
     assert_eq!(third.outcome, Outcome::Rejected);
-    assert_eq!(third.rules(), vec![RuleId::R17, RuleId::R10], "{:#?}", third.trace);
+    assert_eq!(
+        third.rules(),
+        vec![RuleId::R17, RuleId::R10],
+        "{:#?}",
+        third.trace
+    );
     // Six months in all (five paid): a claim for Aug–Dec gets one more.
-    let d4 = decide(&p, &poor, &work_training("D1", "2020-08-01", "2020-12-01"), &history);
+    let d4 = decide(
+        &p,
+        &poor,
+        &work_training("D1", "2020-08-01", "2020-12-01"),
+        &history,
+    );
     assert_eq!(d4.amount, Fen(20_000));
     assert_eq!(d4.award.unwrap().paid_months, vec![d("2020-08-01")]);
 }
@@ -191,7 +208,14 @@ fn project_training_is_priced_before_the_certificate() {
     // class's occupation and level (catalogue entries 未取证).
     let p = repo_policy("tianshui-2019.toml");
     let who = person(TS, vec![cat("贫困劳动力", "2016-01-01")]);
-    let mut k = class(71, TS, "项目制培训", "4-10-01-06", "2020-06-01", "2020-06-30");
+    let mut k = class(
+        71,
+        TS,
+        "项目制培训",
+        "4-10-01-06",
+        "2020-06-01",
+        "2020-06-30",
+    );
     k.level = common::level("四级");
     let c = ClaimFacts {
         class: Some(k),
@@ -204,7 +228,10 @@ fn project_training_is_priced_before_the_certificate() {
     assert_eq!(dec.advance_pct, 20);
     assert_eq!(dec.payee(), Some(PayeeKind::Institution));
     let t = text(&p, &c, &dec);
-    assert!(t.contains("家政服务员 四级/中级工 （未取证） = 1200.00元"), "{t}");
+    assert!(
+        t.contains("家政服务员 四级/中级工 （未取证） = 1200.00元"),
+        "{t}"
+    );
     // The entry cites its source and dates.
     assert!(
         t.contains("目录依据：天水市人民政府办公室（2019年8月23日） 十，2019-08-23 起"),
@@ -261,8 +288,8 @@ fn new_parameters_are_checked_where_they_are_written() {
         ),
     ] {
         let text = base.replacen(from, to, 1);
-        let err = common::load_with(&[("liaocheng-2019.toml", &text)], &common::refdata())
-            .expect_err(to);
+        let err =
+            common::load_with(&[("liaocheng-2019.toml", &text)], &common::refdata()).expect_err(to);
         assert_eq!(err.file, "liaocheng-2019.toml");
         assert_eq!(err.line, Some(line_of(&text, to)), "{to}: {err}");
         assert!(err.message.contains(message), "{to}: {err}");

@@ -605,7 +605,10 @@ fn expand_entries(
         let cert = match r.cert.as_deref() {
             None | Some("*") | Some(UNCERTIFIED) => None,
             Some(c) => Some(CertificateType::parse(c).map_err(|e| {
-                err(format!("{}（或写 \"{UNCERTIFIED}\"：取证前按培训班定价）", e.message()))
+                err(format!(
+                    "{}（或写 \"{UNCERTIFIED}\"：取证前按培训班定价）",
+                    e.message()
+                ))
             })?),
         };
         let subsidy = r.subsidy.clone().unwrap_or_else(|| "职业培训补贴".into());

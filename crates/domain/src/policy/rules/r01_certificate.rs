@@ -16,9 +16,9 @@ use serde::Deserialize;
 use super::{CompileCx, Ctx, RuleParams};
 use crate::policy::RuleId;
 use crate::policy::de;
-use crate::policy::trace::{Detail, Verdict};
 use crate::policy::facts::{ClassFacts, EnrolmentFacts};
 use crate::policy::trace::TrainingGap;
+use crate::policy::trace::{Detail, Verdict};
 use crate::{CertificateType, CompletionResult, Fen, RegionCode};
 
 /// What the engine does when the training behind a claim is not
@@ -132,7 +132,10 @@ impl RuleParams for Params {
         cx.subsidy_type("subsidy_type", &self.subsidy_type)?;
         self.eligible_ids = cx.sets("eligible", &self.eligible)?;
         if self.completed.is_empty() {
-            return Err(("completed", "completed 至少列出一种结业结果，如 [\"合格\"]".into()));
+            return Err((
+                "completed",
+                "completed 至少列出一种结业结果，如 [\"合格\"]".into(),
+            ));
         }
         if self.cert_within_days.is_some_and(|d| d < 0) {
             return Err(("cert_within_days", "天数不能为负数".into()));

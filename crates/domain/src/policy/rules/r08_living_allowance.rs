@@ -106,7 +106,10 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, bool)> {
     } else {
         Some(p.sets_for(&class.training_type))
     };
-    match cx.find_category(sets.as_deref().unwrap_or(p.eligible_ids.as_slice()), class.start) {
+    match cx.find_category(
+        sets.as_deref().unwrap_or(p.eligible_ids.as_slice()),
+        class.start,
+    ) {
         Some(hit) => cx.note_category(R, hit),
         None => match super::r13_veteran::allowance_for_veteran(cx) {
             Some((category, rate)) => {
