@@ -142,7 +142,7 @@ pub fn in_memory(claims: usize) -> anyhow::Result<serde_json::Value> {
     for _ in 0..rounds {
         for (_, c, _) in &cases {
             let cert = c.certificate.as_ref().unwrap();
-            black_box(policy.catalogue.lookup(
+            black_box(policy.catalogue.find(
                 "职业培训补贴",
                 Some(&cert.occupation),
                 cert.level,

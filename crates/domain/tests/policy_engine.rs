@@ -4,10 +4,12 @@
 
 mod common;
 
-use common::{cat, cert, cert_claim, claim, class, d, level, person, relative, repo_policy};
+use common::{
+    cat, cert, cert_claim, claim, class, d, level, person, relative, rendered, repo_policy,
+};
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
 use jineng_domain::policy::facts::{Award, ClaimFacts, PersonFacts};
-use jineng_domain::policy::trace::{self, Detail, RenderCtx, Verdict};
+use jineng_domain::policy::trace::{Detail, Verdict};
 use jineng_domain::policy::{Policy, RuleId};
 use jineng_domain::{CertificateType, Fen, RelationKind, Sex};
 
@@ -27,20 +29,6 @@ fn rudong() -> Policy {
 
 fn decide(p: &Policy, who: &PersonFacts, c: &ClaimFacts, history: &[Award]) -> Decision {
     engine::decide(p, who, c, history, d(TODAY))
-}
-
-/// The trace rendered line by line, as the officer reads it.
-fn rendered(p: &Policy, c: &ClaimFacts, dec: &Decision, occupation: &str) -> Vec<String> {
-    let ctx = RenderCtx {
-        subsidy_type: &c.subsidy_type,
-        occupation,
-        level: c.level(),
-        cert_type: c.certificate.as_ref().map(|x| x.cert_type),
-    };
-    dec.trace
-        .iter()
-        .map(|l| trace::render_line(l, p, &ctx))
-        .collect()
 }
 
 /// The rendered lines of `rule` (one or more, which must exist), joined.

@@ -58,7 +58,7 @@ fn demo_catalogues_cover_the_seed_occupations_at_every_level() {
             );
             for cert in [CertificateType::SkillLevel, CertificateType::Qualification] {
                 for level in SkillLevel::ALL {
-                    let found = p.catalogue.lookup(
+                    let found = p.catalogue.find(
                         "职业培训补贴",
                         Some(&occ(code)),
                         Some(level),
@@ -66,7 +66,7 @@ fn demo_catalogues_cover_the_seed_occupations_at_every_level() {
                         on,
                     );
                     assert!(
-                        found.is_some_and(|(fen, _)| fen.0 > 0),
+                        found.is_some_and(|f| f.base.0 > 0),
                         "{name}: {occ_name} {} {} missing",
                         level.as_zh(),
                         cert.as_zh()

@@ -9,7 +9,7 @@ mod common;
 use common::{cat, cert, cert_claim, class, d, level, person, repo_policy};
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
 use jineng_domain::policy::facts::{ClaimFacts, PersonFacts};
-use jineng_domain::policy::trace::{self, RenderCtx, Verdict};
+use jineng_domain::policy::trace::Verdict;
 use jineng_domain::policy::{Policy, RuleId};
 use jineng_domain::{CertificateType, CompletionResult, Fen, Sex};
 
@@ -24,16 +24,19 @@ fn decide(p: &Policy, who: &PersonFacts, c: &ClaimFacts) -> Decision {
 }
 
 fn lines(p: &Policy, c: &ClaimFacts, dec: &Decision) -> Vec<String> {
-    let ctx = RenderCtx {
-        subsidy_type: &c.subsidy_type,
-        occupation: "电工",
-        level: c.level(),
-        cert_type: c.certificate.as_ref().map(|x| x.cert_type),
-    };
-    dec.trace
-        .iter()
-        .map(|l| trace::render_line(l, p, &ctx))
-        .collect()
+    common::rendered(p, c, dec, "电工")
+}
+
+/// The roster result of the claim's class.
+fn completion(c: &mut ClaimFacts) -> &mut CompletionResult {
+    &mut c
+        .class
+        .as_mut()
+        .unwrap()
+        .enrolment
+        .as_mut()
+        .unwrap()
+        .completion
 }
 
 /// An 电工 五级 certificate from a Liaocheng class (2019-04-01 … 04-30),
@@ -108,13 +111,7 @@ fn r1_pays_only_a_completed_training_of_the_person() {
         (CompletionResult::Failed, "不合格"),
     ] {
         let mut c = lc_claim("2019-05-10");
-        c.class
-            .as_mut()
-            .unwrap()
-            .enrolment
-            .as_mut()
-            .unwrap()
-            .completion = result;
+        *completion(&mut c) = result;
         let (outcome, text) = refused(&p, &c);
         assert_eq!(outcome, Outcome::Rejected, "{word}");
         assert!(
@@ -168,13 +165,7 @@ fn r1_holds_for_review_where_the_policy_says_so() {
     let p = common::load_text(&[("liaocheng-2019.toml", &text)]).unwrap_or_else(|e| panic!("{e}"));
     // 未结业 counts as completed under this policy.
     let mut c = lc_claim("2019-05-10");
-    c.class
-        .as_mut()
-        .unwrap()
-        .enrolment
-        .as_mut()
-        .unwrap()
-        .completion = CompletionResult::NotFinished;
+    *completion(&mut c) = CompletionResult::NotFinished;
     assert_eq!(decide(&p, &worker(), &c).outcome, Outcome::Approved);
     // Not on the roster: held for review, with the amount computed.
     c.class.as_mut().unwrap().enrolment = None;

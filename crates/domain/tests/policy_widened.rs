@@ -12,7 +12,6 @@ use common::{cat, class, d, person, repo_policy};
 use jineng_domain::Fen;
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
 use jineng_domain::policy::facts::{Award, ClaimFacts, PersonFacts};
-use jineng_domain::policy::trace::{self, RenderCtx};
 use jineng_domain::policy::{Policy, RuleId};
 
 const TODAY: &str = "2021-06-30";
@@ -24,17 +23,7 @@ fn decide(p: &Policy, who: &PersonFacts, c: &ClaimFacts, history: &[Award]) -> D
 }
 
 fn text(p: &Policy, c: &ClaimFacts, dec: &Decision) -> String {
-    let ctx = RenderCtx {
-        subsidy_type: &c.subsidy_type,
-        occupation: "家政服务员",
-        level: c.level(),
-        cert_type: c.certificate.as_ref().map(|x| x.cert_type),
-    };
-    dec.trace
-        .iter()
-        .map(|l| trace::render_line(l, p, &ctx))
-        .collect::<Vec<_>>()
-        .join("\n")
+    common::rendered(p, c, dec, "家政服务员").join("\n")
 }
 
 fn allowance(no: &str, training_type: &str) -> ClaimFacts {
@@ -209,18 +198,18 @@ fn project_training_is_priced_before_the_certificate() {
     let p = repo_policy("tianshui-2019.toml");
     let who = person(TS, vec![cat("贫困劳动力", "2016-01-01")]);
     let mut k = class(
-        71,
-        TS,
+        72,
+        "620503",
         "项目制培训",
         "4-10-01-06",
-        "2020-06-01",
-        "2020-06-30",
+        "2020-09-01",
+        "2020-09-15",
     );
     k.level = common::level("四级");
     let c = ClaimFacts {
         class: Some(k),
         has_claimant: true,
-        ..common::claim("71", "项目制培训补贴", "2020-06-10")
+        ..common::claim("72", "项目制培训补贴", "2020-09-05")
     };
     let dec = decide(&p, &who, &c, &[]);
     assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);

@@ -168,21 +168,8 @@ impl Catalogue {
     }
 
     /// The standard in force on `date` for the item, with the shortage
-    /// uplift; `None` when the catalogue has no such entry.
-    pub fn lookup(
-        &self,
-        subsidy: &str,
-        occupation: Option<&OccupationCode>,
-        level: Option<SkillLevel>,
-        cert: Option<CertificateType>,
-        date: NaiveDate,
-    ) -> Option<(Fen, u16)> {
-        self.find(subsidy, occupation, level, cert, date)
-            .map(|f| (f.base, f.uplift_pct))
-    }
-
-    /// As [`Catalogue::lookup`], with the entry that gave the amount.
-    /// `cert = None` means "no certificate yet": an entry marked 未取证 is
+    /// uplift and the entry that gave it; `None` when the catalogue has no
+    /// such entry. `cert = None` means "no certificate yet": an entry marked 未取证 is
     /// the exact match, then an entry for any certificate type.
     pub fn find(
         &self,

@@ -5,10 +5,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use jineng_domain::policy::engine::Decision;
 use jineng_domain::policy::facts::{
     CategorySpan, CertificateFacts, ClaimFacts, ClassFacts, EnrolmentFacts, InstitutionFacts,
     PersonFacts, Relative,
 };
+use jineng_domain::policy::trace::{self, RenderCtx};
 use jineng_domain::policy::{self, Policy, PolicyError};
 use jineng_domain::refdata::RefData;
 use jineng_domain::{
@@ -238,4 +240,18 @@ pub fn cert_claim(no: &str, certificate: CertificateFacts, class: ClassFacts) ->
         applied_on: applied,
         ..claim(no, "职业培训补贴", "2000-01-01")
     }
+}
+
+/// The trace rendered line by line, as the officer reads it.
+pub fn rendered(p: &Policy, c: &ClaimFacts, dec: &Decision, occupation: &str) -> Vec<String> {
+    let ctx = RenderCtx {
+        subsidy_type: &c.subsidy_type,
+        occupation,
+        level: c.level(),
+        cert_type: c.certificate.as_ref().map(|x| x.cert_type),
+    };
+    dec.trace
+        .iter()
+        .map(|l| trace::render_line(l, p, &ctx))
+        .collect()
 }
