@@ -185,4 +185,26 @@ mod tests {
         assert_eq!(excel_serial_to_date(0.0), None);
         assert_eq!(excel_serial_to_date(f64::NAN), None);
     }
+
+    #[test]
+    fn months_in_the_forms_in_use() {
+        for raw in [
+            "2020-03",
+            "2020/3",
+            "2020.03",
+            "202003",
+            "2020年3月",
+            "2020-03-17",
+        ] {
+            assert_eq!(parse_month(raw).unwrap(), d(2020, 3, 1), "{raw}");
+        }
+        assert_eq!(parse_month("2020-13").unwrap_err().0, "月份 2020-13 不存在");
+        assert!(
+            parse_month("三月")
+                .unwrap_err()
+                .0
+                .contains("无法识别的月份「三月」")
+        );
+        assert!(parse_month("20-3").is_err());
+    }
 }
