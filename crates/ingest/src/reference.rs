@@ -2,7 +2,7 @@
 //! codes, the 2022 occupational classification and the open vocabularies,
 //! embedded in the binary so that `jineng init` needs no other file.
 
-use jineng_domain::refdata::{OccupationRow, RegionRow};
+use jineng_domain::refdata::{OccupationRow, RefData, RegionRow};
 use std::collections::HashMap;
 
 const PROVINCES: &str = include_str!("../../../reference/division_provinces.csv");
@@ -149,6 +149,28 @@ pub fn vocabulary() -> Vec<(String, String, String)> {
     records(VOCABULARY)
         .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
         .collect()
+}
+
+/// The shipped reference data as the store's `ref_data` gives it after
+/// `jineng init`, for checking a policy file without a database.
+pub fn refdata() -> RefData {
+    let mut r = RefData::default();
+    for row in regions() {
+        if row.level == "province" {
+            r.provinces.insert(row.code[..2].to_string());
+        }
+        r.regions.insert(row.code, row.name);
+    }
+    for o in occupations().into_iter().filter(|o| o.level == 4) {
+        r.occupations.insert(o.code, o.name);
+    }
+    for (kind, term, _) in vocabulary() {
+        r.vocab.entry(kind).or_default().push(term);
+    }
+    for terms in r.vocab.values_mut() {
+        terms.sort();
+    }
+    r
 }
 
 #[cfg(test)]
