@@ -68,7 +68,12 @@ pub fn run(file: &str, json: bool) -> anyhow::Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_report(&policy.meta.title, &policy.meta.doc_no, &tests_file, &results);
+        print_report(
+            &policy.meta.title,
+            &policy.meta.doc_no,
+            &tests_file,
+            &results,
+        );
         println!("{summary}");
     }
     Ok(if summary.failed > 0 {

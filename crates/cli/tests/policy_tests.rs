@@ -56,6 +56,11 @@ fn every_shipped_policy_passes_its_test_file_with_at_least_30_cases() {
         );
         let stdout = text(&out.stdout);
         assert!(stdout.contains(" passed, 0 failed, "), "{stdout}");
+        // The test file named instead finds its policy through `policy = …`.
+        let tests = p.replace(".toml", ".tests.toml");
+        let out = jineng(&[&tests]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), stdout);
 
         let out = jineng(&[&p, "--json"]);
         assert!(out.status.success());

@@ -17,9 +17,7 @@ use super::super::facts::{
     InstitutionFacts, PersonFacts, Relative,
 };
 use super::super::{Policy, RuleId};
-use super::raw::{
-    RawAward, RawCase, RawCert, RawClass, RawClassOr, RawPerson, RawSpan, Term,
-};
+use super::raw::{RawAward, RawCase, RawCert, RawClass, RawClassOr, RawPerson, RawSpan, Term};
 use crate::{CertificateType, CompletionResult, OccupationCode, Sex};
 
 /// What the engine is given for one case.
@@ -96,10 +94,7 @@ fn class(c: &RawClass, cert: Option<&RawCert>, policy: &Policy) -> ClassFacts {
         (None, Some(e)) => (minus(e.0, CLASS_DAYS), e.0),
         (None, None) => (date(2019, 9, 2), date(2019, 9, 27)),
     };
-    let site = c
-        .site
-        .clone()
-        .map_or(policy.meta.region.clone(), |t| t.0);
+    let site = c.site.clone().map_or(policy.meta.region.clone(), |t| t.0);
     let institution = c.institution.clone().unwrap_or_default();
     let cert_occupation = cert.and_then(|c| occupation(&c.occupation));
     ClassFacts {
@@ -135,14 +130,13 @@ fn default_occupation() -> OccupationCode {
     OccupationCode::parse(OCCUPATION).expect("a valid built-in occupation")
 }
 
-fn certificate(
-    c: &RawCert,
-    class: Option<&ClassFacts>,
-    index: usize,
-) -> CertificateFacts {
+fn certificate(c: &RawCert, class: Option<&ClassFacts>, index: usize) -> CertificateFacts {
     CertificateFacts {
         cert_type: c.cert_type.map_or(CertificateType::SkillLevel, |t| t.0),
-        cert_no: c.no.clone().unwrap_or_else(|| format!("ZS{:04}", index + 1)),
+        cert_no: c
+            .no
+            .clone()
+            .unwrap_or_else(|| format!("ZS{:04}", index + 1)),
         occupation: occupation(&c.occupation)
             .or_else(|| class.map(|k| k.occupation.clone()))
             .unwrap_or_else(default_occupation),
@@ -165,7 +159,10 @@ fn award(a: &RawAward, i: usize, claim: &ClaimFacts) -> Award {
         occupation: occupation(&a.occupation),
         level: a.level.map(|t| t.0),
         cert: a.cert_type.map(|t| {
-            let no = a.cert_no.clone().unwrap_or_else(|| format!("AZ{:04}", i + 1));
+            let no = a
+                .cert_no
+                .clone()
+                .unwrap_or_else(|| format!("AZ{:04}", i + 1));
             (t.0, no)
         }),
         class_key: a.class_key,

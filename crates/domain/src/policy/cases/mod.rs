@@ -160,8 +160,12 @@ pub fn parse(file: &str, text: &str, policy: &Policy) -> Result<CaseFile, CasesE
         line: offset.map(line_of),
         message,
     };
-    let doc: raw::RawFile = toml::from_str(text)
-        .map_err(|e| err(e.span().map(|s| s.start), super::file::translate(e.message())))?;
+    let doc: raw::RawFile = toml::from_str(text).map_err(|e| {
+        err(
+            e.span().map(|s| s.start),
+            super::file::translate(e.message()),
+        )
+    })?;
     if doc.cases.is_empty() {
         return Err(err(None, "没有测试用例：每例写作 [[case]]".into()));
     }

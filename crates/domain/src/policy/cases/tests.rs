@@ -70,8 +70,15 @@ fn a_good_file_runs_and_a_wrong_expectation_is_reported_with_expected_and_got() 
     assert_eq!(file.cases[0].line, 2);
     assert_eq!(file.cases[1].line, 13);
     let c = &file.cases[0];
-    assert_eq!(c.person.hukou.as_str(), "371500", "户籍 defaults to the policy's region");
-    assert_eq!(c.claim.certificate.as_ref().unwrap().issue_date.to_string(), "2019-10-10");
+    assert_eq!(
+        c.person.hukou.as_str(),
+        "371500",
+        "户籍 defaults to the policy's region"
+    );
+    assert_eq!(
+        c.claim.certificate.as_ref().unwrap().issue_date.to_string(),
+        "2019-10-10"
+    );
     assert_eq!(c.claim.applied_on.to_string(), "2019-10-20");
     let results = run(&p, &file);
     assert_eq!(results[0].status, Status::Passed, "{:?}", results[0]);
@@ -93,7 +100,10 @@ fn a_pending_case_does_not_fail_and_one_the_engine_now_agrees_with_is_fixed() {
     let p = policy();
     let text = GOOD
         .replace("name = \"第四次\"", "name = \"第四次\"\npending = \"示例\"")
-        .replace("name = \"电工四级\"", "name = \"电工四级\"\npending = \"示例\"");
+        .replace(
+            "name = \"电工四级\"",
+            "name = \"电工四级\"\npending = \"示例\"",
+        );
     let results = run(&p, &parse("t.tests.toml", &text, &p).unwrap());
     assert_eq!(results[0].status, Status::Fixed);
     assert_eq!(results[1].status, Status::Pending);
@@ -129,9 +139,15 @@ outcome = "approved"
 
 #[test]
 fn errors_name_the_file_the_line_and_what_is_wrong_in_chinese() {
-    let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\ncolour = 1\n[case.expect]\noutcome = \"approved\"\n");
+    let e = err(
+        "[[case]]\nname = \"a\"\nclause = \"x\"\ncolour = 1\n[case.expect]\noutcome = \"approved\"\n",
+    );
     assert_eq!(e.line, Some(4));
-    assert!(e.to_string().starts_with("政策测试文件「t.tests.toml」第 4 行："), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("政策测试文件「t.tests.toml」第 4 行："),
+        "{e}"
+    );
     assert!(e.message.contains("未知参数 colour"), "{e}");
 
     let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\n[case.expect]\noutcome = \"ok\"\n");
@@ -145,18 +161,26 @@ fn errors_name_the_file_the_line_and_what_is_wrong_in_chinese() {
     let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\n");
     assert!(e.message.contains("缺少 [case.expect]"), "{e}");
 
-    let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\n[case.expect]\noutcome = \"rejected\"\nrules = [\"R2\", \"R18\"]\n");
+    let e = err(
+        "[[case]]\nname = \"a\"\nclause = \"x\"\n[case.expect]\noutcome = \"rejected\"\nrules = [\"R2\", \"R18\"]\n",
+    );
     assert_eq!(e.line, Some(6));
     assert!(e.message.contains("未知规则「R18」"), "{e}");
 
-    let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\n[case.claim.certificate]\ndate = \"2019-13-01\"\n[case.expect]\noutcome = \"approved\"\n");
+    let e = err(
+        "[[case]]\nname = \"a\"\nclause = \"x\"\n[case.claim.certificate]\ndate = \"2019-13-01\"\n[case.expect]\noutcome = \"approved\"\n",
+    );
     assert_eq!(e.line, Some(5));
 
-    let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\n[case.claim.certificate]\ntype = \"毕业证\"\n[case.expect]\noutcome = \"approved\"\n");
+    let e = err(
+        "[[case]]\nname = \"a\"\nclause = \"x\"\n[case.claim.certificate]\ntype = \"毕业证\"\n[case.expect]\noutcome = \"approved\"\n",
+    );
     assert_eq!(e.line, Some(5));
     assert!(e.message.contains("无法识别的证书类型「毕业证」"), "{e}");
 
-    let e = err("[[case]]\nname = \"a\"\nclause = \"x\"\n[case.expect]\noutcome = \"approved\"\namount = 1500.5\n");
+    let e = err(
+        "[[case]]\nname = \"a\"\nclause = \"x\"\n[case.expect]\noutcome = \"approved\"\namount = 1500.5\n",
+    );
     assert_eq!(e.line, Some(6));
     assert!(e.message.contains("避免浮点数"), "{e}");
 
