@@ -117,63 +117,43 @@ pub(super) struct RawFile {
     pub cases: Vec<Spanned<RawCase>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawCase {
-    #[serde(default)]
     pub name: Option<String>,
     /// 文号 and clause the case exercises.
-    #[serde(default)]
     pub clause: Option<String>,
     /// Why the engine cannot decide this case as the document says yet.
-    #[serde(default)]
     pub pending: Option<String>,
-    #[serde(default)]
     pub today: Option<Date>,
-    #[serde(default)]
     pub person: Option<RawPerson>,
-    #[serde(default)]
     pub claim: Option<RawClaim>,
-    #[serde(default)]
     pub awards: Option<Vec<RawAward>>,
-    #[serde(default)]
     pub expect: Option<RawExpect>,
 }
 
 /// What goes in: the keys `[defaults]` shares with a case.
 #[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawFacts {
     /// The decision date (counts for a policy whose year basis is 决定日期).
-    #[serde(default)]
     pub today: Option<Date>,
-    #[serde(default)]
     pub person: Option<RawPerson>,
-    #[serde(default)]
     pub claim: Option<RawClaim>,
     /// Subsidies the person already holds.
-    #[serde(default)]
     pub awards: Option<Vec<RawAward>>,
 }
 
 #[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawPerson {
-    #[serde(default)]
     pub birth: Option<Date>,
-    #[serde(default)]
     pub sex: Option<Term<Sex>>,
-    #[serde(default)]
     pub pension: Option<bool>,
-    #[serde(default)]
     pub hukou: Option<Term<RegionCode>>,
-    #[serde(default)]
     pub residence: Option<Term<RegionCode>>,
-    #[serde(default)]
     pub job: Option<Term<RegionCode>>,
-    #[serde(default)]
     pub categories: Option<Vec<RawSpan>>,
-    #[serde(default)]
     pub family: Option<Vec<RawRelative>>,
 }
 
@@ -205,41 +185,30 @@ pub(super) struct RawRelative {
 }
 
 #[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawClaim {
     /// The subsidy type (补贴类型).
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub subsidy_type: Option<String>,
-    #[serde(default)]
     pub no: Option<String>,
-    #[serde(default)]
     pub applied: Option<Date>,
     /// An institution or enterprise made the claim (申领单位).
-    #[serde(default)]
     pub claimant: Option<bool>,
-    #[serde(default)]
     pub months: Option<i64>,
-    #[serde(default)]
     pub amount_asked: Option<Yuan>,
-    #[serde(default)]
     pub certificate: Option<RawCert>,
     /// `false`: the claim names no class; a table: the class.
-    #[serde(default)]
     pub class: Option<RawClassOr>,
 }
 
 #[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawCert {
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub cert_type: Option<Term<CertificateType>>,
-    #[serde(default)]
     pub no: Option<String>,
-    #[serde(default)]
     pub occupation: Option<Term<OccupationCode>>,
-    #[serde(default)]
     pub level: Option<Term<SkillLevel>>,
-    #[serde(default)]
     pub date: Option<Date>,
 }
 
@@ -251,71 +220,47 @@ pub(super) enum RawClassOr {
 }
 
 #[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawClass {
-    #[serde(default)]
     pub key: Option<i64>,
-    #[serde(default)]
     pub training_type: Option<String>,
-    #[serde(default)]
     pub occupation: Option<Term<OccupationCode>>,
-    #[serde(default)]
     pub level: Option<Term<SkillLevel>>,
     /// 培训地.
-    #[serde(default)]
     pub site: Option<Term<RegionCode>>,
-    #[serde(default)]
     pub deep_poverty: Option<bool>,
-    #[serde(default)]
     pub start: Option<Date>,
-    #[serde(default)]
     pub end: Option<Date>,
-    #[serde(default)]
     pub institution: Option<RawInstitution>,
     /// The person is on the class's roster.
-    #[serde(default)]
     pub enrolled: Option<bool>,
-    #[serde(default)]
     pub offline_hours: Option<i64>,
-    #[serde(default)]
     pub online_hours: Option<i64>,
     /// 结业结果: 合格, 不合格, 未结业.
-    #[serde(default)]
     pub result: Option<Term<CompletionResult>>,
 }
 
 #[derive(Deserialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawInstitution {
-    #[serde(default)]
     pub region: Option<Term<RegionCode>>,
-    #[serde(default)]
     pub in_catalogue: Option<bool>,
 }
 
-#[derive(Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default, Clone)]
+#[serde(default, deny_unknown_fields)]
 pub(super) struct RawAward {
-    #[serde(default)]
     pub no: Option<String>,
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub subsidy_type: Option<String>,
-    #[serde(default)]
     pub year: Option<i32>,
-    #[serde(default)]
     pub occupation: Option<Term<OccupationCode>>,
-    #[serde(default)]
     pub level: Option<Term<SkillLevel>>,
-    #[serde(default)]
     pub cert_type: Option<Term<CertificateType>>,
-    #[serde(default)]
     pub cert_no: Option<String>,
-    #[serde(default)]
     pub class_key: Option<i64>,
-    #[serde(default)]
     pub months: Option<i64>,
     /// The award used a veteran's one free training (R13).
-    #[serde(default)]
     pub veteran_free: Option<bool>,
 }
 
