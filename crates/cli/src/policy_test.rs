@@ -56,7 +56,8 @@ pub fn run(file: &str, json: bool) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let results = cases::run(&policy, &file);
+    let name = |code: &str| refdata.occupation_name(code).map(str::to_string);
+    let results = cases::run(&policy, &file, &name);
     let summary = Summary::of(&results);
     if json {
         let out = serde_json::json!({

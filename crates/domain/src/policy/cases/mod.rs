@@ -239,12 +239,24 @@ pub fn parse(file: &str, text: &str, policy: &Policy) -> Result<CaseFile, CasesE
     })
 }
 
-/// Runs every case of `file` under `policy`, in file order.
-pub fn run(policy: &Policy, file: &CaseFile) -> Vec<CaseResult> {
-    file.cases.iter().map(|c| run_case(policy, c)).collect()
+/// Runs every case of `file` under `policy`, in file order. Traces name an
+/// occupation by `occupation_name` (the reference data's), else its code.
+pub fn run(
+    policy: &Policy,
+    file: &CaseFile,
+    occupation_name: &dyn Fn(&str) -> Option<String>,
+) -> Vec<CaseResult> {
+    file.cases
+        .iter()
+        .map(|c| run_case(policy, c, occupation_name))
+        .collect()
 }
 
-fn run_case(policy: &Policy, c: &Case) -> CaseResult {
+fn run_case(
+    policy: &Policy,
+    c: &Case,
+    occupation_name: &dyn Fn(&str) -> Option<String>,
+) -> CaseResult {
     let d = engine::decide(policy, &c.person, &c.claim, &c.awards, c.today);
     let got = Got {
         outcome: d.outcome,
@@ -263,7 +275,7 @@ fn run_case(policy: &Policy, c: &Case) -> CaseResult {
     let occupation = c
         .claim
         .occupation()
-        .map(|o| o.as_str().to_string())
+        .map(|o| occupation_name(o.as_str()).unwrap_or_else(|| o.as_str().to_string()))
         .unwrap_or_default();
     let ctx = RenderCtx {
         subsidy_type: &c.claim.subsidy_type,

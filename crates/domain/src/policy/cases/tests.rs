@@ -80,7 +80,7 @@ fn a_good_file_runs_and_a_wrong_expectation_is_reported_with_expected_and_got() 
         "2019-10-10"
     );
     assert_eq!(c.claim.applied_on.to_string(), "2019-10-20");
-    let results = run(&p, &file);
+    let results = run(&p, &file, &|_| None);
     assert_eq!(results[0].status, Status::Passed, "{:?}", results[0]);
     assert_eq!(results[1].status, Status::Failed);
     assert_eq!(
@@ -104,7 +104,7 @@ fn a_pending_case_does_not_fail_and_one_the_engine_now_agrees_with_is_fixed() {
             "name = \"电工四级\"",
             "name = \"电工四级\"\npending = \"示例\"",
         );
-    let results = run(&p, &parse("t.tests.toml", &text, &p).unwrap());
+    let results = run(&p, &parse("t.tests.toml", &text, &p).unwrap(), &|_| None);
     assert_eq!(results[0].status, Status::Fixed);
     assert_eq!(results[1].status, Status::Pending);
     let s = Summary::of(&results);
