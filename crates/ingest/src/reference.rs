@@ -202,4 +202,18 @@ mod tests {
         assert!(o.iter().any(|o| o.code == "6-20-03-00" && o.level == 3));
         assert!(o.iter().any(|o| o.code == "2-03-01-00" && o.level == 4));
     }
+
+    #[test]
+    fn refdata_is_what_init_loads() {
+        let r = refdata();
+        assert_eq!(r.provinces.len(), 31);
+        assert_eq!(r.region_name("371500"), Some("聊城市"));
+        assert_eq!(r.region_name("320623"), Some("如东县"));
+        assert_eq!(r.occupation_name("6-31-01-03"), Some("电工"));
+        assert!(
+            r.occupation_name("6-20-03-00").is_none(),
+            "a group, not an occupation"
+        );
+        assert!(r.has_term("person_category", "贫困劳动力"));
+    }
 }
