@@ -13,6 +13,7 @@ mod ledger;
 mod person;
 mod planning;
 mod policy;
+mod policy_test;
 mod report;
 mod serve;
 

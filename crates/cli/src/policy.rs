@@ -22,6 +22,14 @@ pub enum PolicyCommand {
         #[arg(long)]
         catalogue: bool,
     },
+    /// 运行政策测试用例（政策文件旁的 x.tests.toml，格式见 docs/policy.md），报告与预期不符的用例；不需要数据库
+    Test {
+        /// 政策文件（如 policies/liaocheng-2019.toml，用其旁的 .tests.toml）或测试文件本身（x.tests.toml）
+        file: String,
+        /// 以 JSON 输出每个用例的预期与实际
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Reads a policy file and the files it extends from disk, and compiles it.
@@ -34,9 +42,10 @@ pub fn read_policy(
 }
 
 pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(db).await?;
     match cmd {
+        PolicyCommand::Test { file, json } => crate::policy_test::run(&file, json),
         PolicyCommand::Load { file } => {
+            let store = Store::connect(db).await?;
             let refdata = store.ref_data().await?;
             if refdata.regions.is_empty() {
                 anyhow::bail!("数据库尚未初始化：请先运行 jineng init");
@@ -63,6 +72,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
             Ok(ExitCode::SUCCESS)
         }
         PolicyCommand::Show { id, catalogue } => {
+            let store = Store::connect(db).await?;
             let set = store.policy_set().await?;
             let stored = store.policies().await?;
             let chosen = match &id {

@@ -2,7 +2,7 @@
 //! codes, the 2022 occupational classification and the open vocabularies,
 //! embedded in the binary so that `jineng init` needs no other file.
 
-use jineng_domain::refdata::{OccupationRow, RegionRow};
+use jineng_domain::refdata::{OccupationRow, RefData, RegionRow};
 use std::collections::HashMap;
 
 const PROVINCES: &str = include_str!("../../../reference/division_provinces.csv");
@@ -151,6 +151,28 @@ pub fn vocabulary() -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The shipped reference data as the store's `ref_data` gives it after
+/// `jineng init`, for checking a policy file without a database.
+pub fn refdata() -> RefData {
+    let mut r = RefData::default();
+    for row in regions() {
+        if row.level == "province" {
+            r.provinces.insert(row.code[..2].to_string());
+        }
+        r.regions.insert(row.code, row.name);
+    }
+    for o in occupations().into_iter().filter(|o| o.level == 4) {
+        r.occupations.insert(o.code, o.name);
+    }
+    for (kind, term, _) in vocabulary() {
+        r.vocab.entry(kind).or_default().push(term);
+    }
+    for terms in r.vocab.values_mut() {
+        terms.sort();
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +201,19 @@ mod tests {
             && o.mark == "S"));
         assert!(o.iter().any(|o| o.code == "6-20-03-00" && o.level == 3));
         assert!(o.iter().any(|o| o.code == "2-03-01-00" && o.level == 4));
+    }
+
+    #[test]
+    fn refdata_is_what_init_loads() {
+        let r = refdata();
+        assert_eq!(r.provinces.len(), 31);
+        assert_eq!(r.region_name("371500"), Some("聊城市"));
+        assert_eq!(r.region_name("320623"), Some("如东县"));
+        assert_eq!(r.occupation_name("6-31-01-03"), Some("电工"));
+        assert!(
+            r.occupation_name("6-20-03-00").is_none(),
+            "a group, not an occupation"
+        );
+        assert!(r.has_term("person_category", "贫困劳动力"));
     }
 }

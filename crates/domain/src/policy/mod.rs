@@ -8,6 +8,7 @@
 //! (`r01_certificate`, `r02_yearly_cap`, …): its parameters as the policy file
 //! states them and its evaluation.
 
+pub mod cases;
 pub mod catalogue;
 pub mod claimants;
 mod de;
