@@ -14,7 +14,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::super::facts::{
     Award, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts, EnrolmentFacts,
-    InstitutionFacts, PersonFacts, Relative,
+    InstitutionFacts, PersonFacts, Relative, months_of,
 };
 use super::super::{Policy, RuleId};
 use super::raw::{RawAward, RawCase, RawCert, RawClass, RawClassOr, RawPerson, RawSpan, Term};
@@ -123,6 +123,8 @@ fn class(c: &RawClass, cert: Option<&RawCert>, policy: &Policy) -> ClassFacts {
             online_hours: c.online_hours.unwrap_or(0),
             completion: c.result.map_or(CompletionResult::Passed, |t| t.0),
         }),
+        planned_hours: c.planned_hours.unwrap_or(0),
+        in_plan: c.in_plan,
     }
 }
 
@@ -167,6 +169,10 @@ fn award(a: &RawAward, i: usize, claim: &ClaimFacts) -> Award {
         }),
         class_key: a.class_key,
         months: a.months.unwrap_or(0),
+        paid_months: a
+            .period
+            .map(|p| months_of(p.from.0, p.to.0))
+            .unwrap_or_default(),
         veteran_free: a.veteran_free.unwrap_or(false),
     }
 }
@@ -208,6 +214,7 @@ pub(super) fn build(c: &RawCase, index: usize, policy: &Policy) -> Built {
         has_claimant: raw_claim.claimant.unwrap_or(enterprise),
         months: raw_claim.months,
         amount_asked: raw_claim.amount_asked.map(|y| y.0),
+        period: raw_claim.period.map(|p| (p.from.0, p.to.0)),
     };
     let awards = c
         .awards

@@ -197,6 +197,8 @@ pub(super) struct RawClaim {
     pub months: Option<i64>,
     pub amount_asked: Option<Yuan>,
     pub certificate: Option<RawCert>,
+    /// The calendar months the claim covers (以工代训).
+    pub period: Option<RawPeriod>,
     /// `false`: the claim names no class; a table: the class.
     pub class: Option<RawClassOr>,
 }
@@ -210,6 +212,14 @@ pub(super) struct RawCert {
     pub occupation: Option<Term<OccupationCode>>,
     pub level: Option<Term<SkillLevel>>,
     pub date: Option<Date>,
+}
+
+/// Months from `from`'s to `to`'s, both included.
+#[derive(Deserialize, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPeriod {
+    pub from: Date,
+    pub to: Date,
 }
 
 #[derive(Deserialize, Clone)]
@@ -238,6 +248,10 @@ pub(super) struct RawClass {
     pub online_hours: Option<i64>,
     /// 结业结果: 合格, 不合格, 未结业.
     pub result: Option<Term<CompletionResult>>,
+    /// 计划课时.
+    pub planned_hours: Option<i64>,
+    /// 列入当地培训计划 (R9's advance).
+    pub in_plan: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -260,6 +274,8 @@ pub(super) struct RawAward {
     pub cert_no: Option<String>,
     pub class_key: Option<i64>,
     pub months: Option<i64>,
+    /// The calendar months paid (以工代训).
+    pub period: Option<RawPeriod>,
     /// The award used a veteran's one free training (R13).
     pub veteran_free: Option<bool>,
 }
@@ -320,10 +336,10 @@ impl RawCase {
     }
 }
 fill!(RawPerson { birth, sex, pension, hukou, residence, job, categories, family } nested {});
-fill!(RawClaim { subsidy_type, no, applied, claimant, months, amount_asked } nested { certificate, class });
+fill!(RawClaim { subsidy_type, no, applied, claimant, months, amount_asked, period } nested { certificate, class });
 fill!(RawCert { cert_type, no, occupation, level, date } nested {});
 fill!(RawClass { key, training_type, occupation, level, site, deep_poverty, start, end,
-    enrolled, offline_hours, online_hours, result } nested { institution });
+    enrolled, offline_hours, online_hours, result, planned_hours, in_plan } nested { institution });
 fill!(RawInstitution { region, in_catalogue } nested {});
 
 impl Fill for RawClassOr {
