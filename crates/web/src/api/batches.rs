@@ -96,7 +96,7 @@ pub async fn batches(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResul
 
 #[utoipa::path(get, path = "/api/v1/pay/batches/{id}", tag = "专账",
     params(("id" = i64, Path, description = "代发批次号（B 之后的数字）")),
-    responses((status = 200, body = Vec<PayLine>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
+    responses((status = 200, body = Vec<PayLine>), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn batch(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
