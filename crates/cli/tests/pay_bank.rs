@@ -45,14 +45,16 @@ fn registry(n: u32, without: &[u32]) -> (Registry, Vec<String>) {
     let mut persons = Vec::new();
     for i in 1..=n {
         let pid = id("371502", 1980, 1, 1 + i, 100 + i as u16);
-        let name = format!("钱{}", ["一", "二", "三", "四", "五", "六", "七", "八"][(i - 1) as usize % 8]);
+        let name = format!(
+            "钱{}",
+            ["一", "二", "三", "四", "五", "六", "七", "八"][(i - 1) as usize % 8]
+        );
         persons.push(if without.contains(&i) {
             format!("{name},{pid},371502,,")
         } else {
             format!("{name},{pid},371502,{},中国工商银行聊城分行", card(i))
         });
-        reg.categories
-            .push(format!("{pid},企业职工,2018-01-01,,"));
+        reg.categories.push(format!("{pid},企业职工,2018-01-01,,"));
         reg.roster
             .push(format!("CL-1,{school},{name},{pid},80,0,合格"));
         reg.certificates.push(format!(
@@ -122,6 +124,7 @@ fn count(db: &TestDb, sql: &str) -> i64 {
 
 #[test]
 fn batch_and_reconcile_through_the_binary() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
     for db in common::initialised("pay_bank") {
         let b = db.backend;
         let persons = approved(&db, 4, &[4]);
@@ -137,17 +140,23 @@ fn batch_and_reconcile_through_the_binary() {
         );
         assert!(text.contains("代发批次 B1：3 笔"), "[{b}] {text}");
         assert!(!text.contains(&card(1)), "[{b}] the terminal masks: {text}");
-        assert!(text.contains(&format!("6222{}", &"*".repeat(11))), "[{b}] {text}");
+        assert!(
+            text.contains(&format!("6222{}", &"*".repeat(11))),
+            "[{b}] {text}"
+        );
         let file = std::fs::read_to_string(db.path("b1.csv")).unwrap();
         let lines: Vec<&str> = file.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(
-            lines[0],
-            "批次行号,申领编号,收款人,银行账号,开户银行,金额（元）,资金来源",
+            lines[0], "批次行号,申领编号,收款人,银行账号,开户银行,金额（元）,资金来源",
             "[{b}]"
         );
         assert_eq!(
             lines[1],
-            format!("B1-1,PB-1,钱一,{},中国工商银行聊城分行,{},ES", card(1), Fen(a1)),
+            format!(
+                "B1-1,PB-1,钱一,{},中国工商银行聊城分行,{},ES",
+                card(1),
+                Fen(a1)
+            ),
             "[{b}] the bank's file carries the account in full"
         );
         assert_eq!(
@@ -166,7 +175,10 @@ fn batch_and_reconcile_through_the_binary() {
         verified(&db, "after the batch");
         // A second batch takes nothing in transit.
         let again = stdout(&db.run(&["pay", "batch", "--claims", "PB-1"]));
-        assert!(again.contains("只有已核准或支付失败已更正的申领可以列入代发批次"), "[{b}] {again}");
+        assert!(
+            again.contains("只有已核准或支付失败已更正的申领可以列入代发批次"),
+            "[{b}] {again}"
+        );
 
         // The bank's answer: 钱一 paid, 钱二 failed, an unknown line, and
         // 钱三's line with another amount (nothing booked for the last two).
@@ -192,10 +204,18 @@ fn batch_and_reconcile_through_the_binary() {
         let text = stdout(&out);
         assert_eq!(out.status.code(), Some(1), "[{b}] {text}");
         for needle in [
-            format!("支付成功 1 笔 {} 元，支付失败退回 1 笔 {} 元", Fen(a1), Fen(a2)),
+            format!(
+                "支付成功 1 笔 {} 元，支付失败退回 1 笔 {} 元",
+                Fen(a1),
+                Fen(a2)
+            ),
             "失败：PB-2：账户已销户".to_string(),
             "第 4 行未入账：申领 PB-99 没有代发记录".to_string(),
-            format!("第 5 行未入账：申领 PB-3 回盘金额 {} 元与代发金额 {} 元不符", Fen(a3 + 1), Fen(a3)),
+            format!(
+                "第 5 行未入账：申领 PB-3 回盘金额 {} 元与代发金额 {} 元不符",
+                Fen(a3 + 1),
+                Fen(a3)
+            ),
         ] {
             assert!(text.contains(&needle), "[{b}] {needle}: {text}");
         }
@@ -206,7 +226,11 @@ fn batch_and_reconcile_through_the_binary() {
         assert!(shown.contains("支付失败待更正"), "[{b}] {shown}");
         let r = report(&db);
         assert_eq!(
-            (r["paid"].clone(), r["in_transit"].clone(), r["bank"].clone()),
+            (
+                r["paid"].clone(),
+                r["in_transit"].clone(),
+                r["bank"].clone()
+            ),
             (a1.into(), a3.into(), (10_000_000 - a1 - a3).into()),
             "[{b}] the failed payment is back in the fund: {r}"
         );
@@ -216,12 +240,22 @@ fn batch_and_reconcile_through_the_binary() {
         let postings = "SELECT COUNT(*) FROM ledger_tx";
         let before = (count(&db, postings), export_claims(&db), report(&db));
         let text = stdout(&db.run(&["pay", "reconcile", back.to_str().unwrap()]));
-        assert!(text.contains("支付成功 0 笔 0.00 元，支付失败退回 0 笔 0.00 元，此前已入账 2 笔"), "[{b}] {text}");
-        assert_eq!((count(&db, postings), export_claims(&db), report(&db)), before, "[{b}]");
+        assert!(
+            text.contains("支付成功 0 笔 0.00 元，支付失败退回 0 笔 0.00 元，此前已入账 2 笔"),
+            "[{b}] {text}"
+        );
+        assert_eq!(
+            (count(&db, postings), export_claims(&db), report(&db)),
+            before,
+            "[{b}]"
+        );
 
         // Not corrected yet: --all leaves 钱二 out; naming it says why.
         let text = stdout(&db.run(&["pay", "batch", "--claims", "PB-2"]));
-        assert!(text.contains("未更正，与上次支付失败时相同"), "[{b}] {text}");
+        assert!(
+            text.contains("未更正，与上次支付失败时相同"),
+            "[{b}] {text}"
+        );
         // The account corrected by a re-import: paid in a later batch, as xlsx.
         let fixed = persons[1].replace(&card(2), &card(22));
         load(&db, "persons", PERSONS, &[fixed]);
@@ -230,11 +264,18 @@ fn batch_and_reconcile_through_the_binary() {
         // Batch numbers may skip one that sent nothing (PostgreSQL's
         // sequences do not roll back).
         let batch = batch_id(&text);
-        assert!(batch > 1 && text.contains(&format!("代发批次 B{batch}：1 笔")), "[{b}] {text}");
+        assert!(
+            batch > 1 && text.contains(&format!("代发批次 B{batch}：1 笔")),
+            "[{b}] {text}"
+        );
         let line = format!("B{batch}-1");
         assert!(text.contains(&format!("{line} PB-2")), "[{b}] {text}");
         let rows = read_xlsx(&db.path("b2.xlsx"));
-        assert_eq!(rows[1][3], card(22), "[{b}] the account stays text: {rows:?}");
+        assert_eq!(
+            rows[1][3],
+            card(22),
+            "[{b}] the account stays text: {rows:?}"
+        );
         assert_eq!(rows[2][0], "合计", "[{b}] {rows:?}");
         let back = db.csv(
             "r2.csv",
@@ -262,29 +303,86 @@ fn batch_and_reconcile_through_the_binary() {
         );
         let r = report(&db);
         assert_eq!(
-            (r["paid"].clone(), r["in_transit"].clone(), r["claims_paid"].clone()),
+            (
+                r["paid"].clone(),
+                r["in_transit"].clone(),
+                r["claims_paid"].clone()
+            ),
             ((a1 + a2 + a3).into(), 0.into(), 3.into()),
             "[{b}] {r}"
         );
         verified(&db, "after the corrected claim is paid");
         let batches = db.ok(&["pay", "batches"]);
-        assert!(batches.contains("B1") && batches.contains("已回盘"), "[{b}] {batches}");
+        assert!(
+            batches.contains("B1") && batches.contains("已回盘"),
+            "[{b}] {batches}"
+        );
+        rt.block_on(web_batches(&db, a1 + a2 + a3, &card(22)));
 
         // Sensitive: masked in the archive unless revealed; never in full
         // in the audit trail.
         let pid = id("371502", 1980, 1, 3, 102);
         let masked = db.ok(&["person", "show", &pid]);
-        assert!(!masked.contains(&card(22)) && masked.contains("社保卡银行账号：6222"), "[{b}] {masked}");
+        assert!(
+            !masked.contains(&card(22)) && masked.contains("社保卡银行账号：6222"),
+            "[{b}] {masked}"
+        );
         let revealed = db.ok(&["person", "show", &pid, "--reveal"]);
         assert!(revealed.contains(&card(22)), "[{b}] {revealed}");
         for c in [card(1), card(2), card(22)] {
             let n = count(
                 &db,
-                &format!("SELECT COUNT(*) FROM audit_log WHERE COALESCE(after, '') LIKE '%{c}%' OR COALESCE(before, '') LIKE '%{c}%'"),
+                &format!(
+                    "SELECT COUNT(*) FROM audit_log WHERE COALESCE(after, '') LIKE '%{c}%' OR COALESCE(before, '') LIKE '%{c}%'"
+                ),
             );
             assert_eq!(n, 0, "[{b}] the audit trail masks {c}");
         }
     }
+}
+
+/// The ledger page lists the batches with counts and totals in
+/// `1,234.56 元`; the API lists them and a batch's lines, accounts masked.
+async fn web_batches(db: &TestDb, first_total: i64, full_card: &str) {
+    let b = db.backend;
+    let site = common::http::Site::open(db).await;
+    let (cookie, _) = site.login("county").await;
+    let page = site.get("/ledger", &cookie).await;
+    assert_eq!(
+        page.status,
+        axum::http::StatusCode::OK,
+        "[{b}] {}",
+        page.body
+    );
+    let row = common::http::between(&page.body, "id=\"batch-B1\">", "</tr>")
+        .unwrap_or_else(|| panic!("[{b}] no batch B1: {}", page.body));
+    assert!(
+        row.contains("已回盘") && row.contains(&format!("{} 元", Fen(first_total).grouped())),
+        "[{b}] {row}"
+    );
+    assert!(
+        Fen(first_total).grouped().contains(','),
+        "[{b}] grouped in thousands"
+    );
+    let actor = jineng_store::Actor("test:setup".into());
+    let id = site.account("county").account_id;
+    let token = jineng_web::issue_api_token(&site.store, id, "t", &actor)
+        .await
+        .unwrap();
+    let (s, v) = site.api("GET", "/api/v1/pay/batches", &token).await;
+    assert_eq!(s, axum::http::StatusCode::OK, "[{b}] {v}");
+    let list = v.as_array().unwrap();
+    assert_eq!(list.last().unwrap()["total_fen"], first_total, "[{b}] {v}");
+    let newest = list[0]["batch_id"].as_i64().unwrap();
+    let (s, v) = site
+        .api("GET", &format!("/api/v1/pay/batches/{newest}"), &token)
+        .await;
+    assert_eq!(s, axum::http::StatusCode::OK, "[{b}] {v}");
+    assert_eq!(v[0]["claim_no"], "PB-2", "[{b}] {v}");
+    assert_eq!(v[0]["result_zh"], "成功", "[{b}] {v}");
+    assert!(!v.to_string().contains(full_card), "[{b}] masked: {v}");
+    let (s, _) = site.api("GET", "/api/v1/pay/batches/999", &token).await;
+    assert_eq!(s, axum::http::StatusCode::NOT_FOUND, "[{b}]");
 }
 
 /// The batch number in `pay batch`'s summary line.
@@ -326,11 +424,29 @@ fn persons_import_checks_bank_accounts() {
         let (r, code) = db.import("persons", &file, &[]);
         assert_eq!(code, 1, "[{b}] {r}");
         common::assert_error(&r, 2, "社保卡银行账号", "校验位不符");
-        common::assert_error(&r, 3, "开户银行", "填写了社保卡银行账号，须同时填写开户银行");
-        assert!(!r.to_string().contains(&bad), "[{b}] errors mask the account: {r}");
+        common::assert_error(
+            &r,
+            3,
+            "开户银行",
+            "填写了社保卡银行账号，须同时填写开户银行",
+        );
+        assert!(
+            !r.to_string().contains(&bad),
+            "[{b}] errors mask the account: {r}"
+        );
         // A file without the bank columns keeps a stored account.
-        load(&db, "persons", PERSONS, &[format!("钱二,{pid},371502,{},工行", card(7))]);
-        load(&db, "persons", common::fixtures::PERSONS, &[format!("钱二,{pid},371502")]);
+        load(
+            &db,
+            "persons",
+            PERSONS,
+            &[format!("钱二,{pid},371502,{},工行", card(7))],
+        );
+        load(
+            &db,
+            "persons",
+            common::fixtures::PERSONS,
+            &[format!("钱二,{pid},371502")],
+        );
         let a = db.ok(&["person", "show", &pid, "--reveal"]);
         assert!(a.contains(&card(7)), "[{b}] {a}");
     }
@@ -380,10 +496,15 @@ fn random_batches_with_bank_failures_through_the_store() {
                     reason: "户名不符".into(),
                 })
                 .collect();
-            let repeats: Vec<ReturnLine> = lines.iter().filter(|_| rng.chance(30)).cloned().collect();
+            let repeats: Vec<ReturnLine> =
+                lines.iter().filter(|_| rng.chance(30)).cloned().collect();
             lines.extend(repeats);
             let r = rt.block_on(store.reconcile(&lines, &me)).unwrap();
-            assert!(r.unmatched.is_empty(), "[{b}] round {round}: {:?}", r.unmatched);
+            assert!(
+                r.unmatched.is_empty(),
+                "[{b}] round {round}: {:?}",
+                r.unmatched
+            );
             let problems = rt.block_on(store.ledger_verify()).unwrap();
             assert!(problems.is_empty(), "[{b}] round {round}: {problems:?}");
             rt.block_on(store.close());
@@ -406,7 +527,10 @@ fn random_batches_with_bank_failures_through_the_store() {
         let exported = export_claims(&db);
         let mut paid = 0;
         for c in &claims {
-            let pays = count(&db, &format!("SELECT COUNT(*) FROM ledger_tx WHERE kind = 'pay' AND claim_no = '{c}'"));
+            let pays = count(
+                &db,
+                &format!("SELECT COUNT(*) FROM ledger_tx WHERE kind = 'pay' AND claim_no = '{c}'"),
+            );
             let net_bank = count(
                 &db,
                 &format!(
@@ -417,17 +541,29 @@ fn random_batches_with_bank_failures_through_the_store() {
             match exported[c]["status"].as_str().unwrap() {
                 "paid" => {
                     assert_eq!(pays, 1, "[{b}] {c}");
-                    assert_eq!(-net_bank, exported[c]["amount_fen"].as_i64().unwrap(), "[{b}] {c}");
+                    assert_eq!(
+                        -net_bank,
+                        exported[c]["amount_fen"].as_i64().unwrap(),
+                        "[{b}] {c}"
+                    );
                     paid += exported[c]["amount_fen"].as_i64().unwrap();
                 }
                 "failed" => {
-                    assert_eq!((pays, net_bank), (0, 0), "[{b}] {c}: the money is back in the fund");
+                    assert_eq!(
+                        (pays, net_bank),
+                        (0, 0),
+                        "[{b}] {c}: the money is back in the fund"
+                    );
                 }
                 other => panic!("[{b}] {c} ended {other}"),
             }
         }
         let r = report(&db);
-        assert_eq!((r["paid"].as_i64(), r["in_transit"].as_i64()), (Some(paid), Some(0)), "[{b}] {r}");
+        assert_eq!(
+            (r["paid"].as_i64(), r["in_transit"].as_i64()),
+            (Some(paid), Some(0)),
+            "[{b}] {r}"
+        );
         assert_eq!(r["bank"].as_i64(), Some(10_000_000 - paid), "[{b}] {r}");
         verified(&db, "after the random rounds");
     }

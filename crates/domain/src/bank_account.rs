@@ -132,8 +132,17 @@ mod tests {
         assert_eq!(a.as_str(), card);
         assert_eq!(a.masked(), format!("6222***********{}", &card[15..]));
         assert_eq!(a.to_string(), a.masked());
-        let spaced = format!("{} {} {} {}", &card[..4], &card[4..8], &card[8..12], &card[12..]);
-        assert_eq!(BankAccount::parse(&spaced, AccountHolder::Person).unwrap(), a);
+        let spaced = format!(
+            "{} {} {} {}",
+            &card[..4],
+            &card[4..8],
+            &card[8..12],
+            &card[12..]
+        );
+        assert_eq!(
+            BankAccount::parse(&spaced, AccountHolder::Person).unwrap(),
+            a
+        );
         let mut bad = card.clone();
         let last = bad.pop().unwrap();
         bad.push(if last == '0' { '1' } else { '0' });
@@ -141,7 +150,11 @@ mod tests {
         assert!(e.message().contains("校验位不符"), "{e}");
         assert!(!e.message().contains(&bad), "the message masks the account");
         let e = BankAccount::parse("62220210011234", AccountHolder::Person).unwrap_err();
-        assert!(e.message().contains("为 14 位：社保卡银行账号应为 16 至 19 位数字"), "{e}");
+        assert!(
+            e.message()
+                .contains("为 14 位：社保卡银行账号应为 16 至 19 位数字"),
+            "{e}"
+        );
         let e = BankAccount::parse("6222O21001123456", AccountHolder::Person).unwrap_err();
         assert!(e.message().contains("非数字字符「O」"), "{e}");
         assert!(BankAccount::parse("", AccountHolder::Organisation).is_err());

@@ -363,7 +363,10 @@ impl Posting {
 /// The message for a fund whose bank account is not what its source, less
 /// expense, advances and money in transit, leaves: amounts in fen in the
 /// order bank, source, expense, advances, transit.
-pub fn unbalanced_fund(fund: &FundCode, [bank, source, expense, advances, transit]: [i128; 5]) -> String {
+pub fn unbalanced_fund(
+    fund: &FundCode,
+    [bank, source, expense, advances, transit]: [i128; 5],
+) -> String {
     format!(
         "资金来源 {fund} 账不平：专账存款 {} 元 ≠ 拨入 {} 元 − 支出 {} 元 − 预付 {} 元 − 在途 {} 元",
         yuan(bank),
@@ -1194,7 +1197,10 @@ impl Ledger {
                 out.push(format!("资金来源 {fund} 专账存款为负（{} 元）", yuan(bank)));
             }
             if bank != source - expense - advances - transit {
-                out.push(unbalanced_fund(fund, [bank, source, expense, advances, transit]));
+                out.push(unbalanced_fund(
+                    fund,
+                    [bank, source, expense, advances, transit],
+                ));
             }
         }
         for (claim, postings) in per_claim {

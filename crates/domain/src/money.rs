@@ -174,7 +174,10 @@ mod tests {
         assert_eq!(Fen(5).grouped(), "0.05");
         assert_eq!(Fen(100_000_000).grouped(), "1,000,000.00");
         assert_eq!(Fen(-123_456_789).grouped(), "-1,234,567.89");
-        assert_eq!(Fen::parse_yuan(&Fen(98_765_432).grouped()), Ok(Fen(98_765_432)));
+        assert_eq!(
+            Fen::parse_yuan(&Fen(98_765_432).grouped()),
+            Ok(Fen(98_765_432))
+        );
     }
 
     fn p(s: &str) -> i64 {

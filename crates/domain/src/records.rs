@@ -2,8 +2,8 @@
 //! ("parse, don't validate"). The store writes these; nothing here is raw text.
 
 use crate::{
-    BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone,
-    RegionCode, RelationKind, Sex, SkillLevel,
+    BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode,
+    Phone, RegionCode, RelationKind, Sex, SkillLevel,
 };
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -175,7 +175,11 @@ pub fn read_return(path: &Path) -> Result<(Vec<ReturnLine>, Vec<ReturnError>), R
         let row = row?;
         let cell = |c: Option<usize>| -> String {
             c.and_then(|i| row.cells.get(i))
-                .map(|s| jineng_domain::normalize_cell(s).trim_start_matches('\'').to_string())
+                .map(|s| {
+                    jineng_domain::normalize_cell(s)
+                        .trim_start_matches('\'')
+                        .to_string()
+                })
                 .unwrap_or_default()
         };
         if cell(line_id) == "合计" || cell(claim) == "合计" {

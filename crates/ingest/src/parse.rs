@@ -7,12 +7,12 @@ use crate::columns::ColumnMap;
 use crate::reader::Row;
 use crate::report::RowError;
 use chrono::NaiveDate;
+use jineng_domain::bank_account::AccountHolder;
 use jineng_domain::records::*;
 use jineng_domain::refdata::{RefData, vocab_kind};
-use jineng_domain::bank_account::AccountHolder;
 use jineng_domain::{
-    BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone,
-    RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date,
+    BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode,
+    Phone, RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date,
     parse_yes_no, validate_person_name,
 };
 
@@ -186,11 +186,17 @@ impl<'a> Fields<'a> {
         match (account, bank) {
             (Some(account), Some(bank_name)) => Some(PayeeAccount { account, bank_name }),
             (Some(_), None) => {
-                self.error(bank_col, format!("填写了{account_col}，须同时填写{bank_col}"));
+                self.error(
+                    bank_col,
+                    format!("填写了{account_col}，须同时填写{bank_col}"),
+                );
                 None
             }
             (None, Some(_)) if self.opt(account_col).is_none() => {
-                self.error(account_col, format!("填写了{bank_col}，须同时填写{account_col}"));
+                self.error(
+                    account_col,
+                    format!("填写了{bank_col}，须同时填写{account_col}"),
+                );
                 None
             }
             _ => None,

@@ -59,10 +59,7 @@ pub(crate) async fn write<'a>(
             Some(Planned {
                 row: n,
                 key: vec![key],
-                data: vec![
-                    Val::text(a.account.as_str()),
-                    Val::text(&a.bank_name),
-                ],
+                data: vec![Val::text(a.account.as_str()), Val::text(&a.bank_name)],
             })
         })
         .collect();
@@ -73,10 +70,11 @@ pub(crate) async fn write<'a>(
         Payee::Person => &PERSON_ACCOUNTS,
         Payee::Organisation => &ORGANISATION_ACCOUNTS,
     };
-    let written: std::collections::HashMap<u64, Outcome> = upsert(conn, table, batch, planned, None)
-        .await?
-        .into_iter()
-        .collect();
+    let written: std::collections::HashMap<u64, Outcome> =
+        upsert(conn, table, batch, planned, None)
+            .await?
+            .into_iter()
+            .collect();
     Ok(main
         .into_iter()
         .map(|(n, o)| match (o, written.get(&n)) {
@@ -90,5 +88,11 @@ pub(crate) async fn write<'a>(
 
 /// A stored account as views show it: masked unless `reveal`.
 pub fn shown_account(stored: Option<&str>, reveal: bool) -> Option<String> {
-    stored.map(|a| if reveal { a.to_string() } else { mask_account(a) })
+    stored.map(|a| {
+        if reveal {
+            a.to_string()
+        } else {
+            mask_account(a)
+        }
+    })
 }

@@ -139,9 +139,8 @@ impl Store {
         let accounts = rows
             .iter()
             .map(|(n, r)| (*n, Val::text(r.credit_code.as_str()), r.bank.as_ref()));
-        let main =
-            crate::bank_accounts::write(&mut tx, Payee::Organisation, batch, accounts, main)
-                .await?;
+        let main = crate::bank_accounts::write(&mut tx, Payee::Organisation, batch, accounts, main)
+            .await?;
         let ids = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.credit_code)).await?;
         let periods: Vec<Planned> = rows
             .iter()

@@ -608,7 +608,11 @@ async fn verify_transit(
     {
         let claim: String = r.try_get("claim_no")?;
         let net: i64 = r.try_get("transit_net")?;
-        out.extend(transit_violations(&claim, &kind_counts(&r)?, i128::from(net)));
+        out.extend(transit_violations(
+            &claim,
+            &kind_counts(&r)?,
+            i128::from(net),
+        ));
     }
     Ok(())
 }

@@ -45,7 +45,8 @@ pub use bank_accounts::shown_account;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{
-    Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine, parse_line_id,
+    Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
+    parse_line_id,
 };
 pub use claims::{RenderedClaim, render_claim};
 pub use class_pages::{

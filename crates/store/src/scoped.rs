@@ -6,8 +6,8 @@
 use crate::audit::Actor;
 use crate::sql::{Val, bind_all};
 use crate::{Archive, ClaimDetail, DecideSummary, PersonHit, Store, StoreError};
-use jineng_domain::ClaimStatus;
 use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
 use jineng_domain::NationalId;
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;

@@ -68,9 +68,9 @@ fn to_json(cols: &[(&str, Kind)], vals: &[Val]) -> String {
         .zip(vals)
         .map(|((c, _), v)| {
             let j = match v {
-                Val::T(Some(t)) if MASKED.contains(c) => serde_json::Value::String(
-                    jineng_domain::bank_account::mask_account(t),
-                ),
+                Val::T(Some(t)) if MASKED.contains(c) => {
+                    serde_json::Value::String(jineng_domain::bank_account::mask_account(t))
+                }
                 Val::T(Some(t)) => serde_json::Value::String(t.clone()),
                 Val::I(Some(i)) => serde_json::Value::from(*i),
                 _ => serde_json::Value::Null,

@@ -201,7 +201,15 @@ impl Store {
         let mut out = Disbursement::default();
         for claim_no in claims {
             match self
-                .disburse_one(&mut tx, policies, &claim_no, batch_id, out.lines.len() as i64 + 1, named, actor)
+                .disburse_one(
+                    &mut tx,
+                    policies,
+                    &claim_no,
+                    batch_id,
+                    out.lines.len() as i64 + 1,
+                    named,
+                    actor,
+                )
                 .await
             {
                 Ok(Some(line)) => {
@@ -228,7 +236,13 @@ impl Store {
             "total_fen": out.total.0,
             "claims": out.lines.iter().map(|l| l.claim_no.as_str()).collect::<Vec<_>>(),
         });
-        let entry = AuditEntry::change("pay_batch", "pay_batch", batch_id.to_string(), None, Some(&summary));
+        let entry = AuditEntry::change(
+            "pay_batch",
+            "pay_batch",
+            batch_id.to_string(),
+            None,
+            Some(&summary),
+        );
         audit::write(&mut tx, actor, None, &[entry]).await?;
         tx.commit().await?;
         out.batch_id = Some(batch_id);
@@ -379,7 +393,13 @@ impl Store {
             let summary = serde_json::json!({
                 "paid": out.paid, "failed": out.failed, "unmatched": out.unmatched.len(),
             });
-            let entry = AuditEntry::change("reconcile", "pay_batch", "回盘".into(), None, Some(&summary));
+            let entry = AuditEntry::change(
+                "reconcile",
+                "pay_batch",
+                "回盘".into(),
+                None,
+                Some(&summary),
+            );
             audit::write(&mut tx, actor, None, &[entry]).await?;
         }
         tx.commit().await?;
@@ -412,7 +432,16 @@ impl Store {
         )
         .await?;
         let note = (!l.success).then(|| format!("银行退回：{}", l.reason));
-        set_status(tx, &stored.claim_no, c.status, to, None, note.as_deref(), actor).await?;
+        set_status(
+            tx,
+            &stored.claim_no,
+            c.status,
+            to,
+            None,
+            note.as_deref(),
+            actor,
+        )
+        .await?;
         sqlx::query(
             "UPDATE pay_batch_lines SET result = $1, reason = $2, answered_at = $3 WHERE batch_id = $4 AND line_no = $5",
         )
@@ -527,10 +556,11 @@ impl Store {
 }
 
 async fn payee_kind(conn: &mut sqlx::AnyConnection, claim_no: &str) -> Result<String, StoreError> {
-    let kind: Option<String> = sqlx::query_scalar("SELECT payee_kind FROM claims WHERE claim_no = $1")
-        .bind(claim_no)
-        .fetch_one(&mut *conn)
-        .await?;
+    let kind: Option<String> =
+        sqlx::query_scalar("SELECT payee_kind FROM claims WHERE claim_no = $1")
+            .bind(claim_no)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(kind.unwrap_or_else(|| "person".into()))
 }
 
@@ -539,17 +569,18 @@ async fn find_line(
     conn: &mut sqlx::AnyConnection,
     l: &ReturnLine,
 ) -> Result<Result<StoredLine, String>, StoreError> {
-    const COLS: &str =
-        "SELECT batch_id, line_no, claim_no, attempt, bank_account, amount_fen, result FROM pay_batch_lines";
+    const COLS: &str = "SELECT batch_id, line_no, claim_no, attempt, bank_account, amount_fen, result FROM pay_batch_lines";
     let row = if let Some(id) = &l.line_id {
         let Some((b, n)) = parse_line_id(id) else {
             return Ok(Err(format!("批次行号「{id}」无法识别，应如 B3-12")));
         };
-        sqlx::query(sqlx::AssertSqlSafe(format!("{COLS} WHERE batch_id = $1 AND line_no = $2")))
-            .bind(b)
-            .bind(n)
-            .fetch_optional(&mut *conn)
-            .await?
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{COLS} WHERE batch_id = $1 AND line_no = $2"
+        )))
+        .bind(b)
+        .bind(n)
+        .fetch_optional(&mut *conn)
+        .await?
     } else if let Some(c) = &l.claim_no {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "{COLS} WHERE claim_no = $1 ORDER BY attempt DESC LIMIT 1"
@@ -587,10 +618,11 @@ async fn find_line(
         )));
     }
     // Only the claim's latest attempt can still be answered.
-    let latest: i64 = sqlx::query_scalar("SELECT MAX(attempt) FROM pay_batch_lines WHERE claim_no = $1")
-        .bind(&stored.claim_no)
-        .fetch_one(&mut *conn)
-        .await?;
+    let latest: i64 =
+        sqlx::query_scalar("SELECT MAX(attempt) FROM pay_batch_lines WHERE claim_no = $1")
+            .bind(&stored.claim_no)
+            .fetch_one(&mut *conn)
+            .await?;
     if stored.attempt != latest && stored.result.is_none() {
         return Ok(Err(format!(
             "申领 {} 的该笔代发已被后续批次取代，未入账",

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use jineng_domain::{ClaimStatus, Fen};
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -111,7 +111,8 @@ impl Store {
                 )
                 .await?
                 {
-                    if statuses.contains(&super::stored_status(&r.try_get::<String, _>("status")?)?) {
+                    if statuses.contains(&super::stored_status(&r.try_get::<String, _>("status")?)?)
+                    {
                         ids.push(r.try_get("person_id")?);
                     }
                 }

@@ -11,15 +11,14 @@ use jineng_domain::policy::facts::{
     InstitutionFacts, PersonFacts, Relative,
 };
 use jineng_domain::{
-    CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind, Sex,
-    SkillLevel,
+    CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
+    Sex, SkillLevel,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::StoreError;
 use crate::sql::{GRP, REC, Unpack, Val, agg, packed, select_in};
-
 
 /// One claim as stored, with its evidence.
 #[derive(Debug, Clone)]

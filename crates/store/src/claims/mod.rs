@@ -10,10 +10,11 @@ mod render;
 mod workflow;
 
 pub use bank::{
-    Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine, parse_line_id,
+    Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
+    parse_line_id,
 };
 pub use decide::DecideSummary;
 pub use payment::PaySummary;
 pub use render::{RenderedClaim, render_claim};
-pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext};
 pub(crate) use workflow::stored_status;
+pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext};

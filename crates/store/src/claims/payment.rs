@@ -4,8 +4,8 @@
 //! a paid claim found false (追回), by reversing its entries. The claim's
 //! status and its ledger posting change in one transaction.
 
-use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use jineng_domain::ledger::{FundCode, Op};
+use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -179,10 +179,12 @@ impl Store {
         let claims: Vec<String> = match only {
             Some(o) => o.to_vec(),
             None => {
-                sqlx::query_scalar("SELECT claim_no FROM claims WHERE status = $1 ORDER BY claim_no")
-                    .bind(ClaimStatus::Approved.code())
-                    .fetch_all(self.pool())
-                    .await?
+                sqlx::query_scalar(
+                    "SELECT claim_no FROM claims WHERE status = $1 ORDER BY claim_no",
+                )
+                .bind(ClaimStatus::Approved.code())
+                .fetch_all(self.pool())
+                .await?
             }
         };
         let mut s = PaySummary::default();
@@ -333,16 +335,7 @@ impl Store {
             actor,
         )
         .await?;
-        set_status(
-            &mut tx,
-            claim_no,
-            c.status,
-            to,
-            None,
-            Some(reason),
-            actor,
-        )
-        .await?;
+        set_status(&mut tx, claim_no, c.status, to, None, Some(reason), actor).await?;
         tx.commit().await?;
         Ok(amount)
     }

@@ -3,10 +3,10 @@
 //! question.
 
 use futures_util::TryStreamExt;
-use jineng_domain::{ClaimStatus, ClaimStep, NationalId};
 use jineng_domain::national_id::mask_id;
 use jineng_domain::policy::facts::{Award, PersonFacts};
 use jineng_domain::policy::trace::TraceLine;
+use jineng_domain::{ClaimStatus, ClaimStep, NationalId};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -78,12 +78,10 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
         let status = stored_status(&row.try_get::<String, _>("status")?)?;
-        let to = status
-            .after(ClaimStep::Reject, None)
-            .map_err(|why| {
-                let why = why.trim_start_matches("申领");
-                StoreError::Refused(format!("申领「{claim_no}」{why}"))
-            })?;
+        let to = status.after(ClaimStep::Reject, None).map_err(|why| {
+            let why = why.trim_start_matches("申领");
+            StoreError::Refused(format!("申领「{claim_no}」{why}"))
+        })?;
         sqlx::query(
             "UPDATE claims SET status = $4, amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
         )
@@ -196,10 +194,7 @@ impl Store {
     }
 
     /// The claim numbers in a status, in order.
-    pub async fn claims_with_status(
-        &self,
-        status: ClaimStatus,
-    ) -> Result<Vec<String>, StoreError> {
+    pub async fn claims_with_status(&self, status: ClaimStatus) -> Result<Vec<String>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT claim_no FROM claims WHERE status = $1 ORDER BY claim_no")
                 .bind(status.code())

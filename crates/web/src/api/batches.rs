@@ -3,8 +3,8 @@
 //! account's, the same for every ledger role (like the fund balances); its
 //! lines are those of the claims in the token's scope, accounts masked.
 
-use super::dto::ErrorBody;
 use super::ApiError;
+use super::dto::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
 use axum::Json;
@@ -103,7 +103,13 @@ pub async fn batch(
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<PayLine>> {
     u.require(Action::ViewLedger)?;
-    if !s.store.pay_batches().await?.iter().any(|b| b.batch_id == id) {
+    if !s
+        .store
+        .pay_batches()
+        .await?
+        .iter()
+        .any(|b| b.batch_id == id)
+    {
         return Err(ApiError(crate::error::AppError::NotFound(format!(
             "没有代发批次 B{id}"
         ))));

@@ -13,8 +13,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use jineng_domain::access::Action;
 use jineng_domain::Fen;
+use jineng_domain::access::Action;
 use jineng_store::{FundLine, FundReport, PayBatchRow, PostingRow};
 use serde::Deserialize;
 
