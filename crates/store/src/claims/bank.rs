@@ -213,7 +213,7 @@ impl Store {
                 .await
             {
                 Ok(Some(line)) => {
-                    out.total = out.total + line.amount;
+                    out.total += line.amount;
                     out.lines.push(line);
                 }
                 Ok(None) => {}
