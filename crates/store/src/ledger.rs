@@ -7,11 +7,11 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::sql::{Val, insert_rows};
 use crate::{Backend, Store, StoreError};
-use jineng_domain::Fen;
 use jineng_domain::ledger::{
     Account, ClaimLedgerState, Entry, FundBalances, FundCode, KindCounts, LedgerError, Op, Posting,
     PostingKind, claim_violations, transit_violations, unbalanced_fund,
 };
+use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::BTreeMap;
@@ -747,21 +747,28 @@ async fn verify_claims(
     // settlement, not recovered; 已预付 = one advance, not settled or
     // recovered; 支付在途 = one disbursement not answered; 支付失败 = every
     // disbursement returned; 已追回 = a recovery.
+    let (paid, advanced, recovered, in_transit, failed) = (
+        ClaimStatus::Paid.code(),
+        ClaimStatus::Advanced.code(),
+        ClaimStatus::Recovered.code(),
+        ClaimStatus::InTransit.code(),
+        ClaimStatus::Failed.code(),
+    );
     let sql = format!(
         "SELECT c.claim_no, c.status, k.n_allocate, k.n_advance, k.n_pay, k.n_settle, k.n_recover,
                 k.n_disburse, k.n_return
          FROM claims c LEFT JOIN (
              SELECT claim_no, {KIND_COUNTS} FROM ledger_tx WHERE claim_no IS NOT NULL GROUP BY claim_no
          ) k ON k.claim_no = c.claim_no
-         WHERE (c.status = 'paid' AND NOT (COALESCE(k.n_recover, 0) = 0 AND (
+         WHERE (c.status = '{paid}' AND NOT (COALESCE(k.n_recover, 0) = 0 AND (
                     (COALESCE(k.n_pay, 0) = 1 AND COALESCE(k.n_advance, 0) = 0 AND COALESCE(k.n_settle, 0) = 0)
                  OR (COALESCE(k.n_pay, 0) = 0 AND COALESCE(k.n_advance, 0) = 1 AND COALESCE(k.n_settle, 0) = 1))))
-            OR (c.status = 'advanced' AND NOT (COALESCE(k.n_advance, 0) = 1 AND COALESCE(k.n_settle, 0) = 0
+            OR (c.status = '{advanced}' AND NOT (COALESCE(k.n_advance, 0) = 1 AND COALESCE(k.n_settle, 0) = 0
                     AND COALESCE(k.n_pay, 0) = 0 AND COALESCE(k.n_recover, 0) = 0))
-            OR (c.status = 'recovered' AND COALESCE(k.n_recover, 0) = 0)
-            OR (c.status = 'in_transit' AND NOT (COALESCE(k.n_disburse, 0) - COALESCE(k.n_return, 0) = 1
+            OR (c.status = '{recovered}' AND COALESCE(k.n_recover, 0) = 0)
+            OR (c.status = '{in_transit}' AND NOT (COALESCE(k.n_disburse, 0) - COALESCE(k.n_return, 0) = 1
                     AND COALESCE(k.n_pay, 0) = 0 AND COALESCE(k.n_recover, 0) = 0))
-            OR (c.status = 'failed' AND NOT (COALESCE(k.n_disburse, 0) >= 1
+            OR (c.status = '{failed}' AND NOT (COALESCE(k.n_disburse, 0) >= 1
                     AND COALESCE(k.n_disburse, 0) = COALESCE(k.n_return, 0) AND COALESCE(k.n_pay, 0) = 0))
          ORDER BY c.claim_no"
     );
