@@ -219,3 +219,76 @@ pub fn read_return(path: &Path) -> Result<(Vec<ReturnLine>, Vec<ReturnError>), R
     }
     Ok((lines, errors))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jineng_store::DisbursementLine;
+
+    fn batch() -> Disbursement {
+        let line = |n: i64, name: &str, fen: i64| DisbursementLine {
+            line_id: format!("B7-{n}"),
+            claim_no: format!("C{n}"),
+            payee_name: name.into(),
+            account: "6222021600000000010".into(),
+            account_masked: "6222***********0010".into(),
+            bank_name: "工行".into(),
+            amount: Fen(fen),
+            fund: "ES".into(),
+        };
+        Disbursement {
+            batch_id: Some(7),
+            lines: vec![line(1, "=HYPERLINK(\"x\")", 100_000), line(2, "钱二", 50)],
+            total: Fen(100_050),
+            left_out: vec![],
+        }
+    }
+
+    #[test]
+    fn the_csv_defuses_formulas_and_ends_with_the_totals() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.csv");
+        write_disbursement(&path, &batch()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(
+            lines[1],
+            "B7-1,C1,\"'=HYPERLINK(\"\"x\"\")\",6222021600000000010,工行,1000.00,ES"
+        );
+        assert_eq!(lines[3], "合计,2 笔,,,,1000.50,");
+        assert!(write_disbursement(&dir.path().join("b.txt"), &batch()).is_err());
+    }
+
+    #[test]
+    fn a_return_file_is_read_by_header_and_bad_rows_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(
+            &path,
+            "批次行号,申领编号,银行账号,金额（元）,处理结果,失败原因\n\
+             B7-1,C1,6222 0216 0000 0000 010,1000,成功,\n\
+             B7-2,C2,6222021600000000010,0.50,失败,户名不符\n\
+             B7-3,C3,6222021600000000010,1.00,退票,\n\
+             合计,,,,,\n",
+        )
+        .unwrap();
+        let (lines, errors) = read_return(&path).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].line_id.as_deref(), Some("B7-1"));
+        assert_eq!((lines[0].amount, lines[0].success), (Fen(100_000), true));
+        assert_eq!(
+            (lines[1].success, lines[1].reason.as_str()),
+            (false, "户名不符")
+        );
+        assert_eq!(
+            errors,
+            vec![ReturnError {
+                row: 4,
+                message: "「处理结果」应为 成功 或 失败，实为「退票」".into()
+            }]
+        );
+        std::fs::write(&path, "申领编号,金额（元）\nC1,1\n").unwrap();
+        let e = read_return(&path).unwrap_err().to_string();
+        assert!(e.contains("回盘文件缺少列：银行账号、处理结果"), "{e}");
+    }
+}
