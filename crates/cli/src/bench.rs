@@ -87,6 +87,7 @@ fn person(i: usize) -> PersonRecord {
         residence_region: None,
         job_region: None,
         receives_pension: false,
+        bank: None,
         id,
     }
 }

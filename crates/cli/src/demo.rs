@@ -392,7 +392,7 @@ async fn claims(
         .decide_claims(&policies, None, today, actor, &|_| {})
         .await?;
     let due: Vec<String> = store
-        .claims_with_status("eligible")
+        .claims_with_status(jineng_domain::ClaimStatus::Eligible)
         .await?
         .into_iter()
         .filter(|c| c.starts_with("C2019"))

@@ -121,9 +121,11 @@ fn print_report(funds: &[FundReport]) {
         paid: Fen::ZERO,
         recovered: Fen::ZERO,
         bank: Fen::ZERO,
+        in_transit: Fen::ZERO,
         claims_paid: 0,
         claims_advanced: 0,
         claims_recovered: 0,
+        claims_in_transit: 0,
     };
     for f in funds {
         total.allocated += f.allocated;
@@ -131,6 +133,8 @@ fn print_report(funds: &[FundReport]) {
         total.paid += f.paid;
         total.recovered += f.recovered;
         total.bank += f.bank;
+        total.in_transit += f.in_transit;
+        total.claims_in_transit += f.claims_in_transit;
         total.claims_paid += f.claims_paid;
         total.claims_advanced += f.claims_advanced;
         total.claims_recovered += f.claims_recovered;
@@ -143,10 +147,11 @@ fn print_report(funds: &[FundReport]) {
         amount("预付余额", f.advanced);
         amount("补贴支出", f.paid);
         amount("追回资金", f.recovered);
+        amount("在途资金", f.in_transit);
         amount("专账余额", f.bank);
         println!(
-            "  已支付申领 {} 笔，预付待清算 {} 笔，已追回 {} 笔",
-            f.claims_paid, f.claims_advanced, f.claims_recovered
+            "  已支付申领 {} 笔，预付待清算 {} 笔，支付在途 {} 笔，已追回 {} 笔",
+            f.claims_paid, f.claims_advanced, f.claims_in_transit, f.claims_recovered
         );
     }
 }

@@ -10,6 +10,7 @@ mod demo;
 mod eligibility;
 mod import;
 mod ledger;
+mod pay;
 mod person;
 mod planning;
 mod policy;
@@ -87,6 +88,11 @@ enum Command {
     Ledger {
         #[command(subcommand)]
         command: ledger::LedgerCommand,
+    },
+    /// 银行代发：生成代发批次与代发文件，导入银行回盘文件
+    Pay {
+        #[command(subcommand)]
+        command: pay::PayCommand,
     },
     /// 审计日志：校验哈希链
     Audit {
@@ -176,6 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eligibility(args) => eligibility::run(&cli.db, args).await,
         Command::Demo(args) => demo::run(&cli.db, &actor, args).await,
         Command::Ledger { command } => ledger::run(&cli.db, &actor, command).await,
+        Command::Pay { command } => pay::run(&cli.db, &actor, command).await,
         Command::Indicators { command } => planning::run_indicators(&cli.db, &actor, command).await,
         Command::Targets { command } => planning::run_targets(&cli.db, &actor, command).await,
         Command::Stats { command } => planning::run_stats(&cli.db, &actor, command).await,

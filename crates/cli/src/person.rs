@@ -81,6 +81,12 @@ pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<
     );
     println!("身份证号码：{}", a.id_number);
     println!("户籍地：{} {}", a.hukou_region, a.hukou_region_name);
+    if let Some(account) = &a.bank_account {
+        println!(
+            "社保卡银行账号：{account}（{}）",
+            a.bank_name.as_deref().unwrap_or("")
+        );
+    }
     println!("人员类别（{}）：", a.categories.len());
     for c in &a.categories {
         println!(
@@ -123,11 +129,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<
     }
     println!("补贴申领（{}）：", a.claims.len());
     for c in &a.claims {
-        let status = if c.status == "submitted" {
-            "已提交"
-        } else {
-            c.status.as_str()
-        };
+        let status = c.status.as_zh();
         println!(
             "  {} {} {} {status}",
             c.claim_no, c.subsidy_type, c.applied_on

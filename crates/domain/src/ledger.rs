@@ -6,10 +6,18 @@
 //! minimal state it needs and build its posting. The store and the in-memory
 //! [`Ledger`] call the same functions, so the rules live here once.
 //!
-//! Each fund source has four accounts: 专账存款 (bank, asset), 资金拨入
-//! (source, credit-normal: what was allocated), 预付款 (advances, asset) and
-//! 补贴支出 (expense). Every posting is balanced and stays within one fund, so
-//! per fund bank + advances + expense = source at all times.
+//! Each fund source has five accounts: 专账存款 (bank, asset), 资金拨入
+//! (source, credit-normal: what was allocated), 预付款 (advances, asset),
+//! 补贴支出 (expense) and 在途资金 (transit, asset: sent to the bank in a
+//! disbursement batch, not yet confirmed). Every posting is balanced and
+//! stays within one fund, so per fund bank + advances + transit + expense =
+//! source at all times.
+//!
+//! Payment through the bank (004 十九) is three movements: 代发 (disburse:
+//! bank → transit, within the balance, R16), then per the bank's return
+//! line 支付 (pay: transit → expense) or 退回 (return: transit → bank). A
+//! returned claim may be disbursed again, from the same fund (R17); it is
+//! paid at most once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -64,8 +72,8 @@ impl fmt::Display for FundCode {
     }
 }
 
-/// One of a fund source's four accounts. Stored as `bank:UI`, `source:UI`,
-/// `advances:UI`, `expense:UI`.
+/// One of a fund source's five accounts. Stored as `bank:UI`, `source:UI`,
+/// `advances:UI`, `expense:UI`, `transit:UI`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Account {
@@ -77,22 +85,29 @@ pub enum Account {
     Advances(FundCode),
     /// 补贴支出: subsidies paid.
     Expense(FundCode),
+    /// 在途资金: sent to the bank, not yet confirmed (asset).
+    Transit(FundCode),
 }
 
 impl Account {
-    /// The four accounts of `fund`, in storage order.
-    pub fn all(fund: &FundCode) -> [Account; 4] {
+    /// The five accounts of `fund`, in storage order.
+    pub fn all(fund: &FundCode) -> [Account; 5] {
         [
             Account::Bank(fund.clone()),
             Account::Source(fund.clone()),
             Account::Advances(fund.clone()),
             Account::Expense(fund.clone()),
+            Account::Transit(fund.clone()),
         ]
     }
 
     pub fn fund(&self) -> &FundCode {
         match self {
-            Account::Bank(f) | Account::Source(f) | Account::Advances(f) | Account::Expense(f) => f,
+            Account::Bank(f)
+            | Account::Source(f)
+            | Account::Advances(f)
+            | Account::Expense(f)
+            | Account::Transit(f) => f,
         }
     }
 
@@ -102,6 +117,7 @@ impl Account {
             Account::Source(_) => "source",
             Account::Advances(_) => "advances",
             Account::Expense(_) => "expense",
+            Account::Transit(_) => "transit",
         }
     }
 
@@ -123,6 +139,7 @@ impl Account {
             "source" => Account::Source(fund),
             "advances" => Account::Advances(fund),
             "expense" => Account::Expense(fund),
+            "transit" => Account::Transit(fund),
             _ => return Err(bad()),
         })
     }
@@ -133,6 +150,7 @@ impl Account {
             Account::Source(_) => "资金拨入",
             Account::Advances(_) => "预付款",
             Account::Expense(_) => "补贴支出",
+            Account::Transit(_) => "在途资金",
         }
     }
 
@@ -222,16 +240,28 @@ pub enum PostingKind {
     Settle,
     /// 追回: a paid or advanced claim's money returned to its fund.
     Recover,
+    /// 代发: a claim's amount sent to the bank in a batch (bank → transit).
+    Disburse,
+    /// 退回: the bank returned a payment (transit → bank).
+    Return,
 }
 
 impl PostingKind {
-    pub const ALL: [PostingKind; 5] = [
+    pub const ALL: [PostingKind; 7] = [
         PostingKind::Allocate,
         PostingKind::Advance,
         PostingKind::Pay,
         PostingKind::Settle,
         PostingKind::Recover,
+        PostingKind::Disburse,
+        PostingKind::Return,
     ];
+
+    /// Kinds a claim may have more than once: one disbursement per attempt,
+    /// one return per failed attempt.
+    pub fn repeats(self) -> bool {
+        matches!(self, PostingKind::Disburse | PostingKind::Return)
+    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -240,6 +270,8 @@ impl PostingKind {
             PostingKind::Pay => "pay",
             PostingKind::Settle => "settle",
             PostingKind::Recover => "recover",
+            PostingKind::Disburse => "disburse",
+            PostingKind::Return => "return",
         }
     }
 
@@ -254,6 +286,8 @@ impl PostingKind {
             PostingKind::Pay => "支付",
             PostingKind::Settle => "清算",
             PostingKind::Recover => "追回",
+            PostingKind::Disburse => "代发",
+            PostingKind::Return => "退回",
         }
     }
 }
@@ -326,6 +360,23 @@ impl Posting {
     }
 }
 
+/// The message for a fund whose bank account is not what its source, less
+/// expense, advances and money in transit, leaves: amounts in fen in the
+/// order bank, source, expense, advances, transit.
+pub fn unbalanced_fund(
+    fund: &FundCode,
+    [bank, source, expense, advances, transit]: [i128; 5],
+) -> String {
+    format!(
+        "资金来源 {fund} 账不平：专账存款 {} 元 ≠ 拨入 {} 元 − 支出 {} 元 − 预付 {} 元 − 在途 {} 元",
+        yuan(bank),
+        yuan(source),
+        yuan(expense),
+        yuan(advances),
+        yuan(transit)
+    )
+}
+
 /// An `i128` amount of fen as yuan, for messages about sums.
 fn yuan(fen: i128) -> String {
     match i64::try_from(fen) {
@@ -377,6 +428,8 @@ pub enum LedgerError {
     AlreadyRecovered(String),
     #[error("资金来源 {0} 的金额超出可记账范围")]
     Overflow(FundCode),
+    #[error("申领 {0} 没有在途款项，无法按银行回盘入账")]
+    NotInTransit(String),
 }
 
 /// What a claim already has in the ledger: enough to decide the next
@@ -392,6 +445,11 @@ pub struct ClaimLedgerState {
     /// The settled total, when an advance was settled.
     pub settled: Option<Fen>,
     pub recovered: bool,
+    /// The amount sent to the bank and not yet confirmed or returned.
+    pub in_transit: Option<Fen>,
+    /// Disbursements so far (attempts), and how many the bank returned.
+    pub disbursed: i64,
+    pub returned: i64,
     /// Debit minus credit per account over the claim's postings; recovery
     /// posts its mirror image.
     pub net: BTreeMap<Account, Fen>,
@@ -420,7 +478,18 @@ impl ClaimLedgerState {
             PostingKind::Advance => {
                 self.advanced = Some(debited(|a| matches!(a, Account::Advances(_))))
             }
-            PostingKind::Pay => self.paid = Some(debited(|a| matches!(a, Account::Expense(_)))),
+            PostingKind::Pay => {
+                self.paid = Some(debited(|a| matches!(a, Account::Expense(_))));
+                self.in_transit = None;
+            }
+            PostingKind::Disburse => {
+                self.disbursed += 1;
+                self.in_transit = Some(debited(|a| matches!(a, Account::Transit(_))));
+            }
+            PostingKind::Return => {
+                self.returned += 1;
+                self.in_transit = None;
+            }
             PostingKind::Settle => {
                 self.settled = Some(debited(|a| matches!(a, Account::Expense(_))))
             }
@@ -438,6 +507,23 @@ impl ClaimLedgerState {
         self.fund.is_none()
     }
 
+    /// Money of the claim is out of its fund: advanced, paid or in transit
+    /// (a returned attempt is not).
+    pub fn holds_money(&self) -> bool {
+        self.advanced.is_some() || self.paid.is_some() || self.in_transit.is_some()
+    }
+
+    /// The attempt number a new posting of `kind` is stored under: each
+    /// disbursement its own, a return that of the disbursement it returns,
+    /// other kinds 0 (once per claim).
+    pub fn attempt_of(&self, kind: PostingKind) -> i64 {
+        match kind {
+            PostingKind::Disburse => self.disbursed + 1,
+            PostingKind::Return => self.disbursed,
+            _ => 0,
+        }
+    }
+
     /// Paid in full, or advanced and settled.
     pub fn is_paid(&self) -> bool {
         self.paid.is_some() || self.settled.is_some()
@@ -451,6 +537,8 @@ impl ClaimLedgerState {
             format!("已支付 {t} 元")
         } else if let Some(a) = self.advanced {
             format!("已预付 {a} 元")
+        } else if let Some(t) = self.in_transit {
+            format!("已代发在途 {t} 元")
         } else {
             "尚未记账".to_string()
         }
@@ -531,7 +619,7 @@ fn first_payment(
     positive(amount)?;
     let claim = claim_no(claim)?;
     same_fund(&claim, fund, state)?;
-    if !state.is_empty() {
+    if state.holds_money() || state.recovered {
         return Err(LedgerError::AlreadyBooked {
             status: state.status_zh(),
             claim,
@@ -540,6 +628,7 @@ fn first_payment(
     within(fund, amount, bank_balance)?;
     let debit = match kind {
         PostingKind::Advance => Account::Advances(fund.clone()),
+        PostingKind::Disburse => Account::Transit(fund.clone()),
         _ => Account::Expense(fund.clone()),
     };
     Ok(Posting {
@@ -581,6 +670,56 @@ pub fn pay(
     state: &ClaimLedgerState,
 ) -> Result<Posting, LedgerError> {
     first_payment(PostingKind::Pay, fund, claim, amount, bank_balance, state)
+}
+
+/// 代发: debit transit, credit bank; the claim's first payment, or again
+/// after the bank returned it (from the same fund, R17).
+pub fn disburse(
+    fund: &FundCode,
+    claim: &str,
+    amount: Fen,
+    bank_balance: Fen,
+    state: &ClaimLedgerState,
+) -> Result<Posting, LedgerError> {
+    first_payment(
+        PostingKind::Disburse,
+        fund,
+        claim,
+        amount,
+        bank_balance,
+        state,
+    )
+}
+
+/// The bank's answer on a claim in transit: success moves the amount to
+/// expense (kind 支付), failure back to the bank account (退回).
+pub fn bank_result(
+    claim: &str,
+    success: bool,
+    state: &ClaimLedgerState,
+) -> Result<Posting, LedgerError> {
+    let claim = claim_no(claim)?;
+    let (Some(amount), Some(fund)) = (state.in_transit, state.fund.clone()) else {
+        return Err(LedgerError::NotInTransit(claim));
+    };
+    let (kind, debit) = if success {
+        (PostingKind::Pay, Account::Expense(fund.clone()))
+    } else {
+        (PostingKind::Return, Account::Bank(fund.clone()))
+    };
+    Ok(Posting {
+        kind,
+        memo: format!(
+            "申领 {claim} 银行回盘{}",
+            if success { "成功" } else { "失败，退回" }
+        ),
+        claim_no: Some(claim),
+        entries: vec![
+            Entry::debit_to(debit, amount),
+            Entry::credit_to(Account::Transit(fund.clone()), amount),
+        ],
+        fund,
+    })
 }
 
 /// 清算: an advanced claim's final amount `total` (≥ the advance) becomes
@@ -694,6 +833,14 @@ pub enum Op {
     },
     /// From the fund the claim was booked to.
     Recover { claim: String },
+    /// Sent to the bank in a disbursement batch.
+    Disburse {
+        fund: FundCode,
+        claim: String,
+        amount: Fen,
+    },
+    /// The bank's return line for a claim in transit.
+    BankResult { claim: String, success: bool },
 }
 
 impl Op {
@@ -704,6 +851,9 @@ impl Op {
             Op::Pay { .. } => PostingKind::Pay,
             Op::Settle { .. } => PostingKind::Settle,
             Op::Recover { .. } => PostingKind::Recover,
+            Op::Disburse { .. } => PostingKind::Disburse,
+            Op::BankResult { success: true, .. } => PostingKind::Pay,
+            Op::BankResult { success: false, .. } => PostingKind::Return,
         }
     }
 
@@ -713,8 +863,9 @@ impl Op {
             Op::Allocate { fund, .. }
             | Op::Advance { fund, .. }
             | Op::Pay { fund, .. }
-            | Op::Settle { fund, .. } => Some(fund),
-            Op::Recover { .. } => None,
+            | Op::Settle { fund, .. }
+            | Op::Disburse { fund, .. } => Some(fund),
+            Op::Recover { .. } | Op::BankResult { .. } => None,
         }
     }
 
@@ -724,6 +875,8 @@ impl Op {
             Op::Advance { claim, .. }
             | Op::Pay { claim, .. }
             | Op::Settle { claim, .. }
+            | Op::Disburse { claim, .. }
+            | Op::BankResult { claim, .. }
             | Op::Recover { claim } => Some(claim.trim()),
         }
     }
@@ -750,11 +903,17 @@ impl Op {
             } => pay(fund, claim, *amount, bank_balance, state),
             Op::Settle { fund, claim, total } => settle(fund, claim, *total, bank_balance, state),
             Op::Recover { claim } => recover(claim, state),
+            Op::Disburse {
+                fund,
+                claim,
+                amount,
+            } => disburse(fund, claim, *amount, bank_balance, state),
+            Op::BankResult { claim, success } => bank_result(claim, *success, state),
         }
     }
 
     /// The fund whose balances the op touches: the op's own, or for a
-    /// recovery the claim's.
+    /// recovery or a bank result the claim's.
     pub fn target_fund<'a>(&'a self, state: &'a ClaimLedgerState) -> Option<&'a FundCode> {
         self.fund().or(state.fund.as_ref())
     }
@@ -767,6 +926,8 @@ pub struct FundBalances {
     pub source: Fen,
     pub advances: Fen,
     pub expense: Fen,
+    #[serde(default)]
+    pub transit: Fen,
 }
 
 impl FundBalances {
@@ -776,6 +937,7 @@ impl FundBalances {
             Account::Source(_) => self.source,
             Account::Advances(_) => self.advances,
             Account::Expense(_) => self.expense,
+            Account::Transit(_) => self.transit,
         }
     }
 
@@ -785,6 +947,7 @@ impl FundBalances {
             Account::Source(_) => &mut self.source,
             Account::Advances(_) => &mut self.advances,
             Account::Expense(_) => &mut self.expense,
+            Account::Transit(_) => &mut self.transit,
         }
     }
 
@@ -801,9 +964,12 @@ impl FundBalances {
         Ok(out)
     }
 
-    /// bank + advances + expense = source.
+    /// bank + advances + transit + expense = source.
     pub fn is_consistent(&self) -> bool {
-        i128::from(self.bank.0) + i128::from(self.advances.0) + i128::from(self.expense.0)
+        i128::from(self.bank.0)
+            + i128::from(self.advances.0)
+            + i128::from(self.transit.0)
+            + i128::from(self.expense.0)
             == i128::from(self.source.0)
     }
 }
@@ -817,6 +983,8 @@ pub struct KindCounts {
     pub pay: i64,
     pub settle: i64,
     pub recover: i64,
+    pub disburse: i64,
+    pub returned: i64,
 }
 
 impl KindCounts {
@@ -831,6 +999,8 @@ impl KindCounts {
             PostingKind::Pay => self.pay,
             PostingKind::Settle => self.settle,
             PostingKind::Recover => self.recover,
+            PostingKind::Disburse => self.disburse,
+            PostingKind::Return => self.returned,
         }
     }
 
@@ -841,6 +1011,8 @@ impl KindCounts {
             PostingKind::Pay => &mut self.pay,
             PostingKind::Settle => &mut self.settle,
             PostingKind::Recover => &mut self.recover,
+            PostingKind::Disburse => &mut self.disburse,
+            PostingKind::Return => &mut self.returned,
         }
     }
 }
@@ -853,7 +1025,7 @@ pub fn claim_violations(claim: &str, counts: &KindCounts, funds: i64) -> Vec<Str
         let n = counts.get(kind);
         if kind == PostingKind::Allocate && n > 0 {
             out.push(format!("申领 {claim} 下有 {n} 笔拨入记账"));
-        } else if n > 1 {
+        } else if n > 1 && !kind.repeats() {
             out.push(format!(
                 "申领 {claim} 有 {n} 笔{kind}记账，同一申领每种记账只能有一笔"
             ));
@@ -868,12 +1040,44 @@ pub fn claim_violations(claim: &str, counts: &KindCounts, funds: i64) -> Vec<Str
     if counts.recover > 0 && counts.pay == 0 && counts.advance == 0 {
         out.push(format!("申领 {claim} 有追回而没有支付或预付"));
     }
+    let outstanding = counts.disburse - counts.returned;
+    if !(0..=1).contains(&outstanding) {
+        out.push(format!(
+            "申领 {claim} 有 {} 笔代发、{} 笔退回，在途不应超过一笔",
+            counts.disburse, counts.returned
+        ));
+    }
+    if counts.advance > 0 && counts.disburse > 0 {
+        out.push(format!("申领 {claim} 既有预付又有代发，重复支付"));
+    }
     if funds > 1 {
         out.push(format!(
             "申领 {claim} 由 {funds} 个资金来源记账，同一补贴只能由一个资金来源支付"
         ));
     }
     out
+}
+
+/// What is wrong with a claim's in-transit money: `transit_net` is the
+/// claim's debit minus credit on its fund's transit account. A claim the
+/// bank has not answered holds its amount there; any other holds nothing.
+pub fn transit_violations(claim: &str, counts: &KindCounts, transit_net: i128) -> Vec<String> {
+    let in_transit = counts.disburse - counts.returned == 1 && counts.pay == 0;
+    if transit_net < 0 {
+        vec![format!(
+            "申领 {claim} 的在途资金为负（{} 元）",
+            yuan(transit_net)
+        )]
+    } else if in_transit && transit_net == 0 {
+        vec![format!("申领 {claim} 已代发未回盘，在途资金却为零")]
+    } else if !in_transit && transit_net != 0 {
+        vec![format!(
+            "申领 {claim} 不在途，在途资金却有 {} 元",
+            yuan(transit_net)
+        )]
+    } else {
+        Vec::new()
+    }
 }
 
 /// An in-memory ledger: the reference model of the store's ledger, with
@@ -931,12 +1135,14 @@ impl Ledger {
     }
 
     pub fn fund_summary(&self, fund: &FundCode) -> FundBalances {
-        let [bank, source, advances, expense] = Account::all(fund).map(|a| self.balance(&a));
+        let [bank, source, advances, expense, transit] =
+            Account::all(fund).map(|a| self.balance(&a));
         FundBalances {
             bank,
             source,
             advances,
             expense,
+            transit,
         }
     }
 
@@ -975,7 +1181,7 @@ impl Ledger {
             if !self.funds.contains(fund) {
                 out.push(format!("资金来源 {fund} 未登记却有记账"));
             }
-            let mut recomputed = [0i128; 4];
+            let mut recomputed = [0i128; 5];
             for (slot, account) in recomputed.iter_mut().zip(Account::all(fund)) {
                 *slot = sums.get(&account).copied().unwrap_or(0);
                 let kept = self.balance(&account);
@@ -986,17 +1192,14 @@ impl Ledger {
                     ));
                 }
             }
-            let [bank, source, advances, expense] = recomputed;
+            let [bank, source, advances, expense, transit] = recomputed;
             if bank < 0 {
                 out.push(format!("资金来源 {fund} 专账存款为负（{} 元）", yuan(bank)));
             }
-            if bank != source - expense - advances {
-                out.push(format!(
-                    "资金来源 {fund} 账不平：专账存款 {} 元 ≠ 拨入 {} 元 − 支出 {} 元 − 预付 {} 元",
-                    yuan(bank),
-                    yuan(source),
-                    yuan(expense),
-                    yuan(advances)
+            if bank != source - expense - advances - transit {
+                out.push(unbalanced_fund(
+                    fund,
+                    [bank, source, expense, advances, transit],
                 ));
             }
         }
@@ -1014,6 +1217,13 @@ impl Ledger {
                 counts.add(p.kind);
             }
             out.extend(claim_violations(claim, &counts, claim_funds.len() as i64));
+            let transit: i128 = postings
+                .iter()
+                .flat_map(|p| &p.entries)
+                .filter(|e| matches!(e.account, Account::Transit(_)))
+                .map(Entry::net)
+                .sum();
+            out.extend(transit_violations(claim, &counts, transit));
             // A recovered claim nets to zero on every account; a settled
             // one on its advances.
             if counts.recover > 0 || counts.settle > 0 {

@@ -4,6 +4,8 @@
 //! message is user-facing Chinese text.
 
 pub mod access;
+pub mod bank_account;
+pub mod claim_status;
 pub mod credit_code;
 pub mod date;
 pub mod error;
@@ -21,6 +23,8 @@ pub mod skill_level;
 pub mod text;
 pub mod vocab;
 
+pub use bank_account::BankAccount;
+pub use claim_status::{ClaimStatus, ClaimStep};
 pub use credit_code::CreditCode;
 pub use date::{excel_serial_to_date, parse_date, parse_month};
 pub use error::ValueError;

@@ -80,6 +80,21 @@ impl Fen {
     pub fn yuan_string(&self) -> String {
         self.to_string()
     }
+
+    /// Yuan with thousands separators, as pages show totals: `1,234.56`.
+    pub fn grouped(&self) -> String {
+        let plain = self.to_string();
+        let (sign, body) = plain.split_at(usize::from(plain.starts_with('-')));
+        let (int, frac) = body.split_once('.').unwrap_or((body, "00"));
+        let mut out = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("{sign}{out}.{frac}")
+    }
 }
 
 /// Removes thousands separators, checking they sit every three digits;
@@ -152,6 +167,18 @@ impl<'a> Sum<&'a Fen> for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_yuan() {
+        assert_eq!(Fen(123_456).grouped(), "1,234.56");
+        assert_eq!(Fen(5).grouped(), "0.05");
+        assert_eq!(Fen(100_000_000).grouped(), "1,000,000.00");
+        assert_eq!(Fen(-123_456_789).grouped(), "-1,234,567.89");
+        assert_eq!(
+            Fen::parse_yuan(&Fen(98_765_432).grouped()),
+            Ok(Fen(98_765_432))
+        );
+    }
 
     fn p(s: &str) -> i64 {
         Fen::parse_yuan(s).unwrap_or_else(|e| panic!("{s}: {e}")).0

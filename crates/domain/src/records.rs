@@ -2,8 +2,8 @@
 //! ("parse, don't validate"). The store writes these; nothing here is raw text.
 
 use crate::{
-    CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone,
-    RegionCode, RelationKind, Sex, SkillLevel,
+    BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode,
+    Phone, RegionCode, RelationKind, Sex, SkillLevel,
 };
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -23,6 +23,16 @@ pub struct PersonRecord {
     pub residence_region: Option<RegionCode>,
     pub job_region: Option<RegionCode>,
     pub receives_pension: bool,
+    /// The 社保卡 bank account subsidies are paid to (004 十九).
+    #[serde(skip)]
+    pub bank: Option<PayeeAccount>,
+}
+
+/// A payee's bank account and the bank it is held at (开户银行).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayeeAccount {
+    pub account: BankAccount,
+    pub bank_name: String,
 }
 
 /// 人员类别: a category that holds for a person over a period.
@@ -52,6 +62,8 @@ pub struct InstitutionRecord {
     pub region: RegionCode,
     /// `Some((from, to))` when 是否目录内 = 是.
     pub catalogue: Option<(NaiveDate, Option<NaiveDate>)>,
+    /// The account subsidies paid to the institution or enterprise go to.
+    pub bank: Option<PayeeAccount>,
 }
 
 /// 培训班, registered by an institution (开班备案).

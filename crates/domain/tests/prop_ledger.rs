@@ -105,6 +105,8 @@ impl Model {
     /// The verdict on `op`; applies it when accepted.
     fn apply(&mut self, op: &Op) -> Verdict {
         match op {
+            // Payment through the bank has its own model (ledger_bank.rs).
+            Op::Disburse { .. } | Op::BankResult { .. } => unreachable!("not generated"),
             Op::Allocate { fund, amount, .. } => {
                 if !self.registered(fund) || amount.0 <= 0 {
                     return Verdict::Refuse;

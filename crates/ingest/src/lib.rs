@@ -2,6 +2,7 @@
 //! parsed row by row into domain records and written to the store in
 //! transactional chunks, with an error report users fix and re-upload.
 
+pub mod bank_file;
 pub mod columns;
 pub mod parse;
 pub mod pipeline;

@@ -7,11 +7,13 @@ use crate::columns::ColumnMap;
 use crate::reader::Row;
 use crate::report::RowError;
 use chrono::NaiveDate;
+use jineng_domain::bank_account::AccountHolder;
 use jineng_domain::records::*;
 use jineng_domain::refdata::{RefData, vocab_kind};
 use jineng_domain::{
-    CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode, Phone,
-    RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date, parse_month,
+    BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode,
+    Phone, RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date,
+    parse_month,
     parse_yes_no, validate_person_name,
 };
 
@@ -171,6 +173,37 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// A payee's bank account and its bank: both or neither (an account
+    /// without its bank cannot be paid, a bank without an account means
+    /// nothing). Messages mask the account.
+    fn payee_account(
+        &mut self,
+        account_col: &str,
+        bank_col: &str,
+        holder: AccountHolder,
+    ) -> Option<PayeeAccount> {
+        let account = self.parsed(account_col, false, |s| BankAccount::parse(s, holder));
+        let bank = self.text(bank_col, false, 50);
+        match (account, bank) {
+            (Some(account), Some(bank_name)) => Some(PayeeAccount { account, bank_name }),
+            (Some(_), None) => {
+                self.error(
+                    bank_col,
+                    format!("填写了{account_col}，须同时填写{bank_col}"),
+                );
+                None
+            }
+            (None, Some(_)) if self.opt(account_col).is_none() => {
+                self.error(
+                    account_col,
+                    format!("填写了{bank_col}，须同时填写{account_col}"),
+                );
+                None
+            }
+            _ => None,
+        }
+    }
+
     fn name(&mut self, column: &str) -> Option<String> {
         self.parsed(column, true, validate_person_name)
     }
@@ -236,6 +269,7 @@ pub fn person(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<PersonRecord,
     let pension = f
         .parsed("是否领取养老金", false, parse_yes_no)
         .unwrap_or(false);
+    let bank = f.payee_account("社保卡银行账号", "开户银行", AccountHolder::Person);
     let rec = (|| {
         let id = id?;
         Some(PersonRecord {
@@ -250,6 +284,7 @@ pub fn person(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<PersonRecord,
             residence_region: residence,
             job_region: job,
             receives_pension: pension,
+            bank,
         })
     })();
     f.finish(rec)
@@ -321,6 +356,7 @@ pub fn institution(
         f.error("目录起始日期", "目录内机构须填写目录起始日期");
     }
     let catalogue = if listed { from.map(|s| (s, to)) } else { None };
+    let bank = f.payee_account("银行账号", "开户银行", AccountHolder::Organisation);
     let rec = (|| {
         Some(InstitutionRecord {
             name: name?,
@@ -328,6 +364,7 @@ pub fn institution(
             kind: kind?,
             region: region?,
             catalogue,
+            bank,
         })
     })();
     f.finish(rec)

@@ -19,6 +19,9 @@ pub struct Archive {
     pub hukou_region: String,
     pub hukou_region_name: String,
     pub phone: Option<String>,
+    /// The 社保卡 bank account: masked unless revealed, like the ID number.
+    pub bank_account: Option<String>,
+    pub bank_name: Option<String>,
     pub categories: Vec<ArchiveCategory>,
     pub enrolments: Vec<ArchiveEnrolment>,
     pub certificates: Vec<ArchiveCertificate>,
@@ -72,7 +75,7 @@ pub struct ArchiveClaim {
     pub subsidy_type: String,
     pub applied_on: String,
     pub amount_asked_fen: Option<i64>,
-    pub status: String,
+    pub status: jineng_domain::ClaimStatus,
 }
 
 impl Store {
@@ -85,7 +88,7 @@ impl Store {
         reveal: bool,
     ) -> Result<Option<Archive>, StoreError> {
         let Some(p) = sqlx::query(
-            "SELECT p.person_id, p.name, p.sex, p.birth_date, p.hukou_region, p.phone, r.name AS region_name
+            "SELECT p.person_id, p.name, p.sex, p.birth_date, p.hukou_region, p.phone, p.bank_account, p.bank_name, r.name AS region_name
              FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region WHERE p.id_number = $1",
         )
         .bind(id.as_str())
@@ -122,6 +125,11 @@ impl Store {
                 .try_get::<Option<String>, _>("region_name")?
                 .unwrap_or_default(),
             phone: p.try_get("phone")?,
+            bank_account: crate::shown_account(
+                p.try_get::<Option<String>, _>("bank_account")?.as_deref(),
+                reveal,
+            ),
+            bank_name: p.try_get("bank_name")?,
             categories: vec![],
             enrolments: vec![],
             certificates: vec![],
@@ -198,7 +206,7 @@ impl Store {
                 subsidy_type: r.try_get("subsidy_type")?,
                 applied_on: r.try_get("applied_on")?,
                 amount_asked_fen: r.try_get("amount_asked_fen")?,
-                status: r.try_get("status")?,
+                status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
             });
         }
         Ok(Some(a))

@@ -15,8 +15,9 @@
 use crate::audit::Actor;
 use crate::batch::{BatchSummary, Outcome};
 use crate::people::{person_of, resolve_persons};
-use crate::{Store, StoreError, status_zh};
+use crate::{Store, StoreError};
 use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
 use jineng_domain::CreditCode;
 use jineng_domain::access::Scope;
 use jineng_domain::policy::claimants::Claimant;
@@ -35,7 +36,7 @@ pub struct ClaimRequest {
 #[derive(Debug, Clone, Serialize)]
 pub struct Filed {
     pub claim_no: String,
-    pub status: String,
+    pub status: ClaimStatus,
     pub status_zh: &'static str,
 }
 
@@ -264,9 +265,10 @@ impl Store {
         Ok(nos
             .into_iter()
             .map(|no| {
-                let status = statuses.get(&no).cloned().unwrap_or_default();
+                // Every row was written above, so each has a status.
+                let status = statuses.get(&no).copied().unwrap_or(ClaimStatus::Submitted);
                 Filed {
-                    status_zh: status_zh(&status),
+                    status_zh: status.as_zh(),
                     status,
                     claim_no: no,
                 }

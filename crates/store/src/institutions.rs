@@ -1,5 +1,6 @@
 //! Training institutions, their catalogue periods, and their classes.
 
+use crate::bank_accounts::Payee;
 use crate::batch::{ImportBatch, Outcome, Rejection};
 use crate::people::merge;
 use crate::sql::{Val, select_in};
@@ -136,6 +137,11 @@ impl Store {
             })
             .collect();
         let main = upsert(&mut tx, &INSTITUTIONS, batch, planned, None).await?;
+        let accounts = rows
+            .iter()
+            .map(|(n, r)| (*n, Val::text(r.credit_code.as_str()), r.bank.as_ref()));
+        let main = crate::bank_accounts::write(&mut tx, Payee::Organisation, batch, accounts, main)
+            .await?;
         let ids = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.credit_code)).await?;
         let periods: Vec<Planned> = rows
             .iter()

@@ -7,11 +7,11 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::sql::{Val, insert_rows};
 use crate::{Backend, Store, StoreError};
-use jineng_domain::Fen;
 use jineng_domain::ledger::{
     Account, ClaimLedgerState, Entry, FundBalances, FundCode, KindCounts, LedgerError, Op, Posting,
-    PostingKind, claim_violations,
+    PostingKind, claim_violations, transit_violations, unbalanced_fund,
 };
+use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::BTreeMap;
@@ -31,11 +31,15 @@ pub struct FundReport {
     pub recovered: Fen,
     /// What the fund holds (专账存款).
     pub bank: Fen,
+    /// Sent to the bank, not yet answered (在途资金).
+    pub in_transit: Fen,
     /// Claims paid in full or settled, and not recovered.
     pub claims_paid: i64,
     /// Claims advanced and not yet settled or recovered.
     pub claims_advanced: i64,
     pub claims_recovered: i64,
+    /// Claims in a disbursement batch the bank has not answered.
+    pub claims_in_transit: i64,
 }
 
 /// `FOR UPDATE` on PostgreSQL. SQLite has no row locks: the transaction
@@ -54,7 +58,7 @@ async fn lock_fund(
     fund: &FundCode,
 ) -> Result<Option<FundBalances>, StoreError> {
     let sql = format!(
-        "SELECT bank_fen, source_fen, advances_fen, expense_fen FROM fund_sources WHERE code = $1{}",
+        "SELECT bank_fen, source_fen, advances_fen, expense_fen, transit_fen FROM fund_sources WHERE code = $1{}",
         for_update(backend)
     );
     let row = sqlx::query(AssertSqlSafe(sql))
@@ -67,6 +71,7 @@ async fn lock_fund(
             source: Fen(r.try_get("source_fen")?),
             advances: Fen(r.try_get("advances_fen")?),
             expense: Fen(r.try_get("expense_fen")?),
+            transit: Fen(r.try_get("transit_fen")?),
         })
     })
     .transpose()
@@ -176,8 +181,8 @@ pub(crate) async fn post_in(
     let posting = op.posting(balances.bank, &state)?;
     let after = balances.after(&posting)?;
     let tx_id: i64 = sqlx::query_scalar(
-        "INSERT INTO ledger_tx (at, kind, fund_code, claim_no, actor, memo)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING tx_id",
+        "INSERT INTO ledger_tx (at, kind, fund_code, claim_no, actor, memo, attempt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING tx_id",
     )
     .bind(audit::now())
     .bind(posting.kind.code())
@@ -185,6 +190,7 @@ pub(crate) async fn post_in(
     .bind(posting.claim_no.as_deref())
     .bind(actor.0.as_str())
     .bind(posting.memo.as_str())
+    .bind(state.attempt_of(posting.kind))
     .fetch_one(&mut *conn)
     .await?;
     let lines: Vec<Vec<Val>> = posting
@@ -223,7 +229,8 @@ pub(crate) async fn post_in(
     // locked balances (SQLite would turn an overflowing sum into a float).
     sqlx::query(
         "UPDATE fund_sources SET bank_fen = bank_fen + $1, source_fen = source_fen + $2,
-             advances_fen = advances_fen + $3, expense_fen = expense_fen + $4
+             advances_fen = advances_fen + $3, expense_fen = expense_fen + $4,
+             transit_fen = transit_fen + $6
          WHERE code = $5",
     )
     .bind((after.bank - balances.bank).0)
@@ -231,6 +238,7 @@ pub(crate) async fn post_in(
     .bind((after.advances - balances.advances).0)
     .bind((after.expense - balances.expense).0)
     .bind(posting.fund.as_str())
+    .bind((after.transit - balances.transit).0)
     .execute(&mut *conn)
     .await?;
     let entry = AuditEntry::change("post", "ledger_tx", tx_id.to_string(), None, Some(&posting));
@@ -351,7 +359,7 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let mut out: Vec<FundReport> = Vec::new();
         for r in sqlx::query(
-            "SELECT code, name, bank_fen, source_fen, advances_fen, expense_fen
+            "SELECT code, name, bank_fen, source_fen, advances_fen, expense_fen, transit_fen
              FROM fund_sources ORDER BY code",
         )
         .fetch_all(&mut *conn)
@@ -365,9 +373,11 @@ impl Store {
                 paid: Fen(r.try_get("expense_fen")?),
                 recovered: Fen::ZERO,
                 bank: Fen(r.try_get("bank_fen")?),
+                in_transit: Fen(r.try_get("transit_fen")?),
                 claims_paid: 0,
                 claims_advanced: 0,
                 claims_recovered: 0,
+                claims_in_transit: 0,
             });
         }
         let index: BTreeMap<String, usize> = out
@@ -408,6 +418,7 @@ impl Store {
                     Some(PostingKind::Pay | PostingKind::Settle) => f.claims_paid += n,
                     Some(PostingKind::Advance) => f.claims_advanced += n,
                     Some(PostingKind::Recover) => f.claims_recovered += n,
+                    Some(PostingKind::Disburse) => f.claims_in_transit += n,
                     _ => {}
                 }
             }
@@ -457,7 +468,8 @@ impl Store {
              WHERE NOT ((e.debit_fen > 0 AND e.credit_fen = 0) OR (e.credit_fen > 0 AND e.debit_fen = 0))
                 OR e.fund_code <> t.fund_code
                 OR e.account NOT IN ('bank:' || e.fund_code, 'source:' || e.fund_code,
-                                     'advances:' || e.fund_code, 'expense:' || e.fund_code)
+                                     'advances:' || e.fund_code, 'expense:' || e.fund_code,
+                                     'transit:' || e.fund_code)
              ORDER BY t.tx_id, e.line",
         )
         .fetch_all(&mut *conn)
@@ -530,7 +542,7 @@ async fn verify_balances(
         );
     }
     for r in sqlx::query(
-            "SELECT code, bank_fen, source_fen, advances_fen, expense_fen FROM fund_sources ORDER BY code",
+            "SELECT code, bank_fen, source_fen, advances_fen, expense_fen, transit_fen FROM fund_sources ORDER BY code",
         )
         .fetch_all(&mut *conn)
         .await?
@@ -545,6 +557,7 @@ async fn verify_balances(
                 source: Fen(r.try_get("source_fen")?),
                 advances: Fen(r.try_get("advances_fen")?),
                 expense: Fen(r.try_get("expense_fen")?),
+                transit: Fen(r.try_get("transit_fen")?),
             };
             for account in Account::all(&fund) {
                 let net = sums.get(&(code.clone(), account.code())).copied().unwrap_or(0);
@@ -565,12 +578,42 @@ async fn verify_balances(
                 out.push(format!("资金来源 {fund} 专账存款为负（{} 元）", kept.bank));
             }
             if !kept.is_consistent() {
-                out.push(format!(
-                    "资金来源 {fund} 账不平：专账存款 {} 元 ≠ 拨入 {} 元 − 支出 {} 元 − 预付 {} 元",
-                    kept.bank, kept.source, kept.expense, kept.advances
-                ));
+                let k = [kept.bank, kept.source, kept.expense, kept.advances, kept.transit];
+                out.push(unbalanced_fund(&fund, k.map(|f| i128::from(f.0))));
             }
         }
+    Ok(())
+}
+
+/// Each disbursed claim's money in transit against its postings.
+async fn verify_transit(
+    conn: &mut sqlx::AnyConnection,
+    out: &mut Vec<String>,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT k.*, COALESCE(n.net, 0) AS transit_net FROM (
+             SELECT claim_no, {KIND_COUNTS} FROM ledger_tx
+             WHERE claim_no IN (SELECT claim_no FROM ledger_tx WHERE kind = 'disburse')
+             GROUP BY claim_no) k
+         LEFT JOIN (
+             SELECT t.claim_no, CAST(SUM(e.debit_fen) - SUM(e.credit_fen) AS BIGINT) AS net
+             FROM ledger_entries e JOIN ledger_tx t ON t.tx_id = e.tx_id
+             WHERE e.account = 'transit:' || e.fund_code GROUP BY t.claim_no) n
+         ON n.claim_no = k.claim_no
+         ORDER BY k.claim_no"
+    );
+    for r in sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let claim: String = r.try_get("claim_no")?;
+        let net: i64 = r.try_get("transit_net")?;
+        out.extend(transit_violations(
+            &claim,
+            &kind_counts(&r)?,
+            i128::from(net),
+        ));
+    }
     Ok(())
 }
 
@@ -589,7 +632,9 @@ const KIND_COUNTS: &str = "
     CAST(SUM(CASE WHEN kind = 'advance' THEN 1 ELSE 0 END) AS BIGINT) AS n_advance,
     CAST(SUM(CASE WHEN kind = 'pay' THEN 1 ELSE 0 END) AS BIGINT) AS n_pay,
     CAST(SUM(CASE WHEN kind = 'settle' THEN 1 ELSE 0 END) AS BIGINT) AS n_settle,
-    CAST(SUM(CASE WHEN kind = 'recover' THEN 1 ELSE 0 END) AS BIGINT) AS n_recover";
+    CAST(SUM(CASE WHEN kind = 'recover' THEN 1 ELSE 0 END) AS BIGINT) AS n_recover,
+    CAST(SUM(CASE WHEN kind = 'disburse' THEN 1 ELSE 0 END) AS BIGINT) AS n_disburse,
+    CAST(SUM(CASE WHEN kind = 'return' THEN 1 ELSE 0 END) AS BIGINT) AS n_return";
 
 fn kind_counts(r: &sqlx::any::AnyRow) -> Result<KindCounts, StoreError> {
     let n =
@@ -600,6 +645,8 @@ fn kind_counts(r: &sqlx::any::AnyRow) -> Result<KindCounts, StoreError> {
         pay: n("n_pay")?,
         settle: n("n_settle")?,
         recover: n("n_recover")?,
+        disburse: n("n_disburse")?,
+        returned: n("n_return")?,
     })
 }
 
@@ -621,7 +668,13 @@ async fn verify_claims(
          GROUP BY claim_no
          HAVING NOT (
              COUNT(DISTINCT fund_code) = 1
-             AND SUM(CASE WHEN kind IN ('advance', 'pay') THEN 1 ELSE 0 END) = 1
+             AND (SUM(CASE WHEN kind IN ('advance', 'pay') THEN 1 ELSE 0 END) = 1
+                  OR (SUM(CASE WHEN kind IN ('advance', 'pay') THEN 1 ELSE 0 END) = 0
+                      AND SUM(CASE WHEN kind = 'disburse' THEN 1 ELSE 0 END) >= 1))
+             AND SUM(CASE WHEN kind = 'disburse' THEN 1 ELSE 0 END)
+                 - SUM(CASE WHEN kind = 'return' THEN 1 ELSE 0 END) BETWEEN 0 AND 1
+             AND NOT (SUM(CASE WHEN kind = 'advance' THEN 1 ELSE 0 END) > 0
+                      AND SUM(CASE WHEN kind = 'disburse' THEN 1 ELSE 0 END) > 0)
              AND SUM(CASE WHEN kind = 'settle' THEN 1 ELSE 0 END)
                  <= SUM(CASE WHEN kind = 'advance' THEN 1 ELSE 0 END)
              AND SUM(CASE WHEN kind = 'recover' THEN 1 ELSE 0 END) <= 1
@@ -688,20 +741,35 @@ async fn verify_claims(
         }
     }
 
+    verify_transit(conn, out).await?;
+
     // The claims' statuses: 已支付 = one payment, or an advance and its
     // settlement, not recovered; 已预付 = one advance, not settled or
-    // recovered; 已追回 = a recovery.
+    // recovered; 支付在途 = one disbursement not answered; 支付失败 = every
+    // disbursement returned; 已追回 = a recovery.
+    let (paid, advanced, recovered, in_transit, failed) = (
+        ClaimStatus::Paid.code(),
+        ClaimStatus::Advanced.code(),
+        ClaimStatus::Recovered.code(),
+        ClaimStatus::InTransit.code(),
+        ClaimStatus::Failed.code(),
+    );
     let sql = format!(
-        "SELECT c.claim_no, c.status, k.n_allocate, k.n_advance, k.n_pay, k.n_settle, k.n_recover
+        "SELECT c.claim_no, c.status, k.n_allocate, k.n_advance, k.n_pay, k.n_settle, k.n_recover,
+                k.n_disburse, k.n_return
          FROM claims c LEFT JOIN (
              SELECT claim_no, {KIND_COUNTS} FROM ledger_tx WHERE claim_no IS NOT NULL GROUP BY claim_no
          ) k ON k.claim_no = c.claim_no
-         WHERE (c.status = 'paid' AND NOT (COALESCE(k.n_recover, 0) = 0 AND (
+         WHERE (c.status = '{paid}' AND NOT (COALESCE(k.n_recover, 0) = 0 AND (
                     (COALESCE(k.n_pay, 0) = 1 AND COALESCE(k.n_advance, 0) = 0 AND COALESCE(k.n_settle, 0) = 0)
                  OR (COALESCE(k.n_pay, 0) = 0 AND COALESCE(k.n_advance, 0) = 1 AND COALESCE(k.n_settle, 0) = 1))))
-            OR (c.status = 'advanced' AND NOT (COALESCE(k.n_advance, 0) = 1 AND COALESCE(k.n_settle, 0) = 0
+            OR (c.status = '{advanced}' AND NOT (COALESCE(k.n_advance, 0) = 1 AND COALESCE(k.n_settle, 0) = 0
                     AND COALESCE(k.n_pay, 0) = 0 AND COALESCE(k.n_recover, 0) = 0))
-            OR (c.status = 'recovered' AND COALESCE(k.n_recover, 0) = 0)
+            OR (c.status = '{recovered}' AND COALESCE(k.n_recover, 0) = 0)
+            OR (c.status = '{in_transit}' AND NOT (COALESCE(k.n_disburse, 0) - COALESCE(k.n_return, 0) = 1
+                    AND COALESCE(k.n_pay, 0) = 0 AND COALESCE(k.n_recover, 0) = 0))
+            OR (c.status = '{failed}' AND NOT (COALESCE(k.n_disburse, 0) >= 1
+                    AND COALESCE(k.n_disburse, 0) = COALESCE(k.n_return, 0) AND COALESCE(k.n_pay, 0) = 0))
          ORDER BY c.claim_no"
     );
     for r in sqlx::query(AssertSqlSafe(sql))
@@ -721,11 +789,7 @@ async fn verify_claims(
         } else {
             booked.join("、")
         };
-        let status = match status.as_str() {
-            "paid" => "已支付",
-            "advanced" => "已预付",
-            _ => "已追回",
-        };
+        let status = crate::claims::stored_status(&status)?.as_zh();
         out.push(format!(
             "申领 {claim} 的状态为「{status}」，与专账记录不符（{booked}）"
         ));

@@ -8,6 +8,7 @@ mod archive;
 mod audit;
 mod audit_scope;
 mod audit_view;
+mod bank_accounts;
 mod batch;
 mod claims;
 mod class_pages;
@@ -40,9 +41,14 @@ pub use archive::{
 };
 pub use audit::{Actor, AuditVerify};
 pub use audit_view::{AuditQuery, AuditRow, mask_ids};
+pub use bank_accounts::shown_account;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
-pub use claims::{RenderedClaim, render_claim, status_zh};
+pub use claims::{
+    Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
+    parse_line_id,
+};
+pub use claims::{RenderedClaim, render_claim};
 pub use class_pages::{
     CLASS_STATUSES, ClassDetail, ClassEvent, ClassRosterLine, ClassSummary, ROSTER_LINES,
     class_status_zh,

@@ -1,6 +1,7 @@
 //! The real-name registry (实名制): persons, their categories and family
 //! relations.
 
+use crate::bank_accounts::Payee;
 use crate::batch::{ImportBatch, Outcome, Rejection};
 use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, Table, upsert};
@@ -141,6 +142,10 @@ impl Store {
             (old[0] != new[0]).then(|| Rejection::new("姓名", IMPERSONATION))
         };
         let out = upsert(&mut tx, &PERSONS, batch, planned, Some(&guard)).await?;
+        let accounts = rows
+            .iter()
+            .map(|(n, r)| (*n, Val::text(r.id.as_str()), r.bank.as_ref()));
+        let out = crate::bank_accounts::write(&mut tx, Payee::Person, batch, accounts, out).await?;
         self.end(tx, batch).await?;
         Ok(out)
     }

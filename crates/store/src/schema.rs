@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "months_and_plan",
         include_str!("../migrations/0014_months_and_plan.sql"),
     ),
+    (
+        15,
+        "bank_payment",
+        include_str!("../migrations/0015_bank_payment.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
@@ -90,6 +95,15 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
         if *version == 6 {
             // Rows written before the chain existed join it in order.
             crate::audit::chain_unchained(&mut tx, store.backend()).await?;
+        }
+        if *version == 15 && store.backend() == Backend::Postgres {
+            // The rebuilt ledger_tx kept its ids; its identity must go on
+            // after them.
+            tx.execute(
+                "SELECT setval(pg_get_serial_sequence('ledger_tx', 'tx_id'), \
+                 (SELECT COALESCE(MAX(tx_id), 0) + 1 FROM ledger_tx), false)",
+            )
+            .await?;
         }
     }
     tx.commit().await?;

@@ -5,8 +5,9 @@
 
 use crate::audit::Actor;
 use crate::sql::{Val, bind_all};
-use crate::{Archive, ClaimDetail, DecideSummary, PersonHit, Store, StoreError, status_zh};
+use crate::{Archive, ClaimDetail, DecideSummary, PersonHit, Store, StoreError};
 use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
 use jineng_domain::NationalId;
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
@@ -108,7 +109,7 @@ pub struct ClaimRow {
     /// Masked.
     pub id_number: String,
     pub subsidy_type: String,
-    pub status: String,
+    pub status: ClaimStatus,
     pub status_zh: String,
     pub amount_fen: Option<i64>,
     pub applied_on: String,
@@ -166,12 +167,17 @@ impl Store {
             ..Figures::default()
         };
         let (cond, val) = filter(scope, Subject::Claim, 1);
+        let (eligible, review, paid) = (
+            ClaimStatus::Eligible.code(),
+            ClaimStatus::Review.code(),
+            ClaimStatus::Paid.code(),
+        );
         let sql = format!(
             "SELECT COUNT(*) AS n, \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'eligible' THEN 1 ELSE 0 END), 0) AS BIGINT) AS eligible, \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'review' THEN 1 ELSE 0 END), 0) AS BIGINT) AS review, \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'paid' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'paid' THEN c.amount_fen ELSE 0 END), 0) AS BIGINT) AS paid_fen \
+             CAST(COALESCE(SUM(CASE WHEN c.status = '{eligible}' THEN 1 ELSE 0 END), 0) AS BIGINT) AS eligible, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = '{review}' THEN 1 ELSE 0 END), 0) AS BIGINT) AS review, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = '{paid}' THEN 1 ELSE 0 END), 0) AS BIGINT) AS paid, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = '{paid}' THEN c.amount_fen ELSE 0 END), 0) AS BIGINT) AS paid_fen \
              FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE {cond}"
         );
         let vals = [val];
@@ -266,14 +272,14 @@ impl Store {
     pub async fn scoped_claims(
         &self,
         scope: &Scope,
-        status: Option<&str>,
+        status: Option<ClaimStatus>,
         limit: i64,
     ) -> Result<Vec<ClaimRow>, StoreError> {
         let (cond, val) = filter(scope, Subject::Claim, 1);
         let mut vals = vec![val, Val::int(limit)];
         let status_cond = match status {
             Some(s) => {
-                vals.push(Val::text(s));
+                vals.push(Val::text(s.code()));
                 " AND c.status = $3"
             }
             None => "",
@@ -288,13 +294,13 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let status: String = r.try_get("status")?;
+                let status = crate::claims::stored_status(&r.try_get::<String, _>("status")?)?;
                 Ok(ClaimRow {
                     claim_no: r.try_get("claim_no")?,
                     person_name: r.try_get("name")?,
                     id_number: mask_id(&r.try_get::<String, _>("id_number")?),
                     subsidy_type: r.try_get("subsidy_type")?,
-                    status_zh: status_zh(&status).to_string(),
+                    status_zh: status.as_zh().to_string(),
                     status,
                     amount_fen: r.try_get("amount_fen")?,
                     applied_on: r.try_get("applied_on")?,
@@ -371,7 +377,7 @@ impl Store {
                 inside
             }
             None => self
-                .scoped_claims(scope, Some("eligible"), i64::MAX)
+                .scoped_claims(scope, Some(ClaimStatus::Eligible), i64::MAX)
                 .await?
                 .into_iter()
                 .map(|c| c.claim_no)
@@ -425,13 +431,18 @@ impl Store {
     /// Per fund source, the claims in scope it paid, advanced, recovered.
     pub async fn scoped_ledger(&self, scope: &Scope) -> Result<Vec<FundLine>, StoreError> {
         let (cond, val) = filter(scope, Subject::Claim, 1);
+        let (paid, advanced, recovered) = (
+            ClaimStatus::Paid.code(),
+            ClaimStatus::Advanced.code(),
+            ClaimStatus::Recovered.code(),
+        );
         let sql = format!(
             "SELECT c.fund_code, COALESCE(MAX(f.name), c.fund_code) AS fund_name, \
-             SUM(CASE WHEN c.status = 'paid' THEN 1 ELSE 0 END) AS n_paid, \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'paid' THEN c.amount_fen ELSE 0 END), 0) AS BIGINT) AS paid, \
-             SUM(CASE WHEN c.status = 'advanced' THEN 1 ELSE 0 END) AS n_adv, \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'advanced' THEN c.amount_fen * COALESCE(c.advance_pct, 0) / 100 ELSE 0 END), 0) AS BIGINT) AS adv, \
-             SUM(CASE WHEN c.status = 'recovered' THEN 1 ELSE 0 END) AS n_rec \
+             SUM(CASE WHEN c.status = '{paid}' THEN 1 ELSE 0 END) AS n_paid, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = '{paid}' THEN c.amount_fen ELSE 0 END), 0) AS BIGINT) AS paid, \
+             SUM(CASE WHEN c.status = '{advanced}' THEN 1 ELSE 0 END) AS n_adv, \
+             CAST(COALESCE(SUM(CASE WHEN c.status = '{advanced}' THEN c.amount_fen * COALESCE(c.advance_pct, 0) / 100 ELSE 0 END), 0) AS BIGINT) AS adv, \
+             SUM(CASE WHEN c.status = '{recovered}' THEN 1 ELSE 0 END) AS n_rec \
              FROM claims c JOIN persons p ON p.person_id = c.person_id LEFT JOIN fund_sources f ON f.code = c.fund_code \
              WHERE c.fund_code IS NOT NULL AND {cond} GROUP BY c.fund_code ORDER BY c.fund_code"
         );

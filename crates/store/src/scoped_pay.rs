@@ -36,7 +36,7 @@ impl Store {
                 named.to_vec()
             }
             None => self
-                .scoped_claims(scope, Some("approved"), i64::MAX)
+                .scoped_claims(scope, Some(jineng_domain::ClaimStatus::Approved), i64::MAX)
                 .await?
                 .into_iter()
                 .map(|c| c.claim_no)

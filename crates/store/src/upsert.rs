@@ -59,12 +59,18 @@ fn decode(row: &sqlx::any::AnyRow, col: &str, kind: Kind) -> Result<Val, sqlx::E
     })
 }
 
+/// Columns the audit trail shows masked: bank accounts are sensitive.
+const MASKED: &[&str] = &["bank_account"];
+
 fn to_json(cols: &[(&str, Kind)], vals: &[Val]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = cols
         .iter()
         .zip(vals)
         .map(|((c, _), v)| {
             let j = match v {
+                Val::T(Some(t)) if MASKED.contains(c) => {
+                    serde_json::Value::String(jineng_domain::bank_account::mask_account(t))
+                }
                 Val::T(Some(t)) => serde_json::Value::String(t.clone()),
                 Val::I(Some(i)) => serde_json::Value::from(*i),
                 _ => serde_json::Value::Null,

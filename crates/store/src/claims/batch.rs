@@ -17,11 +17,11 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
 use sqlx::Connection;
 
 use super::decide::{DecideSummary, Job, Mode, decide_chunk, lock_persons};
 use super::facts::{self, Classes, Loaded};
-use super::workflow::status_zh;
 use crate::audit::Actor;
 use crate::policy::PolicySet;
 use crate::{Backend, Store, StoreError};
@@ -44,10 +44,10 @@ impl Store {
         actor: &Actor,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<DecideSummary, StoreError> {
-        let statuses: &'static [&'static str] = match (mode, only.is_some()) {
-            (Mode::Decide, _) => &["submitted"],
-            (Mode::Approve, false) => &["eligible"],
-            (Mode::Approve, true) => &["eligible", "review"],
+        let statuses: &'static [ClaimStatus] = match (mode, only.is_some()) {
+            (Mode::Decide, _) => &[ClaimStatus::Submitted],
+            (Mode::Approve, false) => &[ClaimStatus::Eligible],
+            (Mode::Approve, true) => &[ClaimStatus::Eligible, ClaimStatus::Review],
         };
         // Statuses before the batch: a named claim it will not take is
         // refused with the reason.
@@ -91,10 +91,10 @@ impl Store {
             for c in only {
                 let why = match known.get(c) {
                     None => "没有这个申领编号".to_string(),
-                    Some(st) if statuses.contains(&st.as_str()) => continue,
+                    Some(st) if statuses.contains(st) => continue,
                     Some(st) => match mode {
-                        Mode::Decide => format!("状态为「{}」，只决定已提交的申领", status_zh(st)),
-                        Mode::Approve => format!("状态为「{}」，不能核准", status_zh(st)),
+                        Mode::Decide => format!("状态为「{}」，只决定已提交的申领", st.as_zh()),
+                        Mode::Approve => format!("状态为「{}」，不能核准", st.as_zh()),
                     },
                 };
                 summary.refused.push((c.clone(), why));

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use jineng_domain::Fen;
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -53,7 +53,7 @@ pub(crate) struct Job<'a> {
     pub policies: &'a PolicySet,
     /// The claims named, or every claim in `statuses`.
     pub wanted: Option<HashSet<&'a str>>,
-    pub statuses: &'static [&'static str],
+    pub statuses: &'static [ClaimStatus],
     pub mode: Mode,
     pub note: Option<&'a str>,
     pub today: NaiveDate,
@@ -91,11 +91,11 @@ impl Store {
     pub(super) async fn persons_with(
         &self,
         only: Option<&[String]>,
-        statuses: &[&str],
+        statuses: &[ClaimStatus],
     ) -> Result<Vec<i64>, StoreError> {
         let status_list = statuses
             .iter()
-            .map(|s| format!("'{s}'"))
+            .map(|s| format!("'{}'", s.code()))
             .collect::<Vec<_>>()
             .join(", ");
         let mut conn = self.pool().acquire().await?;
@@ -111,7 +111,8 @@ impl Store {
                 )
                 .await?
                 {
-                    if statuses.contains(&r.try_get::<String, _>("status")?.as_str()) {
+                    if statuses.contains(&super::stored_status(&r.try_get::<String, _>("status")?)?)
+                    {
                         ids.push(r.try_get("person_id")?);
                     }
                 }
@@ -135,7 +136,7 @@ impl Store {
     pub(crate) async fn claims_named(
         &self,
         only: &[String],
-    ) -> Result<HashMap<String, String>, StoreError> {
+    ) -> Result<HashMap<String, ClaimStatus>, StoreError> {
         let mut conn = self.pool().acquire().await?;
         let keys: Vec<Val> = only.iter().map(Val::text).collect();
         select_in(
@@ -146,7 +147,10 @@ impl Store {
         )
         .await?
         .iter()
-        .map(|r| Ok((r.try_get("claim_no")?, r.try_get("status")?)))
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            Ok((r.try_get("claim_no")?, super::stored_status(&status)?))
+        })
         .collect()
     }
 }
@@ -162,14 +166,14 @@ pub(crate) async fn decide_chunk(
 ) -> Result<DecideSummary, StoreError> {
     let now = audit::now();
     let mut summary = DecideSummary::default();
-    let mut writes: Vec<(StoredClaim, Decision, i64, &'static str)> = Vec::new();
+    let mut writes: Vec<(StoredClaim, Decision, i64, ClaimStatus)> = Vec::new();
     for pid in persons {
         let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid)) else {
             continue;
         };
         let mut targets: Vec<&StoredClaim> = claims
             .iter()
-            .filter(|c| job.statuses.contains(&c.status.as_str()))
+            .filter(|c| job.statuses.contains(&c.status))
             .filter(|c| {
                 job.wanted
                     .as_ref()
@@ -200,11 +204,11 @@ pub(crate) async fn decide_chunk(
             };
             let d = engine::decide(policy, person, &c.facts, &history, job.today);
             let status = match (job.mode, d.outcome) {
-                (Mode::Decide, Outcome::Approved) => "eligible",
-                (Mode::Decide, Outcome::Review) => "review",
-                (Mode::Decide, Outcome::Rejected) => "rejected",
+                (Mode::Decide, Outcome::Approved) => ClaimStatus::Eligible,
+                (Mode::Decide, Outcome::Review) => ClaimStatus::Review,
+                (Mode::Decide, Outcome::Rejected) => ClaimStatus::Rejected,
                 // An officer's approval clears the flags, not a refusal.
-                (Mode::Approve, Outcome::Approved | Outcome::Review) => "approved",
+                (Mode::Approve, Outcome::Approved | Outcome::Review) => ClaimStatus::Approved,
                 (Mode::Approve, Outcome::Rejected) => {
                     let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
                     summary.refused.push((
@@ -214,7 +218,7 @@ pub(crate) async fn decide_chunk(
                     continue;
                 }
             };
-            if status != "rejected"
+            if status != ClaimStatus::Rejected
                 && let Some(a) = &d.award
             {
                 history.push(a.clone());
@@ -226,7 +230,7 @@ pub(crate) async fn decide_chunk(
                 Outcome::Review => summary.review += 1,
                 Outcome::Rejected => summary.rejected += 1,
             }
-            if status != "rejected" {
+            if status != ClaimStatus::Rejected {
                 summary.amount_fen += d.amount.0;
             }
             writes.push((c.clone(), d, policy_id, status));
@@ -247,7 +251,7 @@ pub(crate) async fn decide_chunk(
             format!("{} 件", writes.len()),
             None,
             Some(&serde_json::json!(
-                writes.iter().map(|(c, _, _, s)| [c.facts.claim_no.as_str(), *s]).collect::<Vec<_>>()
+                writes.iter().map(|(c, _, _, s)| [c.facts.claim_no.as_str(), s.code()]).collect::<Vec<_>>()
             )),
         )],
         Mode::Approve => writes
@@ -300,7 +304,7 @@ fn payee_code(c: &StoredClaim, payee: Option<PayeeKind>) -> Option<String> {
 
 async fn write_decisions(
     conn: &mut sqlx::AnyConnection,
-    writes: &[(StoredClaim, Decision, i64, &'static str)],
+    writes: &[(StoredClaim, Decision, i64, ClaimStatus)],
     mode: Mode,
     note: Option<&str>,
     now: &str,
@@ -315,7 +319,7 @@ async fn write_decisions(
                 .collect::<Vec<_>>()
                 .join(",");
             let award = d.award.as_ref();
-            let amount = if *status == "rejected" {
+            let amount = if *status == ClaimStatus::Rejected {
                 Fen::ZERO
             } else {
                 d.amount
@@ -323,7 +327,7 @@ async fn write_decisions(
             let mut row = vec![
                 Val::int(c.person_id),
                 Val::text(&c.facts.claim_no),
-                Val::text(*status),
+                Val::text(status.code()),
                 Val::text(d.outcome.as_str()),
                 Val::int(amount.0),
                 Val::opt_text(d.payee().map(PayeeKind::as_str)),

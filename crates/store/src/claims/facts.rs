@@ -11,8 +11,8 @@ use jineng_domain::policy::facts::{
     InstitutionFacts, PersonFacts, Relative,
 };
 use jineng_domain::{
-    CertificateType, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind, Sex,
-    SkillLevel,
+    CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
+    Sex, SkillLevel,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -20,15 +20,12 @@ use sqlx::any::AnyRow;
 use crate::StoreError;
 use crate::sql::{GRP, REC, Unpack, Val, agg, packed, select_in};
 
-/// Claim statuses whose decision stands and counts towards caps.
-pub(crate) const COUNTING: [&str; 4] = ["eligible", "approved", "advanced", "paid"];
-
 /// One claim as stored, with its evidence.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredClaim {
     pub person_id: i64,
     pub facts: ClaimFacts,
-    pub status: String,
+    pub status: ClaimStatus,
     pub claimant_code: Option<String>,
     pub institution_code: Option<String>,
     pub basis_year: Option<i64>,
@@ -42,7 +39,8 @@ pub(crate) struct StoredClaim {
 impl StoredClaim {
     /// The award this claim is, when its decision stands.
     pub fn award(&self) -> Option<Award> {
-        if !COUNTING.contains(&self.status.as_str()) {
+        // Decisions that stand count towards caps (ClaimStatus::counts_as_award).
+        if !self.status.counts_as_award() {
             return None;
         }
         let f = &self.facts;
@@ -380,7 +378,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
     let months = f.opt_int()?;
     let amount_asked = f.opt_int()?.map(Fen);
     let claimant_code = f.opt().map(str::to_string);
-    let status = f.text()?.to_string();
+    let status = super::stored_status(f.text()?)?;
     let basis_year = f.opt_int()?;
     let months_paid = f.opt_int()?;
     let veteran_free = f.opt_int()?.unwrap_or(0) != 0;
@@ -458,8 +456,9 @@ impl crate::Store {
         let mut conn = self.pool().acquire().await?;
         let mut classes = Classes::default();
         let sql = format!(
-            "SELECT {} FROM claims c {CLAIM_JOINS} WHERE c.status = 'submitted'",
-            packed(&CLAIM_FIELDS)
+            "SELECT {} FROM claims c {CLAIM_JOINS} WHERE c.status = '{}'",
+            packed(&CLAIM_FIELDS),
+            ClaimStatus::Submitted.code()
         );
         let mut raw = Vec::new();
         {

@@ -1,6 +1,7 @@
 //! Subsidy claims after submission: decisions by the policy engine, officer
 //! approval and rejection, payment through the dedicated account, export.
 
+mod bank;
 mod batch;
 mod decide;
 pub(crate) mod facts;
@@ -8,7 +9,12 @@ mod payment;
 mod render;
 mod workflow;
 
+pub use bank::{
+    Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
+    parse_line_id,
+};
 pub use decide::DecideSummary;
 pub use payment::PaySummary;
 pub use render::{RenderedClaim, render_claim};
-pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext, status_zh};
+pub(crate) use workflow::stored_status;
+pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext};

@@ -4,8 +4,8 @@
 //! a paid claim found false (追回), by reversing its entries. The claim's
 //! status and its ledger posting change in one transaction.
 
-use jineng_domain::Fen;
 use jineng_domain::ledger::{FundCode, Op};
+use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -22,18 +22,25 @@ pub struct PaySummary {
 }
 
 /// The claim row, locked.
-struct Locked {
-    person_id: i64,
-    status: String,
-    subsidy_type: String,
-    amount: Fen,
-    advance_pct: i64,
-    policy_id: Option<i64>,
-    fund_code: Option<String>,
-    class_id: Option<i64>,
+pub(super) struct Locked {
+    pub person_id: i64,
+    pub status: ClaimStatus,
+    pub subsidy_type: String,
+    pub amount: Fen,
+    pub advance_pct: i64,
+    pub policy_id: Option<i64>,
+    pub fund_code: Option<String>,
+    pub class_id: Option<i64>,
 }
 
-async fn lock_claim(
+impl Locked {
+    /// The status `step` takes the claim to, or the refusal.
+    pub fn next(&self, step: ClaimStep) -> Result<ClaimStatus, StoreError> {
+        self.status.after(step, None).map_err(StoreError::Refused)
+    }
+}
+
+pub(super) async fn lock_claim(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     claim_no: &str,
@@ -54,7 +61,7 @@ async fn lock_claim(
         .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
     Ok(Locked {
         person_id: r.try_get("person_id")?,
-        status: r.try_get("status")?,
+        status: super::stored_status(&r.try_get::<String, _>("status")?)?,
         subsidy_type: r.try_get("subsidy_type")?,
         amount: Fen(r.try_get::<Option<i64>, _>("amount_fen")?.unwrap_or(0)),
         advance_pct: r.try_get::<Option<i64>, _>("advance_pct")?.unwrap_or(0),
@@ -64,12 +71,12 @@ async fn lock_claim(
     })
 }
 
-fn refuse(msg: String) -> StoreError {
+pub(super) fn refuse(msg: String) -> StoreError {
     StoreError::Refused(msg)
 }
 
 /// The first routed fund that holds `amount` (R16), locked.
-async fn choose_fund(
+pub(super) async fn choose_fund(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     policies: &PolicySet,
@@ -107,11 +114,11 @@ async fn choose_fund(
     )))
 }
 
-async fn set_status(
+pub(super) async fn set_status(
     conn: &mut sqlx::AnyConnection,
     claim_no: &str,
-    from: &str,
-    to: &str,
+    from: ClaimStatus,
+    to: ClaimStatus,
     fund: Option<&str>,
     note: Option<&str>,
     actor: &Actor,
@@ -120,7 +127,7 @@ async fn set_status(
     sqlx::query(
         "UPDATE claims SET status = $1, fund_code = COALESCE($2, fund_code), officer_note = COALESCE($3, officer_note), updated_at = $4 WHERE claim_no = $5",
     )
-    .bind(to)
+    .bind(to.code())
     .bind(fund)
     .bind(note)
     .bind(&now)
@@ -173,8 +180,9 @@ impl Store {
             Some(o) => o.to_vec(),
             None => {
                 sqlx::query_scalar(
-                    "SELECT claim_no FROM claims WHERE status = 'approved' ORDER BY claim_no",
+                    "SELECT claim_no FROM claims WHERE status = $1 ORDER BY claim_no",
                 )
+                .bind(ClaimStatus::Approved.code())
                 .fetch_all(self.pool())
                 .await?
             }
@@ -201,12 +209,7 @@ impl Store {
     ) -> Result<Fen, StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
-        if c.status != "approved" {
-            return Err(refuse(format!(
-                "申领状态为「{}」，只有已核准的申领可以支付",
-                crate::claims::status_zh(&c.status)
-            )));
-        }
+        let to = c.next(ClaimStep::Pay)?;
         if c.amount.0 <= 0 {
             return Err(refuse("核准金额为零".into()));
         }
@@ -220,8 +223,8 @@ impl Store {
         set_status(
             &mut tx,
             claim_no,
-            "approved",
-            "paid",
+            c.status,
+            to,
             Some(fund.as_str()),
             None,
             actor,
@@ -240,12 +243,7 @@ impl Store {
     ) -> Result<(Fen, String), StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
-        if c.status != "approved" {
-            return Err(refuse(format!(
-                "申领状态为「{}」，只有已核准的申领可以预拨",
-                crate::claims::status_zh(&c.status)
-            )));
-        }
+        let to = c.next(ClaimStep::Advance)?;
         if c.advance_pct <= 0 {
             return Err(refuse(format!("「{}」按政策不可预拨", c.subsidy_type)));
         }
@@ -260,8 +258,8 @@ impl Store {
         set_status(
             &mut tx,
             claim_no,
-            "approved",
-            "advanced",
+            c.status,
+            to,
             Some(fund.as_str()),
             None,
             actor,
@@ -275,12 +273,7 @@ impl Store {
     pub async fn settle_claim(&self, claim_no: &str, actor: &Actor) -> Result<Fen, StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
-        if c.status != "advanced" {
-            return Err(refuse(format!(
-                "申领状态为「{}」，只有已预拨的申领可以清算",
-                crate::claims::status_zh(&c.status)
-            )));
-        }
+        let to = c.next(ClaimStep::Settle)?;
         let completed: Option<String> = match c.class_id {
             Some(class) => {
                 sqlx::query_scalar(
@@ -311,7 +304,7 @@ impl Store {
             total: c.amount,
         };
         post_in(&mut tx, self.backend(), &op, actor).await?;
-        set_status(&mut tx, claim_no, "advanced", "paid", None, None, actor).await?;
+        set_status(&mut tx, claim_no, c.status, to, None, None, actor).await?;
         tx.commit().await?;
         Ok(rest)
     }
@@ -326,12 +319,7 @@ impl Store {
     ) -> Result<Fen, StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
-        if c.status != "paid" && c.status != "advanced" {
-            return Err(refuse(format!(
-                "申领状态为「{}」，只有已支付或已预拨的申领可以追回",
-                crate::claims::status_zh(&c.status)
-            )));
-        }
+        let to = c.next(ClaimStep::Recover)?;
         let state = crate::ledger::claim_state(&mut tx, claim_no).await?;
         let amount = state
             .settled
@@ -347,16 +335,7 @@ impl Store {
             actor,
         )
         .await?;
-        set_status(
-            &mut tx,
-            claim_no,
-            &c.status,
-            "recovered",
-            None,
-            Some(reason),
-            actor,
-        )
-        .await?;
+        set_status(&mut tx, claim_no, c.status, to, None, Some(reason), actor).await?;
         tx.commit().await?;
         Ok(amount)
     }

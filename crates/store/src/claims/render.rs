@@ -1,7 +1,7 @@
 //! A claim's decision in Chinese, as an officer reads it: the CLI's
 //! `claims show` and the web's claim page print the same text.
 
-use super::workflow::{ClaimDetail, status_zh};
+use super::workflow::ClaimDetail;
 use crate::PolicySet;
 use jineng_domain::policy::trace::{RenderCtx, render_line};
 use jineng_domain::policy::{Outcome, PayeeKind, Policy};
@@ -43,7 +43,7 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
         return RenderedClaim {
             header: out,
             lines: vec![],
-            conclusion: format!("状态：{}（尚未决定）", status_zh(&d.status)),
+            conclusion: format!("状态：{}（尚未决定）", d.status.as_zh()),
         };
     };
     let ctx = RenderCtx {
@@ -100,7 +100,7 @@ fn conclusion(d: &ClaimDetail) -> String {
     if d.advance_pct.is_some_and(|p| p > 0) {
         s.push_str(&format!("（可预拨 {}%）", d.advance_pct.unwrap_or(0)));
     }
-    s.push_str(&format!("\n状态：{}", status_zh(&d.status)));
+    s.push_str(&format!("\n状态：{}", d.status.as_zh()));
     if let Some(f) = &d.fund_code {
         s.push_str(&format!("，资金来源 {f}"));
     }

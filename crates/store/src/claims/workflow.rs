@@ -3,10 +3,10 @@
 //! question.
 
 use futures_util::TryStreamExt;
-use jineng_domain::NationalId;
 use jineng_domain::national_id::mask_id;
 use jineng_domain::policy::facts::{Award, PersonFacts};
 use jineng_domain::policy::trace::TraceLine;
+use jineng_domain::{ClaimStatus, ClaimStep, NationalId};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -22,7 +22,7 @@ pub struct ClaimDetail {
     /// Masked.
     pub id_number: String,
     pub subsidy_type: String,
-    pub status: String,
+    pub status: ClaimStatus,
     pub outcome: Option<String>,
     pub amount_fen: Option<i64>,
     pub payee_kind: Option<String>,
@@ -44,7 +44,7 @@ pub struct ClaimDetail {
 pub struct ClaimLine {
     pub claim_no: String,
     pub subsidy_type: String,
-    pub status: String,
+    pub status: ClaimStatus,
     /// approved | rejected | review; absent until decided.
     pub outcome: Option<String>,
     pub amount_fen: i64,
@@ -77,24 +77,18 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
-        let status: String = row.try_get("status")?;
-        if !["submitted", "eligible", "review", "approved"].contains(&status.as_str()) {
-            return Err(StoreError::Refused(format!(
-                "申领「{claim_no}」状态为「{}」，不能驳回{}",
-                status_zh(&status),
-                if status == "paid" {
-                    "（已支付的请用 recover 追回）"
-                } else {
-                    ""
-                }
-            )));
-        }
+        let status = stored_status(&row.try_get::<String, _>("status")?)?;
+        let to = status.after(ClaimStep::Reject, None).map_err(|why| {
+            let why = why.trim_start_matches("申领");
+            StoreError::Refused(format!("申领「{claim_no}」{why}"))
+        })?;
         sqlx::query(
-            "UPDATE claims SET status = 'rejected', amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
+            "UPDATE claims SET status = $4, amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
         )
         .bind(reason)
         .bind(audit::now())
         .bind(claim_no)
+        .bind(to.code())
         .execute(&mut *tx)
         .await?;
         audit::write(
@@ -106,7 +100,7 @@ impl Store {
                 "claim",
                 claim_no.to_string(),
                 Some(&serde_json::json!({ "status": status })),
-                Some(&serde_json::json!({ "status": "rejected", "reason": reason })),
+                Some(&serde_json::json!({ "status": to, "reason": reason })),
             )],
         )
         .await?;
@@ -141,7 +135,7 @@ impl Store {
             person_name: r.try_get("name")?,
             id_number: mask_id(&id),
             subsidy_type: r.try_get("subsidy_type")?,
-            status: r.try_get("status")?,
+            status: stored_status(&r.try_get::<String, _>("status")?)?,
             outcome: r.try_get("outcome")?,
             amount_fen: r.try_get("amount_fen")?,
             payee_kind: r.try_get("payee_kind")?,
@@ -180,7 +174,7 @@ impl Store {
             let line = ClaimLine {
                 claim_no: r.try_get("claim_no")?,
                 subsidy_type: r.try_get("subsidy_type")?,
-                status: r.try_get("status")?,
+                status: stored_status(&r.try_get::<String, _>("status")?)?,
                 outcome: r.try_get("outcome")?,
                 amount_fen: r.try_get::<Option<i64>, _>("amount_fen")?.unwrap_or(0),
                 rules: rules
@@ -200,10 +194,10 @@ impl Store {
     }
 
     /// The claim numbers in a status, in order.
-    pub async fn claims_with_status(&self, status: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn claims_with_status(&self, status: ClaimStatus) -> Result<Vec<String>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT claim_no FROM claims WHERE status = $1 ORDER BY claim_no")
-                .bind(status)
+                .bind(status.code())
                 .fetch_all(self.pool())
                 .await?,
         )
@@ -236,17 +230,8 @@ impl Store {
     }
 }
 
-/// A claim status in Chinese.
-pub fn status_zh(status: &str) -> &'static str {
-    match status {
-        "submitted" => "已提交",
-        "eligible" => "待核准",
-        "review" => "待复核",
-        "rejected" => "不予核准",
-        "approved" => "已核准",
-        "advanced" => "已预拨",
-        "paid" => "已支付",
-        "recovered" => "已追回",
-        _ => "未知",
-    }
+/// A status read from `claims.status`; an unknown code is corruption.
+pub(crate) fn stored_status(code: &str) -> Result<ClaimStatus, StoreError> {
+    ClaimStatus::from_code(code)
+        .ok_or_else(|| StoreError::Corrupt(format!("申领状态「{code}」无法识别")))
 }

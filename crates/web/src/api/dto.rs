@@ -108,7 +108,7 @@ impl From<jineng_store::ClaimRow> for ClaimRow {
             person_name: c.person_name,
             id_number: c.id_number,
             subsidy_type: c.subsidy_type,
-            status: c.status,
+            status: c.status.code().to_string(),
             status_zh: c.status_zh,
             amount_fen: c.amount_fen,
             applied_on: c.applied_on,

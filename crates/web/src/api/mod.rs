@@ -2,6 +2,7 @@
 //! cookies, so no CSRF), and its OpenAPI document at `/api/openapi.json`.
 //! The same roles, scopes and store queries as the pages.
 
+mod batches;
 mod classes;
 mod dto;
 mod errors;
@@ -57,6 +58,7 @@ impl utoipa::Modify for BearerAuth {
         v1::certificate_lookup,
         progress::progress,
         pay::pay, pay::pay_approved,
+        batches::batches, batches::batch,
         classes::class, classes::step,
         imports::upload, imports::show
     ),
@@ -94,6 +96,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/imports/{id}", get(imports::show))
         .route("/api/v1/ledger", get(v1::ledger))
+        .route("/api/v1/pay/batches", get(batches::batches))
+        .route("/api/v1/pay/batches/{id}", get(batches::batch))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .route("/api/v1/progress", get(progress::progress))
         .fallback(api_not_found)

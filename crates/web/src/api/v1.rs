@@ -115,7 +115,7 @@ pub async fn claim(
         person_name: d.person_name,
         id_number: d.id_number,
         subsidy_type: d.subsidy_type,
-        status: d.status,
+        status: d.status.code().to_string(),
         outcome: d.outcome,
         amount_fen: d.amount_fen,
         header: r.header,

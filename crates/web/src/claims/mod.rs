@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
+use jineng_domain::{ClaimStatus, ClaimStep};
 use jineng_store::{ClaimDetail, ClaimRow, DecideSummary, RenderedClaim, render_claim};
 use serde::Deserialize;
 
@@ -19,17 +20,30 @@ pub mod pay;
 /// The most claims a queue page shows.
 const LIMIT: i64 = 200;
 
-/// The statuses the queue filters by, for the dropdown.
-pub const STATUSES: [&str; 8] = [
-    "submitted",
-    "eligible",
-    "review",
-    "approved",
-    "advanced",
-    "paid",
-    "rejected",
-    "recovered",
-];
+/// The statuses the queue filters by, for the dropdown: every status.
+pub const STATUSES: [ClaimStatus; 10] = ClaimStatus::ALL;
+
+/// The officer's actions a claim's status allows, for the claim page.
+pub struct Steps {
+    pub approve: bool,
+    pub reject: bool,
+    pub pay: bool,
+    pub settle: bool,
+    pub recover: bool,
+}
+
+impl Steps {
+    fn of(s: ClaimStatus) -> Steps {
+        let can = |step| s.after(step, None).is_ok();
+        Steps {
+            approve: can(ClaimStep::Approve),
+            reject: can(ClaimStep::Reject),
+            pay: can(ClaimStep::Pay),
+            settle: can(ClaimStep::Settle),
+            recover: can(ClaimStep::Recover),
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "claims.html")]
@@ -50,14 +64,12 @@ pub struct ListQuery {
     status: String,
 }
 
-/// A status filter from a query: one of [`STATUSES`] or none.
-pub fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError> {
+/// A status filter from a query: a status code or none.
+pub fn status_filter(raw: &str) -> Result<Option<ClaimStatus>, AppError> {
     match raw.trim() {
         "" => Ok(None),
-        s => STATUSES
-            .iter()
-            .find(|x| **x == s)
-            .map(|x| Some(*x))
+        s => ClaimStatus::from_code(s)
+            .map(Some)
             .ok_or_else(|| AppError::BadRequest(format!("未知的申领状态「{s}」"))),
     }
 }
@@ -85,7 +97,7 @@ async fn list_page(
         nav_csrf: user.csrf.clone(),
         statuses: STATUSES
             .iter()
-            .map(|s| (*s, jineng_store::status_zh(s), Some(*s) == filter))
+            .map(|s| (s.code(), s.as_zh(), Some(*s) == filter))
             .collect(),
         can_decide: user.role().may(Action::DecideClaims),
         message,
@@ -109,6 +121,7 @@ struct ShowPage {
     nav: Option<Nav>,
     d: ClaimDetail,
     r: RenderedClaim,
+    steps: Steps,
     can_decide: bool,
     csrf: String,
     message: Option<String>,
@@ -132,6 +145,7 @@ async fn show_page(
         can_decide: user.role().may(Action::DecideClaims),
         csrf: user.csrf.clone(),
         message,
+        steps: Steps::of(d.status),
         d,
         r,
     })

@@ -13,8 +13,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use jineng_domain::Fen;
 use jineng_domain::access::Action;
-use jineng_store::{FundLine, FundReport, PostingRow};
+use jineng_store::{FundLine, FundReport, PayBatchRow, PostingRow};
 use serde::Deserialize;
 
 /// Postings per page.
@@ -28,7 +29,42 @@ pub struct Balance {
     pub advanced: String,
     pub paid: String,
     pub recovered: String,
+    pub in_transit: String,
     pub bank: String,
+}
+
+/// A disbursement batch for the table: amounts as `1,234.56 元`.
+pub struct BatchLine {
+    pub id: i64,
+    pub created_at: String,
+    pub state: &'static str,
+    pub lines: i64,
+    pub total: String,
+    pub paid: i64,
+    pub paid_yuan: String,
+    pub failed: i64,
+    pub failed_yuan: String,
+    pub pending: i64,
+    pub pending_yuan: String,
+}
+
+impl From<&PayBatchRow> for BatchLine {
+    fn from(b: &PayBatchRow) -> BatchLine {
+        let y = |fen: i64| format!("{} 元", Fen(fen).grouped());
+        BatchLine {
+            id: b.batch_id,
+            created_at: b.created_at.chars().take(10).collect(),
+            state: b.state_zh(),
+            lines: b.lines,
+            total: y(b.total_fen),
+            paid: b.paid,
+            paid_yuan: y(b.paid_fen),
+            failed: b.failed,
+            failed_yuan: y(b.failed_fen),
+            pending: b.pending,
+            pending_yuan: y(b.pending_fen),
+        }
+    }
 }
 
 impl From<&FundReport> for Balance {
@@ -40,6 +76,7 @@ impl From<&FundReport> for Balance {
             advanced: f.advanced.to_string(),
             paid: f.paid.to_string(),
             recovered: f.recovered.to_string(),
+            in_transit: f.in_transit.to_string(),
             bank: f.bank.to_string(),
         }
     }
@@ -51,6 +88,8 @@ struct LedgerPage {
     nav: Option<Nav>,
     scope: String,
     balances: Vec<Balance>,
+    /// Disbursement batches, newest first.
+    batches: Vec<BatchLine>,
     /// Empty when the ledger verifies.
     problems: Vec<String>,
     /// (line, paid in yuan, advanced in yuan)
@@ -102,6 +141,7 @@ pub async fn show(
             .iter()
             .map(Into::into)
             .collect(),
+        batches: store.pay_batches().await?.iter().map(Into::into).collect(),
         problems: store.ledger_verify().await?,
         lines: lines
             .into_iter()

@@ -12,7 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::{Action, Scope};
-use jineng_store::{Archive, PersonHit, status_zh};
+use jineng_store::{Archive, PersonHit};
 use serde::Deserialize;
 
 /// The most hits a search shows.
@@ -85,7 +85,7 @@ async fn archive_page(
                 c.claim_no.clone(),
                 c.subsidy_type.clone(),
                 c.applied_on.clone(),
-                status_zh(&c.status),
+                c.status.as_zh(),
             )
         })
         .collect();
