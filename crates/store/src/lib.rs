@@ -22,6 +22,7 @@ mod ledger_view;
 mod lookup;
 mod people;
 mod planning;
+mod jurisdiction;
 mod policy;
 mod records;
 mod reference;
@@ -59,7 +60,8 @@ pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
 pub use planning::{TASK_STATUSES, TaskReportInput};
-pub use policy::{PolicySet, StoredPolicy};
+pub use jurisdiction::PayingBasis;
+pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};

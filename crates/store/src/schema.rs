@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "token_last_use",
         include_str!("../migrations/0012_token_last_use.sql"),
     ),
+    (
+        13,
+        "policy_versions",
+        include_str!("../migrations/0013_policy_versions.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

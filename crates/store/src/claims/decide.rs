@@ -12,7 +12,8 @@ use sqlx::Row;
 
 use super::facts::{Loaded, StoredClaim};
 use crate::audit::{self, Actor, AuditEntry};
-use crate::policy::PolicySet;
+use crate::jurisdiction::paying_region;
+use crate::policy::{Chosen, PolicySet};
 use crate::sql::{Val, select_in, update_rows};
 use crate::{Store, StoreError};
 
@@ -162,7 +163,12 @@ pub(crate) async fn decide_chunk(
 ) -> Result<DecideSummary, StoreError> {
     let now = audit::now();
     let mut summary = DecideSummary::default();
-    let mut writes: Vec<(StoredClaim, Decision, i64, &'static str)> = Vec::new();
+    let mut writes: Vec<(StoredClaim, Decision, Option<(i64, i64)>, &'static str)> = Vec::new();
+    if job.policies.is_empty() {
+        return Err(StoreError::Refused(
+            "尚未载入补贴政策：请先运行 jineng policy load".into(),
+        ));
+    }
     for pid in persons {
         let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid)) else {
             continue;
@@ -185,19 +191,34 @@ pub(crate) async fn decide_chunk(
             .filter_map(StoredClaim::award)
             .collect();
         for c in targets {
-            let chosen = match (
-                job.mode,
-                c.policy_id
-                    .and_then(|id| job.policies.get(id).map(|p| (id, p))),
-            ) {
+            let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
+            let (region, _) = paying_region(c, person, enterprise);
+            // An approval stands on the version the claim was decided under.
+            let stood = c
+                .policy_version
+                .and_then(|v| job.policies.version(v))
+                .or_else(|| c.policy_id.and_then(|id| job.policies.current(id)));
+            let chosen = match (job.mode, stood) {
                 (Mode::Approve, Some(found)) => Some(found),
-                _ => job.policies.pick(c.facts.event_date()),
+                _ => job.policies.for_region(region, c.facts.event_date()),
             };
-            let Some((policy_id, policy)) = chosen else {
-                return Err(StoreError::Refused(
-                    "尚未载入补贴政策：请先运行 jineng policy load".into(),
-                ));
+            let Some(Chosen { version, policy }) = chosen else {
+                if job.mode == Mode::Approve {
+                    summary.refused.push((
+                        c.facts.claim_no.clone(),
+                        format!(
+                            "无适用政策（申领地区 {region}，{}），不能核准",
+                            c.facts.event_date()
+                        ),
+                    ));
+                    continue;
+                }
+                summary.decided += 1;
+                summary.review += 1;
+                writes.push((c.clone(), engine::no_policy(&c.facts, region), None, "review"));
+                continue;
             };
+            let policy_ref = Some((version.policy_id, version.version_id));
             let d = engine::decide(policy, person, &c.facts, &history, job.today);
             let status = match (job.mode, d.outcome) {
                 (Mode::Decide, Outcome::Approved) => "eligible",
@@ -229,7 +250,7 @@ pub(crate) async fn decide_chunk(
             if status != "rejected" {
                 summary.amount_fen += d.amount.0;
             }
-            writes.push((c.clone(), d, policy_id, status));
+            writes.push((c.clone(), d, policy_ref, status));
         }
     }
     let t = std::time::Instant::now();
@@ -300,14 +321,14 @@ fn payee_code(c: &StoredClaim, payee: Option<PayeeKind>) -> Option<String> {
 
 async fn write_decisions(
     conn: &mut sqlx::AnyConnection,
-    writes: &[(StoredClaim, Decision, i64, &'static str)],
+    writes: &[(StoredClaim, Decision, Option<(i64, i64)>, &'static str)],
     mode: Mode,
     note: Option<&str>,
     now: &str,
 ) -> Result<(), StoreError> {
     let rows: Vec<Vec<Val>> = writes
         .iter()
-        .map(|(c, d, policy_id, status)| {
+        .map(|(c, d, policy_ref, status)| {
             let rules = d
                 .rules()
                 .iter()
@@ -334,7 +355,8 @@ async fn write_decisions(
                 Val::int(i64::from(award.is_some_and(|a| a.veteran_free))),
                 Val::text(rules),
                 Val::text(serde_json::to_string(&d.trace).unwrap_or_default()),
-                Val::int(*policy_id),
+                Val::I(policy_ref.map(|(id, _)| id)),
+                Val::I(policy_ref.map(|(_, v)| v)),
             ];
             if mode == Mode::Approve {
                 row.push(Val::opt_text(note));
@@ -358,6 +380,7 @@ async fn write_decisions(
         "flagged_rules",
         "trace",
         "policy_id",
+        "policy_version",
     ];
     let values: Vec<String> = columns.iter().map(|c| format!("v.{c}")).collect();
     let mut set: Vec<(&str, &str)> = columns
