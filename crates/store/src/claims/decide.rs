@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use jineng_domain::Fen;
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::policy::facts::PersonFacts;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -191,18 +192,9 @@ pub(crate) async fn decide_chunk(
             .filter_map(StoredClaim::award)
             .collect();
         for c in targets {
-            let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
-            let (region, _) = paying_region(c, person, enterprise);
-            // An approval stands on the version the claim was decided under.
-            let stood = c
-                .policy_version
-                .and_then(|v| job.policies.version(v))
-                .or_else(|| c.policy_id.and_then(|id| job.policies.current(id)));
-            let chosen = match (job.mode, stood) {
-                (Mode::Approve, Some(found)) => Some(found),
-                _ => job.policies.for_region(region, c.facts.event_date()),
-            };
-            let Some(Chosen { version, policy }) = chosen else {
+            let Some(Chosen { version, policy }) = policy_for(job, c, person) else {
+                let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
+                let (region, _) = paying_region(c, person, enterprise);
                 if job.mode == Mode::Approve {
                     summary.refused.push((
                         c.facts.claim_no.clone(),
@@ -288,6 +280,24 @@ pub(crate) async fn decide_chunk(
         audit::write(conn, job.actor, None, &entries).await?;
     }
     Ok(summary)
+}
+
+/// The policy a claim is decided under: on approval, the version it was
+/// decided with; otherwise its jurisdiction's policy in force on its date
+/// (docs/policy.md, Jurisdiction). None: no policy applies (无适用政策).
+fn policy_for<'p>(job: &Job<'p>, c: &StoredClaim, person: &PersonFacts) -> Option<Chosen<'p>> {
+    let policies = job.policies;
+    if job.mode == Mode::Approve
+        && let Some(stood) = c
+            .policy_version
+            .and_then(|v| policies.version(v))
+            .or_else(|| c.policy_id.and_then(|id| policies.current(id)))
+    {
+        return Some(stood);
+    }
+    let enterprise = policies.pays_enterprise(&c.facts.subsidy_type);
+    let (region, _) = paying_region(c, person, enterprise);
+    policies.for_region(region, c.facts.event_date())
 }
 
 /// Row locks on the persons, in key order so two transactions never wait
