@@ -69,39 +69,27 @@ fn load_policy(db: &TestDb, file: &str) -> (i32, String, String) {
     )
 }
 
-/// One trainee per region with a 专项职业能力证书 in 家政服务员 from a class
-/// held there, and the claim for it (`C-<tag>`): (persons, institutions,
-/// classes, roster, certificates, claims) rows for the registry.
-struct Trainee<'a> {
-    tag: &'a str,
-    /// The person's 户籍地 and the class's 培训地.
-    region: &'a str,
-    seq: u16,
-}
-
-fn add_trainee(reg: &mut Registry, t: &Trainee<'_>) {
-    let person = id(t.region, 1990, 5, 17, t.seq);
-    let school = credit(t.region, &format!("{}", t.seq));
-    let class = format!("K-{}", t.tag);
-    reg.persons
-        .push(format!("学员{},{person},{}", t.tag, t.region));
+/// A trainee with a 专项职业能力证书 in 家政服务员 from a class held in
+/// `region` (also the person's 户籍地) in March of `year`, at a school of
+/// that region, and the claim for it, `C-<tag>`.
+fn add_trainee(reg: &mut Registry, tag: &str, region: &str, seq: u16, year: i32) {
+    let person = id(region, 1990, 5, 17, seq);
+    let school = credit(region, &seq.to_string());
+    let class = format!("K-{tag}");
+    reg.persons.push(format!("学员{tag},{person},{region}"));
     reg.institutions.push(format!(
-        "培训学校{},{school},技工院校,{},是,2019-01-01,",
-        t.tag, t.region
+        "培训学校{tag},{school},技工院校,{region},是,2019-01-01,"
     ));
     reg.classes.push(format!(
-        "{class},{school},就业技能培训,4-10-01-06,家政服务员,,{},2020-03-01,2020-03-20,80",
-        t.region
+        "{class},{school},就业技能培训,4-10-01-06,家政服务员,,{region},{year}-03-01,{year}-03-20,80"
     ));
     reg.roster
-        .push(format!("{class},{school},学员{},{person},80,0,合格", t.tag));
+        .push(format!("{class},{school},学员{tag},{person},80,0,合格"));
     reg.certificates.push(format!(
-        "ZX-{},专项职业能力证书,学员{},{person},4-10-01-06,,2020-04-01,{school},{class}",
-        t.tag, t.tag
+        "ZX-{tag},专项职业能力证书,学员{tag},{person},4-10-01-06,,{year}-04-01,{school},{class}"
     ));
     reg.claims.push(format!(
-        "C-{},职业培训补贴,{person},ZX-{},,,,2020-04-10,,",
-        t.tag, t.tag
+        "C-{tag},职业培训补贴,{person},ZX-{tag},,,,{year}-04-10,,"
     ));
 }
 
@@ -112,25 +100,9 @@ fn add_trainee(reg: &mut Registry, t: &Trainee<'_>) {
 #[test]
 fn three_demo_policies_each_jurisdiction_under_its_own() {
     let mut reg = Registry::default();
-    for t in [
-        Trainee {
-            tag: "LC",
-            region: "371502",
-            seq: 11,
-        },
-        Trainee {
-            tag: "TS",
-            region: "620503",
-            seq: 12,
-        },
-        Trainee {
-            tag: "RD",
-            region: "320623",
-            seq: 13,
-        },
-    ] {
-        add_trainee(&mut reg, &t);
-    }
+    add_trainee(&mut reg, "LC", "371502", 11, 2020);
+    add_trainee(&mut reg, "TS", "620503", 12, 2020);
+    add_trainee(&mut reg, "RD", "320623", 13, 2020);
     // 如东 pays its listed groups only.
     let rd = id("320623", 1990, 5, 17, 13);
     reg.categories
@@ -143,12 +115,17 @@ fn three_demo_policies_each_jurisdiction_under_its_own() {
         .push(format!("{worker},贫困劳动力,2019-01-01,,建档立卡"));
     reg.institutions
         .push(format!("天水某食品有限公司,{firm},企业,620503,否,,"));
-    reg.claims
-        .push(format!("C-WK,以工代训补贴,{worker},,,,{firm},2020-05-10,3,"));
+    reg.claims.push(format!(
+        "C-WK,以工代训补贴,{worker},,,,{firm},2020-05-10,3,"
+    ));
     for db in common::initialised("jur_three") {
         let b = db.backend;
         reg.load(&db);
-        for p in ["liaocheng-2019.toml", "tianshui-2019.toml", "rudong-2019.toml"] {
+        for p in [
+            "liaocheng-2019.toml",
+            "tianshui-2019.toml",
+            "rudong-2019.toml",
+        ] {
             db.ok(&["policy", "load", &policy_file(p)]);
         }
         db.ok(&["claims", "decide", "--all"]);
@@ -167,12 +144,18 @@ fn three_demo_policies_each_jurisdiction_under_its_own() {
         assert_contains(
             &db,
             &show_claim(&db, "C-LC"),
-            &["聊政办发〔2019〕10号", "依据政策：liaocheng-2019 第 1 版（摘要 "],
+            &[
+                "聊政办发〔2019〕10号",
+                "依据政策：liaocheng-2019 第 1 版（摘要 ",
+            ],
         );
         assert_contains(
             &db,
             &show_claim(&db, "C-WK"),
-            &["依据政策：tianshui-2019 第 1 版", "天水某食品有限公司（企业）"],
+            &[
+                "依据政策：tianshui-2019 第 1 版",
+                "天水某食品有限公司（企业）",
+            ],
         );
     }
 }
@@ -240,7 +223,11 @@ fn overlapping_policies_for_one_region_are_refused_naming_both() {
         );
         let (code, _, err) = load_policy(&db, &late);
         assert_eq!(code, 1, "[{b}] {err}");
-        assert_contains(&db, &err, &["「liaocheng-2030」", "「liaocheng-2022」", "长期"]);
+        assert_contains(
+            &db,
+            &err,
+            &["「liaocheng-2030」", "「liaocheng-2022」", "长期"],
+        );
     }
 }
 
@@ -250,35 +237,11 @@ fn overlapping_policies_for_one_region_are_refused_naming_both() {
 #[test]
 fn a_claim_no_policy_governs_is_held_for_review() {
     let mut reg = Registry::default();
-    for t in [
-        Trainee {
-            tag: "LC",
-            region: "371502",
-            seq: 21,
-        },
-        // 济南 has no policy here.
-        Trainee {
-            tag: "JN",
-            region: "370102",
-            seq: 22,
-        },
-    ] {
-        add_trainee(&mut reg, &t);
-    }
+    add_trainee(&mut reg, "LC", "371502", 21, 2020);
+    // 济南 has no policy here.
+    add_trainee(&mut reg, "JN", "370102", 22, 2020);
     // A 聊城 claim of 2023: after the policy's period.
-    let late = id("371502", 1990, 5, 17, 23);
-    let school = credit("371502", "21");
-    reg.persons.push(format!("学员晚,{late},371502"));
-    reg.classes.push(format!(
-        "K-LATE,{school},就业技能培训,4-10-01-06,家政服务员,,371502,2023-03-01,2023-03-20,80"
-    ));
-    reg.roster
-        .push(format!("K-LATE,{school},学员晚,{late},80,0,合格"));
-    reg.certificates.push(format!(
-        "ZX-LATE,专项职业能力证书,学员晚,{late},4-10-01-06,,2023-04-01,{school},K-LATE"
-    ));
-    reg.claims
-        .push(format!("C-LATE,职业培训补贴,{late},ZX-LATE,,,,2023-04-10,,"));
+    add_trainee(&mut reg, "LATE", "371502", 23, 2023);
     for db in common::initialised("jur_none") {
         let b = db.backend;
         reg.load(&db);
@@ -327,25 +290,9 @@ fn a_county_variant_beats_its_city_and_a_zone_follows_its_parent() {
     let mut reg = Registry::default();
     // A development zone whose code names no prefecture of its own.
     reg.regions.push("379901,聊城某开发区,371500,".into());
-    for t in [
-        Trainee {
-            tag: "DC",
-            region: "371502",
-            seq: 31,
-        },
-        Trainee {
-            tag: "YG",
-            region: "371521",
-            seq: 32,
-        },
-        Trainee {
-            tag: "ZONE",
-            region: "379901",
-            seq: 33,
-        },
-    ] {
-        add_trainee(&mut reg, &t);
-    }
+    add_trainee(&mut reg, "DC", "371502", 31, 2020);
+    add_trainee(&mut reg, "YG", "371521", 32, 2020);
+    add_trainee(&mut reg, "ZONE", "379901", 33, 2020);
     for db in common::initialised("jur_county") {
         let b = db.backend;
         reg.load(&db);
@@ -377,7 +324,11 @@ fn a_county_variant_beats_its_city_and_a_zone_follows_its_parent() {
             decided("liaocheng-2019", 1, "eligible", 80_000),
             "[{b}]"
         );
-        assert_eq!(got["C-ZONE"].0, "liaocheng-2019", "[{b}] {:?}", got["C-ZONE"]);
+        assert_eq!(
+            got["C-ZONE"].0, "liaocheng-2019",
+            "[{b}] {:?}",
+            got["C-ZONE"]
+        );
     }
 }
 
@@ -388,23 +339,9 @@ fn a_county_variant_beats_its_city_and_a_zone_follows_its_parent() {
 #[test]
 fn a_changed_policy_is_a_new_version_and_decisions_keep_theirs() {
     let mut first = Registry::default();
-    add_trainee(
-        &mut first,
-        &Trainee {
-            tag: "A",
-            region: "371502",
-            seq: 41,
-        },
-    );
+    add_trainee(&mut first, "A", "371502", 41, 2020);
     let mut second = Registry::default();
-    add_trainee(
-        &mut second,
-        &Trainee {
-            tag: "B",
-            region: "371521",
-            seq: 42,
-        },
-    );
+    add_trainee(&mut second, "B", "371521", 42, 2020);
     for db in common::initialised("jur_version") {
         let b = db.backend;
         first.load(&db);

@@ -17,11 +17,11 @@ use crate::batch::{BatchSummary, Outcome};
 use crate::people::{person_of, resolve_persons};
 use crate::{PolicySet, Store, StoreError, status_zh};
 use chrono::NaiveDate;
-use jineng_domain::{CreditCode, RegionCode};
 use jineng_domain::access::Scope;
 use jineng_domain::policy::Policy;
 use jineng_domain::policy::claimants::Claimant;
 use jineng_domain::records::ClaimRecord;
+use jineng_domain::{CreditCode, RegionCode};
 use serde::Serialize;
 
 /// One claim to file; `name` is checked against the registry (实名) when

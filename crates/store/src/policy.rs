@@ -226,21 +226,14 @@ impl Store {
         .bind(&actor.0)
         .fetch_one(&mut *tx)
         .await?;
+        // The policy's row as just written is its new version.
         sqlx::query(
             "INSERT INTO policy_versions (policy_id, version_no, sha256, title, doc_no, region_code, valid_from, valid_to, sources, loaded_at, actor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             SELECT policy_id, $1, sha256, title, doc_no, region_code, valid_from, valid_to, sources, loaded_at, actor \
+             FROM policies WHERE policy_id = $2",
         )
-        .bind(id)
         .bind(version_no)
-        .bind(&sha)
-        .bind(&m.title)
-        .bind(&m.doc_no)
-        .bind(m.region.as_str())
-        .bind(m.valid_from.to_string())
-        .bind(m.valid_to.map(|d| d.to_string()))
-        .bind(&text)
-        .bind(&now)
-        .bind(&actor.0)
+        .bind(id)
         .execute(&mut *tx)
         .await?;
         audit::write(
@@ -346,9 +339,11 @@ async fn refuse_overlap(conn: &mut sqlx::AnyConnection, policy: &Policy) -> Resu
     let from = m.valid_from.to_string();
     let to = m.valid_to.map(|d| d.to_string());
     for r in rows {
-        let (o_from, o_to): (String, Option<String>) = (r.try_get("valid_from")?, r.try_get("valid_to")?);
+        let (o_from, o_to): (String, Option<String>) =
+            (r.try_get("valid_from")?, r.try_get("valid_to")?);
         // ISO dates compare as text; no end date is open-ended.
-        let overlaps = to.as_ref().is_none_or(|t| o_from <= *t) && o_to.as_ref().is_none_or(|t| from <= *t);
+        let overlaps =
+            to.as_ref().is_none_or(|t| o_from <= *t) && o_to.as_ref().is_none_or(|t| from <= *t);
         if overlaps {
             let key: String = r.try_get("policy_key")?;
             let title: String = r.try_get("title")?;

@@ -153,6 +153,10 @@ impl Store {
     }
 }
 
+/// A decision to write: the claim, the decision, the (policy id, policy
+/// version id) it was made under (none: 无适用政策) and the new status.
+type Write = (StoredClaim, Decision, Option<(i64, i64)>, &'static str);
+
 /// Decides (or approves) the claims of one chunk of persons from their
 /// facts and writes the outcome with its audit row, inside the caller's
 /// transaction.
@@ -164,7 +168,7 @@ pub(crate) async fn decide_chunk(
 ) -> Result<DecideSummary, StoreError> {
     let now = audit::now();
     let mut summary = DecideSummary::default();
-    let mut writes: Vec<(StoredClaim, Decision, Option<(i64, i64)>, &'static str)> = Vec::new();
+    let mut writes: Vec<Write> = Vec::new();
     if job.policies.is_empty() {
         return Err(StoreError::Refused(
             "尚未载入补贴政策：请先运行 jineng policy load".into(),
@@ -207,7 +211,12 @@ pub(crate) async fn decide_chunk(
                 }
                 summary.decided += 1;
                 summary.review += 1;
-                writes.push((c.clone(), engine::no_policy(&c.facts, region), None, "review"));
+                writes.push((
+                    c.clone(),
+                    engine::no_policy(&c.facts, region),
+                    None,
+                    "review",
+                ));
                 continue;
             };
             let policy_ref = Some((version.policy_id, version.version_id));
@@ -331,7 +340,7 @@ fn payee_code(c: &StoredClaim, payee: Option<PayeeKind>) -> Option<String> {
 
 async fn write_decisions(
     conn: &mut sqlx::AnyConnection,
-    writes: &[(StoredClaim, Decision, Option<(i64, i64)>, &'static str)],
+    writes: &[Write],
     mode: Mode,
     note: Option<&str>,
     now: &str,

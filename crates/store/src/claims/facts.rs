@@ -298,6 +298,19 @@ fn claimant_of(row: &str) -> Option<&str> {
     row.split(crate::sql::SEP).nth(6).filter(|f| !f.is_empty())
 }
 
+/// The keys packed claim rows name that are not `known` yet, sorted and
+/// deduplicated.
+fn unknown<'r, K: Ord>(
+    rows: impl Iterator<Item = &'r str>,
+    key: impl Fn(&'r str) -> Option<K>,
+    known: impl Fn(&K) -> bool,
+) -> Vec<K> {
+    let mut out: Vec<K> = rows.filter_map(key).filter(|k| !known(k)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl Classes {
     /// Reads the registered region of the claimants not yet known.
     async fn fetch_claimants<'r>(
@@ -305,12 +318,7 @@ impl Classes {
         conn: &mut sqlx::AnyConnection,
         rows: impl Iterator<Item = &'r str>,
     ) -> Result<(), StoreError> {
-        let mut missing: Vec<&str> = rows
-            .filter_map(claimant_of)
-            .filter(|k| !self.claimants.contains_key(*k))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        let missing = unknown(rows, claimant_of, |k| self.claimants.contains_key(*k));
         if missing.is_empty() {
             return Ok(());
         }
@@ -338,12 +346,7 @@ impl Classes {
         conn: &mut sqlx::AnyConnection,
         rows: impl Iterator<Item = &'r str>,
     ) -> Result<(), StoreError> {
-        let mut missing: Vec<i64> = rows
-            .filter_map(class_of)
-            .filter(|k| !self.map.contains_key(k))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        let missing = unknown(rows, class_of, |k| self.map.contains_key(k));
         if missing.is_empty() {
             return Ok(());
         }
