@@ -69,8 +69,12 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
         None => ctx.person.hukou.clone(),
     };
     let policies = store.policy_set().await?;
-    let Some((_, policy)) = policies.pick(date) else {
+    if policies.is_empty() {
         anyhow::bail!("尚未载入补贴政策：请先运行 jineng policy load");
+    }
+    // The policy of the training site's jurisdiction (docs/policy.md).
+    let Some(jineng_store::Chosen { policy, .. }) = policies.for_region(&site, date) else {
+        anyhow::bail!("无适用政策：地区 {site} 在 {date} 没有有效的补贴政策");
     };
     let start = date - Duration::days(args.days.max(1));
     let claim = ClaimFacts {

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use jineng_domain::policy::{self, Policy, PolicySources};
-use jineng_store::{Actor, Store};
+use jineng_store::{Actor, SavedPolicy, Store, StoreError, version_label};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -57,16 +57,28 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let (id, changed) = load(&store, &policy, &sources, actor).await?;
+            let saved = match load(&store, &policy, &sources, actor).await {
+                Ok(saved) => saved,
+                Err(e) => match e.downcast_ref::<StoreError>() {
+                    // Two policies for one region and period: the message names both.
+                    Some(StoreError::Refused(why)) => {
+                        eprintln!("{why}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    _ => return Err(e),
+                },
+            };
             println!(
-                "{}政策「{}」（{}，编号 {id}）",
-                if changed {
-                    "已载入"
-                } else {
-                    "政策未变："
+                "{}政策「{}」（{}，{} 第 {} 版）",
+                match (saved.changed, saved.version_no) {
+                    (false, _) => "政策未变：",
+                    (true, 1) => "已载入",
+                    (true, _) => "已载入新版本：",
                 },
                 policy.meta.title,
-                policy.meta.doc_no
+                policy.meta.doc_no,
+                policy.meta.id,
+                saved.version_no
             );
             summary(&policy);
             Ok(ExitCode::SUCCESS)
@@ -85,15 +97,16 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
             };
             for p in &stored {
                 println!(
-                    "{} {}  {}（{}）  {} 起{}  载入于 {}",
+                    "{} {}  {}（{}）  地区 {}  {} 起{}  载入于 {}",
                     if p.policy_id == chosen.policy_id {
                         "*"
                     } else {
                         " "
                     },
-                    p.policy_key,
+                    version_label(&p.policy_key, p.version_no, &p.sha256),
                     p.title,
                     p.doc_no,
+                    p.region_code,
                     p.valid_from,
                     p.valid_to
                         .as_deref()
@@ -125,13 +138,14 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
     }
 }
 
-/// Saves the policy and registers its fund sources (R16) in the ledger.
+/// Saves the policy (a new version when its files changed) and registers
+/// its fund sources (R16) in the ledger.
 pub async fn load(
     store: &Store,
     policy: &Policy,
     sources: &PolicySources,
     actor: &Actor,
-) -> anyhow::Result<(i64, bool)> {
+) -> anyhow::Result<SavedPolicy> {
     let saved = store.save_policy(policy, sources, actor).await?;
     if let Some(r16) = &policy.rules.r16 {
         let funds: Vec<(String, String)> = r16

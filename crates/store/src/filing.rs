@@ -15,13 +15,14 @@
 use crate::audit::Actor;
 use crate::batch::{BatchSummary, Outcome};
 use crate::people::{person_of, resolve_persons};
-use crate::{Store, StoreError};
+use crate::{PolicySet, Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::ClaimStatus;
-use jineng_domain::CreditCode;
 use jineng_domain::access::Scope;
+use jineng_domain::policy::Policy;
 use jineng_domain::policy::claimants::Claimant;
 use jineng_domain::records::ClaimRecord;
+use jineng_domain::{CreditCode, RegionCode};
 use serde::Serialize;
 
 /// One claim to file; `name` is checked against the registry (实名) when
@@ -56,7 +57,8 @@ fn refused(m: impl Into<String>) -> StoreError {
 
 impl Store {
     /// The subsidy types a scope's claimant kind may file under the policy
-    /// in force `today` (or the latest loaded), read from the policy.
+    /// of its region in force `today` (else the one in force, or the latest
+    /// loaded), read from the policy.
     pub async fn fileable_subsidy_types(
         &self,
         scope: &Scope,
@@ -66,10 +68,53 @@ impl Store {
             return Ok(Vec::new());
         };
         let set = self.policy_set().await?;
-        Ok(set
-            .pick(today)
-            .map(|(_, p)| p.subsidy_types_for(who))
+        Ok(self
+            .claimant_policy(&set, scope, today)
+            .await?
+            .map(|p| p.subsidy_types_for(who))
             .unwrap_or_default())
+    }
+
+    /// The policy of the claimant's own region (docs/policy.md,
+    /// Jurisdiction), else the one in force `today`.
+    async fn claimant_policy<'a>(
+        &self,
+        set: &'a PolicySet,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<Option<&'a Policy>, StoreError> {
+        let chosen = match self.scope_region(scope).await? {
+            Some(region) => set.for_region(&region, today).map(|c| c.policy),
+            None => None,
+        };
+        Ok(chosen.or_else(|| set.pick(today).map(|(_, p)| p)))
+    }
+
+    /// Where a claimant is registered: an institution's or enterprise's
+    /// 所在地, a worker's 户籍地.
+    async fn scope_region(&self, scope: &Scope) -> Result<Option<RegionCode>, StoreError> {
+        let code: Option<String> = match scope {
+            Scope::Institution(id) => {
+                sqlx::query_scalar("SELECT region_code FROM institutions WHERE institution_id = $1")
+                    .bind(*id)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            Scope::Enterprise(code) => {
+                sqlx::query_scalar("SELECT region_code FROM institutions WHERE credit_code = $1")
+                    .bind(code.as_str())
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            Scope::Person(id) => {
+                sqlx::query_scalar("SELECT hukou_region FROM persons WHERE person_id = $1")
+                    .bind(*id)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+            Scope::Region(r) => Some(r.as_str().to_string()),
+        };
+        Ok(code.and_then(|c| RegionCode::parse(&c).ok()))
     }
 
     /// Files claims as the scope's claimant and decides them. All or
@@ -88,7 +133,7 @@ impl Store {
         }
         let allowed = self.fileable_subsidy_types(scope, today).await?;
         let policies = self.policy_set().await?;
-        let policy = policies.pick(today).map(|(_, p)| p);
+        let policy = self.claimant_policy(&policies, scope, today).await?;
         for (i, r) in requests.iter_mut().enumerate() {
             let row = i + 1;
             let t = &r.record.subsidy_type.clone();

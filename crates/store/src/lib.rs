@@ -18,6 +18,7 @@ mod filing;
 mod import_scope;
 mod institution_pages;
 mod institutions;
+mod jurisdiction;
 mod ledger;
 mod ledger_view;
 mod lookup;
@@ -58,6 +59,7 @@ pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
 pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
 pub use institution_pages::{CataloguePeriod, InstitutionSummary};
+pub use jurisdiction::PayingBasis;
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};
@@ -65,7 +67,7 @@ pub use planning::{
     BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
 pub use planning::{TASK_STATUSES, TaskReportInput};
-pub use policy::{PolicySet, StoredPolicy};
+pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};

@@ -138,7 +138,7 @@ impl Store {
                 data: person_data(r),
             })
             .collect();
-        let guard = |old: &[Val], new: &[Val]| {
+        let guard = |_: &[Val], old: &[Val], new: &[Val]| {
             (old[0] != new[0]).then(|| Rejection::new("姓名", IMPERSONATION))
         };
         let out = upsert(&mut tx, &PERSONS, batch, planned, Some(&guard)).await?;

@@ -7,7 +7,8 @@ use crate::people::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, Table, upsert};
 use crate::{Store, StoreError};
-use jineng_domain::CertificateType;
+use crate::claims::stored_status;
+use jineng_domain::{CertificateType, ClaimStatus};
 use jineng_domain::records::{CertificateRecord, ClaimRecord, RosterRecord};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
@@ -69,8 +70,51 @@ const CLAIMS: Table = Table {
 fn same_person(
     column: &'static str,
     message: &'static str,
-) -> impl Fn(&[Val], &[Val]) -> Option<Rejection> {
-    move |old, new| (old[0] != new[0]).then(|| Rejection::new(column, message))
+) -> impl Fn(&[Val], &[Val], &[Val]) -> Option<Rejection> {
+    move |_, old, new| (old[0] != new[0]).then(|| Rejection::new(column, message))
+}
+
+/// The template column of each data column of [`CLAIMS`].
+const CLAIM_COLUMNS: [&str; 9] = [
+    "身份证号码",
+    "补贴类型",
+    "证书编号",
+    "证书编号",
+    "班级编号",
+    "申领单位",
+    "申请日期",
+    "月数",
+    "申请金额",
+];
+
+/// A decided claim is final as imported (docs/templates.md): the same row
+/// again is unchanged, a changed row refused, naming the first column that
+/// changed. `statuses`: claim number → status, of the claims stored.
+fn decided_claim_unchanged(
+    statuses: &HashMap<String, ClaimStatus>,
+) -> impl Fn(&[Val], &[Val], &[Val]) -> Option<Rejection> + '_ {
+    move |key, old, new| {
+        let Val::T(Some(no)) = &key[0] else {
+            return None;
+        };
+        let status = statuses.get(no)?;
+        if *status == ClaimStatus::Submitted || old == new {
+            return None;
+        }
+        let column = old
+            .iter()
+            .zip(new)
+            .position(|(a, b)| a != b)
+            .map_or("申领编号", |i| CLAIM_COLUMNS[i]);
+        Some(Rejection::new(
+            column,
+            format!(
+                "申领「{no}」已决定（{}），不能再修改「{column}」；内容相同的行重新导入视为无变化，\
+                 如需更正，请经办人员驳回后以新的申领编号申领",
+                crate::claims::status_zh(status)
+            ),
+        ))
+    }
 }
 
 /// (person_id, class_no) → class ids the person is enrolled in.
@@ -361,15 +405,26 @@ impl Store {
                 let found = match &r.institution {
                     Some(code) => match insts.get(code.as_str()) {
                         None => Err(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION)),
-                        Some(iid) => classes
-                            .get(&(*iid, no.clone()))
-                            .map(|c| c.class_id)
-                            .ok_or_else(|| {
-                                Rejection::new(
+                        Some(iid) => match classes.get(&(*iid, no.clone())) {
+                            None => Err(Rejection::new(
+                                "班级编号",
+                                format!("该机构没有编号为「{no}」的培训班"),
+                            )),
+                            // The claim's class must be one the person was enrolled in.
+                            Some(c)
+                                if !enrolled
+                                    .get(&(pid, no.clone()))
+                                    .is_some_and(|ids| ids.contains(&c.class_id)) =>
+                            {
+                                Err(Rejection::new(
                                     "班级编号",
-                                    format!("该机构没有编号为「{no}」的培训班"),
-                                )
-                            }),
+                                    format!(
+                                        "该人员不在培训班「{no}」的花名册中（没有参训记录），不能以此班申领"
+                                    ),
+                                ))
+                            }
+                            Some(c) => Ok(c.class_id),
+                        },
                     },
                     None => one_class(enrolled.get(&(pid, no.clone())), no),
                 };
@@ -399,7 +454,26 @@ impl Store {
                 _ => rejected.push((*n, Outcome::Rejected(errs))),
             }
         }
-        let guard = same_person("申领编号", "该申领编号已用于其他人员的申领");
+        let mut statuses: HashMap<String, ClaimStatus> = HashMap::new();
+        let claim_keys: Vec<Val> = rows.iter().map(|(_, r)| Val::text(&r.claim_no)).collect();
+        for c in select_in(
+            &mut tx,
+            "SELECT claim_no, status FROM claims",
+            "claim_no",
+            &claim_keys,
+        )
+        .await?
+        {
+            statuses.insert(
+                c.try_get("claim_no")?,
+                stored_status(&c.try_get::<String, _>("status")?)?,
+            );
+        }
+        let person = same_person("申领编号", "该申领编号已用于其他人员的申领");
+        let decided = decided_claim_unchanged(&statuses);
+        let guard = |key: &[Val], old: &[Val], new: &[Val]| {
+            person(key, old, new).or_else(|| decided(key, old, new))
+        };
         let out = upsert(&mut tx, &CLAIMS, batch, planned, Some(&guard)).await?;
         self.end(tx, batch).await?;
         Ok(merge(rejected, out))

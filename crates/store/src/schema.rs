@@ -43,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0012_token_last_use.sql"),
     ),
     (
+        13,
+        "policy_versions",
+        include_str!("../migrations/0013_policy_versions.sql"),
+    ),
+    (
         14,
         "months_and_plan",
         include_str!("../migrations/0014_months_and_plan.sql"),

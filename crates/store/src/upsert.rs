@@ -36,9 +36,10 @@ pub(crate) struct Planned {
     pub data: Vec<Val>,
 }
 
-/// A check of a new row against the stored one (e.g. 冒名: same ID, other name).
+/// A check of a new row against the stored one (e.g. 冒名: same ID, other
+/// name): called with the key, the stored data and the new data.
 // Sync, so that an import can run inside a web handler's (Send) future.
-pub(crate) type Guard<'a> = &'a (dyn Fn(&[Val], &[Val]) -> Option<Rejection> + Sync);
+pub(crate) type Guard<'a> = &'a (dyn Fn(&[Val], &[Val], &[Val]) -> Option<Rejection> + Sync);
 
 fn key_string(key: &[Val]) -> String {
     let mut s = String::new();
@@ -147,7 +148,7 @@ pub(crate) async fn upsert(
         let ks = key_string(&p.key);
         let outcome = match current.get_mut(&ks) {
             Some((old, name, stored)) => {
-                if let Some(rej) = guard.and_then(|g| g(old, &p.data)) {
+                if let Some(rej) = guard.and_then(|g| g(&p.key, old, &p.data)) {
                     Outcome::Rejected(vec![rej])
                 } else if *old == p.data {
                     Outcome::Unchanged

@@ -296,6 +296,29 @@ fn finish(cx: Ctx<'_>, priced: Option<(Fen, PayeeKind, Award)>) -> Decision {
     }
 }
 
+/// The hold of a claim that no loaded policy governs (无适用政策): review,
+/// nothing priced, the paying region and the event date in the trace.
+pub fn no_policy(claim: &ClaimFacts, region: &crate::RegionCode) -> Decision {
+    use chrono::Datelike;
+    let on = claim.event_date();
+    Decision {
+        outcome: Outcome::Review,
+        amount: Fen::ZERO,
+        payments: Vec::new(),
+        advance_pct: 0,
+        year: on.year(),
+        trace: vec![TraceLine {
+            rule: None,
+            verdict: Verdict::Flag,
+            detail: Detail::NoPolicy {
+                region: region.as_str().to_string(),
+                on,
+            },
+        }],
+        award: None,
+    }
+}
+
 /// Decides a person's claims in the defined order; every approval joins the
 /// history the later claims see. Returns the decisions in `claims` order.
 pub fn decide_person(

@@ -207,6 +207,12 @@ pub enum Detail {
     Duplicate {
         claim_no: String,
     },
+    /// No loaded policy governs the claim's paying region on its date
+    /// (无适用政策): the claim is held for review.
+    NoPolicy {
+        region: String,
+        on: NaiveDate,
+    },
 }
 
 fn is_zero(v: &i64) -> bool {
@@ -482,7 +488,22 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         Detail::Duplicate { claim_no } => {
             format!("同一证书、培训或月份已由申领 #{claim_no} 享受")
         }
+        Detail::NoPolicy { region, on } => no_policy_text(region, *on),
     }
+}
+
+fn no_policy_text(region: &str, on: NaiveDate) -> String {
+    format!("无适用政策：申领地区 {region} 在 {on} 没有有效的补贴政策")
+}
+
+/// A line of a claim decided under no policy (无适用政策), which has no
+/// policy to cite.
+pub fn render_unpoliced(line: &TraceLine) -> String {
+    let text = match &line.detail {
+        Detail::NoPolicy { region, on } => no_policy_text(region, *on),
+        other => format!("{other:?}"),
+    };
+    format!("  {:<12} {text}  {}", "政策", verdict_zh(line.verdict))
 }
 
 #[cfg(test)]

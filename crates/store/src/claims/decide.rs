@@ -7,12 +7,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
 use jineng_domain::{ClaimStatus, Fen};
+use jineng_domain::policy::facts::PersonFacts;
 use serde::Serialize;
 use sqlx::Row;
 
 use super::facts::{Loaded, StoredClaim};
 use crate::audit::{self, Actor, AuditEntry};
-use crate::policy::PolicySet;
+use crate::jurisdiction::paying_region;
+use crate::policy::{Chosen, PolicySet};
 use crate::sql::{Val, select_in, update_rows};
 use crate::{Store, StoreError};
 
@@ -155,6 +157,10 @@ impl Store {
     }
 }
 
+/// A decision to write: the claim, the decision, the (policy id, policy
+/// version id) it was made under (none: 无适用政策) and the new status.
+type Write = (StoredClaim, Decision, Option<(i64, i64)>, ClaimStatus);
+
 /// Decides (or approves) the claims of one chunk of persons from their
 /// facts and writes the outcome with its audit row, inside the caller's
 /// transaction.
@@ -166,7 +172,12 @@ pub(crate) async fn decide_chunk(
 ) -> Result<DecideSummary, StoreError> {
     let now = audit::now();
     let mut summary = DecideSummary::default();
-    let mut writes: Vec<(StoredClaim, Decision, i64, ClaimStatus)> = Vec::new();
+    let mut writes: Vec<Write> = Vec::new();
+    if job.policies.is_empty() {
+        return Err(StoreError::Refused(
+            "尚未载入补贴政策：请先运行 jineng policy load".into(),
+        ));
+    }
     for pid in persons {
         let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid)) else {
             continue;
@@ -189,19 +200,30 @@ pub(crate) async fn decide_chunk(
             .filter_map(StoredClaim::award)
             .collect();
         for c in targets {
-            let chosen = match (
-                job.mode,
-                c.policy_id
-                    .and_then(|id| job.policies.get(id).map(|p| (id, p))),
-            ) {
-                (Mode::Approve, Some(found)) => Some(found),
-                _ => job.policies.pick(c.facts.event_date()),
-            };
-            let Some((policy_id, policy)) = chosen else {
-                return Err(StoreError::Refused(
-                    "尚未载入补贴政策：请先运行 jineng policy load".into(),
+            let Some(Chosen { version, policy }) = policy_for(job, c, person) else {
+                let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
+                let (region, _) = paying_region(c, person, enterprise);
+                if job.mode == Mode::Approve {
+                    summary.refused.push((
+                        c.facts.claim_no.clone(),
+                        format!(
+                            "无适用政策（申领地区 {region}，{}），不能核准",
+                            c.facts.event_date()
+                        ),
+                    ));
+                    continue;
+                }
+                summary.decided += 1;
+                summary.review += 1;
+                writes.push((
+                    c.clone(),
+                    engine::no_policy(&c.facts, region),
+                    None,
+                    ClaimStatus::Review,
                 ));
+                continue;
             };
+            let policy_ref = Some((version.policy_id, version.version_id));
             let d = engine::decide(policy, person, &c.facts, &history, job.today);
             let status = match (job.mode, d.outcome) {
                 (Mode::Decide, Outcome::Approved) => ClaimStatus::Eligible,
@@ -233,7 +255,7 @@ pub(crate) async fn decide_chunk(
             if status != ClaimStatus::Rejected {
                 summary.amount_fen += d.amount.0;
             }
-            writes.push((c.clone(), d, policy_id, status));
+            writes.push((c.clone(), d, policy_ref, status));
         }
     }
     let t = std::time::Instant::now();
@@ -273,6 +295,24 @@ pub(crate) async fn decide_chunk(
     Ok(summary)
 }
 
+/// The policy a claim is decided under: on approval, the version it was
+/// decided with; otherwise its jurisdiction's policy in force on its date
+/// (docs/policy.md, Jurisdiction). None: no policy applies (无适用政策).
+fn policy_for<'p>(job: &Job<'p>, c: &StoredClaim, person: &PersonFacts) -> Option<Chosen<'p>> {
+    let policies = job.policies;
+    if job.mode == Mode::Approve
+        && let Some(stood) = c
+            .policy_version
+            .and_then(|v| policies.version(v))
+            .or_else(|| c.policy_id.and_then(|id| policies.current(id)))
+    {
+        return Some(stood);
+    }
+    let enterprise = policies.pays_enterprise(&c.facts.subsidy_type);
+    let (region, _) = paying_region(c, person, enterprise);
+    policies.for_region(region, c.facts.event_date())
+}
+
 /// Row locks on the persons, in key order so two transactions never wait
 /// on each other in a cycle.
 pub(crate) async fn lock_persons(
@@ -304,14 +344,14 @@ fn payee_code(c: &StoredClaim, payee: Option<PayeeKind>) -> Option<String> {
 
 async fn write_decisions(
     conn: &mut sqlx::AnyConnection,
-    writes: &[(StoredClaim, Decision, i64, ClaimStatus)],
+    writes: &[Write],
     mode: Mode,
     note: Option<&str>,
     now: &str,
 ) -> Result<(), StoreError> {
     let rows: Vec<Vec<Val>> = writes
         .iter()
-        .map(|(c, d, policy_id, status)| {
+        .map(|(c, d, policy_ref, status)| {
             let rules = d
                 .rules()
                 .iter()
@@ -345,7 +385,8 @@ async fn write_decisions(
                 Val::int(i64::from(award.is_some_and(|a| a.veteran_free))),
                 Val::text(rules),
                 Val::text(serde_json::to_string(&d.trace).unwrap_or_default()),
-                Val::int(*policy_id),
+                Val::I(policy_ref.map(|(id, _)| id)),
+                Val::I(policy_ref.map(|(_, v)| v)),
             ];
             if mode == Mode::Approve {
                 row.push(Val::opt_text(note));
@@ -370,6 +411,7 @@ async fn write_decisions(
         "flagged_rules",
         "trace",
         "policy_id",
+        "policy_version",
     ];
     let values: Vec<String> = columns.iter().map(|c| format!("v.{c}")).collect();
     let mut set: Vec<(&str, &str)> = columns

@@ -34,6 +34,11 @@ pub(crate) struct StoredClaim {
     pub policy_id: Option<i64>,
     /// The calendar months the decision paid (以工代训).
     pub paid_months: Vec<NaiveDate>,
+    /// The policy version the claim was decided under.
+    pub policy_version: Option<i64>,
+    /// The registered region of the claiming institution or enterprise
+    /// (申领单位), when it is registered.
+    pub claimant_region: Option<RegionCode>,
 }
 
 impl StoredClaim {
@@ -74,6 +79,9 @@ pub(crate) struct Loaded {
 #[derive(Debug, Default)]
 pub(crate) struct Classes {
     map: HashMap<i64, (ClassFacts, Option<String>)>,
+    /// Claimants (申领单位) by credit code: their registered region, None
+    /// when not registered. Few, and shared by many claims, like classes.
+    claimants: HashMap<String, Option<RegionCode>>,
 }
 
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
@@ -145,6 +153,7 @@ pub(crate) async fn load(
             .filter(|c| !c.is_empty())
     };
     classes.fetch_missing(conn, claim_rows()).await?;
+    classes.fetch_claimants(conn, claim_rows()).await?;
     for row in &raw {
         let mut sections = row.split(GRP);
         let mut f = Unpack::new(sections.next().unwrap_or_default());
@@ -258,7 +267,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
       AND e.class_id = COALESCE(c.class_id, ce.class_id)";
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
-const CLAIM_FIELDS: [&str; 24] = [
+const CLAIM_FIELDS: [&str; 25] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
@@ -283,6 +292,7 @@ const CLAIM_FIELDS: [&str; 24] = [
     "c.period_from",
     "c.period_to",
     "c.paid_months",
+    "c.policy_version",
 ];
 
 /// The class id of a packed claim row (its 13th field).
@@ -292,18 +302,60 @@ fn class_of(row: &str) -> Option<i64> {
         .and_then(|f| f.parse().ok())
 }
 
+/// The claimant's credit code of a packed claim row (its 7th field).
+fn claimant_of(row: &str) -> Option<&str> {
+    row.split(crate::sql::SEP).nth(6).filter(|f| !f.is_empty())
+}
+
+/// The keys packed claim rows name that are not `known` yet, sorted and
+/// deduplicated.
+fn unknown<'r, K: Ord>(
+    rows: impl Iterator<Item = &'r str>,
+    key: impl Fn(&'r str) -> Option<K>,
+    known: impl Fn(&K) -> bool,
+) -> Vec<K> {
+    let mut out: Vec<K> = rows.filter_map(key).filter(|k| !known(k)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 impl Classes {
+    /// Reads the registered region of the claimants not yet known.
+    async fn fetch_claimants<'r>(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        rows: impl Iterator<Item = &'r str>,
+    ) -> Result<(), StoreError> {
+        let missing = unknown(rows, claimant_of, |k| self.claimants.contains_key(*k));
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<Val> = missing.iter().map(|k| Val::text(*k)).collect();
+        for r in select_in(
+            conn,
+            "SELECT credit_code, region_code FROM institutions",
+            "credit_code",
+            &keys,
+        )
+        .await?
+        {
+            let code: String = r.try_get("credit_code")?;
+            let at: String = r.try_get("region_code")?;
+            self.claimants.insert(code, Some(region(&at)?));
+        }
+        for k in missing {
+            self.claimants.entry(k.to_string()).or_insert(None);
+        }
+        Ok(())
+    }
+
     async fn fetch_missing<'r>(
         &mut self,
         conn: &mut sqlx::AnyConnection,
         rows: impl Iterator<Item = &'r str>,
     ) -> Result<(), StoreError> {
-        let mut missing: Vec<i64> = rows
-            .filter_map(class_of)
-            .filter(|k| !self.map.contains_key(k))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        let missing = unknown(rows, class_of, |k| self.map.contains_key(k));
         if missing.is_empty() {
             return Ok(());
         }
@@ -414,6 +466,10 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         .map(|list| list.split(',').map(month).collect::<Result<Vec<_>, _>>())
         .transpose()?
         .unwrap_or_default();
+    let policy_version = f.opt_int()?;
+    let claimant_region = claimant_code
+        .as_ref()
+        .and_then(|k| classes.claimants.get(k).cloned().flatten());
     let (class, institution_code) = match class_id.and_then(|k| classes.map.get(&k)) {
         Some((facts, credit_code)) => (
             Some(ClassFacts {
@@ -445,6 +501,8 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         veteran_free,
         policy_id,
         paid_months,
+        policy_version,
+        claimant_region,
     })
 }
 
@@ -469,6 +527,9 @@ impl crate::Store {
         }
         classes
             .fetch_missing(&mut conn, raw.iter().map(String::as_str))
+            .await?;
+        classes
+            .fetch_claimants(&mut conn, raw.iter().map(String::as_str))
             .await?;
         for row in &raw {
             std::hint::black_box(claim_row(row, &classes)?);

@@ -3,7 +3,8 @@
 
 use super::workflow::ClaimDetail;
 use crate::PolicySet;
-use jineng_domain::policy::trace::{RenderCtx, render_line};
+use crate::policy::version_label;
+use jineng_domain::policy::trace::{RenderCtx, render_line, render_unpoliced};
 use jineng_domain::policy::{Outcome, PayeeKind, Policy};
 use jineng_domain::{CertificateType, Fen, SkillLevel};
 
@@ -38,8 +39,24 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
     if let Some(c) = cert {
         out.push_str(&format!("  {}", c.as_zh()));
     }
-    let policy: Option<&Policy> = d.policy_id.and_then(|id| policies.get(id));
+    // The version the decision used; a claim decided before versions, by
+    // its policy's current version.
+    let policy: Option<&Policy> = match d.policy_version {
+        Some(v) => policies.version(v).map(|c| c.policy),
+        None => d.policy_id.and_then(|id| policies.get(id)),
+    };
     let Some(policy) = policy else {
+        if d.outcome.is_some() && d.policy_id.is_none() {
+            // Held because no policy applies (无适用政策).
+            return RenderedClaim {
+                header: out,
+                lines: d.trace.iter().map(render_unpoliced).collect(),
+                conclusion: format!(
+                    "结论：需人工复核（无适用政策）\n状态：{}",
+                    status_zh(&d.status)
+                ),
+            };
+        }
         return RenderedClaim {
             header: out,
             lines: vec![],
@@ -106,6 +123,10 @@ fn conclusion(d: &ClaimDetail) -> String {
     }
     if let Some(n) = &d.officer_note {
         s.push_str(&format!("，意见：{n}"));
+    }
+    if let (Some(key), Some(no), Some(sha)) = (&d.policy_key, d.policy_version_no, &d.policy_sha256)
+    {
+        s.push_str(&format!("\n依据政策：{}", version_label(key, no, sha)));
     }
     s
 }

@@ -31,6 +31,12 @@ pub struct ClaimDetail {
     pub advance_pct: Option<i64>,
     pub year: Option<i64>,
     pub policy_id: Option<i64>,
+    /// The policy version the decision used (policy_versions.version_id),
+    /// with the policy's id, the version's number and its files' SHA-256.
+    pub policy_version: Option<i64>,
+    pub policy_key: Option<String>,
+    pub policy_version_no: Option<i64>,
+    pub policy_sha256: Option<String>,
     pub occupation_name: String,
     pub skill_level: Option<i64>,
     pub cert_type: Option<String>,
@@ -113,7 +119,7 @@ impl Store {
         let r = sqlx::query(
             "SELECT c.claim_no, p.name, p.id_number, c.subsidy_type, c.status, c.outcome, c.amount_fen, \
              c.payee_kind, c.payee_code, c.advance_pct, c.basis_year, c.policy_id, c.officer_note, c.fund_code, \
-             c.trace, c.cert_type, COALESCE(ce.skill_level, cl.skill_level) AS skill_level, \
+             c.trace, c.cert_type, c.policy_version, po.policy_key, pv.version_no, pv.sha256 AS policy_sha256, COALESCE(ce.skill_level, cl.skill_level) AS skill_level, \
              COALESCE(o.name, '') AS occ_name, \
              COALESCE(ip.name, ie.name) AS payee_name \
              FROM claims c JOIN persons p ON p.person_id = c.person_id \
@@ -122,6 +128,8 @@ impl Store {
              LEFT JOIN occupations o ON o.code = COALESCE(ce.occupation_code, cl.occupation_code) \
              LEFT JOIN institutions ip ON ip.credit_code = c.payee_code \
              LEFT JOIN institutions ie ON ie.credit_code = c.claimant_code \
+             LEFT JOIN policies po ON po.policy_id = c.policy_id \
+             LEFT JOIN policy_versions pv ON pv.version_id = c.policy_version \
              WHERE c.claim_no = $1",
         )
         .bind(claim_no)
@@ -144,6 +152,10 @@ impl Store {
             advance_pct: r.try_get("advance_pct")?,
             year: r.try_get("basis_year")?,
             policy_id: r.try_get("policy_id")?,
+            policy_version: r.try_get("policy_version")?,
+            policy_key: r.try_get("policy_key")?,
+            policy_version_no: r.try_get("version_no")?,
+            policy_sha256: r.try_get("policy_sha256")?,
             occupation_name: r.try_get("occ_name")?,
             skill_level: r.try_get("skill_level")?,
             cert_type: r.try_get("cert_type")?,
