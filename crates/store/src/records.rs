@@ -111,7 +111,7 @@ fn decided_claim_unchanged(
             format!(
                 "申领「{no}」已决定（{}），不能再修改「{column}」；内容相同的行重新导入视为无变化，\
                  如需更正，请经办人员驳回后以新的申领编号申领",
-                crate::claims::status_zh(status)
+                status.as_zh()
             ),
         ))
     }

@@ -53,7 +53,7 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
                 lines: d.trace.iter().map(render_unpoliced).collect(),
                 conclusion: format!(
                     "结论：需人工复核（无适用政策）\n状态：{}",
-                    status_zh(&d.status)
+                    d.status.as_zh()
                 ),
             };
         }
