@@ -1,6 +1,6 @@
 //! Claims planted on purpose so that the demo shows the engine's judgement:
-//! each case makes a claim the policy refuses under a named rule (R1 place,
-//! R2 a fourth certificate in a year, R3 a repeat, R4 a non-local institution,
+//! each case makes a claim the policy refuses under a named rule (R2 a
+//! fourth certificate in a year, R3 a repeat, R4 a non-local institution,
 //! R5 a pensioner, R8 no group or not completed, R10 past six months, R12
 //! too short insured or too late, R14 no group, R17 a second claim for one
 //! certificate), or holds for review (a certificate dated before its class
@@ -8,6 +8,10 @@
 //! without pension, a veteran's free training with allowance, a recently
 //! registered business owner). The persons are drawn from the seed among
 //! trainees who have no claim yet, so each case stands alone.
+//!
+//! No case moves a person's 户籍地 out of the jurisdiction (R1's training
+//! place): officers' scopes go by 户籍地, and the jurisdiction's batch audit
+//! rows would then name a claim its officers may not open.
 
 use super::claims::{allowance, work_training};
 use super::classes::{APPRENTICESHIP, WORK_TRAINING, class, enrol, ymd};
@@ -18,9 +22,6 @@ use jineng_domain::Sex;
 use std::collections::{HashMap, HashSet};
 
 const TRAINING: &str = "职业培训补贴";
-/// A county outside every demo jurisdiction (济南市历下区), for R1.
-const ELSEWHERE: &str = "370102";
-
 /// The state the cases share: who is taken.
 pub(crate) struct Planter<'a> {
     pub w: &'a mut World,
@@ -37,7 +38,6 @@ type Case = fn(&mut Planter<'_>) -> bool;
 /// The cases, each with how many claims of the everyday ones make one of
 /// it (one per 250: a few percent of rejections in all).
 const CASES: &[(&str, Case, usize)] = &[
-    ("R1 培训地", r1_place, 250),
     ("R2 第4张证书", r2_fourth, 250),
     ("R3 重复", r3_repeat, 250),
     ("R4 非本地机构", r4_nonlocal, 250),
@@ -149,15 +149,6 @@ impl Planter<'_> {
 fn regular(w: &World, c: usize, year: i32) -> bool {
     let c = &w.classes[c];
     c.grade > 0 && c.start.year() == year && !matches!(c.ttype, APPRENTICESHIP | WORK_TRAINING)
-}
-
-fn r1_place(p: &mut Planter<'_>) -> bool {
-    let Some((person, k)) = p.certified() else {
-        return false;
-    };
-    p.w.persons[person].hukou = ELSEWHERE.to_string();
-    p.claim_cert(TRAINING, person, k);
-    true
 }
 
 fn r2_fourth(p: &mut Planter<'_>) -> bool {
