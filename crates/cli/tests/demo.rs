@@ -208,6 +208,14 @@ fn demo_all_loads_three_jurisdictions_under_their_policies() {
                 "[{b}] claims {prefix}…"
             );
         }
+        // 如东 refuses 专项职业能力 training by an institution outside the
+        // county (R4, its 序号13).
+        assert!(
+            all.iter().any(|c| text(c, "claim_no").starts_with("RDC")
+                && text(c, "status") == "rejected"
+                && c["rules"] == serde_json::json!(["R4"])),
+            "[{b}] an R4 refusal in 如东"
+        );
         // 聊城 as asked; 天水 and 如东 at their own small size.
         for line in [
             "聊城市：学员 300 人",

@@ -226,6 +226,8 @@ fn r4_nonlocal(p: &mut Planter<'_>) -> bool {
     c.occ = "4-10-01-06";
     p.w.classes.push(c);
     let c = p.w.classes.len() - 1;
+    // Registered unemployed: in every demo policy's groups (如东's R1).
+    p.w.persons[person].categories = vec![("登记失业人员", ymd(2018, 1, 1))];
     let Some(k) = p.train(c, person) else {
         return false;
     };

@@ -8,12 +8,13 @@ use jineng_domain::Fen;
 use jineng_domain::refdata::RefData;
 use jineng_store::{Actor, Store};
 
-/// The demo's allocations to the dedicated account, in yuan (examples).
+/// The demo's allocations to the dedicated account, in yuan (examples,
+/// enough for the claims of 2019 at full volume, with money left over).
 const DEMO_ALLOCATIONS: [(&str, i64); 4] = [
-    ("ES", 3_000_000),
-    ("ST", 1_000_000),
-    ("UI", 2_000_000),
-    ("EB", 500_000),
+    ("ES", 12_000_000),
+    ("ST", 4_000_000),
+    ("UI", 3_000_000),
+    ("EB", 1_000_000),
 ];
 
 /// Loads the jurisdiction's policy.
