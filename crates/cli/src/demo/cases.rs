@@ -266,30 +266,27 @@ fn r5_over_age(p: &mut Planter<'_>) -> bool {
     true
 }
 
-fn r8_no_group(p: &mut Planter<'_>) -> bool {
-    let Some((person, e)) =
-        p.fresh(|w, e| w.enrols[e].passed && w.classes[w.enrols[e].class].ttype == "项目制培训")
-    else {
+/// A living-allowance claim for a project-training trainee who `passed`
+/// or not, holding only `category`.
+fn r8(p: &mut Planter<'_>, passed: bool, category: &'static str) -> bool {
+    let Some((person, e)) = p.fresh(|w, e| {
+        w.enrols[e].passed == passed && w.classes[w.enrols[e].class].ttype == "项目制培训"
+    }) else {
         return false;
     };
-    p.w.persons[person].categories = vec![("企业职工", ymd(2018, 1, 1))];
+    p.w.persons[person].categories = vec![(category, ymd(2018, 1, 1))];
     let c = p.w.enrols[e].class;
     let applied = p.w.classes[c].end + Duration::days(15);
     allowance(p.w, c, person, applied);
     true
 }
 
+fn r8_no_group(p: &mut Planter<'_>) -> bool {
+    r8(p, true, "企业职工")
+}
+
 fn r8_failed(p: &mut Planter<'_>) -> bool {
-    let Some((person, e)) =
-        p.fresh(|w, e| !w.enrols[e].passed && w.classes[w.enrols[e].class].ttype == "项目制培训")
-    else {
-        return false;
-    };
-    p.w.persons[person].categories = vec![("贫困劳动力", ymd(2018, 1, 1))];
-    let c = p.w.enrols[e].class;
-    let applied = p.w.classes[c].end + Duration::days(15);
-    allowance(p.w, c, person, applied);
-    true
+    r8(p, false, "贫困劳动力")
 }
 
 fn work_classes(p: &mut Planter<'_>) -> Vec<usize> {
