@@ -265,7 +265,7 @@ async fn decide(
             claim_share: 100,
             ..Default::default()
         };
-        let (_, refdata, _, _) = crate::demo::load_records(&store, actor, &opts, &dir).await?;
+        let (refdata, _, _) = crate::demo::load_records(&store, actor, &opts, &dir).await?;
         crate::demo::load_policy(&store, actor, &refdata).await?;
         eprintln!("批量决定……");
         out["end_to_end"] = crate::bench_decide::end_to_end(&store, actor).await?;

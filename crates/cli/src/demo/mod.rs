@@ -101,14 +101,14 @@ pub(crate) async fn load_zones(store: &Store, actor: &Actor, dir: &Path) -> anyh
 
 /// Loads the demo's records into `store` (reference data first): regions,
 /// institutions, classes, persons and their trainings, certificates,
-/// claims. Returns a trainee's name to show, the reference data, the
-/// jurisdictions and 聊城's claims of 2019 (to approve and pay).
+/// claims. Returns the reference data, the jurisdictions and 聊城's claims
+/// of 2019 (to approve and pay).
 pub(crate) async fn load_records(
     store: &Store,
     actor: &Actor,
     opts: &Options,
     dir: &Path,
-) -> anyhow::Result<(String, RefData, Vec<Jurisdiction>, settle::Due)> {
+) -> anyhow::Result<(RefData, Vec<Jurisdiction>, settle::Due)> {
     crate::init(store).await?;
     let wanted = jurisdictions::wanted(opts.all);
     let imports = crate::import::options(actor, false, None, 5000);
@@ -118,7 +118,7 @@ pub(crate) async fn load_records(
         }
     }
     let refdata = store.ref_data().await?;
-    let (mut sample, mut due) = (String::new(), settle::Due::default());
+    let mut due = settle::Due::default();
     for (n, j) in wanted.iter().enumerate() {
         let persons = if n == 0 {
             opts.persons.unwrap_or(j.persons)
@@ -137,11 +137,6 @@ pub(crate) async fn load_records(
             import_demo_file(store, j.place.key, kind, &text, dir, &imports).await?;
         }
         if n == 0 {
-            sample = w
-                .claims
-                .first()
-                .map(|c| w.persons[c.person].name.clone())
-                .unwrap_or_default();
             for (i, c) in w.claims.iter().enumerate() {
                 if c.applied.year() == 2019 {
                     let list = if c.stype == "新型学徒制补贴" {
@@ -162,7 +157,7 @@ pub(crate) async fn load_records(
     if approved > 0 {
         println!("  培训班：备案通过 {approved} 个，其中已结业 {closed} 个");
     }
-    Ok((sample, refdata, wanted, due))
+    Ok((refdata, wanted, due))
 }
 
 /// Loads the demo into `store` (reference data first), with its policies
@@ -173,10 +168,10 @@ pub(crate) async fn load(
     opts: &Options,
     dir: &Path,
 ) -> anyhow::Result<String> {
-    let (sample, refdata, wanted, due) = load_records(store, actor, opts, dir).await?;
+    let (refdata, wanted, due) = load_records(store, actor, opts, dir).await?;
     settle::decide_and_pay(store, actor, &refdata, &wanted, due).await?;
     planning::load_planning(store, actor, dir).await?;
-    Ok(sample)
+    sample_name(store).await
 }
 
 /// Loads 聊城's policy (for the benchmarks, which decide themselves).
@@ -188,8 +183,8 @@ pub(crate) async fn load_policy(
     settle::load_policy(store, actor, refdata, &jurisdictions::liaocheng()).await
 }
 
-/// The demo's sample trainee in a database that already holds the demo:
-/// the first person with a claim.
+/// The demo's sample trainee (and worker account): the first person with
+/// a claim that stands, so not one the demo planted to be refused.
 pub(crate) async fn sample_name(store: &Store) -> anyhow::Result<String> {
     store.first_person_with_claim().await?.ok_or_else(|| {
         anyhow::anyhow!("数据库中没有演示数据：请用空数据库运行 jineng serve --demo")
