@@ -88,8 +88,8 @@ async fn demo_store(db: &str, actor: &Actor, keep: bool) -> anyhow::Result<(Stor
     if ready {
         eprintln!("沿用 {} 中的演示库", dir.display());
     } else {
-        eprintln!("载入演示数据（3000 名学员）……");
-        crate::demo::load(&store, actor, 3000, 2019, &dir).await?;
+        eprintln!("载入演示数据……");
+        crate::demo::load(&store, actor, &crate::demo::Options::default(), &dir).await?;
         std::fs::write(dir.join("loaded"), &url)?;
     }
     Ok((store, dir))

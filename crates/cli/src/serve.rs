@@ -50,7 +50,7 @@ async fn demo(store: &Store, actor: &Actor) -> anyhow::Result<()> {
         let dir = std::env::temp_dir().join(format!("jineng-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         println!("正在载入演示辖区：聊城市（8 个县市区、3 个功能区）……");
-        let r = crate::demo::load(store, actor, 3000, 2019, &dir).await;
+        let r = crate::demo::load(store, actor, &crate::demo::Options::default(), &dir).await;
         let _ = std::fs::remove_dir_all(&dir);
         r?
     } else {

@@ -2,10 +2,10 @@
 //! driven by headless Chromium (Debian's `/usr/bin/chromium` through
 //! `playwright-core`) with the flows of `tests/browser/*.test.js`, run by
 //! `node --test`. Screenshots of the main pages land in
-//! `target/browser-artifacts/`. The demo decides every claim clean, so
-//! before serving, one certificate is corrected to an issue date before
-//! its class ended and a claim on it is filed and decided: the flagged
-//! (待复核) claim the officer's flow reviews.
+//! `target/browser-artifacts/`. Beside the demo's own claims held for
+//! review, one more certificate is corrected before serving to an issue
+//! date before its class ended and a claim on it is filed and decided: a
+//! flagged (待复核) claim as the officer's flow reviews them.
 //!
 //! Node, Chromium or `tests/browser/node_modules` missing: a failure under
 //! CI (`CI` set; `.ci/run` installs them), otherwise a loud skip.

@@ -102,16 +102,17 @@ async fn filing(db: &TestDb) {
         .int("SELECT class_id FROM classes WHERE class_no = 'XT2020001'")
         .await;
 
-    // The employee: a demo person; the school enrols them in the class.
-    let emp_id = sql
-        .text("SELECT id_number FROM persons ORDER BY person_id LIMIT 1")
-        .await;
-    let emp_name = sql
-        .text("SELECT name FROM persons ORDER BY person_id LIMIT 1")
-        .await;
-    let emp_county = sql
-        .text("SELECT hukou_region FROM persons ORDER BY person_id LIMIT 1")
-        .await;
+    // The employee: a demo person of working age (the demo also holds
+    // pensioners, whom R5 refuses); the school enrols them in the class.
+    let employee = |col: &str| {
+        format!(
+            "SELECT {col} FROM persons WHERE receives_pension = 0 AND birth_date > '1970-01-01' \
+             ORDER BY person_id LIMIT 1"
+        )
+    };
+    let emp_id = sql.text(&employee("id_number")).await;
+    let emp_name = sql.text(&employee("name")).await;
+    let emp_county = sql.text(&employee("hukou_region")).await;
     let (school_cookie, school_csrf) = login(&app, "school", &school.password).await;
     let r = post(
         &app,

@@ -465,10 +465,13 @@ impl Store {
             .collect()
     }
 
-    /// The name of the first person (by id) with a claim, to show.
+    /// The name of the first person (by id) with a claim that stands
+    /// (eligible, approved, paid), else with any claim, to show.
     pub async fn first_person_with_claim(&self) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
-            "SELECT p.name FROM persons p WHERE p.person_id = (SELECT MIN(person_id) FROM claims)",
+            "SELECT p.name FROM persons p WHERE p.person_id = COALESCE(\
+             (SELECT MIN(person_id) FROM claims WHERE status IN ('eligible', 'approved', 'paid')), \
+             (SELECT MIN(person_id) FROM claims))",
         )
         .fetch_optional(self.pool())
         .await?)
