@@ -4,9 +4,13 @@
 //! message is user-facing Chinese text.
 
 pub mod access;
+pub mod credit;
 pub mod credit_code;
 pub mod date;
 pub mod error;
+pub mod federation;
+pub mod hex;
+pub mod inspection;
 pub mod ledger;
 pub mod money;
 pub mod national_id;
@@ -18,6 +22,7 @@ pub mod records;
 pub mod refdata;
 pub mod region;
 pub mod skill_level;
+pub mod supervision;
 pub mod text;
 pub mod vocab;
 
