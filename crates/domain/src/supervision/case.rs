@@ -130,6 +130,10 @@ impl Finding {
 /// number), each followed by `\n`. The same check naming the same records
 /// gives the same fingerprint whatever the order or the run; the evidence
 /// text (which may word figures differently as data grows) is not hashed.
+/// Findings whose named records grow as data arrives (S7's persons on a
+/// phone, S8's claims of a month or certificates of a day, S10's sessions of
+/// a day) hash their subject instead (class and phone, institution and
+/// month, …; see [`super::Check::hit_about`]); S4 adds the list kind.
 /// It is stored with the case and never shown or exported (it is an
 /// unkeyed hash over ID numbers).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -138,10 +142,18 @@ pub struct Fingerprint(String);
 
 impl Fingerprint {
     pub fn of(check: CheckId, keys: &RecordKeys) -> Fingerprint {
+        Fingerprint::of_lines(check, keys.canonical_lines())
+    }
+
+    /// The same hash over given `kind:value` lines (sorted here), for a
+    /// finding identified by its subject (see [`super::Check::hit_about`]).
+    pub fn of_lines(check: CheckId, mut lines: Vec<String>) -> Fingerprint {
+        lines.sort();
+        lines.dedup();
         let mut h = Sha256::new();
         h.update(check.as_str().as_bytes());
         h.update(b"\n");
-        for line in keys.canonical_lines() {
+        for line in lines {
             h.update(line.as_bytes());
             h.update(b"\n");
         }
@@ -166,7 +178,10 @@ impl fmt::Display for Fingerprint {
 }
 
 /// Whether a hit opens a case: not when any case, open or closed, already
-/// has its fingerprint (`known` asks the store).
+/// has its fingerprint (`known` asks the store). When the case with that
+/// fingerprint is still open, the store adds the records the new hit names
+/// (a fourth person on a shared phone, more claims of an anomalous month)
+/// to it; a closed case stays as it was closed.
 pub fn opens_case(fp: &Fingerprint, known: impl Fn(&Fingerprint) -> bool) -> bool {
     !known(fp)
 }

@@ -21,6 +21,7 @@
 pub mod case;
 mod file;
 pub mod inputs;
+mod run;
 pub mod s01_overlap;
 pub mod s02_daily_hours;
 pub mod s03_cert_timing;
@@ -41,6 +42,7 @@ use serde::{Deserialize, Serialize};
 use crate::national_id::mask_id;
 pub use crate::policy::Cite;
 pub use file::{Supervision, SupervisionError, SupervisionMeta, load};
+pub use run::{Batch, Stored, Wanted};
 
 /// The ten checks of `SUPERVISION.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -142,14 +144,29 @@ pub struct Check<P> {
 }
 
 impl<P> Check<P> {
-    /// A hit of this check.
+    /// A hit of this check, identified by the records it names.
     pub fn hit(&self, keys: RecordKeys, evidence: String) -> Hit {
+        let fingerprint = case::Fingerprint::of(self.id, &keys);
+        self.hit_with(fingerprint, keys, evidence)
+    }
+
+    /// A hit identified by its subject (`kind:value` lines) rather than by
+    /// every record it names: for findings whose records grow as data
+    /// arrives (the persons on a shared phone, the claims of an anomalous
+    /// month), so that the finding keeps one fingerprint.
+    pub fn hit_about(&self, subject: &[String], keys: RecordKeys, evidence: String) -> Hit {
+        let fingerprint = case::Fingerprint::of_lines(self.id, subject.to_vec());
+        self.hit_with(fingerprint, keys, evidence)
+    }
+
+    fn hit_with(&self, fingerprint: case::Fingerprint, keys: RecordKeys, evidence: String) -> Hit {
         Hit {
             check: self.id,
             severity: self.severity,
             cite: self.cite.clone(),
             keys,
             evidence,
+            fingerprint,
         }
     }
 }
@@ -250,7 +267,7 @@ impl RecordKeys {
     }
 
     /// `kind:key` lines, sorted: what a fingerprint hashes.
-    pub(crate) fn canonical_lines(&self) -> Vec<String> {
+    pub fn canonical_lines(&self) -> Vec<String> {
         let mut out = Vec::new();
         let sets = [
             ("claim", &self.claim_nos),
@@ -275,13 +292,9 @@ pub struct Hit {
     pub cite: Cite,
     pub keys: RecordKeys,
     pub evidence: String,
-}
-
-impl Hit {
     /// What identifies this finding across runs (see [`case::Fingerprint`]).
-    pub fn fingerprint(&self) -> case::Fingerprint {
-        case::Fingerprint::of(self.check, &self.keys)
-    }
+    #[serde(skip)]
+    pub fingerprint: case::Fingerprint,
 }
 
 /// Hits with the same fingerprint, found twice in one run (e.g. a pair seen
@@ -289,7 +302,7 @@ impl Hit {
 pub fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
     let mut seen = BTreeSet::new();
     hits.into_iter()
-        .filter(|h| seen.insert(h.fingerprint()))
+        .filter(|h| seen.insert(h.fingerprint.clone()))
         .collect()
 }
 

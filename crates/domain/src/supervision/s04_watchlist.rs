@@ -82,7 +82,10 @@ pub fn run(
                 ""
             }
         );
-        hits.push(c.hit(keys, evidence));
+        // Another list about the same training is another finding.
+        let mut subject = keys.canonical_lines();
+        subject.push(format!("list:{}", w.kind.as_zh()));
+        hits.push(c.hit_about(&subject, keys, evidence));
     }
     super::dedup(hits)
 }

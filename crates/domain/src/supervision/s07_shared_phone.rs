@@ -80,7 +80,12 @@ pub fn run(c: &Check<Params>, new: &[EnrolmentIn], stored: &Index<EnrolmentIn>) 
                 mask_phone(phone),
                 keys.masked_persons().join("、")
             );
-            hits.push(c.hit(keys, evidence));
+            // One finding per class and number, however many join it.
+            let subject = [
+                format!("class:{}", first.class_no),
+                format!("phone:{phone}"),
+            ];
+            hits.push(c.hit_about(&subject, keys, evidence));
         }
     }
     hits

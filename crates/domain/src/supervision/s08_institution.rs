@@ -119,7 +119,8 @@ pub fn run_assessor_daily(
             "评价机构 {assessor} 于 {date} 一天颁发证书 {count} 本，超过每日 {} 本的上限",
             c.params.assessor_daily_max
         );
-        hits.push(c.hit(keys, evidence));
+        let subject = [format!("institution:{assessor}"), format!("day:{date}")];
+        hits.push(c.hit_about(&subject, keys, evidence));
     }
     hits
 }
@@ -171,7 +172,8 @@ pub fn run_monthly(
             avg10 % 10,
             p.monthly_factor
         );
-        hits.push(c.hit(keys, evidence));
+        let subject = [format!("institution:{inst}"), format!("month:{month}")];
+        hits.push(c.hit_about(&subject, keys, evidence));
     }
     hits
 }

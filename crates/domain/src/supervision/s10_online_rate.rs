@@ -125,7 +125,8 @@ pub fn run(c: &Check<Params>, new: &[OnlineSession], stored: &Index<OnlineSessio
                 c.params.max_hours_per_day,
                 ids.join("、")
             );
-            hits.push(c.hit(keys, evidence));
+            let subject = [format!("person:{person}"), format!("day:{day}")];
+            hits.push(c.hit_about(&subject, keys, evidence));
         }
     }
     hits
