@@ -297,6 +297,64 @@ pub(crate) fn pairs_with_new<'a, T>(fresh: &[&'a T], old: &[&'a T]) -> Vec<(&'a 
     out
 }
 
+/// A row in a class for some days: an enrolment (by person) or a class
+/// (by teacher).
+pub(crate) trait Dated {
+    fn class_no(&self) -> &str;
+    fn span(&self) -> Span;
+}
+
+impl Dated for EnrolmentIn {
+    fn class_no(&self) -> &str {
+        &self.class_no
+    }
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+impl Dated for ClassIn {
+    fn class_no(&self) -> &str {
+        &self.class_no
+    }
+    fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// Rows of one key (a person, a teacher) in two different classes whose
+/// days overlap by at least `min_days`, at least one of them new; each pair
+/// once, the smaller 班级编号 first, with the overlap. Only rows `keep`
+/// accepts count.
+pub(crate) fn overlapping<'a, T: Dated>(
+    new: &'a [T],
+    stored: &'a Index<T>,
+    key: impl Fn(&T) -> &str,
+    keep: impl Fn(&T) -> bool,
+    min_days: u32,
+) -> Vec<(&'a T, &'a T, Span)> {
+    let mut out = Vec::new();
+    let same = |a: &T, b: &T| a.class_no() == b.class_no();
+    for (fresh, old) in groups(new, stored, key, same) {
+        let fresh: Vec<&T> = fresh.into_iter().filter(|r| keep(r)).collect();
+        let old: Vec<&T> = old.into_iter().filter(|r| keep(r)).collect();
+        for (a, b) in pairs_with_new(&fresh, &old) {
+            let Some(o) = a.span().overlap(&b.span()) else {
+                continue;
+            };
+            if same(a, b) || o.days() < i64::from(min_days) {
+                continue;
+            }
+            out.push(if a.class_no() <= b.class_no() {
+                (a, b, o)
+            } else {
+                (b, a, o)
+            });
+        }
+    }
+    out
+}
+
 /// Enrolments paired with a person's periods (on a comparison list, insured
 /// …) where at least one of the two is new: new enrolments with the
 /// person's new and stored periods, new periods with the person's stored

@@ -6,10 +6,11 @@
 
 use serde::Deserialize;
 
-use super::inputs::{EnrolmentIn, Index, groups, pairs_with_new};
+use super::inputs::{EnrolmentIn, Index, overlapping};
 use super::{Check, CheckParams, Hit, RecordKeys, Severity, at_least_one};
 use crate::national_id::mask_id;
 
+/// S1's thresholds; S9 takes the same.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
@@ -32,26 +33,17 @@ impl CheckParams for Params {
 /// Enrolments with in-person hours only: an online-only enrolment may run
 /// beside a classroom one.
 pub fn run(c: &Check<Params>, new: &[EnrolmentIn], stored: &Index<EnrolmentIn>) -> Vec<Hit> {
-    let in_person = |e: &&EnrolmentIn| e.offline_hours > 0;
-    let mut hits = Vec::new();
-    for (fresh, old) in groups(new, stored, |e| &e.person, |a, b| a.class_no == b.class_no) {
-        let fresh: Vec<_> = fresh.into_iter().filter(in_person).collect();
-        let old: Vec<_> = old.into_iter().filter(in_person).collect();
-        for (a, b) in pairs_with_new(&fresh, &old) {
-            if a.class_no == b.class_no {
-                continue;
-            }
-            let Some(o) = a.span.overlap(&b.span) else {
-                continue;
-            };
-            if o.days() < i64::from(c.params.min_overlap_days) {
-                continue;
-            }
-            let (a, b) = if a.class_no <= b.class_no {
-                (a, b)
-            } else {
-                (b, a)
-            };
+    let in_person = |e: &EnrolmentIn| e.offline_hours > 0;
+    let pairs = overlapping(
+        new,
+        stored,
+        |e| &e.person,
+        in_person,
+        c.params.min_overlap_days,
+    );
+    pairs
+        .into_iter()
+        .map(|(a, b, o)| {
             let keys = RecordKeys::default()
                 .person(&a.person)
                 .class(&a.class_no)
@@ -68,10 +60,9 @@ pub fn run(c: &Check<Params>, new: &[EnrolmentIn], stored: &Index<EnrolmentIn>) 
                 o,
                 o.days()
             );
-            hits.push(c.hit(keys, evidence));
-        }
-    }
-    hits
+            c.hit(keys, evidence)
+        })
+        .collect()
 }
 
 #[cfg(test)]

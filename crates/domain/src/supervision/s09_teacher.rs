@@ -4,57 +4,25 @@
 //!
 //! Incremental: the new classes, and the teacher's stored classes.
 
-use serde::Deserialize;
-
-use super::inputs::{ClassIn, Index, groups, pairs_with_new};
-use super::{Check, CheckParams, Hit, RecordKeys, Severity, at_least_one};
+use super::inputs::{ClassIn, Index, overlapping};
+use super::{Check, Hit, RecordKeys};
 use crate::national_id::mask_id;
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Overlaps shorter than this many days are not flagged.
-    #[serde(default = "one")]
-    pub min_overlap_days: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl CheckParams for Params {
-    const DEFAULT_SEVERITY: Severity = Severity::High;
-    fn check(&self) -> Result<(), (&'static str, String)> {
-        at_least_one("min_overlap_days", self.min_overlap_days)
-    }
-}
+/// The same thresholds as S1: `min_overlap_days`.
+pub use super::s01_overlap::Params;
 
 /// The key of the stored-class index: the teacher's ID number.
 pub fn teacher_key(c: &ClassIn) -> &str {
     c.teacher.as_ref().map_or("", |t| t.id.as_str())
 }
 
+/// The new classes that name a teacher.
 pub fn run(c: &Check<Params>, new: &[ClassIn], stored: &Index<ClassIn>) -> Vec<Hit> {
-    let with_teacher: Vec<ClassIn> = new
-        .iter()
-        .filter(|k| k.teacher.is_some())
-        .cloned()
-        .collect();
-    let same = |a: &ClassIn, b: &ClassIn| a.class_no == b.class_no;
-    let mut hits = Vec::new();
-    for (fresh, old) in groups(&with_teacher, stored, teacher_key, same) {
-        for (a, b) in pairs_with_new(&fresh, &old) {
-            let Some(o) = a.span.overlap(&b.span) else {
-                continue;
-            };
-            if a.class_no == b.class_no || o.days() < i64::from(c.params.min_overlap_days) {
-                continue;
-            }
-            let (a, b) = if a.class_no <= b.class_no {
-                (a, b)
-            } else {
-                (b, a)
-            };
+    let taught = |k: &ClassIn| k.teacher.is_some();
+    let pairs = overlapping(new, stored, teacher_key, taught, c.params.min_overlap_days);
+    pairs
+        .into_iter()
+        .map(|(a, b, o)| {
             let t = a.teacher.as_ref().expect("grouped by teacher");
             let keys = RecordKeys::default()
                 .class(&a.class_no)
@@ -74,10 +42,9 @@ pub fn run(c: &Check<Params>, new: &[ClassIn], stored: &Index<ClassIn>) -> Vec<H
                 o,
                 o.days()
             );
-            hits.push(c.hit(keys, evidence));
-        }
-    }
-    hits
+            c.hit(keys, evidence)
+        })
+        .collect()
 }
 
 #[cfg(test)]
