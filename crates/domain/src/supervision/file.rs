@@ -16,6 +16,7 @@ use crate::RegionCode;
 use crate::credit::{CreditRules, RawCredit};
 use crate::policy::de;
 use crate::policy::file::translate;
+use crate::refdata::RefData;
 
 /// A supervision file refused: which file, which line, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -96,13 +97,20 @@ impl Src<'_> {
     }
 }
 
-/// Reads and checks the supervision file `name` with text `text`.
-pub fn load(name: &str, text: &str) -> Result<Supervision, SupervisionError> {
+/// Reads and checks the supervision file `name` with text `text`; region
+/// codes and vocabulary terms against `refdata` when it holds any.
+pub fn load(name: &str, text: &str, refdata: &RefData) -> Result<Supervision, SupervisionError> {
     let src = Src { name, text };
     let doc: RawDoc = toml::from_str(text)
         .map_err(|e| src.err(e.span().map(|s| s.start), translate(e.message())))?;
     let region = RegionCode::parse(doc.supervision.region.get_ref())
         .map_err(|e| src.err(Some(doc.supervision.region.span().start), e.message()))?;
+    if !refdata.regions.is_empty() && !refdata.regions.contains_key(region.as_str()) {
+        return Err(src.err(
+            Some(doc.supervision.region.span().start),
+            format!("行政区划「{region}」不存在"),
+        ));
+    }
     let meta = SupervisionMeta {
         id: doc.supervision.id,
         title: doc.supervision.title,
@@ -123,7 +131,7 @@ pub fn load(name: &str, text: &str) -> Result<Supervision, SupervisionError> {
     macro_rules! set {
         ($($id:ident => $field:ident),+) => {$(
             if let Some(t) = tables.get(&CheckId::$id) {
-                checks.$field = compile(&src, &meta, CheckId::$id, t)?;
+                checks.$field = compile(&src, &meta, refdata, CheckId::$id, t)?;
             }
         )+};
     }
@@ -150,6 +158,7 @@ pub fn load(name: &str, text: &str) -> Result<Supervision, SupervisionError> {
 fn compile<P: CheckParams>(
     src: &Src<'_>,
     meta: &SupervisionMeta,
+    refdata: &RefData,
     id: CheckId,
     table: &Spanned<SpannedTable>,
 ) -> Result<Option<Check<P>>, SupervisionError> {
@@ -203,7 +212,7 @@ fn compile<P: CheckParams>(
         )
     })?;
     params
-        .check()
+        .check(refdata)
         .map_err(|(key, msg)| src.err(at(Some(key)), format!("{id}：{msg}")))?;
     Ok(Some(Check {
         id,
@@ -223,7 +232,11 @@ mod tests {
     const HEAD: &str = "[supervision]\nid = \"t\"\ntitle = \"测试\"\ndoc_no = \"测政发〔2019〕1号\"\nregion = \"371500\"\n";
 
     fn load_with(body: &str) -> Result<Supervision, SupervisionError> {
-        load("t.supervision.toml", &format!("{HEAD}{body}"))
+        load(
+            "t.supervision.toml",
+            &format!("{HEAD}{body}"),
+            &RefData::default(),
+        )
     }
 
     #[test]
@@ -249,7 +262,7 @@ mod tests {
         assert!(e.message.contains("高、中 或 低"), "{e}");
         let e = load_with("[checks.S2]\nclause = \"x\"\ndaily_max_hours = 0\n").unwrap_err();
         assert_eq!(e.line, Some(8), "{e}");
-        let e = load("x.toml", "[supervision]\nid = 1\n").unwrap_err();
+        let e = load("x.toml", "[supervision]\nid = 1\n", &RefData::default()).unwrap_err();
         assert!(
             e.to_string().starts_with("监管规则文件「x.toml」第 2 行"),
             "{e}"
@@ -278,7 +291,7 @@ mod tests {
                 include_str!("../../../../policies/rudong-2019.supervision.toml"),
             ),
         ] {
-            let s = load(name, text).unwrap_or_else(|e| panic!("{e}"));
+            let s = load(name, text, &RefData::default()).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(s.checks.enabled().len(), 10, "{name}");
             assert!(s.credit.is_some(), "{name}");
         }

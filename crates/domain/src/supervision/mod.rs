@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::national_id::mask_id;
 pub use crate::policy::Cite;
+use crate::refdata::RefData;
 pub use file::{Supervision, SupervisionError, SupervisionMeta, load};
 pub use run::{Batch, Stored, Wanted};
 
@@ -311,7 +312,24 @@ pub fn dedup(hits: Vec<Hit>) -> Vec<Hit> {
 pub(crate) trait CheckParams: serde::de::DeserializeOwned {
     /// The severity used when the file does not state one.
     const DEFAULT_SEVERITY: Severity;
-    fn check(&self) -> Result<(), (&'static str, String)>;
+    fn check(&self, refdata: &RefData) -> Result<(), (&'static str, String)>;
+}
+
+/// Terms of a vocabulary (培训类型, 补贴类型); anything goes when none is
+/// loaded (a file read without reference data, as in unit tests).
+pub(crate) fn known_terms(
+    refdata: &RefData,
+    kind: &str,
+    key: &'static str,
+    terms: &[String],
+) -> Result<(), (&'static str, String)> {
+    if refdata.terms(kind).is_empty() {
+        return Ok(());
+    }
+    match terms.iter().find(|t| !refdata.has_term(kind, t)) {
+        Some(t) => Err((key, format!("{key}：未知的取值「{t}」（见词表 {kind}）"))),
+        None => Ok(()),
+    }
 }
 
 /// A threshold that must be at least 1.

@@ -15,9 +15,13 @@ const ASSESSOR: &str = "52371500MJD000001X";
 
 fn checks() -> Checks {
     let text = include_str!("../../../../policies/liaocheng-2019.supervision.toml");
-    crate::supervision::load("liaocheng-2019.supervision.toml", text)
-        .unwrap()
-        .checks
+    crate::supervision::load(
+        "liaocheng-2019.supervision.toml",
+        text,
+        &crate::refdata::RefData::default(),
+    )
+    .unwrap()
+    .checks
 }
 
 fn teacher() -> Option<Teacher> {

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::inputs::{EnrolmentIn, Index, overlapping};
 use super::{Check, CheckParams, Hit, RecordKeys, Severity, at_least_one};
 use crate::national_id::mask_id;
+use crate::refdata::RefData;
 
 /// S1's thresholds; S9 takes the same.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,7 +26,7 @@ fn one() -> u32 {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::High;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, _refdata: &RefData) -> Result<(), (&'static str, String)> {
         at_least_one("min_overlap_days", self.min_overlap_days)
     }
 }

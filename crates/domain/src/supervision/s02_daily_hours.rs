@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::inputs::{ClassIn, EnrolmentIn};
 use super::{Check, CheckParams, Hit, RecordKeys, Severity, at_least_one};
 use crate::national_id::mask_id;
+use crate::refdata::RefData;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +26,7 @@ fn eight() -> u32 {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::Medium;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, _refdata: &RefData) -> Result<(), (&'static str, String)> {
         at_least_one("daily_max_hours", self.daily_max_hours)?;
         if self.daily_max_hours > 24 {
             return Err(("daily_max_hours", "daily_max_hours 不能超过 24".into()));

@@ -13,6 +13,7 @@ use super::inputs::{EnrolmentIn, Index, WatchEntry, person_periods};
 use super::watchlist::WatchlistKind;
 use super::{Check, CheckParams, Hit, RecordKeys, Severity};
 use crate::national_id::mask_id;
+use crate::refdata::RefData;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,7 +37,7 @@ fn kinds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<WatchlistKind>, D
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::High;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, _refdata: &RefData) -> Result<(), (&'static str, String)> {
         if self.kinds.is_empty() {
             return Err(("kinds", "kinds 至少列出一种名单类型".into()));
         }

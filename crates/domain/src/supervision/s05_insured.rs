@@ -8,8 +8,9 @@
 use serde::Deserialize;
 
 use super::inputs::{EnrolmentIn, Index, InsuranceIn, person_periods};
-use super::{Check, CheckParams, Hit, RecordKeys, Severity};
+use super::{Check, CheckParams, Hit, RecordKeys, Severity, known_terms};
 use crate::national_id::mask_id;
+use crate::refdata::{RefData, vocab_kind};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,14 +26,19 @@ fn default_types() -> Vec<String> {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::Medium;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, refdata: &RefData) -> Result<(), (&'static str, String)> {
         if self.training_types.is_empty() {
             return Err((
                 "training_types",
                 "training_types 至少列出一种培训类型".into(),
             ));
         }
-        Ok(())
+        known_terms(
+            refdata,
+            vocab_kind::TRAINING_TYPE,
+            "training_types",
+            &self.training_types,
+        )
     }
 }
 

@@ -13,8 +13,9 @@
 use serde::Deserialize;
 
 use super::inputs::{ClaimIn, Index, groups, pairs_with_new};
-use super::{Check, CheckParams, Hit, RecordKeys, Severity};
+use super::{Check, CheckParams, Hit, RecordKeys, Severity, known_terms};
 use crate::national_id::mask_id;
+use crate::refdata::{RefData, vocab_kind};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,8 +52,26 @@ fn month_types() -> Vec<String> {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::High;
-    fn check(&self) -> Result<(), (&'static str, String)> {
-        Ok(())
+    fn check(&self, refdata: &RefData) -> Result<(), (&'static str, String)> {
+        let kind = vocab_kind::SUBSIDY_TYPE;
+        known_terms(
+            refdata,
+            kind,
+            "cert_subsidy_types",
+            &self.cert_subsidy_types,
+        )?;
+        known_terms(
+            refdata,
+            kind,
+            "training_subsidy_types",
+            &self.training_subsidy_types,
+        )?;
+        known_terms(
+            refdata,
+            kind,
+            "month_subsidy_types",
+            &self.month_subsidy_types,
+        )
     }
 }
 

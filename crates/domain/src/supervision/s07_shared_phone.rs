@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::inputs::{EnrolmentIn, Index, groups};
 use super::{Check, CheckParams, Hit, RecordKeys, Severity};
+use crate::refdata::RefData;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,7 +26,7 @@ fn three() -> u32 {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::Medium;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, _refdata: &RefData) -> Result<(), (&'static str, String)> {
         if self.min_persons < 2 {
             return Err(("min_persons", "min_persons 应不小于 2".into()));
         }

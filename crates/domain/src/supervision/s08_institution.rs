@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::inputs::{CertificateIn, ClaimIn, ClassOutcome, Index, Month};
 use super::{Check, CheckParams, Hit, RecordKeys, Severity, at_least_one};
+use crate::refdata::RefData;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +56,7 @@ fn twenty() -> u32 {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::Medium;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, _refdata: &RefData) -> Result<(), (&'static str, String)> {
         at_least_one("pass_rate_min_class_size", self.pass_rate_min_class_size)?;
         at_least_one("assessor_daily_max", self.assessor_daily_max)?;
         at_least_one("monthly_factor", self.monthly_factor)?;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::inputs::{Index, OnlineSession, groups, pairs_with_new};
 use super::{Check, CheckParams, Hit, RecordKeys, Severity, at_least_one};
 use crate::national_id::mask_id;
+use crate::refdata::RefData;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +33,7 @@ fn day() -> u32 {
 
 impl CheckParams for Params {
     const DEFAULT_SEVERITY: Severity = Severity::Medium;
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    fn check(&self, _refdata: &RefData) -> Result<(), (&'static str, String)> {
         at_least_one("max_hours_per_day", self.max_hours_per_day)?;
         if self.max_hours_per_day > 24 {
             return Err(("max_hours_per_day", "max_hours_per_day 不能超过 24".into()));
