@@ -92,7 +92,14 @@ fn same_thing(p: &Params, a: &ClaimIn, b: &ClaimIn) -> Option<String> {
             ));
         }
     }
-    if both(&p.training_subsidy_types) && local && a.class_no.is_some() && a.class_no == b.class_no
+    // Two certificates from one class (e.g. a 特种作业 and a 职业技能等级
+    // certificate) are each keyed by their certificate, as in R17.
+    let one_without_cert = a.cert_no.is_none() || b.cert_no.is_none();
+    if both(&p.training_subsidy_types)
+        && local
+        && one_without_cert
+        && a.class_no.is_some()
+        && a.class_no == b.class_no
     {
         return Some(format!(
             "培训班「{}」的培训",
@@ -212,6 +219,18 @@ mod tests {
             "{e}"
         );
         assert_eq!(hits[0].keys.claim_nos.len(), 2);
+        // One class paid as a training and again as a project.
+        let mut t1 = claim("N3", "职业培训补贴");
+        t1.class_no = Some("A".into());
+        let mut t2 = claim("N4", "项目制培训补贴");
+        t2.class_no = Some("A".into());
+        let hits = run(&s6(), &[t1, t2], &Index::default());
+        assert_eq!(hits.len(), 1);
+        assert!(
+            hits[0].evidence.contains("培训班「A」的培训重复申领"),
+            "{}",
+            hits[0].evidence
+        );
     }
 
     #[test]
@@ -265,10 +284,17 @@ mod tests {
             first: Month::of(d("2019-08-01")),
             count: 3,
         });
+        // Two certificates of one class, each claimed once.
+        let mut c1 = claim("N5", "职业培训补贴");
+        c1.class_no = Some("A".into());
+        c1.cert_no = Some("C5".into());
+        let mut c2 = claim("N6", "职业培训补贴");
+        c2.class_no = Some("A".into());
+        c2.cert_no = Some("C6".into());
         let mut other_level = claim("T-2", "职业培训补贴");
         other_level.deployment = Some("620500".into());
         other_level.level = Some("四级".into());
         let stored = Index::from_rows(vec![other_level], |c| &c.person);
-        assert!(run(&s6(), &[a, b, m1, m2], &stored).is_empty());
+        assert!(run(&s6(), &[a, b, m1, m2, c1, c2], &stored).is_empty());
     }
 }
