@@ -57,6 +57,17 @@ use sha2::{Digest, Sha256};
 
 use crate::ValueError;
 
+/// A 检查人员 row of the `inspectors` template: the published list the
+/// draw picks inspectors from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InspectorRecord {
+    /// 检查人员编号, what the draw lists and publishes.
+    pub code: String,
+    pub name: String,
+    /// 所在单位
+    pub unit: String,
+}
+
 /// The algorithm version published with each draw.
 pub const ALGORITHM: &str = "jineng-draw-v1";
 

@@ -514,3 +514,61 @@ pub fn region(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RegionRecord,
     })();
     f.finish(rec)
 }
+
+/// A 比对名单 row, validated by the domain's rules.
+pub fn watchlist(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<jineng_domain::supervision::watchlist::WatchlistRecord, Vec<RowError>> {
+    use jineng_domain::supervision::watchlist::{WatchlistCells, WatchlistRecord};
+    let f = Fields::new(ctx, map, row);
+    let cell = |c: &str| f.opt(c).unwrap_or_default();
+    let (kind, id, name, from, to, source, employer) = (
+        cell("名单类型"),
+        cell("身份证号码"),
+        cell("姓名"),
+        cell("起始日期"),
+        cell("截止日期"),
+        cell("来源"),
+        cell("参保单位"),
+    );
+    let cells = WatchlistCells {
+        kind: &kind,
+        id: &id,
+        name: &name,
+        from: &from,
+        to: &to,
+        source: &source,
+        employer: &employer,
+    };
+    WatchlistRecord::parse(&cells, ctx.today, &|p| ctx.refdata.province_exists(p)).map_err(|errs| {
+        errs.into_iter()
+            .map(|e| RowError {
+                row: row.number,
+                column: e.column.to_string(),
+                message: e.message,
+            })
+            .collect()
+    })
+}
+
+/// A 检查人员 row.
+pub fn inspector(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<jineng_domain::inspection::InspectorRecord, Vec<RowError>> {
+    let mut f = Fields::new(ctx, map, row);
+    let code = f.text("检查人员编号", true, 32);
+    let name = f.name("姓名");
+    let unit = f.opt("所在单位").unwrap_or_default();
+    let rec = (|| {
+        Some(jineng_domain::inspection::InspectorRecord {
+            code: code?,
+            name: name?,
+            unit,
+        })
+    })();
+    f.finish(rec)
+}

@@ -31,6 +31,7 @@ mod schema;
 mod scoped;
 mod scoped_pay;
 mod sql;
+mod supervision;
 mod upsert;
 
 pub use account_admin::{AccountRow, TokenRow};
@@ -63,6 +64,9 @@ pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
+pub use supervision::{
+    CaseRow, CaseStatusFilter, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
+};
 pub use scoped::{ClaimRow, Figures, FundLine};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "token_last_use",
         include_str!("../migrations/0012_token_last_use.sql"),
     ),
+    (
+        17,
+        "supervision",
+        include_str!("../migrations/0017_supervision.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {
