@@ -363,7 +363,13 @@ pub(crate) async fn load_policy(
     };
     let (policy, sources) = jineng_domain::policy::load(POLICY_FILE, &mut read, refdata)?;
     crate::policy::load(store, &policy, &sources, actor).await?;
-    crate::supervise::load_text(store, actor, "liaocheng-2019.supervision.toml", include_str!("../../../policies/liaocheng-2019.supervision.toml")).await?;
+    crate::supervise::load_text(
+        store,
+        actor,
+        "liaocheng-2019.supervision.toml",
+        include_str!("../../../policies/liaocheng-2019.supervision.toml"),
+    )
+    .await?;
     println!("  政策：{}（{}）", policy.meta.title, policy.meta.doc_no);
     Ok(())
 }

@@ -52,7 +52,8 @@ async fn deployment(store: &Store) -> anyhow::Result<String> {
 /// A stored ID number (validated on import) as a `NationalId`.
 fn national_id(id: &str) -> anyhow::Result<NationalId> {
     let today = chrono::Local::now().date_naive();
-    NationalId::parse(id, today, &|_| true).map_err(|e| anyhow::anyhow!("库中身份证号码无效：{}", e.0))
+    NationalId::parse(id, today, &|_| true)
+        .map_err(|e| anyhow::anyhow!("库中身份证号码无效：{}", e.0))
 }
 
 pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
@@ -68,7 +69,11 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             writeln!(w, "{}", Header::new(&code, &key).to_line())?;
             let paid = store.paid_claims_for_tags().await?;
             for c in &paid {
-                let year: i32 = c.applied_on.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+                let year: i32 = c
+                    .applied_on
+                    .get(..4)
+                    .and_then(|y| y.parse().ok())
+                    .unwrap_or(0);
                 let rec = TagRecord {
                     tag: key.tag(&national_id(&c.id_number)?),
                     occupation: c.occupation.clone(),

@@ -89,7 +89,12 @@ pub async fn run(db: &str, actor: &Actor, cmd: SuperviseCommand) -> anyhow::Resu
 
 /// Compiles a supervision file's text and saves it (also used by the
 /// demo); whether anything changed.
-pub async fn load_text(store: &Store, actor: &Actor, name: &str, text: &str) -> anyhow::Result<bool> {
+pub async fn load_text(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    text: &str,
+) -> anyhow::Result<bool> {
     let refdata = store.ref_data().await?;
     let sup = jineng_domain::supervision::load(name, text, &refdata)?;
     Ok(store.save_supervision(name, text, &sup, actor).await?)

@@ -41,6 +41,8 @@ min_persons = 3
 clause = "二十四"
 pass_rate_min_class_size = 3
 assessor_daily_max = 2
+[checks.S9]
+clause = "二十四"
 "#;
 
 const PEOPLE: &str = "姓名,身份证号码,户籍地,联系电话";
@@ -52,7 +54,10 @@ fn p(n: u16) -> String {
 }
 
 fn name(n: u16) -> String {
-    format!("学员{}", ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][n as usize - 1])
+    format!(
+        "学员{}",
+        ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][n as usize - 1]
+    )
 }
 
 /// The registry with the planted patterns; returns the school's code.
@@ -72,7 +77,10 @@ fn registry(db: &common::TestDb, f: &Fx) {
     let (h, rows) = base_rows("institutions", f);
     load(db, "institutions", h, &rows);
     let class = |no: &str, kind: &str, from: &str, to: &str, hours: u32| {
-        format!("{no},{},{kind},6-31-01-03,电工,五级,371502,{from},{to},{hours}", f.school)
+        format!(
+            "{no},{},{kind},6-31-01-03,电工,五级,371502,{from},{to},{hours}",
+            f.school
+        )
     };
     load(
         db,
@@ -85,6 +93,24 @@ fn registry(db: &common::TestDb, f: &Fx) {
             class("B", "岗位技能提升培训", "2024-03-10", "2024-03-20", 200),
             // C: starts the day after A ends (S1 near miss).
             class("C", "就业技能培训", "2024-03-11", "2024-03-20", 40),
+        ],
+    );
+    // S9: one teacher in T1 and T2 at once (hit), and in T3 later (near miss).
+    let teacher = id("371502", 1975, 5, 5, 77);
+    let taught = |no: &str, from: &str, to: &str| {
+        format!(
+            "{},王老师,{teacher}",
+            class(no, "岗位技能提升培训", from, to, 40)
+        )
+    };
+    load(
+        db,
+        "classes",
+        &format!("{CLASSES},授课教师姓名,授课教师身份证号码"),
+        &[
+            taught("T1", "2024-04-01", "2024-04-10"),
+            taught("T2", "2024-04-05", "2024-04-15"),
+            taught("T3", "2024-04-20", "2024-04-30"),
         ],
     );
 }
@@ -113,10 +139,17 @@ fn roster_rows(f: &Fx) -> Vec<String> {
 }
 
 fn cases(db: &common::TestDb, status: &str) -> Vec<Value> {
-    db.ok(&["supervise", "cases", "--status", status, "--format", "jsonl"])
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    db.ok(&[
+        "supervise",
+        "cases",
+        "--status",
+        status,
+        "--format",
+        "jsonl",
+    ])
+    .lines()
+    .map(|l| serde_json::from_str(l).unwrap())
+    .collect()
 }
 
 /// Cases by check: the sorted record lists each names.
@@ -152,14 +185,23 @@ fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
         let r = load(&db, "roster", ROSTER, &roster_rows(&f));
         assert!(r["supervision"]["opened"].as_u64().unwrap() >= 3, "{r:#}");
         let open = by_check(&cases(&db, "open"));
-        assert_eq!(open["S1"], vec![vec!["A".to_string(), "B".into()]], "[{}]", db.backend);
+        assert_eq!(
+            open["S1"],
+            vec![vec!["A".to_string(), "B".into()]],
+            "[{}]",
+            db.backend
+        );
         // S2 (class B) comes with the classes import.
         assert_eq!(open["S2"], vec![vec!["B".to_string()]], "[{}]", db.backend);
         assert_eq!(open["S7"], vec![vec!["C".to_string()]], "[{}]", db.backend);
         assert_eq!(open["S8"], vec![vec!["A".to_string()]], "[{}]", db.backend);
 
         let cert = |no: &str, n: u16, date: &str, issuer: &str, class: &str| {
-            format!("{no},职业技能等级证书,{},{},6-31-01-03,五级,{date},{issuer},{class}", name(n), p(n))
+            format!(
+                "{no},职业技能等级证书,{},{},6-31-01-03,五级,{date},{issuer},{class}",
+                name(n),
+                p(n)
+            )
         };
         load(
             &db,
@@ -200,10 +242,22 @@ fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
                     format!("死亡,{},{},2024-03-01,,市民政局 2024-04,", p(3), name(3)),
                     format!("死亡,{},{},2024-04-01,,市民政局 2024-04,", p(4), name(4)),
                     // S5: 5 insured while in A (就业技能培训: hit); 6 insured while in B (near miss).
-                    format!("在职参保,{},{},2023-01-01,,市社保中心 2024-03,{}", p(5), name(5), f.private),
-                    format!("在职参保,{},{},2023-01-01,,市社保中心 2024-03,", p(6), name(6)),
+                    format!(
+                        "在职参保,{},{},2023-01-01,,市社保中心 2024-03,{}",
+                        p(5),
+                        name(5),
+                        f.private
+                    ),
+                    format!(
+                        "在职参保,{},{},2023-01-01,,市社保中心 2024-03,",
+                        p(6),
+                        name(6)
+                    ),
                     // Not in the registry: kept as evidence.
-                    format!("服刑,{},某人,2020-01-01,2030-01-01,市司法局 2024-01,", f.stranger),
+                    format!(
+                        "服刑,{},某人,2020-01-01,2030-01-01,市司法局 2024-01,",
+                        f.stranger
+                    ),
                 ],
             ),
         );
@@ -221,6 +275,7 @@ fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
             ("S6", vec![vec!["SL1", "SL2", "Z1"]]),
             ("S7", vec![vec!["C"]]),
             ("S8", vec![vec!["A"], vec!["Z5", "Z6", "Z7"]]),
+            ("S9", vec![vec!["T1", "T2"]]),
         ]
         .into_iter()
         .map(|(k, v)| {
@@ -248,12 +303,25 @@ fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
         for n in 1..=10 {
             assert!(!text.contains(&p(n)), "unmasked ID in {text}");
         }
+        assert!(
+            !text.contains(&id("371502", 1975, 5, 5, 77)),
+            "unmasked teacher"
+        );
         assert!(!text.contains(&f.stranger));
         let s4 = all.iter().find(|c| c["check"] == "S4").unwrap();
         let fields: Vec<&str> = s4.as_object().unwrap().keys().map(String::as_str).collect();
         let mut want = vec![
-            "case_no", "check", "severity", "status", "claim_nos", "class_nos", "cert_nos",
-            "institution_codes", "persons", "evidence", "clause",
+            "case_no",
+            "check",
+            "severity",
+            "status",
+            "claim_nos",
+            "class_nos",
+            "cert_nos",
+            "institution_codes",
+            "persons",
+            "evidence",
+            "clause",
         ];
         want.sort();
         let mut fields = fields;
@@ -283,15 +351,58 @@ fn a_closed_case_is_not_reopened_by_the_same_evidence() {
         let s2_no = s2["case_no"].as_str().unwrap().to_string();
 
         // A finding needs a known word and a note.
-        let out = db.run(&["supervise", "close", &s1_no, "--finding", "可能", "--note", "x"]);
+        let out = db.run(&[
+            "supervise",
+            "close",
+            &s1_no,
+            "--finding",
+            "可能",
+            "--note",
+            "x",
+        ]);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("属实 或 不属实"));
-        let out = db.run(&["supervise", "close", &s1_no, "--finding", "不属实", "--note", " "]);
-        assert!(String::from_utf8_lossy(&out.stderr).contains("核查说明"), "{out:?}");
+        let out = db.run(&[
+            "supervise",
+            "close",
+            &s1_no,
+            "--finding",
+            "不属实",
+            "--note",
+            " ",
+        ]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("核查说明"),
+            "{out:?}"
+        );
 
-        db.ok(&["supervise", "close", &s1_no, "--finding", "不属实", "--note", "两班为同一实训基地的连续课程"]);
-        db.ok(&["supervise", "close", &s2_no, "--finding", "属实", "--note", "课时虚报"]);
-        let out = db.run(&["supervise", "close", &s2_no, "--finding", "属实", "--note", "again"]);
+        db.ok(&[
+            "supervise",
+            "close",
+            &s1_no,
+            "--finding",
+            "不属实",
+            "--note",
+            "两班为同一实训基地的连续课程",
+        ]);
+        db.ok(&[
+            "supervise",
+            "close",
+            &s2_no,
+            "--finding",
+            "属实",
+            "--note",
+            "课时虚报",
+        ]);
+        let out = db.run(&[
+            "supervise",
+            "close",
+            &s2_no,
+            "--finding",
+            "属实",
+            "--note",
+            "again",
+        ]);
         assert!(String::from_utf8_lossy(&out.stderr).contains("不能再次结案"));
 
         // The same evidence again: by a scan and by the same roster re-imported.
@@ -299,12 +410,21 @@ fn a_closed_case_is_not_reopened_by_the_same_evidence() {
         assert_eq!(scan(&db)["opened"], 0);
         let file = db.csv("roster_again.csv", &csv_text(ROSTER, &rows));
         let (r, code) = db.import("roster", &file, &[]);
-        assert_eq!((code, r["supervision"]["opened"].as_u64()), (0, Some(0)), "{r:#}");
+        assert_eq!(
+            (code, r["supervision"]["opened"].as_u64()),
+            (0, Some(0)),
+            "{r:#}"
+        );
         assert_eq!(cases(&db, "all").len(), before);
         let closed = cases(&db, "closed");
         let statuses: BTreeMap<&str, &str> = closed
             .iter()
-            .map(|c| (c["case_no"].as_str().unwrap(), c["status"].as_str().unwrap()))
+            .map(|c| {
+                (
+                    c["case_no"].as_str().unwrap(),
+                    c["status"].as_str().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(statuses[s1_no.as_str()], "closed_not_true");
         assert_eq!(statuses[s2_no.as_str()], "closed_true");
@@ -312,10 +432,17 @@ fn a_closed_case_is_not_reopened_by_the_same_evidence() {
 
         // New evidence (2 also in B, which overlaps A and C) opens new cases.
         let extra = format!("B,{},{},{},10,0,不合格", f.school, name(2), p(2));
-        let (r, _) = db.import("roster", &db.csv("extra.csv", &csv_text(ROSTER, &[extra])), &[]);
+        let (r, _) = db.import(
+            "roster",
+            &db.csv("extra.csv", &csv_text(ROSTER, &[extra])),
+            &[],
+        );
         assert_eq!(r["supervision"]["opened"], 2, "{r:#}");
         assert_eq!(
-            cases(&db, "open").iter().filter(|c| c["check"] == "S1").count(),
+            cases(&db, "open")
+                .iter()
+                .filter(|c| c["check"] == "S1")
+                .count(),
             2
         );
 
@@ -335,14 +462,44 @@ fn watchlist_errors_name_row_and_column_in_chinese() {
     for db in initialised("sup_watchlist") {
         base(&db, &f, "persons");
         let mut s = Sheet::new(WATCHLIST);
-        s.good(format!("死亡,{},张三,2024-01-01,,市民政局 2024-01,", f.zhang));
-        s.good(format!("服刑,{},陌生人,2024-01-01,2025-01-01,市司法局,", f.stranger));
-        s.bad("名单类型", "无法识别", format!("失踪,{},张三,2024-01-01,,市民政局,", f.zhang));
-        s.bad("身份证号码", "", format!("死亡,{},张三,2024-01-01,,市民政局,", bad_check(&f.zhang)));
-        s.bad("截止日期", "早于起始日期", format!("服刑,{},李四,2024-01-01,2023-01-01,市司法局,", f.li));
-        s.bad("来源", "不能为空", format!("死亡,{},李四,2024-01-01,,,", f.li));
-        s.bad("参保单位", "在职参保", format!("死亡,{},李四,2024-01-01,,市民政局,{}", f.li, f.school));
-        s.bad("姓名", "冒名", format!("死亡,{},李五,2024-01-01,,市民政局,", f.li));
+        s.good(format!(
+            "死亡,{},张三,2024-01-01,,市民政局 2024-01,",
+            f.zhang
+        ));
+        s.good(format!(
+            "服刑,{},陌生人,2024-01-01,2025-01-01,市司法局,",
+            f.stranger
+        ));
+        s.bad(
+            "名单类型",
+            "无法识别",
+            format!("失踪,{},张三,2024-01-01,,市民政局,", f.zhang),
+        );
+        s.bad(
+            "身份证号码",
+            "",
+            format!("死亡,{},张三,2024-01-01,,市民政局,", bad_check(&f.zhang)),
+        );
+        s.bad(
+            "截止日期",
+            "早于起始日期",
+            format!("服刑,{},李四,2024-01-01,2023-01-01,市司法局,", f.li),
+        );
+        s.bad(
+            "来源",
+            "不能为空",
+            format!("死亡,{},李四,2024-01-01,,,", f.li),
+        );
+        s.bad(
+            "参保单位",
+            "在职参保",
+            format!("死亡,{},李四,2024-01-01,,市民政局,{}", f.li, f.school),
+        );
+        s.bad(
+            "姓名",
+            "冒名",
+            format!("死亡,{},李五,2024-01-01,,市民政局,", f.li),
+        );
         let (r, code) = s.import(&db, "watchlist");
         s.check(&db, &r, code);
         assert_error(&r, 6, "截止日期", "早于起始日期");
@@ -361,38 +518,87 @@ fn federation_tags_reveal_no_id_and_load_elsewhere() {
     for (db, other) in dbs.iter().zip(&others) {
         db.ok(&["demo", "--persons", "200"]);
         let key = db.path("federation.key");
-        std::fs::write(&key, "# 测试用联邦密钥\n00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n").unwrap();
+        std::fs::write(
+            &key,
+            "# 测试用联邦密钥\n00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+        )
+        .unwrap();
         let out = db.path("tags.jsonl");
-        db.ok(&["federation", "export", "--key-file", key.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        db.ok(&[
+            "federation",
+            "export",
+            "--key-file",
+            key.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         let text = std::fs::read_to_string(&out).unwrap();
         let paid = sql_rows(db, "SELECT COUNT(*) FROM claims WHERE status = 'paid'")[0][0].clone();
         assert!(paid.parse::<u64>().unwrap() > 0);
-        assert_eq!(text.lines().count() as u64, paid.parse::<u64>().unwrap() + 1, "header + one line per paid claim");
-        assert!(text.lines().next().unwrap().contains("jineng-federation-tags"));
+        assert_eq!(
+            text.lines().count() as u64,
+            paid.parse::<u64>().unwrap() + 1,
+            "header + one line per paid claim"
+        );
+        assert!(
+            text.lines()
+                .next()
+                .unwrap()
+                .contains("jineng-federation-tags")
+        );
         let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         let lower = text.to_lowercase();
         for row in sql_rows(db, "SELECT id_number, name FROM persons") {
             let id = &row[0];
             assert!(!text.contains(id.as_str()), "ID number in the tag file");
             assert!(!text.contains(row[1].as_str()), "name in the tag file");
-            assert!(!lower.contains(&hex(&Sha256::digest(id.as_bytes()))), "SHA-256 of an ID");
-            assert!(!lower.contains(&hex(&Md5::digest(id.as_bytes()))), "MD5 of an ID");
+            assert!(
+                !lower.contains(&hex(&Sha256::digest(id.as_bytes()))),
+                "SHA-256 of an ID"
+            );
+            assert!(
+                !lower.contains(&hex(&Md5::digest(id.as_bytes()))),
+                "MD5 of an ID"
+            );
         }
         // The deployment's own file is refused; another deployment loads it once.
-        let refused = db.run(&["federation", "import", out.to_str().unwrap(), "--key-file", key.to_str().unwrap()]);
+        let refused = db.run(&[
+            "federation",
+            "import",
+            out.to_str().unwrap(),
+            "--key-file",
+            key.to_str().unwrap(),
+        ]);
         assert!(!refused.status.success());
         assert!(String::from_utf8_lossy(&refused.stderr).contains("自己导出"));
         other.ok(&["init"]);
         other.ok(&["policy", "load", &policy_file("tianshui-2019.toml")]);
-        let args = ["federation", "import", out.to_str().unwrap(), "--key-file", key.to_str().unwrap(), "--json"];
+        let args = [
+            "federation",
+            "import",
+            out.to_str().unwrap(),
+            "--key-file",
+            key.to_str().unwrap(),
+            "--json",
+        ];
         let r: Value = serde_json::from_str(&other.ok(&args)).unwrap();
-        assert_eq!(r["inserted"].as_u64().unwrap(), paid.parse::<u64>().unwrap(), "{r:#}");
+        assert_eq!(
+            r["inserted"].as_u64().unwrap(),
+            paid.parse::<u64>().unwrap(),
+            "{r:#}"
+        );
         let again: Value = serde_json::from_str(&other.ok(&args)).unwrap();
         assert_eq!(again["inserted"], 0);
         // Another key is refused, naming the key.
         let wrong = db.path("wrong.key");
         std::fs::write(&wrong, "ff".repeat(32)).unwrap();
-        let bad = other.run(&["federation", "import", out.to_str().unwrap(), "--key-file", wrong.to_str().unwrap()]);
+        let bad = other.run(&[
+            "federation",
+            "import",
+            out.to_str().unwrap(),
+            "--key-file",
+            wrong.to_str().unwrap(),
+        ]);
         assert!(String::from_utf8_lossy(&bad.stderr).contains("密钥"));
     }
 }
@@ -402,7 +608,11 @@ fn a_draw_reruns_from_its_seed_and_results_count_in_the_rating() {
     let f = fx();
     for db in initialised("sup_draw") {
         base(&db, &f, "institutions");
-        db.ok(&["supervise", "load", &policy_file("liaocheng-2019.supervision.toml")]);
+        db.ok(&[
+            "supervise",
+            "load",
+            &policy_file("liaocheng-2019.supervision.toml"),
+        ]);
         let inspectors = db.csv(
             "inspectors.csv",
             "检查人员编号,姓名,所在单位\nJC01,张检查,市人社局\nJC02,李检查,市人社局\nJC03,王检查,县人社局\n",
@@ -411,15 +621,30 @@ fn a_draw_reruns_from_its_seed_and_results_count_in_the_rating() {
         assert_eq!((code, r["accepted"].as_u64()), (0, Some(3)), "{r:#}");
         let draw = |seed: &str| -> Value {
             serde_json::from_str(&db.ok(&[
-                "inspect", "draw", "--year", "2024", "--seed", seed, "--institutions", "1",
-                "--inspectors", "2", "--json",
+                "inspect",
+                "draw",
+                "--year",
+                "2024",
+                "--seed",
+                seed,
+                "--institutions",
+                "1",
+                "--inspectors",
+                "2",
+                "--json",
             ]))
             .unwrap()
         };
         let a = draw("2024年第一批-7391");
         let b = draw("2024年第一批-7391");
         assert_ne!(a["draw_no"], b["draw_no"]);
-        for k in ["institutions", "inspectors", "institutions_digest", "inspectors_digest", "algorithm"] {
+        for k in [
+            "institutions",
+            "inspectors",
+            "institutions_digest",
+            "inspectors_digest",
+            "algorithm",
+        ] {
             assert_eq!(a[k], b[k], "[{}] {k}", db.backend);
         }
         assert_eq!(a["inspectors"].as_array().unwrap().len(), 2);
@@ -435,11 +660,34 @@ fn a_draw_reruns_from_its_seed_and_results_count_in_the_rating() {
         assert_eq!(a["institutions"][0].as_str().unwrap(), d.institutions[0]);
 
         let picked = a["institutions"][0].as_str().unwrap().to_string();
-        let other = if picked == f.school { &f.private } else { &f.school };
+        let other = if picked == f.school {
+            &f.private
+        } else {
+            &f.school
+        };
         let no = a["draw_no"].as_str().unwrap();
-        let out = db.run(&["inspect", "record", no, "--institution", other, "--result", "合格"]);
-        assert!(String::from_utf8_lossy(&out.stderr).contains("不在抽查"), "{out:?}");
-        db.ok(&["inspect", "record", no, "--institution", &picked, "--result", "不合格"]);
+        let out = db.run(&[
+            "inspect",
+            "record",
+            no,
+            "--institution",
+            other,
+            "--result",
+            "合格",
+        ]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("不在抽查"),
+            "{out:?}"
+        );
+        db.ok(&[
+            "inspect",
+            "record",
+            no,
+            "--institution",
+            &picked,
+            "--result",
+            "不合格",
+        ]);
 
         let rated: Vec<Value> = db
             .ok(&["credit", "rate", "--year", "2024", "--json"])
@@ -447,9 +695,19 @@ fn a_draw_reruns_from_its_seed_and_results_count_in_the_rating() {
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
         assert_eq!(rated.len(), 2);
-        let mine = rated.iter().find(|r| r["institution"] == picked.as_str()).unwrap();
-        let clean = rated.iter().find(|r| r["institution"] == other.as_str()).unwrap();
-        assert_eq!(mine["score"].as_i64().unwrap(), clean["score"].as_i64().unwrap() - 20, "{mine:#}");
+        let mine = rated
+            .iter()
+            .find(|r| r["institution"] == picked.as_str())
+            .unwrap();
+        let clean = rated
+            .iter()
+            .find(|r| r["institution"] == other.as_str())
+            .unwrap();
+        assert_eq!(
+            mine["score"].as_i64().unwrap(),
+            clean["score"].as_i64().unwrap() - 20,
+            "{mine:#}"
+        );
         assert!(mine["points"].to_string().contains("不合格"));
         let list = db.ok(&["credit", "list", "--json"]);
         assert_eq!(list.lines().count(), 2);

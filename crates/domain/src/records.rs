@@ -67,6 +67,8 @@ pub struct ClassRecord {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub planned_hours: i64,
+    /// 授课教师 (optional columns, for supervision check S9): name and ID.
+    pub teacher: Option<(String, NationalId)>,
 }
 
 /// 花名册 row: a person's enrolment and attendance in a class.

@@ -372,6 +372,7 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
     let end = f.date("结业日期", true);
     ordered(&mut f, "结业日期", start, end, "开班日期");
     let hours = f.hours("计划课时", true, 1);
+    let teacher = teacher(&mut f);
     let rec = (|| {
         Some(ClassRecord {
             class_no: class_no?,
@@ -383,9 +384,32 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
             start: start?,
             end: end?,
             planned_hours: hours?,
+            teacher: teacher?,
         })
     })();
     f.finish(rec)
+}
+
+/// The optional 授课教师 columns: both or neither. `None` when a cell is
+/// wrong (the error is recorded), `Some(None)` when both are blank.
+fn teacher(f: &mut Fields) -> Option<Option<(String, NationalId)>> {
+    let (name_col, id_col) = ("授课教师姓名", "授课教师身份证号码");
+    match (f.opt(name_col), f.opt(id_col)) {
+        (None, None) => Some(None),
+        (Some(_), None) => {
+            f.error(id_col, "填写了授课教师姓名时，授课教师身份证号码也须填写");
+            None
+        }
+        (None, Some(_)) => {
+            f.error(name_col, "填写了授课教师身份证号码时，授课教师姓名也须填写");
+            None
+        }
+        (Some(_), Some(_)) => {
+            let name = f.name(name_col);
+            let id = f.id(id_col);
+            Some(Some((name?, id?)))
+        }
+    }
 }
 
 pub fn roster(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RosterRecord, Vec<RowError>> {

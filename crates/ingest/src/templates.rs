@@ -125,6 +125,14 @@ static CLASSES: &[ColumnSpec] = &[
     req("开班日期", "不得晚于结业日期"),
     req("结业日期", "不得早于开班日期"),
     req("计划课时", "计划培训课时，须为正数"),
+    opt(
+        "授课教师姓名",
+        "选填；与授课教师身份证号码同时填写（用于核查同一教师同时授课）",
+    ),
+    opt(
+        "授课教师身份证号码",
+        "选填；18 位居民身份证号码，与授课教师姓名同时填写",
+    ),
 ];
 
 static ROSTER: &[ColumnSpec] = &[
@@ -215,7 +223,10 @@ static WATCHLIST: &[ColumnSpec] = &[
 
 /// 检查人员 (双随机、一公开): the published list inspection draws pick from.
 static INSPECTORS: &[ColumnSpec] = &[
-    req("检查人员编号", "1～32 个字符，同一名单内不得重复；抽查结果公布此编号"),
+    req(
+        "检查人员编号",
+        "1～32 个字符，同一名单内不得重复；抽查结果公布此编号",
+    ),
     req("姓名", "检查人员姓名"),
     opt("所在单位", "选填，如 市人社局就业科"),
 ];

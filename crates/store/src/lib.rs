@@ -64,10 +64,10 @@ pub use policy::{PolicySet, StoredPolicy};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
+pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
     CaseRow, CaseStatusFilter, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
 };
-pub use scoped::{ClaimRow, Figures, FundLine};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

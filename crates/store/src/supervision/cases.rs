@@ -87,21 +87,19 @@ impl Store {
         let now = audit::now();
         let year = &now[..4];
         let mut tx = self.begin().await?;
-        let mut seq: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM supervision_cases WHERE case_no LIKE $1",
-        )
-        .bind(format!("XS-{year}-%"))
-        .fetch_one(&mut *tx)
-        .await?;
+        let mut seq: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM supervision_cases WHERE case_no LIKE $1")
+                .bind(format!("XS-{year}-%"))
+                .fetch_one(&mut *tx)
+                .await?;
         let mut opened = Vec::new();
         for hit in &hits {
             per.entry(hit.check).or_default().0 += 1;
-            let existing = sqlx::query(
-                "SELECT case_id, status FROM supervision_cases WHERE fingerprint = $1",
-            )
-            .bind(hit.fingerprint.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
+            let existing =
+                sqlx::query("SELECT case_id, status FROM supervision_cases WHERE fingerprint = $1")
+                    .bind(hit.fingerprint.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let case_id: i64 = match existing {
                 Some(r) => {
                     let status: String = r.try_get("status")?;
@@ -248,7 +246,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(status) = status else {
-            return Err(StoreError::NotFound(format!("没有编号为「{case_no}」的线索")));
+            return Err(StoreError::NotFound(format!(
+                "没有编号为「{case_no}」的线索"
+            )));
         };
         let current = CaseStatus::from_code(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("线索状态「{status}」无法识别")))?;

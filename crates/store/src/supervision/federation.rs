@@ -107,9 +107,11 @@ impl Store {
     /// The ID numbers of the registry, for matching imported tags (one
     /// HMAC per person).
     pub async fn person_ids(&self) -> Result<Vec<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT id_number FROM persons ORDER BY id_number")
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id_number FROM persons ORDER BY id_number")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// How many stored tags each of these tags matches.

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use jineng_domain::supervision::inputs::{
-    CertificateIn, ClaimIn, ClassIn, ClassOutcome, EnrolmentIn, InsuranceIn, Month, Months,
-    Period, Span, Teacher, WatchEntry, WatchlistKind,
+    CertificateIn, ClaimIn, ClassIn, ClassOutcome, EnrolmentIn, InsuranceIn, Month, Months, Period,
+    Span, Teacher, WatchEntry, WatchlistKind,
 };
 use jineng_domain::supervision::{Batch, Stored, Wanted, s08_institution, s09_teacher};
 use sqlx::any::AnyRow;
@@ -47,10 +47,7 @@ async fn fetch(store: &Store, base: &str, filter: Filter<'_>) -> Result<Vec<AnyR
         Filter::Keys(column, keys) => {
             let mut out = Vec::new();
             for chunk in keys.chunks(KEY_CHUNK) {
-                let sql = format!(
-                    "{base} AND {column} IN ({})",
-                    placeholders(1, chunk.len())
-                );
+                let sql = format!("{base} AND {column} IN ({})", placeholders(1, chunk.len()));
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for k in chunk {
                     q = q.bind(k.as_str());
@@ -300,8 +297,11 @@ pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreErro
 /// already written; the per-key checks drop them by identity, the S8
 /// counts here.
 pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<Stored, StoreError> {
-    let new_certs: std::collections::BTreeSet<&str> =
-        batch.certificates.iter().map(|c| c.cert_no.as_str()).collect();
+    let new_certs: std::collections::BTreeSet<&str> = batch
+        .certificates
+        .iter()
+        .map(|c| c.cert_no.as_str())
+        .collect();
     let new_claims: std::collections::BTreeSet<&str> =
         batch.claims.iter().map(|c| c.claim_no.as_str()).collect();
     let persons: Vec<String> = w.persons.iter().cloned().collect();
@@ -314,7 +314,11 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
     let taught = classes(store, Filter::Keys("c.teacher_id", &teachers)).await?;
     let assessors: Vec<String> = w.assessor_days.iter().map(|(a, _)| a.clone()).collect();
     let certs = certificates(store, Filter::Keys("t.issuer_code", &assessors)).await?;
-    let insts: Vec<String> = w.institution_months.iter().map(|(i, _)| i.clone()).collect();
+    let insts: Vec<String> = w
+        .institution_months
+        .iter()
+        .map(|(i, _)| i.clone())
+        .collect();
     let inst_claims = claims(store, Filter::Keys("i.credit_code", &insts)).await?;
     let mut s = Stored {
         enrolments_by_person: index(by_person.into_iter().map(|(e, _)| e), |e| &e.person),
@@ -326,14 +330,18 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
         ..Stored::default()
     };
     for c in certs {
-        if w.assessor_days.contains(&(c.assessor.clone(), c.issue_date))
+        if w.assessor_days
+            .contains(&(c.assessor.clone(), c.issue_date))
             && !new_certs.contains(c.cert_no.as_str())
         {
             let key = s08_institution::assessor_day(&c.assessor, c.issue_date);
             s.certificates_by_assessor_day.insert(&key, c);
         }
     }
-    for c in inst_claims.iter().filter(|c| !new_claims.contains(c.claim_no.as_str())) {
+    for c in inst_claims
+        .iter()
+        .filter(|c| !new_claims.contains(c.claim_no.as_str()))
+    {
         let Some(inst) = c.institution.clone() else {
             continue;
         };

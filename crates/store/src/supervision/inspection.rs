@@ -38,8 +38,9 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
             let outcome = match old {
-                Some(o) if o.try_get::<String, _>("name")? == r.name
-                    && o.try_get::<String, _>("unit")? == r.unit =>
+                Some(o)
+                    if o.try_get::<String, _>("name")? == r.name
+                        && o.try_get::<String, _>("unit")? == r.unit =>
                 {
                     out.push((*n, Outcome::Unchanged));
                     continue;
@@ -75,14 +76,20 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        let insp = sqlx::query_scalar("SELECT inspector_code FROM inspectors ORDER BY inspector_code")
-            .fetch_all(self.pool())
-            .await?;
+        let insp =
+            sqlx::query_scalar("SELECT inspector_code FROM inspectors ORDER BY inspector_code")
+                .fetch_all(self.pool())
+                .await?;
         Ok((inst, insp))
     }
 
     /// Records a draw under the next number of its year (audited).
-    pub async fn save_draw(&self, year: i32, d: &Draw, actor: &Actor) -> Result<DrawRow, StoreError> {
+    pub async fn save_draw(
+        &self,
+        year: i32,
+        d: &Draw,
+        actor: &Actor,
+    ) -> Result<DrawRow, StoreError> {
         let mut tx = self.begin().await?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM inspection_draws WHERE year = $1")
             .bind(i64::from(year))
@@ -119,7 +126,13 @@ impl Store {
             &mut tx,
             actor,
             None,
-            &[AuditEntry::change("draw", "inspection_draw", row.draw_no.clone(), None, Some(&after))],
+            &[AuditEntry::change(
+                "draw",
+                "inspection_draw",
+                row.draw_no.clone(),
+                None,
+                Some(&after),
+            )],
         )
         .await?;
         tx.commit().await?;
@@ -135,11 +148,12 @@ impl Store {
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT draw_id, institutions FROM inspection_draws WHERE draw_no = $1")
-            .bind(draw_no)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("没有编号为「{draw_no}」的抽查")))?;
+        let row =
+            sqlx::query("SELECT draw_id, institutions FROM inspection_draws WHERE draw_no = $1")
+                .bind(draw_no)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("没有编号为「{draw_no}」的抽查")))?;
         let picked: Vec<String> =
             serde_json::from_str(&row.try_get::<String, _>("institutions")?).unwrap_or_default();
         if !picked.iter().any(|p| p == institution) {

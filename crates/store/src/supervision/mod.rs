@@ -9,12 +9,14 @@ mod credit;
 mod federation;
 mod inputs;
 mod inspection;
+mod teachers;
 mod watchlist;
 
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport};
 pub use inspection::DrawRow;
+pub(crate) use teachers::set_class_teachers;
 
 use jineng_domain::supervision::{Supervision, load};
 use sha2::{Digest, Sha256};

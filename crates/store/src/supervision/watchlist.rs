@@ -45,7 +45,10 @@ impl Store {
                     *n,
                     Outcome::Rejected(vec![Rejection::new(
                         "姓名",
-                        format!("姓名「{}」与人员信息中该身份证号码的姓名不一致（疑似冒名），请核对", r.name),
+                        format!(
+                            "姓名「{}」与人员信息中该身份证号码的姓名不一致（疑似冒名），请核对",
+                            r.name
+                        ),
                     )]),
                 ));
                 continue;
