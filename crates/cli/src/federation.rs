@@ -69,6 +69,8 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             writeln!(w, "{}", Header::new(&code, &key).to_line())?;
             let paid = store.paid_claims_for_tags().await?;
             for c in &paid {
+                // Months only for subsidies paid per person-month.
+                let months = c.months.filter(|m| *m >= 1);
                 let year: i32 = c
                     .applied_on
                     .get(..4)
@@ -80,8 +82,8 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
                     level: c.level.map(|l| l.to_string()),
                     subsidy_type: c.subsidy_type.clone(),
                     year,
-                    first_month: c.months.and(c.applied_on.get(..7).map(str::to_string)),
-                    months: c.months.map(|m| m as u32),
+                    first_month: months.and(c.applied_on.get(..7).map(str::to_string)),
+                    months: months.map(|m| m as u32),
                     fund: c.fund.clone().unwrap_or_default(),
                     deployment: code.clone(),
                 };

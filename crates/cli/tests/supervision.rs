@@ -583,12 +583,14 @@ fn federation_tags_reveal_no_id_and_load_elsewhere() {
         ];
         let r: Value = serde_json::from_str(&other.ok(&args)).unwrap();
         assert_eq!(
-            r["inserted"].as_u64().unwrap(),
+            r["tags"].as_u64().unwrap(),
             paid.parse::<u64>().unwrap(),
             "{r:#}"
         );
         let again: Value = serde_json::from_str(&other.ok(&args)).unwrap();
+        assert!(r["inserted"].as_u64().unwrap() > 0, "{r:#}");
         assert_eq!(again["inserted"], 0);
+        assert_eq!(again["unchanged"], r["tags"]);
         // Another key is refused, naming the key.
         let wrong = db.path("wrong.key");
         std::fs::write(&wrong, "ff".repeat(32)).unwrap();
