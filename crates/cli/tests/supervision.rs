@@ -10,6 +10,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// 双随机 draws, credit ratings and federation tags.
+#[path = "supervision/exchange.rs"]
 mod exchange;
 
 /// Small thresholds, so that each pattern needs only a handful of rows.
