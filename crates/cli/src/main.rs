@@ -8,7 +8,9 @@ mod bench_report;
 mod claims;
 mod demo;
 mod eligibility;
+mod federation;
 mod import;
+mod inspect;
 mod ledger;
 mod pay;
 mod person;
@@ -17,6 +19,7 @@ mod policy;
 mod policy_test;
 mod report;
 mod serve;
+mod supervise;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -131,6 +134,26 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+    /// 双随机抽查：抽取、登记结果
+    Inspect {
+        #[command(subcommand)]
+        command: inspect::InspectCommand,
+    },
+    /// 机构信用等级：评定、列出
+    Credit {
+        #[command(subcommand)]
+        command: inspect::CreditCommand,
+    },
+    /// 跨部署比对：导出、载入联邦标签
+    Federation {
+        #[command(subcommand)]
+        command: federation::FederationCommand,
+    },
+    /// 监管核查：载入监管规则、核查、线索列表、结案
+    Supervise {
+        #[command(subcommand)]
+        command: supervise::SuperviseCommand,
+    },
 }
 
 fn actor(cli: &Cli) -> Actor {
@@ -191,6 +214,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
         Command::Audit { command } => audit::run(&cli.db, command).await,
         Command::Serve(args) => serve::run(&cli.db, &actor, args).await,
+        Command::Inspect { command } => inspect::run_inspect(&cli.db, &actor, command).await,
+        Command::Credit { command } => inspect::run_credit(&cli.db, command).await,
+        Command::Federation { command } => federation::run(&cli.db, command).await,
+        Command::Supervise { command } => supervise::run(&cli.db, &actor, command).await,
     }
 }
 

@@ -6,9 +6,13 @@
 pub mod access;
 pub mod bank_account;
 pub mod claim_status;
+pub mod credit;
 pub mod credit_code;
 pub mod date;
 pub mod error;
+pub mod federation;
+pub mod hex;
+pub mod inspection;
 pub mod ledger;
 pub mod money;
 pub mod national_id;
@@ -20,6 +24,7 @@ pub mod records;
 pub mod refdata;
 pub mod region;
 pub mod skill_level;
+pub mod supervision;
 pub mod text;
 pub mod vocab;
 

@@ -81,6 +81,8 @@ pub struct ClassRecord {
     pub planned_hours: i64,
     /// 是否列入培训计划: `None` when the file does not say.
     pub in_plan: Option<bool>,
+    /// 授课教师 (optional columns, for supervision check S9): name and ID.
+    pub teacher: Option<(String, NationalId)>,
 }
 
 /// 花名册 row: a person's enrolment and attendance in a class.

@@ -409,6 +409,7 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
     ordered(&mut f, "结业日期", start, end, "开班日期");
     let hours = f.hours("计划课时", true, 1);
     let in_plan = f.parsed("是否列入培训计划", false, parse_yes_no);
+    let teacher = teacher(&mut f);
     let rec = (|| {
         Some(ClassRecord {
             class_no: class_no?,
@@ -421,9 +422,32 @@ pub fn class(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<ClassRecord, V
             end: end?,
             planned_hours: hours?,
             in_plan,
+            teacher: teacher?,
         })
     })();
     f.finish(rec)
+}
+
+/// The optional 授课教师 columns: both or neither. `None` when a cell is
+/// wrong (the error is recorded), `Some(None)` when both are blank.
+fn teacher(f: &mut Fields) -> Option<Option<(String, NationalId)>> {
+    let (name_col, id_col) = ("授课教师姓名", "授课教师身份证号码");
+    match (f.opt(name_col), f.opt(id_col)) {
+        (None, None) => Some(None),
+        (Some(_), None) => {
+            f.error(id_col, "填写了授课教师姓名时，授课教师身份证号码也须填写");
+            None
+        }
+        (None, Some(_)) => {
+            f.error(name_col, "填写了授课教师身份证号码时，授课教师姓名也须填写");
+            None
+        }
+        (Some(_), Some(_)) => {
+            let name = f.name(name_col);
+            let id = f.id(id_col);
+            Some(Some((name?, id?)))
+        }
+    }
 }
 
 pub fn roster(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RosterRecord, Vec<RowError>> {
@@ -587,6 +611,64 @@ pub fn region(ctx: ParseCtx, map: &ColumnMap, row: &Row) -> Result<RegionRecord,
             name: name?,
             parent,
             deep_poverty,
+        })
+    })();
+    f.finish(rec)
+}
+
+/// A 比对名单 row, validated by the domain's rules.
+pub fn watchlist(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<jineng_domain::supervision::watchlist::WatchlistRecord, Vec<RowError>> {
+    use jineng_domain::supervision::watchlist::{WatchlistCells, WatchlistRecord};
+    let f = Fields::new(ctx, map, row);
+    let cell = |c: &str| f.opt(c).unwrap_or_default();
+    let (kind, id, name, from, to, source, employer) = (
+        cell("名单类型"),
+        cell("身份证号码"),
+        cell("姓名"),
+        cell("起始日期"),
+        cell("截止日期"),
+        cell("来源"),
+        cell("参保单位"),
+    );
+    let cells = WatchlistCells {
+        kind: &kind,
+        id: &id,
+        name: &name,
+        from: &from,
+        to: &to,
+        source: &source,
+        employer: &employer,
+    };
+    WatchlistRecord::parse(&cells, ctx.today, &|p| ctx.refdata.province_exists(p)).map_err(|errs| {
+        errs.into_iter()
+            .map(|e| RowError {
+                row: row.number,
+                column: e.column.to_string(),
+                message: e.message,
+            })
+            .collect()
+    })
+}
+
+/// A 检查人员 row.
+pub fn inspector(
+    ctx: ParseCtx,
+    map: &ColumnMap,
+    row: &Row,
+) -> Result<jineng_domain::inspection::InspectorRecord, Vec<RowError>> {
+    let mut f = Fields::new(ctx, map, row);
+    let code = f.text("检查人员编号", true, 32);
+    let name = f.name("姓名");
+    let unit = f.opt("所在单位").unwrap_or_default();
+    let rec = (|| {
+        Some(jineng_domain::inspection::InspectorRecord {
+            code: code?,
+            name: name?,
+            unit,
         })
     })();
     f.finish(rec)

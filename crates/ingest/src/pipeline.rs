@@ -50,14 +50,21 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
     pub encoding: String,
     pub dry_run: bool,
+    /// Cases the supervision checks opened for the rows this import wrote
+    /// (roster, classes, certificates, claims, watchlist).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supervision: Option<jineng_store::ScanCounts>,
 }
 
 pub const MAX_LISTED_ERRORS: usize = 10_000;
 
+/// The templates whose rows the supervision checks read.
+const SUPERVISED_KINDS: [&str; 5] = ["classes", "roster", "certificates", "claims", "watchlist"];
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims、regions"
+        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims、regions、watchlist、inspectors"
     )]
     UnknownKind(String),
     #[error("{0}")]
@@ -107,6 +114,16 @@ kind!(RosterRecord, parse::roster, import_roster);
 kind!(CertificateRecord, parse::certificate, import_certificates);
 kind!(ClaimRecord, parse::claim, import_claims);
 kind!(RegionRecord, parse::region, import_regions);
+kind!(
+    jineng_domain::supervision::watchlist::WatchlistRecord,
+    parse::watchlist,
+    import_watchlist
+);
+kind!(
+    jineng_domain::inspection::InspectorRecord,
+    parse::inspector,
+    import_inspectors
+);
 
 /// Imports `path` as template `kind`. `progress` is called with the number of
 /// rows done after each chunk.
@@ -128,6 +145,14 @@ pub async fn import_file(
         "certificates" => run::<CertificateRecord>(store, spec, path, opts, progress).await,
         "claims" => run::<ClaimRecord>(store, spec, path, opts, progress).await,
         "regions" => run::<RegionRecord>(store, spec, path, opts, progress).await,
+        "watchlist" => {
+            use jineng_domain::supervision::watchlist::WatchlistRecord;
+            run::<WatchlistRecord>(store, spec, path, opts, progress).await
+        }
+        "inspectors" => {
+            use jineng_domain::inspection::InspectorRecord;
+            run::<InspectorRecord>(store, spec, path, opts, progress).await
+        }
         other => Err(ImportError::UnknownKind(other.to_string())),
     }
 }
@@ -302,6 +327,13 @@ async fn run<K: Kind + Send + 'static>(
         .await
         .map_err(|e| ImportError::Io(file.clone(), std::io::Error::other(e.to_string())))?;
     store.finish_batch(&batch, &summary).await?;
+    // A new roster (or list, or claim) is checked at once against what it
+    // touches (docs/supervision.md).
+    if let Some(id) = batch.id
+        && SUPERVISED_KINDS.contains(&spec.kind)
+    {
+        report.supervision = Some(store.supervise_import(id).await?);
+    }
     for w in report_files {
         w.finish()?;
     }

@@ -96,3 +96,18 @@ impl ScopeKeys for RegionRecord {
         vec![region("区划代码", &self.code)]
     }
 }
+
+impl ScopeKeys for jineng_domain::supervision::watchlist::WatchlistRecord {
+    /// A list row may name a person not (yet) registered: only a stored
+    /// person's region limits who may upload it.
+    fn scope_keys(&self) -> Vec<ScopeKey> {
+        vec![person(&self.id)]
+    }
+}
+
+impl ScopeKeys for jineng_domain::inspection::InspectorRecord {
+    /// The inspectors list is the jurisdiction's own.
+    fn scope_keys(&self) -> Vec<ScopeKey> {
+        Vec::new()
+    }
+}

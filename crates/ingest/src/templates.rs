@@ -142,6 +142,14 @@ static CLASSES: &[ColumnSpec] = &[
         "是否列入培训计划",
         "是/否：是否列入当地培训计划（新型学徒制按此决定可否预支）；留空表示未说明",
     ),
+    opt(
+        "授课教师姓名",
+        "选填；与授课教师身份证号码同时填写（用于核查同一教师同时授课）",
+    ),
+    opt(
+        "授课教师身份证号码",
+        "选填；18 位居民身份证号码，与授课教师姓名同时填写",
+    ),
 ];
 
 static ROSTER: &[ColumnSpec] = &[
@@ -217,6 +225,37 @@ static REGIONS: &[ColumnSpec] = &[
     opt("是否深度贫困县", "是/否；留空则不改变"),
 ];
 
+/// 比对名单 (SUPERVISION.md): other departments' lists that check S4 and S5
+/// compare trainees with. A person not in 人员信息 is kept.
+static WATCHLIST: &[ColumnSpec] = &[
+    req(
+        "名单类型",
+        "死亡、财政供养、服刑、在校学生、领取养老金、在职参保 之一",
+    ),
+    req(
+        "身份证号码",
+        "18 位居民身份证号码；不在人员信息中的人员也保留，供以后导入时比对",
+    ),
+    req("姓名", "该人员已在人员信息中时，须与其姓名一致"),
+    req(
+        "起始日期",
+        "死亡日期，或开始财政供养、领取养老金、参保、在校、服刑的日期",
+    ),
+    opt("截止日期", "选填，不得早于起始日期；留空表示至今"),
+    req("来源", "发布部门和批次，如 市社保中心 2019-12"),
+    opt("参保单位", "选填，仅在职参保：参保单位的统一社会信用代码"),
+];
+
+/// 检查人员 (双随机、一公开): the published list inspection draws pick from.
+static INSPECTORS: &[ColumnSpec] = &[
+    req(
+        "检查人员编号",
+        "1～32 个字符，同一名单内不得重复；抽查结果公布此编号",
+    ),
+    req("姓名", "检查人员姓名"),
+    opt("所在单位", "选填，如 市人社局就业科"),
+];
+
 /// All templates, in the order of `TEMPLATES.md`, then Jineng's own.
 pub static TEMPLATES: &[TemplateSpec] = &[
     TemplateSpec {
@@ -264,6 +303,16 @@ pub static TEMPLATES: &[TemplateSpec] = &[
         title: "行政区划",
         columns: REGIONS,
     },
+    TemplateSpec {
+        kind: "watchlist",
+        title: "比对名单",
+        columns: WATCHLIST,
+    },
+    TemplateSpec {
+        kind: "inspectors",
+        title: "检查人员",
+        columns: INSPECTORS,
+    },
 ];
 
 /// The template whose `kind` is `kind` (e.g. `"roster"`).
@@ -290,7 +339,9 @@ mod tests {
                 "roster",
                 "certificates",
                 "claims",
-                "regions"
+                "regions",
+                "watchlist",
+                "inspectors"
             ]
         );
         assert_eq!(template("roster").unwrap().title, "花名册");

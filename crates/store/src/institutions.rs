@@ -213,7 +213,8 @@ impl Store {
                 Some((*n, (*ids.get(r.institution.as_str())?, r.class_no.clone())))
             })
             .collect();
-        let out = upsert(&mut tx, &CLASSES, batch, planned, None).await?;
+        let mut out = upsert(&mut tx, &CLASSES, batch, planned, None).await?;
+        crate::supervision::set_class_teachers(&mut tx, batch, rows, &ids, &mut out).await?;
         // A returned class (退回) filed again with changes goes back to review.
         let changed: Vec<(i64, String)> = out
             .iter()

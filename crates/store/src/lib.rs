@@ -33,6 +33,7 @@ mod schema;
 mod scoped;
 mod scoped_pay;
 mod sql;
+mod supervision;
 mod upsert;
 
 pub use account_admin::{AccountRow, TokenRow};
@@ -72,6 +73,9 @@ pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
+pub use supervision::{
+    CaseRow, CaseStatusFilter, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
+};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -57,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "bank_payment",
         include_str!("../migrations/0015_bank_payment.sql"),
     ),
+    (
+        17,
+        "supervision",
+        include_str!("../migrations/0017_supervision.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

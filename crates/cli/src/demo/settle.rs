@@ -33,6 +33,16 @@ pub(crate) async fn load_policy(
     };
     let (policy, sources) = jineng_domain::policy::load(j.policy_file, &mut read, refdata)?;
     crate::policy::load(store, &policy, &sources, actor).await?;
+    // One supervision file is in force per deployment: the city's.
+    if j.policy_file == "policies/liaocheng-2019.toml" {
+        crate::supervise::load_text(
+            store,
+            actor,
+            "liaocheng-2019.supervision.toml",
+            include_str!("../../../../policies/liaocheng-2019.supervision.toml"),
+        )
+        .await?;
+    }
     println!("  政策：{}（{}）", policy.meta.title, policy.meta.doc_no);
     Ok(())
 }

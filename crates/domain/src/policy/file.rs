@@ -299,7 +299,7 @@ fn toml_error(src: &Source<'_>, e: &toml::de::Error) -> PolicyError {
 }
 
 /// serde's English messages, in the words a bureau officer reads.
-pub(super) fn translate(msg: &str) -> String {
+pub(crate) fn translate(msg: &str) -> String {
     let field = |prefix: &str| {
         msg.strip_prefix(prefix)
             .and_then(|r| r.split('`').next())

@@ -11,10 +11,10 @@
 pub mod cases;
 pub mod catalogue;
 pub mod claimants;
-mod de;
+pub(crate) mod de;
 pub mod engine;
 pub mod facts;
-mod file;
+pub(crate) mod file;
 pub mod rules;
 pub mod trace;
 

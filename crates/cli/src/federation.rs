@@ -1,0 +1,131 @@
+//! `jineng federation`: export a tag for every paid subsidy, keyed with the
+//! shared federation key, and load another deployment's tags
+//! (docs/supervision.md, federation protocol and threat model).
+
+use anyhow::Context;
+use clap::Subcommand;
+use jineng_domain::NationalId;
+use jineng_domain::federation::{FederationKey, Header, TagRecord, parse_tag_file};
+use jineng_store::Store;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum FederationCommand {
+    /// 导出本部署全部已发放补贴的联邦标签（HMAC-SHA256，不含姓名和身份证号码）
+    Export {
+        #[arg(long)]
+        key_file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 载入其他部署的联邦标签文件
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        key_file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn read_key(path: &Path) -> anyhow::Result<FederationKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("无法读取联邦密钥文件 {}", path.display()))?;
+    Ok(FederationKey::parse(&path.display().to_string(), &text)?)
+}
+
+/// This deployment's code: the region of its supervision file, else of
+/// its latest policy.
+async fn deployment(store: &Store) -> anyhow::Result<String> {
+    if let Some(s) = store.supervision().await? {
+        return Ok(s.meta.region.as_str().to_string());
+    }
+    let policies = store.policies().await?;
+    policies
+        .last()
+        .map(|p| p.region_code.clone())
+        .context("无法确定本部署的代码：请先载入政策文件或监管规则文件")
+}
+
+/// A stored ID number (validated on import) as a `NationalId`.
+fn national_id(id: &str) -> anyhow::Result<NationalId> {
+    let today = chrono::Local::now().date_naive();
+    NationalId::parse(id, today, &|_| true)
+        .map_err(|e| anyhow::anyhow!("库中身份证号码无效：{}", e.0))
+}
+
+pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(db).await?;
+    match cmd {
+        FederationCommand::Export { key_file, out } => {
+            let key = read_key(&key_file)?;
+            let code = deployment(&store).await?;
+            let mut w = std::io::BufWriter::new(
+                std::fs::File::create(&out)
+                    .with_context(|| format!("无法写入 {}", out.display()))?,
+            );
+            writeln!(w, "{}", Header::new(&code, &key).to_line())?;
+            let paid = store.paid_claims_for_tags().await?;
+            for c in &paid {
+                // Months only for subsidies paid per person-month.
+                let months = c.months.filter(|m| *m >= 1);
+                let year: i32 = c
+                    .applied_on
+                    .get(..4)
+                    .and_then(|y| y.parse().ok())
+                    .unwrap_or(0);
+                let rec = TagRecord {
+                    tag: key.tag(&national_id(&c.id_number)?),
+                    occupation: c.occupation.clone(),
+                    level: c.level.map(|l| l.to_string()),
+                    subsidy_type: c.subsidy_type.clone(),
+                    year,
+                    first_month: months.and(c.applied_on.get(..7).map(str::to_string)),
+                    months: months.map(|m| m as u32),
+                    fund: c.fund.clone().unwrap_or_default(),
+                    deployment: code.clone(),
+                };
+                writeln!(w, "{}", rec.to_line())?;
+            }
+            w.flush()?;
+            println!("已导出 {} 条联邦标签：{}", paid.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        FederationCommand::Import {
+            file,
+            key_file,
+            json,
+        } => {
+            let key = read_key(&key_file)?;
+            let own = deployment(&store).await?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("无法读取标签文件 {}", file.display()))?;
+            let name = file.display().to_string();
+            let parsed = parse_tag_file(&name, &text, &key, &own)?;
+            let records: Vec<TagRecord> = parsed.records.into_iter().map(|(_, r)| r).collect();
+            let r = store.import_federation_tags(&records).await?;
+            let mut local = Vec::new();
+            for id in store.person_ids().await? {
+                local.push(key.tag(&national_id(&id)?));
+            }
+            let matched = store.federation_tags_matching(&local).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "deployment": parsed.header.deployment, "tags": r.tags,
+                        "inserted": r.inserted, "unchanged": r.unchanged, "matched": matched,
+                    })
+                );
+            } else {
+                println!(
+                    "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符",
+                    parsed.header.deployment, r.tags, r.inserted, r.unchanged, matched
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! Loading the checks' inputs (`jineng_domain::supervision::inputs`) from
+//! the registry in bulk: every row (a full scan), the rows one import
+//! batch wrote (the incremental check), or the stored rows of the keys a
+//! batch touches (`Wanted` → `Stored`). Key lists are bound in chunks so a
+//! large roster stays under both backends' parameter limits.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use jineng_domain::supervision::inputs::{
+    CertificateIn, ClaimIn, ClassIn, ClassOutcome, EnrolmentIn, InsuranceIn, Month, Months, Period,
+    Span, Teacher, WatchEntry, WatchlistKind,
+};
+use jineng_domain::supervision::{Batch, Stored, Wanted, s08_institution, s09_teacher};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::sql::placeholders;
+use crate::{Store, StoreError};
+
+/// Which rows to load.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Filter<'a> {
+    All,
+    /// Rows written by this import batch (`<table>.batch_id`).
+    Batch(&'a str, i64),
+    /// Rows whose `column` is one of `keys`.
+    Keys(&'a str, &'a [String]),
+}
+
+/// Keys bound per statement.
+const KEY_CHUNK: usize = 500;
+
+async fn fetch(store: &Store, base: &str, filter: Filter<'_>) -> Result<Vec<AnyRow>, StoreError> {
+    Ok(match filter {
+        Filter::All => {
+            sqlx::query(AssertSqlSafe(base.to_string()))
+                .fetch_all(store.pool())
+                .await?
+        }
+        Filter::Batch(column, id) => {
+            sqlx::query(AssertSqlSafe(format!("{base} AND {column} = $1")))
+                .bind(id)
+                .fetch_all(store.pool())
+                .await?
+        }
+        Filter::Keys(column, keys) => {
+            let mut out = Vec::new();
+            for chunk in keys.chunks(KEY_CHUNK) {
+                let sql = format!("{base} AND {column} IN ({})", placeholders(1, chunk.len()));
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for k in chunk {
+                    q = q.bind(k.as_str());
+                }
+                out.extend(q.fetch_all(store.pool()).await?);
+            }
+            out
+        }
+    })
+}
+
+fn date(r: &AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
+    let s: String = r.try_get(col)?;
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
+}
+
+fn opt_date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
+    let s: Option<String> = r.try_get(col)?;
+    s.map(|s| {
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|_| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
+    })
+    .transpose()
+}
+
+const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_type, c.start_date, c.end_date, \
+     c.planned_hours, c.teacher_id, c.teacher_name \
+     FROM classes c JOIN institutions i ON i.institution_id = c.institution_id WHERE 1 = 1";
+
+pub(crate) async fn classes(store: &Store, f: Filter<'_>) -> Result<Vec<ClassIn>, StoreError> {
+    let rows = fetch(store, CLASSES, f).await?;
+    rows.iter()
+        .map(|r| {
+            let teacher_id: Option<String> = r.try_get("teacher_id")?;
+            let teacher_name: Option<String> = r.try_get("teacher_name")?;
+            Ok(ClassIn {
+                class_no: r.try_get("class_no")?,
+                institution: r.try_get("credit_code")?,
+                training_type: r.try_get("training_type")?,
+                span: Span::new(date(r, "start_date")?, date(r, "end_date")?),
+                planned_hours: r.try_get("planned_hours")?,
+                teacher: teacher_id.map(|id| Teacher {
+                    id,
+                    name: teacher_name.unwrap_or_default(),
+                }),
+            })
+        })
+        .collect()
+}
+
+const ENROLMENTS: &str = "SELECT p.id_number, p.phone, p.receives_pension, c.class_no, i.credit_code, \
+     c.training_type, c.start_date, c.end_date, e.offline_hours, e.online_hours, e.completion \
+     FROM enrolments e JOIN persons p ON p.person_id = e.person_id \
+     JOIN classes c ON c.class_id = e.class_id \
+     JOIN institutions i ON i.institution_id = c.institution_id WHERE 1 = 1";
+
+/// Enrolments joined with their class, and whether each passed.
+pub(crate) async fn enrolments(
+    store: &Store,
+    f: Filter<'_>,
+) -> Result<Vec<(EnrolmentIn, bool)>, StoreError> {
+    let rows = fetch(store, ENROLMENTS, f).await?;
+    rows.iter()
+        .map(|r| {
+            let pension: i64 = r.try_get("receives_pension")?;
+            let completion: String = r.try_get("completion")?;
+            Ok((
+                EnrolmentIn {
+                    person: r.try_get("id_number")?,
+                    class_no: r.try_get("class_no")?,
+                    institution: r.try_get("credit_code")?,
+                    training_type: r.try_get("training_type")?,
+                    span: Span::new(date(r, "start_date")?, date(r, "end_date")?),
+                    offline_hours: r.try_get("offline_hours")?,
+                    online_hours: r.try_get("online_hours")?,
+                    phone: r.try_get("phone")?,
+                    receives_pension: pension != 0,
+                },
+                completion == "passed",
+            ))
+        })
+        .collect()
+}
+
+const CERTIFICATES: &str = "SELECT t.cert_no, p.id_number, t.issue_date, t.issuer_code, \
+     c.class_no, c.end_date, i.credit_code \
+     FROM certificates t JOIN persons p ON p.person_id = t.person_id \
+     LEFT JOIN classes c ON c.class_id = t.class_id \
+     LEFT JOIN institutions i ON i.institution_id = c.institution_id WHERE 1 = 1";
+
+pub(crate) async fn certificates(
+    store: &Store,
+    f: Filter<'_>,
+) -> Result<Vec<CertificateIn>, StoreError> {
+    let rows = fetch(store, CERTIFICATES, f).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CertificateIn {
+                cert_no: r.try_get("cert_no")?,
+                person: r.try_get("id_number")?,
+                issue_date: date(r, "issue_date")?,
+                assessor: r.try_get("issuer_code")?,
+                class_no: r.try_get("class_no")?,
+                class_end: opt_date(r, "end_date")?,
+                institution: r.try_get("credit_code")?,
+            })
+        })
+        .collect()
+}
+
+/// Claims that are not refused (a rejected claim pays nothing twice).
+const CLAIMS: &str = "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
+     k.months, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
+     FROM claims k JOIN persons p ON p.person_id = k.person_id \
+     LEFT JOIN classes c ON c.class_id = k.class_id \
+     LEFT JOIN institutions i ON i.institution_id = c.institution_id \
+     LEFT JOIN certificates t ON t.cert_type = k.cert_type AND t.cert_no = k.cert_no \
+     WHERE k.status <> 'rejected'";
+
+pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, StoreError> {
+    let rows = fetch(store, CLAIMS, f).await?;
+    rows.iter()
+        .map(|r| {
+            let applied_on = date(r, "applied_on")?;
+            let months: Option<i64> = r.try_get("months")?;
+            let level: Option<i64> = r.try_get("skill_level")?;
+            let institution: Option<String> = r.try_get("credit_code")?;
+            Ok(ClaimIn {
+                claim_no: r.try_get("claim_no")?,
+                person: r.try_get("id_number")?,
+                subsidy_type: r.try_get("subsidy_type")?,
+                fund: None,
+                occupation: r.try_get("occupation_code")?,
+                level: level.map(|l| l.to_string()),
+                cert_no: r.try_get("cert_no")?,
+                class_no: r.try_get("class_no")?,
+                institution,
+                applied_on,
+                months: months.filter(|m| *m > 0).map(|m| Months {
+                    first: Month::of(applied_on),
+                    count: m as i32,
+                }),
+                deployment: None,
+            })
+        })
+        .collect()
+}
+
+const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
+     w.employer_code FROM watchlist_entries w WHERE 1 = 1";
+
+/// Comparison-list entries, and the insurance periods of the 在职参保 ones.
+pub(crate) async fn watchlist(
+    store: &Store,
+    f: Filter<'_>,
+) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
+    let rows = fetch(store, WATCHLIST, f).await?;
+    let (mut entries, mut insurance) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let kind: String = r.try_get("kind")?;
+        let kind = WatchlistKind::parse(&kind)
+            .map_err(|_| StoreError::Corrupt(format!("未知的名单类型「{kind}」")))?;
+        let period = Period {
+            from: date(r, "valid_from")?,
+            to: opt_date(r, "valid_to")?,
+        };
+        let person: String = r.try_get("id_number")?;
+        let source: String = r.try_get("source")?;
+        if kind == WatchlistKind::InsuredEmployee {
+            insurance.push(InsuranceIn {
+                person: person.clone(),
+                employer: r.try_get("employer_code")?,
+                period,
+                source: source.clone(),
+            });
+        }
+        entries.push(WatchEntry {
+            person,
+            kind,
+            period,
+            source,
+        });
+    }
+    Ok((entries, insurance))
+}
+
+/// Each class's trainees and how many passed.
+fn outcomes(enrolments: &[(EnrolmentIn, bool)]) -> Vec<ClassOutcome> {
+    let mut by_class: BTreeMap<(&str, &str), (u32, u32)> = BTreeMap::new();
+    for (e, passed) in enrolments {
+        let c = by_class
+            .entry((e.class_no.as_str(), e.institution.as_str()))
+            .or_default();
+        c.0 += 1;
+        c.1 += u32::from(*passed);
+    }
+    by_class
+        .into_iter()
+        .map(|((class_no, inst), (trainees, passed))| ClassOutcome {
+            class_no: class_no.to_string(),
+            institution: inst.to_string(),
+            trainees,
+            passed,
+        })
+        .collect()
+}
+
+/// Every row of the registry as one batch (a full scan).
+pub(crate) async fn everything(store: &Store) -> Result<Batch, StoreError> {
+    let enrolled = enrolments(store, Filter::All).await?;
+    let (watchlist, insurance) = watchlist(store, Filter::All).await?;
+    Ok(Batch {
+        classes: classes(store, Filter::All).await?,
+        outcomes: outcomes(&enrolled),
+        enrolments: enrolled.into_iter().map(|(e, _)| e).collect(),
+        certificates: certificates(store, Filter::All).await?,
+        claims: claims(store, Filter::All).await?,
+        watchlist,
+        insurance,
+        sessions: Vec::new(),
+    })
+}
+
+/// The rows import batch `id` wrote, as a batch to check.
+pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreError> {
+    let enrolled = enrolments(store, Filter::Batch("e.batch_id", id)).await?;
+    let (watchlist, insurance) = watchlist(store, Filter::Batch("w.batch_id", id)).await?;
+    // A roster changes its classes' results (S8): the whole class counts.
+    let mut touched: Vec<String> = enrolled.iter().map(|(e, _)| e.class_no.clone()).collect();
+    touched.sort();
+    touched.dedup();
+    let whole = enrolments(store, Filter::Keys("c.class_no", &touched)).await?;
+    Ok(Batch {
+        classes: classes(store, Filter::Batch("c.batch_id", id)).await?,
+        outcomes: outcomes(&whole),
+        enrolments: enrolled.into_iter().map(|(e, _)| e).collect(),
+        certificates: certificates(store, Filter::Batch("t.batch_id", id)).await?,
+        claims: claims(store, Filter::Batch("k.batch_id", id)).await?,
+        watchlist,
+        insurance,
+        sessions: Vec::new(),
+    })
+}
+
+/// The stored rows a batch is compared with. The batch's own rows are
+/// already written; the per-key checks drop them by identity, the S8
+/// counts here.
+pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<Stored, StoreError> {
+    let new_certs: std::collections::BTreeSet<&str> = batch
+        .certificates
+        .iter()
+        .map(|c| c.cert_no.as_str())
+        .collect();
+    let new_claims: std::collections::BTreeSet<&str> =
+        batch.claims.iter().map(|c| c.claim_no.as_str()).collect();
+    let persons: Vec<String> = w.persons.iter().cloned().collect();
+    let classes_wanted: Vec<String> = w.classes.iter().cloned().collect();
+    let teachers: Vec<String> = w.teachers.iter().cloned().collect();
+    let by_person = enrolments(store, Filter::Keys("p.id_number", &persons)).await?;
+    let by_class = enrolments(store, Filter::Keys("c.class_no", &classes_wanted)).await?;
+    let (entries, insurance) = watchlist(store, Filter::Keys("w.id_number", &persons)).await?;
+    let claims_of = claims(store, Filter::Keys("p.id_number", &persons)).await?;
+    let taught = classes(store, Filter::Keys("c.teacher_id", &teachers)).await?;
+    let assessors: Vec<String> = w.assessor_days.iter().map(|(a, _)| a.clone()).collect();
+    let certs = certificates(store, Filter::Keys("t.issuer_code", &assessors)).await?;
+    let insts: Vec<String> = w
+        .institution_months
+        .iter()
+        .map(|(i, _)| i.clone())
+        .collect();
+    let inst_claims = claims(store, Filter::Keys("i.credit_code", &insts)).await?;
+    let mut s = Stored {
+        enrolments_by_person: index(by_person.into_iter().map(|(e, _)| e), |e| &e.person),
+        enrolments_by_class: index(by_class.into_iter().map(|(e, _)| e), |e| &e.class_no),
+        watchlist_by_person: index(entries, |x| &x.person),
+        insurance_by_person: index(insurance, |x| &x.person),
+        claims_by_person: index(claims_of, |x| &x.person),
+        classes_by_teacher: index(taught, s09_teacher::teacher_key),
+        ..Stored::default()
+    };
+    for c in certs {
+        if w.assessor_days
+            .contains(&(c.assessor.clone(), c.issue_date))
+            && !new_certs.contains(c.cert_no.as_str())
+        {
+            let key = s08_institution::assessor_day(&c.assessor, c.issue_date);
+            s.certificates_by_assessor_day.insert(&key, c);
+        }
+    }
+    for c in inst_claims
+        .iter()
+        .filter(|c| !new_claims.contains(c.claim_no.as_str()))
+    {
+        let Some(inst) = c.institution.clone() else {
+            continue;
+        };
+        let key = (inst, Month::of(c.applied_on));
+        if w.institution_months.contains(&key) {
+            *s.monthly_claims.entry(key).or_default() += 1;
+        }
+    }
+    Ok(s)
+}
+
+fn index<T>(
+    rows: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> &str,
+) -> jineng_domain::supervision::inputs::Index<T> {
+    jineng_domain::supervision::inputs::Index::from_rows(rows, key)
+}

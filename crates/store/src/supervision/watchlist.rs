@@ -1,0 +1,108 @@
+//! 比对名单 rows (template `watchlist`). A row whose person is not in the
+//! registry is kept: it is evidence for later imports. A row whose person
+//! is known must carry the registry's name (冒名 otherwise).
+
+use std::collections::HashMap;
+
+use jineng_domain::supervision::watchlist::WatchlistRecord;
+use sqlx::Row;
+
+use crate::audit;
+use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::sql::placeholders;
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Writes comparison-list rows; the same row again is unchanged.
+    pub async fn import_watchlist(
+        &self,
+        batch: &ImportBatch,
+        rows: &[(u64, WatchlistRecord)],
+    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut names: HashMap<String, String> = HashMap::new();
+        let ids: Vec<&str> = rows.iter().map(|(_, r)| r.id.as_str()).collect();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT id_number, name FROM persons WHERE id_number IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&mut *tx).await? {
+                names.insert(r.try_get("id_number")?, r.try_get("name")?);
+            }
+        }
+        let now = audit::now();
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, r) in rows {
+            if let Some(known) = names.get(r.id.as_str())
+                && *known != r.name
+            {
+                out.push((
+                    *n,
+                    Outcome::Rejected(vec![Rejection::new(
+                        "姓名",
+                        format!(
+                            "姓名「{}」与人员信息中该身份证号码的姓名不一致（疑似冒名），请核对",
+                            r.name
+                        ),
+                    )]),
+                ));
+                continue;
+            }
+            let old = sqlx::query(
+                "SELECT name, valid_to, employer_code FROM watchlist_entries \
+                 WHERE id_number = $1 AND kind = $2 AND valid_from = $3 AND source = $4",
+            )
+            .bind(r.id.as_str())
+            .bind(r.kind.as_zh())
+            .bind(r.from.to_string())
+            .bind(&r.source)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let to = r.to.map(|d| d.to_string());
+            let employer = r.employer.as_ref().map(|c| c.as_str().to_string());
+            let outcome = match old {
+                Some(o) => {
+                    let same = o.try_get::<String, _>("name")? == r.name
+                        && o.try_get::<Option<String>, _>("valid_to")? == to
+                        && o.try_get::<Option<String>, _>("employer_code")? == employer;
+                    if same {
+                        out.push((*n, Outcome::Unchanged));
+                        continue;
+                    }
+                    Outcome::Updated
+                }
+                None => Outcome::Inserted,
+            };
+            if batch.dry_run() {
+                out.push((*n, outcome));
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO watchlist_entries (id_number, name, kind, valid_from, valid_to, source, employer_code, batch_id, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (id_number, kind, valid_from, source) DO UPDATE SET name = excluded.name, \
+                 valid_to = excluded.valid_to, employer_code = excluded.employer_code, \
+                 batch_id = excluded.batch_id, updated_at = excluded.updated_at",
+            )
+            .bind(r.id.as_str())
+            .bind(&r.name)
+            .bind(r.kind.as_zh())
+            .bind(r.from.to_string())
+            .bind(to)
+            .bind(&r.source)
+            .bind(employer)
+            .bind(batch.id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            out.push((*n, outcome));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
