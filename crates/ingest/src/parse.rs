@@ -13,8 +13,7 @@ use jineng_domain::refdata::{RefData, vocab_kind};
 use jineng_domain::{
     BankAccount, CertificateType, CompletionResult, CreditCode, Fen, NationalId, OccupationCode,
     Phone, RegionCode, RelationKind, Sex, SkillLevel, ValueError, normalize_cell, parse_date,
-    parse_month,
-    parse_yes_no, validate_person_name,
+    parse_month, parse_yes_no, validate_person_name,
 };
 
 /// What parsing checks against.

@@ -2,14 +2,14 @@
 //! subsidy claims as submitted.
 
 use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::claims::stored_status;
 use crate::institutions::{ClassRef, UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions};
 use crate::people::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, Table, upsert};
 use crate::{Store, StoreError};
-use crate::claims::stored_status;
-use jineng_domain::{CertificateType, ClaimStatus};
 use jineng_domain::records::{CertificateRecord, ClaimRecord, RosterRecord};
+use jineng_domain::{CertificateType, ClaimStatus};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 

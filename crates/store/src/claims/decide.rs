@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
-use jineng_domain::{ClaimStatus, Fen};
 use jineng_domain::policy::facts::PersonFacts;
+use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
 

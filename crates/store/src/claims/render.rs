@@ -51,10 +51,7 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
             return RenderedClaim {
                 header: out,
                 lines: d.trace.iter().map(render_unpoliced).collect(),
-                conclusion: format!(
-                    "结论：需人工复核（无适用政策）\n状态：{}",
-                    d.status.as_zh()
-                ),
+                conclusion: format!("结论：需人工复核（无适用政策）\n状态：{}", d.status.as_zh()),
             };
         }
         return RenderedClaim {
