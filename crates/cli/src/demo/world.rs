@@ -181,12 +181,14 @@ impl World {
 
     fn classes_csv(&self) -> String {
         let mut s = String::from(
-            "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时\n",
+            "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时,是否列入培训计划\n",
         );
+        // Every demo class is in the local training plan (R9's advance
+        // needs it).
         for c in &self.classes {
             writeln!(
                 s,
-                "{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},是",
                 c.no,
                 self.institutions[c.inst].code,
                 c.ttype,
