@@ -33,8 +33,13 @@ test('an institution sees only its own classes', async () => {
   const name = (await page.locator('header .who').innerText()).split('（')[0].trim();
   assert.ok(own.length > 0, 'the clerk sees its classes');
   assert.ok(own.every(([, inst]) => inst === name), `only ${name}'s classes`);
-  const expected = all.filter(([, inst]) => inst === name).map(([no]) => no).sort();
-  assert.deepEqual(own.map(([no]) => no).sort(), expected, 'all of its classes');
+  // The officer's list shows the city's 500 latest classes (paging is issue
+  // 14's), so every one of them that is this institution's must be in the
+  // clerk's list; the clerk's own list is short enough to be whole.
+  const ownNos = new Set(own.map(([no]) => no));
+  const seen = all.filter(([, inst]) => inst === name).map(([no]) => no);
+  assert.ok(seen.length > 0, 'the officer sees some of its classes');
+  assert.deepEqual(seen.filter((no) => !ownNos.has(no)), [], 'all of its classes');
   const other = all.find(([, inst]) => inst !== name);
   assert.ok(other, 'the city has other institutions');
   assert.ok(!own.some(([no]) => no === other[0]), `${other[1]}'s class ${other[0]} is not shown`);

@@ -2,7 +2,8 @@
 //! same on both backends, and idempotent; its claims show the engine's
 //! judgement (every subsidy type of the policy, rejections naming their
 //! rule, claims held for review); its 2019 training volume follows the
-//! annex-1 targets county by county; `--all` adds 天水 and 如东.
+//! annex-1 targets county by county; part of 2019 is paid through the
+//! bank, with failed lines awaiting correction; `--all` adds 天水 and 如东.
 
 mod common;
 
@@ -129,8 +130,46 @@ fn demo_claims_show_judgement_on_both_backends() {
         for s in ["paid", "eligible", "advanced"] {
             assert!(status.contains(s), "[{b}] no claim {s}: {status:?}");
         }
+        bank_batches_reconciled(&db, &all);
         let verify = db.ok(&["ledger", "verify"]);
-        assert!(!verify.trim().is_empty(), "[{b}] {verify}");
+        assert!(verify.contains("专账校验通过"), "[{b}] {verify}");
+    }
+}
+
+/// Part of 2019 went through the bank: a reconciled batch with failed
+/// lines, the failed claims awaiting correction with the bank's reason,
+/// and a later batch (the corrected claim) that the bank paid whole.
+fn bank_batches_reconciled(db: &common::TestDb, all: &[Value]) {
+    let b = db.backend;
+    let batches = db.ok(&["pay", "batches"]);
+    // "B1 … 已回盘：99 笔 …；成功 95 笔 …，失败 4 笔 …，待回盘 0 笔 …"
+    let failures = |line: &str| -> Option<i64> {
+        line.split("失败 ").nth(1)?.split(' ').next()?.parse().ok()
+    };
+    let reconciled: Vec<i64> = batches
+        .lines()
+        .filter(|l| l.contains("已回盘") && l.contains("待回盘 0 笔"))
+        .filter_map(failures)
+        .collect();
+    assert!(
+        reconciled.len() >= 2 && reconciled.iter().any(|f| *f > 0) && reconciled.contains(&0),
+        "[{b}] a batch with failed lines and one paid whole: {batches}"
+    );
+    let failed: Vec<&str> = all
+        .iter()
+        .filter(|c| text(c, "status") == "failed")
+        .map(|c| text(c, "claim_no"))
+        .collect();
+    assert!(!failed.is_empty(), "[{b}] failed claims await correction");
+    for c in failed {
+        let shown = db.ok(&["claims", "show", c]);
+        assert!(
+            shown.contains("支付失败待更正")
+                && ["账户已销户", "户名不符", "账户已冻结"]
+                    .iter()
+                    .any(|why| shown.contains(&format!("银行退回：{why}"))),
+            "[{b}] {c} names the bank's reason: {shown}"
+        );
     }
 }
 

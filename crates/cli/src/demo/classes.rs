@@ -56,7 +56,7 @@ fn credit_code(rng: &mut Rng, kind: &str, region: &str) -> CreditCode {
     CreditCode::from_body(&body)
 }
 
-/// The place's institutions (`name,kind,region` rows).
+/// The place's institutions (`name,kind,region,account,bank` rows).
 pub(crate) fn institutions(rng: &mut Rng, csv_text: &str) -> Vec<Inst> {
     csv::Reader::from_reader(csv_text.as_bytes())
         .records()
@@ -67,6 +67,8 @@ pub(crate) fn institutions(rng: &mut Rng, csv_text: &str) -> Vec<Inst> {
                 code: credit_code(rng, &r[1], &r[2]),
                 kind: r[1].to_string(),
                 region: r[2].to_string(),
+                account: r.get(3).unwrap_or_default().to_string(),
+                bank: r.get(4).unwrap_or_default().to_string(),
             }
         })
         .collect()

@@ -9,8 +9,10 @@
 //! - `jurisdictions`: the places and their policies;
 //! - `world`: the records in memory and their template files;
 //! - `people`, `classes`, `claims`, `cases`: what is generated;
-//! - `settle`: deciding, approving and paying; `planning`: targets.
+//! - `settle`: deciding, approving and paying; `bank`: paying through the
+//!   bank; `planning`: targets.
 
+mod bank;
 mod cases;
 mod claims;
 mod classes;
@@ -92,6 +94,10 @@ fn generate(j: &Jurisdiction, persons: usize, opts: &Options) -> world::World {
     w
 }
 
+/// One in this many of 聊城's 2019 claims (other than apprenticeships) is
+/// paid through the bank; the rest directly.
+const BANK_EVERY: usize = 6;
+
 /// Imports 聊城's functional zones (demo/liaocheng/regions.csv).
 pub(crate) async fn load_zones(store: &Store, actor: &Actor, dir: &Path) -> anyhow::Result<()> {
     let opts = crate::import::options(actor, false, None, 5000);
@@ -138,13 +144,17 @@ pub(crate) async fn load_records(
         }
         if n == 0 {
             for (i, c) in w.claims.iter().enumerate() {
-                if c.applied.year() == 2019 {
-                    let list = if c.stype == "新型学徒制补贴" {
-                        &mut due.0
-                    } else {
-                        &mut due.1
-                    };
-                    list.push(w.claim_no(i));
+                if c.applied.year() != 2019 {
+                    continue;
+                }
+                let no = w.claim_no(i);
+                if c.stype == "新型学徒制补贴" {
+                    due.apprentices.push(no);
+                } else if i % BANK_EVERY == 0 {
+                    due.new_cards.insert(no.clone(), w.person_row(c.person, 1));
+                    due.bank.push(no);
+                } else {
+                    due.others.push(no);
                 }
             }
         }
@@ -169,7 +179,7 @@ pub(crate) async fn load(
     dir: &Path,
 ) -> anyhow::Result<String> {
     let (refdata, wanted, due) = load_records(store, actor, opts, dir).await?;
-    settle::decide_and_pay(store, actor, &refdata, &wanted, due).await?;
+    settle::decide_and_pay(store, actor, &refdata, &wanted, due, dir).await?;
     planning::load_planning(store, actor, dir).await?;
     sample_name(store).await
 }

@@ -145,3 +145,31 @@ fn name_for(rng: &mut Rng, sex: Sex) -> String {
     };
     format!("{}{}", rng.pick(SURNAMES), rng.pick(given))
 }
+
+/// Banks issuing the demo's social-security cards.
+const CARD_BANKS: &[&str] = &[
+    "中国工商银行",
+    "中国农业银行",
+    "中国建设银行",
+    "中国银行",
+    "中国邮政储蓄银行",
+];
+
+/// The social-security card (社保卡 financial account, 19 digits with its
+/// Luhn digit) and its bank of the person with `id`, derived from the ID
+/// number so that the same seed gives the same cards without drawing from
+/// the generator. `issue` 0 is the first card; about one person in a
+/// forty has none registered (a batch leaves their claims out).
+pub(crate) fn card(id: &NationalId, issue: u64) -> Option<(String, &'static str)> {
+    // FNV-1a: stable across platforms and versions.
+    let h = id.as_str().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    if issue == 0 && h % 40 == 0 {
+        return None;
+    }
+    let h = h.wrapping_add(issue.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let body = format!("622848{:012}", h % 1_000_000_000_000);
+    let digit = jineng_domain::bank_account::luhn_digit(&body);
+    Some((format!("{body}{digit}"), CARD_BANKS[(h % 5) as usize]))
+}

@@ -47,17 +47,30 @@ pub(crate) async fn load_policy(
     Ok(())
 }
 
-/// The claims of 聊城 applied for in 2019: (apprenticeships, others).
-pub(crate) type Due = (Vec<String>, Vec<String>);
+/// The claims of 聊城 applied for in 2019.
+#[derive(Default)]
+pub(crate) struct Due {
+    /// 新型学徒制: advanced, and settled once completed.
+    pub apprentices: Vec<String>,
+    /// Paid directly.
+    pub others: Vec<String>,
+    /// Paid through the bank.
+    pub bank: Vec<String>,
+    /// For `bank`: the claim's person's row of the persons file with a new
+    /// card (to correct a payment the bank refused).
+    pub new_cards: std::collections::HashMap<String, String>,
+}
 
 /// Decides every claim, then approves and pays `due` (advancing the
-/// apprenticeships and settling those completed).
+/// apprenticeships and settling those completed, paying part through the
+/// bank with files in `dir`).
 pub(crate) async fn decide_and_pay(
     store: &Store,
     actor: &Actor,
     refdata: &RefData,
     jurisdictions: &[Jurisdiction],
     due: Due,
+    dir: &std::path::Path,
 ) -> anyhow::Result<()> {
     for j in jurisdictions {
         load_policy(store, actor, refdata, j).await?;
@@ -89,11 +102,16 @@ pub(crate) async fn decide_and_pay(
         .await?
         .into_iter()
         .collect();
-    let (apprentices, others): Due = (
-        due.0.into_iter().filter(|c| eligible.contains(c)).collect(),
-        due.1.into_iter().filter(|c| eligible.contains(c)).collect(),
-    );
-    let all: Vec<String> = apprentices.iter().chain(&others).cloned().collect();
+    let keep = |v: Vec<String>| -> Vec<String> {
+        v.into_iter().filter(|c| eligible.contains(c)).collect()
+    };
+    let (apprentices, others, bank) = (keep(due.apprentices), keep(due.others), keep(due.bank));
+    let all: Vec<String> = apprentices
+        .iter()
+        .chain(&others)
+        .chain(&bank)
+        .cloned()
+        .collect();
     if all.is_empty() {
         return Ok(());
     }
@@ -109,13 +127,11 @@ pub(crate) async fn decide_and_pay(
         }
     }
     let paid = store.pay_claims(&policies, Some(&others), actor).await?;
-    // The bank payment batch (issue 12 §5) belongs here once `pay batch`
-    // and `pay reconcile` exist: the approved claims of 2020 go out in a
-    // 代发文件 and come back with a few failed lines.
     println!(
-        "  2019 年申领：核准 {} 件，支付 {} 件；新型学徒制预拨 {advanced} 件，其中已结业清算 {settled} 件",
+        "  2019 年申领：核准 {} 件，直接支付 {} 件，经银行代发 {} 件；新型学徒制预拨 {advanced} 件，其中已结业清算 {settled} 件",
         all.len(),
-        paid.paid
+        paid.paid,
+        bank.len()
     );
-    Ok(())
+    super::bank::pay(store, actor, &policies, &bank, &due.new_cards, dir).await
 }

@@ -17,8 +17,8 @@ pub(crate) struct Place {
     /// Training sites (county-level areas, or the city itself for 市本级)
     /// with their training volume at full scale in the first year.
     pub areas: Vec<(String, i64)>,
-    /// `name,kind,region` of its institutions, enterprises and its
-    /// assessment body.
+    /// `name,kind,region,account,bank` of its institutions, enterprises
+    /// and its assessment body.
     pub institutions: &'static str,
     /// The years with classes, each with its volume in percent of `areas`.
     pub years: &'static [(i32, u32)],
@@ -35,6 +35,10 @@ pub(crate) struct Inst {
     pub code: CreditCode,
     pub kind: String,
     pub region: String,
+    /// Its settlement account (银行账号) and bank: the payee of the
+    /// subsidies paid to it.
+    pub account: String,
+    pub bank: String,
 }
 
 pub(crate) struct Class {
@@ -93,6 +97,9 @@ pub(crate) struct World {
     /// (person, relative who is the person's child).
     pub relations: Vec<(usize, usize)>,
 }
+
+/// The header of the persons file.
+pub(crate) const PERSONS_HEADER: &str = "姓名,身份证号码,性别,出生日期,民族,文化程度,联系电话,户籍地,常住地,是否领取养老金,社保卡银行账号,开户银行\n";
 
 fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -154,7 +161,7 @@ impl World {
 
     fn institutions_csv(&self) -> String {
         let mut s = String::from(
-            "机构名称,统一社会信用代码,机构类型,所在地,是否目录内,目录起始日期,目录截止日期\n",
+            "机构名称,统一社会信用代码,机构类型,所在地,是否目录内,目录起始日期,目录截止日期,银行账号,开户银行\n",
         );
         for i in &self.institutions {
             let listed = if i.kind == "企业" {
@@ -162,19 +169,26 @@ impl World {
             } else {
                 "是,2019-01-01,2021-12-31"
             };
-            writeln!(s, "{},{},{},{},{listed}", i.name, i.code, i.kind, i.region).unwrap();
+            writeln!(
+                s,
+                "{},{},{},{},{listed},{},{}",
+                i.name, i.code, i.kind, i.region, i.account, i.bank
+            )
+            .unwrap();
         }
         s
     }
 
     fn classes_csv(&self) -> String {
         let mut s = String::from(
-            "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时\n",
+            "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时,是否列入培训计划\n",
         );
+        // Every demo class is in the local training plan (R9's advance
+        // needs it).
         for c in &self.classes {
             writeln!(
                 s,
-                "{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},是",
                 c.no,
                 self.institutions[c.inst].code,
                 c.ttype,
@@ -191,27 +205,32 @@ impl World {
     }
 
     fn persons_csv(&self) -> String {
-        let mut s = String::from(
-            "姓名,身份证号码,性别,出生日期,民族,文化程度,联系电话,户籍地,常住地,是否领取养老金\n",
-        );
-        const EDU: [&str; 5] = ["初中", "高中", "中专", "大专", "本科"];
-        for (i, p) in self.persons.iter().enumerate() {
-            let phone = format!("13{}{:08}", 5 + i % 5, (i * 7919 + 1_234_567) % 100_000_000);
-            writeln!(
-                s,
-                "{},{},{},{},汉族,{},{phone},{},{},{}",
-                p.name,
-                p.id,
-                p.id.sex().as_zh(),
-                date(p.birth),
-                EDU[i % EDU.len()],
-                p.hukou,
-                p.hukou,
-                if p.pension { "是" } else { "否" }
-            )
-            .unwrap();
+        let mut s = String::from(PERSONS_HEADER);
+        for i in 0..self.persons.len() {
+            s.push_str(&self.person_row(i, 0));
         }
         s
+    }
+
+    /// Person `i`'s row of the persons file (with its newline), with the
+    /// card of `issue` (0: the first; a later one replaces a card the bank
+    /// refused).
+    pub fn person_row(&self, i: usize, issue: u64) -> String {
+        const EDU: [&str; 5] = ["初中", "高中", "中专", "大专", "本科"];
+        let p = &self.persons[i];
+        let phone = format!("13{}{:08}", 5 + i % 5, (i * 7919 + 1_234_567) % 100_000_000);
+        let (card, bank) = super::people::card(&p.id, issue).unwrap_or_default();
+        format!(
+            "{},{},{},{},汉族,{},{phone},{},{},{},{card},{bank}\n",
+            p.name,
+            p.id,
+            p.id.sex().as_zh(),
+            date(p.birth),
+            EDU[i % EDU.len()],
+            p.hukou,
+            p.hukou,
+            if p.pension { "是" } else { "否" }
+        )
     }
 
     fn categories_csv(&self) -> String {
