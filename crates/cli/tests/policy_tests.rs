@@ -27,14 +27,17 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// The shipped policy files (not their test files).
+/// The shipped policy files (not their test files, nor the supervision
+/// files that sit beside them).
 fn policies() -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(repo().join("policies"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.ends_with(".toml") && !name.ends_with(".tests.toml")
+            name.ends_with(".toml")
+                && !name.ends_with(".tests.toml")
+                && !name.ends_with(".supervision.toml")
         })
         .collect();
     out.sort();
