@@ -89,7 +89,12 @@ fn generate(j: &Jurisdiction, persons: usize, opts: &Options) -> world::World {
     classes::fill(&mut w, &mut rng, &mut people, &j.place, &sizes, persons);
     classes::relatives(&mut w, &mut rng);
     claims::file(&mut w, &mut rng, &j.place, opts.claim_share);
-    cases::plant(&mut w, &mut rng, &mut people);
+    // Planted cases take trainees who have no claim yet; with every
+    // certificate claimed for (`bench decide`) there are none to take, and
+    // searching for them would cost a pass over the roster per case.
+    if opts.claim_share < 100 {
+        cases::plant(&mut w, &mut rng, &mut people);
+    }
     w.claims.retain(|c| j.prices.contains(&c.stype));
     w
 }
