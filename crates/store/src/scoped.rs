@@ -470,9 +470,12 @@ impl Store {
     pub async fn first_person_with_claim(&self) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT p.name FROM persons p WHERE p.person_id = COALESCE(\
-             (SELECT MIN(person_id) FROM claims WHERE status IN ('eligible', 'approved', 'paid')), \
+             (SELECT MIN(person_id) FROM claims WHERE status IN ($1, $2, $3)), \
              (SELECT MIN(person_id) FROM claims))",
         )
+        .bind(ClaimStatus::Eligible.code())
+        .bind(ClaimStatus::Approved.code())
+        .bind(ClaimStatus::Paid.code())
         .fetch_optional(self.pool())
         .await?)
     }

@@ -2,6 +2,7 @@
 //! from, and other deployments' tags as loaded. Only keyed tags are kept;
 //! the ID numbers never leave through here.
 
+use jineng_domain::ClaimStatus;
 use jineng_domain::federation::TagRecord;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -40,8 +41,9 @@ impl Store {
              FROM claims k JOIN persons p ON p.person_id = k.person_id \
              LEFT JOIN certificates t ON t.cert_type = k.cert_type AND t.cert_no = k.cert_no \
              LEFT JOIN classes c ON c.class_id = k.class_id \
-             WHERE k.status = 'paid' ORDER BY k.claim_no",
+             WHERE k.status = $1 ORDER BY k.claim_no",
         )
+        .bind(ClaimStatus::Paid.code())
         .fetch_all(self.pool())
         .await?;
         rows.iter()

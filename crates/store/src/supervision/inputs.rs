@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
 use jineng_domain::supervision::inputs::{
     CertificateIn, ClaimIn, ClassIn, ClassOutcome, EnrolmentIn, InsuranceIn, Month, Months, Period,
     Span, Teacher, WatchEntry, WatchlistKind,
@@ -160,16 +161,21 @@ pub(crate) async fn certificates(
 }
 
 /// Claims that are not refused (a rejected claim pays nothing twice).
-const CLAIMS: &str = "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
+fn claims_sql() -> String {
+    format!(
+        "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
      k.months, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
      FROM claims k JOIN persons p ON p.person_id = k.person_id \
      LEFT JOIN classes c ON c.class_id = k.class_id \
      LEFT JOIN institutions i ON i.institution_id = c.institution_id \
      LEFT JOIN certificates t ON t.cert_type = k.cert_type AND t.cert_no = k.cert_no \
-     WHERE k.status <> 'rejected'";
+     WHERE k.status <> '{}'",
+        ClaimStatus::Rejected.code()
+    )
+}
 
 pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, StoreError> {
-    let rows = fetch(store, CLAIMS, f).await?;
+    let rows = fetch(store, &claims_sql(), f).await?;
     rows.iter()
         .map(|r| {
             let applied_on = date(r, "applied_on")?;
