@@ -80,6 +80,7 @@ fn case(i: usize) -> (PersonFacts, ClaimFacts, Vec<Award>) {
             institution: InstitutionFacts {
                 region: site.clone(),
                 in_catalogue: true,
+                removed: None,
             },
             training_type: "就业技能培训".into(),
             occupation: occupation.clone(),

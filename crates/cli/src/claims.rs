@@ -103,6 +103,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             for (c, why) in &s.refused {
                 println!("  {c}：{why}");
             }
+            print_held(&s.held);
             Ok(exit_for(&s))
         }
         ClaimsCommand::Reject { claim_no, reason } => {
@@ -112,11 +113,17 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
         }
         ClaimsCommand::Show { claim_no, json } => {
             let d = store.claim_detail(&claim_no).await?;
+            let held = store.claim_held_by(&claim_no).await?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&d)?);
+                let mut v = serde_json::to_value(&d)?;
+                v["held_by"] = serde_json::json!(held);
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 let policies = store.policy_set().await?;
                 print!("{}", render(&d, &policies));
+                if let Some(case) = held {
+                    println!("暂停：被线索 {case} 暂停，结案前不得审核或支付");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -128,6 +135,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             for (c, why) in &s.refused {
                 println!("  {c}：{why}");
             }
+            print_held(&s.held);
             Ok(if s.refused.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -176,6 +184,17 @@ fn selection(claims: &[String], all: bool) -> anyhow::Result<Option<&[String]>> 
         (false, true) => anyhow::bail!("申领编号与 --all 只能选一种"),
         (true, true) => Ok(None),
         (false, false) => Ok(Some(claims)),
+    }
+}
+
+/// Claims `--all` left alone because an open case holds them.
+fn print_held(held: &[(String, String)]) {
+    if held.is_empty() {
+        return;
+    }
+    println!("被线索暂停、未处理 {} 件：", held.len());
+    for (c, case) in held {
+        println!("  {c}：被线索 {case} 暂停，结案前不得审核或支付");
     }
 }
 

@@ -97,6 +97,7 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
                     RegionCode::parse("110101").expect("valid code")
                 },
                 in_catalogue: args.local_institution,
+                removed: None,
             },
             training_type: args.training_type.clone(),
             occupation: occupation.clone(),

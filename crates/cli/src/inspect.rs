@@ -38,6 +38,9 @@ pub enum CreditCommand {
     Rate {
         #[arg(long)]
         year: i32,
+        /// 评定日期（YYYY-MM-DD），移出目录等后果自该日起算；默认今天
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -97,7 +100,7 @@ pub async fn run_inspect(db: &str, actor: &Actor, cmd: InspectCommand) -> anyhow
 pub async fn run_credit(db: &str, cmd: CreditCommand) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     match cmd {
-        CreditCommand::Rate { year, json } => {
+        CreditCommand::Rate { year, on, json } => {
             let sup = store
                 .supervision()
                 .await?
@@ -105,7 +108,7 @@ pub async fn run_credit(db: &str, cmd: CreditCommand) -> anyhow::Result<ExitCode
             let rules = sup
                 .credit
                 .context("监管规则文件没有 [credit] 信用评级规则")?;
-            let today = chrono::Local::now().date_naive();
+            let today = on.unwrap_or_else(|| chrono::Local::now().date_naive());
             let ratings: Vec<_> = store
                 .rating_inputs(year)
                 .await?

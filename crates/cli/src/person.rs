@@ -126,6 +126,12 @@ pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<
             level(c.skill_level),
             c.issue_date
         );
+        if let Some(on) = &c.revoked_on {
+            println!(
+                "    已标记撤销（{on}，{}）",
+                c.revoked_reason.as_deref().unwrap_or("")
+            );
+        }
     }
     println!("补贴申领（{}）：", a.claims.len());
     for c in &a.claims {

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use jineng_domain::supervision::case::Finding;
-use jineng_store::{Actor, CaseStatusFilter, ScanCounts, Store};
+use jineng_store::{Actor, CaseStatusFilter, CloseReport, ScanCounts, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,13 +24,20 @@ pub enum SuperviseCommand {
         #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
         format: FormatArg,
     },
-    /// 结案：核查结论 属实 或 不属实，并填写核查说明
+    /// 结案：核查结论 属实 或 不属实，并填写核查说明。属实：驳回未支付的申领、
+    /// 追回已支付（预拨）的申领；不属实：解除暂停
     Close {
         case: String,
         #[arg(long)]
         finding: String,
         #[arg(long)]
         note: String,
+        /// 属实时将线索涉及的证书标记为撤销（默认不标记）
+        #[arg(long)]
+        revoke_certs: bool,
+        /// 以 JSON 输出结案结果
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -77,11 +84,19 @@ pub async fn run(db: &str, actor: &Actor, cmd: SuperviseCommand) -> anyhow::Resu
             case,
             finding,
             note,
+            revoke_certs,
+            json,
         } => {
             let f = Finding::parse(&finding)
                 .with_context(|| format!("核查结论「{finding}」无法识别：应为 属实 或 不属实"))?;
-            store.close_case(&case, f, &note, actor).await?;
-            println!("线索 {case} 已结案：{}", f.as_zh());
+            let r = store
+                .close_case(&case, f, &note, revoke_certs, actor)
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                print_close(&r);
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -122,6 +137,47 @@ async fn load(store: &Store, actor: &Actor, file: &std::path::Path) -> anyhow::R
         enabled.join("、")
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_close(r: &CloseReport) {
+    println!("线索 {} 已结案：{}", r.case_no, r.finding);
+    let list = |v: &[String]| v.join("、");
+    if !r.rejected.is_empty() {
+        println!(
+            "  驳回未支付的申领 {} 件：{}",
+            r.rejected.len(),
+            list(&r.rejected)
+        );
+    }
+    if !r.recovered.is_empty() {
+        println!(
+            "  追回已支付的申领 {} 件，合计 {}元：{}",
+            r.recovered.len(),
+            r.recovered(),
+            list(&r.recovered)
+        );
+    }
+    if !r.released.is_empty() {
+        println!(
+            "  解除暂停的申领 {} 件，可继续审核、支付：{}",
+            r.released.len(),
+            list(&r.released)
+        );
+    }
+    if !r.unchanged.is_empty() {
+        println!(
+            "  已驳回或已追回、未再处理的申领 {} 件：{}",
+            r.unchanged.len(),
+            list(&r.unchanged)
+        );
+    }
+    if !r.revoked_certs.is_empty() {
+        println!(
+            "  标记撤销的证书 {} 本：{}",
+            r.revoked_certs.len(),
+            list(&r.revoked_certs)
+        );
+    }
 }
 
 fn print_counts(c: &ScanCounts, json: bool) -> anyhow::Result<()> {

@@ -123,6 +123,7 @@ fn claims(specs: &[Spec]) -> Vec<ClaimFacts> {
             institution: InstitutionFacts {
                 region: site.clone(),
                 in_catalogue: true,
+                removed: None,
             },
             training_type: "就业技能培训".into(),
             occupation: certificate.occupation.clone(),

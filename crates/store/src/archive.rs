@@ -67,6 +67,10 @@ pub struct ArchiveCertificate {
     pub skill_level: Option<i64>,
     pub issue_date: String,
     pub issuer_code: String,
+    /// Marked revoked by a case closed 属实 (date and reason), until
+    /// revocation proper lands with the certificate issue.
+    pub revoked_on: Option<String>,
+    pub revoked_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,7 +180,7 @@ impl Store {
             });
         }
         for r in sqlx::query(
-            "SELECT c.cert_type, c.cert_no, c.occupation_code, o.name AS occupation_name, c.skill_level, c.issue_date, c.issuer_code
+            "SELECT c.cert_type, c.cert_no, c.occupation_code, o.name AS occupation_name, c.skill_level, c.issue_date, c.issuer_code, c.revoked_on, c.revoked_reason
              FROM certificates c LEFT JOIN occupations o ON o.code = c.occupation_code
              WHERE c.person_id = $1 ORDER BY c.issue_date, c.cert_no",
         )
@@ -191,6 +195,8 @@ impl Store {
                 occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
                 skill_level: r.try_get("skill_level")?,
                 issue_date: r.try_get("issue_date")?,
+                revoked_on: r.try_get("revoked_on")?,
+                revoked_reason: r.try_get("revoked_reason")?,
                 issuer_code: r.try_get("issuer_code")?,
             });
         }

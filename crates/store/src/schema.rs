@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/0017_supervision.sql"),
     ),
+    (
+        18,
+        "case_effects",
+        include_str!("../migrations/0018_case_effects.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -46,7 +46,7 @@ pub(crate) fn placeholders(start: usize, count: usize) -> String {
 /// Placeholders for a statement whose parameters are all bound in order.
 /// SQLite gets anonymous `?`: it looks numbered and named parameters up in
 /// a list, which makes binding thousands of them quadratic.
-fn sequential(conn: &sqlx::AnyConnection, start: usize, count: usize) -> String {
+pub(crate) fn sequential(conn: &sqlx::AnyConnection, start: usize, count: usize) -> String {
     if is_sqlite(conn) {
         vec!["?"; count].join(", ")
     } else {

@@ -60,6 +60,29 @@ pub struct InstitutionFacts {
     pub region: RegionCode,
     /// In the approved-institution catalogue (目录清单) on the class's start.
     pub in_catalogue: bool,
+    /// Removed from the catalogue by a credit rating (信用评定 退出), from
+    /// a date: training that starts on or after it is not subsidised (R1,
+    /// R4).
+    pub removed: Option<CatalogueRemoval>,
+}
+
+/// A credit rating's removal of an institution from the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRemoval {
+    /// The institution's credit code.
+    pub institution: String,
+    /// The rating's year and grade.
+    pub year: i32,
+    pub grade: String,
+    /// Out of the catalogue from this date.
+    pub from: NaiveDate,
+}
+
+impl InstitutionFacts {
+    /// The removal in force for training starting on `start`, if any.
+    pub fn removed_for(&self, start: NaiveDate) -> Option<&CatalogueRemoval> {
+        self.removed.as_ref().filter(|r| start >= r.from)
+    }
 }
 
 /// A person's place in a class (参训记录).

@@ -129,6 +129,14 @@ pub enum Detail {
     LocalInstitution {
         ok: bool,
     },
+    /// The training institution was out of the catalogue when the class
+    /// started: a credit rating removed it (R1, R4).
+    RemovedFromCatalogue {
+        institution: String,
+        year: i32,
+        grade: String,
+        from: NaiveDate,
+    },
     Pension,
     Age {
         age: i32,
@@ -337,6 +345,18 @@ pub fn render_line(line: &TraceLine, policy: &Policy, ctx: &RenderCtx<'_>) -> St
     out
 }
 
+impl Detail {
+    /// The line naming a credit rating's removal from the catalogue.
+    pub fn removed(r: &super::facts::CatalogueRemoval) -> Detail {
+        Detail::RemovedFromCatalogue {
+            institution: r.institution.clone(),
+            year: r.year,
+            grade: r.grade.clone(),
+            from: r.from,
+        }
+    }
+}
+
 fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
     let cert = c.cert_type.map_or("", CertificateType::as_zh);
     match d {
@@ -403,6 +423,14 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         Detail::LocalInstitution { ok: false } => {
             format!("{cert} 须经本辖区目录内机构培训，该机构不符合")
         }
+        Detail::RemovedFromCatalogue {
+            institution,
+            year,
+            grade,
+            from,
+        } => format!(
+            "机构 {institution} 在 {year} 年度信用评定为 {grade} 级，自 {from} 起移出目录，其后开班的培训不予补贴"
+        ),
         Detail::Pension => "按月领取养老金，不属补贴对象".into(),
         Detail::Age { age, retired: true } => {
             format!("{age} 岁，超过法定退休年龄、未领取养老金，可享受")

@@ -179,6 +179,7 @@ pub fn class(
         institution: InstitutionFacts {
             region: region(site),
             in_catalogue: true,
+            removed: None,
         },
         training_type: training_type.to_string(),
         occupation: occ(occupation),

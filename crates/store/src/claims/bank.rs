@@ -264,6 +264,7 @@ impl Store {
     ) -> Result<Option<DisbursementLine>, StoreError> {
         let c = lock_claim(tx, self.backend(), claim_no).await?;
         let to = c.next(ClaimStep::Disburse)?;
+        crate::supervision::holds::refuse_if_held(tx, claim_no).await?;
         if c.amount.0 <= 0 {
             return Err(refuse("核准金额为零".into()));
         }

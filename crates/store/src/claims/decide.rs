@@ -16,6 +16,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::jurisdiction::paying_region;
 use crate::policy::{Chosen, PolicySet};
 use crate::sql::{Val, select_in, update_rows};
+use crate::supervision::holds::{held_message, holding_cases};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -27,6 +28,9 @@ pub struct DecideSummary {
     pub amount_fen: i64,
     /// Claims an officer's approval could not stand for, with the reason.
     pub refused: Vec<(String, String)>,
+    /// With `--all`: eligible claims held by an open case (claim, case
+    /// number), left as they are. A claim named and held is in `refused`.
+    pub held: Vec<(String, String)>,
 }
 
 impl DecideSummary {
@@ -37,6 +41,7 @@ impl DecideSummary {
         self.review += s.review;
         self.amount_fen += s.amount_fen;
         self.refused.extend(s.refused);
+        self.held.extend(s.held);
     }
 }
 
@@ -178,6 +183,22 @@ pub(crate) async fn decide_chunk(
             "尚未载入补贴政策：请先运行 jineng policy load".into(),
         ));
     }
+    // Claims held by an open case are not approved; read under the lock,
+    // in the transaction that writes the approvals.
+    let held = match job.mode {
+        Mode::Approve => {
+            let targets: Vec<&str> = persons
+                .iter()
+                .filter_map(|p| loaded.claims.get(p))
+                .flatten()
+                .filter(|c| job.statuses.contains(&c.status))
+                .map(|c| c.facts.claim_no.as_str())
+                .filter(|c| job.wanted.as_ref().is_none_or(|w| w.contains(c)))
+                .collect();
+            holding_cases(conn, &targets).await?
+        }
+        Mode::Decide => HashMap::new(),
+    };
     for pid in persons {
         let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid)) else {
             continue;
@@ -200,6 +221,18 @@ pub(crate) async fn decide_chunk(
             .filter_map(StoredClaim::award)
             .collect();
         for c in targets {
+            if let Some(case) = held.get(&c.facts.claim_no) {
+                // It still stands for the person's other claims.
+                history.extend(c.award());
+                let claim_no = c.facts.claim_no.clone();
+                if job.wanted.is_some() {
+                    let why = held_message(&claim_no, case);
+                    summary.refused.push((claim_no, why));
+                } else {
+                    summary.held.push((claim_no, case.clone()));
+                }
+                continue;
+            }
             let Some(Chosen { version, policy }) = policy_for(job, c, person) else {
                 let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
                 let (region, _) = paying_region(c, person, enterprise);

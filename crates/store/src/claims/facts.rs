@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use jineng_domain::policy::facts::{
-    Award, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts, EnrolmentFacts,
-    InstitutionFacts, PersonFacts, Relative,
+    Award, CatalogueRemoval, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts,
+    EnrolmentFacts, InstitutionFacts, PersonFacts, Relative,
 };
 use jineng_domain::{
     CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
@@ -380,6 +380,13 @@ impl Classes {
                 "r.deep_poverty",
                 "cl.planned_hours",
                 "cl.in_plan",
+                // A credit rating's removal from the catalogue: the earliest.
+                "(SELECT cr.removed_from FROM credit_ratings cr WHERE cr.institution_code = i.credit_code \
+                  AND cr.removed_from IS NOT NULL ORDER BY cr.removed_from, cr.year LIMIT 1)",
+                "(SELECT cr.year FROM credit_ratings cr WHERE cr.institution_code = i.credit_code \
+                  AND cr.removed_from IS NOT NULL ORDER BY cr.removed_from, cr.year LIMIT 1)",
+                "(SELECT cr.grade FROM credit_ratings cr WHERE cr.institution_code = i.credit_code \
+                  AND cr.removed_from IS NOT NULL ORDER BY cr.removed_from, cr.year LIMIT 1)",
             ])
         );
         for row in packed_rows(&select_in(conn, &select, "cl.class_id", &keys).await?) {
@@ -398,11 +405,24 @@ impl Classes {
             let deep_poverty = f.opt_int()?.unwrap_or(0) != 0;
             let planned_hours = f.opt_int()?.unwrap_or(0);
             let in_plan = f.opt_int()?.map(|v| v != 0);
+            let removed_from = f.opt().map(date).transpose()?;
+            let rating_year = f.opt_int()?;
+            let grade = f.opt().unwrap_or_default().to_string();
+            let removed = match (removed_from, rating_year, &credit_code) {
+                (Some(from), Some(year), Some(code)) => Some(CatalogueRemoval {
+                    institution: code.clone(),
+                    year: year as i32,
+                    grade,
+                    from,
+                }),
+                _ => None,
+            };
             let facts = ClassFacts {
                 key,
                 institution: InstitutionFacts {
                     region: inst_region,
                     in_catalogue,
+                    removed,
                 },
                 training_type,
                 occupation: occ,

@@ -15,6 +15,7 @@ pub use bank::{
 };
 pub use decide::DecideSummary;
 pub use payment::PaySummary;
+pub(crate) use payment::{lock_claim, recover_in};
 pub use render::{RenderedClaim, render_claim};
-pub(crate) use workflow::stored_status;
 pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext};
+pub(crate) use workflow::{reject_in, stored_status};

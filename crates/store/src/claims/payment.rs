@@ -12,6 +12,8 @@ use sqlx::{AssertSqlSafe, Row};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::ledger::{fund_balance_in, post_in};
 use crate::policy::PolicySet;
+use crate::supervision::credit::no_advances;
+use crate::supervision::holds::{held_by, held_message, refuse_if_held};
 use crate::{Backend, Store, StoreError};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -19,10 +21,19 @@ pub struct PaySummary {
     pub paid: u64,
     pub amount_fen: i64,
     pub refused: Vec<(String, String)>,
+    /// With `--all`: claims held by an open case (claim, case number),
+    /// skipped. A claim named and held is in `refused`.
+    pub held: Vec<(String, String)>,
+}
+
+/// One claim's payment: paid, or held by an open case.
+enum PayOne {
+    Paid(Fen),
+    Held(String),
 }
 
 /// The claim row, locked.
-pub(super) struct Locked {
+pub(crate) struct Locked {
     pub person_id: i64,
     pub status: ClaimStatus,
     pub subsidy_type: String,
@@ -40,7 +51,7 @@ impl Locked {
     }
 }
 
-pub(super) async fn lock_claim(
+pub(crate) async fn lock_claim(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     claim_no: &str,
@@ -190,9 +201,14 @@ impl Store {
         let mut s = PaySummary::default();
         for claim_no in claims {
             match self.pay_one(policies, &claim_no, actor).await {
-                Ok(amount) => {
+                Ok(PayOne::Paid(amount)) => {
                     s.paid += 1;
                     s.amount_fen += amount.0;
+                }
+                Ok(PayOne::Held(case)) if only.is_none() => s.held.push((claim_no, case)),
+                Ok(PayOne::Held(case)) => {
+                    let why = held_message(&claim_no, &case);
+                    s.refused.push((claim_no, why));
                 }
                 Err(StoreError::Db(e)) => return Err(StoreError::Db(e)),
                 Err(e) => s.refused.push((claim_no, e.to_string())),
@@ -206,10 +222,13 @@ impl Store {
         policies: &PolicySet,
         claim_no: &str,
         actor: &Actor,
-    ) -> Result<Fen, StoreError> {
+    ) -> Result<PayOne, StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
         let to = c.next(ClaimStep::Pay)?;
+        if let Some(case) = held_by(&mut tx, claim_no).await? {
+            return Ok(PayOne::Held(case));
+        }
         if c.amount.0 <= 0 {
             return Err(refuse("核准金额为零".into()));
         }
@@ -231,7 +250,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(c.amount)
+        Ok(PayOne::Paid(c.amount))
     }
 
     /// Advances the policy's share of an approved claim (R9, R11).
@@ -244,6 +263,10 @@ impl Store {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
         let to = c.next(ClaimStep::Advance)?;
+        refuse_if_held(&mut tx, claim_no).await?;
+        if let Some(why) = no_advances(&mut tx, claim_no).await? {
+            return Err(refuse(why));
+        }
         if c.advance_pct <= 0 {
             return Err(refuse(format!("「{}」按政策不可预拨", c.subsidy_type)));
         }
@@ -274,6 +297,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
         let to = c.next(ClaimStep::Settle)?;
+        refuse_if_held(&mut tx, claim_no).await?;
         let completed: Option<String> = match c.class_id {
             Some(class) => {
                 sqlx::query_scalar(
@@ -318,25 +342,39 @@ impl Store {
         actor: &Actor,
     ) -> Result<Fen, StoreError> {
         let mut tx = self.begin().await?;
-        let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
-        let to = c.next(ClaimStep::Recover)?;
-        let state = crate::ledger::claim_state(&mut tx, claim_no).await?;
-        let amount = state
-            .settled
-            .or(state.paid)
-            .or(state.advanced)
-            .unwrap_or(Fen::ZERO);
-        post_in(
-            &mut tx,
-            self.backend(),
-            &Op::Recover {
-                claim: claim_no.to_string(),
-            },
-            actor,
-        )
-        .await?;
-        set_status(&mut tx, claim_no, c.status, to, None, Some(reason), actor).await?;
+        let amount = recover_in(&mut tx, self.backend(), claim_no, reason, actor).await?;
         tx.commit().await?;
         Ok(amount)
     }
+}
+
+/// 追回 inside the caller's transaction (also closing a case 属实): the
+/// claim locked, its postings reversed, its status recovered; the amount
+/// that came back.
+pub(crate) async fn recover_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    claim_no: &str,
+    reason: &str,
+    actor: &Actor,
+) -> Result<Fen, StoreError> {
+    let c = lock_claim(conn, backend, claim_no).await?;
+    let to = c.next(ClaimStep::Recover)?;
+    let state = crate::ledger::claim_state(conn, claim_no).await?;
+    let amount = state
+        .settled
+        .or(state.paid)
+        .or(state.advanced)
+        .unwrap_or(Fen::ZERO);
+    post_in(
+        conn,
+        backend,
+        &Op::Recover {
+            claim: claim_no.to_string(),
+        },
+        actor,
+    )
+    .await?;
+    set_status(conn, claim_no, c.status, to, None, Some(reason), actor).await?;
+    Ok(amount)
 }

@@ -78,38 +78,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT status FROM claims WHERE claim_no = $1")
-            .bind(claim_no)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
-        let status = stored_status(&row.try_get::<String, _>("status")?)?;
-        let to = status.after(ClaimStep::Reject, None).map_err(|why| {
-            let why = why.trim_start_matches("申领");
-            StoreError::Refused(format!("申领「{claim_no}」{why}"))
-        })?;
-        sqlx::query(
-            "UPDATE claims SET status = $4, amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
-        )
-        .bind(reason)
-        .bind(audit::now())
-        .bind(claim_no)
-        .bind(to.code())
-        .execute(&mut *tx)
-        .await?;
-        audit::write(
-            &mut tx,
-            actor,
-            None,
-            &[AuditEntry::change(
-                "reject",
-                "claim",
-                claim_no.to_string(),
-                Some(&serde_json::json!({ "status": status })),
-                Some(&serde_json::json!({ "status": to, "reason": reason })),
-            )],
-        )
-        .await?;
+        reject_in(&mut tx, claim_no, reason, actor).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -246,4 +215,47 @@ impl Store {
 pub(crate) fn stored_status(code: &str) -> Result<ClaimStatus, StoreError> {
     ClaimStatus::from_code(code)
         .ok_or_else(|| StoreError::Corrupt(format!("申领状态「{code}」无法识别")))
+}
+
+/// Rejects an unpaid claim inside the caller's transaction (also closing a
+/// case 属实), with the reason; audited.
+pub(crate) async fn reject_in(
+    conn: &mut sqlx::AnyConnection,
+    claim_no: &str,
+    reason: &str,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT status FROM claims WHERE claim_no = $1")
+        .bind(claim_no)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("没有申领「{claim_no}」")))?;
+    let status = stored_status(&row.try_get::<String, _>("status")?)?;
+    let to = status.after(ClaimStep::Reject, None).map_err(|why| {
+        let why = why.trim_start_matches("申领");
+        StoreError::Refused(format!("申领「{claim_no}」{why}"))
+    })?;
+    sqlx::query(
+        "UPDATE claims SET status = $4, amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
+    )
+    .bind(reason)
+    .bind(audit::now())
+    .bind(claim_no)
+    .bind(to.code())
+    .execute(&mut *conn)
+    .await?;
+    audit::write(
+        conn,
+        actor,
+        None,
+        &[AuditEntry::change(
+            "reject",
+            "claim",
+            claim_no.to_string(),
+            Some(&serde_json::json!({ "status": status })),
+            Some(&serde_json::json!({ "status": to, "reason": reason })),
+        )],
+    )
+    .await?;
+    Ok(())
 }

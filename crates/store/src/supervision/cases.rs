@@ -1,12 +1,12 @@
 //! Cases (线索): opening one per new evidence fingerprint, adding newly
 //! named records to an open case, listing, and closing with a finding.
-//! A case closed either way is never reopened by the same evidence; the
-//! finding is stored so that its effects on claims can be applied.
+//! A case closed either way is never reopened by the same evidence.
+//! Closing, and what a finding does, is [`super::close`].
 
 use std::collections::BTreeMap;
 
 use jineng_domain::national_id::mask_id;
-use jineng_domain::supervision::case::{CaseStatus, Finding};
+use jineng_domain::supervision::case::CaseStatus;
 use jineng_domain::supervision::{CheckId, Hit, Supervision};
 use serde::Serialize;
 use sqlx::Row;
@@ -228,61 +228,5 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Closes an open case with a finding and a note (audited). The
-    /// finding is stored for its effects on the named claims.
-    pub async fn close_case(
-        &self,
-        case_no: &str,
-        finding: Finding,
-        note: &str,
-        actor: &Actor,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM supervision_cases WHERE case_no = $1")
-                .bind(case_no)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(status) = status else {
-            return Err(StoreError::NotFound(format!(
-                "没有编号为「{case_no}」的线索"
-            )));
-        };
-        let current = CaseStatus::from_code(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("线索状态「{status}」无法识别")))?;
-        let next = current
-            .close(finding, note)
-            .map_err(|e| StoreError::Refused(format!("线索「{case_no}」：{e}")))?;
-        sqlx::query(
-            "UPDATE supervision_cases SET status = $1, finding = $2, note = $3, closed_at = $4, closed_by = $5 \
-             WHERE case_no = $6 AND status = 'open'",
-        )
-        .bind(next.code())
-        .bind(finding.as_zh())
-        .bind(note.trim())
-        .bind(audit::now())
-        .bind(&actor.0)
-        .bind(case_no)
-        .execute(&mut *tx)
-        .await?;
-        audit::write(
-            &mut tx,
-            actor,
-            None,
-            &[AuditEntry::change(
-                "close_case",
-                "supervision_case",
-                case_no.to_string(),
-                Some(&serde_json::json!({ "status": current.code() })),
-                Some(&serde_json::json!({
-                    "status": next.code(), "finding": finding.as_zh(), "note": note.trim(),
-                })),
-            )],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }

@@ -174,3 +174,49 @@ impl Store {
             .collect()
     }
 }
+
+/// Why a claim may not be advanced (先行拨付) because of credit: the latest
+/// rating of the institution that trains (the class's, or the
+/// certificate's class's) or that claims or is paid says `no_advances`
+/// (e.g. grade C). A later year's better rating lifts it.
+pub(crate) async fn no_advances(
+    conn: &mut sqlx::AnyConnection,
+    claim_no: &str,
+) -> Result<Option<String>, StoreError> {
+    let r = sqlx::query(
+        "SELECT i.credit_code, c.payee_code, c.claimant_code FROM claims c \
+         LEFT JOIN certificates ce ON ce.person_id = c.person_id AND ce.cert_no = c.cert_no \
+         LEFT JOIN classes cl ON cl.class_id = COALESCE(c.class_id, ce.class_id) \
+         LEFT JOIN institutions i ON i.institution_id = cl.institution_id \
+         WHERE c.claim_no = $1",
+    )
+    .bind(claim_no)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = r else { return Ok(None) };
+    let mut codes: Vec<String> = ["credit_code", "payee_code", "claimant_code"]
+        .iter()
+        .filter_map(|c| r.try_get::<Option<String>, _>(*c).ok().flatten())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    for code in codes {
+        let latest = sqlx::query(
+            "SELECT year, grade, no_advances FROM credit_ratings WHERE institution_code = $1 \
+             ORDER BY year DESC LIMIT 1",
+        )
+        .bind(&code)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(l) = latest
+            && l.try_get::<i64, _>("no_advances")? != 0
+        {
+            let year: i64 = l.try_get("year")?;
+            let grade: String = l.try_get("grade")?;
+            return Ok(Some(format!(
+                "机构 {code} 在 {year} 年度信用评定为 {grade} 级，不得先行拨付"
+            )));
+        }
+    }
+    Ok(None)
+}

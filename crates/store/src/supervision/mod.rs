@@ -5,14 +5,17 @@
 //! over one import batch, and records what they find ([`cases`]).
 
 mod cases;
-mod credit;
+mod close;
+pub(crate) mod credit;
 mod federation;
+pub(crate) mod holds;
 mod inputs;
 mod inspection;
 mod teachers;
 mod watchlist;
 
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
+pub use close::CloseReport;
 pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport};
 pub use inspection::DrawRow;

@@ -102,6 +102,7 @@ fn class(c: &RawClass, cert: Option<&RawCert>, policy: &Policy) -> ClassFacts {
         institution: InstitutionFacts {
             region: institution.region.map_or(site.clone(), |t| t.0),
             in_catalogue: institution.in_catalogue.unwrap_or(true),
+            removed: None,
         },
         training_type: c
             .training_type

@@ -10,6 +10,10 @@
 //! hours counted in proportion: 001 #10), and the certificate is that
 //! training's: the class's occupation, dated from the class's start to a
 //! policy-stated window after its end.
+//!
+//! Training given by an institution that a credit rating removed from the
+//! catalogue, in a class starting on or after the removal date, is not
+//! subsidised; the trace names the rating.
 
 use serde::Deserialize;
 
@@ -220,6 +224,14 @@ pub(crate) fn same_place(a: &RegionCode, b: &RegionCode, level: PlaceLevel) -> b
 pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<Fen> {
     const R: RuleId = RuleId::R1;
     let cert = cx.certificate(R, &p.cert_types)?;
+    // A credit rating removed the institution from the catalogue before
+    // the class started (001 #17: 退出机制).
+    if let Some(class) = cx.claim.class.as_ref()
+        && let Some(r) = class.institution.removed_for(class.start)
+    {
+        cx.push(R, Verdict::Fail, Detail::removed(r));
+        return None;
+    }
     if !p.eligible_ids.is_empty() {
         match cx.find_category(&p.eligible_ids, cx.claim.training_date()) {
             Some(hit) => cx.note_category(R, hit),
