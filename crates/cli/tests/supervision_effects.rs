@@ -226,7 +226,7 @@ fn held_claims_are_neither_approved_nor_paid_until_released() {
         assert_eq!(status(&db, "PB-1"), "rejected", "[{b}]");
         let person = db.ok(&["person", "show", &pid(1)]);
         assert!(
-            person.contains(&format!("已标记撤销")) && person.contains(&a),
+            person.contains("已标记撤销") && person.contains(&a),
             "[{b}] {person}"
         );
         let o = close(&db, &c, "属实", &[]);
