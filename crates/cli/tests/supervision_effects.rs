@@ -6,9 +6,15 @@
 //! the ledger (which still verifies), and can mark certificates revoked;
 //! closing 不属实 releases them, and a re-scan does not reopen the case; a D
 //! rating takes the institution out of the catalogue, so R1 refuses claims
-//! for its later classes with a trace line naming the rating.
+//! for its later classes with a trace line naming the rating; a C rating
+//! refuses advances.
 
 mod common;
+
+/// C ratings and advances.
+#[path = "supervision_effects/advances.rs"]
+mod advances;
+
 use common::fixtures::{Registry, export_claims, load, policy_file, sql_rows};
 use common::{TestDb, credit, id};
 use serde_json::Value;
