@@ -15,6 +15,14 @@ mod common;
 #[path = "supervision_effects/advances.rs"]
 mod advances;
 
+/// Holds through a named person and class.
+#[path = "supervision_effects/by_class.rs"]
+mod by_class;
+
+/// D ratings and the catalogue.
+#[path = "supervision_effects/removal.rs"]
+mod removal;
+
 use common::fixtures::{Registry, export_claims, load, policy_file, sql_rows};
 use common::{TestDb, credit, id};
 use serde_json::Value;
@@ -28,6 +36,8 @@ title = "测试监管规则"
 doc_no = "聊政办发〔2019〕10号"
 region = "371500"
 
+[checks.S1]
+clause = "二十四"
 [checks.S6]
 clause = "二十四"
 cert_subsidy_types = ["职业培训补贴"]
@@ -120,22 +130,31 @@ fn status(db: &TestDb, claim: &str) -> String {
         .to_string()
 }
 
-/// The open S6 case naming `claim`.
-fn case_of(db: &TestDb, claim: &str) -> String {
+/// The first open case that `pick` accepts.
+fn open_case(db: &TestDb, pick: impl Fn(&Value) -> bool) -> String {
     db.ok(&["supervise", "cases", "--status", "open"])
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .find(|c| {
-            c["claim_nos"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|v| v == claim)
-        })
-        .unwrap_or_else(|| panic!("[{}] no open case names {claim}", db.backend))["case_no"]
+        .find(pick)
+        .unwrap_or_else(|| panic!("[{}] no such open case", db.backend))["case_no"]
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// The open case naming `claim`.
+fn case_of(db: &TestDb, claim: &str) -> String {
+    open_case(db, |c| {
+        c["claim_nos"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from(claim))
+    })
+}
+
+/// The open case of a check.
+fn case_of_check(db: &TestDb, check: &str) -> String {
+    open_case(db, |c| c["check"] == check)
 }
 
 fn out(o: &std::process::Output) -> String {
@@ -302,90 +321,5 @@ fn found_true_recovers_paid_claims_and_rejects_unpaid_ones() {
                 .iter()
                 .any(|r| r[0] == "claim_status" && r[1] == "PB-1" && r[2].contains("recovered"))
         );
-    }
-}
-
-#[test]
-fn a_d_rating_takes_the_institution_out_of_the_catalogue() {
-    for db in common::initialised("effects_credit") {
-        let b = db.backend;
-        // Persons 3 and 4 have certificates but no claims yet.
-        registry(&db, 4, 2, &[]);
-        // Rated D on 2019-01-02: out of the catalogue from 2019-02-01.
-        let rated = db.ok(&[
-            "credit",
-            "rate",
-            "--year",
-            "2018",
-            "--on",
-            "2019-01-02",
-            "--json",
-        ]);
-        let r: Value = serde_json::from_str(rated.lines().next().unwrap()).unwrap();
-        assert_eq!(
-            (&r["grade"], &r["consequences"]["removed_from"]),
-            (&Value::from("D"), &Value::from("2019-02-01")),
-            "[{b}] {r:#}"
-        );
-        // A class that started before the removal (near miss); CL-1 started after.
-        load(
-            &db,
-            "classes",
-            common::fixtures::CLASSES,
-            &[format!(
-                "CL-0,{},就业技能培训,6-31-01-03,电工,四级,371502,2019-01-10,2019-01-31,80",
-                school()
-            )],
-        );
-        let name = "钱四";
-        load(
-            &db,
-            "roster",
-            common::fixtures::ROSTER,
-            &[format!("CL-0,{},{name},{},80,0,合格", school(), pid(4))],
-        );
-        load(
-            &db,
-            "certificates",
-            common::fixtures::CERTIFICATES,
-            &[format!(
-                "ZEARLY,职业技能等级证书,{name},{},6-31-01-03,四级,2019-02-10,{},CL-0",
-                pid(4),
-                credit("371502", "5")
-            )],
-        );
-        load(
-            &db,
-            "claims",
-            common::fixtures::CLAIMS,
-            &[
-                format!("LATE,职业培训补贴,{},ZPB3,,,,2019-04-01,,", pid(3)),
-                format!("EARLY,职业培训补贴,{},ZEARLY,,,,2019-04-01,,", pid(4)),
-            ],
-        );
-        db.ok(&["claims", "decide", "--all"]);
-        let claims = export_claims(&db);
-        assert_eq!(claims["LATE"]["status"], "rejected", "[{b}]");
-        assert!(
-            claims["LATE"]["rules"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|r| r == "R1"),
-            "[{b}] {:#}",
-            claims["LATE"]
-        );
-        let shown = db.ok(&["claims", "show", "LATE"]);
-        let line = format!(
-            "机构 {} 在 2018 年度信用评定为 D 级，自 2019-02-01 起移出目录",
-            school()
-        );
-        assert!(shown.contains(&line), "[{b}] {shown}");
-        assert_ne!(
-            claims["EARLY"]["status"], "rejected",
-            "[{b}] {:#}",
-            claims["EARLY"]
-        );
-        assert!(!db.ok(&["claims", "show", "EARLY"]).contains("移出目录"));
     }
 }
