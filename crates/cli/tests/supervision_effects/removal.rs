@@ -1,6 +1,7 @@
 //! A D rating takes the institution out of the catalogue from its removal
 //! date: R1 refuses a claim for a class that started after it, the trace
-//! naming the rating; a class that started before is paid.
+//! naming the rating; a class that started before is paid; a claim found
+//! eligible before the rating is refused when approved.
 
 use super::{export_claims, load, pid, registry, school};
 use crate::common::{credit, initialised};
@@ -88,5 +89,13 @@ fn a_d_rating_takes_the_institution_out_of_the_catalogue() {
             claims["EARLY"]
         );
         assert!(!db.ok(&["claims", "show", "EARLY"]).contains("移出目录"));
+
+        // PB-1 (CL-1) was found eligible before the rating: approval
+        // decides again and refuses it.
+        assert_eq!(claims["PB-1"]["status"], "eligible", "[{b}]");
+        let o = db.run(&["claims", "approve", "PB-1"]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(1), "[{b}] {text}");
+        assert!(text.contains("复核时不再符合条件（R1）"), "[{b}] {text}");
     }
 }
