@@ -2,20 +2,29 @@
 //! files, comparison lists, and the cases the checks open. The checks
 //! themselves are the domain's (`jineng_domain::supervision`); this module
 //! loads their inputs ([`inputs`]), runs them over the whole registry or
-//! over one import batch, and records what they find ([`cases`]).
+//! over one import batch, and records what they find ([`cases`]). The
+//! 监管 pages read cases within a scope ([`case_pages`]) and the published
+//! ratings and draws ([`published`]).
 
+mod case_pages;
 mod cases;
 mod credit;
 mod federation;
 mod inputs;
 mod inspection;
+mod published;
 mod teachers;
 mod watchlist;
 
+pub use case_pages::{
+    CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CaseListRow, CasePerson,
+    CaseQuery, CaseSort,
+};
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport};
 pub use inspection::DrawRow;
+pub use published::{DrawInspector, DrawInstitution, PublishedDraw, PublishedRating, RatingPoint};
 pub(crate) use teachers::set_class_teachers;
 
 use jineng_domain::supervision::{Supervision, load};
