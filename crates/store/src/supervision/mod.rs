@@ -7,6 +7,7 @@
 //! ratings and draws ([`published`]).
 
 mod case_pages;
+mod case_records;
 mod cases;
 mod credit;
 mod federation;
@@ -16,10 +17,8 @@ mod published;
 mod teachers;
 mod watchlist;
 
-pub use case_pages::{
-    CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CaseListRow, CasePerson,
-    CaseQuery, CaseSort,
-};
+pub use case_pages::{CaseListRow, CaseQuery, CaseSort};
+pub use case_records::{CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CasePerson};
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport};
