@@ -128,6 +128,52 @@ async fn walk(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {}", r.body);
 
+    // The officer of the county the crossing case's institution lies in:
+    // the case reaches him through the institution and class, while its
+    // claims and person belong to 东昌府区 — counted, never named.
+    let region = sql
+        .text(&format!(
+            "SELECT i.region_code FROM claims c JOIN classes cl ON cl.class_id = c.class_id \
+             JOIN institutions i ON i.institution_id = cl.institution_id WHERE c.claim_no = '{}'",
+            cross.claim
+        ))
+        .await;
+    assert!(
+        !region.starts_with(COUNTY),
+        "[{b}] the crossing case's institution"
+    );
+    let other = jineng_web::create_account(
+        &site.store,
+        "other_county",
+        "另一区县经办人员",
+        jineng_domain::access::Role::Officer,
+        jineng_domain::access::Scope::Region(jineng_domain::RegionCode::parse(&region).unwrap()),
+        &jineng_store::Actor("test:setup".into()),
+    )
+    .await
+    .unwrap();
+    let (other_cookie, _) = web_admin::login(&site.app, &other.login, &other.password).await;
+    let r = site
+        .get(
+            &format!("/supervision/cases/{}", cross.case_no),
+            &other_cookie,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "[{b}] reaches {region}");
+    for hidden in [&cross.claim, &cross.dup] {
+        assert!(
+            !r.body.contains(hidden.as_str()),
+            "[{b}] {hidden} named outside its scope"
+        );
+    }
+    assert!(
+        r.body.contains("另有 2 件申领不在您的管理范围内"),
+        "[{b}] {}",
+        r.body
+    );
+    assert!(r.body.contains("（管理范围外）") && r.body.contains("须由上级人社部门结案"));
+    assert!(!r.body.contains(&cross.id_number), "[{b}] masked");
+
     // The county's own case: evidence, clause, claims, masked persons.
     let path = format!("/supervision/cases/{}", county_case.case_no);
     let page = site.get(&path, &county).await;

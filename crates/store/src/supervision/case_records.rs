@@ -274,3 +274,18 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::blank;
+
+    #[test]
+    fn only_the_quoted_number_is_blanked() {
+        let e = "申领「C1」（职业培训补贴）；申领「C10」（职业培训补贴）";
+        assert_eq!(
+            blank(e, "C1"),
+            "申领「（管理范围外）」（职业培训补贴）；申领「C10」（职业培训补贴）"
+        );
+        assert_eq!(blank(e, "C2"), e);
+    }
+}
