@@ -4,14 +4,19 @@
 //! scope (the claims of other counties' persons for the county officer,
 //! of other institutions' classes for the clerk, of other persons for the
 //! worker), whether in a list, a count's drill-down, an export or the API.
-//! Records outside the scope opened by their address are 403.
+//! Records outside the scope opened by their address are 403. The 监管
+//! routes (with cases planted through the binary) answer each role with
+//! the status the role and the case's region call for.
 
 mod common;
 mod web_admin;
 
+#[path = "web_supervision/plant.rs"]
+mod plant;
+
 use axum::http::StatusCode;
 use common::{TestDb, backends};
-use jineng_domain::access::Scope;
+use jineng_domain::access::{Role, Scope};
 use web_admin::{COUNTY, Site, Sql};
 
 /// Routes with no record in their address, as a user would open them.
@@ -40,6 +45,25 @@ const PAGES: &[&str] = &[
     "/enterprise/claims",
     "/funds",
     "/certificates/lookup",
+    "/supervision/cases",
+    "/supervision/cases?status=open&sort=severity",
+    "/supervision/credit",
+    "/supervision/draws",
+    "/public/credit",
+    "/public/draws",
+];
+
+/// The 监管 routes with no record in their address: officers and
+/// auditors come in, every other role is 403; the public pages are open.
+const SUPERVISION: &[(&str, bool)] = &[
+    ("/supervision/cases", false),
+    ("/supervision/credit", false),
+    ("/supervision/draws", false),
+    ("/api/v1/supervision/cases", false),
+    ("/api/v1/supervision/ratings", false),
+    ("/api/v1/supervision/draws", false),
+    ("/public/credit", true),
+    ("/public/draws", true),
 ];
 
 const API: &[&str] = &[
@@ -51,6 +75,9 @@ const API: &[&str] = &[
     "/api/v1/classes",
     "/api/v1/ledger",
     "/api/v1/progress",
+    "/api/v1/supervision/cases",
+    "/api/v1/supervision/ratings",
+    "/api/v1/supervision/draws",
 ];
 
 #[test]
@@ -58,6 +85,24 @@ fn no_route_shows_a_role_anything_outside_its_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_matrix") {
         db.ok(&["demo", "--persons", "400"]);
+        let inspectors = db.csv(
+            "inspectors.csv",
+            "检查人员编号,姓名,所在单位\nJC01,张检查,市人社局\nJC02,李检查,市人社局\n",
+        );
+        assert_eq!(db.import("inspectors", &inspectors, &[]).1, 0);
+        db.ok(&[
+            "inspect",
+            "draw",
+            "--year",
+            "2019",
+            "--seed",
+            "matrix-1",
+            "--institutions",
+            "3",
+            "--inspectors",
+            "1",
+        ]);
+        db.ok(&["credit", "rate", "--year", "2019"]);
         rt.block_on(walk(&db));
     }
 }
@@ -127,6 +172,8 @@ async fn walk(db: &TestDb) {
     let b = db.backend;
     let site = Site::open(db).await;
     let mut sql = Sql::open(db).await;
+    let cases = plant::plant(db, &mut sql).await;
+    let draw_no = sql.text("SELECT MIN(draw_no) FROM inspection_draws").await;
     let mut county_saw_its_claims = false;
     for account in &site.accounts {
         let who = format!("[{b}] {}", account.login);
@@ -180,6 +227,79 @@ async fn walk(db: &TestDb) {
             );
             leaks(path, &json.to_string());
         }
+        // The 监管 routes, by role; a case by its region.
+        let supervises = matches!(account.role, Role::Officer | Role::Auditor);
+        let mut expect: Vec<(String, StatusCode)> = SUPERVISION
+            .iter()
+            .map(|(path, public)| {
+                let ok = *public || supervises;
+                let s = if ok {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                (path.to_string(), s)
+            })
+            .collect();
+        let in_county = account.login == "county";
+        for (case, reaches_county) in [
+            (&cases.county, true),
+            (&cases.cross, true),
+            (&cases.outside, false),
+        ] {
+            let ok = supervises && (!in_county || reaches_county);
+            let s = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            expect.push((format!("/supervision/cases/{}", case.case_no), s));
+            expect.push((format!("/api/v1/supervision/cases/{}", case.case_no), s));
+        }
+        let s = if supervises {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        expect.push((format!("/supervision/draws/{draw_no}"), s));
+        for (path, want) in &expect {
+            let (status, body) = if path.starts_with("/api/") {
+                let (s, v) = site.api("GET", path, &token).await;
+                (s, v.to_string())
+            } else {
+                let r = site.get(path, &cookie).await;
+                (r.status, r.body)
+            };
+            assert_eq!(status, *want, "{who} {path}");
+            leaks(path, &body);
+        }
+        // Closing a case outside the role or the scope is 403 and
+        // changes nothing (a fresh session, so the CSRF token is right).
+        let closes = account.role == Role::Officer && !in_county;
+        if !closes {
+            let (fresh, csrf) = site.login(&account.login).await;
+            let r = site
+                .post(
+                    &format!("/supervision/cases/{}/close", cases.outside.case_no),
+                    &fresh,
+                    &[
+                        ("csrf", &csrf),
+                        ("finding", "不属实"),
+                        ("note", "矩阵"),
+                        ("confirm", "yes"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{who} close");
+            let open = sql
+                .text(&format!(
+                    "SELECT status FROM supervision_cases WHERE case_no = '{}'",
+                    cases.outside.case_no
+                ))
+                .await;
+            assert_eq!(open, "open", "{who} closed nothing");
+        }
+
         // Records outside the scope, opened by their address.
         let mut direct = Vec::new();
         if let Some(no) = &out.claim {

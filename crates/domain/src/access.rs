@@ -69,7 +69,7 @@ impl Role {
             // keeps its own rosters.
             Role::Officer => !matches!(action, EditRoster | FileClaims | FileClasses),
             // The audit trail is the auditors'; finance reads the money only.
-            Role::Auditor if action == ViewAudit => true,
+            Role::Auditor if matches!(action, ViewAudit | ViewSupervision) => true,
             Role::Finance | Role::Auditor => matches!(
                 action,
                 ViewFigures
@@ -157,6 +157,13 @@ pub enum Action {
     ViewInstitutions,
     /// The subsidy-standard catalogue and the occupation classification.
     ViewCatalogue,
+    /// The 监管 area: cases (线索) in scope, ratings, 双随机 draws and
+    /// their results (officers and auditors).
+    ViewSupervision,
+    /// Close a case with a finding (属实 / 不属实).
+    CloseCases,
+    /// Record the result of inspecting a drawn institution.
+    RecordInspections,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,6 +252,23 @@ mod tests {
         assert!(!Role::Institution.may(Action::ReviewClasses));
         assert!(!Role::Institution.may(Action::Import));
         assert!(!Role::Finance.may(Action::Import));
+        assert!(
+            Role::Officer.may(Action::ViewSupervision)
+                && Role::Auditor.may(Action::ViewSupervision)
+        );
+        assert!(Role::Officer.may(Action::CloseCases) && !Role::Auditor.may(Action::CloseCases));
+        assert!(!Role::Auditor.may(Action::RecordInspections));
+        for r in [
+            Role::Finance,
+            Role::Institution,
+            Role::Enterprise,
+            Role::Worker,
+        ] {
+            assert!(
+                !r.may(Action::ViewSupervision) && !r.may(Action::CloseCases),
+                "{r}"
+            );
+        }
     }
 
     #[test]

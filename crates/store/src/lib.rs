@@ -74,6 +74,11 @@ pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
+    CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CaseListRow, CasePerson,
+    CaseQuery, CaseSort, DrawInspector, DrawInstitution, PublishedDraw, PublishedRating,
+    RatingPoint,
+};
+pub use supervision::{
     CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
 };
 

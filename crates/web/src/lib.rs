@@ -30,9 +30,11 @@ mod imports;
 mod institutions;
 mod ledger;
 mod persons;
+mod public;
 mod roster;
 mod security;
 mod session;
+mod supervision;
 mod tasks;
 mod views;
 
@@ -149,6 +151,21 @@ pub fn router(state: AppState) -> Router {
             .route("/funds", get(funds::show))
             .route("/tasks", get(tasks::list))
             .route("/tasks/report", post(tasks::report))
+            .route("/supervision/cases", get(supervision::list))
+            .route("/supervision/cases/{case_no}", get(supervision::show))
+            .route(
+                "/supervision/cases/{case_no}/close",
+                post(supervision::close),
+            )
+            .route("/supervision/credit", get(supervision::credit))
+            .route("/supervision/draws", get(supervision::draws))
+            .route("/supervision/draws/{draw_no}", get(supervision::draw))
+            .route(
+                "/supervision/draws/{draw_no}/results",
+                post(supervision::record_result),
+            )
+            .route("/public/credit", get(public::credit))
+            .route("/public/draws", get(public::draws))
             .route("/assets/{file}", get(views::asset))
             .route("/healthz", get(health::show));
     pages

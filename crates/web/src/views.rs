@@ -37,6 +37,7 @@ impl Nav {
             (Action::ViewProgress, "/dashboard", "工作进度"),
             (Action::ViewProgress, "/tasks", "重点任务"),
             (Action::ViewAudit, "/audit", "审计日志"),
+            (Action::ViewSupervision, "/supervision/cases", "监管"),
             (Action::ManageAccounts, "/accounts", "账号管理"),
             (Action::Import, "/imports", "数据导入"),
             (Action::ViewInstitutions, "/institutions", "培训机构"),
@@ -54,6 +55,7 @@ impl Nav {
         }
         links.push(("/certificates/lookup", "证书查询"));
         links.push(("/funds", "资金公开"));
+        links.push(("/public/credit", "信用公示"));
         links.push(("/account", "我的账号"));
         Nav {
             name: user.account.display_name.clone(),

@@ -2,8 +2,12 @@
 //! files, comparison lists, and the cases the checks open. The checks
 //! themselves are the domain's (`jineng_domain::supervision`); this module
 //! loads their inputs ([`inputs`]), runs them over the whole registry or
-//! over one import batch, and records what they find ([`cases`]).
+//! over one import batch, and records what they find ([`cases`]). The
+//! 监管 pages read cases within a scope ([`case_pages`]) and the published
+//! ratings and draws ([`published`]).
 
+mod case_pages;
+mod case_records;
 mod cases;
 mod close;
 pub(crate) mod credit;
@@ -11,14 +15,18 @@ mod federation;
 pub(crate) mod holds;
 mod inputs;
 mod inspection;
+mod published;
 mod teachers;
 mod watchlist;
 
+pub use case_pages::{CaseListRow, CaseQuery, CaseSort};
+pub use case_records::{CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CasePerson};
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use close::CloseReport;
 pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport};
 pub use inspection::DrawRow;
+pub use published::{DrawInspector, DrawInstitution, PublishedDraw, PublishedRating, RatingPoint};
 pub(crate) use teachers::set_class_teachers;
 
 use jineng_domain::supervision::{Supervision, load};

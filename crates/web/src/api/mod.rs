@@ -9,6 +9,8 @@ mod errors;
 mod imports;
 mod pay;
 mod progress;
+mod supervision;
+mod supervision_dto;
 mod v1;
 
 use crate::AppState;
@@ -60,7 +62,9 @@ impl utoipa::Modify for BearerAuth {
         pay::pay, pay::pay_approved,
         batches::batches, batches::batch,
         classes::class, classes::step,
-        imports::upload, imports::show
+        imports::upload, imports::show,
+        supervision::cases, supervision::case, supervision::close,
+        supervision::ratings, supervision::draws
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))
@@ -100,6 +104,17 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/pay/batches/{id}", get(batches::batch))
         .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
         .route("/api/v1/progress", get(progress::progress))
+        .route("/api/v1/supervision/cases", get(supervision::cases))
+        .route(
+            "/api/v1/supervision/cases/{case_no}",
+            get(supervision::case),
+        )
+        .route(
+            "/api/v1/supervision/cases/{case_no}/close",
+            post(supervision::close),
+        )
+        .route("/api/v1/supervision/ratings", get(supervision::ratings))
+        .route("/api/v1/supervision/draws", get(supervision::draws))
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(errors::json_errors))
 }
