@@ -283,6 +283,9 @@ pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<Exit
     );
     println!("专账：jineng ledger report；jineng ledger verify");
     println!(
+        "监管：jineng supervise cases --status all --format text；信用评级：jineng credit list"
+    );
+    println!(
         "目标进度：jineng report progress --region 371500 --year 2019 --format text；年报：jineng report annual --region 371500 --year 2019 --out 年报.xlsx"
     );
     Ok(ExitCode::SUCCESS)
