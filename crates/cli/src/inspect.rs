@@ -97,9 +97,34 @@ pub async fn run_inspect(db: &str, actor: &Actor, cmd: InspectCommand) -> anyhow
     }
 }
 
+/// Rates every institution for `year` with the `[credit]` rules of the
+/// supervision file in force, and stores the ratings (also the demo's).
+pub(crate) async fn rate_year(
+    store: &Store,
+    year: i32,
+) -> anyhow::Result<Vec<jineng_domain::credit::Rating>> {
+    let sup = store
+        .supervision()
+        .await?
+        .context("尚未载入监管规则文件：请先运行 jineng supervise load 文件")?;
+    let rules = sup
+        .credit
+        .context("监管规则文件没有 [credit] 信用评级规则")?;
+    let today = chrono::Local::now().date_naive();
+    let ratings: Vec<_> = store
+        .rating_inputs(year)
+        .await?
+        .iter()
+        .map(|i| jineng_domain::credit::rate(&rules, i, today))
+        .collect();
+    store.save_ratings(&ratings).await?;
+    Ok(ratings)
+}
+
 pub async fn run_credit(db: &str, cmd: CreditCommand) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     match cmd {
+<<<<<<< HEAD
         CreditCommand::Rate { year, on, json } => {
             let sup = store
                 .supervision()
@@ -116,6 +141,10 @@ pub async fn run_credit(db: &str, cmd: CreditCommand) -> anyhow::Result<ExitCode
                 .map(|i| jineng_domain::credit::rate(&rules, i, today))
                 .collect();
             store.save_ratings(&ratings).await?;
+=======
+        CreditCommand::Rate { year, json } => {
+            let ratings = rate_year(&store, year).await?;
+>>>>>>> demoplant
             if json {
                 for r in &ratings {
                     println!("{}", serde_json::to_string(r)?);

@@ -14,7 +14,7 @@
 //! rows would then name a claim its officers may not open.
 
 use super::claims::{allowance, work_training};
-use super::classes::{APPRENTICESHIP, WORK_TRAINING, class, enrol, ymd};
+use super::classes::{APPRENTICESHIP, WORK_TRAINING, class, enrol, in_class_during, overlaps, ymd};
 use super::people::{People, Rng};
 use super::world::{Claim, World};
 use chrono::{Datelike, Duration, Months, NaiveDate};
@@ -161,11 +161,9 @@ fn r2_fourth(p: &mut Planter<'_>) -> bool {
             return false;
         };
         let occ = p.w.classes[c].occ;
-        let enrolled =
-            p.w.enrols
-                .iter()
-                .any(|e| e.class == c && e.person == person);
-        if !enrolled && chosen.iter().all(|&o| p.w.classes[o].occ != occ) {
+        // Not a class the person sits at the same time as another.
+        let free = !in_class_during(p.w, person, c) && chosen.iter().all(|&o| !overlaps(p.w, o, c));
+        if free && chosen.iter().all(|&o| p.w.classes[o].occ != occ) {
             chosen.push(c);
         }
         if chosen.len() == 4 {
@@ -196,9 +194,10 @@ fn r3_repeat(p: &mut Planter<'_>) -> bool {
     }) else {
         return false;
     };
-    let Some((person, _)) =
-        p.fresh(|w, e| w.enrols[e].class != earlier && w.enrols[e].class != later)
-    else {
+    let Some((person, _)) = p.fresh(|w, e| {
+        let person = w.enrols[e].person;
+        !in_class_during(w, person, earlier) && !in_class_during(w, person, later)
+    }) else {
         return false;
     };
     for c in [earlier, later] {
@@ -226,6 +225,13 @@ fn r4_nonlocal(p: &mut Planter<'_>) -> bool {
     c.occ = "4-10-01-06";
     p.w.classes.push(c);
     let c = p.w.classes.len() - 1;
+    // Not while the person sits another class.
+    let mut shift = 0;
+    while in_class_during(p.w, person, c) && shift < 20 {
+        let k = &mut p.w.classes[c];
+        (k.start, k.end) = (k.start + Duration::days(30), k.end + Duration::days(30));
+        shift += 1;
+    }
     // Registered unemployed: in every demo policy's groups (如东's R1).
     p.w.persons[person].categories = vec![("登记失业人员", ymd(2018, 1, 1))];
     let Some(k) = p.train(c, person) else {
@@ -301,9 +307,19 @@ fn r10_over_six(p: &mut Planter<'_>) -> bool {
         return false;
     }
     let first = classes.remove(p.rng.below(classes.len()));
-    let second = classes[p.rng.below(classes.len())];
-    let Some((person, _)) = p.fresh(|w, e| w.classes[w.enrols[e].class].ttype != WORK_TRAINING)
+    let from = p.rng.below(classes.len());
+    let Some(second) = (0..classes.len())
+        .map(|i| classes[(from + i) % classes.len()])
+        .find(|&c| !overlaps(p.w, first, c))
     else {
+        return false;
+    };
+    let Some((person, _)) = p.fresh(|w, e| {
+        let person = w.enrols[e].person;
+        w.classes[w.enrols[e].class].ttype != WORK_TRAINING
+            && !in_class_during(w, person, first)
+            && !in_class_during(w, person, second)
+    }) else {
         return false;
     };
     p.w.persons[person].categories = vec![("贫困劳动力", ymd(2018, 1, 1))];
@@ -323,7 +339,7 @@ fn r10_no_group(p: &mut Planter<'_>) -> bool {
         return false;
     }
     let c = classes[p.rng.below(classes.len())];
-    let Some((person, _)) = p.fresh(|w, e| w.enrols[e].class != c) else {
+    let Some((person, _)) = p.fresh(|w, e| !in_class_during(w, w.enrols[e].person, c)) else {
         return false;
     };
     p.w.persons[person].categories = vec![("高校毕业生", ymd(2018, 1, 1))];
@@ -360,7 +376,7 @@ fn startup(p: &mut Planter<'_>, category: (&'static str, NaiveDate)) -> bool {
     let Some(c) = p.class(|w, c| w.classes[c].ttype == "创业培训") else {
         return false;
     };
-    let Some((person, _)) = p.fresh(|w, e| w.enrols[e].class != c) else {
+    let Some((person, _)) = p.fresh(|w, e| !in_class_during(w, w.enrols[e].person, c)) else {
         return false;
     };
     p.w.persons[person].categories = vec![category];

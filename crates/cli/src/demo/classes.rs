@@ -40,7 +40,7 @@ pub(crate) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn credit_code(rng: &mut Rng, kind: &str, region: &str) -> CreditCode {
+pub(crate) fn credit_code(rng: &mut Rng, kind: &str, region: &str) -> CreditCode {
     const ALPHA: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
     let head = if kind.contains("院校") {
         "12"
@@ -110,7 +110,9 @@ pub(crate) fn class(
         site: site.to_string(),
         start,
         end: start + Duration::days(days - 1),
-        hours: 40 + 8 * rng.below(20) as i64,
+        // No more than a full day of 8 hours for each day of the class.
+        hours: (40 + 8 * rng.below(20) as i64).min(8 * days),
+        teacher: None,
     }
 }
 
@@ -201,8 +203,10 @@ fn enterprise_classes(
 
 /// Fills the planned classes with `persons` trainees: each seat goes to a
 /// new person while new ones are due, else to an earlier trainee of the
-/// same county (a second or third training). Persons left over are
-/// registered without a training.
+/// same county (a second or third training) who is not in a class at the
+/// same time. Persons left over are registered without a training. A class
+/// of 10 or more has at least one trainee who does not pass (the demo
+/// plants a class where everyone passed).
 pub(crate) fn fill(
     w: &mut World,
     rng: &mut Rng,
@@ -219,9 +223,12 @@ pub(crate) fn fill(
         .collect();
     let mut seats: usize = sizes.iter().sum();
     let mut of_county: HashMap<String, Vec<usize>> = HashMap::new();
+    // Each person's classes so far, to keep one body in one classroom.
+    let mut busy: HashMap<usize, Vec<usize>> = HashMap::new();
     for (ci, &size) in sizes.iter().enumerate() {
         let site = w.classes[ci].site.clone();
         let mut members = HashSet::new();
+        let mut failed = false;
         for _ in 0..size {
             let county = if counties.contains(&site.as_str()) {
                 site.clone()
@@ -240,20 +247,65 @@ pub(crate) fn fill(
                     .push(w.persons.len() - 1);
                 w.persons.len() - 1
             } else if known > 0 {
-                *rng.pick(&of_county[&county])
+                let pool = &of_county[&county];
+                let from = rng.below(known);
+                let free = (0..known)
+                    .map(|i| pool[(from + i) % known])
+                    .find(|&q| !members.contains(&q) && !busy_during(w, &busy, q, ci));
+                match free {
+                    Some(q) => q,
+                    None => continue,
+                }
             } else {
                 continue;
             };
             let passed = rng.chance(90);
+            failed |= !passed;
             if members.insert(p) {
+                busy.entry(p).or_default().push(ci);
                 enrol(w, rng, ci, p, passed);
             }
+        }
+        if !failed && members.len() >= 10 {
+            fail_last(w, ci);
         }
     }
     while w.persons.len() < persons {
         let county = rng.pick(&counties).to_string();
         w.persons.push(people.person(rng, &county));
     }
+}
+
+/// Marks the last trainee of class `ci` as not passed, without the
+/// certificate.
+fn fail_last(w: &mut World, ci: usize) {
+    let Some(e) = w.enrols.iter().rposition(|e| e.class == ci) else {
+        return;
+    };
+    w.enrols[e].passed = false;
+    let p = w.enrols[e].person;
+    if let Some(k) = w.certs.iter().rposition(|k| k.person == p && k.class == ci) {
+        w.certs.remove(k);
+    }
+}
+
+/// Whether `p` is in one of `busy`'s classes while class `ci` runs.
+fn busy_during(w: &World, busy: &HashMap<usize, Vec<usize>>, p: usize, ci: usize) -> bool {
+    busy.get(&p)
+        .is_some_and(|cs| cs.iter().any(|&o| overlaps(w, o, ci)))
+}
+
+/// Whether classes `a` and `b` share a day.
+pub(crate) fn overlaps(w: &World, a: usize, b: usize) -> bool {
+    let (a, b) = (&w.classes[a], &w.classes[b]);
+    a.start <= b.end && b.start <= a.end
+}
+
+/// Whether person `p` is enrolled in a class that shares a day with `c`.
+pub(crate) fn in_class_during(w: &World, p: usize, c: usize) -> bool {
+    w.enrols
+        .iter()
+        .any(|e| e.person == p && overlaps(w, e.class, c))
 }
 
 /// Enrols person `p` in class `ci` with a result; a passed trainee of a

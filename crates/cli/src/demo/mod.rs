@@ -10,16 +10,21 @@
 //! - `world`: the records in memory and their template files;
 //! - `people`, `classes`, `claims`, `cases`: what is generated;
 //! - `settle`: deciding, approving and paying; `bank`: paying through the
-//!   bank; `planning`: targets.
+//!   bank; `planning`: targets;
+//! - `fraud`: the fraud planted for 监管 (keys `LCJ…`, `CJ…`);
+//!   `supervision`: importing it once the supervision file is in force,
+//!   scanning, closing cases, rating the institutions.
 
 mod bank;
 mod cases;
 mod claims;
 mod classes;
+mod fraud;
 mod jurisdictions;
 mod people;
 mod planning;
 mod settle;
+mod supervision;
 mod world;
 
 use anyhow::bail;
@@ -70,8 +75,13 @@ impl Default for Options {
     }
 }
 
-/// Generates one jurisdiction's records.
-fn generate(j: &Jurisdiction, persons: usize, opts: &Options) -> world::World {
+/// Generates one jurisdiction's records, and for 聊城 the planted fraud
+/// (not with every certificate claimed for: the benchmarks').
+fn generate(
+    j: &Jurisdiction,
+    persons: usize,
+    opts: &Options,
+) -> (world::World, Option<fraud::Fraud>) {
     let seed = j.place.key.bytes().fold(opts.seed, |s, b| {
         s.wrapping_mul(31).wrapping_add(u64::from(b))
     });
@@ -96,7 +106,16 @@ fn generate(j: &Jurisdiction, persons: usize, opts: &Options) -> world::World {
         cases::plant(&mut w, &mut rng, &mut people);
     }
     w.claims.retain(|c| j.prices.contains(&c.stype));
-    w
+    let planted = (j.place.key == "LC" && opts.claim_share < 100).then(|| {
+        let employer = w
+            .institutions
+            .iter()
+            .find(|i| i.kind == "企业")
+            .map(|i| i.code.to_string())
+            .unwrap_or_default();
+        fraud::generate(&mut people, opts.seed, &employer)
+    });
+    (w, planted)
 }
 
 /// One in this many of 聊城's 2019 claims (other than apprenticeships) is
@@ -136,7 +155,10 @@ pub(crate) async fn load_records(
         } else {
             j.persons
         };
-        let w = generate(j, persons, opts);
+        let (w, planted) = generate(j, persons, opts);
+        if planted.is_some() {
+            due.fraud = planted;
+        }
         println!(
             "  {}：学员 {} 人，培训班 {} 个，申领 {} 件",
             j.place.name,
@@ -183,8 +205,12 @@ pub(crate) async fn load(
     opts: &Options,
     dir: &Path,
 ) -> anyhow::Result<String> {
-    let (refdata, wanted, due) = load_records(store, actor, opts, dir).await?;
+    let (refdata, wanted, mut due) = load_records(store, actor, opts, dir).await?;
+    let planted = due.fraud.take();
     settle::decide_and_pay(store, actor, &refdata, &wanted, due, dir).await?;
+    if let Some(f) = &planted {
+        supervision::load(store, actor, f, dir).await?;
+    }
     planning::load_planning(store, actor, dir).await?;
     sample_name(store).await
 }
@@ -256,6 +282,9 @@ pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<Exit
         "补贴申领：jineng claims export --format jsonl；jineng claims show <申领编号>；jineng claims approve --all"
     );
     println!("专账：jineng ledger report；jineng ledger verify");
+    println!(
+        "监管：jineng supervise cases --status all --format text；信用评级：jineng credit list"
+    );
     println!(
         "目标进度：jineng report progress --region 371500 --year 2019 --format text；年报：jineng report annual --region 371500 --year 2019 --out 年报.xlsx"
     );

@@ -59,6 +59,8 @@ pub(crate) struct Due {
     /// For `bank`: the claim's person's row of the persons file with a new
     /// card (to correct a payment the bank refused).
     pub new_cards: std::collections::HashMap<String, String>,
+    /// The planted fraud, loaded once the supervision file is in force.
+    pub fraud: Option<super::fraud::Fraud>,
 }
 
 /// Decides every claim, then approves and pays `due` (advancing the

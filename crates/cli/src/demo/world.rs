@@ -52,6 +52,8 @@ pub(crate) struct Class {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub hours: i64,
+    /// 授课教师: name and ID number (the planted fraud's classes name one).
+    pub teacher: Option<(String, String)>,
 }
 
 pub(crate) struct Enrol {
@@ -96,6 +98,11 @@ pub(crate) struct World {
     pub claims: Vec<Claim>,
     /// (person, relative who is the person's child).
     pub relations: Vec<(usize, usize)>,
+    /// Added to a person's index to make their phone number (worlds loaded
+    /// side by side have different numbers).
+    pub phone_from: usize,
+    /// Phone numbers given instead (persons sharing one).
+    pub phones: std::collections::HashMap<usize, String>,
 }
 
 /// The header of the persons file.
@@ -118,13 +125,16 @@ impl World {
         region.starts_with(own)
     }
 
-    pub fn assessor(&self) -> &CreditCode {
-        &self
+    /// The assessment body (评价机构) certifying the trainees of class `c`:
+    /// the place's bodies take the classes in turn.
+    pub fn assessor(&self, c: usize) -> &CreditCode {
+        let bodies: Vec<&Inst> = self
             .institutions
             .iter()
-            .find(|i| i.kind == "评价机构")
-            .expect("the demo has an assessment body")
-            .code
+            .filter(|i| i.kind == "评价机构")
+            .collect();
+        assert!(!bodies.is_empty(), "the demo has an assessment body");
+        &bodies[c % bodies.len()].code
     }
 
     pub fn cert_no(&self, i: usize) -> String {
@@ -181,12 +191,19 @@ impl World {
 
     fn classes_csv(&self) -> String {
         let mut s = String::from(
-            "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时,是否列入培训计划\n",
+            "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时,是否列入培训计划",
         );
+        // The optional teacher columns when a class names its teacher.
+        let teachers = self.classes.iter().any(|c| c.teacher.is_some());
+        s.push_str(if teachers {
+            ",授课教师姓名,授课教师身份证号码\n"
+        } else {
+            "\n"
+        });
         // Every demo class is in the local training plan (R9's advance
         // needs it).
         for c in &self.classes {
-            writeln!(
+            write!(
                 s,
                 "{},{},{},{},{},{},{},{},{},是",
                 c.no,
@@ -200,6 +217,11 @@ impl World {
                 c.hours
             )
             .unwrap();
+            if teachers {
+                let (name, id) = c.teacher.clone().unwrap_or_default();
+                write!(s, ",{name},{id}").unwrap();
+            }
+            s.push('\n');
         }
         s
     }
@@ -218,7 +240,10 @@ impl World {
     pub fn person_row(&self, i: usize, issue: u64) -> String {
         const EDU: [&str; 5] = ["初中", "高中", "中专", "大专", "本科"];
         let p = &self.persons[i];
-        let phone = format!("13{}{:08}", 5 + i % 5, (i * 7919 + 1_234_567) % 100_000_000);
+        let n = i + self.phone_from;
+        let phone = self.phones.get(&i).cloned().unwrap_or_else(|| {
+            format!("13{}{:08}", 5 + n % 5, (n * 7919 + 1_234_567) % 100_000_000)
+        });
         let (card, bank) = super::people::card(&p.id, issue).unwrap_or_default();
         format!(
             "{},{},{},{},汉族,{},{phone},{},{},{},{card},{bank}\n",
@@ -282,8 +307,8 @@ impl World {
         let mut s = String::from(
             "证书编号,证书类型,姓名,身份证号码,职业编码,等级,发证日期,发证机构,班级编号\n",
         );
-        let assessor = self.assessor();
         for (i, k) in self.certs.iter().enumerate() {
+            let assessor = self.assessor(k.class);
             let p = &self.persons[k.person];
             writeln!(
                 s,
@@ -303,10 +328,21 @@ impl World {
     }
 
     fn claims_csv(&self) -> String {
+        self.claims_csv_of(0..self.claims.len())
+    }
+
+    /// The claims file of the claims in `range`.
+    pub fn claims_csv_of(&self, range: std::ops::Range<usize>) -> String {
         let mut s = String::from(
             "申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期,月数\n",
         );
-        for (i, c) in self.claims.iter().enumerate() {
+        for (i, c) in self
+            .claims
+            .iter()
+            .enumerate()
+            .skip(range.start)
+            .take(range.len())
+        {
             let cert = c.cert.map(|k| self.cert_no(k)).unwrap_or_default();
             let (class, inst) = match c.class {
                 Some(k) => {

@@ -28,7 +28,9 @@ pub struct Params {
     #[serde(default = "fifty")]
     pub assessor_daily_max: u32,
     /// A month with more than `monthly_factor` × the average of the
-    /// `monthly_baseline_months` before it …
+    /// `monthly_baseline_months` before it (each of which had claims: an
+    /// institution's usual is a steady record, not its first months or a
+    /// gap between classes) …
     #[serde(default = "three")]
     pub monthly_factor: u32,
     #[serde(default = "six")]
@@ -129,6 +131,10 @@ pub fn run_assessor_daily(
 /// Institution-months far above the institution's usual. `stored` counts
 /// the stored claims (those not among `new`) by institution and month of
 /// application, for the months of the new claims and the baseline before.
+/// The usual is the average of the baseline months, and there is one only
+/// when the institution claimed in every one of them: an institution in
+/// its first months, or one whose classes end months apart, has no usual
+/// to be far above (its claims come when a class ends).
 pub fn run_monthly(
     c: &Check<Params>,
     new: &[ClaimIn],
@@ -151,12 +157,14 @@ pub fn run_monthly(
     let mut hits = Vec::new();
     for ((inst, month), fresh) in &months {
         let n = count(inst, *month);
-        let base: u64 = (1..=p.monthly_baseline_months as i32)
+        let baseline: Vec<u64> = (1..=p.monthly_baseline_months as i32)
             .map(|k| count(inst, month.plus(-k)))
-            .sum();
+            .collect();
+        let base: u64 = baseline.iter().sum();
         let k = u64::from(p.monthly_baseline_months);
-        // No usual to compare with: a new institution is not flagged here.
-        if base == 0
+        // No usual to compare with: a new institution, or a month without
+        // claims in the baseline, is not flagged here.
+        if baseline.contains(&0)
             || n < u64::from(p.monthly_min_claims)
             || n * k <= u64::from(p.monthly_factor) * base
         {
@@ -299,5 +307,24 @@ mod tests {
         assert_eq!(hits[0].keys.claim_nos.len(), 31);
         // No history: nothing to compare with.
         assert!(run_monthly(&s8(), &claims(200, "2019-07-15"), &BTreeMap::new()).is_empty());
+    }
+
+    #[test]
+    fn a_month_after_a_baseline_with_an_empty_month_is_not_flagged() {
+        let inst = "91371500MA3C000001".to_string();
+        // Starting up: claims in the last two months only (one in the
+        // first); the month of 40 is the institution's first busy month.
+        let mut stored = BTreeMap::new();
+        stored.insert((inst.clone(), Month::of(d("2019-05-01"))), 1);
+        stored.insert((inst.clone(), Month::of(d("2019-06-01"))), 2);
+        assert!(run_monthly(&s8(), &claims(40, "2019-07-15"), &stored).is_empty());
+        // The same figures with a claim in every baseline month: flagged.
+        for m in 1..=4 {
+            stored.insert((inst.clone(), Month::of(d(&format!("2019-{m:02}-01")))), 1);
+        }
+        assert_eq!(
+            run_monthly(&s8(), &claims(40, "2019-07-15"), &stored).len(),
+            1
+        );
     }
 }
