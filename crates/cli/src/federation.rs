@@ -20,7 +20,7 @@ pub enum FederationCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// 载入其他部署的联邦标签文件
+    /// 载入其他部署的联邦标签文件，并与本地人员比对
     Import {
         file: PathBuf,
         #[arg(long)]
@@ -28,6 +28,36 @@ pub enum FederationCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 将已载入的联邦标签重新与本地人员比对（导入人员信息后运行）
+    Match {
+        #[arg(long)]
+        key_file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What matching the stored tags with the local persons found, and the
+/// cases the checks opened for those persons.
+struct Matched {
+    matched: u64,
+    supervision: jineng_store::ScanCounts,
+}
+
+/// Computes the tag of every local person with the key (one HMAC each),
+/// writes which person each stored tag is, and runs the checks (S6) over
+/// the matched persons. The key never reaches the database.
+async fn match_tags(store: &Store, key: &FederationKey) -> anyhow::Result<Matched> {
+    let mut local = std::collections::HashMap::new();
+    for (pid, id) in store.persons_for_tags().await? {
+        local.insert(key.tag(&national_id(&id)?), pid);
+    }
+    let m = store.match_federation_tags(&local).await?;
+    let supervision = store.supervise_federation(&m.persons).await?;
+    Ok(Matched {
+        matched: m.matched,
+        supervision,
+    })
 }
 
 fn read_key(path: &Path) -> anyhow::Result<FederationKey> {
@@ -106,23 +136,41 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             let parsed = parse_tag_file(&name, &text, &key, &own)?;
             let records: Vec<TagRecord> = parsed.records.into_iter().map(|(_, r)| r).collect();
             let r = store.import_federation_tags(&records).await?;
-            let mut local = Vec::new();
-            for id in store.person_ids().await? {
-                local.push(key.tag(&national_id(&id)?));
-            }
-            let matched = store.federation_tags_matching(&local).await?;
+            let m = match_tags(&store, &key).await?;
             if json {
                 println!(
                     "{}",
                     serde_json::json!({
                         "deployment": parsed.header.deployment, "tags": r.tags,
-                        "inserted": r.inserted, "unchanged": r.unchanged, "matched": matched,
+                        "inserted": r.inserted, "unchanged": r.unchanged, "matched": m.matched,
+                        "supervision": m.supervision,
                     })
                 );
             } else {
                 println!(
-                    "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符",
-                    parsed.header.deployment, r.tags, r.inserted, r.unchanged, matched
+                    "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符；新开线索 {} 条",
+                    parsed.header.deployment,
+                    r.tags,
+                    r.inserted,
+                    r.unchanged,
+                    m.matched,
+                    m.supervision.opened
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FederationCommand::Match { key_file, json } => {
+            let key = read_key(&key_file)?;
+            let m = match_tags(&store, &key).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "matched": m.matched, "supervision": m.supervision })
+                );
+            } else {
+                println!(
+                    "已载入的联邦标签中 {} 条与本地人员相符；新开线索 {} 条",
+                    m.matched, m.supervision.opened
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/0017_supervision.sql"),
     ),
+    (
+        19,
+        "federation_sessions",
+        include_str!("../migrations/0019_federation_sessions.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

@@ -2,7 +2,9 @@
 //! the registry in bulk: every row (a full scan), the rows one import
 //! batch wrote (the incremental check), or the stored rows of the keys a
 //! batch touches (`Wanted` → `Stored`). Key lists are bound in chunks so a
-//! large roster stays under both backends' parameter limits.
+//! large roster stays under both backends' parameter limits. Other
+//! deployments' tags (`federation`) and online sessions (`sessions`) are
+//! loaded by their own modules.
 
 use std::collections::BTreeMap;
 
@@ -29,10 +31,27 @@ pub(crate) enum Filter<'a> {
     Keys(&'a str, &'a [String]),
 }
 
+/// The local claims that are not refused, and the paid subsidies of other
+/// deployments matched to local persons (S6).
+async fn claims_and_tags(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, StoreError> {
+    let mut out = claims(store, f).await?;
+    let tags = match f {
+        Filter::All => Filter::All,
+        Filter::Keys("p.id_number", keys) => Filter::Keys("p.id_number", keys),
+        _ => return Ok(out),
+    };
+    out.extend(super::federation::foreign_claims(store, tags).await?);
+    Ok(out)
+}
+
 /// Keys bound per statement.
 const KEY_CHUNK: usize = 500;
 
-async fn fetch(store: &Store, base: &str, filter: Filter<'_>) -> Result<Vec<AnyRow>, StoreError> {
+pub(super) async fn fetch(
+    store: &Store,
+    base: &str,
+    filter: Filter<'_>,
+) -> Result<Vec<AnyRow>, StoreError> {
     Ok(match filter {
         Filter::All => {
             sqlx::query(AssertSqlSafe(base.to_string()))
@@ -271,10 +290,10 @@ pub(crate) async fn everything(store: &Store) -> Result<Batch, StoreError> {
         outcomes: outcomes(&enrolled),
         enrolments: enrolled.into_iter().map(|(e, _)| e).collect(),
         certificates: certificates(store, Filter::All).await?,
-        claims: claims(store, Filter::All).await?,
+        claims: claims_and_tags(store, Filter::All).await?,
         watchlist,
         insurance,
-        sessions: Vec::new(),
+        sessions: super::sessions::sessions(store, Filter::All).await?,
     })
 }
 
@@ -295,7 +314,7 @@ pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreErro
         claims: claims(store, Filter::Batch("k.batch_id", id)).await?,
         watchlist,
         insurance,
-        sessions: Vec::new(),
+        sessions: super::sessions::sessions(store, Filter::Batch("o.batch_id", id)).await?,
     })
 }
 
@@ -316,7 +335,9 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
     let by_person = enrolments(store, Filter::Keys("p.id_number", &persons)).await?;
     let by_class = enrolments(store, Filter::Keys("c.class_no", &classes_wanted)).await?;
     let (entries, insurance) = watchlist(store, Filter::Keys("w.id_number", &persons)).await?;
-    let claims_of = claims(store, Filter::Keys("p.id_number", &persons)).await?;
+    let claims_of = claims_and_tags(store, Filter::Keys("p.id_number", &persons)).await?;
+    let sessions_of =
+        super::sessions::sessions(store, Filter::Keys("p.id_number", &persons)).await?;
     let taught = classes(store, Filter::Keys("c.teacher_id", &teachers)).await?;
     let assessors: Vec<String> = w.assessor_days.iter().map(|(a, _)| a.clone()).collect();
     let certs = certificates(store, Filter::Keys("t.issuer_code", &assessors)).await?;
@@ -333,6 +354,7 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
         insurance_by_person: index(insurance, |x| &x.person),
         claims_by_person: index(claims_of, |x| &x.person),
         classes_by_teacher: index(taught, s09_teacher::teacher_key),
+        sessions_by_person: index(sessions_of, |x| &x.person),
         ..Stored::default()
     };
     for c in certs {

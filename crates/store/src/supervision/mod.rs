@@ -9,12 +9,13 @@ mod credit;
 mod federation;
 mod inputs;
 mod inspection;
+mod sessions;
 mod teachers;
 mod watchlist;
 
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use credit::RatingRow;
-pub use federation::{PaidClaim, TagImport};
+pub use federation::{PaidClaim, TagImport, TagMatch};
 pub use inspection::DrawRow;
 pub(crate) use teachers::set_class_teachers;
 
