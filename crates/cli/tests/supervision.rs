@@ -17,6 +17,10 @@ mod exchange;
 #[path = "supervision/federation_refusal.rs"]
 mod federation_refusal;
 
+/// Online sessions (线上学习记录) and check S10.
+#[path = "supervision/sessions.rs"]
+mod sessions;
+
 /// Small thresholds, so that each pattern needs only a handful of rows.
 const SUPERVISION: &str = r#"
 [supervision]
