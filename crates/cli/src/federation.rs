@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use jineng_domain::NationalId;
-use jineng_domain::federation::{FederationKey, Header, TagRecord, parse_tag_file};
+use jineng_domain::federation::{FederationKey, Header, TagRecord, month_runs, parse_tag_file};
 use jineng_store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -98,29 +98,52 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             );
             writeln!(w, "{}", Header::new(&code, &key).to_line())?;
             let paid = store.paid_claims_for_tags().await?;
+            let mut lines = 0u64;
             for c in &paid {
-                // Months only for subsidies paid per person-month.
-                let months = c.months.filter(|m| *m >= 1);
                 let year: i32 = c
                     .applied_on
                     .get(..4)
                     .and_then(|y| y.parse().ok())
                     .unwrap_or(0);
-                let rec = TagRecord {
-                    tag: key.tag(&national_id(&c.id_number)?),
-                    occupation: c.occupation.clone(),
-                    level: c.level.map(|l| l.to_string()),
-                    subsidy_type: c.subsidy_type.clone(),
-                    year,
-                    first_month: months.and(c.applied_on.get(..7).map(str::to_string)),
-                    months: months.map(|m| m as u32),
-                    fund: c.fund.clone().unwrap_or_default(),
-                    deployment: code.clone(),
+                // Months only for subsidies paid per person-month: the
+                // calendar months the decision paid, else the period's or
+                // the application's month and the number of months.
+                let runs: Vec<(Option<String>, Option<u32>)> = if c.paid_months.is_empty() {
+                    let months = c.months.filter(|m| *m >= 1);
+                    let first = c.period_from.as_deref().or(c.applied_on.get(..7));
+                    vec![(
+                        months.and(first.map(str::to_string)),
+                        months.map(|m| m as u32),
+                    )]
+                } else {
+                    month_runs(&c.paid_months)
+                        .into_iter()
+                        .map(|(f, n)| (Some(f), Some(n)))
+                        .collect()
                 };
-                writeln!(w, "{}", rec.to_line())?;
+                let tag = key.tag(&national_id(&c.id_number)?);
+                for (first_month, months) in runs {
+                    let rec = TagRecord {
+                        tag: tag.clone(),
+                        occupation: c.occupation.clone(),
+                        level: c.level.map(|l| l.to_string()),
+                        subsidy_type: c.subsidy_type.clone(),
+                        year,
+                        first_month,
+                        months,
+                        fund: c.fund.clone().unwrap_or_default(),
+                        deployment: code.clone(),
+                    };
+                    writeln!(w, "{}", rec.to_line())?;
+                    lines += 1;
+                }
             }
             w.flush()?;
-            println!("已导出 {} 条联邦标签：{}", paid.len(), out.display());
+            println!(
+                "已导出 {lines} 条联邦标签（已发放补贴 {} 笔）：{}",
+                paid.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         FederationCommand::Import {

@@ -222,6 +222,28 @@ impl TagRecord {
     }
 }
 
+/// The months a claim paid as tag lines: each run of consecutive months
+/// as its first month (`YYYY-MM`) and count, in order. A claim whose paid
+/// months have a gap (some were paid to another employer) gives one tag
+/// line per run.
+pub fn month_runs(paid: &[chrono::NaiveDate]) -> Vec<(String, u32)> {
+    let mut sorted = paid.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let mut runs: Vec<(chrono::NaiveDate, u32)> = Vec::new();
+    for m in sorted {
+        match runs.last_mut() {
+            Some((first, n)) if first.checked_add_months(chrono::Months::new(*n)) == Some(m) => {
+                *n += 1
+            }
+            _ => runs.push((m, 1)),
+        }
+    }
+    runs.into_iter()
+        .map(|(first, n)| (first.format("%Y-%m").to_string(), n))
+        .collect()
+}
+
 /// `n` calendar months from `first` (a month's first day).
 fn months_of_count(first: chrono::NaiveDate, n: u32) -> Vec<chrono::NaiveDate> {
     (0..n.min(1200))

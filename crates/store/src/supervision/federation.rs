@@ -28,6 +28,22 @@ pub struct PaidClaim {
     pub applied_on: String,
     pub months: Option<i64>,
     pub fund: Option<String>,
+    /// The calendar months the decision paid (以工代训), first days.
+    pub paid_months: Vec<chrono::NaiveDate>,
+    /// The first month of the claim's period (`YYYY-MM`), when it gave one.
+    pub period_from: Option<String>,
+}
+
+/// A stored list of paid months (`YYYY-MM,YYYY-MM`) as first days.
+fn paid_months(list: Option<String>) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+    list.iter()
+        .flat_map(|l| l.split(','))
+        .filter(|m| !m.is_empty())
+        .map(|m| {
+            chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+                .map_err(|_| StoreError::Corrupt(format!("月份「{m}」无法读取（paid_months）")))
+        })
+        .collect()
 }
 
 /// What a tag import stored.
@@ -43,7 +59,7 @@ impl Store {
     pub async fn paid_claims_for_tags(&self) -> Result<Vec<PaidClaim>, StoreError> {
         let rows = sqlx::query(
             "SELECT p.id_number, k.subsidy_type, k.applied_on, COALESCE(k.months_paid, k.months) AS months, k.fund_code, \
-             COALESCE(t.occupation_code, c.occupation_code) AS occupation, COALESCE(t.skill_level, c.skill_level) AS level \
+             COALESCE(t.occupation_code, c.occupation_code) AS occupation, COALESCE(t.skill_level, c.skill_level) AS level, k.paid_months, k.period_from \
              FROM claims k JOIN persons p ON p.person_id = k.person_id \
              LEFT JOIN certificates t ON t.cert_type = k.cert_type AND t.cert_no = k.cert_no \
              LEFT JOIN classes c ON c.class_id = k.class_id \
@@ -62,6 +78,8 @@ impl Store {
                     applied_on: r.try_get("applied_on")?,
                     months: r.try_get("months")?,
                     fund: r.try_get("fund_code")?,
+                    paid_months: paid_months(r.try_get("paid_months")?)?,
+                    period_from: r.try_get("period_from")?,
                 })
             })
             .collect()

@@ -183,7 +183,7 @@ pub(crate) async fn certificates(
 fn claims_sql() -> String {
     format!(
         "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
-     k.months, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
+     k.months, k.period_from, k.period_to, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
      FROM claims k JOIN persons p ON p.person_id = k.person_id \
      LEFT JOIN classes c ON c.class_id = k.class_id \
      LEFT JOIN institutions i ON i.institution_id = c.institution_id \
@@ -199,6 +199,16 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
         .map(|r| {
             let applied_on = date(r, "applied_on")?;
             let months: Option<i64> = r.try_get("months")?;
+            // The months claimed: from the period's first month when the
+            // claim gives one (as federation tags do), else the application's.
+            let month = |col: &str| -> Result<Option<NaiveDate>, StoreError> {
+                let m: Option<String> = r.try_get(col)?;
+                Ok(m.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()))
+            };
+            let period = month("period_from")?.zip(month("period_to")?);
+            let first = period.map_or(applied_on, |(from, _)| from);
+            let months = months.or(period
+                .map(|(from, to)| jineng_domain::policy::facts::months_of(from, to).len() as i64));
             let level: Option<i64> = r.try_get("skill_level")?;
             let institution: Option<String> = r.try_get("credit_code")?;
             Ok(ClaimIn {
@@ -213,7 +223,7 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
                 institution,
                 applied_on,
                 months: months.filter(|m| *m > 0).map(|m| Months {
-                    first: Month::of(applied_on),
+                    first: Month::of(first),
                     count: m as i32,
                 }),
                 deployment: None,
