@@ -63,6 +63,7 @@ fn case(i: usize) -> (PersonFacts, ClaimFacts, Vec<Award>) {
             to: None,
         }],
         family: Vec::new(),
+        paid_elsewhere: Vec::new(),
     };
     let claim = ClaimFacts {
         claim_no: format!("B{i:09}"),

@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use jineng_domain::NationalId;
-use jineng_domain::federation::{FederationKey, Header, TagRecord, parse_tag_file};
+use jineng_domain::federation::{FederationKey, Header, TagRecord, month_runs, parse_tag_file};
 use jineng_store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ pub enum FederationCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// 载入其他部署的联邦标签文件
+    /// 载入其他部署的联邦标签文件，并与本地人员比对
     Import {
         file: PathBuf,
         #[arg(long)]
@@ -28,6 +28,36 @@ pub enum FederationCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 将已载入的联邦标签重新与本地人员比对（导入人员信息后运行）
+    Match {
+        #[arg(long)]
+        key_file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What matching the stored tags with the local persons found, and the
+/// cases the checks opened for those persons.
+struct Matched {
+    matched: u64,
+    supervision: jineng_store::ScanCounts,
+}
+
+/// Computes the tag of every local person with the key (one HMAC each),
+/// writes which person each stored tag is, and runs the checks (S6) over
+/// the matched persons. The key never reaches the database.
+async fn match_tags(store: &Store, key: &FederationKey) -> anyhow::Result<Matched> {
+    let mut local = std::collections::HashMap::new();
+    for (pid, id) in store.persons_for_tags().await? {
+        local.insert(key.tag(&national_id(&id)?), pid);
+    }
+    let m = store.match_federation_tags(&local).await?;
+    let supervision = store.supervise_federation(&m.persons).await?;
+    Ok(Matched {
+        matched: m.matched,
+        supervision,
+    })
 }
 
 fn read_key(path: &Path) -> anyhow::Result<FederationKey> {
@@ -68,29 +98,52 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             );
             writeln!(w, "{}", Header::new(&code, &key).to_line())?;
             let paid = store.paid_claims_for_tags().await?;
+            let mut lines = 0u64;
             for c in &paid {
-                // Months only for subsidies paid per person-month.
-                let months = c.months.filter(|m| *m >= 1);
                 let year: i32 = c
                     .applied_on
                     .get(..4)
                     .and_then(|y| y.parse().ok())
                     .unwrap_or(0);
-                let rec = TagRecord {
-                    tag: key.tag(&national_id(&c.id_number)?),
-                    occupation: c.occupation.clone(),
-                    level: c.level.map(|l| l.to_string()),
-                    subsidy_type: c.subsidy_type.clone(),
-                    year,
-                    first_month: months.and(c.applied_on.get(..7).map(str::to_string)),
-                    months: months.map(|m| m as u32),
-                    fund: c.fund.clone().unwrap_or_default(),
-                    deployment: code.clone(),
+                // Months only for subsidies paid per person-month: the
+                // calendar months the decision paid, else the period's or
+                // the application's month and the number of months.
+                let runs: Vec<(Option<String>, Option<u32>)> = if c.paid_months.is_empty() {
+                    let months = c.months.filter(|m| *m >= 1);
+                    let first = c.period_from.as_deref().or(c.applied_on.get(..7));
+                    vec![(
+                        months.and(first.map(str::to_string)),
+                        months.map(|m| m as u32),
+                    )]
+                } else {
+                    month_runs(&c.paid_months)
+                        .into_iter()
+                        .map(|(f, n)| (Some(f), Some(n)))
+                        .collect()
                 };
-                writeln!(w, "{}", rec.to_line())?;
+                let tag = key.tag(&national_id(&c.id_number)?);
+                for (first_month, months) in runs {
+                    let rec = TagRecord {
+                        tag: tag.clone(),
+                        occupation: c.occupation.clone(),
+                        level: c.level.map(|l| l.to_string()),
+                        subsidy_type: c.subsidy_type.clone(),
+                        year,
+                        first_month,
+                        months,
+                        fund: c.fund.clone().unwrap_or_default(),
+                        deployment: code.clone(),
+                    };
+                    writeln!(w, "{}", rec.to_line())?;
+                    lines += 1;
+                }
             }
             w.flush()?;
-            println!("已导出 {} 条联邦标签：{}", paid.len(), out.display());
+            println!(
+                "已导出 {lines} 条联邦标签（已发放补贴 {} 笔）：{}",
+                paid.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         FederationCommand::Import {
@@ -106,23 +159,41 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             let parsed = parse_tag_file(&name, &text, &key, &own)?;
             let records: Vec<TagRecord> = parsed.records.into_iter().map(|(_, r)| r).collect();
             let r = store.import_federation_tags(&records).await?;
-            let mut local = Vec::new();
-            for id in store.person_ids().await? {
-                local.push(key.tag(&national_id(&id)?));
-            }
-            let matched = store.federation_tags_matching(&local).await?;
+            let m = match_tags(&store, &key).await?;
             if json {
                 println!(
                     "{}",
                     serde_json::json!({
                         "deployment": parsed.header.deployment, "tags": r.tags,
-                        "inserted": r.inserted, "unchanged": r.unchanged, "matched": matched,
+                        "inserted": r.inserted, "unchanged": r.unchanged, "matched": m.matched,
+                        "supervision": m.supervision,
                     })
                 );
             } else {
                 println!(
-                    "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符",
-                    parsed.header.deployment, r.tags, r.inserted, r.unchanged, matched
+                    "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符；新开线索 {} 条",
+                    parsed.header.deployment,
+                    r.tags,
+                    r.inserted,
+                    r.unchanged,
+                    m.matched,
+                    m.supervision.opened
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FederationCommand::Match { key_file, json } => {
+            let key = read_key(&key_file)?;
+            let m = match_tags(&store, &key).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "matched": m.matched, "supervision": m.supervision })
+                );
+            } else {
+                println!(
+                    "已载入的联邦标签中 {} 条与本地人员相符；新开线索 {} 条",
+                    m.matched, m.supervision.opened
                 );
             }
             Ok(ExitCode::SUCCESS)

@@ -13,6 +13,14 @@ use std::collections::BTreeMap;
 #[path = "supervision/exchange.rs"]
 mod exchange;
 
+/// Another deployment's paid subsidy refused here (R3, R17) and found by S6.
+#[path = "supervision/federation_refusal.rs"]
+mod federation_refusal;
+
+/// Online sessions (线上学习记录) and check S10.
+#[path = "supervision/sessions.rs"]
+mod sessions;
+
 /// Small thresholds, so that each pattern needs only a handful of rows.
 const SUPERVISION: &str = r#"
 [supervision]

@@ -1,7 +1,7 @@
 //! Calendar dates as they appear in spreadsheets: the textual formats in
 //! common use in China, and Excel's 1900-system serial numbers.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::ValueError;
 
@@ -70,6 +70,34 @@ pub fn parse_month(raw: &str) -> Result<NaiveDate, ValueError> {
         .ok_or_else(|| ValueError::new(format!("月份 {y:04}-{m:02} 不存在")))
 }
 
+/// Parses a moment: a date as [`parse_date`] reads it, then a space (or
+/// `T`) and the time of day `H:MM` or `H:MM:SS`, e.g. `2024-03-02 08:05`.
+pub fn parse_datetime(raw: &str) -> Result<NaiveDateTime, ValueError> {
+    let s = raw.trim();
+    let unrecognised = || {
+        ValueError::new(format!(
+            "无法识别的时间「{s}」，应为日期加时刻，如 2024-03-02 08:05 或 2024/3/2 8:05:00"
+        ))
+    };
+    let (date, time) = s.split_once([' ', 'T']).ok_or_else(unrecognised)?;
+    let date = parse_date(date).map_err(|_| unrecognised())?;
+    let parts: Vec<&str> = time.trim().split(':').collect();
+    let ok = (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok {
+        return Err(unrecognised());
+    }
+    let n = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u32>().ok());
+    let (Some(h), Some(m), Some(sec)) = (n(0), n(1), n(2)) else {
+        return Err(unrecognised());
+    };
+    let t = NaiveTime::from_hms_opt(h, m, sec)
+        .ok_or_else(|| ValueError::new(format!("时刻「{}」不存在", time.trim())))?;
+    Ok(date.and_time(t))
+}
+
 /// Drops a `H:MM[:SS]` time after a space or `T`; anything else is kept so
 /// the caller reports the whole text as unrecognised.
 fn strip_time(s: &str) -> &str {
@@ -129,6 +157,23 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn moments_need_a_time_of_day() {
+        let at = |s: &str| parse_datetime(s).map(|t| t.to_string());
+        assert_eq!(at("2024-03-02 08:05").unwrap(), "2024-03-02 08:05:00");
+        assert_eq!(at("2024/3/2 8:05:30").unwrap(), "2024-03-02 08:05:30");
+        assert_eq!(at("2024-03-02T23:59:59").unwrap(), "2024-03-02 23:59:59");
+        for bad in ["2024-03-02", "2024-03-02 25:00", "2024-02-30 08:00", "8:00"] {
+            assert!(at(bad).is_err(), "{bad}");
+        }
+        assert!(
+            at("2024-03-02 25:00")
+                .unwrap_err()
+                .message()
+                .contains("时刻「25:00」不存在")
+        );
     }
 
     #[test]

@@ -31,8 +31,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::NationalId;
+use crate::policy::facts::ForeignAward;
 use crate::supervision::inputs::{ClaimIn, Month, Months};
+use crate::{NationalId, OccupationCode, SkillLevel};
 
 /// The fewest key bytes accepted.
 pub const MIN_KEY_BYTES: usize = 32;
@@ -189,6 +190,65 @@ impl TagRecord {
             deployment: Some(self.deployment.clone()),
         }
     }
+}
+
+impl TagRecord {
+    /// The record as R3 and R17 count it for the local person it matched.
+    /// An occupation or level the deployment wrote in a form not known
+    /// here is left out, so the tag matches nothing (no false refusal).
+    pub fn as_award(&self) -> ForeignAward {
+        let months = match (self.first_month.as_deref(), self.months) {
+            (Some(first), Some(n)) => {
+                chrono::NaiveDate::parse_from_str(&format!("{first}-01"), "%Y-%m-%d")
+                    .map(|d| months_of_count(d, n))
+                    .unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        ForeignAward {
+            deployment: self.deployment.clone(),
+            subsidy_type: self.subsidy_type.clone(),
+            year: self.year,
+            occupation: self
+                .occupation
+                .as_deref()
+                .and_then(|o| OccupationCode::parse(o).ok()),
+            level: self
+                .level
+                .as_deref()
+                .and_then(|l| SkillLevel::parse(l).ok()),
+            months,
+        }
+    }
+}
+
+/// The months a claim paid as tag lines: each run of consecutive months
+/// as its first month (`YYYY-MM`) and count, in order. A claim whose paid
+/// months have a gap (some were paid to another employer) gives one tag
+/// line per run.
+pub fn month_runs(paid: &[chrono::NaiveDate]) -> Vec<(String, u32)> {
+    let mut sorted = paid.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let mut runs: Vec<(chrono::NaiveDate, u32)> = Vec::new();
+    for m in sorted {
+        match runs.last_mut() {
+            Some((first, n)) if first.checked_add_months(chrono::Months::new(*n)) == Some(m) => {
+                *n += 1
+            }
+            _ => runs.push((m, 1)),
+        }
+    }
+    runs.into_iter()
+        .map(|(first, n)| (first.format("%Y-%m").to_string(), n))
+        .collect()
+}
+
+/// `n` calendar months from `first` (a month's first day).
+fn months_of_count(first: chrono::NaiveDate, n: u32) -> Vec<chrono::NaiveDate> {
+    (0..n.min(1200))
+        .filter_map(|i| first.checked_add_months(chrono::Months::new(i)))
+        .collect()
 }
 
 fn parse_month(s: &str) -> Option<Month> {

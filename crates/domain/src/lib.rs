@@ -31,7 +31,7 @@ pub mod vocab;
 pub use bank_account::BankAccount;
 pub use claim_status::{ClaimStatus, ClaimStep};
 pub use credit_code::CreditCode;
-pub use date::{excel_serial_to_date, parse_date, parse_month};
+pub use date::{excel_serial_to_date, parse_date, parse_datetime, parse_month};
 pub use error::ValueError;
 pub use money::Fen;
 pub use national_id::{NationalId, Sex};

@@ -654,6 +654,10 @@ pub fn watchlist(
     })
 }
 
+#[path = "parse/sessions.rs"]
+mod sessions;
+pub use sessions::session;
+
 /// A 检查人员 row.
 pub fn inspector(
     ctx: ParseCtx,

@@ -51,7 +51,7 @@ pub struct ImportReport {
     pub encoding: String,
     pub dry_run: bool,
     /// Cases the supervision checks opened for the rows this import wrote
-    /// (roster, classes, certificates, claims, watchlist).
+    /// (roster, classes, certificates, claims, watchlist, sessions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervision: Option<jineng_store::ScanCounts>,
 }
@@ -59,12 +59,19 @@ pub struct ImportReport {
 pub const MAX_LISTED_ERRORS: usize = 10_000;
 
 /// The templates whose rows the supervision checks read.
-const SUPERVISED_KINDS: [&str; 5] = ["classes", "roster", "certificates", "claims", "watchlist"];
+const SUPERVISED_KINDS: [&str; 6] = [
+    "classes",
+    "roster",
+    "certificates",
+    "claims",
+    "watchlist",
+    "sessions",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(
-        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims、regions、watchlist、inspectors"
+        "未知的模板类型「{0}」，可用：persons、categories、relations、institutions、classes、roster、certificates、claims、regions、watchlist、inspectors、sessions"
     )]
     UnknownKind(String),
     #[error("{0}")]
@@ -124,6 +131,11 @@ kind!(
     parse::inspector,
     import_inspectors
 );
+kind!(
+    jineng_domain::supervision::session::SessionRecord,
+    parse::session,
+    import_sessions
+);
 
 /// Imports `path` as template `kind`. `progress` is called with the number of
 /// rows done after each chunk.
@@ -152,6 +164,10 @@ pub async fn import_file(
         "inspectors" => {
             use jineng_domain::inspection::InspectorRecord;
             run::<InspectorRecord>(store, spec, path, opts, progress).await
+        }
+        "sessions" => {
+            use jineng_domain::supervision::session::SessionRecord;
+            run::<SessionRecord>(store, spec, path, opts, progress).await
         }
         other => Err(ImportError::UnknownKind(other.to_string())),
     }

@@ -522,15 +522,27 @@ fn cell_text(value: &DataRef<'_>) -> String {
         // so the date parser rejects them instead of reading 1899-12-31.
         DataRef::DateTime(dt) if dt.is_datetime() && dt.as_f64() >= 1.0 => {
             // to_ymd_hms_milli honours the workbook's 1900/1904 date system.
-            let (y, m, d, ..) = dt.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{d:02}")
+            // A time of day is kept (线上学习记录); the date parser ignores it.
+            let (y, m, d, h, mi, sec, _) = dt.to_ymd_hms_milli();
+            if (h, mi, sec) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{d:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02} {h:02}:{mi:02}:{sec:02}")
+            }
         }
         DataRef::DateTime(dt) => number_text(dt.as_f64()),
-        DataRef::DateTimeIso(s) => s
-            .get(..10)
-            .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-            .unwrap_or(s)
-            .to_owned(),
+        DataRef::DateTimeIso(s) => {
+            match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S") {
+                Ok(t) if t.time() != chrono::NaiveTime::MIN => {
+                    t.format("%Y-%m-%d %H:%M:%S").to_string()
+                }
+                _ => s
+                    .get(..10)
+                    .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+                    .unwrap_or(s)
+                    .to_owned(),
+            }
+        }
         DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(_) | DataRef::Empty => String::new(),
     }

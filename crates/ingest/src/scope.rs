@@ -111,3 +111,17 @@ impl ScopeKeys for jineng_domain::inspection::InspectorRecord {
         Vec::new()
     }
 }
+
+impl ScopeKeys for jineng_domain::supervision::session::SessionRecord {
+    /// Like a roster row, by the class; and the person it names.
+    fn scope_keys(&self) -> Vec<ScopeKey> {
+        vec![
+            ScopeKey::Class {
+                column: "班级编号",
+                institution: self.institution.as_str().to_string(),
+                class_no: self.class_no.clone(),
+            },
+            person(&self.id),
+        ]
+    }
+}

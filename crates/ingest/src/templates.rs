@@ -246,6 +246,21 @@ static WATCHLIST: &[ColumnSpec] = &[
     opt("参保单位", "选填，仅在职参保：参保单位的统一社会信用代码"),
 ];
 
+/// 线上学习记录 (Jineng's addition): a learning platform's log of each
+/// trainee's online sessions, read by check S10.
+static SESSIONS: &[ColumnSpec] = &[
+    req("身份证号码", KNOWN_PERSON),
+    req("姓名", "须与身份证号码对应人员的姓名一致"),
+    req("班级编号", "须为已导入的培训班"),
+    req("统一社会信用代码", "培训班所属培训机构的统一社会信用代码"),
+    req("学习平台", "线上学习平台名称，1～50 个字符"),
+    req(
+        "开始时间",
+        "日期加时刻，如 2024-03-02 08:05；同一人同一班级同一平台同一开始时间为同一条记录",
+    ),
+    req("结束时间", "日期加时刻，须晚于开始时间"),
+];
+
 /// 检查人员 (双随机、一公开): the published list inspection draws pick from.
 static INSPECTORS: &[ColumnSpec] = &[
     req(
@@ -313,6 +328,11 @@ pub static TEMPLATES: &[TemplateSpec] = &[
         title: "检查人员",
         columns: INSPECTORS,
     },
+    TemplateSpec {
+        kind: "sessions",
+        title: "线上学习记录",
+        columns: SESSIONS,
+    },
 ];
 
 /// The template whose `kind` is `kind` (e.g. `"roster"`).
@@ -341,7 +361,8 @@ mod tests {
                 "claims",
                 "regions",
                 "watchlist",
-                "inspectors"
+                "inspectors",
+                "sessions"
             ]
         );
         assert_eq!(template("roster").unwrap().title, "花名册");

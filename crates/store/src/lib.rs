@@ -80,6 +80,7 @@ pub use supervision::{
 };
 pub use supervision::{
     CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
+    TagMatch,
 };
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

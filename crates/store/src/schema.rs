@@ -67,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "case_effects",
         include_str!("../migrations/0018_case_effects.sql"),
     ),
+    (
+        19,
+        "federation_sessions",
+        include_str!("../migrations/0019_federation_sessions.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

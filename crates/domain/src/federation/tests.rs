@@ -176,3 +176,33 @@ fn tag_files_from_another_key_from_here_or_malformed_are_refused_by_line() {
     .unwrap_err();
     assert_eq!(e.line, Some(2));
 }
+
+#[test]
+fn paid_months_become_runs_of_consecutive_months() {
+    let m = |s: &str| chrono::NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").unwrap();
+    let paid = [
+        m("2020-03"),
+        m("2020-01"),
+        m("2020-02"),
+        m("2020-06"),
+        m("2020-12"),
+        m("2021-01"),
+    ];
+    assert_eq!(
+        month_runs(&paid),
+        [
+            ("2020-01".to_string(), 3),
+            ("2020-06".to_string(), 1),
+            ("2020-12".to_string(), 2)
+        ]
+    );
+    assert!(month_runs(&[]).is_empty());
+    // A run read back as an award covers the same months.
+    let award = TagRecord {
+        first_month: Some("2020-12".into()),
+        months: Some(2),
+        ..record(&key())
+    }
+    .as_award();
+    assert_eq!(award.months, [m("2020-12"), m("2021-01")]);
+}

@@ -41,6 +41,9 @@ pub struct PersonFacts {
     pub job: Option<RegionCode>,
     pub categories: Vec<CategorySpan>,
     pub family: Vec<Relative>,
+    /// Subsidies paid to the person in other deployments, from their
+    /// federation tags (R3, R17; docs/supervision.md, federation).
+    pub paid_elsewhere: Vec<ForeignAward>,
 }
 
 impl PersonFacts {
@@ -225,4 +228,19 @@ pub struct Award {
     pub paid_months: Vec<NaiveDate>,
     /// This award used the veteran's one free training (R13).
     pub veteran_free: bool,
+}
+
+/// A subsidy another deployment paid the person, as its federation tag
+/// tells it: no claim, certificate or class number, only what was paid for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignAward {
+    /// The other deployment's code (its region, e.g. `620500`).
+    pub deployment: String,
+    pub subsidy_type: String,
+    pub year: i32,
+    pub occupation: Option<OccupationCode>,
+    pub level: Option<SkillLevel>,
+    /// The calendar months paid (per person-month subsidies), each as the
+    /// first day of its month.
+    pub months: Vec<NaiveDate>,
 }

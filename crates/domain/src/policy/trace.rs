@@ -126,6 +126,13 @@ pub enum Detail {
     Repeat {
         claim_no: String,
     },
+    /// The same occupation and level paid in another deployment (R3, from
+    /// its federation tags).
+    RepeatElsewhere {
+        deployment: String,
+        year: i32,
+        subsidy_type: String,
+    },
     LocalInstitution {
         ok: bool,
     },
@@ -178,6 +185,12 @@ pub enum Detail {
         months: i64,
         claim_no: String,
     },
+    /// Months of the claim's period already paid in another deployment
+    /// (R10, R17; federation tags).
+    MonthsElsewhere {
+        months: i64,
+        deployment: String,
+    },
     NotTrainingType,
     WorkTraining {
         claimed: i64,
@@ -214,6 +227,13 @@ pub enum Detail {
     Unique,
     Duplicate {
         claim_no: String,
+    },
+    /// The same subsidy for the same occupation and level paid in another
+    /// deployment (R17: 多头; federation tags).
+    DuplicateElsewhere {
+        deployment: String,
+        year: i32,
+        subsidy_type: String,
     },
     /// No loaded policy governs the claim's paying region on its date
     /// (无适用政策): the claim is held for review.
@@ -393,6 +413,9 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         Detail::MonthsTaken { months, claim_no } => {
             format!("其中 {months} 个月已由申领 #{claim_no} 享受，同一人同一月份只补贴一次")
         }
+        Detail::MonthsElsewhere { months, deployment } => {
+            format!("其中 {months} 个月已在 {deployment}（其他部署）享受，同一人同一月份只补贴一次")
+        }
         Detail::VeteranRate { daily } => {
             format!("退役军人免费培训的生活补助按每天 {daily}元")
         }
@@ -417,6 +440,14 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         }
         Detail::FirstTime => format!("{} 未曾享受", c.item()),
         Detail::Repeat { claim_no } => format!("{} 已享受过（申领 #{claim_no}）", c.item()),
+        Detail::RepeatElsewhere {
+            deployment,
+            year,
+            subsidy_type,
+        } => format!(
+            "该人员已于 {year} 年在 {deployment}（其他部署）领取同职业同等级{subsidy_type}（{}）",
+            c.item()
+        ),
         Detail::LocalInstitution { ok: true } => {
             format!("{cert} 由本辖区目录内机构培训")
         }
@@ -516,6 +547,14 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         Detail::Duplicate { claim_no } => {
             format!("同一证书、培训或月份已由申领 #{claim_no} 享受")
         }
+        Detail::DuplicateElsewhere {
+            deployment,
+            year,
+            subsidy_type,
+        } => format!(
+            "{} 的{subsidy_type}已于 {year} 年在 {deployment}（其他部署）发放，不得多头申领",
+            c.item()
+        ),
         Detail::NoPolicy { region, on } => no_policy_text(region, *on),
     }
 }

@@ -32,6 +32,7 @@ pub mod s07_shared_phone;
 pub mod s08_institution;
 pub mod s09_teacher;
 pub mod s10_online_rate;
+pub mod session;
 pub mod watchlist;
 
 use std::collections::BTreeSet;

@@ -154,6 +154,7 @@ pub fn person(home: &str, categories: Vec<CategorySpan>) -> PersonFacts {
         job: None,
         categories,
         family: Vec::new(),
+        paid_elsewhere: Vec::new(),
     }
 }
 

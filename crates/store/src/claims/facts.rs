@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use jineng_domain::federation::TagRecord;
 use jineng_domain::policy::facts::{
     Award, CatalogueRemoval, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts,
-    EnrolmentFacts, InstitutionFacts, PersonFacts, Relative,
+    EnrolmentFacts, ForeignAward, InstitutionFacts, PersonFacts, Relative,
 };
 use jineng_domain::{
     CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
@@ -128,7 +129,8 @@ pub(crate) async fn load(
     let select = format!(
         "SELECT concat_ws('{GRP}', {}, \
            COALESCE((SELECT {} FROM person_categories pc WHERE pc.person_id = p.person_id), ''), \
-           COALESCE((SELECT {} FROM claims c {CLAIM_JOINS} WHERE c.person_id = p.person_id), '')) \
+           COALESCE((SELECT {} FROM claims c {CLAIM_JOINS} WHERE c.person_id = p.person_id), ''), \
+           COALESCE((SELECT {} FROM federation_tags ft WHERE ft.person_id = p.person_id), '')) \
          FROM persons p",
         packed(&[
             "p.person_id",
@@ -141,6 +143,7 @@ pub(crate) async fn load(
         ]),
         agg(conn, &packed(&CATEGORY_FIELDS), REC),
         agg(conn, &packed(&CLAIM_FIELDS), REC),
+        agg(conn, &packed(&TAG_FIELDS), REC),
     );
     let mut raw = Vec::with_capacity(person_ids.len());
     for row in packed_rows(&select_in(conn, &select, "p.person_id", &keys).await?) {
@@ -179,12 +182,20 @@ pub(crate) async fn load(
                 job: f.opt().map(region).transpose()?,
                 categories,
                 family: Vec::new(),
+                paid_elsewhere: Vec::new(),
             },
         );
         let mut list = Vec::new();
         for c in sections.next().unwrap_or_default().split(REC) {
             if !c.is_empty() {
                 list.push(claim_row(c, classes)?);
+            }
+        }
+        if let Some(p) = out.persons.get_mut(&pid) {
+            for t in sections.next().unwrap_or_default().split(REC) {
+                if !t.is_empty() {
+                    p.paid_elsewhere.push(tag_row(&mut Unpack::new(t))?);
+                }
             }
         }
         list.sort_by(|a, b| a.facts.claim_no.cmp(&b.facts.claim_no));
@@ -197,6 +208,33 @@ pub(crate) async fn load(
 }
 
 const CATEGORY_FIELDS: [&str; 3] = ["category", "valid_from", "valid_to"];
+
+/// Another deployment's paid subsidy matched to the person (federation
+/// tags), as [`tag_row`] reads it.
+const TAG_FIELDS: [&str; 7] = [
+    "ft.deployment",
+    "ft.subsidy_type",
+    "ft.year",
+    "ft.occupation",
+    "ft.level",
+    "ft.first_month",
+    "ft.months",
+];
+
+fn tag_row(f: &mut Unpack<'_>) -> Result<ForeignAward, StoreError> {
+    Ok(TagRecord {
+        tag: String::new(),
+        deployment: f.text()?.to_string(),
+        subsidy_type: f.text()?.to_string(),
+        year: f.int()? as i32,
+        occupation: f.opt().map(str::to_string),
+        level: f.opt().map(str::to_string),
+        first_month: f.opt().map(str::to_string),
+        months: f.opt_int()?.and_then(|m| u32::try_from(m).ok()),
+        fund: String::new(),
+    }
+    .as_award())
+}
 
 fn category_span(f: &mut Unpack<'_>) -> Result<CategorySpan, StoreError> {
     Ok(CategorySpan {

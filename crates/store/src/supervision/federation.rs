@@ -2,12 +2,18 @@
 //! from, and other deployments' tags as loaded. Only keyed tags are kept;
 //! the ID numbers never leave through here.
 
+use std::collections::HashMap;
+
 use jineng_domain::ClaimStatus;
 use jineng_domain::federation::TagRecord;
+use jineng_domain::supervision::Batch;
+use jineng_domain::supervision::inputs::ClaimIn;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use super::ScanCounts;
+use super::inputs::{Filter, fetch};
 use crate::audit;
 use crate::{Store, StoreError};
 
@@ -22,6 +28,22 @@ pub struct PaidClaim {
     pub applied_on: String,
     pub months: Option<i64>,
     pub fund: Option<String>,
+    /// The calendar months the decision paid (以工代训), first days.
+    pub paid_months: Vec<chrono::NaiveDate>,
+    /// The first month of the claim's period (`YYYY-MM`), when it gave one.
+    pub period_from: Option<String>,
+}
+
+/// A stored list of paid months (`YYYY-MM,YYYY-MM`) as first days.
+fn paid_months(list: Option<String>) -> Result<Vec<chrono::NaiveDate>, StoreError> {
+    list.iter()
+        .flat_map(|l| l.split(','))
+        .filter(|m| !m.is_empty())
+        .map(|m| {
+            chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+                .map_err(|_| StoreError::Corrupt(format!("月份「{m}」无法读取（paid_months）")))
+        })
+        .collect()
 }
 
 /// What a tag import stored.
@@ -37,7 +59,7 @@ impl Store {
     pub async fn paid_claims_for_tags(&self) -> Result<Vec<PaidClaim>, StoreError> {
         let rows = sqlx::query(
             "SELECT p.id_number, k.subsidy_type, k.applied_on, COALESCE(k.months_paid, k.months) AS months, k.fund_code, \
-             COALESCE(t.occupation_code, c.occupation_code) AS occupation, COALESCE(t.skill_level, c.skill_level) AS level \
+             COALESCE(t.occupation_code, c.occupation_code) AS occupation, COALESCE(t.skill_level, c.skill_level) AS level, k.paid_months, k.period_from \
              FROM claims k JOIN persons p ON p.person_id = k.person_id \
              LEFT JOIN certificates t ON t.cert_type = k.cert_type AND t.cert_no = k.cert_no \
              LEFT JOIN classes c ON c.class_id = k.class_id \
@@ -56,6 +78,8 @@ impl Store {
                     applied_on: r.try_get("applied_on")?,
                     months: r.try_get("months")?,
                     fund: r.try_get("fund_code")?,
+                    paid_months: paid_months(r.try_get("paid_months")?)?,
+                    period_from: r.try_get("period_from")?,
                 })
             })
             .collect()
@@ -106,31 +130,119 @@ impl Store {
         Ok(out)
     }
 
-    /// The ID numbers of the registry, for matching imported tags (one
-    /// HMAC per person).
-    pub async fn person_ids(&self) -> Result<Vec<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT id_number FROM persons ORDER BY id_number")
-                .fetch_all(self.pool())
-                .await?,
-        )
+    /// Every person's key and ID number, for matching imported tags (one
+    /// HMAC per person, computed by the caller with the key from its file).
+    pub async fn persons_for_tags(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query("SELECT person_id, id_number FROM persons ORDER BY person_id")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("person_id")?, r.try_get("id_number")?)))
+            .collect()
     }
 
-    /// How many stored tags each of these tags matches.
-    pub async fn federation_tags_matching(&self, tags: &[String]) -> Result<u64, StoreError> {
-        let mut n = 0u64;
-        for chunk in tags.chunks(500) {
+    /// Writes which local person each stored tag is: `local` maps the tag
+    /// of every local person to the person. Every tag is resolved again
+    /// (also those loaded earlier, for persons imported since). Returns how
+    /// many tag lines match a local person, and those persons' ID numbers.
+    pub async fn match_federation_tags(
+        &self,
+        local: &HashMap<String, i64>,
+    ) -> Result<TagMatch, StoreError> {
+        let mut tx = self.begin().await?;
+        let tags: Vec<String> = sqlx::query_scalar("SELECT DISTINCT tag FROM federation_tags")
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE federation_tags SET person_id = NULL WHERE person_id IS NOT NULL")
+            .execute(&mut *tx)
+            .await?;
+        let mut out = TagMatch::default();
+        let mut persons = Vec::new();
+        for t in &tags {
+            let Some(pid) = local.get(t) else { continue };
+            out.matched += sqlx::query("UPDATE federation_tags SET person_id = $1 WHERE tag = $2")
+                .bind(*pid)
+                .bind(t.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            persons.push(*pid);
+        }
+        for chunk in persons.chunks(500) {
             let sql = format!(
-                "SELECT COUNT(*) FROM federation_tags WHERE tag IN ({})",
+                "SELECT id_number FROM persons WHERE person_id IN ({})",
                 crate::sql::placeholders(1, chunk.len())
             );
             let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-            for t in chunk {
-                q = q.bind(t.as_str());
+            for p in chunk {
+                q = q.bind(*p);
             }
-            let c: i64 = q.fetch_one(self.pool()).await?;
-            n += c as u64;
+            out.persons.extend(q.fetch_all(&mut *tx).await?);
         }
-        Ok(n)
+        tx.commit().await?;
+        out.persons.sort();
+        Ok(out)
     }
+
+    /// Runs the checks over the matched tags of these persons against
+    /// their local claims (S6 across deployments); opens a case per new
+    /// finding. Nothing when no supervision file is loaded.
+    pub async fn supervise_federation(&self, persons: &[String]) -> Result<ScanCounts, StoreError> {
+        let Some(sup) = self.supervision().await? else {
+            return Ok(ScanCounts::default());
+        };
+        let batch = Batch {
+            claims: foreign_claims(self, Filter::Keys("p.id_number", persons)).await?,
+            ..Batch::default()
+        };
+        let wanted = batch.wanted(&sup.checks);
+        let stored = super::inputs::stored(self, &batch, &wanted).await?;
+        let hits = sup.checks.run(&batch, &stored);
+        self.record_hits(&sup, hits).await
+    }
+}
+
+/// What `match_federation_tags` found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TagMatch {
+    /// Tag lines that are a local person's.
+    pub matched: u64,
+    /// Those persons' ID numbers (for the checks; never printed).
+    #[serde(skip)]
+    pub persons: Vec<String>,
+}
+
+const FOREIGN: &str = "SELECT ft.line_sha256, ft.deployment, ft.subsidy_type, ft.year, ft.occupation, \
+     ft.level, ft.first_month, ft.months, ft.fund, p.id_number \
+     FROM federation_tags ft JOIN persons p ON p.person_id = ft.person_id WHERE 1 = 1";
+
+/// Other deployments' paid subsidies matched to local persons, as check S6
+/// reads claims; each is named by its deployment and line digest.
+pub(crate) async fn foreign_claims(
+    store: &Store,
+    f: Filter<'_>,
+) -> Result<Vec<ClaimIn>, StoreError> {
+    let rows = fetch(store, FOREIGN, f).await?;
+    rows.iter()
+        .map(|r| {
+            let sha: String = r.try_get("line_sha256")?;
+            let year: i64 = r.try_get("year")?;
+            let months: Option<i64> = r.try_get("months")?;
+            let rec = TagRecord {
+                tag: String::new(),
+                occupation: r.try_get("occupation")?,
+                level: r.try_get("level")?,
+                subsidy_type: r.try_get("subsidy_type")?,
+                year: year as i32,
+                first_month: r.try_get("first_month")?,
+                months: months.and_then(|m| u32::try_from(m).ok()),
+                fund: r.try_get("fund")?,
+                deployment: r.try_get("deployment")?,
+            };
+            let person: String = r.try_get("id_number")?;
+            let mut c = rec.as_claim(&person, 0);
+            c.claim_no = format!("{}#{}", rec.deployment, sha.get(..16).unwrap_or(&sha));
+            Ok(c)
+        })
+        .collect()
 }

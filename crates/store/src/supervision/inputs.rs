@@ -2,7 +2,9 @@
 //! the registry in bulk: every row (a full scan), the rows one import
 //! batch wrote (the incremental check), or the stored rows of the keys a
 //! batch touches (`Wanted` → `Stored`). Key lists are bound in chunks so a
-//! large roster stays under both backends' parameter limits.
+//! large roster stays under both backends' parameter limits. Other
+//! deployments' tags (`federation`) and online sessions (`sessions`) are
+//! loaded by their own modules.
 
 use std::collections::BTreeMap;
 
@@ -29,10 +31,27 @@ pub(crate) enum Filter<'a> {
     Keys(&'a str, &'a [String]),
 }
 
+/// The local claims that are not refused, and the paid subsidies of other
+/// deployments matched to local persons (S6).
+async fn claims_and_tags(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, StoreError> {
+    let mut out = claims(store, f).await?;
+    let tags = match f {
+        Filter::All => Filter::All,
+        Filter::Keys("p.id_number", keys) => Filter::Keys("p.id_number", keys),
+        _ => return Ok(out),
+    };
+    out.extend(super::federation::foreign_claims(store, tags).await?);
+    Ok(out)
+}
+
 /// Keys bound per statement.
 const KEY_CHUNK: usize = 500;
 
-async fn fetch(store: &Store, base: &str, filter: Filter<'_>) -> Result<Vec<AnyRow>, StoreError> {
+pub(super) async fn fetch(
+    store: &Store,
+    base: &str,
+    filter: Filter<'_>,
+) -> Result<Vec<AnyRow>, StoreError> {
     Ok(match filter {
         Filter::All => {
             sqlx::query(AssertSqlSafe(base.to_string()))
@@ -164,7 +183,7 @@ pub(crate) async fn certificates(
 fn claims_sql() -> String {
     format!(
         "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
-     k.months, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
+     k.months, k.period_from, k.period_to, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
      FROM claims k JOIN persons p ON p.person_id = k.person_id \
      LEFT JOIN classes c ON c.class_id = k.class_id \
      LEFT JOIN institutions i ON i.institution_id = c.institution_id \
@@ -180,6 +199,16 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
         .map(|r| {
             let applied_on = date(r, "applied_on")?;
             let months: Option<i64> = r.try_get("months")?;
+            // The months claimed: from the period's first month when the
+            // claim gives one (as federation tags do), else the application's.
+            let month = |col: &str| -> Result<Option<NaiveDate>, StoreError> {
+                let m: Option<String> = r.try_get(col)?;
+                Ok(m.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()))
+            };
+            let period = month("period_from")?.zip(month("period_to")?);
+            let first = period.map_or(applied_on, |(from, _)| from);
+            let months = months.or(period
+                .map(|(from, to)| jineng_domain::policy::facts::months_of(from, to).len() as i64));
             let level: Option<i64> = r.try_get("skill_level")?;
             let institution: Option<String> = r.try_get("credit_code")?;
             Ok(ClaimIn {
@@ -194,7 +223,7 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
                 institution,
                 applied_on,
                 months: months.filter(|m| *m > 0).map(|m| Months {
-                    first: Month::of(applied_on),
+                    first: Month::of(first),
                     count: m as i32,
                 }),
                 deployment: None,
@@ -271,10 +300,10 @@ pub(crate) async fn everything(store: &Store) -> Result<Batch, StoreError> {
         outcomes: outcomes(&enrolled),
         enrolments: enrolled.into_iter().map(|(e, _)| e).collect(),
         certificates: certificates(store, Filter::All).await?,
-        claims: claims(store, Filter::All).await?,
+        claims: claims_and_tags(store, Filter::All).await?,
         watchlist,
         insurance,
-        sessions: Vec::new(),
+        sessions: super::sessions::sessions(store, Filter::All).await?,
     })
 }
 
@@ -295,7 +324,7 @@ pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreErro
         claims: claims(store, Filter::Batch("k.batch_id", id)).await?,
         watchlist,
         insurance,
-        sessions: Vec::new(),
+        sessions: super::sessions::sessions(store, Filter::Batch("o.batch_id", id)).await?,
     })
 }
 
@@ -316,7 +345,9 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
     let by_person = enrolments(store, Filter::Keys("p.id_number", &persons)).await?;
     let by_class = enrolments(store, Filter::Keys("c.class_no", &classes_wanted)).await?;
     let (entries, insurance) = watchlist(store, Filter::Keys("w.id_number", &persons)).await?;
-    let claims_of = claims(store, Filter::Keys("p.id_number", &persons)).await?;
+    let claims_of = claims_and_tags(store, Filter::Keys("p.id_number", &persons)).await?;
+    let sessions_of =
+        super::sessions::sessions(store, Filter::Keys("p.id_number", &persons)).await?;
     let taught = classes(store, Filter::Keys("c.teacher_id", &teachers)).await?;
     let assessors: Vec<String> = w.assessor_days.iter().map(|(a, _)| a.clone()).collect();
     let certs = certificates(store, Filter::Keys("t.issuer_code", &assessors)).await?;
@@ -333,6 +364,7 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
         insurance_by_person: index(insurance, |x| &x.person),
         claims_by_person: index(claims_of, |x| &x.person),
         classes_by_teacher: index(taught, s09_teacher::teacher_key),
+        sessions_by_person: index(sessions_of, |x| &x.person),
         ..Stored::default()
     };
     for c in certs {

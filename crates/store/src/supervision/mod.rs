@@ -16,6 +16,7 @@ pub(crate) mod holds;
 mod inputs;
 mod inspection;
 mod published;
+mod sessions;
 mod teachers;
 mod watchlist;
 
@@ -24,7 +25,7 @@ pub use case_records::{CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstituti
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use close::CloseReport;
 pub use credit::RatingRow;
-pub use federation::{PaidClaim, TagImport};
+pub use federation::{PaidClaim, TagImport, TagMatch};
 pub use inspection::DrawRow;
 pub use published::{DrawInspector, DrawInstitution, PublishedDraw, PublishedRating, RatingPoint};
 pub(crate) use teachers::set_class_teachers;

@@ -80,6 +80,7 @@ fn person(p: &RawPerson, policy: &Policy) -> PersonFacts {
                 categories: spans(&r.categories),
             })
             .collect(),
+        paid_elsewhere: Vec::new(),
     }
 }
 

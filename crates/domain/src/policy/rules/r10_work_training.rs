@@ -4,7 +4,9 @@
 //!
 //! A claim that names the calendar months it covers is paid by month: a
 //! month already paid for the person under this type, to any employer, is
-//! not paid again (R17: one person-month of 以工代训 is paid once).
+//! not paid again (R17: one person-month of 以工代训 is paid once). Months
+//! another deployment paid under this type (its federation tags) are taken
+//! too, and the trace names the deployment.
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -40,9 +42,16 @@ impl RuleParams for Params {
     }
 }
 
+/// Who paid a month already: a local claim, or another deployment.
+#[derive(Debug, Clone)]
+enum Payer {
+    Claim(String),
+    Elsewhere(String),
+}
+
 /// The months of the claim's period not yet paid for the person under this
-/// type, and how many of the period were, with one claim that paid them.
-fn unpaid_months(cx: &Ctx<'_>, p: &Params) -> Option<(Vec<NaiveDate>, i64, Option<String>)> {
+/// type, and how many of the period were, with one payer of them.
+fn unpaid_months(cx: &Ctx<'_>, p: &Params) -> Option<(Vec<NaiveDate>, i64, Option<Payer>)> {
     let (from, to) = cx.claim.period?;
     let mut taken = 0;
     let mut by = None;
@@ -52,12 +61,22 @@ fn unpaid_months(cx: &Ctx<'_>, p: &Params) -> Option<(Vec<NaiveDate>, i64, Optio
             .history
             .iter()
             .find(|a| a.subsidy_type == p.subsidy_type && a.paid_months.contains(&m));
-        match payer {
-            Some(a) => {
+        let elsewhere = || {
+            cx.person
+                .paid_elsewhere
+                .iter()
+                .find(|a| a.subsidy_type == p.subsidy_type && a.months.contains(&m))
+        };
+        match (payer, payer.is_none().then(elsewhere).flatten()) {
+            (Some(a), _) => {
                 taken += 1;
-                by.get_or_insert_with(|| a.claim_no.clone());
+                by.get_or_insert_with(|| Payer::Claim(a.claim_no.clone()));
             }
-            None => free.push(m),
+            (None, Some(a)) => {
+                taken += 1;
+                by.get_or_insert_with(|| Payer::Elsewhere(a.deployment.clone()));
+            }
+            (None, None) => free.push(m),
         }
     }
     Some((free, taken, by))
@@ -96,7 +115,17 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, i64, Vec<NaiveD
     let open = match &by_month {
         Some((free, taken, by)) => {
             if *taken > 0 {
-                let claim_no = by.clone().unwrap_or_default();
+                let months = *taken;
+                let detail = match by.clone() {
+                    Some(Payer::Elsewhere(deployment)) => {
+                        Detail::MonthsElsewhere { months, deployment }
+                    }
+                    Some(Payer::Claim(claim_no)) => Detail::MonthsTaken { months, claim_no },
+                    None => Detail::MonthsTaken {
+                        months,
+                        claim_no: String::new(),
+                    },
+                };
                 let v = if free.is_empty() {
                     Verdict::Fail
                 } else {
@@ -109,14 +138,7 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, p: &Params) -> Option<(Fen, i64, Vec<NaiveD
                 } else {
                     R
                 };
-                cx.push(
-                    rule,
-                    v,
-                    Detail::MonthsTaken {
-                        months: *taken,
-                        claim_no,
-                    },
-                );
+                cx.push(rule, v, detail);
             }
             free.len() as i64
         }

@@ -4,6 +4,12 @@
 //! already paid under the same type, refuses the claim. (The months of
 //! 以工代训 are counted by R10; one payment per claim from one fund is kept
 //! by the ledger.) (002 十二; 003 二十四)
+//!
+//! In another region (多头): a subsidy of the same type for the same
+//! occupation and level that another deployment paid (its federation tag)
+//! refuses the claim, naming the deployment. Tags carry no certificate or
+//! class number, so occupation and level stand for them; a tag without a
+//! level is not matched. Months paid elsewhere are R10's (per person-month).
 
 use serde::Deserialize;
 
@@ -38,10 +44,30 @@ pub(crate) fn eval(cx: &mut Ctx<'_>, _p: &Params) {
             && claim.months.is_none();
         same_cert || same_class
     });
-    match dup {
+    if let Some(a) = dup {
+        let claim_no = a.claim_no.clone();
+        cx.push(RuleId::R17, Verdict::Fail, Detail::Duplicate { claim_no });
+        return;
+    }
+    let occupation = claim.occupation();
+    let level = claim.level();
+    let elsewhere = cx.person.paid_elsewhere.iter().find(|a| {
+        a.subsidy_type == claim.subsidy_type
+            && claim.months.is_none()
+            && claim.period.is_none()
+            && occupation.is_some()
+            && a.occupation.as_ref() == occupation
+            && level.is_some()
+            && a.level == level
+    });
+    match elsewhere {
         Some(a) => {
-            let claim_no = a.claim_no.clone();
-            cx.push(RuleId::R17, Verdict::Fail, Detail::Duplicate { claim_no });
+            let detail = Detail::DuplicateElsewhere {
+                deployment: a.deployment.clone(),
+                year: a.year,
+                subsidy_type: a.subsidy_type.clone(),
+            };
+            cx.push(RuleId::R17, Verdict::Fail, detail);
         }
         None => cx.push(RuleId::R17, Verdict::Pass, Detail::Unique),
     }

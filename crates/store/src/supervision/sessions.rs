@@ -1,0 +1,135 @@
+//! 线上学习记录 (template `sessions`): each trainee's online learning
+//! sessions, written per person (`online_sessions`, person key first) and
+//! read back as check S10's inputs. The person must be registered and the
+//! class imported; the ID number stays in `persons`.
+
+use chrono::NaiveDateTime;
+use jineng_domain::supervision::inputs::OnlineSession;
+use jineng_domain::supervision::session::{SessionRecord, session_id};
+use sqlx::Row;
+
+use super::inputs::{Filter, fetch};
+use crate::audit;
+use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::institutions::{UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions};
+use crate::people::{person_of, resolve_persons};
+use crate::{Store, StoreError};
+
+const MOMENT: &str = "%Y-%m-%d %H:%M:%S";
+
+fn moment(t: NaiveDateTime) -> String {
+    t.format(MOMENT).to_string()
+}
+
+impl Store {
+    /// Writes online sessions; the same row again is unchanged, a new end
+    /// time updates the session. Rows naming an unknown person or class
+    /// are refused under their column.
+    pub async fn import_sessions(
+        &self,
+        batch: &ImportBatch,
+        rows: &[(u64, SessionRecord)],
+    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+        let mut tx = self.begin().await?;
+        let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
+        let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
+        let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
+        let now = audit::now();
+        let mut out = Vec::with_capacity(rows.len());
+        for (n, r) in rows {
+            let mut errs = Vec::new();
+            let class = match insts.get(r.institution.as_str()) {
+                None => {
+                    errs.push(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION));
+                    None
+                }
+                Some(iid) => {
+                    let c = classes.get(&(*iid, r.class_no.clone()));
+                    if c.is_none() {
+                        errs.push(Rejection::new(
+                            "班级编号",
+                            format!("该机构没有编号为「{}」的培训班，请先导入培训班", r.class_no),
+                        ));
+                    }
+                    c
+                }
+            };
+            let person = person_of(&people, &r.id, Some(&r.name))
+                .map_err(|e| errs.push(e))
+                .ok();
+            let (Some(class), Some(pid)) = (class, person) else {
+                out.push((*n, Outcome::Rejected(errs)));
+                continue;
+            };
+            let (start, end) = (moment(r.start), moment(r.end));
+            let old: Option<String> = sqlx::query_scalar(
+                "SELECT ended_at FROM online_sessions \
+                 WHERE person_id = $1 AND class_id = $2 AND platform = $3 AND started_at = $4",
+            )
+            .bind(pid)
+            .bind(class.class_id)
+            .bind(&r.platform)
+            .bind(&start)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let outcome = match old {
+                Some(o) if o == end => {
+                    out.push((*n, Outcome::Unchanged));
+                    continue;
+                }
+                Some(_) => Outcome::Updated,
+                None => Outcome::Inserted,
+            };
+            if !batch.dry_run() {
+                sqlx::query(
+                    "INSERT INTO online_sessions (person_id, class_id, platform, started_at, ended_at, batch_id, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (person_id, class_id, platform, started_at) DO UPDATE SET \
+                     ended_at = excluded.ended_at, batch_id = excluded.batch_id, updated_at = excluded.updated_at",
+                )
+                .bind(pid)
+                .bind(class.class_id)
+                .bind(&r.platform)
+                .bind(&start)
+                .bind(&end)
+                .bind(batch.id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            out.push((*n, outcome));
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+const SESSIONS: &str = "SELECT p.id_number, c.class_no, o.platform, o.started_at, o.ended_at \
+     FROM online_sessions o JOIN persons p ON p.person_id = o.person_id \
+     JOIN classes c ON c.class_id = o.class_id WHERE 1 = 1";
+
+fn read_moment(s: &str) -> Result<NaiveDateTime, StoreError> {
+    NaiveDateTime::parse_from_str(s, MOMENT)
+        .map_err(|_| StoreError::Corrupt(format!("时间「{s}」无法读取（online_sessions）")))
+}
+
+/// Online sessions as check S10 reads them.
+pub(crate) async fn sessions(
+    store: &Store,
+    f: Filter<'_>,
+) -> Result<Vec<OnlineSession>, StoreError> {
+    let rows = fetch(store, SESSIONS, f).await?;
+    rows.iter()
+        .map(|r| {
+            let platform: String = r.try_get("platform")?;
+            let start = read_moment(&r.try_get::<String, _>("started_at")?)?;
+            Ok(OnlineSession {
+                session_id: session_id(&platform, start),
+                person: r.try_get("id_number")?,
+                class_no: r.try_get("class_no")?,
+                start,
+                end: read_moment(&r.try_get::<String, _>("ended_at")?)?,
+            })
+        })
+        .collect()
+}
