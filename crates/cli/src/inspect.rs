@@ -102,6 +102,7 @@ pub async fn run_inspect(db: &str, actor: &Actor, cmd: InspectCommand) -> anyhow
 pub(crate) async fn rate_year(
     store: &Store,
     year: i32,
+    on: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<Vec<jineng_domain::credit::Rating>> {
     let sup = store
         .supervision()
@@ -110,7 +111,7 @@ pub(crate) async fn rate_year(
     let rules = sup
         .credit
         .context("监管规则文件没有 [credit] 信用评级规则")?;
-    let today = chrono::Local::now().date_naive();
+    let today = on.unwrap_or_else(|| chrono::Local::now().date_naive());
     let ratings: Vec<_> = store
         .rating_inputs(year)
         .await?
@@ -124,27 +125,8 @@ pub(crate) async fn rate_year(
 pub async fn run_credit(db: &str, cmd: CreditCommand) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     match cmd {
-<<<<<<< HEAD
         CreditCommand::Rate { year, on, json } => {
-            let sup = store
-                .supervision()
-                .await?
-                .context("尚未载入监管规则文件：请先运行 jineng supervise load 文件")?;
-            let rules = sup
-                .credit
-                .context("监管规则文件没有 [credit] 信用评级规则")?;
-            let today = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let ratings: Vec<_> = store
-                .rating_inputs(year)
-                .await?
-                .iter()
-                .map(|i| jineng_domain::credit::rate(&rules, i, today))
-                .collect();
-            store.save_ratings(&ratings).await?;
-=======
-        CreditCommand::Rate { year, json } => {
-            let ratings = rate_year(&store, year).await?;
->>>>>>> demoplant
+            let ratings = rate_year(&store, year, on).await?;
             if json {
                 for r in &ratings {
                     println!("{}", serde_json::to_string(r)?);

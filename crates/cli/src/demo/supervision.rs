@@ -108,25 +108,29 @@ async fn close_cases(store: &Store, actor: &Actor, f: &Fraud) -> anyhow::Result<
         (
             duplicate,
             Finding::True,
+            false,
             "经核查，该学员系企业在职职工，培训机构以就业技能培训名义申领职业培训补贴后，又以同一证书申领技能提升补贴；追回已拨付的职业培训补贴，后一申领不予核准。",
         ),
         (
             dead,
             Finding::True,
+            // A dead person's certificate was never earned.
+            true,
             "经核查，该学员开班前已死亡，培训机构冒用其身份虚报学员；追回相关补贴，移交相关部门处理。",
         ),
         (
             family,
             Finding::NotTrue,
+            false,
             "经电话回访和入户核实，3 名学员为一家人，共用家中手机号登记，均本人参训；不属实。",
         ),
     ];
-    for (case, finding, note) in findings {
+    for (case, finding, revoke_certs, note) in findings {
         if let Some(case) = case
             && case.status == "open"
         {
             store
-                .close_case(&case.case_no, finding, note, actor)
+                .close_case(&case.case_no, finding, note, revoke_certs, actor)
                 .await?;
         }
     }
@@ -143,7 +147,7 @@ async fn close_cases(store: &Store, actor: &Actor, f: &Fraud) -> anyhow::Result<
 /// this year, and a rating counts the cases closed 属实 in its year.
 async fn rate(store: &Store) -> anyhow::Result<()> {
     let year = crate::claims::today().year();
-    let ratings = crate::inspect::rate_year(store, year).await?;
+    let ratings = crate::inspect::rate_year(store, year, None).await?;
     let mut by_grade = std::collections::BTreeMap::new();
     for r in &ratings {
         *by_grade.entry(r.grade.as_str()).or_insert(0) += 1;
