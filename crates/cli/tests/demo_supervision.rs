@@ -1,6 +1,6 @@
 //! `jineng demo` and 监管 (issue 13): the demo's clean records open no
 //! case; the fraud it plants (keys `LCJ…` for classes, `LCJS…` for
-//! certificates, `CJ…` for claims) opens cases of every check S1–S9; one
+//! certificates, `CJ…` for claims) opens cases of every check S1–S10; one
 //! case is closed 属实 naming a paid claim, one 不属实; and the school the
 //! fraud was found at is rated D while the others keep a published A or B.
 //! On both backends, and the same after a second load.
@@ -95,7 +95,7 @@ fn demo_plants_fraud_that_opens_cases_and_clean_records_open_none() {
         for c in all.iter().filter(|c| planted(c)) {
             *by_check.entry(text(c, "check")).or_default() += 1;
         }
-        for check in ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9"] {
+        for check in ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10"] {
             let n = by_check.get(check).copied().unwrap_or(0);
             assert!(
                 (1..=5).contains(&n),
@@ -111,20 +111,27 @@ fn demo_plants_fraud_that_opens_cases_and_clean_records_open_none() {
             );
         }
 
-        // (iii) One case closed 属实 naming a paid claim, one 不属实, the
-        // rest open.
+        // (iii) One case closed 属实 naming a paid claim, now recovered
+        // (追回) with the ledger still whole, the case's unpaid claim
+        // rejected; one 不属实; the rest open.
         let status = |c: &Value| text(c, "status").to_string();
-        let paid: BTreeSet<&str> = claims
-            .iter()
-            .filter(|c| text(c, "status") == "paid")
-            .map(|c| text(c, "claim_no"))
-            .collect();
+        let with_status = |s: &str| -> BTreeSet<&str> {
+            claims
+                .iter()
+                .filter(|c| text(c, "status") == s)
+                .map(|c| text(c, "claim_no"))
+                .collect()
+        };
+        let (recovered, rejected) = (with_status("recovered"), with_status("rejected"));
         let found: Vec<&Value> = all.iter().filter(|c| status(c) == "closed_true").collect();
         assert!(
             found.iter().any(|c| text(c, "check") == "S6"
-                && list(c, "claim_nos").iter().any(|n| paid.contains(n))),
-            "[{b}] an S6 case closed 属实 names a paid claim: {found:?}"
+                && list(c, "claim_nos").iter().any(|n| recovered.contains(n))
+                && list(c, "claim_nos").iter().any(|n| rejected.contains(n))),
+            "[{b}] an S6 case closed 属实: its paid claim recovered, the other rejected: {found:?}"
         );
+        let verify = db.ok(&["ledger", "verify"]);
+        assert!(verify.contains("专账校验通过"), "[{b}] {verify}");
         assert!(
             all.iter().any(|c| status(c) == "closed_not_true"),
             "[{b}] a case closed 不属实"

@@ -1,7 +1,7 @@
 //! Fraud planted on purpose so that 监管 has something to find: a training
 //! school (鑫诚) that does what the public audit findings describe, a second
 //! school it shares a teacher and trainees with (华育), and an assessment
-//! company that certifies in bulk (正信). Each of the checks S1–S9 finds a
+//! company that certifies in bulk (正信). Each of the checks S1–S10 finds a
 //! handful of cases in them:
 //!
 //! - S1: three trainees of 鑫诚's September class also on 华育's roll;
@@ -18,10 +18,9 @@
 //!   three in 华育's class on theirs, which the officer finds 不属实);
 //! - S8: a class of 36 where everyone passed, 正信 certifying more than 50
 //!   in a day, and 鑫诚's October claims far above its usual;
-//! - S9: two teachers each teaching at both schools at the same time.
-//!
-//! S10 (online sessions) is not planted: sessions have no import yet.
-//! TODO(lead): plant S10 once online-session import (`fedsess`) is merged.
+//! - S9: two teachers each teaching at both schools at the same time;
+//! - S10: two of October's trainees learn online on two platforms at once
+//!   (刷课); a classmate's back-to-back sessions are the near miss.
 //!
 //! Every planted record has a recognisable key: classes `LCJ…`,
 //! certificates `LCJS…`, claims `CJ…` (the clean records' are `LC2…`,
@@ -61,6 +60,8 @@ pub(crate) struct Fraud {
     pub watchlist: String,
     /// The class whose shared phone is a family's (closed 不属实).
     pub family_class: String,
+    /// The learning platform's log (线上学习记录, template `sessions`).
+    pub sessions: String,
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -235,12 +236,43 @@ pub(crate) fn generate(people: &mut People, seed: u64, employer: &str) -> Fraud 
     }
     let watchlist = watchlist(&w, &march_roll, sept_roll[30], employer);
     let family_class = w.classes[huayu_oct].no.clone();
+    let sessions = sessions(&w, oct, &oct_roll);
     Fraud {
         w,
         first_claims,
         watchlist,
         family_class,
+        sessions,
     }
+}
+
+/// The learning platforms' log of October's class (S10): the first two
+/// trainees are logged on two platforms at once in the evenings (one
+/// account played while another studies: 刷课); the third studies on both
+/// platforms back to back, which is no finding.
+fn sessions(w: &World, class: usize, roll: &[usize]) -> String {
+    let c = &w.classes[class];
+    let code = &w.institutions[c.inst].code;
+    let mut s = String::from("身份证号码,姓名,班级编号,统一社会信用代码,学习平台,开始时间,结束时间\n");
+    let rows: [(usize, &str, &str, &str); 6] = [
+        (0, "齐鲁技能云课堂", "2019-10-15 19:00", "2019-10-15 23:00"),
+        (0, "聊城职业培训在线", "2019-10-15 19:30", "2019-10-15 23:30"),
+        (1, "齐鲁技能云课堂", "2019-10-16 18:00", "2019-10-16 22:00"),
+        (1, "聊城职业培训在线", "2019-10-16 20:00", "2019-10-17 00:30"),
+        (2, "齐鲁技能云课堂", "2019-10-15 19:00", "2019-10-15 21:00"),
+        (2, "聊城职业培训在线", "2019-10-15 21:00", "2019-10-15 23:00"),
+    ];
+    for (i, platform, from, to) in rows {
+        let p = &w.persons[roll[i]];
+        s.push_str(&format!(
+            "{},{},{},{},{platform},{from},{to}\n",
+            p.id,
+            p.name,
+            c.no,
+            code.as_str()
+        ));
+    }
+    s
 }
 
 fn claim(w: &mut World, stype: &'static str, cert: usize, applied: NaiveDate) {

@@ -67,6 +67,7 @@ pub(crate) async fn load(
         .decide_claims(&policies, Some(&claims), today, actor, &|_| {})
         .await?;
     super::import_demo_file(store, key, "watchlist", &f.watchlist, dir, &imports).await?;
+    super::import_demo_file(store, key, "sessions", &f.sessions, dir, &imports).await?;
     let scan = store.supervise_scan().await?;
     println!(
         "  监管核查：发现 {} 条，新立案 {} 条",
@@ -87,6 +88,10 @@ fn named_claims(cases: &[CaseRow]) -> HashSet<String> {
 /// Closes three cases as an officer would, each with its note.
 async fn close_cases(store: &Store, actor: &Actor, f: &Fraud) -> anyhow::Result<()> {
     let cases = store.supervision_cases(CaseStatusFilter::All).await?;
+    // A second load finds them closed: the officer's work is done once.
+    if cases.iter().any(|c| c.status != "open") {
+        return Ok(());
+    }
     let paid: HashSet<String> = store
         .claims_with_status(ClaimStatus::Paid)
         .await?
