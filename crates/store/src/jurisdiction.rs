@@ -8,6 +8,7 @@
 //! functional zones under the parent they were imported with), falling back
 //! to the code's digits for a code the table does not hold.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jineng_domain::RegionCode;
@@ -21,6 +22,9 @@ use crate::claims::facts::StoredClaim;
 #[derive(Debug, Default, Clone)]
 pub struct RegionTree {
     parent: HashMap<String, String>,
+    /// The chain of every region the table holds, computed once: a batch
+    /// asks for it once per claim.
+    chains: HashMap<String, Vec<String>>,
 }
 
 /// Regions above a county: prefecture, province (and a placeholder level
@@ -36,12 +40,32 @@ impl RegionTree {
         {
             parent.insert(r.try_get("code")?, r.try_get("parent_code")?);
         }
-        Ok(RegionTree { parent })
+        Ok(RegionTree::from_parents(parent))
+    }
+
+    fn from_parents(parent: HashMap<String, String>) -> RegionTree {
+        let mut tree = RegionTree {
+            parent,
+            chains: HashMap::new(),
+        };
+        let codes: Vec<String> = tree.parent.keys().cloned().collect();
+        for code in codes {
+            let chain = tree.walk(&code);
+            tree.chains.insert(code, chain);
+        }
+        tree
     }
 
     /// The region itself, then each region containing it, nearest first.
-    pub fn chain(&self, region: &RegionCode) -> Vec<String> {
-        let mut out = vec![region.as_str().to_string()];
+    pub fn chain(&self, region: &RegionCode) -> Cow<'_, [String]> {
+        match self.chains.get(region.as_str()) {
+            Some(c) => Cow::Borrowed(c),
+            None => Cow::Owned(self.walk(region.as_str())),
+        }
+    }
+
+    fn walk(&self, region: &str) -> Vec<String> {
+        let mut out = vec![region.to_string()];
         while out.len() < MAX_DEPTH {
             let last = out.last().expect("never empty");
             let up = match self.parent.get(last) {
@@ -115,28 +139,28 @@ mod tests {
     use super::*;
 
     fn tree(pairs: &[(&str, &str)]) -> RegionTree {
-        RegionTree {
-            parent: pairs
+        RegionTree::from_parents(
+            pairs
                 .iter()
                 .map(|(c, p)| (c.to_string(), p.to_string()))
                 .collect(),
-        }
+        )
     }
 
     #[test]
     fn a_county_lies_in_its_city_and_province() {
         let t = tree(&[("371502", "371500"), ("371500", "370000")]);
         let c = RegionCode::parse("371502").unwrap();
-        assert_eq!(t.chain(&c), ["371502", "371500", "370000"]);
+        assert_eq!(t.chain(&c).to_vec(), ["371502", "371500", "370000"]);
     }
 
     #[test]
     fn a_code_missing_from_the_table_follows_its_digits() {
         let t = RegionTree::default();
         let c = RegionCode::parse("620525").unwrap();
-        assert_eq!(t.chain(&c), ["620525", "620500", "620000"]);
+        assert_eq!(t.chain(&c).to_vec(), ["620525", "620500", "620000"]);
         let c = RegionCode::parse("110101").unwrap();
-        assert_eq!(t.chain(&c), ["110101", "110100", "110000"]);
+        assert_eq!(t.chain(&c).to_vec(), ["110101", "110100", "110000"]);
     }
 
     #[test]
@@ -144,6 +168,6 @@ mod tests {
         // A zone whose digits name no prefecture of its own.
         let t = tree(&[("379901", "371500"), ("371500", "370000")]);
         let c = RegionCode::parse("379901").unwrap();
-        assert_eq!(t.chain(&c), ["379901", "371500", "370000"]);
+        assert_eq!(t.chain(&c).to_vec(), ["379901", "371500", "370000"]);
     }
 }
