@@ -214,6 +214,7 @@ fn certificates_every_rule_rejects_its_row() {
             json!([{
                 "cert_type": "skill_level", "cert_no": "S000001", "occupation_code": "6-31-01-03",
                 "occupation_name": "电工", "skill_level": 5, "issue_date": "2024-04-10", "issuer_code": f.school,
+                "revoked_on": null, "revoked_reason": null,
             }]),
             "[{}]",
             db.backend

@@ -26,6 +26,9 @@ fn officers_pay_approved_claims_from_the_dedicated_account() {
     }
 }
 
+/// The demo's planted fraud claims (`crates/cli/src/demo/fraud.rs`).
+const PLANTED: &str = "CJ";
+
 /// The bank balance of `fund` as the ledger page shows it.
 fn bank_on_page(html: &str, fund: &str) -> String {
     between(html, &format!("id=\"bank-{fund}\">"), "<")
@@ -39,7 +42,8 @@ async fn pay(db: &TestDb) {
     let in_county = |status: &str, inside: bool| {
         format!(
             "SELECT c.claim_no FROM claims c JOIN persons p ON p.person_id = c.person_id \
-             WHERE c.status = '{status}' AND p.hukou_region {}LIKE '{COUNTY}%' ORDER BY c.claim_no",
+             WHERE c.status = '{status}' AND p.hukou_region {}LIKE '{COUNTY}%' \
+             AND c.claim_no NOT LIKE '{PLANTED}%' ORDER BY c.claim_no",
             if inside { "" } else { "NOT " }
         )
     };
@@ -208,7 +212,8 @@ async fn pay(db: &TestDb) {
     let rest: i64 = sql
         .int(&format!(
             "SELECT CAST(SUM(c.amount_fen) AS BIGINT) FROM claims c JOIN persons p ON p.person_id = c.person_id \
-             WHERE c.status = 'approved' AND p.hukou_region LIKE '{COUNTY}%'"
+             WHERE c.status = 'approved' AND p.hukou_region LIKE '{COUNTY}%' \
+             AND c.claim_no NOT LIKE '{PLANTED}%'"
         ))
         .await;
     let bank = "SELECT CAST(SUM(bank_fen) AS BIGINT) FROM fund_sources";
@@ -227,6 +232,21 @@ async fn pay(db: &TestDb) {
         r.body
     );
     assert_eq!(held - sql.int(bank).await, rest, "[{b}]");
+    // The demo's planted fraud: approved before the lists came, then held
+    // by the cases the lists opened; the batch names the case.
+    let planted_held = sql
+        .texts(&format!(
+            "SELECT c.claim_no FROM claims c JOIN persons p ON p.person_id = c.person_id \
+             WHERE c.status = 'approved' AND p.hukou_region LIKE '{COUNTY}%' AND c.claim_no LIKE '{PLANTED}%'"
+        ))
+        .await;
+    for c in &planted_held {
+        assert!(
+            r.body.contains(&format!("{c} 未拨付：申领 {c} 被线索")),
+            "[{b}] {c} held: {}",
+            r.body
+        );
+    }
     assert!(
         sql.texts(&in_county("approved", true)).await.is_empty(),
         "[{b}]"
