@@ -74,7 +74,8 @@ pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
-    CaseRow, CaseStatusFilter, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
+    BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, DrawRow, PaidClaim, RatingRow,
+    ScanCounts, ScanMode, SupervisionShape, TagImport,
 };
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

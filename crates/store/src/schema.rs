@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "supervision",
         include_str!("../migrations/0017_supervision.sql"),
     ),
+    (
+        21,
+        "supervision_scan",
+        include_str!("../migrations/0021_supervision_scan.sql"),
+    ),
 ];
 
 fn dialect(sql: &str, backend: Backend) -> String {

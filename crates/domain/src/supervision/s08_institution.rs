@@ -109,7 +109,7 @@ pub fn run_assessor_daily(
                 .iter()
                 .filter(|o| !fresh.iter().any(|n| n.cert_no == o.cert_no))
                 .count();
-        if count <= c.params.assessor_daily_max as usize {
+        if !above_daily_max(&c.params, count) {
             continue;
         }
         let mut keys = RecordKeys::default().institution(assessor);
@@ -124,6 +124,40 @@ pub fn run_assessor_daily(
         hits.push(c.hit_about(&subject, keys, evidence));
     }
     hits
+}
+
+/// Whether one assessor's `count` certificates of a day are too many.
+pub fn above_daily_max(p: &Params, count: usize) -> bool {
+    count > p.assessor_daily_max as usize
+}
+
+/// Whether a month of `n` claims is far above the `base` claims of the
+/// baseline months before it. No usual to compare with (`base` 0): a new
+/// institution is not flagged here.
+fn anomalous(p: &Params, n: u64, base: u64) -> bool {
+    let k = u64::from(p.monthly_baseline_months);
+    base > 0 && n >= u64::from(p.monthly_min_claims) && n * k > u64::from(p.monthly_factor) * base
+}
+
+/// The institution-months [`run_monthly`] flags when `counts` holds every
+/// claim (a full scan), from the counts alone.
+pub fn anomalous_months(
+    p: &Params,
+    counts: &BTreeMap<(String, Month), u32>,
+) -> Vec<(String, Month)> {
+    let count = |inst: &str, m: Month| -> u64 {
+        u64::from(counts.get(&(inst.to_string(), m)).copied().unwrap_or(0))
+    };
+    counts
+        .iter()
+        .filter(|((inst, month), n)| {
+            let base = (1..=p.monthly_baseline_months as i32)
+                .map(|k| count(inst, month.plus(-k)))
+                .sum();
+            anomalous(p, u64::from(**n), base)
+        })
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// Institution-months far above the institution's usual. `stored` counts
@@ -155,11 +189,7 @@ pub fn run_monthly(
             .map(|k| count(inst, month.plus(-k)))
             .sum();
         let k = u64::from(p.monthly_baseline_months);
-        // No usual to compare with: a new institution is not flagged here.
-        if base == 0
-            || n < u64::from(p.monthly_min_claims)
-            || n * k <= u64::from(p.monthly_factor) * base
-        {
+        if !anomalous(p, n, base) {
             continue;
         }
         let mut keys = RecordKeys::default().institution(inst);

@@ -27,12 +27,20 @@ pub(crate) enum Filter<'a> {
     Batch(&'a str, i64),
     /// Rows whose `column` is one of `keys`.
     Keys(&'a str, &'a [String]),
+    /// Rows whose `column` (a surrogate key) is in `lo..hi`.
+    Range(&'a str, i64, i64),
+    /// Rows whose `column` (a surrogate key) is one of these.
+    Ids(&'a str, &'a [i64]),
 }
 
 /// Keys bound per statement.
 const KEY_CHUNK: usize = 500;
 
-async fn fetch(store: &Store, base: &str, filter: Filter<'_>) -> Result<Vec<AnyRow>, StoreError> {
+pub(crate) async fn fetch(
+    store: &Store,
+    base: &str,
+    filter: Filter<'_>,
+) -> Result<Vec<AnyRow>, StoreError> {
     Ok(match filter {
         Filter::All => {
             sqlx::query(AssertSqlSafe(base.to_string()))
@@ -57,7 +65,37 @@ async fn fetch(store: &Store, base: &str, filter: Filter<'_>) -> Result<Vec<AnyR
             }
             out
         }
+        Filter::Range(column, lo, hi) => {
+            let sql = format!("{base} AND {column} >= $1 AND {column} < $2");
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(store.pool())
+                .await?
+        }
+        Filter::Ids(column, ids) => {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(KEY_CHUNK) {
+                let sql = format!("{base} AND {column} IN ({})", placeholders(1, chunk.len()));
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for k in chunk {
+                    q = q.bind(*k);
+                }
+                out.extend(q.fetch_all(store.pool()).await?);
+            }
+            out
+        }
     })
+}
+
+/// The rows `filter` selects from `base`, only counted: the plain read a
+/// scan is measured against (`jineng bench supervise`).
+pub(crate) async fn count(
+    store: &Store,
+    base: &str,
+    filter: Filter<'_>,
+) -> Result<u64, StoreError> {
+    Ok(fetch(store, base, filter).await?.len() as u64)
 }
 
 fn date(r: &AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
@@ -75,7 +113,7 @@ fn opt_date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
     .transpose()
 }
 
-const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_type, c.start_date, c.end_date, \
+pub(crate) const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_type, c.start_date, c.end_date, \
      c.planned_hours, c.teacher_id, c.teacher_name \
      FROM classes c JOIN institutions i ON i.institution_id = c.institution_id WHERE 1 = 1";
 
@@ -100,7 +138,7 @@ pub(crate) async fn classes(store: &Store, f: Filter<'_>) -> Result<Vec<ClassIn>
         .collect()
 }
 
-const ENROLMENTS: &str = "SELECT p.id_number, p.phone, p.receives_pension, c.class_no, i.credit_code, \
+pub(crate) const ENROLMENTS: &str = "SELECT p.id_number, p.phone, p.receives_pension, c.class_no, i.credit_code, \
      c.training_type, c.start_date, c.end_date, e.offline_hours, e.online_hours, e.completion \
      FROM enrolments e JOIN persons p ON p.person_id = e.person_id \
      JOIN classes c ON c.class_id = e.class_id \
@@ -134,7 +172,7 @@ pub(crate) async fn enrolments(
         .collect()
 }
 
-const CERTIFICATES: &str = "SELECT t.cert_no, p.id_number, t.issue_date, t.issuer_code, \
+pub(crate) const CERTIFICATES: &str = "SELECT t.cert_no, p.id_number, t.issue_date, t.issuer_code, \
      c.class_no, c.end_date, i.credit_code \
      FROM certificates t JOIN persons p ON p.person_id = t.person_id \
      LEFT JOIN classes c ON c.class_id = t.class_id \
@@ -161,7 +199,7 @@ pub(crate) async fn certificates(
 }
 
 /// Claims that are not refused (a rejected claim pays nothing twice).
-fn claims_sql() -> String {
+pub(crate) fn claims_sql() -> String {
     format!(
         "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
      k.months, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
@@ -203,15 +241,28 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
         .collect()
 }
 
-const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
+pub(crate) const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
      w.employer_code FROM watchlist_entries w WHERE 1 = 1";
+
+/// List entries of registered persons, for chunks of persons.
+pub(crate) const WATCHLIST_OF_PERSONS: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
+     w.employer_code FROM watchlist_entries w JOIN persons p ON p.id_number = w.id_number WHERE 1 = 1";
 
 /// Comparison-list entries, and the insurance periods of the 在职参保 ones.
 pub(crate) async fn watchlist(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
-    let rows = fetch(store, WATCHLIST, f).await?;
+    watchlist_from(store, WATCHLIST, f).await
+}
+
+/// [`watchlist`] from `base` (`WATCHLIST` or `WATCHLIST_OF_PERSONS`).
+pub(crate) async fn watchlist_from(
+    store: &Store,
+    base: &str,
+    f: Filter<'_>,
+) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
+    let rows = fetch(store, base, f).await?;
     let (mut entries, mut insurance) = (Vec::new(), Vec::new());
     for r in &rows {
         let kind: String = r.try_get("kind")?;
@@ -242,7 +293,7 @@ pub(crate) async fn watchlist(
 }
 
 /// Each class's trainees and how many passed.
-fn outcomes(enrolments: &[(EnrolmentIn, bool)]) -> Vec<ClassOutcome> {
+pub(crate) fn outcomes(enrolments: &[(EnrolmentIn, bool)]) -> Vec<ClassOutcome> {
     let mut by_class: BTreeMap<(&str, &str), (u32, u32)> = BTreeMap::new();
     for (e, passed) in enrolments {
         let c = by_class

@@ -4,18 +4,22 @@
 //! loads their inputs ([`inputs`]), runs them over the whole registry or
 //! over one import batch, and records what they find ([`cases`]).
 
+mod bench;
 mod cases;
 mod credit;
 mod federation;
 mod inputs;
 mod inspection;
+mod scan;
 mod teachers;
 mod watchlist;
 
+pub use bench::{BenchCounts, BenchRosterLine, SupervisionShape};
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
 pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport};
 pub use inspection::DrawRow;
+pub use scan::ScanMode;
 pub(crate) use teachers::set_class_teachers;
 
 use jineng_domain::supervision::{Supervision, load};
@@ -105,18 +109,15 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
-    /// Runs every enabled check over the whole registry and opens a case
-    /// per new finding.
+    /// Runs every enabled check over the whole registry, read in chunks of
+    /// whole keys ([`ScanMode`]), and opens a case per new finding.
     pub async fn supervise_scan(&self) -> Result<ScanCounts, StoreError> {
         let Some(sup) = self.supervision().await? else {
             return Err(StoreError::NotFound(
                 "尚未载入监管规则文件：请先运行 jineng supervise load 文件".into(),
             ));
         };
-        let batch = inputs::everything(self).await?;
-        let hits = sup
-            .checks
-            .run(&batch, &jineng_domain::supervision::Stored::default());
+        let hits = self.scan_hits(&sup, ScanMode::default()).await?;
         self.record_hits(&sup, hits).await
     }
 
