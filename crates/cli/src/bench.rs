@@ -50,6 +50,19 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 监管核查：生成 N 条培训记录的登记库，测量全部启用核查的全面扫描（对照：以同样的语句直接读出同样的行），以及经完整导入流程导入花名册后的增量核查（对照：直接读出该核查读取的行）
+    Supervise {
+        #[arg(long, default_value_t = 1_000_000)]
+        enrolments: i64,
+        /// 增量核查所测花名册的行数
+        #[arg(long, default_value_t = 10_000)]
+        roster: i64,
+        /// 保留生成的库，下次运行时若其培训记录不少于 N 条则沿用
+        #[arg(long)]
+        keep: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// 公开证书查询：在本机回环地址上用内置的 HTTP/1.1 长连接压测工具测量证书查询（页面与接口）的每秒请求数与延迟（对照：同一服务中的空处理器 /healthz）
     Lookup {
         /// 每个目标最多请求数
@@ -114,7 +127,7 @@ fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
     Ok(w.flush()?)
 }
 
-fn peak_rss_mb() -> Option<f64> {
+pub(crate) fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -148,6 +161,19 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
             city,
             json,
         } => return crate::bench_report::run(db, actor, enrolments, &city, json).await,
+        BenchCommand::Supervise {
+            enrolments,
+            roster,
+            keep,
+            json,
+        } => {
+            let o = crate::bench_supervise::Options {
+                enrolments,
+                roster,
+                keep,
+            };
+            return crate::bench_supervise::run(db, actor, o, json).await;
+        }
         BenchCommand::Lookup {
             requests,
             connections,

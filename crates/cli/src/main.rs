@@ -5,6 +5,7 @@ mod bench;
 mod bench_decide;
 mod bench_lookup;
 mod bench_report;
+mod bench_supervise;
 mod claims;
 mod demo;
 mod eligibility;

@@ -198,6 +198,35 @@ fn scan(db: &common::TestDb) -> Value {
     serde_json::from_str(&db.ok(&["supervise", "scan", "--json"])).unwrap()
 }
 
+/// The full scan read in chunks of whole persons and classes (as small as
+/// one a chunk) finds what one batch of every row finds.
+fn chunked_scan_finds_what_one_batch_finds(db: &common::TestDb) {
+    use jineng_store::ScanMode;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = db.store().await;
+        let sup = store.supervision().await.unwrap().unwrap();
+        let prints = |hits: Vec<jineng_domain::supervision::Hit>| {
+            hits.iter()
+                .map(|h| format!("{}:{}", h.check.as_str(), h.fingerprint))
+                .collect::<std::collections::BTreeSet<String>>()
+        };
+        let whole = prints(store.scan_hits(&sup, ScanMode::Whole).await.unwrap());
+        assert_eq!(whole.len(), 10, "[{}] {whole:#?}", db.backend);
+        for persons in [1, 3, 20_000] {
+            let hits = store
+                .scan_hits(&sup, ScanMode::Chunked { persons })
+                .await
+                .unwrap();
+            assert_eq!(hits.len(), whole.len(), "[{}] {persons}", db.backend);
+            assert_eq!(prints(hits), whole, "[{}] {persons} a chunk", db.backend);
+        }
+    });
+}
+
 /// The cases the planted registry opens: per check, the claims, classes
 /// and certificates each names.
 fn expected_cases() -> BTreeMap<String, Vec<Vec<String>>> {
@@ -328,6 +357,7 @@ fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
         let s = scan(&db);
         assert_eq!(s["opened"], 0, "[{}] {s:#}", db.backend);
         assert!(s["hits"].as_u64().unwrap() >= 9, "{s:#}");
+        chunked_scan_finds_what_one_batch_finds(&db);
 
         // Every person is masked; the fields are the contract.
         let text = db.ok(&["supervise", "cases", "--status", "all"]);

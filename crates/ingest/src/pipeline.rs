@@ -54,6 +54,9 @@ pub struct ImportReport {
     /// (roster, classes, certificates, claims, watchlist, sessions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supervision: Option<jineng_store::ScanCounts>,
+    /// How long those checks took (`jineng bench supervise`).
+    #[serde(skip)]
+    pub supervision_seconds: Option<f64>,
 }
 
 pub const MAX_LISTED_ERRORS: usize = 10_000;
@@ -348,7 +351,9 @@ async fn run<K: Kind + Send + 'static>(
     if let Some(id) = batch.id
         && SUPERVISED_KINDS.contains(&spec.kind)
     {
+        let t = std::time::Instant::now();
         report.supervision = Some(store.supervise_import(id).await?);
+        report.supervision_seconds = Some(t.elapsed().as_secs_f64());
     }
     for w in report_files {
         w.finish()?;

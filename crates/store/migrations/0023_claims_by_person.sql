@@ -58,3 +58,4 @@ INSERT INTO claims_v23 (person_id, claim_no, subsidy_type, cert_type, cert_no, c
 DROP TABLE claims;
 ALTER TABLE claims_v23 RENAME TO claims;
 CREATE INDEX claims_status ON claims (status, person_id);
+CREATE INDEX claims_class ON claims (class_id);

@@ -74,13 +74,13 @@ pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
+    BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,
+    RatingRow, ScanCounts, ScanMode, SupervisionShape, TagImport, TagMatch,
+};
+pub use supervision::{
     CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CaseListRow, CasePerson,
     CaseQuery, CaseSort, DrawInspector, DrawInstitution, PublishedDraw, PublishedRating,
     RatingPoint,
-};
-pub use supervision::{
-    CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim, RatingRow, ScanCounts, TagImport,
-    TagMatch,
 };
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0019_federation_sessions.sql"),
     ),
     (
+        21,
+        "supervision_scan",
+        include_str!("../migrations/0021_supervision_scan.sql"),
+    ),
+    (
         23,
         "claims_by_person",
         include_str!("../migrations/0023_claims_by_person.sql"),
@@ -105,9 +110,10 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
         false => apply(store, conn.begin().await?).await,
     };
     if sqlite {
-        let broken: Vec<String> = sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
-            .fetch_all(&mut *conn)
-            .await?;
+        let broken: Vec<String> =
+            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await?;
         conn.execute("PRAGMA foreign_keys = ON").await?;
         if !broken.is_empty() {
             return Err(StoreError::Corrupt(format!(
@@ -119,10 +125,7 @@ pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
     applied
 }
 
-async fn apply(
-    store: &Store,
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
-) -> Result<(), StoreError> {
+async fn apply(store: &Store, mut tx: sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
     // Two processes may start at once against a fresh PostgreSQL database;
     // the advisory lock makes the second wait for the first's migration.
     if store.backend() == Backend::Postgres {

@@ -367,8 +367,18 @@ pub(crate) fn person_periods<'a, P: PartialEq>(
     let mut out = Vec::new();
     let (new_e, stored_e) = enrolments;
     let (new_p, stored_p) = periods;
+    // The new periods by person, once: a chunk of a full scan holds
+    // thousands of enrolments and list rows.
+    let mut by_person: BTreeMap<&str, Vec<&P>> = BTreeMap::new();
+    for p in new_p {
+        by_person.entry(person(p)).or_default().push(p);
+    }
     for e in new_e {
-        let fresh = new_p.iter().filter(|p| person(p) == e.person);
+        let fresh = by_person
+            .get(e.person.as_str())
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied();
         let old = stored_p
             .get(&e.person)
             .iter()

@@ -32,6 +32,7 @@ pub mod s07_shared_phone;
 pub mod s08_institution;
 pub mod s09_teacher;
 pub mod s10_online_rate;
+pub mod scan;
 pub mod session;
 pub mod watchlist;
 
@@ -45,6 +46,7 @@ pub use crate::policy::Cite;
 use crate::refdata::RefData;
 pub use file::{Supervision, SupervisionError, SupervisionMeta, load};
 pub use run::{Batch, Stored, Wanted};
+pub use scan::{FullScan, Later};
 
 /// The ten checks of `SUPERVISION.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -208,4 +208,4 @@ impl Checks {
 
 #[cfg(test)]
 #[path = "run_tests.rs"]
-mod tests;
+pub(crate) mod tests;

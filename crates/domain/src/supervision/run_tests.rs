@@ -13,7 +13,7 @@ use crate::supervision::watchlist::WatchlistKind;
 const INST: &str = "91371500MA3C000001";
 const ASSESSOR: &str = "52371500MJD000001X";
 
-fn checks() -> Checks {
+pub(crate) fn checks() -> Checks {
     let text = include_str!("../../../../policies/liaocheng-2019.supervision.toml");
     crate::supervision::load(
         "liaocheng-2019.supervision.toml",
@@ -65,7 +65,7 @@ fn phone(mut e: EnrolmentIn, p: &str) -> EnrolmentIn {
     e
 }
 
-fn stored_rows() -> Batch {
+pub(crate) fn stored_rows() -> Batch {
     let mut a = class("A", span("2019-03-01", "2019-03-20"), 80);
     a.teacher = teacher();
     let mut b = Batch {
@@ -113,7 +113,7 @@ fn stored_rows() -> Batch {
     b
 }
 
-fn new_rows() -> Batch {
+pub(crate) fn new_rows() -> Batch {
     let mut class_b = class("B", span("2019-03-15", "2019-03-30"), 200);
     class_b.teacher = teacher();
     let mut early = cert("C9".into(), pid(1), "2019-03-10");
@@ -178,7 +178,7 @@ fn new_rows() -> Batch {
     b
 }
 
-fn union(a: &Batch, b: &Batch) -> Batch {
+pub(crate) fn union(a: &Batch, b: &Batch) -> Batch {
     let mut u = a.clone();
     u.classes.extend(b.classes.iter().cloned());
     u.enrolments.extend(b.enrolments.iter().cloned());
@@ -191,7 +191,7 @@ fn union(a: &Batch, b: &Batch) -> Batch {
     u
 }
 
-fn prints(hits: &[Hit]) -> BTreeSet<(CheckId, String)> {
+pub(crate) fn prints(hits: &[Hit]) -> BTreeSet<(CheckId, String)> {
     hits.iter()
         .map(|h| (h.check, h.fingerprint.to_string()))
         .collect()

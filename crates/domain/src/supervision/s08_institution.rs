@@ -111,7 +111,7 @@ pub fn run_assessor_daily(
                 .iter()
                 .filter(|o| !fresh.iter().any(|n| n.cert_no == o.cert_no))
                 .count();
-        if count <= c.params.assessor_daily_max as usize {
+        if !above_daily_max(&c.params, count) {
             continue;
         }
         let mut keys = RecordKeys::default().institution(assessor);
@@ -126,6 +126,44 @@ pub fn run_assessor_daily(
         hits.push(c.hit_about(&subject, keys, evidence));
     }
     hits
+}
+
+/// Whether one assessor's `count` certificates of a day are too many.
+pub fn above_daily_max(p: &Params, count: usize) -> bool {
+    count > p.assessor_daily_max as usize
+}
+
+/// Whether a month of `n` claims is far above the claims of the baseline
+/// months before it (`baseline`, one count a month). No usual to compare
+/// with: a new institution, or a month without claims in the baseline, is
+/// not flagged here.
+fn anomalous(p: &Params, n: u64, baseline: &[u64]) -> bool {
+    let k = u64::from(p.monthly_baseline_months);
+    let base: u64 = baseline.iter().sum();
+    !baseline.contains(&0)
+        && n >= u64::from(p.monthly_min_claims)
+        && n * k > u64::from(p.monthly_factor) * base
+}
+
+/// The institution-months [`run_monthly`] flags when `counts` holds every
+/// claim (a full scan), from the counts alone.
+pub fn anomalous_months(
+    p: &Params,
+    counts: &BTreeMap<(String, Month), u32>,
+) -> Vec<(String, Month)> {
+    let count = |inst: &str, m: Month| -> u64 {
+        u64::from(counts.get(&(inst.to_string(), m)).copied().unwrap_or(0))
+    };
+    counts
+        .iter()
+        .filter(|((inst, month), n)| {
+            let baseline: Vec<u64> = (1..=p.monthly_baseline_months as i32)
+                .map(|k| count(inst, month.plus(-k)))
+                .collect();
+            anomalous(p, u64::from(**n), &baseline)
+        })
+        .map(|(key, _)| key.clone())
+        .collect()
 }
 
 /// Institution-months far above the institution's usual. `stored` counts
@@ -160,20 +198,15 @@ pub fn run_monthly(
         let baseline: Vec<u64> = (1..=p.monthly_baseline_months as i32)
             .map(|k| count(inst, month.plus(-k)))
             .collect();
-        let base: u64 = baseline.iter().sum();
-        let k = u64::from(p.monthly_baseline_months);
-        // No usual to compare with: a new institution, or a month without
-        // claims in the baseline, is not flagged here.
-        if baseline.contains(&0)
-            || n < u64::from(p.monthly_min_claims)
-            || n * k <= u64::from(p.monthly_factor) * base
-        {
+        if !anomalous(p, n, &baseline) {
             continue;
         }
         let mut keys = RecordKeys::default().institution(inst);
         for claim in fresh {
             keys = keys.claim(&claim.claim_no);
         }
+        let k = u64::from(p.monthly_baseline_months);
+        let base: u64 = baseline.iter().sum();
         let avg10 = base * 10 / k;
         let evidence = format!(
             "培训机构 {inst} {month}申领 {n} 笔，前 {k} 个月平均每月 {}.{} 笔，超过平均的 {} 倍",

@@ -31,7 +31,7 @@ fn case(expr: &str, values: &[String]) -> String {
 impl Store {
     /// `WITH … n(i)` of 0..count: generate_series on PostgreSQL, a
     /// recursive CTE on SQLite.
-    fn series(&self, count: i64) -> String {
+    pub(crate) fn series(&self, count: i64) -> String {
         match self.backend() {
             Backend::Postgres => {
                 format!("WITH n(i) AS (SELECT generate_series(0, {count} - 1)::BIGINT)")

@@ -29,6 +29,10 @@ pub(crate) enum Filter<'a> {
     Batch(&'a str, i64),
     /// Rows whose `column` is one of `keys`.
     Keys(&'a str, &'a [String]),
+    /// Rows whose `column` (a surrogate key) is in `lo..hi`.
+    Range(&'a str, i64, i64),
+    /// Rows whose `column` (a surrogate key) is one of these.
+    Ids(&'a str, &'a [i64]),
 }
 
 /// The local claims that are not refused, and the paid subsidies of other
@@ -47,7 +51,7 @@ async fn claims_and_tags(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, S
 /// Keys bound per statement.
 const KEY_CHUNK: usize = 500;
 
-pub(super) async fn fetch(
+pub(crate) async fn fetch(
     store: &Store,
     base: &str,
     filter: Filter<'_>,
@@ -76,7 +80,37 @@ pub(super) async fn fetch(
             }
             out
         }
+        Filter::Range(column, lo, hi) => {
+            let sql = format!("{base} AND {column} >= $1 AND {column} < $2");
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(store.pool())
+                .await?
+        }
+        Filter::Ids(column, ids) => {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(KEY_CHUNK) {
+                let sql = format!("{base} AND {column} IN ({})", placeholders(1, chunk.len()));
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for k in chunk {
+                    q = q.bind(*k);
+                }
+                out.extend(q.fetch_all(store.pool()).await?);
+            }
+            out
+        }
     })
+}
+
+/// The rows `filter` selects from `base`, only counted: the plain read a
+/// scan is measured against (`jineng bench supervise`).
+pub(crate) async fn count(
+    store: &Store,
+    base: &str,
+    filter: Filter<'_>,
+) -> Result<u64, StoreError> {
+    Ok(fetch(store, base, filter).await?.len() as u64)
 }
 
 fn date(r: &AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
@@ -94,7 +128,7 @@ fn opt_date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
     .transpose()
 }
 
-const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_type, c.start_date, c.end_date, \
+pub(crate) const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_type, c.start_date, c.end_date, \
      c.planned_hours, c.teacher_id, c.teacher_name \
      FROM classes c JOIN institutions i ON i.institution_id = c.institution_id WHERE 1 = 1";
 
@@ -119,7 +153,7 @@ pub(crate) async fn classes(store: &Store, f: Filter<'_>) -> Result<Vec<ClassIn>
         .collect()
 }
 
-const ENROLMENTS: &str = "SELECT p.id_number, p.phone, p.receives_pension, c.class_no, i.credit_code, \
+pub(crate) const ENROLMENTS: &str = "SELECT p.id_number, p.phone, p.receives_pension, c.class_no, i.credit_code, \
      c.training_type, c.start_date, c.end_date, e.offline_hours, e.online_hours, e.completion \
      FROM enrolments e JOIN persons p ON p.person_id = e.person_id \
      JOIN classes c ON c.class_id = e.class_id \
@@ -153,7 +187,7 @@ pub(crate) async fn enrolments(
         .collect()
 }
 
-const CERTIFICATES: &str = "SELECT t.cert_no, p.id_number, t.issue_date, t.issuer_code, \
+pub(crate) const CERTIFICATES: &str = "SELECT t.cert_no, p.id_number, t.issue_date, t.issuer_code, \
      c.class_no, c.end_date, i.credit_code \
      FROM certificates t JOIN persons p ON p.person_id = t.person_id \
      LEFT JOIN classes c ON c.class_id = t.class_id \
@@ -180,7 +214,7 @@ pub(crate) async fn certificates(
 }
 
 /// Claims that are not refused (a rejected claim pays nothing twice).
-fn claims_sql() -> String {
+pub(crate) fn claims_sql() -> String {
     format!(
         "SELECT k.claim_no, p.id_number, k.subsidy_type, k.cert_no, k.applied_on, \
      k.months, k.period_from, k.period_to, c.class_no, i.credit_code, t.occupation_code, t.skill_level \
@@ -232,15 +266,28 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
         .collect()
 }
 
-const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
+pub(crate) const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
      w.employer_code FROM watchlist_entries w WHERE 1 = 1";
+
+/// List entries of registered persons, for chunks of persons.
+pub(crate) const WATCHLIST_OF_PERSONS: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
+     w.employer_code FROM watchlist_entries w JOIN persons p ON p.id_number = w.id_number WHERE 1 = 1";
 
 /// Comparison-list entries, and the insurance periods of the 在职参保 ones.
 pub(crate) async fn watchlist(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
-    let rows = fetch(store, WATCHLIST, f).await?;
+    watchlist_from(store, WATCHLIST, f).await
+}
+
+/// [`watchlist`] from `base` (`WATCHLIST` or `WATCHLIST_OF_PERSONS`).
+pub(crate) async fn watchlist_from(
+    store: &Store,
+    base: &str,
+    f: Filter<'_>,
+) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
+    let rows = fetch(store, base, f).await?;
     let (mut entries, mut insurance) = (Vec::new(), Vec::new());
     for r in &rows {
         let kind: String = r.try_get("kind")?;
@@ -271,7 +318,7 @@ pub(crate) async fn watchlist(
 }
 
 /// Each class's trainees and how many passed.
-fn outcomes(enrolments: &[(EnrolmentIn, bool)]) -> Vec<ClassOutcome> {
+pub(crate) fn outcomes(enrolments: &[(EnrolmentIn, bool)]) -> Vec<ClassOutcome> {
     let mut by_class: BTreeMap<(&str, &str), (u32, u32)> = BTreeMap::new();
     for (e, passed) in enrolments {
         let c = by_class

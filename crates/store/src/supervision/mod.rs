@@ -6,6 +6,7 @@
 //! 监管 pages read cases within a scope ([`case_pages`]) and the published
 //! ratings and draws ([`published`]).
 
+mod bench;
 mod case_pages;
 mod case_records;
 mod cases;
@@ -16,10 +17,12 @@ pub(crate) mod holds;
 mod inputs;
 mod inspection;
 mod published;
+mod scan;
 mod sessions;
 mod teachers;
 mod watchlist;
 
+pub use bench::{BenchCounts, BenchRosterLine, SupervisionShape};
 pub use case_pages::{CaseListRow, CaseQuery, CaseSort};
 pub use case_records::{CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CasePerson};
 pub use cases::{CaseRow, CaseStatusFilter, ScanCounts};
@@ -28,6 +31,7 @@ pub use credit::RatingRow;
 pub use federation::{PaidClaim, TagImport, TagMatch};
 pub use inspection::DrawRow;
 pub use published::{DrawInspector, DrawInstitution, PublishedDraw, PublishedRating, RatingPoint};
+pub use scan::ScanMode;
 pub(crate) use teachers::set_class_teachers;
 
 use jineng_domain::supervision::{Supervision, load};
@@ -117,18 +121,15 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
-    /// Runs every enabled check over the whole registry and opens a case
-    /// per new finding.
+    /// Runs every enabled check over the whole registry, read in chunks of
+    /// whole keys ([`ScanMode`]), and opens a case per new finding.
     pub async fn supervise_scan(&self) -> Result<ScanCounts, StoreError> {
         let Some(sup) = self.supervision().await? else {
             return Err(StoreError::NotFound(
                 "尚未载入监管规则文件：请先运行 jineng supervise load 文件".into(),
             ));
         };
-        let batch = inputs::everything(self).await?;
-        let hits = sup
-            .checks
-            .run(&batch, &jineng_domain::supervision::Stored::default());
+        let hits = self.scan_hits(&sup, ScanMode::default()).await?;
         self.record_hits(&sup, hits).await
     }
 
