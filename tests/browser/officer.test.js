@@ -40,8 +40,12 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   assert.ok(statuses.every((s) => s === '待复核'), `only 待复核: ${statuses}`);
   await screenshot(page, 'claims-queue');
 
-  // Its decision, rule by rule with the clause each comes from.
-  const link = page.locator('tbody tr td a').first();
+  // Its decision, rule by rule with the clause each comes from: a claim a
+  // rule flagged (not one held because no policy governs its place).
+  const rules = await column(page, '涉及规则');
+  const flagged = rules.findIndex((r) => /R\d+/.test(r));
+  assert.ok(flagged >= 0, `a claim flagged by a rule: ${rules}`);
+  const link = page.locator('tbody tr').nth(flagged).locator('td a').first();
   const no = (await link.innerText()).trim();
   await Promise.all([page.waitForURL(`**/claims/${no}`), link.click()]);
   assert.equal(await page.locator('h1').innerText(), `申领 ${no}`);
@@ -52,6 +56,24 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   assert.ok(reasons.some((r) => /〔\d{4}〕/.test(r)), `clauses cited: ${reasons}`);
   assert.match(await page.locator('pre.conclusion').innerText(), /复核/);
   await screenshot(page, 'claim-decision');
+
+  // A claim an open case holds (S3 found the certificate dated before the
+  // class ended): the officer checks, closes the case 不属实 through its
+  // confirm step, and comes back to approve.
+  if (await page.locator('#held').count()) {
+    const caseLink = page.locator('#held a');
+    const caseNo = (await caseLink.innerText()).trim();
+    await Promise.all([page.waitForURL(`**/supervision/cases/${caseNo}`), caseLink.click()]);
+    await screenshot(page, 'case-holding-claim');
+    await page.getByLabel('不属实').check();
+    await page.getByLabel('核查说明').fill('经核对评价机构原始记录，发证日期系录入错误，培训已按期结业，不属实');
+    await page.getByRole('button', { name: '下一步：确认结案' }).click();
+    assert.match(await page.locator('#effects').innerText(), /解除/);
+    await Promise.all([page.waitForURL(/closed=1/), page.getByRole('button', { name: '确认结案' }).click()]);
+    await screenshot(page, 'case-closed');
+    await visit(page, `/claims/${no}`);
+    assert.equal(await page.locator('#held').count(), 0, 'the claim is released');
+  }
 
   // Approve through the form (with its CSRF token).
   await page.getByLabel('审核意见').fill('已核实证书与花名册，予以核准');

@@ -225,10 +225,12 @@ fn certificates_every_rule_rejects_its_row() {
                 {
                     "cert_type": "special_ability", "cert_no": "S000002", "occupation_code": "4-03-02-01",
                     "occupation_name": "中式烹调师", "skill_level": null, "issue_date": "2024-05-01", "issuer_code": f.private,
+                    "revoked_on": null, "revoked_reason": null,
                 },
                 {
                     "cert_type": "qualification", "cert_no": "S000001", "occupation_code": "6-31-01-03",
                     "occupation_name": "电工", "skill_level": 4, "issue_date": "2024-06-02", "issuer_code": f.school,
+                    "revoked_on": null, "revoked_reason": null,
                 },
             ]),
             "[{}]",

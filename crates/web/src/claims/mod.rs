@@ -125,6 +125,10 @@ struct ShowPage {
     can_decide: bool,
     csrf: String,
     message: Option<String>,
+    /// The open case (线索) holding the claim, if any.
+    held_by: Option<String>,
+    /// Whether the user may open the case (监管).
+    can_view_cases: bool,
 }
 
 async fn show_page(
@@ -140,8 +144,11 @@ async fn show_page(
     }
     let d = state.store.scoped_claim(user.scope(), no).await?;
     let r = render_claim(&d, &state.store.policy_set().await?);
+    let held_by = state.store.claim_held_by(no).await?;
     page(&ShowPage {
         nav: Some(Nav::of(user)),
+        held_by,
+        can_view_cases: user.role().may(Action::ViewSupervision),
         can_decide: user.role().may(Action::DecideClaims),
         csrf: user.csrf.clone(),
         message,
