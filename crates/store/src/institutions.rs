@@ -85,6 +85,30 @@ pub(crate) struct ClassRef {
     pub closed: bool,
 }
 
+/// The class a row names by its institution's credit code and its 班级编号,
+/// from the maps [`resolve_institutions`] and [`resolve_classes`] built;
+/// when either is unknown, the rejection goes into `errs`.
+pub(crate) fn class_named<'c>(
+    insts: &HashMap<String, i64>,
+    classes: &'c HashMap<(i64, String), ClassRef>,
+    institution: &CreditCode,
+    class_no: &str,
+    errs: &mut Vec<Rejection>,
+) -> Option<&'c ClassRef> {
+    let Some(iid) = insts.get(institution.as_str()) else {
+        errs.push(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION));
+        return None;
+    };
+    let c = classes.get(&(*iid, class_no.to_string()));
+    if c.is_none() {
+        errs.push(Rejection::new(
+            "班级编号",
+            format!("该机构没有编号为「{class_no}」的培训班，请先导入培训班"),
+        ));
+    }
+    c
+}
+
 /// (institution_id, class_no) → class, for the given institutions.
 pub(crate) async fn resolve_classes(
     conn: &mut sqlx::AnyConnection,

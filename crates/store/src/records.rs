@@ -3,7 +3,9 @@
 
 use crate::batch::{ImportBatch, Outcome, Rejection};
 use crate::claims::stored_status;
-use crate::institutions::{ClassRef, UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions};
+use crate::institutions::{
+    ClassRef, UNKNOWN_INSTITUTION, class_named, resolve_classes, resolve_institutions,
+};
 use crate::people::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, Table, upsert};
@@ -213,22 +215,7 @@ impl Store {
         let mut planned = Vec::new();
         for (n, r) in rows {
             let mut errs = Vec::new();
-            let class = match insts.get(r.institution.as_str()) {
-                None => {
-                    errs.push(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION));
-                    None
-                }
-                Some(iid) => {
-                    let c = classes.get(&(*iid, r.class_no.clone()));
-                    if c.is_none() {
-                        errs.push(Rejection::new(
-                            "班级编号",
-                            format!("该机构没有编号为「{}」的培训班，请先导入培训班", r.class_no),
-                        ));
-                    }
-                    c
-                }
-            };
+            let class = class_named(&insts, &classes, &r.institution, &r.class_no, &mut errs);
             let person = person_of(&people, &r.id, Some(&r.name))
                 .map_err(|e| errs.push(e))
                 .ok();

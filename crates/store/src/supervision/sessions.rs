@@ -10,8 +10,8 @@ use sqlx::Row;
 
 use super::inputs::{Filter, fetch};
 use crate::audit;
-use crate::batch::{ImportBatch, Outcome, Rejection};
-use crate::institutions::{UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions};
+use crate::batch::{ImportBatch, Outcome};
+use crate::institutions::{class_named, resolve_classes, resolve_institutions};
 use crate::people::{person_of, resolve_persons};
 use crate::{Store, StoreError};
 
@@ -38,22 +38,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
             let mut errs = Vec::new();
-            let class = match insts.get(r.institution.as_str()) {
-                None => {
-                    errs.push(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION));
-                    None
-                }
-                Some(iid) => {
-                    let c = classes.get(&(*iid, r.class_no.clone()));
-                    if c.is_none() {
-                        errs.push(Rejection::new(
-                            "班级编号",
-                            format!("该机构没有编号为「{}」的培训班，请先导入培训班", r.class_no),
-                        ));
-                    }
-                    c
-                }
-            };
+            let class = class_named(&insts, &classes, &r.institution, &r.class_no, &mut errs);
             let person = person_of(&people, &r.id, Some(&r.name))
                 .map_err(|e| errs.push(e))
                 .ok();
