@@ -104,11 +104,20 @@ impl SqliteReader {
         Ok(conn)
     }
 
-    /// Runs `f` on an idle connection (or a new one), then keeps it.
     fn with<T>(
         &self,
         f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
+        self.with_direct(f)
+    }
+
+    /// Runs `f` on an idle connection (or a new one), then keeps it unless
+    /// `f` failed; `f`'s error may be its own (the supervision scan's
+    /// conversions, `supervision::rows`).
+    pub(crate) fn with_direct<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
         let conn = match idle {
             Some(c) => c,

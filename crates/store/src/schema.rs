@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "claims_by_person",
         include_str!("../migrations/0023_claims_by_person.sql"),
     ),
+    (
+        30,
+        "import_batch_keys",
+        include_str!("../migrations/0030_import_batch_keys.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).

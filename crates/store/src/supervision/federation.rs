@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::ScanCounts;
-use super::inputs::{Filter, fetch};
+use super::inputs::Filter;
+use super::rows::fetch_map;
 use crate::audit;
 use crate::{Store, StoreError};
 
@@ -222,27 +223,22 @@ pub(crate) async fn foreign_claims(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<Vec<ClaimIn>, StoreError> {
-    let rows = fetch(store, FOREIGN, f).await?;
-    rows.iter()
-        .map(|r| {
-            let sha: String = r.try_get("line_sha256")?;
-            let year: i64 = r.try_get("year")?;
-            let months: Option<i64> = r.try_get("months")?;
-            let rec = TagRecord {
-                tag: String::new(),
-                occupation: r.try_get("occupation")?,
-                level: r.try_get("level")?,
-                subsidy_type: r.try_get("subsidy_type")?,
-                year: year as i32,
-                first_month: r.try_get("first_month")?,
-                months: months.and_then(|m| u32::try_from(m).ok()),
-                fund: r.try_get("fund")?,
-                deployment: r.try_get("deployment")?,
-            };
-            let person: String = r.try_get("id_number")?;
-            let mut c = rec.as_claim(&person, 0);
-            c.claim_no = format!("{}#{}", rec.deployment, sha.get(..16).unwrap_or(&sha));
-            Ok(c)
-        })
-        .collect()
+    fetch_map(store, FOREIGN, f, |r| {
+        let sha = r.text("line_sha256")?;
+        let rec = TagRecord {
+            tag: String::new(),
+            occupation: r.opt_text("occupation")?,
+            level: r.opt_text("level")?,
+            subsidy_type: r.text("subsidy_type")?,
+            year: r.int("year")? as i32,
+            first_month: r.opt_text("first_month")?,
+            months: r.opt_int("months")?.and_then(|m| u32::try_from(m).ok()),
+            fund: r.text("fund")?,
+            deployment: r.text("deployment")?,
+        };
+        let mut c = rec.as_claim(&r.text("id_number")?, 0);
+        c.claim_no = format!("{}#{}", rec.deployment, sha.get(..16).unwrap_or(&sha));
+        Ok(c)
+    })
+    .await
 }

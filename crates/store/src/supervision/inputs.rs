@@ -15,10 +15,9 @@ use jineng_domain::supervision::inputs::{
     Span, Teacher, WatchEntry, WatchlistKind,
 };
 use jineng_domain::supervision::{Batch, Stored, Wanted, s08_institution, s09_teacher};
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
 
-use crate::sql::placeholders;
+pub(crate) use super::rows::count;
+use super::rows::{Get, fetch_map};
 use crate::{Store, StoreError};
 
 /// Which rows to load.
@@ -48,79 +47,14 @@ async fn claims_and_tags(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, S
     Ok(out)
 }
 
-/// Keys bound per statement.
-const KEY_CHUNK: usize = 500;
-
-pub(crate) async fn fetch(
-    store: &Store,
-    base: &str,
-    filter: Filter<'_>,
-) -> Result<Vec<AnyRow>, StoreError> {
-    Ok(match filter {
-        Filter::All => {
-            sqlx::query(AssertSqlSafe(base.to_string()))
-                .fetch_all(store.pool())
-                .await?
-        }
-        Filter::Batch(column, id) => {
-            sqlx::query(AssertSqlSafe(format!("{base} AND {column} = $1")))
-                .bind(id)
-                .fetch_all(store.pool())
-                .await?
-        }
-        Filter::Keys(column, keys) => {
-            let mut out = Vec::new();
-            for chunk in keys.chunks(KEY_CHUNK) {
-                let sql = format!("{base} AND {column} IN ({})", placeholders(1, chunk.len()));
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for k in chunk {
-                    q = q.bind(k.as_str());
-                }
-                out.extend(q.fetch_all(store.pool()).await?);
-            }
-            out
-        }
-        Filter::Range(column, lo, hi) => {
-            let sql = format!("{base} AND {column} >= $1 AND {column} < $2");
-            sqlx::query(AssertSqlSafe(sql))
-                .bind(lo)
-                .bind(hi)
-                .fetch_all(store.pool())
-                .await?
-        }
-        Filter::Ids(column, ids) => {
-            let mut out = Vec::new();
-            for chunk in ids.chunks(KEY_CHUNK) {
-                let sql = format!("{base} AND {column} IN ({})", placeholders(1, chunk.len()));
-                let mut q = sqlx::query(AssertSqlSafe(sql));
-                for k in chunk {
-                    q = q.bind(*k);
-                }
-                out.extend(q.fetch_all(store.pool()).await?);
-            }
-            out
-        }
-    })
-}
-
-/// The rows `filter` selects from `base`, only counted: the plain read a
-/// scan is measured against (`jineng bench supervise`).
-pub(crate) async fn count(
-    store: &Store,
-    base: &str,
-    filter: Filter<'_>,
-) -> Result<u64, StoreError> {
-    Ok(fetch(store, base, filter).await?.len() as u64)
-}
-
-fn date(r: &AnyRow, col: &str) -> Result<NaiveDate, StoreError> {
-    let s: String = r.try_get(col)?;
+fn date(r: &dyn Get, col: &str) -> Result<NaiveDate, StoreError> {
+    let s = r.text(col)?;
     NaiveDate::parse_from_str(&s, "%Y-%m-%d")
         .map_err(|_| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
 }
 
-fn opt_date(r: &AnyRow, col: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let s: Option<String> = r.try_get(col)?;
+fn opt_date(r: &dyn Get, col: &str) -> Result<Option<NaiveDate>, StoreError> {
+    let s = r.opt_text(col)?;
     s.map(|s| {
         NaiveDate::parse_from_str(&s, "%Y-%m-%d")
             .map_err(|_| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
@@ -133,24 +67,22 @@ pub(crate) const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_t
      FROM classes c JOIN institutions i ON i.institution_id = c.institution_id WHERE 1 = 1";
 
 pub(crate) async fn classes(store: &Store, f: Filter<'_>) -> Result<Vec<ClassIn>, StoreError> {
-    let rows = fetch(store, CLASSES, f).await?;
-    rows.iter()
-        .map(|r| {
-            let teacher_id: Option<String> = r.try_get("teacher_id")?;
-            let teacher_name: Option<String> = r.try_get("teacher_name")?;
-            Ok(ClassIn {
-                class_no: r.try_get("class_no")?,
-                institution: r.try_get("credit_code")?,
-                training_type: r.try_get("training_type")?,
-                span: Span::new(date(r, "start_date")?, date(r, "end_date")?),
-                planned_hours: r.try_get("planned_hours")?,
-                teacher: teacher_id.map(|id| Teacher {
-                    id,
-                    name: teacher_name.unwrap_or_default(),
-                }),
-            })
+    fetch_map(store, CLASSES, f, |r| {
+        let teacher_id = r.opt_text("teacher_id")?;
+        let teacher_name = r.opt_text("teacher_name")?;
+        Ok(ClassIn {
+            class_no: r.text("class_no")?,
+            institution: r.text("credit_code")?,
+            training_type: r.text("training_type")?,
+            span: Span::new(date(r, "start_date")?, date(r, "end_date")?),
+            planned_hours: r.int("planned_hours")?,
+            teacher: teacher_id.map(|id| Teacher {
+                id,
+                name: teacher_name.unwrap_or_default(),
+            }),
         })
-        .collect()
+    })
+    .await
 }
 
 pub(crate) const ENROLMENTS: &str = "SELECT p.id_number, p.phone, p.receives_pension, c.class_no, i.credit_code, \
@@ -164,27 +96,23 @@ pub(crate) async fn enrolments(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<Vec<(EnrolmentIn, bool)>, StoreError> {
-    let rows = fetch(store, ENROLMENTS, f).await?;
-    rows.iter()
-        .map(|r| {
-            let pension: i64 = r.try_get("receives_pension")?;
-            let completion: String = r.try_get("completion")?;
-            Ok((
-                EnrolmentIn {
-                    person: r.try_get("id_number")?,
-                    class_no: r.try_get("class_no")?,
-                    institution: r.try_get("credit_code")?,
-                    training_type: r.try_get("training_type")?,
-                    span: Span::new(date(r, "start_date")?, date(r, "end_date")?),
-                    offline_hours: r.try_get("offline_hours")?,
-                    online_hours: r.try_get("online_hours")?,
-                    phone: r.try_get("phone")?,
-                    receives_pension: pension != 0,
-                },
-                completion == "passed",
-            ))
-        })
-        .collect()
+    fetch_map(store, ENROLMENTS, f, |r| {
+        Ok((
+            EnrolmentIn {
+                person: r.text("id_number")?,
+                class_no: r.text("class_no")?,
+                institution: r.text("credit_code")?,
+                training_type: r.text("training_type")?,
+                span: Span::new(date(r, "start_date")?, date(r, "end_date")?),
+                offline_hours: r.int("offline_hours")?,
+                online_hours: r.int("online_hours")?,
+                phone: r.opt_text("phone")?,
+                receives_pension: r.int("receives_pension")? != 0,
+            },
+            r.text("completion")? == "passed",
+        ))
+    })
+    .await
 }
 
 pub(crate) const CERTIFICATES: &str = "SELECT t.cert_no, p.id_number, t.issue_date, t.issuer_code, \
@@ -197,20 +125,18 @@ pub(crate) async fn certificates(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<Vec<CertificateIn>, StoreError> {
-    let rows = fetch(store, CERTIFICATES, f).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CertificateIn {
-                cert_no: r.try_get("cert_no")?,
-                person: r.try_get("id_number")?,
-                issue_date: date(r, "issue_date")?,
-                assessor: r.try_get("issuer_code")?,
-                class_no: r.try_get("class_no")?,
-                class_end: opt_date(r, "end_date")?,
-                institution: r.try_get("credit_code")?,
-            })
+    fetch_map(store, CERTIFICATES, f, |r| {
+        Ok(CertificateIn {
+            cert_no: r.text("cert_no")?,
+            person: r.text("id_number")?,
+            issue_date: date(r, "issue_date")?,
+            assessor: r.text("issuer_code")?,
+            class_no: r.opt_text("class_no")?,
+            class_end: opt_date(r, "end_date")?,
+            institution: r.opt_text("credit_code")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// Claims that are not refused (a rejected claim pays nothing twice).
@@ -228,42 +154,39 @@ pub(crate) fn claims_sql() -> String {
 }
 
 pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, StoreError> {
-    let rows = fetch(store, &claims_sql(), f).await?;
-    rows.iter()
-        .map(|r| {
-            let applied_on = date(r, "applied_on")?;
-            let months: Option<i64> = r.try_get("months")?;
-            // The months claimed: from the period's first month when the
-            // claim gives one (as federation tags do), else the application's.
-            let month = |col: &str| -> Result<Option<NaiveDate>, StoreError> {
-                let m: Option<String> = r.try_get(col)?;
-                Ok(m.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()))
-            };
-            let period = month("period_from")?.zip(month("period_to")?);
-            let first = period.map_or(applied_on, |(from, _)| from);
-            let months = months.or(period
+    fetch_map(store, &claims_sql(), f, |r| {
+        let applied_on = date(r, "applied_on")?;
+        let months = r.opt_int("months")?;
+        // The months claimed: from the period's first month when the
+        // claim gives one (as federation tags do), else the application's.
+        let month = |col: &str| -> Result<Option<NaiveDate>, StoreError> {
+            let m = r.opt_text(col)?;
+            Ok(m.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()))
+        };
+        let period = month("period_from")?.zip(month("period_to")?);
+        let first = period.map_or(applied_on, |(from, _)| from);
+        let months = months
+            .or(period
                 .map(|(from, to)| jineng_domain::policy::facts::months_of(from, to).len() as i64));
-            let level: Option<i64> = r.try_get("skill_level")?;
-            let institution: Option<String> = r.try_get("credit_code")?;
-            Ok(ClaimIn {
-                claim_no: r.try_get("claim_no")?,
-                person: r.try_get("id_number")?,
-                subsidy_type: r.try_get("subsidy_type")?,
-                fund: None,
-                occupation: r.try_get("occupation_code")?,
-                level: level.map(|l| l.to_string()),
-                cert_no: r.try_get("cert_no")?,
-                class_no: r.try_get("class_no")?,
-                institution,
-                applied_on,
-                months: months.filter(|m| *m > 0).map(|m| Months {
-                    first: Month::of(first),
-                    count: m as i32,
-                }),
-                deployment: None,
-            })
+        Ok(ClaimIn {
+            claim_no: r.text("claim_no")?,
+            person: r.text("id_number")?,
+            subsidy_type: r.text("subsidy_type")?,
+            fund: None,
+            occupation: r.opt_text("occupation_code")?,
+            level: r.opt_int("skill_level")?.map(|l| l.to_string()),
+            cert_no: r.opt_text("cert_no")?,
+            class_no: r.opt_text("class_no")?,
+            institution: r.opt_text("credit_code")?,
+            applied_on,
+            months: months.filter(|m| *m > 0).map(|m| Months {
+                first: Month::of(first),
+                count: m as i32,
+            }),
+            deployment: None,
         })
-        .collect()
+    })
+    .await
 }
 
 pub(crate) const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
@@ -287,32 +210,33 @@ pub(crate) async fn watchlist_from(
     base: &str,
     f: Filter<'_>,
 ) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
-    let rows = fetch(store, base, f).await?;
-    let (mut entries, mut insurance) = (Vec::new(), Vec::new());
-    for r in &rows {
-        let kind: String = r.try_get("kind")?;
+    let rows = fetch_map(store, base, f, |r| {
+        let kind = r.text("kind")?;
         let kind = WatchlistKind::parse(&kind)
             .map_err(|_| StoreError::Corrupt(format!("未知的名单类型「{kind}」")))?;
-        let period = Period {
-            from: date(r, "valid_from")?,
-            to: opt_date(r, "valid_to")?,
+        let entry = WatchEntry {
+            person: r.text("id_number")?,
+            kind,
+            period: Period {
+                from: date(r, "valid_from")?,
+                to: opt_date(r, "valid_to")?,
+            },
+            source: r.text("source")?,
         };
-        let person: String = r.try_get("id_number")?;
-        let source: String = r.try_get("source")?;
-        if kind == WatchlistKind::InsuredEmployee {
+        Ok((entry, r.opt_text("employer_code")?))
+    })
+    .await?;
+    let (mut entries, mut insurance) = (Vec::new(), Vec::new());
+    for (e, employer) in rows {
+        if e.kind == WatchlistKind::InsuredEmployee {
             insurance.push(InsuranceIn {
-                person: person.clone(),
-                employer: r.try_get("employer_code")?,
-                period,
-                source: source.clone(),
+                person: e.person.clone(),
+                employer,
+                period: e.period,
+                source: e.source.clone(),
             });
         }
-        entries.push(WatchEntry {
-            person,
-            kind,
-            period,
-            source,
-        });
+        entries.push(e);
     }
     Ok((entries, insurance))
 }

@@ -17,6 +17,7 @@ pub(crate) mod holds;
 mod inputs;
 mod inspection;
 mod published;
+mod rows;
 mod scan;
 mod sessions;
 mod teachers;

@@ -183,13 +183,14 @@ impl Store {
     /// enrolments, list entries and claims of its persons, and the rosters
     /// of its classes (the baseline of `jineng bench supervise`).
     pub async fn bench_plain_incremental(&self, batch_id: i64) -> Result<u64, StoreError> {
-        let rows = inputs::fetch(self, ENROLMENTS, Filter::Batch("e.batch_id", batch_id)).await?;
-        let mut persons = Vec::new();
-        let mut classes = Vec::new();
-        for r in &rows {
-            persons.push(r.try_get::<String, _>("id_number")?);
-            classes.push(r.try_get::<String, _>("class_no")?);
-        }
+        let rows = super::rows::fetch_map(
+            self,
+            ENROLMENTS,
+            Filter::Batch("e.batch_id", batch_id),
+            |r| Ok((r.text("id_number")?, r.text("class_no")?)),
+        )
+        .await?;
+        let (mut persons, mut classes): (Vec<String>, Vec<String>) = rows.iter().cloned().unzip();
         persons.sort();
         persons.dedup();
         classes.sort();

@@ -6,9 +6,9 @@
 use chrono::NaiveDateTime;
 use jineng_domain::supervision::inputs::OnlineSession;
 use jineng_domain::supervision::session::{SessionRecord, session_id};
-use sqlx::Row;
 
-use super::inputs::{Filter, fetch};
+use super::inputs::Filter;
+use super::rows::fetch_map;
 use crate::audit;
 use crate::batch::{ImportBatch, Outcome};
 use crate::institutions::{class_named, resolve_classes, resolve_institutions};
@@ -103,18 +103,16 @@ pub(crate) async fn sessions(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<Vec<OnlineSession>, StoreError> {
-    let rows = fetch(store, SESSIONS, f).await?;
-    rows.iter()
-        .map(|r| {
-            let platform: String = r.try_get("platform")?;
-            let start = read_moment(&r.try_get::<String, _>("started_at")?)?;
-            Ok(OnlineSession {
-                session_id: session_id(&platform, start),
-                person: r.try_get("id_number")?,
-                class_no: r.try_get("class_no")?,
-                start,
-                end: read_moment(&r.try_get::<String, _>("ended_at")?)?,
-            })
+    fetch_map(store, SESSIONS, f, |r| {
+        let platform = r.text("platform")?;
+        let start = read_moment(&r.text("started_at")?)?;
+        Ok(OnlineSession {
+            session_id: session_id(&platform, start),
+            person: r.text("id_number")?,
+            class_no: r.text("class_no")?,
+            start,
+            end: read_moment(&r.text("ended_at")?)?,
         })
-        .collect()
+    })
+    .await
 }
