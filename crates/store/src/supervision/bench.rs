@@ -229,6 +229,13 @@ impl Store {
                 date(&ry, &rm, "1"),
                 date(&ry, &rm, "20"),
             ),
+            // One roster import a class, as a county loads its registry:
+            // the rows carry their batch, so the planner reads one batch by
+            // its index as it would in a real store.
+            format!(
+                "INSERT INTO import_batches (batch_id, kind, file_name, file_sha256, actor, started_at, finished_at, status)
+                 SELECT class_id, 'roster', 'bench-' || CAST(class_id AS TEXT) || '.csv', '', 'bench', '{NOW}', '{NOW}', 'finished' FROM classes"
+            ),
             format!(
                 "{} INSERT INTO persons (person_id, id_number, name, sex, birth_date, phone, hukou_region, receives_pension, updated_at)
                  SELECT i + 1, {id}, '测试', CASE {seq} % 2 WHEN 1 THEN '男' ELSE '女' END, {}, '13' || substr(CAST(1000000000 + i AS TEXT), 2), {}, 0, '{NOW}' FROM n",
@@ -237,25 +244,25 @@ impl Store {
                 case(&county, s.counties),
             ),
             format!(
-                "{} INSERT INTO enrolments (person_id, class_id, offline_hours, online_hours, completion, updated_at)
-                 SELECT i + 1, {k} + 1, 80, 0, CASE {pos} % 10 WHEN 8 THEN 'failed' WHEN 9 THEN 'not_finished' ELSE 'passed' END, '{NOW}' FROM q",
+                "{} INSERT INTO enrolments (person_id, class_id, offline_hours, online_hours, completion, updated_at, batch_id)
+                 SELECT i + 1, {k} + 1, 80, 0, CASE {pos} % 10 WHEN 8 THEN 'failed' WHEN 9 THEN 'not_finished' ELSE 'passed' END, '{NOW}', {k} + 1 FROM q",
                 with_places(&self.series(persons)),
             ),
             // Every tenth person again, 18 months away from the first class.
             format!(
-                "{} INSERT INTO enrolments (person_id, class_id, offline_hours, online_hours, completion, updated_at)
-                 SELECT i + 1, CASE WHEN {k} + 18 < {classes} THEN {k} + 18 ELSE {k} - 18 END + 1, 80, 0, 'passed', '{NOW}' FROM q WHERE i % 10 = 0",
+                "{} INSERT INTO enrolments (person_id, class_id, offline_hours, online_hours, completion, updated_at, batch_id)
+                 SELECT i + 1, c, 80, 0, 'passed', '{NOW}', c FROM (SELECT i, CASE WHEN {k} + 18 < {classes} THEN {k} + 18 ELSE {k} - 18 END + 1 AS c FROM q WHERE i % 10 = 0) again",
                 with_places(&self.series(persons)),
             ),
             format!(
-                "{} INSERT INTO certificates (person_id, cert_type, cert_no, occupation_code, skill_level, issue_date, issuer_code, class_id, updated_at)
-                 SELECT i + 1, 'skill_level', 'K' || CAST(i AS TEXT), '{}', 5, {issue}, 'PJ' || CAST(i % {assessors} AS TEXT), {k} + 1, '{NOW}' FROM q WHERE {pos} % 10 < 6",
+                "{} INSERT INTO certificates (person_id, cert_type, cert_no, occupation_code, skill_level, issue_date, issuer_code, class_id, updated_at, batch_id)
+                 SELECT i + 1, 'skill_level', 'K' || CAST(i AS TEXT), '{}', 5, {issue}, 'PJ' || CAST(i % {assessors} AS TEXT), {k} + 1, '{NOW}', {k} + 1 FROM q WHERE {pos} % 10 < 6",
                 with_places(&self.series(persons)),
                 s.occupation,
             ),
             format!(
-                "{} INSERT INTO claims (person_id, claim_no, subsidy_type, cert_type, cert_no, class_id, applied_on, status, updated_at)
-                 SELECT i + 1, 'Q' || CAST(i AS TEXT), '职业培训补贴', 'skill_level', 'K' || CAST(i AS TEXT), {k} + 1, {issue}, 'submitted', '{NOW}' FROM q WHERE {pos} % 10 < 3",
+                "{} INSERT INTO claims (person_id, claim_no, subsidy_type, cert_type, cert_no, class_id, applied_on, status, updated_at, batch_id)
+                 SELECT i + 1, 'Q' || CAST(i AS TEXT), '职业培训补贴', 'skill_level', 'K' || CAST(i AS TEXT), {k} + 1, {issue}, 'submitted', '{NOW}', {k} + 1 FROM q WHERE {pos} % 10 < 3",
                 with_places(&self.series(persons)),
             ),
             format!(
@@ -274,6 +281,13 @@ impl Store {
             tx.execute(AssertSqlSafe(sql)).await?;
         }
         tx.execute("DROP TABLE bench_block_places").await?;
+        if self.backend() == crate::Backend::Postgres {
+            tx.execute(
+                "SELECT setval(pg_get_serial_sequence('import_batches', 'batch_id'), \
+                 (SELECT MAX(batch_id) FROM import_batches))",
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.pool().execute("ANALYZE").await?;
         Ok(())

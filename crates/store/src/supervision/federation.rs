@@ -197,7 +197,7 @@ impl Store {
             ..Batch::default()
         };
         let wanted = batch.wanted(&sup.checks);
-        let stored = super::inputs::stored(self, &batch, &wanted).await?;
+        let stored = super::inputs::stored(self, &batch, &wanted, None).await?;
         let hits = sup.checks.run(&batch, &stored);
         self.record_hits(&sup, hits).await
     }

@@ -192,25 +192,31 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
 pub(crate) const WATCHLIST: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
      w.employer_code FROM watchlist_entries w WHERE 1 = 1";
 
-/// List entries of registered persons, for chunks of persons.
-pub(crate) const WATCHLIST_OF_PERSONS: &str = "SELECT w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
+/// List entries of registered persons with their `person_id`: a chunked
+/// scan reads them once and hands each chunk its persons' entries.
+pub(crate) const WATCHLIST_OF_PERSONS: &str = "SELECT p.person_id, w.id_number, w.kind, w.valid_from, w.valid_to, w.source, \
      w.employer_code FROM watchlist_entries w JOIN persons p ON p.id_number = w.id_number WHERE 1 = 1";
+
+/// A comparison-list row: its person key when read with
+/// [`WATCHLIST_OF_PERSONS`], the entry, and the employer of an 在职参保 one.
+pub(crate) type WatchRow = (Option<i64>, WatchEntry, Option<String>);
 
 /// Comparison-list entries, and the insurance periods of the 在职参保 ones.
 pub(crate) async fn watchlist(
     store: &Store,
     f: Filter<'_>,
 ) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
-    watchlist_from(store, WATCHLIST, f).await
+    Ok(split_watchlist(watch_rows(store, WATCHLIST, f).await?))
 }
 
-/// [`watchlist`] from `base` (`WATCHLIST` or `WATCHLIST_OF_PERSONS`).
-pub(crate) async fn watchlist_from(
+/// The rows of `base` (`WATCHLIST` or `WATCHLIST_OF_PERSONS`).
+pub(crate) async fn watch_rows(
     store: &Store,
     base: &str,
     f: Filter<'_>,
-) -> Result<(Vec<WatchEntry>, Vec<InsuranceIn>), StoreError> {
-    let rows = fetch_map(store, base, f, |r| {
+) -> Result<Vec<WatchRow>, StoreError> {
+    let keyed = base == WATCHLIST_OF_PERSONS;
+    fetch_map(store, base, f, |r| {
         let kind = r.text("kind")?;
         let kind = WatchlistKind::parse(&kind)
             .map_err(|_| StoreError::Corrupt(format!("未知的名单类型「{kind}」")))?;
@@ -223,11 +229,22 @@ pub(crate) async fn watchlist_from(
             },
             source: r.text("source")?,
         };
-        Ok((entry, r.opt_text("employer_code")?))
+        let pid = if keyed {
+            Some(r.int("person_id")?)
+        } else {
+            None
+        };
+        Ok((pid, entry, r.opt_text("employer_code")?))
     })
-    .await?;
+    .await
+}
+
+/// The entries, and the insurance periods of the 在职参保 ones.
+pub(crate) fn split_watchlist(
+    rows: impl IntoIterator<Item = WatchRow>,
+) -> (Vec<WatchEntry>, Vec<InsuranceIn>) {
     let (mut entries, mut insurance) = (Vec::new(), Vec::new());
-    for (e, employer) in rows {
+    for (_, e, employer) in rows {
         if e.kind == WatchlistKind::InsuredEmployee {
             insurance.push(InsuranceIn {
                 person: e.person.clone(),
@@ -238,7 +255,7 @@ pub(crate) async fn watchlist_from(
         }
         entries.push(e);
     }
-    Ok((entries, insurance))
+    (entries, insurance)
 }
 
 /// Each class's trainees and how many passed.
@@ -278,8 +295,13 @@ pub(crate) async fn everything(store: &Store) -> Result<Batch, StoreError> {
     })
 }
 
-/// The rows import batch `id` wrote, as a batch to check.
-pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreError> {
+/// The rows import batch `id` wrote, as a batch to check, and the whole
+/// rosters of the classes it enrolled into (read once: S8 counts them here,
+/// S7 compares with them in [`stored`]).
+pub(crate) async fn of_import(
+    store: &Store,
+    id: i64,
+) -> Result<(Batch, Vec<EnrolmentIn>), StoreError> {
     let enrolled = enrolments(store, Filter::Batch("e.batch_id", id)).await?;
     let (watchlist, insurance) = watchlist(store, Filter::Batch("w.batch_id", id)).await?;
     // A roster changes its classes' results (S8): the whole class counts.
@@ -287,7 +309,7 @@ pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreErro
     touched.sort();
     touched.dedup();
     let whole = enrolments(store, Filter::Keys("c.class_no", &touched)).await?;
-    Ok(Batch {
+    let batch = Batch {
         classes: classes(store, Filter::Batch("c.batch_id", id)).await?,
         outcomes: outcomes(&whole),
         enrolments: enrolled.into_iter().map(|(e, _)| e).collect(),
@@ -296,13 +318,20 @@ pub(crate) async fn of_import(store: &Store, id: i64) -> Result<Batch, StoreErro
         watchlist,
         insurance,
         sessions: super::sessions::sessions(store, Filter::Batch("o.batch_id", id)).await?,
-    })
+    };
+    Ok((batch, whole.into_iter().map(|(e, _)| e).collect()))
 }
 
 /// The stored rows a batch is compared with. The batch's own rows are
 /// already written; the per-key checks drop them by identity, the S8
 /// counts here.
-pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<Stored, StoreError> {
+/// `rosters`, when given, are the whole rosters of `w.classes`, already read.
+pub(crate) async fn stored(
+    store: &Store,
+    batch: &Batch,
+    w: &Wanted,
+    rosters: Option<Vec<EnrolmentIn>>,
+) -> Result<Stored, StoreError> {
     let new_certs: std::collections::BTreeSet<&str> = batch
         .certificates
         .iter()
@@ -314,7 +343,14 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
     let classes_wanted: Vec<String> = w.classes.iter().cloned().collect();
     let teachers: Vec<String> = w.teachers.iter().cloned().collect();
     let by_person = enrolments(store, Filter::Keys("p.id_number", &persons)).await?;
-    let by_class = enrolments(store, Filter::Keys("c.class_no", &classes_wanted)).await?;
+    let by_class = match rosters {
+        Some(rows) => rows,
+        None => enrolments(store, Filter::Keys("c.class_no", &classes_wanted))
+            .await?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect(),
+    };
     let (entries, insurance) = watchlist(store, Filter::Keys("w.id_number", &persons)).await?;
     let claims_of = claims_and_tags(store, Filter::Keys("p.id_number", &persons)).await?;
     let sessions_of =
@@ -330,7 +366,7 @@ pub(crate) async fn stored(store: &Store, batch: &Batch, w: &Wanted) -> Result<S
     let inst_claims = claims(store, Filter::Keys("i.credit_code", &insts)).await?;
     let mut s = Stored {
         enrolments_by_person: index(by_person.into_iter().map(|(e, _)| e), |e| &e.person),
-        enrolments_by_class: index(by_class.into_iter().map(|(e, _)| e), |e| &e.class_no),
+        enrolments_by_class: index(by_class, |e| &e.class_no),
         watchlist_by_person: index(entries, |x| &x.person),
         insurance_by_person: index(insurance, |x| &x.person),
         claims_by_person: index(claims_of, |x| &x.person),

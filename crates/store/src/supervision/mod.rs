@@ -6,6 +6,7 @@
 //! 监管 pages read cases within a scope ([`case_pages`]) and the published
 //! ratings and draws ([`published`]).
 
+mod ahead;
 mod bench;
 mod case_pages;
 mod case_records;
@@ -140,9 +141,11 @@ impl Store {
         let Some(sup) = self.supervision().await? else {
             return Ok(ScanCounts::default());
         };
-        let batch = inputs::of_import(self, batch_id).await?;
+        let (batch, rosters) = inputs::of_import(self, batch_id).await?;
         let wanted = batch.wanted(&sup.checks);
-        let stored = inputs::stored(self, &batch, &wanted).await?;
+        // The touched classes' rosters are what S7 wants (`Batch::wanted`).
+        let rosters = (!wanted.classes.is_empty()).then_some(rosters);
+        let stored = inputs::stored(self, &batch, &wanted, rosters).await?;
         let hits = sup.checks.run(&batch, &stored);
         self.record_hits(&sup, hits).await
     }

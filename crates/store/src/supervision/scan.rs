@@ -1,10 +1,13 @@
 //! The full scan, read in chunks of whole keys (docs/supervision.md,
-//! `jineng_domain::supervision::scan`): the classes once; then the persons
-//! in ranges of `person_id` (every per-person table has it first in its
-//! key), each range with its enrolments, certificates, claims and list
+//! `jineng_domain::supervision::scan`): the classes and the list entries of
+//! registered persons once; then the persons in ranges of `person_id`
+//! (every per-person table has it first in its key), each range with its
+//! enrolments, certificates, claims and sessions, and its share of the list
 //! entries; then the rosters in chunks of whole 班级编号; then the few
-//! assessor-days and institutions S8 flags. Memory holds the classes, one
-//! chunk and a few counts per class, assessor-day and institution-month.
+//! assessor-days and institutions S8 flags. Memory holds the classes, the
+//! list entries, one chunk and a few counts per class, assessor-day and
+//! institution-month. On SQLite the rows are read through rusqlite
+//! (`rows`).
 //!
 //! [`ScanMode::Whole`] reads every row into one batch, as before chunking;
 //! it stays as the reference the chunked scan is tested against.
@@ -12,12 +15,50 @@
 //! counts the rows (`jineng bench supervise`).
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
+use jineng_domain::supervision::inputs::{CertificateIn, ClaimIn, EnrolmentIn, OnlineSession};
 use jineng_domain::supervision::{Batch, FullScan, Hit, Stored, Supervision};
 use sqlx::Row;
 
+use super::ahead::read_ahead;
 use super::inputs::{self, CERTIFICATES, ENROLMENTS, Filter, WATCHLIST_OF_PERSONS};
 use crate::{Store, StoreError};
+
+/// Where a full scan's time went, phase by phase, logged at debug level
+/// (`JINENG_LOG=jineng_store=debug`): what to look at when it is slow.
+#[derive(Debug)]
+struct Phases {
+    last: Instant,
+    spent: BTreeMap<&'static str, f64>,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases {
+            last: Instant::now(),
+            spent: BTreeMap::new(),
+        }
+    }
+}
+
+impl Phases {
+    fn lap(&mut self, phase: &'static str) {
+        let now = Instant::now();
+        *self.spent.entry(phase).or_default() += (now - self.last).as_secs_f64();
+        self.last = now;
+    }
+
+    fn add(&mut self, phase: &'static str, seconds: f64) {
+        *self.spent.entry(phase).or_default() += seconds;
+    }
+
+    fn report(&self) {
+        for (phase, s) in &self.spent {
+            tracing::debug!(phase, seconds = format!("{s:.2}"), "supervision scan");
+        }
+    }
+}
 
 /// How a full scan reads the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +120,30 @@ async fn roster_chunks(store: &Store, per: i64) -> Result<Vec<Vec<i64>>, StoreEr
     Ok(out)
 }
 
+/// The rows of the persons `lo..hi` a chunk of the scan checks, but for
+/// their list entries (read once for all).
+struct PersonChunk {
+    hi: i64,
+    enrolled: Vec<(EnrolmentIn, bool)>,
+    certificates: Vec<CertificateIn>,
+    claims: Vec<ClaimIn>,
+    sessions: Vec<OnlineSession>,
+}
+
+async fn read_persons(store: Store, (lo, hi): (i64, i64)) -> Result<PersonChunk, StoreError> {
+    let r = |col| Filter::Range(col, lo, hi);
+    let mut claims = inputs::claims(&store, r("k.person_id")).await?;
+    // Other deployments' payments matched to these persons (S6).
+    claims.extend(super::federation::foreign_claims(&store, r("p.person_id")).await?);
+    Ok(PersonChunk {
+        hi,
+        enrolled: inputs::enrolments(&store, r("e.person_id")).await?,
+        certificates: inputs::certificates(&store, r("t.person_id")).await?,
+        claims,
+        sessions: super::sessions::sessions(&store, r("p.person_id")).await?,
+    })
+}
+
 impl Store {
     /// Every enabled check over the whole registry, read as `mode` says;
     /// each finding once, nothing recorded.
@@ -95,49 +160,54 @@ impl Store {
             ScanMode::Chunked { persons } => persons,
         };
         let mut scan = FullScan::new(&sup.checks);
+        let mut clock = Phases::default();
         scan.classes(inputs::classes(self, Filter::All).await?);
-        for (lo, hi) in person_ranges(self, per).await? {
-            let enrolled = inputs::enrolments(self, Filter::Range("e.person_id", lo, hi)).await?;
-            let (watchlist, insurance) = inputs::watchlist_from(
-                self,
-                WATCHLIST_OF_PERSONS,
-                Filter::Range("p.person_id", lo, hi),
-            )
-            .await?;
+        // Few beside the enrolments, and keyed by ID number: read once.
+        let mut listed = inputs::watch_rows(self, WATCHLIST_OF_PERSONS, Filter::All).await?;
+        listed.sort_by_key(|(pid, ..)| *pid);
+        let mut listed = listed.into_iter().peekable();
+        clock.lap("classes and lists");
+        let mut chunks = read_ahead(self, person_ranges(self, per).await?, read_persons);
+        while let Some(chunk) = chunks.recv().await {
+            let (c, read_s) = chunk?;
+            clock.lap("person chunks: waiting for reads");
+            clock.add("person chunks: reads (beside the checks)", read_s);
+            let mut mine = Vec::new();
+            while let Some(row) = listed.next_if(|(pid, ..)| pid.is_some_and(|p| p < c.hi)) {
+                mine.push(row);
+            }
+            let (watchlist, insurance) = inputs::split_watchlist(mine);
             scan.persons(Batch {
-                outcomes: inputs::outcomes(&enrolled),
-                enrolments: enrolled.into_iter().map(|(e, _)| e).collect(),
-                certificates: inputs::certificates(self, Filter::Range("t.person_id", lo, hi))
-                    .await?,
-                claims: {
-                    // Other deployments' payments matched to these persons (S6).
-                    let mut claims =
-                        inputs::claims(self, Filter::Range("k.person_id", lo, hi)).await?;
-                    claims.extend(
-                        super::federation::foreign_claims(
-                            self,
-                            Filter::Range("p.person_id", lo, hi),
-                        )
-                        .await?,
-                    );
-                    claims
-                },
-                sessions: super::sessions::sessions(self, Filter::Range("p.person_id", lo, hi))
-                    .await?,
+                outcomes: inputs::outcomes(&c.enrolled),
+                enrolments: c.enrolled.into_iter().map(|(e, _)| e).collect(),
+                certificates: c.certificates,
+                claims: c.claims,
+                sessions: c.sessions,
                 watchlist,
                 insurance,
                 ..Batch::default()
             });
+            clock.lap("person chunks: checks");
         }
         if scan.wants_rosters() {
-            for ids in roster_chunks(self, per).await? {
-                let rows = inputs::enrolments(self, Filter::Ids("e.class_id", &ids)).await?;
+            let mut chunks = read_ahead(
+                self,
+                roster_chunks(self, per).await?,
+                |store, ids| async move {
+                    inputs::enrolments(&store, Filter::Ids("e.class_id", &ids)).await
+                },
+            );
+            while let Some(chunk) = chunks.recv().await {
+                let (rows, read_s) = chunk?;
+                clock.lap("rosters: waiting for reads");
+                clock.add("rosters: reads (beside the checks)", read_s);
                 scan.rosters(rows.into_iter().map(|(e, _)| e).collect());
+                clock.lap("rosters: checks");
             }
         }
         let later = scan.later();
-        let assessors: Vec<String> = later.assessor_days.iter().map(|(a, _)| a.clone()).collect();
-        let mut assessors = assessors;
+        let mut assessors: Vec<String> =
+            later.assessor_days.iter().map(|(a, _)| a.clone()).collect();
         assessors.dedup();
         if !assessors.is_empty() {
             let certs =
@@ -149,7 +219,11 @@ impl Store {
             let claims = inputs::claims(self, Filter::Keys("i.credit_code", &insts)).await?;
             scan.institution_claims(&claims);
         }
-        Ok(scan.finish())
+        clock.lap("S8 keys");
+        let hits = scan.finish();
+        clock.lap("finish");
+        clock.report();
+        Ok(hits)
     }
 
     /// The rows a chunked scan reads, read by the same statements and only
@@ -161,14 +235,9 @@ impl Store {
         };
         let claims = inputs::claims_sql();
         let mut n = inputs::count(self, inputs::CLASSES, Filter::All).await?;
+        n += inputs::count(self, WATCHLIST_OF_PERSONS, Filter::All).await?;
         for (lo, hi) in person_ranges(self, per).await? {
             n += inputs::count(self, ENROLMENTS, Filter::Range("e.person_id", lo, hi)).await?;
-            n += inputs::count(
-                self,
-                WATCHLIST_OF_PERSONS,
-                Filter::Range("p.person_id", lo, hi),
-            )
-            .await?;
             n += inputs::count(self, CERTIFICATES, Filter::Range("t.person_id", lo, hi)).await?;
             n += inputs::count(self, &claims, Filter::Range("k.person_id", lo, hi)).await?;
         }
