@@ -47,19 +47,30 @@ async fn claims_and_tags(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>, S
     Ok(out)
 }
 
+/// `YYYY-MM-DD`, read without a format string: a scan reads millions.
+fn ymd(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+fn parse_date(s: &str, col: &str) -> Result<NaiveDate, StoreError> {
+    ymd(s).ok_or_else(|| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
+}
+
 fn date(r: &dyn Get, col: &str) -> Result<NaiveDate, StoreError> {
-    let s = r.text(col)?;
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-        .map_err(|_| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
+    parse_date(&r.text(col)?, col)
 }
 
 fn opt_date(r: &dyn Get, col: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let s = r.opt_text(col)?;
-    s.map(|s| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|_| StoreError::Corrupt(format!("日期「{s}」无法读取（{col}）")))
-    })
-    .transpose()
+    r.opt_text(col)?.map(|s| parse_date(&s, col)).transpose()
 }
 
 pub(crate) const CLASSES: &str = "SELECT c.class_no, i.credit_code, c.training_type, c.start_date, c.end_date, \
@@ -161,7 +172,7 @@ pub(crate) async fn claims(store: &Store, f: Filter<'_>) -> Result<Vec<ClaimIn>,
         // claim gives one (as federation tags do), else the application's.
         let month = |col: &str| -> Result<Option<NaiveDate>, StoreError> {
             let m = r.opt_text(col)?;
-            Ok(m.and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()))
+            Ok(m.and_then(|m| ymd(&format!("{m}-01"))))
         };
         let period = month("period_from")?.zip(month("period_to")?);
         let first = period.map_or(applied_on, |(from, _)| from);
@@ -403,4 +414,28 @@ fn index<T>(
     key: impl Fn(&T) -> &str,
 ) -> jineng_domain::supervision::inputs::Index<T> {
     jineng_domain::supervision::inputs::Index::from_rows(rows, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ymd;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_read_as_chrono_reads_them() {
+        for s in ["2019-01-31", "2020-02-29", "1999-12-01"] {
+            assert_eq!(ymd(s), NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(), "{s}");
+        }
+        for s in [
+            "2019-02-30",
+            "2019-13-01",
+            "2019-1-01",
+            "2019/01/01",
+            "20a9-01-01",
+            "",
+            "2019-01-011",
+        ] {
+            assert_eq!(ymd(s), None, "{s}");
+        }
+    }
 }
