@@ -157,7 +157,7 @@ impl Store {
             let hash = hash_of(&texts, batch, &prev, key);
             if stored.as_deref() != Some(hash.as_str()) {
                 let why = if key.is_some() {
-                    "内容与其密钥哈希不符（记录被改动，或哈希在无密钥的情况下被重算）"
+                    "内容与其哈希不符（记录被改动，或哈希在无密钥的情况下被重算）"
                 } else {
                     "内容与其哈希不符（记录被改动）"
                 };
