@@ -43,7 +43,11 @@ impl Store {
         let (last_id, key_id) = self.chain_state().await?;
         if key_id.is_none() {
             if created || last_id == 0 {
-                self.key_audit_chain(&Actor("system".into())).await?;
+                match self.key_audit_chain(&Actor("system".into())).await {
+                    // Another process starting at the same moment keyed it.
+                    Ok(_) | Err(StoreError::Refused(_)) => {}
+                    Err(e) => return Err(e),
+                }
             } else {
                 tracing::warn!(
                     "the audit chain is not keyed; run `jineng audit key` once the trail is verified"
