@@ -23,7 +23,13 @@ async function lookup(page, fields) {
   for (const [label, value] of Object.entries(fields)) {
     await page.getByLabel(label).fill(value);
   }
-  await Promise.all([page.waitForURL(/name=/), page.getByRole('button', { name: '查询' }).click()]);
+  // A POST rendered directly: the address carries no name or ID number.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/certificates/lookup') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: '查询' }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.equal(new URL(page.url()).search, '', `no query in ${page.url()}`);
   const headers = await page.locator('table thead th').allInnerTexts();
   const cells = await page.locator('table tbody tr').first().locator('td').allInnerTexts();
   return Object.fromEntries(headers.map((h, i) => [h.trim(), cells[i]?.trim()]));

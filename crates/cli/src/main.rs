@@ -213,7 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tasks { command } => planning::run_tasks(&cli.db, &actor, command).await,
         Command::Report { command } => report::run(&cli.db, &actor, command).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
-        Command::Audit { command } => audit::run(&cli.db, command).await,
+        Command::Audit { command } => audit::run(&cli.db, &actor, command).await,
         Command::Serve(args) => serve::run(&cli.db, &actor, args).await,
         Command::Inspect { command } => inspect::run_inspect(&cli.db, &actor, command).await,
         Command::Credit { command } => inspect::run_credit(&cli.db, command).await,

@@ -25,27 +25,38 @@ pub struct ServeArgs {
     /// 每个地址每分钟允许的证书查询次数
     #[arg(long, default_value_t = 60)]
     lookup_per_minute: u32,
-    /// 通过 HTTPS 提供服务时设置（Cookie 加 Secure 标记）
-    #[arg(long)]
+    /// 通过 HTTPS 或 HTTPS 反向代理提供服务时设置（Cookie 加 Secure 标记）
+    #[arg(long, env = "JINENG_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// 接口访问令牌的有效天数
+    #[arg(long, env = "JINENG_TOKEN_DAYS", default_value_t = jineng_store::DEFAULT_TOKEN_DAYS)]
+    token_days: i64,
+    /// 每个企业账号每分钟允许的补贴申领提交次数
+    #[arg(long, env = "JINENG_FILINGS_PER_MINUTE", default_value_t = jineng_web::FILINGS_PER_MINUTE)]
+    filings_per_minute: u32,
 }
 
 pub async fn run(db: &str, actor: &Actor, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.token_days < 1 {
+        anyhow::bail!("--token-days 须为正整数");
+    }
     let store = Store::connect(db).await?;
     if args.demo {
-        demo(&store, actor).await?;
+        demo(&store, actor, args.token_days).await?;
     }
     let limits = jineng_web::Limits {
         login_per_minute: args.login_per_minute,
         lookup_per_minute: args.lookup_per_minute,
     };
-    let state = jineng_web::AppState::new(store, limits, args.secure_cookies);
+    let state = jineng_web::AppState::new(store, limits, args.secure_cookies)
+        .with_token_days(args.token_days)
+        .with_filings_per_minute(args.filings_per_minute);
     println!("服务已启动：http://{}/（Ctrl-C 停止）", args.addr);
     jineng_web::serve(args.addr, state).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn demo(store: &Store, actor: &Actor) -> anyhow::Result<()> {
+async fn demo(store: &Store, actor: &Actor, token_days: i64) -> anyhow::Result<()> {
     let sample = if store.count(Table::Persons).await? == 0 {
         let dir = std::env::temp_dir().join(format!("jineng-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -78,8 +89,15 @@ async fn demo(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     for a in &accounts {
         println!("  {:<8} 密码 {}  {}", a.login, a.password, a.description);
     }
-    let token = jineng_web::issue_api_token(store, accounts[0].account_id, "演示", actor).await?;
-    println!("接口令牌（{}）：{token}", accounts[0].login);
+    let issued =
+        jineng_web::issue_api_token_for(store, accounts[0].account_id, "演示", token_days, actor)
+            .await?;
+    let token = &issued.token;
+    println!(
+        "接口令牌（{}，有效期至 {} 北京时间）：{token}",
+        accounts[0].login,
+        issued.expires_local()
+    );
     println!("  curl -H 'Authorization: Bearer {token}' http://…/api/v1/figures");
     Ok(())
 }

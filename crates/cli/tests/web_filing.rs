@@ -195,7 +195,12 @@ async fn filing(db: &TestDb) {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {}", r.body);
-    assert!(r.body.contains("疑似冒名"), "[{b}] {}", r.body);
+    // The same answer as for an unregistered ID (no registration oracle).
+    assert!(
+        r.body.contains("未找到姓名与身份证号码相符的登记人员"),
+        "[{b}] {}",
+        r.body
+    );
     let r = postv(
         &app,
         "/enterprise/claims",

@@ -41,6 +41,10 @@ pub struct TokenRow {
     /// When it was last used (UTC, RFC 3339, noted at most once a
     /// minute); `None` if never.
     pub last_used_at: Option<String>,
+    /// When it runs out (UTC, RFC 3339).
+    pub expires_at: String,
+    /// Whether it has run out.
+    pub expired: bool,
 }
 
 /// The accounts a region's subtree reaches, as a condition on `a` with
@@ -217,9 +221,10 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces an account's password hash and ends its sessions but
-    /// `keep_session` (the one changing its own password). Audited as
-    /// `action` without the hash.
+    /// Replaces an account's password hash, ends its sessions but
+    /// `keep_session` (the one changing its own password) and revokes its
+    /// API tokens (a token must not outlive the password that made it).
+    /// Audited as `action` without the hash.
     pub async fn set_password(
         &self,
         account_id: i64,
@@ -242,7 +247,20 @@ impl Store {
             .bind(keep_session.unwrap_or(""))
             .execute(&mut *tx)
             .await?;
-        let entry = AuditEntry::change::<()>(action, "account", account_id.to_string(), None, None);
+        let revoked =
+            sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE account_id = $1 AND revoked = 0")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        let after = json!({ "tokens_revoked": revoked });
+        let entry = AuditEntry::change(
+            action,
+            "account",
+            account_id.to_string(),
+            None,
+            Some(&after),
+        );
         audit::write(&mut tx, actor, None, &[entry]).await?;
         tx.commit().await?;
         Ok(())
@@ -264,20 +282,26 @@ impl Store {
     /// An account's API tokens, newest first.
     pub async fn api_tokens_of(&self, account_id: i64) -> Result<Vec<TokenRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT token_hash, label, created_at, revoked, last_used_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
+            "SELECT token_hash, label, created_at, revoked, last_used_at, expires_at FROM api_tokens WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
         )
         .bind(account_id)
         .fetch_all(self.pool())
         .await?;
+        let now = audit::now();
         rows.iter()
             .map(|r| {
                 let hash: String = r.try_get("token_hash")?;
+                let expires_at: String = r
+                    .try_get::<Option<String>, _>("expires_at")?
+                    .unwrap_or_default();
                 Ok(TokenRow {
                     handle: hash.chars().take(16).collect(),
                     label: r.try_get("label")?,
                     created_at: r.try_get("created_at")?,
                     revoked: r.try_get::<i64, _>("revoked")? != 0,
                     last_used_at: r.try_get("last_used_at")?,
+                    expired: expires_at <= now,
+                    expires_at,
                 })
             })
             .collect()

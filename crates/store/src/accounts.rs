@@ -10,6 +10,9 @@ use jineng_domain::{CreditCode, RegionCode};
 use serde_json::json;
 use sqlx::Row;
 
+/// How long an API token lasts unless the deployment says otherwise.
+pub const DEFAULT_TOKEN_DAYS: i64 = 90;
+
 /// A stored account.
 #[derive(Debug, Clone)]
 pub struct Account {
@@ -107,6 +110,11 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                // A new password revokes the tokens made under the old one.
+                sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE account_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 id
             }
             None => {
@@ -228,25 +236,28 @@ impl Store {
         Ok(())
     }
 
-    /// Records an API token (its hash) for an account. Audited.
+    /// Records an API token (its hash) for an account, valid until
+    /// `expires_at` (UTC, RFC 3339). Audited.
     pub async fn create_api_token(
         &self,
         token_hash: &str,
         account_id: i64,
         label: &str,
+        expires_at: &str,
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO api_tokens (token_hash, account_id, label, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_tokens (token_hash, account_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(account_id)
         .bind(label)
         .bind(audit::now())
+        .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-        let after = json!({ "label": label });
+        let after = json!({ "label": label, "expires_at": expires_at });
         let entry = AuditEntry::change(
             "token",
             "account",
@@ -259,16 +270,17 @@ impl Store {
         Ok(())
     }
 
-    /// The active account of an unrevoked API token, noting the token's
+    /// The active account of an unrevoked, unexpired API token, noting the token's
     /// use when the last note is more than a minute old (so a busy client
     /// costs one write a minute, not one a request).
     pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, t.last_used_at FROM api_tokens t JOIN accounts a ON a.account_id = t.account_id \
-             WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1"
+             WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1 AND t.expires_at > $2"
         );
         let Some(r) = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
+            .bind(audit::now())
             .fetch_optional(self.pool())
             .await?
         else {

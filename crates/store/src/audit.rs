@@ -5,8 +5,9 @@
 //! id and hash. Writers lock the head, so the chain is extended by one
 //! transaction at a time on both backends; `verify_audit` walks it.
 
+use crate::Backend;
+use crate::audit_key::{self, AuditKey, MARKER_ACTION, MARKER_ENTITY, hex};
 use crate::sql::{Val, insert_rows};
-use crate::{Backend, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Row};
@@ -66,15 +67,27 @@ struct Fields<'a> {
     after: Option<&'a str>,
 }
 
-/// SHA-256 (hex) over the fields and the previous hash; each field is
-/// length-prefixed so that no two different rows encode alike.
-fn row_hash(f: &Fields<'_>, prev: &str) -> String {
-    let mut h = Sha256::new();
+/// SHA-256 (hex) over the fields and the previous hash, or with a key
+/// HMAC-SHA256 under it; each field is length-prefixed so that no two
+/// different rows encode alike.
+fn row_hash(f: &Fields<'_>, prev: &str, key: Option<&AuditKey>) -> String {
+    enum H {
+        Plain(Sha256),
+        Keyed(hmac::Hmac<Sha256>),
+    }
+    let mut h = match key {
+        Some(k) => H::Keyed(k.mac()),
+        None => H::Plain(Sha256::new()),
+    };
+    let mut update = |b: &[u8]| match &mut h {
+        H::Plain(s) => s.update(b),
+        H::Keyed(m) => hmac::Mac::update(m, b),
+    };
     let mut put = |v: Option<&str>| match v {
-        None => h.update(b"N"),
+        None => update(b"N"),
         Some(s) => {
-            h.update(format!("S{}:", s.len()).as_bytes());
-            h.update(s.as_bytes());
+            update(format!("S{}:", s.len()).as_bytes());
+            update(s.as_bytes());
         }
     };
     let batch = f.batch_id.map(|b| b.to_string());
@@ -91,7 +104,10 @@ fn row_hash(f: &Fields<'_>, prev: &str) -> String {
     ] {
         put(v);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    match h {
+        H::Plain(s) => hex(&s.finalize()),
+        H::Keyed(m) => hex(&hmac::Mac::finalize(m).into_bytes()),
+    }
 }
 
 fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
@@ -102,24 +118,47 @@ fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
     }
 }
 
+/// The chain's head: the last row's hash, and the id of the key the chain
+/// is keyed with from its marker row on (`None`: not keyed yet).
+pub(crate) struct Head {
+    pub last_hash: String,
+    pub key_id: Option<String>,
+}
+
 /// The chain's head, locked until the transaction ends. On PostgreSQL the
 /// row lock queues concurrent writers; on SQLite the transaction already
 /// holds the database's write lock (`BEGIN IMMEDIATE`).
-async fn lock_head(
+pub(crate) async fn lock_head(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
-) -> Result<(i64, String), sqlx::Error> {
+) -> Result<Head, sqlx::Error> {
     let lock = if backend == Backend::Postgres {
         " FOR UPDATE"
     } else {
         ""
     };
     let r = sqlx::query(AssertSqlSafe(format!(
-        "SELECT last_audit_id, last_hash FROM audit_chain_head WHERE id = 1{lock}"
+        "SELECT last_hash, key_id FROM audit_chain_head WHERE id = 1{lock}"
     )))
     .fetch_one(&mut *conn)
     .await?;
-    Ok((r.try_get("last_audit_id")?, r.try_get("last_hash")?))
+    Ok(Head {
+        last_hash: r.try_get("last_hash")?,
+        key_id: r.try_get("key_id")?,
+    })
+}
+
+/// The key a keyed chain's writers must use; an error when this process
+/// has not loaded it (its rows would break the chain).
+fn writer_key(key_id: Option<&str>) -> Result<Option<AuditKey>, sqlx::Error> {
+    match key_id {
+        None => Ok(None),
+        Some(id) => audit_key::lookup(id).map(Some).ok_or_else(|| {
+            sqlx::Error::Protocol(format!(
+                "审计链以密钥 {id} 保护，但本进程未载入该密钥（检查 JINENG_AUDIT_KEY_FILE 或数据库旁的 .audit-key 文件）"
+            ))
+        }),
+    }
 }
 
 async fn set_head(
@@ -147,7 +186,19 @@ pub(crate) async fn write(
         return Ok(());
     }
     let at = now();
-    let (_, mut prev) = lock_head(conn, backend_of(conn)).await?;
+    let head = lock_head(conn, backend_of(conn)).await?;
+    let mut prev = head.last_hash;
+    let mut key = writer_key(head.key_id.as_deref())?;
+    // The first marker row starts keyed hashing with the key it names.
+    let mut marker = false;
+    if key.is_none()
+        && let Some(m) = entries
+            .iter()
+            .find(|e| e.action == MARKER_ACTION && e.entity == MARKER_ENTITY)
+    {
+        key = Some(writer_key(Some(&m.key))?.expect("a named key"));
+        marker = true;
+    }
     let rows: Vec<Vec<Val>> = entries
         .iter()
         .map(|e| {
@@ -163,6 +214,7 @@ pub(crate) async fn write(
                     after: e.after.as_deref(),
                 },
                 &prev,
+                key.as_ref(),
             );
             let prev_hash = std::mem::replace(&mut prev, hash.clone());
             vec![
@@ -202,6 +254,13 @@ pub(crate) async fn write(
         .fetch_one(&mut *conn)
         .await?;
     set_head(conn, last, &prev).await?;
+    if marker && let Some(k) = &key {
+        sqlx::query("UPDATE audit_chain_head SET keyed_from = $1, key_id = $2 WHERE id = 1")
+            .bind(last)
+            .bind(k.id())
+            .execute(&mut *conn)
+            .await?;
+    }
     if entries.iter().any(|e| changes_facts(e.action, e.entity)) {
         sqlx::query("UPDATE audit_chain_head SET facts_audit_id = $1 WHERE id = 1")
             .bind(last)
@@ -221,8 +280,9 @@ pub(crate) fn changes_facts(action: &str, entity: &str) -> bool {
     // counts when it is booked (the ledger's postings).
     const CLAIM_ENTITIES: [&str; 3] = ["claim", "claims", "claim_status"];
     const CLAIM_ACTIONS: [&str; 3] = ["decide", "approve", "reject"];
-    const NO_FACTS_ENTITIES: [&str; 13] = [
+    const NO_FACTS_ENTITIES: [&str; 14] = [
         "account",
+        "audit_chain",
         "token",
         "api_token",
         "session",
@@ -243,9 +303,9 @@ pub(crate) fn changes_facts(action: &str, entity: &str) -> bool {
 }
 
 /// A row's id, its text fields in hash order, and its batch.
-type RowFields = (i64, Vec<Option<String>>, Option<i64>);
+pub(crate) type RowFields = (i64, Vec<Option<String>>, Option<i64>);
 
-fn fields_of(r: &sqlx::any::AnyRow) -> Result<RowFields, sqlx::Error> {
+pub(crate) fn fields_of(r: &sqlx::any::AnyRow) -> Result<RowFields, sqlx::Error> {
     let mut texts = Vec::with_capacity(7);
     for c in [
         "at",
@@ -261,7 +321,12 @@ fn fields_of(r: &sqlx::any::AnyRow) -> Result<RowFields, sqlx::Error> {
     Ok((r.try_get("audit_id")?, texts, r.try_get("batch_id")?))
 }
 
-fn hash_of(texts: &[Option<String>], batch_id: Option<i64>, prev: &str) -> String {
+pub(crate) fn hash_of(
+    texts: &[Option<String>],
+    batch_id: Option<i64>,
+    prev: &str,
+    key: Option<&AuditKey>,
+) -> String {
     let t = |i: usize| texts[i].as_deref().unwrap_or_default();
     row_hash(
         &Fields {
@@ -275,10 +340,11 @@ fn hash_of(texts: &[Option<String>], batch_id: Option<i64>, prev: &str) -> Strin
             after: texts[6].as_deref(),
         },
         prev,
+        key,
     )
 }
 
-const AUDIT_COLUMNS: &str =
+pub(crate) const AUDIT_COLUMNS: &str =
     "audit_id, at, actor, action, entity, entity_key, batch_id, before, after, prev_hash, row_hash";
 
 /// Chains the rows written before the chain existed (the migration that
@@ -287,7 +353,18 @@ pub(crate) async fn chain_unchained(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
 ) -> Result<(), sqlx::Error> {
-    let (last, mut prev) = lock_head(conn, backend).await?;
+    // Run by migration 6, before the head has its key columns.
+    let lock = if backend == Backend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let r = sqlx::query(AssertSqlSafe(format!(
+        "SELECT last_audit_id, last_hash FROM audit_chain_head WHERE id = 1{lock}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    let (last, mut prev): (i64, String) = (r.try_get("last_audit_id")?, r.try_get("last_hash")?);
     let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE audit_id > $1 ORDER BY audit_id"
     )))
@@ -297,7 +374,7 @@ pub(crate) async fn chain_unchained(
     let mut last_id = last;
     for r in &rows {
         let (id, texts, batch) = fields_of(r)?;
-        let hash = hash_of(&texts, batch, &prev);
+        let hash = hash_of(&texts, batch, &prev, None);
         sqlx::query("UPDATE audit_log SET prev_hash = $1, row_hash = $2 WHERE audit_id = $3")
             .bind(&prev)
             .bind(&hash)
@@ -308,68 +385,4 @@ pub(crate) async fn chain_unchained(
         last_id = id;
     }
     set_head(conn, last_id, &prev).await
-}
-
-/// The outcome of walking the audit chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AuditVerify {
-    /// Rows checked.
-    pub rows: u64,
-    /// The first break: the audit id (0 for the chain's head) and why.
-    pub broken: Option<(i64, String)>,
-}
-
-impl Store {
-    /// Walks the audit trail in id order and recomputes every hash: an
-    /// edited row, a deleted row (its successor no longer links to its
-    /// predecessor) or a deleted last row (the head disagrees) is found.
-    pub async fn verify_audit(&self) -> Result<AuditVerify, StoreError> {
-        use futures_util::TryStreamExt;
-        let mut conn = self.pool().acquire().await?;
-        let (head_id, head_hash) = {
-            let r =
-                sqlx::query("SELECT last_audit_id, last_hash FROM audit_chain_head WHERE id = 1")
-                    .fetch_one(&mut *conn)
-                    .await?;
-            (
-                r.try_get::<i64, _>("last_audit_id")?,
-                r.try_get::<String, _>("last_hash")?,
-            )
-        };
-        let mut rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY audit_id"
-        )))
-        .fetch(&mut *conn);
-        let mut prev = "genesis".to_string();
-        let mut last_id = 0;
-        let mut n = 0;
-        let broken = |n: u64, id: i64, why: &str| {
-            Ok(AuditVerify {
-                rows: n,
-                broken: Some((id, why.to_string())),
-            })
-        };
-        while let Some(r) = rows.try_next().await? {
-            n += 1;
-            let (id, texts, batch) = fields_of(&r)?;
-            let stored_prev: Option<String> = r.try_get("prev_hash")?;
-            let stored: Option<String> = r.try_get("row_hash")?;
-            if stored_prev.as_deref() != Some(prev.as_str()) {
-                return broken(n, id, "与前一条记录的链接断开（前一条被删除或改动）");
-            }
-            let hash = hash_of(&texts, batch, &prev);
-            if stored.as_deref() != Some(hash.as_str()) {
-                return broken(n, id, "内容与其哈希不符（记录被改动）");
-            }
-            prev = hash;
-            last_id = id;
-        }
-        if last_id != head_id || prev != head_hash {
-            return broken(n, head_id, "链尾与最后一条记录不符（最后的记录被删除）");
-        }
-        Ok(AuditVerify {
-            rows: n,
-            broken: None,
-        })
-    }
 }

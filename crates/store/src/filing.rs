@@ -55,6 +55,11 @@ fn refused(m: impl Into<String>) -> StoreError {
     StoreError::Refused(m.into())
 }
 
+/// The enterprise form's answer when an ID number and a name do not name
+/// one registered person, whichever is the case.
+pub const NO_SUCH_PAIR: &str =
+    "未找到姓名与身份证号码相符的登记人员，请核对；尚未登记的人员须先由培训机构或人社部门登记";
+
 impl Store {
     /// The subsidy types a scope's claimant kind may file under the policy
     /// of its region in force `today` (else the one in force, or the latest
@@ -148,8 +153,10 @@ impl Store {
             if let Some(name) = &r.name {
                 let mut conn = self.pool().acquire().await?;
                 let known = resolve_persons(&mut conn, std::iter::once(&r.record.id)).await?;
+                // One answer for an unregistered ID and a wrong name, so
+                // the form tells nobody who is registered.
                 person_of(&known, &r.record.id, Some(name))
-                    .map_err(|e| refused(format!("第 {row} 条「{}」：{}", e.column, e.message)))?;
+                    .map_err(|_| refused(format!("第 {row} 条：{NO_SUCH_PAIR}")))?;
             }
             if needs.class && r.record.class_no.is_none() {
                 return Err(refused(format!("第 {row} 条：「{t}」须选择培训班")));

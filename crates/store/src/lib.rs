@@ -6,7 +6,9 @@ mod account_admin;
 mod accounts;
 mod archive;
 mod audit;
+mod audit_key;
 mod audit_scope;
+mod audit_verify;
 mod audit_view;
 mod bank_accounts;
 mod batch;
@@ -37,11 +39,13 @@ mod supervision;
 mod upsert;
 
 pub use account_admin::{AccountRow, TokenRow};
-pub use accounts::{Account, NewAccount};
+pub use accounts::{Account, DEFAULT_TOKEN_DAYS, NewAccount};
 pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
-pub use audit::{Actor, AuditVerify};
+pub use audit::Actor;
+pub use audit_key::{AuditKey, key_path as audit_key_path};
+pub use audit_verify::AuditVerify;
 pub use audit_view::{AuditQuery, AuditRow, mask_ids};
 pub use bank_accounts::shown_account;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
@@ -107,6 +111,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite on a file: the public lookup's direct read path (`lookup`).
     reader: Option<Arc<lookup::SqliteReader>>,
+    /// The audit chain's key (`audit_key`).
+    audit_key: Option<audit_key::AuditKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,8 +184,10 @@ impl Store {
             pool,
             backend,
             reader: None,
+            audit_key: None,
         };
         schema::migrate(&store).await?;
+        store.open_audit_key(&url).await?;
         if backend == Backend::Sqlite {
             store.reader = lookup::SqliteReader::for_url(&url).map(Arc::new);
         }

@@ -83,6 +83,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0023_claims_by_person.sql"),
     ),
     (
+        24,
+        "token_expiry_audit_key",
+        include_str!("../migrations/0024_token_expiry_audit_key.sql"),
+    ),
+    (
         30,
         "import_batch_keys",
         include_str!("../migrations/0030_import_batch_keys.sql"),
@@ -163,6 +168,16 @@ async fn apply(store: &Store, mut tx: sqlx::Transaction<'_, sqlx::Any>) -> Resul
         if *version == 6 {
             // Rows written before the chain existed join it in order.
             crate::audit::chain_unchained(&mut tx, store.backend()).await?;
+        }
+        if *version == 24 {
+            // Tokens issued before expiry existed run out like new ones.
+            let expires = (chrono::Utc::now()
+                + chrono::Duration::days(crate::accounts::DEFAULT_TOKEN_DAYS))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE expires_at IS NULL")
+                .bind(expires)
+                .execute(&mut *tx)
+                .await?;
         }
         if *version == 15 && store.backend() == Backend::Postgres {
             // The rebuilt ledger_tx kept its ids; its identity must go on

@@ -87,7 +87,7 @@ pub async fn demo_accounts(
     ];
     let mut out = Vec::new();
     for (login, role, scope, name) in wanted {
-        let password = secret::password();
+        let password = crate::auth::password::generate(login);
         let account = NewAccount {
             login: login.to_string(),
             display_name: name.clone(),
@@ -108,19 +108,65 @@ pub async fn demo_accounts(
     Ok(out)
 }
 
-/// Issues an API token for an account; returns the token (shown once,
-/// only its hash is kept).
+/// Issues an API token for an account, valid for the default number of
+/// days; returns the token (shown once, only its hash is kept).
 pub async fn issue_api_token(
     store: &Store,
     account_id: i64,
     label: &str,
     actor: &Actor,
 ) -> Result<String, StoreError> {
+    let t = issue_api_token_for(
+        store,
+        account_id,
+        label,
+        jineng_store::DEFAULT_TOKEN_DAYS,
+        actor,
+    )
+    .await?;
+    Ok(t.token)
+}
+
+/// A token just issued: the secret (shown once) and when it runs out.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    /// UTC, RFC 3339.
+    pub expires_at: String,
+}
+
+impl IssuedToken {
+    /// The expiry in China Standard Time, to the minute.
+    pub fn expires_local(&self) -> String {
+        local_time(&self.expires_at)
+    }
+}
+
+/// A UTC RFC 3339 time as Beijing time (UTC+8), `YYYY-MM-DD HH:MM`.
+pub fn local_time(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| {
+            let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+            t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
+        })
+        .unwrap_or_else(|_| utc.to_string())
+}
+
+/// Issues an API token valid for `days` days.
+pub async fn issue_api_token_for(
+    store: &Store,
+    account_id: i64,
+    label: &str,
+    days: i64,
+    actor: &Actor,
+) -> Result<IssuedToken, StoreError> {
     let token = secret::token();
+    let expires_at = (chrono::Utc::now() + chrono::Duration::days(days.max(1)))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     store
-        .create_api_token(&secret::hash(&token), account_id, label, actor)
+        .create_api_token(&secret::hash(&token), account_id, label, &expires_at, actor)
         .await?;
-    Ok(token)
+    Ok(IssuedToken { token, expires_at })
 }
 
 /// Creates (or resets the password of) one account with a fresh random
@@ -136,7 +182,7 @@ pub async fn create_account(
 ) -> Result<DemoAccount, StoreError> {
     jineng_domain::access::check_scope(role, &scope)
         .map_err(|e| StoreError::Config(e.message().to_string()))?;
-    let password = secret::password();
+    let password = crate::auth::password::generate(login);
     let account = NewAccount {
         login: login.to_string(),
         display_name: display_name.to_string(),

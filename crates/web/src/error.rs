@@ -19,7 +19,8 @@ pub enum AppError {
     BadRequest(String),
     /// The form's CSRF token is missing or wrong.
     Csrf,
-    TooManyRequests,
+    /// Over a rate limit: retry after so many seconds.
+    TooManyRequests(u64),
     Internal(String),
 }
 
@@ -30,7 +31,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -41,7 +42,7 @@ impl AppError {
             AppError::Unauthorized => "访问令牌无效或缺失".into(),
             AppError::Forbidden(m) | AppError::NotFound(m) | AppError::BadRequest(m) => m.clone(),
             AppError::Csrf => "表单已过期或来源不明，请刷新页面后重试".into(),
-            AppError::TooManyRequests => "请求过于频繁，请稍后再试".into(),
+            AppError::TooManyRequests(s) => format!("请求过于频繁，请 {s} 秒后再试"),
             AppError::Internal(_) => "系统内部错误，请稍后再试或联系管理员".into(),
         }
     }
@@ -54,7 +55,18 @@ impl AppError {
     pub fn into_api_response(self) -> Response {
         self.log();
         let status = self.status();
-        (status, Json(serde_json::json!({ "error": self.message() }))).into_response()
+        let mut res =
+            (status, Json(serde_json::json!({ "error": self.message() }))).into_response();
+        self.retry_after(&mut res);
+        res
+    }
+
+    /// `Retry-After` on a rate-limited response.
+    fn retry_after(&self, res: &mut Response) {
+        if let AppError::TooManyRequests(s) = self {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(*s));
+        }
     }
 
     fn log(&self) {
@@ -100,7 +112,7 @@ impl IntoResponse for AppError {
             status: status.as_u16(),
             message: self.message(),
         };
-        match page.render() {
+        let mut res = match page.render() {
             Ok(html) => (
                 status,
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -108,7 +120,9 @@ impl IntoResponse for AppError {
             )
                 .into_response(),
             Err(_) => (status, self.message()).into_response(),
-        }
+        };
+        self.retry_after(&mut res);
+        res
     }
 }
 

@@ -38,7 +38,9 @@ mod supervision;
 mod tasks;
 mod views;
 
-pub use accounts::{DemoAccount, create_account, demo_accounts, issue_api_token};
+pub use accounts::{
+    DemoAccount, IssuedToken, create_account, demo_accounts, issue_api_token, issue_api_token_for,
+};
 pub use api::ApiDoc;
 pub use auth::limiter::Limits;
 pub use error::AppError;
@@ -56,8 +58,12 @@ pub struct AppState {
     pub store: Store,
     login_limiter: Arc<Limiter>,
     lookup_limiter: Arc<Limiter>,
+    /// Enterprise claim filings per account (an ID-and-name check).
+    filing_limiter: Arc<Limiter>,
     /// Mark cookies `Secure` (behind HTTPS).
     secure_cookies: bool,
+    /// How many days a new API token lasts.
+    token_days: i64,
     /// Upload jobs and their error reports, in memory.
     imports: Arc<imports::jobs::Jobs>,
 }
@@ -68,11 +74,28 @@ impl AppState {
             store,
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
             lookup_limiter: Arc::new(Limiter::new(limits.lookup_per_minute)),
+            filing_limiter: Arc::new(Limiter::new(FILINGS_PER_MINUTE)),
             secure_cookies,
+            token_days: jineng_store::DEFAULT_TOKEN_DAYS,
             imports: Arc::new(imports::jobs::Jobs::default()),
         }
     }
+
+    /// New API tokens last `days` days.
+    pub fn with_token_days(mut self, days: i64) -> AppState {
+        self.token_days = days.max(1);
+        self
+    }
+
+    /// At most `n` enterprise claim filings per account and minute.
+    pub fn with_filings_per_minute(mut self, n: u32) -> AppState {
+        self.filing_limiter = Arc::new(Limiter::new(n));
+        self
+    }
 }
+
+/// Enterprise claim filings allowed per account and minute by default.
+pub const FILINGS_PER_MINUTE: u32 = 20;
 
 /// The whole application: pages, API, assets, security headers.
 pub fn router(state: AppState) -> Router {
@@ -145,7 +168,10 @@ pub fn router(state: AppState) -> Router {
             .route("/accounts/{id}/reset", post(accounts_admin::reset))
             .route("/accounts/{id}/disable", post(accounts_admin::disable))
             .route("/accounts/{id}/enable", post(accounts_admin::enable))
-            .route("/certificates/lookup", get(certificates::lookup))
+            .route(
+                "/certificates/lookup",
+                get(certificates::lookup).post(certificates::lookup_post),
+            )
             .route("/dashboard", get(dashboard::show))
             .route("/dashboard/chart.svg", get(dashboard::chart))
             .route("/funds", get(funds::show))
@@ -171,6 +197,7 @@ pub fn router(state: AppState) -> Router {
     pages
         .merge(api::router())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(security::csrf_field))
         .layer(axum::middleware::map_response(security::headers))
         .with_state(state)
 }

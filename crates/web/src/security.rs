@@ -21,3 +21,55 @@ pub async fn headers(mut res: Response) -> Response {
     }
     res
 }
+
+/// Public searches posted without a session (no state changes, nothing to
+/// forge): the certificate lookup posts so that an ID number stays out of
+/// the address.
+const PUBLIC_SEARCHES: [&str; 1] = ["/certificates/lookup"];
+
+/// The largest page form the CSRF gate reads (uploads are multipart and
+/// pass through to their handler, which checks the field itself).
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// Every page POST must carry a `csrf` field: one without it (or that is
+/// not a form at all) gets the same 403 page as a wrong token, before any
+/// handler's form extraction could answer 422 in English. Multipart
+/// uploads and the JSON API (bearer tokens, no cookies) are left to their
+/// handlers.
+pub async fn csrf_field(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    if req.method() != axum::http::Method::POST
+        || path.starts_with("/api/")
+        || PUBLIC_SEARCHES.contains(&path)
+    {
+        return next.run(req).await;
+    }
+    let ctype = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ctype.starts_with("multipart/form-data") {
+        return next.run(req).await;
+    }
+    let refused = || crate::error::AppError::Csrf.into_response();
+    if !ctype.starts_with("application/x-www-form-urlencoded") {
+        return refused();
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return crate::error::AppError::BadRequest("表单内容过大".into()).into_response();
+    };
+    let has_csrf = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .is_ok_and(|fields| fields.iter().any(|(k, v)| k == "csrf" && !v.is_empty()));
+    if !has_csrf {
+        return refused();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
+}

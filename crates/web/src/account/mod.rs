@@ -15,20 +15,12 @@ use jineng_store::TokenRow;
 use serde::Deserialize;
 
 /// The password rule, as the page states it.
-pub const PASSWORD_RULE: &str = "密码至少 10 位，须同时包含字母和数字";
+pub const PASSWORD_RULE: &str = crate::auth::password::RULE;
 
-/// Checks a new password against [`PASSWORD_RULE`].
-pub fn check_strength(password: &str) -> Result<(), AppError> {
-    let long = password.chars().count() >= 10;
-    let letter = password.chars().any(|c| c.is_alphabetic());
-    let digit = password.chars().any(|c| c.is_ascii_digit());
-    if long && letter && digit {
-        Ok(())
-    } else {
-        Err(AppError::BadRequest(format!(
-            "新密码不符合要求：{PASSWORD_RULE}"
-        )))
-    }
+/// Checks a new password of the account `login` against the rule.
+pub fn check_strength(login: &str, password: &str) -> Result<(), AppError> {
+    crate::auth::password::check(login, password)
+        .map_err(|why| AppError::BadRequest(format!("新密码不符合要求：{why}")))
 }
 
 #[derive(Template)]
@@ -45,6 +37,8 @@ struct AccountPage {
     message: Option<String>,
     /// A token just created: shown this once.
     new_token: Option<String>,
+    /// How long a new token lasts.
+    token_days: i64,
 }
 
 async fn account_page(
@@ -64,6 +58,7 @@ async fn account_page(
         tokens: state.store.api_tokens_of(user.account.account_id).await?,
         message,
         new_token,
+        token_days: state.token_days,
     })
 }
 
@@ -90,6 +85,8 @@ pub async fn password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
+    // The length cap comes before any hashing of what was sent.
+    check_strength(&user.account.login, &form.new)?;
     if !secret::verify_password(&form.old, &user.account.password_hash) {
         return Err(AppError::BadRequest("原密码不正确".into()));
     }
@@ -99,7 +96,6 @@ pub async fn password(
     if form.new == form.old {
         return Err(AppError::BadRequest("新密码不能与原密码相同".into()));
     }
-    check_strength(&form.new)?;
     state
         .store
         .set_password(
@@ -110,7 +106,8 @@ pub async fn password(
             &user.actor(),
         )
         .await?;
-    account_page(&state, &user, Some("密码已修改".into()), None).await
+    let m = "密码已修改。本账号的接口访问令牌已随之撤销，如需使用请重新创建。";
+    account_page(&state, &user, Some(m.into()), None).await
 }
 
 #[derive(Deserialize)]
@@ -133,15 +130,20 @@ pub async fn create_token(
             "请填写令牌名称（不超过 60 字）".into(),
         ));
     }
-    let token = crate::accounts::issue_api_token(
+    let t = crate::accounts::issue_api_token_for(
         &state.store,
         user.account.account_id,
         label,
+        state.token_days,
         &user.actor(),
     )
     .await?;
-    let m = "访问令牌已创建。令牌只显示这一次，请立即妥善保存；遗失后只能撤销并重新创建。";
-    account_page(&state, &user, Some(m.into()), Some(token)).await
+    let m = format!(
+        "访问令牌已创建，有效期 {} 天，至 {}（北京时间）止。令牌只显示这一次，请立即妥善保存；遗失后只能撤销并重新创建。",
+        state.token_days,
+        t.expires_local()
+    );
+    account_page(&state, &user, Some(m), Some(t.token)).await
 }
 
 #[derive(Deserialize)]
@@ -170,11 +172,15 @@ mod tests {
     use super::check_strength;
 
     #[test]
-    fn passwords_need_ten_characters_with_letters_and_digits() {
-        assert!(check_strength("Shenji2026a").is_ok());
-        assert!(check_strength("技能提升行动2026年度").is_ok());
-        for weak in ["short1a", "onlyletterslong", "1234567890123"] {
-            assert!(check_strength(weak).is_err(), "{weak}");
+    fn weak_passwords_are_refused_in_chinese() {
+        assert!(check_strength("auditor", "Shenji2026a#Liaocheng").is_ok());
+        for (weak, why) in [
+            ("short1a", "过短"),
+            ("aaaaaaaaa1", "强度不够"),
+            ("auditor-2026-Strong!", "登录名"),
+        ] {
+            let e = check_strength("auditor", weak).unwrap_err().message();
+            assert!(e.contains(why), "{weak}: {e}");
         }
     }
 }

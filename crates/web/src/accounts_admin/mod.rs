@@ -168,7 +168,7 @@ pub async fn create(
     }
     let role = Role::from_code(f.role.trim()).ok_or_else(|| bad("请选择角色"))?;
     let scope = requested_scope(&state, &user, role, &f).await?;
-    let password = secret::password();
+    let password = crate::auth::password::generate(&login);
     let account = NewAccount {
         login: login.clone(),
         display_name,
@@ -202,7 +202,13 @@ pub async fn reset(
     user.check_csrf(&form.csrf)?;
     user.require(Action::ManageAccounts)?;
     not_self(&user, id)?;
-    let password = secret::password();
+    let login = state
+        .store
+        .account_by_id(id)
+        .await?
+        .map(|a| a.login)
+        .unwrap_or_default();
+    let password = crate::auth::password::generate(&login);
     state
         .store
         .reset_password_within(
@@ -212,13 +218,9 @@ pub async fn reset(
             &user.actor(),
         )
         .await?;
-    let login = state
-        .store
-        .account_by_id(id)
-        .await?
-        .map(|a| a.login)
-        .unwrap_or_default();
-    let m = format!("已重置「{login}」的密码，其原有登录已失效。新密码只显示这一次。");
+    let m = format!(
+        "已重置「{login}」的密码，其原有登录已失效，接口访问令牌已全部撤销。新密码只显示这一次。"
+    );
     accounts_page(&state, &user, Some(m), Some((login, password))).await
 }
 

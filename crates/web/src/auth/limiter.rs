@@ -39,8 +39,9 @@ impl Limiter {
         }
     }
 
-    /// Counts a request of `key`; false when over the limit.
-    pub fn allow(&self, key: &str) -> bool {
+    /// Counts a request of `key`; over the limit, the error is the number
+    /// of seconds until the window ends (for `Retry-After`).
+    pub fn check(&self, key: &str) -> Result<(), u64> {
         let now = Instant::now();
         let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
         if hits.len() > 100_000 {
@@ -51,7 +52,12 @@ impl Limiter {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= self.max
+        if entry.1 <= self.max {
+            Ok(())
+        } else {
+            let left = self.window.saturating_sub(now.duration_since(entry.0));
+            Err(left.as_secs().max(1))
+        }
     }
 }
 
@@ -62,8 +68,10 @@ mod tests {
     #[test]
     fn over_the_limit_is_refused_per_key() {
         let l = Limiter::new(2);
-        assert!(l.allow("a") && l.allow("a"));
-        assert!(!l.allow("a"));
-        assert!(l.allow("b"));
+        assert!(l.check("a").is_ok() && l.check("a").is_ok());
+        assert!(l.check("a").is_err());
+        assert!(l.check("b").is_ok());
+        let wait = l.check("a").unwrap_err();
+        assert!((1..=60).contains(&wait), "{wait}");
     }
 }

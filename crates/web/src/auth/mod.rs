@@ -2,6 +2,7 @@
 //! the bearer token of a machine client, and what their role allows.
 
 pub mod limiter;
+pub mod password;
 pub mod secret;
 
 use crate::AppState;

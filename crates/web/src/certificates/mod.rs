@@ -1,11 +1,15 @@
 //! The public certificate lookup (证书查询): no login, rate-limited per
 //! client address; by 姓名 + 证书编号 or 姓名 + 证件号码, the ID masked.
+//! The page's form is a POST whose results are rendered directly, so an ID
+//! number never enters a URL (browser history, proxy logs); a GET still
+//! answers 姓名 + 证书编号 (links, bookmarks) but not an ID number.
 
 use crate::AppState;
 use crate::auth::{User, client_ip};
 use crate::error::AppError;
 use crate::views::{Nav, level, page};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -37,9 +41,10 @@ pub async fn run(
     if name.is_empty() && cert_no.is_empty() && id.is_empty() {
         return Ok(None);
     }
-    if !state.lookup_limiter.allow(&client_ip(parts)) {
-        return Err(AppError::TooManyRequests);
-    }
+    state
+        .lookup_limiter
+        .check(&client_ip(parts))
+        .map_err(AppError::TooManyRequests)?;
     if name.is_empty() || (cert_no.is_empty() && id.is_empty()) {
         return Err(AppError::BadRequest(
             "请填写姓名，以及证书编号或证件号码".into(),
@@ -69,17 +74,48 @@ struct LookupPage {
     rows: Vec<(CertificateCheck, String)>,
 }
 
-/// `GET /certificates/lookup?name=&cert_no=|id_number=`
+/// `GET /certificates/lookup?name=&cert_no=`: the form, or a lookup by
+/// certificate number. An ID number in the address is not looked up.
 pub async fn lookup(
     State(state): State<AppState>,
+    parts: Parts,
+    Query(mut q): Query<LookupQuery>,
+) -> Result<Response, AppError> {
+    if !q.id_number.trim().is_empty() {
+        q = LookupQuery {
+            name: q.name,
+            cert_no: String::new(),
+            id_number: String::new(),
+        };
+        let m = "按证件号码查询请使用本页表单提交（证件号码不应出现在网址中）";
+        return render(&state, parts, &q, Err(AppError::BadRequest(m.into()))).await;
+    }
+    let result = run(&state, &parts, &q).await;
+    render(&state, parts, &q, result).await
+}
+
+/// `POST /certificates/lookup` (form: name, cert_no | id_number): the
+/// results rendered from the POST itself, no redirect.
+pub async fn lookup_post(
+    State(state): State<AppState>,
+    parts: Parts,
+    Form(q): Form<LookupQuery>,
+) -> Result<Response, AppError> {
+    let result = run(&state, &parts, &q).await;
+    render(&state, parts, &q, result).await
+}
+
+async fn render(
+    state: &AppState,
     mut parts: Parts,
-    Query(q): Query<LookupQuery>,
+    q: &LookupQuery,
+    result: Result<Option<Vec<CertificateCheck>>, AppError>,
 ) -> Result<Response, AppError> {
     let user =
-        <User as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
+        <User as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, state)
             .await
             .ok();
-    let (searched, message, rows) = match run(&state, &parts, &q).await {
+    let (searched, message, rows) = match result {
         Ok(None) => (false, None, vec![]),
         Ok(Some(rows)) => (true, None, rows),
         Err(AppError::BadRequest(m)) => (true, Some(m), vec![]),

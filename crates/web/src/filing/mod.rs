@@ -243,6 +243,11 @@ pub async fn enterprise_file(
     if !matches!(user.scope(), Scope::Enterprise(_)) {
         return Err(AppError::forbidden());
     }
+    // Each filing checks an ID number against a name: limited per account.
+    state
+        .filing_limiter
+        .check(&format!("enterprise|{}", user.account.account_id))
+        .map_err(AppError::TooManyRequests)?;
     let build = async {
         let refdata = state.store.ref_data().await?;
         let name = field(&fields, "name").trim();

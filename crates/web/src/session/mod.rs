@@ -70,12 +70,10 @@ pub async fn create(
         return Err(AppError::Csrf);
     }
     let login = form.login.trim();
-    if !state
+    state
         .login_limiter
-        .allow(&format!("{}|{login}", client_ip(&parts)))
-    {
-        return Err(AppError::TooManyRequests);
-    }
+        .check(&format!("{}|{login}", client_ip(&parts)))
+        .map_err(AppError::TooManyRequests)?;
     let account = state.store.account_by_login(login).await?;
     // Hash even for an unknown login, so timing does not tell them apart.
     let ok = match &account {
