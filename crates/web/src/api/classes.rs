@@ -106,8 +106,11 @@ pub struct StepBody {
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReturnBody {
+    // Read as empty when missing, so that the answer names what is
+    // missing (400) rather than a bare 422.
     /// 退回原因（不能为空白）
-    #[schema(min_length = 1, pattern = r"[^\s\x1c-\x1f]")]
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = r"[^\s\x1c-\x1f]")]
     pub reason: String,
 }
 

@@ -136,10 +136,9 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportStatus>), ApiError> {
     u.require(Action::Import)?;
-    let spec = template(q.kind.trim()).ok_or_else(|| {
-        AppError::BadRequest(format!("「{}」不是可导入的模板类型", q.kind.trim()))
-    })?;
-    super::params::one_of("模板类型", Some(&q.kind), &super::params::template_kinds())?;
+    // Exactly one of the document's kinds: no trimming.
+    let spec = template(&q.kind)
+        .ok_or_else(|| AppError::BadRequest(format!("「{}」不是可导入的模板类型", q.kind)))?;
     check_file_name(&q.file_name)?;
     let file_name = clean_file_name(&q.file_name)?;
     if body.is_empty() {

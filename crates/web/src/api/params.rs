@@ -115,12 +115,18 @@ pub fn text() -> ObjectBuilder {
         .pattern(Some(NOT_BLANK))
 }
 
-/// Refuses a region code that is not six ASCII digits or starts with 0.
-pub fn check_region(value: Option<&str>) -> Result<(), AppError> {
+/// Refuses a region code that is not six ASCII digits; `national`
+/// allows the country's own code, 000000 (planning targets), where
+/// otherwise a code may not start with 0.
+pub fn check_region(value: Option<&str>, national: bool) -> Result<(), AppError> {
     match value {
-        Some(r) if r.len() != 6 || !r.bytes().all(|b| b.is_ascii_digit()) || r.starts_with('0') => {
+        Some(r)
+            if r.len() != 6
+                || !r.bytes().all(|b| b.is_ascii_digit())
+                || (r.starts_with('0') && !(national && r == "000000")) =>
+        {
             Err(AppError::BadRequest(format!(
-                "行政区划代码「{r}」无效，应为不以 0 开头的 6 位数字"
+                "行政区划代码「{r}」无效，应为 6 位数字"
             )))
         }
         _ => Ok(()),

@@ -18,8 +18,8 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProgressQuery {
-    /// 区划代码（默认为账号所属地区）
-    #[param(pattern = "^[1-9][0-9]{5}$")]
+    /// 区划代码（默认为账号所属地区；000000 为全国）
+    #[param(pattern = "^(000000|[1-9][0-9]{5})$")]
     region: Option<String>,
     /// 年度（默认为当年或最近的目标年度）
     #[param(minimum = 1949, maximum = 2100)]
@@ -107,7 +107,7 @@ pub async fn progress(
     ApiUser(u): ApiUser,
     Query(p): Query<ProgressQuery>,
 ) -> Result<Json<Progress>, ApiError> {
-    params::check_region(p.region.as_deref())?;
+    params::check_region(p.region.as_deref(), true)?;
     params::check_date("统计截止日期", p.as_of.as_deref())?;
     if let Some(y) = p.year
         && !(1949..=2100).contains(&y)

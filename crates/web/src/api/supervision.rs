@@ -67,7 +67,7 @@ pub async fn cases(
     params::one_of("线索状态", q.status.as_deref(), &params::case_statuses())?;
     params::one_of("核查项", q.check.as_deref(), &params::checks())?;
     params::one_of("风险等级", q.severity.as_deref(), &params::SEVERITIES)?;
-    params::check_region(q.region.as_deref())?;
+    params::check_region(q.region.as_deref(), false)?;
     params::one_of("排序方式", q.sort.as_deref(), &params::case_sorts())?;
     params::one_of("排序方向", q.dir.as_deref(), &params::DIRECTIONS)?;
     let form = CasesForm {
