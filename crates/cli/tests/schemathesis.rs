@@ -116,7 +116,9 @@ fn schemathesis_finds_nothing() {
     let reports = root.join("target/schemathesis-report");
     let _ = std::fs::remove_dir_all(&reports);
     let t = Instant::now();
+    // In the temporary directory, so that its cache stays out of the tree.
     let run = Command::new(schemathesis())
+        .current_dir(dir.path())
         .arg("--config-file")
         .arg(root.join("tests/schemathesis/schemathesis.toml"))
         .arg("--no-color")
