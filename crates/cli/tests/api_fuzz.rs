@@ -199,6 +199,21 @@ fn string(p: &Pools, rng: &mut Rng) -> String {
     }
 }
 
+/// The properties of an object parameter's schema (through `allOf`).
+fn exploded(doc: &Value, schema: &Value) -> Vec<(String, Value)> {
+    let schema = resolve(doc, schema);
+    let mut out: Vec<(String, Value)> = schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        out.extend(exploded(doc, part));
+    }
+    out
+}
+
 /// A path or query value for a parameter's schema, as text.
 fn param(doc: &Value, schema: &Value, p: &Pools, rng: &mut Rng) -> String {
     match resolve(doc, schema)["type"].as_str() {
@@ -288,6 +303,17 @@ fn request(doc: &Value, op: &Op, p: &Pools, t: &Tokens, rng: &mut Rng) -> (Strin
     let mut query = Vec::new();
     for prm in op.spec["parameters"].as_array().into_iter().flatten() {
         let name = prm["name"].as_str().unwrap();
+        // An object parameter (`style: form, explode: true`): each of its
+        // properties is a query pair of its own.
+        let props = exploded(doc, &prm["schema"]);
+        if !props.is_empty() {
+            for (k, s) in props {
+                if !rng.chance(25) {
+                    query.push(format!("{k}={}", encode(&param(doc, &s, p, rng))));
+                }
+            }
+            continue;
+        }
         let v = param(doc, &prm["schema"], p, rng);
         match prm["in"].as_str() {
             // An empty segment would address another route.

@@ -410,7 +410,7 @@ async fn walk(db: &common::TestDb) {
         "[{b}] filed, returned, filed again, approved: {v}"
     );
     let (code, _) = step(d_id, "approve", "{}", token.clone()).await;
-    assert_eq!(code, StatusCode::BAD_REQUEST, "[{b}] not twice");
+    assert_eq!(code, StatusCode::CONFLICT, "[{b}] not twice");
     let (code, _) = step(d_id, "archive", "{}", token.clone()).await;
     assert_eq!(code, StatusCode::NOT_FOUND, "[{b}] no such step");
     let (code, _) = step(other, "approve", "{}", token.clone()).await;

@@ -380,7 +380,7 @@ async fn walk(db: &TestDb) {
         json!({"finding": "属实", "note": "again"}),
     )
     .await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "[{b}] closed once: {v}");
+    assert_eq!(s, StatusCode::CONFLICT, "[{b}] closed once: {v}");
     let t_auditor = published::token(&site, "auditor").await;
     let (s, _) = api_post(
         &site,

@@ -17,6 +17,8 @@ pub enum AppError {
     Forbidden(String),
     NotFound(String),
     BadRequest(String),
+    /// The record's state does not allow the step (the API's 409).
+    Conflict(String),
     /// The form's CSRF token is missing or wrong.
     Csrf,
     /// Over a rate limit: retry after so many seconds.
@@ -31,6 +33,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -40,7 +43,10 @@ impl AppError {
         match self {
             AppError::LoginRequired => "请先登录".into(),
             AppError::Unauthorized => "访问令牌无效或缺失".into(),
-            AppError::Forbidden(m) | AppError::NotFound(m) | AppError::BadRequest(m) => m.clone(),
+            AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::BadRequest(m)
+            | AppError::Conflict(m) => m.clone(),
             AppError::Csrf => "表单已过期或来源不明，请刷新页面后重试".into(),
             AppError::TooManyRequests(s) => format!("请求过于频繁，请 {s} 秒后再试"),
             AppError::Internal(_) => "系统内部错误，请稍后再试或联系管理员".into(),

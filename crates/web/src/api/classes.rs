@@ -97,31 +97,30 @@ fn info(d: ClassDetail) -> ClassInfo {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
 pub struct StepBody {
-    /// 退回原因 (required for `return`), or a note.
+    /// 备注（可不填）
     #[serde(default)]
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/classes/{id}/{step}", tag = "培训班",
-    params(("id" = i64, Path, description = "培训班 ID"),
-        ("step" = String, Path, description = "approve（备案通过）| return（退回，须填写 reason）| request-close（申请结业，培训机构）| close（结业）")),
-    request_body = StepBody,
-    responses((status = 200, description = "该步骤之后的培训班", body = ClassInfo), (status = 400, description = "当前状态不允许该步骤，或缺少退回原因", body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "没有这个步骤", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
-pub async fn step(
-    State(s): State<AppState>,
-    ApiUser(u): ApiUser,
-    Path((id, step)): Path<(String, String)>,
-    Json(body): Json<StepBody>,
+#[derive(Deserialize, ToSchema)]
+pub struct ReturnBody {
+    // Read as empty when missing, so that the answer names what is
+    // missing (400) rather than a bare 422.
+    /// 退回原因（不能为空白）
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = r"[^\s\x1c-\x1f]")]
+    pub reason: String,
+}
+
+async fn step(
+    s: AppState,
+    u: crate::auth::User,
+    id: String,
+    step: ClassStep,
+    reason: &str,
 ) -> Result<Json<ClassInfo>, ApiError> {
-    let step = match step.as_str() {
-        "approve" => ClassStep::Approve,
-        "return" => ClassStep::Return,
-        "request-close" => ClassStep::RequestClose,
-        "close" => ClassStep::Close,
-        other => return Err(AppError::NotFound(format!("没有「{other}」这个步骤")).into()),
-    };
     u.require(match step {
         ClassStep::RequestClose => Action::FileClasses,
         _ => Action::ReviewClasses,
@@ -129,7 +128,65 @@ pub async fn step(
     let id = class_id(&id)?;
     let today = chrono::Local::now().date_naive();
     s.store
-        .class_step(u.scope(), id, step, Some(&body.reason), today, &u.actor())
-        .await?;
+        .class_step(u.scope(), id, step, Some(reason), today, &u.actor())
+        .await
+        .map_err(super::conflict)?;
     Ok(Json(info(s.store.class_detail(u.scope(), id).await?)))
+}
+
+#[utoipa::path(post, path = "/api/v1/classes/{id}/approve", tag = "培训班", operation_id = "class_approve",
+    params(("id" = i64, Path, description = "培训班 ID")),
+    request_body(content = Option<StepBody>, description = "可省略"),
+    responses((status = 200, description = "备案通过后的培训班", body = ClassInfo), (status = 409, description = "培训班当前的状态不允许备案通过", body = ErrorBody)))]
+pub async fn approve(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    body: Option<Json<Option<StepBody>>>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    let body = body.and_then(|b| b.0).unwrap_or_default();
+    step(s, u, id, ClassStep::Approve, &body.reason).await
+}
+
+#[utoipa::path(post, path = "/api/v1/classes/{id}/return", tag = "培训班", operation_id = "class_return",
+    params(("id" = i64, Path, description = "培训班 ID")), request_body = ReturnBody,
+    responses((status = 200, description = "退回后的培训班", body = ClassInfo), (status = 400, description = "缺少退回原因", body = ErrorBody), (status = 409, description = "培训班当前的状态不允许退回", body = ErrorBody)))]
+pub async fn give_back(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Json(body): Json<ReturnBody>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    if super::params::blank(&body.reason) {
+        return Err(AppError::BadRequest("请填写退回原因".into()).into());
+    }
+    step(s, u, id, ClassStep::Return, body.reason.trim()).await
+}
+
+#[utoipa::path(post, path = "/api/v1/classes/{id}/request-close", tag = "培训班", operation_id = "class_request_close",
+    params(("id" = i64, Path, description = "培训班 ID")),
+    request_body(content = Option<StepBody>, description = "可省略"),
+    responses((status = 200, description = "申请结业后的培训班（培训机构）", body = ClassInfo), (status = 409, description = "培训班当前的状态不允许申请结业", body = ErrorBody)))]
+pub async fn request_close(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    body: Option<Json<Option<StepBody>>>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    let body = body.and_then(|b| b.0).unwrap_or_default();
+    step(s, u, id, ClassStep::RequestClose, &body.reason).await
+}
+
+#[utoipa::path(post, path = "/api/v1/classes/{id}/close", tag = "培训班", operation_id = "class_close",
+    params(("id" = i64, Path, description = "培训班 ID")),
+    request_body(content = Option<StepBody>, description = "可省略"),
+    responses((status = 200, description = "结业后的培训班", body = ClassInfo), (status = 409, description = "培训班当前的状态不允许结业（如尚有学员没有结果）", body = ErrorBody)))]
+pub async fn close(
+    State(s): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    body: Option<Json<Option<StepBody>>>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    let body = body.and_then(|b| b.0).unwrap_or_default();
+    step(s, u, id, ClassStep::Close, &body.reason).await
 }

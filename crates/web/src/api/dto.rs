@@ -143,7 +143,8 @@ pub struct ApproveBody {
 
 #[derive(Deserialize, ToSchema)]
 pub struct RejectBody {
-    /// 驳回理由
+    /// 驳回理由（不能为空白）
+    #[schema(min_length = 1, pattern = r"[^\s\x1c-\x1f]")]
     pub reason: String,
 }
 
@@ -151,8 +152,24 @@ pub struct RejectBody {
 pub struct Approval {
     pub approved: u64,
     pub amount_fen: i64,
-    /// Claims the approval could not stand for: [claim, reason].
-    pub refused: Vec<(String, String)>,
+    /// Claims the approval could not stand for, each with the reason.
+    pub refused: Vec<Refusal>,
+}
+
+/// A claim a batch action left alone, and why (in Chinese).
+#[derive(Serialize, ToSchema)]
+pub struct Refusal {
+    pub claim_no: String,
+    pub reason: String,
+}
+
+impl Refusal {
+    pub fn list(pairs: Vec<(String, String)>) -> Vec<Refusal> {
+        pairs
+            .into_iter()
+            .map(|(claim_no, reason)| Refusal { claim_no, reason })
+            .collect()
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -247,7 +264,12 @@ impl From<jineng_store::CertificateCheck> for Certificate {
     }
 }
 
+/// Every error: a message in Chinese, and for a request the server could
+/// not read at all (a path, query or body that does not parse) the
+/// parser's own words as `detail`.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }

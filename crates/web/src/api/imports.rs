@@ -21,16 +21,42 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
-    /// 模板类型：persons | categories | relations | institutions | classes | roster | certificates | claims | regions
-    #[serde(default)]
+    /// 模板类型
+    #[param(value_type = super::params::TemplateKind, inline)]
     kind: String,
-    /// 文件名（.csv 或 .xlsx），决定按何种格式读取
-    #[serde(default)]
+    /// 文件名（.csv 或 .xlsx，至多 60 个字符，不含路径和控制字符），决定按何种格式读取
+    #[param(
+        max_length = 60,
+        pattern = r"^[^/\\.\s\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*\.([cC][sS][vV]|[xX][lL][sS][xX])$"
+    )]
     file_name: String,
     /// true：只校验，不写入
     #[serde(default)]
     dry_run: bool,
+}
+
+/// The most characters of a file name (255 bytes in UTF-8 at worst).
+const FILE_NAME_CHARS: usize = 60;
+
+/// Refuses a file name the document's pattern refuses.
+fn check_file_name(name: &str) -> Result<(), AppError> {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or(("", ""));
+    let bad_char = |c: char| c == '/' || c == '\\' || c.is_ascii_control();
+    let ok = name.chars().count() <= FILE_NAME_CHARS
+        && !stem.is_empty()
+        && !stem.starts_with(|c: char| c == '.' || c.is_whitespace())
+        && !stem.chars().any(bad_char)
+        && (ext.eq_ignore_ascii_case("csv") || ext.eq_ignore_ascii_case("xlsx"));
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(format!(
+            "文件名「{}」无效：应为不含路径、至多 {FILE_NAME_CHARS} 个字符的 .csv 或 .xlsx 文件名",
+            name.escape_default()
+        )))
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -101,8 +127,8 @@ fn status(job: &Job) -> ImportStatus {
 }
 
 #[utoipa::path(post, path = "/api/v1/imports", tag = "导入", params(UploadQuery),
-    request_body(content = Vec<u8>, description = "模板文件本身（.csv 或 .xlsx）", content_type = "application/octet-stream"),
-    responses((status = 202, description = "已开始导入；用 GET /api/v1/imports/{id} 查询进度和结果", body = ImportStatus), (status = 400, description = "模板类型或文件名不正确，或文件为空", body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 413, description = "文件超过上传上限", body = ErrorBody), (status = 415, description = "请求体类型不符", body = ErrorBody), (status = 422, description = "请求体不符", body = ErrorBody)))]
+    request_body(content = Vec<u8>, description = "模板文件本身（.csv 或 .xlsx），不能为空", content_type = "application/octet-stream"),
+    responses((status = 202, description = "已开始导入；用 GET /api/v1/imports/{id} 查询进度和结果", body = ImportStatus), (status = 400, description = "模板类型或文件名不正确，或文件为空", body = ErrorBody), (status = 413, description = "文件超过上传上限", body = ErrorBody)))]
 pub async fn upload(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -110,9 +136,10 @@ pub async fn upload(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportStatus>), ApiError> {
     u.require(Action::Import)?;
-    let spec = template(q.kind.trim()).ok_or_else(|| {
-        AppError::BadRequest(format!("「{}」不是可导入的模板类型", q.kind.trim()))
-    })?;
+    // Exactly one of the document's kinds: no trimming.
+    let spec = template(&q.kind)
+        .ok_or_else(|| AppError::BadRequest(format!("「{}」不是可导入的模板类型", q.kind)))?;
+    check_file_name(&q.file_name)?;
     let file_name = clean_file_name(&q.file_name)?;
     if body.is_empty() {
         return Err(AppError::BadRequest("请求体为空：应为模板文件本身".into()).into());

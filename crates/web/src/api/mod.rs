@@ -4,9 +4,13 @@
 
 mod batches;
 mod classes;
+mod doc;
+use doc::{BearerAuth, ErrorResponses};
 mod dto;
 mod errors;
 mod imports;
+mod lookup;
+mod params;
 mod pay;
 mod progress;
 mod supervision;
@@ -19,7 +23,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 /// An error in the API's shape: status and `{"error": "…"}`.
 #[derive(Debug)]
@@ -37,16 +40,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        if let Some(c) = doc.components.as_mut() {
-            c.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-            );
-        }
+/// A store's refusal of a step the record's state does not allow (a
+/// claim already decided, a case already closed, no fund holding enough)
+/// as 409, apart from a request the API could not read (400).
+pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
+    use jineng_store::StoreError;
+    match e {
+        StoreError::Refused(m) => ApiError(AppError::Conflict(m)),
+        StoreError::Ledger(l) => ApiError(AppError::Conflict(l.to_string())),
+        other => other.into(),
     }
 }
 
@@ -57,16 +59,16 @@ impl utoipa::Modify for BearerAuth {
     paths(
         v1::me, v1::figures, v1::persons, v1::person, v1::claims, v1::claim,
         v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
-        v1::certificate_lookup,
+        lookup::certificate_lookup,
         progress::progress,
         pay::pay, pay::pay_approved,
         batches::batches, batches::batch,
-        classes::class, classes::step,
+        classes::class, classes::approve, classes::give_back, classes::request_close, classes::close,
         imports::upload, imports::show,
         supervision::cases, supervision::case, supervision::close,
         supervision::ratings, supervision::draws
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -91,7 +93,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/claims/pay-approved", post(pay::pay_approved))
         .route("/api/v1/classes", get(v1::classes))
         .route("/api/v1/classes/{id}", get(classes::class))
-        .route("/api/v1/classes/{id}/{step}", post(classes::step))
+        .route("/api/v1/classes/{id}/approve", post(classes::approve))
+        .route("/api/v1/classes/{id}/return", post(classes::give_back))
+        .route(
+            "/api/v1/classes/{id}/request-close",
+            post(classes::request_close),
+        )
+        .route("/api/v1/classes/{id}/close", post(classes::close))
         .route(
             "/api/v1/imports",
             post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -102,7 +110,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/ledger", get(v1::ledger))
         .route("/api/v1/pay/batches", get(batches::batches))
         .route("/api/v1/pay/batches/{id}", get(batches::batch))
-        .route("/api/v1/certificates/lookup", get(v1::certificate_lookup))
+        .route(
+            "/api/v1/certificates/lookup",
+            get(lookup::certificate_lookup),
+        )
         .route("/api/v1/progress", get(progress::progress))
         .route("/api/v1/supervision/cases", get(supervision::cases))
         .route(

@@ -4,14 +4,32 @@
 
 use super::ApiError;
 use super::dto::ErrorBody;
+use super::params;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::dashboard::{DashQuery, load};
 use axum::Json;
 use axum::extract::{Query, State};
 use jineng_domain::planning::Entry;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The dashboard's query as the API takes it: all optional.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// 区划代码（默认为账号所属地区；000000 为全国）
+    #[param(pattern = "^(000000|[1-9][0-9]{5})$")]
+    region: Option<String>,
+    /// 年度（默认为当年或最近的目标年度）
+    #[param(minimum = 1949, maximum = 2100)]
+    year: Option<i32>,
+    /// 指标代码（默认全部）
+    indicator: Option<String>,
+    /// 统计截止日期（默认今天）
+    #[param(value_type = Option<String>, format = Date)]
+    as_of: Option<String>,
+}
 
 /// An area's progress on an indicator over a period. Values are integers
 /// scaled by 10^`decimals` (money: fen; ratios: percent).
@@ -80,14 +98,31 @@ pub struct Progress {
     pub totals: Vec<ProgressEntry>,
 }
 
-#[utoipa::path(get, path = "/api/v1/progress", tag = "工作进度", params(DashQuery),
+#[utoipa::path(get, path = "/api/v1/progress", tag = "工作进度", params(ProgressQuery),
     responses((status = 200, body = Progress), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+        (status = 403, description = "无权查看，或地区不在管理范围内", body = ErrorBody),
+        (status = 404, description = "没有这个地区", body = ErrorBody)))]
 pub async fn progress(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
-    Query(q): Query<DashQuery>,
+    Query(p): Query<ProgressQuery>,
 ) -> Result<Json<Progress>, ApiError> {
+    params::check_region(p.region.as_deref(), true)?;
+    params::check_date("统计截止日期", p.as_of.as_deref())?;
+    if let Some(y) = p.year
+        && !(1949..=2100).contains(&y)
+    {
+        return Err(crate::error::AppError::BadRequest(format!(
+            "年度「{y}」无效，应在 1949 到 2100 之间"
+        ))
+        .into());
+    }
+    let q = DashQuery {
+        region: p.region.unwrap_or_default(),
+        year: p.year.map(|y| y.to_string()).unwrap_or_default(),
+        indicator: p.indicator.unwrap_or_default(),
+        as_of: p.as_of.unwrap_or_default(),
+    };
     let d = load(&s, &u, &q).await?.dash;
     let wanted = |e: &&Entry| q.indicator.trim().is_empty() || e.indicator == q.indicator.trim();
     Ok(Json(Progress {

@@ -200,9 +200,11 @@ impl From<jineng_store::CaseDetail> for CaseInfo {
 
 #[derive(Deserialize, ToSchema)]
 pub struct CloseCaseBody {
-    /// 属实 | 不属实
+    /// 核查结论
+    #[schema(value_type = super::params::FindingCode, inline)]
     pub finding: String,
-    /// 核查说明 (required)
+    /// 核查说明（不能为空白）
+    #[schema(min_length = 1, pattern = r"[^\s\x1c-\x1f]")]
     pub note: String,
     /// 属实: also mark the certificates the case names as revoked
     #[serde(default)]

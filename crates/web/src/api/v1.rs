@@ -2,12 +2,12 @@
 
 use super::ApiError;
 use super::dto::*;
+use super::params;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use jineng_domain::access::{Action, Scope};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -42,6 +42,7 @@ pub async fn figures(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResul
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PersonQuery {
     /// 姓名或身份证号码
     q: String,
@@ -80,21 +81,24 @@ pub async fn person(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClaimsQuery {
-    /// submitted | eligible | review | approved | advanced | paid | rejected | recovered
-    #[serde(default)]
-    status: String,
+    /// 申领状态；不填为全部
+    #[param(value_type = Option<params::ClaimStatusCode>, inline)]
+    status: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/claims", tag = "补贴申领", params(ClaimsQuery),
-    responses((status = 200, body = Vec<ClaimRow>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
+    responses((status = 200, body = Vec<ClaimRow>)))]
 pub async fn claims(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
     Query(q): Query<ClaimsQuery>,
 ) -> ApiResult<Vec<ClaimRow>> {
     u.require(Action::ViewClaims)?;
-    let status = crate::claims::status_filter(&q.status)?;
+    let wanted = q.status.as_deref();
+    params::one_of("申领状态", wanted, &params::claim_statuses())?;
+    let status = crate::claims::status_filter(wanted.unwrap_or(""))?;
     let rows = s.store.scoped_claims(u.scope(), status, LIMIT).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -128,21 +132,22 @@ fn approval(s: jineng_store::DecideSummary) -> Approval {
     Approval {
         approved: s.approved,
         amount_fen: s.amount_fen,
-        refused: s.refused,
+        refused: Refusal::list(s.refused),
     }
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/{no}/approve", tag = "补贴申领",
-    params(("no" = String, Path, description = "申领编号")), request_body = ApproveBody,
-    responses((status = 200, body = Approval), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
+    params(("no" = String, Path, description = "申领编号")),
+    request_body(content = Option<ApproveBody>, description = "可省略"),
+    responses((status = 200, body = Approval), (status = 409, description = "申领当前的状态不允许核准", body = ErrorBody), (status = 403, body = ErrorBody), (status = 400, description = "参数格式不正确", body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
 pub async fn approve(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
     Path(no): Path<String>,
-    body: Option<Json<ApproveBody>>,
+    body: Option<Json<Option<ApproveBody>>>,
 ) -> ApiResult<Approval> {
     u.require(Action::DecideClaims)?;
-    let body = body.map(|b| b.0).unwrap_or_default();
+    let body = body.and_then(|b| b.0).unwrap_or_default();
     let note = body
         .note
         .as_deref()
@@ -157,13 +162,14 @@ pub async fn approve(
             crate::claims::today(),
             &u.actor(),
         )
-        .await?;
+        .await
+        .map_err(super::conflict)?;
     Ok(Json(approval(sum)))
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/{no}/reject", tag = "补贴申领",
     params(("no" = String, Path, description = "申领编号")), request_body = RejectBody,
-    responses((status = 200, body = Done), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
+    responses((status = 200, body = Done), (status = 409, description = "申领当前的状态不允许驳回", body = ErrorBody), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody), (status = 415, description = "请求体须为 JSON", body = ErrorBody), (status = 422, description = "请求体的字段或类型不符", body = ErrorBody)))]
 pub async fn reject(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
@@ -171,18 +177,18 @@ pub async fn reject(
     Json(body): Json<RejectBody>,
 ) -> ApiResult<Done> {
     u.require(Action::DecideClaims)?;
-    let reason = body.reason.trim();
-    if reason.is_empty() {
+    if params::blank(&body.reason) {
         return Err(AppError::BadRequest("请填写驳回理由".into()).into());
     }
     s.store
-        .scoped_reject(u.scope(), &no, reason, &u.actor())
-        .await?;
+        .scoped_reject(u.scope(), &no, body.reason.trim(), &u.actor())
+        .await
+        .map_err(super::conflict)?;
     Ok(Json(Done { ok: true }))
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/approve-clean", tag = "补贴申领",
-    responses((status = 200, body = Approval), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
+    responses((status = 200, body = Approval), (status = 409, description = "记录当前的状态不允许核准", body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
 pub async fn approve_clean(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResult<Approval> {
     u.require(Action::DecideClaims)?;
     let sum = s
@@ -194,26 +200,30 @@ pub async fn approve_clean(State(s): State<AppState>, ApiUser(u): ApiUser) -> Ap
             crate::claims::today(),
             &u.actor(),
         )
-        .await?;
+        .await
+        .map_err(super::conflict)?;
     Ok(Json(approval(sum)))
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClassesQuery {
-    /// registered (待审核) | approved (备案通过) | returned (已退回) | closing (申请结业) | closed (已结业)
-    #[serde(default)]
-    status: String,
+    /// registered (待审核) | approved (备案通过) | returned (已退回) | closing (申请结业) | closed (已结业)；不填为全部
+    #[param(value_type = Option<params::ClassStatusCode>, inline)]
+    status: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/classes", tag = "培训班", params(ClassesQuery),
-    responses((status = 200, body = Vec<ClassRow>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 401, description = "访问令牌无效或缺失", body = ErrorBody)))]
+    responses((status = 200, body = Vec<ClassRow>)))]
 pub async fn classes(
     State(s): State<AppState>,
     ApiUser(u): ApiUser,
     Query(q): Query<ClassesQuery>,
 ) -> ApiResult<Vec<ClassRow>> {
     u.require(Action::ViewClasses)?;
-    let status = crate::classes::status_filter(&q.status)?;
+    let wanted = q.status.as_deref();
+    params::one_of("培训班状态", wanted, &params::class_statuses())?;
+    let status = crate::classes::status_filter(wanted.unwrap_or(""))?;
     let rows = s.store.class_list(u.scope(), status, None, LIMIT).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
@@ -224,18 +234,4 @@ pub async fn ledger(State(s): State<AppState>, ApiUser(u): ApiUser) -> ApiResult
     u.require(Action::ViewLedger)?;
     let lines = s.store.scoped_ledger(u.scope()).await?;
     Ok(Json(lines.into_iter().map(Into::into).collect()))
-}
-
-#[utoipa::path(get, path = "/api/v1/certificates/lookup", tag = "证书查询",
-    params(crate::certificates::LookupQuery), security(()),
-    responses((status = 200, body = Vec<Certificate>), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn certificate_lookup(
-    State(s): State<AppState>,
-    parts: Parts,
-    Query(q): Query<crate::certificates::LookupQuery>,
-) -> ApiResult<Vec<Certificate>> {
-    let rows = crate::certificates::run(&s, &parts, &q)
-        .await?
-        .ok_or_else(|| AppError::BadRequest("请填写姓名，以及证书编号或证件号码".into()))?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
 }

@@ -1,0 +1,154 @@
+//! The API's contract, checked from outside by schemathesis (PyPI): the
+//! real `jineng serve --demo` on a fresh SQLite database, and
+//! `schemathesis run /api/openapi.json --checks all` with the demo's API
+//! token (the city officer's), bounded by `--max-examples` and a fixed
+//! seed so that a failure reproduces. It must find no failure and no
+//! schema error. The limits two operations really have are set in
+//! `tests/schemathesis/schemathesis.toml` (docs/web.md, "API contract").
+//!
+//! schemathesis missing: a failure under CI (`CI` set; `.ci/run` installs
+//! it), otherwise a loud skip. `SCHEMATHESIS` names another executable,
+//! `SCHEMATHESIS_EXAMPLES` and `SCHEMATHESIS_SEED` change the bounds.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn schemathesis() -> String {
+    std::env::var("SCHEMATHESIS").unwrap_or_else(|_| "schemathesis".into())
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Reads the server's output until it has started; returns the API token
+/// `jineng serve --demo` prints.
+fn token(out: &mut impl BufRead) -> String {
+    let mut token = None;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = out.read_line(&mut line).unwrap();
+        assert!(n > 0, "jineng serve --demo stopped before it started");
+        // "接口令牌（city）：<hex>"
+        if let Some((_, t)) = line.trim().split_once("接口令牌（city）：") {
+            token = Some(t.to_string());
+        }
+        if line.starts_with("服务已启动") {
+            break;
+        }
+    }
+    token.expect("jineng serve --demo printed no API token")
+}
+
+fn wait_for(addr: SocketAddr) {
+    let t = Instant::now();
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "{addr} never answered"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn schemathesis_finds_nothing() {
+    let version = Command::new(schemathesis()).arg("--version").output();
+    if !version.as_ref().is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run schemathesis: `{}` is missing (.ci/run installs it)",
+            schemathesis()
+        );
+        eprintln!(
+            "\n!!!!! SCHEMATHESIS SKIPPED: `{}` is missing !!!!!",
+            schemathesis()
+        );
+        eprintln!("!!!!! pip install 'schemathesis==4.32.5' !!!!!\n");
+        return;
+    }
+    let root = repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("contract.db").display());
+    // The lookup's rate limit is raised so that its answers are checked
+    // rather than its 429s (which the document declares all the same).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))
+        .args(["--db", &db, "serve", "--demo", "--addr", &addr.to_string()])
+        .args(["--lookup-per-minute", "1000000"])
+        .env("JINENG_ACTOR", "schemathesis-test")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start jineng serve --demo");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let server = Server(child);
+    let token = token(&mut out);
+    // Keep draining the server's output so it never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    wait_for(addr);
+
+    let examples = std::env::var("SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "20".into());
+    let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or_else(|_| "1".into());
+    let reports = root.join("target/schemathesis-report");
+    let _ = std::fs::remove_dir_all(&reports);
+    let t = Instant::now();
+    // In the temporary directory, so that its cache stays out of the tree.
+    let run = Command::new(schemathesis())
+        .current_dir(dir.path())
+        .arg("--config-file")
+        .arg(root.join("tests/schemathesis/schemathesis.toml"))
+        .arg("--no-color")
+        .arg("run")
+        .arg(format!("http://{addr}/api/openapi.json"))
+        .args(["--checks", "all"])
+        .args(["-H", &format!("Authorization: Bearer {token}")])
+        .args(["--max-examples", &examples, "--seed", &seed])
+        .args(["--request-timeout", "120"])
+        .args(["--report", "junit", "--report-dir"])
+        .arg(&reports)
+        .output()
+        .expect("run schemathesis");
+    drop(server);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    eprintln!(
+        "schemathesis: {:.1} s, seed {seed}, {examples} examples per operation",
+        t.elapsed().as_secs_f64()
+    );
+    let summary = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('='))
+        .unwrap_or_default();
+    eprintln!("{summary}");
+    assert!(
+        run.status.success() && !stdout.contains("Schema Error"),
+        "schemathesis found problems ({}):\n{stdout}\n{}",
+        run.status,
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("Open API 3.1"), "{stdout}");
+}
