@@ -1,141 +1,14 @@
-//! Checks an uploaded `.xlsx` before calamine opens it: a zip bomb (a
-//! 1 MB file whose one cell holds 1 GiB) must be refused without ever
-//! holding the cell in memory. calamine loads the shared-string table whole
-//! when it opens a workbook and buffers each XML text node, so the limits
-//! are checked here, on the bytes actually decompressed (the sizes a zip
-//! header declares are not trusted), by a small streaming scanner that keeps
-//! nothing but counters.
-//!
-//! Limits: a cell may hold at most [`MAX_CELL_CHARS`] characters (Excel's
-//! own limit), a sheet at most Excel's 1,048,576 rows and 16,384 columns,
-//! an XML part at most [`MAX_PART_BYTES`] and the workbook at most
-//! [`MAX_TOTAL_BYTES`] once decompressed, the shared-string table at most
-//! [`MAX_SHARED_BYTES`].
+//! The streaming scanner of one XML part: counters only, whatever the
+//! part holds.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
-use std::path::Path;
 
-use crate::reader::ReadError;
-
-/// Characters in one cell: what Excel itself allows.
-pub const MAX_CELL_CHARS: u64 = 32_767;
-/// Rows and columns of a sheet: Excel's limits.
-pub const MAX_ROWS: u64 = 1_048_576;
-pub const MAX_COLUMNS: u64 = 16_384;
-/// One XML part (a sheet), decompressed.
-pub const MAX_PART_BYTES: u64 = 1 << 30;
-/// The shared-string table, decompressed (calamine holds it in memory).
-pub const MAX_SHARED_BYTES: u64 = 256 << 20;
-/// All XML parts together, decompressed.
-pub const MAX_TOTAL_BYTES: u64 = 2 << 30;
-/// A tag (name and attributes) and a text run outside cells.
-const MAX_TAG_BYTES: usize = 64 * 1024;
-const MAX_RUN_CHARS: u64 = 1 << 20;
-
-/// Why the scan stopped early.
-enum Stop {
-    /// A limit was passed; the message says which, for the user.
-    Refused(String),
-    /// The first shared string over the cell limit (its index).
-    SharedTooLong(u64),
-    Io(io::Error),
-}
-
-impl From<io::Error> for Stop {
-    fn from(e: io::Error) -> Self {
-        Stop::Io(e)
-    }
-}
-
-/// Refuses `path` (shown to users as `file`) if it breaks a limit; a file
-/// that is not a zip at all is left for calamine to reject.
-pub(crate) fn check(path: &Path, file: &str) -> Result<(), ReadError> {
-    let fail = |message: String| ReadError::Xlsx {
-        file: file.to_owned(),
-        message,
-    };
-    let io_fail = |source: io::Error| ReadError::Io {
-        file: file.to_owned(),
-        source,
-    };
-    let f = File::open(path).map_err(io_fail)?;
-    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(f)) else {
-        return Ok(());
-    };
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|n| n.into_owned())
-        .collect();
-    let mut total = 0u64;
-    // The shared strings first: a sheet's cell may point at a long one.
-    let mut long_shared: Option<u64> = None;
-    for name in names
-        .iter()
-        .filter(|n| lower(n).ends_with("sharedstrings.xml"))
-    {
-        let mut part = Scan::new(Part::Shared, name, MAX_SHARED_BYTES);
-        match part.run(&mut zip, name, &mut total) {
-            Ok(()) => {}
-            Err(Stop::SharedTooLong(i)) => long_shared = Some(i),
-            Err(Stop::Refused(m)) => return Err(fail(m)),
-            Err(Stop::Io(e)) => return Err(fail(format!("文件内容已损坏（{e}）"))),
-        }
-    }
-    let mut sheet_names: Option<HashMap<String, String>> = None;
-    for name in names.iter().filter(|n| is_xml(n)) {
-        let l = lower(name);
-        if l.ends_with("sharedstrings.xml") {
-            continue;
-        }
-        let kind = if l.starts_with("xl/worksheets/") {
-            Part::Sheet(long_shared)
-        } else {
-            Part::Other
-        };
-        let mut part = Scan::new(kind, name, MAX_PART_BYTES);
-        match part.run(&mut zip, name, &mut total) {
-            Ok(()) => {}
-            Err(Stop::Refused(m)) => {
-                let names = sheet_names.get_or_insert_with(|| sheet_titles(&mut zip));
-                let sheet = names.get(name).cloned().unwrap_or_else(|| name.clone());
-                return Err(fail(m.replace(SHEET, &sheet)));
-            }
-            Err(Stop::SharedTooLong(_)) => unreachable!("only the shared strings stop so"),
-            Err(Stop::Io(e)) => return Err(fail(format!("文件内容已损坏（{e}）"))),
-        }
-    }
-    match long_shared {
-        Some(i) => Err(fail(format!(
-            "共享字符串表第 {} 项超过 {} 个字符（Excel 单元格的上限），文件可能已损坏或被恶意构造，已拒绝读取",
-            i + 1,
-            thousands(MAX_CELL_CHARS)
-        ))),
-        None => Ok(()),
-    }
-}
-
-fn lower(n: &str) -> String {
-    n.to_ascii_lowercase()
-}
-
-fn is_xml(n: &str) -> bool {
-    let l = lower(n);
-    l.ends_with(".xml") || l.ends_with(".rels")
-}
-
-/// Stands for the sheet's name in messages until it is known.
-const SHEET: &str = "\u{0}SHEET\u{0}";
-
-#[derive(Clone, Copy)]
-enum Part {
-    Shared,
-    /// A worksheet; the index of a shared string over the limit, if any.
-    Sheet(Option<u64>),
-    Other,
-}
+use super::names::{attr, cell_ref, column_letters, thousands};
+use super::{
+    MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_RUN_CHARS, MAX_TAG_BYTES, MAX_TOTAL_BYTES, Part,
+    SHEET, Stop,
+};
 
 #[derive(Clone, Copy, PartialEq)]
 enum State {
@@ -148,7 +21,7 @@ enum State {
 }
 
 /// The streaming scanner of one XML part.
-struct Scan {
+pub(crate) struct Scan {
     part: Part,
     /// The part's name inside the zip, for messages about other parts.
     name: String,
@@ -173,7 +46,7 @@ struct Scan {
 }
 
 impl Scan {
-    fn new(part: Part, name: &str, limit: u64) -> Scan {
+    pub(crate) fn new(part: Part, name: &str, limit: u64) -> Scan {
         Scan {
             part,
             name: name.to_owned(),
@@ -194,7 +67,7 @@ impl Scan {
         }
     }
 
-    fn run(
+    pub(crate) fn run(
         &mut self,
         zip: &mut zip::ZipArchive<BufReader<File>>,
         name: &str,
@@ -243,7 +116,7 @@ impl Scan {
         })
     }
 
-    fn byte(&mut self, b: u8) -> Result<(), Stop> {
+    pub(crate) fn byte(&mut self, b: u8) -> Result<(), Stop> {
         match self.state {
             State::Text => {
                 if b == b'<' {
@@ -447,150 +320,9 @@ impl Scan {
     }
 }
 
-/// The value of attribute `name` in a tag's text, without its quotes.
-fn attr<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
-    let mut i = 0;
-    while i < tag.len() {
-        // An attribute name starts after whitespace.
-        if tag[i].is_ascii_whitespace() {
-            let start = i + 1;
-            if tag[start..].starts_with(name) {
-                let rest = &tag[start + name.len()..];
-                let rest = rest.trim_ascii_start();
-                if let Some(rest) = rest.strip_prefix(b"=") {
-                    let rest = rest.trim_ascii_start();
-                    let q = *rest.first()?;
-                    if q == b'"' || q == b'\'' {
-                        let end = rest[1..].iter().position(|c| *c == q)?;
-                        return Some(&rest[1..1 + end]);
-                    }
-                }
-            }
-        }
-        // Skip quoted values so that their contents never match.
-        if tag[i] == b'"' || tag[i] == b'\'' {
-            let q = tag[i];
-            i += 1 + tag[i + 1..]
-                .iter()
-                .position(|c| *c == q)
-                .unwrap_or(tag.len());
-        }
-        i += 1;
-    }
-    None
-}
-
-/// "B12" → (12, 2).
-fn cell_ref(r: &[u8]) -> Option<(u64, u64)> {
-    let letters = r.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-    if letters == 0 || letters > 4 {
-        return None;
-    }
-    let col = r[..letters].iter().fold(0u64, |acc, c| {
-        acc * 26 + u64::from(c.to_ascii_uppercase() - b'A' + 1)
-    });
-    let row = std::str::from_utf8(&r[letters..]).ok()?.parse().ok()?;
-    Some((row, col))
-}
-
-/// 2 → "B", 27 → "AA".
-pub(crate) fn column_letters(mut col: u64) -> String {
-    let mut out = Vec::new();
-    while col > 0 {
-        let d = (col - 1) % 26;
-        out.push(b'A' + d as u8);
-        col = (col - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// 1048576 → "1,048,576".
-pub(crate) fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The workbook's sheet names by part path (`xl/worksheets/sheet1.xml` →
-/// `Sheet1`), read from the workbook and its relationships, both capped.
-fn sheet_titles(zip: &mut zip::ZipArchive<BufReader<File>>) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let (Some(book), Some(rels)) = (
-        small_part(zip, "xl/workbook.xml"),
-        small_part(zip, "xl/_rels/workbook.xml.rels"),
-    ) else {
-        return out;
-    };
-    let targets: HashMap<Vec<u8>, Vec<u8>> = tags(&rels, b"Relationship")
-        .filter_map(|t| Some((attr(t, b"Id")?.to_vec(), attr(t, b"Target")?.to_vec())))
-        .collect();
-    for t in tags(&book, b"sheet") {
-        let (Some(name), Some(id)) = (attr(t, b"name"), attr(t, b"r:id")) else {
-            continue;
-        };
-        let Some(target) = targets.get(id) else {
-            continue;
-        };
-        let target = String::from_utf8_lossy(target);
-        let path = match target.strip_prefix('/') {
-            Some(abs) => abs.to_owned(),
-            None => format!("xl/{target}"),
-        };
-        out.insert(path, unescape(&String::from_utf8_lossy(name)));
-    }
-    out
-}
-
-/// A part of at most 4 MiB, decompressed.
-fn small_part(zip: &mut zip::ZipArchive<BufReader<File>>, name: &str) -> Option<Vec<u8>> {
-    let entry = zip.by_name(name).ok()?;
-    let mut out = Vec::new();
-    entry.take(4 << 20).read_to_end(&mut out).ok()?;
-    Some(out)
-}
-
-/// The texts of the `<name …>` tags in `xml` (from after `<` to before `>`).
-fn tags<'a>(xml: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
-    xml.split(|c| *c == b'<').filter_map(move |t| {
-        let t = &t[..t.iter().position(|c| *c == b'>')?];
-        let rest = t.strip_prefix(name)?;
-        rest.first()
-            .is_some_and(|c| c.is_ascii_whitespace())
-            .then_some(t)
-    })
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn references_and_numbers() {
-        assert_eq!(cell_ref(b"B12"), Some((12, 2)));
-        assert_eq!(cell_ref(b"XFD1048576"), Some((1_048_576, 16_384)));
-        assert_eq!(column_letters(16_384), "XFD");
-        assert_eq!(column_letters(27), "AA");
-        assert_eq!(thousands(1_048_576), "1,048,576");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(attr(b"c r=\"A1\" t=\"s\"", b"t"), Some(&b"s"[..]));
-        assert_eq!(attr(b"c x=\" t='no'\" t='s'", b"t"), Some(&b"s"[..]));
-        assert_eq!(attr(b"c rt=\"x\"", b"t"), None);
-    }
 
     fn scan(part: Part, xml: &str) -> Result<(), Stop> {
         let mut s = Scan::new(part, "x.xml", u64::MAX);
