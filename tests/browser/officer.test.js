@@ -112,10 +112,10 @@ test('an officer uploads a roster with one bad row and downloads the error repor
   // The status fragment polls itself (htmx) until the import is done.
   const done = page.locator('#import-status.done');
   await done.waitFor({ timeout: 30_000 });
-  assert.match(await done.locator('p.notice').innerText(), /接收 1 行.*拒绝 1 行/);
+  assert.match(await done.locator('p.import-result.warning').innerText(), /接收 1 行.*拒绝 1 行/);
   const errors = await page.locator('table.errors tbody tr').allInnerTexts();
   assert.equal(errors.length, 1, `one bad row: ${errors}`);
-  assert.match(errors[0], /^3\s+身份证号码\s+\S/, `row 3, its column and reason: ${errors[0]}`);
+  assert.match(errors[0], /^3\s+「身份证号码」\S/, `row 3, its column and reason: ${errors[0]}`);
   await screenshot(page, 'import-result');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载错误报告（CSV）' }).click()]);

@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// 每个企业账号每分钟允许的补贴申领提交次数
     #[arg(long, env = "JINENG_FILINGS_PER_MINUTE", default_value_t = jineng_web::FILINGS_PER_MINUTE)]
     filings_per_minute: u32,
+    /// 上传文件的暂存目录（默认：SQLite 数据库文件旁的 uploads/；PostgreSQL 时为当前目录下的 uploads/）
+    #[arg(long, env = "JINENG_UPLOADS_DIR")]
+    uploads_dir: Option<std::path::PathBuf>,
 }
 
 pub async fn run(db: &str, actor: &Actor, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -48,9 +51,15 @@ pub async fn run(db: &str, actor: &Actor, args: ServeArgs) -> anyhow::Result<Exi
         login_per_minute: args.login_per_minute,
         lookup_per_minute: args.lookup_per_minute,
     };
-    let state = jineng_web::AppState::new(store, limits, args.secure_cookies)
+    let sqlite = store.sqlite_file().is_some();
+    let mut state = jineng_web::AppState::new(store, limits, args.secure_cookies)
         .with_token_days(args.token_days)
         .with_filings_per_minute(args.filings_per_minute);
+    match args.uploads_dir {
+        Some(dir) => state = state.with_uploads_dir(&dir)?,
+        None if !sqlite => state = state.with_uploads_dir(std::path::Path::new("uploads"))?,
+        None => {}
+    }
     println!("服务已启动：http://{}/（Ctrl-C 停止）", args.addr);
     jineng_web::serve(args.addr, state).await?;
     Ok(ExitCode::SUCCESS)

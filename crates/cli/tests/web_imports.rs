@@ -91,9 +91,9 @@ async fn walk(db: &common::TestDb) {
         "[{b}] {done}"
     );
     assert!(
-        done.contains("<td class=\"num\">3</td><td>线下课时</td>")
+        done.contains("<td class=\"num\">3</td><td><ul class=\"row-errors\"><li>「线下课时」")
             && done.contains("超过该班计划课时"),
-        "[{b}] the first errors in a table: {done}"
+        "[{b}] the rejected rows in a table, with their errors: {done}"
     );
     assert!(
         done.contains("下载错误报告（Excel）") && done.contains("下载错误报告（CSV）"),
@@ -198,7 +198,7 @@ async fn walk(db: &common::TestDb) {
         "[{b}] {done}"
     );
     assert!(
-        done.contains("<td class=\"num\">3</td><td>户籍地</td>")
+        done.contains("<td class=\"num\">3</td><td><ul class=\"row-errors\"><li>「户籍地」")
             && done.contains("不在您的管理范围内"),
         "[{b}] {done}"
     );

@@ -30,22 +30,10 @@ pub const DISBURSEMENT_HEADERS: [&str; 7] = [
     "资金来源",
 ];
 
-/// A cell a spreadsheet must not evaluate: a leading = + - @ is defused.
+/// A cell a spreadsheet must not evaluate: a leading = + - @ (or tab, CR)
+/// is defused, as in every CSV Jineng writes.
 pub fn neutral(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    let s = neutral(s);
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+    jineng_domain::defuse_formula(s).into_owned()
 }
 
 /// The rows of the file: the lines, then the total.
@@ -86,7 +74,7 @@ pub fn write_disbursement(path: &Path, d: &Disbursement) -> Result<(), String> {
             text.push_str(&DISBURSEMENT_HEADERS.join(","));
             text.push_str("\r\n");
             for r in rows(d) {
-                let cells: Vec<String> = r.iter().map(|c| csv_field(c)).collect();
+                let cells: Vec<String> = r.iter().map(|c| jineng_domain::csv_field(c)).collect();
                 text.push_str(&cells.join(","));
                 text.push_str("\r\n");
             }

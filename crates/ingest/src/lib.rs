@@ -13,3 +13,4 @@ pub mod report;
 pub mod scope;
 pub mod template_file;
 pub mod templates;
+pub mod xlsx_guard;

@@ -61,6 +61,9 @@ pub struct ImportReport {
 
 pub const MAX_LISTED_ERRORS: usize = 10_000;
 
+/// Cells read ahead in one chunk, whatever `chunk_rows` says.
+const MAX_CHUNK_CELLS: usize = 500_000;
+
 /// The templates whose rows the supervision checks read.
 const SUPERVISED_KINDS: [&str; 6] = [
     "classes",
@@ -248,15 +251,20 @@ async fn run<K: Kind + Send + 'static>(
         };
         loop {
             let mut raw: Vec<Row> = Vec::with_capacity(chunk_rows);
+            let mut cells = 0usize;
             for row in reader.by_ref() {
                 match row {
-                    Ok(r) => raw.push(r),
+                    Ok(r) => {
+                        cells += r.cells.len();
+                        raw.push(r);
+                    }
                     Err(e) => {
                         let _ = tx.blocking_send(Err(e));
                         return;
                     }
                 }
-                if raw.len() == chunk_rows {
+                // Wide rows make smaller chunks: memory follows the cells.
+                if raw.len() == chunk_rows || cells >= MAX_CHUNK_CELLS {
                     break;
                 }
             }

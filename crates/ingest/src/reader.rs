@@ -21,6 +21,8 @@ use calamine::{DataRef, Reader as _, Xlsx};
 use encoding_rs::{Decoder, Encoding, GB18030, UTF_8};
 use jineng_domain::normalize_cell;
 
+use crate::xlsx_guard::{MAX_COLUMNS, thousands};
+
 /// One data row of an uploaded table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -80,6 +82,9 @@ pub(crate) fn extension(path: &Path) -> Option<String> {
 /// Fully blank rows are skipped. After an error the iterator ends.
 pub struct TableReader {
     headers: Vec<String>,
+    /// Cells a data row keeps: those under the header (the others have no
+    /// column to map to), so a wide sparse row cannot swell memory.
+    width: usize,
     encoding: &'static str,
     rows: Rows,
 }
@@ -99,30 +104,55 @@ impl TableReader {
         match extension(path).as_deref() {
             Some("csv") => {
                 let (mut rows, encoding) = CsvRows::open(path, file.clone())?;
-                match rows.next_row() {
-                    Some(Ok(header)) => Ok(TableReader {
-                        headers: header.cells,
-                        encoding,
-                        rows: Rows::Csv(rows),
-                    }),
-                    Some(Err(e)) => Err(e),
-                    None => Err(ReadError::NoHeader { file }),
-                }
+                let header = rows.next_row();
+                TableReader::with_header(file, header, encoding, Rows::Csv(rows))
             }
             Some("xlsx") => {
+                crate::xlsx_guard::check(path, &file)?;
                 let mut rows = XlsxRows::spawn(path, sheet_title, file.clone())?;
-                match rows.next_row() {
-                    Some(Ok(header)) => Ok(TableReader {
-                        headers: header.cells,
-                        encoding: "xlsx",
-                        rows: Rows::Xlsx(rows),
-                    }),
-                    Some(Err(e)) => Err(e),
-                    None => Err(ReadError::NoHeader { file }),
-                }
+                let header = rows.next_row();
+                TableReader::with_header(file, header, "xlsx", Rows::Xlsx(rows))
             }
             _ => Err(ReadError::UnsupportedFormat { file }),
         }
+    }
+
+    fn with_header(
+        file: String,
+        header: Option<Result<Row, ReadError>>,
+        encoding: &'static str,
+        rows: Rows,
+    ) -> Result<TableReader, ReadError> {
+        let mut header = match header {
+            Some(Ok(h)) => h,
+            Some(Err(e)) => return Err(e),
+            None => return Err(ReadError::NoHeader { file }),
+        };
+        while header
+            .cells
+            .last()
+            .is_some_and(|c| normalize_cell(c).is_empty())
+        {
+            header.cells.pop();
+        }
+        let width = header.cells.len();
+        if width as u64 > MAX_COLUMNS {
+            return Err(ReadError::Row {
+                file,
+                row: header.number,
+                message: format!(
+                    "表头有 {} 列，超过 Excel 的最大列数 {}（XFD 列），无法导入，也无法生成错误报告：请删去多余的列后重新上传",
+                    thousands(width as u64),
+                    thousands(MAX_COLUMNS)
+                ),
+            });
+        }
+        Ok(TableReader {
+            headers: header.cells,
+            width,
+            encoding,
+            rows,
+        })
     }
 
     /// Raw header cells of the header row.
@@ -140,11 +170,14 @@ impl Iterator for TableReader {
     type Item = Result<Row, ReadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let item = match &mut self.rows {
+        let mut item = match &mut self.rows {
             Rows::Csv(rows) => rows.next_row(),
             Rows::Xlsx(rows) => rows.next_row(),
             Rows::Done => None,
         };
+        if let Some(Ok(row)) = item.as_mut() {
+            row.cells.truncate(self.width);
+        }
         if !matches!(item, Some(Ok(_))) {
             // Stop after an error: the stream position is unreliable.
             self.rows = Rows::Done;
@@ -469,15 +502,20 @@ fn stream_xlsx(
 
     let mut row_index: Option<u32> = None;
     let mut row: Vec<String> = Vec::new();
-    let send = |index: Option<u32>, row: &mut Vec<String>| -> bool {
+    // Once the header is sent, cells right of it are skipped: they have no
+    // column, and a sparse far-right cell would otherwise widen every row.
+    let mut width: Option<usize> = None;
+    let send = |index: Option<u32>, row: &mut Vec<String>, width: &mut Option<usize>| -> bool {
         let cells = std::mem::take(row);
         match index {
-            Some(i) if !is_blank(&cells) => tx
-                .send(Ok(Row {
+            Some(i) if !is_blank(&cells) => {
+                width.get_or_insert(cells.len());
+                tx.send(Ok(Row {
                     number: u64::from(i) + 1,
                     cells,
                 }))
-                .is_ok(),
+                .is_ok()
+            }
             _ => true,
         }
     };
@@ -492,10 +530,13 @@ fn stream_xlsx(
         };
         let (r, c) = cell.get_position();
         if row_index != Some(r) {
-            if !send(row_index, &mut row) {
+            if !send(row_index, &mut row, &mut width) {
                 return Ok(());
             }
             row_index = Some(r);
+        }
+        if width.is_some_and(|w| c as usize >= w) {
+            continue;
         }
         let text = cell_text(cell.get_value());
         if !text.is_empty() {
@@ -506,7 +547,7 @@ fn stream_xlsx(
             row[c] = text;
         }
     }
-    send(row_index, &mut row);
+    send(row_index, &mut row, &mut width);
     Ok(())
 }
 

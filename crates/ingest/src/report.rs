@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use jineng_domain::defuse_formula;
 use rust_xlsxwriter::{Color, Format, Workbook};
 
 use crate::columns::{REPORT_COLUMNS, normalize_header};
@@ -86,7 +87,8 @@ impl ReportWriter {
         let sink = match extension(path).as_deref() {
             Some("csv") => Sink::Csv(create_csv(path, &line)?),
             Some("xlsx") => {
-                let sink = XlsxSink::create(&line).map_err(|e| ReportError::write(path, e))?;
+                let sink =
+                    XlsxSink::create(path, &line).map_err(|e| ReportError::write(path, e))?;
                 Sink::Xlsx(sink)
             }
             _ => {
@@ -115,7 +117,7 @@ impl ReportWriter {
         line.push(&message);
         match &mut self.sink {
             Sink::Csv(w) => w
-                .write_record(&line)
+                .write_record(line.iter().map(|c| defuse_formula(c).into_owned()))
                 .map_err(|e| ReportError::write(&self.path, e)),
             Sink::Xlsx(x) => x.add(&line).map_err(|e| ReportError::write(&self.path, e)),
         }
@@ -127,10 +129,12 @@ impl ReportWriter {
         let path = self.path;
         match self.sink {
             Sink::Csv(mut w) => w.flush().map_err(|e| ReportError::write(&path, e)),
-            Sink::Xlsx(mut x) => x
-                .workbook
-                .save(&path)
-                .map_err(|e| ReportError::write(&path, e)),
+            Sink::Xlsx(mut x) => {
+                let file = create_private(&path).map_err(|e| ReportError::write(&path, e))?;
+                x.workbook
+                    .save_to_writer(std::io::BufWriter::new(file))
+                    .map_err(|e| ReportError::write(&path, e))
+            }
         }
     }
 }
@@ -150,24 +154,38 @@ fn describe(errors: &[RowError]) -> String {
         .join("；")
 }
 
+/// Creates (or truncates) `path` for writing; a new file is readable by
+/// its owner only (0600): reports hold uploaded rows with ID numbers.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// A CSV with a UTF-8 BOM (without it Excel assumes the ANSI code page and
 /// shows mojibake) and `header` as its first record.
 pub(crate) fn create_csv(path: &Path, header: &[&str]) -> Result<csv::Writer<File>, ReportError> {
     let fail = |e: std::io::Error| ReportError::write(path, e);
-    let mut file = File::create(path).map_err(fail)?;
+    let mut file = create_private(path).map_err(fail)?;
     file.write_all(b"\xEF\xBB\xBF").map_err(fail)?;
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
         .from_writer(file);
-    w.write_record(header)
+    w.write_record(header.iter().map(|c| defuse_formula(c).into_owned()))
         .map_err(|e| ReportError::write(path, e))?;
     Ok(w)
 }
 
 impl XlsxSink {
-    fn create(header: &[&str]) -> Result<XlsxSink, rust_xlsxwriter::XlsxError> {
+    fn create(path: &Path, header: &[&str]) -> Result<XlsxSink, rust_xlsxwriter::XlsxError> {
         let mut workbook = Workbook::new();
+        // The rows buffered on disk stay beside the report, not in /tmp.
+        if let Some(dir) = path.parent().filter(|d| d.is_dir()) {
+            workbook.set_tempdir(dir)?;
+        }
         // Text format keeps 18-digit IDs as typed when the user edits a cell.
         let text = Format::new().set_num_format("@");
         let error = text.clone().set_font_color(Color::Red);

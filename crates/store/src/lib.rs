@@ -198,6 +198,12 @@ impl Store {
         self.backend
     }
 
+    /// The database file of a SQLite store; `None` for PostgreSQL and an
+    /// in-memory database. Its directory is the data directory.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.reader.as_deref().map(lookup::SqliteReader::path)
+    }
+
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so two writers never deadlock on lock upgrade.
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {

@@ -88,6 +88,10 @@ impl SqliteReader {
         })
     }
 
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
         use rusqlite::OpenFlags;
         // Read-write without create rather than read-only: a read-only

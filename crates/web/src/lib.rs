@@ -66,11 +66,27 @@ pub struct AppState {
     token_days: i64,
     /// Upload jobs and their error reports, in memory.
     imports: Arc<imports::jobs::Jobs>,
+    /// The private directory the uploaded files wait in.
+    uploads: Arc<imports::storage::Uploads>,
 }
 
 impl AppState {
+    /// The state for `store`; uploads wait in `uploads/` beside a SQLite
+    /// database file (emptied of leftovers now), otherwise in a private
+    /// directory of their own (see [`AppState::with_uploads_dir`]).
     pub fn new(store: Store, limits: Limits, secure_cookies: bool) -> AppState {
+        let uploads = imports::storage::Uploads::for_store(&store)
+            .or_else(|e| {
+                tracing::warn!(
+                    "upload directory beside the database unusable ({e}); using a private temp dir"
+                );
+                imports::storage::Uploads::open(
+                    &std::env::temp_dir().join(format!("jineng-uploads-{}", std::process::id())),
+                )
+            })
+            .expect("a private directory for uploads");
         AppState {
+            uploads: Arc::new(uploads),
             store,
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
             lookup_limiter: Arc::new(Limiter::new(limits.lookup_per_minute)),
@@ -96,6 +112,20 @@ impl AppState {
 
 /// Enterprise claim filings allowed per account and minute by default.
 pub const FILINGS_PER_MINUTE: u32 = 20;
+
+impl AppState {
+    /// Keeps uploads in `dir` instead (created 0700; the job directories
+    /// a previous run left there are removed).
+    pub fn with_uploads_dir(mut self, dir: &std::path::Path) -> std::io::Result<AppState> {
+        self.uploads = Arc::new(imports::storage::Uploads::open(dir)?);
+        Ok(self)
+    }
+
+    /// Where uploads wait while their import runs.
+    pub fn uploads_dir(&self) -> &std::path::Path {
+        self.uploads.root()
+    }
+}
 
 /// The whole application: pages, API, assets, security headers.
 pub fn router(state: AppState) -> Router {
@@ -205,10 +235,24 @@ pub fn router(state: AppState) -> Router {
 /// Serves the application on `addr` until Ctrl-C.
 pub async fn serve(addr: SocketAddr, state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    serve_on(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    serve_on(listener, state, shutdown_signal()).await
+}
+
+/// Ctrl-C, or SIGTERM (a service manager stopping the server): both shut
+/// down gracefully, so that the uploads of finished jobs are removed.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Serves the application on a bound listener until `shutdown` completes

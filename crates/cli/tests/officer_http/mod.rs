@@ -73,7 +73,11 @@ pub async fn import(
         let f = get(&site.app, &format!("/imports/{job}/progress"), cookie).await;
         assert_eq!(f.status, StatusCode::OK);
         if !f.body.contains("hx-trigger") {
-            assert!(f.body.contains("导入完成"), "{}", f.body);
+            assert!(
+                f.body.contains("导入完成") || f.body.contains("导入未成功"),
+                "{}",
+                f.body
+            );
             return (job, f.body);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

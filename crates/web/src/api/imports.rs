@@ -144,9 +144,11 @@ pub async fn upload(
     if body.is_empty() {
         return Err(AppError::BadRequest("请求体为空：应为模板文件本身".into()).into());
     }
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-    std::fs::write(dir.path().join(&file_name), &body)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let io = |e: std::io::Error| AppError::Internal(e.to_string());
+    let dir = s.uploads.job_dir().map_err(io)?;
+    crate::imports::storage::create_private(&dir.path().join(&file_name))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &body))
+        .map_err(io)?;
     let job = start(&s, &u, spec, file_name, q.dry_run, dir);
     Ok((StatusCode::ACCEPTED, Json(status(&job))))
 }

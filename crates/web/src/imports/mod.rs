@@ -7,6 +7,7 @@
 
 pub mod jobs;
 mod run;
+pub mod storage;
 
 use crate::AppState;
 use crate::auth::User;
@@ -25,8 +26,9 @@ use std::sync::Arc;
 
 /// The largest upload accepted (the router's `DefaultBodyLimit`).
 pub const MAX_UPLOAD_MB: usize = 64;
-/// Errors listed on the status page; the reports hold all.
-const SHOWN_ERRORS: usize = 20;
+/// Rejected rows listed on the status page, each with all its errors;
+/// the reports hold every row.
+const SHOWN_ROWS: usize = 20;
 
 #[derive(Template)]
 #[template(path = "imports.html")]
@@ -50,9 +52,23 @@ pub async fn form(State(state): State<AppState>, user: User) -> Result<Response,
     })
 }
 
+/// The longest file name accepted, in bytes (what file systems store).
+const MAX_NAME_BYTES: usize = 255;
+
 /// The file name as the user sent it, without any directory part.
 pub(crate) fn clean_file_name(raw: &str) -> Result<String, AppError> {
     let name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if name.chars().any(char::is_control) {
+        return Err(AppError::BadRequest(
+            "文件名中含有不可见的控制字符，请重命名文件后重新上传".into(),
+        ));
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(AppError::BadRequest(format!(
+            "文件名过长（{} 字节，最多 {MAX_NAME_BYTES} 字节，约 85 个汉字），请改短后重新上传",
+            name.len()
+        )));
+    }
     let ext = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -74,7 +90,13 @@ fn too_large(e: axum::extract::multipart::MultipartError) -> AppError {
             "上传的文件超过 {MAX_UPLOAD_MB} MB，请拆分成几个文件后分别上传"
         ))
     } else {
-        AppError::BadRequest(format!("上传的表单无法读取：{}", e.body_text()))
+        // The parser's own text is English; the usual cause in practice is
+        // a file name the header cannot carry (a control character).
+        let _ = e;
+        AppError::BadRequest(
+            "上传的表单无法读取：表单格式不正确（例如文件名中含有不可见的控制字符），请重命名文件后重新上传"
+                .into(),
+        )
     }
 }
 
@@ -85,7 +107,10 @@ pub async fn create(
     mut form: Multipart,
 ) -> Result<Response, AppError> {
     user.require(Action::Import)?;
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let dir = state
+        .uploads
+        .job_dir()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let (mut csrf, mut kind, mut dry_run, mut file_name) = (None, None, false, None);
     while let Some(mut field) = form.next_field().await.map_err(too_large)? {
         match field.name().unwrap_or("") {
@@ -96,7 +121,7 @@ pub async fn create(
                 let name = clean_file_name(field.file_name().unwrap_or(""))?;
                 let path = dir.path().join(&name);
                 let io = |e: std::io::Error| AppError::Internal(e.to_string());
-                let mut out = std::fs::File::create(&path).map_err(io)?;
+                let mut out = storage::create_private(&path).map_err(io)?;
                 while let Some(chunk) = field.chunk().await.map_err(too_large)? {
                     out.write_all(&chunk).map_err(io)?;
                 }
@@ -148,16 +173,31 @@ pub(crate) struct Status {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
-    /// The first `shown` errors of the report.
+    /// The report's errors (all of them for the API).
     pub errors: Vec<RowError>,
-    /// Errors of the report beyond those (the report files hold all).
-    pub more_errors: usize,
+    /// The first `shown` rejected rows, each with every error it has.
+    pub rows: Vec<RejectedRow>,
+    /// Rejected rows beyond those (the report files hold all).
+    pub more_rows: u64,
     /// The report listed only its first errors (the files hold all).
     pub errors_truncated: bool,
     pub warnings: Vec<String>,
 }
 
-/// A job's status, listing at most `shown` of its report's errors.
+/// One rejected row and all its errors.
+pub(crate) struct RejectedRow {
+    pub row: u64,
+    pub errors: Vec<RowError>,
+}
+
+impl Status {
+    /// Every row was rejected: nothing was (or would be) written.
+    pub fn all_rejected(&self) -> bool {
+        self.accepted == 0 && self.rejected > 0
+    }
+}
+
+/// A job's status, listing at most `shown` of its rejected rows.
 pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
     let (done, total) = job.progress();
     let mut s = Status {
@@ -172,7 +212,8 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
         updated: 0,
         unchanged: 0,
         errors: Vec::new(),
-        more_errors: 0,
+        rows: Vec::new(),
+        more_rows: 0,
         errors_truncated: false,
         warnings: Vec::new(),
     };
@@ -185,8 +226,19 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
             s.inserted = r.inserted;
             s.updated = r.updated;
             s.unchanged = r.unchanged;
-            s.more_errors = r.errors.len().saturating_sub(shown);
-            s.errors = r.errors.iter().take(shown).cloned().collect();
+            for e in &r.errors {
+                let full = s.rows.len() == shown;
+                match s.rows.last_mut() {
+                    Some(last) if last.row == e.row => last.errors.push(e.clone()),
+                    _ if full => break,
+                    _ => s.rows.push(RejectedRow {
+                        row: e.row,
+                        errors: vec![e.clone()],
+                    }),
+                }
+            }
+            s.more_rows = r.rejected.saturating_sub(s.rows.len() as u64);
+            s.errors = r.errors.clone();
             s.errors_truncated = r.errors_truncated;
             s.warnings = r.warnings.clone();
         }
@@ -223,7 +275,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let job = job_of(&state, &user, &id)?;
-    let s = status_of(&job, SHOWN_ERRORS);
+    let s = status_of(&job, SHOWN_ROWS);
     page(&StatusPage {
         nav: Some(Nav::of(&user)),
         job,
@@ -241,7 +293,7 @@ pub async fn progress(
     let job = job_of(&state, &user, &id)?;
     Ok(Html(
         ProgressFragment {
-            s: status_of(&job, SHOWN_ERRORS),
+            s: status_of(&job, SHOWN_ROWS),
         }
         .render()?,
     )

@@ -159,21 +159,6 @@ pub async fn show(
     })
 }
 
-/// A CSV field, quoted when it needs to be; a leading = + - @ is
-/// defused so that a spreadsheet does not take a memo for a formula.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// `GET /ledger/postings.csv`: every posting the scope sees (UTF-8 with a
 /// BOM, so that Excel opens it); no person's data, no ID number.
 pub async fn export(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
@@ -195,7 +180,13 @@ pub async fn export(State(state): State<AppState>, user: User) -> Result<Respons
             p.credit.clone(),
             p.memo.clone(),
         ];
-        out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cols
+                .iter()
+                .map(|c| jineng_domain::csv_field(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     Ok((
