@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "claims_by_person",
         include_str!("../migrations/0023_claims_by_person.sql"),
     ),
+    (
+        26,
+        "list_indexes",
+        include_str!("../migrations/0026_list_indexes.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).
