@@ -44,7 +44,7 @@ fn money(fen: i64) -> String {
     let yuan = (fen / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in yuan.chars().enumerate() {
-        if i > 0 && (yuan.len() - i) % 3 == 0 {
+        if i > 0 && (yuan.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

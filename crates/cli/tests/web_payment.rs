@@ -31,7 +31,7 @@ fn grouped(fen: i64) -> String {
     let y = (fen / 100).to_string();
     let mut g = String::new();
     for (i, c) in y.chars().enumerate() {
-        if i > 0 && (y.len() - i) % 3 == 0 {
+        if i > 0 && (y.len() - i).is_multiple_of(3) {
             g.push(',');
         }
         g.push(c);

@@ -89,6 +89,8 @@ struct PreviewPage {
     funds: Vec<(String, String, i64, String)>,
     total: String,
     hidden: Vec<(&'static str, String)>,
+    /// The filters in words.
+    narrowed: String,
     /// The queue with the same filters.
     back: String,
     changed: bool,
@@ -108,9 +110,39 @@ fn require(user: &User, kind: BatchKind) -> Result<(), AppError> {
     })
 }
 
+/// The filters a batch is narrowed by, in words ("" for none).
+fn narrowed_by(f: &ClaimsForm, c: &Choices) -> String {
+    let name = |list: &[(String, String)], code: &str| {
+        list.iter()
+            .find(|(k, _)| k == code.trim())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.trim().to_string())
+    };
+    let mut parts = Vec::new();
+    if !f.region.trim().is_empty() {
+        parts.push(format!("户籍地 {}", name(&c.regions, &f.region)));
+    }
+    if !f.subsidy_type.trim().is_empty() {
+        parts.push(format!("补贴类型 {}", f.subsidy_type.trim()));
+    }
+    if !f.institution.trim().is_empty() {
+        parts.push(format!(
+            "培训机构 {}",
+            name(&c.institutions, &f.institution)
+        ));
+    }
+    if !f.fund.trim().is_empty() {
+        parts.push(format!("资金来源 {}", name(&c.funds, &f.fund)));
+    }
+    if !f.q.trim().is_empty() {
+        parts.push(format!("查找「{}」", f.q.trim()));
+    }
+    parts.join("，")
+}
+
 fn preview_page(
     user: &User,
-    f: &ClaimsForm,
+    (f, c): (&ClaimsForm, &Choices),
     kind: BatchKind,
     p: BatchPreview,
     changed: bool,
@@ -137,6 +169,7 @@ fn preview_page(
         total: money(p.total_fen),
         p,
         hidden: hidden(f),
+        narrowed: narrowed_by(f, c),
         back: format!("/claims?status={status}&{}", f.narrowing()),
         changed,
     })
@@ -152,7 +185,7 @@ async fn preview(
     let c = Choices::of(&state, &user).await?;
     let q = f.query(user.scope(), &c)?;
     let p = state.store.claim_batch(user.scope(), &q, kind).await?;
-    preview_page(&user, &f, kind, p, false)
+    preview_page(&user, (&f, &c), kind, p, false)
 }
 
 /// `GET /claims/approve-clean?<filters>`: the preview of 批量核准.
@@ -214,7 +247,7 @@ async fn confirm(
     // A form without a fingerprint (nothing previewed) only previews.
     if shown.is_empty() {
         let p = store.claim_batch(user.scope(), &q, kind).await?;
-        return preview_page(&user, &f, kind, p, false);
+        return preview_page(&user, (&f, &c), kind, p, false);
     }
     let actor = user.actor();
     let (done, n, fen, refused, held) = match kind {
@@ -223,7 +256,7 @@ async fn confirm(
                 .batch_approve(user.scope(), &q, shown, super::today(), &actor)
                 .await?
             {
-                BatchRun::Changed(p) => return preview_page(&user, &f, kind, p, true),
+                BatchRun::Changed(p) => return preview_page(&user, (&f, &c), kind, p, true),
                 BatchRun::Done(s, p) => (
                     "approve",
                     s.approved as i64,
@@ -234,7 +267,7 @@ async fn confirm(
             }
         }
         BatchKind::Pay => match store.batch_pay(user.scope(), &q, shown, &actor).await? {
-            BatchRun::Changed(p) => return preview_page(&user, &f, kind, p, true),
+            BatchRun::Changed(p) => return preview_page(&user, (&f, &c), kind, p, true),
             BatchRun::Done(s, p) => (
                 "pay",
                 s.paid as i64,
