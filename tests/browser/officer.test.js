@@ -82,9 +82,9 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   await screenshot(page, 'claim-approved');
 
   // The queue agrees: no longer in review, now approved.
-  await visit(page, '/claims?status=review');
+  await visit(page, `/claims?status=review&q=${no}`);
   assert.ok(!(await column(page, '申领编号')).includes(no), `${no} left the review queue`);
-  await visit(page, '/claims?status=approved');
+  await visit(page, `/claims?status=approved&q=${no}`);
   assert.ok((await column(page, '申领编号')).includes(no), `${no} is approved`);
 
   // Pay it (拨付) from its page, then find the posting in the ledger.

@@ -1,7 +1,8 @@
 //! Scoped reads of classes for the officer's pages: the list with a status
 //! filter, and one class with its roster summary and status history.
 
-use crate::scoped::{Subject, filter};
+use crate::claim_list::contains;
+use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
@@ -22,6 +23,85 @@ pub fn class_status_zh(status: &str) -> &'static str {
         "closed" => "已结业",
         _ => "未知",
     }
+}
+
+/// What the class list shows: filters, search and order.
+#[derive(Debug, Clone, Default)]
+pub struct ClassQuery {
+    /// One of [`CLASS_STATUSES`].
+    pub status: Option<String>,
+    pub institution: Option<i64>,
+    /// Part of a class number or an institution's name.
+    pub q: String,
+    pub sort: ClassSort,
+    pub descending: bool,
+}
+
+/// The class list's sort columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClassSort {
+    #[default]
+    Start,
+    ClassNo,
+    Institution,
+    Status,
+    End,
+}
+
+impl ClassSort {
+    pub const ALL: [ClassSort; 5] = [
+        ClassSort::Start,
+        ClassSort::ClassNo,
+        ClassSort::Institution,
+        ClassSort::Status,
+        ClassSort::End,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ClassSort::Start => "start",
+            ClassSort::ClassNo => "class_no",
+            ClassSort::Institution => "institution",
+            ClassSort::Status => "status",
+            ClassSort::End => "end",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<ClassSort> {
+        ClassSort::ALL.into_iter().find(|c| c.code() == s)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            ClassSort::Start => "cl.start_date",
+            ClassSort::ClassNo => "cl.class_no",
+            ClassSort::Institution => "i.name",
+            ClassSort::Status => "cl.status",
+            ClassSort::End => "cl.end_date",
+        }
+    }
+}
+
+/// The WHERE clause and values of a class list (aliases `cl`, `i`).
+fn class_conditions(scope: &Scope, q: &ClassQuery) -> (String, Vec<Val>) {
+    let (cond, val) = filter(scope, Subject::Class, 1);
+    let mut sql = vec![cond];
+    let mut vals = vec![val];
+    if let Some(s) = &q.status {
+        vals.push(Val::text(s.as_str()));
+        sql.push(format!("cl.status = ${}", vals.len()));
+    }
+    if let Some(i) = q.institution {
+        vals.push(Val::int(i));
+        sql.push(format!("cl.institution_id = ${}", vals.len()));
+    }
+    let term = q.q.trim();
+    if !term.is_empty() {
+        vals.push(Val::text(contains(term)));
+        let n = vals.len();
+        sql.push(format!("(cl.class_no LIKE ${n} OR i.name LIKE ${n})"));
+    }
+    (sql.join(" AND "), vals)
 }
 
 /// A class in a list.
@@ -104,24 +184,53 @@ impl Store {
         institution_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<ClassSummary>, StoreError> {
-        let (cond, val) = filter(scope, Subject::Class, 1);
-        let mut vals = vec![val, Val::int(limit)];
-        let mut status_cond = String::new();
-        if let Some(s) = status {
-            vals.push(Val::text(s));
-            status_cond.push_str(&format!(" AND cl.status = ${}", vals.len()));
+        let q = ClassQuery {
+            status: status.map(str::to_string),
+            institution: institution_id,
+            descending: true,
+            ..ClassQuery::default()
+        };
+        self.class_page(scope, &q, 0, limit).await
+    }
+
+    /// How many classes of the list lie in scope.
+    pub async fn class_count(&self, scope: &Scope, q: &ClassQuery) -> Result<i64, StoreError> {
+        if has_nul(&q.q) || q.status.as_deref().is_some_and(has_nul) {
+            return Ok(0);
         }
-        if let Some(i) = institution_id {
-            vals.push(Val::int(i));
-            status_cond.push_str(&format!(" AND cl.institution_id = ${}", vals.len()));
+        let (cond, vals) = class_conditions(scope, q);
+        let sql = format!(
+            "SELECT COUNT(*) FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id WHERE {cond}"
+        );
+        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
+    }
+
+    /// One page of the list, in the asked order.
+    pub async fn class_page(
+        &self,
+        scope: &Scope,
+        q: &ClassQuery,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<ClassSummary>, StoreError> {
+        if has_nul(&q.q) || q.status.as_deref().is_some_and(has_nul) {
+            return Ok(Vec::new());
         }
+        let (cond, vals) = class_conditions(scope, q);
+        let dir = if q.descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT cl.class_id, cl.class_no, i.name AS institution, cl.training_type, COALESCE(o.name, '') AS occ, \
              cl.skill_level, COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.status, \
              (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = cl.class_id) AS enrolled \
              FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
              LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
-             WHERE {cond}{status_cond} ORDER BY cl.start_date DESC, cl.class_no LIMIT $2"
+             WHERE {cond} ORDER BY {} {dir}, cl.class_no {dir} LIMIT {} OFFSET {}",
+            q.sort.order_by(),
+            limit.max(0),
+            offset.max(0)
         );
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_all(self.pool())

@@ -2,8 +2,9 @@
 //! with region, kind, credit rating, catalogue periods (目录清单) and the
 //! number of classes, and one institution with its classes.
 
+use crate::claim_list::contains;
 use crate::class_pages::ClassSummary;
-use crate::scoped::{Subject, filter};
+use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
@@ -32,6 +33,71 @@ pub struct InstitutionSummary {
     pub classes: i64,
 }
 
+/// What the institution list shows: a search and an order.
+#[derive(Debug, Clone, Default)]
+pub struct InstitutionQuery {
+    /// Part of a name or a credit code.
+    pub q: String,
+    pub sort: InstitutionSort,
+    pub descending: bool,
+}
+
+/// The institution list's sort columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InstitutionSort {
+    #[default]
+    Region,
+    Name,
+    Rating,
+    Classes,
+}
+
+impl InstitutionSort {
+    pub const ALL: [InstitutionSort; 4] = [
+        InstitutionSort::Region,
+        InstitutionSort::Name,
+        InstitutionSort::Rating,
+        InstitutionSort::Classes,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            InstitutionSort::Region => "region",
+            InstitutionSort::Name => "name",
+            InstitutionSort::Rating => "rating",
+            InstitutionSort::Classes => "classes",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<InstitutionSort> {
+        InstitutionSort::ALL.into_iter().find(|c| c.code() == s)
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            InstitutionSort::Region => "i.region_code",
+            InstitutionSort::Name => "i.name",
+            InstitutionSort::Rating => "COALESCE(i.credit_rating, '')",
+            InstitutionSort::Classes => "classes",
+        }
+    }
+}
+
+/// The WHERE clause and values of the list (alias `i`).
+fn conditions(scope: &Scope, q: &InstitutionQuery) -> (String, Vec<Val>) {
+    let (cond, val) = filter(scope, Subject::Institution, 1);
+    let mut vals = vec![val];
+    let term = q.q.trim();
+    if term.is_empty() {
+        return (cond, vals);
+    }
+    vals.push(Val::text(contains(term)));
+    (
+        format!("{cond} AND (i.name LIKE $2 OR i.credit_code LIKE $2)"),
+        vals,
+    )
+}
+
 const SELECT: &str = "SELECT i.institution_id, i.name, i.credit_code, i.kind, i.region_code, \
      COALESCE(r.name, i.region_code) AS region_name, i.credit_rating, \
      (SELECT COUNT(*) FROM classes k WHERE k.institution_id = i.institution_id) AS classes \
@@ -44,11 +110,46 @@ impl Store {
         scope: &Scope,
         limit: i64,
     ) -> Result<Vec<InstitutionSummary>, StoreError> {
-        let (cond, val) = filter(scope, Subject::Institution, 1);
+        self.institution_page(scope, &InstitutionQuery::default(), 0, limit)
+            .await
+    }
+
+    /// How many institutions in scope the search finds.
+    pub async fn institution_count(
+        &self,
+        scope: &Scope,
+        q: &InstitutionQuery,
+    ) -> Result<i64, StoreError> {
+        if has_nul(&q.q) {
+            return Ok(0);
+        }
+        let (cond, vals) = conditions(scope, q);
+        let sql = format!("SELECT COUNT(*) FROM institutions i WHERE {cond}");
+        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
+    }
+
+    /// One page of institutions in scope, in the asked order.
+    pub async fn institution_page(
+        &self,
+        scope: &Scope,
+        q: &InstitutionQuery,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<InstitutionSummary>, StoreError> {
+        if has_nul(&q.q) {
+            return Ok(Vec::new());
+        }
+        let (cond, vals) = conditions(scope, q);
+        let dir = if q.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "{SELECT} WHERE {cond} ORDER BY i.region_code, i.name, i.institution_id LIMIT $2"
+            "{SELECT} WHERE {cond} ORDER BY {} {dir}, i.name {dir}, i.institution_id {dir} LIMIT {} OFFSET {}",
+            q.sort.order_by(),
+            limit.max(0),
+            offset.max(0)
         );
-        let vals = [val, Val::int(limit)];
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_all(self.pool())
             .await?;

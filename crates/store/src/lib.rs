@@ -12,6 +12,8 @@ mod audit_verify;
 mod audit_view;
 mod bank_accounts;
 mod batch;
+mod claim_batch;
+mod claim_list;
 mod claims;
 mod class_pages;
 mod class_review;
@@ -25,6 +27,7 @@ mod ledger;
 mod ledger_view;
 mod lookup;
 mod people;
+mod person_search;
 mod planning;
 mod policy;
 mod records;
@@ -49,6 +52,8 @@ pub use audit_verify::AuditVerify;
 pub use audit_view::{AuditQuery, AuditRow, mask_ids};
 pub use bank_accounts::shown_account;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
+pub use claim_batch::{BatchKind, BatchPreview, BatchRun, FundShare};
+pub use claim_list::{ClaimQuery, ClaimSort, id_digits};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{
     Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
@@ -56,14 +61,16 @@ pub use claims::{
 };
 pub use claims::{RenderedClaim, render_claim};
 pub use class_pages::{
-    CLASS_STATUSES, ClassDetail, ClassEvent, ClassRosterLine, ClassSummary, ROSTER_LINES,
-    class_status_zh,
+    CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
+    ROSTER_LINES, class_status_zh,
 };
 pub use class_review::ClassStep;
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
 pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
-pub use institution_pages::{CataloguePeriod, InstitutionSummary};
+pub use institution_pages::{
+    CataloguePeriod, InstitutionQuery, InstitutionSort, InstitutionSummary,
+};
 pub use jurisdiction::PayingBasis;
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;

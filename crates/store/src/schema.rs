@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0024_token_expiry_audit_key.sql"),
     ),
     (
+        26,
+        "list_indexes",
+        include_str!("../migrations/0026_list_indexes.sql"),
+    ),
+    (
         30,
         "import_batch_keys",
         include_str!("../migrations/0030_import_batch_keys.sql"),

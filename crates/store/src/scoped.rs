@@ -5,7 +5,7 @@
 
 use crate::audit::Actor;
 use crate::sql::{Val, bind_all};
-use crate::{Archive, ClaimDetail, DecideSummary, PersonHit, Store, StoreError};
+use crate::{Archive, ClaimDetail, DecideSummary, Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::ClaimStatus;
 use jineng_domain::NationalId;
@@ -190,58 +190,6 @@ impl Store {
         f.claims_paid = r.try_get("paid")?;
         f.paid_fen = r.try_get("paid_fen")?;
         Ok(f)
-    }
-
-    /// Persons in scope with this name, or this ID number; IDs masked.
-    pub async fn search_persons(
-        &self,
-        scope: &Scope,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<PersonHit>, StoreError> {
-        let query = query.trim();
-        if has_nul(query) {
-            return Ok(Vec::new());
-        }
-        let looks_like_id = query.len() == 18
-            && query
-                .chars()
-                .all(|c| c.is_ascii_digit() || c.eq_ignore_ascii_case(&'x'));
-        let key = if looks_like_id {
-            "p.id_number"
-        } else {
-            "p.name"
-        };
-        let key_val = if looks_like_id {
-            query.to_ascii_uppercase()
-        } else {
-            query.to_string()
-        };
-        let (cond, val) = filter(scope, Subject::Person, 2);
-        let sql = format!(
-            "SELECT p.person_id, p.id_number, p.name, p.sex, p.birth_date, p.hukou_region, r.name AS region_name \
-             FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region \
-             WHERE {key} = $1 AND {cond} ORDER BY p.birth_date, p.person_id LIMIT $3"
-        );
-        let vals = [Val::text(key_val), val, Val::int(limit)];
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PersonHit {
-                    person_id: r.try_get("person_id")?,
-                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
-                    name: r.try_get("name")?,
-                    sex: r.try_get("sex")?,
-                    birth_date: r.try_get("birth_date")?,
-                    hukou_region: r.try_get("hukou_region")?,
-                    hukou_region_name: r
-                        .try_get::<Option<String>, _>("region_name")?
-                        .unwrap_or_default(),
-                })
-            })
-            .collect()
     }
 
     /// The e-archive of a person in scope (`None` outside it). With

@@ -29,6 +29,7 @@ mod home;
 mod imports;
 mod institutions;
 mod ledger;
+mod list;
 mod persons;
 mod public;
 mod roster;
@@ -134,12 +135,15 @@ pub fn router(state: AppState) -> Router {
             .route("/", get(home::show))
             .route("/login", get(session::new).post(session::create))
             .route("/logout", post(session::delete))
-            .route("/persons", get(persons::search))
+            .route("/persons", get(persons::search).post(persons::search_post))
             .route("/persons/{id}", get(persons::show))
             .route("/persons/{id}/reveal", post(persons::reveal))
             .route("/me", get(persons::me))
             .route("/claims", get(claims::list))
-            .route("/claims/approve-clean", post(claims::approve_clean))
+            .route(
+                "/claims/approve-clean",
+                get(claims::batch::preview_approve).post(claims::batch::approve),
+            )
             .route("/claims/{no}", get(claims::show))
             .route("/claims/{no}/approve", post(claims::approve))
             .route("/claims/{no}/reject", post(claims::reject))
@@ -181,7 +185,10 @@ pub fn router(state: AppState) -> Router {
             )
             .route("/ledger", get(ledger::show))
             .route("/ledger/postings.csv", get(ledger::export))
-            .route("/claims/pay-approved", post(claims::pay::pay_approved))
+            .route(
+                "/claims/pay-approved",
+                get(claims::batch::preview_pay).post(claims::batch::pay),
+            )
             .route("/claims/{no}/pay", post(claims::pay::pay))
             .route("/claims/{no}/advance", post(claims::pay::advance))
             .route("/claims/{no}/settle", post(claims::pay::settle))

@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::list::{Pager, Sorter};
 use crate::views::{Nav, page, yuan};
 use askama::Template;
 use axum::Form;
@@ -15,10 +16,14 @@ use jineng_domain::{ClaimStatus, ClaimStep};
 use jineng_store::{ClaimDetail, ClaimRow, DecideSummary, RenderedClaim, render_claim};
 use serde::Deserialize;
 
+pub mod batch;
 pub mod pay;
+mod queue;
 
-/// The most claims a queue page shows.
-const LIMIT: i64 = 200;
+pub use queue::{Choices, ClaimsForm};
+
+/// Claims per queue page.
+const PER: i64 = crate::list::PER_PAGE;
 
 /// The statuses the queue filters by, for the dropdown: every status.
 pub const STATUSES: [ClaimStatus; 10] = ClaimStatus::ALL;
@@ -49,19 +54,18 @@ impl Steps {
 #[template(path = "claims.html")]
 struct ListPage {
     nav: Option<Nav>,
-    nav_csrf: String,
-    /// (code, label, selected)
-    statuses: Vec<(&'static str, &'static str, bool)>,
+    f: ClaimsForm,
+    /// (code, label)
+    statuses: Vec<(&'static str, &'static str)>,
+    c: Choices,
     can_decide: bool,
+    can_pay: bool,
     message: Option<String>,
     rows: Vec<(ClaimRow, String)>,
-    limit: i64,
-}
-
-#[derive(Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
+    pager: Pager,
+    sorter: Sorter,
+    /// The batch forms' hidden fields: the filters but the status.
+    narrowing: Vec<(&'static str, String)>,
 }
 
 /// A status filter from a query: a status code or none.
@@ -74,45 +78,48 @@ pub fn status_filter(raw: &str) -> Result<Option<ClaimStatus>, AppError> {
     }
 }
 
-async fn list_page(
-    state: &AppState,
-    user: &User,
-    status: &str,
-    message: Option<String>,
+/// `GET /claims?status=&region=&type=&institution=&fund=&q=&sort=&dir=&page=`;
+/// after a batch, its result (`batch::Done`) as the notice.
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(f): Query<ClaimsForm>,
+    Query(done): Query<batch::Done>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewClaims)?;
-    let filter = status_filter(status)?;
-    let rows = state
-        .store
-        .scoped_claims(user.scope(), filter, LIMIT)
+    let c = Choices::of(&state, &user).await?;
+    let q = f.query(user.scope(), &c)?;
+    let store = &state.store;
+    let total = store.claim_count(user.scope(), &q).await?;
+    let sorter = Sorter {
+        path: "/claims",
+        filters: f.filters(),
+        sort: q.sort.code(),
+        descending: q.descending,
+    };
+    let pager = Pager::new("/claims", sorter.query(), total, f.page, PER);
+    let rows = store
+        .claim_page(user.scope(), &q, pager.offset, PER)
         .await?
         .into_iter()
         .map(|c| {
-            let amount = c.amount_fen.map(yuan).unwrap_or_else(|| "—".into());
+            let amount = c.amount_fen.map(batch::money).unwrap_or_else(|| "—".into());
             (c, amount)
         })
         .collect();
     page(&ListPage {
-        nav: Some(Nav::of(user)),
-        nav_csrf: user.csrf.clone(),
-        statuses: STATUSES
-            .iter()
-            .map(|s| (s.code(), s.as_zh(), Some(*s) == filter))
-            .collect(),
+        nav: Some(Nav::of(&user)),
+        statuses: STATUSES.iter().map(|s| (s.code(), s.as_zh())).collect(),
         can_decide: user.role().may(Action::DecideClaims),
-        message,
+        can_pay: user.role().may(Action::PayClaims),
+        message: done.text(),
         rows,
-        limit: LIMIT,
+        pager,
+        sorter,
+        narrowing: batch::hidden(&f),
+        c,
+        f,
     })
-}
-
-/// `GET /claims?status=`
-pub async fn list(
-    State(state): State<AppState>,
-    user: User,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, AppError> {
-    list_page(&state, &user, &q.status, None).await
 }
 
 #[derive(Template)]
@@ -236,19 +243,4 @@ pub async fn reject(
         .scoped_reject(user.scope(), &no, reason, &user.actor())
         .await?;
     show_page(&state, &user, &no, Some("已驳回".into())).await
-}
-
-/// `POST /claims/approve-clean`: every 待核准 claim in scope.
-pub async fn approve_clean(
-    State(state): State<AppState>,
-    user: User,
-    Form(form): Form<crate::session::CsrfForm>,
-) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    user.require(Action::DecideClaims)?;
-    let s = state
-        .store
-        .scoped_approve(user.scope(), None, Some("批量核准"), today(), &user.actor())
-        .await?;
-    list_page(&state, &user, "", Some(summary_text(&s))).await
 }

@@ -5,7 +5,7 @@
 //! posting and the claim's new status in one transaction; a claim no fund
 //! can pay is refused with the reason and nothing is booked.
 
-use super::{list_page, show_page};
+use super::show_page;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
@@ -41,21 +41,6 @@ pub async fn pay(
         .scoped_pay(user.scope(), Some(std::slice::from_ref(&no)), &user.actor())
         .await?;
     show_page(&state, &user, &no, Some(pay_text(&s))).await
-}
-
-/// `POST /claims/pay-approved`: every 已核准 claim in scope.
-pub async fn pay_approved(
-    State(state): State<AppState>,
-    user: User,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    user.require(Action::PayClaims)?;
-    let s = state
-        .store
-        .scoped_pay(user.scope(), None, &user.actor())
-        .await?;
-    list_page(&state, &user, "", Some(pay_text(&s))).await
 }
 
 /// `POST /claims/{no}/advance`: the policy's advance share (R9, R11).

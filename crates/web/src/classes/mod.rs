@@ -13,6 +13,7 @@ pub use review::{approve, close, request_close, return_class};
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::list::{Pager, Sorter, direction, query_string, sort_code};
 use crate::views::{Nav, level, page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,52 +21,86 @@ use axum::response::Response;
 use jineng_domain::access::Action;
 /// Kept here too for the pages that named it `classes::class_status_zh`.
 pub use jineng_store::class_status_zh;
-use jineng_store::{CLASS_STATUSES, ClassDetail, ClassSummary};
+use jineng_store::{CLASS_STATUSES, ClassDetail, ClassQuery, ClassSort, ClassSummary};
 use serde::Deserialize;
 
-const LIMIT: i64 = 500;
+/// Classes per page.
+const PER: i64 = crate::list::PER_PAGE;
 
 #[derive(Template)]
 #[template(path = "classes.html")]
 struct ListPage {
     nav: Option<Nav>,
+    f: ListQuery,
     /// (code, label, selected)
     statuses: Vec<(&'static str, &'static str, bool)>,
     can_file: bool,
     /// (class, level in Chinese, status in Chinese)
     rows: Vec<(ClassSummary, String, &'static str)>,
-    limit: i64,
+    pager: Pager,
+    sorter: Sorter,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: Option<i64>,
 }
 
-/// A status filter from a query: one of [`CLASS_STATUSES`] or none.
+/// A status filter from a query: one of [`CLASS_STATUSES`], its Chinese
+/// label, or `pending` (待审核, what links and other systems say), or none.
 pub(crate) fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError> {
-    match raw.trim() {
-        "" => Ok(None),
-        s => CLASS_STATUSES
-            .iter()
-            .find(|x| **x == s)
-            .map(|x| Some(*x))
-            .ok_or_else(|| AppError::BadRequest(format!("未知的培训班状态「{s}」"))),
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
     }
+    let wanted = match s {
+        "pending" => "registered",
+        other => other,
+    };
+    CLASS_STATUSES
+        .iter()
+        .find(|x| **x == wanted || class_status_zh(x) == wanted)
+        .map(|x| Some(*x))
+        .ok_or_else(|| AppError::BadRequest(format!("未知的培训班状态「{s}」")))
 }
 
-/// `GET /classes?status=`
+/// `GET /classes?status=&q=&sort=&dir=&page=`
 pub async fn list(
     State(state): State<AppState>,
     user: User,
-    Query(q): Query<ListQuery>,
+    Query(f): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewClasses)?;
-    let filter = status_filter(&q.status)?;
-    let rows = state
-        .store
-        .class_list(user.scope(), filter, None, LIMIT)
+    let filter = status_filter(&f.status)?;
+    let sort = sort_code(&f.sort, ClassSort::from_code)?.unwrap_or_default();
+    let descending = direction(&f.dir)?.unwrap_or(sort == ClassSort::Start);
+    let q = ClassQuery {
+        status: filter.map(str::to_string),
+        institution: None,
+        q: f.q.trim().chars().take(50).collect(),
+        sort,
+        descending,
+    };
+    let store = &state.store;
+    let total = store.class_count(user.scope(), &q).await?;
+    let sorter = Sorter {
+        path: "/classes",
+        filters: query_string(&[("status", filter.unwrap_or_default()), ("q", &f.q)]),
+        sort: sort.code(),
+        descending,
+    };
+    let pager = Pager::new("/classes", sorter.query(), total, f.page, PER);
+    let rows = store
+        .class_page(user.scope(), &q, pager.offset, PER)
         .await?
         .into_iter()
         .map(|c| {
@@ -82,7 +117,9 @@ pub async fn list(
             .collect(),
         can_file: user.role().may(Action::FileClasses),
         rows,
-        limit: LIMIT,
+        pager,
+        sorter,
+        f,
     })
 }
 

@@ -9,14 +9,19 @@ pub use catalogue::show as catalogue;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::list::{Pager, Sorter, direction, query_string, sort_code};
 use crate::views::{Nav, level, page};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
-use jineng_store::{ClassSummary, InstitutionSummary, class_status_zh};
+use jineng_store::{
+    ClassSummary, InstitutionQuery, InstitutionSort, InstitutionSummary, class_status_zh,
+};
+use serde::Deserialize;
 
-const LIMIT: i64 = 1000;
+/// Institutions per page.
+const PER: i64 = crate::list::PER_PAGE;
 
 /// "2019-01-01 至 2021-12-31；2022-01-01 起" or "未列入".
 fn periods(i: &InstitutionSummary) -> String {
@@ -37,17 +42,50 @@ fn periods(i: &InstitutionSummary) -> String {
 #[template(path = "institutions.html")]
 struct ListPage {
     nav: Option<Nav>,
+    q: String,
     /// (institution, catalogue periods)
     rows: Vec<(InstitutionSummary, String)>,
-    limit: i64,
+    pager: Pager,
+    sorter: Sorter,
 }
 
-/// `GET /institutions`
-pub async fn list(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// `GET /institutions?q=&sort=&dir=&page=`
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(f): Query<ListQuery>,
+) -> Result<Response, AppError> {
     user.require(Action::ViewInstitutions)?;
-    let rows = state
-        .store
-        .institution_list(user.scope(), LIMIT)
+    let sort = sort_code(&f.sort, InstitutionSort::from_code)?.unwrap_or_default();
+    let descending = direction(&f.dir)?.unwrap_or(false);
+    let q = InstitutionQuery {
+        q: f.q.trim().chars().take(50).collect(),
+        sort,
+        descending,
+    };
+    let store = &state.store;
+    let total = store.institution_count(user.scope(), &q).await?;
+    let sorter = Sorter {
+        path: "/institutions",
+        filters: query_string(&[("q", &q.q)]),
+        sort: sort.code(),
+        descending,
+    };
+    let pager = Pager::new("/institutions", sorter.query(), total, f.page, PER);
+    let rows = store
+        .institution_page(user.scope(), &q, pager.offset, PER)
         .await?
         .into_iter()
         .map(|i| {
@@ -57,8 +95,10 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
         .collect();
     page(&ListPage {
         nav: Some(Nav::of(&user)),
+        q: q.q,
         rows,
-        limit: LIMIT,
+        pager,
+        sorter,
     })
 }
 

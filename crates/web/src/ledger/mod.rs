@@ -98,9 +98,7 @@ struct LedgerPage {
     total_paid: String,
     /// (posting, amount in yuan)
     postings: Vec<(PostingRow, String)>,
-    page: i64,
-    pages: i64,
-    total_postings: i64,
+    pager: crate::list::Pager,
 }
 
 #[derive(Deserialize)]
@@ -121,10 +119,9 @@ pub async fn show(
     let total: i64 = lines.iter().map(|l| l.paid_fen).sum();
     let total_paid_claims = lines.iter().map(|l| l.claims_paid).sum();
     let total_postings = store.scoped_posting_count(user.scope()).await?;
-    let pages = ((total_postings + PAGE - 1) / PAGE).max(1);
-    let page_no = q.page.unwrap_or(1).clamp(1, pages);
+    let pager = crate::list::Pager::new("/ledger", String::new(), total_postings, q.page, PAGE);
     let postings = store
-        .scoped_postings(user.scope(), (page_no - 1) * PAGE, PAGE)
+        .scoped_postings(user.scope(), pager.offset, PAGE)
         .await?
         .into_iter()
         .map(|p| {
@@ -153,9 +150,7 @@ pub async fn show(
         total_paid_claims,
         total_paid: yuan(total),
         postings,
-        page: page_no,
-        pages,
-        total_postings,
+        pager,
     })
 }
 

@@ -1,10 +1,12 @@
-//! Persons: search by name or ID number within the scope, the e-archive
+//! Persons: search within the scope (part of a name, an ID number's last
+//! digits, a certificate number; a whole ID number only by POST), the e-archive
 //! (ID masked; revealing it is a POST, audited by the store), and a
 //! worker's own archive.
 
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::list::{Pager, query_string};
 use crate::session::CsrfForm;
 use crate::views::{Nav, page};
 use askama::Template;
@@ -15,43 +17,106 @@ use jineng_domain::access::{Action, Scope};
 use jineng_store::{Archive, PersonHit};
 use serde::Deserialize;
 
-/// The most hits a search shows.
-const LIMIT: i64 = 50;
+/// Hits per page.
+const PER: i64 = crate::list::PER_PAGE;
 
 #[derive(Template)]
 #[template(path = "persons.html")]
 struct SearchPage {
     nav: Option<Nav>,
+    csrf: String,
     q: String,
     searched: bool,
+    /// A whole ID number asked by GET: not searched (it would sit in the
+    /// address), the form posts it instead.
+    id_in_url: bool,
     hits: Vec<PersonHit>,
+    pager: Pager,
 }
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    page: Option<i64>,
 }
 
-/// `GET /persons?q=`
+/// Whether the text is a whole ID number (never put in an address).
+fn whole_id(q: &str) -> bool {
+    q.chars().count() >= 15
+        && q.chars()
+            .all(|c| c.is_ascii_digit() || c.eq_ignore_ascii_case(&'x'))
+}
+
+async fn search_page(
+    state: &AppState,
+    user: &User,
+    q: &str,
+    asked: Option<i64>,
+    id_in_url: bool,
+) -> Result<Response, AppError> {
+    user.require(Action::ViewPersons)?;
+    let q: String = q.trim().chars().take(50).collect();
+    let searched = !q.is_empty() && !id_in_url;
+    let store = &state.store;
+    let total = if searched {
+        store.person_search_count(user.scope(), &q).await?
+    } else {
+        0
+    };
+    // Page links carry the text; a whole ID number has no links to carry.
+    let query = if whole_id(&q) {
+        String::new()
+    } else {
+        query_string(&[("q", &q)])
+    };
+    let pager = Pager::new("/persons", query, total, asked, PER);
+    let hits = if searched {
+        store
+            .search_persons_page(user.scope(), &q, pager.offset, PER)
+            .await?
+    } else {
+        Vec::new()
+    };
+    page(&SearchPage {
+        nav: Some(Nav::of(user)),
+        csrf: user.csrf.clone(),
+        searched,
+        id_in_url,
+        q: if id_in_url { String::new() } else { q },
+        hits,
+        pager,
+    })
+}
+
+/// `GET /persons?q=&page=`: by part of a name, an ID number's last
+/// digits or a certificate number. A whole ID number is not searched here.
 pub async fn search(
     State(state): State<AppState>,
     user: User,
     Query(query): Query<SearchQuery>,
 ) -> Result<Response, AppError> {
-    user.require(Action::ViewPersons)?;
-    let q = query.q.trim().to_string();
-    let hits = if q.is_empty() {
-        vec![]
-    } else {
-        state.store.search_persons(user.scope(), &q, LIMIT).await?
-    };
-    page(&SearchPage {
-        nav: Some(Nav::of(&user)),
-        searched: !q.is_empty(),
-        q,
-        hits,
-    })
+    let id_in_url = whole_id(query.q.trim());
+    search_page(&state, &user, &query.q, query.page, id_in_url).await
+}
+
+#[derive(Deserialize)]
+pub struct SearchForm {
+    csrf: String,
+    #[serde(default)]
+    q: String,
+}
+
+/// `POST /persons`: the search form, so that an ID number typed never
+/// appears in an address, a browser's history or a proxy's log.
+pub async fn search_post(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<SearchForm>,
+) -> Result<Response, AppError> {
+    user.check_csrf(&form.csrf)?;
+    search_page(&state, &user, &form.q, None, false).await
 }
 
 #[derive(Template)]

@@ -116,7 +116,7 @@ impl CasesForm {
 
     /// The filters as a query string (no page), for the pager's links.
     fn query_string(&self) -> String {
-        [
+        crate::list::query_string(&[
             ("status", &self.status),
             ("check", &self.check),
             ("severity", &self.severity),
@@ -124,28 +124,12 @@ impl CasesForm {
             ("q", &self.q),
             ("sort", &self.sort),
             ("dir", &self.dir),
-        ]
-        .iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}={}&", encode(v.trim())))
-        .collect()
+        ])
     }
 }
 
-/// A form value, trimmed; `None` when empty.
-fn opt(v: &str) -> Option<&str> {
-    Some(v.trim()).filter(|v| !v.is_empty())
-}
-
-/// Percent-encoding of a query value.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use crate::list::opt;
+pub use crate::list::{encode, paging};
 
 /// `1234567` fen → `12,345.67 元`.
 pub fn yuan(fen: i64) -> String {
@@ -155,13 +139,6 @@ pub fn yuan(fen: i64) -> String {
 /// The date part of a stored timestamp.
 pub fn day(at: &str) -> String {
     at.chars().take(10).collect()
-}
-
-/// (page number, pages, offset) for `total` rows.
-pub fn paging(total: i64, asked: Option<i64>, per: i64) -> (i64, i64, i64) {
-    let pages = ((total + per - 1) / per).max(1);
-    let page = asked.unwrap_or(1).clamp(1, pages);
-    (page, pages, (page - 1) * per)
 }
 
 #[derive(Template)]
