@@ -54,7 +54,7 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   assert.ok(reasons.every((r) => /^R\d+ /.test(r)), `each line names its rule: ${reasons}`);
   assert.ok(reasons.some((r) => /需人工复核/.test(r)), `the flag is explained: ${reasons}`);
   assert.ok(reasons.some((r) => /〔\d{4}〕/.test(r)), `clauses cited: ${reasons}`);
-  assert.match(await page.locator('pre.conclusion').innerText(), /复核/);
+  assert.match(await page.locator('#conclusion').innerText(), /复核/);
   await screenshot(page, 'claim-decision');
 
   // A claim an open case holds (S3 found the certificate dated before the

@@ -33,7 +33,7 @@ pub use claim_status::{ClaimStatus, ClaimStep};
 pub use credit_code::CreditCode;
 pub use date::{excel_serial_to_date, parse_date, parse_datetime, parse_month};
 pub use error::ValueError;
-pub use money::Fen;
+pub use money::{Fen, Yuan};
 pub use national_id::{NationalId, Sex};
 pub use occupation::OccupationCode;
 pub use phone::Phone;
