@@ -503,12 +503,14 @@ async fn walk(db: &common::TestDb) {
             !(lapsed && row[5].ends_with("长期有效")),
             "[{b}] a lapsed row shows its end: {row:?}"
         );
-        if let Some(next) = rows.get(i + 1) {
-            if next[0] == row[0] && next[1] == row[1] && next[3] == row[3] && next[8] == row[8] {
-                if let (Some(a), Some(b)) = (grade(&row[2]), grade(&next[2])) {
-                    assert!(a <= b, "[{b}] levels in order: {row:?} then {next:?}");
-                }
-            }
+        if let Some(next) = rows.get(i + 1)
+            && next[0] == row[0]
+            && next[1] == row[1]
+            && next[3] == row[3]
+            && next[8] == row[8]
+            && let (Some(this), Some(then)) = (grade(&row[2]), grade(&next[2]))
+        {
+            assert!(this <= then, "[{b}] levels in order: {row:?} then {next:?}");
         }
     }
     let r = get(app, "/catalogue?q=zzzz", &county).await;

@@ -33,10 +33,10 @@ pub struct Ctx<'a> {
 }
 
 fn status(code: &str, entity: &str) -> String {
-    if matches!(entity, "class" | "enrolment") {
-        if let Some((_, zh)) = CLASS_STATUS.iter().find(|(c, _)| *c == code) {
-            return (*zh).to_string();
-        }
+    if matches!(entity, "class" | "enrolment")
+        && let Some((_, zh)) = CLASS_STATUS.iter().find(|(c, _)| *c == code)
+    {
+        return (*zh).to_string();
     }
     if let Some(s) = ClaimStatus::from_code(code) {
         return s.as_zh().to_string();
@@ -123,10 +123,10 @@ fn parse(text: Option<&str>) -> Option<Value> {
 /// The change as lines: `字段：旧值 → 新值`, or the value alone when only
 /// one side has it.
 pub fn lines(before: Option<&str>, after: Option<&str>, c: &Ctx<'_>) -> Vec<String> {
-    if before.is_none() {
-        if let Some(p) = after.and_then(|a| serde_json::from_str::<Posting>(a).ok()) {
-            return posting(&p, c.funds);
-        }
+    if before.is_none()
+        && let Some(p) = after.and_then(|a| serde_json::from_str::<Posting>(a).ok())
+    {
+        return posting(&p, c.funds);
     }
     let (b, a) = (parse(before), parse(after));
     let as_map = |v: &Option<Value>| match v {
@@ -154,7 +154,7 @@ pub fn lines(before: Option<&str>, after: Option<&str>, c: &Ctx<'_>) -> Vec<Stri
                 (Some(x), Some(y)) => {
                     Some(format!("{name}：{} → {}", value(k, x, c), value(k, y, c)))
                 }
-                (Some(x), None) if !a.is_none() => {
+                (Some(x), None) if a.is_some() => {
                     Some(format!("{name}：{} → （删除）", value(k, x, c)))
                 }
                 (Some(x), None) => Some(format!("{name}：{}", value(k, x, c))),
