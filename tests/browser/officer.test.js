@@ -49,7 +49,7 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   const no = (await link.innerText()).trim();
   await Promise.all([page.waitForURL(`**/claims/${no}`), link.click()]);
   assert.equal(await page.locator('h1').innerText(), `申领 ${no}`);
-  const reasons = await page.locator('ol.trace li').allInnerTexts();
+  const reasons = await page.locator('#trace tbody tr').allInnerTexts();
   assert.ok(reasons.length >= 3, `a clause-by-clause trace: ${reasons}`);
   assert.ok(reasons.every((r) => /^R\d+ /.test(r)), `each line names its rule: ${reasons}`);
   assert.ok(reasons.some((r) => /需人工复核/.test(r)), `the flag is explained: ${reasons}`);
