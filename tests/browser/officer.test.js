@@ -49,12 +49,12 @@ test('an officer approves a flagged claim after reading its reasons', async () =
   const no = (await link.innerText()).trim();
   await Promise.all([page.waitForURL(`**/claims/${no}`), link.click()]);
   assert.equal(await page.locator('h1').innerText(), `申领 ${no}`);
-  const reasons = await page.locator('ol.trace li').allInnerTexts();
+  const reasons = await page.locator('#trace tbody tr').allInnerTexts();
   assert.ok(reasons.length >= 3, `a clause-by-clause trace: ${reasons}`);
   assert.ok(reasons.every((r) => /^R\d+ /.test(r)), `each line names its rule: ${reasons}`);
   assert.ok(reasons.some((r) => /需人工复核/.test(r)), `the flag is explained: ${reasons}`);
   assert.ok(reasons.some((r) => /〔\d{4}〕/.test(r)), `clauses cited: ${reasons}`);
-  assert.match(await page.locator('pre.conclusion').innerText(), /复核/);
+  assert.match(await page.locator('#conclusion').innerText(), /复核/);
   await screenshot(page, 'claim-decision');
 
   // A claim an open case holds (S3 found the certificate dated before the

@@ -297,6 +297,12 @@ fn browser_flows() {
         "e-archive-worker",
         "e-archive-officer",
         "lookup-result",
+        "pages-public-home",
+        "pages-city-audit",
+        "pages-worker-me",
+        "phone-me",
+        "phone-lookup-result",
+        "audit-payments",
     ] {
         assert!(
             artifacts.join(format!("{page}.png")).exists(),

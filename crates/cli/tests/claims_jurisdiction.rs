@@ -376,12 +376,12 @@ fn a_changed_policy_is_a_new_version_and_decisions_keep_theirs() {
         assert_contains(
             &db,
             &show_claim(&db, "C-A"),
-            &["= 800.00元", "依据政策：liaocheng-2019 第 1 版"],
+            &["= 800.00 元", "依据政策：liaocheng-2019 第 1 版"],
         );
         assert_contains(
             &db,
             &show_claim(&db, "C-B"),
-            &["= 850.00元", "依据政策：liaocheng-2019 第 2 版"],
+            &["= 850.00 元", "依据政策：liaocheng-2019 第 2 版"],
         );
         // The approval re-checks C-A under its own version.
         db.ok(&["claims", "approve", "C-A"]);

@@ -54,9 +54,19 @@ async fn walk(db: &TestDb) {
         let app = jineng_web::router(jineng_web::AppState::new(store.clone(), limits, false));
         let mut sql = Sql::open(db).await;
 
-        // Security headers, and no page without a session.
+        // Security headers; the public home page without a session, and
+        // no page of an account's without one.
         let r = get(&app, "/", "").await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "[{b}]");
+        assert_eq!(r.status, StatusCode::OK, "[{b}]");
+        assert!(
+            r.body.contains("href=\"/certificates/lookup\"") && r.body.contains("href=\"/login\""),
+            "[{b}] the public home page"
+        );
+        assert_eq!(
+            get(&app, "/claims", "").await.status,
+            StatusCode::SEE_OTHER,
+            "[{b}]"
+        );
         let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(
             csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
@@ -315,7 +325,10 @@ async fn walk(db: &TestDb) {
         let ledger = get(&app, "/ledger", &finance).await;
         assert_eq!(ledger.status, StatusCode::OK, "[{b}]");
         let paid = sql.int("SELECT COALESCE(CAST(SUM(c.amount_fen) AS BIGINT), 0) FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE c.status = 'paid' AND p.hukou_region LIKE '3715%'").await;
-        let paid_text = format!("id=\"total-paid\">{}.{:02}<", paid / 100, paid % 100);
+        let paid_text = format!(
+            "id=\"total-paid\">{}<",
+            jineng_domain::Yuan(jineng_domain::Fen(paid))
+        );
         assert!(ledger.body.contains(&paid_text), "[{b}] {paid_text}");
         let r = post(
             &app,

@@ -104,15 +104,23 @@ async fn audit(db: &TestDb) {
         "</tr>",
     )
     .unwrap_or_else(|| panic!("[{b}] the payment's row: {}", filtered.body));
+    // In Chinese: the officer by name and role, the action, the claim
+    // linked, the status change and the fund by name; no codes.
+    let officer = sql
+        .texts("SELECT display_name FROM accounts WHERE login = 'county'")
+        .await;
     for needle in [
-        "web:county",
-        "claim_status",
-        &claim,
-        "status：approved",
-        "status：paid",
-        "fund：",
+        officer[0].as_str(),
+        "经办",
+        "变更申领状态",
+        &format!("<a href=\"/claims/{claim}\">{claim}</a>"),
+        "状态：已核准 → 已支付",
+        "资金来源：",
     ] {
         assert!(row.contains(needle), "[{b}] {needle} in {row}");
+    }
+    for code in ["web:county", "claim_status", "status：", "approved", "{"] {
+        assert!(!row.contains(code), "[{b}] {code} in {row}");
     }
     let rows = filtered.body.matches("<tr id=\"audit-").count();
     let expected = sql
@@ -135,7 +143,13 @@ async fn audit(db: &TestDb) {
         .await;
     assert_eq!(stored, 0, "[{b}] the trail stores no ID number");
     let reveal = site.get("/audit?action=reveal", &auditor).await;
-    assert!(reveal.body.contains(&format!("<td>{person}</td>")), "[{b}]");
+    assert!(
+        reveal
+            .body
+            .contains(&format!("<a href=\"/persons/{person}\">{person}</a>")),
+        "[{b}] the person linked"
+    );
+    assert!(reveal.body.contains("查看完整证件号码"), "[{b}]");
     let pages = site.get("/audit?page=2", &auditor).await;
     for body in [&page.body, &filtered.body, &reveal.body, &pages.body] {
         for id in &ids {
@@ -214,7 +228,8 @@ async fn audit(db: &TestDb) {
     );
     let mine = site.get("/audit?action=reveal", &county).await;
     assert!(
-        mine.body.contains(&format!("<td>{person}</td>")),
+        mine.body
+            .contains(&format!("<a href=\"/persons/{person}\">{person}</a>")),
         "[{b}] its own reveal"
     );
 

@@ -459,9 +459,60 @@ async fn walk(db: &common::TestDb) {
     let r = get(app, "/catalogue", &county).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}]");
     assert!(
-        r.body.contains("<td class=\"num\">"),
-        "[{b}] entries with amounts"
+        r.body.contains("<td class=\"num nowrap\">") && r.body.contains(".00 元</td>"),
+        "[{b}] entries with amounts in 元"
     );
+    // Each row: the department apart from the 文号, a window with its
+    // status today, levels 五级 → 一级 within an occupation.
+    let table = r.body.split("id=\"catalogue\"").nth(1).unwrap_or_default();
+    let table = table.split("</table>").next().unwrap_or_default();
+    let rows: Vec<Vec<String>> = table
+        .split("<tr")
+        .skip(2)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|c| {
+                    let inner = c.split_once('>').map_or("", |(_, v)| v);
+                    inner.split("</td>").next().unwrap_or_default().to_string()
+                })
+                .collect()
+        })
+        .collect();
+    assert!(!rows.is_empty(), "[{b}] catalogue rows");
+    let grade = |l: &str| {
+        ["五级", "四级", "三级", "二级", "一级"]
+            .iter()
+            .position(|g| l.starts_with(g))
+    };
+    for (i, row) in rows.iter().enumerate() {
+        assert!(
+            !row[8].starts_with(&row[7]),
+            "[{b}] 发布部门 is not the 文号: {row:?}"
+        );
+        assert!(
+            !row[7].contains('〔'),
+            "[{b}] a department, not a 文号: {row:?}"
+        );
+        let lapsed = row[6] == "已失效";
+        assert!(
+            ["现行有效", "已失效", "尚未生效"].contains(&row[6].as_str()),
+            "[{b}] {row:?}"
+        );
+        assert!(
+            !(lapsed && row[5].ends_with("长期有效")),
+            "[{b}] a lapsed row shows its end: {row:?}"
+        );
+        if let Some(next) = rows.get(i + 1)
+            && next[0] == row[0]
+            && next[1] == row[1]
+            && next[3] == row[3]
+            && next[8] == row[8]
+            && let (Some(this), Some(then)) = (grade(&row[2]), grade(&next[2]))
+        {
+            assert!(this <= then, "[{b}] levels in order: {row:?} then {next:?}");
+        }
+    }
     let r = get(app, "/catalogue?q=zzzz", &county).await;
     assert!(r.body.contains("没有编码或名称含「zzzz」的职业"), "[{b}]");
     let r = get(app, &format!("/catalogue?q={occupation}"), &county).await;

@@ -438,6 +438,12 @@ async fn worker_applies(ctx: &Ctx<'_>, sql: &mut Sql) -> String {
         "[{b}] {}",
         r.body
     );
+    // The worker reads why in plain words, and what would be needed.
+    let refusal = web_admin_between(&r.body, "id=\"refusal\"", "</section>");
+    assert!(
+        refusal.contains("不重复申领") && refusal.contains("需要：同一证书"),
+        "[{b}] {refusal}"
+    );
     // Only their own certificate: someone else's is refused.
     let other_cert = sql
         .text(&format!(
@@ -504,4 +510,12 @@ async fn officers_see_their_county(
         !filed(&queue.body, "W").contains(&first.to_string()),
         "[{b}]"
     );
+}
+
+/// The text between `from` and the next `to` (empty when absent).
+fn web_admin_between(body: &str, from: &str, to: &str) -> String {
+    body.split_once(from)
+        .and_then(|(_, rest)| rest.split_once(to))
+        .map(|(inside, _)| inside.to_string())
+        .unwrap_or_default()
 }

@@ -88,7 +88,7 @@ async fn pay(db: &TestDb) {
     assert!(
         r.body.contains("未拨付")
             && r.body.contains("资金来源余额不足")
-            && r.body.contains("ES 余额 0.01元")
+            && r.body.contains("ES 余额 0.01 元")
             && r.body.contains("尚缺"),
         "[{b}] {}",
         r.body
@@ -181,7 +181,7 @@ async fn pay(db: &TestDb) {
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     assert!(
         r.body
-            .contains(&format!("已拨付 1 件，合计 {} 元", yuan(amount))),
+            .contains(&format!("已拨付 1 件，合计 {}", yuan(amount))),
         "[{b}] {}",
         r.body
     );
@@ -201,7 +201,7 @@ async fn pay(db: &TestDb) {
         ))
         .await;
     let after = site.get("/ledger", &county).await.body;
-    let fen = |s: String| -> i64 { s.replace('.', "").parse().unwrap() };
+    let fen = |s: String| -> i64 { jineng_domain::Fen::parse_yuan(&s).unwrap().0 };
     assert_eq!(
         fen(bank_on_page(&before, &fund)) - fen(bank_on_page(&after, &fund)),
         amount,
@@ -349,7 +349,7 @@ async fn pay(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     assert!(
-        r.body.contains(&format!("已追回 {} 元", yuan(amount))),
+        r.body.contains(&format!("已追回 {}", yuan(amount))),
         "[{b}]"
     );
     assert_eq!(sql.text(&status(&claim)).await, "recovered", "[{b}]");

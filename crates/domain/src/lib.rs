@@ -35,7 +35,7 @@ pub use credit_code::CreditCode;
 pub use csv_cell::{csv_field, defuse_formula};
 pub use date::{excel_serial_to_date, parse_date, parse_datetime, parse_month};
 pub use error::ValueError;
-pub use money::Fen;
+pub use money::{Fen, Yuan};
 pub use national_id::{NationalId, Sex};
 pub use occupation::OccupationCode;
 pub use phone::Phone;

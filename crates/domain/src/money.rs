@@ -111,6 +111,17 @@ fn strip_thousands(s: &str) -> Option<String> {
     Some(groups.concat())
 }
 
+/// An amount as every page, message and decision trace shows it:
+/// `1,740,700.00 元` (thousands separators, two decimals, the unit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Yuan(pub Fen);
+
+impl fmt::Display for Yuan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} 元", self.0.grouped())
+    }
+}
+
 impl fmt::Display for Fen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };

@@ -135,7 +135,7 @@ fn example_1_three_a_year_then_a_new_year() {
     );
     let r1 = line_of(&lines, RuleId::R1);
     assert!(
-        r1.contains("保安员 五级/初级工 职业技能等级证书 = 500.00元"),
+        r1.contains("保安员 五级/初级工 职业技能等级证书 = 500.00 元"),
         "{r1}"
     );
 }
@@ -206,10 +206,10 @@ fn example_3_living_allowance_in_a_deep_poverty_county() {
         .expect("allowance line");
     for w in [
         "R8 生活费补贴",
-        "10 天 × 36.00元",
-        "30.00元",
+        "10 天 × 36.00 元",
+        "30.00 元",
         "深度贫困县上浮 20%",
-        "= 360.00元",
+        "= 360.00 元",
         "(天水市人民政府办公室（2019年8月23日） 九)",
     ] {
         assert!(r8.contains(w), "「{w}」 not in {r8}");
@@ -303,7 +303,7 @@ fn example_4_work_for_training_six_months_at_most() {
             "以工代训",
             "申请 8 个月",
             "最长 6 个月",
-            "核定 6 个月 × 200.00元 = 1200.00元",
+            "核定 6 个月 × 200.00 元 = 1,200.00 元",
             "九",
         ] {
             assert!(r10.contains(w), "person {i}: 「{w}」 not in {r10}");
@@ -421,7 +421,7 @@ fn r9_apprenticeship_advance() {
     let lines = rendered(&p, &c("新型学徒制"), &dec, "焊工");
     let r9 = line_of(&lines, RuleId::R9);
     for w in [
-        "学徒 2 年 × 4000.00元 = 8000.00元",
+        "学徒 2 年 × 4,000.00 元 = 8,000.00 元",
         "支付给企业",
         "可预支 20%",
         "九、十",
@@ -951,7 +951,7 @@ fn an_allowance_of_no_day_is_refused_by_r8() {
     rejected_by(&dec, &[RuleId::R8]);
     let lines = rendered(&p, &c(&k), &dec, "中式面点师");
     assert!(
-        line_of(&lines, RuleId::R8).contains("培训 0 天 × 30.00元 = 0.00元  不通过"),
+        line_of(&lines, RuleId::R8).contains("培训 0 天 × 30.00 元 = 0.00 元  不通过"),
         "{lines:?}"
     );
 }

@@ -77,11 +77,11 @@ fn a_veterans_allowance_has_its_own_rate() {
     let c = allowance("3", "就业技能培训");
     let dec = decide(&p, &veteran, &c, &[]);
     assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
-    // 10 days × 45.50元, not R8's 30元.
+    // 10 days × 45.50 元, not R8's 30元.
     assert_eq!(dec.amount, Fen(45_500));
     let t = text(&p, &c, &dec);
     assert!(
-        t.contains("退役军人免费培训的生活补助按每天 45.50元"),
+        t.contains("退役军人免费培训的生活补助按每天 45.50 元"),
         "{t}"
     );
     assert!(t.contains("daily：示例"), "{t}");
@@ -118,7 +118,7 @@ fn the_apprenticeship_advance_needs_the_training_plan() {
     let dec = decide(&p, &who, &c, &[]);
     assert_eq!(dec.amount, Fen(500_000));
     assert!(
-        text(&p, &c, &dec).contains("学徒 1 年 3 个月（按月折算）× 每年 4000.00元 = 5000.00元"),
+        text(&p, &c, &dec).contains("学徒 1 年 3 个月（按月折算）× 每年 4,000.00 元 = 5,000.00 元"),
         "{}",
         text(&p, &c, &dec)
     );
@@ -218,7 +218,7 @@ fn project_training_is_priced_before_the_certificate() {
     assert_eq!(dec.payee(), Some(PayeeKind::Institution));
     let t = text(&p, &c, &dec);
     assert!(
-        t.contains("家政服务员 四级/中级工 （未取证） = 1200.00元"),
+        t.contains("家政服务员 四级/中级工 （未取证） = 1,200.00 元"),
         "{t}"
     );
     // The entry cites its source and dates.

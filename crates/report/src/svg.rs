@@ -14,12 +14,58 @@ fn esc(s: &str) -> String {
 
 const FONT: &str = "font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\"";
 
+/// The chart's width (the viewBox scales it down on a phone).
+const WIDTH: f64 = 860.0;
+
+/// A legend row at `y`: (swatch, label) pairs, left to right. A swatch is
+/// `("rect", colour)` or `("line", colour and dash)`.
+fn legend(s: &mut String, y: f64, items: &[(&str, &str, &str)]) {
+    let mut x = 10.0;
+    for (shape, colour, label) in items {
+        match *shape {
+            "tick" => {
+                let _ = write!(
+                    s,
+                    r#"<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" stroke="{colour}" stroke-width="2"/>"#,
+                    x + 6.0,
+                    y - 11.0,
+                    y + 3.0
+                );
+            }
+            "line" | "dash" | "dot" => {
+                let dash = match *shape {
+                    "dash" => r#" stroke-dasharray="6 4""#,
+                    "dot" => r#" stroke-dasharray="2 3""#,
+                    _ => r#" stroke-width="2.5""#,
+                };
+                let _ = write!(
+                    s,
+                    r#"<line x1="{x}" x2="{}" y1="{1}" y2="{1}" stroke="{colour}"{dash}/>"#,
+                    x + 18.0,
+                    y - 4.0
+                );
+            }
+            _ => {
+                let _ = write!(
+                    s,
+                    r#"<rect x="{x}" y="{}" width="14" height="12" fill="{colour}"/>"#,
+                    y - 11.0
+                );
+            }
+        }
+        let _ = write!(s, r#"<text x="{}" y="{y}">{}</text>"#, x + 24.0, esc(label));
+        x += 34.0 + 13.0 * label.chars().count() as f64;
+    }
+}
+
 /// Horizontal bars: one per entry (an area's actual), with a tick at its
-/// target; red when behind schedule.
+/// target; red when behind schedule. A legend says which is which; each
+/// row ends with its figures, and hovering a bar shows them too.
 pub fn bars(title: &str, entries: &[Entry]) -> String {
     let row_h = 28.0;
-    let (left, width) = (170.0, 520.0);
-    let height = 60.0 + row_h * entries.len() as f64;
+    let (left, width) = (170.0, 480.0);
+    let top = 64.0;
+    let height = top + 16.0 + row_h * entries.len() as f64;
     let max = entries
         .iter()
         .flat_map(|e| [e.actual.unwrap_or(0), e.target.unwrap_or(0)])
@@ -30,29 +76,41 @@ pub fn bars(title: &str, entries: &[Entry]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="760" height="{height}" viewBox="0 0 760 {height}" {FONT} font-size="13">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" {FONT} font-size="13" role="img"><title>{}</title>"#,
+        esc(title)
     );
     let _ = write!(
         s,
         r#"<text x="10" y="24" font-size="16" font-weight="bold">{}</text>"#,
         esc(title)
     );
+    legend(
+        &mut s,
+        48.0,
+        &[
+            ("rect", "#4a7fc1", "完成"),
+            ("rect", "#d9534f", "完成（落后于序时进度）"),
+            ("tick", "#222", "目标"),
+        ],
+    );
     for (i, e) in entries.iter().enumerate() {
-        let y = 44.0 + row_h * i as f64;
+        let y = top + row_h * i as f64;
         let actual = e.actual.unwrap_or(0);
         let colour = if e.behind { "#d9534f" } else { "#4a7fc1" };
+        let target = e
+            .target
+            .map(|t| format_value(t, e.decimals))
+            .unwrap_or("—".into());
         let _ = write!(
             s,
-            r#"<text x="{}" y="{}" text-anchor="end">{}</text><rect x="{left}" y="{y}" width="{:.1}" height="18" fill="{colour}"><title>{}：完成 {}，目标 {}</title></rect>"#,
+            r#"<g><title>{}：完成 {}，目标 {}</title><text x="{}" y="{}" text-anchor="end">{}</text><rect x="{left}" y="{y}" width="{:.1}" height="18" fill="{colour}"/>"#,
+            esc(&e.name),
+            format_value(actual, e.decimals),
+            target,
             left - 8.0,
             y + 14.0,
             esc(&e.name),
             x(actual) - left,
-            esc(&e.name),
-            format_value(actual, e.decimals),
-            e.target
-                .map(|t| format_value(t, e.decimals))
-                .unwrap_or("—".into()),
         );
         if let Some(t) = e.target {
             let _ = write!(
@@ -65,10 +123,11 @@ pub fn bars(title: &str, entries: &[Entry]) -> String {
         }
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{}" font-size="11">{}</text>"#,
-            x(actual.max(e.target.unwrap_or(0))) + 6.0,
+            r#"<text x="{}" y="{}" font-size="12">完成 {} ／ 目标 {}</text></g>"#,
+            left + width + 12.0,
             y + 14.0,
-            format_value(actual, e.decimals)
+            format_value(actual, e.decimals),
+            target
         );
     }
     s.push_str("</svg>");
@@ -77,7 +136,8 @@ pub fn bars(title: &str, entries: &[Entry]) -> String {
 
 /// The cumulative actual by month (points `(label, value)`) against the
 /// target (a horizontal line) and the schedule (a diagonal from 0 to the
-/// target over `months_in_period` months).
+/// target over `months_in_period` months). Month labels are slanted and
+/// thinned to about twelve; every point shows its value on hover.
 pub fn cumulative(
     title: &str,
     points: &[(String, i64)],
@@ -85,8 +145,9 @@ pub fn cumulative(
     months_in_period: usize,
     decimals: u32,
 ) -> String {
-    let (left, top, width, height) = (70.0, 40.0, 640.0, 260.0);
+    let (left, top, width, height) = (70.0, 60.0, 700.0, 240.0);
     let n = months_in_period.max(points.len()).max(1);
+    let every = n.div_ceil(12).max(1);
     let max = points
         .iter()
         .map(|p| p.1)
@@ -99,12 +160,22 @@ pub fn cumulative(
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="760" height="340" viewBox="0 0 760 340" {FONT} font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="350" viewBox="0 0 {WIDTH} 350" {FONT} font-size="12" role="img"><title>{}</title>"#,
+        esc(title)
     );
     let _ = write!(
         s,
         r#"<text x="10" y="24" font-size="16" font-weight="bold">{}</text>"#,
         esc(title)
+    );
+    legend(
+        &mut s,
+        46.0,
+        &[
+            ("line", "#4a7fc1", "累计完成"),
+            ("dash", "#222", "目标"),
+            ("dot", "#999", "序时进度"),
+        ],
     );
     let _ = write!(
         s,
@@ -145,15 +216,20 @@ pub fn cumulative(
     for (i, (label, v)) in points.iter().enumerate() {
         let _ = write!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#4a7fc1"><title>{}：{}</title></circle><text x="{:.1}" y="{}" text-anchor="middle" font-size="10">{}</text>"##,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#4a7fc1"><title>{}：{}</title></circle>"##,
             px(i),
             py(*v),
             esc(label),
             format_value(*v, decimals),
-            px(i),
-            top + height + 16.0,
-            esc(label)
         );
+        if i % every == every - 1 || i + 1 == points.len() {
+            let (lx, ly) = (px(i), top + height + 14.0);
+            let _ = write!(
+                s,
+                r##"<text x="{lx:.1}" y="{ly}" text-anchor="end" font-size="10" transform="rotate(-40 {lx:.1} {ly})">{}</text>"##,
+                esc(label)
+            );
+        }
     }
     s.push_str("</svg>");
     s
@@ -171,7 +247,7 @@ pub fn stack(charts: &[String]) -> String {
     };
     let total: f64 = charts.iter().map(|c| height(c)).sum();
     let mut s = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="760" height="{total}" viewBox="0 0 760 {total}">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{total}" viewBox="0 0 {WIDTH} {total}">"#
     );
     let mut y = 0.0;
     for c in charts {

@@ -288,7 +288,7 @@ fn funds_table(
         headers,
         rows: funds
             .iter()
-            .map(|(c, n)| row(Some(c), format!("{c} {n}")))
+            .map(|(c, n)| row(Some(c), format!("{n}（{c}）")))
             .collect(),
         total: Some(row(None, "合计".into())),
     }

@@ -103,8 +103,28 @@ impl From<askama::Error> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    nav: Option<crate::views::Nav>,
     status: u16,
     message: String,
+}
+
+impl ErrorPage {
+    fn response(status: StatusCode, message: String) -> Option<Response> {
+        let page = ErrorPage {
+            nav: None,
+            status: status.as_u16(),
+            message,
+        };
+        let html = page.render().ok()?;
+        Some(
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response(),
+        )
+    }
 }
 
 impl IntoResponse for AppError {
@@ -114,22 +134,62 @@ impl IntoResponse for AppError {
             return Redirect::to("/login").into_response();
         }
         let status = self.status();
-        let page = ErrorPage {
-            status: status.as_u16(),
-            message: self.message(),
-        };
-        let mut res = match page.render() {
-            Ok(html) => (
-                status,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                html,
-            )
-                .into_response(),
-            Err(_) => (status, self.message()).into_response(),
-        };
+        let mut res = ErrorPage::response(status, self.message())
+            .unwrap_or_else(|| (status, self.message()).into_response());
         self.retry_after(&mut res);
         res
     }
+}
+
+/// What a framework-made refusal (a path, query or form the extractors
+/// reject, a method the route lacks) says in Chinese, by its status and
+/// English text.
+fn framework_message(status: StatusCode, text: &str) -> Option<&'static str> {
+    Some(match status {
+        StatusCode::BAD_REQUEST if text.starts_with("Invalid URL") => {
+            "网址中的编号无效，请从页面上的链接进入"
+        }
+        StatusCode::BAD_REQUEST => "查询条件无效，请检查筛选条件后重试",
+        StatusCode::NOT_FOUND => "页面不存在",
+        StatusCode::METHOD_NOT_ALLOWED => "此地址不能这样访问，请从页面上的链接或按钮进入",
+        StatusCode::PAYLOAD_TOO_LARGE => "提交的内容过大",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY => {
+            "提交的表单内容不完整或格式有误，请返回后重新填写"
+        }
+        _ => return None,
+    })
+}
+
+/// Turns the framework's plain-text (English) refusals of pages into the
+/// Chinese error page; the API (`/api/`) answers for itself.
+pub async fn humane(uri: axum::http::Uri, response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !status.is_client_error() || !plain || uri.path().starts_with("/api/") {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let Some(message) = framework_message(status, &text) else {
+        return Response::from_parts(parts, axum::body::Body::from(text));
+    };
+    tracing::debug!("{} {}: {text}", status.as_u16(), uri.path());
+    let Some(mut page) = ErrorPage::response(status, message.into()) else {
+        return Response::from_parts(parts, axum::body::Body::from(text));
+    };
+    // Keep what the refusal said about the method (Allow) and the like.
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name, value.clone());
+        }
+    }
+    page
 }
 
 /// Unknown paths.

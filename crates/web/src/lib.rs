@@ -230,11 +230,13 @@ pub fn router(state: AppState) -> Router {
             .route("/public/credit", get(public::credit))
             .route("/public/draws", get(public::draws))
             .route("/assets/{file}", get(views::asset))
+            .route("/favicon.ico", get(views::favicon))
             .route("/healthz", get(health::show));
     pages
         .merge(api::router())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(security::csrf_field))
+        .layer(axum::middleware::map_response(error::humane))
         .layer(axum::middleware::map_response(security::headers))
         .with_state(state)
 }

@@ -11,57 +11,97 @@ use axum::response::{Html, IntoResponse, Response};
 use jineng_domain::access::{Action, Role};
 use jineng_domain::{Fen, SkillLevel};
 
-/// The top bar: who is signed in and the links their role may follow.
+/// The top bar: who is signed in and the links their role may follow,
+/// grouped by task (业务办理 / 资金 / 监管 / 数据 / 系统).
 #[derive(Debug, Clone)]
 pub struct Nav {
     pub name: String,
     pub role: String,
     pub csrf: String,
-    pub links: Vec<(&'static str, &'static str)>,
+    /// (group name, [(href, label)]); empty groups are left out.
+    pub groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
 }
+
+/// Every menu entry: (group, what the role must be allowed, href, label).
+/// `None`: every signed-in account.
+const MENU: [(&str, Option<Action>, &str, &str); 17] = [
+    (
+        "业务办理",
+        Some(Action::ViewPersons),
+        "/persons",
+        "人员查询",
+    ),
+    ("业务办理", Some(Action::ViewClasses), "/classes", "培训班"),
+    ("业务办理", Some(Action::ViewClaims), "/claims", "补贴申领"),
+    (
+        "业务办理",
+        Some(Action::ViewInstitutions),
+        "/institutions",
+        "培训机构",
+    ),
+    (
+        "业务办理",
+        Some(Action::ViewCatalogue),
+        "/catalogue",
+        "补贴目录",
+    ),
+    ("资金", Some(Action::ViewLedger), "/ledger", "专账"),
+    ("资金", None, "/funds", "资金公开"),
+    (
+        "监管",
+        Some(Action::ViewSupervision),
+        "/supervision/cases",
+        "监管线索",
+    ),
+    ("监管", Some(Action::ViewAudit), "/audit", "审计日志"),
+    ("监管", None, "/public/credit", "信用公示"),
+    ("监管", None, "/public/draws", "抽查公示"),
+    ("数据", Some(Action::ViewProgress), "/dashboard", "工作进度"),
+    ("数据", Some(Action::ViewProgress), "/tasks", "重点任务"),
+    ("数据", Some(Action::Import), "/imports", "数据导入"),
+    ("数据", None, "/certificates/lookup", "证书查询"),
+    (
+        "系统",
+        Some(Action::ManageAccounts),
+        "/accounts",
+        "账号管理",
+    ),
+    ("系统", None, "/account", "我的账号"),
+];
 
 impl Nav {
     pub fn of(user: &User) -> Nav {
         let role = user.role();
-        let mut links = Vec::new();
-        if role == Role::Worker {
-            links.push(("/me", "我的档案"));
-        } else {
-            links.push(("/", "首页"));
-        }
-        for (action, href, label) in [
-            (Action::ViewPersons, "/persons", "人员查询"),
-            (Action::ViewClasses, "/classes", "培训班"),
-            (Action::ViewClaims, "/claims", "补贴申领"),
-            (Action::ViewLedger, "/ledger", "专账"),
-            (Action::ViewProgress, "/dashboard", "工作进度"),
-            (Action::ViewProgress, "/tasks", "重点任务"),
-            (Action::ViewAudit, "/audit", "审计日志"),
-            (Action::ViewSupervision, "/supervision/cases", "监管"),
-            (Action::ManageAccounts, "/accounts", "账号管理"),
-            (Action::Import, "/imports", "数据导入"),
-            (Action::ViewInstitutions, "/institutions", "培训机构"),
-            (Action::ViewCatalogue, "/catalogue", "补贴目录"),
-        ] {
-            if role.may(action) {
-                links.push((href, label));
-            }
-        }
+        let mut groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)> = Vec::new();
+        let mut push = |group: &'static str, href: &'static str, label: &'static str| match groups
+            .iter_mut()
+            .find(|(g, _)| *g == group)
+        {
+            Some((_, links)) => links.push((href, label)),
+            None => groups.push((group, vec![(href, label)])),
+        };
         // Claimants file from their own page; institutions from a class's roster.
         match role {
-            Role::Enterprise => links.push(("/enterprise/claims", "企业申领")),
-            Role::Worker => links.push(("/me/claims", "申领补贴")),
-            _ => {}
+            Role::Worker => {
+                push("本人", "/me", "我的档案");
+                push("本人", "/me/claims", "申领补贴");
+            }
+            Role::Enterprise => {
+                push("业务办理", "/", "首页");
+                push("业务办理", "/enterprise/claims", "企业申领");
+            }
+            _ => push("业务办理", "/", "首页"),
         }
-        links.push(("/certificates/lookup", "证书查询"));
-        links.push(("/funds", "资金公开"));
-        links.push(("/public/credit", "信用公示"));
-        links.push(("/account", "我的账号"));
+        for (group, action, href, label) in MENU {
+            if action.is_none_or(|a| role.may(a)) {
+                push(group, href, label);
+            }
+        }
         Nav {
             name: user.account.display_name.clone(),
             role: role.as_zh().to_string(),
             csrf: user.csrf.clone(),
-            links,
+            groups,
         }
     }
 }
@@ -71,9 +111,26 @@ pub fn page<T: Template>(t: &T) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())
 }
 
-/// 1234567 fen → "12345.67" (元).
+/// Money, one way on every page and message: 1234567 fen → "12,345.67 元".
 pub fn yuan(fen: i64) -> String {
-    Fen(fen).to_string()
+    jineng_domain::Yuan(Fen(fen)).to_string()
+}
+
+/// The zone times are shown in: Asia/Shanghai (UTC+8 all year, no DST).
+pub fn local_zone() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// A stored RFC 3339 timestamp in local time, "2026-12-07 08:15:02";
+/// text that is not a timestamp is shown as it is.
+pub fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| {
+            t.with_timezone(&local_zone())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
 }
 
 pub fn level(grade: Option<i64>) -> String {
@@ -86,6 +143,19 @@ pub fn level(grade: Option<i64>) -> String {
 
 const HTMX: &str = include_str!("../assets/htmx.min.js");
 const CSS: &str = include_str!("../assets/app.css");
+const ICON: &[u8] = include_bytes!("../assets/favicon.ico");
+
+/// `/favicon.ico`: the vendored icon.
+pub async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON,
+    )
+        .into_response()
+}
 
 /// `/assets/{file}`: the vendored files, cacheable.
 pub async fn asset(Path(file): Path<String>) -> Result<Response, AppError> {

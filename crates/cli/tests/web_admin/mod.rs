@@ -5,12 +5,7 @@
 
 pub use crate::common::http::*;
 
-/// 1234567 fen as the pages print it: "12345.67".
+/// 1234567 fen as the pages print it: "12,345.67 元".
 pub fn yuan(fen: i64) -> String {
-    format!(
-        "{}{}.{:02}",
-        if fen < 0 { "-" } else { "" },
-        fen.abs() / 100,
-        fen.abs() % 100
-    )
+    format!("{} 元", jineng_domain::Fen(fen).grouped())
 }

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{Policy, RuleId};
+use crate::money::Yuan;
 use crate::{CertificateType, CompletionResult, Fen, RelationKind, SkillLevel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -345,8 +346,32 @@ fn entry_source(p: &Policy, entry: Option<u32>) -> String {
 
 /// One trace line in Chinese: rule, title, what was found, verdict, clause.
 pub fn render_line(line: &TraceLine, policy: &Policy, ctx: &RenderCtx<'_>) -> String {
-    let text = describe(&line.detail, policy, ctx);
-    let (head, cite) = match line.rule {
+    let row = clause_row(line, policy, ctx);
+    let mut out = format!("  {:<12} {}", row.rule, row.detail);
+    if !row.outcome.is_empty() {
+        let _ = write!(out, "  {}", row.outcome);
+    }
+    let _ = write!(out, "  ({})", row.clause);
+    out
+}
+
+/// One trace line as a table row: rule, the clause it applies, the
+/// outcome, and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseRow {
+    /// "R2 每年补贴次数", or "政策".
+    pub rule: String,
+    /// The clause cited, with its parameters' sources.
+    pub clause: String,
+    /// 通过 / 不通过 / 需人工复核, or empty for a line that only informs.
+    pub outcome: String,
+    pub detail: String,
+}
+
+/// A trace line's parts, for a table.
+pub fn clause_row(line: &TraceLine, policy: &Policy, ctx: &RenderCtx<'_>) -> ClauseRow {
+    let detail = describe(&line.detail, policy, ctx);
+    let (rule, clause) = match line.rule {
         Some(r) => {
             let mut cite = policy.cite(r).to_string();
             for (param, source) in policy.rules.sources(r) {
@@ -356,13 +381,26 @@ pub fn render_line(line: &TraceLine, policy: &Policy, ctx: &RenderCtx<'_>) -> St
         }
         None => ("政策".to_string(), policy.meta.doc_no.clone()),
     };
-    let verdict = verdict_zh(line.verdict);
-    let mut out = format!("  {head:<12} {text}");
-    if !verdict.is_empty() {
-        let _ = write!(out, "  {verdict}");
+    ClauseRow {
+        rule,
+        clause,
+        outcome: verdict_zh(line.verdict).to_string(),
+        detail,
     }
-    let _ = write!(out, "  ({cite})");
-    out
+}
+
+/// A line of a claim decided under no policy, as a table row.
+pub fn unpoliced_row(line: &TraceLine) -> ClauseRow {
+    let detail = match &line.detail {
+        Detail::NoPolicy { region, on } => no_policy_text(region, *on),
+        other => format!("{other:?}"),
+    };
+    ClauseRow {
+        rule: "政策".into(),
+        clause: String::new(),
+        outcome: verdict_zh(line.verdict).to_string(),
+        detail,
+    }
 }
 
 impl Detail {
@@ -396,16 +434,19 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             amount,
             entry,
         } if *uplift_pct > 0 => format!(
-            "{} {} = {base}元，紧缺职业上浮 {uplift_pct}% = {amount}元{}",
+            "{} {} = {base}，紧缺职业上浮 {uplift_pct}% = {amount}{}",
             c.item(),
             entry_cert(p, *entry, cert),
-            entry_source(p, *entry)
+            entry_source(p, *entry),
+            base = Yuan(*base),
+            amount = Yuan(*amount)
         ),
         Detail::Standard { amount, entry, .. } => format!(
-            "{} {} = {amount}元{}",
+            "{} {} = {amount}{}",
             c.item(),
             entry_cert(p, *entry, cert),
-            entry_source(p, *entry)
+            entry_source(p, *entry),
+            amount = Yuan(*amount)
         ),
         Detail::Trained => "在该培训班花名册中，结业合格，证书与培训相符".into(),
         Detail::Untrained(gap) => gap.as_zh(),
@@ -417,7 +458,10 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             format!("其中 {months} 个月已在 {deployment}（其他部署）享受，同一人同一月份只补贴一次")
         }
         Detail::VeteranRate { daily } => {
-            format!("退役军人免费培训的生活补助按每天 {daily}元")
+            format!(
+                "退役军人免费培训的生活补助按每天 {daily}",
+                daily = Yuan(*daily)
+            )
         }
         Detail::NoStandard { on } => {
             format!("补贴标准目录中没有 {} {cert}（{on} 有效的条目）", c.item())
@@ -485,7 +529,10 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             uplift_pct,
             amount,
         } if *uplift_pct > 0 => format!(
-            "培训 {days} 天 × {daily}元（{base}元，深度贫困县上浮 {uplift_pct}%）= {amount}元"
+            "培训 {days} 天 × {daily}（{base}，深度贫困县上浮 {uplift_pct}%）= {amount}",
+            base = Yuan(*base),
+            daily = Yuan(*daily),
+            amount = Yuan(*amount)
         ),
         Detail::Allowance {
             days,
@@ -493,7 +540,11 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             amount,
             ..
         } => {
-            format!("培训 {days} 天 × {daily}元 = {amount}元")
+            format!(
+                "培训 {days} 天 × {daily} = {amount}",
+                daily = Yuan(*daily),
+                amount = Yuan(*amount)
+            )
         }
         Detail::Apprentice {
             years,
@@ -502,7 +553,9 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             advance_pct,
             months,
         } if *months > 0 => format!(
-            "学徒 {years} 年 {months} 个月（按月折算）× 每年 {per_year}元 = {amount}元，支付给企业，可预支 {advance_pct}%"
+            "学徒 {years} 年 {months} 个月（按月折算）× 每年 {per_year} = {amount}，支付给企业，可预支 {advance_pct}%",
+            per_year = Yuan(*per_year),
+            amount = Yuan(*amount)
         ),
         Detail::Apprentice {
             years,
@@ -511,7 +564,9 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             advance_pct,
             ..
         } => format!(
-            "学徒 {years} 年 × {per_year}元 = {amount}元，支付给企业，可预支 {advance_pct}%"
+            "学徒 {years} 年 × {per_year} = {amount}，支付给企业，可预支 {advance_pct}%",
+            per_year = Yuan(*per_year),
+            amount = Yuan(*amount)
         ),
         Detail::NotTrainingType => "培训班的培训类型与本项补贴不符".into(),
         Detail::WorkTraining {
@@ -522,7 +577,9 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             monthly,
             amount,
         } => format!(
-            "申请 {claimed} 个月，此前已享受 {prior} 个月，最长 {max} 个月，核定 {paid} 个月 × {monthly}元 = {amount}元"
+            "申请 {claimed} 个月，此前已享受 {prior} 个月，最长 {max} 个月，核定 {paid} 个月 × {monthly} = {amount}",
+            monthly = Yuan(*monthly),
+            amount = Yuan(*amount)
         ),
         Detail::Advance { pct } => format!("项目制培训，可先行拨付 {pct}%"),
         Detail::Insured { months, min } if months >= min => {

@@ -5,7 +5,7 @@
 //! status and its ledger posting change in one transaction.
 
 use jineng_domain::ledger::{FundCode, Op};
-use jineng_domain::{ClaimStatus, ClaimStep, Fen};
+use jineng_domain::{ClaimStatus, ClaimStep, Fen, Yuan};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -113,14 +113,17 @@ pub(super) async fn choose_fund(
         let code = FundCode::parse(f).map_err(|e| refuse(e.message().to_string()))?;
         match fund_balance_in(conn, backend, &code).await? {
             Some(balance) if balance >= amount => return Ok(code),
-            Some(balance) => {
-                short.push(format!("{f} 余额 {balance}元、尚缺 {}元", amount - balance))
-            }
+            Some(balance) => short.push(format!(
+                "{f} 余额 {}、尚缺 {}",
+                Yuan(balance),
+                Yuan(amount - balance)
+            )),
             None => short.push(format!("{f} 未建账")),
         }
     }
     Err(refuse(format!(
-        "资金来源余额不足（R16 专款专用，不得超支）：需 {amount}元，{}",
+        "资金来源余额不足（R16 专款专用，不得超支）：需 {}，{}",
+        Yuan(amount),
         short.join("，")
     )))
 }

@@ -4,9 +4,11 @@
 use super::workflow::ClaimDetail;
 use crate::PolicySet;
 use crate::policy::version_label;
-use jineng_domain::policy::trace::{RenderCtx, render_line, render_unpoliced};
+use jineng_domain::policy::trace::{
+    ClauseRow, RenderCtx, clause_row, render_line, render_unpoliced, unpoliced_row,
+};
 use jineng_domain::policy::{Outcome, PayeeKind, Policy};
-use jineng_domain::{CertificateType, Fen, SkillLevel};
+use jineng_domain::{CertificateType, Fen, SkillLevel, Yuan};
 
 fn level_name(l: Option<i64>) -> Option<SkillLevel> {
     l.and_then(|g| u8::try_from(g).ok())
@@ -19,6 +21,8 @@ fn level_name(l: Option<i64>) -> Option<SkillLevel> {
 pub struct RenderedClaim {
     pub header: String,
     pub lines: Vec<String>,
+    /// The same lines as a table's rows (rule, clause, outcome, detail).
+    pub rows: Vec<ClauseRow>,
     pub conclusion: String,
 }
 
@@ -51,12 +55,14 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
             return RenderedClaim {
                 header: out,
                 lines: d.trace.iter().map(render_unpoliced).collect(),
+                rows: d.trace.iter().map(unpoliced_row).collect(),
                 conclusion: format!("结论：需人工复核（无适用政策）\n状态：{}", d.status.as_zh()),
             };
         }
         return RenderedClaim {
             header: out,
             lines: vec![],
+            rows: vec![],
             conclusion: format!("状态：{}（尚未决定）", d.status.as_zh()),
         };
     };
@@ -73,6 +79,11 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
             .iter()
             .map(|line| render_line(line, policy, &ctx))
             .collect(),
+        rows: d
+            .trace
+            .iter()
+            .map(|line| clause_row(line, policy, &ctx))
+            .collect(),
         conclusion: conclusion(d),
     }
 }
@@ -84,7 +95,7 @@ fn conclusion(d: &ClaimDetail) -> String {
         "review" => Some(Outcome::Review),
         _ => None,
     });
-    let amount = Fen(d.amount_fen.unwrap_or(0));
+    let amount = Yuan(Fen(d.amount_fen.unwrap_or(0)));
     let payee = d
         .payee_kind
         .as_deref()
@@ -101,12 +112,11 @@ fn conclusion(d: &ClaimDetail) -> String {
             ),
         });
     let mut s = match outcome {
-        Some(Outcome::Approved) => format!(
-            "结论：核准 {amount}元，支付给 {}",
-            payee.unwrap_or_default()
-        ),
+        Some(Outcome::Approved) => {
+            format!("结论：核准 {amount}，支付给 {}", payee.unwrap_or_default())
+        }
         Some(Outcome::Review) => format!(
-            "结论：需人工复核；如核准为 {amount}元，支付给 {}",
+            "结论：需人工复核；如核准为 {amount}，支付给 {}",
             payee.unwrap_or_default()
         ),
         Some(Outcome::Rejected) | None => "结论：不予核准".to_string(),
@@ -115,8 +125,10 @@ fn conclusion(d: &ClaimDetail) -> String {
         s.push_str(&format!("（可预拨 {}%）", d.advance_pct.unwrap_or(0)));
     }
     s.push_str(&format!("\n状态：{}", d.status.as_zh()));
-    if let Some(f) = &d.fund_code {
-        s.push_str(&format!("，资金来源 {f}"));
+    match (&d.fund_name, &d.fund_code) {
+        (Some(name), Some(code)) => s.push_str(&format!("，资金来源 {name}（{code}）")),
+        (None, Some(code)) => s.push_str(&format!("，资金来源 {code}")),
+        _ => {}
     }
     if let Some(n) = &d.officer_note {
         s.push_str(&format!("，意见：{n}"));

@@ -42,7 +42,17 @@ pub struct ClaimDetail {
     pub cert_type: Option<String>,
     pub officer_note: Option<String>,
     pub fund_code: Option<String>,
+    /// The fund source's name (资金来源名称).
+    pub fund_name: Option<String>,
     pub trace: Vec<TraceLine>,
+    /// What the claim's page links to: the person, the class, the
+    /// certificate and the institution that trained.
+    pub person_id: i64,
+    pub class_id: Option<i64>,
+    pub class_no: Option<String>,
+    pub cert_no: Option<String>,
+    pub institution_id: Option<i64>,
+    pub institution_name: Option<String>,
 }
 
 /// One claim of the export (`claims export --format jsonl`).
@@ -90,7 +100,9 @@ impl Store {
              c.payee_kind, c.payee_code, c.advance_pct, c.basis_year, c.policy_id, c.officer_note, c.fund_code, \
              c.trace, c.cert_type, c.policy_version, po.policy_key, pv.version_no, pv.sha256 AS policy_sha256, COALESCE(ce.skill_level, cl.skill_level) AS skill_level, \
              COALESCE(o.name, '') AS occ_name, \
-             COALESCE(ip.name, ie.name) AS payee_name \
+             COALESCE(ip.name, ie.name) AS payee_name, fs.name AS fund_name, \
+             c.person_id, cl.class_id AS link_class_id, cl.class_no AS link_class_no, ce.cert_no AS link_cert_no, \
+             cl.institution_id AS link_institution_id, it.name AS link_institution_name \
              FROM claims c JOIN persons p ON p.person_id = c.person_id \
              LEFT JOIN certificates ce ON ce.person_id = c.person_id AND ce.cert_no = c.cert_no \
              LEFT JOIN classes cl ON cl.class_id = COALESCE(c.class_id, ce.class_id) \
@@ -99,6 +111,8 @@ impl Store {
              LEFT JOIN institutions ie ON ie.credit_code = c.claimant_code \
              LEFT JOIN policies po ON po.policy_id = c.policy_id \
              LEFT JOIN policy_versions pv ON pv.version_id = c.policy_version \
+             LEFT JOIN fund_sources fs ON fs.code = c.fund_code \
+             LEFT JOIN institutions it ON it.institution_id = cl.institution_id \
              WHERE c.claim_no = $1",
         )
         .bind(claim_no)
@@ -130,6 +144,13 @@ impl Store {
             cert_type: r.try_get("cert_type")?,
             officer_note: r.try_get("officer_note")?,
             fund_code: r.try_get("fund_code")?,
+            fund_name: r.try_get("fund_name")?,
+            person_id: r.try_get("person_id")?,
+            class_id: r.try_get("link_class_id")?,
+            class_no: r.try_get("link_class_no")?,
+            cert_no: r.try_get("link_cert_no")?,
+            institution_id: r.try_get("link_institution_id")?,
+            institution_name: r.try_get("link_institution_name")?,
             trace: trace
                 .as_deref()
                 .map(serde_json::from_str)

@@ -1,13 +1,15 @@
 //! The audit trail (审计日志) for auditors and officers: rows newest first,
-//! filtered by actor, action, entity and date range, paged, before and
-//! after shown as readable key–value lines; and the hash chain's status,
+//! filtered by actor, action, entity and date range, paged; each row says
+//! in Chinese what was done to which record (linked to its page), by whom
+//! (name and role), when (local time), and what changed (`字段：旧 → 新`,
+//! amounts in 元; see `words` and `changes`); and the hash chain's status,
 //! the same walk as `jineng audit verify`. The trail never stores ID
 //! numbers, and the store masks anything shaped like one all the same.
 
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::views::{Nav, page};
+use crate::views::{Nav, local_time, page};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -15,6 +17,25 @@ use chrono::NaiveDate;
 use jineng_domain::access::Action;
 use jineng_store::{AuditQuery, AuditRow};
 use serde::Deserialize;
+use std::collections::HashMap;
+
+mod changes;
+mod words;
+
+/// One row as the page shows it.
+struct Line {
+    id: i64,
+    /// Local time.
+    at: String,
+    /// The actor's name, and role and channel in words.
+    who: String,
+    role: String,
+    action: String,
+    entity: String,
+    key: String,
+    link: Option<String>,
+    changes: Vec<String>,
+}
 
 /// Rows per page.
 const PAGE: i64 = 50;
@@ -26,11 +47,11 @@ struct AuditPage {
     /// 审计链校验通过… or where it breaks.
     chain_ok: bool,
     chain: String,
-    /// (row, before lines, after lines)
-    rows: Vec<(AuditRow, Vec<String>, Vec<String>)>,
+    rows: Vec<Line>,
     f: AuditForm,
-    actions: Vec<String>,
-    entities: Vec<String>,
+    /// (code, 名称) for the filters.
+    actions: Vec<(String, String)>,
+    entities: Vec<(String, String)>,
     total: i64,
     page: i64,
     pages: i64,
@@ -63,26 +84,6 @@ fn date(raw: &str, what: &str) -> Result<Option<NaiveDate>, AppError> {
     }
 }
 
-/// A JSON value as `key：value` lines (one line when it is not an object).
-fn readable(json: Option<&str>) -> Vec<String> {
-    let Some(text) = json else {
-        return Vec::new();
-    };
-    let scalar = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "（空）".into(),
-        other => other.to_string(),
-    };
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(m)) => m
-            .iter()
-            .map(|(k, v)| format!("{k}：{}", scalar(v)))
-            .collect(),
-        Ok(v) => vec![scalar(&v)],
-        Err(_) => vec![text.to_string()],
-    }
-}
-
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -110,15 +111,10 @@ pub async fn list(
     let total = store.audit_count(&q, user.scope()).await?;
     let pages = ((total + PAGE - 1) / PAGE).max(1);
     let page_no = f.page.unwrap_or(1).clamp(1, pages);
-    let rows = store
+    let raw = store
         .audit_rows(&q, user.scope(), (page_no - 1) * PAGE, PAGE)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let (b, a) = (readable(r.before.as_deref()), readable(r.after.as_deref()));
-            (r, b, a)
-        })
-        .collect();
+        .await?;
+    let rows = lines(&state, raw).await?;
     let v = store.verify_audit().await?;
     let (chain_ok, chain) = match v.broken {
         // The chain is checked whole; its length is not shown, being a
@@ -127,6 +123,10 @@ pub async fn list(
         Some((id, why)) => (false, format!("审计链校验未通过：第 {id} 条记录{why}")),
     };
     let (actions, entities) = store.audit_vocabulary().await?;
+    let (actions, entities) = (
+        words::choices(&actions, words::action),
+        words::choices(&entities, words::entity),
+    );
     let query = [
         ("actor", &f.actor),
         ("action", &f.action),
@@ -153,17 +153,42 @@ pub async fn list(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::readable;
-
-    #[test]
-    fn json_reads_as_key_value_lines() {
-        assert_eq!(
-            readable(Some(r#"{"status":"paid","fund":"ES","note":null}"#)),
-            ["fund：ES", "note：（空）", "status：paid"]
-        );
-        assert_eq!(readable(Some("[1,2]")), ["[1,2]"]);
-        assert!(readable(None).is_empty());
+/// The rows in words: actors by name and role (looked up once each),
+/// times local, changes as lines.
+async fn lines(state: &AppState, raw: Vec<AuditRow>) -> Result<Vec<Line>, AppError> {
+    let funds: changes::Funds = state.store.fund_names().await?.into_iter().collect();
+    let mut actors: HashMap<String, (String, String)> = HashMap::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for r in raw {
+        if !actors.contains_key(&r.actor) {
+            let (channel, login) = words::channel(&r.actor);
+            let known = match channel {
+                "网页" | "接口" => state.store.account_by_login(login).await?,
+                _ => None,
+            };
+            let who = match known {
+                Some(a) => (a.display_name, format!("{}·{channel}", a.role.as_zh())),
+                None if channel.is_empty() => (login.to_string(), String::new()),
+                None => (login.to_string(), channel.to_string()),
+            };
+            actors.insert(r.actor.clone(), who);
+        }
+        let (who, role) = actors[&r.actor].clone();
+        let ctx = changes::Ctx {
+            funds: &funds,
+            entity: &r.entity,
+        };
+        out.push(Line {
+            id: r.audit_id,
+            at: local_time(&r.at),
+            who,
+            role,
+            action: words::action(&r.action),
+            entity: words::entity(&r.entity),
+            link: words::link(&r.entity, &r.entity_key),
+            changes: changes::lines(r.before.as_deref(), r.after.as_deref(), &ctx),
+            key: r.entity_key,
+        });
     }
+    Ok(out)
 }

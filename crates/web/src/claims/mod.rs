@@ -11,7 +11,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use jineng_domain::access::Action;
+use jineng_domain::access::{Action, Role};
 use jineng_domain::{ClaimStatus, ClaimStep};
 use jineng_store::{ClaimDetail, ClaimRow, DecideSummary, RenderedClaim, render_claim};
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use serde::Deserialize;
 pub mod batch;
 pub mod pay;
 mod queue;
+mod refusal;
 
 pub use queue::{Choices, ClaimsForm};
 
@@ -136,6 +137,41 @@ struct ShowPage {
     held_by: Option<String>,
     /// Whether the user may open the case (监管).
     can_view_cases: bool,
+    /// The queue to go back to, with its filters.
+    back: String,
+    /// Whether the records it names may be opened (officers, auditors).
+    can_follow: bool,
+    /// A worker's own refused claim: why, in plain words.
+    reasons: Vec<refusal::Reason>,
+    /// The claim's amount, as money is shown.
+    amount: String,
+}
+
+/// The queue a claim page goes back to: `back` (the queue's query string)
+/// when passed, else the referring queue page, else the whole queue.
+fn back_link(back: Option<&str>, referer: Option<&str>) -> String {
+    let safe = |q: &str| {
+        q.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"=&%-_.+".contains(&b))
+    };
+    if let Some(q) = back.filter(|q| safe(q)) {
+        return format!("/claims?{q}");
+    }
+    let from_queue = referer
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest).or(Some(r)))
+        .and_then(|r| r.find('/').map(|i| &r[i..]))
+        .and_then(|path| path.strip_prefix("/claims"))
+        .and_then(|rest| match rest {
+            "" => Some(String::new()),
+            q if q.starts_with('?') && safe(&q[1..]) => Some(q.to_string()),
+            _ => None,
+        });
+    format!("/claims{}", from_queue.unwrap_or_default())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    back: Option<String>,
 }
 
 async fn show_page(
@@ -143,6 +179,16 @@ async fn show_page(
     user: &User,
     no: &str,
     message: Option<String>,
+) -> Result<Response, AppError> {
+    show_with_back(state, user, no, message, "/claims".into()).await
+}
+
+async fn show_with_back(
+    state: &AppState,
+    user: &User,
+    no: &str,
+    message: Option<String>,
+    back: String,
 ) -> Result<Response, AppError> {
     // A worker opens their own claims' decisions (part of their archive);
     // the scope keeps them to their own.
@@ -152,7 +198,21 @@ async fn show_page(
     let d = state.store.scoped_claim(user.scope(), no).await?;
     let r = render_claim(&d, &state.store.policy_set().await?);
     let held_by = state.store.claim_held_by(no).await?;
+    let worker = user.role() == Role::Worker;
+    let reasons = if worker && d.status == ClaimStatus::Rejected {
+        refusal::reasons(&d.trace, &r.rows)
+    } else {
+        Vec::new()
+    };
     page(&ShowPage {
+        back,
+        can_follow: user.role().may(Action::ViewPersons),
+        reasons,
+        amount: d
+            .amount_fen
+            .filter(|a| *a > 0 || d.status != ClaimStatus::Rejected)
+            .map(yuan)
+            .unwrap_or_else(|| "—".into()),
         nav: Some(Nav::of(user)),
         held_by,
         can_view_cases: user.role().may(Action::ViewSupervision),
@@ -165,13 +225,19 @@ async fn show_page(
     })
 }
 
-/// `GET /claims/{no}`
+/// `GET /claims/{no}?back=`: `back` is the queue's query string.
 pub async fn show(
     State(state): State<AppState>,
     user: User,
     Path(no): Path<String>,
+    Query(q): Query<ShowQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    show_page(&state, &user, &no, None).await
+    let referer = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok());
+    let back = back_link(q.back.as_deref(), referer);
+    show_with_back(&state, &user, &no, None, back).await
 }
 
 pub fn today() -> chrono::NaiveDate {
@@ -180,11 +246,31 @@ pub fn today() -> chrono::NaiveDate {
 
 /// What an approval did, in words.
 pub fn summary_text(s: &DecideSummary) -> String {
-    let mut t = format!("核准 {} 件，合计 {} 元", s.approved, yuan(s.amount_fen));
+    let mut t = format!("核准 {} 件，合计 {}", s.approved, yuan(s.amount_fen));
     for (claim, why) in &s.refused {
         t.push_str(&format!("；{claim}：{why}"));
     }
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::back_link;
+
+    #[test]
+    fn the_way_back_keeps_the_queue_filters_and_nothing_else() {
+        assert_eq!(
+            back_link(Some("status=review&page=2"), None),
+            "/claims?status=review&page=2"
+        );
+        assert_eq!(back_link(Some("x\"><script>"), None), "/claims");
+        assert_eq!(
+            back_link(None, Some("http://h:1/claims?status=paid")),
+            "/claims?status=paid"
+        );
+        assert_eq!(back_link(None, Some("http://h:1/persons/3")), "/claims");
+        assert_eq!(back_link(None, None), "/claims");
+    }
 }
 
 #[derive(Deserialize)]

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 /// What a payment did, in words.
 pub fn pay_text(s: &PaySummary) -> String {
-    let mut t = format!("已拨付 {} 件，合计 {} 元", s.paid, yuan(s.amount_fen));
+    let mut t = format!("已拨付 {} 件，合计 {}", s.paid, yuan(s.amount_fen));
     for (claim, why) in &s.refused {
         t.push_str(&format!("；{claim} 未拨付：{why}"));
     }
@@ -56,7 +56,7 @@ pub async fn advance(
         .store
         .scoped_advance(user.scope(), &no, &user.actor())
         .await?;
-    let m = format!("已从资金来源 {fund} 预拨 {} 元", yuan(fen));
+    let m = format!("已从资金来源 {fund} 预拨 {}", yuan(fen));
     show_page(&state, &user, &no, Some(m)).await
 }
 
@@ -73,7 +73,7 @@ pub async fn settle(
         .store
         .scoped_settle(user.scope(), &no, &user.actor())
         .await?;
-    let m = format!("已清算，拨付余款 {} 元", yuan(fen));
+    let m = format!("已清算，拨付余款 {}", yuan(fen));
     show_page(&state, &user, &no, Some(m)).await
 }
 
@@ -101,6 +101,6 @@ pub async fn recover(
         .store
         .scoped_recover(user.scope(), &no, reason, &user.actor())
         .await?;
-    let m = format!("已追回 {} 元", yuan(fen));
+    let m = format!("已追回 {}", yuan(fen));
     show_page(&state, &user, &no, Some(m)).await
 }

@@ -65,7 +65,16 @@ pub async fn load(state: &AppState, user: &User, q: &DashQuery) -> Result<Loaded
     let year = match q.year.trim() {
         "" => {
             let own = state.store.target_years(&region, false).await?;
-            default_year(if own.is_empty() { &years } else { &own }, as_of.year())
+            let targeted = if own.is_empty() { &years } else { &own };
+            // The latest targeted year with figures, else the usual default.
+            let (_, with_data) = state.store.fund_use_choices().await?;
+            let latest = targeted
+                .iter()
+                .rev()
+                .find(|y| **y <= as_of.year() && with_data.contains(y));
+            latest
+                .copied()
+                .unwrap_or_else(|| default_year(targeted, as_of.year()))
         }
         y => y
             .parse::<i32>()

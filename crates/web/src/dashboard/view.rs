@@ -41,8 +41,12 @@ pub struct Group {
     pub elapsed: String,
     pub rows: Vec<Row>,
     pub total: Row,
+    /// The charts' addresses (an SVG file each, to download).
     pub bars: String,
     pub line: Option<String>,
+    /// The same charts inline, so that hovering shows the figures.
+    pub bars_svg: String,
+    pub line_svg: Option<String>,
 }
 
 pub struct UpperRow {
@@ -124,6 +128,7 @@ impl DashboardPage {
                     )
                 };
                 let own = |e: &Entry| d.data.areas.iter().any(|a| a.own && a.code == e.region);
+                let line_svg = d.line_svg(&loaded.set, t);
                 Group {
                     key: format!("{}:{}-{}", t.indicator, t.year_from, t.year_to),
                     title: format!("{}{}", t.period, t.indicator_name),
@@ -136,7 +141,9 @@ impl DashboardPage {
                         .collect(),
                     total: row(t, None),
                     bars: chart("bars"),
-                    line: d.line_svg(&loaded.set, t).map(|_| chart("line")),
+                    bars_svg: d.bars_svg(t),
+                    line: line_svg.as_ref().map(|_| chart("line")),
+                    line_svg,
                 }
             })
             .collect();

@@ -10,6 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jineng_domain::access::{Action, Role, Scope};
 use jineng_store::Figures;
 
+/// The public home page: what anyone may look up, and the way in.
+#[derive(Template)]
+#[template(path = "home_public.html")]
+struct PublicHome {
+    nav: Option<Nav>,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -32,8 +39,16 @@ pub async fn scope_name(state: &AppState, user: &User) -> Result<String, AppErro
     })
 }
 
-/// `GET /`
-pub async fn show(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+/// `GET /`: the public home page without a session, else the account's.
+pub async fn show(
+    State(state): State<AppState>,
+    user: Result<User, AppError>,
+) -> Result<Response, AppError> {
+    let user = match user {
+        Ok(u) => u,
+        Err(AppError::LoginRequired) => return page(&PublicHome { nav: None }),
+        Err(e) => return Err(e),
+    };
     if user.role() == Role::Worker {
         return Ok(Redirect::to("/me").into_response());
     }

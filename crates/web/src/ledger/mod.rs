@@ -50,7 +50,7 @@ pub struct BatchLine {
 
 impl From<&PayBatchRow> for BatchLine {
     fn from(b: &PayBatchRow) -> BatchLine {
-        let y = |fen: i64| format!("{} 元", Fen(fen).grouped());
+        let y = yuan;
         BatchLine {
             id: b.batch_id,
             created_at: b.created_at.chars().take(10).collect(),
@@ -72,12 +72,12 @@ impl From<&FundReport> for Balance {
         Balance {
             code: f.code.clone(),
             name: f.name.clone(),
-            allocated: f.allocated.to_string(),
-            advanced: f.advanced.to_string(),
-            paid: f.paid.to_string(),
-            recovered: f.recovered.to_string(),
-            in_transit: f.in_transit.to_string(),
-            bank: f.bank.to_string(),
+            allocated: yuan(f.allocated.0),
+            advanced: yuan(f.advanced.0),
+            paid: yuan(f.paid.0),
+            recovered: yuan(f.recovered.0),
+            in_transit: yuan(f.in_transit.0),
+            bank: yuan(f.bank.0),
         }
     }
 }
@@ -170,7 +170,7 @@ pub async fn export(State(state): State<AppState>, user: User) -> Result<Respons
             p.fund_name.clone(),
             p.kind.clone(),
             p.claim_no.clone().unwrap_or_default(),
-            yuan(p.amount_fen),
+            Fen(p.amount_fen).to_string(),
             p.debit.clone(),
             p.credit.clone(),
             p.memo.clone(),

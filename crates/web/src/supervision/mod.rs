@@ -27,10 +27,10 @@ use crate::views::{Nav, page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use jineng_domain::RegionCode;
 use jineng_domain::access::{Action, Scope};
 use jineng_domain::supervision::case::CaseStatus;
 use jineng_domain::supervision::{CheckId, Severity};
-use jineng_domain::{Fen, RegionCode};
 use jineng_store::{CaseDetail, CaseListRow, CaseQuery, CaseSort};
 use serde::Deserialize;
 
@@ -133,7 +133,7 @@ pub use crate::list::{encode, paging};
 
 /// `1234567` fen → `12,345.67 元`.
 pub fn yuan(fen: i64) -> String {
-    format!("{} 元", Fen(fen).grouped())
+    crate::views::yuan(fen)
 }
 
 /// The date part of a stored timestamp.
