@@ -23,6 +23,7 @@ mod classes;
 mod dashboard;
 mod error;
 mod filing;
+mod flash;
 mod funds;
 mod health;
 mod home;
@@ -60,6 +61,8 @@ pub struct AppState {
     secure_cookies: bool,
     /// Upload jobs and their error reports, in memory.
     imports: Arc<imports::jobs::Jobs>,
+    /// What the last form POST did, for the page it redirected to.
+    flashes: Arc<flash::Flashes>,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             lookup_limiter: Arc::new(Limiter::new(limits.lookup_per_minute)),
             secure_cookies,
             imports: Arc::new(imports::jobs::Jobs::default()),
+            flashes: Arc::new(flash::Flashes::default()),
         }
     }
 }
@@ -87,6 +91,7 @@ pub fn router(state: AppState) -> Router {
             .route("/me", get(persons::me))
             .route("/claims", get(claims::list))
             .route("/claims/approve-clean", post(claims::approve_clean))
+            .route("/claims/validity", get(filing::validity))
             .route("/claims/{no}", get(claims::show))
             .route("/claims/{no}/approve", post(claims::approve))
             .route("/claims/{no}/reject", post(claims::reject))

@@ -18,6 +18,8 @@ pub struct Nav {
     pub role: String,
     pub csrf: String,
     pub links: Vec<(&'static str, &'static str)>,
+    /// What the last form POST did (post/redirect/get, `crate::flash`).
+    pub flash: Option<crate::flash::Flash>,
 }
 
 impl Nav {
@@ -49,7 +51,11 @@ impl Nav {
         }
         // Claimants file from their own page; institutions from a class's roster.
         match role {
-            Role::Enterprise => links.push(("/enterprise/claims", "企业申领")),
+            // The enterprise's claims page is its queue and its form: one entry.
+            Role::Enterprise => {
+                links.retain(|(href, _)| *href != "/claims");
+                links.push(("/enterprise/claims", "企业申领"));
+            }
             Role::Worker => links.push(("/me/claims", "申领补贴")),
             _ => {}
         }
@@ -62,6 +68,7 @@ impl Nav {
             role: role.as_zh().to_string(),
             csrf: user.csrf.clone(),
             links,
+            flash: user.flash.clone(),
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct User {
     pub csrf: String,
     /// The session token's hash (for logout).
     pub session_hash: Option<String>,
+    /// What the session's last form POST did, taken by this full-page GET.
+    pub flash: Option<crate::flash::Flash>,
 }
 
 impl User {
@@ -93,10 +95,16 @@ impl FromRequestParts<AppState> for User {
             .session(&hash, &jineng_now())
             .await?
             .ok_or(AppError::LoginRequired)?;
+        // Only a full-page GET takes the flash (not an htmx fragment).
+        let flash = (parts.method == axum::http::Method::GET
+            && !parts.headers.contains_key("hx-request"))
+        .then(|| state.flashes.take(&hash))
+        .flatten();
         Ok(User {
             account,
             csrf,
             session_hash: Some(hash),
+            flash,
         })
     }
 }
@@ -128,6 +136,7 @@ impl FromRequestParts<AppState> for ApiUser {
             account,
             csrf: String::new(),
             session_hash: None,
+            flash: None,
         }))
     }
 }

@@ -17,6 +17,9 @@ struct HomePage {
     scope: String,
     f: Figures,
     paid: String,
+    /// An enterprise sees its own filing: the employees it claimed for and
+    /// its claims — not institutions and classes, which it does not run.
+    enterprise: bool,
 }
 
 /// The scope in words, for headings.
@@ -43,6 +46,7 @@ pub async fn show(State(state): State<AppState>, user: User) -> Result<Response,
         nav: Some(Nav::of(&user)),
         scope: scope_name(&state, &user).await?,
         paid: yuan(f.paid_fen),
+        enterprise: matches!(user.scope(), Scope::Enterprise(_)),
         f,
     })
 }
