@@ -77,8 +77,13 @@ test('an officer approves a flagged claim after reading its reasons', async () =
 
   // Approve through the form (with its CSRF token).
   await page.getByLabel('审核意见').fill('已核实证书与花名册，予以核准');
-  await Promise.all([page.waitForURL(`**/claims/${no}/approve`), page.getByRole('button', { name: '核准', exact: true }).click()]);
-  assert.match(await page.locator('p.notice').innerText(), /核准/);
+  // Post/redirect/get: back on the claim's page, the outcome in the flash.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/claims/${no}`) && r.request().method() === 'GET'),
+    page.getByRole('button', { name: '核准', exact: true }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#flash').innerText(), /核准/);
   await screenshot(page, 'claim-approved');
 
   // The queue agrees: no longer in review, now approved.

@@ -95,11 +95,15 @@ impl FromRequestParts<AppState> for User {
             .session(&hash, &jineng_now())
             .await?
             .ok_or(AppError::LoginRequired)?;
-        // Only a full-page GET takes the flash (not an htmx fragment).
-        let flash = (parts.method == axum::http::Method::GET
-            && !parts.headers.contains_key("hx-request"))
-        .then(|| state.flashes.take(&hash))
-        .flatten();
+        // A full-page GET takes the flash; an htmx fragment (a poll) only
+        // the one an htmx form's redirect is for (the ID reveal).
+        let flash = if parts.method != axum::http::Method::GET {
+            None
+        } else if parts.headers.contains_key("hx-request") {
+            state.flashes.take_if(&hash, |f| f.reveal.is_some())
+        } else {
+            state.flashes.take(&hash)
+        };
         Ok(User {
             account,
             csrf,

@@ -100,6 +100,18 @@ impl Flashes {
         m.insert(session.to_string(), (now, flash));
     }
 
+    /// Takes the session's flash only if `wanted` accepts it.
+    pub fn take_if(&self, session: &str, wanted: impl Fn(&Flash) -> bool) -> Option<Flash> {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match m.get(session) {
+            Some((_, f)) if wanted(f) => m
+                .remove(session)
+                .filter(|(at, _)| at.elapsed() < TTL)
+                .map(|(_, f)| f),
+            _ => None,
+        }
+    }
+
     pub fn take(&self, session: &str) -> Option<Flash> {
         let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
         m.remove(session)
