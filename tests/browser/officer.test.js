@@ -94,8 +94,9 @@ test('an officer approves a flagged claim after reading its reasons', async () =
 
   // Pay it (拨付) from its page, then find the posting in the ledger.
   await visit(page, `/claims/${no}`);
-  await Promise.all([page.waitForURL(`**/claims/${no}/pay`), page.getByRole('button', { name: '拨付', exact: true }).click()]);
-  assert.match(await page.locator('p.notice').innerText(), /拨付 1 件/);
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '拨付', exact: true }).click()]);
+  assert.ok(page.url().endsWith(`/claims/${no}`), 'post/redirect/get: back on the claim');
+  assert.match(await page.locator('#flash').innerText(), /拨付 1 件/);
   await screenshot(page, 'claim-paid');
   await visit(page, '/ledger');
   const posted = await page.locator('#postings tbody tr', { hasText: no }).allInnerTexts();
