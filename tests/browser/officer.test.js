@@ -77,8 +77,13 @@ test('an officer approves a flagged claim after reading its reasons', async () =
 
   // Approve through the form (with its CSRF token).
   await page.getByLabel('审核意见').fill('已核实证书与花名册，予以核准');
-  await Promise.all([page.waitForURL(`**/claims/${no}/approve`), page.getByRole('button', { name: '核准', exact: true }).click()]);
-  assert.match(await page.locator('p.notice').innerText(), /核准/);
+  // Post/redirect/get: back on the claim's page, the outcome in the flash.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith(`/claims/${no}`) && r.request().method() === 'GET'),
+    page.getByRole('button', { name: '核准', exact: true }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  assert.match(await page.locator('#flash').innerText(), /核准/);
   await screenshot(page, 'claim-approved');
 
   // The queue agrees: no longer in review, now approved.
@@ -89,8 +94,9 @@ test('an officer approves a flagged claim after reading its reasons', async () =
 
   // Pay it (拨付) from its page, then find the posting in the ledger.
   await visit(page, `/claims/${no}`);
-  await Promise.all([page.waitForURL(`**/claims/${no}/pay`), page.getByRole('button', { name: '拨付', exact: true }).click()]);
-  assert.match(await page.locator('p.notice').innerText(), /拨付 1 件/);
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '拨付', exact: true }).click()]);
+  assert.ok(page.url().endsWith(`/claims/${no}`), 'post/redirect/get: back on the claim');
+  assert.match(await page.locator('#flash').innerText(), /拨付 1 件/);
   await screenshot(page, 'claim-paid');
   await visit(page, '/ledger');
   const posted = await page.locator('#postings tbody tr', { hasText: no }).allInnerTexts();

@@ -237,7 +237,8 @@ async fn filing(db: &TestDb) {
     let class = sql
         .int(&format!(
             "SELECT MIN(e.class_id) FROM enrolments e JOIN classes k ON k.class_id = e.class_id \
-             WHERE k.institution_id = {inst} AND e.completion = 'passed'"
+             WHERE k.institution_id = {inst} AND e.completion = 'passed' \
+             AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.class_id = e.class_id AND c.person_id = e.person_id)"
         ))
         .await;
     let page = get(&app, &format!("/classes/{class}/claims"), &school_cookie).await;
@@ -246,17 +247,20 @@ async fn filing(db: &TestDb) {
         .body
         .split("name=\"p\" value=\"")
         .skip(1)
+        .filter(|s| !s[..s.find('>').unwrap()].contains("disabled"))
         .map(|s| s[..s.find('"').unwrap()].to_string())
         .collect();
     let passed = sql
         .int(&format!(
-            "SELECT COUNT(*) FROM enrolments WHERE class_id = {class} AND completion = 'passed'"
+            "SELECT COUNT(*) FROM enrolments e WHERE class_id = {class} AND completion = 'passed' \
+             AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.class_id = e.class_id \
+             AND c.person_id = e.person_id AND c.subsidy_type IN ('职业培训补贴', '创业培训补贴'))"
         ))
         .await;
     assert_eq!(
         ticks.len() as i64,
         passed,
-        "[{b}] only passed trainees can be ticked"
+        "[{b}] only passed trainees not yet claimed for can be ticked"
     );
     let mut form = vec![
         ("csrf", school_csrf.clone()),

@@ -271,7 +271,7 @@ async fn walk(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] no CSRF, no close");
     let r = site
-        .post(
+        .post_raw(
             &close,
             &county,
             &[

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod bank_account;
 pub mod claim_status;
+pub mod class_status;
 pub mod credit;
 pub mod credit_code;
 pub mod csv_cell;
@@ -31,6 +32,7 @@ pub mod vocab;
 
 pub use bank_account::BankAccount;
 pub use claim_status::{ClaimStatus, ClaimStep};
+pub use class_status::ClassStatus;
 pub use credit_code::CreditCode;
 pub use csv_cell::{csv_field, defuse_formula};
 pub use date::{excel_serial_to_date, parse_date, parse_datetime, parse_month};

@@ -19,8 +19,8 @@ use crate::{PolicySet, Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::ClaimStatus;
 use jineng_domain::access::Scope;
-use jineng_domain::policy::Policy;
 use jineng_domain::policy::claimants::Claimant;
+use jineng_domain::policy::{Policy, PolicyMeta};
 use jineng_domain::records::ClaimRecord;
 use jineng_domain::{CreditCode, RegionCode};
 use serde::Serialize;
@@ -39,6 +39,9 @@ pub struct Filed {
     pub claim_no: String,
     pub status: ClaimStatus,
     pub status_zh: &'static str,
+    /// Decided under no policy (无适用政策: its date is outside every
+    /// policy's validity), so held for review rather than priced.
+    pub no_policy: bool,
 }
 
 /// The kind of claimant a scope files as.
@@ -78,6 +81,20 @@ impl Store {
             .await?
             .map(|p| p.subsidy_types_for(who))
             .unwrap_or_default())
+    }
+
+    /// The policy a scope's claims are filed and decided under `today`:
+    /// its title, 文号 and validity, so a form can warn before filing.
+    pub async fn filing_policy(
+        &self,
+        scope: &Scope,
+        today: NaiveDate,
+    ) -> Result<Option<PolicyMeta>, StoreError> {
+        let set = self.policy_set().await?;
+        Ok(self
+            .claimant_policy(&set, scope, today)
+            .await?
+            .map(|p| p.meta.clone()))
     }
 
     /// The policy of the claimant's own region (docs/policy.md,
@@ -149,7 +166,7 @@ impl Store {
                 )));
             }
             let needs = policy.map(|p| p.needs(t)).unwrap_or_default();
-            self.confine(scope, &mut r.record, row).await?;
+            self.confine(scope, &mut r.record, row, &allowed).await?;
             if let Some(name) = &r.name {
                 let mut conn = self.pool().acquire().await?;
                 let known = resolve_persons(&mut conn, std::iter::once(&r.record.id)).await?;
@@ -190,6 +207,7 @@ impl Store {
         scope: &Scope,
         r: &mut ClaimRecord,
         row: usize,
+        fileable: &[String],
     ) -> Result<(), StoreError> {
         let outside = || StoreError::OutOfScope(format!("第 {row} 条：该人员不在您的管理范围内"));
         match scope {
@@ -214,7 +232,31 @@ impl Store {
                 .bind(r.id.as_str())
                 .fetch_optional(self.pool())
                 .await?;
-                enrolled.ok_or_else(outside)?;
+                let person = enrolled.ok_or_else(outside)?;
+                // One claim per trainee and class: a trainee the
+                // institution already claimed for on this class (any type
+                // it files) cannot be filed again.
+                let claimed: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT c.claim_no, c.subsidy_type FROM claims c JOIN classes k ON k.class_id = c.class_id \
+                     WHERE k.institution_id = $1 AND k.class_no = $2 AND c.person_id = $3 \
+                     ORDER BY c.claim_no",
+                )
+                .bind(*iid)
+                .bind(&class_no)
+                .bind(person)
+                .fetch_all(self.pool())
+                .await?;
+                let already = claimed.into_iter().find(|(_, t)| fileable.contains(t));
+                if let Some((no, kind)) = already {
+                    let name: String =
+                        sqlx::query_scalar("SELECT name FROM persons WHERE person_id = $1")
+                            .bind(person)
+                            .fetch_one(self.pool())
+                            .await?;
+                    return Err(refused(format!(
+                        "第 {row} 条（{name}）：本班已为其申领「{kind}」（申领编号 {no}），不能重复申领"
+                    )));
+                }
                 r.institution = Some(
                     CreditCode::parse(&code)
                         .map_err(|e| StoreError::Corrupt(e.message().into()))?,
@@ -314,17 +356,22 @@ impl Store {
         self.decide_claims(&policies, Some(&nos), today, actor, &|_| {})
             .await?;
         let statuses = self.claims_named(&nos).await?;
-        Ok(nos
-            .into_iter()
-            .map(|no| {
-                // Every row was written above, so each has a status.
-                let status = statuses.get(&no).copied().unwrap_or(ClaimStatus::Submitted);
-                Filed {
-                    status_zh: status.as_zh(),
-                    status,
-                    claim_no: no,
-                }
-            })
-            .collect())
+        let mut filed = Vec::new();
+        for no in nos {
+            // Every row was written above, so each has a status.
+            let status = statuses.get(&no).copied().unwrap_or(ClaimStatus::Submitted);
+            let policy: Option<i64> =
+                sqlx::query_scalar("SELECT policy_id FROM claims WHERE claim_no = $1")
+                    .bind(&no)
+                    .fetch_one(self.pool())
+                    .await?;
+            filed.push(Filed {
+                status_zh: status.as_zh(),
+                status,
+                no_policy: policy.is_none() && status != ClaimStatus::Submitted,
+                claim_no: no,
+            });
+        }
+        Ok(filed)
     }
 }

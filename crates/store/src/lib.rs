@@ -15,6 +15,7 @@ mod batch;
 mod claim_batch;
 mod claim_list;
 mod claims;
+mod class_claims;
 mod class_pages;
 mod class_review;
 mod error;
@@ -82,7 +83,7 @@ pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
-pub use roster::{Attendance, Roster, RosterClass, RosterLine, completion_zh};
+pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
     BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,

@@ -15,7 +15,7 @@ use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
 use jineng_domain::records::{PersonRecord, RosterRecord};
-use jineng_domain::{CompletionResult, CreditCode, NationalId};
+use jineng_domain::{ClassStatus, CompletionResult, CreditCode, NationalId};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -34,7 +34,7 @@ pub struct RosterClass {
     pub start_date: String,
     pub end_date: String,
     pub planned_hours: i64,
-    /// registered | closed
+    /// A [`ClassStatus`] code (registered, approved, returned, closing, closed).
     pub status: String,
 }
 
@@ -70,6 +70,11 @@ pub struct Attendance {
 pub fn completion_zh(code: &str) -> &'static str {
     CompletionResult::from_code(code).map_or("未知", CompletionResult::as_zh)
 }
+
+/// The refusal of an enrolment whose name is not the one registered for
+/// the ID number.
+pub const IMPERSONATION: &str =
+    "姓名与该身份证号码已登记的姓名不一致（疑似冒名），请核对姓名和身份证号码";
 
 fn out_of_scope() -> StoreError {
     StoreError::OutOfScope("该培训班不存在或不在您的管理范围内".into())
@@ -207,11 +212,17 @@ impl Store {
     ) -> Result<BatchSummary, StoreError> {
         let roster = self.editable_class(scope, class_id).await?;
         let class = &roster.class;
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT person_id FROM persons WHERE id_number = $1")
+        let registered: Option<(i64, String)> =
+            sqlx::query_as("SELECT person_id, name FROM persons WHERE id_number = $1")
                 .bind(id.as_str())
                 .fetch_optional(self.pool())
                 .await?;
+        // 实名: a known ID under another name is 冒名, whether or not that
+        // person is on the roster (the registered name is not revealed).
+        if registered.as_ref().is_some_and(|(_, n)| n != name) {
+            return Err(StoreError::Refused(IMPERSONATION.into()));
+        }
+        let known = registered.map(|(pid, _)| pid);
         if known.is_some_and(|pid| roster.lines.iter().any(|l| l.person_id == pid)) {
             return Err(StoreError::Refused(format!(
                 "「{name}」已在培训班「{}」的花名册中",
@@ -279,6 +290,24 @@ impl Store {
     ) -> Result<BatchSummary, StoreError> {
         let roster = self.editable_class(scope, class_id).await?;
         let class = &roster.class;
+        let records = entries.iter().any(|e| {
+            e.offline_hours != 0
+                || e.online_hours != 0
+                || e.completion != CompletionResult::NotFinished
+        });
+        if records {
+            let status = ClassStatus::from_code(&class.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("class status {}", class.status)))?;
+            let start =
+                chrono::NaiveDate::parse_from_str(&class.start_date, "%Y-%m-%d").map_err(|e| {
+                    StoreError::Corrupt(format!("class start {}: {e}", class.start_date))
+                })?;
+            status
+                .may_record_results(start, chrono::Local::now().date_naive())
+                .map_err(|why| {
+                    StoreError::Refused(format!("培训班「{}」：{why}", class.class_no))
+                })?;
+        }
         let institution = CreditCode::parse(&class.institution_code)
             .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
         let mut rows = Vec::new();

@@ -23,6 +23,7 @@ mod classes;
 mod dashboard;
 mod error;
 mod filing;
+mod flash;
 mod funds;
 mod health;
 mod home;
@@ -69,6 +70,8 @@ pub struct AppState {
     imports: Arc<imports::jobs::Jobs>,
     /// The private directory the uploaded files wait in.
     uploads: Arc<imports::storage::Uploads>,
+    /// What the last form POST did, for the page it redirected to.
+    flashes: Arc<flash::Flashes>,
 }
 
 impl AppState {
@@ -95,6 +98,7 @@ impl AppState {
             secure_cookies,
             token_days: jineng_store::DEFAULT_TOKEN_DAYS,
             imports: Arc::new(imports::jobs::Jobs::default()),
+            flashes: Arc::new(flash::Flashes::default()),
         }
     }
 
@@ -144,6 +148,7 @@ pub fn router(state: AppState) -> Router {
                 "/claims/approve-clean",
                 get(claims::batch::preview_approve).post(claims::batch::approve),
             )
+            .route("/claims/validity", get(filing::validity))
             .route("/claims/{no}", get(claims::show))
             .route("/claims/{no}/approve", post(claims::approve))
             .route("/claims/{no}/reject", post(claims::reject))

@@ -20,6 +20,8 @@ pub struct Nav {
     pub csrf: String,
     /// (group name, [(href, label)]); empty groups are left out.
     pub groups: Vec<(&'static str, Vec<(&'static str, &'static str)>)>,
+    /// What the last form POST did (post/redirect/get, `crate::flash`).
+    pub flash: Option<crate::flash::Flash>,
 }
 
 /// Every menu entry: (group, what the role must be allowed, href, label).
@@ -93,7 +95,9 @@ impl Nav {
             _ => push("业务办理", "/", "首页"),
         }
         for (group, action, href, label) in MENU {
-            if action.is_none_or(|a| role.may(a)) {
+            // The enterprise's claims page is its queue and its form: one entry.
+            let elsewhere = role == Role::Enterprise && href == "/claims";
+            if action.is_none_or(|a| role.may(a)) && !elsewhere {
                 push(group, href, label);
             }
         }
@@ -102,6 +106,7 @@ impl Nav {
             role: role.as_zh().to_string(),
             csrf: user.csrf.clone(),
             groups,
+            flash: user.flash.clone(),
         }
     }
 }

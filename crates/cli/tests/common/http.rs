@@ -21,6 +21,9 @@ pub struct Resp {
     pub headers: axum::http::HeaderMap,
     pub bytes: Vec<u8>,
     pub body: String,
+    /// Where a form post redirected to (303 See Other), when [`post`]
+    /// followed it as a browser does.
+    pub redirected: Option<String>,
 }
 
 pub async fn send(app: &Router, req: Request<Body>) -> Resp {
@@ -34,6 +37,7 @@ pub async fn send(app: &Router, req: Request<Body>) -> Resp {
         headers,
         bytes,
         body,
+        redirected: None,
     }
 }
 
@@ -42,7 +46,28 @@ pub async fn get(app: &Router, path: &str, cookie: &str) -> Resp {
     send(app, req.body(Body::empty()).unwrap()).await
 }
 
+/// A form post as a browser makes it: a 303 See Other (post/redirect/get)
+/// is followed with a GET (not one to the login page), and the result
+/// page returned with `redirected` set.
 pub async fn post(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
+    let r = post_raw(app, path, cookie, form).await;
+    let to = r
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match to {
+        Some(to) if r.status == StatusCode::SEE_OTHER && to != "/login" => {
+            let mut page = get(app, &to, cookie).await;
+            page.redirected = Some(to);
+            page
+        }
+        _ => r,
+    }
+}
+
+/// A form post, its response as is (no redirect followed).
+pub async fn post_raw(app: &Router, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
     let body: String = form
         .iter()
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -112,7 +137,7 @@ pub fn set_cookie(r: &Resp, name: &str) -> Option<String> {
 pub async fn try_login(app: &Router, login: &str, password: &str) -> Option<(String, String)> {
     let page = get(app, "/login", "").await;
     let pre = set_cookie(&page, "jineng_login_csrf").expect("the login form's cookie");
-    let r = post(
+    let r = post_raw(
         app,
         "/login",
         &pre,
@@ -186,6 +211,10 @@ impl Site {
 
     pub async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
         post(&self.app, path, cookie, form).await
+    }
+
+    pub async fn post_raw(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
+        post_raw(&self.app, path, cookie, form).await
     }
 
     pub async fn api(

@@ -95,7 +95,7 @@ pub async fn ratings_and_draws(db: &TestDb, site: &Site, sql: &mut Sql) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {}", r.body);
     let r = site
-        .post(
+        .post_raw(
             &results,
             &city,
             &[

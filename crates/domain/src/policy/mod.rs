@@ -144,6 +144,21 @@ pub struct PolicyMeta {
     pub builds_on: Vec<String>,
 }
 
+impl PolicyMeta {
+    /// Whether `date` lies in the policy's validity (valid_from ..= valid_to).
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        date >= self.valid_from && self.valid_to.is_none_or(|to| date <= to)
+    }
+
+    /// The validity in words: 「2019-01-01 至 2021-12-31」 or 「2019-01-01 起」.
+    pub fn validity_zh(&self) -> String {
+        match self.valid_to {
+            Some(to) => format!("{} 至 {to}", self.valid_from),
+            None => format!("{} 起", self.valid_from),
+        }
+    }
+}
+
 /// A compiled policy: what the engine decides with.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -158,7 +173,7 @@ pub struct Policy {
 
 impl Policy {
     pub fn in_force(&self, date: NaiveDate) -> bool {
-        date >= self.meta.valid_from && self.meta.valid_to.is_none_or(|to| date <= to)
+        self.meta.in_force(date)
     }
 
     pub fn category(&self, index: u16) -> &str {

@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::auth::{User, secret};
 use crate::error::AppError;
+use crate::flash::{FieldErrors, Flash, see_other};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::Form;
@@ -34,20 +35,28 @@ struct AccountPage {
     scope: String,
     rule: &'static str,
     tokens: Vec<TokenRow>,
-    message: Option<String>,
     /// A token just created: shown this once.
     new_token: Option<String>,
     /// How long a new token lasts.
     token_days: i64,
+    /// A refused form's field in error, and the token name as typed.
+    errors: FieldErrors,
+    label: String,
 }
 
 async fn account_page(
     state: &AppState,
     user: &User,
-    message: Option<String>,
-    new_token: Option<String>,
+    errors: FieldErrors,
+    label: String,
 ) -> Result<Response, AppError> {
-    page(&AccountPage {
+    let refused = !errors.is_empty();
+    let new_token = user
+        .flash
+        .as_ref()
+        .and_then(|f| f.secret.clone())
+        .map(|(_, t)| t);
+    let mut res = page(&AccountPage {
         nav: Some(Nav::of(user)),
         csrf: user.csrf.clone(),
         login: user.account.login.clone(),
@@ -56,15 +65,36 @@ async fn account_page(
         scope: crate::home::scope_name(state, user).await?,
         rule: PASSWORD_RULE,
         tokens: state.store.api_tokens_of(user.account.account_id).await?,
-        message,
         new_token,
         token_days: state.token_days,
-    })
+        errors,
+        label,
+    })?;
+    if refused {
+        *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
+}
+
+/// A refused form shows the page again with the field marked (400).
+async fn refused(
+    state: &AppState,
+    user: &User,
+    field: &'static str,
+    e: AppError,
+    label: String,
+) -> Result<Response, AppError> {
+    match e {
+        AppError::BadRequest(m) => {
+            account_page(state, user, FieldErrors::one(field, m), label).await
+        }
+        e => Err(e),
+    }
 }
 
 /// `GET /account`
 pub async fn show(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
-    account_page(&state, &user, None, None).await
+    account_page(&state, &user, FieldErrors::default(), String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -85,16 +115,21 @@ pub async fn password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    // The length cap comes before any hashing of what was sent.
-    check_strength(&user.account.login, &form.new)?;
-    if !secret::verify_password(&form.old, &user.account.password_hash) {
-        return Err(AppError::BadRequest("原密码不正确".into()));
-    }
-    if form.new != form.again {
-        return Err(AppError::BadRequest("两次输入的新密码不一致".into()));
-    }
-    if form.new == form.old {
-        return Err(AppError::BadRequest("新密码不能与原密码相同".into()));
+    let bad = |m: &str| AppError::BadRequest(m.into());
+    // The length cap and the strength rule come before any hashing of what was sent.
+    let (field, check) = if let Err(e) = check_strength(&user.account.login, &form.new) {
+        ("new", Err(e))
+    } else if !secret::verify_password(&form.old, &user.account.password_hash) {
+        ("old", Err(bad("原密码不正确")))
+    } else if form.new == form.old {
+        ("new", Err(bad("新密码不能与原密码相同")))
+    } else if form.new != form.again {
+        ("again", Err(bad("两次输入的新密码不一致")))
+    } else {
+        ("", Ok(()))
+    };
+    if let Err(e) = check {
+        return refused(&state, &user, field, e, String::new()).await;
     }
     state
         .store
@@ -106,8 +141,12 @@ pub async fn password(
             &user.actor(),
         )
         .await?;
-    let m = "密码已修改。本账号的接口访问令牌已随之撤销，如需使用请重新创建。";
-    account_page(&state, &user, Some(m.into()), None).await
+    Ok(see_other(
+        &state,
+        &user,
+        "/account",
+        Flash::done("密码已修改。本账号的接口访问令牌已随之撤销，如需使用请重新创建。"),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -126,9 +165,8 @@ pub async fn create_token(
     user.check_csrf(&form.csrf)?;
     let label = form.label.trim();
     if label.is_empty() || label.chars().count() > 60 {
-        return Err(AppError::BadRequest(
-            "请填写令牌名称（不超过 60 字）".into(),
-        ));
+        let e = AppError::BadRequest("请填写令牌名称（不超过 60 字）".into());
+        return refused(&state, &user, "label", e, form.label.clone()).await;
     }
     let t = crate::accounts::issue_api_token_for(
         &state.store,
@@ -143,7 +181,11 @@ pub async fn create_token(
         state.token_days,
         t.expires_local()
     );
-    account_page(&state, &user, Some(m), Some(t.token)).await
+    let flash = Flash {
+        secret: Some((label.to_string(), t.token)),
+        ..Flash::done(m)
+    };
+    Ok(see_other(&state, &user, "/account", flash))
 }
 
 #[derive(Deserialize)]
@@ -160,11 +202,13 @@ pub async fn revoke_token(
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
-    state
+    let result = state
         .store
         .revoke_api_token(user.account.account_id, &form.handle, &user.actor())
-        .await?;
-    account_page(&state, &user, Some("访问令牌已撤销".into()), None).await
+        .await
+        .map_err(AppError::from)
+        .map(|_| Flash::done("访问令牌已撤销"));
+    crate::flash::after_action(&state, &user, "/account", result)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use crate::AppState;
 use crate::auth::{User, secret};
 use crate::error::AppError;
+use crate::flash::{FieldErrors, Flash, after_action, see_other};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::Form;
@@ -28,18 +29,22 @@ struct AccountsPage {
     /// (id, name) of the institutions in scope.
     institutions: Vec<(i64, String)>,
     me: i64,
-    message: Option<String>,
     /// A password just set: (login, password), shown this once.
     password: Option<(String, String)>,
+    /// A refused new-account form: as typed, with its field in error.
+    f: CreateForm,
+    errors: FieldErrors,
 }
 
 async fn accounts_page(
     state: &AppState,
     user: &User,
-    message: Option<String>,
-    password: Option<(String, String)>,
+    f: CreateForm,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     user.require(Action::ManageAccounts)?;
+    let password = user.flash.as_ref().and_then(|f| f.secret.clone());
+    let refused = !errors.is_empty();
     let rows = state
         .store
         .accounts_in(user.scope())
@@ -57,25 +62,31 @@ async fn accounts_page(
         .into_iter()
         .map(|(id, name, _)| (id, name))
         .collect();
-    page(&AccountsPage {
+    let mut res = page(&AccountsPage {
         nav: Some(Nav::of(user)),
         csrf: user.csrf.clone(),
         rows,
         roles: Role::ALL.iter().map(|r| (r.code(), r.as_zh())).collect(),
         institutions,
         me: user.account.account_id,
-        message,
         password,
-    })
+        f,
+        errors,
+    })?;
+    if refused {
+        *res.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(res)
 }
 
 /// `GET /accounts`
 pub async fn list(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
-    accounts_page(&state, &user, None, None).await
+    accounts_page(&state, &user, CreateForm::default(), FieldErrors::default()).await
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct CreateForm {
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     login: String,
@@ -153,35 +164,65 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     user.require(Action::ManageAccounts)?;
-    let login = f.login.trim().to_string();
-    if login.is_empty()
-        || login.len() > 40
-        || !login
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-    {
-        return Err(bad("登录名须为 1 至 40 位英文字母、数字或 _ - ."));
-    }
-    let display_name = f.display_name.trim().to_string();
-    if display_name.is_empty() {
-        return Err(bad("请填写名称"));
-    }
-    let role = Role::from_code(f.role.trim()).ok_or_else(|| bad("请选择角色"))?;
-    let scope = requested_scope(&state, &user, role, &f).await?;
-    let password = crate::auth::password::generate(&login);
-    let account = NewAccount {
-        login: login.clone(),
-        display_name,
-        password_hash: secret::hash_password(&password),
-        role,
-        scope,
+    let field = match f.role.trim() {
+        _ if Role::from_code(f.role.trim()).is_none() => "role",
+        r => match Role::from_code(r).map(Role::scope_kind) {
+            Some(ScopeKind::Institution) => "institution_id",
+            Some(ScopeKind::Enterprise) => "credit_code",
+            Some(ScopeKind::Person) => "id_number",
+            _ => "region",
+        },
     };
-    state
-        .store
-        .create_account_within(user.scope(), &account, &user.actor())
-        .await?;
-    let m = format!("已创建账号「{login}」。初始密码只显示这一次，请告知本人并提醒其登录后修改。");
-    accounts_page(&state, &user, Some(m), Some((login, password))).await
+    let result = async {
+        let login = f.login.trim().to_string();
+        if login.is_empty()
+            || login.len() > 40
+            || !login
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        {
+            return Err(("login", bad("登录名须为 1 至 40 位英文字母、数字或 _ - .")));
+        }
+        let display_name = f.display_name.trim().to_string();
+        if display_name.is_empty() {
+            return Err(("display_name", bad("请填写名称")));
+        }
+        let role = Role::from_code(f.role.trim()).ok_or_else(|| ("role", bad("请选择角色")))?;
+        let scope = requested_scope(&state, &user, role, &f)
+            .await
+            .map_err(|e| (field, e))?;
+        let password = crate::auth::password::generate(&login);
+        let account = NewAccount {
+            login: login.clone(),
+            display_name,
+            password_hash: secret::hash_password(&password),
+            role,
+            scope,
+        };
+        state
+            .store
+            .create_account_within(user.scope(), &account, &user.actor())
+            .await
+            .map_err(|e| ("login", AppError::from(e)))?;
+        Ok((login, password))
+    }
+    .await;
+    match result {
+        Ok((login, password)) => {
+            let m = format!(
+                "已创建账号「{login}」。初始密码只显示这一次，请告知本人并提醒其登录后修改。"
+            );
+            let flash = Flash {
+                secret: Some((login, password)),
+                ..Flash::done(m)
+            };
+            Ok(see_other(&state, &user, "/accounts", flash))
+        }
+        Err((field, AppError::BadRequest(m))) => {
+            accounts_page(&state, &user, f, FieldErrors::one(field, m)).await
+        }
+        Err((_, e)) => Err(e),
+    }
 }
 
 fn not_self(user: &User, id: i64) -> Result<(), AppError> {
@@ -201,27 +242,34 @@ pub async fn reset(
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
     user.require(Action::ManageAccounts)?;
-    not_self(&user, id)?;
-    let login = state
-        .store
-        .account_by_id(id)
-        .await?
-        .map(|a| a.login)
-        .unwrap_or_default();
-    let password = crate::auth::password::generate(&login);
-    state
-        .store
-        .reset_password_within(
-            user.scope(),
-            id,
-            &secret::hash_password(&password),
-            &user.actor(),
-        )
-        .await?;
-    let m = format!(
-        "已重置「{login}」的密码，其原有登录已失效，接口访问令牌已全部撤销。新密码只显示这一次。"
-    );
-    accounts_page(&state, &user, Some(m), Some((login, password))).await
+    let result = async {
+        not_self(&user, id)?;
+        let login = state
+            .store
+            .account_by_id(id)
+            .await?
+            .map(|a| a.login)
+            .unwrap_or_default();
+        let password = crate::auth::password::generate(&login);
+        state
+            .store
+            .reset_password_within(
+                user.scope(),
+                id,
+                &secret::hash_password(&password),
+                &user.actor(),
+            )
+            .await?;
+        let m = format!(
+            "已重置「{login}」的密码，其原有登录已失效，接口访问令牌已全部撤销。新密码只显示这一次。"
+        );
+        Ok(Flash {
+            secret: Some((login, password)),
+            ..Flash::done(m)
+        })
+    }
+    .await;
+    after_action(&state, &user, "/accounts", result)
 }
 
 async fn set_active(
@@ -233,17 +281,20 @@ async fn set_active(
 ) -> Result<Response, AppError> {
     user.check_csrf(csrf)?;
     user.require(Action::ManageAccounts)?;
-    not_self(&user, id)?;
-    state
-        .store
-        .set_active_within(user.scope(), id, active, &user.actor())
-        .await?;
-    let m = if active {
-        "账号已启用"
-    } else {
-        "账号已停用，其登录和访问令牌已失效"
-    };
-    accounts_page(&state, &user, Some(m.into()), None).await
+    let result = async {
+        not_self(&user, id)?;
+        state
+            .store
+            .set_active_within(user.scope(), id, active, &user.actor())
+            .await?;
+        Ok(Flash::done(if active {
+            "账号已启用"
+        } else {
+            "账号已停用，其登录和访问令牌已失效"
+        }))
+    }
+    .await;
+    after_action(&state, &user, "/accounts", result)
 }
 
 /// `POST /accounts/{id}/disable`

@@ -48,6 +48,8 @@ pub struct User {
     pub csrf: String,
     /// The session token's hash (for logout).
     pub session_hash: Option<String>,
+    /// What the session's last form POST did, taken by this full-page GET.
+    pub flash: Option<crate::flash::Flash>,
 }
 
 impl User {
@@ -94,10 +96,20 @@ impl FromRequestParts<AppState> for User {
             .session(&hash, &jineng_now())
             .await?
             .ok_or(AppError::LoginRequired)?;
+        // A full-page GET takes the flash; an htmx fragment (a poll) only
+        // the one an htmx form's redirect is for (the ID reveal).
+        let flash = if parts.method != axum::http::Method::GET {
+            None
+        } else if parts.headers.contains_key("hx-request") {
+            state.flashes.take_if(&hash, |f| f.reveal.is_some())
+        } else {
+            state.flashes.take(&hash)
+        };
         Ok(User {
             account,
             csrf,
             session_hash: Some(hash),
+            flash,
         })
     }
 }
@@ -129,6 +141,7 @@ impl FromRequestParts<AppState> for ApiUser {
             account,
             csrf: String::new(),
             session_hash: None,
+            flash: None,
         }))
     }
 }

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
 use crate::list::{Pager, Sorter};
+use crate::flash::{Flash, after_action};
 use crate::views::{Nav, page, yuan};
 use askama::Template;
 use axum::Form;
@@ -174,15 +175,6 @@ pub struct ShowQuery {
     back: Option<String>,
 }
 
-async fn show_page(
-    state: &AppState,
-    user: &User,
-    no: &str,
-    message: Option<String>,
-) -> Result<Response, AppError> {
-    show_with_back(state, user, no, message, "/claims".into()).await
-}
-
 async fn show_with_back(
     state: &AppState,
     user: &User,
@@ -291,7 +283,7 @@ pub async fn approve(
     user.check_csrf(&form.csrf)?;
     user.require(Action::DecideClaims)?;
     let note = Some(form.note.trim()).filter(|n| !n.is_empty());
-    let s = state
+    let result = state
         .store
         .scoped_approve(
             user.scope(),
@@ -300,8 +292,25 @@ pub async fn approve(
             today(),
             &user.actor(),
         )
-        .await?;
-    show_page(&state, &user, &no, Some(summary_text(&s))).await
+        .await
+        .map_err(AppError::from)
+        .map(|s| summary_flash(&s));
+    after_action(&state, &user, &claim_href(&no), result)
+}
+
+/// The claim's page, for a redirect.
+pub(crate) fn claim_href(no: &str) -> String {
+    format!("/claims/{}", crate::flash::segment(no))
+}
+
+/// An approval's outcome: refused in the refusal style.
+fn summary_flash(s: &DecideSummary) -> Flash {
+    let text = summary_text(s);
+    if s.approved == 0 && !s.refused.is_empty() {
+        Flash::refused(text)
+    } else {
+        Flash::done(text)
+    }
 }
 
 #[derive(Deserialize)]
@@ -321,12 +330,15 @@ pub async fn reject(
     user.check_csrf(&form.csrf)?;
     user.require(Action::DecideClaims)?;
     let reason = form.reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::BadRequest("请填写驳回理由".into()));
-    }
-    state
-        .store
-        .scoped_reject(user.scope(), &no, reason, &user.actor())
-        .await?;
-    show_page(&state, &user, &no, Some("已驳回".into())).await
+    let result = if reason.is_empty() {
+        Err(AppError::BadRequest("请填写驳回理由".into()))
+    } else {
+        state
+            .store
+            .scoped_reject(user.scope(), &no, reason, &user.actor())
+            .await
+            .map_err(AppError::from)
+            .map(|_| Flash::done("已驳回"))
+    };
+    after_action(&state, &user, &claim_href(&no), result)
 }

@@ -5,10 +5,11 @@
 //! posting and the claim's new status in one transaction; a claim no fund
 //! can pay is refused with the reason and nothing is booked.
 
-use super::show_page;
+use super::claim_href;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::flash::{Flash, after_action};
 use crate::session::CsrfForm;
 use crate::views::yuan;
 use axum::Form;
@@ -36,11 +37,19 @@ pub async fn pay(
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
     user.require(Action::PayClaims)?;
-    let s = state
+    let result = state
         .store
         .scoped_pay(user.scope(), Some(std::slice::from_ref(&no)), &user.actor())
-        .await?;
-    show_page(&state, &user, &no, Some(pay_text(&s))).await
+        .await
+        .map_err(AppError::from)
+        .map(|s| {
+            if s.paid == 0 && !s.refused.is_empty() {
+                Flash::refused(pay_text(&s))
+            } else {
+                Flash::done(pay_text(&s))
+            }
+        });
+    after_action(&state, &user, &claim_href(&no), result)
 }
 
 /// `POST /claims/{no}/advance`: the policy's advance share (R9, R11).
@@ -52,12 +61,13 @@ pub async fn advance(
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
     user.require(Action::PayClaims)?;
-    let (fen, fund) = state
+    let result = state
         .store
         .scoped_advance(user.scope(), &no, &user.actor())
-        .await?;
-    let m = format!("已从资金来源 {fund} 预拨 {}", yuan(fen));
-    show_page(&state, &user, &no, Some(m)).await
+        .await
+        .map_err(AppError::from)
+        .map(|(fen, fund)| Flash::done(format!("已从资金来源 {fund} 预拨 {}", yuan(fen))));
+    after_action(&state, &user, &claim_href(&no), result)
 }
 
 /// `POST /claims/{no}/settle`: the rest of an advanced claim.
@@ -69,12 +79,13 @@ pub async fn settle(
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
     user.require(Action::PayClaims)?;
-    let fen = state
+    let result = state
         .store
         .scoped_settle(user.scope(), &no, &user.actor())
-        .await?;
-    let m = format!("已清算，拨付余款 {}", yuan(fen));
-    show_page(&state, &user, &no, Some(m)).await
+        .await
+        .map_err(AppError::from)
+        .map(|fen| Flash::done(format!("已清算，拨付余款 {}", yuan(fen))));
+    after_action(&state, &user, &claim_href(&no), result)
 }
 
 #[derive(Deserialize)]
@@ -94,13 +105,15 @@ pub async fn recover(
     user.check_csrf(&form.csrf)?;
     user.require(Action::PayClaims)?;
     let reason = form.reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::BadRequest("请填写追回理由".into()));
-    }
-    let fen = state
-        .store
-        .scoped_recover(user.scope(), &no, reason, &user.actor())
-        .await?;
-    let m = format!("已追回 {}", yuan(fen));
-    show_page(&state, &user, &no, Some(m)).await
+    let result = if reason.is_empty() {
+        Err(AppError::BadRequest("请填写追回理由".into()))
+    } else {
+        state
+            .store
+            .scoped_recover(user.scope(), &no, reason, &user.actor())
+            .await
+            .map_err(AppError::from)
+            .map(|fen| Flash::done(format!("已追回 {}", yuan(fen))))
+    };
+    after_action(&state, &user, &claim_href(&no), result)
 }

@@ -135,7 +135,6 @@ struct DetailPage {
     history: Vec<(&'static str, &'static str, String, String, String)>,
     can_review: bool,
     can_file: bool,
-    message: Option<String>,
 }
 
 pub fn completion_zh(code: &str) -> &'static str {
@@ -150,7 +149,6 @@ pub(crate) async fn detail_page(
     state: &AppState,
     user: &User,
     class_id: i64,
-    message: Option<String>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewClasses)?;
     let d = state.store.class_detail(user.scope(), class_id).await?;
@@ -180,7 +178,6 @@ pub(crate) async fn detail_page(
         history,
         can_review: user.role().may(Action::ReviewClasses),
         can_file: user.role().may(Action::FileClasses),
-        message,
         d,
     })
 }
@@ -198,5 +195,5 @@ pub async fn show(
     user: User,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    detail_page(&state, &user, class_id(&id)?, None).await
+    detail_page(&state, &user, class_id(&id)?).await
 }

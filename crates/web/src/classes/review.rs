@@ -3,10 +3,11 @@
 //! Each POST carries the CSRF token; the store checks scope and status,
 //! writes the step and audits it with before and after.
 
-use super::{class_id, detail_page};
+use super::class_id;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::flash::{Flash, after_action};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -38,17 +39,21 @@ async fn step(
     let id = class_id(&id)?;
     let today = chrono::Local::now().date_naive();
     let reason = Some(form.reason.as_str());
-    state
+    let result = state
         .store
         .class_step(user.scope(), id, step, reason, today, &user.actor())
-        .await?;
-    let done = match step {
-        ClassStep::Approve => "已备案通过",
-        ClassStep::Return => "已退回培训机构",
-        ClassStep::RequestClose => "已申请结业，等待人社部门审核",
-        ClassStep::Close => "已结业",
-    };
-    detail_page(&state, &user, id, Some(format!("该培训班{done}。"))).await
+        .await
+        .map_err(AppError::from)
+        .map(|_| {
+            let done = match step {
+                ClassStep::Approve => "已备案通过",
+                ClassStep::Return => "已退回培训机构",
+                ClassStep::RequestClose => "已申请结业，等待人社部门审核",
+                ClassStep::Close => "已结业",
+            };
+            Flash::done(format!("该培训班{done}。"))
+        });
+    after_action(&state, &user, &format!("/classes/{id}"), result)
 }
 
 /// `POST /classes/{id}/approve`

@@ -39,14 +39,15 @@ fn refused(errors: Vec<RowError>) -> AppError {
     )
 }
 
-/// A person of the persons template (人员信息) from form fields.
-pub fn person(
+/// A person of the persons template (人员信息) from form fields, or the
+/// row's errors, each naming its column.
+pub fn person_checked(
     refdata: &RefData,
     today: NaiveDate,
     cells: &[(&str, &str)],
-) -> Result<PersonRecord, AppError> {
+) -> Result<Result<PersonRecord, Vec<RowError>>, AppError> {
     let (map, row) = row("persons", cells)?;
-    parse::person(ParseCtx { refdata, today }, &map, &row).map_err(refused)
+    Ok(parse::person(ParseCtx { refdata, today }, &map, &row))
 }
 
 /// A claim of the claims template (补贴申领) from form fields; its number

@@ -7,20 +7,31 @@
 //! scope, numbers it and has the policy engine decide it at once, so the
 //! filer sees 待核准/待复核/不予核准 and the reasons on `/claims/{no}`.
 
+mod class;
+mod enterprise;
 pub mod form;
+pub mod pickers;
+mod worker;
+
+pub use class::{class_file, class_form};
+pub use enterprise::{enterprise_file, enterprise_list};
+pub use worker::{worker_file, worker_list};
 
 use crate::AppState;
 use crate::auth::User;
 use crate::claims::today;
 use crate::error::AppError;
-use crate::views::{Nav, page, yuan};
-use askama::Template;
-use axum::Form;
-use axum::extract::{Path, State};
+use crate::flash::{FieldErrors, Flash, FlashLine};
+use crate::views::yuan;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use jineng_domain::access::{Action, Scope};
-use jineng_store::{ArchiveCertificate, ClaimRequest, ClaimRow, Filed, RosterLine};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
+use jineng_domain::access::Action;
+use jineng_domain::policy::PolicyMeta;
+use jineng_store::{ClaimRequest, ClaimRow, Filed};
+use serde::Deserialize;
 
 /// The most claims a claimant's list shows.
 const LIMIT: i64 = 200;
@@ -30,49 +41,120 @@ struct Common {
     csrf: String,
     types: Vec<String>,
     today: String,
-    filed: Vec<Filed>,
+    /// Why the form just posted was refused.
     error: Option<String>,
+    /// The refused form as typed (name, value); empty otherwise.
+    typed: Vec<(String, String)>,
+    /// The fields the refusal names, marked.
+    errors: FieldErrors,
     /// (claim, amount in yuan)
     claims: Vec<(ClaimRow, String)>,
+    /// The policy the claims are decided under, with its validity.
+    policy: Option<String>,
+    /// A warning before filing: the date is out of the policy's validity.
+    warn: Option<String>,
 }
 
-async fn common(
-    state: &AppState,
-    user: &User,
-    filed: Vec<Filed>,
-    error: Option<String>,
-) -> Result<Common, AppError> {
-    user.require(Action::FileClaims)?;
-    let claims = state
-        .store
-        .scoped_claims(user.scope(), None, LIMIT)
-        .await?
+impl Common {
+    /// A field as typed, or `default`.
+    fn v<'a>(&'a self, name: &str, default: &'a str) -> &'a str {
+        self.typed
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or(default, |(_, v)| v.as_str())
+    }
+}
+
+fn rows_of(claims: Vec<ClaimRow>) -> Vec<(ClaimRow, String)> {
+    claims
         .into_iter()
         .map(|c| {
             let a = c.amount_fen.map(yuan).unwrap_or_else(|| "—".into());
             (c, a)
         })
-        .collect();
-    Ok(Common {
+        .collect()
+}
+
+async fn common(
+    state: &AppState,
+    user: &User,
+    error: Option<String>,
+    typed: Vec<(String, String)>,
+) -> Result<(Common, Option<PolicyMeta>), AppError> {
+    user.require(Action::FileClaims)?;
+    let claims = rows_of(state.store.scoped_claims(user.scope(), None, LIMIT).await?);
+    let meta = state.store.filing_policy(user.scope(), today()).await?;
+    let errors = error.as_deref().map(fields_named).unwrap_or_default();
+    let c = Common {
+        errors,
         csrf: user.csrf.clone(),
         types: state
             .store
             .fileable_subsidy_types(user.scope(), today())
             .await?,
         today: today().to_string(),
-        filed,
         error,
+        typed,
         claims,
+        policy: meta.as_ref().map(|m| {
+            format!(
+                "《{}》（{}），有效期 {}",
+                m.title,
+                m.doc_no,
+                m.validity_zh()
+            )
+        }),
+        warn: None,
+    };
+    Ok((c, meta))
+}
+
+/// The form fields a refusal names: the claims template's columns
+/// (「身份证号码」…) and the name checks (姓名, 冒名).
+fn fields_named(why: &str) -> FieldErrors {
+    let mut e = FieldErrors::default();
+    for (column, field) in [
+        ("「补贴类型」", "subsidy_type"),
+        ("「身份证号码」", "id_number"),
+        ("「班级编号」", "class_no"),
+        ("「统一社会信用代码」", "institution"),
+        ("「申请日期」", "applied_on"),
+        ("「月数」", "months"),
+        ("「证书编号」", "cert_no"),
+        ("「姓名」", "name"),
+        ("职工姓名", "name"),
+        ("不是您可以申领的补贴类型", "subsidy_type"),
+        ("须填写月数", "months"),
+        ("须选择培训班", "class_no"),
+    ] {
+        if why.contains(column) && e.get(field).is_none() {
+            e.add(field, why);
+        }
+    }
+    e
+}
+
+/// The warning when `date` (what it is: 申请日期, 结业日期 …) lies outside
+/// the policy's validity: such a claim is refused (不予核准) by the engine.
+fn out_of_validity(meta: Option<&PolicyMeta>, what: &str, date: NaiveDate) -> Option<String> {
+    let m = meta?;
+    (!m.in_force(date)).then(|| {
+        format!(
+            "注意：{what} {date} 不在补贴政策《{}》（{}）的有效期（{}）内，按此提交的申领将因超出政策有效期而不予核准。",
+            m.title,
+            m.doc_no,
+            m.validity_zh()
+        )
     })
 }
 
-/// Files the claims; a refusal (bad input, rule of the filing) is shown
-/// on the page with status 400, anything else is answered as such.
+/// Files the claims: what was filed, or why the filing was refused (bad
+/// input, a rule of the filing); anything else (403 …) is the outer error.
 async fn file(
     state: &AppState,
     user: &User,
     build: Result<Vec<ClaimRequest>, AppError>,
-) -> Result<(Vec<Filed>, Option<String>), AppError> {
+) -> Result<Result<Vec<Filed>, String>, AppError> {
     let result = match build {
         Ok(requests) => state
             .store
@@ -82,14 +164,52 @@ async fn file(
         Err(e) => Err(e),
     };
     match result {
-        Ok(filed) => Ok((filed, None)),
-        Err(AppError::BadRequest(why)) => Ok((Vec::new(), Some(why))),
+        Ok(filed) => Ok(Ok(filed)),
+        Err(AppError::BadRequest(why)) => Ok(Err(why)),
         Err(e) => Err(e),
     }
 }
 
-fn with_status(mut res: Response, error: &Option<String>) -> Response {
-    if error.is_some() {
+/// What a filing did, for the page it redirects to: each claim with the
+/// engine's decision. A claim refused (不予核准) or held because no policy
+/// applies to its date (无适用政策) is shown in the refusal style, and all
+/// of them so is the banner: never a green banner for a refusal.
+fn filed_flash(filed: &[Filed]) -> Flash {
+    let bad = |f: &Filed| f.status == ClaimStatus::Rejected || f.no_policy;
+    let refused = filed.iter().filter(|f| bad(f)).count();
+    let n = filed.len();
+    let text = if refused == n {
+        format!("已提交 {n} 件申领，均未通过政策审核（点击申领编号查看逐条依据）：")
+    } else if refused > 0 {
+        format!("已提交 {n} 件申领，其中 {refused} 件未通过政策审核（点击申领编号查看逐条依据）：")
+    } else {
+        format!("已提交 {n} 件申领，政策审核结果如下（点击申领编号查看逐条依据）：")
+    };
+    Flash {
+        refused: refused == n && n > 0,
+        text,
+        lines: filed
+            .iter()
+            .map(|f| FlashLine {
+                href: crate::claims::claim_href(&f.claim_no),
+                label: f.claim_no.clone(),
+                note: if f.no_policy {
+                    format!(
+                        "{}：无适用的补贴政策（日期不在已载入政策的有效期内）",
+                        f.status_zh
+                    )
+                } else {
+                    f.status_zh.to_string()
+                },
+                refused: bad(f),
+            })
+            .collect(),
+        ..Flash::default()
+    }
+}
+
+fn with_status(mut res: Response, refused: bool) -> Response {
+    if refused {
         *res.status_mut() = StatusCode::BAD_REQUEST;
     }
     res
@@ -102,248 +222,43 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
-// ---- institution: the trainees of one class ----
-
-#[derive(Template)]
-#[template(path = "filing_class.html")]
-struct ClassPage {
-    nav: Option<Nav>,
-    c: Common,
-    class_id: i64,
-    class_no: String,
-    closed: bool,
-    lines: Vec<RosterLine>,
+/// The typed fields worth showing again (not the CSRF token).
+fn typed(fields: &[(String, String)]) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .filter(|(k, _)| k != "csrf")
+        .cloned()
+        .collect()
 }
 
-async fn class_page(
-    state: &AppState,
-    user: &User,
-    class_id: i64,
-    filed: Vec<Filed>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    let c = common(state, user, filed, error).await?;
-    let r = state.store.scoped_roster(user.scope(), class_id).await?;
-    let err = c.error.clone();
-    Ok(with_status(
-        page(&ClassPage {
-            nav: Some(Nav::of(user)),
-            c,
-            class_id,
-            class_no: r.class.class_no.clone(),
-            closed: r.class.status == "closed",
-            lines: r.lines,
-        })?,
-        &err,
-    ))
+#[derive(Deserialize)]
+pub struct DateQuery {
+    #[serde(default)]
+    applied_on: String,
 }
 
-/// `GET /classes/{id}/claims`
-pub async fn class_form(
+/// `GET /claims/validity?applied_on=`: the filing forms' check as the
+/// date changes (htmx): the warning, or nothing.
+pub async fn validity(
     State(state): State<AppState>,
     user: User,
-    Path(id): Path<i64>,
+    Query(q): Query<DateQuery>,
 ) -> Result<Response, AppError> {
-    if !matches!(user.scope(), Scope::Institution(_)) {
-        return Err(AppError::forbidden());
-    }
-    class_page(&state, &user, id, Vec::new(), None).await
-}
-
-/// `POST /classes/{id}/claims`: `subsidy_type`, `applied_on`, and one `p`
-/// (person id) per ticked trainee.
-pub async fn class_file(
-    State(state): State<AppState>,
-    user: User,
-    Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    user.check_csrf(field(&fields, "csrf"))?;
     user.require(Action::FileClaims)?;
-    if !matches!(user.scope(), Scope::Institution(_)) {
-        return Err(AppError::forbidden());
-    }
-    let roster = state.store.scoped_roster(user.scope(), id).await?;
-    let build = async {
-        let refdata = state.store.ref_data().await?;
-        let mut out = Vec::new();
-        for (k, v) in &fields {
-            if k != "p" {
-                continue;
-            }
-            let pid: i64 = v
-                .parse()
-                .map_err(|_| AppError::BadRequest("表单数据有误，请刷新页面后重试".into()))?;
-            let id_number = state.store.scoped_id_number(user.scope(), pid).await?;
-            let record = form::claim(
-                &refdata,
-                today(),
-                &[
-                    ("补贴类型", field(&fields, "subsidy_type")),
-                    ("身份证号码", &id_number),
-                    ("班级编号", &roster.class.class_no),
-                    ("统一社会信用代码", &roster.class.institution_code),
-                    ("申请日期", field(&fields, "applied_on")),
-                ],
-            )?;
-            out.push(ClaimRequest { record, name: None });
+    let warn = match q.applied_on.trim().parse::<NaiveDate>() {
+        Ok(d) => {
+            let meta = state.store.filing_policy(user.scope(), today()).await?;
+            out_of_validity(meta.as_ref(), "申请日期", d)
         }
-        Ok(out)
-    }
-    .await;
-    let (filed, error) = file(&state, &user, build).await?;
-    class_page(&state, &user, id, filed, error).await
-}
-
-// ---- enterprise: its employees ----
-
-#[derive(Template)]
-#[template(path = "filing_enterprise.html")]
-struct EnterprisePage {
-    nav: Option<Nav>,
-    c: Common,
-}
-
-async fn enterprise_page(
-    state: &AppState,
-    user: &User,
-    filed: Vec<Filed>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    if !matches!(user.scope(), Scope::Enterprise(_)) {
-        return Err(AppError::forbidden());
-    }
-    let c = common(state, user, filed, error).await?;
-    let err = c.error.clone();
-    Ok(with_status(
-        page(&EnterprisePage {
-            nav: Some(Nav::of(user)),
-            c,
-        })?,
-        &err,
-    ))
-}
-
-/// `GET /enterprise/claims`
-pub async fn enterprise_list(
-    State(state): State<AppState>,
-    user: User,
-) -> Result<Response, AppError> {
-    enterprise_page(&state, &user, Vec::new(), None).await
-}
-
-/// `POST /enterprise/claims`: one employee's claim.
-pub async fn enterprise_file(
-    State(state): State<AppState>,
-    user: User,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    user.check_csrf(field(&fields, "csrf"))?;
-    user.require(Action::FileClaims)?;
-    if !matches!(user.scope(), Scope::Enterprise(_)) {
-        return Err(AppError::forbidden());
-    }
-    // Each filing checks an ID number against a name: limited per account.
-    state
-        .filing_limiter
-        .check(&format!("enterprise|{}", user.account.account_id))
-        .map_err(AppError::TooManyRequests)?;
-    let build = async {
-        let refdata = state.store.ref_data().await?;
-        let name = field(&fields, "name").trim();
-        if name.is_empty() {
-            return Err(AppError::BadRequest("请填写职工姓名".into()));
-        }
-        let record = form::claim(
-            &refdata,
-            today(),
-            &[
-                ("补贴类型", field(&fields, "subsidy_type")),
-                ("身份证号码", field(&fields, "id_number")),
-                ("班级编号", field(&fields, "class_no")),
-                ("统一社会信用代码", field(&fields, "institution")),
-                ("申请日期", field(&fields, "applied_on")),
-                ("月数", field(&fields, "months")),
-            ],
-        )?;
-        Ok(vec![ClaimRequest {
-            record,
-            name: Some(name.to_string()),
-        }])
-    }
-    .await;
-    let (filed, error) = file(&state, &user, build).await?;
-    enterprise_page(&state, &user, filed, error).await
-}
-
-// ---- worker: on their own certificate ----
-
-#[derive(Template)]
-#[template(path = "filing_worker.html")]
-struct WorkerPage {
-    nav: Option<Nav>,
-    c: Common,
-    certificates: Vec<ArchiveCertificate>,
-}
-
-async fn worker_page(
-    state: &AppState,
-    user: &User,
-    filed: Vec<Filed>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    let Scope::Person(pid) = user.scope() else {
-        return Err(AppError::forbidden());
+        Err(_) => None,
     };
-    let c = common(state, user, filed, error).await?;
-    let a = state
-        .store
-        .scoped_archive(user.scope(), *pid, &user.actor(), false)
-        .await?
-        .ok_or_else(AppError::forbidden)?;
-    let err = c.error.clone();
-    Ok(with_status(
-        page(&WorkerPage {
-            nav: Some(Nav::of(user)),
-            c,
-            certificates: a.certificates,
-        })?,
-        &err,
-    ))
-}
-
-/// `GET /me/claims`
-pub async fn worker_list(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
-    worker_page(&state, &user, Vec::new(), None).await
-}
-
-/// `POST /me/claims`: `subsidy_type`, `cert_no`, `applied_on`.
-pub async fn worker_file(
-    State(state): State<AppState>,
-    user: User,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    user.check_csrf(field(&fields, "csrf"))?;
-    user.require(Action::FileClaims)?;
-    let Scope::Person(pid) = user.scope() else {
-        return Err(AppError::forbidden());
-    };
-    let build = async {
-        let refdata = state.store.ref_data().await?;
-        let id_number = state.store.scoped_id_number(user.scope(), *pid).await?;
-        let record = form::claim(
-            &refdata,
-            today(),
-            &[
-                ("补贴类型", field(&fields, "subsidy_type")),
-                ("身份证号码", &id_number),
-                ("证书编号", field(&fields, "cert_no")),
-                ("申请日期", field(&fields, "applied_on")),
-            ],
-        )?;
-        Ok(vec![ClaimRequest { record, name: None }])
-    }
-    .await;
-    let (filed, error) = file(&state, &user, build).await?;
-    worker_page(&state, &user, filed, error).await
+    let html = warn
+        .map(|w| {
+            format!(
+                "<p class=\"warn\" role=\"alert\">{}</p>",
+                crate::flash::escape(&w)
+            )
+        })
+        .unwrap_or_default();
+    Ok(Html(html).into_response())
 }

@@ -24,6 +24,9 @@ struct HomePage {
     scope: String,
     f: Figures,
     paid: String,
+    /// An enterprise sees its own filing: the employees it claimed for and
+    /// its claims — not institutions and classes, which it does not run.
+    enterprise: bool,
 }
 
 /// The scope in words, for headings.
@@ -58,6 +61,7 @@ pub async fn show(
         nav: Some(Nav::of(&user)),
         scope: scope_name(&state, &user).await?,
         paid: yuan(f.paid_fen),
+        enterprise: matches!(user.scope(), Scope::Enterprise(_)),
         f,
     })
 }

@@ -171,7 +171,10 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewPersons)?;
-    archive_page(&state, &user, id, false).await
+    // Right after 显示完整身份证号码 (post/redirect/get): this one view shows it.
+    let reveal =
+        user.flash.as_ref().and_then(|f| f.reveal) == Some(id) && user.role().may(Action::RevealId);
+    archive_page(&state, &user, id, reveal).await
 }
 
 /// `POST /persons/{id}/reveal`: the archive with the full ID number; the
@@ -184,7 +187,24 @@ pub async fn reveal(
 ) -> Result<Response, AppError> {
     user.check_csrf(&form.csrf)?;
     user.require(Action::RevealId)?;
-    archive_page(&state, &user, id, true).await
+    // The person must be in scope before anything is promised.
+    state
+        .store
+        .scoped_id_number(user.scope(), id)
+        .await
+        .map_err(AppError::from)?;
+    let flash = crate::flash::Flash {
+        reveal: Some(id),
+        ..crate::flash::Flash::done(
+            "已显示完整身份证号码，本次查看已记入审计日志；刷新或离开本页后重新隐藏。",
+        )
+    };
+    Ok(crate::flash::see_other(
+        &state,
+        &user,
+        &format!("/persons/{id}"),
+        flash,
+    ))
 }
 
 /// `GET /me`: a worker's own e-archive.

@@ -174,28 +174,33 @@ pub async fn report(
 ) -> Result<Response, AppError> {
     user.check_csrf(&f.csrf)?;
     user.require(Action::ReportTasks)?;
-    let no: i64 =
-        f.no.trim()
-            .parse()
-            .map_err(|_| AppError::BadRequest(format!("任务序号「{}」无效", f.no.trim())))?;
-    let input = TaskReportInput {
-        doc: f.doc.trim(),
-        no,
-        unit: &f.unit,
-        reported_on: f.date.trim(),
-        status: f.status.trim(),
-        note: &f.note,
-    };
-    state
-        .store
-        .scoped_report_task(user.scope(), &input, &user.actor())
-        .await?;
-    let msg = format!(
-        "已记录「{}」第 {} 项 {} 的进展：{}",
-        input.doc,
-        no,
-        f.unit.trim(),
-        status_zh(input.status)
-    );
-    render(&state, &user, input.doc, Some(msg)).await
+    let doc = f.doc.trim();
+    let result = async {
+        let no: i64 =
+            f.no.trim()
+                .parse()
+                .map_err(|_| AppError::BadRequest(format!("任务序号「{}」无效", f.no.trim())))?;
+        let input = TaskReportInput {
+            doc,
+            no,
+            unit: &f.unit,
+            reported_on: f.date.trim(),
+            status: f.status.trim(),
+            note: &f.note,
+        };
+        state
+            .store
+            .scoped_report_task(user.scope(), &input, &user.actor())
+            .await?;
+        Ok(crate::flash::Flash::done(format!(
+            "已记录「{}」第 {} 项 {} 的进展：{}",
+            input.doc,
+            no,
+            f.unit.trim(),
+            status_zh(input.status)
+        )))
+    }
+    .await;
+    let to = format!("/tasks?doc={}", crate::flash::segment(doc));
+    crate::flash::after_action(&state, &user, &to, result)
 }
