@@ -5,8 +5,8 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{Pager, Sorter};
 use crate::flash::{Flash, after_action};
+use crate::list::{Pager, Sorter};
 use crate::views::{Nav, page, yuan};
 use askama::Template;
 use axum::Form;
