@@ -143,7 +143,7 @@ test('refusals are Chinese pages, not the framework\'s English', async () => {
   for (const [path, status, words] of [
     ['/persons/abc', 400, '网址中的编号无效'],
     ['/no-such-page', 404, '页面不存在'],
-    ['/claims/approve-clean', 405, '此地址不能这样访问'],
+    ['/claims/ZZ-1/approve', 405, '此地址不能这样访问'],
   ]) {
     const res = await page.goto(BASE + path);
     assert.equal(res.status(), status, path);

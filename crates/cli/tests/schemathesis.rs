@@ -52,7 +52,10 @@ fn token(out: &mut impl BufRead) -> String {
         let n = out.read_line(&mut line).unwrap();
         assert!(n > 0, "jineng serve --demo stopped before it started");
         // "接口令牌（city）：<hex>"
-        if let Some((_, t)) = line.trim().split_once("接口令牌（city）：") {
+        // 接口令牌（city，有效期至 … 北京时间）：TOKEN
+        if let Some(rest) = line.trim().strip_prefix("接口令牌（city")
+            && let Some((_, t)) = rest.split_once("）：")
+        {
             token = Some(t.to_string());
         }
         if line.starts_with("服务已启动") {

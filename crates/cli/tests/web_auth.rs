@@ -328,7 +328,7 @@ async fn limits_cookies_and_lookup(db: &TestDb) {
             ("applied_on", "2020-04-01".to_string()),
         ]
     };
-    let error_of = |html: &str| between(html, "class=\"error\">", "<").unwrap_or_default();
+    let error_of = |html: &str| between(html, "id=\"form-error\"><p>", "</p>").unwrap_or_default();
     let a = postv(&strict, "/enterprise/claims", &fc, &claim(&unregistered)).await;
     let z = postv(&strict, "/enterprise/claims", &fc, &claim(&registered)).await;
     assert_eq!(

@@ -43,7 +43,7 @@ fn visitors_meet_chinese_pages_and_refusals() {
             // Each answer: the status, an HTML page in Chinese, no English.
             let method = send(
                 &site.app,
-                Request::get("/claims/approve-clean")
+                Request::get("/claims/ZZ-1/approve")
                     .header(header::COOKIE, &city)
                     .body(Body::empty())
                     .unwrap(),
@@ -69,7 +69,7 @@ fn visitors_meet_chinese_pages_and_refusals() {
                     "页面不存在",
                 ),
                 (
-                    "GET approve-clean",
+                    "GET a claim's approve",
                     method,
                     StatusCode::METHOD_NOT_ALLOWED,
                     "此地址不能这样访问",

@@ -266,7 +266,7 @@ async fn pay(db: &TestDb) {
     );
     let fingerprint = between(&r.body, "name=\"fingerprint\" value=\"", "\"").unwrap();
     let r = site
-        .post(
+        .post_raw(
             "/claims/pay-approved",
             &county,
             &[("csrf", &csrf), ("fingerprint", &fingerprint)],

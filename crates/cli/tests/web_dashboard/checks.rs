@@ -252,13 +252,18 @@ pub async fn scope_and_charts(db: &TestDb, w: &World) {
         page.body.contains("<span>全国</span>"),
         "[{b}] 全国 above, not a link"
     );
+    // The charts are drawn inline, each with its SVG to download.
+    assert!(
+        page.body.matches("<figure class=\"chart\"").count() >= 2,
+        "[{b}] bars and line charts"
+    );
     let srcs: Vec<String> = page
         .body
-        .split("<img src=\"")
+        .split("<figcaption><a href=\"")
         .skip(1)
         .map(|s| s[..s.find('"').unwrap()].replace("&#38;", "&"))
         .collect();
-    assert!(srcs.len() >= 2, "[{b}] bars and line charts");
+    assert!(srcs.len() >= 2, "[{b}] bars and line charts to download");
     for src in &srcs {
         let r = get(&w.app, src, &w.city.0).await;
         assert_eq!(r.status, StatusCode::OK, "[{b}] {src}");
@@ -329,10 +334,18 @@ pub async fn public_funds(db: &TestDb, w: &mut World) {
         );
         // The first table: by fund source, the total in the last column.
         let money = &r.body[..r.body.find("</table>").unwrap()];
-        for row in money.split("<tr><th>").skip(1) {
+        for row in money
+            .split("<tr><th scope=\"row\" class=\"nowrap\">")
+            .skip(1)
+        {
             let label = &row[..row.find("</th>").unwrap()];
-            let Some((code, _)) = label.split_once(' ') else {
-                continue;
+            // 「就业补助资金（ES）」 (or 「ES 就业补助资金」): the fund's code.
+            let code = match label.rsplit_once('（') {
+                Some((_, c)) => c.trim_end_matches('）'),
+                None => match label.split_once(' ') {
+                    Some((c, _)) => c,
+                    None => continue,
+                },
             };
             let last = row.rsplit("<td class=\"num\">").next().unwrap();
             let yuan = &last[..last.find("</td>").unwrap()];
