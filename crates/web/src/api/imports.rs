@@ -54,7 +54,7 @@ fn check_file_name(name: &str) -> Result<(), AppError> {
     } else {
         Err(AppError::BadRequest(format!(
             "文件名「{}」无效：应为不含路径、至多 {FILE_NAME_CHARS} 个字符的 .csv 或 .xlsx 文件名",
-            name.escape_default()
+            name.escape_debug()
         )))
     }
 }
@@ -139,8 +139,10 @@ pub async fn upload(
     // Exactly one of the document's kinds: no trimming.
     let spec = template(&q.kind)
         .ok_or_else(|| AppError::BadRequest(format!("「{}」不是可导入的模板类型", q.kind)))?;
-    check_file_name(&q.file_name)?;
+    // The upload's own checks first (length in bytes, control characters),
+    // with their messages; then the document's pattern.
     let file_name = clean_file_name(&q.file_name)?;
+    check_file_name(&q.file_name)?;
     if body.is_empty() {
         return Err(AppError::BadRequest("请求体为空：应为模板文件本身".into()).into());
     }
