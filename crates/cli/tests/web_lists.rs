@@ -369,13 +369,9 @@ async fn batch(db: &TestDb, site: &Site, sql: &mut Sql) {
     assert_eq!(sql.int(&format!("SELECT COUNT(*) {set}")).await, n, "[{b}]");
 
     // Confirmed: exactly the set is approved, then the queue's notice.
-    let r = web_admin::postv(
-        &site.app,
-        "/claims/approve-clean",
-        &county,
-        &form(&csrf, &fingerprint),
-    )
-    .await;
+    let confirmed = form(&csrf, &fingerprint);
+    let fields: Vec<(&str, &str)> = confirmed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = web_admin::post_raw(&site.app, "/claims/approve-clean", &county, &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "[{b}] {}", r.body);
     let to = r.headers["location"].to_str().unwrap().to_string();
     assert!(to.starts_with("/claims?"), "[{b}] {to}");

@@ -1,7 +1,8 @@
 //! More list pages through the real router, on SQLite and PostgreSQL, over
 //! a demo loaded by the real binary: the accounts list's count, paging,
 //! sort, search by login or name and role filter against SQL, bad values
-//! refused in Chinese; and the claims queue's rows linking to their claim
+//! refused in Chinese; a worker's 已申领 list counted, filtered and
+//! sorted; and the claims queue's rows linking to their claim
 //! with the queue's own query, so the claim's 返回 leads back to the page.
 
 mod common;
@@ -151,4 +152,40 @@ async fn lists(db: &TestDb) {
         claim.body.contains(&back) || claim.body.contains(&back2),
         "[{b}] 返回 keeps the queue's page"
     );
+
+    // A worker's 已申领 list: counted, filtered by status, sorted, and
+    // bad values refused in Chinese.
+    let (worker, _) = site.login("worker").await;
+    let mine = |more: &str| {
+        format!(
+            "SELECT COUNT(*) FROM claims c WHERE c.person_id = \
+             (SELECT person_id FROM accounts WHERE login = 'worker'){more}"
+        )
+    };
+    let r = site.get("/me/claims", &worker).await;
+    assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
+    assert_eq!(total(&r.body), sql.int(&mine("")).await, "[{b}]");
+    let r = site
+        .get("/me/claims?status=paid&sort=amount&dir=desc", &worker)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "[{b}]");
+    assert_eq!(
+        total(&r.body),
+        sql.int(&mine(" AND c.status = 'paid'")).await,
+        "[{b}] status"
+    );
+    let r = site.get("/me/claims?sort=amount&dir=desc", &worker).await;
+    assert!(
+        r.body.contains("<th aria-sort=\"descending\">") || total(&r.body) == 0,
+        "[{b}] sorted by amount"
+    );
+    for bad in [
+        "/me/claims?sort=password",
+        "/me/claims?status=nope",
+        "/me/claims?dir=up",
+    ] {
+        let r = site.get(bad, &worker).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {bad}");
+        assert!(r.body.contains("未知的"), "[{b}] {bad}: {}", r.body);
+    }
 }
