@@ -1,6 +1,7 @@
 //! The import page's list of uploads through the real router, on SQLite
 //! and PostgreSQL: 共 N 条 and a second page, the template and status
-//! filters, sorting, and bad values refused in Chinese.
+//! filters, sorting, and bad values refused in Chinese; the task tables'
+//! status filter and sort.
 
 mod common;
 mod officer_http;
@@ -110,6 +111,24 @@ async fn uploads(db: &TestDb) {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {bad}");
         assert!(r.body.contains("未知的"), "[{b}] {bad}: {}", r.body);
     }
+    // The task tables: 共 N 条, open and done adding up, bad values refused.
+    let all = total(&site.get("/tasks", &county).await.body);
+    let open = total(&site.get("/tasks?status=open", &county).await.body);
+    let done = total(&site.get("/tasks?status=done", &county).await.body);
+    let overdue = total(
+        &site
+            .get("/tasks?status=overdue&sort=due&dir=desc", &county)
+            .await
+            .body,
+    );
+    assert_eq!(open + done, all, "[{b}] tasks");
+    assert!(overdue <= open, "[{b}]");
+    for bad in ["/tasks?status=nope", "/tasks?sort=region", "/tasks?dir=up"] {
+        let r = site.get(bad, &county).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {bad}");
+        assert!(r.body.contains("未知的"), "[{b}] {bad}: {}", r.body);
+    }
+
     // Another officer sees none of them.
     let (city, _) = site.login("city").await;
     assert_eq!(total(&site.get("/imports", &city).await.body), 0, "[{b}]");
