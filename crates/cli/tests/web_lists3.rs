@@ -121,6 +121,7 @@ async fn uploads(db: &TestDb) {
             .await
             .body,
     );
+    assert!(all > 0, "[{b}] the demo's task tables bind the county");
     assert_eq!(open + done, all, "[{b}] tasks");
     assert!(overdue <= open, "[{b}]");
     for bad in ["/tasks?status=nope", "/tasks?sort=region", "/tasks?dir=up"] {
