@@ -16,7 +16,7 @@ use jineng_store::{Actor, Store};
 fn claim_links(html: &str) -> Vec<String> {
     html.split("href=\"/claims/")
         .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .map(|s| s[..s.find(['"', '?']).unwrap()].to_string())
         .filter(|s| s != "approve-clean")
         .collect()
 }

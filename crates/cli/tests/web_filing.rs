@@ -31,7 +31,7 @@ fn filed(html: &str, prefix: &str) -> Vec<String> {
     let mut v: Vec<String> = html
         .split("href=\"/claims/")
         .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .map(|s| s[..s.find(['"', '?']).unwrap()].to_string())
         .filter(|s| s.starts_with(prefix))
         .collect();
     v.sort();

@@ -35,7 +35,7 @@ fn total(html: &str) -> i64 {
 fn claims_listed(html: &str) -> Vec<String> {
     html.split("<tr><td><a href=\"/claims/")
         .skip(1)
-        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .map(|s| s[..s.find(['"', '?']).unwrap()].to_string())
         .collect()
 }
 

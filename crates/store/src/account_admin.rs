@@ -63,6 +63,24 @@ fn subtree(scope: &Scope) -> Result<Val, StoreError> {
     }
 }
 
+/// The subtree condition on `a` (parameter `$1`) and its value.
+pub(crate) fn accounts_subtree(scope: &Scope) -> Result<(&'static str, Val), StoreError> {
+    Ok((IN_SUBTREE, subtree(scope)?))
+}
+
+/// An [`AccountRow`] from a row of the list's SELECT.
+pub(crate) fn account_row(r: &sqlx::any::AnyRow) -> Result<AccountRow, StoreError> {
+    Ok(AccountRow {
+        account_id: r.try_get("account_id")?,
+        login: r.try_get("login")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        scope: r.try_get("scope_name")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 fn out_of_scope() -> StoreError {
     StoreError::OutOfScope("该账号不存在或不在您的管理范围内".into())
 }
@@ -82,19 +100,7 @@ impl Store {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AccountRow {
-                    account_id: r.try_get("account_id")?,
-                    login: r.try_get("login")?,
-                    display_name: r.try_get("display_name")?,
-                    role: r.try_get("role")?,
-                    scope: r.try_get("scope_name")?,
-                    active: r.try_get::<i64, _>("active")? != 0,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(account_row).collect()
     }
 
     /// Whether an account with this id lies in the region's subtree.

@@ -3,6 +3,7 @@
 //! is chosen by the URL. Dates travel as ISO text, money as integer fen.
 
 mod account_admin;
+mod account_list;
 mod accounts;
 mod archive;
 mod audit;
@@ -43,6 +44,7 @@ mod supervision;
 mod upsert;
 
 pub use account_admin::{AccountRow, TokenRow};
+pub use account_list::{AccountQuery, AccountSort};
 pub use accounts::{Account, DEFAULT_TOKEN_DAYS, NewAccount};
 pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,

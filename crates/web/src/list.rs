@@ -97,6 +97,13 @@ impl Pager {
         format!("{}?{}page={n}", self.path, self.query)
     }
 
+    /// This page's own query (filters, sort and page), percent-encoded as
+    /// one value: a row's link carries it as `?back=` so the row's page can
+    /// return to this very page.
+    pub fn back(&self) -> String {
+        encode(&format!("{}page={}", self.query, self.page))
+    }
+
     pub fn prev_href(&self) -> String {
         self.href(&(self.page - 1))
     }
@@ -212,6 +219,7 @@ mod tests {
         assert!(p.links()[4].current);
         assert_eq!(p.href(&11), "/claims?status=eligible&page=11");
         assert_eq!((p.first(), p.last()), (451, 500));
+        assert_eq!(p.back(), "status%3Deligible%26page%3D10");
         let empty = Pager::new("/x", String::new(), 0, Some(3), 50);
         assert_eq!((empty.page, empty.first(), empty.last()), (1, 0, 0));
     }

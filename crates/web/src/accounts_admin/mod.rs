@@ -8,14 +8,15 @@ use crate::AppState;
 use crate::auth::{User, secret};
 use crate::error::AppError;
 use crate::flash::{FieldErrors, Flash, after_action, see_other};
+use crate::list::{PER_PAGE, Pager, Sorter, direction, opt, query_string, sort_code};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::{Action, Role, Scope, ScopeKind};
 use jineng_domain::{CreditCode, RegionCode};
-use jineng_store::{AccountRow, NewAccount};
+use jineng_store::{AccountQuery, AccountRow, AccountSort, NewAccount};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -25,6 +26,11 @@ struct AccountsPage {
     csrf: String,
     /// (row, role in Chinese)
     rows: Vec<(AccountRow, &'static str)>,
+    /// The list's search and role filter as asked.
+    q: String,
+    role: String,
+    pager: Pager,
+    sorter: Sorter,
     roles: Vec<(&'static str, &'static str)>,
     /// (id, name) of the institutions in scope.
     institutions: Vec<(i64, String)>,
@@ -36,18 +42,60 @@ struct AccountsPage {
     errors: FieldErrors,
 }
 
+/// The account list's query: `q` (login or name), `role`, sort, page.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
 async fn accounts_page(
     state: &AppState,
     user: &User,
+    lq: ListQuery,
     f: CreateForm,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     user.require(Action::ManageAccounts)?;
     let password = user.flash.as_ref().and_then(|f| f.secret.clone());
     let refused = !errors.is_empty();
+    let sort = sort_code(&lq.sort, AccountSort::from_code)?.unwrap_or_default();
+    let descending = direction(&lq.dir)?.unwrap_or(false);
+    let role = match opt(&lq.role) {
+        None => None,
+        Some(r) => Some(
+            Role::from_code(r)
+                .ok_or_else(|| bad(format!("未知的角色「{r}」")))?
+                .code()
+                .to_string(),
+        ),
+    };
+    let q = AccountQuery {
+        q: lq.q.trim().chars().take(50).collect(),
+        role,
+        sort,
+        descending,
+    };
+    let role_code = q.role.clone().unwrap_or_default();
+    let total = state.store.account_count(user.scope(), &q).await?;
+    let sorter = Sorter {
+        path: "/accounts",
+        filters: query_string(&[("q", &q.q), ("role", &role_code)]),
+        sort: sort.code(),
+        descending,
+    };
+    let pager = Pager::new("/accounts", sorter.query(), total, lq.page, PER_PAGE);
     let rows = state
         .store
-        .accounts_in(user.scope())
+        .account_page(user.scope(), &q, pager.offset, PER_PAGE)
         .await?
         .into_iter()
         .map(|r| {
@@ -66,6 +114,10 @@ async fn accounts_page(
         nav: Some(Nav::of(user)),
         csrf: user.csrf.clone(),
         rows,
+        q: q.q,
+        role: role_code,
+        pager,
+        sorter,
         roles: Role::ALL.iter().map(|r| (r.code(), r.as_zh())).collect(),
         institutions,
         me: user.account.account_id,
@@ -79,9 +131,14 @@ async fn accounts_page(
     Ok(res)
 }
 
-/// `GET /accounts`
-pub async fn list(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
-    accounts_page(&state, &user, CreateForm::default(), FieldErrors::default()).await
+/// `GET /accounts?q=&role=&sort=&dir=&page=`
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(lq): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let (f, errors) = (CreateForm::default(), FieldErrors::default());
+    accounts_page(&state, &user, lq, f, errors).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -219,7 +276,14 @@ pub async fn create(
             Ok(see_other(&state, &user, "/accounts", flash))
         }
         Err((field, AppError::BadRequest(m))) => {
-            accounts_page(&state, &user, f, FieldErrors::one(field, m)).await
+            accounts_page(
+                &state,
+                &user,
+                ListQuery::default(),
+                f,
+                FieldErrors::one(field, m),
+            )
+            .await
         }
         Err((_, e)) => Err(e),
     }

@@ -64,6 +64,7 @@ async fn class_page(
             .push(row.subsidy_type.clone());
     }
     c.claims = rows_of(on_class.into_iter().map(|(_, row)| row).collect());
+    c.list = super::list::Listing::whole(c.claims.len() as i64);
     if let Ok(end) = r.class.end_date.parse() {
         c.warn = out_of_validity(meta.as_ref(), "该班结业日期", end);
     }

@@ -25,6 +25,7 @@ struct EnterprisePage {
 async fn enterprise_page(
     state: &AppState,
     user: &User,
+    lq: &super::list::FilingQuery,
     error: Option<String>,
     fields: &[(String, String)],
 ) -> Result<Response, AppError> {
@@ -33,6 +34,7 @@ async fn enterprise_page(
     }
     let refused = error.is_some();
     let (mut c, meta) = common(state, user, error, typed(fields)).await?;
+    super::list::fill(&mut c, state, user, "/enterprise/claims", lq).await?;
     let date = c.v("applied_on", "").parse().unwrap_or_else(|_| today());
     c.warn = out_of_validity(meta.as_ref(), "申请日期", date);
     Ok(with_status(
@@ -48,8 +50,9 @@ async fn enterprise_page(
 pub async fn enterprise_list(
     State(state): State<AppState>,
     user: User,
+    axum::extract::Query(lq): axum::extract::Query<super::list::FilingQuery>,
 ) -> Result<Response, AppError> {
-    enterprise_page(&state, &user, None, &[]).await
+    enterprise_page(&state, &user, &lq, None, &[]).await
 }
 
 /// `POST /enterprise/claims`: one employee's claim.
@@ -99,6 +102,6 @@ pub async fn enterprise_file(
             "/enterprise/claims",
             filed_flash(&filed),
         )),
-        Err(why) => enterprise_page(&state, &user, Some(why), &fields).await,
+        Err(why) => enterprise_page(&state, &user, &Default::default(), Some(why), &fields).await,
     }
 }

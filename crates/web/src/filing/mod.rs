@@ -10,6 +10,7 @@
 mod class;
 mod enterprise;
 pub mod form;
+mod list;
 pub mod pickers;
 mod worker;
 
@@ -49,6 +50,8 @@ struct Common {
     errors: FieldErrors,
     /// (claim, amount in yuan)
     claims: Vec<(ClaimRow, String)>,
+    /// The claims list's pager, sort and filters.
+    list: list::Listing,
     /// The policy the claims are decided under, with its validity.
     policy: Option<String>,
     /// A warning before filing: the date is out of the policy's validity.
@@ -82,7 +85,6 @@ async fn common(
     typed: Vec<(String, String)>,
 ) -> Result<(Common, Option<PolicyMeta>), AppError> {
     user.require(Action::FileClaims)?;
-    let claims = rows_of(state.store.scoped_claims(user.scope(), None, LIMIT).await?);
     let meta = state.store.filing_policy(user.scope(), today()).await?;
     let errors = error.as_deref().map(fields_named).unwrap_or_default();
     let c = Common {
@@ -95,7 +97,8 @@ async fn common(
         today: today().to_string(),
         error,
         typed,
-        claims,
+        claims: Vec::new(),
+        list: list::Listing::whole(0),
         policy: meta.as_ref().map(|m| {
             format!(
                 "《{}》（{}），有效期 {}",

@@ -26,6 +26,7 @@ struct WorkerPage {
 async fn worker_page(
     state: &AppState,
     user: &User,
+    lq: &super::list::FilingQuery,
     error: Option<String>,
     fields: &[(String, String)],
 ) -> Result<Response, AppError> {
@@ -34,6 +35,7 @@ async fn worker_page(
     };
     let refused = error.is_some();
     let (mut c, meta) = common(state, user, error, typed(fields)).await?;
+    super::list::fill(&mut c, state, user, "/me/claims", lq).await?;
     let a = state
         .store
         .scoped_archive(user.scope(), *pid, &user.actor(), false)
@@ -67,8 +69,12 @@ async fn worker_page(
 }
 
 /// `GET /me/claims`
-pub async fn worker_list(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
-    worker_page(&state, &user, None, &[]).await
+pub async fn worker_list(
+    State(state): State<AppState>,
+    user: User,
+    axum::extract::Query(lq): axum::extract::Query<super::list::FilingQuery>,
+) -> Result<Response, AppError> {
+    worker_page(&state, &user, &lq, None, &[]).await
 }
 
 /// `POST /me/claims`: `subsidy_type`, `cert_no`, `applied_on`.
@@ -100,6 +106,6 @@ pub async fn worker_file(
     .await;
     match file(&state, &user, build).await? {
         Ok(filed) => Ok(see_other(&state, &user, "/me/claims", filed_flash(&filed))),
-        Err(why) => worker_page(&state, &user, Some(why), &fields).await,
+        Err(why) => worker_page(&state, &user, &Default::default(), Some(why), &fields).await,
     }
 }

@@ -6,6 +6,7 @@
 //! rejected in the pipeline) and the account's login as audit actor.
 
 pub mod jobs;
+mod list;
 mod run;
 pub mod storage;
 
@@ -14,7 +15,7 @@ use crate::auth::User;
 use crate::error::AppError;
 use crate::views::{Nav, page};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jineng_domain::access::Action;
@@ -37,18 +38,23 @@ struct FormPage {
     csrf: String,
     kinds: Vec<(&'static str, &'static str)>,
     max_mb: usize,
-    jobs: Vec<Arc<Job>>,
+    l: list::Listing,
 }
 
-/// `GET /imports`
-pub async fn form(State(state): State<AppState>, user: User) -> Result<Response, AppError> {
+/// `GET /imports?kind=&status=&sort=&dir=&page=`
+pub async fn form(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<list::ImportsQuery>,
+) -> Result<Response, AppError> {
     user.require(Action::Import)?;
+    let l = list::listing(&state, &user, &q)?;
     page(&FormPage {
         nav: Some(Nav::of(&user)),
         csrf: user.csrf.clone(),
         kinds: TEMPLATES.iter().map(|t| (t.kind, t.title)).collect(),
         max_mb: MAX_UPLOAD_MB,
-        jobs: state.imports.of(user.account.account_id, 20),
+        l,
     })
 }
 

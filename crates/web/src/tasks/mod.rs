@@ -7,6 +7,7 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
+use crate::list::{PER_PAGE, Pager, Sorter, direction, opt, query_string, sort_code};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::Form;
@@ -49,21 +50,54 @@ struct TasksPage {
     statuses: Vec<(&'static str, &'static str)>,
     rows: Vec<Row>,
     message: Option<String>,
+    /// The list's filters as asked: status (done, open, overdue) and search.
+    status: String,
+    q: String,
+    pager: Pager,
+    sorter: Sorter,
 }
 
-#[derive(Debug, Deserialize)]
+/// The status filter: (code, label).
+const FILTERS: [(&str, &str); 3] = [("open", "未完成"), ("overdue", "逾期"), ("done", "已完成")];
+
+#[derive(Debug, Default, Deserialize)]
 pub struct TasksQuery {
     #[serde(default)]
     doc: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: Option<i64>,
 }
 
 async fn render(
     state: &AppState,
     user: &User,
-    doc: &str,
+    f: &TasksQuery,
     message: Option<String>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewProgress)?;
+    let doc = f.doc.trim();
+    let status = match opt(&f.status) {
+        None => "",
+        Some(s) => FILTERS
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map(|(c, _)| *c)
+            .ok_or_else(|| AppError::BadRequest(format!("未知的任务状态「{s}」")))?,
+    };
+    let sort = sort_code(&f.sort, |s| {
+        ["no", "due", "lead"].into_iter().find(|c| *c == s)
+    })?
+    .unwrap_or("no");
+    let descending = direction(&f.dir)?.unwrap_or(false);
+    let q: String = f.q.trim().chars().take(50).collect();
     let today = chrono::Local::now().date_naive().to_string();
     let docs = state.store.scoped_task_docs(user.scope()).await?;
     let doc = if doc.is_empty() || docs.iter().any(|d| d == doc) {
@@ -74,7 +108,7 @@ async fn render(
         )));
     };
     let may_report = user.role().may(Action::ReportTasks);
-    let rows = state
+    let mut rows: Vec<Row> = state
         .store
         .scoped_tasks(user.scope(), Some(doc).filter(|d| !d.is_empty()))
         .await?
@@ -127,8 +161,54 @@ async fn render(
                 t,
             }
         })
+        .filter(|r: &Row| match status {
+            "done" => r.done,
+            "overdue" => r.overdue,
+            "open" => !r.done,
+            _ => true,
+        })
+        .filter(|r| {
+            q.is_empty()
+                || [&r.t.heading, &r.t.requirement, &r.t.lead_unit, &r.co_units]
+                    .iter()
+                    .any(|t| t.contains(q.as_str()))
+        })
+        .collect();
+    // The task tables bind a region by rules applied in Rust (the store's
+    // `scoped_tasks`), so the page is cut here.
+    rows.sort_by(|a, b| {
+        let o = match sort {
+            "due" => a.t.due.cmp(&b.t.due),
+            "lead" => a.t.lead_unit.cmp(&b.t.lead_unit),
+            _ => std::cmp::Ordering::Equal,
+        }
+        .then(a.t.doc.cmp(&b.t.doc))
+        .then(a.t.no.cmp(&b.t.no));
+        if descending { o.reverse() } else { o }
+    });
+    let sorter = Sorter {
+        path: "/tasks",
+        filters: query_string(&[("doc", doc), ("status", status), ("q", &q)]),
+        sort,
+        descending,
+    };
+    let pager = Pager::new(
+        "/tasks",
+        sorter.query(),
+        rows.len() as i64,
+        f.page,
+        PER_PAGE,
+    );
+    let rows = rows
+        .into_iter()
+        .skip(pager.offset as usize)
+        .take(PER_PAGE as usize)
         .collect();
     page(&TasksPage {
+        status: status.to_string(),
+        q,
+        pager,
+        sorter,
         nav: Some(Nav::of(user)),
         nav_csrf: user.csrf.clone(),
         docs: docs.iter().map(|d| (d.clone(), d == doc)).collect(),
@@ -145,7 +225,7 @@ pub async fn list(
     user: User,
     Query(q): Query<TasksQuery>,
 ) -> Result<Response, AppError> {
-    render(&state, &user, q.doc.trim(), None).await
+    render(&state, &user, &q, None).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,105 @@
+//! The 已申领 list of a filing page, paged like every list: a status
+//! filter, a search (claim number, name, ID number's last digits), a
+//! whitelisted sort (newest first unless asked) and 共 N 条.
+
+use super::{Common, rows_of};
+use crate::AppState;
+use crate::auth::User;
+use crate::claims::status_filter;
+use crate::error::AppError;
+use crate::list::{PER_PAGE, Pager, Sorter, direction, query_string, sort_code};
+use jineng_store::{ClaimQuery, ClaimSort};
+use serde::Deserialize;
+
+/// The list's query: `status`, `q`, `sort`, `dir`, `page`.
+#[derive(Debug, Default, Deserialize)]
+pub struct FilingQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+/// What the list shows besides its rows.
+pub struct Listing {
+    /// Whether the list is paged, sorted and searched (not a class's own).
+    pub paged: bool,
+    pub status: String,
+    pub q: String,
+    pub pager: Pager,
+    pub sorter: Sorter,
+    /// (code, label)
+    pub statuses: Vec<(&'static str, &'static str)>,
+}
+
+impl Listing {
+    /// A list shown whole (a class's claims): `total` rows.
+    pub fn whole(total: i64) -> Listing {
+        Listing {
+            paged: false,
+            status: String::new(),
+            q: String::new(),
+            pager: Pager::new("/claims", String::new(), total, None, total.max(1)),
+            sorter: Sorter {
+                path: "/claims",
+                filters: String::new(),
+                sort: "applied",
+                descending: true,
+            },
+            statuses: Vec::new(),
+        }
+    }
+}
+
+/// Fills `c` with one page of the claims in the user's scope.
+pub async fn fill(
+    c: &mut Common,
+    state: &AppState,
+    user: &User,
+    path: &'static str,
+    f: &FilingQuery,
+) -> Result<(), AppError> {
+    let status = status_filter(&f.status)?;
+    let sort = sort_code(&f.sort, ClaimSort::from_code)?.unwrap_or_default();
+    let descending = direction(&f.dir)?.unwrap_or(sort == ClaimSort::Applied);
+    let q = ClaimQuery {
+        status,
+        q: f.q.trim().chars().take(50).collect(),
+        sort,
+        descending,
+        ..ClaimQuery::default()
+    };
+    let status_code = status.map(|s| s.code()).unwrap_or_default();
+    let total = state.store.claim_count(user.scope(), &q).await?;
+    let sorter = Sorter {
+        path,
+        filters: query_string(&[("status", status_code), ("q", &q.q)]),
+        sort: sort.code(),
+        descending,
+    };
+    let pager = Pager::new(path, sorter.query(), total, f.page, PER_PAGE);
+    c.claims = rows_of(
+        state
+            .store
+            .claim_page(user.scope(), &q, pager.offset, PER_PAGE)
+            .await?,
+    );
+    c.list = Listing {
+        paged: true,
+        status: status_code.to_string(),
+        q: q.q,
+        pager,
+        sorter,
+        statuses: crate::claims::STATUSES
+            .iter()
+            .map(|s| (s.code(), s.as_zh()))
+            .collect(),
+    };
+    Ok(())
+}
