@@ -64,6 +64,9 @@ fn value(key: &str, v: &Value, c: &Ctx<'_>) -> String {
         Value::Number(n) => n.to_string(),
         Value::String(s) if key == "status" => status(s, c.entity),
         Value::String(s) if key == "fund" || key == "fund_code" => fund(s, c.funds),
+        Value::String(s) if words::coded(key, s).is_some() => {
+            words::coded(key, s).unwrap_or_default().to_string()
+        }
         Value::String(s) => s.clone(),
         Value::Array(items) => {
             let mut shown: Vec<String> = items

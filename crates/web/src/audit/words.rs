@@ -99,7 +99,44 @@ const FIELDS: &[(&str, &str)] = &[
     ("value", "数值"),
     ("check", "检查项"),
     ("handle", "处理"),
+    ("inserted", "新增"),
+    ("updated", "更新"),
+    ("unchanged", "未变"),
+    ("rejected", "拒绝"),
+    ("completion", "结业结果"),
+    ("offline_hours", "线下课时"),
+    ("online_hours", "线上课时"),
+    ("display_name", "名称"),
+    ("login", "登录名"),
+    ("role", "角色"),
+    ("region_code", "区划"),
+    ("person_id", "人员"),
+    ("institution_id", "机构"),
+    ("expires_at", "到期时间"),
+    ("issue_date", "发证日期"),
+    ("recovered", "已追回"),
+    ("recovered_fen", "追回金额"),
+    ("released", "已放行"),
+    ("revoked_certs", "撤销证书"),
+    ("evidence", "证据"),
+    ("title", "标题"),
+    ("doc_no", "文号"),
+    ("region", "区划"),
+    ("sha256", "摘要"),
+    ("year", "年度"),
+    ("seed", "随机种子"),
 ];
+
+/// A value of a field whose values are codes, in words; others as they are.
+pub fn coded(key: &str, v: &str) -> Option<&'static str> {
+    match (key, v) {
+        ("completion", "passed") => Some("合格"),
+        ("completion", "failed") => Some("不合格"),
+        ("completion", "not_finished") => Some("未结业"),
+        ("role", r) => jineng_domain::access::Role::from_code(r).map(|r| r.as_zh()),
+        _ => None,
+    }
+}
 
 fn look(table: &[(&str, &'static str)], code: &str) -> Option<&'static str> {
     table.iter().find(|(c, _)| *c == code).map(|(_, zh)| *zh)
@@ -169,5 +206,8 @@ mod tests {
         assert_eq!(link("person", "431").as_deref(), Some("/persons/431"));
         assert_eq!(link("person", "../x"), None);
         assert_eq!(channel("web:city"), ("网页", "city"));
+        assert_eq!(field("inserted"), "新增");
+        assert_eq!(coded("completion", "not_finished"), Some("未结业"));
+        assert_eq!(coded("completion", "other"), None);
     }
 }
