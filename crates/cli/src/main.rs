@@ -19,6 +19,7 @@ mod planning;
 mod policy;
 mod policy_test;
 mod report;
+mod report_standards;
 mod serve;
 mod supervise;
 

@@ -1,6 +1,7 @@
 //! `jineng report`: progress against the targets (JSON, xlsx, SVG), the
 //! 季报 and 年报 (xlsx, fixed layouts), the public fund use, and the
-//! refresh of the aggregates. The figures come from the same dashboard data
+//! refresh of the aggregates; the evaluation of the standards in force
+//! (`report_standards`). The figures come from the same dashboard data
 //! and domain functions the web pages use.
 
 use crate::planning::indicators;
@@ -71,6 +72,23 @@ pub enum ReportCommand {
         format: Option<Format>,
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// 补贴标准评估：按补贴类型、职业、等级、证书类型的申领、核准、支付、每证成本、资金占比、
+    /// 不予核准原因，现行标准与公开报道标准对照
+    Standards {
+        /// 区划代码（含下级区划）
+        #[arg(long)]
+        region: String,
+        #[arg(long)]
+        year: i32,
+        /// 输出格式（默认按 --out 的扩展名，否则 json）
+        #[arg(long)]
+        format: Option<Format>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 公开标准文件（默认为内置的 data/published_amounts.toml）
+        #[arg(long)]
+        published: Option<PathBuf>,
     },
     /// 重新计算汇总数据（导入和审批后读取时会自动进行）
     Refresh,
@@ -282,6 +300,16 @@ pub async fn run(db: &str, actor: &Actor, cmd: ReportCommand) -> anyhow::Result<
                 Format::Json => output(out.as_deref(), &serde_json::to_string_pretty(&tables)?)?,
                 _ => tables.iter().for_each(print_table),
             }
+        }
+        ReportCommand::Standards {
+            region,
+            year,
+            format,
+            out,
+            published,
+        } => {
+            let format = format_of(format, out.as_deref(), Format::Json);
+            crate::report_standards::run(&store, &region, year, format, out, published).await?
         }
         ReportCommand::Refresh => match store.refresh_facts(true).await? {
             Some(s) => println!("已重新计算汇总数据：{} 行，用时 {} 毫秒", s.rows, s.millis),

@@ -63,6 +63,18 @@ fn visitors_meet_chinese_pages_and_refusals() {
                     "查询条件无效",
                 ),
                 (
+                    "/policy/standards?year=x",
+                    site.get("/policy/standards?year=x", &city).await,
+                    StatusCode::BAD_REQUEST,
+                    "年度「x」无效",
+                ),
+                (
+                    "/policy/standards?sort=x",
+                    site.get("/policy/standards?sort=x", &city).await,
+                    StatusCode::BAD_REQUEST,
+                    "未知的排序方式",
+                ),
+                (
                     "/nowhere",
                     site.get("/nowhere", &city).await,
                     StatusCode::NOT_FOUND,

@@ -26,6 +26,7 @@ pub mod records;
 pub mod refdata;
 pub mod region;
 pub mod skill_level;
+pub mod standards;
 pub mod supervision;
 pub mod text;
 pub mod vocab;

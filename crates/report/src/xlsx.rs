@@ -8,6 +8,15 @@ use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use std::path::Path;
 
 pub fn write(path: &Path, tables: &[Table]) -> Result<(), XlsxError> {
+    workbook(tables)?.save(path)
+}
+
+/// The same workbook as bytes, for a download.
+pub fn bytes(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
+    workbook(tables)?.save_to_buffer()
+}
+
+fn workbook(tables: &[Table]) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);
     let head = Format::new()
@@ -52,5 +61,5 @@ pub fn write(path: &Path, tables: &[Table]) -> Result<(), XlsxError> {
             }
         }
     }
-    wb.save(path)
+    Ok(wb)
 }

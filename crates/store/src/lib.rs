@@ -40,6 +40,7 @@ mod schema;
 mod scoped;
 mod scoped_pay;
 mod sql;
+mod standards;
 mod supervision;
 mod upsert;
 

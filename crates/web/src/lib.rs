@@ -36,6 +36,7 @@ mod public;
 mod roster;
 mod security;
 mod session;
+mod standards;
 mod supervision;
 mod tasks;
 mod views;
@@ -217,6 +218,8 @@ pub fn router(state: AppState) -> Router {
             .route("/dashboard", get(dashboard::show))
             .route("/dashboard/chart.svg", get(dashboard::chart))
             .route("/funds", get(funds::show))
+            .route("/policy/standards", get(standards::show))
+            .route("/policy/standards.xlsx", get(standards::xlsx))
             .route("/tasks", get(tasks::list))
             .route("/tasks/report", post(tasks::report))
             .route("/supervision/cases", get(supervision::list))

@@ -26,7 +26,7 @@ pub struct Nav {
 
 /// Every menu entry: (group, what the role must be allowed, href, label).
 /// `None`: every signed-in account.
-const MENU: [(&str, Option<Action>, &str, &str); 17] = [
+const MENU: [(&str, Option<Action>, &str, &str); 18] = [
     (
         "业务办理",
         Some(Action::ViewPersons),
@@ -60,6 +60,12 @@ const MENU: [(&str, Option<Action>, &str, &str); 17] = [
     ("监管", None, "/public/draws", "抽查公示"),
     ("数据", Some(Action::ViewProgress), "/dashboard", "工作进度"),
     ("数据", Some(Action::ViewProgress), "/tasks", "重点任务"),
+    (
+        "数据",
+        Some(Action::ViewProgress),
+        "/policy/standards",
+        "标准评估",
+    ),
     ("数据", Some(Action::Import), "/imports", "数据导入"),
     ("数据", None, "/certificates/lookup", "证书查询"),
     (

@@ -13,6 +13,7 @@ mod lookup;
 mod params;
 mod pay;
 mod progress;
+mod standards;
 mod supervision;
 mod supervision_dto;
 mod v1;
@@ -61,6 +62,7 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         v1::approve, v1::reject, v1::approve_clean, v1::classes, v1::ledger,
         lookup::certificate_lookup,
         progress::progress,
+        standards::standards,
         pay::pay, pay::pay_approved,
         batches::batches, batches::batch,
         classes::class, classes::approve, classes::give_back, classes::request_close, classes::close,
@@ -115,6 +117,7 @@ pub fn router() -> Router<AppState> {
             get(lookup::certificate_lookup),
         )
         .route("/api/v1/progress", get(progress::progress))
+        .route("/api/v1/reports/standards", get(standards::standards))
         .route("/api/v1/supervision/cases", get(supervision::cases))
         .route(
             "/api/v1/supervision/cases/{case_no}",

@@ -318,7 +318,7 @@ fn attachment(name: &str, fallback: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
-fn download(bytes: Vec<u8>, ext: &str, name: &str, fallback: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, ext: &str, name: &str, fallback: &str) -> Response {
     let kind = match ext {
         "csv" => "text/csv; charset=utf-8",
         _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

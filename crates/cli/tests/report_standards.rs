@@ -1,0 +1,423 @@
+//! `jineng report standards`, the 标准评估 page and its API on the demo
+//! jurisdiction, on SQLite and PostgreSQL: the counts and sums of a row are
+//! the records' (the claims export and plain SQL, counted apart from the
+//! report); the published Jiangsu amount stands beside the class-B 五级
+//! row (800 元); the refusals are counted per rule as the export names
+//! them; the xlsx opens with the same totals; the API answers what the CLI
+//! prints; a county officer sees only the county, and the API refuses
+//! another region.
+
+mod common;
+mod web_admin;
+
+use axum::http::{StatusCode, header};
+use calamine::{Data, Reader, Xlsx, open_workbook, open_workbook_from_rs};
+use common::{TestDb, backends};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use web_admin::{CITY, COUNTY, Site, Sql};
+
+const SIBLING: &str = "371521";
+const APPROVED: [&str; 5] = ["approved", "advanced", "in_transit", "failed", "paid"];
+
+fn report(db: &TestDb, region: &str) -> Value {
+    let out = db.ok(&["report", "standards", "--region", region, "--year", "2019"]);
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The claims export, by claim number.
+fn export(db: &TestDb) -> BTreeMap<String, Value> {
+    db.ok(&["claims", "export", "--format", "jsonl"])
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["claim_no"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+fn row<'a>(r: &'a Value, subsidy: &str, occ: &str, level: Option<u64>, cert: &str) -> &'a Value {
+    r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| {
+            x["subsidy_type"] == subsidy
+                && x["occupation"] == occ
+                && x["level"].as_u64() == level
+                && x["cert_type"] == cert
+        })
+        .unwrap_or_else(|| panic!("no row {subsidy} {occ} {level:?} {cert}"))
+}
+
+fn i(v: &Value) -> i64 {
+    v.as_i64().unwrap()
+}
+
+#[test]
+fn the_evaluation_counts_compares_and_keeps_to_the_scope() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for db in backends("report_standards") {
+        db.ok(&["demo", "--persons", "1000"]);
+        let city = report(&db, CITY);
+        let claims = export(&db);
+        rt.block_on(async {
+            let mut sql = Sql::open(&db).await;
+            a_row_is_the_records(&db, &city, &claims, &mut sql).await;
+            the_totals_are_the_records(&db, &city, &claims, &mut sql).await;
+        });
+        jiangsu_beside_the_b_five_row(&db, &city);
+        refusals_by_rule(&db, &city, &claims);
+        xlsx_has_the_same_totals(&db, &city);
+        rt.block_on(web_and_api(&db, &city));
+        refusals_of_the_command(&db);
+    }
+}
+
+/// 养老护理员 五级 职业技能等级证书 (职业培训补贴): its claims found by
+/// SQL through their certificates, their outcomes and amounts from the
+/// export, their money from the ledger.
+async fn a_row_is_the_records(
+    db: &TestDb,
+    city: &Value,
+    claims: &BTreeMap<String, Value>,
+    sql: &mut Sql,
+) {
+    let b = db.backend;
+    let nos = sql
+        .texts(
+            "SELECT c.claim_no FROM claims c JOIN certificates ce ON ce.person_id = c.person_id \
+             AND ce.cert_no = c.cert_no WHERE c.subsidy_type = '职业培训补贴' \
+             AND ce.occupation_code = '4-10-01-05' AND ce.skill_level = 5 AND ce.cert_type = 'skill_level' \
+             ORDER BY c.claim_no",
+        )
+        .await;
+    let of_year: Vec<&Value> = nos
+        .iter()
+        .map(|n| &claims[n])
+        .filter(|c| c["year"] == 2019)
+        .collect();
+    assert!(of_year.len() >= 5, "[{b}] the demo's row has claims");
+    let approved: Vec<&&Value> = of_year
+        .iter()
+        .filter(|c| APPROVED.contains(&c["status"].as_str().unwrap()))
+        .collect();
+    let status = |s: &str| of_year.iter().filter(|c| c["status"] == s).count() as i64;
+    let r = row(city, "职业培训补贴", "4-10-01-05", Some(5), "skill_level");
+    assert_eq!(i(&r["claims"]), of_year.len() as i64, "[{b}] claims");
+    assert_eq!(i(&r["approved"]), approved.len() as i64, "[{b}] approved");
+    assert_eq!(i(&r["rejected"]), status("rejected"), "[{b}] rejected");
+    assert_eq!(i(&r["review"]), status("review"), "[{b}] review");
+    let approved_fen: i64 = approved.iter().map(|c| i(&c["amount_fen"])).sum();
+    assert_eq!(i(&r["approved_fen"]), approved_fen, "[{b}] approved_fen");
+    let list = approved
+        .iter()
+        .map(|c| format!("'{}'", c["claim_no"].as_str().unwrap()))
+        .collect::<Vec<_>>()
+        .join(",");
+    let certs = sql
+        .int(&format!(
+            "SELECT COUNT(DISTINCT cert_no) FROM claims WHERE claim_no IN ({list})"
+        ))
+        .await;
+    assert_eq!(i(&r["certificates"]), certs, "[{b}] certificates");
+    assert_eq!(
+        i(&r["avg_fen_per_certificate"]),
+        approved_fen / certs,
+        "[{b}] avg"
+    );
+    // Paid: what the ledger's expense and advance accounts took for them.
+    let paid = sql
+        .int(&format!(
+            "SELECT CAST(COALESCE(SUM(e.debit_fen - e.credit_fen), 0) AS BIGINT) FROM ledger_tx t \
+             JOIN ledger_entries e ON e.tx_id = t.tx_id WHERE t.claim_no IN ({list}) \
+             AND (e.account LIKE 'expense:%' OR e.account LIKE 'advances:%')"
+        ))
+        .await;
+    assert_eq!(i(&r["paid_fen"]), paid, "[{b}] paid_fen");
+    let paid_export: i64 = approved
+        .iter()
+        .filter(|c| c["status"] == "paid")
+        .map(|c| i(&c["amount_fen"]))
+        .sum();
+    assert_eq!(paid, paid_export, "[{b}] paid claims are paid in full");
+    assert_eq!(
+        i(&r["fund_share_bp"]),
+        paid * 10_000 / i(&city["totals"]["paid_fen"]),
+        "[{b}] share"
+    );
+}
+
+/// The whole city: every 2019 claim of the export (the demo without
+/// `--all` is 聊城 alone), and the shares adding up.
+async fn the_totals_are_the_records(
+    db: &TestDb,
+    city: &Value,
+    claims: &BTreeMap<String, Value>,
+    sql: &mut Sql,
+) {
+    let b = db.backend;
+    let t = &city["totals"];
+    let year: Vec<&Value> = claims.values().filter(|c| c["year"] == 2019).collect();
+    assert_eq!(i(&t["claims"]), year.len() as i64, "[{b}] total claims");
+    let approved_fen: i64 = year
+        .iter()
+        .filter(|c| APPROVED.contains(&c["status"].as_str().unwrap()))
+        .map(|c| i(&c["amount_fen"]))
+        .sum();
+    assert_eq!(i(&t["approved_fen"]), approved_fen, "[{b}] approved_fen");
+    let rows = city["rows"].as_array().unwrap();
+    let sum = |k: &str| rows.iter().map(|r| i(&r[k])).sum::<i64>();
+    for k in ["claims", "approved", "rejected", "paid_fen", "certificates"] {
+        assert_eq!(sum(k), i(&t[k]), "[{b}] Σ rows {k}");
+    }
+    let shares = sum("fund_share_bp");
+    assert!(
+        shares <= 10_000 && shares > 10_000 - rows.len() as i64,
+        "[{b}] {shares}"
+    );
+    let n = sql.int("SELECT COUNT(*) FROM claims").await;
+    assert!(n > year.len() as i64, "[{b}] other years are left out");
+}
+
+fn jiangsu_beside_the_b_five_row(db: &TestDb, city: &Value) {
+    let b = db.backend;
+    let r = row(city, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
+    assert_eq!(r["occupation_name"], "家政服务员", "[{b}]");
+    assert_eq!(r["standard_fen"], 80_000, "[{b}] the catalogue's B 五级");
+    assert_eq!(r["grade"], "B", "[{b}]");
+    assert_eq!(r["published_fen"], 80_000, "[{b}] Jiangsu's B 五级");
+    assert_eq!(r["published_kind"], "exact", "[{b}]");
+    assert_eq!(r["published_label"], "B类职业 五级/初级工", "[{b}]");
+    assert!(
+        r["published_source"].as_str().unwrap().contains("江苏省2023年"),
+        "[{b}] {r}"
+    );
+    assert_eq!(r["difference_fen"], 0, "[{b}]");
+    let a = row(city, "职业培训补贴", "4-12-01-01", Some(4), "skill_level");
+    assert_eq!((&a["grade"], &a["published_fen"]), (&"A".into(), &150_000.into()));
+    let up = row(city, "技能提升补贴", "4-10-01-05", Some(5), "skill_level");
+    assert_eq!(up["published_kind"], "up_to", "[{b}] {up}");
+    assert_eq!(city["published_file"], "data/published_amounts.toml");
+}
+
+/// The refusals per rule: the rejected 2019 claims of the export naming it.
+fn refusals_by_rule(db: &TestDb, city: &Value, claims: &BTreeMap<String, Value>) {
+    let b = db.backend;
+    let mut want: BTreeMap<String, i64> = BTreeMap::new();
+    for c in claims
+        .values()
+        .filter(|c| c["year"] == 2019 && c["status"] == "rejected")
+    {
+        for r in c["rules"].as_array().unwrap() {
+            *want.entry(r.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    let got: BTreeMap<String, i64> = city["totals"]["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rule"].as_str().unwrap().to_string(), i(&r["count"])))
+        .collect();
+    assert_eq!(got, want, "[{b}] refusals by rule");
+    assert!(got.contains_key("R2"), "[{b}] the planted fourth certificate");
+    let r2 = city["totals"]["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "R2")
+        .unwrap();
+    assert_eq!(r2["title"], "年度次数", "[{b}]");
+    assert_eq!(r2["clause"], "聊政办发〔2019〕10号 二十一", "[{b}]");
+}
+
+fn number(d: &Data) -> f64 {
+    match d {
+        Data::Float(f) => *f,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+/// The rows' sheet's total line: claims, approved 元, paid 元.
+fn sheet_totals(range: &calamine::Range<Data>) -> (i64, i64, i64) {
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows[2][17], Data::String("现行标准（元）".into()));
+    assert_eq!(rows[2][21], Data::String("公开标准（元）".into()));
+    let total = rows.last().unwrap();
+    assert_eq!(total[0], Data::String("合计".into()));
+    let fen = |d: &Data| (number(d) * 100.0).round() as i64;
+    (number(&total[6]) as i64, fen(&total[12]), fen(&total[13]))
+}
+
+fn xlsx_has_the_same_totals(db: &TestDb, city: &Value) {
+    let b = db.backend;
+    let path = db.path("standards.xlsx");
+    let p = path.to_str().unwrap();
+    db.ok(&["report", "standards", "--region", CITY, "--year", "2019", "--out", p]);
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("标准评估").unwrap();
+    let t = &city["totals"];
+    let want = (i(&t["claims"]), i(&t["approved_fen"]), i(&t["paid_fen"]));
+    assert_eq!(sheet_totals(&range), want, "[{b}] xlsx totals");
+    let b5 = range
+        .rows()
+        .find(|r| {
+            r[0] == Data::String("职业培训补贴".into())
+                && r[1] == Data::String("4-10-01-06".into())
+                && r[3] == Data::String("五级/初级工".into())
+                && r[4] == Data::String("职业技能等级证书".into())
+        })
+        .unwrap();
+    assert_eq!((number(&b5[17]), number(&b5[21])), (800.0, 800.0), "[{b}]");
+    let reasons = wb.worksheet_range("不予核准原因").unwrap();
+    assert!(
+        reasons.rows().any(|r| r[0] == Data::String("R2".into())),
+        "[{b}] R2 on the refusals' sheet"
+    );
+}
+
+async fn web_and_api(db: &TestDb, city: &Value) {
+    let b = db.backend;
+    let site = Site::open(db).await;
+    let (cookie, _) = site.login("city").await;
+    let page = site.get("/policy/standards?year=2019", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "[{b}] {}", page.body);
+    assert!(page.body.contains("聊城市2019年补贴标准评估"), "[{b}]");
+    assert!(page.body.contains("href=\"/policy/standards\""), "[{b}] in the menu");
+    assert!(page.body.contains("<div class=\"scroll\""), "[{b}] scrolls on a phone");
+    let key = "data-key=\"职业培训补贴|4-10-01-06|五级/初级工|职业技能等级证书\"";
+    let at = page.body.find(key).expect("the B 五级 row");
+    let tr = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
+    assert!(tr.contains(">800.00 元<br><small>每人次"), "[{b}] the standard: {tr}");
+    assert!(
+        tr.contains("B类职业 五级/初级工：800.00 元") && tr.contains("江苏省2023年"),
+        "[{b}] the published amount beside it: {tr}"
+    );
+    assert!(page.body.contains("R2 年度次数"), "[{b}] reasons in Chinese");
+    assert!(page.body.contains("聊政办发〔2019〕10号 二十一"), "[{b}] with the clause");
+    // Sorted by money paid, most first: the first row is the JSON's largest.
+    let sorted = site
+        .get("/policy/standards?year=2019&sort=paid_fen&dir=desc", &cookie)
+        .await;
+    let most = city["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|r| i(&r["paid_fen"]))
+        .unwrap();
+    let first = &sorted.body[sorted.body.find("<tbody>").unwrap()..];
+    let first = &first[first.find("data-key=\"").unwrap() + 10..];
+    let first = &first[..first.find('"').unwrap()];
+    assert!(
+        first.starts_with(&format!(
+            "{}|{}|",
+            most["subsidy_type"].as_str().unwrap(),
+            most["occupation"].as_str().unwrap()
+        )),
+        "[{b}] {first}"
+    );
+    let x = site
+        .get(&format!("/policy/standards.xlsx?region={CITY}&year=2019"), &cookie)
+        .await;
+    assert_eq!(x.status, StatusCode::OK, "[{b}]");
+    assert!(x.headers[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(x.bytes)).unwrap();
+    let t = &city["totals"];
+    let want = (i(&t["claims"]), i(&t["approved_fen"]), i(&t["paid_fen"]));
+    assert_eq!(sheet_totals(&wb.worksheet_range("标准评估").unwrap()), want, "[{b}]");
+
+    let token = |login: &str| {
+        let id = site.account(login).account_id;
+        let store = site.store.clone();
+        async move {
+            jineng_web::issue_api_token(&store, id, "t", &jineng_store::Actor("test".into()))
+                .await
+                .unwrap()
+        }
+    };
+    let path = |region: &str| format!("/api/v1/reports/standards?region={region}&year=2019");
+    let (s, v) = site.api("GET", &path(CITY), &token("city").await).await;
+    assert_eq!(s, StatusCode::OK, "[{b}] {v}");
+    assert_eq!(&v, city, "[{b}] the API answers what the CLI prints");
+
+    // The county officer: the county only.
+    let county_token = token("county").await;
+    let county = report(db, COUNTY);
+    let (s, v) = site.api("GET", &path(COUNTY), &county_token).await;
+    assert_eq!((s, &v), (StatusCode::OK, &county), "[{b}] the county's own");
+    for other in [CITY, SIBLING] {
+        let (s, v) = site.api("GET", &path(other), &county_token).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "[{b}] {other}: {v}");
+        assert!(v["error"].as_str().unwrap().contains("不在您的管理范围内"), "[{b}] {v}");
+    }
+    let (worker, _) = site.login("worker").await;
+    let r = site.get("/policy/standards", &worker).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] a worker");
+    let (cc, _) = site.login("county").await;
+    let own = site.get("/policy/standards?year=2019", &cc).await;
+    assert_eq!(own.status, StatusCode::OK, "[{b}]");
+    assert!(own.body.contains("东昌府区2019年补贴标准评估"), "[{b}]");
+    assert!(!own.body.contains(&format!("value=\"{CITY}\"")), "[{b}] no city to pick");
+    for other in [CITY, SIBLING] {
+        let r = site.get(&format!("/policy/standards?region={other}&year=2019"), &cc).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {other}");
+        let r = site.get(&format!("/policy/standards.xlsx?region={other}&year=2019"), &cc).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {other} xlsx");
+    }
+    // The county's training subsidies are those of the classes held there.
+    let mut sql = Sql::open(db).await;
+    let held = sql
+        .int(&format!(
+            "SELECT COUNT(*) FROM claims c LEFT JOIN certificates ce ON ce.person_id = c.person_id \
+             AND ce.cert_no = c.cert_no JOIN classes cl ON cl.class_id = COALESCE(c.class_id, ce.class_id) \
+             WHERE c.subsidy_type = '职业培训补贴' AND cl.site_region = '{COUNTY}' \
+             AND COALESCE(c.basis_year, CAST(substr(c.applied_on, 1, 4) AS BIGINT)) = 2019"
+        ))
+        .await;
+    let shown: i64 = county["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["subsidy_type"] == "职业培训补贴")
+        .map(|r| i(&r["claims"]))
+        .sum();
+    assert!(held > 0, "[{b}] the county trains");
+    assert_eq!(shown, held, "[{b}] county rows");
+    assert!(i(&county["totals"]["claims"]) < i(&city["totals"]["claims"]), "[{b}]");
+    site.store.close().await;
+}
+
+fn refusals_of_the_command(db: &TestDb) {
+    let b = db.backend;
+    let out = db.run(&["report", "standards", "--region", "371599", "--year", "2019"]);
+    assert!(!out.status.success(), "[{b}]");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("没有地区「371599」"), "[{b}] {err}");
+    let bad = db.csv(
+        "bad.toml",
+        "[[source]]\nid = \"x\"\ntitle = \"示例\"\n\n[[amount]]\nsource = \"x\"\nlabel = \"a\"\nsubsidy = \"职业培训补贴\"\nyuan = 800.5\n",
+    );
+    let out = db.run(&[
+        "report", "standards", "--region", CITY, "--year", "2019", "--published",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success(), "[{b}]");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("公开标准文件") && err.contains("第 ") && err.contains("浮点"),
+        "[{b}] {err}"
+    );
+    // Another file is read instead of the shipped one.
+    let own = db.csv(
+        "own.toml",
+        "[[source]]\nid = \"x\"\ntitle = \"本省示例\"\n\n[[amount]]\nsource = \"x\"\nlabel = \"B五级\"\nsubsidy = \"职业培训补贴\"\ngrade = \"B\"\nlevel = \"五级\"\nyuan = 1000\n",
+    );
+    let out = db.ok(&[
+        "report", "standards", "--region", CITY, "--year", "2019", "--published",
+        own.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let r = row(&v, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
+    assert_eq!((&r["published_fen"], &r["difference_fen"]), (&100_000.into(), &(-20_000).into()));
+}
