@@ -10,17 +10,15 @@
 mod common;
 mod web_admin;
 
-use axum::http::{StatusCode, header};
-use calamine::{Data, Reader, Xlsx, open_workbook, open_workbook_from_rs};
+use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::{TestDb, backends};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use web_admin::{CITY, COUNTY, Site, Sql};
+use web_admin::{CITY, Sql};
 
-const SIBLING: &str = "371521";
 const APPROVED: [&str; 5] = ["approved", "advanced", "in_transit", "failed", "paid"];
 
-fn report(db: &TestDb, region: &str) -> Value {
+pub fn report(db: &TestDb, region: &str) -> Value {
     let out = db.ok(&["report", "standards", "--region", region, "--year", "2019"]);
     serde_json::from_str(&out).unwrap()
 }
@@ -36,7 +34,13 @@ fn export(db: &TestDb) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn row<'a>(r: &'a Value, subsidy: &str, occ: &str, level: Option<u64>, cert: &str) -> &'a Value {
+pub fn row<'a>(
+    r: &'a Value,
+    subsidy: &str,
+    occ: &str,
+    level: Option<u64>,
+    cert: &str,
+) -> &'a Value {
     r["rows"]
         .as_array()
         .unwrap()
@@ -50,9 +54,13 @@ fn row<'a>(r: &'a Value, subsidy: &str, occ: &str, level: Option<u64>, cert: &st
         .unwrap_or_else(|| panic!("no row {subsidy} {occ} {level:?} {cert}"))
 }
 
-fn i(v: &Value) -> i64 {
+pub fn i(v: &Value) -> i64 {
     v.as_i64().unwrap()
 }
+
+#[path = "report_standards/web.rs"]
+mod web;
+use web::web_and_api;
 
 #[test]
 fn the_evaluation_counts_compares_and_keeps_to_the_scope() {
@@ -71,6 +79,7 @@ fn the_evaluation_counts_compares_and_keeps_to_the_scope() {
         xlsx_has_the_same_totals(&db, &city);
         rt.block_on(web_and_api(&db, &city));
         refusals_of_the_command(&db);
+        rt.block_on(an_undecided_claim_joins_its_row(&db, &city));
     }
 }
 
@@ -190,12 +199,18 @@ fn jiangsu_beside_the_b_five_row(db: &TestDb, city: &Value) {
     assert_eq!(r["published_kind"], "exact", "[{b}]");
     assert_eq!(r["published_label"], "B类职业 五级/初级工", "[{b}]");
     assert!(
-        r["published_source"].as_str().unwrap().contains("江苏省2023年"),
+        r["published_source"]
+            .as_str()
+            .unwrap()
+            .contains("江苏省2023年"),
         "[{b}] {r}"
     );
     assert_eq!(r["difference_fen"], 0, "[{b}]");
     let a = row(city, "职业培训补贴", "4-12-01-01", Some(4), "skill_level");
-    assert_eq!((&a["grade"], &a["published_fen"]), (&"A".into(), &150_000.into()));
+    assert_eq!(
+        (&a["grade"], &a["published_fen"]),
+        (&"A".into(), &150_000.into())
+    );
     let up = row(city, "技能提升补贴", "4-10-01-05", Some(5), "skill_level");
     assert_eq!(up["published_kind"], "up_to", "[{b}] {up}");
     assert_eq!(city["published_file"], "data/published_amounts.toml");
@@ -220,7 +235,10 @@ fn refusals_by_rule(db: &TestDb, city: &Value, claims: &BTreeMap<String, Value>)
         .map(|r| (r["rule"].as_str().unwrap().to_string(), i(&r["count"])))
         .collect();
     assert_eq!(got, want, "[{b}] refusals by rule");
-    assert!(got.contains_key("R2"), "[{b}] the planted fourth certificate");
+    assert!(
+        got.contains_key("R2"),
+        "[{b}] the planted fourth certificate"
+    );
     let r2 = city["totals"]["rejections"]
         .as_array()
         .unwrap()
@@ -231,7 +249,7 @@ fn refusals_by_rule(db: &TestDb, city: &Value, claims: &BTreeMap<String, Value>)
     assert_eq!(r2["clause"], "聊政办发〔2019〕10号 二十一", "[{b}]");
 }
 
-fn number(d: &Data) -> f64 {
+pub fn number(d: &Data) -> f64 {
     match d {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,
@@ -240,7 +258,7 @@ fn number(d: &Data) -> f64 {
 }
 
 /// The rows' sheet's total line: claims, approved 元, paid 元.
-fn sheet_totals(range: &calamine::Range<Data>) -> (i64, i64, i64) {
+pub fn sheet_totals(range: &calamine::Range<Data>) -> (i64, i64, i64) {
     let rows: Vec<&[Data]> = range.rows().collect();
     assert_eq!(rows[2][17], Data::String("现行标准（元）".into()));
     assert_eq!(rows[2][21], Data::String("公开标准（元）".into()));
@@ -254,7 +272,16 @@ fn xlsx_has_the_same_totals(db: &TestDb, city: &Value) {
     let b = db.backend;
     let path = db.path("standards.xlsx");
     let p = path.to_str().unwrap();
-    db.ok(&["report", "standards", "--region", CITY, "--year", "2019", "--out", p]);
+    db.ok(&[
+        "report",
+        "standards",
+        "--region",
+        CITY,
+        "--year",
+        "2019",
+        "--out",
+        p,
+    ]);
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let range = wb.worksheet_range("标准评估").unwrap();
     let t = &city["totals"];
@@ -277,120 +304,16 @@ fn xlsx_has_the_same_totals(db: &TestDb, city: &Value) {
     );
 }
 
-async fn web_and_api(db: &TestDb, city: &Value) {
-    let b = db.backend;
-    let site = Site::open(db).await;
-    let (cookie, _) = site.login("city").await;
-    let page = site.get("/policy/standards?year=2019", &cookie).await;
-    assert_eq!(page.status, StatusCode::OK, "[{b}] {}", page.body);
-    assert!(page.body.contains("聊城市2019年补贴标准评估"), "[{b}]");
-    assert!(page.body.contains("href=\"/policy/standards\""), "[{b}] in the menu");
-    assert!(page.body.contains("<div class=\"scroll\""), "[{b}] scrolls on a phone");
-    let key = "data-key=\"职业培训补贴|4-10-01-06|五级/初级工|职业技能等级证书\"";
-    let at = page.body.find(key).expect("the B 五级 row");
-    let tr = &page.body[at..at + page.body[at..].find("</tr>").unwrap()];
-    assert!(tr.contains(">800.00 元<br><small>每人次"), "[{b}] the standard: {tr}");
-    assert!(
-        tr.contains("B类职业 五级/初级工：800.00 元") && tr.contains("江苏省2023年"),
-        "[{b}] the published amount beside it: {tr}"
-    );
-    assert!(page.body.contains("R2 年度次数"), "[{b}] reasons in Chinese");
-    assert!(page.body.contains("聊政办发〔2019〕10号 二十一"), "[{b}] with the clause");
-    // Sorted by money paid, most first: the first row is the JSON's largest.
-    let sorted = site
-        .get("/policy/standards?year=2019&sort=paid_fen&dir=desc", &cookie)
-        .await;
-    let most = city["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .max_by_key(|r| i(&r["paid_fen"]))
-        .unwrap();
-    let first = &sorted.body[sorted.body.find("<tbody>").unwrap()..];
-    let first = &first[first.find("data-key=\"").unwrap() + 10..];
-    let first = &first[..first.find('"').unwrap()];
-    assert!(
-        first.starts_with(&format!(
-            "{}|{}|",
-            most["subsidy_type"].as_str().unwrap(),
-            most["occupation"].as_str().unwrap()
-        )),
-        "[{b}] {first}"
-    );
-    let x = site
-        .get(&format!("/policy/standards.xlsx?region={CITY}&year=2019"), &cookie)
-        .await;
-    assert_eq!(x.status, StatusCode::OK, "[{b}]");
-    assert!(x.headers[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
-    let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(x.bytes)).unwrap();
-    let t = &city["totals"];
-    let want = (i(&t["claims"]), i(&t["approved_fen"]), i(&t["paid_fen"]));
-    assert_eq!(sheet_totals(&wb.worksheet_range("标准评估").unwrap()), want, "[{b}]");
-
-    let token = |login: &str| {
-        let id = site.account(login).account_id;
-        let store = site.store.clone();
-        async move {
-            jineng_web::issue_api_token(&store, id, "t", &jineng_store::Actor("test".into()))
-                .await
-                .unwrap()
-        }
-    };
-    let path = |region: &str| format!("/api/v1/reports/standards?region={region}&year=2019");
-    let (s, v) = site.api("GET", &path(CITY), &token("city").await).await;
-    assert_eq!(s, StatusCode::OK, "[{b}] {v}");
-    assert_eq!(&v, city, "[{b}] the API answers what the CLI prints");
-
-    // The county officer: the county only.
-    let county_token = token("county").await;
-    let county = report(db, COUNTY);
-    let (s, v) = site.api("GET", &path(COUNTY), &county_token).await;
-    assert_eq!((s, &v), (StatusCode::OK, &county), "[{b}] the county's own");
-    for other in [CITY, SIBLING] {
-        let (s, v) = site.api("GET", &path(other), &county_token).await;
-        assert_eq!(s, StatusCode::FORBIDDEN, "[{b}] {other}: {v}");
-        assert!(v["error"].as_str().unwrap().contains("不在您的管理范围内"), "[{b}] {v}");
-    }
-    let (worker, _) = site.login("worker").await;
-    let r = site.get("/policy/standards", &worker).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] a worker");
-    let (cc, _) = site.login("county").await;
-    let own = site.get("/policy/standards?year=2019", &cc).await;
-    assert_eq!(own.status, StatusCode::OK, "[{b}]");
-    assert!(own.body.contains("东昌府区2019年补贴标准评估"), "[{b}]");
-    assert!(!own.body.contains(&format!("value=\"{CITY}\"")), "[{b}] no city to pick");
-    for other in [CITY, SIBLING] {
-        let r = site.get(&format!("/policy/standards?region={other}&year=2019"), &cc).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {other}");
-        let r = site.get(&format!("/policy/standards.xlsx?region={other}&year=2019"), &cc).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {other} xlsx");
-    }
-    // The county's training subsidies are those of the classes held there.
-    let mut sql = Sql::open(db).await;
-    let held = sql
-        .int(&format!(
-            "SELECT COUNT(*) FROM claims c LEFT JOIN certificates ce ON ce.person_id = c.person_id \
-             AND ce.cert_no = c.cert_no JOIN classes cl ON cl.class_id = COALESCE(c.class_id, ce.class_id) \
-             WHERE c.subsidy_type = '职业培训补贴' AND cl.site_region = '{COUNTY}' \
-             AND COALESCE(c.basis_year, CAST(substr(c.applied_on, 1, 4) AS BIGINT)) = 2019"
-        ))
-        .await;
-    let shown: i64 = county["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["subsidy_type"] == "职业培训补贴")
-        .map(|r| i(&r["claims"]))
-        .sum();
-    assert!(held > 0, "[{b}] the county trains");
-    assert_eq!(shown, held, "[{b}] county rows");
-    assert!(i(&county["totals"]["claims"]) < i(&city["totals"]["claims"]), "[{b}]");
-    site.store.close().await;
-}
-
 fn refusals_of_the_command(db: &TestDb) {
     let b = db.backend;
-    let out = db.run(&["report", "standards", "--region", "371599", "--year", "2019"]);
+    let out = db.run(&[
+        "report",
+        "standards",
+        "--region",
+        "371599",
+        "--year",
+        "2019",
+    ]);
     assert!(!out.status.success(), "[{b}]");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("没有地区「371599」"), "[{b}] {err}");
@@ -399,7 +322,13 @@ fn refusals_of_the_command(db: &TestDb) {
         "[[source]]\nid = \"x\"\ntitle = \"示例\"\n\n[[amount]]\nsource = \"x\"\nlabel = \"a\"\nsubsidy = \"职业培训补贴\"\nyuan = 800.5\n",
     );
     let out = db.run(&[
-        "report", "standards", "--region", CITY, "--year", "2019", "--published",
+        "report",
+        "standards",
+        "--region",
+        CITY,
+        "--year",
+        "2019",
+        "--published",
         bad.to_str().unwrap(),
     ]);
     assert!(!out.status.success(), "[{b}]");
@@ -414,10 +343,59 @@ fn refusals_of_the_command(db: &TestDb) {
         "[[source]]\nid = \"x\"\ntitle = \"本省示例\"\n\n[[amount]]\nsource = \"x\"\nlabel = \"B五级\"\nsubsidy = \"职业培训补贴\"\ngrade = \"B\"\nlevel = \"五级\"\nyuan = 1000\n",
     );
     let out = db.ok(&[
-        "report", "standards", "--region", CITY, "--year", "2019", "--published",
+        "report",
+        "standards",
+        "--region",
+        CITY,
+        "--year",
+        "2019",
+        "--published",
         own.to_str().unwrap(),
     ]);
     let v: Value = serde_json::from_str(&out).unwrap();
     let r = row(&v, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
-    assert_eq!((&r["published_fen"], &r["difference_fen"]), (&100_000.into(), &(-20_000).into()));
+    assert_eq!(
+        (&r["published_fen"], &r["difference_fen"]),
+        (&100_000.into(), &(-20_000).into())
+    );
+}
+
+/// A claim not decided yet (its decision wiped here) stays in its row,
+/// under the policy governing the city, as pending.
+async fn an_undecided_claim_joins_its_row(db: &TestDb, city: &Value) {
+    let b = db.backend;
+    let mut sql = Sql::open(db).await;
+    let no = sql
+        .text(
+            "SELECT MIN(c.claim_no) FROM claims c JOIN certificates ce ON ce.person_id = c.person_id \
+             AND ce.cert_no = c.cert_no WHERE c.subsidy_type = '职业培训补贴' AND c.status = 'eligible' \
+             AND ce.occupation_code = '4-10-01-06' AND ce.skill_level = 5 AND ce.cert_type = 'skill_level' \
+             AND c.basis_year = 2019 AND c.applied_on LIKE '2019%'",
+        )
+        .await;
+    sql.exec(&format!(
+        "UPDATE claims SET status = 'submitted', outcome = NULL, policy_id = NULL, policy_version = NULL, \
+         basis_year = NULL, trace = NULL, flagged_rules = NULL, amount_fen = NULL WHERE claim_no = '{no}'"
+    ))
+    .await;
+    let after = report(db, CITY);
+    let before = row(city, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
+    let now = row(&after, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
+    assert_eq!(
+        now["claims"], before["claims"],
+        "[{b}] {no} stays in its row"
+    );
+    assert_eq!(
+        now["pending"], before["pending"],
+        "[{b}] eligible or undecided: pending"
+    );
+    assert_eq!(now["policy"], "liaocheng-2019", "[{b}]");
+    assert!(
+        after["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["policy"] == "liaocheng-2019"),
+        "[{b}] no row without its policy"
+    );
 }

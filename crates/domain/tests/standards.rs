@@ -2,8 +2,8 @@
 //! published amounts' file is read and refused as documented (file, line,
 //! Chinese), the Liaocheng catalogue's rows meet the amounts published for
 //! their class and level, refusal reasons come from the decision's failed
-//! lines, and the report's integer arithmetic holds for any counts
-//! (property tests).
+//! lines, and a tally becomes a row with its standard, published amount
+//! and clauses (the arithmetic for any counts: `prop_standards.rs`).
 
 mod common;
 
@@ -19,12 +19,11 @@ use jineng_domain::standards::{
     Counts, EntryGrades, Figure, PolicyRef, Published, Reason, Tally, Unit, evaluate, in_force,
 };
 use jineng_domain::{CertificateType, Fen, OccupationCode, SkillLevel};
-use proptest::prelude::*;
 
 fn liaocheng() -> (Policy, EntryGrades) {
     let text = policy_text("liaocheng-2019.toml");
     let mut read = |_: &str| Ok(text.clone());
-    let (p, sources) = policy::load("liaocheng-2019.toml", &mut read, &refdata()).unwrap();
+    let (p, sources) = policy::load("liaocheng-2019.toml", &mut read, rd()).unwrap();
     (p, EntryGrades::read(&sources))
 }
 
@@ -32,8 +31,17 @@ fn occ(s: &str) -> OccupationCode {
     OccupationCode::parse(s).unwrap()
 }
 
+/// The repository's reference data, read once.
+fn rd() -> &'static RefData {
+    static ONCE: std::sync::OnceLock<RefData> = std::sync::OnceLock::new();
+    ONCE.get_or_init(refdata)
+}
+
+/// The shipped file, read once: the property tests ask for it often.
 fn published() -> Published {
-    Published::builtin(&refdata()).unwrap_or_else(|e| panic!("{e}"))
+    static ONCE: std::sync::OnceLock<Published> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| Published::builtin(rd()).unwrap_or_else(|e| panic!("{e}")))
+        .clone()
 }
 
 #[test]
@@ -77,50 +85,108 @@ fn liaocheng_rows_meet_the_amounts_of_their_class_and_level() {
     // 家政服务员 is a class-B occupation: 五级 800 beside Jiangsu's B 800.
     let skill = Some(CertificateType::SkillLevel);
     let five = Some(SkillLevel::Five);
-    let s = in_force(&p, &grades, row("职业培训补贴", "4-10-01-06", five, skill), on).unwrap();
-    assert_eq!((s.amount, s.grade.as_deref(), s.unit), (Fen(80_000), Some("B"), Unit::PerClaim));
+    let s = in_force(
+        &p,
+        &grades,
+        row("职业培训补贴", "4-10-01-06", five, skill),
+        on,
+    )
+    .unwrap();
+    assert_eq!(
+        (s.amount, s.grade.as_deref(), s.unit),
+        (Fen(80_000), Some("B"), Unit::PerClaim)
+    );
     let a = find(&s, five, skill).unwrap();
     assert_eq!(a.label, "B类职业 五级/初级工");
     assert_eq!(a.figure.difference(s.amount), Fen::ZERO);
     assert_eq!(pb.source(&a).id, "jiangsu-2023");
     // 电工 四级 is class A: 1500.
     let four = Some(SkillLevel::Four);
-    let s = in_force(&p, &grades, row("职业培训补贴", "6-31-01-03", four, skill), on).unwrap();
+    let s = in_force(
+        &p,
+        &grades,
+        row("职业培训补贴", "6-31-01-03", four, skill),
+        on,
+    )
+    .unwrap();
     assert_eq!((s.amount, s.grade.as_deref()), (Fen(150_000), Some("A")));
     assert_eq!(find(&s, four, skill).unwrap().label, "A类职业 四级/中级工");
     // 专项职业能力 800 written without a class: Jiangsu's span 400–800.
     let special = Some(CertificateType::SpecialAbility);
-    let s = in_force(&p, &grades, row("职业培训补贴", "4-10-01-06", None, special), on).unwrap();
+    let s = in_force(
+        &p,
+        &grades,
+        row("职业培训补贴", "4-10-01-06", None, special),
+        on,
+    )
+    .unwrap();
     let a = find(&s, None, special).unwrap();
-    assert_eq!(a.figure, Figure::Range { min: Fen(40_000), max: Fen(80_000) });
+    assert_eq!(
+        a.figure,
+        Figure::Range {
+            min: Fen(40_000),
+            max: Fen(80_000)
+        }
+    );
     assert_eq!(a.figure.difference(s.amount), Fen::ZERO);
     // 技能提升补贴 at most 1000 for 五级.
-    let s = in_force(&p, &grades, row("技能提升补贴", "4-10-01-05", five, skill), on).unwrap();
+    let s = in_force(
+        &p,
+        &grades,
+        row("技能提升补贴", "4-10-01-05", five, skill),
+        on,
+    )
+    .unwrap();
     assert_eq!((s.amount, s.grade.as_deref()), (Fen(100_000), Some("UP")));
     let a = find(&s, five, skill).unwrap();
     assert_eq!(a.figure, Figure::UpTo { fen: Fen(100_000) });
     // R8 30 a day beside Heilongjiang's 25; R10 200 a month beside 500.
     let s = in_force(&p, &grades, row("生活费补贴", "4-07-05-01", five, None), on).unwrap();
     assert_eq!((s.amount, s.unit), (Fen(3_000), Unit::PerDay));
-    assert_eq!(find(&s, five, None).unwrap().figure.difference(s.amount), Fen(500));
-    let s = in_force(&p, &grades, row("以工代训补贴", "4-03-02-01", None, None), on).unwrap();
+    assert_eq!(
+        find(&s, five, None).unwrap().figure.difference(s.amount),
+        Fen(500)
+    );
+    let s = in_force(
+        &p,
+        &grades,
+        row("以工代训补贴", "4-03-02-01", None, None),
+        on,
+    )
+    .unwrap();
     assert_eq!((s.amount, s.unit), (Fen(20_000), Unit::PerMonth));
-    assert_eq!(find(&s, None, None).unwrap().figure.difference(s.amount), Fen(-30_000));
+    assert_eq!(
+        find(&s, None, None).unwrap().figure.difference(s.amount),
+        Fen(-30_000)
+    );
     // 特种作业 has no published amount; the 养老护理员 uplift starts in 2020.
     let op = Some(CertificateType::SpecialOperation);
     let s = in_force(&p, &grades, row("职业培训补贴", "6-31-01-03", None, op), on).unwrap();
     assert!(find(&s, None, op).is_none());
     let key = row("职业培训补贴", "4-10-01-05", five, skill);
     assert_eq!(in_force(&p, &grades, key, on).unwrap().uplift_pct, 0);
-    assert_eq!(in_force(&p, &grades, key, d("2020-06-30")).unwrap().uplift_pct, 30);
+    assert_eq!(
+        in_force(&p, &grades, key, d("2020-06-30"))
+            .unwrap()
+            .uplift_pct,
+        30
+    );
     // A type the policy does not price has no standard.
-    assert!(in_force(&p, &grades, row("项目制培训补贴", "6-31-01-03", five, skill), on).is_none());
+    assert!(
+        in_force(
+            &p,
+            &grades,
+            row("项目制培训补贴", "6-31-01-03", five, skill),
+            on
+        )
+        .is_none()
+    );
 }
 
 /// A copy of the shipped file with `[[amount]]` `extra` appended.
 fn with(extra: &str) -> Result<Published, String> {
     let text = format!("{BUILTIN}\n{extra}");
-    Published::parse("p.toml", &text, &refdata()).map_err(|e| e.to_string())
+    Published::parse("p.toml", &text, rd()).map_err(|e| e.to_string())
 }
 
 fn line_of_extra() -> usize {
@@ -131,16 +197,46 @@ fn line_of_extra() -> usize {
 fn a_broken_file_is_refused_with_its_line() {
     let at = line_of_extra();
     let cases = [
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nlevel = \"五级\"\nyuan = 800.5", "浮点"),
-        ("source = \"nowhere\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nyuan = 1", "未定义的来源「nowhere」"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nlevel = \"九级\"\nyuan = 1", "无法识别的技能等级「九级」"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\ncert = [\"驾照\"]\nyuan = 1", "无法识别的证书类型「驾照」"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nunit = \"周\"\nyuan = 1", "无法识别的单位「周」"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nyuan = 1\nmin_yuan = 1\nmax_yuan = 2", "之一"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nmin_yuan = 3\nmax_yuan = 2", "大于"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"补贴大全\"\nyuan = 1", "未知的补贴类型「补贴大全」"),
-        ("source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nyuan = 1\ncolour = 1", "未知参数 colour"),
-        ("source = \"jiangsu-2023\"\nlabel = \"again\"\nsubsidy = \"职业培训补贴\"\ngrade = \"B\"\nlevel = \"初级工\"\nyuan = 900", "与第"),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nlevel = \"五级\"\nyuan = 800.5",
+            "浮点",
+        ),
+        (
+            "source = \"nowhere\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nyuan = 1",
+            "未定义的来源「nowhere」",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nlevel = \"九级\"\nyuan = 1",
+            "无法识别的技能等级「九级」",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\ncert = [\"驾照\"]\nyuan = 1",
+            "无法识别的证书类型「驾照」",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nunit = \"周\"\nyuan = 1",
+            "无法识别的单位「周」",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nyuan = 1\nmin_yuan = 1\nmax_yuan = 2",
+            "之一",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nmin_yuan = 3\nmax_yuan = 2",
+            "大于",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"补贴大全\"\nyuan = 1",
+            "未知的补贴类型「补贴大全」",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"职业培训补贴\"\nyuan = 1\ncolour = 1",
+            "未知参数 colour",
+        ),
+        (
+            "source = \"jiangsu-2023\"\nlabel = \"again\"\nsubsidy = \"职业培训补贴\"\ngrade = \"B\"\nlevel = \"初级工\"\nyuan = 900",
+            "与第",
+        ),
     ];
     for (body, words) in cases {
         let err = with(&format!("[[amount]]\n{body}\n")).unwrap_err();
@@ -152,13 +248,18 @@ fn a_broken_file_is_refused_with_its_line() {
             .unwrap()
             .parse()
             .unwrap();
-        assert!((at..at + 8).contains(&line), "{body}: line {line}, amount at {at}");
+        assert!(
+            (at..at + 8).contains(&line),
+            "{body}: line {line}, amount at {at}"
+        );
     }
     let dup = with("[[amount]]\nsource = \"jiangsu-2023\"\nlabel = \"again\"\nsubsidy = \"职业培训补贴\"\ngrade = \"B\"\nlevel = \"五级\"\nyuan = 900\n")
         .unwrap_err();
     assert!(dup.contains("B类职业 五级/初级工"), "{dup}");
     // Without reference data the subsidy type is not checked.
-    let text = format!("{BUILTIN}\n[[amount]]\nsource = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"补贴大全\"\nyuan = 1\n");
+    let text = format!(
+        "{BUILTIN}\n[[amount]]\nsource = \"jiangsu-2023\"\nlabel = \"x\"\nsubsidy = \"补贴大全\"\nyuan = 1\n"
+    );
     assert!(Published::parse("p.toml", &text, &RefData::default()).is_ok());
 }
 
@@ -224,7 +325,10 @@ fn a_tally_becomes_a_row_with_standard_published_and_clauses() {
     let reasons = BTreeMap::from([(Reason::Rule(RuleId::R2), 2), (Reason::Officer, 1)]);
     let e = evaluate(
         ("371500", "聊城市", 2019),
-        vec![tally("4-10-01-06", 100, reasons), tally("4-10-01-05", 200, BTreeMap::new())],
+        vec![
+            tally("4-10-01-06", 100, reasons),
+            tally("4-10-01-05", 200, BTreeMap::new()),
+        ],
         &refs,
         &pb,
     );
@@ -233,93 +337,35 @@ fn a_tally_becomes_a_row_with_standard_published_and_clauses() {
     assert_eq!(r.occupation.as_deref(), Some("4-10-01-06"));
     assert_eq!((r.fund_share_bp, e.rows[0].fund_share_bp), (3333, 6666));
     assert_eq!(r.avg_fen_per_certificate, Some(80_000));
-    assert_eq!((r.standard_fen, r.published_fen, r.difference_fen), (Some(80_000), Some(80_000), Some(0)));
+    assert_eq!(
+        (r.standard_fen, r.published_fen, r.difference_fen),
+        (Some(80_000), Some(80_000), Some(0))
+    );
     assert_eq!(r.grade.as_deref(), Some("B"));
     assert_eq!(r.policy.as_deref(), Some("liaocheng-2019"));
     let r2 = &r.rejections[0];
-    assert_eq!((r2.rule.as_str(), r2.title.as_str(), r2.count), ("R2", "年度次数", 2));
+    assert_eq!(
+        (r2.rule.as_str(), r2.title.as_str(), r2.count),
+        ("R2", "年度次数", 2)
+    );
     assert_eq!(r2.clause, "聊政办发〔2019〕10号 二十一");
     assert_eq!(r.rejections[1].rule, "officer");
     assert_eq!(e.totals.counts.claims, 20);
     assert_eq!(e.totals.fund_share_bp, 10_000);
     assert_eq!(e.totals.rejections[0].clause, "聊政办发〔2019〕10号 二十一");
     // Without its policy a row has no standard and no comparison.
-    let e = evaluate(("371500", "聊城市", 2019), vec![tally("4-10-01-06", 0, BTreeMap::new())], &HashMap::new(), &pb);
-    assert_eq!((e.rows[0].standard_fen, e.rows[0].published_fen, e.rows[0].fund_share_bp), (None, None, 0));
-}
-
-fn counts() -> impl Strategy<Value = Counts> {
-    (0i64..1_000, 0i64..1_000_000_000, 0i64..1_000_000_000, 0i64..50).prop_map(
-        |(claims, approved_fen, paid_fen, certificates)| Counts {
-            claims,
-            approved: claims / 2,
-            approved_fen,
-            paid_fen,
-            certificates,
-            ..Counts::default()
-        },
-    )
-}
-
-proptest! {
-    #[test]
-    fn shares_add_up_to_at_most_the_whole_and_averages_round_down(rows in prop::collection::vec(counts(), 1..30)) {
-        let tallies: Vec<Tally> = rows.iter().enumerate().map(|(i, c)| Tally {
-            subsidy_type: format!("t{i:03}"),
-            counts: *c,
-            ..Tally::default()
-        }).collect();
-        let e = evaluate(("371500", "聊城市", 2019), tallies, &HashMap::new(), &published());
-        let paid: i64 = rows.iter().map(|c| c.paid_fen).sum();
-        let shares: i64 = e.rows.iter().map(|r| r.fund_share_bp).sum();
-        if paid > 0 {
-            prop_assert!(shares <= 10_000 && shares > 10_000 - e.rows.len() as i64, "{shares}");
-        } else {
-            prop_assert_eq!(shares, 0);
-        }
-        for r in &e.rows {
-            let c = r.counts;
-            match r.avg_fen_per_certificate {
-                None => prop_assert_eq!(c.certificates, 0),
-                Some(a) => prop_assert!(a * c.certificates <= c.approved_fen && c.approved_fen < (a + 1) * c.certificates),
-            }
-        }
-        prop_assert_eq!(e.totals.counts.claims, rows.iter().map(|c| c.claims).sum::<i64>());
-        prop_assert_eq!(e.totals.counts.paid_fen, paid);
-    }
-
-    #[test]
-    fn the_amount_found_matches_and_none_matching_names_more(
-        subsidy in prop::sample::select(vec!["职业培训补贴", "技能提升补贴", "创业培训补贴", "生活费补贴", "以工代训补贴"]),
-        grade in prop::sample::select(vec![None, Some("A"), Some("B"), Some("C"), Some("UP")]),
-        level in prop::option::of(prop::sample::select(SkillLevel::ALL.to_vec())),
-        cert in prop::option::of(prop::sample::select(CertificateType::ALL.to_vec())),
-        unit in prop::sample::select(vec![Unit::PerClaim, Unit::PerDay, Unit::PerMonth]),
-        standard in 0i64..1_000_000,
-    ) {
-        let pb = published();
-        let item = Item { subsidy, grade, level, cert, unit };
-        let names = |a: &jineng_domain::standards::published::Amount| {
-            usize::from(a.grade.is_some()) + usize::from(a.level.is_some()) + usize::from(!a.cert.is_empty())
-        };
-        let fits = |a: &jineng_domain::standards::published::Amount| {
-            a.subsidy == subsidy && a.unit == unit
-                && a.grade.as_deref().is_none_or(|g| grade == Some(g))
-                && a.level.is_none_or(|l| l == level)
-                && (a.cert.is_empty() || cert.is_some_and(|c| a.cert.contains(&c)))
-        };
-        match pb.find(&item) {
-            None => prop_assert!(!pb.amounts.iter().any(fits)),
-            Some(a) => {
-                prop_assert!(fits(a));
-                prop_assert!(pb.amounts.iter().filter(|o| fits(o)).all(|o| names(o) <= names(a)));
-                let diff = a.figure.difference(Fen(standard)).0;
-                match a.figure {
-                    Figure::Range { min, max } if (min.0..=max.0).contains(&standard) => prop_assert_eq!(diff, 0),
-                    Figure::Range { min, .. } if standard < min.0 => prop_assert_eq!(diff, standard - min.0),
-                    f => prop_assert_eq!(diff, standard - f.top().0),
-                }
-            }
-        }
-    }
+    let e = evaluate(
+        ("371500", "聊城市", 2019),
+        vec![tally("4-10-01-06", 0, BTreeMap::new())],
+        &HashMap::new(),
+        &pb,
+    );
+    assert_eq!(
+        (
+            e.rows[0].standard_fen,
+            e.rows[0].published_fen,
+            e.rows[0].fund_share_bp
+        ),
+        (None, None, 0)
+    );
 }

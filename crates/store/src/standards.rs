@@ -15,6 +15,8 @@
 //!   the `year` of `jineng claims export`.
 //! - Occupation, level and certificate type are the certificate's, else
 //!   the class's (the class the claim names, else its certificate's).
+//! - A row is also the policy that decided its claims; claims not decided
+//!   yet join the policy governing the region at the year's end.
 //! - Paid is the money that reached the payee: the claim's postings to
 //!   补贴支出 and 预付款 (pay, advance, settle), less recoveries.
 
@@ -137,6 +139,43 @@ fn tally_of(key: &Key, occupation_name: String, counts: Counts) -> Result<Tally,
     })
 }
 
+/// Gives the rows without a policy `governing`, adding each to the row of
+/// the same key that has it.
+fn merge_undecided(tallies: Vec<Tally>, governing: Option<i64>) -> Vec<Tally> {
+    let mut out: Vec<Tally> = Vec::with_capacity(tallies.len());
+    let mut at: HashMap<Key, usize> = HashMap::new();
+    for mut t in tallies {
+        if t.policy_id.is_none() {
+            t.policy_id = governing;
+        }
+        match at.entry(key_of_tally(&t)) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let o = &mut out[*e.get()];
+                o.counts += t.counts;
+                for (r, n) in t.reasons {
+                    *o.reasons.entry(r).or_default() += n;
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// A tally's row key as the queries read it.
+fn key_of_tally(t: &Tally) -> Key {
+    (
+        t.policy_id,
+        t.subsidy_type.clone(),
+        t.occupation.as_ref().map(|o| o.as_str().to_string()),
+        t.level.map(|l| i64::from(l.grade())),
+        t.cert_type.map(|c| c.code().to_string()),
+    )
+}
+
 impl Store {
     /// The evaluation of `region`'s standards for `year` (any region, or
     /// 000000 for the whole deployment), with `published` beside them.
@@ -168,6 +207,13 @@ impl Store {
         let inner = claims_sql(enterprise.len());
         let tallies = self.tallies(&inner, &vals).await?;
         let tallies = self.reasons(&inner, &vals, tallies).await?;
+        // Undecided claims (no policy yet) go with the policy that governs
+        // the region at the year's end, when one does.
+        let governing = RegionCode::parse(region).ok().and_then(|r| {
+            let day = chrono::NaiveDate::from_ymd_opt(year, 12, 31)?;
+            policies.for_region(&r, day).map(|c| c.version.policy_id)
+        });
+        let tallies = merge_undecided(tallies, governing);
         let stored = self.policies().await?;
         let grades: HashMap<i64, EntryGrades> = stored
             .iter()
@@ -198,9 +244,11 @@ impl Store {
         year: i32,
         published: &Published,
     ) -> Result<Evaluation, StoreError> {
-        let refused = || StoreError::OutOfScope(format!("地区「{region}」不存在或不在您的管理范围内"));
+        let refused =
+            || StoreError::OutOfScope(format!("地区「{region}」不存在或不在您的管理范围内"));
         let inside = region != NATIONAL
-            && RegionCode::parse(region).is_ok_and(|c| region.len() == 6 && scope.contains_region(&c));
+            && RegionCode::parse(region)
+                .is_ok_and(|c| region.len() == 6 && scope.contains_region(&c));
         if !inside {
             return Err(refused());
         }
@@ -212,15 +260,19 @@ impl Store {
 
     /// What a standards page offers for `region`: the region itself and
     /// the regions directly under it, (code, name) by code.
-    pub async fn region_and_parts(&self, region: &str) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn region_and_parts(
+        &self,
+        region: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
         let mut out = Vec::new();
         if let Some(name) = self.region_name(region).await? {
             out.push((region.to_string(), name));
         }
-        let rows = sqlx::query("SELECT code, name FROM regions WHERE parent_code = $1 ORDER BY code")
-            .bind(region)
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT code, name FROM regions WHERE parent_code = $1 ORDER BY code")
+                .bind(region)
+                .fetch_all(self.pool())
+                .await?;
         for r in rows {
             out.push((r.try_get("code")?, r.try_get("name")?));
         }
@@ -236,7 +288,10 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(years.into_iter().filter_map(|y| i32::try_from(y).ok()).collect())
+        Ok(years
+            .into_iter()
+            .filter_map(|y| i32::try_from(y).ok())
+            .collect())
     }
 
     /// The counts and sums of each row.
@@ -248,7 +303,11 @@ impl Store {
             codes(&[ClaimStatus::Recovered]),
         );
         let pending = codes(&[ClaimStatus::Submitted, ClaimStatus::Eligible]);
-        let n = |set: &str| format!("CAST(COALESCE(SUM(CASE WHEN k.status IN ({set}) THEN 1 ELSE 0 END), 0) AS BIGINT)");
+        let n = |set: &str| {
+            format!(
+                "CAST(COALESCE(SUM(CASE WHEN k.status IN ({set}) THEN 1 ELSE 0 END), 0) AS BIGINT)"
+            )
+        };
         let sql = format!(
             "SELECT {KEY}, MAX(o.name) AS occupation_name, COUNT(*) AS claims, \
              {} AS approved, {} AS rejected, {} AS review, {} AS pending, {} AS recovered, \
@@ -304,13 +363,7 @@ impl Store {
         let mut by_key: HashMap<Key, Tally> = HashMap::new();
         let mut order: Vec<Key> = Vec::new();
         for t in tallies {
-            let key = (
-                t.policy_id,
-                t.subsidy_type.clone(),
-                t.occupation.as_ref().map(|o| o.as_str().to_string()),
-                t.level.map(|l| i64::from(l.grade())),
-                t.cert_type.map(|c| c.code().to_string()),
-            );
+            let key = key_of_tally(&t);
             order.push(key.clone());
             by_key.insert(key, t);
         }

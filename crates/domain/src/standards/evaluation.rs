@@ -205,15 +205,14 @@ pub fn basis_points(part: i64, whole: i64) -> i64 {
     (i128::from(part) * 10_000).div_euclid(i128::from(whole)) as i64
 }
 
-fn rejections(
-    reasons: &BTreeMap<Reason, i64>,
-    policy: Option<&PolicyRef<'_>>,
-) -> Vec<Rejection> {
+fn rejections(reasons: &BTreeMap<Reason, i64>, policy: Option<&PolicyRef<'_>>) -> Vec<Rejection> {
     let mut out: Vec<Rejection> = reasons
         .iter()
         .map(|(r, n)| {
             let (title, clause) = match (r, policy) {
-                (Reason::Rule(id), Some(p)) => (id.title_zh().to_string(), p.policy.cite(*id).to_string()),
+                (Reason::Rule(id), Some(p)) => {
+                    (id.title_zh().to_string(), p.policy.cite(*id).to_string())
+                }
                 (Reason::Rule(id), None) => (id.title_zh().to_string(), String::new()),
                 (Reason::Policy, p) => (
                     "本地政策未规定该补贴类型或申领不在政策有效期内".to_string(),
@@ -268,7 +267,10 @@ fn row(
         level: t.level.map(SkillLevel::grade),
         level_name: t.level.map_or("无等级", SkillLevel::as_zh).to_string(),
         cert_type: t.cert_type.map(|c| c.code().to_string()),
-        cert_type_name: t.cert_type.map_or("无证书", CertificateType::as_zh).to_string(),
+        cert_type_name: t
+            .cert_type
+            .map_or("无证书", CertificateType::as_zh)
+            .to_string(),
         policy: policy.map(|p| p.key.to_string()),
         counts: c,
         avg_fen_per_certificate: per(c.approved_fen, c.certificates),
@@ -299,13 +301,20 @@ pub fn evaluate(
     published: &Published,
 ) -> Evaluation {
     tallies.sort_by(|a, b| {
-        (&a.subsidy_type, &a.occupation, std::cmp::Reverse(a.level), a.cert_type, a.policy_id).cmp(&(
-            &b.subsidy_type,
-            &b.occupation,
-            std::cmp::Reverse(b.level),
-            b.cert_type,
-            b.policy_id,
-        ))
+        (
+            &a.subsidy_type,
+            &a.occupation,
+            std::cmp::Reverse(a.level),
+            a.cert_type,
+            a.policy_id,
+        )
+            .cmp(&(
+                &b.subsidy_type,
+                &b.occupation,
+                std::cmp::Reverse(b.level),
+                b.cert_type,
+                b.policy_id,
+            ))
     });
     let mut counts = Counts::default();
     let mut reasons: BTreeMap<Reason, i64> = BTreeMap::new();

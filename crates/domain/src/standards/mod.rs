@@ -7,11 +7,14 @@
 //! `data/published_amounts.toml`). Pure: the store counts, this builds.
 
 pub mod evaluation;
+pub mod figure;
 pub mod grades;
 pub mod published;
 pub mod standard;
 
-pub use evaluation::{Counts, Evaluation, PolicyRef, Reason, Rejection, Row, Tally, Totals, evaluate};
+pub use evaluation::{
+    Counts, Evaluation, PolicyRef, Reason, Rejection, Row, Tally, Totals, evaluate,
+};
 pub use grades::EntryGrades;
 pub use published::{Figure, Published, PublishedError, Unit};
 pub use standard::{Standard, evaluation_day, in_force};

@@ -9,107 +9,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+pub use super::figure::{Figure, Unit};
 use crate::refdata::{RefData, vocab_kind};
-use crate::{CertificateType, Fen, SkillLevel, Yuan};
+use crate::{CertificateType, Fen, SkillLevel};
 
 /// The file shipped with Jineng, compiled into the binary.
 pub const BUILTIN: &str = include_str!("../../../../data/published_amounts.toml");
 /// Its name in messages.
 pub const BUILTIN_NAME: &str = "data/published_amounts.toml";
-
-/// What an amount is paid per.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    /// 每人次: per certificate or claim (catalogue standards).
-    PerClaim,
-    /// 每人每天 (R8's daily allowance).
-    PerDay,
-    /// 每人每月 (R10's monthly amount).
-    PerMonth,
-    /// 每人每年 (R9's yearly amount).
-    PerYear,
-}
-
-impl Unit {
-    /// The file's word: 人次, 天, 月, 年.
-    pub fn parse(s: &str) -> Option<Unit> {
-        Some(match s.trim() {
-            "人次" | "次" => Unit::PerClaim,
-            "天" | "日" => Unit::PerDay,
-            "月" => Unit::PerMonth,
-            "年" => Unit::PerYear,
-            _ => return None,
-        })
-    }
-
-    pub fn as_zh(self) -> &'static str {
-        match self {
-            Unit::PerClaim => "每人次",
-            Unit::PerDay => "每人每天",
-            Unit::PerMonth => "每人每月",
-            Unit::PerYear => "每人每年",
-        }
-    }
-}
-
-/// A published figure: an amount, a ceiling (至多) or a range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Figure {
-    Exact { fen: Fen },
-    UpTo { fen: Fen },
-    Range { min: Fen, max: Fen },
-}
-
-impl Figure {
-    /// The amount, the ceiling, or the top of the range.
-    pub fn top(self) -> Fen {
-        match self {
-            Figure::Exact { fen } | Figure::UpTo { fen } => fen,
-            Figure::Range { max, .. } => max,
-        }
-    }
-
-    /// The bottom of a range.
-    pub fn bottom(self) -> Option<Fen> {
-        match self {
-            Figure::Range { min, .. } => Some(min),
-            _ => None,
-        }
-    }
-
-    /// `exact`, `up_to` or `range`.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Figure::Exact { .. } => "exact",
-            Figure::UpTo { .. } => "up_to",
-            Figure::Range { .. } => "range",
-        }
-    }
-
-    /// How far `standard` lies from the figure: standard − amount (or −
-    /// ceiling); for a range 0 inside it, else the distance to the nearer
-    /// bound, negative below it.
-    pub fn difference(self, standard: Fen) -> Fen {
-        match self {
-            Figure::Exact { fen } | Figure::UpTo { fen } => standard - fen,
-            Figure::Range { min, .. } if standard < min => standard - min,
-            Figure::Range { max, .. } if standard > max => standard - max,
-            Figure::Range { .. } => Fen::ZERO,
-        }
-    }
-}
-
-impl fmt::Display for Figure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Figure::Exact { fen } => write!(f, "{}", Yuan(fen)),
-            Figure::UpTo { fen } => write!(f, "至多 {}", Yuan(fen)),
-            Figure::Range { min, max } => write!(f, "{}–{}", min.grouped(), Yuan(max)),
-        }
-    }
-}
 
 /// A publication the amounts come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -192,7 +99,11 @@ pub struct PublishedError {
 impl fmt::Display for PublishedError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(l) => write!(f, "公开标准文件「{}」第 {l} 行：{}", self.file, self.message),
+            Some(l) => write!(
+                f,
+                "公开标准文件「{}」第 {l} 行：{}",
+                self.file, self.message
+            ),
             None => write!(f, "公开标准文件「{}」：{}", self.file, self.message),
         }
     }
@@ -294,16 +205,10 @@ impl Published {
                 note: r.note.clone(),
             });
         }
-        let source_of = |id: &str, at: Option<usize>| {
-            sources
-                .iter()
-                .position(|s| s.id == id)
-                .ok_or_else(|| err(at, format!("未定义的来源「{id}」（见 [[source]]）")))
-        };
         let mut amounts: Vec<Amount> = Vec::new();
         for a in &raw.amount {
             let at = Some(a.span().start);
-            let amount = read_amount(a.get_ref(), refdata, &|m| err(at, m), &source_of, at)?;
+            let amount = read_amount(a.get_ref(), refdata, &sources, &|m| err(at, m))?;
             let amount = Amount {
                 line: line_of(text, a.span().start),
                 ..amount
@@ -311,7 +216,10 @@ impl Published {
             if let Some(o) = amounts.iter().find(|o| same_item(o, &amount)) {
                 return Err(err(
                     at,
-                    format!("「{}」与第 {} 行的「{}」对比同一项目", amount.label, o.line, o.label),
+                    format!(
+                        "「{}」与第 {} 行的「{}」对比同一项目",
+                        amount.label, o.line, o.label
+                    ),
                 ));
             }
             amounts.push(amount);
@@ -320,7 +228,7 @@ impl Published {
         for u in &raw.uplift {
             let at = Some(u.span().start);
             let r = u.get_ref();
-            source_of(&r.source, at)?;
+            source_of(&sources, &r.source, &|m| err(at, m))?;
             if r.pct > 100 {
                 return Err(err(at, format!("上浮比例 {}% 超过 100%", r.pct)));
             }
@@ -361,17 +269,32 @@ fn same_item(a: &Amount, b: &Amount) -> bool {
     let mut cb = b.cert.clone();
     ca.sort();
     cb.sort();
-    a.subsidy == b.subsidy && a.grade == b.grade && a.level == b.level && ca == cb && a.unit == b.unit
+    a.subsidy == b.subsidy
+        && a.grade == b.grade
+        && a.level == b.level
+        && ca == cb
+        && a.unit == b.unit
+}
+
+/// The index of source `id`, or the refusal.
+fn source_of(
+    sources: &[Source],
+    id: &str,
+    err: &dyn Fn(String) -> PublishedError,
+) -> Result<usize, PublishedError> {
+    sources
+        .iter()
+        .position(|s| s.id == id)
+        .ok_or_else(|| err(format!("未定义的来源「{id}」（见 [[source]]）")))
 }
 
 fn read_amount(
     r: &RawAmount,
     refdata: &RefData,
+    sources: &[Source],
     err: &dyn Fn(String) -> PublishedError,
-    source_of: &dyn Fn(&str, Option<usize>) -> Result<usize, PublishedError>,
-    at: Option<usize>,
 ) -> Result<Amount, PublishedError> {
-    let source = source_of(&r.source, at)?;
+    let source = source_of(sources, &r.source, err)?;
     if r.label.trim().is_empty() {
         return Err(err("label 不能为空".into()));
     }

@@ -67,7 +67,12 @@ pub fn in_force(
     let (subsidy, level) = match rule {
         RuleId::R8 => return r.r8.as_ref().map(|a| per(a.params.daily, Unit::PerDay)),
         RuleId::R9 => return r.r9.as_ref().map(|a| per(a.params.per_year, Unit::PerYear)),
-        RuleId::R10 => return r.r10.as_ref().map(|a| per(a.params.monthly, Unit::PerMonth)),
+        RuleId::R10 => {
+            return r
+                .r10
+                .as_ref()
+                .map(|a| per(a.params.monthly, Unit::PerMonth));
+        }
         RuleId::R11 => (r.r11.as_ref()?.params.standard.as_str(), row.level),
         // Start-up training is priced without a level.
         RuleId::R14 => (row.subsidy, None),

@@ -63,8 +63,7 @@ pub async fn load(
             .ok_or_else(|| AppError::BadRequest(format!("年度「{y}」无效，应为四位年份")))?,
     };
     let refdata = state.store.ref_data().await?;
-    let published =
-        Published::builtin(&refdata).map_err(|e| AppError::Internal(e.to_string()))?;
+    let published = Published::builtin(&refdata).map_err(|e| AppError::Internal(e.to_string()))?;
     let e = state
         .store
         .scoped_standards(user.scope(), &region, year, &published)
