@@ -7,6 +7,7 @@
 pub mod dashboard;
 pub mod svg;
 pub mod tables;
+pub mod whatif;
 pub mod xlsx;
 
 pub use dashboard::Dashboard;
