@@ -50,6 +50,16 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 政策测算：生成约 N 件并决定后，按草案（B 类五级 1000 元、每年至多 2 次）重放全部申领的耗时（对照：经同一读取通道读出同样的申领及其事实）
+    Whatif {
+        #[arg(long, default_value_t = 1_000_000)]
+        claims: usize,
+        /// 保留生成的库，下次运行时若其申领不少于约 N 件则沿用
+        #[arg(long)]
+        keep: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// 监管核查：生成 N 条培训记录的登记库，测量全部启用核查的全面扫描（对照：以同样的语句直接读出同样的行），以及经完整导入流程导入花名册后的增量核查（对照：直接读出该核查读取的行）
     Supervise {
         #[arg(long, default_value_t = 1_000_000)]
@@ -156,6 +166,9 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
             keep,
             json,
         } => return decide(db, actor, claims, memory_only, keep, json).await,
+        BenchCommand::Whatif { claims, keep, json } => {
+            return crate::bench_whatif::run(db, actor, claims, keep, json).await;
+        }
         BenchCommand::Report {
             enrolments,
             city,

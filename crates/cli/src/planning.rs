@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub(crate) const INDICATORS_FILE: &str = "planning/indicators.toml";
-const INDICATORS: &str = include_str!("../../../planning/indicators.toml");
+pub(crate) const INDICATORS: &str = include_str!("../../../planning/indicators.toml");
 
 #[derive(Subcommand)]
 pub enum IndicatorsCommand {

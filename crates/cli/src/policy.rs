@@ -22,6 +22,8 @@ pub enum PolicyCommand {
         #[arg(long)]
         catalogue: bool,
     },
+    /// 政策测算：按草案（完整政策文件或修改稿）重放已决定的申领，与现行政策对比金额、结果变化、分项和资金、目标；只写一条审计记录
+    Whatif(crate::policy_whatif::WhatifArgs),
     /// 运行政策测试用例（政策文件旁的 x.tests.toml，格式见 docs/policy.md），报告与预期不符的用例；不需要数据库
     Test {
         /// 政策文件（如 policies/liaocheng-2019.toml，用其旁的 .tests.toml）或测试文件本身（x.tests.toml）
@@ -44,6 +46,7 @@ pub fn read_policy(
 pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         PolicyCommand::Test { file, json } => crate::policy_test::run(&file, json),
+        PolicyCommand::Whatif(args) => crate::policy_whatif::run(db, actor, args).await,
         PolicyCommand::Load { file } => {
             let store = Store::connect(db).await?;
             let refdata = store.ref_data().await?;

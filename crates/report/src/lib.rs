@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod standards;
 pub mod svg;
 pub mod tables;
+pub mod whatif;
 pub mod xlsx;
 
 pub use dashboard::Dashboard;

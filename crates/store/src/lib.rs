@@ -43,6 +43,7 @@ mod sql;
 mod standards;
 mod supervision;
 mod upsert;
+mod whatif;
 
 pub use account_admin::{AccountRow, TokenRow};
 pub use account_list::{AccountQuery, AccountSort};
@@ -63,7 +64,7 @@ pub use claims::{
     Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
     parse_line_id,
 };
-pub use claims::{RenderedClaim, render_claim};
+pub use claims::{RenderedClaim, ReplayFeed, ReplayScope, render_claim};
 pub use class_pages::{
     CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
     ROSTER_LINES, class_status_zh,
@@ -97,6 +98,7 @@ pub use supervision::{
     CaseQuery, CaseSort, DrawInspector, DrawInstitution, PublishedDraw, PublishedRating,
     RatingPoint,
 };
+pub use whatif::WhatIfRun;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -134,6 +134,11 @@ impl PolicySet {
         self.enterprise_types.contains(subsidy_type)
     }
 
+    /// The subsidy types some policy pays to an enterprise.
+    pub fn enterprise_types(&self) -> &HashSet<String> {
+        &self.enterprise_types
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

@@ -15,8 +15,10 @@ pub(crate) mod de;
 pub mod engine;
 pub mod facts;
 pub(crate) mod file;
+pub mod overlay;
 pub mod rules;
 pub mod trace;
+pub mod whatif;
 
 use std::collections::BTreeMap;
 use std::fmt;

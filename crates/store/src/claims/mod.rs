@@ -7,6 +7,7 @@ mod decide;
 pub(crate) mod facts;
 mod payment;
 mod render;
+mod replay;
 mod workflow;
 
 pub use bank::{
@@ -17,5 +18,6 @@ pub use decide::DecideSummary;
 pub use payment::PaySummary;
 pub(crate) use payment::{lock_claim, recover_in};
 pub use render::{RenderedClaim, render_claim};
+pub use replay::{ReplayFeed, ReplayScope};
 pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext};
 pub(crate) use workflow::{reject_in, stored_status};

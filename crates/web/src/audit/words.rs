@@ -31,6 +31,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("request_close_class", "申请培训班结业"),
     ("close_class", "培训班结业"),
     ("load_policy", "载入政策"),
+    ("whatif", "政策测算"),
     ("load_supervision", "载入监管规则"),
     ("open_case", "立案核查"),
     ("close_case", "线索结案"),

@@ -1,0 +1,254 @@
+//! The what-if comparison (政策测算) as report tables: the totals and
+//! flips, each breakdown, and the cost against the fund sources and the
+//! targets, one sheet each; written as `.xlsx` by [`crate::xlsx::write`].
+
+use jineng_domain::policy::whatif::{Figures, Report};
+
+use crate::tables::{Cell, Table};
+
+/// The figure columns every breakdown ends with.
+const FIGURES: [&str; 5] = [
+    "申领件数",
+    "结果变化件数",
+    "现行政策金额（元）",
+    "草案金额（元）",
+    "差额（元）",
+];
+
+fn money(fen: i64) -> Cell {
+    Cell::Scaled(fen, 2)
+}
+
+fn figures(f: &Figures) -> Vec<Cell> {
+    vec![
+        Cell::Int(f.claims as i64),
+        Cell::Int(f.changed as i64),
+        money(f.base_fen),
+        money(f.draft_fen),
+        money(f.draft_fen - f.base_fen),
+    ]
+}
+
+fn headers(keys: &[&str]) -> Vec<String> {
+    keys.iter()
+        .chain(FIGURES.iter())
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn table(sheet: &str, title: &str, subtitle: &str, keys: &[&str], rows: Vec<Vec<Cell>>) -> Table {
+    Table {
+        sheet: sheet.to_string(),
+        title: title.to_string(),
+        subtitle: subtitle.to_string(),
+        headers: headers(keys),
+        rows,
+        total: None,
+    }
+}
+
+fn with(mut keys: Vec<Cell>, f: &Figures) -> Vec<Cell> {
+    keys.extend(figures(f));
+    keys
+}
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+/// The report's sheets. `subtitle` says what was compared (draft, base,
+/// period).
+pub fn tables(r: &Report, subtitle: &str) -> Vec<Table> {
+    let total = Figures {
+        claims: r.claims,
+        changed: r.changed,
+        base_fen: r.base_fen,
+        draft_fen: r.draft_fen,
+    };
+    let f = &r.flips;
+    let summary = Table {
+        sheet: "总览".into(),
+        title: "政策测算：总览".into(),
+        subtitle: subtitle.to_string(),
+        headers: vec!["项目".into(), "数值".into()],
+        rows: vec![
+            vec![text("申领件数"), Cell::Int(total.claims as i64)],
+            vec![text("结果变化件数"), Cell::Int(total.changed as i64)],
+            vec![text("现行政策金额（元）"), money(total.base_fen)],
+            vec![text("草案金额（元）"), money(total.draft_fen)],
+            vec![text("差额（元）"), money(total.draft_fen - total.base_fen)],
+            vec![
+                text("核准→不予核准"),
+                Cell::Int(f.approved_to_rejected as i64),
+            ],
+            vec![
+                text("不予核准→核准"),
+                Cell::Int(f.rejected_to_approved as i64),
+            ],
+            vec![text("金额增加"), Cell::Int(f.amount_up as i64)],
+            vec![text("金额减少"), Cell::Int(f.amount_down as i64)],
+        ],
+        total: None,
+    };
+    let mut out = vec![summary];
+    out.push(table(
+        "分地区",
+        "政策测算：分地区",
+        subtitle,
+        &["区划代码", "地区"],
+        r.by_region
+            .iter()
+            .map(|x| with(vec![text(&x.region), text(&x.name)], &x.figures))
+            .collect(),
+    ));
+    out.push(table(
+        "分补贴类型",
+        "政策测算：分补贴类型",
+        subtitle,
+        &["补贴类型"],
+        r.by_subsidy_type
+            .iter()
+            .map(|x| with(vec![text(&x.subsidy_type)], &x.figures))
+            .collect(),
+    ));
+    out.push(table(
+        "分职业等级",
+        "政策测算：分职业和等级",
+        subtitle,
+        &["职业编码", "职业", "等级"],
+        r.by_occupation
+            .iter()
+            .map(|x| {
+                with(
+                    vec![text(&x.occupation), text(&x.name), text(&x.level)],
+                    &x.figures,
+                )
+            })
+            .collect(),
+    ));
+    out.push(table(
+        "分人员类别",
+        "政策测算：分人员类别（一人有多个类别的，各类别分别计入）",
+        subtitle,
+        &["人员类别"],
+        r.by_category
+            .iter()
+            .map(|x| {
+                let name = if x.category.is_empty() {
+                    "（无类别）"
+                } else {
+                    &x.category
+                };
+                with(vec![text(name)], &x.figures)
+            })
+            .collect(),
+    ));
+    out.push(table(
+        "分培训机构",
+        "政策测算：分培训机构",
+        subtitle,
+        &["统一社会信用代码", "机构"],
+        r.by_institution
+            .iter()
+            .map(|x| with(vec![text(&x.institution), text(&x.name)], &x.figures))
+            .collect(),
+    ));
+    out.push(table(
+        "分资金来源",
+        "政策测算：分资金来源",
+        subtitle,
+        &["资金来源代码", "资金来源"],
+        r.by_fund
+            .iter()
+            .map(|x| with(vec![text(&x.fund), text(&x.name)], &x.figures))
+            .collect(),
+    ));
+    out.push(budget(r, subtitle));
+    out.push(targets(r, subtitle));
+    out
+}
+
+fn budget(r: &Report, subtitle: &str) -> Table {
+    Table {
+        sheet: "资金测算".into(),
+        title: "政策测算：草案对各资金来源的影响".into(),
+        subtitle: subtitle.to_string(),
+        headers: [
+            "资金来源代码",
+            "资金来源",
+            "已拨入（元）",
+            "当前余额（元）",
+            "现行政策金额（元）",
+            "草案金额（元）",
+            "草案增支（元）",
+            "草案下余额（元）",
+            "增支占拨入",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .budget
+            .funds
+            .iter()
+            .map(|b| {
+                vec![
+                    text(&b.fund),
+                    text(&b.name),
+                    money(b.allocated_fen),
+                    money(b.balance_fen),
+                    money(b.base_fen),
+                    money(b.draft_fen),
+                    money(b.extra_fen),
+                    money(b.balance_after_fen),
+                    b.extra_pct_of_allocated
+                        .map_or(Cell::Empty, |p| Cell::Share(p / 100.0)),
+                ]
+            })
+            .collect(),
+        total: None,
+    }
+}
+
+fn targets(r: &Report, subtitle: &str) -> Table {
+    Table {
+        sheet: "目标测算".into(),
+        title: "政策测算：资格变化占年度目标".into(),
+        subtitle: subtitle.to_string(),
+        headers: [
+            "指标",
+            "单位",
+            "区划代码",
+            "起始年",
+            "截止年",
+            "目标值",
+            "草案新增",
+            "草案减少",
+            "净变化",
+            "净变化占目标",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: r
+            .budget
+            .targets
+            .iter()
+            .map(|t| {
+                let v = |n: i64| Cell::Scaled(n, t.decimals);
+                vec![
+                    text(&t.name),
+                    text(&t.unit),
+                    text(&t.region),
+                    Cell::Int(i64::from(t.year_from)),
+                    Cell::Int(i64::from(t.year_to)),
+                    v(t.target),
+                    v(t.gained),
+                    v(t.lost),
+                    v(t.net),
+                    t.net_pct_of_target
+                        .map_or(Cell::Empty, |p| Cell::Share(p / 100.0)),
+                ]
+            })
+            .collect(),
+        total: None,
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading a policy's decided claims with their facts, read-only, for a
+//! what-if replay (`jineng_domain::policy::whatif`): the persons with a
+//! claim decided under the policy, 2,000 at a time, each with the same
+//! facts a decide reads (`facts::load`) and every claim the replay must
+//! see — the period's decided claims of the policy to replay, and the
+//! claims before them whose awards stand for both sides alike. A task
+//! reads the next chunks while the caller replays this one.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use jineng_domain::ClaimStatus;
+use jineng_domain::policy::whatif::{PersonClaims, ReplayClaim};
+use tokio::sync::mpsc;
+
+use super::facts::{self, Classes, Loaded};
+use crate::jurisdiction::paying_region;
+use crate::{Store, StoreError};
+
+/// Persons read per statement.
+const CHUNK: usize = 2000;
+
+/// Which claims a replay takes.
+#[derive(Debug, Clone)]
+pub struct ReplayScope {
+    /// The base policy (`policies.policy_id`): claims decided under it.
+    pub policy_id: i64,
+    /// The period, by the claim's event date (certificate date, else the
+    /// end of the class, else the application date), both included.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Subsidy types paid to an enterprise (`PolicySet::enterprise_types`),
+    /// for the paying region.
+    pub enterprise_types: HashSet<String>,
+}
+
+impl ReplayScope {
+    fn in_period(&self, on: NaiveDate) -> bool {
+        self.from.is_none_or(|f| on >= f) && self.to.is_none_or(|t| on <= t)
+    }
+}
+
+/// Chunks of persons with their claims, in person order.
+#[derive(Debug)]
+pub struct ReplayFeed {
+    rx: mpsc::Receiver<Result<Vec<PersonClaims>, StoreError>>,
+    /// Persons with a claim decided under the policy (some may have none
+    /// in the period).
+    pub persons: usize,
+}
+
+impl ReplayFeed {
+    /// The next chunk; `None` when every person was read.
+    pub async fn next(&mut self) -> Option<Result<Vec<PersonClaims>, StoreError>> {
+        self.rx.recv().await
+    }
+}
+
+impl Store {
+    /// Starts reading the claims `scope` replays. Writes nothing.
+    pub async fn replay_feed(&self, scope: ReplayScope) -> Result<ReplayFeed, StoreError> {
+        let persons: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT person_id FROM claims WHERE policy_id = $1 AND status <> '{}' \
+             ORDER BY person_id",
+            ClaimStatus::Submitted.code()
+        )))
+        .bind(scope.policy_id)
+        .fetch_all(self.pool())
+        .await?;
+        let (tx, rx) = mpsc::channel(2);
+        let n = persons.len();
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut conn = match store.pool().acquire().await {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send(Err(e.into())).await;
+                    return;
+                }
+            };
+            let mut classes = Classes::default();
+            for chunk in persons.chunks(CHUNK) {
+                let read = facts::load(&mut conn, chunk, &mut classes)
+                    .await
+                    .map(|loaded| people(loaded, chunk, &scope));
+                let failed = read.is_err();
+                if tx.send(read).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        Ok(ReplayFeed { rx, persons: n })
+    }
+}
+
+/// The persons of a chunk who have a claim to replay, with the claims the
+/// replay sees (those after the period are left out).
+fn people(mut loaded: Loaded, chunk: &[i64], scope: &ReplayScope) -> Vec<PersonClaims> {
+    let mut out = Vec::with_capacity(chunk.len());
+    for pid in chunk {
+        let (Some(person), Some(stored)) = (loaded.persons.remove(pid), loaded.claims.remove(pid))
+        else {
+            continue;
+        };
+        let mut claims = Vec::with_capacity(stored.len());
+        for c in stored {
+            let on = c.facts.event_date();
+            if scope.to.is_some_and(|t| on > t) {
+                continue;
+            }
+            let replay = scope.in_period(on)
+                && c.status != ClaimStatus::Submitted
+                && c.policy_id == Some(scope.policy_id);
+            let award = if replay { None } else { c.award() };
+            if !replay && award.is_none() {
+                continue;
+            }
+            let enterprise = scope.enterprise_types.contains(&c.facts.subsidy_type);
+            let region = paying_region(&c, &person, enterprise).0.clone();
+            let institution = c.institution_code.clone().or(c.claimant_code.clone());
+            claims.push(ReplayClaim {
+                facts: c.facts,
+                replay,
+                award,
+                region,
+                institution,
+            });
+        }
+        if claims.iter().any(|c| c.replay) {
+            out.push(PersonClaims { person, claims });
+        }
+    }
+    out
+}
