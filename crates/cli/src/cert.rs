@@ -108,9 +108,7 @@ pub async fn run(
             status_list,
         } => {
             let did_doc = did_doc.map(|p| read_json(&p, "DID 文档")).transpose()?;
-            let status = status_list
-                .map(|p| read_json(&p, "状态列表"))
-                .transpose()?;
+            let status = status_list.map(|p| read_json(&p, "状态列表")).transpose()?;
             let Some(text) = read_credential(&file)? else {
                 println!("{NOT_UTF8}");
                 return Ok(ExitCode::from(1));
@@ -301,10 +299,7 @@ fn details(c: &Checked) {
     }
     println!("签发者：{}", c.issuer);
     println!("签名密钥：{}", c.key_id);
-    println!(
-        "状态列表：{} 第 {} 位",
-        c.status.list_url, c.status.index
-    );
+    println!("状态列表：{} 第 {} 位", c.status.list_url, c.status.index);
 }
 
 async fn status(
@@ -337,9 +332,7 @@ async fn status(
                 &r.revoked_at[..10.min(r.revoked_at.len())],
                 r.reason,
                 r.revoked_by,
-                r.case_no
-                    .map(|c| format!("，线索 {c}"))
-                    .unwrap_or_default()
+                r.case_no.map(|c| format!("，线索 {c}")).unwrap_or_default()
             ),
             None => println!("  未撤销"),
         }

@@ -31,9 +31,9 @@ pub async fn run(
     let store = Store::connect(db).await?;
     let creds = cred.credentials(&store)?;
     let did = creds.issuer().did().to_string();
-    let place = creds
-        .key_file()
-        .map_or("（仅在内存中）".to_string(), |p| p.display().to_string());
+    let place = creds.key_file().map_or("（仅在内存中）".to_string(), |p| {
+        p.display().to_string()
+    });
     match cmd {
         KeysCommand::Rotate => {
             let old = creds.keys()?;
@@ -49,15 +49,17 @@ pub async fn run(
             );
         }
         KeysCommand::Show { did_document: true } => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&creds.did_document()?)?
-            );
+            println!("{}", serde_json::to_string_pretty(&creds.did_document()?)?);
         }
-        KeysCommand::Show { did_document: false } => {
+        KeysCommand::Show {
+            did_document: false,
+        } => {
             let keys = creds.keys()?;
             println!("密钥文件：{place}");
-            println!("签发者：{did}（DID 文档：{}/.well-known/did.json）", creds.issuer().public_url());
+            println!(
+                "签发者：{did}（DID 文档：{}/.well-known/did.json）",
+                creds.issuer().public_url()
+            );
             println!(
                 "当前密钥：{}（{} 起）",
                 multikey::encode_public(&keys.public()),

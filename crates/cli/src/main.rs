@@ -2,11 +2,11 @@
 
 mod audit;
 mod bench;
+mod bench_credentials;
 mod bench_decide;
 mod bench_lookup;
 mod bench_report;
 mod bench_supervise;
-mod bench_credentials;
 mod cert;
 mod claims;
 mod demo;

@@ -14,7 +14,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::fixtures::{base, fx, sql_rows};
-use common::http::{app_of, get, send};
+use common::http::{Site, app_of, get, send};
 use common::{TestDb, backends};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,13 @@ async fn published(db: &TestDb, dir: &Path) -> (PathBuf, PathBuf) {
     let did = get(&app, "/.well-known/did.json", "").await;
     assert_eq!(did.status, StatusCode::OK, "[{}] {}", db.backend, did.body);
     let list = get(&app, "/credentials/status/1", "").await;
-    assert_eq!(list.status, StatusCode::OK, "[{}] {}", db.backend, list.body);
+    assert_eq!(
+        list.status,
+        StatusCode::OK,
+        "[{}] {}",
+        db.backend,
+        list.body
+    );
     std::fs::create_dir_all(dir).unwrap();
     let (d, l) = (dir.join("did.json"), dir.join("status-1.json"));
     std::fs::write(&d, &did.bytes).unwrap();
@@ -119,7 +125,10 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
             std::fs::write(&changed, &bytes).unwrap();
             let (code, said) = verify(&db, &changed, &[]);
             assert_eq!(code, 1, "[{b}] byte {i} changed still verifies: {said}");
-            assert!(first_line(&said).starts_with("无效："), "[{b}] byte {i}: {said}");
+            assert!(
+                first_line(&said).starts_with("无效："),
+                "[{b}] byte {i}: {said}"
+            );
         }
 
         // Published documents: no login, JSON, cacheable, 304 on the tag.
@@ -148,13 +157,20 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
                 .await;
                 assert_eq!(again.status, StatusCode::NOT_MODIFIED, "[{b}] {path}");
             }
-            let did: Value = serde_json::from_str(&get(&app, "/.well-known/did.json", "").await.body).unwrap();
+            let did: Value =
+                serde_json::from_str(&get(&app, "/.well-known/did.json", "").await.body).unwrap();
             assert_eq!(did["id"], "did:web:127.0.0.1%3A8080", "[{b}]");
             assert_eq!(
                 did["assertionMethod"][0], vc["proof"]["verificationMethod"],
                 "[{b}] the signing key is listed"
             );
-            for missing in ["/credentials/status/2", "/credentials/status/abc", "/credentials/status/01"] {
+            let post = common::http::post_raw(&app, "/.well-known/did.json", "", &[]).await;
+            assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED, "[{b}] no POST");
+            for missing in [
+                "/credentials/status/2",
+                "/credentials/status/abc",
+                "/credentials/status/01",
+            ] {
                 let r = get(&app, missing, "").await;
                 assert_eq!(r.status, StatusCode::NOT_FOUND, "[{b}] {missing}");
                 let v: Value = serde_json::from_str(&r.body).unwrap();
@@ -176,7 +192,13 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
 
         // Revocation: the registry and the new list say 已撤销; the list
         // fetched before still says 有效 (a verifier needs a fresh list).
-        let printed = db.ok(&["cert", "revoke", "S000002", "--reason", "核查发现证书系伪造"]);
+        let printed = db.ok(&[
+            "cert",
+            "revoke",
+            "S000002",
+            "--reason",
+            "核查发现证书系伪造",
+        ]);
         assert!(printed.contains("已撤销证书 S000002"), "[{b}] {printed}");
         let (code, said) = verify(&db, &s2, &[]);
         assert_eq!((code, first_line(&said)), (1, "已撤销"), "[{b}] {said}");
@@ -197,20 +219,49 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
         assert_eq!(again.status.code(), Some(1), "[{b}] revoked twice");
         assert!(String::from_utf8_lossy(&again.stderr).contains("不能重复撤销"));
         let named = db.run(&["cert", "issue", "S000002", "--out", out.to_str().unwrap()]);
-        assert_eq!(named.status.code(), Some(1), "[{b}] a revoked one is not issued");
-        let all = db.ok(&["cert", "issue", "--all", "--out", db.path("vc2").to_str().unwrap()]);
-        assert!(all.contains("已签发可验证证书 2 本") && all.contains("跳过已撤销的证书 1 本"), "[{b}] {all}");
+        assert_eq!(
+            named.status.code(),
+            Some(1),
+            "[{b}] a revoked one is not issued"
+        );
+        let all = db.ok(&[
+            "cert",
+            "issue",
+            "--all",
+            "--out",
+            db.path("vc2").to_str().unwrap(),
+        ]);
+        assert!(
+            all.contains("已签发可验证证书 2 本") && all.contains("跳过已撤销的证书 1 本"),
+            "[{b}] {all}"
+        );
         let status = db.ok(&["cert", "status", "S000002"]);
-        assert!(status.contains("已撤销") && status.contains("状态列表"), "[{b}] {status}");
+        assert!(
+            status.contains("已撤销") && status.contains("状态列表"),
+            "[{b}] {status}"
+        );
 
         // Rotation: the old credential still verifies, locally and from
         // the new DID document; a new one is signed by the new key.
-        let old_key = vc["proof"]["verificationMethod"].as_str().unwrap().to_string();
+        let old_key = vc["proof"]["verificationMethod"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let rotated = db.ok(&["keys", "rotate"]);
         assert!(rotated.contains("已轮换签名密钥"), "[{b}] {rotated}");
-        assert_eq!(first_line(&verify(&db, &s1, &[]).1), "有效", "[{b}] old, after rotation");
+        assert_eq!(
+            first_line(&verify(&db, &s1, &[]).1),
+            "有效",
+            "[{b}] old, after rotation"
+        );
         let reissued = db.path("vc3");
-        db.ok(&["cert", "issue", "S000001", "--out", reissued.to_str().unwrap()]);
+        db.ok(&[
+            "cert",
+            "issue",
+            "S000001",
+            "--out",
+            reissued.to_str().unwrap(),
+        ]);
         let new_vc = read(&reissued.join("S000001.json"));
         let new_key = new_vc["proof"]["verificationMethod"].as_str().unwrap();
         assert_ne!(new_key, old_key, "[{b}] signed by the new key");
@@ -233,7 +284,12 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
             assert_eq!((code, first_line(&said)), (0, "有效"), "[{b}] {said}");
         }
         // The old DID document does not know the new key.
-        let stale = ["--did-doc", before.0.to_str().unwrap(), "--status-list", rotated_docs.1.to_str().unwrap()];
+        let stale = [
+            "--did-doc",
+            before.0.to_str().unwrap(),
+            "--status-list",
+            rotated_docs.1.to_str().unwrap(),
+        ];
         let (code, said) = verify(&db, &reissued.join("S000001.json"), &stale);
         assert_eq!(code, 1, "[{b}] {said}");
 
@@ -256,6 +312,7 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
 
 #[test]
 fn a_case_closed_true_revokes_the_certificates_it_names() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("credentials_case") {
         let b = db.backend;
         db.ok(&["demo", "--persons", "100"]);
@@ -272,18 +329,41 @@ fn a_case_closed_true_revokes_the_certificates_it_names() {
         db.ok(&["cert", "issue", &cert, "--out", out.to_str().unwrap()]);
         let file = out.join(format!("{cert}.json"));
         assert_eq!(first_line(&verify(&db, &file, &[]).1), "有效", "[{b}]");
-        let closed = db.ok(&[
-            "supervise", "close", &case, "--finding", "属实", "--note", "证书日期早于结业", "--revoke-certs", "--json",
-        ]);
-        let report: Value = serde_json::from_str(closed.trim()).unwrap();
-        assert!(
-            report["revoked_certs"].as_array().unwrap().iter().any(|c| c == cert.as_str()),
-            "[{b}] {closed}"
-        );
+        // Closed on the web, with the form's checkbox.
+        rt.block_on(async {
+            let site = Site::open(&db).await;
+            let (city, csrf) = site.login("city").await;
+            let path = format!("/supervision/cases/{case}");
+            let page = site.get(&path, &city).await;
+            assert!(page.body.contains("撤销所涉证书"), "[{b}] the checkbox");
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("finding", "属实"),
+                ("note", "证书日期早于结业"),
+                ("revoke_certs", "yes"),
+            ];
+            let confirm = site.post(&format!("{path}/close"), &city, &form).await;
+            assert!(
+                confirm.body.contains("撤销所涉证书 1 本"),
+                "[{b}] {}",
+                confirm.body
+            );
+            let mut sure = form.to_vec();
+            sure.push(("confirm", "yes"));
+            let done = site.post(&format!("{path}/close"), &city, &sure).await;
+            assert_eq!(done.status, StatusCode::OK, "[{b}] {}", done.body);
+            assert!(done.redirected.is_some(), "[{b}] {}", done.body);
+            site.store.close().await;
+        });
         let (code, said) = verify(&db, &file, &[]);
         assert_eq!((code, first_line(&said)), (1, "已撤销"), "[{b}] {said}");
-        let status: Value = serde_json::from_str(&db.ok(&["cert", "status", &cert, "--json"])).unwrap();
-        assert_eq!(status[0]["revocation"]["case_no"], case.as_str(), "[{b}] {status}");
+        let status: Value =
+            serde_json::from_str(&db.ok(&["cert", "status", &cert, "--json"])).unwrap();
+        assert_eq!(
+            status[0]["revocation"]["case_no"],
+            case.as_str(),
+            "[{b}] {status}"
+        );
     }
 }
 

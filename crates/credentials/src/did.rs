@@ -174,7 +174,13 @@ mod tests {
         ] {
             assert_eq!(did_web(url).unwrap(), did);
         }
-        for bad in ["ftp://x", "example.gov.cn", "https://", "https://a b", "https://h/x?y"] {
+        for bad in [
+            "ftp://x",
+            "example.gov.cn",
+            "https://",
+            "https://a b",
+            "https://h/x?y",
+        ] {
             assert!(did_web(bad).is_err(), "{bad}");
         }
     }
@@ -185,7 +191,10 @@ mod tests {
         let a = SigningKey::from_bytes(&[1; 32]).verifying_key();
         let b = SigningKey::from_bytes(&[2; 32]).verifying_key();
         let doc = document(did, &[a, b]);
-        assert_eq!(resolve_assertion_key(&doc, did, &key_id(did, &b)).unwrap(), b);
+        assert_eq!(
+            resolve_assertion_key(&doc, did, &key_id(did, &b)).unwrap(),
+            b
+        );
         let other = SigningKey::from_bytes(&[3; 32]).verifying_key();
         assert!(matches!(
             resolve_assertion_key(&doc, did, &key_id(did, &other)),

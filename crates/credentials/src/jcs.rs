@@ -149,7 +149,12 @@ pub fn number(x: f64) -> Result<String, JcsError> {
             out.push('.');
             out.push_str(&digits[1..]);
         }
-        let _ = write!(out, "e{}{}", if n - 1 >= 0 { '+' } else { '-' }, (n - 1).abs());
+        let _ = write!(
+            out,
+            "e{}{}",
+            if n - 1 >= 0 { '+' } else { '-' },
+            (n - 1).abs()
+        );
     }
     Ok(out)
 }
@@ -201,6 +206,9 @@ mod tests {
     #[test]
     fn strings_escape_only_what_the_rfc_says() {
         let v = Value::String("\u{7f}/\u{1}\u{1f}\"\\\n€".into());
-        assert_eq!(canonicalize(&v).unwrap(), "\"\u{7f}/\\u0001\\u001f\\\"\\\\\\n€\"");
+        assert_eq!(
+            canonicalize(&v).unwrap(),
+            "\"\u{7f}/\\u0001\\u001f\\\"\\\\\\n€\""
+        );
     }
 }

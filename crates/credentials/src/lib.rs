@@ -107,7 +107,12 @@ impl Issuer {
     }
 
     /// `doc` with a proof by the current key, created `now`.
-    pub fn sign(&self, doc: &Value, keys: &KeyRing, now: DateTime<Utc>) -> Result<Value, ProofError> {
+    pub fn sign(
+        &self,
+        doc: &Value,
+        keys: &KeyRing,
+        now: DateTime<Utc>,
+    ) -> Result<Value, ProofError> {
         let options = proof::ProofOptions {
             verification_method: keys.key_id(&self.did),
             created: xsd(now),

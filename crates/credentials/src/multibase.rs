@@ -148,8 +148,14 @@ mod tests {
             base58btc_encode(b"The quick brown fox jumps over the lazy dog."),
             "USm3fpXnKG5EUBx2ndxBDMPVciP5hGey2Jh4NDv6gmeo1LkMeiKrLJUUBk6Z"
         );
-        assert_eq!(base58btc_encode(&[0, 0, 0x28, 0x7f, 0xb4, 0xcd]), "11233QC4");
-        assert_eq!(base58btc_decode("11233QC4").unwrap(), [0, 0, 0x28, 0x7f, 0xb4, 0xcd]);
+        assert_eq!(
+            base58btc_encode(&[0, 0, 0x28, 0x7f, 0xb4, 0xcd]),
+            "11233QC4"
+        );
+        assert_eq!(
+            base58btc_decode("11233QC4").unwrap(),
+            [0, 0, 0x28, 0x7f, 0xb4, 0xcd]
+        );
         // RFC 4648 § 10, base64url without the padding.
         for (raw, enc) in [
             ("", ""),

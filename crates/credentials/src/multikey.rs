@@ -30,7 +30,8 @@ pub fn encode_public(key: &VerifyingKey) -> String {
 
 /// The verifying key of a `publicKeyMultibase` value.
 pub fn decode_public(s: &str) -> Result<VerifyingKey, MultikeyError> {
-    let raw: [u8; 32] = strip(&decode_z(s)?, ED25519_PUB).ok_or(MultikeyError::NotEd25519("公钥"))?;
+    let raw: [u8; 32] =
+        strip(&decode_z(s)?, ED25519_PUB).ok_or(MultikeyError::NotEd25519("公钥"))?;
     VerifyingKey::from_bytes(&raw).map_err(|_| MultikeyError::BadPoint)
 }
 
@@ -43,7 +44,8 @@ pub fn encode_secret(key: &SigningKey) -> String {
 
 /// The signing key of a `secretKeyMultibase` value.
 pub fn decode_secret(s: &str) -> Result<SigningKey, MultikeyError> {
-    let raw: [u8; 32] = strip(&decode_z(s)?, ED25519_PRIV).ok_or(MultikeyError::NotEd25519("私钥"))?;
+    let raw: [u8; 32] =
+        strip(&decode_z(s)?, ED25519_PRIV).ok_or(MultikeyError::NotEd25519("私钥"))?;
     Ok(SigningKey::from_bytes(&raw))
 }
 

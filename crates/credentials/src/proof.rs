@@ -37,7 +37,9 @@ pub enum ProofError {
     AlreadySigned,
     #[error("证明不是单个 JSON 对象（不支持证明集或证明链）")]
     ProofNotAnObject,
-    #[error("证明类型应为 DataIntegrityProof、密码套件应为 eddsa-jcs-2022（PROOF_VERIFICATION_ERROR）")]
+    #[error(
+        "证明类型应为 DataIntegrityProof、密码套件应为 eddsa-jcs-2022（PROOF_VERIFICATION_ERROR）"
+    )]
     WrongSuite,
     #[error("证明的 created 不是有效的 XML Schema 日期时间（PROOF_GENERATION_ERROR）")]
     BadCreated,
@@ -264,8 +266,7 @@ pub fn is_xsd_datetime(s: &str) -> bool {
             chrono::NaiveDate::from_ymd_opt(y, month.parse().unwrap_or(0), day.parse().unwrap_or(0))
                 .is_some()
         })
-        && (h.parse::<u32>().is_ok_and(|h| h < 24)
-            || (h == "24" && mi == "00" && sec == "00"))
+        && (h.parse::<u32>().is_ok_and(|h| h < 24) || (h == "24" && mi == "00" && sec == "00"))
         && mi.parse::<u32>().is_ok_and(|m| m < 60)
         && sec.parse::<u32>().is_ok_and(|s| s < 60)
 }

@@ -178,10 +178,7 @@ pub fn list_credential(list_url: &str, issuer: &str, valid_from: &str, bits: &Bi
 pub fn is_revoked(list: &Value, entry: &Entry) -> Result<bool, StatusError> {
     let bad = |m: String| StatusError::List(m);
     if list.get("id").and_then(Value::as_str) != Some(entry.list_url.as_str()) {
-        return Err(bad(format!(
-            "其 id 不是证书所指的「{}」",
-            entry.list_url
-        )));
+        return Err(bad(format!("其 id 不是证书所指的「{}」", entry.list_url)));
     }
     let types = list.get("type").and_then(Value::as_array);
     if !types

@@ -70,9 +70,16 @@ impl Verdict {
 
 /// Verifies a secured document under `did_doc` (which must be its
 /// issuer's): the unsecured document and its issuer and key.
-pub fn verify_document(secured: &Value, did_doc: &Value) -> Result<(Value, String, String), Failure> {
+pub fn verify_document(
+    secured: &Value,
+    did_doc: &Value,
+) -> Result<(Value, String, String), Failure> {
     let types = secured.get("type").and_then(Value::as_array);
-    if !types.into_iter().flatten().any(|t| t == "VerifiableCredential") {
+    if !types
+        .into_iter()
+        .flatten()
+        .any(|t| t == "VerifiableCredential")
+    {
         return Err(Failure::NotCredential("type 中没有 VerifiableCredential"));
     }
     let first_ctx = match secured.get("@context") {
@@ -80,14 +87,16 @@ pub fn verify_document(secured: &Value, did_doc: &Value) -> Result<(Value, Strin
         other => other,
     };
     if first_ctx.and_then(Value::as_str) != Some(VC_CONTEXT) {
-        return Err(Failure::NotCredential("@context 的第一项应为 VC 2.0 上下文"));
+        return Err(Failure::NotCredential(
+            "@context 的第一项应为 VC 2.0 上下文",
+        ));
     }
     let issuer = issuer_of(secured)
         .ok_or(Failure::NotCredential("缺少签发者（issuer）"))?
         .to_string();
     let read = proof::read(secured).map_err(Failure::Proof)?;
-    let key = resolve_assertion_key(did_doc, &issuer, &read.verification_method)
-        .map_err(Failure::Key)?;
+    let key =
+        resolve_assertion_key(did_doc, &issuer, &read.verification_method).map_err(Failure::Key)?;
     let key_id = read.verification_method.clone();
     let doc = read.verify(&key).map_err(Failure::Proof)?;
     Ok((doc, issuer, key_id))
@@ -101,7 +110,9 @@ fn check_period(doc: &Value, now: DateTime<Utc>) -> Result<(), Failure> {
                 let s = v.as_str().unwrap_or_default();
                 DateTime::parse_from_rfc3339(s)
                     .map(|t| Some((s.to_string(), t.with_timezone(&Utc))))
-                    .map_err(|_| Failure::NotCredential("validFrom/validUntil 不是带时区的日期时间"))
+                    .map_err(|_| {
+                        Failure::NotCredential("validFrom/validUntil 不是带时区的日期时间")
+                    })
             }
         }
     };
@@ -150,8 +161,8 @@ fn check(
             entry.list_url
         )))
     })?;
-    let (list, list_issuer, _) = verify_document(status_list, did_doc)
-        .map_err(|f| Failure::StatusList(Box::new(f)))?;
+    let (list, list_issuer, _) =
+        verify_document(status_list, did_doc).map_err(|f| Failure::StatusList(Box::new(f)))?;
     if list_issuer != issuer {
         return Err(Failure::StatusList(Box::new(Failure::NotCredential(
             "状态列表的签发者与证书的签发者不同",

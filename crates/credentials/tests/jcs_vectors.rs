@@ -14,7 +14,14 @@ fn vectors() -> PathBuf {
 
 #[test]
 fn every_input_canonicalises_to_its_output() {
-    for name in ["arrays", "french", "structures", "unicode", "values", "weird"] {
+    for name in [
+        "arrays",
+        "french",
+        "structures",
+        "unicode",
+        "values",
+        "weird",
+    ] {
         let input = std::fs::read_to_string(vectors().join(format!("input/{name}.json"))).unwrap();
         let output = std::fs::read(vectors().join(format!("output/{name}.json"))).unwrap();
         let hex = std::fs::read_to_string(vectors().join(format!("outhex/{name}.txt"))).unwrap();

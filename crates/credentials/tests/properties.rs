@@ -22,18 +22,20 @@ fn facts() -> impl Strategy<Value = CertificateFacts> {
         "[\\u{4e00}-\\u{9fa5}a-z ]{1,12}",
         "[0-9]{17}",
     )
-        .prop_map(|(no, t, name, level, (y, m, d), body, id)| CertificateFacts {
-            cert_no: no,
-            cert_type: CertificateType::ALL[t],
-            occupation_code: "6-31-01-03".into(),
-            occupation_name: "电工".into(),
-            skill_level: level.and_then(SkillLevel::from_grade),
-            issue_date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
-            issuing_body: body,
-            issuing_body_code: "12371500MB28535923".into(),
-            holder_name: name,
-            holder_id: MaskedId::of(&format!("{id}X")),
-        })
+        .prop_map(
+            |(no, t, name, level, (y, m, d), body, id)| CertificateFacts {
+                cert_no: no,
+                cert_type: CertificateType::ALL[t],
+                occupation_code: "6-31-01-03".into(),
+                occupation_name: "电工".into(),
+                skill_level: level.and_then(SkillLevel::from_grade),
+                issue_date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                issuing_body: body,
+                issuing_body_code: "12371500MB28535923".into(),
+                holder_name: name,
+                holder_id: MaskedId::of(&format!("{id}X")),
+            },
+        )
 }
 
 fn now() -> chrono::DateTime<Utc> {
@@ -46,7 +48,13 @@ fn issue(
     seed: [u8; 32],
     index: u64,
     revoked: bool,
-) -> (String, serde_json::Value, serde_json::Value, Issuer, KeyRing) {
+) -> (
+    String,
+    serde_json::Value,
+    serde_json::Value,
+    Issuer,
+    KeyRing,
+) {
     let issuer = Issuer::new("https://rsj.example.gov.cn").unwrap();
     let keys = KeyRing::new(seed, "2026-01-01T00:00:00Z");
     let vc = issuer.certificate(f, 1, index, &keys, now()).unwrap();
@@ -114,10 +122,15 @@ fn another_issuers_key_or_list_is_refused() {
         (&did, &other_list, "状态列表"),
     ] {
         let v = verify_credential(&text, d, Some(l), now());
-        let Verdict::Invalid(e) = v else { panic!("{v:?}") };
+        let Verdict::Invalid(e) = v else {
+            panic!("{v:?}")
+        };
         assert!(e.to_string().contains(needle), "{e}");
     }
     let early = Utc.with_ymd_and_hms(1999, 1, 1, 0, 0, 0).unwrap();
     let v = verify_credential(&text, &did, Some(&list), early);
-    assert!(matches!(v, Verdict::Invalid(jineng_credentials::Failure::NotYetValid(_))));
+    assert!(matches!(
+        v,
+        Verdict::Invalid(jineng_credentials::Failure::NotYetValid(_))
+    ));
 }

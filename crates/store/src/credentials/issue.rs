@@ -130,7 +130,12 @@ impl Store {
         let missing: Vec<(String, String)> = rows
             .iter()
             .filter(|r| r.slot.is_none())
-            .map(|r| (r.facts.cert_type.code().to_string(), r.facts.cert_no.clone()))
+            .map(|r| {
+                (
+                    r.facts.cert_type.code().to_string(),
+                    r.facts.cert_no.clone(),
+                )
+            })
             .collect();
         if missing.is_empty() {
             return Ok(0);
@@ -180,10 +185,15 @@ impl Store {
         actor: &Actor,
     ) -> Result<Value, StoreError> {
         let mut out = None;
-        self.issue_credentials(creds, &Selection::Numbers(vec![cert_no.into()]), actor, |_, v| {
-            out = Some(v);
-            Ok(())
-        })
+        self.issue_credentials(
+            creds,
+            &Selection::Numbers(vec![cert_no.into()]),
+            actor,
+            |_, v| {
+                out = Some(v);
+                Ok(())
+            },
+        )
         .await?;
         out.ok_or_else(|| StoreError::NotFound(format!("没有编号为「{cert_no}」的证书")))
     }
@@ -221,9 +231,7 @@ impl Store {
                     let mut found = self.cert_rows_by_number(no).await?;
                     match found.len() {
                         0 => {
-                            return Err(StoreError::NotFound(format!(
-                                "没有编号为「{no}」的证书"
-                            )));
+                            return Err(StoreError::NotFound(format!("没有编号为「{no}」的证书")));
                         }
                         1 => {}
                         _ => {
@@ -246,7 +254,10 @@ impl Store {
                 loop {
                     let page = self.cert_rows_after(&after).await?;
                     let Some(last) = page.last() else { break };
-                    after = (last.facts.cert_type.code().to_string(), last.facts.cert_no.clone());
+                    after = (
+                        last.facts.cert_type.code().to_string(),
+                        last.facts.cert_no.clone(),
+                    );
                     let (revoked, mut rows): (Vec<CertRow>, Vec<CertRow>) =
                         page.into_iter().partition(|r| r.revoked);
                     report

@@ -20,8 +20,8 @@ mod verify;
 
 pub use issue::{IssueReport, Selection};
 pub use keyfile::default_key_path;
-pub use revoke::{CertificateStatus, Revocation};
 pub(crate) use revoke::revoke_case_certificates;
+pub use revoke::{CertificateStatus, Revocation};
 
 use crate::{Store, StoreError};
 use jineng_credentials::{Issuer, KeyRing};

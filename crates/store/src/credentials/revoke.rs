@@ -104,7 +104,10 @@ pub(crate) async fn revoke_in(
 }
 
 /// The certificate types that carry number `cert_no`.
-async fn types_of(conn: &mut sqlx::AnyConnection, cert_no: &str) -> Result<Vec<String>, StoreError> {
+async fn types_of(
+    conn: &mut sqlx::AnyConnection,
+    cert_no: &str,
+) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT cert_type FROM certificates WHERE cert_no = $1 ORDER BY cert_type",
     )
@@ -121,7 +124,9 @@ pub(crate) async fn one_type(
 ) -> Result<String, StoreError> {
     let types = types_of(conn, cert_no).await?;
     match types.as_slice() {
-        [] => Err(StoreError::NotFound(format!("没有编号为「{cert_no}」的证书"))),
+        [] => Err(StoreError::NotFound(format!(
+            "没有编号为「{cert_no}」的证书"
+        ))),
         [t] => Ok(t.clone()),
         many => Err(StoreError::Refused(format!(
             "编号「{cert_no}」对应 {} 本不同类型的证书（{}），无法确定是哪一本",
@@ -237,4 +242,3 @@ pub(crate) async fn revoke_case_certificates(
     }
     Ok(revoked)
 }
-

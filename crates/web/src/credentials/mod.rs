@@ -107,7 +107,11 @@ pub async fn status_list(
     Path(list): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let missing = || ApiError(AppError::NotFound(format!("没有编号为「{list}」的状态列表")));
+    let missing = || {
+        ApiError(AppError::NotFound(format!(
+            "没有编号为「{list}」的状态列表"
+        )))
+    };
     let id = list
         .parse::<i64>()
         .ok()
