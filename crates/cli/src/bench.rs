@@ -90,6 +90,13 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 可验证证书：单线程签发并验证 N 本（真实构建的证书文档，验证含状态列表），报告每秒本数（对照：同一次运行中裸 Ed25519 签名与验证）
+    Credentials {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 const COUNTIES: &[&str] = &[
@@ -200,6 +207,13 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
                 duration,
             };
             return crate::bench_lookup::run(db, actor, load, keep, json).await;
+        }
+        BenchCommand::Credentials { count, json } => {
+            return crate::bench_credentials::run(
+                jineng_credentials::DEFAULT_PUBLIC_URL,
+                count,
+                json,
+            );
         }
     };
     let dir = tempfile_dir()?;

@@ -2,17 +2,20 @@
 
 mod audit;
 mod bench;
+mod bench_credentials;
 mod bench_decide;
 mod bench_lookup;
 mod bench_report;
 mod bench_supervise;
 mod bench_whatif;
+mod cert;
 mod claims;
 mod demo;
 mod eligibility;
 mod federation;
 mod import;
 mod inspect;
+mod keys;
 mod ledger;
 mod pay;
 mod person;
@@ -54,8 +57,31 @@ struct Cli {
     /// 操作人（记入审计日志；默认为系统用户名）
     #[arg(long, global = true, env = "JINENG_ACTOR")]
     actor: Option<String>,
+    #[command(flatten)]
+    credentials: CredentialArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where certificates are issued from (docs/credentials.md).
+#[derive(clap::Args, Clone)]
+pub(crate) struct CredentialArgs {
+    /// 证书签名密钥文件（默认：SQLite 数据库文件旁的「.signing-keys」；PostgreSQL 时为用户数据目录下的 jineng/signing-….keys）
+    #[arg(long, global = true, env = "JINENG_KEY_FILE")]
+    key_file: Option<PathBuf>,
+    /// 本平台的公开地址：签发者 did:web 与状态列表地址由此而来
+    #[arg(long, global = true, env = "JINENG_PUBLIC_URL", default_value = jineng_credentials::DEFAULT_PUBLIC_URL)]
+    public_url: String,
+}
+
+impl CredentialArgs {
+    pub(crate) fn credentials(&self, store: &Store) -> anyhow::Result<jineng_store::Credentials> {
+        Ok(jineng_store::Credentials::for_store(
+            store,
+            &self.public_url,
+            self.key_file.clone(),
+        )?)
+    }
 }
 
 #[derive(Subcommand)]
@@ -158,6 +184,16 @@ enum Command {
         #[command(subcommand)]
         command: supervise::SuperviseCommand,
     },
+    /// 可验证证书：签发、验证、撤销、状态
+    Cert {
+        #[command(subcommand)]
+        command: cert::CertCommand,
+    },
+    /// 证书签名密钥：轮换、查看
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
 }
 
 fn actor(cli: &Cli) -> Actor {
@@ -217,11 +253,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report { command } => report::run(&cli.db, &actor, command).await,
         Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
         Command::Audit { command } => audit::run(&cli.db, &actor, command).await,
-        Command::Serve(args) => serve::run(&cli.db, &actor, args).await,
+        Command::Serve(args) => serve::run(&cli.db, &actor, &cli.credentials, args).await,
         Command::Inspect { command } => inspect::run_inspect(&cli.db, &actor, command).await,
         Command::Credit { command } => inspect::run_credit(&cli.db, command).await,
         Command::Federation { command } => federation::run(&cli.db, command).await,
         Command::Supervise { command } => supervise::run(&cli.db, &actor, command).await,
+        Command::Cert { command } => cert::run(&cli.db, &actor, &cli.credentials, command).await,
+        Command::Keys { command } => keys::run(&cli.db, &actor, &cli.credentials, command).await,
     }
 }
 

@@ -39,7 +39,12 @@ pub struct ServeArgs {
     uploads_dir: Option<std::path::PathBuf>,
 }
 
-pub async fn run(db: &str, actor: &Actor, args: ServeArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    db: &str,
+    actor: &Actor,
+    cred: &crate::CredentialArgs,
+    args: ServeArgs,
+) -> anyhow::Result<ExitCode> {
     if args.token_days < 1 {
         anyhow::bail!("--token-days 须为正整数");
     }
@@ -52,7 +57,9 @@ pub async fn run(db: &str, actor: &Actor, args: ServeArgs) -> anyhow::Result<Exi
         lookup_per_minute: args.lookup_per_minute,
     };
     let sqlite = store.sqlite_file().is_some();
+    let credentials = cred.credentials(&store)?;
     let mut state = jineng_web::AppState::new(store, limits, args.secure_cookies)
+        .with_credentials(credentials)
         .with_token_days(args.token_days)
         .with_filings_per_minute(args.filings_per_minute);
     match args.uploads_dir {

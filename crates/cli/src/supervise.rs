@@ -32,7 +32,7 @@ pub enum SuperviseCommand {
         finding: String,
         #[arg(long)]
         note: String,
-        /// 属实时将线索涉及的证书标记为撤销（默认不标记）
+        /// 属实时撤销线索涉及的证书（与 jineng cert revoke 相同：状态列表中的位随之置 1；默认不撤销）
         #[arg(long)]
         revoke_certs: bool,
         /// 以 JSON 输出结案结果

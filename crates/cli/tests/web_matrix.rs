@@ -54,6 +54,8 @@ const PAGES: &[&str] = &[
     "/supervision/draws",
     "/public/credit",
     "/public/draws",
+    "/.well-known/did.json",
+    "/credentials/status/1",
 ];
 
 /// The 监管 routes with no record in their address: officers and
@@ -108,6 +110,15 @@ fn no_route_shows_a_role_anything_outside_its_scope() {
             "1",
         ]);
         db.ok(&["credit", "rate", "--year", "2019"]);
+        // One credential, so that status list 1 is published.
+        let cert = &common::fixtures::sql_rows(&db, "SELECT MIN(cert_no) FROM certificates")[0][0];
+        db.ok(&[
+            "cert",
+            "issue",
+            cert,
+            "--out",
+            db.path("vc").to_str().unwrap(),
+        ]);
         rt.block_on(walk(&db));
     }
 }

@@ -1,5 +1,6 @@
 //! What every visitor meets before any flow: the public home page, the
-//! icon, and refusals in Chinese HTML — a bad record number in an address,
+//! icon, a verifier's DID document and status list refusal in JSON, and
+//! refusals in Chinese HTML — a bad record number in an address,
 //! a bad query, an unknown page, a method the address does not take —
 //! where the framework would answer in English plain text. Run on SQLite
 //! and PostgreSQL over the demo the real binary loads.
@@ -38,6 +39,32 @@ fn visitors_meet_chinese_pages_and_refusals() {
             assert_eq!(icon.status, StatusCode::OK, "[{b}]");
             assert_eq!(icon.headers[header::CONTENT_TYPE], "image/x-icon", "[{b}]");
             assert_eq!(&icon.bytes[..4], &[0, 0, 1, 0], "[{b}] an ICO file");
+
+            // A verifier's documents: JSON without login, refusals too.
+            let did = site.get("/.well-known/did.json", "").await;
+            assert_eq!(did.status, StatusCode::OK, "[{b}]");
+            assert_eq!(
+                did.headers[header::CONTENT_TYPE],
+                "application/json",
+                "[{b}]"
+            );
+            assert!(
+                did.body.contains("\"assertionMethod\""),
+                "[{b}] {}",
+                did.body
+            );
+            let list = site.get("/credentials/status/999", "").await;
+            assert_eq!(list.status, StatusCode::NOT_FOUND, "[{b}]");
+            assert_eq!(
+                list.headers[header::CONTENT_TYPE],
+                "application/json",
+                "[{b}]"
+            );
+            assert!(
+                list.body.contains("没有编号为「999」的状态列表"),
+                "[{b}] {}",
+                list.body
+            );
 
             let (city, _) = site.login("city").await;
             // Each answer: the status, an HTML page in Chinese, no English.

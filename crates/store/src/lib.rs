@@ -19,6 +19,7 @@ mod claims;
 mod class_claims;
 mod class_pages;
 mod class_review;
+mod credentials;
 mod error;
 mod filing;
 mod import_scope;
@@ -70,6 +71,9 @@ pub use class_pages::{
     ROSTER_LINES, class_status_zh,
 };
 pub use class_review::ClassStep;
+pub use credentials::{
+    CertificateStatus, Credentials, IssueReport, Revocation, Selection, default_key_path,
+};
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
 pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
@@ -126,6 +130,8 @@ pub struct Store {
     reader: Option<Arc<lookup::SqliteReader>>,
     /// The audit chain's key (`audit_key`).
     audit_key: Option<audit_key::AuditKey>,
+    /// Where the signing keys live unless configured (`credentials`).
+    signing_key_path: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -198,6 +204,7 @@ impl Store {
             backend,
             reader: None,
             audit_key: None,
+            signing_key_path: credentials::default_key_path(&url),
         };
         schema::migrate(&store).await?;
         store.open_audit_key(&url).await?;

@@ -97,6 +97,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "import_batch_keys",
         include_str!("../migrations/0030_import_batch_keys.sql"),
     ),
+    (
+        31,
+        "credentials",
+        include_str!("../migrations/0031_credentials.sql"),
+    ),
+    (
+        32,
+        "revocation_backfill",
+        include_str!("../migrations/0032_revocation_backfill.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).

@@ -20,6 +20,7 @@ mod auth;
 mod certificates;
 mod claims;
 mod classes;
+mod credentials;
 mod dashboard;
 mod error;
 mod filing;
@@ -73,6 +74,8 @@ pub struct AppState {
     uploads: Arc<imports::storage::Uploads>,
     /// What the last form POST did, for the page it redirected to.
     flashes: Arc<flash::Flashes>,
+    /// The certificate issuer: public address, did:web, signing keys.
+    credentials: Arc<jineng_store::Credentials>,
 }
 
 impl AppState {
@@ -90,7 +93,14 @@ impl AppState {
                 )
             })
             .expect("a private directory for uploads");
+        let credentials = jineng_store::Credentials::for_store(
+            &store,
+            jineng_credentials::DEFAULT_PUBLIC_URL,
+            None,
+        )
+        .expect("the default public address is valid");
         AppState {
+            credentials: Arc::new(credentials),
             uploads: Arc::new(uploads),
             store,
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
@@ -106,6 +116,13 @@ impl AppState {
     /// New API tokens last `days` days.
     pub fn with_token_days(mut self, days: i64) -> AppState {
         self.token_days = days.max(1);
+        self
+    }
+
+    /// Issues and publishes certificates as `credentials` says (public
+    /// address, key file).
+    pub fn with_credentials(mut self, credentials: jineng_store::Credentials) -> AppState {
+        self.credentials = Arc::new(credentials);
         self
     }
 
@@ -239,7 +256,9 @@ pub fn router(state: AppState) -> Router {
             .route("/public/draws", get(public::draws))
             .route("/assets/{file}", get(views::asset))
             .route("/favicon.ico", get(views::favicon))
-            .route("/healthz", get(health::show));
+            .route("/healthz", get(health::show))
+            .route("/.well-known/did.json", get(credentials::did_document))
+            .route("/credentials/status/{list}", get(credentials::status_list));
     pages
         .merge(api::router())
         .fallback(error::not_found)

@@ -27,6 +27,11 @@ pub async fn headers(mut res: Response) -> Response {
 /// the address.
 const PUBLIC_SEARCHES: [&str; 1] = ["/certificates/lookup"];
 
+/// The documents a certificate verifier fetches (`crate::credentials`):
+/// they take no POST, and a POST there is answered 405 by the router, as
+/// the API's undeclared methods are, not refused as a forged form.
+const VERIFIER_DOCUMENTS: [&str; 2] = ["/.well-known/", "/credentials/status/"];
+
 /// The largest page form the CSRF gate reads (uploads are multipart and
 /// pass through to their handler, which checks the field itself).
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
@@ -42,6 +47,7 @@ pub async fn csrf_field(req: axum::extract::Request, next: axum::middleware::Nex
     if req.method() != axum::http::Method::POST
         || path.starts_with("/api/")
         || PUBLIC_SEARCHES.contains(&path)
+        || VERIFIER_DOCUMENTS.iter().any(|p| path.starts_with(p))
     {
         return next.run(req).await;
     }

@@ -4,9 +4,11 @@
 //!   paid is rejected (不予核准, the reason naming the case); every paid or
 //!   advanced one is recovered (追回) through the ledger, its postings
 //!   reversed so that `ledger verify` still holds; with `revoke_certs`, the
-//!   certificates the case names are marked revoked (`certificates.revoked_on`,
-//!   `revoked_reason`). A claim in transit at the bank (支付在途) refuses the
-//!   close until the bank's return file is booked.
+//!   certificates the case names are revoked through the same call as
+//!   `jineng cert revoke` (`crate::credentials`: the revocation with the
+//!   case number, the status list bit, the `certificates.revoked_on` mark).
+//!   A claim in transit at the bank (支付在途) refuses the close until the
+//!   bank's return file is booked.
 //! - 不属实: the claims are released; nothing else changes.
 //!
 //! The case row is written first, then the claims are locked one by one in
@@ -172,33 +174,11 @@ impl Store {
             .bind(case_id)
             .fetch_all(&mut *tx)
             .await?;
-            let revoked_reason = format!("线索 {case_no} 核查属实");
-            let mut entries = Vec::new();
-            for cert in certs {
-                let n = sqlx::query(
-                    "UPDATE certificates SET revoked_on = $1, revoked_reason = $2 \
-                     WHERE cert_no = $3 AND revoked_on IS NULL",
-                )
-                .bind(&now[..10])
-                .bind(&revoked_reason)
-                .bind(&cert)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if n > 0 {
-                    entries.push(AuditEntry::change(
-                        "revoke_certificate",
-                        "certificate",
-                        cert.clone(),
-                        None,
-                        Some(&serde_json::json!({
-                            "revoked_on": &now[..10], "reason": revoked_reason,
-                        })),
-                    ));
-                    report.revoked_certs.push(cert);
-                }
-            }
-            audit::write(&mut tx, actor, None, &entries).await?;
+            // The same call as `jineng cert revoke`: the revocation, its
+            // status bit, the certificate's mark and the audit row.
+            report.revoked_certs =
+                crate::credentials::revoke_case_certificates(&mut tx, case_no, &certs, actor)
+                    .await?;
         }
         audit::write(
             &mut tx,

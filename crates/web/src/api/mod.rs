@@ -7,6 +7,7 @@ mod classes;
 mod doc;
 use doc::{BearerAuth, ErrorResponses};
 mod dto;
+pub(crate) use dto::ErrorBody;
 mod errors;
 mod imports;
 mod lookup;
@@ -68,7 +69,8 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         classes::class, classes::approve, classes::give_back, classes::request_close, classes::close,
         imports::upload, imports::show,
         supervision::cases, supervision::case, supervision::close,
-        supervision::ratings, supervision::draws
+        supervision::ratings, supervision::draws,
+        crate::credentials::did_document, crate::credentials::status_list
     ),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))

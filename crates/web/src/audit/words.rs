@@ -36,6 +36,8 @@ const ACTIONS: &[(&str, &str)] = &[
     ("open_case", "立案核查"),
     ("close_case", "线索结案"),
     ("revoke_certificate", "撤销证书"),
+    ("issue_credential", "首次签发可验证证书"),
+    ("rotate_signing_key", "轮换证书签名密钥"),
     ("draw", "双随机抽取"),
     ("inspection_result", "录入抽查结果"),
     ("report", "报送进度"),
@@ -72,6 +74,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("statistic", "统计数据"),
     ("statistic_def", "统计口径"),
     ("token", "访问令牌"),
+    ("signing_key", "证书签名密钥"),
 ];
 
 /// (field, 名称) of the fields changes carry.
@@ -126,6 +129,12 @@ const FIELDS: &[(&str, &str)] = &[
     ("sha256", "摘要"),
     ("year", "年度"),
     ("seed", "随机种子"),
+    ("cert_type", "证书类型"),
+    ("case_no", "线索编号"),
+    ("status_list", "状态列表"),
+    ("status_index", "状态序号"),
+    ("current", "当前密钥"),
+    ("retired", "已轮换密钥"),
 ];
 
 /// A value of a field whose values are codes, in words; others as they are.
@@ -135,6 +144,7 @@ pub fn coded(key: &str, v: &str) -> Option<&'static str> {
         ("completion", "failed") => Some("不合格"),
         ("completion", "not_finished") => Some("未结业"),
         ("role", r) => jineng_domain::access::Role::from_code(r).map(|r| r.as_zh()),
+        ("cert_type", t) => jineng_domain::CertificateType::from_code(t).map(|t| t.as_zh()),
         _ => None,
     }
 }

@@ -83,9 +83,12 @@ fn effects_text(d: &CaseDetail, finding: Finding, revoke_certs: bool) -> Vec<Str
     }
     if e.may_revoke_certificates && !d.certs.is_empty() {
         out.push(if revoke_certs {
-            format!("将所涉证书 {} 本标记为已撤销", d.certs.len())
+            format!(
+                "撤销所涉证书 {} 本（其状态列表随之更新，所有验证方可见）",
+                d.certs.len()
+            )
         } else {
-            format!("所涉证书 {} 本不作撤销标记", d.certs.len())
+            format!("所涉证书 {} 本不撤销", d.certs.len())
         });
     }
     out.push("同一证据不会再次立案".into());

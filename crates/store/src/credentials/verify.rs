@@ -1,0 +1,44 @@
+//! Verifying a credential against this registry, offline: what a verifier
+//! is not given is taken from here — the DID document from the local key
+//! file, the status list built from the local revocations — and then
+//! checked exactly as a remote verifier checks what it fetched
+//! (`jineng_credentials::verify_credential`). Nothing is fetched.
+
+use super::Credentials;
+use crate::{Store, StoreError};
+use jineng_credentials::{Verdict, json, status, verify_credential};
+use serde_json::Value;
+
+impl Store {
+    /// Verifies the credential `text` at `now` with `did_doc` and
+    /// `status_list` when given, else with this registry's.
+    pub async fn verify_credential(
+        &self,
+        creds: &Credentials,
+        text: &str,
+        did_doc: Option<Value>,
+        status_list: Option<Value>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Verdict, StoreError> {
+        let did_doc = match did_doc {
+            Some(d) => d,
+            None => creds.did_document()?,
+        };
+        let status_list = match status_list {
+            Some(s) => Some(s),
+            // The list the credential names, if it is one of ours; a
+            // credential that does not parse fails before it is needed.
+            None => {
+                let list = json::parse(text)
+                    .ok()
+                    .and_then(|v| status::read_entry(&v).ok())
+                    .and_then(|e| creds.list_of_url(&e.list_url));
+                match list {
+                    Some(l) => self.status_list_credential(creds, l).await?,
+                    None => None,
+                }
+            }
+        };
+        Ok(verify_credential(text, &did_doc, status_list.as_ref(), now))
+    }
+}
