@@ -7,6 +7,7 @@ mod bench_lookup;
 mod bench_report;
 mod bench_supervise;
 mod claims;
+mod credits;
 mod demo;
 mod eligibility;
 mod federation;

@@ -97,6 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "import_batch_keys",
         include_str!("../migrations/0030_import_batch_keys.sql"),
     ),
+    (
+        33,
+        "learning_sessions",
+        include_str!("../migrations/0033_learning_sessions.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).

@@ -9,6 +9,7 @@ use doc::{BearerAuth, ErrorResponses};
 mod dto;
 mod errors;
 mod imports;
+mod learning;
 mod lookup;
 mod params;
 mod pay;
@@ -66,7 +67,8 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         classes::class, classes::approve, classes::give_back, classes::request_close, classes::close,
         imports::upload, imports::show,
         supervision::cases, supervision::case, supervision::close,
-        supervision::ratings, supervision::draws
+        supervision::ratings, supervision::draws,
+        learning::report, learning::reported
     ),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
@@ -126,6 +128,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/supervision/ratings", get(supervision::ratings))
         .route("/api/v1/supervision/draws", get(supervision::draws))
+        .route(
+            "/api/v1/learning-sessions",
+            get(learning::reported).post(learning::report),
+        )
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(errors::json_errors))
 }
