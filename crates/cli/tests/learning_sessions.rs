@@ -261,3 +261,83 @@ async fn refusals_of_the_request(app: &axum::Router, token: &str, store: &jineng
     let r = call(app, "POST", "/api/v1/learning-sessions", token, Some(("text/plain", "x".into()))).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "[{be}] {}", r.body);
 }
+
+/// Online hours count toward R1's hours at the policy's share and up to
+/// its cap (如东: 50 %, at most 40 hours; 80 of the class's 100 planned
+/// hours required), and a platform's minutes replace the roster's online
+/// column rather than adding to it.
+#[test]
+fn platform_hours_count_in_proportion_under_the_cap_and_replace_the_roster() {
+    let trainees = [
+        // 70 in person + 20 platform hours at 50 % = 80: enough.
+        ("周一", 70, 0, "合格"),
+        // 70 in person, nothing online: 70, short.
+        ("吴二", 70, 0, "合格"),
+        // 30 in person + 100 platform hours, capped at 40: 70, short.
+        ("郑三", 30, 0, "合格"),
+        // 45 in person + 100 platform hours, capped at 40: 85, enough.
+        ("王四", 45, 0, "合格"),
+        // 60 in person + the roster's 40 online at 50 % = 80: enough …
+        ("冯五", 60, 40, "合格"),
+        // … but a platform that reported 2 hours replaces the roster's 40: 61.
+        ("陈六", 60, 40, "合格"),
+    ];
+    for db in initialised("learning_r1") {
+        let be = db.backend;
+        let rd = rudong(&db, &trainees);
+        let p = |i: usize| rd.people[i].1.clone();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = db.store().await;
+            let app = app_of(&store);
+            let token = platform(&store, "rudong-xuexi", "如东学习平台", "320623").await;
+            let mut rows = daily_sessions(&p(0), "RD-01", "2019-09-02", 20, "zhou");
+            rows.extend(daily_sessions(&p(2), "RD-01", "2019-09-02", 100, "zheng"));
+            rows.extend(daily_sessions(&p(3), "RD-01", "2019-09-02", 100, "wang"));
+            rows.extend(daily_sessions(&p(5), "RD-01", "2019-09-02", 2, "chen"));
+            let (s, r) = report(&app, &token, &rows).await;
+            assert_eq!(s, StatusCode::OK, "[{be}] {r:#}");
+            assert_eq!(r["stored"], json!(rows.len()), "[{be}] {r:#}");
+        });
+        db.ok(&["claims", "decide", "--all"]);
+        let claims = export_claims(&db);
+        let outcome = |i: usize| {
+            let c = &claims[&format!("RDSL-{}", i + 1)];
+            (c["outcome"].as_str().unwrap().to_string(), c["rules"].clone())
+        };
+        for (i, want) in ["approved", "rejected", "rejected", "approved", "approved", "rejected"]
+            .iter()
+            .enumerate()
+        {
+            let (got, rules) = outcome(i);
+            assert_eq!(&got, want, "[{be}] {} {rules}", trainees[i].0);
+            if *want == "rejected" {
+                assert_eq!(rules, json!(["R1"]), "[{be}] {}", trainees[i].0);
+            }
+        }
+        for (i, counted) in [(1, "计入课时 70，不足要求的 80 课时"), (2, "计入课时 70"), (5, "计入课时 61")] {
+            let shown = show_claim(&db, &format!("RDSL-{}", i + 1));
+            assert!(shown.contains(counted), "[{be}] {}: {shown}", trainees[i].0);
+        }
+        // The hours as the worker's statement shows them.
+        let st: Value =
+            serde_json::from_str(&db.ok(&["person", "credits", &p(5), "--json"])).unwrap();
+        let training = st["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["source"]["kind"] == "training")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (
+                training["source"]["offline_hours"].clone(),
+                training["source"]["online_hours"].clone(),
+                training["source"]["online_source"].clone(),
+                training["source"]["counted_hours"].clone(),
+            ),
+            (json!(60), json!(2), json!("platform"), json!(61)),
+            "[{be}] {st:#}"
+        );
+    }
+}

@@ -150,3 +150,81 @@ pub fn daily_sessions(person: &str, class: &str, first: &str, hours: i64, prefix
     }
     out
 }
+
+/// A 如东 registry under the 如东 policy (`policies/rudong-2019.toml`:
+/// online hours at 50 %, at most 40 of them, 80 % of the planned hours
+/// required): one institution, class `RD-01` (电工 五级, 2019-09-02 to
+/// 2019-09-27, 100 planned hours), and one trainee per `(name, offline,
+/// roster online, result)`, each 登记失业人员 with a 五级 certificate of the
+/// class and a claim for it (`RDZ-n`, `RDSL-n`, n from 1).
+pub struct Rudong {
+    pub institution: String,
+    /// (name, ID number) in the order given.
+    pub people: Vec<(String, String)>,
+}
+
+pub fn rudong(db: &super::common::TestDb, trainees: &[(&str, i64, i64, &str)]) -> Rudong {
+    use super::common::fixtures::*;
+    use super::common::{credit, id};
+    db.ok(&["policy", "load", &policy_file("rudong-2019.toml")]);
+    let inst = credit("320623", "5");
+    load(
+        db,
+        "institutions",
+        INSTITUTIONS,
+        &[format!("如东县职业技能培训中心,{inst},民办培训机构,320623,是,2019-01-01,2025-12-31")],
+    );
+    load(
+        db,
+        "classes",
+        CLASSES,
+        &[format!(
+            "RD-01,{inst},就业技能培训,6-31-01-03,电工,五级/初级工,320623,2019-09-02,2019-09-27,100"
+        )],
+    );
+    let people: Vec<(String, String)> = trainees
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ..))| (name.to_string(), id("320623", 1990, 1, 1 + i as u32, 11 + i as u16)))
+        .collect();
+    let rows = |f: &dyn Fn(usize, &(String, String)) -> String| -> Vec<String> {
+        people.iter().enumerate().map(|(i, p)| f(i, p)).collect()
+    };
+    load(db, "persons", PERSONS, &rows(&|_, (n, id)| format!("{n},{id},320623")));
+    load(
+        db,
+        "categories",
+        CATEGORIES,
+        &rows(&|_, (_, id)| format!("{id},登记失业人员,2019-01-01,,失业登记证")),
+    );
+    load(
+        db,
+        "roster",
+        ROSTER,
+        &rows(&|i, (n, id)| {
+            let (_, off, on, result) = trainees[i];
+            format!("RD-01,{inst},{n},{id},{off},{on},{result}")
+        }),
+    );
+    load(
+        db,
+        "certificates",
+        CERTIFICATES,
+        &rows(&|i, (n, id)| {
+            format!(
+                "RDZ-{},职业技能等级证书,{n},{id},6-31-01-03,五级/初级工,2019-10-10,{inst},RD-01",
+                i + 1
+            )
+        }),
+    );
+    load(
+        db,
+        "claims",
+        CLAIMS,
+        &rows(&|i, (_, id)| format!("RDSL-{},职业培训补贴,{id},RDZ-{},,,,2019-10-20,,", i + 1, i + 1)),
+    );
+    Rudong {
+        institution: inst,
+        people,
+    }
+}
