@@ -10,6 +10,7 @@ mod bench_supervise;
 mod bench_whatif;
 mod cert;
 mod claims;
+mod credits;
 mod demo;
 mod eligibility;
 mod federation;

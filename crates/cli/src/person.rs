@@ -29,6 +29,17 @@ pub enum PersonCommand {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// 查看人员的学分账户（学分银行）：各证书、各培训计入的学分及合计（记入审计日志）
+    Credits {
+        /// 18 位身份证号码
+        id: String,
+        /// 显示完整身份证号码（记入审计日志）
+        #[arg(long)]
+        reveal: bool,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn level(l: Option<i64>) -> &'static str {
@@ -41,6 +52,9 @@ pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<
     let store = Store::connect(db).await?;
     let (id, reveal, json) = match cmd {
         PersonCommand::Show { id, reveal, json } => (id, reveal, json),
+        PersonCommand::Credits { id, reveal, json } => {
+            return crate::credits::run(&store, actor, &id, reveal, json).await;
+        }
         PersonCommand::Find {
             name,
             reveal,

@@ -101,6 +101,19 @@ async fn demo(store: &Store, actor: &Actor, token_days: i64) -> anyhow::Result<(
         )
         .await?,
     );
+    // A learning platform (学习平台) reporting online sessions through the
+    // API for the city's classes (docs/learning.md).
+    let platform = jineng_web::create_account(
+        store,
+        "platform",
+        "聊城职业技能线上学习平台",
+        jineng_domain::access::Role::Platform,
+        jineng_domain::access::Scope::Region(jineng_domain::RegionCode::parse(DEMO_CITY)?),
+        actor,
+    )
+    .await?;
+    let platform_id = platform.account_id;
+    accounts.push(platform);
     println!("演示账号（密码每次启动重新生成）：");
     for a in &accounts {
         println!("  {:<8} 密码 {}  {}", a.login, a.password, a.description);
@@ -115,5 +128,12 @@ async fn demo(store: &Store, actor: &Actor, token_days: i64) -> anyhow::Result<(
         issued.expires_local()
     );
     println!("  curl -H 'Authorization: Bearer {token}' http://…/api/v1/figures");
+    let issued =
+        jineng_web::issue_api_token_for(store, platform_id, "演示", token_days, actor).await?;
+    println!(
+        "接口令牌（platform，学习平台，有效期至 {} 北京时间）：{}",
+        issued.expires_local(),
+        issued.token
+    );
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The API's contract, checked from outside by schemathesis (PyPI): the
 //! real `jineng serve --demo` on a fresh SQLite database, and
 //! `schemathesis run /api/openapi.json --checks all` with the demo's API
-//! token (the city officer's), bounded by `--max-examples` and a fixed
+//! token (the city officer's; then, on the learning sessions alone, the
+//! demo learning platform's, the one account they answer), bounded by `--max-examples` and a fixed
 //! seed so that a failure reproduces. It must find no failure and no
 //! schema error. The limits two operations really have are set in
 //! `tests/schemathesis/schemathesis.toml` (docs/web.md, "API contract").
@@ -42,27 +43,34 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Reads the server's output until it has started; returns the API token
-/// `jineng serve --demo` prints.
-fn token(out: &mut impl BufRead) -> String {
-    let mut token = None;
+/// Reads the server's output until it has started; returns the API tokens
+/// `jineng serve --demo` prints: the city officer's and the learning
+/// platform's.
+fn tokens(out: &mut impl BufRead) -> (String, String) {
+    let mut city = None;
+    let mut platform = None;
     let mut line = String::new();
     loop {
         line.clear();
         let n = out.read_line(&mut line).unwrap();
         assert!(n > 0, "jineng serve --demo stopped before it started");
-        // "接口令牌（city）：<hex>"
         // 接口令牌（city，有效期至 … 北京时间）：TOKEN
-        if let Some(rest) = line.trim().strip_prefix("接口令牌（city")
-            && let Some((_, t)) = rest.split_once("）：")
-        {
-            token = Some(t.to_string());
-        }
+        let token = |prefix: &str| {
+            line.trim()
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.split_once("）："))
+                .map(|(_, t)| t.to_string())
+        };
+        city = city.or_else(|| token("接口令牌（city"));
+        platform = platform.or_else(|| token("接口令牌（platform"));
         if line.starts_with("服务已启动") {
             break;
         }
     }
-    token.expect("jineng serve --demo printed no API token")
+    (
+        city.expect("jineng serve --demo printed no API token"),
+        platform.expect("jineng serve --demo printed no learning platform token"),
+    )
 }
 
 fn wait_for(addr: SocketAddr) {
@@ -109,7 +117,7 @@ fn schemathesis_finds_nothing() {
         .expect("start jineng serve --demo");
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let server = Server(child);
-    let token = token(&mut out);
+    let (token, platform) = tokens(&mut out);
     // Keep draining the server's output so it never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     wait_for(addr);
@@ -119,39 +127,56 @@ fn schemathesis_finds_nothing() {
     let reports = root.join("target/schemathesis-report");
     let _ = std::fs::remove_dir_all(&reports);
     let t = Instant::now();
-    // In the temporary directory, so that its cache stays out of the tree.
-    let run = Command::new(schemathesis())
-        .current_dir(dir.path())
-        .arg("--config-file")
-        .arg(root.join("tests/schemathesis/schemathesis.toml"))
-        .arg("--no-color")
-        .arg("run")
-        .arg(format!("http://{addr}/api/openapi.json"))
-        .args(["--checks", "all"])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .args(["--max-examples", &examples, "--seed", &seed])
-        .args(["--request-timeout", "120"])
-        .args(["--report", "junit", "--report-dir"])
-        .arg(&reports)
-        .output()
-        .expect("run schemathesis");
+    // Every operation with the city officer's token; then the learning
+    // sessions with the platform's, the only account that gets past 403.
+    let runs = [
+        (token.as_str(), None, reports.join("officer")),
+        (
+            platform.as_str(),
+            Some("/api/v1/learning-sessions"),
+            reports.join("platform"),
+        ),
+    ];
+    let mut outputs = Vec::new();
+    for (bearer, only, report_dir) in &runs {
+        // In the temporary directory, so that its cache stays out of the tree.
+        let mut cmd = Command::new(schemathesis());
+        cmd.current_dir(dir.path())
+            .arg("--config-file")
+            .arg(root.join("tests/schemathesis/schemathesis.toml"))
+            .arg("--no-color")
+            .arg("run")
+            .arg(format!("http://{addr}/api/openapi.json"))
+            .args(["--checks", "all"])
+            .args(["-H", &format!("Authorization: Bearer {bearer}")])
+            .args(["--max-examples", &examples, "--seed", &seed])
+            .args(["--request-timeout", "120"])
+            .args(["--report", "junit", "--report-dir"])
+            .arg(report_dir);
+        if let Some(path) = only {
+            cmd.args(["--include-path", path]);
+        }
+        outputs.push(cmd.output().expect("run schemathesis"));
+    }
     drop(server);
-    let stdout = String::from_utf8_lossy(&run.stdout);
     eprintln!(
         "schemathesis: {:.1} s, seed {seed}, {examples} examples per operation",
         t.elapsed().as_secs_f64()
     );
-    let summary = stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('='))
-        .unwrap_or_default();
-    eprintln!("{summary}");
-    assert!(
-        run.status.success() && !stdout.contains("Schema Error"),
-        "schemathesis found problems ({}):\n{stdout}\n{}",
-        run.status,
-        String::from_utf8_lossy(&run.stderr)
-    );
-    assert!(stdout.contains("Open API 3.1"), "{stdout}");
+    for run in &outputs {
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        let summary = stdout
+            .lines()
+            .rev()
+            .find(|l| l.starts_with('='))
+            .unwrap_or_default();
+        eprintln!("{summary}");
+        assert!(
+            run.status.success() && !stdout.contains("Schema Error"),
+            "schemathesis found problems ({}):\n{stdout}\n{}",
+            run.status,
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(stdout.contains("Open API 3.1"), "{stdout}");
+    }
 }

@@ -85,6 +85,7 @@ const API: &[&str] = &[
     "/api/v1/supervision/cases",
     "/api/v1/supervision/ratings",
     "/api/v1/supervision/draws",
+    "/api/v1/learning-sessions",
 ];
 
 #[test]

@@ -21,16 +21,21 @@ pub enum Role {
     Enterprise,
     /// 劳动者: their own e-archive.
     Worker,
+    /// 学习平台: a learning platform's API client, which reports online
+    /// learning sessions (and reads back its own), nothing else. Its region
+    /// is where the classes it reports for are held (培训地).
+    Platform,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Officer,
         Role::Finance,
         Role::Auditor,
         Role::Institution,
         Role::Enterprise,
         Role::Worker,
+        Role::Platform,
     ];
 
     pub fn code(self) -> &'static str {
@@ -41,6 +46,7 @@ impl Role {
             Role::Institution => "institution",
             Role::Enterprise => "enterprise",
             Role::Worker => "worker",
+            Role::Platform => "platform",
         }
     }
 
@@ -56,6 +62,7 @@ impl Role {
             Role::Institution => "培训机构",
             Role::Enterprise => "企业",
             Role::Worker => "劳动者",
+            Role::Platform => "学习平台",
         }
     }
 
@@ -67,7 +74,12 @@ impl Role {
             // Officers read rosters, review classes and decide claims; the
             // claimants file claims, the institution files its classes and
             // keeps its own rosters.
-            Role::Officer => !matches!(action, EditRoster | FileClaims | FileClasses),
+            // Learning sessions come from the platforms themselves; officers
+            // upload platforms' logs through the sessions template instead.
+            Role::Officer => !matches!(
+                action,
+                EditRoster | FileClaims | FileClasses | ReportLearning
+            ),
             // The audit trail is the auditors'; finance reads the money only.
             Role::Auditor if matches!(action, ViewAudit | ViewSupervision) => true,
             Role::Finance | Role::Auditor => matches!(
@@ -93,13 +105,14 @@ impl Role {
             ),
             Role::Enterprise => matches!(action, ViewFigures | ViewClaims | FileClaims),
             Role::Worker => matches!(action, ViewOwnArchive | FileClaims),
+            Role::Platform => matches!(action, ReportLearning),
         }
     }
 
     /// The scope kind an account of this role must carry.
     pub fn scope_kind(self) -> ScopeKind {
         match self {
-            Role::Officer | Role::Finance | Role::Auditor => ScopeKind::Region,
+            Role::Officer | Role::Finance | Role::Auditor | Role::Platform => ScopeKind::Region,
             Role::Institution => ScopeKind::Institution,
             Role::Enterprise => ScopeKind::Enterprise,
             Role::Worker => ScopeKind::Person,
@@ -164,6 +177,9 @@ pub enum Action {
     CloseCases,
     /// Record the result of inspecting a drawn institution.
     RecordInspections,
+    /// Report online learning sessions through the API and read back the
+    /// ones reported (learning platforms only).
+    ReportLearning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,6 +274,20 @@ mod tests {
         );
         assert!(Role::Officer.may(Action::CloseCases) && !Role::Auditor.may(Action::CloseCases));
         assert!(!Role::Auditor.may(Action::RecordInspections));
+        assert!(Role::Platform.may(Action::ReportLearning));
+        for a in [
+            Action::ViewPersons,
+            Action::ViewFigures,
+            Action::ViewClasses,
+            Action::ViewClaims,
+            Action::ViewOwnArchive,
+            Action::Import,
+        ] {
+            assert!(!Role::Platform.may(a), "{a:?}");
+        }
+        for r in Role::ALL.into_iter().filter(|r| *r != Role::Platform) {
+            assert!(!r.may(Action::ReportLearning), "{r}");
+        }
         for r in [
             Role::Finance,
             Role::Institution,

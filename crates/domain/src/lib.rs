@@ -15,6 +15,7 @@ pub mod error;
 pub mod federation;
 pub mod hex;
 pub mod inspection;
+pub mod learning;
 pub mod ledger;
 pub mod money;
 pub mod national_id;

@@ -26,6 +26,7 @@ mod import_scope;
 mod institution_pages;
 mod institutions;
 mod jurisdiction;
+mod learning;
 mod ledger;
 mod ledger_view;
 mod lookup;
@@ -81,6 +82,12 @@ pub use institution_pages::{
     CataloguePeriod, InstitutionQuery, InstitutionSort, InstitutionSummary,
 };
 pub use jurisdiction::PayingBasis;
+pub use learning::{
+    BATCH_KIND as LEARNING_BATCH_KIND, CreditLine, CreditSource, CreditStatement, LearningRecord,
+    PlatformClient,
+    RefusedRow, ReportedQuery, ReportedRow, SessionInput, SessionLine, SessionReport,
+    TrainingRecord,
+};
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};

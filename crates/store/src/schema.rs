@@ -107,6 +107,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "revocation_backfill",
         include_str!("../migrations/0032_revocation_backfill.sql"),
     ),
+    (
+        33,
+        "learning_sessions",
+        include_str!("../migrations/0033_learning_sessions.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).

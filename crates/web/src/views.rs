@@ -98,6 +98,8 @@ impl Nav {
                 push("业务办理", "/", "首页");
                 push("业务办理", "/enterprise/claims", "企业申领");
             }
+            // A learning platform works through the API: its account only.
+            Role::Platform => {}
             _ => push("业务办理", "/", "首页"),
         }
         for (group, action, href, label) in MENU {

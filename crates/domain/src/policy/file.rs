@@ -31,6 +31,9 @@ struct RawDoc {
     rules: BTreeMap<Spanned<String>, Spanned<SpannedTable>>,
     #[serde(default)]
     catalogue: Option<RawCatalogue>,
+    /// The skills credit bank's conversion table (`credits_file`).
+    #[serde(default)]
+    credits: Option<Spanned<super::credits_file::RawCredits>>,
 }
 
 #[derive(Deserialize)]
@@ -161,7 +164,7 @@ struct MergedRule {
 }
 
 /// A file's text with its name, for line numbers.
-struct Source<'a> {
+pub(super) struct Source<'a> {
     name: &'a str,
     text: &'a str,
 }
@@ -174,7 +177,7 @@ impl Source<'_> {
             + 1
     }
 
-    fn err(&self, offset: Option<usize>, message: impl Into<String>) -> PolicyError {
+    pub(super) fn err(&self, offset: Option<usize>, message: impl Into<String>) -> PolicyError {
         PolicyError {
             file: self.name.to_string(),
             line: offset.map(|o| self.line(o)),
@@ -218,6 +221,7 @@ pub fn load(
     let mut shortage: Vec<Shortage> = Vec::new();
     let mut grades: BTreeMap<String, Grade> = BTreeMap::new();
     let (mut note, mut example) = (String::new(), false);
+    let mut credits = None;
     let mut meta = None;
     for (file, text) in chain.iter().rev() {
         let src = Source { name: file, text };
@@ -231,6 +235,10 @@ pub fn load(
             ));
         }
         merge_rules(&src, &doc, &mut rules)?;
+        // A later file's table replaces the earlier file's whole.
+        if let Some(raw) = &doc.credits {
+            credits = Some(super::credits_file::read(&src, raw)?);
+        }
         if let Some(cat) = doc.catalogue {
             for (g, levels) in &cat.grades {
                 grades.insert(g.clone(), read_grade(&src, levels)?);
@@ -290,6 +298,7 @@ pub fn load(
         catalogue,
         categories: cx.categories,
         amount_rules,
+        credits,
     };
     Ok((policy, PolicySources { files: chain }))
 }

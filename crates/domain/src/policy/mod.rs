@@ -11,6 +11,7 @@
 pub mod cases;
 pub mod catalogue;
 pub mod claimants;
+mod credits_file;
 pub(crate) mod de;
 pub mod engine;
 pub mod facts;
@@ -171,6 +172,8 @@ pub struct Policy {
     pub categories: Vec<String>,
     /// Subsidy type → the rule that computes its amount.
     pub amount_rules: BTreeMap<String, RuleId>,
+    /// The skills credit bank's conversion table (`[credits]`), if stated.
+    pub credits: Option<crate::learning::credit_bank::CreditTable>,
 }
 
 impl Policy {

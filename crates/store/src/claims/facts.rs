@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use jineng_domain::federation::TagRecord;
+use jineng_domain::learning::hours::online_hours as online_hours_of;
 use jineng_domain::policy::facts::{
     Award, CatalogueRemoval, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts,
     EnrolmentFacts, ForeignAward, InstitutionFacts, PersonFacts, Relative,
@@ -305,7 +306,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
       AND e.class_id = COALESCE(c.class_id, ce.class_id)";
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
-const CLAIM_FIELDS: [&str; 25] = [
+const CLAIM_FIELDS: [&str; 26] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
@@ -331,6 +332,9 @@ const CLAIM_FIELDS: [&str; 25] = [
     "c.period_to",
     "c.paid_months",
     "c.policy_version",
+    // The minutes learning platforms reported for the enrolment: when
+    // set, the online hours instead of the roster's column (docs/learning.md).
+    "e.platform_minutes",
 ];
 
 /// The class id of a packed claim row (its 13th field).
@@ -512,11 +516,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
     };
     let offline_hours = f.opt_int()?;
     let online_hours = f.opt_int()?;
-    let enrolment = f.opt().map(|c| EnrolmentFacts {
-        offline_hours: offline_hours.unwrap_or(0),
-        online_hours: online_hours.unwrap_or(0),
-        completion: CompletionResult::from_code(c).unwrap_or(CompletionResult::NotFinished),
-    });
+    let completion = f.opt();
     let period_from = f.opt().map(month).transpose()?;
     let period_to = f.opt().map(month).transpose()?;
     let paid_months = f
@@ -525,6 +525,12 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         .transpose()?
         .unwrap_or_default();
     let policy_version = f.opt_int()?;
+    let platform_minutes = f.opt_int()?;
+    let enrolment = completion.map(|c| EnrolmentFacts {
+        offline_hours: offline_hours.unwrap_or(0),
+        online_hours: online_hours_of(online_hours.unwrap_or(0), platform_minutes).hours,
+        completion: CompletionResult::from_code(c).unwrap_or(CompletionResult::NotFinished),
+    });
     let claimant_region = claimant_code
         .as_ref()
         .and_then(|k| classes.claimants.get(k).cloned().flatten());

@@ -10,7 +10,7 @@ use jineng_domain::supervision::session::{SessionRecord, session_id};
 use super::inputs::Filter;
 use super::rows::fetch_map;
 use crate::audit;
-use crate::batch::{ImportBatch, Outcome};
+use crate::batch::{ImportBatch, Outcome, Rejection};
 use crate::institutions::{class_named, resolve_classes, resolve_institutions};
 use crate::people::{person_of, resolve_persons};
 use crate::{Store, StoreError};
@@ -47,8 +47,8 @@ impl Store {
                 continue;
             };
             let (start, end) = (moment(r.start), moment(r.end));
-            let old: Option<String> = sqlx::query_scalar(
-                "SELECT ended_at FROM online_sessions \
+            let old: Option<(String, Option<i64>)> = sqlx::query_as(
+                "SELECT ended_at, account_id FROM online_sessions \
                  WHERE person_id = $1 AND class_id = $2 AND platform = $3 AND started_at = $4",
             )
             .bind(pid)
@@ -57,7 +57,16 @@ impl Store {
             .bind(&start)
             .fetch_optional(&mut *tx)
             .await?;
-            let outcome = match old {
+            // A platform's own report (API) is not the template's to change.
+            if let Some((_, Some(_))) = old {
+                let e = Rejection::new(
+                    "学习平台",
+                    "该学习记录由学习平台通过接口报送，不能由模板导入修改",
+                );
+                out.push((*n, Outcome::Rejected(vec![e])));
+                continue;
+            }
+            let outcome = match old.map(|(o, _)| o) {
                 Some(o) if o == end => {
                     out.push((*n, Outcome::Unchanged));
                     continue;

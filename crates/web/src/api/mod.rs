@@ -10,6 +10,7 @@ mod dto;
 pub(crate) use dto::ErrorBody;
 mod errors;
 mod imports;
+mod learning;
 mod lookup;
 mod params;
 mod pay;
@@ -70,7 +71,8 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         imports::upload, imports::show,
         supervision::cases, supervision::case, supervision::close,
         supervision::ratings, supervision::draws,
-        crate::credentials::did_document, crate::credentials::status_list
+        crate::credentials::did_document, crate::credentials::status_list,
+        learning::report, learning::reported
     ),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
@@ -131,6 +133,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/supervision/ratings", get(supervision::ratings))
         .route("/api/v1/supervision/draws", get(supervision::draws))
+        .route(
+            "/api/v1/learning-sessions",
+            get(learning::reported).post(learning::report),
+        )
         .fallback(api_not_found)
         .layer(axum::middleware::map_response(errors::json_errors))
 }

@@ -11,6 +11,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("create", "创建"),
     ("import", "导入数据"),
     ("reveal", "查看完整证件号码"),
+    ("credit_statement", "查看学分账户"),
     ("login", "登录"),
     ("token", "创建访问令牌"),
     ("revoke_token", "吊销访问令牌"),

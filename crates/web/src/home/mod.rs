@@ -55,6 +55,11 @@ pub async fn show(
     if user.role() == Role::Worker {
         return Ok(Redirect::to("/me").into_response());
     }
+    // A learning platform only reports through the API: its page is the
+    // account's, where it makes its tokens.
+    if user.role() == Role::Platform {
+        return Ok(Redirect::to("/account").into_response());
+    }
     user.require(Action::ViewFigures)?;
     let f = state.store.figures(user.scope()).await?;
     page(&HomePage {

@@ -14,7 +14,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::{Action, Scope};
-use jineng_store::{Archive, PersonHit};
+use jineng_store::{Archive, CreditStatement, LearningRecord, PersonHit, TrainingRecord};
 use serde::Deserialize;
 
 /// Hits per page.
@@ -129,6 +129,53 @@ struct ArchivePage {
     can_reveal: bool,
     revealed: bool,
     csrf: String,
+    /// Each training's hours: in person, online with source, counted.
+    hours: Vec<HoursRow>,
+    /// The credit statement (学分银行).
+    credits: Option<CreditStatement>,
+}
+
+/// A training's hours as the archive shows them.
+struct HoursRow {
+    class_no: String,
+    offline: i64,
+    /// 「12（学习平台记录，3 条）」
+    online: String,
+    counted: i64,
+    /// How online hours counted, and under which policy.
+    rule: String,
+}
+
+fn hours_row(t: &TrainingRecord) -> HoursRow {
+    let online = match t.platform_minutes {
+        Some(m) => format!(
+            "{}（{}，{} 条，{} 分钟）",
+            t.hours.online.hours,
+            t.hours.online.source.as_zh(),
+            t.platform_sessions,
+            m
+        ),
+        None => format!("{}（{}）", t.hours.online.hours, t.hours.online.source.as_zh()),
+    };
+    let rule = match &t.policy {
+        None => "无适用政策，线上课时不计入".to_string(),
+        Some(p) if t.rule.pct == 0 => format!("线上课时不计入（{p}）"),
+        Some(p) => {
+            let cap = t
+                .rule
+                .max_hours
+                .map(|h| format!("，至多 {h} 课时"))
+                .unwrap_or_default();
+            format!("线上课时按 {}% 计入{cap}（{p}）", t.rule.pct)
+        }
+    };
+    HoursRow {
+        class_no: t.class_no.clone(),
+        offline: t.hours.offline,
+        online,
+        counted: t.hours.counted,
+        rule,
+    }
 }
 
 async fn archive_page(
@@ -154,6 +201,11 @@ async fn archive_page(
             )
         })
         .collect();
+    let learning: Option<LearningRecord> = state.store.learning_record(a.person_id).await?;
+    let (hours, credits) = match learning {
+        Some(l) => (l.trainings.iter().map(hours_row).collect(), Some(l.credits)),
+        None => (Vec::new(), None),
+    };
     page(&ArchivePage {
         nav: Some(Nav::of(user)),
         claims,
@@ -161,6 +213,8 @@ async fn archive_page(
         revealed: reveal,
         csrf: user.csrf.clone(),
         a,
+        hours,
+        credits,
     })
 }
 
