@@ -21,6 +21,7 @@ mod policy_test;
 mod report;
 mod serve;
 mod supervise;
+mod vouchers;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -155,6 +156,11 @@ enum Command {
         #[command(subcommand)]
         command: supervise::SuperviseCommand,
     },
+    /// 职业培训券：发放、核验使用、过期作废、列表
+    Vouchers {
+        #[command(subcommand)]
+        command: vouchers::VouchersCommand,
+    },
 }
 
 fn actor(cli: &Cli) -> Actor {
@@ -219,6 +225,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Credit { command } => inspect::run_credit(&cli.db, command).await,
         Command::Federation { command } => federation::run(&cli.db, command).await,
         Command::Supervise { command } => supervise::run(&cli.db, &actor, command).await,
+        Command::Vouchers { command } => vouchers::run(&cli.db, &actor, command).await,
     }
 }
 

@@ -67,7 +67,10 @@ impl Role {
             // Officers read rosters, review classes and decide claims; the
             // claimants file claims, the institution files its classes and
             // keeps its own rosters.
-            Role::Officer => !matches!(action, EditRoster | FileClaims | FileClasses),
+            Role::Officer => !matches!(
+                action,
+                EditRoster | FileClaims | FileClasses | RedeemVouchers
+            ),
             // The audit trail is the auditors'; finance reads the money only.
             Role::Auditor if matches!(action, ViewAudit | ViewSupervision) => true,
             Role::Finance | Role::Auditor => matches!(
@@ -79,6 +82,7 @@ impl Role {
                     | ViewProgress
                     | ViewInstitutions
                     | ViewCatalogue
+                    | ViewVouchers
             ),
             Role::Institution => matches!(
                 action,
@@ -90,6 +94,7 @@ impl Role {
                     | FileClasses
                     | ViewInstitutions
                     | ViewCatalogue
+                    | RedeemVouchers
             ),
             Role::Enterprise => matches!(action, ViewFigures | ViewClaims | FileClaims),
             Role::Worker => matches!(action, ViewOwnArchive | FileClaims),
@@ -164,6 +169,11 @@ pub enum Action {
     CloseCases,
     /// Record the result of inspecting a drawn institution.
     RecordInspections,
+    /// The training vouchers (职业培训券) of the scope and their
+    /// commitments on the dedicated account.
+    ViewVouchers,
+    /// Redeem a trainee's voucher at one's own class when they enrol.
+    RedeemVouchers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -29,6 +29,7 @@ pub mod skill_level;
 pub mod supervision;
 pub mod text;
 pub mod vocab;
+pub mod voucher;
 
 pub use bank_account::BankAccount;
 pub use claim_status::{ClaimStatus, ClaimStep};

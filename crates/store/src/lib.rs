@@ -42,6 +42,7 @@ mod scoped_pay;
 mod sql;
 mod supervision;
 mod upsert;
+mod vouchers;
 
 pub use account_admin::{AccountRow, TokenRow};
 pub use account_list::{AccountQuery, AccountSort};
@@ -87,6 +88,10 @@ pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
+pub use vouchers::{
+    FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS, VoucherQuery,
+    VoucherRow, VoucherTotals,
+};
 pub use supervision::{
     BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,
     RatingRow, ScanCounts, ScanMode, SupervisionShape, TagImport, TagMatch,

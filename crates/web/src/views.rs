@@ -26,7 +26,7 @@ pub struct Nav {
 
 /// Every menu entry: (group, what the role must be allowed, href, label).
 /// `None`: every signed-in account.
-const MENU: [(&str, Option<Action>, &str, &str); 17] = [
+const MENU: [(&str, Option<Action>, &str, &str); 18] = [
     (
         "业务办理",
         Some(Action::ViewPersons),
@@ -48,6 +48,7 @@ const MENU: [(&str, Option<Action>, &str, &str); 17] = [
         "补贴目录",
     ),
     ("资金", Some(Action::ViewLedger), "/ledger", "专账"),
+    ("资金", Some(Action::ViewVouchers), "/vouchers", "培训券"),
     ("资金", None, "/funds", "资金公开"),
     (
         "监管",

@@ -17,6 +17,7 @@ pub mod facts;
 pub(crate) mod file;
 pub mod rules;
 pub mod trace;
+pub mod vouchers;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -169,6 +170,8 @@ pub struct Policy {
     pub categories: Vec<String>,
     /// Subsidy type → the rule that computes its amount.
     pub amount_rules: BTreeMap<String, RuleId>,
+    /// Training vouchers (职业培训券), when the policy issues them.
+    pub vouchers: Option<vouchers::VoucherRules>,
 }
 
 impl Policy {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use jineng_domain::federation::TagRecord;
 use jineng_domain::policy::facts::{
     Award, CatalogueRemoval, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts,
-    EnrolmentFacts, ForeignAward, InstitutionFacts, PersonFacts, Relative,
+    EnrolmentFacts, ForeignAward, InstitutionFacts, PersonFacts, Relative, VoucherFacts,
 };
 use jineng_domain::{
     CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
@@ -305,7 +305,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
       AND e.class_id = COALESCE(c.class_id, ce.class_id)";
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
-const CLAIM_FIELDS: [&str; 25] = [
+const CLAIM_FIELDS: [&str; 27] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
@@ -331,7 +331,17 @@ const CLAIM_FIELDS: [&str; 25] = [
     "c.period_to",
     "c.paid_months",
     "c.policy_version",
+    // The voucher redeemed for the claim's training (docs/vouchers.md).
+    VOUCHER_NO,
+    VOUCHER_FACE,
 ];
+
+/// The voucher the person redeemed for the claim's class, of the claim's
+/// subsidy type: its number and face value.
+const VOUCHER_NO: &str = "(SELECT v.voucher_no FROM vouchers v WHERE v.class_id = COALESCE(c.class_id, ce.class_id) \
+     AND v.person_id = c.person_id AND v.subsidy_type = c.subsidy_type AND v.status = 'used')";
+const VOUCHER_FACE: &str = "(SELECT v.face_fen FROM vouchers v WHERE v.class_id = COALESCE(c.class_id, ce.class_id) \
+     AND v.person_id = c.person_id AND v.subsidy_type = c.subsidy_type AND v.status = 'used')";
 
 /// The class id of a packed claim row (its 13th field).
 fn class_of(row: &str) -> Option<i64> {
@@ -525,6 +535,13 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         .transpose()?
         .unwrap_or_default();
     let policy_version = f.opt_int()?;
+    let voucher_no = f.opt().map(str::to_string);
+    let voucher = voucher_no
+        .zip(f.opt_int()?)
+        .map(|(voucher_no, face)| VoucherFacts {
+            voucher_no,
+            face: Fen(face),
+        });
     let claimant_region = claimant_code
         .as_ref()
         .and_then(|k| classes.claimants.get(k).cloned().flatten());
@@ -541,6 +558,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
     Ok(StoredClaim {
         person_id,
         facts: ClaimFacts {
+            voucher,
             claim_no,
             subsidy_type,
             applied_on,

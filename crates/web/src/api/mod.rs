@@ -16,6 +16,7 @@ mod progress;
 mod supervision;
 mod supervision_dto;
 mod v1;
+mod vouchers;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -66,7 +67,8 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         classes::class, classes::approve, classes::give_back, classes::request_close, classes::close,
         imports::upload, imports::show,
         supervision::cases, supervision::case, supervision::close,
-        supervision::ratings, supervision::draws
+        supervision::ratings, supervision::draws,
+        vouchers::list, vouchers::redeem
     ),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
@@ -100,6 +102,8 @@ pub fn router() -> Router<AppState> {
             post(classes::request_close),
         )
         .route("/api/v1/classes/{id}/close", post(classes::close))
+        .route("/api/v1/classes/{id}/vouchers", post(vouchers::redeem))
+        .route("/api/v1/vouchers", get(vouchers::list))
         .route(
             "/api/v1/imports",
             post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(

@@ -129,6 +129,8 @@ struct ArchivePage {
     can_reveal: bool,
     revealed: bool,
     csrf: String,
+    /// The vouchers section (`crate::vouchers`), rendered.
+    vouchers: String,
 }
 
 async fn archive_page(
@@ -154,8 +156,10 @@ async fn archive_page(
             )
         })
         .collect();
+    let vouchers = crate::vouchers::me_section(state, a.person_id).await?;
     page(&ArchivePage {
         nav: Some(Nav::of(user)),
+        vouchers,
         claims,
         can_reveal: user.role().may(Action::RevealId),
         revealed: reveal,
