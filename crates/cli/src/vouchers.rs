@@ -144,7 +144,14 @@ pub async fn run(db: &str, actor: &Actor, cmd: VouchersCommand) -> anyhow::Resul
                 anyhow::bail!("培训机构 {institution} 没有班级编号为「{class}」的培训班");
             };
             let r = store
-                .redeem_voucher(&Scope::Institution(inst), class_id, &voucher, &id, on, actor)
+                .redeem_voucher(
+                    &Scope::Institution(inst),
+                    class_id,
+                    &voucher,
+                    &id,
+                    on,
+                    actor,
+                )
                 .await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
@@ -189,7 +196,9 @@ async fn list(
 ) -> anyhow::Result<()> {
     let status = match status {
         Some(s) => Some(VoucherStatus::from_code(s).ok_or_else(|| {
-            anyhow::anyhow!("未知的状态「{s}」：应为 issued（未使用）、used（已使用）或 lapsed（已过期）")
+            anyhow::anyhow!(
+                "未知的状态「{s}」：应为 issued（未使用）、used（已使用）或 lapsed（已过期）"
+            )
         })?),
         None => None,
     };

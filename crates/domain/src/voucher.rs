@@ -286,7 +286,9 @@ pub enum Refusal {
     },
     #[error("该学员在培训班 {class_no} 已使用培训券 {other}，同一培训只能用一张券")]
     OneAlready { class_no: String, other: String },
-    #[error("该学员在培训班 {class_no} 的补贴申领 {claim} 已审核：培训券须在报名时核验，不能事后补用")]
+    #[error(
+        "该学员在培训班 {class_no} 的补贴申领 {claim} 已审核：培训券须在报名时核验，不能事后补用"
+    )]
     AfterDecision { class_no: String, claim: String },
 }
 
@@ -471,7 +473,10 @@ mod tests {
             ..class.clone()
         };
         let m = why(&v, 1, &four, on);
-        assert!(m.contains("限「家政服务初级券」（家政服务员 五级/初级工）"), "{m}");
+        assert!(
+            m.contains("限「家政服务初级券」（家政服务员 五级/初级工）"),
+            "{m}"
+        );
         assert!(m.contains("四级/中级工，职业或等级不符"), "{m}");
         let used = VoucherFacts {
             status: VoucherStatus::Used,

@@ -295,7 +295,7 @@ fn example_4_work_for_training_six_months_at_most() {
     for (i, no) in ["41", "42"].into_iter().enumerate() {
         let who = person(TS, vec![cat("贫困劳动力", "2016-01-01")]);
         let c = ClaimFacts {
-        voucher: None,
+            voucher: None,
             has_claimant: true,
             months: Some(8),
             ..claim(no, "以工代训补贴", "2020-11-30")
@@ -316,12 +316,12 @@ fn example_4_work_for_training_six_months_at_most() {
         }
         // A later claim for the same person finds the six months used.
         let later = ClaimFacts {
-        voucher: None,
+            voucher: None,
             months: Some(2),
             ..claim("49", "以工代训补贴", "2021-03-31")
         };
         let later = ClaimFacts {
-        voucher: None,
+            voucher: None,
             has_claimant: true,
             ..later
         };

@@ -532,9 +532,13 @@ impl Store {
         .await?
         {
             let (id, kind) = tx_label(&r)?;
-            let no_claim = [PostingKind::Allocate, PostingKind::Commit, PostingKind::Release]
-                .iter()
-                .any(|k| k.as_zh() == kind);
+            let no_claim = [
+                PostingKind::Allocate,
+                PostingKind::Commit,
+                PostingKind::Release,
+            ]
+            .iter()
+            .any(|k| k.as_zh() == kind);
             out.push(if no_claim {
                 format!("第 {id} 笔记账（{kind}）不应关联申领")
             } else {

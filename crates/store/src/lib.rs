@@ -88,10 +88,6 @@ pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
 pub use scoped::{ClaimRow, Figures, FundLine};
-pub use vouchers::{
-    FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS, VoucherQuery,
-    VoucherRow, VoucherTotals,
-};
 pub use supervision::{
     BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,
     RatingRow, ScanCounts, ScanMode, SupervisionShape, TagImport, TagMatch,
@@ -100,6 +96,10 @@ pub use supervision::{
     CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CaseListRow, CasePerson,
     CaseQuery, CaseSort, DrawInspector, DrawInstitution, PublishedDraw, PublishedRating,
     RatingPoint,
+};
+pub use vouchers::{
+    FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS,
+    VoucherQuery, VoucherRow, VoucherTotals,
 };
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -97,7 +97,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "import_batch_keys",
         include_str!("../migrations/0030_import_batch_keys.sql"),
     ),
-    (37, "vouchers", include_str!("../migrations/0037_vouchers.sql")),
+    (
+        37,
+        "vouchers",
+        include_str!("../migrations/0037_vouchers.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).

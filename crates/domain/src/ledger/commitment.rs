@@ -158,10 +158,14 @@ pub fn voucher_violations(
 ) -> Vec<String> {
     let mut out = Vec::new();
     if commits != 1 {
-        out.push(format!("培训券 {voucher} 有 {commits} 笔承诺记账，应恰好一笔"));
+        out.push(format!(
+            "培训券 {voucher} 有 {commits} 笔承诺记账，应恰好一笔"
+        ));
     }
     if releases > 1 {
-        out.push(format!("培训券 {voucher} 有 {releases} 笔释放记账，至多一笔"));
+        out.push(format!(
+            "培训券 {voucher} 有 {releases} 笔释放记账，至多一笔"
+        ));
     }
     let want = if open { face } else { Fen::ZERO };
     if commits == 1 && releases <= 1 && Fen(net) != want {
@@ -204,7 +208,10 @@ mod tests {
         s.record(&p);
         assert_eq!(s.outstanding(), Fen(80_000));
         let e = commit(&es(), "PXQ2", Fen(30_000), &after, &Default::default()).unwrap_err();
-        assert!(e.to_string().contains("已承诺 800.00 元，不足以再承诺 300.00 元"));
+        assert!(
+            e.to_string()
+                .contains("已承诺 800.00 元，不足以再承诺 300.00 元")
+        );
         assert_eq!(
             commit(&es(), "PXQ1", Fen(1), &bank, &s).unwrap_err(),
             LedgerError::AlreadyCommitted("PXQ1".into())
@@ -212,7 +219,10 @@ mod tests {
         let r = release("PXQ1", ReleaseReason::Lapsed, &s).unwrap();
         assert!(r.memo.contains("过期未用"));
         let back = after.after(&r).unwrap();
-        assert_eq!((back.committed, back.pledge, back.bank), (Fen::ZERO, Fen::ZERO, Fen(100_000)));
+        assert_eq!(
+            (back.committed, back.pledge, back.bank),
+            (Fen::ZERO, Fen::ZERO, Fen(100_000))
+        );
         s.record(&r);
         assert_eq!(s.outstanding(), Fen::ZERO);
         assert_eq!(

@@ -191,7 +191,11 @@ pub(crate) fn compile(
 ) -> Result<VoucherRules, super::PolicyError> {
     let clause = raw.clause.get_ref().trim();
     if clause.is_empty() {
-        return Err(cx.err(raw.clause.span().start, "clause", "不能为空，应写明所依据的条款"));
+        return Err(cx.err(
+            raw.clause.span().start,
+            "clause",
+            "不能为空，应写明所依据的条款",
+        ));
     }
     let subsidy_type = raw.subsidy_type.get_ref().trim().to_string();
     if !cx.priced.contains_key(&subsidy_type) {
@@ -210,12 +214,19 @@ pub(crate) fn compile(
             format!("有效期 {months} 个月不在 1 至 60 个月之间"),
         ));
     }
-    let eligible = cx.sets(raw.eligible.get_ref(), raw.eligible.span().start, "eligible")?;
+    let eligible = cx.sets(
+        raw.eligible.get_ref(),
+        raw.eligible.span().start,
+        "eligible",
+    )?;
     let mut kinds: Vec<VoucherKind> = Vec::new();
     for k in raw.kinds.get_ref() {
         let kind = compile_kind(cx, k, &eligible)?;
         let at = k.span().start;
-        if kinds.iter().any(|o| o.rule.kind_code == kind.rule.kind_code) {
+        if kinds
+            .iter()
+            .any(|o| o.rule.kind_code == kind.rule.kind_code)
+        {
             let code = &kind.rule.kind_code;
             return Err(cx.err(at, "kinds", format!("券种代码「{code}」重复")));
         }
@@ -232,7 +243,11 @@ pub(crate) fn compile(
         kinds.push(kind);
     }
     if kinds.is_empty() {
-        return Err(cx.err(raw.kinds.span().start, "kinds", "至少规定一种培训券（券种、职业、等级、面值）"));
+        return Err(cx.err(
+            raw.kinds.span().start,
+            "kinds",
+            "至少规定一种培训券（券种、职业、等级、面值）",
+        ));
     }
     Ok(VoucherRules {
         cite: Cite {
@@ -301,10 +316,14 @@ fn compile_kind(
     if r.name.trim().is_empty() {
         return Err(err(format!("券种「{code}」缺少名称 name")));
     }
-    let occupations = occupations(cx, &r.occupations).map_err(|m| err(format!("券种「{code}」{m}")))?;
+    let occupations =
+        occupations(cx, &r.occupations).map_err(|m| err(format!("券种「{code}」{m}")))?;
     let level = match r.level.trim() {
         "无" => None,
-        l => Some(SkillLevel::parse(l).map_err(|e| err(format!("券种「{code}」level：{}", e.message())))?),
+        l => Some(
+            SkillLevel::parse(l)
+                .map_err(|e| err(format!("券种「{code}」level：{}", e.message())))?,
+        ),
     };
     let (face, basis) = face(cx, r, level).map_err(|m| err(format!("券种「{code}」{m}")))?;
     let eligible = match &r.eligible {
@@ -355,14 +374,17 @@ fn occupations(cx: &VoucherCx<'_>, raw: &[String]) -> Result<Vec<OccupationCode>
 
 /// The face value: `yuan` of its own, or the catalogue's `grade` at the
 /// kind's level.
-fn face(cx: &VoucherCx<'_>, r: &RawKind, level: Option<SkillLevel>) -> Result<(Fen, String), String> {
+fn face(
+    cx: &VoucherCx<'_>,
+    r: &RawKind,
+    level: Option<SkillLevel>,
+) -> Result<(Fen, String), String> {
     let level_zh = level.map_or("无等级", SkillLevel::as_zh);
     let (amount, basis) = match (&r.grade, &r.yuan) {
         (Some(g), None) => {
-            let levels = cx
-                .grades
-                .get(g)
-                .ok_or_else(|| format!("grade：未定义的标准分类「{g}」（见 [catalogue.grades]）"))?;
+            let levels = cx.grades.get(g).ok_or_else(|| {
+                format!("grade：未定义的标准分类「{g}」（见 [catalogue.grades]）")
+            })?;
             let amount = levels
                 .iter()
                 .find(|(l, _)| *l == level)
@@ -370,7 +392,10 @@ fn face(cx: &VoucherCx<'_>, r: &RawKind, level: Option<SkillLevel>) -> Result<(F
                 .ok_or_else(|| format!("grade：标准分类「{g}」没有 {level_zh} 的金额"))?;
             (amount, format!("补贴标准目录 {g} 类 {level_zh}"))
         }
-        (None, Some(v)) => (super::file::yuan_value(v).map_err(|m| format!("yuan：{m}"))?, "本表面值".to_string()),
+        (None, Some(v)) => (
+            super::file::yuan_value(v).map_err(|m| format!("yuan：{m}"))?,
+            "本表面值".to_string(),
+        ),
         _ => return Err("应给出 yuan（面值）或 grade（按补贴标准目录的分类）之一".into()),
     };
     if !amount.is_positive() {

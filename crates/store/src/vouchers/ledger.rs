@@ -97,7 +97,14 @@ pub(crate) async fn book(
     insert_rows(
         conn,
         "ledger_entries",
-        &["tx_id", "line", "account", "fund_code", "debit_fen", "credit_fen"],
+        &[
+            "tx_id",
+            "line",
+            "account",
+            "fund_code",
+            "debit_fen",
+            "credit_fen",
+        ],
         &lines,
         "",
     )
@@ -216,7 +223,14 @@ pub(crate) async fn release_for_claim(
     let Some(voucher) = found else {
         return Ok(());
     };
-    release(conn, backend, std::slice::from_ref(&voucher), ReleaseReason::Paid, actor).await?;
+    release(
+        conn,
+        backend,
+        std::slice::from_ref(&voucher),
+        ReleaseReason::Paid,
+        actor,
+    )
+    .await?;
     sqlx::query("UPDATE vouchers SET claim_no = $1 WHERE voucher_no = $2")
         .bind(claim)
         .bind(&voucher)

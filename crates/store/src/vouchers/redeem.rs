@@ -141,10 +141,11 @@ async fn occupation_names(
     }
     let mut names = Vec::new();
     for o in &rule.occupations {
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM occupations WHERE code = $1")
-            .bind(o.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT name FROM occupations WHERE code = $1")
+                .bind(o.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
         names.push(name.unwrap_or_else(|| o.to_string()));
     }
     Ok(names.join("、"))

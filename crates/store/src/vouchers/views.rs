@@ -106,12 +106,11 @@ fn conditions(scope: &Scope, q: &VoucherQuery) -> (String, Vec<Val>) {
     let (cond, val) = filter(scope, Subject::Person, 1);
     let mut sql = vec![cond];
     let mut vals = vec![val];
-    let text: String = q
-        .q
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect::<String>()
-        .to_ascii_uppercase();
+    let text: String =
+        q.q.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_ascii_uppercase();
     if !text.is_empty() {
         vals.push(Val::text(format!("%{text}%")));
         sql.push(format!("v.voucher_no LIKE ${}", vals.len()));

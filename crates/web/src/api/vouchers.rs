@@ -210,7 +210,14 @@ pub async fn redeem(
     let today = crate::claims::today();
     let r = s
         .store
-        .redeem_voucher(u.scope(), id, &body.voucher_no, &body.id_number, today, &u.actor())
+        .redeem_voucher(
+            u.scope(),
+            id,
+            &body.voucher_no,
+            &body.id_number,
+            today,
+            &u.actor(),
+        )
         .await
         .map_err(super::conflict)?;
     Ok(Json(Redeemed {

@@ -89,7 +89,10 @@ pub struct ListQuery {
 }
 
 fn sort_of(code: &str) -> Option<&'static str> {
-    VOUCHER_SORTS.iter().find(|(k, _)| *k == code).map(|(k, _)| *k)
+    VOUCHER_SORTS
+        .iter()
+        .find(|(k, _)| *k == code)
+        .map(|(k, _)| *k)
 }
 
 /// `GET /vouchers?q=&status=&sort=&dir=&page=`

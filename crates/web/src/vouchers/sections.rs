@@ -110,7 +110,14 @@ pub async fn redeem(
         let today = crate::claims::today();
         match state
             .store
-            .redeem_voucher(user.scope(), id, &f.voucher_no, &f.id_number, today, &user.actor())
+            .redeem_voucher(
+                user.scope(),
+                id,
+                &f.voucher_no,
+                &f.id_number,
+                today,
+                &user.actor(),
+            )
             .await
         {
             Ok(r) => {
@@ -125,7 +132,8 @@ pub async fn redeem(
                 return Ok(see_other(&state, &user, &to, Flash::done(m)));
             }
             Err(StoreError::Refused(why)) => {
-                let field = if why.contains("身份证号码") || why.contains("不属于该学员") {
+                let field = if why.contains("身份证号码") || why.contains("不属于该学员")
+                {
                     "voucher_id"
                 } else {
                     "voucher_no"
