@@ -63,6 +63,12 @@ fn visitors_meet_chinese_pages_and_refusals() {
                     "查询条件无效",
                 ),
                 (
+                    "/vouchers?status=x",
+                    site.get("/vouchers?status=x", &city).await,
+                    StatusCode::BAD_REQUEST,
+                    "未知的培训券状态「x」",
+                ),
+                (
                     "/nowhere",
                     site.get("/nowhere", &city).await,
                     StatusCode::NOT_FOUND,

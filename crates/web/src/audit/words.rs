@@ -38,6 +38,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("draw", "双随机抽取"),
     ("inspection_result", "录入抽查结果"),
     ("report", "报送进度"),
+    ("issue", "发放培训券"),
+    ("redeem", "核验使用培训券"),
+    ("lapse", "培训券过期作废"),
+    ("settle", "培训券兑付"),
 ];
 
 /// (code, 名称) of every kind of record the trail names.
@@ -71,6 +75,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("statistic", "统计数据"),
     ("statistic_def", "统计口径"),
     ("token", "访问令牌"),
+    ("voucher", "职业培训券"),
 ];
 
 /// (field, 名称) of the fields changes carry.
@@ -125,6 +130,12 @@ const FIELDS: &[(&str, &str)] = &[
     ("sha256", "摘要"),
     ("year", "年度"),
     ("seed", "随机种子"),
+    ("face_fen", "面值"),
+    ("valid_until", "有效期至"),
+    ("issued_on", "发放日期"),
+    ("redeemed_on", "核验日期"),
+    ("lapsed_on", "作废日期"),
+    ("class_id", "培训班"),
 ];
 
 /// A value of a field whose values are codes, in words; others as they are.
