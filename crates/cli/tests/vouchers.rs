@@ -721,6 +721,11 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
     assert!(lapsed.body.contains("没有符合条件的培训券"), "[{b}]");
     let bad = get(&app, "/vouchers?status=nope", &oc).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "[{b}]");
+    let trail = get(&app, "/audit?entity=voucher", &oc).await;
+    assert!(
+        trail.status == StatusCode::OK && trail.body.contains("核验使用培训券"),
+        "[{b}] the redemption is in the audit trail"
+    );
     let ledger = get(&app, "/ledger", &oc).await;
     assert!(
         ledger.body.contains("其中培训券承诺")

@@ -135,7 +135,7 @@ pub struct VoucherPage {
     pub items: Vec<Voucher>,
 }
 
-#[utoipa::path(get, path = "/api/v1/vouchers", tag = "职业培训券", params(VouchersQuery),
+#[utoipa::path(get, path = "/api/v1/vouchers", tag = "职业培训券", operation_id = "vouchers_list", params(VouchersQuery),
     responses((status = 200, body = VoucherPage), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
@@ -193,7 +193,7 @@ pub struct Redeemed {
     pub redeemed_on: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/classes/{id}/vouchers", tag = "职业培训券",
+#[utoipa::path(post, path = "/api/v1/classes/{id}/vouchers", tag = "职业培训券", operation_id = "voucher_redeem",
     params(("id" = i64, Path, description = "培训班 ID")), request_body = RedeemBody,
     responses((status = 200, description = "已核验使用的培训券", body = Redeemed), (status = 400, description = "缺少培训券编号或身份证号码", body = ErrorBody), (status = 409, description = "培训券不能在本班使用（不属于该学员、已使用、已过期、职业或等级不符、学员不在花名册中等），原因见 error", body = ErrorBody)))]
 pub async fn redeem(
