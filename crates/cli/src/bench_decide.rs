@@ -66,6 +66,7 @@ fn case(i: usize) -> (PersonFacts, ClaimFacts, Vec<Award>) {
         paid_elsewhere: Vec::new(),
     };
     let claim = ClaimFacts {
+        voucher: None,
         claim_no: format!("B{i:09}"),
         subsidy_type: "职业培训补贴".into(),
         applied_on: day + Duration::days(20),

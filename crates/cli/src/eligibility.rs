@@ -78,6 +78,7 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
     };
     let start = date - Duration::days(args.days.max(1));
     let claim = ClaimFacts {
+        voucher: None,
         claim_no: "（试算）".into(),
         subsidy_type: args.subsidy.clone(),
         applied_on: date,

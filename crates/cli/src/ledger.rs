@@ -126,6 +126,7 @@ fn print_report(funds: &[FundReport]) {
         claims_advanced: 0,
         claims_recovered: 0,
         claims_in_transit: 0,
+        committed: Fen::ZERO,
     };
     for f in funds {
         total.allocated += f.allocated;
@@ -134,6 +135,7 @@ fn print_report(funds: &[FundReport]) {
         total.recovered += f.recovered;
         total.bank += f.bank;
         total.in_transit += f.in_transit;
+        total.committed += f.committed;
         total.claims_in_transit += f.claims_in_transit;
         total.claims_paid += f.claims_paid;
         total.claims_advanced += f.claims_advanced;
@@ -149,6 +151,11 @@ fn print_report(funds: &[FundReport]) {
         amount("追回资金", f.recovered);
         amount("在途资金", f.in_transit);
         amount("专账余额", f.bank);
+        if f.committed.is_positive() {
+            // A memorandum: promised to training vouchers, still in the bank.
+            amount("培训券承诺", f.committed);
+            amount("未承诺余额", f.bank - f.committed);
+        }
         println!(
             "  已支付申领 {} 笔，预付待清算 {} 笔，支付在途 {} 笔，已追回 {} 笔",
             f.claims_paid, f.claims_advanced, f.claims_in_transit, f.claims_recovered

@@ -28,6 +28,7 @@ mod report;
 mod report_standards;
 mod serve;
 mod supervise;
+mod vouchers;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -194,6 +195,9 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
+    /// 职业培训券：发放、核验使用、过期作废、列表
+    Vouchers {
+        command: vouchers::VouchersCommand,
     },
 }
 
@@ -261,6 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Supervise { command } => supervise::run(&cli.db, &actor, command).await,
         Command::Cert { command } => cert::run(&cli.db, &actor, &cli.credentials, command).await,
         Command::Keys { command } => keys::run(&cli.db, &actor, &cli.credentials, command).await,
+        Command::Vouchers { command } => vouchers::run(&cli.db, &actor, command).await,
     }
 }
 

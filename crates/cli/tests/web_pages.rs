@@ -102,6 +102,12 @@ fn visitors_meet_chinese_pages_and_refusals() {
                     "未知的排序方式",
                 ),
                 (
+                    "/vouchers?status=x",
+                    site.get("/vouchers?status=x", &city).await,
+                    StatusCode::BAD_REQUEST,
+                    "未知的培训券状态「x」",
+                ),
+                (
                     "/nowhere",
                     site.get("/nowhere", &city).await,
                     StatusCode::NOT_FOUND,

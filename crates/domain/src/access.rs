@@ -76,9 +76,10 @@ impl Role {
             // keeps its own rosters.
             // Learning sessions come from the platforms themselves; officers
             // upload platforms' logs through the sessions template instead.
+            // Vouchers are redeemed by the institution where the person enrols.
             Role::Officer => !matches!(
                 action,
-                EditRoster | FileClaims | FileClasses | ReportLearning
+                EditRoster | FileClaims | FileClasses | ReportLearning | RedeemVouchers
             ),
             // The audit trail is the auditors'; finance reads the money only.
             Role::Auditor if matches!(action, ViewAudit | ViewSupervision) => true,
@@ -91,6 +92,7 @@ impl Role {
                     | ViewProgress
                     | ViewInstitutions
                     | ViewCatalogue
+                    | ViewVouchers
             ),
             Role::Institution => matches!(
                 action,
@@ -102,6 +104,7 @@ impl Role {
                     | FileClasses
                     | ViewInstitutions
                     | ViewCatalogue
+                    | RedeemVouchers
             ),
             Role::Enterprise => matches!(action, ViewFigures | ViewClaims | FileClaims),
             Role::Worker => matches!(action, ViewOwnArchive | FileClaims),
@@ -180,6 +183,11 @@ pub enum Action {
     /// Report online learning sessions through the API and read back the
     /// ones reported (learning platforms only).
     ReportLearning,
+    /// The training vouchers (职业培训券) of the scope and their
+    /// commitments on the dedicated account.
+    ViewVouchers,
+    /// Redeem a trainee's voucher at one's own class when they enrol.
+    RedeemVouchers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

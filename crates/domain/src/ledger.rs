@@ -18,6 +18,16 @@
 //! line 支付 (pay: transit → expense) or 退回 (return: transit → bank). A
 //! returned claim may be disbursed again, from the same fund (R17); it is
 //! paid at most once.
+//!
+//! Training vouchers (职业培训券) add two memorandum accounts per fund,
+//! 培训券承诺 (committed, debit-normal) and 承诺备查 (pledge, its
+//! credit-normal counterpart), booked by [`commitment`]: issuing a voucher
+//! debits one and credits the other, its release (the claim paid, or the
+//! voucher lapsed) reverses that. They never touch the five money
+//! accounts, so the fund's equation above holds as before, and per fund
+//! committed = pledge = the face value of the vouchers still outstanding.
+
+pub mod commitment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -87,10 +97,27 @@ pub enum Account {
     Expense(FundCode),
     /// 在途资金: sent to the bank, not yet confirmed (asset).
     Transit(FundCode),
+    /// 培训券承诺: vouchers issued and not yet released (memorandum).
+    Committed(FundCode),
+    /// 承诺备查: the counterpart of [`Account::Committed`] (memorandum).
+    Pledge(FundCode),
 }
 
 impl Account {
-    /// The five accounts of `fund`, in storage order.
+    /// The two memorandum accounts of `fund` (vouchers' commitments).
+    pub fn memo(fund: &FundCode) -> [Account; 2] {
+        [
+            Account::Committed(fund.clone()),
+            Account::Pledge(fund.clone()),
+        ]
+    }
+
+    /// Whether this is a memorandum account, outside the fund's money.
+    pub fn is_memo(&self) -> bool {
+        matches!(self, Account::Committed(_) | Account::Pledge(_))
+    }
+
+    /// The five money accounts of `fund`, in storage order.
     pub fn all(fund: &FundCode) -> [Account; 5] {
         [
             Account::Bank(fund.clone()),
@@ -107,7 +134,9 @@ impl Account {
             | Account::Source(f)
             | Account::Advances(f)
             | Account::Expense(f)
-            | Account::Transit(f) => f,
+            | Account::Transit(f)
+            | Account::Committed(f)
+            | Account::Pledge(f) => f,
         }
     }
 
@@ -118,6 +147,8 @@ impl Account {
             Account::Advances(_) => "advances",
             Account::Expense(_) => "expense",
             Account::Transit(_) => "transit",
+            Account::Committed(_) => "committed",
+            Account::Pledge(_) => "pledge",
         }
     }
 
@@ -140,6 +171,8 @@ impl Account {
             "advances" => Account::Advances(fund),
             "expense" => Account::Expense(fund),
             "transit" => Account::Transit(fund),
+            "committed" => Account::Committed(fund),
+            "pledge" => Account::Pledge(fund),
             _ => return Err(bad()),
         })
     }
@@ -151,13 +184,16 @@ impl Account {
             Account::Advances(_) => "预付款",
             Account::Expense(_) => "补贴支出",
             Account::Transit(_) => "在途资金",
+            Account::Committed(_) => "培训券承诺",
+            Account::Pledge(_) => "承诺备查",
         }
     }
 
     /// Asset and expense balances grow with debits; the source account,
-    /// where allocations are credited, grows with credits.
+    /// where allocations are credited, grows with credits, as does the
+    /// pledge that mirrors the commitments.
     pub fn debit_normal(&self) -> bool {
-        !matches!(self, Account::Source(_))
+        !matches!(self, Account::Source(_) | Account::Pledge(_))
     }
 }
 
@@ -244,10 +280,14 @@ pub enum PostingKind {
     Disburse,
     /// 退回: the bank returned a payment (transit → bank).
     Return,
+    /// 承诺: a voucher issued commits its face value (memorandum).
+    Commit,
+    /// 释放: a voucher's commitment released (its claim paid, or lapsed).
+    Release,
 }
 
 impl PostingKind {
-    pub const ALL: [PostingKind; 7] = [
+    pub const ALL: [PostingKind; 9] = [
         PostingKind::Allocate,
         PostingKind::Advance,
         PostingKind::Pay,
@@ -255,7 +295,22 @@ impl PostingKind {
         PostingKind::Recover,
         PostingKind::Disburse,
         PostingKind::Return,
+        PostingKind::Commit,
+        PostingKind::Release,
     ];
+
+    /// Kinds booked for a claim (all but allocations and commitments).
+    pub fn for_claim(self) -> bool {
+        !matches!(
+            self,
+            PostingKind::Allocate | PostingKind::Commit | PostingKind::Release
+        )
+    }
+
+    /// Kinds booked for a voucher (its commitment and release).
+    pub fn for_voucher(self) -> bool {
+        matches!(self, PostingKind::Commit | PostingKind::Release)
+    }
 
     /// Kinds a claim may have more than once: one disbursement per attempt,
     /// one return per failed attempt.
@@ -272,6 +327,8 @@ impl PostingKind {
             PostingKind::Recover => "recover",
             PostingKind::Disburse => "disburse",
             PostingKind::Return => "return",
+            PostingKind::Commit => "commit",
+            PostingKind::Release => "release",
         }
     }
 
@@ -288,6 +345,8 @@ impl PostingKind {
             PostingKind::Recover => "追回",
             PostingKind::Disburse => "代发",
             PostingKind::Return => "退回",
+            PostingKind::Commit => "承诺",
+            PostingKind::Release => "释放",
         }
     }
 }
@@ -352,9 +411,19 @@ impl Posting {
             }
         }
         match (&self.claim_no, self.kind) {
-            (Some(c), PostingKind::Allocate) => out.push(format!("拨入记账不应关联申领（{c}）")),
-            (None, k) if k != PostingKind::Allocate => out.push(format!("{k}记账缺少申领编号")),
+            (Some(c), k) if !k.for_claim() => out.push(format!("{k}记账不应关联申领（{c}）")),
+            (None, k) if k.for_claim() => out.push(format!("{k}记账缺少申领编号")),
             _ => {}
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.account.is_memo() != self.kind.for_voucher() {
+                out.push(format!(
+                    "第 {} 行分录的账户 {} 不属于{}记账",
+                    i + 1,
+                    e.account,
+                    self.kind
+                ));
+            }
         }
         out
     }
@@ -430,6 +499,23 @@ pub enum LedgerError {
     Overflow(FundCode),
     #[error("申领 {0} 没有在途款项，无法按银行回盘入账")]
     NotInTransit(String),
+    #[error("培训券编号不能为空")]
+    NoVoucher,
+    #[error("培训券 {0} 已记承诺，不能重复承诺")]
+    AlreadyCommitted(String),
+    #[error("培训券 {0} 没有承诺记录，无从释放")]
+    NotCommitted(String),
+    #[error("培训券 {0} 的承诺已释放")]
+    AlreadyReleased(String),
+    #[error(
+        "资金来源 {fund} 专账余额 {bank} 元，已承诺 {committed} 元，不足以再承诺 {amount} 元：培训券的面值不得超过该资金来源未承诺的结存"
+    )]
+    OverCommitted {
+        fund: FundCode,
+        bank: Fen,
+        committed: Fen,
+        amount: Fen,
+    },
 }
 
 /// What a claim already has in the ledger: enough to decide the next
@@ -494,6 +580,8 @@ impl ClaimLedgerState {
                 self.settled = Some(debited(|a| matches!(a, Account::Expense(_))))
             }
             PostingKind::Recover => self.recovered = true,
+            // A voucher's postings name no claim.
+            PostingKind::Commit | PostingKind::Release => return,
         }
         self.fund.get_or_insert_with(|| p.fund.clone());
         for e in &p.entries {
@@ -928,6 +1016,11 @@ pub struct FundBalances {
     pub expense: Fen,
     #[serde(default)]
     pub transit: Fen,
+    /// 培训券承诺 and 承诺备查 (memorandum; equal in a sound ledger).
+    #[serde(default)]
+    pub committed: Fen,
+    #[serde(default)]
+    pub pledge: Fen,
 }
 
 impl FundBalances {
@@ -938,6 +1031,8 @@ impl FundBalances {
             Account::Advances(_) => self.advances,
             Account::Expense(_) => self.expense,
             Account::Transit(_) => self.transit,
+            Account::Committed(_) => self.committed,
+            Account::Pledge(_) => self.pledge,
         }
     }
 
@@ -948,7 +1043,14 @@ impl FundBalances {
             Account::Advances(_) => &mut self.advances,
             Account::Expense(_) => &mut self.expense,
             Account::Transit(_) => &mut self.transit,
+            Account::Committed(_) => &mut self.committed,
+            Account::Pledge(_) => &mut self.pledge,
         }
+    }
+
+    /// The bank balance not yet promised to vouchers.
+    pub fn uncommitted(&self) -> Fen {
+        self.bank - self.committed
     }
 
     /// The balances after `posting` (whose lines are all in this fund),
@@ -964,13 +1066,14 @@ impl FundBalances {
         Ok(out)
     }
 
-    /// bank + advances + transit + expense = source.
+    /// bank + advances + transit + expense = source; committed = pledge.
     pub fn is_consistent(&self) -> bool {
         i128::from(self.bank.0)
             + i128::from(self.advances.0)
             + i128::from(self.transit.0)
             + i128::from(self.expense.0)
             == i128::from(self.source.0)
+            && self.committed == self.pledge
     }
 }
 
@@ -985,6 +1088,8 @@ pub struct KindCounts {
     pub recover: i64,
     pub disburse: i64,
     pub returned: i64,
+    pub commit: i64,
+    pub release: i64,
 }
 
 impl KindCounts {
@@ -1001,6 +1106,8 @@ impl KindCounts {
             PostingKind::Recover => self.recover,
             PostingKind::Disburse => self.disburse,
             PostingKind::Return => self.returned,
+            PostingKind::Commit => self.commit,
+            PostingKind::Release => self.release,
         }
     }
 
@@ -1013,6 +1120,8 @@ impl KindCounts {
             PostingKind::Recover => &mut self.recover,
             PostingKind::Disburse => &mut self.disburse,
             PostingKind::Return => &mut self.returned,
+            PostingKind::Commit => &mut self.commit,
+            PostingKind::Release => &mut self.release,
         }
     }
 }
@@ -1023,8 +1132,8 @@ pub fn claim_violations(claim: &str, counts: &KindCounts, funds: i64) -> Vec<Str
     let mut out = Vec::new();
     for kind in PostingKind::ALL {
         let n = counts.get(kind);
-        if kind == PostingKind::Allocate && n > 0 {
-            out.push(format!("申领 {claim} 下有 {n} 笔拨入记账"));
+        if !kind.for_claim() && n > 0 {
+            out.push(format!("申领 {claim} 下有 {n} 笔{kind}记账"));
         } else if n > 1 && !kind.repeats() {
             out.push(format!(
                 "申领 {claim} 有 {n} 笔{kind}记账，同一申领每种记账只能有一笔"
@@ -1143,6 +1252,7 @@ impl Ledger {
             advances,
             expense,
             transit,
+            ..FundBalances::default()
         }
     }
 

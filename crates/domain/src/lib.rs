@@ -31,6 +31,7 @@ pub mod standards;
 pub mod supervision;
 pub mod text;
 pub mod vocab;
+pub mod voucher;
 
 pub use bank_account::BankAccount;
 pub use claim_status::{ClaimStatus, ClaimStep};

@@ -186,6 +186,7 @@ fn example_3_living_allowance_in_a_deep_poverty_county() {
     );
     k.site_deep_poverty = true;
     let c = ClaimFacts {
+        voucher: None,
         class: Some(k.clone()),
         ..claim("31", "生活费补贴", "2020-05-25")
     };
@@ -218,6 +219,7 @@ fn example_3_living_allowance_in_a_deep_poverty_county() {
     // The same class outside a deep-poverty county: 10 × 30元.
     k.site_deep_poverty = false;
     let c = ClaimFacts {
+        voucher: None,
         class: Some(k.clone()),
         ..c
     };
@@ -226,6 +228,7 @@ fn example_3_living_allowance_in_a_deep_poverty_county() {
     // Not completed: no allowance (the file pays on completion).
     k.enrolment.as_mut().unwrap().completion = jineng_domain::CompletionResult::NotFinished;
     let c = ClaimFacts {
+        voucher: None,
         class: Some(k),
         ..c
     };
@@ -234,6 +237,7 @@ fn example_3_living_allowance_in_a_deep_poverty_county() {
     // An enterprise employee is not among the groups.
     let employee = person(TS, vec![cat("企业职工", "2016-01-01")]);
     let c = ClaimFacts {
+        voucher: None,
         class: Some(class(
             7,
             TS_DEEP,
@@ -251,6 +255,7 @@ fn example_3_living_allowance_in_a_deep_poverty_county() {
 fn tianshui_living_allowance_for_rural_and_dibao_school_leavers() {
     let p = tianshui();
     let c = ClaimFacts {
+        voucher: None,
         class: Some(class(
             8,
             TS,
@@ -290,6 +295,7 @@ fn example_4_work_for_training_six_months_at_most() {
     for (i, no) in ["41", "42"].into_iter().enumerate() {
         let who = person(TS, vec![cat("贫困劳动力", "2016-01-01")]);
         let c = ClaimFacts {
+            voucher: None,
             has_claimant: true,
             months: Some(8),
             ..claim(no, "以工代训补贴", "2020-11-30")
@@ -310,10 +316,12 @@ fn example_4_work_for_training_six_months_at_most() {
         }
         // A later claim for the same person finds the six months used.
         let later = ClaimFacts {
+            voucher: None,
             months: Some(2),
             ..claim("49", "以工代训补贴", "2021-03-31")
         };
         let later = ClaimFacts {
+            voucher: None,
             has_claimant: true,
             ..later
         };
@@ -325,6 +333,7 @@ fn example_4_work_for_training_six_months_at_most() {
     // Hired but not among the groups; or no employer named.
     let employee = person(TS, vec![cat("企业职工", "2016-01-01")]);
     let c = ClaimFacts {
+        voucher: None,
         has_claimant: true,
         months: Some(3),
         ..claim("43", "以工代训补贴", "2020-11-30")
@@ -332,6 +341,7 @@ fn example_4_work_for_training_six_months_at_most() {
     rejected_by(&decide(&p, &employee, &c, &[]), &[RuleId::R10]);
     let poor = person(TS, vec![cat("贫困劳动力", "2016-01-01")]);
     let c = ClaimFacts {
+        voucher: None,
         has_claimant: false,
         ..c
     };
@@ -400,6 +410,7 @@ fn r7_decides_the_payee() {
 #[test]
 fn r9_apprenticeship_advance() {
     let c = |training_type: &str| ClaimFacts {
+        voucher: None,
         has_claimant: true,
         class: Some(class(
             61,
@@ -456,6 +467,7 @@ fn r11_project_training_advance() {
     );
     k.level = level("五级");
     let c = ClaimFacts {
+        voucher: None,
         class: Some(k.clone()),
         certificate: Some(cert(
             LevelCert,
@@ -490,6 +502,7 @@ fn r12_insured_months_and_time_limit() {
         vec![cat("参保职工", "2019-01-15"), cat("企业职工", "2019-01-15")],
     );
     let c = |issued: &str, applied: &str| ClaimFacts {
+        voucher: None,
         certificate: Some(cert(LevelCert, "U1", "6-31-01-03", level("四级"), issued)),
         ..claim("81", "技能提升补贴", applied)
     };
@@ -763,6 +776,7 @@ fn r13_the_free_training_includes_its_living_allowance() {
     let vet = person(LC, vec![cat("退役军人", "2018-12-01")]);
     let training = lc_cert_claim("131", "4-12-01-01", "五级", "2019-05-10", 131);
     let allowance = ClaimFacts {
+        voucher: None,
         class: training.class.clone(),
         ..claim("132", "生活费补贴", "2019-05-01")
     };
@@ -776,6 +790,7 @@ fn r13_the_free_training_includes_its_living_allowance() {
     // A later training of the veteran is no longer free, nor its allowance.
     let later = lc_cert_claim("133", "6-31-01-03", "五级", "2020-05-10", 133);
     let later_allowance = ClaimFacts {
+        voucher: None,
         class: later.class.clone(),
         ..claim("134", "生活费补贴", "2020-05-01")
     };
@@ -788,6 +803,7 @@ fn r13_the_free_training_includes_its_living_allowance() {
 fn r14_startup_training_within_three_years_of_registration() {
     let p = liaocheng();
     let c = ClaimFacts {
+        voucher: None,
         class: Some(class(
             141,
             LC,
@@ -836,6 +852,7 @@ fn r17_one_certificate_is_paid_once() {
     // The same certificate claimed again as a skill-upgrade subsidy:
     // R3 does not count that type in Liaocheng, R17 refuses it.
     let upgrade = ClaimFacts {
+        voucher: None,
         certificate: training.certificate.clone(),
         ..claim("152", "技能提升补贴", "2020-06-20")
     };
@@ -866,12 +883,14 @@ fn r17_one_certificate_is_paid_once() {
         ],
     );
     let allowance = ClaimFacts {
+        voucher: None,
         class: training.class.clone(),
         ..claim("153", "生活费补贴", "2020-06-05")
     };
     let first = decide(&p, &poor, &allowance, &[]);
     assert_eq!(first.outcome, Outcome::Approved);
     let again = ClaimFacts {
+        voucher: None,
         claim_no: "154".into(),
         ..allowance
     };
@@ -938,6 +957,7 @@ fn an_allowance_of_no_day_is_refused_by_r8() {
         "2020-05-20",
     );
     let c = |k: &jineng_domain::policy::facts::ClassFacts| ClaimFacts {
+        voucher: None,
         class: Some(k.clone()),
         ..claim("181", "生活费补贴", "2020-05-25")
     };

@@ -95,6 +95,7 @@ fn months_paid_in_another_deployment_are_not_paid_again() {
     let p = repo_policy("tianshui-2019.toml");
     let mut poor = person("620502", vec![cat("贫困劳动力", "2016-01-01")]);
     let c = ClaimFacts {
+        voucher: None,
         has_claimant: true,
         period: Some((d("2020-03-01"), d("2020-05-01"))),
         ..common::claim("W1", "以工代训补贴", "2020-12-31")

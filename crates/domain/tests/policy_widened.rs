@@ -28,6 +28,7 @@ fn text(p: &Policy, c: &ClaimFacts, dec: &Decision) -> String {
 
 fn allowance(no: &str, training_type: &str) -> ClaimFacts {
     ClaimFacts {
+        voucher: None,
         class: Some(class(
             no.parse().unwrap(),
             LC,
@@ -91,6 +92,7 @@ fn apprenticeship(start: &str, end: &str, in_plan: Option<bool>) -> ClaimFacts {
     let mut k = class(61, LC, "新型学徒制", "6-18-02-04", start, end);
     k.in_plan = in_plan;
     ClaimFacts {
+        voucher: None,
         has_claimant: true,
         class: Some(k),
         ..common::claim("61", "新型学徒制补贴", "2021-02-10")
@@ -134,6 +136,7 @@ fn the_apprenticeship_advance_needs_the_training_plan() {
 
 fn work_training(no: &str, from: &str, to: &str) -> ClaimFacts {
     ClaimFacts {
+        voucher: None,
         has_claimant: true,
         period: Some((d(from), d(to))),
         ..common::claim(no, "以工代训补贴", "2020-12-31")
@@ -207,6 +210,7 @@ fn project_training_is_priced_before_the_certificate() {
     );
     k.level = common::level("四级");
     let c = ClaimFacts {
+        voucher: None,
         class: Some(k),
         has_claimant: true,
         ..common::claim("72", "项目制培训补贴", "2020-09-05")

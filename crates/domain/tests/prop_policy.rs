@@ -146,6 +146,7 @@ fn claims(specs: &[Spec]) -> Vec<ClaimFacts> {
             "职业培训补贴"
         };
         out.push(ClaimFacts {
+            voucher: None,
             // Zero-padded so that text order is number order.
             claim_no: format!("{:04}", 1000 + i),
             subsidy_type: subsidy_type.into(),

@@ -1,7 +1,8 @@
 //! Which audit rows (审计日志) an account's scope reaches. A row names its
 //! record by entity and key; the record's region decides, the same way the
 //! record's own pages decide (persons and claims by 户籍地, classes by
-//! 培训地, institutions by 所在地). Rows about the jurisdiction's
+//! 培训地, institutions by 所在地, training vouchers by their holder's
+//! 户籍地). Rows about the jurisdiction's
 //! configuration (policies, fund sources, indicators, plan tasks) are
 //! public to every officer, as their pages are. Batch runs (an import, a
 //! decision run) list or count records across the jurisdiction, so only a
@@ -60,6 +61,8 @@ pub(crate) fn audit_filter(backend: Backend, scope: &Scope, n: usize) -> (String
          OR (a.entity IN ({PERSON_LED}) AND EXISTS ({persons_in} p.person_id = {person_head} AND {person})) \
          OR (a.entity = 'certificate' AND EXISTS (SELECT 1 FROM certificates ce JOIN persons p ON p.person_id = ce.person_id \
              WHERE ce.cert_no = {tail} AND {person})) \
+         OR (a.entity = 'voucher' AND EXISTS (SELECT 1 FROM vouchers v JOIN persons p ON p.person_id = v.person_id \
+             WHERE v.voucher_no = {key} AND {person})) \
          OR (a.entity = 'class' AND EXISTS (SELECT 1 FROM classes cl WHERE cl.class_id = {class_id} AND {class})) \
          OR (a.entity = 'enrolment' AND EXISTS (SELECT 1 FROM classes cl WHERE cl.class_id = {enrolment_class} AND {class})) \
          OR (a.entity = 'institution' AND EXISTS (SELECT 1 FROM institutions i WHERE i.institution_id = {inst_id} AND {inst})) \
@@ -73,7 +76,8 @@ pub(crate) fn audit_filter(backend: Backend, scope: &Scope, n: usize) -> (String
          OR (a.entity IN ('region', 'statistic') AND {key} LIKE ${n}) \
          OR (a.entity = 'target' AND {key} LIKE '%/%/' || ${n}) \
          OR (a.entity NOT IN ({CONFIGURATION}, {PERSON_LED}, 'claim', 'person', 'certificate', 'class', 'enrolment', \
-             'institution', 'institution_catalogue', 'ledger_tx', 'account', 'region', 'statistic', 'target') \
+             'institution', 'institution_catalogue', 'ledger_tx', 'account', 'region', 'statistic', 'target', \
+             'voucher') \
              AND NOT EXISTS (SELECT 1 FROM policies po WHERE po.region_code NOT LIKE ${n})))",
         person_id = id("'person'", key),
         person_head = id(PERSON_LED, &head),

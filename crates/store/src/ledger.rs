@@ -40,6 +40,9 @@ pub struct FundReport {
     pub claims_recovered: i64,
     /// Claims in a disbursement batch the bank has not answered.
     pub claims_in_transit: i64,
+    /// Promised to training vouchers not yet paid or lapsed (培训券承诺,
+    /// a memorandum: not deducted from `bank`).
+    pub committed: Fen,
 }
 
 /// `FOR UPDATE` on PostgreSQL. SQLite has no row locks: the transaction
@@ -58,7 +61,7 @@ async fn lock_fund(
     fund: &FundCode,
 ) -> Result<Option<FundBalances>, StoreError> {
     let sql = format!(
-        "SELECT bank_fen, source_fen, advances_fen, expense_fen, transit_fen FROM fund_sources WHERE code = $1{}",
+        "SELECT bank_fen, source_fen, advances_fen, expense_fen, transit_fen, committed_fen FROM fund_sources WHERE code = $1{}",
         for_update(backend)
     );
     let row = sqlx::query(AssertSqlSafe(sql))
@@ -72,9 +75,20 @@ async fn lock_fund(
             advances: Fen(r.try_get("advances_fen")?),
             expense: Fen(r.try_get("expense_fen")?),
             transit: Fen(r.try_get("transit_fen")?),
+            committed: Fen(r.try_get("committed_fen")?),
+            pledge: Fen(r.try_get("committed_fen")?),
         })
     })
     .transpose()
+}
+
+/// [`lock_fund`] for the vouchers' commitments.
+pub(crate) async fn fund_balances_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    fund: &FundCode,
+) -> Result<Option<FundBalances>, StoreError> {
+    lock_fund(conn, backend, fund).await
 }
 
 /// The bank balance of `fund`, its row locked until the transaction ends,
@@ -243,6 +257,12 @@ pub(crate) async fn post_in(
     .await?;
     let entry = AuditEntry::change("post", "ledger_tx", tx_id.to_string(), None, Some(&posting));
     audit::write(conn, actor, None, &[entry]).await?;
+    // A claim paid releases the commitment of the voucher it settles.
+    if matches!(posting.kind, PostingKind::Pay | PostingKind::Settle)
+        && let Some(claim) = &posting.claim_no
+    {
+        crate::vouchers::release_for_claim(conn, backend, claim, actor).await?;
+    }
     Ok(tx_id)
 }
 
@@ -359,7 +379,7 @@ impl Store {
         let mut conn = self.pool().acquire().await?;
         let mut out: Vec<FundReport> = Vec::new();
         for r in sqlx::query(
-            "SELECT code, name, bank_fen, source_fen, advances_fen, expense_fen, transit_fen
+            "SELECT code, name, bank_fen, source_fen, advances_fen, expense_fen, transit_fen, committed_fen
              FROM fund_sources ORDER BY code",
         )
         .fetch_all(&mut *conn)
@@ -378,6 +398,7 @@ impl Store {
                 claims_advanced: 0,
                 claims_recovered: 0,
                 claims_in_transit: 0,
+                committed: Fen(r.try_get("committed_fen")?),
             });
         }
         let index: BTreeMap<String, usize> = out
@@ -469,7 +490,8 @@ impl Store {
                 OR e.fund_code <> t.fund_code
                 OR e.account NOT IN ('bank:' || e.fund_code, 'source:' || e.fund_code,
                                      'advances:' || e.fund_code, 'expense:' || e.fund_code,
-                                     'transit:' || e.fund_code)
+                                     'transit:' || e.fund_code, 'committed:' || e.fund_code,
+                                     'pledge:' || e.fund_code)
              ORDER BY t.tx_id, e.line",
         )
         .fetch_all(&mut *conn)
@@ -502,15 +524,23 @@ impl Store {
 
         for r in sqlx::query(
             "SELECT tx_id, kind FROM ledger_tx
-             WHERE (kind = 'allocate' AND claim_no IS NOT NULL) OR (kind <> 'allocate' AND claim_no IS NULL)
+             WHERE (kind IN ('allocate', 'commit', 'release') AND claim_no IS NOT NULL)
+                OR (kind NOT IN ('allocate', 'commit', 'release') AND claim_no IS NULL)
              ORDER BY tx_id",
         )
         .fetch_all(&mut *conn)
         .await?
         {
             let (id, kind) = tx_label(&r)?;
-            out.push(if kind == PostingKind::Allocate.as_zh() {
-                format!("第 {id} 笔记账（拨入）不应关联申领")
+            let no_claim = [
+                PostingKind::Allocate,
+                PostingKind::Commit,
+                PostingKind::Release,
+            ]
+            .iter()
+            .any(|k| k.as_zh() == kind);
+            out.push(if no_claim {
+                format!("第 {id} 笔记账（{kind}）不应关联申领")
             } else {
                 format!("第 {id} 笔记账（{kind}）缺少申领编号")
             });
@@ -518,6 +548,7 @@ impl Store {
 
         verify_balances(conn, &mut out).await?;
         verify_claims(conn, &mut out).await?;
+        crate::vouchers::verify_commitments(conn, &mut out).await?;
         Ok(out)
     }
 }
@@ -558,6 +589,8 @@ async fn verify_balances(
                 advances: Fen(r.try_get("advances_fen")?),
                 expense: Fen(r.try_get("expense_fen")?),
                 transit: Fen(r.try_get("transit_fen")?),
+                // The memorandum accounts: `vouchers::verify_commitments`.
+                ..FundBalances::default()
             };
             for account in Account::all(&fund) {
                 let net = sums.get(&(code.clone(), account.code())).copied().unwrap_or(0);
@@ -647,6 +680,9 @@ fn kind_counts(r: &sqlx::any::AnyRow) -> Result<KindCounts, StoreError> {
         recover: n("n_recover")?,
         disburse: n("n_disburse")?,
         returned: n("n_return")?,
+        // A claim has none: vouchers' postings name no claim.
+        commit: 0,
+        release: 0,
     })
 }
 

@@ -46,6 +46,7 @@ mod standards;
 mod supervision;
 mod upsert;
 mod whatif;
+mod vouchers;
 
 pub use account_admin::{AccountRow, TokenRow};
 pub use account_list::{AccountQuery, AccountSort};
@@ -110,6 +111,10 @@ pub use supervision::{
     RatingPoint,
 };
 pub use whatif::WhatIfRun;
+pub use vouchers::{
+    FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS,
+    VoucherQuery, VoucherRow, VoucherTotals,
+};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

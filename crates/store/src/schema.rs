@@ -112,6 +112,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "learning_sessions",
         include_str!("../migrations/0033_learning_sessions.sql"),
     ),
+    (
+        37,
+        "vouchers",
+        include_str!("../migrations/0037_vouchers.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).
@@ -199,7 +204,7 @@ async fn apply(store: &Store, mut tx: sqlx::Transaction<'_, sqlx::Any>) -> Resul
                 .execute(&mut *tx)
                 .await?;
         }
-        if *version == 15 && store.backend() == Backend::Postgres {
+        if (*version == 15 || *version == 37) && store.backend() == Backend::Postgres {
             // The rebuilt ledger_tx kept its ids; its identity must go on
             // after them.
             tx.execute(

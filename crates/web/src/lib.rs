@@ -41,6 +41,7 @@ mod standards;
 mod supervision;
 mod tasks;
 mod views;
+mod vouchers;
 
 pub use accounts::{
     DemoAccount, IssuedToken, create_account, demo_accounts, issue_api_token, issue_api_token_for,
@@ -194,6 +195,8 @@ pub fn router(state: AppState) -> Router {
             .route("/classes/{id}/roster", get(roster::show))
             .route("/classes/{id}/roster/enrol", post(roster::enrol))
             .route("/classes/{id}/roster/attendance", post(roster::attendance))
+            .route("/classes/{id}/vouchers", post(vouchers::redeem))
+            .route("/vouchers", get(vouchers::list))
             .route(
                 "/classes/{id}/claims",
                 get(filing::class_form).post(filing::class_file),

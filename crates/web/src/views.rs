@@ -48,6 +48,7 @@ const MENU: [(&str, Option<Action>, &str, &str); 18] = [
         "补贴目录",
     ),
     ("资金", Some(Action::ViewLedger), "/ledger", "专账"),
+    ("资金", Some(Action::ViewVouchers), "/vouchers", "培训券"),
     ("资金", None, "/funds", "资金公开"),
     (
         "监管",

@@ -10,7 +10,8 @@
 //! - `world`: the records in memory and their template files;
 //! - `people`, `classes`, `claims`, `cases`: what is generated;
 //! - `settle`: deciding, approving and paying; `bank`: paying through the
-//!   bank; `planning`: targets;
+//!   bank; `vouchers`: training vouchers issued, redeemed and lapsed;
+//!   `planning`: targets;
 //! - `fraud`: the fraud planted for 监管 (keys `LCJ…`, `CJ…`);
 //!   `supervision`: importing it once the supervision file is in force,
 //!   scanning, closing cases, rating the institutions.
@@ -25,6 +26,7 @@ mod people;
 mod planning;
 mod settle;
 mod supervision;
+mod vouchers;
 mod world;
 
 use anyhow::bail;
@@ -208,6 +210,7 @@ pub(crate) async fn load(
     let (refdata, wanted, mut due) = load_records(store, actor, opts, dir).await?;
     let planted = due.fraud.take();
     settle::decide_and_pay(store, actor, &refdata, &wanted, due, dir).await?;
+    vouchers::lapse(store, actor).await?;
     if let Some(f) = &planted {
         supervision::load(store, actor, f, dir).await?;
     }

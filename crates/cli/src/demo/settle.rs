@@ -91,6 +91,7 @@ pub(crate) async fn decide_and_pay(
         }
     }
     let policies = store.policy_set().await?;
+    super::vouchers::issue_and_redeem(store, actor, &policies).await?;
     let today = crate::claims::today();
     let decided = store
         .decide_claims(&policies, None, today, actor, &|_| {})

@@ -223,6 +223,21 @@ pub fn decide(
     let Some((amount, payee)) = priced else {
         return finish(cx, None);
     };
+    let (amount, payee) = match redeemed_voucher(policy, claim) {
+        Some(v) => {
+            cx.trace.push(TraceLine {
+                rule: None,
+                verdict: Verdict::Info,
+                detail: Detail::Voucher {
+                    voucher_no: v.voucher_no.clone(),
+                    face: v.face,
+                    standard: amount,
+                },
+            });
+            (v.face, Some(PayeeKind::Institution))
+        }
+        None => (amount, payee),
+    };
     if let Some(r4) = &r.r4 {
         rules::r04_local_institution::eval(&mut cx, &r4.params);
     }
@@ -267,6 +282,18 @@ pub fn decide(
     let mut d = finish(cx, Some((amount, payee, award)));
     d.advance_pct = advance_pct;
     d
+}
+
+/// The voucher redeemed for the claim's training, when the policy issues
+/// vouchers that settle this subsidy type: the institution's claim then
+/// settles at the voucher's face value (CREDENTIALS.md, vouchers).
+fn redeemed_voucher<'c>(
+    policy: &Policy,
+    claim: &'c ClaimFacts,
+) -> Option<&'c super::facts::VoucherFacts> {
+    let rules = policy.vouchers.as_ref()?;
+    let v = claim.voucher.as_ref()?;
+    (rules.subsidy_type == claim.subsidy_type && v.face.is_positive()).then_some(v)
 }
 
 fn finish(cx: Ctx<'_>, priced: Option<(Fen, PayeeKind, Award)>) -> Decision {

@@ -159,6 +159,16 @@ pub struct ClaimFacts {
     /// included, each as the first day of its month; `None` when the claim
     /// gives only a number of months.
     pub period: Option<(NaiveDate, NaiveDate)>,
+    /// The training voucher (职业培训券) redeemed for the claim's training
+    /// when the person enrolled: the claim settles at its face value.
+    pub voucher: Option<VoucherFacts>,
+}
+
+/// A redeemed voucher as a claim's evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoucherFacts {
+    pub voucher_no: String,
+    pub face: Fen,
 }
 
 /// The first day of each month from `from`'s month to `to`'s, both included.

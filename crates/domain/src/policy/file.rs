@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::catalogue::{Catalogue, Entry, Shortage};
 use super::rules::{Active, CompileCx, RuleParams, Rules};
+use super::vouchers::{RawVouchers, VoucherCx};
 use super::{Cite, Policy, PolicyError, PolicyMeta, RuleId, de};
 use crate::refdata::RefData;
 use crate::{CertificateType, Fen, OccupationCode, RegionCode, SkillLevel};
@@ -34,6 +35,8 @@ struct RawDoc {
     /// The skills credit bank's conversion table (`credits_file`).
     #[serde(default)]
     credits: Option<Spanned<super::credits_file::RawCredits>>,
+    /// Training vouchers (职业培训券), `policy::vouchers`.
+    vouchers: Option<RawVouchers>,
 }
 
 #[derive(Deserialize)]
@@ -223,9 +226,14 @@ pub fn load(
     let (mut note, mut example) = (String::new(), false);
     let mut credits = None;
     let mut meta = None;
+    // The innermost file's [vouchers] wins, with its file and document.
+    let mut vouchers_raw: Option<(&str, &str, String, RawVouchers)> = None;
     for (file, text) in chain.iter().rev() {
         let src = Source { name: file, text };
-        let doc: RawDoc = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+        let mut doc: RawDoc = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+        if let Some(v) = doc.vouchers.take() {
+            vouchers_raw = Some((file, text, doc.policy.doc_no.clone(), v));
+        }
         let region = RegionCode::parse(doc.policy.region.get_ref())
             .map_err(|e| src.err(Some(doc.policy.region.span().start), e.message()))?;
         if !refdata.regions.is_empty() && !refdata.regions.contains_key(region.as_str()) {
@@ -292,6 +300,21 @@ pub fn load(
     let compiled = compile_rules(&rules, &mut cx)?;
     let amount_rules = amount_rules(&compiled, &rules, &main_src)?;
     check_routing(&compiled, &amount_rules, &rules)?;
+    let vouchers = match &vouchers_raw {
+        Some((file, text, doc_no, raw)) => Some(super::vouchers::compile(
+            &VoucherCx {
+                file,
+                text,
+                doc_no,
+                refdata,
+                rules: &compiled,
+                priced: &amount_rules,
+                grades: &grades,
+            },
+            raw,
+        )?),
+        None => None,
+    };
     let policy = Policy {
         meta,
         rules: compiled,
@@ -299,6 +322,7 @@ pub fn load(
         categories: cx.categories,
         amount_rules,
         credits,
+        vouchers,
     };
     Ok((policy, PolicySources { files: chain }))
 }
@@ -569,7 +593,7 @@ fn same_key(a: &Entry, b: &Entry) -> bool {
     a.subsidy == b.subsidy && a.occupation == b.occupation && a.level == b.level && a.cert == b.cert
 }
 
-fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
+pub(super) fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
     match v {
         toml::Value::Integer(i) if *i >= 0 => {
             i.checked_mul(100).map(Fen).ok_or_else(|| "金额过大".into())

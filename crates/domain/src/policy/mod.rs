@@ -20,6 +20,7 @@ pub mod overlay;
 pub mod rules;
 pub mod trace;
 pub mod whatif;
+pub mod vouchers;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -174,6 +175,8 @@ pub struct Policy {
     pub amount_rules: BTreeMap<String, RuleId>,
     /// The skills credit bank's conversion table (`[credits]`), if stated.
     pub credits: Option<crate::learning::credit_bank::CreditTable>,
+    /// Training vouchers (职业培训券), when the policy issues them.
+    pub vouchers: Option<vouchers::VoucherRules>,
 }
 
 impl Policy {

@@ -236,6 +236,14 @@ pub enum Detail {
         year: i32,
         subsidy_type: String,
     },
+    /// The training voucher (职业培训券) redeemed for the claim's training:
+    /// the claim settles at its face value, paid to the institution.
+    Voucher {
+        voucher_no: String,
+        face: Fen,
+        /// The amount the rule that priced the claim gave.
+        standard: Fen,
+    },
     /// No loaded policy governs the claim's paying region on its date
     /// (无适用政策): the claim is held for review.
     NoPolicy {
@@ -379,7 +387,10 @@ pub fn clause_row(line: &TraceLine, policy: &Policy, ctx: &RenderCtx<'_>) -> Cla
             }
             (format!("{} {}", r.as_str(), r.title_zh()), cite)
         }
-        None => ("政策".to_string(), policy.meta.doc_no.clone()),
+        None => match (&line.detail, &policy.vouchers) {
+            (Detail::Voucher { .. }, Some(v)) => ("培训券".to_string(), v.cite.to_string()),
+            _ => ("政策".to_string(), policy.meta.doc_no.clone()),
+        },
     };
     ClauseRow {
         rule,
@@ -611,6 +622,15 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         } => format!(
             "{} 的{subsidy_type}已于 {year} 年在 {deployment}（其他部署）发放，不得多头申领",
             c.item()
+        ),
+        Detail::Voucher {
+            voucher_no,
+            face,
+            standard,
+        } => format!(
+            "培训券 {voucher_no} 报名时已核验：按券面值 {} 结算（标准为 {}），支付给培训机构",
+            Yuan(*face),
+            Yuan(*standard)
         ),
         Detail::NoPolicy { region, on } => no_policy_text(region, *on),
     }

@@ -218,6 +218,7 @@ pub fn cert(
 /// A claim with nothing attached yet.
 pub fn claim(no: &str, subsidy_type: &str, applied_on: &str) -> ClaimFacts {
     ClaimFacts {
+        voucher: None,
         claim_no: no.to_string(),
         subsidy_type: subsidy_type.to_string(),
         applied_on: d(applied_on),
@@ -237,6 +238,7 @@ pub fn cert_claim(no: &str, certificate: CertificateFacts, class: ClassFacts) ->
         .checked_add_days(chrono::Days::new(10))
         .unwrap();
     ClaimFacts {
+        voucher: None,
         certificate: Some(certificate),
         class: Some(class),
         applied_on: applied,

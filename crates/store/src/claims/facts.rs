@@ -10,7 +10,7 @@ use jineng_domain::federation::TagRecord;
 use jineng_domain::learning::hours::online_hours as online_hours_of;
 use jineng_domain::policy::facts::{
     Award, CatalogueRemoval, CategorySpan, CertificateFacts, ClaimFacts, ClassFacts,
-    EnrolmentFacts, ForeignAward, InstitutionFacts, PersonFacts, Relative,
+    EnrolmentFacts, ForeignAward, InstitutionFacts, PersonFacts, Relative, VoucherFacts,
 };
 use jineng_domain::{
     CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
@@ -307,6 +307,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
 const CLAIM_FIELDS: [&str; 26] = [
+const CLAIM_FIELDS: [&str; 27] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
@@ -335,7 +336,17 @@ const CLAIM_FIELDS: [&str; 26] = [
     // The minutes learning platforms reported for the enrolment: when
     // set, the online hours instead of the roster's column (docs/learning.md).
     "e.platform_minutes",
+    // The voucher redeemed for the claim's training (docs/vouchers.md).
+    VOUCHER_NO,
+    VOUCHER_FACE,
 ];
+
+/// The voucher the person redeemed for the claim's class, of the claim's
+/// subsidy type: its number and face value.
+const VOUCHER_NO: &str = "(SELECT v.voucher_no FROM vouchers v WHERE v.class_id = COALESCE(c.class_id, ce.class_id) \
+     AND v.person_id = c.person_id AND v.subsidy_type = c.subsidy_type AND v.status = 'used')";
+const VOUCHER_FACE: &str = "(SELECT v.face_fen FROM vouchers v WHERE v.class_id = COALESCE(c.class_id, ce.class_id) \
+     AND v.person_id = c.person_id AND v.subsidy_type = c.subsidy_type AND v.status = 'used')";
 
 /// The class id of a packed claim row (its 13th field).
 fn class_of(row: &str) -> Option<i64> {
@@ -531,6 +542,13 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
         online_hours: online_hours_of(online_hours.unwrap_or(0), platform_minutes).hours,
         completion: CompletionResult::from_code(c).unwrap_or(CompletionResult::NotFinished),
     });
+    let voucher_no = f.opt().map(str::to_string);
+    let voucher = voucher_no
+        .zip(f.opt_int()?)
+        .map(|(voucher_no, face)| VoucherFacts {
+            voucher_no,
+            face: Fen(face),
+        });
     let claimant_region = claimant_code
         .as_ref()
         .and_then(|k| classes.claimants.get(k).cloned().flatten());
@@ -547,6 +565,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
     Ok(StoredClaim {
         person_id,
         facts: ClaimFacts {
+            voucher,
             claim_no,
             subsidy_type,
             applied_on,

@@ -19,6 +19,7 @@ mod standards;
 mod supervision;
 mod supervision_dto;
 mod v1;
+mod vouchers;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -72,7 +73,8 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         supervision::cases, supervision::case, supervision::close,
         supervision::ratings, supervision::draws,
         crate::credentials::did_document, crate::credentials::status_list,
-        learning::report, learning::reported
+        learning::report, learning::reported,
+        vouchers::list, vouchers::redeem
     ),
     modifiers(&BearerAuth, &ErrorResponses),
     security(("bearer" = []))
@@ -106,6 +108,8 @@ pub fn router() -> Router<AppState> {
             post(classes::request_close),
         )
         .route("/api/v1/classes/{id}/close", post(classes::close))
+        .route("/api/v1/classes/{id}/vouchers", post(vouchers::redeem))
+        .route("/api/v1/vouchers", get(vouchers::list))
         .route(
             "/api/v1/imports",
             post(imports::upload).layer(axum::extract::DefaultBodyLimit::max(

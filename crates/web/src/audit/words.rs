@@ -42,6 +42,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("draw", "双随机抽取"),
     ("inspection_result", "录入抽查结果"),
     ("report", "报送进度"),
+    ("issue", "发放培训券"),
+    ("redeem", "核验使用培训券"),
+    ("lapse", "培训券过期作废"),
+    ("settle", "培训券兑付"),
 ];
 
 /// (code, 名称) of every kind of record the trail names.
@@ -76,6 +80,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("statistic_def", "统计口径"),
     ("token", "访问令牌"),
     ("signing_key", "证书签名密钥"),
+    ("voucher", "职业培训券"),
 ];
 
 /// (field, 名称) of the fields changes carry.
@@ -136,6 +141,12 @@ const FIELDS: &[(&str, &str)] = &[
     ("status_index", "状态序号"),
     ("current", "当前密钥"),
     ("retired", "已轮换密钥"),
+    ("face_fen", "面值"),
+    ("valid_until", "有效期至"),
+    ("issued_on", "发放日期"),
+    ("redeemed_on", "核验日期"),
+    ("lapsed_on", "作废日期"),
+    ("class_id", "培训班"),
 ];
 
 /// A value of a field whose values are codes, in words; others as they are.

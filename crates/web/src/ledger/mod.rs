@@ -31,6 +31,8 @@ pub struct Balance {
     pub recovered: String,
     pub in_transit: String,
     pub bank: String,
+    /// Promised to training vouchers (a memorandum, still in `bank`).
+    pub committed: String,
 }
 
 /// A disbursement batch for the table: amounts as `1,234.56 元`.
@@ -78,6 +80,7 @@ impl From<&FundReport> for Balance {
             recovered: yuan(f.recovered.0),
             in_transit: yuan(f.in_transit.0),
             bank: yuan(f.bank.0),
+            committed: yuan(f.committed.0),
         }
     }
 }

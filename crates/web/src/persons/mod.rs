@@ -133,6 +133,8 @@ struct ArchivePage {
     hours: Vec<HoursRow>,
     /// The credit statement (学分银行).
     credits: Option<CreditStatement>,
+    /// The vouchers section (`crate::vouchers`), rendered.
+    vouchers: String,
 }
 
 /// A training's hours as the archive shows them.
@@ -206,8 +208,10 @@ async fn archive_page(
         Some(l) => (l.trainings.iter().map(hours_row).collect(), Some(l.credits)),
         None => (Vec::new(), None),
     };
+    let vouchers = crate::vouchers::me_section(state, a.person_id).await?;
     page(&ArchivePage {
         nav: Some(Nav::of(user)),
+        vouchers,
         claims,
         can_reveal: user.role().may(Action::RevealId),
         revealed: reveal,

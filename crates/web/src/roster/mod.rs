@@ -61,6 +61,8 @@ struct RosterPage {
     divisions: Vec<(String, String)>,
     /// (code, label) of the completion results, for the dropdowns.
     completions: Vec<(&'static str, &'static str)>,
+    /// The vouchers section (`crate::vouchers`), rendered.
+    vouchers: String,
 }
 
 /// What a refused form brings back to the page.
@@ -71,9 +73,12 @@ pub struct Typed {
     pub enrol: EnrolForm,
     pub errors: FieldErrors,
     pub error: Option<String>,
+    /// The voucher redemption form (`crate::vouchers`) and its errors.
+    pub voucher: crate::vouchers::VoucherForm,
+    pub voucher_errors: FieldErrors,
 }
 
-async fn roster_page(
+pub(crate) async fn roster_page(
     state: &AppState,
     user: &User,
     class_id: i64,
@@ -112,7 +117,17 @@ async fn roster_page(
     } else {
         Vec::new()
     };
+    let vouchers = crate::vouchers::roster_section(
+        state,
+        user,
+        class_id,
+        !closed,
+        typed.voucher,
+        typed.voucher_errors,
+    )
+    .await?;
     let mut res = page(&RosterPage {
+        vouchers,
         nav: Some(Nav::of(user)),
         level: level(r.class.skill_level),
         status: status.map_or("未知", ClassStatus::as_zh),

@@ -205,6 +205,7 @@ pub(super) fn build(c: &RawCase, index: usize, policy: &Policy) -> Built {
         .or_else(|| class.as_ref().map(|k| k.end))
         .unwrap_or(date(2019, 10, 10));
     let claim = ClaimFacts {
+        voucher: None,
         claim_no: raw_claim
             .no
             .clone()
