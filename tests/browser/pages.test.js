@@ -1,7 +1,8 @@
 // Every demo role's main pages, as its user opens them: no serious or
 // critical accessibility violation (axe-core, injected through the
 // DevTools protocol so that the CSP holds for the pages' own scripts); the
-// public lookup, /me and /me/claims fit a 390 px phone; the audit trail
+// public lookup, /me, /me/claims and the standards evaluation fit a 390 px
+// phone; the audit trail
 // reads in Chinese with amounts in 元; refusals are Chinese pages. A
 // screenshot of each page goes to the artifacts.
 
@@ -24,8 +25,8 @@ after(async () => {
 /** The main pages of each role (the anonymous visitor as `null`). */
 const ROLES = {
   public: ['/', '/certificates/lookup', '/funds', '/public/credit', '/public/draws', '/login'],
-  city: ['/', '/claims', '/persons', '/classes', '/ledger', '/dashboard', '/audit', '/supervision/cases', '/catalogue', '/institutions', '/imports', '/accounts', '/tasks'],
-  county: ['/', '/claims', '/classes', '/persons'],
+  city: ['/', '/claims', '/persons', '/classes', '/ledger', '/dashboard', '/audit', '/supervision/cases', '/catalogue', '/institutions', '/imports', '/accounts', '/tasks', '/policy/standards'],
+  county: ['/', '/claims', '/classes', '/persons', '/policy/standards'],
   finance: ['/', '/ledger', '/claims'],
   auditor: ['/', '/audit', '/ledger'],
   school: ['/', '/classes'],
@@ -114,6 +115,17 @@ test('a 390 px phone: the public lookup, /me and /me/claims fit the screen', asy
   await fits(visitor, 'the public home page');
   await context.close();
   await visitor.context().close();
+});
+
+test('a 390 px phone: the standards evaluation fits the screen', async () => {
+  const page = await newPage(browser);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await login(page, 'city');
+  await visit(page, '/policy/standards');
+  assert.match(await page.locator('h1').innerText(), /补贴标准评估/);
+  await fits(page, '/policy/standards');
+  await screenshot(page, 'phone-standards');
+  await page.context().close();
 });
 
 test('the audit trail reads in Chinese, with amounts in 元', async () => {

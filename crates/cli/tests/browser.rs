@@ -302,6 +302,7 @@ fn browser_flows() {
         "pages-worker-me",
         "phone-me",
         "phone-lookup-result",
+        "phone-standards",
         "audit-payments",
     ] {
         assert!(
