@@ -306,8 +306,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
       AND e.class_id = COALESCE(c.class_id, ce.class_id)";
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
-const CLAIM_FIELDS: [&str; 26] = [
-const CLAIM_FIELDS: [&str; 27] = [
+const CLAIM_FIELDS: [&str; 28] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
