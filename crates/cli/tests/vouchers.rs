@@ -601,7 +601,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
         &app,
         &path,
         &cookie,
-        &[("csrf", &csrf), ("voucher_no", &vb), ("id_number", &f.a)],
+        &[("csrf", &csrf), ("voucher_no", vb), ("id_number", &f.a)],
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
@@ -614,7 +614,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
         &app,
         &path,
         &cookie,
-        &[("csrf", &csrf), ("voucher_no", &va), ("id_number", &f.a)],
+        &[("csrf", &csrf), ("voucher_no", va), ("id_number", &f.a)],
     )
     .await;
     assert_eq!(
@@ -630,7 +630,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
         r.body
     );
     assert!(
-        r.body.contains("id=\"class-vouchers\"") && r.body.contains(&va),
+        r.body.contains("id=\"class-vouchers\"") && r.body.contains(va),
         "[{b}]"
     );
     // Another institution's clerk reaches neither the class nor the voucher.
@@ -639,7 +639,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
         &app,
         &path,
         &rc,
-        &[("csrf", &rcsrf), ("voucher_no", &vb), ("id_number", &f.b)],
+        &[("csrf", &rcsrf), ("voucher_no", vb), ("id_number", &f.b)],
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {}", r.body);
@@ -704,8 +704,8 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
         "id=\"voucher-totals\"",
         "尚在承诺",
         "1,800.00 元",
-        &va,
-        &vb,
+        va,
+        vb,
         "已使用",
         "id=\"committed-ES\"",
     ] {
@@ -714,7 +714,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
     assert!(!list.body.contains(&f.a), "[{b}] the ID is masked");
     let found = get(&app, &format!("/vouchers?q={}", &va[9..]), &oc).await;
     assert!(
-        found.body.contains(&va) && !found.body.contains(&vb),
+        found.body.contains(va) && !found.body.contains(vb),
         "[{b}] search by number"
     );
     let lapsed = get(&app, "/vouchers?status=lapsed", &oc).await;
@@ -739,7 +739,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
     assert_eq!(me.status, StatusCode::OK, "[{b}]");
     for needle in [
         "职业培训券",
-        &va,
+        va,
         "家政初级券",
         "900.00 元",
         "已使用",
@@ -747,7 +747,7 @@ async fn web(db: &TestDb, f: &Fx, va: &str, vb: &str) {
     ] {
         assert!(me.body.contains(needle), "[{b}] {needle}: {}", me.body);
     }
-    assert!(!me.body.contains(&vb), "[{b}] not another's voucher");
+    assert!(!me.body.contains(vb), "[{b}] not another's voucher");
     assert_eq!(
         get(&app, "/vouchers", &wc).await.status,
         StatusCode::FORBIDDEN,

@@ -272,24 +272,42 @@ pub enum Refusal {
     NotEnrolled(String),
     #[error("培训班 {class_no} 已于 {end} 结业：培训券须在学员报名时核验")]
     ClassEnded { class_no: String, end: NaiveDate },
-    #[error(
-        "培训券 {no} 限「{kind}」（{occupations} {level}），培训班 {class_no} 为 {class_occupation} {class_level}，职业或等级不符"
-    )]
-    Mismatch {
-        no: VoucherNo,
-        kind: String,
-        occupations: String,
-        level: &'static str,
-        class_no: String,
-        class_occupation: String,
-        class_level: &'static str,
-    },
+    #[error("{0}")]
+    Mismatch(Box<Mismatch>),
     #[error("该学员在培训班 {class_no} 已使用培训券 {other}，同一培训只能用一张券")]
     OneAlready { class_no: String, other: String },
     #[error(
         "该学员在培训班 {class_no} 的补贴申领 {claim} 已审核：培训券须在报名时核验，不能事后补用"
     )]
     AfterDecision { class_no: String, claim: String },
+}
+
+/// A voucher offered at a class of another occupation or level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub no: VoucherNo,
+    pub kind: String,
+    pub occupations: String,
+    pub level: &'static str,
+    pub class_no: String,
+    pub class_occupation: String,
+    pub class_level: &'static str,
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "培训券 {} 限「{}」（{} {}），培训班 {} 为 {} {}，职业或等级不符",
+            self.no,
+            self.kind,
+            self.occupations,
+            self.level,
+            self.class_no,
+            self.class_occupation,
+            self.class_level
+        )
+    }
 }
 
 /// Whether `person_id` may redeem `v` at `class` on `on`; `occupations`
@@ -350,7 +368,7 @@ pub fn check_redemption(
         });
     }
     if !v.rule.covers(&class.occupation, class.level) {
-        return Err(Refusal::Mismatch {
+        return Err(Refusal::Mismatch(Box::new(Mismatch {
             no: no(),
             kind: v.rule.kind_name.clone(),
             occupations: occupations.to_string(),
@@ -358,7 +376,7 @@ pub fn check_redemption(
             class_no: class.class_no.clone(),
             class_occupation: class.occupation_name.clone(),
             class_level: level_zh(class.level),
-        });
+        })));
     }
     if let Some(other) = &class.other_voucher {
         return Err(Refusal::OneAlready {
