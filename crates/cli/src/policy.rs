@@ -215,7 +215,11 @@ fn vouchers(v: &jineng_domain::policy::vouchers::VoucherRules) {
         v.valid_months,
         v.fund,
         v.subsidy_type,
-        if v.example { "（面值为示例）" } else { "" }
+        if v.example {
+            "（面值为示例）"
+        } else {
+            ""
+        }
     );
     for k in &v.kinds {
         let eligible: Vec<String> = k.eligible.iter().map(|s| s.join("+")).collect();

@@ -53,7 +53,30 @@ fn issue_redeem_settle_and_lapse_through_the_binary() {
     let f = fx();
     for db in common::initialised("vouchers_cli") {
         let b = db.backend;
-        registry(&db, &f);
+        // A fund that cannot cover the commitments: nothing is issued.
+        registry(&db, &f, "1000");
+        let args = [
+            "vouchers",
+            "issue",
+            "--scope",
+            "371502",
+            "--year",
+            "2019",
+            "--on",
+            "2019-03-01",
+        ];
+        let out = db.run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "[{b}] {err}");
+        assert!(
+            err.contains("资金来源 ES 专账余额 1000.00 元，已承诺 0.00 元，未承诺的 1000.00 元不足以承诺本次 2 张培训券共 1800.00 元：未发放"),
+            "[{b}] {err}"
+        );
+        assert!(
+            vouchers_of(&db, &f.a, 2019).is_empty(),
+            "[{b}] nothing written"
+        );
+        db.ok(&["ledger", "allocate", "--fund", "ES", "--amount", "99000"]);
         let issue = |extra: &[&str]| {
             let mut args = vec![
                 "vouchers",

@@ -24,7 +24,7 @@ fn the_web_and_the_api_redeem_list_and_show_vouchers() {
     let f = fx();
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in common::initialised("vouchers_web") {
-        registry(&db, &f);
+        registry(&db, &f, "100000");
         let year = chrono::Local::now().date_naive().format("%Y").to_string();
         db.ok(&["vouchers", "issue", "--scope", "371502", "--year", &year]);
         let year: i32 = year.parse().unwrap();

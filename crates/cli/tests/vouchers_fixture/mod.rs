@@ -63,7 +63,8 @@ pub fn day(days: i64) -> String {
     (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
 }
 
-pub fn registry(db: &TestDb, f: &Fx) {
+/// The registry, the policy, and `yuan` allocated to the fund ES.
+pub fn registry(db: &TestDb, f: &Fx, yuan: &str) {
     let persons = [
         ("甲", &f.a, "371502"),
         ("乙", &f.b, "371502"),
@@ -147,7 +148,7 @@ pub fn registry(db: &TestDb, f: &Fx) {
         &[format!("SLV1,职业培训补贴,{},E1,,,,2019-05-01,,", f.a)],
     );
     db.ok(&["policy", "load", &policy(db)]);
-    db.ok(&["ledger", "allocate", "--fund", "ES", "--amount", "100000"]);
+    db.ok(&["ledger", "allocate", "--fund", "ES", "--amount", yuan]);
 }
 
 pub fn json_of(out: &str) -> Value {
