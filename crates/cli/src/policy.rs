@@ -204,4 +204,41 @@ fn summary(p: &Policy) {
             .collect();
         println!("资金来源：{}", funds.join("、"));
     }
+    if let Some(v) = &p.vouchers {
+        vouchers(v);
+    }
+}
+
+/// The policy's training vouchers (docs/vouchers.md): who, the kinds with
+/// their face values and where each comes from, validity, fund.
+fn vouchers(v: &jineng_domain::policy::vouchers::VoucherRules) {
+    println!(
+        "职业培训券：依据 {}，有效期 {} 个月，承诺资金来源 {}，按面值结算「{}」{}",
+        v.cite,
+        v.valid_months,
+        v.fund,
+        v.subsidy_type,
+        if v.example {
+            "（面值为示例）"
+        } else {
+            ""
+        }
+    );
+    for k in &v.kinds {
+        let eligible: Vec<String> = k.eligible.iter().map(|s| s.join("+")).collect();
+        println!(
+            "  {} {}：{} {}，面值 {}（{}），发给 {}",
+            k.rule.kind_code,
+            k.rule.kind_name,
+            if k.rule.occupations.is_empty() {
+                "任意职业".to_string()
+            } else {
+                k.rule.occupations_text()
+            },
+            k.rule.level_zh(),
+            jineng_domain::Yuan(k.rule.face),
+            k.basis,
+            eligible.join("、")
+        );
+    }
 }

@@ -214,6 +214,67 @@ fn a_redeemed_voucher_settles_the_claim_at_face_value() {
     assert_eq!(d2.amount, Fen(80_000));
 }
 
+#[test]
+fn redemption_refusals_say_why() {
+    let occ = occ("4-10-01-06");
+    let v = Voucher {
+        no: VoucherNo::new("371502", 2024, 7).unwrap(),
+        person_id: 1,
+        status: VoucherStatus::Issued,
+        issued_on: d("2024-01-01"),
+        valid_until: d("2024-06-30"),
+        rule: FaceRule {
+            kind_code: "JZ5".into(),
+            kind_name: "家政服务初级券".into(),
+            occupations: vec![occ.clone()],
+            level: Some(SkillLevel::Five),
+            face: Fen(90_000),
+        },
+        redeemed: None,
+    };
+    let class = EnrolmentAt {
+        class_no: "2024-009".into(),
+        occupation: occ,
+        occupation_name: "家政服务员".into(),
+        level: Some(SkillLevel::Five),
+        end: d("2024-05-31"),
+        enrolled: true,
+        other_voucher: None,
+        decided_claim: None,
+    };
+    let on = d("2024-05-01");
+    assert_eq!(check_redemption(&v, 1, &class, on, "家政服务员"), Ok(()));
+    let why = |v: &Voucher, p: i64, c: &EnrolmentAt, on: chrono::NaiveDate| {
+        check_redemption(v, p, c, on, "家政服务员")
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(why(&v, 2, &class, on).contains("不属于该学员"));
+    assert!(why(&v, 1, &class, d("2024-07-01")).contains("已过有效期（有效期至 2024-06-30）"));
+    let four = EnrolmentAt {
+        level: Some(SkillLevel::Four),
+        ..class.clone()
+    };
+    let m = why(&v, 1, &four, on);
+    assert!(
+        m.contains("限「家政服务初级券」（家政服务员 五级/初级工）"),
+        "{m}"
+    );
+    assert!(m.contains("四级/中级工，职业或等级不符"), "{m}");
+    let used = Voucher {
+        status: VoucherStatus::Used,
+        redeemed: Some(("2024-001".into(), d("2024-03-01"))),
+        ..v.clone()
+    };
+    assert!(why(&used, 1, &class, on).contains("已于 2024-03-01 在培训班 2024-001 使用"));
+    let out = EnrolmentAt {
+        enrolled: false,
+        ..class.clone()
+    };
+    assert!(why(&v, 1, &out, on).contains("不在培训班 2024-009 的花名册中"));
+    assert!(why(&v, 1, &class, d("2024-06-01")).contains("已于 2024-05-31 结业"));
+}
+
 fn voucher(person_id: i64, status: VoucherStatus) -> Voucher {
     Voucher {
         no: VoucherNo::new("371502", 2024, 3).unwrap(),

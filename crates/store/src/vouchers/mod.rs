@@ -16,7 +16,7 @@ pub use views::{VOUCHER_SORTS, VoucherQuery, VoucherRow, VoucherTotals};
 use std::collections::{BTreeMap, HashSet};
 
 use crate::audit::{self, Actor, AuditEntry};
-use crate::sql::{Val, insert_rows, select_in};
+use crate::sql::{Val, insert_rows, select_in, update_rows};
 use crate::{PolicySet, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use jineng_domain::ledger::FundCode;
@@ -301,11 +301,19 @@ impl Store {
             tx.commit().await?;
             return Ok(LapseSummary::default());
         }
-        sqlx::query(
-            "UPDATE vouchers SET status = 'lapsed', lapsed_on = $1 WHERE status = 'issued' AND valid_until < $1",
+        // Exactly the vouchers read (and locked) above: their releases follow.
+        let rows: Vec<Vec<Val>> = due
+            .iter()
+            .map(|v| vec![Val::text(v), Val::text(today.to_string())])
+            .collect();
+        update_rows(
+            &mut tx,
+            "vouchers",
+            &["voucher_no"],
+            &["lapsed_on"],
+            &[("status", "'lapsed'"), ("lapsed_on", "v.lapsed_on")],
+            &rows,
         )
-        .bind(today.to_string())
-        .execute(&mut *tx)
         .await?;
         let released =
             ledger::release(&mut tx, self.backend(), &due, ReleaseReason::Lapsed, actor).await?;
