@@ -26,7 +26,7 @@ pub struct Nav {
 
 /// Every menu entry: (group, what the role must be allowed, href, label).
 /// `None`: every signed-in account.
-const MENU: [(&str, Option<Action>, &str, &str); 18] = [
+const MENU: [(&str, Option<Action>, &str, &str); 19] = [
     (
         "业务办理",
         Some(Action::ViewPersons),
