@@ -195,8 +195,10 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: keys::KeysCommand,
+    },
     /// 职业培训券：发放、核验使用、过期作废、列表
     Vouchers {
+        #[command(subcommand)]
         command: vouchers::VouchersCommand,
     },
 }

@@ -36,6 +36,7 @@ struct RawDoc {
     #[serde(default)]
     credits: Option<Spanned<super::credits_file::RawCredits>>,
     /// Training vouchers (职业培训券), `policy::vouchers`.
+    #[serde(default)]
     vouchers: Option<RawVouchers>,
 }
 
