@@ -255,13 +255,16 @@ fn issued_credentials_verify_until_changed_revoked_or_rotated() {
             "[{b}] old, after rotation"
         );
         let reissued = db.path("vc3");
-        db.ok(&[
+        // (A number named twice is issued once.)
+        let printed = db.ok(&[
             "cert",
             "issue",
+            "S000001",
             "S000001",
             "--out",
             reissued.to_str().unwrap(),
         ]);
+        assert!(printed.contains("已签发可验证证书 1 本"), "[{b}] {printed}");
         let new_vc = read(&reissued.join("S000001.json"));
         let new_key = new_vc["proof"]["verificationMethod"].as_str().unwrap();
         assert_ne!(new_key, old_key, "[{b}] signed by the new key");

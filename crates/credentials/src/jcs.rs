@@ -149,12 +149,8 @@ pub fn number(x: f64) -> Result<String, JcsError> {
             out.push('.');
             out.push_str(&digits[1..]);
         }
-        let _ = write!(
-            out,
-            "e{}{}",
-            if n - 1 >= 0 { '+' } else { '-' },
-            (n - 1).abs()
-        );
+        let e = n - 1;
+        let _ = write!(out, "e{}{}", if e >= 0 { '+' } else { '-' }, e.abs());
     }
     Ok(out)
 }

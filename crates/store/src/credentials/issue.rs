@@ -227,7 +227,8 @@ impl Store {
         match selection {
             Selection::Numbers(nos) => {
                 let mut rows = Vec::new();
-                for no in nos {
+                let mut seen = std::collections::HashSet::new();
+                for no in nos.iter().filter(|n| seen.insert(n.as_str())) {
                     let mut found = self.cert_rows_by_number(no).await?;
                     match found.len() {
                         0 => {
