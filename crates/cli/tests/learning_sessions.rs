@@ -258,6 +258,15 @@ async fn refusals_of_the_request(app: &axum::Router, token: &str, store: &jineng
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "[{be}] {v}");
         assert!(v["error"].is_string(), "[{be}] {v}");
     }
+    // 60.0 is an integer as JSON Schema counts one; 60.5 is not.
+    let mut whole = one.clone();
+    whole["minutes"] = json!(60.0);
+    let (s, v) = report(app, token, &[whole]).await;
+    assert_eq!(s, StatusCode::OK, "[{be}] {v}");
+    let mut half = one.clone();
+    half["minutes"] = json!(60.5);
+    let (s, v) = report(app, token, &[half]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "[{be}] {v}");
     let r = call(app, "POST", "/api/v1/learning-sessions", token, Some(("text/plain", "x".into()))).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "[{be}] {}", r.body);
 }
