@@ -48,30 +48,56 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     /// A field that does not read.
-    Invalid { field: Field, message: String },
+    Invalid {
+        field: Field,
+        message: String,
+    },
     EndNotAfterStart,
     /// `minutes` below 1 or above what the start and end hold (`span`).
-    Minutes { minutes: i64, span: i64 },
+    Minutes {
+        minutes: i64,
+        span: i64,
+    },
     /// One session longer than a day.
-    TooLong { minutes: i64 },
+    TooLong {
+        minutes: i64,
+    },
     /// More than 24 hours of this person's sessions on `day`.
-    DayLimit { day: NaiveDate, minutes: i64 },
+    DayLimit {
+        day: NaiveDate,
+        minutes: i64,
+    },
     /// Overlaps another session of the same person by `minutes`.
-    Overlap { other: String, minutes: i64 },
-    UnknownPerson { masked: String },
-    UnknownClass { class_no: String },
+    Overlap {
+        other: String,
+        minutes: i64,
+    },
+    UnknownPerson {
+        masked: String,
+    },
+    UnknownClass {
+        class_no: String,
+    },
     /// The class's site lies outside the platform account's region.
-    OutsideScope { class_no: String },
-    NotEnrolled { class_no: String },
+    OutsideScope {
+        class_no: String,
+    },
+    NotEnrolled {
+        class_no: String,
+    },
     /// The person is on the rosters of several classes of that number.
-    AmbiguousClass { class_no: String },
+    AmbiguousClass {
+        class_no: String,
+    },
     OutsidePeriod {
         class_no: String,
         from: NaiveDate,
         to: NaiveDate,
     },
     /// The platform sent this session id before with other content.
-    Changed { session_ref: String },
+    Changed {
+        session_ref: String,
+    },
 }
 
 impl Refusal {
@@ -117,10 +143,9 @@ impl Refusal {
             Refusal::Minutes { minutes, span } => format!(
                 "学习时长 {minutes} 分钟与开始、结束时间不符：两者相隔 {span} 分钟，学习时长应为 1 至 {span} 分钟"
             ),
-            Refusal::TooLong { minutes } => format!(
-                "一条学习记录长达 {}，超过 24 小时",
-                hours_text(*minutes)
-            ),
+            Refusal::TooLong { minutes } => {
+                format!("一条学习记录长达 {}，超过 24 小时", hours_text(*minutes))
+            }
             Refusal::DayLimit { day, minutes } => format!(
                 "本人 {day} 的线上学习合计 {}，超过一天的 24 小时",
                 hours_text(*minutes)
@@ -137,12 +162,12 @@ impl Refusal {
             Refusal::AmbiguousClass { class_no } => format!(
                 "本人在多个编号为「{class_no}」的培训班的花名册中，请填写 institution（培训机构统一社会信用代码）"
             ),
-            Refusal::OutsidePeriod { class_no, from, to } => format!(
-                "学习时间不在培训班「{class_no}」的培训期（{from} 至 {to}）内"
-            ),
-            Refusal::Changed { session_ref } => format!(
-                "学习记录号「{session_ref}」已报送过，内容与本次不同；已报送的记录不能修改"
-            ),
+            Refusal::OutsidePeriod { class_no, from, to } => {
+                format!("学习时间不在培训班「{class_no}」的培训期（{from} 至 {to}）内")
+            }
+            Refusal::Changed { session_ref } => {
+                format!("学习记录号「{session_ref}」已报送过，内容与本次不同；已报送的记录不能修改")
+            }
         }
     }
 }
@@ -151,4 +176,3 @@ impl Refusal {
 fn hours_text(minutes: i64) -> String {
     format!("{}小时{}分", minutes / 60, minutes % 60)
 }
-

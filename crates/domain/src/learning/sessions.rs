@@ -134,7 +134,11 @@ pub fn read(
     };
     let start = field(o, Field::Start, parse_moment(raw.start));
     let end = field(o, Field::End, parse_moment(raw.end));
-    let session_ref = field(o, Field::SessionId, short_text(raw.session_ref, MAX_SESSION_REF));
+    let session_ref = field(
+        o,
+        Field::SessionId,
+        short_text(raw.session_ref, MAX_SESSION_REF),
+    );
     if let (Some(s), Some(e)) = (start, end) {
         out.extend(check_span(s, e, raw.minutes));
     }
@@ -175,11 +179,7 @@ pub fn check_span(start: NaiveDateTime, end: NaiveDateTime, minutes: i64) -> Vec
 
 /// The session within the class's period: from the first day's start to
 /// the end of its last day.
-pub fn check_period(
-    s: &ReportedSession,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<(), Refusal> {
+pub fn check_period(s: &ReportedSession, from: NaiveDate, to: NaiveDate) -> Result<(), Refusal> {
     let opens = from.and_time(NaiveTime::MIN);
     let closes = to
         .succ_opt()
@@ -233,7 +233,11 @@ pub fn per_day(start: NaiveDateTime, end: NaiveDateTime) -> Vec<(NaiveDate, i64)
 
 /// Refuses a session that overlaps one of `others` (the first, by start)
 /// or brings a calendar day past 24 hours of sessions.
-pub fn check_against(start: NaiveDateTime, end: NaiveDateTime, others: &[Occupied]) -> Vec<Refusal> {
+pub fn check_against(
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+    others: &[Occupied],
+) -> Vec<Refusal> {
     let mut out = Vec::new();
     let mut sorted: Vec<&Occupied> = others.iter().collect();
     sorted.sort_by_key(|o| (o.start, o.end));

@@ -271,7 +271,11 @@ pub struct ReportedParams {
 /// Refuses a query text the document's pattern refuses.
 fn key(what: &str, v: Option<String>) -> Result<Option<String>, AppError> {
     match v {
-        Some(t) if t.is_empty() || t.chars().count() > 64 || t.chars().any(|c| c.is_ascii_control()) => {
+        Some(t)
+            if t.is_empty()
+                || t.chars().count() > 64
+                || t.chars().any(|c| c.is_ascii_control()) =>
+        {
             Err(AppError::BadRequest(format!(
                 "{what}无效：应为 1 至 64 个字符，不含控制字符（{KEY_PATTERN}）"
             )))
