@@ -368,6 +368,40 @@ async fn scenario(db: &TestDb, f: &Fx) {
 
     read_back(&app, &token, f, be).await;
     refusals_of_the_request(&app, &token, &store, be).await;
+    platform_on_the_web(&app, &store, be).await;
+}
+
+/// Signed in on the web, a platform lands on its account page, where it
+/// makes tokens; the pages of persons and archives are 403.
+async fn platform_on_the_web(app: &axum::Router, store: &jineng_store::Store, be: &str) {
+    use common::http::{get, login};
+    let a = jineng_web::create_account(
+        store,
+        "xuexi-web",
+        "学习通",
+        Role::Platform,
+        region("371500"),
+        &actor(),
+    )
+    .await
+    .unwrap();
+    let (cookie, _) = login(app, "xuexi-web", &a.password).await;
+    let home = get(app, "/", &cookie).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "[{be}]");
+    assert_eq!(home.headers["location"], "/account", "[{be}]");
+    let account = get(app, "/account", &cookie).await;
+    assert!(account.body.contains("id=\"platform-hint\""), "[{be}]");
+    assert!(account.body.contains("学习平台"), "[{be}]");
+    for path in [
+        "/persons?q=%E5%BC%A0",
+        "/me",
+        "/classes",
+        "/claims",
+        "/imports",
+    ] {
+        let r = get(app, path, &cookie).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{be}] {path}");
+    }
 }
 
 /// The platform reads back its own sessions, masked, and nothing else.
