@@ -57,7 +57,11 @@ fn lines(st: &Value) -> Vec<(String, f64, String)> {
                 "certificate" => format!("证书 {}", s["cert_no"].as_str().unwrap()),
                 _ => format!("培训班 {}", s["class_no"].as_str().unwrap()),
             };
-            (r, l["credits"].as_f64().unwrap(), l["reason"].as_str().unwrap().to_string())
+            (
+                r,
+                l["credits"].as_f64().unwrap(),
+                l["reason"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }
@@ -75,7 +79,11 @@ fn credits_accumulate_from_certificates_and_hours_as_the_table_says() {
             let token = platform(&store, "rd", "如东学习平台", "320623").await;
             let rows = daily_sessions(&zhou, "RD-01", "2019-09-02", 20, "zhou");
             let (s, r) = report(&app, &token, &rows).await;
-            assert_eq!((s, r["stored"].clone()), (StatusCode::OK, json!(5)), "[{be}] {r:#}");
+            assert_eq!(
+                (s, r["stored"].clone()),
+                (StatusCode::OK, json!(5)),
+                "[{be}] {r:#}"
+            );
         });
 
         let st = credits_json(&db, &zhou);
@@ -83,9 +91,21 @@ fn credits_accumulate_from_certificates_and_hours_as_the_table_says() {
         assert_eq!(st["example"], json!(true), "[{be}]");
         let got = lines(&st);
         let want: [(&str, f64, &str); 3] = [
-            ("培训班 RD-01", 5.0, "计入课时 80（线下 70，线上 20），每 16 课时计 1 学分，计 5 学分（示例标准）"),
-            ("证书 RDZ-1", 4.0, "职业技能等级证书（五级/初级工）计 4 学分（示例标准）"),
-            ("证书 RDS-1", 2.0, "专项职业能力证书（无等级）计 2 学分（示例标准）"),
+            (
+                "培训班 RD-01",
+                5.0,
+                "计入课时 80（线下 70，线上 20），每 16 课时计 1 学分，计 5 学分（示例标准）",
+            ),
+            (
+                "证书 RDZ-1",
+                4.0,
+                "职业技能等级证书（五级/初级工）计 4 学分（示例标准）",
+            ),
+            (
+                "证书 RDS-1",
+                2.0,
+                "专项职业能力证书（无等级）计 2 学分（示例标准）",
+            ),
         ];
         assert_eq!(got.len(), want.len(), "[{be}] {got:#?}");
         for (r, c, why) in want {
@@ -98,7 +118,10 @@ fn credits_accumulate_from_certificates_and_hours_as_the_table_says() {
         let clause = st["lines"][0]["clause"].as_str().unwrap();
         assert!(clause.contains("序号10"), "[{be}] {clause}");
         assert!(
-            st["lines"][0]["policy"].as_str().unwrap().starts_with("rudong-2019 第 1 版"),
+            st["lines"][0]["policy"]
+                .as_str()
+                .unwrap()
+                .starts_with("rudong-2019 第 1 版"),
             "[{be}] {st:#}"
         );
 
@@ -106,20 +129,35 @@ fn credits_accumulate_from_certificates_and_hours_as_the_table_says() {
         let st = credits_json(&db, &wu);
         assert_eq!(st["total"], json!(4.0), "[{be}] {st:#}");
         assert!(
-            lines(&st).iter().any(|(r, c, why)| r == "培训班 RD-01" && *c == 0.0 && why.contains("「不合格」")),
+            lines(&st)
+                .iter()
+                .any(|(r, c, why)| r == "培训班 RD-01" && *c == 0.0 && why.contains("「不合格」")),
             "[{be}] {st:#}"
         );
         // No policy governs 聊城 here: no table, no credits.
         let liu = id("371502", 1985, 7, 7, 77);
         let st = credits_json(&db, &liu);
         assert_eq!(st["total"], json!(0.0), "[{be}]");
-        assert_eq!(lines(&st)[0].2, "适用的政策未规定学分转换表，不计学分", "[{be}]");
+        assert_eq!(
+            lines(&st)[0].2,
+            "适用的政策未规定学分转换表，不计学分",
+            "[{be}]"
+        );
 
         // The text statement: masked, unless revealed; every reading audited.
         let text = db.ok(&["person", "credits", &zhou]);
-        assert!(text.contains("学分合计：11 学分（学分转换表含示例标准）"), "[{be}] {text}");
-        assert!(text.contains("证书 RDZ-1 职业技能等级证书 电工：4 学分"), "[{be}] {text}");
-        assert!(!text.contains(&zhou) && text.contains(&zhou[14..]), "[{be}] {text}");
+        assert!(
+            text.contains("学分合计：11 学分（学分转换表含示例标准）"),
+            "[{be}] {text}"
+        );
+        assert!(
+            text.contains("证书 RDZ-1 职业技能等级证书 电工：4 学分"),
+            "[{be}] {text}"
+        );
+        assert!(
+            !text.contains(&zhou) && text.contains(&zhou[14..]),
+            "[{be}] {text}"
+        );
         let revealed = db.ok(&["person", "credits", &zhou, "--reveal"]);
         assert!(revealed.contains(&zhou), "[{be}] {revealed}");
         let audit = sql_rows(
@@ -129,12 +167,18 @@ fn credits_accumulate_from_certificates_and_hours_as_the_table_says() {
         );
         assert_eq!(
             audit,
-            [vec!["credit_statement".to_string(), "5".into()], vec!["reveal".into(), "1".into()]],
+            [
+                vec!["credit_statement".to_string(), "5".into()],
+                vec!["reveal".into(), "1".into()]
+            ],
             "[{be}]"
         );
         let e = db.run(&["person", "credits", &id("320623", 1970, 1, 1, 1)]);
         assert!(!e.status.success(), "[{be}]");
-        assert!(String::from_utf8_lossy(&e.stderr).contains("未找到身份证号码为"), "[{be}]");
+        assert!(
+            String::from_utf8_lossy(&e.stderr).contains("未找到身份证号码为"),
+            "[{be}]"
+        );
 
         rt.block_on(me_pages(&db, &zhou, &wu));
     }
@@ -175,13 +219,22 @@ async fn me_pages(db: &common::TestDb, zhou: &str, wu: &str) {
         "20（学习平台记录，5 条，1200 分钟）",
         "线上课时按 50% 计入，至多 40 课时",
     ] {
-        assert!(me.body.contains(needle), "[{be}] 「{needle}」 missing on /me");
+        assert!(
+            me.body.contains(needle),
+            "[{be}] 「{needle}」 missing on /me"
+        );
     }
     assert!(!me.body.contains(zhou), "[{be}] the ID number is masked");
     let other = get(&app, "/me", &cookies[1]).await;
     assert!(other.body.contains("id=\"credit-total\">4<"), "[{be}]");
-    assert!(other.body.contains("RDZ-2") && !other.body.contains("RDZ-1"), "[{be}]");
-    assert!(!other.body.contains("RDS-1"), "[{be}] another worker's certificate");
+    assert!(
+        other.body.contains("RDZ-2") && !other.body.contains("RDZ-1"),
+        "[{be}]"
+    );
+    assert!(
+        !other.body.contains("RDS-1"),
+        "[{be}] another worker's certificate"
+    );
     let r = get(&app, &format!("/persons/{zhou_id}"), &cookies[1]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{be}]");
 }

@@ -73,35 +73,171 @@ fn registry(db: &TestDb, f: &Fx) {
 fn batch(f: &Fx) -> (Vec<Value>, Vec<(u64, &'static str, &'static str)>) {
     let school = f.school.as_str();
     let rows = vec![
-        session(&f.zhang, "2024-001", Some(school), "2024-03-02T08:00:00+08:00", "2024-03-02T10:00:00+08:00", 110, "A-1"),
-        session(&f.li, "2024-001", None, "2024-03-02 08:00:00", "2024-03-02 09:00:00", 60, "A-2"),
-        session(&f.zhang, "2024-001", None, "2024-03-03 08:00", "2024-03-03 09:00", 60, "A-3"),
-        session(&f.stranger, "2024-001", None, "2024-03-03 08:00", "2024-03-03 09:00", 60, "A-4"),
-        session(&f.li, "2099-999", None, "2024-03-03 08:00", "2024-03-03 09:00", 60, "A-5"),
-        session(&f.wang, "2024-001", None, "2024-03-03 08:00", "2024-03-03 09:00", 60, "A-6"),
-        session(&f.li, "2024-001", None, "2024-03-25 08:00", "2024-03-25 09:00", 60, "A-7"),
-        session(&f.li, "2024-001", None, "2024-03-02 08:30", "2024-03-02 09:30", 60, "A-8"),
-        session(&f.li, "2024-001", None, "2024-03-03 08:00", "2024-03-03 09:00", 61, "A-9"),
-        session(&f.li, "2024-001", None, "2024-03-03 10:00", "2024-03-03 09:00", 30, "A-10"),
-        session(&f.li, "2024-001", None, "明天", "2024-03-03 09:00", 30, "A-11"),
-        session(&f.li, "2024-010", None, "2024-03-04 08:00", "2024-03-04 09:00", 60, "A-12"),
-        session(&f.li, "2024-001", None, "2024-03-05 20:00", "2024-03-05 21:00", 60, "A-13"),
-        session(&f.wang, "2024-002", None, "2024-04-02T06:00:00+08:00", "2024-04-02T19:00:00+08:00", 780, "A-14"),
-        session(&f.zhang, "2024-001", Some(school), "2024-03-02T08:00:00+08:00", "2024-03-02T10:00:00+08:00", 100, "A-1"),
-        session(&f.li, "2024\u{0}001", None, "2024-03-03 08:00", "2024-03-03 09:00", 60, "A-16"),
+        session(
+            &f.zhang,
+            "2024-001",
+            Some(school),
+            "2024-03-02T08:00:00+08:00",
+            "2024-03-02T10:00:00+08:00",
+            110,
+            "A-1",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "2024-03-02 08:00:00",
+            "2024-03-02 09:00:00",
+            60,
+            "A-2",
+        ),
+        session(
+            &f.zhang,
+            "2024-001",
+            None,
+            "2024-03-03 08:00",
+            "2024-03-03 09:00",
+            60,
+            "A-3",
+        ),
+        session(
+            &f.stranger,
+            "2024-001",
+            None,
+            "2024-03-03 08:00",
+            "2024-03-03 09:00",
+            60,
+            "A-4",
+        ),
+        session(
+            &f.li,
+            "2099-999",
+            None,
+            "2024-03-03 08:00",
+            "2024-03-03 09:00",
+            60,
+            "A-5",
+        ),
+        session(
+            &f.wang,
+            "2024-001",
+            None,
+            "2024-03-03 08:00",
+            "2024-03-03 09:00",
+            60,
+            "A-6",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "2024-03-25 08:00",
+            "2024-03-25 09:00",
+            60,
+            "A-7",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "2024-03-02 08:30",
+            "2024-03-02 09:30",
+            60,
+            "A-8",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "2024-03-03 08:00",
+            "2024-03-03 09:00",
+            61,
+            "A-9",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "2024-03-03 10:00",
+            "2024-03-03 09:00",
+            30,
+            "A-10",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "明天",
+            "2024-03-03 09:00",
+            30,
+            "A-11",
+        ),
+        session(
+            &f.li,
+            "2024-010",
+            None,
+            "2024-03-04 08:00",
+            "2024-03-04 09:00",
+            60,
+            "A-12",
+        ),
+        session(
+            &f.li,
+            "2024-001",
+            None,
+            "2024-03-05 20:00",
+            "2024-03-05 21:00",
+            60,
+            "A-13",
+        ),
+        session(
+            &f.wang,
+            "2024-002",
+            None,
+            "2024-04-02T06:00:00+08:00",
+            "2024-04-02T19:00:00+08:00",
+            780,
+            "A-14",
+        ),
+        session(
+            &f.zhang,
+            "2024-001",
+            Some(school),
+            "2024-03-02T08:00:00+08:00",
+            "2024-03-02T10:00:00+08:00",
+            100,
+            "A-1",
+        ),
+        session(
+            &f.li,
+            "2024\u{0}001",
+            None,
+            "2024-03-03 08:00",
+            "2024-03-03 09:00",
+            60,
+            "A-16",
+        ),
     ];
     let refused = vec![
         (2, "ambiguous_class", "多个编号为「2024-001」的培训班"),
         (3, "unknown_person", "的人员未登记"),
         (4, "unknown_class", "培训班「2099-999」不存在"),
         (5, "not_enrolled", "本人不在培训班「2024-001」的花名册中"),
-        (6, "outside_period", "不在培训班「2024-001」的培训期（2024-03-01 至 2024-03-20）内"),
+        (
+            6,
+            "outside_period",
+            "不在培训班「2024-001」的培训期（2024-03-01 至 2024-03-20）内",
+        ),
         (7, "overlap", "重叠 30 分钟"),
         (8, "minutes", "学习时长应为 1 至 60 分钟"),
         (9, "end_before_start", "结束时间应晚于开始时间"),
         (10, "invalid", "开始时间：无法识别的时间「明天」"),
         (11, "outside_scope", "不在本学习平台账号的服务区域内"),
-        (12, "day_limit", "2024-03-05 的线上学习合计 25小时0分，超过一天的 24 小时"),
+        (
+            12,
+            "day_limit",
+            "2024-03-05 的线上学习合计 25小时0分，超过一天的 24 小时",
+        ),
         (14, "changed", "学习记录号「A-1」已报送过，内容与本次不同"),
         (15, "invalid", "班级编号：含有控制字符"),
     ];
@@ -143,7 +279,12 @@ async fn scenario(db: &TestDb, f: &Fx) {
     let (status, r) = report(&app, &token, &rows).await;
     assert_eq!(status, StatusCode::OK, "[{be}] {r:#}");
     assert_eq!(
-        (r["received"].clone(), r["accepted"].clone(), r["stored"].clone(), r["unchanged"].clone()),
+        (
+            r["received"].clone(),
+            r["accepted"].clone(),
+            r["stored"].clone(),
+            r["unchanged"].clone()
+        ),
         (json!(16), json!(3), json!(3), json!(0)),
         "[{be}] {r:#}"
     );
@@ -158,24 +299,39 @@ async fn scenario(db: &TestDb, f: &Fx) {
         let why = reasons_of(&r, *index);
         assert!(why.contains(needle), "[{be}] row {index}: {why}");
     }
-    assert!(!reasons_of(&r, 3).contains(&f.stranger), "[{be}] the ID is masked");
-    assert!(r["supervision"]["opened"].as_u64().unwrap() >= 1, "[{be}] S10: {r:#}");
+    assert!(
+        !reasons_of(&r, 3).contains(&f.stranger),
+        "[{be}] the ID is masked"
+    );
+    assert!(
+        r["supervision"]["opened"].as_u64().unwrap() >= 1,
+        "[{be}] S10: {r:#}"
+    );
 
     // The same sessions again: nothing new; a changed one: refused.
     let (_, again) = report(&app, &token, &rows[..2]).await;
     assert_eq!(
-        (again["stored"].clone(), again["unchanged"].clone(), again["accepted"].clone()),
+        (
+            again["stored"].clone(),
+            again["unchanged"].clone(),
+            again["accepted"].clone()
+        ),
         (json!(0), json!(2), json!(2)),
         "[{be}] {again:#}"
     );
     let mut changed = rows[0].clone();
     changed["end"] = json!("2024-03-02T10:30:00+08:00");
     let (_, c) = report(&app, &token, &[changed]).await;
-    assert_eq!(refusals(&c), [(0, vec!["changed".to_string()])], "[{be}] {c:#}");
+    assert_eq!(
+        refusals(&c),
+        [(0, vec!["changed".to_string()])],
+        "[{be}] {c:#}"
+    );
 
     let mut sql = common::http::Sql::open(db).await;
     assert_eq!(
-        sql.int("SELECT COUNT(*) FROM online_sessions WHERE account_id IS NOT NULL").await,
+        sql.int("SELECT COUNT(*) FROM online_sessions WHERE account_id IS NOT NULL")
+            .await,
         3,
         "[{be}]"
     );
@@ -187,9 +343,21 @@ async fn scenario(db: &TestDb, f: &Fx) {
             f.school
         )
     };
-    assert_eq!(sql.opt_int(&minutes(&f.zhang, "2024-001")).await, Some(110), "[{be}]");
-    assert_eq!(sql.opt_int(&minutes(&f.wang, "2024-002")).await, Some(780), "[{be}]");
-    assert_eq!(sql.opt_int(&minutes(&f.li, "2024-010")).await, None, "[{be}]");
+    assert_eq!(
+        sql.opt_int(&minutes(&f.zhang, "2024-001")).await,
+        Some(110),
+        "[{be}]"
+    );
+    assert_eq!(
+        sql.opt_int(&minutes(&f.wang, "2024-002")).await,
+        Some(780),
+        "[{be}]"
+    );
+    assert_eq!(
+        sql.opt_int(&minutes(&f.li, "2024-010")).await,
+        None,
+        "[{be}]"
+    );
     let audited = sql
         .int(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'import' AND entity = 'import_batch' \
@@ -200,6 +368,40 @@ async fn scenario(db: &TestDb, f: &Fx) {
 
     read_back(&app, &token, f, be).await;
     refusals_of_the_request(&app, &token, &store, be).await;
+    platform_on_the_web(&app, &store, be).await;
+}
+
+/// Signed in on the web, a platform lands on its account page, where it
+/// makes tokens; the pages of persons and archives are 403.
+async fn platform_on_the_web(app: &axum::Router, store: &jineng_store::Store, be: &str) {
+    use common::http::{get, login};
+    let a = jineng_web::create_account(
+        store,
+        "xuexi-web",
+        "学习通",
+        Role::Platform,
+        region("371500"),
+        &actor(),
+    )
+    .await
+    .unwrap();
+    let (cookie, _) = login(app, "xuexi-web", &a.password).await;
+    let home = get(app, "/", &cookie).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "[{be}]");
+    assert_eq!(home.headers["location"], "/account", "[{be}]");
+    let account = get(app, "/account", &cookie).await;
+    assert!(account.body.contains("id=\"platform-hint\""), "[{be}]");
+    assert!(account.body.contains("学习平台"), "[{be}]");
+    for path in [
+        "/persons?q=%E5%BC%A0",
+        "/me",
+        "/classes",
+        "/claims",
+        "/imports",
+    ] {
+        let r = get(app, path, &cookie).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{be}] {path}");
+    }
 }
 
 /// The platform reads back its own sessions, masked, and nothing else.
@@ -210,18 +412,29 @@ async fn read_back(app: &axum::Router, token: &str, f: &Fx, be: &str) {
     assert_eq!(list.len(), 3, "[{be}] {all:#}");
     for x in list {
         let person = x["person"].as_str().unwrap();
-        assert!(person.contains('*') && person.len() == 18, "[{be}] {person}");
+        assert!(
+            person.contains('*') && person.len() == 18,
+            "[{be}] {person}"
+        );
     }
     let (_, one) = get_json(app, "/api/v1/learning-sessions?session_id=A-1", token).await;
     assert_eq!(one["sessions"][0]["minutes"], 110, "[{be}] {one:#}");
     assert_eq!(one["sessions"][0]["start"], "2024-03-02 08:00:00", "[{be}]");
-    assert_eq!(one["sessions"][0]["institution"], f.school.as_str(), "[{be}]");
+    assert_eq!(
+        one["sessions"][0]["institution"],
+        f.school.as_str(),
+        "[{be}]"
+    );
     let (_, by_class) = get_json(app, "/api/v1/learning-sessions?class=2024-002", token).await;
     assert_eq!(by_class["sessions"].as_array().unwrap().len(), 1, "[{be}]");
     let (s, _) = get_json(app, "/api/v1/learning-sessions?class=", token).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "[{be}]");
     let (s, me) = get_json(app, "/api/v1/me", token).await;
-    assert_eq!((s, me["role"].as_str()), (StatusCode::OK, Some("platform")), "[{be}]");
+    assert_eq!(
+        (s, me["role"].as_str()),
+        (StatusCode::OK, Some("platform")),
+        "[{be}]"
+    );
     for path in [
         "/api/v1/persons?q=%E5%BC%A0",
         "/api/v1/persons/1",
@@ -236,9 +449,29 @@ async fn read_back(app: &axum::Router, token: &str, f: &Fx, be: &str) {
 }
 
 /// Requests refused whole, and other accounts refused.
-async fn refusals_of_the_request(app: &axum::Router, token: &str, store: &jineng_store::Store, be: &str) {
-    let one = session(&id("371502", 1990, 5, 17, 123), "2024-001", None, "2024-03-09 08:00", "2024-03-09 09:00", 60, "B-1");
-    let officer = token_for(store, "officer", "聊城市人社局", Role::Officer, region("371500")).await;
+async fn refusals_of_the_request(
+    app: &axum::Router,
+    token: &str,
+    store: &jineng_store::Store,
+    be: &str,
+) {
+    let one = session(
+        &id("371502", 1990, 5, 17, 123),
+        "2024-001",
+        None,
+        "2024-03-09 08:00",
+        "2024-03-09 09:00",
+        60,
+        "B-1",
+    );
+    let officer = token_for(
+        store,
+        "officer",
+        "聊城市人社局",
+        Role::Officer,
+        region("371500"),
+    )
+    .await;
     let (s, v) = report(app, &officer, std::slice::from_ref(&one)).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "[{be}] {v}");
     let (s, _) = get_json(app, "/api/v1/learning-sessions", &officer).await;
@@ -248,7 +481,10 @@ async fn refusals_of_the_request(app: &axum::Router, token: &str, store: &jineng
     let many: Vec<Value> = (0..5001).map(|_| one.clone()).collect();
     let (s, v) = report(app, token, &many).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "[{be}] {v}");
-    assert!(v["error"].as_str().unwrap().contains("至多报送 5000 条"), "[{be}] {v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("至多报送 5000 条"),
+        "[{be}] {v}"
+    );
     let mut missing = one.clone();
     missing.as_object_mut().unwrap().remove("minutes");
     let mut unknown = one.clone();
@@ -258,8 +494,29 @@ async fn refusals_of_the_request(app: &axum::Router, token: &str, store: &jineng
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "[{be}] {v}");
         assert!(v["error"].is_string(), "[{be}] {v}");
     }
-    let r = call(app, "POST", "/api/v1/learning-sessions", token, Some(("text/plain", "x".into()))).await;
-    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "[{be}] {}", r.body);
+    // 60.0 is an integer as JSON Schema counts one; 60.5 is not.
+    let mut whole = one.clone();
+    whole["minutes"] = json!(60.0);
+    let (s, v) = report(app, token, &[whole]).await;
+    assert_eq!(s, StatusCode::OK, "[{be}] {v}");
+    let mut half = one.clone();
+    half["minutes"] = json!(60.5);
+    let (s, v) = report(app, token, &[half]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "[{be}] {v}");
+    let r = call(
+        app,
+        "POST",
+        "/api/v1/learning-sessions",
+        token,
+        Some(("text/plain", "x".into())),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "[{be}] {}",
+        r.body
+    );
 }
 
 /// Online hours count toward R1's hours at the policy's share and up to
@@ -303,11 +560,16 @@ fn platform_hours_count_in_proportion_under_the_cap_and_replace_the_roster() {
         let claims = export_claims(&db);
         let outcome = |i: usize| {
             let c = &claims[&format!("RDSL-{}", i + 1)];
-            (c["outcome"].as_str().unwrap().to_string(), c["rules"].clone())
+            (
+                c["outcome"].as_str().unwrap().to_string(),
+                c["rules"].clone(),
+            )
         };
-        for (i, want) in ["approved", "rejected", "rejected", "approved", "approved", "rejected"]
-            .iter()
-            .enumerate()
+        for (i, want) in [
+            "approved", "rejected", "rejected", "approved", "approved", "rejected",
+        ]
+        .iter()
+        .enumerate()
         {
             let (got, rules) = outcome(i);
             assert_eq!(&got, want, "[{be}] {} {rules}", trainees[i].0);
@@ -315,7 +577,11 @@ fn platform_hours_count_in_proportion_under_the_cap_and_replace_the_roster() {
                 assert_eq!(rules, json!(["R1"]), "[{be}] {}", trainees[i].0);
             }
         }
-        for (i, counted) in [(1, "计入课时 70，不足要求的 80 课时"), (2, "计入课时 70"), (5, "计入课时 61")] {
+        for (i, counted) in [
+            (1, "计入课时 70，不足要求的 80 课时"),
+            (2, "计入课时 70"),
+            (5, "计入课时 61"),
+        ] {
             let shown = show_claim(&db, &format!("RDSL-{}", i + 1));
             assert!(shown.contains(counted), "[{be}] {}: {shown}", trainees[i].0);
         }

@@ -85,9 +85,8 @@ pub use institution_pages::{
 pub use jurisdiction::PayingBasis;
 pub use learning::{
     BATCH_KIND as LEARNING_BATCH_KIND, CreditLine, CreditSource, CreditStatement, LearningRecord,
-    PlatformClient,
-    RefusedRow, ReportedQuery, ReportedRow, SessionInput, SessionLine, SessionReport,
-    TrainingRecord,
+    PlatformClient, RefusedRow, ReportedQuery, ReportedRow, SessionInput, SessionLine,
+    SessionReport, TrainingRecord,
 };
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;

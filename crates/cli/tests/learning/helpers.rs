@@ -37,7 +37,13 @@ pub async fn platform(store: &Store, login: &str, name: &str, code: &str) -> Str
 }
 
 /// A request with a bearer token and a raw body of `content_type`.
-pub async fn call(app: &Router, method: &str, path: &str, token: &str, body: Option<(&str, String)>) -> Resp {
+pub async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<(&str, String)>,
+) -> Resp {
     let mut req = Request::builder().method(method).uri(path);
     if !token.is_empty() {
         req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -54,7 +60,14 @@ pub async fn call(app: &Router, method: &str, path: &str, token: &str, body: Opt
 
 /// `POST path` with a JSON body: status and JSON answer.
 pub async fn post_json(app: &Router, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
-    let r = call(app, "POST", path, token, Some(("application/json", body.to_string()))).await;
+    let r = call(
+        app,
+        "POST",
+        path,
+        token,
+        Some(("application/json", body.to_string())),
+    )
+    .await;
     (r.status, serde_json::from_str(&r.body).unwrap_or_default())
 }
 
@@ -86,7 +99,13 @@ pub fn session(
 
 /// `POST /api/v1/learning-sessions`.
 pub async fn report(app: &Router, token: &str, sessions: &[Value]) -> (StatusCode, Value) {
-    post_json(app, "/api/v1/learning-sessions", token, &json!({ "sessions": sessions })).await
+    post_json(
+        app,
+        "/api/v1/learning-sessions",
+        token,
+        &json!({ "sessions": sessions }),
+    )
+    .await
 }
 
 /// The refusals of a report by index: (index, [codes]).
@@ -128,7 +147,13 @@ pub fn reasons_of(r: &Value, index: u64) -> String {
 
 /// Four-hour sessions on consecutive days from `first` (YYYY-MM-DD) at
 /// 08:00, `hours` hours in all, ids `prefix-N`.
-pub fn daily_sessions(person: &str, class: &str, first: &str, hours: i64, prefix: &str) -> Vec<Value> {
+pub fn daily_sessions(
+    person: &str,
+    class: &str,
+    first: &str,
+    hours: i64,
+    prefix: &str,
+) -> Vec<Value> {
     let day0 = chrono::NaiveDate::parse_from_str(first, "%Y-%m-%d").unwrap();
     let mut out = Vec::new();
     let mut left = hours;
@@ -172,7 +197,9 @@ pub fn rudong(db: &super::common::TestDb, trainees: &[(&str, i64, i64, &str)]) -
         db,
         "institutions",
         INSTITUTIONS,
-        &[format!("如东县职业技能培训中心,{inst},民办培训机构,320623,是,2019-01-01,2025-12-31")],
+        &[format!(
+            "如东县职业技能培训中心,{inst},民办培训机构,320623,是,2019-01-01,2025-12-31"
+        )],
     );
     load(
         db,
@@ -185,12 +212,22 @@ pub fn rudong(db: &super::common::TestDb, trainees: &[(&str, i64, i64, &str)]) -
     let people: Vec<(String, String)> = trainees
         .iter()
         .enumerate()
-        .map(|(i, (name, ..))| (name.to_string(), id("320623", 1990, 1, 1 + i as u32, 11 + i as u16)))
+        .map(|(i, (name, ..))| {
+            (
+                name.to_string(),
+                id("320623", 1990, 1, 1 + i as u32, 11 + i as u16),
+            )
+        })
         .collect();
     let rows = |f: &dyn Fn(usize, &(String, String)) -> String| -> Vec<String> {
         people.iter().enumerate().map(|(i, p)| f(i, p)).collect()
     };
-    load(db, "persons", PERSONS, &rows(&|_, (n, id)| format!("{n},{id},320623")));
+    load(
+        db,
+        "persons",
+        PERSONS,
+        &rows(&|_, (n, id)| format!("{n},{id},320623")),
+    );
     load(
         db,
         "categories",
@@ -221,7 +258,13 @@ pub fn rudong(db: &super::common::TestDb, trainees: &[(&str, i64, i64, &str)]) -
         db,
         "claims",
         CLAIMS,
-        &rows(&|i, (_, id)| format!("RDSL-{},职业培训补贴,{id},RDZ-{},,,,2019-10-20,,", i + 1, i + 1)),
+        &rows(&|i, (_, id)| {
+            format!(
+                "RDSL-{},职业培训补贴,{id},RDZ-{},,,,2019-10-20,,",
+                i + 1,
+                i + 1
+            )
+        }),
     );
     Rudong {
         institution: inst,

@@ -257,12 +257,7 @@ pub fn training_outcome(
         credits,
         basis: format!(
             "计入课时 {}（线下 {}，线上 {}），每 {} 课时计 {} 学分，计 {} 学分",
-            hours.counted,
-            hours.offline,
-            hours.online.hours,
-            rule.per_hours,
-            rule.credits,
-            credits
+            hours.counted, hours.offline, hours.online.hours, rule.per_hours, rule.credits, credits
         ),
         example: table.example || rule.source.contains("示例"),
     }

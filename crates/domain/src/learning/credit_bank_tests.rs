@@ -43,14 +43,27 @@ fn table() -> CreditTable {
 
 #[test]
 fn amounts_read_and_print_exactly() {
-    for (s, v) in [("4", 400), ("2.5", 250), ("0.25", 25), ("0", 0), (" 12.50 ", 1250)] {
+    for (s, v) in [
+        ("4", 400),
+        ("2.5", 250),
+        ("0.25", 25),
+        ("0", 0),
+        (" 12.50 ", 1250),
+    ] {
         assert_eq!(Credits::parse(s).unwrap(), Credits(v), "{s}");
     }
     for s in ["-1", "1.", ".5", "1.234", "abc", ""] {
         assert!(Credits::parse(s).is_err(), "{s}");
     }
-    assert!(Credits::parse("1.234").unwrap_err().message().contains("两位小数"));
-    let shown: Vec<String> = [400, 250, 93, 5, 0].map(|c| Credits(c).to_string()).to_vec();
+    assert!(
+        Credits::parse("1.234")
+            .unwrap_err()
+            .message()
+            .contains("两位小数")
+    );
+    let shown: Vec<String> = [400, 250, 93, 5, 0]
+        .map(|c| Credits(c).to_string())
+        .to_vec();
     assert_eq!(shown, ["4", "2.5", "0.93", "0.05", "0"]);
     assert_eq!(serde_json::to_string(&Credits(93)).unwrap(), "0.93");
 }
@@ -59,20 +72,45 @@ fn amounts_read_and_print_exactly() {
 fn the_exact_level_wins_over_the_every_level_entry() {
     let t = table();
     let of = |c, l| t.certificate(c, l).map(|e| e.credits);
-    assert_eq!(of(CertificateType::SkillLevel, Some(SkillLevel::Five)), Some(Credits(400)));
-    assert_eq!(of(CertificateType::SkillLevel, Some(SkillLevel::Three)), Some(Credits(300)));
+    assert_eq!(
+        of(CertificateType::SkillLevel, Some(SkillLevel::Five)),
+        Some(Credits(400))
+    );
+    assert_eq!(
+        of(CertificateType::SkillLevel, Some(SkillLevel::Three)),
+        Some(Credits(300))
+    );
     assert_eq!(of(CertificateType::SkillLevel, None), Some(Credits(300)));
-    assert_eq!(of(CertificateType::SpecialAbility, None), Some(Credits(250)));
-    assert_eq!(of(CertificateType::SpecialAbility, Some(SkillLevel::Five)), None);
-    assert_eq!(of(CertificateType::Qualification, Some(SkillLevel::Five)), None);
+    assert_eq!(
+        of(CertificateType::SpecialAbility, None),
+        Some(Credits(250))
+    );
+    assert_eq!(
+        of(CertificateType::SpecialAbility, Some(SkillLevel::Five)),
+        None
+    );
+    assert_eq!(
+        of(CertificateType::Qualification, Some(SkillLevel::Five)),
+        None
+    );
 }
 
 #[test]
 fn outcomes_say_why() {
     let t = table();
-    let o = certificate_outcome(Some(&t), CertificateType::SkillLevel, Some(SkillLevel::Five), false);
+    let o = certificate_outcome(
+        Some(&t),
+        CertificateType::SkillLevel,
+        Some(SkillLevel::Five),
+        false,
+    );
     assert_eq!(o.credits(), Credits(400));
-    assert!(o.explain().contains("职业技能等级证书（五级/初级工）计 4 学分"), "{}", o.explain());
+    assert!(
+        o.explain()
+            .contains("职业技能等级证书（五级/初级工）计 4 学分"),
+        "{}",
+        o.explain()
+    );
     let ex = certificate_outcome(Some(&t), CertificateType::SpecialAbility, None, false);
     assert!(ex.explain().ends_with("（示例标准）"), "{}", ex.explain());
     assert_eq!(
@@ -88,11 +126,18 @@ fn outcomes_say_why() {
         Outcome::NotListed
     );
 
-    let rule = OnlineRule { pct: 50, max_hours: Some(40) };
+    let rule = OnlineRule {
+        pct: 50,
+        max_hours: Some(40),
+    };
     let hours = TrainingHours::new(20, online_hours(0, Some(40 * 60)), rule);
     let o = training_outcome(Some(&t), &hours, CompletionResult::Passed);
     assert_eq!(o.credits(), Credits(250), "40 counted hours at 1 per 16");
-    assert!(o.explain().contains("计入课时 40（线下 20，线上 40）"), "{}", o.explain());
+    assert!(
+        o.explain().contains("计入课时 40（线下 20，线上 40）"),
+        "{}",
+        o.explain()
+    );
     let failed = training_outcome(Some(&t), &hours, CompletionResult::Failed);
     assert_eq!(failed.credits(), Credits(0));
     assert!(failed.explain().contains("不合格"));

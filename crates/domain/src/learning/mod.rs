@@ -8,4 +8,5 @@
 
 pub mod credit_bank;
 pub mod hours;
+mod refusal;
 pub mod sessions;

@@ -30,13 +30,9 @@ fn today() -> NaiveDate {
 }
 
 fn valid_id() -> String {
-    NationalId::from_parts(
-        "371502",
-        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-        1,
-    )
-    .as_str()
-    .to_string()
+    NationalId::from_parts("371502", NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(), 1)
+        .as_str()
+        .to_string()
 }
 
 #[test]
@@ -105,8 +101,15 @@ fn the_span_and_the_minutes_must_agree() {
     );
     let r = check_span(at("2024-03-02 08:00"), at("2024-03-02 09:00"), 61);
     assert_eq!(r[0].code(), "minutes");
-    assert!(r[0].message().contains("学习时长应为 1 至 60 分钟"), "{}", r[0].message());
-    assert_eq!(check_span(at("2024-03-02 08:00"), at("2024-03-02 09:00"), 0)[0].code(), "minutes");
+    assert!(
+        r[0].message().contains("学习时长应为 1 至 60 分钟"),
+        "{}",
+        r[0].message()
+    );
+    assert_eq!(
+        check_span(at("2024-03-02 08:00"), at("2024-03-02 09:00"), 0)[0].code(),
+        "minutes"
+    );
     assert!(check_span(at("2024-03-02 08:00"), at("2024-03-02 09:00"), 60).is_empty());
     // A started minute counts whole.
     assert!(check_span(at("2024-03-02 08:00:00"), at("2024-03-02 08:00:20"), 1).is_empty());
@@ -119,7 +122,15 @@ fn the_span_and_the_minutes_must_agree() {
 fn a_session_must_lie_in_its_class_period_last_day_included() {
     let id = valid_id();
     let s = |from: &str, to: &str| {
-        read(&RawSession { person: &id, ..raw(from, to, 5) }, today(), &any_province).unwrap()
+        read(
+            &RawSession {
+                person: &id,
+                ..raw(from, to, 5)
+            },
+            today(),
+            &any_province,
+        )
+        .unwrap()
     };
     let (from, to) = (
         NaiveDate::from_ymd_opt(2024, 3, 1).unwrap(),
@@ -129,7 +140,11 @@ fn a_session_must_lie_in_its_class_period_last_day_included() {
     assert!(check_period(&s("2024-03-10 23:00", "2024-03-11 00:00"), from, to).is_ok());
     let e = check_period(&s("2024-02-29 23:00", "2024-03-01 01:00"), from, to).unwrap_err();
     assert_eq!(e.code(), "outside_period");
-    assert!(e.message().contains("2024-03-01 至 2024-03-10"), "{}", e.message());
+    assert!(
+        e.message().contains("2024-03-01 至 2024-03-10"),
+        "{}",
+        e.message()
+    );
     assert!(check_period(&s("2024-03-10 23:00", "2024-03-11 00:01"), from, to).is_err());
 }
 
@@ -147,8 +162,15 @@ fn overlaps_are_refused_and_back_to_back_sessions_are_not() {
     let r = check_against(at("2024-03-02 09:30"), at("2024-03-02 11:00"), &others);
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].code(), "overlap");
-    assert!(r[0].message().contains("重叠 30 分钟"), "{}", r[0].message());
-    assert!(r[0].message().contains("2024-03-02 08:00 至 2024-03-02 10:00"));
+    assert!(
+        r[0].message().contains("重叠 30 分钟"),
+        "{}",
+        r[0].message()
+    );
+    assert!(
+        r[0].message()
+            .contains("2024-03-02 08:00 至 2024-03-02 10:00")
+    );
     assert!(check_against(at("2024-03-02 10:00"), at("2024-03-02 11:00"), &others).is_empty());
 }
 
@@ -164,7 +186,8 @@ fn a_day_past_24_hours_is_refused_across_overlapping_stored_sessions() {
     assert_eq!(r.len(), 1, "{r:?}");
     assert_eq!(r[0].code(), "day_limit");
     assert!(
-        r[0].message().contains("2024-03-02 的线上学习合计 25小时0分"),
+        r[0].message()
+            .contains("2024-03-02 的线上学习合计 25小时0分"),
         "{}",
         r[0].message()
     );

@@ -96,7 +96,10 @@ fn level_key(raw: &str) -> Result<LevelKey, String> {
 }
 
 /// Checks and compiles a file's `[credits]`.
-pub(super) fn read(src: &Source<'_>, raw: &Spanned<RawCredits>) -> Result<CreditTable, PolicyError> {
+pub(super) fn read(
+    src: &Source<'_>,
+    raw: &Spanned<RawCredits>,
+) -> Result<CreditTable, PolicyError> {
     let table_at = Some(raw.span().start);
     let r = raw.get_ref();
     let clause = match r.clause.as_deref().map(str::trim) {
@@ -115,7 +118,10 @@ pub(super) fn read(src: &Source<'_>, raw: &Spanned<RawCredits>) -> Result<Credit
         let cert = CertificateType::parse(&e.cert).map_err(|x| src.err(at, x.message()))?;
         let source = e.source.clone().unwrap_or_default();
         let mut push = |level: LevelKey, credits: Credits, at: Option<usize>| {
-            if certificates.iter().any(|c| c.cert == cert && c.level == level) {
+            if certificates
+                .iter()
+                .any(|c| c.cert == cert && c.level == level)
+            {
                 return Err(src.err(
                     at,
                     format!("学分转换表重复列出「{}」的{}", cert.as_zh(), level.as_zh()),
@@ -174,9 +180,13 @@ fn read_hours(src: &Source<'_>, raw: &Spanned<RawHours>) -> Result<HoursCredits,
     let at = Some(raw.span().start);
     let h = raw.get_ref();
     if h.per_hours < 1 {
-        return Err(src.err(at, "[credits.hours] per_hours 应为正整数（每多少课时计 credits 学分）"));
+        return Err(src.err(
+            at,
+            "[credits.hours] per_hours 应为正整数（每多少课时计 credits 学分）",
+        ));
     }
-    let credits = credits_value(&h.credits).map_err(|m| src.err(at, format!("[credits.hours] {m}")))?;
+    let credits =
+        credits_value(&h.credits).map_err(|m| src.err(at, format!("[credits.hours] {m}")))?;
     let completed = match &h.completed {
         None => vec![CompletionResult::Passed],
         Some(list) if list.is_empty() => {

@@ -106,7 +106,11 @@ fn governing<'p>(
     policies: &'p PolicySet,
     region: &str,
     on: NaiveDate,
-) -> (Option<&'p jineng_domain::learning::credit_bank::CreditTable>, Option<String>, Option<String>) {
+) -> (
+    Option<&'p jineng_domain::learning::credit_bank::CreditTable>,
+    Option<String>,
+    Option<String>,
+) {
     let Some(c) = RegionCode::parse(region)
         .ok()
         .and_then(|r| policies.for_region(&r, on))
@@ -123,7 +127,10 @@ impl Store {
     /// The credit statement of a person by id, unaudited: for pages that
     /// already checked the scope (the worker's /me, an officer's archive)
     /// and for the archive export.
-    pub async fn credit_statement(&self, person_id: i64) -> Result<Option<CreditStatement>, StoreError> {
+    pub async fn credit_statement(
+        &self,
+        person_id: i64,
+    ) -> Result<Option<CreditStatement>, StoreError> {
         let policies = self.policy_set().await?;
         let trainings = self.training_hours_under(person_id, &policies).await?;
         self.statement_under(person_id, &policies, &trainings).await
@@ -132,10 +139,16 @@ impl Store {
     /// A worker's online learning and credits in one read, for the
     /// archive: trainings with their hours, online sessions of every
     /// source, and the credit statement.
-    pub async fn learning_record(&self, person_id: i64) -> Result<Option<LearningRecord>, StoreError> {
+    pub async fn learning_record(
+        &self,
+        person_id: i64,
+    ) -> Result<Option<LearningRecord>, StoreError> {
         let policies = self.policy_set().await?;
         let trainings = self.training_hours_under(person_id, &policies).await?;
-        let Some(credits) = self.statement_under(person_id, &policies, &trainings).await? else {
+        let Some(credits) = self
+            .statement_under(person_id, &policies, &trainings)
+            .await?
+        else {
             return Ok(None);
         };
         Ok(Some(LearningRecord {
@@ -151,10 +164,11 @@ impl Store {
         policies: &PolicySet,
         trainings: &[TrainingRecord],
     ) -> Result<Option<CreditStatement>, StoreError> {
-        let Some(p) = sqlx::query("SELECT name, id_number, hukou_region FROM persons WHERE person_id = $1")
-            .bind(person_id)
-            .fetch_optional(self.pool())
-            .await?
+        let Some(p) =
+            sqlx::query("SELECT name, id_number, hukou_region FROM persons WHERE person_id = $1")
+                .bind(person_id)
+                .fetch_optional(self.pool())
+                .await?
         else {
             return Ok(None);
         };
@@ -189,10 +203,11 @@ impl Store {
         actor: &Actor,
         reveal: bool,
     ) -> Result<Option<CreditStatement>, StoreError> {
-        let pid: Option<i64> = sqlx::query_scalar("SELECT person_id FROM persons WHERE id_number = $1")
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await?;
+        let pid: Option<i64> =
+            sqlx::query_scalar("SELECT person_id FROM persons WHERE id_number = $1")
+                .bind(id.as_str())
+                .fetch_optional(self.pool())
+                .await?;
         let Some(pid) = pid else { return Ok(None) };
         let mut entries = vec![AuditEntry::change::<()>(
             "credit_statement",
@@ -202,7 +217,13 @@ impl Store {
             None,
         )];
         if reveal {
-            entries.push(AuditEntry::change::<()>("reveal", "person", pid.to_string(), None, None));
+            entries.push(AuditEntry::change::<()>(
+                "reveal",
+                "person",
+                pid.to_string(),
+                None,
+                None,
+            ));
         }
         let mut tx = self.begin().await?;
         audit::write(&mut tx, actor, None, &entries).await?;
@@ -241,7 +262,8 @@ impl Store {
                 .and_then(SkillLevel::from_grade);
             let issued = date(&r.try_get::<String, _>("issue_date")?)?;
             let site: Option<String> = r.try_get("site_region")?;
-            let (table, policy, clause) = governing(policies, site.as_deref().unwrap_or(hukou), issued);
+            let (table, policy, clause) =
+                governing(policies, site.as_deref().unwrap_or(hukou), issued);
             let revoked = r.try_get::<Option<String>, _>("revoked_on")?.is_some();
             let outcome = certificate_outcome(table, cert_type, level, revoked);
             out.push(CreditLine {

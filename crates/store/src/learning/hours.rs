@@ -124,7 +124,11 @@ impl Store {
                 roster_online_hours: roster_online,
                 platform_minutes,
                 platform_sessions: r.try_get("platform_sessions")?,
-                hours: TrainingHours::new(offline, online_hours(roster_online, platform_minutes), rule),
+                hours: TrainingHours::new(
+                    offline,
+                    online_hours(roster_online, platform_minutes),
+                    rule,
+                ),
                 rule,
                 policy,
             });

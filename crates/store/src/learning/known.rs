@@ -71,7 +71,8 @@ fn distinct<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<Val> {
     v.into_iter().map(Val::text).collect()
 }
 
-const CLASS_COLUMNS: &str = "c.class_id, c.class_no, i.credit_code, c.site_region, c.start_date, c.end_date";
+const CLASS_COLUMNS: &str =
+    "c.class_id, c.class_no, i.credit_code, c.site_region, c.start_date, c.end_date";
 
 impl Known {
     /// Reads what the sessions that read name; on PostgreSQL the persons'

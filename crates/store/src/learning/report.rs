@@ -132,7 +132,15 @@ impl Store {
         report.accepted = report.stored + report.unchanged;
         if !new.is_empty() {
             let rejected = report.refused.len() as i64;
-            let id = write(&mut tx, client, actor, &new, report.unchanged as i64, rejected).await?;
+            let id = write(
+                &mut tx,
+                client,
+                actor,
+                &new,
+                report.unchanged as i64,
+                rejected,
+            )
+            .await?;
             report.batch_id = Some(id);
         }
         tx.commit().await?;
@@ -181,7 +189,10 @@ fn judge(s: &ReportedSession, client: &PlatformClient, known: &mut Known) -> Jud
             }])
         };
     }
-    let mut reasons: Vec<Refusal> = check_period(s, class.start, class.end).err().into_iter().collect();
+    let mut reasons: Vec<Refusal> = check_period(s, class.start, class.end)
+        .err()
+        .into_iter()
+        .collect();
     let mine = known.occupied.entry(person_id).or_default();
     reasons.extend(check_against(s.start, s.end, mine));
     if !reasons.is_empty() {
@@ -272,7 +283,11 @@ async fn write(
         digest.update(r.session_ref.as_bytes());
         digest.update([0u8]);
     }
-    let sha: String = digest.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let batch_id: i64 = sqlx::query_scalar(
         "INSERT INTO import_batches (kind, file_name, file_sha256, actor, started_at, finished_at, status, \
          inserted, unchanged, rejected) VALUES ($1, $2, $3, $4, $5, $5, 'finished', $6, $7, $8) RETURNING batch_id",
@@ -321,7 +336,13 @@ async fn write(
     let after = serde_json::json!({
         "kind": BATCH_KIND, "inserted": rows.len(), "unchanged": unchanged, "rejected": rejected,
     });
-    let entry = AuditEntry::change("import", "import_batch", batch_id.to_string(), None, Some(&after));
+    let entry = AuditEntry::change(
+        "import",
+        "import_batch",
+        batch_id.to_string(),
+        None,
+        Some(&after),
+    );
     audit::write(conn, actor, Some(batch_id), &[entry]).await?;
     Ok(batch_id)
 }

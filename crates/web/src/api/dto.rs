@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 pub struct Me {
     pub login: String,
     pub display_name: String,
-    /// officer | finance | auditor | institution | enterprise | worker
+    /// officer | finance | auditor | institution | enterprise | worker | platform
     pub role: String,
     /// The scope: `region:371500`, `institution:3`, `person:42`, `enterprise:…`.
     pub scope: String,

@@ -38,9 +38,29 @@ pub struct SessionIn {
     /// 结束时间，格式同开始时间，须晚于开始时间，至多相隔 24 小时
     pub end: String,
     /// 学习时长（分钟）：平台记录的有效学习时间，1 至开始、结束时间相隔的分钟数（不足一分钟按一分钟计）
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(value_type = i64)]
     pub minutes: i64,
     /// 学习平台自己的学习记录号（至多 64 个字符）：同一记录号再次报送、内容相同时不重复计入，内容不同时拒绝
     pub session_id: String,
+}
+
+/// An integer as JSON Schema counts one: `90` and `90.0` alike (serde
+/// takes only the first as an `i64`); within the 64-bit range. Floats are
+/// read exactly (serde_json's `float_roundtrip`), so `x.0` is whole and
+/// `x.5` is not. An integer written beyond the range reaches here as the
+/// nearest float, which may be ±2^63 itself, so a float must lie strictly
+/// inside.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    const EDGE: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_i64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && -EDGE < *f && *f < EDGE)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("minutes 应为 64 位整数，实为 {n}")))
 }
 
 /// A report of sessions.
@@ -251,7 +271,11 @@ pub struct ReportedParams {
 /// Refuses a query text the document's pattern refuses.
 fn key(what: &str, v: Option<String>) -> Result<Option<String>, AppError> {
     match v {
-        Some(t) if t.is_empty() || t.chars().count() > 64 || t.chars().any(|c| c.is_ascii_control()) => {
+        Some(t)
+            if t.is_empty()
+                || t.chars().count() > 64
+                || t.chars().any(|c| c.is_ascii_control()) =>
+        {
             Err(AppError::BadRequest(format!(
                 "{what}无效：应为 1 至 64 个字符，不含控制字符（{KEY_PATTERN}）"
             )))

@@ -157,7 +157,11 @@ fn hours_row(t: &TrainingRecord) -> HoursRow {
             t.platform_sessions,
             m
         ),
-        None => format!("{}（{}）", t.hours.online.hours, t.hours.online.source.as_zh()),
+        None => format!(
+            "{}（{}）",
+            t.hours.online.hours,
+            t.hours.online.source.as_zh()
+        ),
     };
     let rule = match &t.policy {
         None => "无适用政策，线上课时不计入".to_string(),
