@@ -3,7 +3,7 @@
 //! standard and the yearly cap, beside a plain read of the same claims with
 //! their facts through the same feed (the baseline, in the same run).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -62,12 +62,7 @@ async fn bench_store(
 }
 
 /// Generates, imports and decides about `claims` claims; their number.
-async fn generate(
-    store: &Store,
-    actor: &Actor,
-    claims: usize,
-    dir: &PathBuf,
-) -> anyhow::Result<u64> {
+async fn generate(store: &Store, actor: &Actor, claims: usize, dir: &Path) -> anyhow::Result<u64> {
     let persons = claims * 100 / CLAIMS_PER_100 + 1;
     eprintln!("生成并导入约 {claims} 件申领（{persons} 名学员）……");
     let opts = crate::demo::Options {

@@ -336,3 +336,21 @@ proptest! {
         prop_assert_eq!(c.base_fen, c.draft_fen);
     }
 }
+
+#[test]
+fn the_shipped_draft_applies_to_its_base() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policies/drafts/liaocheng-b5-1000.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let a = overlay::apply(
+        "policies/drafts/liaocheng-b5-1000.toml",
+        &text,
+        &base_sources(),
+        &refdata(),
+    )
+    .unwrap();
+    assert_eq!(a.head.base, "liaocheng-2019");
+    assert_eq!(a.changes, ["catalogue.grades.B.五级"]);
+}

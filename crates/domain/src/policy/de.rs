@@ -157,3 +157,15 @@ impl<'de> de::MapAccess<'de> for Entries<'_> {
         }
     }
 }
+
+/// Whether `key` is a field of the raw form `T` of a policy file's table:
+/// read alone, it fails for another reason than an unknown field. Drafts
+/// (`overlay`) check the paths they set against the schema with it.
+pub fn knows_field<T: serde::de::DeserializeOwned>(key: &str) -> bool {
+    let mut t = toml::Table::new();
+    t.insert(key.to_string(), toml::Value::Boolean(false));
+    match toml::Value::Table(t).try_into::<T>() {
+        Ok(_) => true,
+        Err(e) => !e.message().starts_with("unknown field"),
+    }
+}

@@ -67,7 +67,7 @@ fn opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::Nai
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCatalogue {
+pub(crate) struct RawCatalogue {
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -83,7 +83,7 @@ struct RawCatalogue {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawEntry {
+pub(crate) struct RawEntry {
     #[serde(default)]
     subsidy: Option<String>,
     occupation: String,
@@ -112,7 +112,7 @@ struct RawEntry {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawShortage {
+pub(crate) struct RawShortage {
     occupation: String,
     #[serde(default)]
     #[allow(dead_code)]
@@ -122,31 +122,6 @@ struct RawShortage {
     from: chrono::NaiveDate,
     #[serde(default, deserialize_with = "opt_date")]
     to: Option<chrono::NaiveDate>,
-}
-
-/// Whether `key` is a field of the raw form `T` of a policy file's table:
-/// read alone, it fails for another reason than an unknown field. Drafts
-/// (`overlay`) check the paths they set against the schema with it.
-pub(crate) fn knows_field<T: serde::de::DeserializeOwned>(key: &str) -> bool {
-    let mut t = toml::Table::new();
-    t.insert(key.to_string(), toml::Value::Boolean(false));
-    match toml::Value::Table(t).try_into::<T>() {
-        Ok(_) => true,
-        Err(e) => !e.message().starts_with("unknown field"),
-    }
-}
-
-/// A key of `[catalogue]`, of a catalogue entry or of a shortage entry.
-pub(crate) fn catalogue_field(key: &str) -> bool {
-    knows_field::<RawCatalogue>(key)
-}
-
-pub(crate) fn entry_field(key: &str) -> bool {
-    knows_field::<RawEntry>(key)
-}
-
-pub(crate) fn shortage_field(key: &str) -> bool {
-    knows_field::<RawShortage>(key)
 }
 
 /// One parameter with where it was written.

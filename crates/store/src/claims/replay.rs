@@ -3,10 +3,12 @@
 //! claim decided under the policy, 2,000 at a time, each with the same
 //! facts a decide reads (`facts::load`) and every claim the replay must
 //! see — the period's decided claims of the policy to replay, and the
-//! claims before them whose awards stand for both sides alike. A task
-//! reads the next chunks while the caller replays this one.
+//! claims before them whose awards stand for both sides alike. Tasks on
+//! their own connections read the next chunks while the caller replays
+//! this one.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use jineng_domain::ClaimStatus;
@@ -43,53 +45,88 @@ impl ReplayScope {
 /// Chunks of persons with their claims, in person order.
 #[derive(Debug)]
 pub struct ReplayFeed {
-    rx: mpsc::Receiver<Result<Vec<PersonClaims>, StoreError>>,
-    /// Persons with a claim decided under the policy (some may have none
-    /// in the period).
+    /// Reader `k` sends chunks `k`, `k + readers`, …, in order.
+    rx: Vec<mpsc::Receiver<Result<Vec<PersonClaims>, StoreError>>>,
+    next: usize,
+    /// Persons with a decided claim (some may have none to replay).
     pub persons: usize,
 }
 
 impl ReplayFeed {
     /// The next chunk; `None` when every person was read.
     pub async fn next(&mut self) -> Option<Result<Vec<PersonClaims>, StoreError>> {
-        self.rx.recv().await
+        let k = self.next % self.rx.len();
+        self.next += 1;
+        self.rx[k].recv().await
     }
+}
+
+/// Readers at work at once, each on its own connection, so that the
+/// database's work runs on several cores (SQLite's WAL lets readers run
+/// side by side) while the caller replays.
+fn readers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 
 impl Store {
     /// Starts reading the claims `scope` replays. Writes nothing.
     pub async fn replay_feed(&self, scope: ReplayScope) -> Result<ReplayFeed, StoreError> {
-        let persons: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT DISTINCT person_id FROM claims WHERE policy_id = $1 AND status <> '{}' \
-             ORDER BY person_id",
-            ClaimStatus::Submitted.code()
-        )))
-        .bind(scope.policy_id)
-        .fetch_all(self.pool())
-        .await?;
-        let (tx, rx) = mpsc::channel(2);
+        let decided: Vec<ClaimStatus> = ClaimStatus::ALL
+            .into_iter()
+            .filter(|s| *s != ClaimStatus::Submitted)
+            .collect();
+        let policies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM policies")
+            .fetch_one(self.pool())
+            .await?;
+        // One policy: every decided claim is its, and the (status,
+        // person_id) index lists their persons without reading the claims.
+        let persons: Vec<i64> = if policies <= 1 {
+            self.persons_with(None, &decided).await?
+        } else {
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT DISTINCT person_id FROM claims WHERE policy_id = $1 AND status <> '{}' \
+                 ORDER BY person_id",
+                ClaimStatus::Submitted.code()
+            )))
+            .bind(scope.policy_id)
+            .fetch_all(self.pool())
+            .await?
+        };
         let n = persons.len();
-        let store = self.clone();
-        tokio::spawn(async move {
-            let mut conn = match store.pool().acquire().await {
-                Ok(c) => c,
-                Err(e) => {
-                    let _ = tx.send(Err(e.into())).await;
-                    return;
+        let chunks: Arc<Vec<Vec<i64>>> =
+            Arc::new(persons.chunks(CHUNK).map(<[i64]>::to_vec).collect());
+        let scope = Arc::new(scope);
+        let k = readers();
+        let mut rx = Vec::with_capacity(k);
+        for reader in 0..k {
+            let (tx, r) = mpsc::channel(2);
+            rx.push(r);
+            let (store, chunks, scope) = (self.clone(), chunks.clone(), scope.clone());
+            tokio::spawn(async move {
+                let mut conn = match store.pool().acquire().await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(Err(e.into())).await;
+                        return;
+                    }
+                };
+                let mut classes = Classes::default();
+                for chunk in chunks.iter().skip(reader).step_by(k) {
+                    let read = facts::load(&mut conn, chunk, &mut classes)
+                        .await
+                        .map(|loaded| people(loaded, chunk, &scope));
+                    let failed = read.is_err();
+                    if tx.send(read).await.is_err() || failed {
+                        return;
+                    }
                 }
-            };
-            let mut classes = Classes::default();
-            for chunk in persons.chunks(CHUNK) {
-                let read = facts::load(&mut conn, chunk, &mut classes)
-                    .await
-                    .map(|loaded| people(loaded, chunk, &scope));
-                let failed = read.is_err();
-                if tx.send(read).await.is_err() || failed {
-                    return;
-                }
-            }
-        });
-        Ok(ReplayFeed { rx, persons: n })
+            });
+        }
+        Ok(ReplayFeed {
+            rx,
+            next: 0,
+            persons: n,
+        })
     }
 }
 

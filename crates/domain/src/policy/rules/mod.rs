@@ -370,32 +370,3 @@ pub(crate) fn months_between(from: NaiveDate, to: NaiveDate) -> i64 {
     }
     m
 }
-
-/// Whether `key` may be written in `[rules.<id>]`: `clause`, `enabled`,
-/// `sources`, or one of the rule's parameters (drafts check the paths
-/// they set with it).
-pub(crate) fn has_param(id: RuleId, key: &str) -> bool {
-    use super::file::knows_field as k;
-    if matches!(key, "clause" | "enabled" | "sources") {
-        return true;
-    }
-    match id {
-        RuleId::R1 => k::<r01_certificate::Params>(key),
-        RuleId::R2 => k::<r02_yearly_cap::Params>(key),
-        RuleId::R3 => k::<r03_no_repeat::Params>(key),
-        RuleId::R4 => k::<r04_local_institution::Params>(key),
-        RuleId::R5 => k::<r05_retirement::Params>(key),
-        RuleId::R6 => k::<r06_family::Params>(key),
-        RuleId::R7 => k::<r07_free_training::Params>(key),
-        RuleId::R8 => k::<r08_living_allowance::Params>(key),
-        RuleId::R9 => k::<r09_apprenticeship::Params>(key),
-        RuleId::R10 => k::<r10_work_training::Params>(key),
-        RuleId::R11 => k::<r11_project::Params>(key),
-        RuleId::R12 => k::<r12_skill_upgrade::Params>(key),
-        RuleId::R13 => k::<r13_veteran::Params>(key),
-        RuleId::R14 => k::<r14_startup::Params>(key),
-        RuleId::R15 => k::<r15_same_standard::Params>(key),
-        RuleId::R16 => k::<r16_dedicated_account::Params>(key),
-        RuleId::R17 => k::<r17_no_duplicate::Params>(key),
-    }
-}

@@ -78,13 +78,14 @@ pub fn replay(base: &Policy, draft: &Policy, p: &PersonClaims, today: NaiveDate)
             }
             continue;
         }
-        let b = engine::decide(base, &p.person, &c.facts, &base_h, today);
-        let d = engine::decide(draft, &p.person, &c.facts, &draft_h, today);
-        for (dec, hist) in [(&b, &mut base_h), (&d, &mut draft_h)] {
+        let mut b = engine::decide(base, &p.person, &c.facts, &base_h, today);
+        let mut d = engine::decide(draft, &p.person, &c.facts, &draft_h, today);
+        // The award joins the history; the comparison needs the rest.
+        for (dec, hist) in [(&mut b, &mut base_h), (&mut d, &mut draft_h)] {
             if dec.outcome != Outcome::Rejected
-                && let Some(a) = &dec.award
+                && let Some(a) = dec.award.take()
             {
-                hist.push(a.clone());
+                hist.push(a);
             }
         }
         out.push(Compared {
@@ -178,7 +179,8 @@ pub struct Comparison {
     pub flips: Flips,
     pub(crate) by_region: BTreeMap<String, Figures>,
     pub(crate) by_type: BTreeMap<String, Figures>,
-    pub(crate) by_occupation: BTreeMap<(String, u8), Figures>,
+    /// Occupation code ("" for none) → level grade (0 for none).
+    pub(crate) by_occupation: BTreeMap<String, BTreeMap<u8, Figures>>,
     pub(crate) by_category: BTreeMap<String, Figures>,
     pub(crate) by_institution: BTreeMap<String, Figures>,
     pub(crate) by_fund: BTreeMap<String, Figures>,
@@ -201,14 +203,13 @@ pub struct Flips {
 
 /// The first fund source a policy routes a subsidy type to (R16), "" when
 /// it routes none.
-fn fund_of(p: &Policy, subsidy_type: &str) -> String {
+fn fund_of<'p>(p: &'p Policy, subsidy_type: &str) -> &'p str {
     p.rules
         .r16
         .as_ref()
         .and_then(|r| r.params.routing.get(subsidy_type))
         .and_then(|f| f.first())
-        .cloned()
-        .unwrap_or_default()
+        .map_or("", String::as_str)
 }
 
 impl Comparison {
@@ -235,12 +236,8 @@ impl Comparison {
                 fund_of(base, &f.subsidy_type),
                 fund_of(draft, &f.subsidy_type),
             );
-            let occupation = (
-                f.occupation()
-                    .map(|o| o.as_str().to_string())
-                    .unwrap_or_default(),
-                f.level().map_or(0, |l| l.grade()),
-            );
+            let occupation = f.occupation().map_or("", |o| o.as_str());
+            let grade = f.level().map_or(0, |l| l.grade());
             let on = f.event_date();
             let mut categories: Vec<&str> = p
                 .person
@@ -253,7 +250,13 @@ impl Comparison {
             categories.dedup();
             add(&mut self.by_region, claim.region.as_str(), fig);
             add(&mut self.by_type, &f.subsidy_type, fig);
-            *self.by_occupation.entry(occupation).or_default() += fig;
+            match self.by_occupation.get_mut(occupation) {
+                Some(levels) => *levels.entry(grade).or_default() += fig,
+                None => {
+                    let levels = BTreeMap::from([(grade, fig)]);
+                    self.by_occupation.insert(occupation.to_string(), levels);
+                }
+            }
             if categories.is_empty() {
                 add(&mut self.by_category, "", fig);
             }
@@ -266,14 +269,14 @@ impl Comparison {
                 fig,
             );
             if base_fund == draft_fund {
-                add(&mut self.by_fund, &base_fund, fig);
+                add(&mut self.by_fund, base_fund, fig);
             } else {
-                add(&mut self.by_fund, &base_fund, Figures::one(changed, b.0, 0));
+                add(&mut self.by_fund, base_fund, Figures::one(changed, b.0, 0));
                 let moved = Figures {
                     claims: 0,
                     ..Figures::one(changed, 0, d.0)
                 };
-                add(&mut self.by_fund, &draft_fund, moved);
+                add(&mut self.by_fund, draft_fund, moved);
             }
             *self.paid_by_year.entry(f.applied_on.year()).or_default() += d.0 - b.0;
             if !changed {
@@ -310,6 +313,13 @@ impl Comparison {
     /// The trainings and certificates of the person that stand under one
     /// policy and not the other.
     fn reach(&mut self, p: &PersonClaims, compared: &[Compared]) {
+        let standing = |d: &Decision| d.outcome != Outcome::Rejected;
+        if compared
+            .iter()
+            .all(|c| standing(&c.base) == standing(&c.draft))
+        {
+            return;
+        }
         type Unit = (i32, Measure, String);
         let mut units: [BTreeMap<Unit, usize>; 2] = [BTreeMap::new(), BTreeMap::new()];
         let mut put = |side: usize, i: usize| {
@@ -337,10 +347,10 @@ impl Comparison {
             }
         }
         for c in compared {
-            if c.base.outcome != Outcome::Rejected {
+            if standing(&c.base) {
                 put(0, c.index);
             }
-            if c.draft.outcome != Outcome::Rejected {
+            if standing(&c.draft) {
                 put(1, c.index);
             }
         }

@@ -229,7 +229,8 @@ impl Comparison {
             by_occupation: self
                 .by_occupation
                 .iter()
-                .map(|((code, grade), figures)| OccupationRow {
+                .flat_map(|(code, levels)| levels.iter().map(move |(g, f)| (code, g, f)))
+                .map(|(code, grade, figures)| OccupationRow {
                     name: name(&names.occupations, code, "（无职业）"),
                     occupation: code.clone(),
                     level: SkillLevel::from_grade(*grade)

@@ -1,62 +1,21 @@
-//! Drafts of a policy (政策草案) for a what-if run: a full policy file, or
-//! an overlay — a small TOML naming its base policy (`[overlay] base = …`)
-//! and only the parameters it changes, at the same paths as the policy
-//! file. The overlay is merged into the base's main file as TOML values;
-//! every path it sets must exist in the base or in the policy file's
-//! schema; the merged file is then compiled by the same [`super::load`]
-//! as any policy. How tables, grades and catalogue entries merge is
-//! documented in docs/policy.md ("What-if").
+//! Merging an overlay into its base's main file, as TOML values: tables
+//! key by key down to a rule's parameters (a parameter's value is replaced
+//! whole), grades level by level, catalogue entries by the item they
+//! price, the shortage list whole. Every path set must exist in the base
+//! or in the policy file's schema; a refusal names the path and its line.
 
-use serde::Serialize;
 use toml::de::{DeTable, DeValue};
 use toml::{Table, Value};
 
-use super::{Policy, PolicyError, PolicySources, RuleId, file, rules};
-use crate::refdata::RefData;
+use super::super::de::knows_field;
+use super::super::file::{RawCatalogue, RawEntry, RawShortage};
+use super::super::{PolicyError, RuleId, rules};
+use super::parse_error;
 use crate::{CertificateType, SkillLevel};
-
-/// `[overlay]`: the policy an overlay changes, and what the draft is.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-pub struct OverlayHead {
-    /// The base policy's id (`[policy] id` of a loaded policy).
-    pub base: String,
-    pub title: String,
-    pub note: String,
-}
-
-/// What a draft file is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DraftKind {
-    /// A whole policy file; its base is the loaded policy of the same id.
-    Full {
-        id: String,
-    },
-    Overlay(OverlayHead),
-}
-
-impl DraftKind {
-    /// The id of the loaded policy the draft is compared with.
-    pub fn base(&self) -> &str {
-        match self {
-            DraftKind::Full { id } => id,
-            DraftKind::Overlay(h) => &h.base,
-        }
-    }
-}
-
-/// An overlay merged into its base and compiled.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    pub policy: Policy,
-    pub sources: PolicySources,
-    pub head: OverlayHead,
-    /// The paths the overlay set, in file order (`rules.R2.max_per_year`).
-    pub changes: Vec<String>,
-}
 
 /// One step of a path: a key, or a place in an array.
 #[derive(Debug, Clone)]
-enum Seg {
+pub(super) enum Seg {
     Key(String),
     Index(usize),
 }
@@ -78,16 +37,16 @@ fn path_text(path: &[Seg]) -> String {
 
 /// The overlay being merged: its text for line numbers, its parse with
 /// spans, the paths set so far.
-struct Merge<'a> {
-    name: &'a str,
-    text: &'a str,
-    spans: &'a DeTable<'a>,
-    base_id: &'a str,
-    changes: Vec<String>,
+pub(super) struct Merge<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+    pub spans: &'a DeTable<'a>,
+    pub base_id: &'a str,
+    pub changes: Vec<String>,
 }
 
 impl Merge<'_> {
-    fn err(&self, path: &[Seg], message: String) -> PolicyError {
+    pub(super) fn err(&self, path: &[Seg], message: String) -> PolicyError {
         let line = offset(self.spans, path)
             .map(|o| self.text[..o.min(self.text.len())].matches('\n').count() + 1);
         PolicyError {
@@ -108,7 +67,7 @@ impl Merge<'_> {
         )
     }
 
-    fn table<'v>(&self, v: &'v Value, path: &[Seg]) -> Result<&'v Table, PolicyError> {
+    pub(super) fn table<'v>(&self, v: &'v Value, path: &[Seg]) -> Result<&'v Table, PolicyError> {
         v.as_table().ok_or_else(|| {
             self.err(
                 path,
@@ -149,82 +108,6 @@ fn offset(root: &DeTable<'_>, path: &[Seg]) -> Option<usize> {
         }
     }
     at
-}
-
-fn parse_error(name: &str, text: &str, e: &toml::de::Error) -> PolicyError {
-    PolicyError {
-        file: name.to_string(),
-        line: e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-        message: file::translate(e.message()),
-    }
-}
-
-/// What a draft file is: a full policy (`[policy]`) or an overlay
-/// (`[overlay]` with `base`). Refused naming the file and line otherwise.
-pub fn kind(name: &str, text: &str) -> Result<DraftKind, PolicyError> {
-    let doc: Table = toml::from_str(text).map_err(|e| parse_error(name, text, &e))?;
-    let whole = |message: &str| PolicyError {
-        file: name.to_string(),
-        line: None,
-        message: message.to_string(),
-    };
-    match (doc.get("overlay"), doc.get("policy")) {
-        (Some(_), Some(_)) => Err(whole(
-            "草案不能同时有 [overlay] 和 [policy]：完整的政策文件写 [policy]，修改稿写 [overlay] base = \"政策编号\"",
-        )),
-        (Some(head), None) => read_head(name, text, head).map(DraftKind::Overlay),
-        (None, Some(p)) => Ok(DraftKind::Full {
-            id: p
-                .get("id")
-                .and_then(Value::as_str)
-                .ok_or_else(|| whole("[policy] 缺少 id（政策编号）"))?
-                .to_string(),
-        }),
-        (None, None) => Err(whole(
-            "草案应为完整的政策文件（含 [policy]），或以 [overlay] base = \"政策编号\" 开头、只写要修改的参数的修改稿",
-        )),
-    }
-}
-
-fn read_head(name: &str, text: &str, head: &Value) -> Result<OverlayHead, PolicyError> {
-    let spans = DeTable::parse(text).map_err(|e| parse_error(name, text, &e))?;
-    let m = Merge {
-        name,
-        text,
-        spans: spans.get_ref(),
-        base_id: "",
-        changes: Vec::new(),
-    };
-    let path = [Seg::Key("overlay".into())];
-    let t = m.table(head, &path)?;
-    let mut out = OverlayHead::default();
-    for (k, v) in t {
-        let at = [Seg::Key("overlay".into()), Seg::Key(k.clone())];
-        let slot = match k.as_str() {
-            "base" => &mut out.base,
-            "title" => &mut out.title,
-            "note" => &mut out.note,
-            _ => {
-                return Err(m.err(
-                    &at,
-                    format!("[overlay] 中未知的项「{k}」：可写 base、title、note"),
-                ));
-            }
-        };
-        *slot = v
-            .as_str()
-            .ok_or_else(|| m.err(&at, format!("overlay.{k} 应为文本")))?
-            .to_string();
-    }
-    if out.base.is_empty() {
-        return Err(m.err(
-            &path,
-            "[overlay] 缺少 base：所修改的已载入政策的编号，如 \"liaocheng-2019\"".into(),
-        ));
-    }
-    Ok(out)
 }
 
 /// Merges an overlay into the text of its base's main file: the merged
@@ -308,7 +191,7 @@ fn merge_rules(m: &mut Merge<'_>, base: &mut Value, over: &Value) -> Result<(), 
         };
         for (k, v) in params {
             let at = [path[0].clone(), path[1].clone(), Seg::Key(k.clone())];
-            if !slot.contains_key(k) && !rules::has_param(id, k) {
+            if !slot.contains_key(k) && !has_param(id, k) {
                 return Err(m.unknown(&at));
             }
             // A parameter's value is replaced whole (a list, a table).
@@ -331,11 +214,11 @@ fn merge_catalogue(m: &mut Merge<'_>, base: &mut Value, over: &Value) -> Result<
             "grades" => merge_grades(m, base, v, &path)?,
             "entries" => merge_entries(m, base, v, &path)?,
             "shortage" => {
-                check_items(m, v, &path, file::shortage_field)?;
+                check_items(m, v, &path, knows_field::<RawShortage>)?;
                 base.insert(k.clone(), v.clone());
                 m.set(&path);
             }
-            _ if base.contains_key(k) || file::catalogue_field(k) => {
+            _ if base.contains_key(k) || knows_field::<RawCatalogue>(k) => {
                 base.insert(k.clone(), v.clone());
                 m.set(&path);
             }
@@ -441,7 +324,7 @@ fn merge_entries(
     over: &Value,
     path: &[Seg],
 ) -> Result<(), PolicyError> {
-    check_items(m, over, path, file::entry_field)?;
+    check_items(m, over, path, knows_field::<RawEntry>)?;
     let entries = base
         .entry("entries")
         .or_insert_with(|| Value::Array(Vec::new()));
@@ -465,64 +348,31 @@ fn merge_entries(
     Ok(())
 }
 
-/// Merges an overlay into its base policy's files and compiles the result
-/// as `policy load` would. A refusal of the merged policy names the draft
-/// and says it arose from the merge.
-pub fn apply(
-    name: &str,
-    text: &str,
-    base: &PolicySources,
-    refdata: &RefData,
-) -> Result<Applied, PolicyError> {
-    let head = match kind(name, text)? {
-        DraftKind::Overlay(h) => h,
-        DraftKind::Full { .. } => {
-            return Err(PolicyError {
-                file: name.to_string(),
-                line: None,
-                message: "这是完整的政策文件，不是修改稿（[overlay]）".into(),
-            });
-        }
-    };
-    let Some((main, main_text)) = base.files.first() else {
-        return Err(PolicyError {
-            file: head.base.clone(),
-            line: None,
-            message: "基础政策没有文件".into(),
-        });
-    };
-    let (merged, changes) = merge(name, text, &head.base, main_text)?;
-    let mut read = |n: &str| {
-        if n == main {
-            return Ok(merged.clone());
-        }
-        base.files
-            .iter()
-            .find(|(f, _)| f == n)
-            .map(|(_, t)| t.clone())
-            .ok_or_else(|| format!("基础政策中没有文件「{n}」"))
-    };
-    let (policy, sources) = super::load(main, &mut read, refdata).map_err(|e| {
-        if e.file == *main {
-            PolicyError {
-                file: name.to_string(),
-                line: None,
-                message: format!("与基础政策「{}」合并后：{}", head.base, e.message),
-            }
-        } else {
-            e
-        }
-    })?;
-    Ok(Applied {
-        policy,
-        sources,
-        head,
-        changes,
-    })
-}
-
-/// The SHA-256 of a draft's text (hex), as the audit trail records it.
-pub fn digest(text: &str) -> String {
-    use sha2::Digest;
-    crate::hex::encode(&sha2::Sha256::digest(text.as_bytes()))
+/// Whether `key` may be written in `[rules.<id>]`: `clause`, `enabled`,
+/// `sources`, or one of the rule's parameters (drafts check the paths
+/// they set with it).
+fn has_param(id: RuleId, key: &str) -> bool {
+    use rules::*;
+    if matches!(key, "clause" | "enabled" | "sources") {
+        return true;
+    }
+    match id {
+        RuleId::R1 => knows_field::<r01_certificate::Params>(key),
+        RuleId::R2 => knows_field::<r02_yearly_cap::Params>(key),
+        RuleId::R3 => knows_field::<r03_no_repeat::Params>(key),
+        RuleId::R4 => knows_field::<r04_local_institution::Params>(key),
+        RuleId::R5 => knows_field::<r05_retirement::Params>(key),
+        RuleId::R6 => knows_field::<r06_family::Params>(key),
+        RuleId::R7 => knows_field::<r07_free_training::Params>(key),
+        RuleId::R8 => knows_field::<r08_living_allowance::Params>(key),
+        RuleId::R9 => knows_field::<r09_apprenticeship::Params>(key),
+        RuleId::R10 => knows_field::<r10_work_training::Params>(key),
+        RuleId::R11 => knows_field::<r11_project::Params>(key),
+        RuleId::R12 => knows_field::<r12_skill_upgrade::Params>(key),
+        RuleId::R13 => knows_field::<r13_veteran::Params>(key),
+        RuleId::R14 => knows_field::<r14_startup::Params>(key),
+        RuleId::R15 => knows_field::<r15_same_standard::Params>(key),
+        RuleId::R16 => knows_field::<r16_dedicated_account::Params>(key),
+        RuleId::R17 => knows_field::<r17_no_duplicate::Params>(key),
+    }
 }
