@@ -45,8 +45,8 @@ mod sql;
 mod standards;
 mod supervision;
 mod upsert;
-mod whatif;
 mod vouchers;
+mod whatif;
 
 pub use account_admin::{AccountRow, TokenRow};
 pub use account_list::{AccountQuery, AccountSort};
@@ -109,11 +109,11 @@ pub use supervision::{
     CaseQuery, CaseSort, DrawInspector, DrawInstitution, PublishedDraw, PublishedRating,
     RatingPoint,
 };
-pub use whatif::WhatIfRun;
 pub use vouchers::{
     FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS,
     VoucherQuery, VoucherRow, VoucherTotals,
 };
+pub use whatif::WhatIfRun;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -19,8 +19,8 @@ pub(crate) mod file;
 pub mod overlay;
 pub mod rules;
 pub mod trace;
-pub mod whatif;
 pub mod vouchers;
+pub mod whatif;
 
 use std::collections::BTreeMap;
 use std::fmt;
