@@ -10,7 +10,7 @@
 //! 5xx, every error is JSON `{"error": "…"}`, and every status is one the
 //! document declares for the operation.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::body::Body;

@@ -5,13 +5,12 @@
 //! A dry run writes nothing; another account cannot see the job; a wrong
 //! template type, file name or an empty body is 400, no token 401.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{CountyRoster, Site, Sql};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::backends;
-use web_admin::{CountyRoster, Site, Sql};
 
 #[test]
 fn a_machine_client_uploads_a_roster_and_reads_its_report() {
@@ -33,7 +32,7 @@ async fn post_file(
         .header(header::CONTENT_TYPE, "application/octet-stream")
         .body(Body::from(body.to_string()))
         .unwrap();
-    let r = web_admin::send(&site.app, req).await;
+    let r = crate::common::http::send(&site.app, req).await;
     (r.status, serde_json::from_str(&r.body).unwrap_or_default())
 }
 

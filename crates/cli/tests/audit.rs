@@ -3,7 +3,7 @@
 //! the first broken row after a row is edited or deleted in SQL, on both
 //! backends.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{base, fx};
 use common::{TestDb, initialised};

@@ -6,7 +6,7 @@
 //! from a marker row when its key file is first created, and the unkeyed
 //! rows before the marker are protected by it.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{base, fx};
 use common::{TestDb, initialised};

@@ -3,7 +3,7 @@
 //! imported through the real pipeline, and each measurement comes with its
 //! plain read (docs/scale.md, "Supervision scan").
 
-mod common;
+use crate::common;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -5,7 +5,7 @@
 //! occupation and level once) hold, every paid claim is paid exactly once
 //! (R17) and the ledger verifies — on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 use common::fixtures::{Registry, export_claims, policy_file, sql_rows};
 use common::{TestDb, credit, id};
 use serde_json::Value;

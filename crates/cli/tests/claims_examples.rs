@@ -4,7 +4,7 @@
 //! officer checks — the export, the decision's reasons (`claims show`),
 //! the payment and the audit trail.
 
-mod common;
+use crate::common;
 use common::fixtures::{
     Registry, assert_contains, claim_line, export_claims, policy_file, show_claim, sql_rows,
 };

@@ -7,7 +7,7 @@
 //! behind a claim: the class must be one the person attended, and a
 //! decided claim is final as imported.
 
-mod common;
+use crate::common;
 use common::fixtures::{
     CLAIMS, Registry, Sheet, assert_contains, base, base_rows, counts, csv_text, fx, policy_file,
     show_claim, sql_rows,

@@ -3,7 +3,7 @@
 //! once across employers, R10 and R17) and 是否列入培训计划 of a class (the
 //! condition of Liaocheng's apprenticeship advance, R9).
 
-mod common;
+use crate::common;
 use common::fixtures::{
     CATEGORIES, INSTITUTIONS, PERSONS, ROSTER, Sheet, assert_contains, export_claims, load,
     policy_file, show_claim, sql_rows,

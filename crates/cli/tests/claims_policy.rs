@@ -2,7 +2,7 @@
 //! and the line where the problem is written, and nothing of it is loaded;
 //! on both backends.
 
-mod common;
+use crate::common;
 use common::TestDb;
 use common::fixtures::policy_file;
 

@@ -2,7 +2,7 @@
 //! the binary on both backends: the living allowance of a poor labourer
 //! trained in a deep-poverty county, and 以工代训 capped at 6 months.
 
-mod common;
+use crate::common;
 use common::fixtures::{
     Registry, assert_contains, claim_line, export_claims, policy_file, show_claim,
 };

@@ -2,7 +2,7 @@
 //! clerks upload the same roster — both complete, and every person is
 //! registered once.
 
-mod common;
+use crate::common;
 use std::io::Write;
 use std::process::Command;
 

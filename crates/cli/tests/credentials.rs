@@ -9,7 +9,7 @@
 //! through the same call. `python_verifies_…` checks an issued credential
 //! with Python (`cryptography`, `jcs`), outside Rust.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};

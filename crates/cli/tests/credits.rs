@@ -7,9 +7,8 @@
 //! with `--reveal`), every reading audited; the worker's `/me` shows their
 //! own statement and hours, and not another worker's.
 
-mod common;
-#[path = "learning/helpers.rs"]
-mod helpers;
+use crate::common;
+use crate::learning_helpers as helpers;
 
 use axum::http::StatusCode;
 use common::fixtures::*;

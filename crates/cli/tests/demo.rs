@@ -5,7 +5,7 @@
 //! annex-1 targets county by county; part of 2019 is paid through the
 //! bank, with failed lines awaiting correction; `--all` adds 天水 and 如东.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

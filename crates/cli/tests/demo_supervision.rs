@@ -5,7 +5,7 @@
 //! fraud was found at is rated D while the others keep a published A or B.
 //! On both backends, and the same after a second load.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,7 +2,7 @@
 //! with its columns in another order import the same; the error report can
 //! be fixed and uploaded again; `jineng template` writes an importable file.
 
-mod common;
+use crate::common;
 use common::{assert_error, id};
 use serde_json::Value;
 

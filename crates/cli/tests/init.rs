@@ -1,6 +1,6 @@
 //! `jineng init`: the reference data on both backends.
 
-mod common;
+use crate::common;
 
 #[test]
 fn init_loads_all_divisions_and_occupations_and_is_idempotent() {

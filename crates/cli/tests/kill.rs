@@ -1,7 +1,7 @@
 //! `kill -9` in the middle of a large import leaves no half-written row, and
 //! running the same import again completes it.
 
-mod common;
+use crate::common;
 use jineng_store::Table;
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -9,9 +9,8 @@
 //! document are refused whole; the template cannot overwrite a platform's
 //! session.
 
-mod common;
-#[path = "learning/helpers.rs"]
-mod helpers;
+use crate::common;
+use crate::learning_helpers as helpers;
 
 use axum::http::StatusCode;
 use common::fixtures::*;

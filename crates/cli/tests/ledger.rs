@@ -4,7 +4,7 @@
 //! the claims workflow will drive them — refusals beyond a fund's balance
 //! or of a second payment change nothing, also when writers race.
 
-mod common;
+use crate::common;
 use common::TestDb;
 use common::fixtures::{CLAIMS, base, fx, load};
 use jineng_domain::Fen;

@@ -12,7 +12,7 @@
 //! bank failures keep the ledger sound, and every claim ends paid once or
 //! with its money back in its fund.
 
-mod common;
+use crate::common;
 use common::fixtures::{Registry, export_claims, load, policy_file, sql_rows};
 use common::{TestDb, credit, id};
 use jineng_domain::bank_account::luhn_digit;

@@ -1,7 +1,7 @@
 //! 人员信息 imports: every rule of the persons template, updates, 冒名,
 //! idempotence and dry runs, on both backends.
 
-mod common;
+use crate::common;
 use common::{assert_error, id};
 
 const HEADER: &str =

@@ -4,7 +4,7 @@
 //! must agree with each other and with the records — after the imports, and
 //! again after the claims are decided and paid.
 
-mod common;
+use crate::common;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::fixtures::{Registry, export_claims, policy_file};
 use common::{TestDb, credit, id};

@@ -3,7 +3,7 @@
 //! them current (no rebuild), an import of certificates or a payment makes
 //! the next reader rebuild them, and the figures follow. On both backends.
 
-mod common;
+use crate::common;
 use common::fixtures::{base, base_rows, fx, load};
 use common::{TestDb, backends};
 use jineng_store::Store;

@@ -4,7 +4,7 @@
 //! refused naming the parent, the sum, the stated total and the
 //! difference, and writes nothing; tasks carry their lead unit and report.
 
-mod common;
+use crate::common;
 use common::TestDb;
 
 fn repo(path: &str) -> String {

@@ -8,7 +8,7 @@
 //! claims export and the ledger are byte-identical afterwards, with one
 //! audit row per run.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

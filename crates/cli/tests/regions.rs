@@ -1,7 +1,7 @@
 //! 行政区划: a deployment defines its functional zones and flags deep-poverty
 //! counties; national names cannot be changed.
 
-mod common;
+use crate::common;
 use common::assert_error;
 
 #[test]

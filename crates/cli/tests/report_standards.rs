@@ -7,14 +7,13 @@
 //! prints; a county officer sees only the county, and the API refuses
 //! another region.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{CITY, Sql};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::{TestDb, backends};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use web_admin::{CITY, Sql};
 
 const APPROVED: [&str; 5] = ["approved", "advanced", "in_transit", "failed", "paid"];
 

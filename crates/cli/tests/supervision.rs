@@ -3,7 +3,7 @@
 //! cases opened at import and by `supervise scan`, closing, and the
 //! comparison-list template; on both backends.
 
-mod common;
+use crate::common;
 use common::fixtures::*;
 use common::{assert_error, id, initialised};
 use serde_json::Value;

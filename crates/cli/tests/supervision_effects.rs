@@ -9,7 +9,7 @@
 //! for its later classes with a trace line naming the rating; a C rating
 //! refuses advances.
 
-mod common;
+use crate::common;
 
 /// C ratings and advances.
 #[path = "supervision_effects/advances.rs"]

@@ -2,7 +2,7 @@
 //! levels and dates normalised, columns in any order, missing required
 //! columns, GB18030, BOM and xlsx, on both backends.
 
-mod common;
+use crate::common;
 use common::fixtures::*;
 use common::{assert_error, errors};
 use serde_json::json;

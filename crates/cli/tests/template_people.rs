@@ -1,7 +1,7 @@
 //! 人员类别 and 家庭关系 imports: every rule rejects its own row with the
 //! spreadsheet row number, the column and a Chinese reason, on both backends.
 
-mod common;
+use crate::common;
 use common::fixtures::*;
 use jineng_store::Table;
 use serde_json::json;

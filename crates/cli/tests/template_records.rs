@@ -1,7 +1,7 @@
 //! 证书 and 补贴申领 imports: every rule rejects its own row; numbers may not
 //! move to another person; on both backends.
 
-mod common;
+use crate::common;
 use common::assert_error;
 use common::fixtures::*;
 use jineng_store::Table;

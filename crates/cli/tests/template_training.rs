@@ -1,7 +1,7 @@
 //! 培训机构, 培训班 and 花名册 imports: every rule rejects its own row with the
 //! spreadsheet row number, the column and a Chinese reason, on both backends.
 
-mod common;
+use crate::common;
 use common::fixtures::*;
 use common::{assert_error, credit};
 use jineng_store::Table;

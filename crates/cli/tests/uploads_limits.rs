@@ -5,7 +5,7 @@
 //! written; cells that a spreadsheet would run as formulas reach the
 //! error report defused.
 
-mod common;
+use crate::common;
 
 use common::fixtures::count;
 use common::{id, initialised};

@@ -9,15 +9,14 @@
 //! ledger's commitments, which verify and equal committed − released −
 //! paid. The web and the API: `vouchers_web.rs`.
 
-mod common;
-mod vouchers_fixture;
-mod web_client;
+use crate::common;
+use crate::vouchers_fixture;
 
+use crate::common::http::Sql;
 use common::TestDb;
 use common::fixtures::{show_claim, sql_rows};
 use serde_json::json;
 use vouchers_fixture::*;
-use web_client::Sql;
 
 /// Redeems through the binary; `Err` carries stderr.
 fn redeem(

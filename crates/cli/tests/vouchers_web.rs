@@ -6,10 +6,10 @@
 //! (ID numbers masked), the ledger page's commitments, the audit trail,
 //! and the worker's own vouchers on /me — no one else's.
 
-mod common;
-mod vouchers_fixture;
-mod web_client;
+use crate::common;
+use crate::vouchers_fixture;
 
+use crate::common::http::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::TestDb;
@@ -17,7 +17,6 @@ use jineng_domain::access::{Role, Scope};
 use jineng_store::{Actor, Store};
 use serde_json::{Value, json};
 use vouchers_fixture::*;
-use web_client::*;
 
 #[test]
 fn the_web_and_the_api_redeem_list_and_show_vouchers() {

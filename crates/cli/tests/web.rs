@@ -5,7 +5,7 @@
 //! actions get 403 and change nothing; forms without the CSRF token are
 //! refused; a reveal is audited and the audit chain still verifies.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::http::{COUNTY, Sql, api, csrf_of, encode, get, login, post, set_cookie};

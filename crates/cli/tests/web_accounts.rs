@@ -6,12 +6,11 @@
 //! creates one for an institution of the county, resets its password and
 //! disables it. No password or token reaches the audit trail.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, Sql, between, try_login};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
-use web_admin::{COUNTY, Site, Sql, between, try_login};
 
 #[test]
 fn users_manage_their_password_and_tokens_and_officers_their_accounts() {

@@ -6,12 +6,11 @@
 //! tampered with in SQL, names that row. Finance and workers get 403. A
 //! county officer reads only rows about its region's records.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, Sql};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
-use web_admin::{COUNTY, Site, Sql};
 
 #[test]
 fn auditors_read_the_trail_and_its_chain_status() {
@@ -98,7 +97,7 @@ async fn audit(db: &TestDb) {
             "SELECT MAX(audit_id) FROM audit_log WHERE action = 'claim_status' AND entity_key = '{claim}'"
         ))
         .await;
-    let row = web_admin::between(
+    let row = crate::common::http::between(
         &filtered.body,
         &format!("<tr id=\"audit-{payment}\">"),
         "</tr>",
@@ -247,7 +246,7 @@ async fn audit(db: &TestDb) {
             "审计链校验未通过：第 {victim} 条记录内容与其哈希不符"
         )),
         "[{b}] {}",
-        web_admin::between(&page.body, "id=\"chain\">", "<").unwrap_or_default()
+        crate::common::http::between(&page.body, "id=\"chain\">", "<").unwrap_or_default()
     );
     site.store.close().await;
 }

@@ -8,14 +8,13 @@
 //! unregistered ID and a wrong name; cookies are `Secure` behind the switch;
 //! the public lookup by ID number is a POST that keeps the ID out of URLs.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::*;
 use axum::http::{StatusCode, header};
 use common::{TestDb, backends};
 use jineng_domain::access::{Role, Scope};
 use jineng_store::Actor;
-use web_admin::*;
 
 #[test]
 fn forms_tokens_passwords_and_limits_hold_under_abuse() {

@@ -5,12 +5,11 @@
 //! no result); each step is audited with before and after; another
 //! county's class is 403 and unchanged; a POST without CSRF is 403.
 
-mod common;
-mod officer_http;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, Sql, get, import, post};
 use axum::http::{StatusCode, header};
 use common::backends;
-use officer_http::{COUNTY, Site, Sql, get, import, post};
 
 #[test]
 fn classes_are_reviewed_and_closed_within_scope() {
@@ -345,7 +344,7 @@ async fn walk(db: &common::TestDb) {
                 .header(header::AUTHORIZATION, format!("Bearer {token}"))
                 .body(axum::body::Body::empty())
                 .unwrap();
-            officer_http::send(app, req).await
+            crate::common::http::send(app, req).await
         }
     };
     let r = api(format!("/api/v1/classes/{a_id}")).await;
@@ -367,7 +366,7 @@ async fn walk(db: &common::TestDb) {
             .header(header::CONTENT_TYPE, "application/json")
             .body(axum::body::Body::from(body))
             .unwrap();
-        let r = officer_http::send(app, req).await;
+        let r = crate::common::http::send(app, req).await;
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
         (r.status, v)
     };

@@ -8,7 +8,7 @@
 //! and its totals are the ledger's; a task report posted through the form
 //! is shown and audited, and without the CSRF token changes nothing.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::http::{StatusCode, header};

@@ -6,15 +6,14 @@
 //! refused with the engine's reason (R17); every filer stays inside its
 //! scope, and the officers see the claims of their own county only.
 
-mod common;
-mod web_client;
+use crate::common;
 
+use crate::common::http::*;
 use axum::http::StatusCode;
 use common::{TestDb, backends};
 use jineng_domain::RegionCode;
 use jineng_domain::access::{Role, Scope};
 use jineng_store::{Actor, Store};
-use web_client::*;
 
 #[test]
 fn claimants_file_within_their_scope_and_see_the_decision() {

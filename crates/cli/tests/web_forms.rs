@@ -10,15 +10,14 @@
 
 #[path = "web_forms/clerk.rs"]
 mod clerk;
-mod common;
+use crate::common;
 #[path = "web_forms/others.rs"]
 mod others;
-mod web_client;
 
+use crate::common::http::*;
 use common::{TestDb, backends};
 use jineng_domain::access::{Role, Scope};
 use jineng_store::Actor;
-use web_client::*;
 
 #[test]
 fn forms_redirect_after_post_and_keep_their_input() {

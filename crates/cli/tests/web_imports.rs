@@ -6,12 +6,11 @@
 //! reason; the same file again changes nothing; a dry run writes nothing;
 //! a county officer's person of another county is rejected for that row.
 
-mod common;
-mod officer_http;
+use crate::common;
 
+use crate::common::http::{COUNTY, CountyRoster, Site, Sql, get, import, upload};
 use axum::http::StatusCode;
 use common::{backends, id};
-use officer_http::{COUNTY, CountyRoster, Site, Sql, get, import, upload};
 
 #[test]
 fn uploads_report_errors_and_respect_the_scope() {

@@ -7,12 +7,11 @@
 //! confirmation refused and re-previewed, the confirmed one acting on
 //! exactly the previewed set, then redirecting to the queue's notice.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, Sql, between, encode};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
-use web_admin::{COUNTY, Site, Sql, between, encode};
 
 #[test]
 fn lists_page_sort_filter_search_and_batches_preview() {
@@ -347,7 +346,7 @@ async fn batch(db: &TestDb, site: &Site, sql: &mut Sql) {
             ("type", kind.clone()),
         ]
     };
-    let r = web_admin::postv(
+    let r = crate::common::http::postv(
         &site.app,
         "/claims/approve-clean",
         &fin,
@@ -357,7 +356,7 @@ async fn batch(db: &TestDb, site: &Site, sql: &mut Sql) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}]");
 
     // A stale fingerprint: nothing done, the preview again with a warning.
-    let r = web_admin::postv(
+    let r = crate::common::http::postv(
         &site.app,
         "/claims/approve-clean",
         &county,
@@ -406,7 +405,7 @@ async fn batch(db: &TestDb, site: &Site, sql: &mut Sql) {
         "[{b}] claims outside the filter untouched"
     );
     // Confirming the same set again finds it changed and does nothing.
-    let r = web_admin::postv(
+    let r = crate::common::http::postv(
         &site.app,
         "/claims/approve-clean",
         &county,

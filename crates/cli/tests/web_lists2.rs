@@ -5,12 +5,11 @@
 //! sorted; and the claims queue's rows linking to their claim
 //! with the queue's own query, so the claim's 返回 leads back to the page.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, Sql, between};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
-use web_admin::{COUNTY, Site, Sql, between};
 
 #[test]
 fn accounts_are_paged_sorted_searched_and_claims_link_back() {
@@ -94,7 +93,7 @@ async fn lists(db: &TestDb) {
     assert_eq!(total(&r.body), 10, "[{b}] aud00..aud09");
     let r = site
         .get(
-            &format!("/accounts?q={}", web_admin::encode("审计员5")),
+            &format!("/accounts?q={}", crate::common::http::encode("审计员5")),
             &county,
         )
         .await;

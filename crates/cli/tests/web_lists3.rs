@@ -3,13 +3,12 @@
 //! filters, sorting, and bad values refused in Chinese; the task tables'
 //! status filter and sort.
 
-mod common;
-mod officer_http;
+use crate::common;
 
+use crate::common::http::{Site, between, upload};
 use axum::http::StatusCode;
 use axum::http::header;
 use common::{TestDb, backends};
-use officer_http::{Site, between, upload};
 
 #[test]
 fn uploads_are_paged_filtered_and_sorted() {

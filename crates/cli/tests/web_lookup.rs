@@ -4,7 +4,7 @@
 //! once, and once deleted it is gone. (On SQLite the lookup runs on its
 //! own direct read path, `store/src/lookup.rs`; nothing may be cached.)
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::backends;

@@ -8,16 +8,14 @@
 //! routes (with cases planted through the binary) answer each role with
 //! the status the role and the case's region call for.
 
-mod common;
-mod web_admin;
+use crate::common;
 
-#[path = "web_supervision/plant.rs"]
-mod plant;
+use crate::plant;
 
+use crate::common::http::{COUNTY, Site, Sql};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
 use jineng_domain::access::{Role, Scope};
-use web_admin::{COUNTY, Site, Sql};
 
 /// Routes with no record in their address, as a user would open them.
 const PAGES: &[&str] = &[

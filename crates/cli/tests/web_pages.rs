@@ -5,13 +5,12 @@
 //! where the framework would answer in English plain text. Run on SQLite
 //! and PostgreSQL over the demo the real binary loads.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{Site, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::backends;
-use web_admin::{Site, send};
 
 #[test]
 fn visitors_meet_chinese_pages_and_refusals() {

@@ -7,12 +7,11 @@
 //! is 403, finance and auditor may not pay, the batch pays what is in
 //! scope only, the API pays, and a recovery books the money back.
 
-mod common;
-mod web_admin;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, Sql, between, yuan};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
-use web_admin::{COUNTY, Site, Sql, between, yuan};
 
 #[test]
 fn officers_pay_approved_claims_from_the_dedicated_account() {

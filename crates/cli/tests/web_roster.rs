@@ -6,14 +6,13 @@
 //! institution's clerk, a form without CSRF and a closed class change
 //! nothing; every write is in the audit trail, which still verifies.
 
-mod common;
-mod web_client;
+use crate::common;
 
+use crate::common::http::*;
 use axum::http::StatusCode;
 use common::{TestDb, backends};
 use jineng_domain::access::{Role, Scope};
 use jineng_store::{Actor, Store};
-use web_client::*;
 
 #[test]
 fn clerk_keeps_the_roster_of_its_own_open_classes() {

@@ -8,21 +8,19 @@
 //! roles that may not come in; ratings and draws with a result recorded;
 //! the public pages without any ID number.
 
-mod common;
-mod web_admin;
+use crate::common;
 
-#[path = "web_supervision/plant.rs"]
-mod plant;
+use crate::plant;
 /// Ratings, draws and the public pages.
 #[path = "web_supervision/published.rs"]
 mod published;
 
+use crate::common::http::{COUNTY, Site, Sql, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{TestDb, backends};
 use jineng_domain::Fen;
 use serde_json::{Value, json};
-use web_admin::{COUNTY, Site, Sql, send};
 
 #[test]
 fn officers_work_cases_in_their_region_and_the_public_sees_no_person() {
@@ -166,7 +164,8 @@ async fn walk(db: &TestDb) {
     )
     .await
     .unwrap();
-    let (other_cookie, _) = web_admin::login(&site.app, &other.login, &other.password).await;
+    let (other_cookie, _) =
+        crate::common::http::login(&site.app, &other.login, &other.password).await;
     let r = site
         .get(
             &format!("/supervision/cases/{}", cross.case_no),

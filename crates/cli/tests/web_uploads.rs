@@ -5,13 +5,12 @@
 //! an upload whose every row was rejected is not reported as a success,
 //! and every error of a rejected row is listed.
 
-mod common;
-mod officer_http;
+use crate::common;
 
+use crate::common::http::{COUNTY, Site, get, import, send, upload};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{backends, id};
-use officer_http::{COUNTY, Site, get, import, send, upload};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 

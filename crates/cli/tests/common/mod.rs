@@ -134,7 +134,10 @@ pub fn backends(test: &str) -> Vec<TestDb> {
         pg: None,
     });
     if let Some(server) = pg_server() {
-        let name = format!("jt_{}_{}", test, std::process::id());
+        // One test process runs many tests: the counter keeps their names apart.
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("jt_{}_{}_{}", test, std::process::id(), n);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -6,7 +6,7 @@
 
 use super::{i, report, sheet_totals};
 use crate::common::TestDb;
-use crate::web_admin::{CITY, COUNTY, Site, Sql};
+use crate::common::http::{CITY, COUNTY, Site, Sql};
 use axum::http::{StatusCode, header};
 use calamine::{Reader, Xlsx, open_workbook_from_rs};
 use serde_json::Value;

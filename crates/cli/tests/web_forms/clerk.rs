@@ -2,8 +2,8 @@
 //! attendance and enrolment refusals keeping their input, 冒名, PRG), a
 //! class's claims page, the returned class prefilled, the pickers.
 
-use crate::Ctx;
-use crate::web_client::*;
+use super::Ctx;
+use crate::common::http::*;
 use axum::http::StatusCode;
 use jineng_domain::access::Scope;
 
@@ -151,7 +151,7 @@ pub async fn roster(ctx: &Ctx, sql: &mut Sql) {
         (&d1, "failed"),
     ];
     let r = site.post_raw(&att, &school, &ok).await;
-    assert_eq!(crate::see_other(&r, b), url, "[{b}]");
+    assert_eq!(super::see_other(&r, b), url, "[{b}]");
     let page = site.get(&url, &school).await;
     assert!(
         page.status == StatusCode::OK
@@ -264,7 +264,7 @@ pub async fn class_claims(ctx: &Ctx, sql: &mut Sql) {
         let (url, form) = file(class, p);
         let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let r = site.post_raw(&url, &school, &pairs).await;
-        assert_eq!(crate::see_other(&r, b), url, "[{b}]");
+        assert_eq!(super::see_other(&r, b), url, "[{b}]");
         let page = site.get(&url, &school).await;
         assert!(
             page.body.contains("id=\"flash\"") && page.body.contains("已提交 1 件申领"),
@@ -368,7 +368,7 @@ pub async fn returned_class(ctx: &Ctx, sql: &mut Sql) {
     let f = form("FORM-1", "2020-04-30");
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = site.post_raw("/classes/new", &school, &pairs).await;
-    let to = crate::see_other(&r, b);
+    let to = super::see_other(&r, b);
     let id: i64 = to.strip_prefix("/classes/").unwrap().parse().unwrap();
     assert!(
         site.get(&to, &school).await.body.contains("已提交开班备案"),
@@ -383,7 +383,7 @@ pub async fn returned_class(ctx: &Ctx, sql: &mut Sql) {
             &[("csrf", &county_csrf), ("reason", "计划课时不足")],
         )
         .await;
-    assert_eq!(crate::see_other(&r, b), to, "[{b}]");
+    assert_eq!(super::see_other(&r, b), to, "[{b}]");
     assert!(
         site.get(&to, &county).await.body.contains("已退回培训机构"),
         "[{b}]"

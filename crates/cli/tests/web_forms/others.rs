@@ -2,8 +2,8 @@
 //! warned before, a refused claim in the refusal style), the account
 //! forms, and the reveal of an ID number, all post/redirect/get.
 
-use crate::Ctx;
-use crate::web_client::*;
+use super::Ctx;
+use crate::common::http::*;
 use axum::http::StatusCode;
 
 pub async fn enterprise(ctx: &Ctx, sql: &mut Sql) {
@@ -96,7 +96,7 @@ pub async fn enterprise(ctx: &Ctx, sql: &mut Sql) {
     f[2].1 = name;
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = site.post_raw("/enterprise/claims", &firm, &pairs).await;
-    assert_eq!(crate::see_other(&r, b), "/enterprise/claims", "[{b}]");
+    assert_eq!(super::see_other(&r, b), "/enterprise/claims", "[{b}]");
     let page = site.get("/enterprise/claims", &firm).await;
     assert!(
         page.body.contains("class=\"flash refused\" role=\"alert\"")
@@ -150,7 +150,7 @@ pub async fn accounts(ctx: &Ctx, sql: &mut Sql) {
             ],
         )
         .await;
-    assert_eq!(crate::see_other(&r, b), "/accounts", "[{b}]");
+    assert_eq!(super::see_other(&r, b), "/accounts", "[{b}]");
     assert!(
         site.get("/accounts", &city)
             .await
@@ -189,7 +189,7 @@ pub async fn accounts(ctx: &Ctx, sql: &mut Sql) {
             &[("csrf", &csrf), ("label", "报送脚本")],
         )
         .await;
-    assert_eq!(crate::see_other(&r, b), "/account", "[{b}]");
+    assert_eq!(super::see_other(&r, b), "/account", "[{b}]");
     let page = site.get("/account", &city).await;
     assert!(
         page.body.contains("id=\"new-token\"") && page.body.contains("报送脚本"),
@@ -219,7 +219,7 @@ pub async fn accounts(ctx: &Ctx, sql: &mut Sql) {
     let r = site
         .post_raw(&format!("{to}/reveal"), &city, &[("csrf", &csrf)])
         .await;
-    assert_eq!(crate::see_other(&r, b), to, "[{b}]");
+    assert_eq!(super::see_other(&r, b), to, "[{b}]");
     assert!(
         site.get(&to, &city).await.body.contains(&full),
         "[{b}] revealed"

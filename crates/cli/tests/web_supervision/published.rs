@@ -3,7 +3,7 @@
 //! (一公开), which carry no ID number, masked or not.
 
 use crate::common::TestDb;
-use crate::web_admin::{COUNTY, Site, Sql};
+use crate::common::http::{COUNTY, Site, Sql};
 use axum::http::StatusCode;
 use serde_json::Value;
 
