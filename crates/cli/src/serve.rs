@@ -37,6 +37,9 @@ pub struct ServeArgs {
     /// 上传文件的暂存目录（默认：SQLite 数据库文件旁的 uploads/；PostgreSQL 时为当前目录下的 uploads/）
     #[arg(long, env = "JINENG_UPLOADS_DIR")]
     uploads_dir: Option<std::path::PathBuf>,
+    /// /metrics 需要的令牌（抓取方以 Authorization: Bearer 发送；不设则公开，不含个人信息）
+    #[arg(long, env = "JINENG_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 pub async fn run(
@@ -61,7 +64,8 @@ pub async fn run(
     let mut state = jineng_web::AppState::new(store, limits, args.secure_cookies)
         .with_credentials(credentials)
         .with_token_days(args.token_days)
-        .with_filings_per_minute(args.filings_per_minute);
+        .with_filings_per_minute(args.filings_per_minute)
+        .with_metrics_token(args.metrics_token.clone());
     match args.uploads_dir {
         Some(dir) => state = state.with_uploads_dir(&dir)?,
         None if !sqlite => state = state.with_uploads_dir(std::path::Path::new("uploads"))?,

@@ -33,6 +33,7 @@ mod init;
 mod kill;
 mod learning_sessions;
 mod ledger;
+mod metrics;
 mod pay_bank;
 mod persons;
 mod planning_figures;
