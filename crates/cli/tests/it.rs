@@ -24,6 +24,7 @@ mod claims_months;
 mod claims_policy;
 mod claims_tianshui;
 mod concurrent;
+mod config;
 mod credentials;
 mod credits;
 mod demo;
