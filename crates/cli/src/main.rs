@@ -10,6 +10,7 @@ mod bench_supervise;
 mod bench_whatif;
 mod cert;
 mod claims;
+mod config;
 mod credits;
 mod demo;
 mod eligibility;
@@ -31,7 +32,7 @@ mod supervise;
 mod vouchers;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use jineng_store::{Actor, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,8 +62,41 @@ struct Cli {
     actor: Option<String>,
     #[command(flatten)]
     credentials: CredentialArgs,
+    /// 配置文件（默认：当前目录下的 jineng.toml，若存在）；命令行与环境变量优先于它
+    #[arg(long, global = true, env = "JINENG_CONFIG")]
+    config: Option<PathBuf>,
+    /// 日志格式：text（默认）或 json（每行一个 JSON 对象，供日志采集）
+    #[arg(
+        long,
+        global = true,
+        env = "JINENG_LOG_FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    log_format: config::LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// Fills from the configuration file what the command line and the
+    /// environment left at its default (`config`).
+    fn apply_config(&mut self, m: &clap::ArgMatches, f: &config::FileConfig) {
+        config::fill(m, "db", &mut self.db, &f.db);
+        config::fill_opt(m, "actor", &mut self.actor, &f.actor);
+        config::fill(
+            m,
+            "public_url",
+            &mut self.credentials.public_url,
+            &f.public_url,
+        );
+        config::fill_opt(m, "key_file", &mut self.credentials.key_file, &f.key_file);
+        config::fill(m, "log_format", &mut self.log_format, &f.log_format);
+        if let (Command::Serve(args), Some(sm)) = (&mut self.command, m.subcommand_matches("serve"))
+        {
+            args.apply_config(sm, &f.serve);
+        }
+    }
 }
 
 /// Where certificates are issued from (docs/credentials.md).
@@ -298,15 +332,25 @@ fn closed_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JINENG_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let file = match config::load(cli.config.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut filter = std::env::var("JINENG_LOG").ok();
+    if let Some((_, f)) = &file {
+        cli.apply_config(&matches, f);
+        filter = filter.or_else(|| f.log.clone());
+    }
+    init_logs(cli.log_format, filter.as_deref().unwrap_or("warn"));
+    if let Some((path, _)) = &file {
+        tracing::info!(file = %path.display(), "configuration file read");
+    }
     quiet_on_closed_pipe();
-    let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -318,5 +362,20 @@ fn main() -> ExitCode {
             eprintln!("错误：{e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Log lines to stderr, as text or one JSON object a line.
+fn init_logs(format: config::LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|e| {
+        eprintln!("日志过滤条件「{filter}」无效（{e}），改用 warn");
+        "warn".into()
+    });
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Text => logs.init(),
+        config::LogFormat::Json => logs.json().init(),
     }
 }

@@ -14,16 +14,16 @@ const DEMO_COUNTY: &str = "371502";
 #[derive(Args)]
 pub struct ServeArgs {
     /// 监听地址
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "JINENG_ADDR", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// 载入演示数据（数据库为空时）并创建演示账号
     #[arg(long)]
     demo: bool,
     /// 每个地址每分钟允许的登录次数
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, env = "JINENG_LOGIN_PER_MINUTE", default_value_t = 10)]
     login_per_minute: u32,
     /// 每个地址每分钟允许的证书查询次数
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, env = "JINENG_LOOKUP_PER_MINUTE", default_value_t = 60)]
     lookup_per_minute: u32,
     /// 通过 HTTPS 或 HTTPS 反向代理提供服务时设置（Cookie 加 Secure 标记）
     #[arg(long, env = "JINENG_SECURE_COOKIES")]
@@ -37,6 +37,50 @@ pub struct ServeArgs {
     /// 上传文件的暂存目录（默认：SQLite 数据库文件旁的 uploads/；PostgreSQL 时为当前目录下的 uploads/）
     #[arg(long, env = "JINENG_UPLOADS_DIR")]
     uploads_dir: Option<std::path::PathBuf>,
+    /// /metrics 需要的令牌（抓取方以 Authorization: Bearer 发送；不设则公开，不含个人信息）
+    #[arg(long, env = "JINENG_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+}
+
+impl ServeArgs {
+    /// Fills from the file's `[serve]` what the command line and the
+    /// environment left at its default.
+    pub(crate) fn apply_config(&mut self, m: &clap::ArgMatches, c: &crate::config::ServeConfig) {
+        use crate::config::{fill, fill_opt};
+        fill(m, "addr", &mut self.addr, &c.addr);
+        fill(
+            m,
+            "login_per_minute",
+            &mut self.login_per_minute,
+            &c.login_per_minute,
+        );
+        fill(
+            m,
+            "lookup_per_minute",
+            &mut self.lookup_per_minute,
+            &c.lookup_per_minute,
+        );
+        fill(
+            m,
+            "secure_cookies",
+            &mut self.secure_cookies,
+            &c.secure_cookies,
+        );
+        fill(m, "token_days", &mut self.token_days, &c.token_days);
+        fill(
+            m,
+            "filings_per_minute",
+            &mut self.filings_per_minute,
+            &c.filings_per_minute,
+        );
+        fill_opt(m, "uploads_dir", &mut self.uploads_dir, &c.uploads_dir);
+        fill_opt(
+            m,
+            "metrics_token",
+            &mut self.metrics_token,
+            &c.metrics_token,
+        );
+    }
 }
 
 pub async fn run(
@@ -61,7 +105,8 @@ pub async fn run(
     let mut state = jineng_web::AppState::new(store, limits, args.secure_cookies)
         .with_credentials(credentials)
         .with_token_days(args.token_days)
-        .with_filings_per_minute(args.filings_per_minute);
+        .with_filings_per_minute(args.filings_per_minute)
+        .with_metrics_token(args.metrics_token.clone());
     match args.uploads_dir {
         Some(dir) => state = state.with_uploads_dir(&dir)?,
         None if !sqlite => state = state.with_uploads_dir(std::path::Path::new("uploads"))?,

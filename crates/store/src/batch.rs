@@ -152,6 +152,11 @@ impl Store {
         );
         audit::write(&mut tx, &batch.actor, Some(id), &[entry]).await?;
         tx.commit().await?;
+        crate::metrics::imported(
+            &batch.kind,
+            summary.inserted + summary.updated + summary.unchanged,
+            summary.rejected,
+        );
         Ok(())
     }
 }

@@ -30,6 +30,7 @@ mod learning;
 mod ledger;
 mod ledger_view;
 mod lookup;
+pub mod metrics;
 mod people;
 mod person_search;
 mod planning;

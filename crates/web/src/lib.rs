@@ -32,6 +32,7 @@ mod imports;
 mod institutions;
 mod ledger;
 mod list;
+mod metrics;
 mod persons;
 mod public;
 mod roster;
@@ -77,6 +78,10 @@ pub struct AppState {
     flashes: Arc<flash::Flashes>,
     /// The certificate issuer: public address, did:web, signing keys.
     credentials: Arc<jineng_store::Credentials>,
+    /// Requests and latencies for `/metrics`.
+    metrics: Arc<metrics::HttpMetrics>,
+    /// The bearer token `/metrics` asks for, if any.
+    metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -111,7 +116,16 @@ impl AppState {
             token_days: jineng_store::DEFAULT_TOKEN_DAYS,
             imports: Arc::new(imports::jobs::Jobs::default()),
             flashes: Arc::new(flash::Flashes::default()),
+            metrics: Arc::new(metrics::HttpMetrics::new()),
+            metrics_token: None,
         }
+    }
+
+    /// `/metrics` answers only a scraper that sends `token` as a bearer
+    /// token (an empty token leaves it open).
+    pub fn with_metrics_token(mut self, token: Option<String>) -> AppState {
+        self.metrics_token = token.filter(|t| !t.is_empty()).map(Arc::from);
+        self
     }
 
     /// New API tokens last `days` days.
@@ -260,10 +274,15 @@ pub fn router(state: AppState) -> Router {
             .route("/assets/{file}", get(views::asset))
             .route("/favicon.ico", get(views::favicon))
             .route("/healthz", get(health::show))
+            .route("/metrics", get(metrics::show))
             .route("/.well-known/did.json", get(credentials::did_document))
             .route("/credentials/status/{list}", get(credentials::status_list));
     pages
         .merge(api::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(security::csrf_field))
         .layer(axum::middleware::map_response(error::humane))

@@ -79,3 +79,14 @@ pub async fn csrf_field(req: axum::extract::Request, next: axum::middleware::Nex
     ))
     .await
 }
+
+/// Compares a presented secret with the configured one in time that does
+/// not depend on where they first differ.
+pub(crate) fn same_secret(sent: &str, expected: &str) -> bool {
+    let (a, b) = (sent.as_bytes(), expected.as_bytes());
+    let mut diff = (a.len() ^ b.len()) as u8 | u8::from(a.len() != b.len());
+    for (i, x) in b.iter().enumerate() {
+        diff |= x ^ a.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}

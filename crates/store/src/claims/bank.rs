@@ -404,6 +404,11 @@ impl Store {
             audit::write(&mut tx, actor, None, &[entry]).await?;
         }
         tx.commit().await?;
+        crate::metrics::paid(
+            crate::metrics::Payment::Bank,
+            out.paid.len() as u64,
+            out.paid_fen,
+        );
         Ok(out)
     }
 

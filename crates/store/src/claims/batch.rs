@@ -100,6 +100,12 @@ impl Store {
                 summary.refused.push((c.clone(), why));
             }
         }
+        match mode {
+            Mode::Decide => {
+                crate::metrics::decided(summary.approved, summary.rejected, summary.review)
+            }
+            Mode::Approve => crate::metrics::approved(summary.approved, summary.amount_fen),
+        }
         Ok(summary)
     }
 

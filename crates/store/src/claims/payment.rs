@@ -253,6 +253,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        crate::metrics::paid(crate::metrics::Payment::Pay, 1, c.amount.0);
         Ok(PayOne::Paid(c.amount))
     }
 
@@ -292,6 +293,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        crate::metrics::paid(crate::metrics::Payment::Advance, 1, amount.0);
         Ok((amount, fund.as_str().to_string()))
     }
 
@@ -333,6 +335,7 @@ impl Store {
         post_in(&mut tx, self.backend(), &op, actor).await?;
         set_status(&mut tx, claim_no, c.status, to, None, None, actor).await?;
         tx.commit().await?;
+        crate::metrics::paid(crate::metrics::Payment::Settle, 1, rest.0);
         Ok(rest)
     }
 
