@@ -44,6 +44,7 @@ mod policy_tests;
 mod policy_whatif;
 mod regions;
 mod report_standards;
+mod schema_distribution;
 mod schemathesis;
 mod supervision;
 mod supervision_effects;

@@ -20,6 +20,7 @@ mod class_claims;
 mod class_pages;
 mod class_review;
 mod credentials;
+pub mod distribution;
 mod error;
 mod filing;
 mod import_scope;
