@@ -43,6 +43,7 @@ pub(crate) struct ServeConfig {
     pub filings_per_minute: Option<u32>,
     pub uploads_dir: Option<PathBuf>,
     pub metrics_token: Option<String>,
+    pub shutdown_grace: Option<u64>,
 }
 
 /// How log lines are written to stderr.

@@ -37,6 +37,9 @@ pub struct ServeArgs {
     /// 上传文件的暂存目录（默认：SQLite 数据库文件旁的 uploads/；PostgreSQL 时为当前目录下的 uploads/）
     #[arg(long, env = "JINENG_UPLOADS_DIR")]
     uploads_dir: Option<std::path::PathBuf>,
+    /// 停止服务时等待进行中的导入完成的秒数，超时的批次标记为「已中断」
+    #[arg(long, env = "JINENG_SHUTDOWN_GRACE", default_value_t = 30)]
+    shutdown_grace: u64,
     /// /metrics 需要的令牌（抓取方以 Authorization: Bearer 发送；不设则公开，不含个人信息）
     #[arg(long, env = "JINENG_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
@@ -74,6 +77,12 @@ impl ServeArgs {
             &c.filings_per_minute,
         );
         fill_opt(m, "uploads_dir", &mut self.uploads_dir, &c.uploads_dir);
+        fill(
+            m,
+            "shutdown_grace",
+            &mut self.shutdown_grace,
+            &c.shutdown_grace,
+        );
         fill_opt(
             m,
             "metrics_token",
@@ -93,6 +102,13 @@ pub async fn run(
         anyhow::bail!("--token-days 须为正整数");
     }
     let store = Store::connect(db).await?;
+    // Batches a killed process left 'running' (docs/operations.md).
+    for b in store.stop_stale_batches(actor).await? {
+        println!(
+            "导入批次 {}（{}，{}）的进程已终止，已标记为「已中断」；重新导入该文件即可补全",
+            b.batch_id, b.kind, b.file_name
+        );
+    }
     if args.demo {
         demo(&store, actor, args.token_days).await?;
     }
@@ -112,8 +128,28 @@ pub async fn run(
         None if !sqlite => state = state.with_uploads_dir(std::path::Path::new("uploads"))?,
         None => {}
     }
+    let listener = tokio::net::TcpListener::bind(args.addr).await?;
+    let shutdown = jineng_web::shutdown_signal();
     println!("服务已启动：http://{}/（Ctrl-C 停止）", args.addr);
-    jineng_web::serve(args.addr, state).await?;
+    let running = state.clone();
+    let store = running.store.clone();
+    jineng_web::serve_on(listener, state, shutdown).await?;
+    // Requests are answered; give the uploads still importing time to end.
+    let grace = std::time::Duration::from_secs(args.shutdown_grace);
+    let deadline = tokio::time::Instant::now() + grace;
+    while running.running_imports() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    for b in store
+        .stop_own_batches(actor, "服务停止时导入尚未完成")
+        .await?
+    {
+        println!(
+            "导入批次 {}（{}，{}）未在 {} 秒内完成，已标记为「已中断」",
+            b.batch_id, b.kind, b.file_name, args.shutdown_grace
+        );
+    }
+    println!("服务已停止");
     Ok(ExitCode::SUCCESS)
 }
 

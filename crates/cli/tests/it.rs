@@ -46,6 +46,7 @@ mod regions;
 mod report_standards;
 mod schema_distribution;
 mod schemathesis;
+mod stale_batches;
 mod supervision;
 mod supervision_effects;
 mod template_columns;

@@ -103,14 +103,15 @@ impl Store {
         } else {
             let mut tx = self.begin().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO import_batches (kind, file_name, file_sha256, actor, started_at, status)
-                 VALUES ($1, $2, $3, $4, $5, 'running') RETURNING batch_id",
+                "INSERT INTO import_batches (kind, file_name, file_sha256, actor, started_at, status, owner)
+                 VALUES ($1, $2, $3, $4, $5, 'running', $6) RETURNING batch_id",
             )
             .bind(kind)
             .bind(file_name)
             .bind(file_sha256)
             .bind(actor.0.as_str())
             .bind(audit::now())
+            .bind(crate::batch_stale::this_process())
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;

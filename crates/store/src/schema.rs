@@ -117,6 +117,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "vouchers",
         include_str!("../migrations/0037_vouchers.sql"),
     ),
+    (
+        41,
+        "batch_owner",
+        include_str!("../migrations/0041_batch_owner.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).

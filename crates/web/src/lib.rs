@@ -159,6 +159,11 @@ impl AppState {
         Ok(self)
     }
 
+    /// Uploads still importing (a stopping server waits for them).
+    pub fn running_imports(&self) -> usize {
+        self.imports.running()
+    }
+
     /// Where uploads wait while their import runs.
     pub fn uploads_dir(&self) -> &std::path::Path {
         self.uploads.root()
@@ -297,20 +302,28 @@ pub async fn serve(addr: SocketAddr, state: AppState) -> anyhow::Result<()> {
 }
 
 /// Ctrl-C, or SIGTERM (a service manager stopping the server): both shut
-/// down gracefully, so that the uploads of finished jobs are removed.
-async fn shutdown_signal() {
+/// down gracefully, so that the uploads of finished jobs are removed. The
+/// handlers are installed when this is called, not when it is first
+/// awaited: a signal that arrives as the server starts is not lost.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    {
+    let signals = {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+        signal(SignalKind::terminate())
+            .and_then(|t| Ok((t, signal(SignalKind::interrupt())?)))
+            .ok()
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut term, mut int)) = signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
                 _ = term.recv() => {}
+                _ = int.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Serves the application on a bound listener until `shutdown` completes

@@ -140,4 +140,14 @@ impl Jobs {
             .cloned()
             .collect()
     }
+
+    /// How many jobs are still running.
+    pub fn running(&self) -> usize {
+        self.map
+            .lock()
+            .expect("jobs")
+            .values()
+            .filter(|j| matches!(j.state(), JobState::Running))
+            .count()
+    }
 }
