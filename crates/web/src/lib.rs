@@ -42,6 +42,7 @@ mod supervision;
 mod tasks;
 mod views;
 mod vouchers;
+mod whatif;
 
 pub use accounts::{
     DemoAccount, IssuedToken, create_account, demo_accounts, issue_api_token, issue_api_token_for,
@@ -77,6 +78,8 @@ pub struct AppState {
     flashes: Arc<flash::Flashes>,
     /// The certificate issuer: public address, did:web, signing keys.
     credentials: Arc<jineng_store::Credentials>,
+    /// The what-if runs of the page, in memory.
+    whatif_runs: Arc<whatif::runs::Runs>,
 }
 
 impl AppState {
@@ -111,6 +114,7 @@ impl AppState {
             token_days: jineng_store::DEFAULT_TOKEN_DAYS,
             imports: Arc::new(imports::jobs::Jobs::default()),
             flashes: Arc::new(flash::Flashes::default()),
+            whatif_runs: Arc::new(whatif::runs::Runs::default()),
         }
     }
 
@@ -240,6 +244,14 @@ pub fn router(state: AppState) -> Router {
             .route("/funds", get(funds::show))
             .route("/policy/standards", get(standards::show))
             .route("/policy/standards.xlsx", get(standards::xlsx))
+            .route(
+                "/policy/whatif",
+                get(whatif::form).post(whatif::create).layer(
+                    axum::extract::DefaultBodyLimit::max(whatif::MAX_DRAFT_KB * 1024 + 64 * 1024),
+                ),
+            )
+            .route("/policy/whatif/{id}", get(whatif::show))
+            .route("/policy/whatif/{id}/report.xlsx", get(whatif::xlsx))
             .route("/tasks", get(tasks::list))
             .route("/tasks/report", post(tasks::report))
             .route("/supervision/cases", get(supervision::list))
