@@ -71,3 +71,4 @@ mod web_payment;
 mod web_roster;
 mod web_supervision;
 mod web_uploads;
+mod whatif_web;

@@ -17,7 +17,7 @@ mod run;
 pub mod runs;
 mod view;
 
-pub use run::{Ask, MAX_DRAFT_KB, Refusal, region_of, replay};
+pub use run::{Ask, MAX_DRAFT_KB, Refusal, clean_name, region_of, replay};
 
 use crate::AppState;
 use crate::auth::User;
