@@ -11,12 +11,16 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Resp, Site, between, send, yuan};
+use crate::common::http::{Resp, Site, between, send, yuan};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx, open_workbook, open_workbook_from_rs};
 use common::{TestDb, backends};
-use serde_json::{Value, json};
+
+#[path = "whatif_web/scope.rs"]
+mod scope;
+use scope::{api, county, refused};
+use serde_json::Value;
 
 const NOOP: &str = "[overlay]\nbase = \"liaocheng-2019\"\n";
 const TYPO: &str = "[overlay]\nbase = \"liaocheng-2019\"\n\n[rules.R2]\nmax_per_yaer = 2\n";
@@ -37,12 +41,24 @@ fn i(v: &Value) -> i64 {
 fn cli(db: &TestDb, draft: &str) -> Value {
     let path = db.path("cli-draft.toml");
     std::fs::write(&path, draft).unwrap();
-    serde_json::from_str(&db.ok(&["policy", "whatif", "--draft", path.to_str().unwrap(), "--json"]))
-        .unwrap()
+    serde_json::from_str(&db.ok(&[
+        "policy",
+        "whatif",
+        "--draft",
+        path.to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap()
 }
 
 /// The form posted as a browser posts it (multipart), not followed.
-async fn upload(site: &Site, cookie: &str, fields: &[(&str, &str)], name: &str, draft: &str) -> Resp {
+async fn upload(
+    site: &Site,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    draft: &str,
+) -> Resp {
     const B: &str = "----jinengwhatifboundary";
     let mut body = String::new();
     for (k, v) in fields {
@@ -53,7 +69,10 @@ async fn upload(site: &Site, cookie: &str, fields: &[(&str, &str)], name: &str, 
     );
     let req = Request::post("/policy/whatif")
         .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"));
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={B}"),
+        );
     send(&site.app, req.body(Body::from(body)).unwrap()).await
 }
 
@@ -97,7 +116,11 @@ fn row(html: &str, id: &str, key: &str) -> Option<Vec<String>> {
 }
 
 fn signed(fen: i64) -> String {
-    if fen > 0 { format!("+{}", yuan(fen)) } else { yuan(fen) }
+    if fen > 0 {
+        format!("+{}", yuan(fen))
+    } else {
+        yuan(fen)
+    }
 }
 
 /// The totals row as the page must show it.
@@ -136,37 +159,66 @@ async fn check(db: &TestDb) {
     let (cookie, csrf) = site.login("city").await;
     let form = site.get("/policy/whatif", &cookie).await;
     assert_eq!(form.status, StatusCode::OK, "[{b}]");
-    assert!(form.body.contains("href=\"/policy/whatif\""), "[{b}] in the menu");
-    assert!(form.body.contains("enctype=\"multipart/form-data\""), "[{b}]");
+    assert!(
+        form.body.contains("href=\"/policy/whatif\""),
+        "[{b}] in the menu"
+    );
+    assert!(
+        form.body.contains("enctype=\"multipart/form-data\""),
+        "[{b}]"
+    );
 
     // Nothing changed.
     let (_, page) = run(&site, &cookie, &csrf, NOOP).await;
     let noop = cli(db, NOOP);
     assert_eq!(i(&noop["changed"]), 0, "[{b}]");
-    assert_eq!(row(&page.body, "totals", "total").unwrap(), totals(&noop), "[{b}]");
+    assert_eq!(
+        row(&page.body, "totals", "total").unwrap(),
+        totals(&noop),
+        "[{b}]"
+    );
     assert!(page.body.contains("草案没有改变任何申领的结果"), "[{b}]");
 
     // The 聊城 draft: the CLI's figures.
     let want = cli(db, &b5_draft());
-    assert!(i(&want["changed"]) > 50, "[{b}] more than a page: {}", want["changed"]);
+    assert!(
+        i(&want["changed"]) > 50,
+        "[{b}] more than a page: {}",
+        want["changed"]
+    );
     let (path, page) = run(&site, &cookie, &csrf, &b5_draft()).await;
-    assert_eq!(row(&page.body, "totals", "total").unwrap(), totals(&want), "[{b}]");
+    assert_eq!(
+        row(&page.body, "totals", "total").unwrap(),
+        totals(&want),
+        "[{b}]"
+    );
     let f = &want["flips"];
     let flips = row(&page.body, "flips", "flips").unwrap();
-    let want_flips: Vec<String> = ["approved_to_rejected", "rejected_to_approved", "amount_up", "amount_down"]
-        .iter()
-        .map(|k| f[k].to_string())
-        .collect();
+    let want_flips: Vec<String> = [
+        "approved_to_rejected",
+        "rejected_to_approved",
+        "amount_up",
+        "amount_down",
+    ]
+    .iter()
+    .map(|k| f[k].to_string())
+    .collect();
     assert_eq!(flips, want_flips, "[{b}]");
     for r in want["by_region"].as_array().unwrap() {
         let cells = row(&page.body, "table-region", r["region"].as_str().unwrap()).unwrap();
         assert_eq!(&cells[1..], &totals(r)[..], "[{b}] region {}", r["region"]);
     }
-    assert!(page.body.contains("<figure class=\"chart\""), "[{b}] charts");
+    assert!(
+        page.body.contains("<figure class=\"chart\""),
+        "[{b}] charts"
+    );
     assert!(page.body.contains("<svg"), "[{b}]");
     // The changed claims: 50 a page, IDs masked, a reload shows the same.
     let pager = between(&page.body, "<span class=\"count\">", "</span>").unwrap();
-    assert!(pager.starts_with(&format!("共 {} 条，第 1–50 条", want["changed"])), "[{b}] {pager}");
+    assert!(
+        pager.starts_with(&format!("共 {} 条，第 1–50 条", want["changed"])),
+        "[{b}] {pager}"
+    );
     let listed = keys(&page.body, "changed-claims");
     assert_eq!(listed.len(), 50, "[{b}]");
     let again = site.get(&path, &cookie).await;
@@ -174,29 +226,53 @@ async fn check(db: &TestDb) {
     assert_eq!(keys(&again.body, "changed-claims"), listed, "[{b}]");
     let second = site.get(&format!("{path}?page=2"), &cookie).await;
     let next = keys(&second.body, "changed-claims");
-    assert!(!next.is_empty() && next[0] > listed[49], "[{b}] page 2 follows");
-    let ids = row(&page.body, "changed-claims", &listed[0]).unwrap();
-    assert!(ids[2].contains('*') && ids[2].len() == 18, "[{b}] masked: {ids:?}");
     assert!(
-        !page.body.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w.len() == 18 && w[..17].bytes().all(|c| c.is_ascii_digit())),
+        !next.is_empty() && next[0] > listed[49],
+        "[{b}] page 2 follows"
+    );
+    let ids = row(&page.body, "changed-claims", &listed[0]).unwrap();
+    assert!(
+        ids[2].contains('*') && ids[2].len() == 18,
+        "[{b}] masked: {ids:?}"
+    );
+    assert!(
+        !page
+            .body
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w.len() == 18 && w[..17].bytes().all(|c| c.is_ascii_digit())),
         "[{b}] no full ID number on the page"
     );
     // Sorted by difference, most first.
-    let sorted = site.get(&format!("{path}?by=region&sort=diff&dir=desc"), &cookie).await;
+    let sorted = site
+        .get(&format!("{path}?by=region&sort=diff&dir=desc"), &cookie)
+        .await;
     let top = want["by_region"]
         .as_array()
         .unwrap()
         .iter()
         .max_by_key(|r| i(&r["draft_fen"]) - i(&r["base_fen"]))
         .unwrap();
-    assert_eq!(keys(&sorted.body, "table-region")[0], top["region"].as_str().unwrap(), "[{b}]");
+    assert_eq!(
+        keys(&sorted.body, "table-region")[0],
+        top["region"].as_str().unwrap(),
+        "[{b}]"
+    );
 
     // The workbook: the sheets, and the page's totals.
     let x = site.get(&format!("{path}/report.xlsx"), &cookie).await;
     assert_eq!(x.status, StatusCode::OK, "[{b}]");
     let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(x.bytes)).unwrap();
     let sheets = wb.sheet_names();
-    for s in ["汇总", "分地区", "分补贴类型", "分职业等级", "分人员类别", "分机构", "分资金", "变化明细"] {
+    for s in [
+        "汇总",
+        "分地区",
+        "分补贴类型",
+        "分职业等级",
+        "分人员类别",
+        "分机构",
+        "分资金",
+        "变化明细",
+    ] {
         assert!(sheets.contains(&s.to_string()), "[{b}] {s} in {sheets:?}");
     }
     let sum = wb.worksheet_range("汇总").unwrap();
@@ -215,12 +291,23 @@ async fn check(db: &TestDb) {
     let diff = i(&want["draft_fen"]) - i(&want["base_fen"]);
     assert_eq!((value("差额（元）") * 100.0).round() as i64, diff, "[{b}]");
     let detail = wb.worksheet_range("变化明细").unwrap();
-    assert_eq!(detail.rows().count() as i64 - 3, i(&want["changed"]), "[{b}] every changed claim");
+    assert_eq!(
+        detail.rows().count() as i64 - 3,
+        i(&want["changed"]),
+        "[{b}] every changed claim"
+    );
     // The command's workbook has the same sheets: one writer.
     let out = db.path("cli.xlsx");
     let draft = db.path("b5.toml");
     std::fs::write(&draft, b5_draft()).unwrap();
-    db.ok(&["policy", "whatif", "--draft", draft.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    db.ok(&[
+        "policy",
+        "whatif",
+        "--draft",
+        draft.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let cli_wb: Xlsx<_> = open_workbook(&out).unwrap();
     assert_eq!(cli_wb.sheet_names(), sheets, "[{b}]");
 
@@ -228,86 +315,28 @@ async fn check(db: &TestDb) {
     let r = upload(
         &site,
         &cookie,
-        &[("csrf", &csrf), ("from", "2019-01-01"), ("to", "2019-12-31")],
+        &[
+            ("csrf", &csrf),
+            ("from", "2019-01-01"),
+            ("to", "2019-12-31"),
+        ],
         "typo.toml",
         TYPO,
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] the form again");
-    assert!(r.body.contains("未知的参数路径「rules.R2.max_per_yaer」"), "[{b}] {}", r.body);
-    assert!(r.body.contains("value=\"2019-01-01\"") && r.body.contains("value=\"2019-12-31\""), "[{b}]");
+    assert!(
+        r.body.contains("未知的参数路径「rules.R2.max_per_yaer」"),
+        "[{b}] {}",
+        r.body
+    );
+    assert!(
+        r.body.contains("value=\"2019-01-01\"") && r.body.contains("value=\"2019-12-31\""),
+        "[{b}]"
+    );
 
     county(db, &site, &want).await;
     refused(db, &site).await;
     api(db, &site, &want).await;
     site.store.close().await;
-}
-
-/// The county officer's run: the county's rows of the city's run.
-async fn county(db: &TestDb, site: &Site, city: &Value) {
-    let b = db.backend;
-    let (cookie, csrf) = site.login("county").await;
-    let (_, page) = run(site, &cookie, &csrf, &b5_draft()).await;
-    let mine: Vec<&Value> = city["by_region"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["region"].as_str().unwrap().starts_with(COUNTY))
-        .collect();
-    assert!(!mine.is_empty(), "[{b}] the county has claims");
-    let sum = |k: &str| mine.iter().map(|r| i(&r[k])).sum::<i64>();
-    let want = json!({"claims": sum("claims"), "changed": sum("changed"), "base_fen": sum("base_fen"), "draft_fen": sum("draft_fen")});
-    assert_eq!(row(&page.body, "totals", "total").unwrap(), totals(&want), "[{b}]");
-    assert!(i(&want["claims"]) < i(&city["claims"]), "[{b}]");
-    for k in keys(&page.body, "table-region") {
-        assert!(k.starts_with(COUNTY), "[{b}] only the county: {k}");
-    }
-    assert!(page.body.contains(&format!("（{COUNTY}）")), "[{b}] the scope is stated");
-    let pager = between(&page.body, "<span class=\"count\">", "</span>").unwrap();
-    assert!(pager.starts_with(&format!("共 {} 条", want["changed"])), "[{b}] {pager}");
-    // Another account cannot open the city's runs.
-    let r = site.get("/policy/whatif/1", &cookie).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "[{b}]");
-}
-
-async fn refused(db: &TestDb, site: &Site) {
-    let b = db.backend;
-    for login in ["worker", "school"] {
-        let (cookie, csrf) = site.login(login).await;
-        let r = site.get("/policy/whatif", &cookie).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {login}");
-        assert!(!r.body.contains("href=\"/policy/whatif\""), "[{b}] {login}: not in the menu");
-        let r = upload(site, &cookie, &[("csrf", &csrf)], "d.toml", NOOP).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {login} posts");
-    }
-}
-
-async fn post_api(site: &Site, token: &str, body: &Value) -> (StatusCode, Value) {
-    let req = Request::post("/api/v1/policy/whatif")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json");
-    let r = send(&site.app, req.body(Body::from(body.to_string())).unwrap()).await;
-    (r.status, serde_json::from_str(&r.body).unwrap_or_default())
-}
-
-async fn api(db: &TestDb, site: &Site, want: &Value) {
-    let b = db.backend;
-    let token = |login: &str| {
-        let id = site.account(login).account_id;
-        let store = site.store.clone();
-        async move {
-            jineng_web::issue_api_token(&store, id, "t", &jineng_store::Actor("test".into()))
-                .await
-                .unwrap()
-        }
-    };
-    let city = token("city").await;
-    let (s, v) = post_api(site, &city, &json!({"draft": b5_draft(), "file_name": "b5.toml"})).await;
-    assert_eq!(s, StatusCode::OK, "[{b}] {v}");
-    assert_eq!(&v, want, "[{b}] the API answers what the CLI prints");
-    let (s, v) = post_api(site, &city, &json!({"draft": TYPO})).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "[{b}]");
-    assert!(v["error"].as_str().unwrap().contains("rules.R2.max_per_yaer"), "[{b}] {v}");
-    let (s, _) = post_api(site, &token("worker").await, &json!({"draft": NOOP})).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "[{b}]");
 }

@@ -246,9 +246,11 @@ pub fn router(state: AppState) -> Router {
             .route("/policy/standards.xlsx", get(standards::xlsx))
             .route(
                 "/policy/whatif",
-                get(whatif::form).post(whatif::create).layer(
-                    axum::extract::DefaultBodyLimit::max(whatif::MAX_DRAFT_KB * 1024 + 64 * 1024),
-                ),
+                get(whatif::form)
+                    .post(whatif::create)
+                    .layer(axum::extract::DefaultBodyLimit::max(
+                        whatif::MAX_DRAFT_KB * 1024 + 64 * 1024,
+                    )),
             )
             .route("/policy/whatif/{id}", get(whatif::show))
             .route("/policy/whatif/{id}/report.xlsx", get(whatif::xlsx))

@@ -49,7 +49,12 @@ struct FormPage {
     runs: Vec<(String, String, String, u64)>,
 }
 
-fn form_page(state: &AppState, user: &User, ask: &Ask, errors: FieldErrors) -> Result<Response, AppError> {
+fn form_page(
+    state: &AppState,
+    user: &User,
+    ask: &Ask,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
     page(&FormPage {
         nav: Some(Nav::of(user)),
         csrf: user.csrf.clone(),
@@ -146,7 +151,9 @@ fn run_of(state: &AppState, user: &User, id: &str) -> Result<Arc<Run>, AppError>
         .ok()
         .and_then(|id| state.whatif_runs.get(id, user.account.account_id))
         .ok_or_else(|| {
-            AppError::NotFound("没有这次测算：测算结果只保留在本次服务运行期间，请重新上传草案".into())
+            AppError::NotFound(
+                "没有这次测算：测算结果只保留在本次服务运行期间，请重新上传草案".into(),
+            )
         })
 }
 
@@ -208,7 +215,13 @@ pub async fn show(
         .map(|c| c.claim_no.clone())
         .collect();
     let persons = state.store.whatif_persons(&shown).await?;
-    page(&ResultPage::new(Nav::of(&user), run, &order, pager, &persons))
+    page(&ResultPage::new(
+        Nav::of(&user),
+        run,
+        &order,
+        pager,
+        &persons,
+    ))
 }
 
 /// `GET /policy/whatif/{id}/report.xlsx`: the workbook `jineng policy

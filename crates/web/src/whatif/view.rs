@@ -166,7 +166,12 @@ impl Order {
     }
 }
 
-fn breakdown(r: &Report, path: &str, o: &Order, (id, title, what): (&'static str, &'static str, &'static str)) -> Breakdown {
+fn breakdown(
+    r: &Report,
+    path: &str,
+    o: &Order,
+    (id, title, what): (&'static str, &'static str, &'static str),
+) -> Breakdown {
     let mut lines = lines_of(r, id);
     let mine = o.by == id;
     if mine {
@@ -189,7 +194,11 @@ fn breakdown(r: &Report, path: &str, o: &Order, (id, title, what): (&'static str
         .map(|(code, label)| {
             let current = mine && o.sort == *code;
             Th {
-                label: if label.is_empty() { what.to_string() } else { label.to_string() },
+                label: if label.is_empty() {
+                    what.to_string()
+                } else {
+                    label.to_string()
+                },
                 href: o.href(path, id, code),
                 mark: match (current, o.descending) {
                     (false, _) => "",
