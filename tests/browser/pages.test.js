@@ -1,14 +1,15 @@
 // Every demo role's main pages, as its user opens them: no serious or
 // critical accessibility violation (axe-core, injected through the
 // DevTools protocol so that the CSP holds for the pages' own scripts); the
-// public lookup, /me, /me/claims and the standards evaluation fit a 390 px
-// phone; the audit trail
+// public lookup, /me, /me/claims, the standards evaluation and a what-if
+// result fit a 390 px phone; the audit trail
 // reads in Chinese with amounts in 元; refusals are Chinese pages. A
 // screenshot of each page goes to the artifacts.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { launch, newPage, visit, login, screenshot, BASE } from './lib.js';
 
@@ -25,8 +26,8 @@ after(async () => {
 /** The main pages of each role (the anonymous visitor as `null`). */
 const ROLES = {
   public: ['/', '/certificates/lookup', '/funds', '/public/credit', '/public/draws', '/login'],
-  city: ['/', '/claims', '/persons', '/classes', '/ledger', '/dashboard', '/audit', '/supervision/cases', '/catalogue', '/institutions', '/imports', '/accounts', '/tasks', '/policy/standards'],
-  county: ['/', '/claims', '/classes', '/persons', '/policy/standards'],
+  city: ['/', '/claims', '/persons', '/classes', '/ledger', '/dashboard', '/audit', '/supervision/cases', '/catalogue', '/institutions', '/imports', '/accounts', '/tasks', '/policy/standards', '/policy/whatif'],
+  county: ['/', '/claims', '/classes', '/persons', '/policy/standards', '/policy/whatif'],
   finance: ['/', '/ledger', '/claims'],
   auditor: ['/', '/audit', '/ledger'],
   school: ['/', '/classes'],
@@ -125,6 +126,22 @@ test('a 390 px phone: the standards evaluation fits the screen', async () => {
   assert.match(await page.locator('h1').innerText(), /补贴标准评估/);
   await fits(page, '/policy/standards');
   await screenshot(page, 'phone-standards');
+  await page.context().close();
+});
+
+test('a what-if run: the result page passes axe and fits a 390 px phone', async () => {
+  const page = await newPage(browser);
+  await login(page, 'city');
+  await visit(page, '/policy/whatif');
+  const draft = fileURLToPath(new URL('../../policies/drafts/liaocheng-b5-1000.toml', import.meta.url));
+  await page.getByLabel('政策草案（.toml）').setInputFiles(draft);
+  await Promise.all([page.waitForURL(/\/policy\/whatif\/\d+$/), page.getByRole('button', { name: '上传并测算' }).click()]);
+  assert.match(await page.locator('h1').innerText(), /政策测算结果/);
+  assert.deepEqual(await axe(page), [], 'the result page: accessibility violations');
+  await screenshot(page, 'pages-city-whatif-result');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await fits(page, 'the what-if result');
+  await screenshot(page, 'phone-whatif-result');
   await page.context().close();
 });
 

@@ -143,6 +143,7 @@ pub async fn run(
         draft_name: "bench-draft.toml",
         draft_sha256: &overlay::digest(DRAFT),
         indicators: &indicators,
+        region: None,
     };
     let t = Instant::now();
     let r = store.policy_whatif(&run, &set, actor, &mut |_| {}).await?;

@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub(crate) const INDICATORS_FILE: &str = "planning/indicators.toml";
-pub(crate) const INDICATORS: &str = include_str!("../../../planning/indicators.toml");
+pub(crate) const INDICATORS_FILE: &str = jineng_domain::planning::indicator::BUILTIN_FILE;
+pub(crate) const INDICATORS: &str = jineng_domain::planning::indicator::BUILTIN_TEXT;
 
 #[derive(Subcommand)]
 pub enum IndicatorsCommand {

@@ -9,11 +9,9 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::Args;
-use jineng_domain::planning::IndicatorSet;
-use jineng_domain::policy::overlay::{self, DraftKind};
 use jineng_domain::policy::whatif::{ChangedClaim, Figures, Report};
 use jineng_domain::{Fen, Yuan};
-use jineng_store::{Actor, Store, WhatIfRun, version_label};
+use jineng_store::{Actor, Store, StoreError, WhatIfRun};
 
 #[derive(Args)]
 pub struct WhatifArgs {
@@ -65,59 +63,37 @@ pub async fn run(db: &str, actor: &Actor, a: WhatifArgs) -> anyhow::Result<ExitC
         Ok(t) => t,
         Err(e) => return refuse(format!("无法读取草案「{}」：{e}", a.draft)),
     };
-    let kind = match overlay::kind(&a.draft, &text) {
-        Ok(k) => k,
-        Err(e) => return refuse(e),
-    };
     let store = Store::connect(db).await?;
-    let refdata = store.ref_data().await?;
-    let stored = store.policies().await?;
-    let Some(base_row) = stored.iter().find(|p| p.policy_key == kind.base()) else {
-        return refuse(format!(
-            "草案所依据的政策「{}」尚未载入：请先运行 jineng policy load",
-            kind.base()
-        ));
+    let mut read = |name: &str| std::fs::read_to_string(name).map_err(|e| e.to_string());
+    let d = match store.whatif_draft(&a.draft, &text, &mut read).await {
+        Ok(d) => d,
+        Err(StoreError::Refused(why)) => return refuse(why),
+        Err(e) => return Err(e.into()),
     };
-    let set = store.policy_set().await?;
-    let base = set
-        .get(base_row.policy_id)
-        .ok_or_else(|| anyhow::anyhow!("政策「{}」无法编译", base_row.policy_key))?;
-    let (draft, title, changes) = match &kind {
-        DraftKind::Overlay(_) => {
-            match overlay::apply(&a.draft, &text, &base_row.sources, &refdata) {
-                Ok(x) => (x.policy, x.head.title, x.changes),
-                Err(e) => return refuse(e),
-            }
-        }
-        DraftKind::Full { .. } => match crate::policy::read_policy(&a.draft, &refdata) {
-            Ok((p, _)) => (p, String::new(), Vec::new()),
-            Err(e) => return refuse(e),
-        },
-    };
-    let indicators = match store.indicator_set().await? {
-        s if s.indicators.is_empty() => IndicatorSet::parse(
-            crate::planning::INDICATORS_FILE,
-            crate::planning::INDICATORS,
-        )?,
-        s => s,
-    };
+    let indicators = store.whatif_indicators().await?;
     let run = WhatIfRun {
-        base_id: base_row.policy_id,
-        base,
-        draft: &draft,
+        base_id: d.base_row.policy_id,
+        base: d.base(),
+        draft: &d.draft,
         from,
         to,
         today: chrono::Local::now().date_naive(),
         draft_name: &a.draft,
-        draft_sha256: &overlay::digest(&text),
+        draft_sha256: &d.sha256,
         indicators: &indicators,
+        region: None,
     };
     let mut lines = match &a.claims_out {
         Some(p) => Some(std::io::BufWriter::new(std::fs::File::create(p)?)),
         None => None,
     };
     let mut failed: Option<std::io::Error> = None;
+    // The workbook's 变化明细 needs them all; the lines file streams them.
+    let mut kept: Vec<ChangedClaim> = Vec::new();
     let mut on_changed = |v: Vec<ChangedClaim>| {
+        if a.out.is_some() {
+            kept.extend(v.iter().cloned());
+        }
         let (Some(w), None) = (lines.as_mut(), failed.as_ref()) else {
             return;
         };
@@ -130,7 +106,7 @@ pub async fn run(db: &str, actor: &Actor, a: WhatifArgs) -> anyhow::Result<ExitC
         }
     };
     let report = store
-        .policy_whatif(&run, &set, actor, &mut on_changed)
+        .policy_whatif(&run, &d.set, actor, &mut on_changed)
         .await?;
     if let Some(e) = failed {
         anyhow::bail!("写出 --claims-out 失败：{e}");
@@ -138,38 +114,17 @@ pub async fn run(db: &str, actor: &Actor, a: WhatifArgs) -> anyhow::Result<ExitC
     if let Some(mut w) = lines {
         w.flush()?;
     }
-    let about = format!(
-        "草案「{}」{}对比 {}；{}",
-        a.draft,
-        if title.is_empty() {
-            String::new()
-        } else {
-            format!("（{title}）")
-        },
-        version_label(&base_row.policy_key, base_row.version_no, &base_row.sha256),
-        period_zh(from, to)
-    );
+    let about = jineng_report::whatif::about(&a.draft, &d.title, &d.base_label(), from, to);
     if let Some(out) = &a.out {
-        let tables = jineng_report::whatif::tables(&report, &about);
+        let tables = jineng_report::whatif::tables(&report, &about, &kept);
         jineng_report::xlsx::write(out, &tables)?;
     }
     if a.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        print_text(&report, &about, &changes);
+        print_text(&report, &about, &d.changes);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn period_zh(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
-    match (from, to) {
-        (None, None) => "全部已决定的申领".into(),
-        (f, t) => format!(
-            "事件日期 {} 至 {} 的已决定申领",
-            f.map_or("最早".into(), |d| d.to_string()),
-            t.map_or("最近".into(), |d| d.to_string())
-        ),
-    }
 }
 
 fn yuan(fen: i64) -> String {

@@ -75,3 +75,4 @@ mod web_payment;
 mod web_roster;
 mod web_supervision;
 mod web_uploads;
+mod whatif_web;

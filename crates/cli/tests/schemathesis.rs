@@ -4,7 +4,7 @@
 //! token (the city officer's; then, on the learning sessions alone, the
 //! demo learning platform's, the one account they answer), bounded by `--max-examples` and a fixed
 //! seed so that a failure reproduces. It must find no failure and no
-//! schema error. The limits two operations really have are set in
+//! schema error. The limits three operations really have are set in
 //! `tests/schemathesis/schemathesis.toml` (docs/web.md, "API contract").
 //!
 //! schemathesis missing: a failure under CI (`CI` set; `.ci/run` installs

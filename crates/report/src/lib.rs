@@ -3,13 +3,15 @@
 //! (`tables`), computed from a region's dashboard data; their `.xlsx`
 //! rendering (`xlsx`); the dashboard's SVG charts (`svg`); and the
 //! dashboard as the web pages show it (`dashboard`); and the evaluation of
-//! the standards in force as tables (`standards`).
+//! the standards in force as tables (`standards`); the what-if comparison
+//! as tables and charts (`whatif`, `whatif_chart`).
 
 pub mod dashboard;
 pub mod standards;
 pub mod svg;
 pub mod tables;
 pub mod whatif;
+pub mod whatif_chart;
 pub mod xlsx;
 
 pub use dashboard::Dashboard;

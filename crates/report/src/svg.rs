@@ -5,21 +5,21 @@
 use jineng_domain::planning::{Entry, format_value};
 use std::fmt::Write;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-const FONT: &str = "font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\"";
+pub(crate) const FONT: &str = "font-family=\"'Noto Sans CJK SC','Microsoft YaHei',sans-serif\"";
 
 /// The chart's width (the viewBox scales it down on a phone).
-const WIDTH: f64 = 860.0;
+pub(crate) const WIDTH: f64 = 860.0;
 
 /// A legend row at `y`: (swatch, label) pairs, left to right. A swatch is
 /// `("rect", colour)` or `("line", colour and dash)`.
-fn legend(s: &mut String, y: f64, items: &[(&str, &str, &str)]) {
+pub(crate) fn legend(s: &mut String, y: f64, items: &[(&str, &str, &str)]) {
     let mut x = 10.0;
     for (shape, colour, label) in items {
         match *shape {

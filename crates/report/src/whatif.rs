@@ -1,8 +1,11 @@
 //! The what-if comparison (政策测算) as report tables: the totals and
-//! flips, each breakdown, and the cost against the fund sources and the
-//! targets, one sheet each; written as `.xlsx` by [`crate::xlsx::write`].
+//! flips (汇总), each breakdown, the cost against the fund sources and the
+//! targets, and the changed claims (变化明细), one sheet each; written as
+//! `.xlsx` by [`crate::xlsx`] for `jineng policy whatif --out` and the
+//! page's download alike.
 
-use jineng_domain::policy::whatif::{Figures, Report};
+use chrono::NaiveDate;
+use jineng_domain::policy::whatif::{ChangedClaim, Figures, Report, Side};
 
 use crate::tables::{Cell, Table};
 
@@ -56,9 +59,42 @@ fn text(s: &str) -> Cell {
     Cell::Text(s.to_string())
 }
 
+/// What a run compared, the workbook's subtitle: 「草案「x.toml」（标题）对比
+/// liaocheng-2019 第 1 版（摘要 …）；全部已决定的申领」.
+pub fn about(
+    draft: &str,
+    title: &str,
+    base_label: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> String {
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!("（{title}）")
+    };
+    format!(
+        "草案「{draft}」{title}对比 {base_label}；{}",
+        period_zh(from, to)
+    )
+}
+
+/// The period replayed, in words.
+pub fn period_zh(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    match (from, to) {
+        (None, None) => "全部已决定的申领".into(),
+        (f, t) => format!(
+            "事件日期 {} 至 {} 的已决定申领",
+            f.map_or("最早".into(), |d| d.to_string()),
+            t.map_or("最近".into(), |d| d.to_string())
+        ),
+    }
+}
+
 /// The report's sheets. `subtitle` says what was compared (draft, base,
-/// period).
-pub fn tables(r: &Report, subtitle: &str) -> Vec<Table> {
+/// period); `changed` are the claims the draft changes (变化明细; no
+/// person's name or ID number, the claim number finds them).
+pub fn tables(r: &Report, subtitle: &str, changed: &[ChangedClaim]) -> Vec<Table> {
     let total = Figures {
         claims: r.claims,
         changed: r.changed,
@@ -67,8 +103,8 @@ pub fn tables(r: &Report, subtitle: &str) -> Vec<Table> {
     };
     let f = &r.flips;
     let summary = Table {
-        sheet: "总览".into(),
-        title: "政策测算：总览".into(),
+        sheet: "汇总".into(),
+        title: "政策测算：汇总".into(),
         subtitle: subtitle.to_string(),
         headers: vec!["项目".into(), "数值".into()],
         rows: vec![
@@ -144,7 +180,7 @@ pub fn tables(r: &Report, subtitle: &str) -> Vec<Table> {
             .collect(),
     ));
     out.push(table(
-        "分培训机构",
+        "分机构",
         "政策测算：分培训机构",
         subtitle,
         &["统一社会信用代码", "机构"],
@@ -154,7 +190,7 @@ pub fn tables(r: &Report, subtitle: &str) -> Vec<Table> {
             .collect(),
     ));
     out.push(table(
-        "分资金来源",
+        "分资金",
         "政策测算：分资金来源",
         subtitle,
         &["资金来源代码", "资金来源"],
@@ -165,7 +201,52 @@ pub fn tables(r: &Report, subtitle: &str) -> Vec<Table> {
     ));
     out.push(budget(r, subtitle));
     out.push(targets(r, subtitle));
+    out.push(details(changed, subtitle));
     out
+}
+
+fn side(s: &Side) -> [Cell; 2] {
+    [text(s.outcome.as_zh()), money(s.amount_fen)]
+}
+
+/// 「R2 年度次数、R7 补贴标准」
+pub fn rules_zh(c: &ChangedClaim) -> String {
+    c.rules_changed
+        .iter()
+        .map(|r| format!("{} {}", r.as_str(), r.title_zh()))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn details(changed: &[ChangedClaim], subtitle: &str) -> Table {
+    Table {
+        sheet: "变化明细".into(),
+        title: "政策测算：结果变化的申领".into(),
+        subtitle: subtitle.to_string(),
+        headers: [
+            "申领编号",
+            "现行政策结果",
+            "现行政策金额（元）",
+            "草案结果",
+            "草案金额（元）",
+            "差额（元）",
+            "结论变化的规则",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: changed
+            .iter()
+            .map(|c| {
+                let mut row = vec![text(&c.claim_no)];
+                row.extend(side(&c.base));
+                row.extend(side(&c.draft));
+                row.push(money(c.draft.amount_fen - c.base.amount_fen));
+                row.push(text(&rules_zh(c)));
+                row
+            })
+            .collect(),
+        total: None,
+    }
 }
 
 fn budget(r: &Report, subtitle: &str) -> Table {

@@ -50,6 +50,7 @@ mod supervision;
 mod upsert;
 mod vouchers;
 mod whatif;
+mod whatif_draft;
 
 pub use account_admin::{AccountRow, TokenRow};
 pub use account_list::{AccountQuery, AccountSort};
@@ -117,7 +118,8 @@ pub use vouchers::{
     FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS,
     VoucherQuery, VoucherRow, VoucherTotals,
 };
-pub use whatif::WhatIfRun;
+pub use whatif::{WhatIfPerson, WhatIfRun};
+pub use whatif_draft::Draft;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

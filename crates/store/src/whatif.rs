@@ -3,10 +3,18 @@
 //! named, the draft's cost set against the ledger's fund sources and the
 //! targets of the policy's region, and the one audit row that notes the
 //! run. Nothing else is written.
+//!
+//! A run may be narrowed to a region (a county officer's page): every claim
+//! is still replayed, so that caps see the same history as a run over the
+//! whole policy, but only the claims paid by a region inside it
+//! (`by_region`'s key) are counted, listed and set against the targets of
+//! that region. Its totals are then that region's rows of the whole run.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use jineng_domain::RegionCode;
+use jineng_domain::national_id::mask_id;
 use jineng_domain::planning::IndicatorSet;
 use jineng_domain::planning::dashboard::Target;
 use jineng_domain::policy::Policy;
@@ -38,6 +46,18 @@ pub struct WhatIfRun<'a> {
     /// Indicators to read the targets with (the store's, or the
     /// repository's when the store has none).
     pub indicators: &'a IndicatorSet,
+    /// Count only the claims paid by a region inside this one (`None`:
+    /// every claim).
+    pub region: Option<&'a RegionCode>,
+}
+
+/// Who a changed claim is, for the page: the name and the masked ID
+/// number, and the claim's subsidy type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatIfPerson {
+    pub name: String,
+    pub id_masked: String,
+    pub subsidy_type: String,
 }
 
 impl Store {
@@ -62,7 +82,10 @@ impl Store {
         let mut cmp = Comparison::default();
         while let Some(chunk) = feed.next().await {
             for p in chunk? {
-                let compared = whatif::replay(run.base, run.draft, &p, run.today);
+                let mut compared = whatif::replay(run.base, run.draft, &p, run.today);
+                if let Some(r) = run.region {
+                    compared.retain(|c| r.contains(&p.claims[c.index].region));
+                }
                 let out = cmp.add(run.base, run.draft, &p, &compared);
                 if !out.is_empty() {
                     changed(out);
@@ -103,7 +126,11 @@ impl Store {
                 balance_fen: f.bank.0,
             })
             .collect();
-        let region = run.base.meta.region.as_str();
+        // The targets of the narrowed region, unless it holds the policy's.
+        let region = match run.region {
+            Some(r) if !r.contains(&run.base.meta.region) => r.as_str(),
+            _ => run.base.meta.region.as_str(),
+        };
         let targets: Vec<_> = self
             .targets()
             .await?
@@ -153,6 +180,36 @@ impl Store {
         .collect()
     }
 
+    /// The persons of claims (name, masked ID number) and the claims'
+    /// subsidy types, by claim number.
+    pub async fn whatif_persons(
+        &self,
+        claim_nos: &[String],
+    ) -> Result<HashMap<String, WhatIfPerson>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let keys: Vec<Val> = claim_nos.iter().map(Val::text).collect();
+        select_in(
+            &mut conn,
+            "SELECT c.claim_no, c.subsidy_type, p.name, p.id_number FROM claims c \
+             JOIN persons p ON p.person_id = c.person_id",
+            "c.claim_no",
+            &keys,
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("claim_no")?,
+                WhatIfPerson {
+                    name: r.try_get("name")?,
+                    id_masked: mask_id(&r.try_get::<String, _>("id_number")?),
+                    subsidy_type: r.try_get("subsidy_type")?,
+                },
+            ))
+        })
+        .collect()
+    }
+
     /// The audit row of a run: who, the draft's digest, the period, the
     /// totals.
     async fn note_whatif(
@@ -171,6 +228,7 @@ impl Store {
                 "draft_sha256": run.draft_sha256,
                 "from": run.from,
                 "to": run.to,
+                "region": run.region.map(RegionCode::as_str),
                 "claims": r.claims,
                 "changed": r.changed,
                 "base_fen": r.base_fen,

@@ -43,6 +43,7 @@ mod supervision;
 mod tasks;
 mod views;
 mod vouchers;
+mod whatif;
 
 pub use accounts::{
     DemoAccount, IssuedToken, create_account, demo_accounts, issue_api_token, issue_api_token_for,
@@ -82,6 +83,8 @@ pub struct AppState {
     metrics: Arc<metrics::HttpMetrics>,
     /// The bearer token `/metrics` asks for, if any.
     metrics_token: Option<Arc<str>>,
+    /// The what-if runs of the page, in memory.
+    whatif_runs: Arc<whatif::runs::Runs>,
 }
 
 impl AppState {
@@ -118,6 +121,7 @@ impl AppState {
             flashes: Arc::new(flash::Flashes::default()),
             metrics: Arc::new(metrics::HttpMetrics::new()),
             metrics_token: None,
+            whatif_runs: Arc::new(whatif::runs::Runs::default()),
         }
     }
 
@@ -259,6 +263,16 @@ pub fn router(state: AppState) -> Router {
             .route("/funds", get(funds::show))
             .route("/policy/standards", get(standards::show))
             .route("/policy/standards.xlsx", get(standards::xlsx))
+            .route(
+                "/policy/whatif",
+                get(whatif::form)
+                    .post(whatif::create)
+                    .layer(axum::extract::DefaultBodyLimit::max(
+                        whatif::MAX_DRAFT_KB * 1024 + 64 * 1024,
+                    )),
+            )
+            .route("/policy/whatif/{id}", get(whatif::show))
+            .route("/policy/whatif/{id}/report.xlsx", get(whatif::xlsx))
             .route("/tasks", get(tasks::list))
             .route("/tasks/report", post(tasks::report))
             .route("/supervision/cases", get(supervision::list))

@@ -26,7 +26,7 @@ pub struct Nav {
 
 /// Every menu entry: (group, what the role must be allowed, href, label).
 /// `None`: every signed-in account.
-const MENU: [(&str, Option<Action>, &str, &str); 19] = [
+const MENU: [(&str, Option<Action>, &str, &str); 20] = [
     (
         "业务办理",
         Some(Action::ViewPersons),
@@ -66,6 +66,12 @@ const MENU: [(&str, Option<Action>, &str, &str); 19] = [
         Some(Action::ViewProgress),
         "/policy/standards",
         "标准评估",
+    ),
+    (
+        "数据",
+        Some(Action::ViewProgress),
+        "/policy/whatif",
+        "政策测算",
     ),
     ("数据", Some(Action::Import), "/imports", "数据导入"),
     ("数据", None, "/certificates/lookup", "证书查询"),

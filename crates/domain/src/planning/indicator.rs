@@ -108,6 +108,11 @@ pub struct StatisticDef {
     pub unit: String,
 }
 
+/// The repository's indicators file, compiled in: what a store that was
+/// given none reads its targets with (`jineng planning`, the what-if).
+pub const BUILTIN_FILE: &str = "planning/indicators.toml";
+pub const BUILTIN_TEXT: &str = include_str!("../../../../planning/indicators.toml");
+
 /// The indicators and statistics of a deployment, in file order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IndicatorSet {

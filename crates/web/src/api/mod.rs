@@ -20,6 +20,7 @@ mod supervision;
 mod supervision_dto;
 mod v1;
 mod vouchers;
+mod whatif;
 
 use crate::AppState;
 use crate::error::AppError;
@@ -66,6 +67,7 @@ pub(crate) fn conflict(e: jineng_store::StoreError) -> ApiError {
         lookup::certificate_lookup,
         progress::progress,
         standards::standards,
+        whatif::whatif,
         pay::pay, pay::pay_approved,
         batches::batches, batches::batch,
         classes::class, classes::approve, classes::give_back, classes::request_close, classes::close,
@@ -126,6 +128,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/progress", get(progress::progress))
         .route("/api/v1/reports/standards", get(standards::standards))
+        .route("/api/v1/policy/whatif", post(whatif::whatif))
         .route("/api/v1/supervision/cases", get(supervision::cases))
         .route(
             "/api/v1/supervision/cases/{case_no}",
