@@ -127,10 +127,15 @@ impl Store {
         Ok(found?)
     }
 
-    /// The facts of this (restored) database, to compare with a manifest.
-    pub async fn backup_facts(&self) -> Result<BackupFacts, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        facts(&mut conn, self.backend()).await
+    /// The facts of a (restored) database, to compare with a manifest;
+    /// read before anything connects and writes to it.
+    pub async fn facts_at(url: &str) -> Result<BackupFacts, StoreError> {
+        let store = Store::open(url).await?;
+        let mut conn = store.pool().acquire().await?;
+        let found = facts(&mut conn, store.backend()).await;
+        drop(conn);
+        store.close().await;
+        found
     }
 }
 

@@ -56,7 +56,7 @@ pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
 pub use audit::Actor;
-pub use audit_key::{AuditKey, key_path as audit_key_path};
+pub use audit_key::{AuditKey, key_id_in as audit_key_id_in, key_path as audit_key_path};
 pub use audit_verify::AuditVerify;
 pub use audit_view::{AuditQuery, AuditRow, mask_ids};
 pub use backup::{BackupFacts, is_postgres_url, sqlite_path};
