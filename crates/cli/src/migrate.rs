@@ -25,7 +25,10 @@ pub async fn run(db: &str, args: MigrateArgs) -> anyhow::Result<ExitCode> {
     if args.check {
         let status = Store::migration_status(db).await?;
         if status.is_current() {
-            println!("数据库结构为最新：共 {} 个迁移，均已执行且校验和相符", known.len());
+            println!(
+                "数据库结构为最新：共 {} 个迁移，均已执行且校验和相符",
+                known.len()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         for file in &status.pending {

@@ -44,7 +44,12 @@ fn demo_backup_restore_verify_on_both_backends() {
     for (db, target) in common::backends("bk_from").into_iter().zip(&targets) {
         db.ok(&["demo", "--persons", "300"]);
         let archive = db.path("backup.zip");
-        let out = db.ok(&["backup", "--out", archive.to_str().unwrap(), "--include-keys"]);
+        let out = db.ok(&[
+            "backup",
+            "--out",
+            archive.to_str().unwrap(),
+            "--include-keys",
+        ]);
         assert!(out.contains("备份含密钥文件"), "{out}");
         #[cfg(unix)]
         {
@@ -73,7 +78,11 @@ fn demo_backup_restore_verify_on_both_backends() {
         };
         let (a, b) = (export(&db), export(target));
         assert!(a.len() > 1000, "[{}] {} bytes", db.backend, a.len());
-        assert!(a == b, "[{}] claims export differs after restore", db.backend);
+        assert!(
+            a == b,
+            "[{}] claims export differs after restore",
+            db.backend
+        );
 
         // The restored database is not empty any more: a second restore is refused.
         let out = restore(target, &archive);
@@ -90,7 +99,12 @@ fn small_backup(test: &str) -> Vec<(TestDb, TestDb, std::path::PathBuf)> {
         .zip(targets)
         .map(|(db, target)| {
             let archive = db.path("small.zip");
-            db.ok(&["backup", "--out", archive.to_str().unwrap(), "--include-keys"]);
+            db.ok(&[
+                "backup",
+                "--out",
+                archive.to_str().unwrap(),
+                "--include-keys",
+            ]);
             (db, target, archive)
         })
         .collect()
@@ -126,7 +140,10 @@ fn a_damaged_or_tampered_archive_is_refused() {
         let out = restore(&target, &tampered);
         let said = text(&out);
         assert!(!out.status.success(), "[{}] {said}", db.backend);
-        assert!(said.contains("SHA-256 与清单不符") && said.contains("database."), "{said}");
+        assert!(
+            said.contains("SHA-256 与清单不符") && said.contains("database."),
+            "{said}"
+        );
 
         // One byte of the file itself flipped inside the part's data.
         let mut bytes = std::fs::read(&archive).unwrap();
@@ -139,7 +156,11 @@ fn a_damaged_or_tampered_archive_is_refused() {
         assert!(!out.status.success(), "[{}] {said}", db.backend);
         assert!(said.contains("拒绝恢复"), "{said}");
 
-        assert!(tables(&target).is_empty(), "[{}] target touched", db.backend);
+        assert!(
+            tables(&target).is_empty(),
+            "[{}] target touched",
+            db.backend
+        );
         // The intact archive still restores.
         let out = restore(&target, &archive);
         assert!(out.status.success(), "{}", text(&out));
@@ -180,11 +201,20 @@ fn restore_refuses_another_backend() {
     };
     let sqlite = &dbs[0];
     let archive = sqlite.path("cross.zip");
-    sqlite.ok(&["backup", "--out", archive.to_str().unwrap(), "--include-keys"]);
+    sqlite.ok(&[
+        "backup",
+        "--out",
+        archive.to_str().unwrap(),
+        "--include-keys",
+    ]);
     let empty = common::backends("bk_cross_to");
     let target = empty.iter().find(|d| d.backend == "postgres").unwrap();
     let out = restore(target, &archive);
     assert!(!out.status.success());
-    assert!(text(&out).contains("不支持跨数据库类型恢复"), "{}", text(&out));
+    assert!(
+        text(&out).contains("不支持跨数据库类型恢复"),
+        "{}",
+        text(&out)
+    );
     assert!(pg.ok(&["ledger", "verify"]).contains("通过"));
 }

@@ -60,7 +60,10 @@ fn version(file: &str) -> String {
 fn a_database_behind_names_migrate_which_brings_it_current() {
     for db in common::backends("mig_behind") {
         let files = all_files(&db);
-        assert!(files.len() > 20 && files[0] == "0001_foundation.sql", "{files:?}");
+        assert!(
+            files.len() > 20 && files[0] == "0001_foundation.sql",
+            "{files:?}"
+        );
         let (last, before) = (&files[files.len() - 1], &files[files.len() - 2]);
         let out = db.ok(&["migrate", "--to", &version(before)]);
         assert!(out.contains(&format!("已执行：{before}")), "{out}");
@@ -69,7 +72,10 @@ fn a_database_behind_names_migrate_which_brings_it_current() {
         // Nothing else applies it: a normal command says what to run.
         for args in [&["ledger", "verify"][..], &["init"]] {
             let err = fails(&db, args);
-            assert!(err.contains("jineng migrate") && err.contains(last.as_str()), "{err}");
+            assert!(
+                err.contains("jineng migrate") && err.contains(last.as_str()),
+                "{err}"
+            );
         }
         let out = db.run(&["migrate", "--check"]);
         assert_eq!(out.status.code(), Some(1));
@@ -92,7 +98,11 @@ fn an_edited_migration_is_refused_naming_the_file() {
             &db,
             "UPDATE schema_migrations SET checksum = '0000' || substr(checksum, 5) WHERE version = 4",
         );
-        for args in [&["ledger", "verify"][..], &["migrate"], &["migrate", "--check"]] {
+        for args in [
+            &["ledger", "verify"][..],
+            &["migrate"],
+            &["migrate", "--check"],
+        ] {
             let err = fails(&db, args);
             assert!(
                 err.contains("0004_planning.sql") && err.contains("改动"),
@@ -111,7 +121,11 @@ fn a_newer_schema_is_refused() {
             "INSERT INTO schema_migrations (version, name, applied_at, checksum) \
              VALUES (9999, 'from_a_newer_jineng', '2030-01-01T00:00:00Z', 'ab')",
         );
-        for args in [&["ledger", "verify"][..], &["migrate"], &["migrate", "--check"]] {
+        for args in [
+            &["ledger", "verify"][..],
+            &["migrate"],
+            &["migrate", "--check"],
+        ] {
             let err = fails(&db, args);
             assert!(err.contains("9999") && err.contains("比本程序新"), "{err}");
         }
@@ -124,7 +138,10 @@ fn checksums_missing_from_an_older_database_are_recorded_once() {
         // A database migrated before checksums were kept.
         sql(&db, "ALTER TABLE schema_migrations DROP COLUMN checksum");
         let err = fails(&db, &["ledger", "verify"]);
-        assert!(err.contains("jineng migrate") && err.contains("校验和"), "{err}");
+        assert!(
+            err.contains("jineng migrate") && err.contains("校验和"),
+            "{err}"
+        );
         let out = db.ok(&["migrate"]);
         assert!(out.contains("已记录校验和：0004_planning.sql"), "{out}");
         assert!(!out.contains("已执行"), "{out}");

@@ -32,7 +32,10 @@ fn backend_name(backend: Backend) -> String {
     }
 }
 
-async fn facts(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<BackupFacts, StoreError> {
+async fn facts(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<BackupFacts, StoreError> {
     if !schema::has_migrations_table(&mut *conn, backend).await? {
         return Err(StoreError::Schema(
             "数据库中没有迁移记录表 schema_migrations：不是 Jineng 的数据库，或尚未建库".into(),
@@ -151,4 +154,3 @@ pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     }
     crate::lookup::SqliteReader::for_url(url).map(|r| r.path().to_path_buf())
 }
-

@@ -100,8 +100,8 @@ pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
-pub use schema::{MigrationFile, MigrationStatus, MigrationStep};
 pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
+pub use schema::{MigrationFile, MigrationStatus, MigrationStep};
 pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
     BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,

@@ -11,8 +11,8 @@
 mod apply;
 mod state;
 
-pub(crate) use apply::{migrate, prepare};
 pub use apply::MigrationStep;
+pub(crate) use apply::{migrate, prepare};
 pub use state::{MigrationFile, MigrationStatus};
 pub(crate) use state::{applied, tables};
 
@@ -183,7 +183,9 @@ pub(crate) async fn has_migrations_table(
 const NO_TRANSACTION: &str = "-- jineng:no-transaction";
 
 fn no_transaction(sql: &str) -> bool {
-    sql.lines().next().is_some_and(|l| l.trim() == NO_TRANSACTION)
+    sql.lines()
+        .next()
+        .is_some_and(|l| l.trim() == NO_TRANSACTION)
 }
 
 /// Work in Rust that follows a migration, in its transaction.

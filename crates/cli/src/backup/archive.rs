@@ -67,7 +67,8 @@ pub fn write(
             .large_file(true)
             .unix_permissions(0o600);
         zip.start_file(*name, options)?;
-        let mut src = File::open(path).with_context(|| format!("无法读取「{}」", path.display()))?;
+        let mut src =
+            File::open(path).with_context(|| format!("无法读取「{}」", path.display()))?;
         let (sha256, bytes) = copy_hashed(&mut src, &mut zip)?;
         listed.push(Part {
             name: name.to_string(),
@@ -98,20 +99,30 @@ pub struct Reader {
 
 impl Reader {
     pub fn open(path: &Path) -> anyhow::Result<Reader> {
-        let file = File::open(path).with_context(|| format!("无法打开备份文件「{}」", path.display()))?;
-        let mut zip = zip::ZipArchive::new(file)
-            .with_context(|| format!("「{}」不是 Jineng 备份文件（无法按 zip 读取）", path.display()))?;
+        let file =
+            File::open(path).with_context(|| format!("无法打开备份文件「{}」", path.display()))?;
+        let mut zip = zip::ZipArchive::new(file).with_context(|| {
+            format!(
+                "「{}」不是 Jineng 备份文件（无法按 zip 读取）",
+                path.display()
+            )
+        })?;
         let mut text = String::new();
         zip.by_name(MANIFEST)
             .context("备份文件中没有清单 manifest.json")?
             .read_to_string(&mut text)
             .context("备份文件的清单已损坏")?;
-        let manifest: Manifest =
-            serde_json::from_str(&text).context("备份文件的清单无法解析")?;
+        let manifest: Manifest = serde_json::from_str(&text).context("备份文件的清单无法解析")?;
         if manifest.format != FORMAT {
-            bail!("备份文件格式为「{}」，本程序只读「{FORMAT}」", manifest.format);
+            bail!(
+                "备份文件格式为「{}」，本程序只读「{FORMAT}」",
+                manifest.format
+            );
         }
-        let names: Vec<String> = zip.file_names().map(|n| n.map(|n| n.to_string())).collect::<Result<_, _>>()?;
+        let names: Vec<String> = zip
+            .file_names()
+            .map(|n| n.map(|n| n.to_string()))
+            .collect::<Result<_, _>>()?;
         for name in &names {
             if name != MANIFEST && manifest.part(name).is_none() {
                 bail!("备份文件中有清单未列的部分「{name}」：文件被改动过，拒绝恢复");
@@ -161,7 +172,11 @@ fn copy_hashed(src: &mut impl Read, dst: &mut impl Write) -> std::io::Result<(St
         dst.write_all(&buf[..n])?;
         total += n as u64;
     }
-    let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Ok((hex, total))
 }
 

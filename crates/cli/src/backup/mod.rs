@@ -76,7 +76,10 @@ pub async fn run_backup(
     let (audit_key, signing_keys) = key_paths(db, creds);
     let mut keys = Vec::new();
     if args.include_keys {
-        for (name, path) in [(AUDIT_KEY_PART, audit_key), (SIGNING_KEYS_PART, signing_keys)] {
+        for (name, path) in [
+            (AUDIT_KEY_PART, audit_key),
+            (SIGNING_KEYS_PART, signing_keys),
+        ] {
             if let Some(path) = path.filter(|p| p.exists()) {
                 keys.push((name, path));
             }

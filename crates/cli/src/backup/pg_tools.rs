@@ -49,9 +49,14 @@ pub async fn dump(url: &str, snapshot: &str, out: &Path) -> anyhow::Result<()> {
 pub async fn restore(url: &str, dump: &Path) -> anyhow::Result<()> {
     let tool = find("pg_restore")?;
     let mut cmd = tokio::process::Command::new(&tool);
-    cmd.args(["--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges"])
-        .arg(format!("--dbname={url}"))
-        .arg(dump);
+    cmd.args([
+        "--exit-on-error",
+        "--single-transaction",
+        "--no-owner",
+        "--no-privileges",
+    ])
+    .arg(format!("--dbname={url}"))
+    .arg(dump);
     run(cmd, &tool).await
 }
 

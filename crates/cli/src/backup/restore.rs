@@ -48,7 +48,10 @@ pub async fn run_restore(
     let (audit_path, signing_path) = key_paths(db, creds);
     // Every part is checked before the target is touched.
     let work_dir = match jineng_store::sqlite_path(db) {
-        Some(p) => p.parent().map(Path::to_path_buf).filter(|d| !d.as_os_str().is_empty()),
+        Some(p) => p
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|d| !d.as_os_str().is_empty()),
         None => None,
     }
     .unwrap_or_else(|| PathBuf::from("."));
@@ -59,13 +62,16 @@ pub async fn run_restore(
     let data = work.path().join("data");
     reader.extract(data_part, &data)?;
     let mut keys = Vec::new();
-    for (part, dest) in [(AUDIT_KEY_PART, &audit_path), (SIGNING_KEYS_PART, &signing_path)] {
+    for (part, dest) in [
+        (AUDIT_KEY_PART, &audit_path),
+        (SIGNING_KEYS_PART, &signing_path),
+    ] {
         if m.part(part).is_some() {
             let tmp = work.path().join(part.replace('/', "-"));
             reader.extract(part, &tmp)?;
-            let dest = dest.clone().with_context(|| {
-                "目标为内存数据库，无处存放密钥文件".to_string()
-            })?;
+            let dest = dest
+                .clone()
+                .with_context(|| "目标为内存数据库，无处存放密钥文件".to_string())?;
             check_key_place(&tmp, &dest)?;
             keys.push((tmp, dest));
         }
@@ -86,8 +92,7 @@ pub async fn run_restore(
                 std::fs::remove_file(&side)?;
             }
         }
-        std::fs::rename(&data, &file)
-            .with_context(|| format!("无法写入「{}」", file.display()))?;
+        std::fs::rename(&data, &file).with_context(|| format!("无法写入「{}」", file.display()))?;
     }
     for (tmp, dest) in &keys {
         place_key(tmp, dest)?;
@@ -100,10 +105,17 @@ pub async fn run_restore(
     );
     let ok = verify(db, &m).await?;
     if m.part(SIGNING_KEYS_PART).is_none() {
-        println!("提示：备份不含证书签名密钥；如需继续签发证书，请把原签名密钥文件放到 {}", signing_path.map_or("（内存）".into(), |p| p.display().to_string()));
+        println!(
+            "提示：备份不含证书签名密钥；如需继续签发证书，请把原签名密钥文件放到 {}",
+            signing_path.map_or("（内存）".into(), |p| p.display().to_string())
+        );
     }
     println!("用时 {:.1} 秒", started.elapsed().as_secs_f64());
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The archive's schema must be this binary's: restore with the version
@@ -116,7 +128,8 @@ fn check_migrations(m: &archive::Manifest) -> anyhow::Result<()> {
             .zip(&m.facts.migrations)
             .all(|(k, b)| k.version == b.version && k.checksum == b.checksum);
     if !same {
-        let newest = |v: &[jineng_store::MigrationFile]| v.last().map_or(String::new(), |f| f.file.clone());
+        let newest =
+            |v: &[jineng_store::MigrationFile]| v.last().map_or(String::new(), |f| f.file.clone());
         bail!(
             "备份的数据库结构（{} 个迁移，最新 {}，Jineng {}）与本程序（{} 个迁移，最新 {}）不一致：请用生成备份的 jineng 版本恢复，再用本程序运行 jineng migrate",
             m.facts.migrations.len(),
@@ -144,7 +157,10 @@ fn place_key(key: &Path, dest: &Path) -> anyhow::Result<()> {
     if dest.exists() {
         return Ok(());
     }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+    if let Some(dir) = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
         let mut b = std::fs::DirBuilder::new();
         b.recursive(true);
         #[cfg(unix)]
@@ -187,8 +203,12 @@ async fn verify(db: &str, m: &archive::Manifest) -> anyhow::Result<bool> {
     let found = Store::facts_at(db).await?;
     let mut ok = true;
     let mut differ = Vec::new();
-    let names: std::collections::BTreeSet<&String> =
-        m.facts.row_counts.keys().chain(found.row_counts.keys()).collect();
+    let names: std::collections::BTreeSet<&String> = m
+        .facts
+        .row_counts
+        .keys()
+        .chain(found.row_counts.keys())
+        .collect();
     for t in names {
         let (want, got) = (m.facts.row_counts.get(t), found.row_counts.get(t));
         if want != got {
@@ -201,7 +221,10 @@ async fn verify(db: &str, m: &archive::Manifest) -> anyhow::Result<bool> {
     }
     let rows: i64 = found.row_counts.values().sum();
     if differ.is_empty() {
-        println!("行数核对通过：{} 张表共 {rows} 行，与清单一致", found.row_counts.len());
+        println!(
+            "行数核对通过：{} 张表共 {rows} 行，与清单一致",
+            found.row_counts.len()
+        );
     } else {
         ok = false;
         println!("行数核对未通过：{}", differ.join("；"));
@@ -216,7 +239,11 @@ async fn verify(db: &str, m: &archive::Manifest) -> anyhow::Result<bool> {
         println!("专账校验通过");
     } else {
         ok = false;
-        println!("专账校验发现 {} 处问题：{}", problems.len(), problems.join("；"));
+        println!(
+            "专账校验发现 {} 处问题：{}",
+            problems.len(),
+            problems.join("；")
+        );
     }
     let audit = store.verify_audit().await?;
     match &audit.broken {
@@ -227,6 +254,13 @@ async fn verify(db: &str, m: &archive::Manifest) -> anyhow::Result<bool> {
         }
     }
     store.close().await;
-    println!("{}", if ok { "恢复完成，校验全部通过" } else { "恢复完成，但校验未通过：请勿启用该数据库" });
+    println!(
+        "{}",
+        if ok {
+            "恢复完成，校验全部通过"
+        } else {
+            "恢复完成，但校验未通过：请勿启用该数据库"
+        }
+    );
     Ok(ok)
 }

@@ -50,8 +50,10 @@ pub(super) async fn create(
 ) -> Result<Option<MigrationStatus>, StoreError> {
     let mut tx = begin(conn, backend).await?;
     if backend == Backend::Postgres {
-        tx.execute(AssertSqlSafe(format!("SELECT pg_advisory_xact_lock({PG_LOCK})")))
-            .await?;
+        tx.execute(AssertSqlSafe(format!(
+            "SELECT pg_advisory_xact_lock({PG_LOCK})"
+        )))
+        .await?;
     }
     let status = state::read(&mut tx, backend, list).await?;
     if !status.fresh {
@@ -85,8 +87,10 @@ pub(crate) async fn migrate(
     let done = migrate_locked(&mut conn, backend, list, upto, on_step).await;
     fk_on(&mut conn, backend).await?;
     if backend == Backend::Postgres {
-        conn.execute(AssertSqlSafe(format!("SELECT pg_advisory_unlock({PG_LOCK})")))
-            .await?;
+        conn.execute(AssertSqlSafe(format!(
+            "SELECT pg_advisory_unlock({PG_LOCK})"
+        )))
+        .await?;
     }
     done
 }

@@ -56,13 +56,18 @@ async fn stores(name: &str) -> Vec<Fresh> {
 
 async fn index_exists(store: &Store) -> bool {
     let sql = match store.backend() {
-        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 't_v'",
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 't_v'"
+        }
         // A failed CONCURRENTLY build leaves an invalid index behind.
         Backend::Postgres => {
             "SELECT COUNT(*) FROM pg_index WHERE indexrelid = 't_v'::regclass AND indisvalid"
         }
     };
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(store.pool()).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sql)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     n == 1
 }
 
@@ -83,11 +88,25 @@ async fn no_transaction_marker_builds_the_index_on_both_paths() {
         let again = migrate(store, Some(LIST), None, &mut |_| {}).await.unwrap();
         assert!(again.is_empty());
         // The fresh path runs the same file inside its one transaction.
-        sqlx::query("DROP INDEX t_v").execute(store.pool()).await.unwrap();
-        sqlx::query("DROP TABLE t").execute(store.pool()).await.unwrap();
-        sqlx::query("DROP TABLE schema_migrations").execute(store.pool()).await.unwrap();
+        sqlx::query("DROP INDEX t_v")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DROP TABLE t")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("DROP TABLE schema_migrations")
+            .execute(store.pool())
+            .await
+            .unwrap();
         let mut conn = store.pool().acquire().await.unwrap();
-        assert!(create(&mut conn, store.backend(), LIST).await.unwrap().is_none());
+        assert!(
+            create(&mut conn, store.backend(), LIST)
+                .await
+                .unwrap()
+                .is_none()
+        );
         drop(conn);
         assert!(index_exists(store).await);
         fresh.finish().await;
@@ -99,17 +118,25 @@ async fn edited_and_newer_schemas_are_refused_and_old_records_backfilled() {
     for fresh in stores("sums").await {
         let store = &fresh.store;
         let backend = store.backend();
-        migrate(store, Some(&LIST[..1]), None, &mut |_| {}).await.unwrap();
+        migrate(store, Some(&LIST[..1]), None, &mut |_| {})
+            .await
+            .unwrap();
         let mut conn = store.pool().acquire().await.unwrap();
         let status = state::read(&mut conn, backend, LIST).await.unwrap();
         assert_eq!(status.pending, vec!["0902_index.sql".to_string()]);
         // Edited after it was applied.
         let edited: &[Migration] = &[(901, "table", "CREATE TABLE t (id {pk});"), LIST[1]];
         let err = state::read(&mut conn, backend, edited).await.unwrap_err();
-        assert!(matches!(&err, StoreError::Schema(m) if m.contains("0901_table.sql")), "{err}");
+        assert!(
+            matches!(&err, StoreError::Schema(m) if m.contains("0901_table.sql")),
+            "{err}"
+        );
         // A database that went further than this list.
         let err = state::read(&mut conn, backend, &[]).await.unwrap_err();
-        assert!(matches!(&err, StoreError::Schema(m) if m.contains("0901")), "{err}");
+        assert!(
+            matches!(&err, StoreError::Schema(m) if m.contains("0901")),
+            "{err}"
+        );
         // A record from before checksums: recorded by the next migrate.
         sqlx::query("UPDATE schema_migrations SET checksum = NULL")
             .execute(&mut *conn)
@@ -125,7 +152,12 @@ async fn edited_and_newer_schemas_are_refused_and_old_records_backfilled() {
             ]
         );
         let mut conn = store.pool().acquire().await.unwrap();
-        assert!(state::read(&mut conn, backend, LIST).await.unwrap().is_current());
+        assert!(
+            state::read(&mut conn, backend, LIST)
+                .await
+                .unwrap()
+                .is_current()
+        );
         drop(conn);
         fresh.finish().await;
     }
@@ -150,7 +182,10 @@ fn the_list_names_every_file_once_in_order() {
 #[test]
 fn statements_split_at_line_ends_without_comments() {
     let parts = split_statements(INDEX);
-    assert_eq!(parts, vec!["CREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v);\n"]);
+    assert_eq!(
+        parts,
+        vec!["CREATE INDEX CONCURRENTLY IF NOT EXISTS t_v ON t (v);\n"]
+    );
     assert!(super::no_transaction(INDEX));
     assert!(!super::no_transaction(TABLE));
 }
