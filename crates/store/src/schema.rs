@@ -31,11 +31,11 @@ pub fn known() -> Vec<MigrationFile> {
         .collect()
 }
 
-/// (version, name, text): the file is `{version:04}_{name}.sql`. Numbers
-/// are not contiguous: parallel branches reserve theirs (docs/operations.md).
-/// A migration: (version, name, text).
+/// A migration: (version, name, text); the file is `{version:04}_{name}.sql`.
 pub(crate) type Migration = (i64, &'static str, &'static str);
 
+/// In order. Numbers are not contiguous: parallel branches reserve theirs,
+/// and a gap is never filled later (docs/operations.md).
 const MIGRATIONS: &[Migration] = &[
     (
         1,
