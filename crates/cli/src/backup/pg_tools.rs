@@ -1,6 +1,8 @@
 //! PostgreSQL's own dump and restore programs: found on PATH, else in
 //! Debian's /usr/lib/postgresql/<major>/bin (newest first), and run with the
-//! database URL; their error output is passed on when they fail.
+//! database URL (its password moved to `PGPASSWORD`, so that it does not
+//! show in the process list); their error output is passed on when they
+//! fail.
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -37,27 +39,36 @@ pub fn find(tool: &str) -> anyhow::Result<PathBuf> {
 /// `pg_dump -Fc` of the database at `url`, reading the exported `snapshot`.
 pub async fn dump(url: &str, snapshot: &str, out: &Path) -> anyhow::Result<()> {
     let tool = find("pg_dump")?;
-    let mut cmd = tokio::process::Command::new(&tool);
+    let mut cmd = command(&tool, url);
     cmd.arg("--format=custom")
         .arg(format!("--snapshot={snapshot}"))
-        .arg(format!("--file={}", out.display()))
-        .arg(format!("--dbname={url}"));
+        .arg(format!("--file={}", out.display()));
     run(cmd, &tool).await
 }
 
 /// `pg_restore` into the (empty) database at `url`, all or nothing.
 pub async fn restore(url: &str, dump: &Path) -> anyhow::Result<()> {
     let tool = find("pg_restore")?;
-    let mut cmd = tokio::process::Command::new(&tool);
+    let mut cmd = command(&tool, url);
     cmd.args([
         "--exit-on-error",
         "--single-transaction",
         "--no-owner",
         "--no-privileges",
     ])
-    .arg(format!("--dbname={url}"))
     .arg(dump);
     run(cmd, &tool).await
+}
+
+/// The tool, connected to `url`, its other options to follow.
+fn command(tool: &Path, url: &str) -> tokio::process::Command {
+    let (url, password) = split_password(url);
+    let mut cmd = tokio::process::Command::new(tool);
+    cmd.arg(format!("--dbname={url}"));
+    if let Some(password) = password {
+        cmd.env("PGPASSWORD", password);
+    }
+    cmd
 }
 
 async fn run(mut cmd: tokio::process::Command, tool: &Path) -> anyhow::Result<()> {
@@ -74,4 +85,61 @@ async fn run(mut cmd: tokio::process::Command, tool: &Path) -> anyhow::Result<()
         );
     }
     Ok(())
+}
+
+/// `postgres://user:secret@host/db` → (`postgres://user@host/db`, the
+/// secret percent-decoded, as libpq would read it from the URL).
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return (url.to_string(), None);
+    };
+    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i) else {
+        return (url.to_string(), None);
+    };
+    let Some(colon) = url[start..at].find(':').map(|i| start + i) else {
+        return (url.to_string(), None);
+    };
+    let secret = percent_decode(&url[colon + 1..at]);
+    (format!("{}{}", &url[..colon], &url[at..]), Some(secret))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_password;
+
+    #[test]
+    fn the_password_leaves_the_url() {
+        assert_eq!(
+            split_password("postgres://u:p%40ss@h:5432/db?sslmode=require"),
+            (
+                "postgres://u@h:5432/db?sslmode=require".into(),
+                Some("p@ss".into())
+            )
+        );
+        assert_eq!(
+            split_password("postgres://postgres@127.0.0.1:5432/test"),
+            ("postgres://postgres@127.0.0.1:5432/test".into(), None)
+        );
+    }
 }
