@@ -129,7 +129,7 @@ async fn migrate_locked(
         if !status.pending.contains(&file) || upto.is_some_and(|u| m.0 > u) {
             continue;
         }
-        if backend == Backend::Postgres && no_transaction(m.2) {
+        if backend == Backend::Postgres && no_transaction(m.2) && !SQLITE_ONLY.contains(&m.0) {
             // CREATE INDEX CONCURRENTLY refuses a transaction: each
             // statement commits on its own, then the record is written.
             // A file of this kind must be safe to run again (IF NOT
