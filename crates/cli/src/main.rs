@@ -1,6 +1,7 @@
 //! `jineng`: the command line of the Jineng platform.
 
 mod audit;
+mod backup;
 mod bench;
 mod bench_credentials;
 mod bench_decide;
@@ -19,6 +20,7 @@ mod import;
 mod inspect;
 mod keys;
 mod ledger;
+mod migrate;
 mod pay;
 mod person;
 mod planning;
@@ -124,6 +126,12 @@ impl CredentialArgs {
 enum Command {
     /// 建库并载入参考数据（行政区划、职业分类、词表）
     Init,
+    /// 执行数据库迁移（其他命令不会改动已有数据库的结构）
+    Migrate(migrate::MigrateArgs),
+    /// 备份：把数据库（及可选的密钥文件）写成一个带清单的备份文件
+    Backup(backup::BackupArgs),
+    /// 从备份文件恢复到一个空数据库（--db），并校验行数、专账和审计链
+    Restore(backup::RestoreArgs),
     /// 导入模板文件（.xlsx，或 UTF-8/GB18030 编码的 .csv）
     Import(import::ImportArgs),
     /// 生成空白模板（含填写说明）
@@ -271,6 +279,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Migrate(args) => migrate::run(&cli.db, args).await,
+        Command::Backup(args) => backup::run_backup(&cli.db, &cli.credentials, args).await,
+        Command::Restore(args) => backup::run_restore(&cli.db, &cli.credentials, args).await,
         Command::Import(args) => import::run(&cli.db, &actor, args).await,
         Command::Template { kind, out } => {
             let spec = jineng_ingest::templates::template(&kind)

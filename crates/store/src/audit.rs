@@ -347,8 +347,11 @@ pub(crate) fn hash_of(
 pub(crate) const AUDIT_COLUMNS: &str =
     "audit_id, at, actor, action, entity, entity_key, batch_id, before, after, prev_hash, row_hash";
 
+/// Rows read per round by `chain_unchained`.
+const CHAIN_BATCH: usize = 1000;
+
 /// Chains the rows written before the chain existed (the migration that
-/// adds it calls this once), in id order.
+/// adds it calls this once), in id order, a batch at a time.
 pub(crate) async fn chain_unchained(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
@@ -365,24 +368,31 @@ pub(crate) async fn chain_unchained(
     .fetch_one(&mut *conn)
     .await?;
     let (last, mut prev): (i64, String) = (r.try_get("last_audit_id")?, r.try_get("last_hash")?);
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE audit_id > $1 ORDER BY audit_id"
-    )))
-    .bind(last)
-    .fetch_all(&mut *conn)
-    .await?;
+    // A batch at a time: the trail may be millions of rows, and the same
+    // connection writes each row back, so it cannot stream while it reads.
     let mut last_id = last;
-    for r in &rows {
-        let (id, texts, batch) = fields_of(r)?;
-        let hash = hash_of(&texts, batch, &prev, None);
-        sqlx::query("UPDATE audit_log SET prev_hash = $1, row_hash = $2 WHERE audit_id = $3")
-            .bind(&prev)
-            .bind(&hash)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        prev = hash;
-        last_id = id;
+    loop {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE audit_id > $1 ORDER BY audit_id LIMIT {CHAIN_BATCH}"
+        )))
+        .bind(last_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let (id, texts, batch) = fields_of(r)?;
+            let hash = hash_of(&texts, batch, &prev, None);
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, row_hash = $2 WHERE audit_id = $3")
+                .bind(&prev)
+                .bind(&hash)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            prev = hash;
+            last_id = id;
+        }
+        if rows.len() < CHAIN_BATCH {
+            break;
+        }
     }
     set_head(conn, last_id, &prev).await
 }

@@ -111,6 +111,12 @@ pub fn key_path(url: &str) -> Option<PathBuf> {
     Some(data.join("jineng").join(format!("audit-{tag}.key")))
 }
 
+/// The id of the key in `path` (what the chain's head records), to check
+/// that a restored database finds its own key.
+pub fn key_id_in(path: &Path) -> Result<String, StoreError> {
+    Ok(read(path)?.id)
+}
+
 fn random() -> [u8; 32] {
     let mut buf = [0u8; 32];
     getrandom::fill(&mut buf).expect("OS random source");

@@ -22,6 +22,10 @@ pub enum StoreError {
     /// A ledger movement refused by its rules (R16, R17).
     #[error("{0}")]
     Ledger(#[from] jineng_domain::ledger::LedgerError),
+    /// The database's schema does not match this binary's migrations
+    /// (behind, ahead or edited; the message says which and what to do).
+    #[error("{0}")]
+    Schema(String),
     /// Writing an export out failed.
     #[error("写出失败：{0}")]
     Write(#[from] std::io::Error),

@@ -11,6 +11,7 @@ mod audit_key;
 mod audit_scope;
 mod audit_verify;
 mod audit_view;
+mod backup;
 mod bank_accounts;
 mod batch;
 mod batch_stale;
@@ -59,9 +60,10 @@ pub use archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
 };
 pub use audit::Actor;
-pub use audit_key::{AuditKey, key_path as audit_key_path};
+pub use audit_key::{AuditKey, key_id_in as audit_key_id_in, key_path as audit_key_path};
 pub use audit_verify::AuditVerify;
 pub use audit_view::{AuditQuery, AuditRow, mask_ids};
+pub use backup::{BackupFacts, is_postgres_url, sqlite_path};
 pub use bank_accounts::shown_account;
 pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
 pub use batch_stale::StoppedBatch;
@@ -104,6 +106,7 @@ pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, ve
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
+pub use schema::{MigrationFile, MigrationStatus, MigrationStep};
 pub use scoped::{ClaimRow, Figures, FundLine};
 pub use supervision::{
     BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,
@@ -160,9 +163,49 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Connects to `sqlite://path.db` (created if missing) or `postgres://…`,
-    /// and brings the schema up to date.
+    /// Connects to `sqlite://path.db` (created if missing) or `postgres://…`.
+    /// An empty database gets the whole schema; any other must be exactly
+    /// at this binary's migrations (else an error names `jineng migrate`,
+    /// or refuses a newer or edited schema). Nothing else is applied.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut store = Store::open(url).await?;
+        schema::prepare(&store).await?;
+        store.open_audit_key(url).await?;
+        Ok(store)
+    }
+
+    /// `jineng migrate`: records the checksums of migrations applied before
+    /// they were kept, then applies the pending ones up to `upto` (all if
+    /// `None`), calling `on_step` after each.
+    pub async fn migrate(
+        url: &str,
+        upto: Option<i64>,
+        on_step: &mut (dyn FnMut(&MigrationStep) + Send),
+    ) -> Result<Vec<MigrationStep>, StoreError> {
+        let store = Store::open(url).await?;
+        let done = schema::migrate(&store, None, upto, on_step).await;
+        store.close().await;
+        done
+    }
+
+    /// `jineng migrate --check`: what the database lacks (refuses a newer
+    /// or edited schema, as connecting does).
+    pub async fn migration_status(url: &str) -> Result<MigrationStatus, StoreError> {
+        let store = Store::open(url).await?;
+        let mut conn = store.pool().acquire().await?;
+        let status = schema::status(&mut conn, store.backend()).await;
+        drop(conn);
+        store.close().await;
+        status
+    }
+
+    /// The migrations this binary carries.
+    pub fn migration_files() -> Vec<MigrationFile> {
+        schema::known()
+    }
+
+    /// Opens the pool; touches no table.
+    async fn open(url: &str) -> Result<Store, StoreError> {
         install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite://") {
             let sep = if rest.contains('?') { '&' } else { '?' };
@@ -216,19 +259,17 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        let mut store = Store {
+        let reader = match backend {
+            Backend::Sqlite => lookup::SqliteReader::for_url(&url).map(Arc::new),
+            Backend::Postgres => None,
+        };
+        Ok(Store {
             pool,
             backend,
-            reader: None,
+            reader,
             audit_key: None,
             signing_key_path: credentials::default_key_path(&url),
-        };
-        schema::migrate(&store).await?;
-        store.open_audit_key(&url).await?;
-        if backend == Backend::Sqlite {
-            store.reader = lookup::SqliteReader::for_url(&url).map(Arc::new);
-        }
-        Ok(store)
+        })
     }
 
     pub fn backend(&self) -> Backend {

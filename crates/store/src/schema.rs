@@ -1,10 +1,42 @@
-//! Migrations: numbered SQL files applied once each, in order, inside a
-//! transaction. One text serves both backends; `{pk}` is the only token.
+//! Migrations: numbered SQL files (crates/store/migrations/), each applied
+//! once and recorded in `schema_migrations` with the SHA-256 of its text.
+//! One text serves both backends; `{pk}` is the only token. A file whose
+//! first line is `-- jineng:no-transaction` runs statement by statement
+//! outside a transaction on PostgreSQL, so that `CREATE INDEX CONCURRENTLY`
+//! does not block writers (SQLite, and a fresh database, drop the word and
+//! run it in the transaction). What a database holds against this binary is
+//! `state`; creating a fresh database and `jineng migrate` are `apply`
+//! (docs/operations.md, Migrations).
 
-use crate::{Backend, Store, StoreError};
-use sqlx::{AssertSqlSafe, Executor};
+mod apply;
+mod state;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
+pub use apply::MigrationStep;
+pub(crate) use apply::{migrate, prepare};
+pub use state::{MigrationFile, MigrationStatus};
+pub(crate) use state::{applied, tables};
+
+use crate::Backend;
+use sqlx::Executor;
+
+/// The migrations this binary carries, with their checksums.
+pub fn known() -> Vec<MigrationFile> {
+    MIGRATIONS
+        .iter()
+        .map(|(version, name, sql)| MigrationFile {
+            version: *version,
+            file: state::file_name(*version, name),
+            checksum: state::checksum(sql),
+        })
+        .collect()
+}
+
+/// A migration: (version, name, text); the file is `{version:04}_{name}.sql`.
+pub(crate) type Migration = (i64, &'static str, &'static str);
+
+/// In order. Numbers are not contiguous: parallel branches reserve theirs,
+/// and a gap is never filled later (docs/operations.md).
+const MIGRATIONS: &[Migration] = &[
     (
         1,
         "foundation",
@@ -135,91 +167,61 @@ fn dialect(sql: &str, backend: Backend) -> String {
     sql.replace("{pk}", pk)
 }
 
-pub(crate) async fn migrate(store: &Store) -> Result<(), StoreError> {
-    use sqlx::Connection;
-    let sqlite = store.backend() == Backend::Sqlite;
-    let mut conn = store.pool().acquire().await?;
-    // SQLite rebuilds a table (new table, copy, drop, rename) with
-    // foreign-key enforcement off, and checks every reference after; the
-    // pragma has no effect inside a transaction.
-    if sqlite {
-        conn.execute("PRAGMA foreign_keys = OFF").await?;
-    }
-    let applied = match sqlite {
-        true => apply(store, conn.begin_with("BEGIN IMMEDIATE").await?).await,
-        false => apply(store, conn.begin().await?).await,
-    };
-    if sqlite {
-        let broken: Vec<String> =
-            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
-                .fetch_all(&mut *conn)
-                .await?;
-        conn.execute("PRAGMA foreign_keys = ON").await?;
-        if !broken.is_empty() {
-            return Err(StoreError::Corrupt(format!(
-                "数据库升级后外键引用不完整：{}",
-                broken.join("、")
-            )));
-        }
-    }
-    applied
+/// What the database lacks against this binary (refuses a newer or edited
+/// schema).
+pub(crate) async fn status(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<MigrationStatus, crate::StoreError> {
+    state::read(conn, backend, MIGRATIONS).await
 }
 
-async fn apply(store: &Store, mut tx: sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
-    // Two processes may start at once against a fresh PostgreSQL database;
-    // the advisory lock makes the second wait for the first's migration.
-    if store.backend() == Backend::Postgres {
-        tx.execute("SELECT pg_advisory_xact_lock(7201)").await?;
+/// Whether the database has the migrations' record table.
+pub(crate) async fn has_migrations_table(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<bool, sqlx::Error> {
+    state::has_table(conn, backend, "schema_migrations").await
+}
+
+/// The first line that marks a migration to run outside a transaction.
+const NO_TRANSACTION: &str = "-- jineng:no-transaction";
+
+fn no_transaction(sql: &str) -> bool {
+    sql.lines()
+        .next()
+        .is_some_and(|l| l.trim() == NO_TRANSACTION)
+}
+
+/// Work in Rust that follows a migration, in its transaction.
+async fn after(
+    version: i64,
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<(), sqlx::Error> {
+    if version == 6 {
+        // Rows written before the chain existed join it in order.
+        crate::audit::chain_unchained(conn, backend).await?;
     }
-    tx.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
-    )
-    .await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-        .fetch_all(&mut *tx)
-        .await?;
-    for (version, name, sql) in MIGRATIONS {
-        if applied.contains(version) {
-            continue;
-        }
-        let text = dialect(sql, store.backend());
-        let skip = store.backend() == Backend::Postgres && SQLITE_ONLY.contains(version);
-        for statement in split_statements(&text).into_iter().filter(|_| !skip) {
-            tx.execute(AssertSqlSafe(statement)).await?;
-        }
-        sqlx::query(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(*version)
-        .bind(*name)
-        .bind(crate::audit::now())
-        .execute(&mut *tx)
-        .await?;
-        if *version == 6 {
-            // Rows written before the chain existed join it in order.
-            crate::audit::chain_unchained(&mut tx, store.backend()).await?;
-        }
-        if *version == 24 {
-            // Tokens issued before expiry existed run out like new ones.
-            let expires = (chrono::Utc::now()
-                + chrono::Duration::days(crate::accounts::DEFAULT_TOKEN_DAYS))
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE expires_at IS NULL")
-                .bind(expires)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if (*version == 15 || *version == 37) && store.backend() == Backend::Postgres {
-            // The rebuilt ledger_tx kept its ids; its identity must go on
-            // after them.
-            tx.execute(
-                "SELECT setval(pg_get_serial_sequence('ledger_tx', 'tx_id'), \
-                 (SELECT COALESCE(MAX(tx_id), 0) + 1 FROM ledger_tx), false)",
-            )
+    if version == 24 {
+        // Tokens issued before expiry existed run out like new ones.
+        let expires = (chrono::Utc::now()
+            + chrono::Duration::days(crate::accounts::DEFAULT_TOKEN_DAYS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        sqlx::query("UPDATE api_tokens SET expires_at = $1 WHERE expires_at IS NULL")
+            .bind(expires)
+            .execute(&mut *conn)
             .await?;
-        }
     }
-    tx.commit().await?;
+    if (version == 15 || version == 37) && backend == Backend::Postgres {
+        // The rebuilt ledger_tx kept its ids; its identity must go on
+        // after them.
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('ledger_tx', 'tx_id'), \
+             (SELECT COALESCE(MAX(tx_id), 0) + 1 FROM ledger_tx), false)",
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -247,3 +249,6 @@ fn split_statements(sql: &str) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;
