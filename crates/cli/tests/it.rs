@@ -13,6 +13,7 @@ mod vouchers_fixture;
 
 mod api_fuzz;
 mod api_imports;
+mod archive;
 mod audit;
 mod audit_key;
 mod bench_supervise;

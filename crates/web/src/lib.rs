@@ -15,6 +15,7 @@ mod account;
 pub mod accounts;
 mod accounts_admin;
 mod api;
+mod archive;
 mod audit;
 mod auth;
 mod certificates;
@@ -33,6 +34,7 @@ mod institutions;
 mod ledger;
 mod list;
 mod persons;
+pub mod printing;
 mod public;
 mod roster;
 mod security;
@@ -41,6 +43,7 @@ mod standards;
 mod supervision;
 mod tasks;
 mod views;
+mod verify;
 mod vouchers;
 
 pub use accounts::{
@@ -77,6 +80,8 @@ pub struct AppState {
     flashes: Arc<flash::Flashes>,
     /// The certificate issuer: public address, did:web, signing keys.
     credentials: Arc<jineng_store::Credentials>,
+    /// The bureau's name, printed on certificates and archives.
+    bureau: Arc<str>,
 }
 
 impl AppState {
@@ -102,6 +107,7 @@ impl AppState {
         .expect("the default public address is valid");
         AppState {
             credentials: Arc::new(credentials),
+            bureau: Arc::from(printing::DEFAULT_BUREAU),
             uploads: Arc::new(uploads),
             store,
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
@@ -124,6 +130,12 @@ impl AppState {
     /// address, key file).
     pub fn with_credentials(mut self, credentials: jineng_store::Credentials) -> AppState {
         self.credentials = Arc::new(credentials);
+        self
+    }
+
+    /// Prints `name` as the bureau on certificates and archives.
+    pub fn with_bureau(mut self, name: &str) -> AppState {
+        self.bureau = Arc::from(name);
         self
     }
 
@@ -162,6 +174,12 @@ pub fn router(state: AppState) -> Router {
             .route("/persons/{id}", get(persons::show))
             .route("/persons/{id}/reveal", post(persons::reveal))
             .route("/me", get(persons::me))
+            .route("/me/archive.pdf", get(archive::me_pdf))
+            .route("/me/archive.json", get(archive::me_json))
+            .route("/persons/{id}/archive.pdf", get(archive::person_pdf))
+            .route("/persons/{id}/archive.json", get(archive::person_json))
+            .route("/certificates/{no}/pdf", get(archive::certificate))
+            .route("/verify", get(verify::show).post(verify::check))
             .route("/claims", get(claims::list))
             .route(
                 "/claims/approve-clean",
