@@ -162,10 +162,6 @@ impl Fonts {
         }
     }
 
-    pub(crate) fn primary(&self) -> &'static Face {
-        shipped()
-    }
-
     /// The face for `c`: the subset, else a system face that has it.
     pub(crate) fn face_for(&mut self, c: char) -> Face {
         let main = shipped();
