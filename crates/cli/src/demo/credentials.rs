@@ -1,8 +1,10 @@
 //! The demo's verifiable certificates (issue 15): every certificate gets
 //! its status entry (its verify code, so `/verify` and the printed QR work
-//! at once), and one certificate of the sample worker is revoked with a
-//! reason, so `/verify`, `/me` and the archive show both states.
-//! Idempotent: a second run allocates nothing and revokes nothing.
+//! at once), and one certificate is revoked with a reason, so `/verify`,
+//! `/me` and the archive show both states: the sample worker's last one
+//! when they hold two or more (an earlier one stays valid), else the
+//! lowest-numbered certificate of someone else. Idempotent: a second run
+//! allocates nothing and revokes nothing.
 
 use jineng_store::{Actor, Store, StoreError};
 
@@ -21,15 +23,18 @@ pub(crate) async fn load(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     let Some(record) = store.worker_record(hit.person_id).await? else {
         return Ok(());
     };
-    if record.certificates.iter().any(|c| c.revocation.is_some()) {
+    let no = if record.certificates.len() >= 2 {
+        record.certificates.last().map(|c| c.cert.cert_no.clone())
+    } else {
+        store.certificate_of_another(hit.person_id).await?
+    };
+    let Some(no) = no else { return Ok(()) };
+    let status = store.certificate_status(&no).await?;
+    if status.iter().any(|s| s.revocation.is_some()) {
         return Ok(());
     }
-    // The sample worker's last certificate: an earlier one stays valid.
-    let Some(c) = record.certificates.last() else {
-        return Ok(());
-    };
-    match store.revoke_certificate(&c.cert.cert_no, REASON, actor).await {
-        Ok(_) => println!("  已撤销演示证书 {}（{}）", c.cert.cert_no, name),
+    match store.revoke_certificate(&no, REASON, actor).await {
+        Ok(_) => println!("  已撤销演示证书 {no}"),
         Err(StoreError::Refused(m)) => println!("  未撤销演示证书：{m}"),
         Err(e) => return Err(e.into()),
     }

@@ -345,4 +345,15 @@ impl Store {
         }
         Ok(given)
     }
+
+    /// The lowest-numbered certificate not held by `person_id` (the demo
+    /// revokes it when the sample worker has only one).
+    pub async fn certificate_of_another(&self, person_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(cert_no) FROM certificates WHERE person_id <> $1",
+        )
+        .bind(person_id)
+        .fetch_one(self.pool())
+        .await?)
+    }
 }
