@@ -6,8 +6,8 @@
 
 use crate::CredentialArgs;
 use anyhow::Context;
-use jineng_credentials::presentation::{Item, is_presentation};
 use jineng_credentials::Failure;
+use jineng_credentials::presentation::{Item, is_presentation};
 use jineng_domain::NationalId;
 use jineng_store::{Actor, Credentials, Store};
 use std::path::Path;
@@ -35,7 +35,8 @@ pub async fn cert_pdf(
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
     let p = store.printable_certificate(cert_no, actor).await?;
-    let pdf = jineng_web::printing::certificate_pdf(&p, creds, &cred.bureau_name, chrono::Utc::now())?;
+    let pdf =
+        jineng_web::printing::certificate_pdf(&p, creds, &cred.bureau_name, chrono::Utc::now())?;
     std::fs::write(out, &pdf.bytes).with_context(|| format!("无法写入 {}", out.display()))?;
     warn_missing(&pdf.missing);
     println!(
@@ -114,7 +115,11 @@ pub fn print_bundle(items: &Result<Vec<Item>, Failure>) -> ExitCode {
     if valid == items.len() {
         println!("有效：凭证包中 {} 项凭证全部有效", items.len());
     } else {
-        println!("无效：凭证包中 {} 项凭证有 {} 项未通过", items.len(), items.len() - valid);
+        println!(
+            "无效：凭证包中 {} 项凭证有 {} 项未通过",
+            items.len(),
+            items.len() - valid
+        );
     }
     for (n, item) in items.iter().enumerate() {
         print!("[{}] ", n + 1);

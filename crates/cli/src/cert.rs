@@ -289,7 +289,10 @@ async fn print_verdict(verdict: &Verdict, store: Option<&Store>) -> ExitCode {
     print_now(verdict, revocation.as_ref())
 }
 
-pub(crate) fn print_now(verdict: &Verdict, revocation: Option<&jineng_store::Revocation>) -> ExitCode {
+pub(crate) fn print_now(
+    verdict: &Verdict,
+    revocation: Option<&jineng_store::Revocation>,
+) -> ExitCode {
     match verdict {
         Verdict::Valid(c) => {
             println!("有效");

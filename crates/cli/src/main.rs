@@ -252,7 +252,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Person { command } => {
             person::run(&cli.db, &actor, &cli.credentials, command).await
-        },
+        }
         Command::Policy { command } => policy::run(&cli.db, &actor, command).await,
         Command::Claims { command } => claims::run(&cli.db, &actor, command).await,
         Command::Eligibility(args) => eligibility::run(&cli.db, args).await,

@@ -10,8 +10,8 @@
 //!   and the officer; its JSON bundle verifies with `cert verify` and with
 //!   the Python check, and fails with one byte changed; its PDF lists the
 //!   certificates and the hours;
-//! - on the web the worker downloads their own archive and certificates,
-//!   and not another worker's.
+//! - on the web (`archive_web`) the worker downloads their own archive and
+//!   certificates, and not another worker's.
 //!
 //! Poppler and zbar (`.ci/run` installs them) are needed for the PDF
 //! checks: without them those checks are skipped with a note, except under
@@ -20,10 +20,9 @@
 use crate::common;
 
 use axum::http::StatusCode;
-use common::http::{Site, Sql, get, login};
+use common::http::{Sql, get};
 use common::{TestDb, backends};
-use jineng_domain::access::{Role, Scope};
-use jineng_store::{Actor, Store};
+use jineng_store::Actor;
 use std::path::Path;
 use std::process::Command;
 
@@ -40,7 +39,11 @@ fn tool(name: &str) -> bool {
 }
 
 fn pdf_text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext").arg(pdf).arg("-").output().unwrap();
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
@@ -65,12 +68,12 @@ fn qr_of(pdf: &Path) -> String {
 
 /// The sample worker: person id, full ID number, name, and the numbers of
 /// their valid and revoked certificates (the demo revokes one).
-struct Sample {
-    pid: i64,
-    id: String,
-    name: String,
-    valid: Vec<String>,
-    revoked: Vec<String>,
+pub(crate) struct Sample {
+    pub(crate) pid: i64,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) valid: Vec<String>,
+    pub(crate) revoked: Vec<String>,
 }
 
 async fn sample(db: &TestDb) -> Sample {
@@ -102,7 +105,7 @@ async fn sample(db: &TestDb) -> Sample {
 }
 
 /// Another demo person with a certificate (the first by certificate number).
-async fn other_holder(db: &TestDb, not: i64) -> (i64, String) {
+pub(crate) async fn other_holder(db: &TestDb, not: i64) -> (i64, String) {
     let mut sql = Sql::open(db).await;
     let pid = sql
         .int(&format!(
@@ -145,7 +148,10 @@ fn certificate_pdf_qr_and_the_public_verify_page() {
         }
         // The demo revoked one certificate: its PDF says so.
         let revoked = rt.block_on(async {
-            Sql::open(&db).await.text("SELECT MIN(cert_no) FROM certificate_revocations").await
+            Sql::open(&db)
+                .await
+                .text("SELECT MIN(cert_no) FROM certificate_revocations")
+                .await
         });
         let (revoked_url, revoked_pdf) = print(&db, &revoked, "revoked.pdf");
         if tools {
@@ -159,7 +165,12 @@ fn certificate_pdf_qr_and_the_public_verify_page() {
             assert_eq!(r.status, StatusCode::OK, "[{b}]");
             assert_eq!(verify_state(&r.body), "有效", "[{b}] {}", r.body);
             assert!(!r.body.contains(&s.id), "[{b}] the full ID number shown");
-            let by_name = get(&app, &format!("/verify?cert={no}&name={}", enc(&s.name)), "").await;
+            let by_name = get(
+                &app,
+                &format!("/verify?cert={no}&name={}", enc(&s.name)),
+                "",
+            )
+            .await;
             assert_eq!(verify_state(&by_name.body), "有效", "[{b}]");
             // The number alone, a wrong name, a made-up number: 未找到.
             for q in [
@@ -167,20 +178,38 @@ fn certificate_pdf_qr_and_the_public_verify_page() {
                 "/verify?cert=NOSUCH0001&name=x".to_string(),
                 format!("/verify?cert={no}&code=1-0"),
             ] {
-                assert_eq!(verify_state(&get(&app, &q, "").await.body), "未找到", "[{b}] {q}");
+                assert_eq!(
+                    verify_state(&get(&app, &q, "").await.body),
+                    "未找到",
+                    "[{b}] {q}"
+                );
             }
-            let r = get(&app, revoked_url.trim_start_matches("http://127.0.0.1:8080"), "").await;
+            let r = get(
+                &app,
+                revoked_url.trim_start_matches("http://127.0.0.1:8080"),
+                "",
+            )
+            .await;
             assert_eq!(verify_state(&r.body), "已撤销", "[{b}]");
             store.close().await;
         });
-        db.ok(&["cert", "revoke", &no, "--reason", "内部备注：不应公开的原因"]);
+        db.ok(&[
+            "cert",
+            "revoke",
+            &no,
+            "--reason",
+            "内部备注：不应公开的原因",
+        ]);
         rt.block_on(async {
             let store = db.store().await;
             let app = common::http::app_of(&store);
             let r = get(&app, url.trim_start_matches("http://127.0.0.1:8080"), "").await;
             assert_eq!(verify_state(&r.body), "已撤销", "[{b}]");
             assert!(r.body.contains("经发证或登记机构撤销"), "[{b}]");
-            assert!(!r.body.contains("不应公开"), "[{b}] the reason's text shown");
+            assert!(
+                !r.body.contains("不应公开"),
+                "[{b}] the reason's text shown"
+            );
             // The lookup's limiter: the 4th query of a minute is refused.
             let limits = jineng_web::Limits {
                 login_per_minute: 1000,
@@ -188,7 +217,10 @@ fn certificate_pdf_qr_and_the_public_verify_page() {
             };
             let app = jineng_web::router(jineng_web::AppState::new(store.clone(), limits, false));
             for _ in 0..3 {
-                assert_eq!(get(&app, "/verify?cert=X&name=y", "").await.status, StatusCode::OK);
+                assert_eq!(
+                    get(&app, "/verify?cert=X&name=y", "").await.status,
+                    StatusCode::OK
+                );
             }
             let r = get(&app, "/verify?cert=X&name=y", "").await;
             assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "[{b}]");
@@ -227,7 +259,10 @@ fn verify_py() -> Option<std::path::PathBuf> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the Python check");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the Python check"
+        );
         eprintln!("note: python3 lacks cryptography or jcs: the Python check is skipped");
         return None;
     }
@@ -247,7 +282,10 @@ fn the_archive_bundle_and_pdf_verify_and_are_audited() {
         let said = db.ok(&["person", "archive", &s.id, "--out", json.to_str().unwrap()]);
         assert!(said.contains("已记入审计日志"), "[{b}] {said}");
         let text = std::fs::read_to_string(&json).unwrap();
-        assert!(!text.contains(&s.id), "[{b}] the full ID number in the bundle");
+        assert!(
+            !text.contains(&s.id),
+            "[{b}] the full ID number in the bundle"
+        );
         let vp: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(vp["type"], serde_json::json!(["VerifiablePresentation"]));
         let vcs = vp["verifiableCredential"].as_array().unwrap();
@@ -255,26 +293,49 @@ fn the_archive_bundle_and_pdf_verify_and_are_audited() {
             vcs[0]["type"],
             serde_json::json!(["VerifiableCredential", "JinengArchiveCredential"])
         );
-        assert_eq!(vcs.len(), 1 + s.valid.len(), "[{b}] one per valid certificate");
+        assert_eq!(
+            vcs.len(),
+            1 + s.valid.len(),
+            "[{b}] one per valid certificate"
+        );
         let out = db.run(&["cert", "verify", json.to_str().unwrap()]);
         let said = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "[{b}] {said}");
         assert!(said.starts_with("有效"), "[{b}] {said}");
         // One byte changed in the archive credential's subject: refused.
         let changed = db.path("changed.json");
-        std::fs::write(&changed, text.replacen("\"countedHours\": ", "\"countedHours\": 1", 1)).unwrap();
+        std::fs::write(
+            &changed,
+            text.replacen("\"countedHours\": ", "\"countedHours\": 1", 1),
+        )
+        .unwrap();
         let out = db.run(&["cert", "verify", changed.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "[{b}]");
-        assert!(String::from_utf8_lossy(&out.stdout).starts_with("无效"), "[{b}]");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("无效"),
+            "[{b}]"
+        );
         if let Some(script) = &python {
             let did = db.path("did.json");
             std::fs::write(&did, db.ok(&["keys", "show", "--did-document"])).unwrap();
             let run = |f: &Path| {
-                let o = Command::new("python3").arg(script).arg(f).arg(&did).output().unwrap();
-                (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned())
+                let o = Command::new("python3")
+                    .arg(script)
+                    .arg(f)
+                    .arg(&did)
+                    .output()
+                    .unwrap();
+                (
+                    o.status.code(),
+                    String::from_utf8_lossy(&o.stdout).into_owned(),
+                )
             };
             let (code, said) = run(&json);
-            assert_eq!((code, said.lines().next()), (Some(0), Some("VALID")), "[{b}] {said}");
+            assert_eq!(
+                (code, said.lines().next()),
+                (Some(0), Some("VALID")),
+                "[{b}] {said}"
+            );
             let (code, said) = run(&changed);
             assert_eq!(code, Some(1), "[{b}] {said}");
             assert!(said.starts_with("INVALID"), "[{b}] {said}");
@@ -301,73 +362,8 @@ fn the_archive_bundle_and_pdf_verify_and_are_audited() {
                     "SELECT actor FROM audit_log WHERE action = 'export_archive' AND entity_key = '{masked}'"
                 ))
                 .await;
-            assert_eq!(rows, vec!["tester".to_string(), "tester".to_string()], "[{b}]");
+            assert_eq!(rows, vec!["cli:tester".to_string(), "cli:tester".to_string()], "[{b}]");
         });
-        rt.block_on(web(&db, &s, &masked));
+        rt.block_on(crate::archive_web::web(&db, &s, &masked));
     }
-}
-
-async fn web(db: &TestDb, s: &Sample, masked: &str) {
-    let b = db.backend;
-    let site = Site::open(db).await;
-    let (worker, _) = site.login("worker").await;
-    let me = site.get("/me", &worker).await;
-    assert_eq!(me.status, StatusCode::OK, "[{b}]");
-    for w in ["/me/archive.pdf", "/me/archive.json", "已领取补贴合计", " 元", "有效"] {
-        assert!(me.body.contains(w), "[{b}] {w} not on /me");
-    }
-    let no = &s.valid[0];
-    assert!(me.body.contains(&format!("/certificates/{no}/pdf")), "[{b}]");
-    let j = site.get("/me/archive.json", &worker).await;
-    assert_eq!(j.status, StatusCode::OK, "[{b}] {}", j.body);
-    let file = db.path("web-archive.json");
-    std::fs::write(&file, &j.bytes).unwrap();
-    let out = db.run(&["cert", "verify", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "[{b}] {}", String::from_utf8_lossy(&out.stdout));
-    let p = site.get("/me/archive.pdf", &worker).await;
-    assert!(p.status == StatusCode::OK && p.bytes.starts_with(b"%PDF-"), "[{b}]");
-    let c = site.get(&format!("/certificates/{no}/pdf"), &worker).await;
-    assert!(c.status == StatusCode::OK && c.bytes.starts_with(b"%PDF-"), "[{b}]");
-    let mut sql = Sql::open(db).await;
-    let audited = sql
-        .texts(&format!(
-            "SELECT actor FROM audit_log WHERE action = 'export_archive' AND entity_key = '{masked}' ORDER BY audit_id"
-        ))
-        .await;
-    assert_eq!(audited.len(), 4, "[{b}] {audited:?}");
-    assert!(audited[2].contains("worker"), "[{b}] {audited:?}");
-
-    // Another worker: their own page, never the sample's.
-    let (other, other_cert) = other_holder(db, s.pid).await;
-    let store: &Store = &site.store;
-    let acct = jineng_web::create_account(
-        store,
-        "worker2",
-        "worker2",
-        Role::Worker,
-        Scope::Person(other),
-        &Actor("test:setup".into()),
-    )
-    .await
-    .unwrap();
-    let (w2, _) = login(&site.app, "worker2", &acct.password).await;
-    for path in [
-        format!("/persons/{}/archive.json", s.pid),
-        format!("/persons/{}/archive.pdf", s.pid),
-        format!("/certificates/{no}/pdf"),
-    ] {
-        let r = site.get(&path, &w2).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {path}");
-    }
-    let mine = site.get(&format!("/certificates/{other_cert}/pdf"), &w2).await;
-    assert_eq!(mine.status, StatusCode::OK, "[{b}]");
-    let own = site.get("/me/archive.json", &w2).await;
-    assert!(own.status == StatusCode::OK && !own.body.contains(masked), "[{b}]");
-
-    // An officer of the city takes the archive from the person's page.
-    let (city, _) = site.login("city").await;
-    let page = site.get(&format!("/persons/{}", s.pid), &city).await;
-    assert!(page.body.contains(&format!("/persons/{}/archive.pdf", s.pid)), "[{b}]");
-    let r = site.get(&format!("/persons/{}/archive.json", s.pid), &city).await;
-    assert_eq!(r.status, StatusCode::OK, "[{b}]");
 }

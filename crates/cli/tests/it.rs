@@ -14,6 +14,7 @@ mod vouchers_fixture;
 mod api_fuzz;
 mod api_imports;
 mod archive;
+mod archive_web;
 mod audit;
 mod audit_key;
 mod bench_supervise;

@@ -54,7 +54,10 @@ impl Item {
 fn shape(p: &Value) -> Result<&Vec<Value>, Failure> {
     let bad = Failure::NotCredential;
     let obj = p.as_object().ok_or(bad("凭证包不是 JSON 对象"))?;
-    if obj.keys().any(|k| !matches!(k.as_str(), "@context" | "type" | "verifiableCredential")) {
+    if obj
+        .keys()
+        .any(|k| !matches!(k.as_str(), "@context" | "type" | "verifiableCredential"))
+    {
         return Err(bad("凭证包含有未签名的附加内容"));
     }
     if obj.get("@context") != Some(&json!([VC_CONTEXT])) {

@@ -983,11 +983,7 @@ fn a_revoked_certificate_earns_no_r1_subsidy() {
     let p = liaocheng();
     let who = person(LC, vec![cat("农村转移就业劳动者", "2015-01-01")]);
     let mut c = lc_cert_claim("9", "6-31-01-03", "五级", "2019-03-20", 9);
-    approved(
-        &decide(&p, &who, &c, &[]),
-        100_000,
-        PayeeKind::Institution,
-    );
+    approved(&decide(&p, &who, &c, &[]), 100_000, PayeeKind::Institution);
     if let Some(cert) = c.certificate.as_mut() {
         cert.revoked_on = Some(d("2019-05-01"));
     }

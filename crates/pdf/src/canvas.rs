@@ -189,11 +189,11 @@ impl Canvas {
     /// The PDF, with its title and language.
     pub(crate) fn finish(mut self, title: &str) -> Result<Vec<u8>, String> {
         let total = self.pages.len();
-        let footer = self.footer.clone();
-        for i in 0..total {
-            let text = format!("{footer}　第 {} 页 / 共 {total} 页", i + 1);
-            let w = self.fonts.width(&text, 8.0);
-            self.pages[i].push(Op::Text {
+        let fonts = &mut self.fonts;
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            let text = format!("{}　第 {} 页 / 共 {total} 页", self.footer, i + 1);
+            let w = fonts.width(&text, 8.0);
+            page.push(Op::Text {
                 x: (WIDTH - w) / 2.0,
                 y: HEIGHT - 28.0,
                 size: 8.0,

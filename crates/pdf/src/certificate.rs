@@ -87,6 +87,11 @@ pub fn certificate(sheet: &CertificateSheet, options: Options) -> Result<Rendere
         "本证书另有可验证电子凭证（W3C Verifiable Credential，eddsa-jcs-2022 签名），持证人可向用人单位提供；证件号码已按规定遮盖。",
         GREY,
     );
-    c.paragraph(MARGIN, 9.0, &format!("打印时间：{}", sheet.printed_at), GREY);
+    c.paragraph(
+        MARGIN,
+        9.0,
+        &format!("打印时间：{}", sheet.printed_at),
+        GREY,
+    );
     done(c, &format!("{} {}", sheet.type_name, sheet.cert_no))
 }

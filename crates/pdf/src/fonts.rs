@@ -109,7 +109,11 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
         }
         let name = p
             .file_name()
-            .map(|n| n.to_string_lossy().to_lowercase().replace(['-', '_', ' '], ""))
+            .map(|n| {
+                n.to_string_lossy()
+                    .to_lowercase()
+                    .replace(['-', '_', ' '], "")
+            })
             .unwrap_or_default();
         let font_file = [".ttc", ".otf", ".ttf"].iter().any(|x| name.ends_with(x));
         if font_file && CJK_NAMES.iter().any(|n| name.contains(n)) {

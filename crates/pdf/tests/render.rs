@@ -43,7 +43,13 @@ fn text_of(pdf: &[u8]) -> String {
 
 #[test]
 fn certificate_text_and_qr() {
-    let r = certificate(&sheet("吴刚"), Options { system_fonts: false }).unwrap();
+    let r = certificate(
+        &sheet("吴刚"),
+        Options {
+            system_fonts: false,
+        },
+    )
+    .unwrap();
     assert!(r.missing.is_empty());
     assert!(r.bytes.starts_with(b"%PDF-"));
     // Subset at write time: far smaller than the shipped 1.9 MB font.
@@ -52,7 +58,13 @@ fn certificate_text_and_qr() {
         return;
     }
     let text = text_of(&r.bytes);
-    for want in ["吴刚", "LCJS20190000001", "3715**********7230", "养老护理员", "五级/初级工"] {
+    for want in [
+        "吴刚",
+        "LCJS20190000001",
+        "3715**********7230",
+        "养老护理员",
+        "五级/初级工",
+    ] {
         assert!(text.contains(want), "{want} not in {text}");
     }
     if !tool("zbarimg") {
@@ -82,9 +94,21 @@ fn certificate_text_and_qr() {
 
 #[test]
 fn a_character_outside_every_font_is_reported_not_fatal() {
-    let r = certificate(&sheet("王\u{2A6D6}"), Options { system_fonts: false }).unwrap();
+    let r = certificate(
+        &sheet("王\u{2A6D6}"),
+        Options {
+            system_fonts: false,
+        },
+    )
+    .unwrap();
     assert_eq!(r.missing, vec!['\u{2A6D6}']);
-    let r = certificate(&sheet("王堃"), Options { system_fonts: false }).unwrap();
+    let r = certificate(
+        &sheet("王堃"),
+        Options {
+            system_fonts: false,
+        },
+    )
+    .unwrap();
     assert_eq!(r.missing, vec!['堃']);
 }
 
@@ -100,7 +124,11 @@ fn archive_breaks_pages() {
         generated_at: "2026-12-07 10:00".into(),
         sections: vec![Table {
             title: "培训经历".into(),
-            columns: vec![("培训班".into(), 2.0), ("职业".into(), 2.0), ("学时".into(), 1.0)],
+            columns: vec![
+                ("培训班".into(), 2.0),
+                ("职业".into(), 2.0),
+                ("学时".into(), 1.0),
+            ],
             rows,
             empty: "无".into(),
             note: Some("合计".into()),

@@ -42,8 +42,8 @@ mod session;
 mod standards;
 mod supervision;
 mod tasks;
-mod views;
 mod verify;
+mod views;
 mod vouchers;
 
 pub use accounts::{

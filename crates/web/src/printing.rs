@@ -146,7 +146,9 @@ pub fn archive_pdf(
                     },
                     c.cert.issue_date.clone(),
                     match &c.revocation {
-                        Some(x) => format!("已撤销（{}）", &x.revoked_at[..10.min(x.revoked_at.len())]),
+                        Some(x) => {
+                            format!("已撤销（{}）", &x.revoked_at[..10.min(x.revoked_at.len())])
+                        }
                         None => "有效".into(),
                     },
                 ]

@@ -27,7 +27,9 @@ pub fn archive_subject(r: &WorkerRecord) -> Value {
     let categories: Vec<Value> = a
         .categories
         .iter()
-        .map(|c| json!({ "category": c.category, "validFrom": c.valid_from, "validTo": c.valid_to }))
+        .map(
+            |c| json!({ "category": c.category, "validFrom": c.valid_from, "validTo": c.valid_to }),
+        )
         .collect();
     let trainings: Vec<Value> = r
         .trainings

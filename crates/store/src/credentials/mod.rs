@@ -25,11 +25,11 @@ mod verify;
 
 pub use bundle::archive_subject;
 pub use issue::{IssueReport, Selection};
+pub use keyfile::default_key_path;
 pub use record::{
     PrintableCertificate, RecordCertificate, Subsidy, VerifyHit, VerifyKey, WorkerRecord,
     mask_name, revocation_category, verify_url,
 };
-pub use keyfile::default_key_path;
 pub(crate) use revoke::revoke_case_certificates;
 pub use revoke::{CertificateStatus, Revocation};
 

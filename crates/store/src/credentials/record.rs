@@ -226,7 +226,12 @@ impl Store {
                     .into_iter()
                     .filter(|s| s.cert_type == f.cert_type.code())
                     .find_map(|s| s.revocation)
-                    .map(|r| (r.revoked_at[..10.min(r.revoked_at.len())].to_string(), revocation_category(&r)))
+                    .map(|r| {
+                        (
+                            r.revoked_at[..10.min(r.revoked_at.len())].to_string(),
+                            revocation_category(&r),
+                        )
+                    })
             } else {
                 None
             };
@@ -348,12 +353,15 @@ impl Store {
 
     /// The lowest-numbered certificate not held by `person_id` (the demo
     /// revokes it when the sample worker has only one).
-    pub async fn certificate_of_another(&self, person_id: i64) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT MIN(cert_no) FROM certificates WHERE person_id <> $1",
+    pub async fn certificate_of_another(
+        &self,
+        person_id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(cert_no) FROM certificates WHERE person_id <> $1")
+                .bind(person_id)
+                .fetch_one(self.pool())
+                .await?,
         )
-        .bind(person_id)
-        .fetch_one(self.pool())
-        .await?)
     }
 }

@@ -61,8 +61,8 @@ async fn archive_file(
                 .store
                 .archive_bundle(&state.credentials, &r, &user.actor(), now)
                 .await?;
-            let mut text = serde_json::to_string_pretty(&vp)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let mut text =
+                serde_json::to_string_pretty(&vp).map_err(|e| AppError::Internal(e.to_string()))?;
             text.push('\n');
             text.into_bytes()
         }
@@ -137,5 +137,10 @@ pub async fn certificate(
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    Ok(download(pdf.bytes, "pdf", &format!("{no}.pdf"), &format!("{safe}.pdf")))
+    Ok(download(
+        pdf.bytes,
+        "pdf",
+        &format!("{no}.pdf"),
+        &format!("{safe}.pdf"),
+    ))
 }

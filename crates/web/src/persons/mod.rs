@@ -238,7 +238,10 @@ async fn archive_page(
         .collect();
     let own = matches!(user.scope(), Scope::Person(_));
     let (download_pdf, download_json) = if own {
-        ("/me/archive.pdf".to_string(), "/me/archive.json".to_string())
+        (
+            "/me/archive.pdf".to_string(),
+            "/me/archive.json".to_string(),
+        )
     } else {
         (
             format!("/persons/{person_id}/archive.pdf"),
