@@ -39,7 +39,7 @@ pub enum Item {
     /// The archive credential: its unsecured document, or why not.
     Archive(Result<Value, Failure>),
     /// A certificate's credential.
-    Certificate(Verdict),
+    Certificate(Box<Verdict>),
 }
 
 impl Item {
@@ -107,12 +107,12 @@ pub fn verify_presentation(
             let url = crate::status::read_entry(vc).ok().map(|e| e.list_url);
             let list = url.as_deref().and_then(status_list);
             let text = serde_json::to_string(vc).unwrap_or_default();
-            out.push(Item::Certificate(verify_credential(
+            out.push(Item::Certificate(Box::new(verify_credential(
                 &text,
                 did_doc,
                 list.as_ref(),
                 now,
-            )));
+            ))));
         }
     }
     Ok(out)
