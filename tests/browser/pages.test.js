@@ -25,7 +25,7 @@ after(async () => {
 
 /** The main pages of each role (the anonymous visitor as `null`). */
 const ROLES = {
-  public: ['/', '/certificates/lookup', '/funds', '/public/credit', '/public/draws', '/login'],
+  public: ['/', '/certificates/lookup', '/verify', '/funds', '/public/credit', '/public/draws', '/login'],
   city: ['/', '/claims', '/persons', '/classes', '/ledger', '/dashboard', '/audit', '/supervision/cases', '/catalogue', '/institutions', '/imports', '/accounts', '/tasks', '/policy/standards', '/policy/whatif'],
   county: ['/', '/claims', '/classes', '/persons', '/policy/standards', '/policy/whatif'],
   finance: ['/', '/ledger', '/claims'],

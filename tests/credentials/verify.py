@@ -14,6 +14,14 @@ this check share no code and so no mistake.
     python3 verify.py CREDENTIAL.json DID.json [STATUS_LIST.json]
 
 Prints VALID (exit 0), REVOKED (exit 1) or INVALID: reason (exit 1).
+
+A worker's archive bundle (a VerifiablePresentation without a proof of its
+own: the worker holds no key) is checked credential by credential: the
+wrapper must be a bare presentation (nothing unsigned rides along), the
+first credential the archive credential (JinengArchiveCredential, no status
+entry), each one's proof must hold and, given the status list, each
+certificate naming that list must not be revoked. The first line is the
+verdict on the whole bundle, then one line per credential.
 Versions: see .ci/run (pinned there).
 """
 
@@ -158,6 +166,56 @@ def revoked(credential, status_list, did_doc):
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
+PRESENTATION_KEYS = {"@context", "type", "verifiableCredential"}
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+
+def check_bundle(bundle, did_doc, status_list):
+    """Per credential: (label, VALID | REVOKED | INVALID: reason)."""
+    if set(bundle) != PRESENTATION_KEYS:
+        raise Invalid("presentation carries unsigned members")
+    if bundle["@context"] != [VC_CONTEXT] or bundle["type"] != ["VerifiablePresentation"]:
+        raise Invalid("not a bare VC 2.0 VerifiablePresentation")
+    creds = bundle["verifiableCredential"]
+    if not isinstance(creds, list) or not creds:
+        raise Invalid("presentation holds no credential")
+    if "JinengArchiveCredential" not in creds[0].get("type", []):
+        raise Invalid("first credential is not the archive credential")
+    out = []
+    for vc in creds:
+        archive = "JinengArchiveCredential" in vc.get("type", [])
+        label = "archive" if archive else "certificate " + str(
+            vc.get("credentialSubject", {}).get("certificate", {}).get("number"))
+        try:
+            if "VerifiableCredential" not in vc.get("type", []):
+                raise Invalid("not a VerifiableCredential")
+            doc = verify_proof(vc, did_doc)
+            entry = doc.get("credentialStatus")
+            if (not archive and status_list is not None and isinstance(entry, dict)
+                    and entry.get("statusListCredential") == status_list.get("id")
+                    and revoked(doc, status_list, did_doc)):
+                out.append((label, "REVOKED"))
+                continue
+            out.append((label, "VALID"))
+        except (Invalid, KeyError, TypeError, ValueError) as e:
+            out.append((label, f"INVALID: {e}"))
+    return out
+
+
+def main_bundle(bundle, did_doc, status_list):
+    results = check_bundle(bundle, did_doc, status_list)
+    bad = [r for _, r in results if r != "VALID"]
+    if not bad:
+        print("VALID")
+    elif all(r == "REVOKED" for r in bad):
+        print("REVOKED")
+    else:
+        print("INVALID: " + next(r for r in bad if r != "REVOKED")[len("INVALID: "):])
+    for label, r in results:
+        print(f"  {label}: {r}")
+    return 0 if not bad else 1
+
+
 def main(argv):
     if len(argv) not in (3, 4):
         print("usage: verify.py CREDENTIAL.json DID.json [STATUS_LIST.json]", file=sys.stderr)
@@ -165,6 +223,8 @@ def main(argv):
     try:
         credential = load(argv[1])
         did_doc = load(argv[2])
+        if "VerifiablePresentation" in credential.get("type", []):
+            return main_bundle(credential, did_doc, load(argv[3]) if len(argv) == 4 else None)
         if "VerifiableCredential" not in credential.get("type", []):
             raise Invalid("not a VerifiableCredential")
         doc = verify_proof(credential, did_doc)

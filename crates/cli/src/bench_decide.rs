@@ -76,6 +76,7 @@ fn case(i: usize) -> (PersonFacts, ClaimFacts, Vec<Award>) {
             occupation: occupation.clone(),
             level,
             issue_date: day + Duration::days(10),
+            revoked_on: None,
         }),
         class: Some(ClassFacts {
             key: i as i64,

@@ -1,6 +1,7 @@
 //! `jineng cert`: verifiable certificates (docs/credentials.md) — issue
 //! the signed credential of certificates, verify one offline, revoke one,
-//! show where one stands. `jineng keys` rotates and shows the signing
+//! show where one stands, print one (`crate::archive`); a worker's archive
+//! bundle verifies credential by credential. `jineng keys` rotates and shows the signing
 //! keys.
 
 use crate::CredentialArgs;
@@ -47,6 +48,13 @@ pub enum CertCommand {
         /// 撤销原因
         #[arg(long)]
         reason: String,
+    },
+    /// 打印证书 PDF（A4，中文字体内嵌，含核验二维码）
+    Pdf {
+        cert_no: String,
+        /// 输出文件（.pdf）
+        #[arg(long)]
+        out: PathBuf,
     },
     /// 证书的可验证证书状态：状态列表与序号、撤销记录
     Status {
@@ -118,6 +126,12 @@ pub async fn run(
                 // Verifying creates no key: an empty document then.
                 None => Some(creds.did_document_if_any()?),
             };
+            if crate::archive::is_bundle(&text) {
+                let items = store
+                    .verify_bundle(&creds, &text, did_doc, status, chrono::Utc::now())
+                    .await?;
+                return Ok(crate::archive::print_bundle(&items));
+            }
             let verdict = store
                 .verify_credential(&creds, &text, did_doc, status, chrono::Utc::now())
                 .await?;
@@ -138,6 +152,15 @@ pub async fn run(
             }
         }
         CertCommand::Status { cert_no, json } => status(&store, &creds, &cert_no, json).await,
+        CertCommand::Pdf { cert_no, out } => {
+            match crate::archive::cert_pdf(&store, &creds, actor, cred, &cert_no, &out).await {
+                Err(e) => match e.downcast::<StoreError>() {
+                    Ok(s) => refused(s),
+                    Err(e) => Err(e),
+                },
+                ok => ok,
+            }
+        }
     }
 }
 
@@ -234,6 +257,16 @@ fn verify_offline(file: &Path, did_doc: &Path, status_list: &Path) -> anyhow::Re
         println!("{NOT_UTF8}");
         return Ok(ExitCode::from(1));
     };
+    if crate::archive::is_bundle(&text) {
+        let lookup = |_: &str| Some(list.clone());
+        let items = jineng_credentials::presentation::verify_presentation(
+            &text,
+            &did_doc,
+            &lookup,
+            chrono::Utc::now(),
+        );
+        return Ok(crate::archive::print_bundle(&items));
+    }
     let verdict =
         jineng_credentials::verify_credential(&text, &did_doc, Some(&list), chrono::Utc::now());
     Ok(print_now(&verdict, None))
@@ -256,7 +289,10 @@ async fn print_verdict(verdict: &Verdict, store: Option<&Store>) -> ExitCode {
     print_now(verdict, revocation.as_ref())
 }
 
-fn print_now(verdict: &Verdict, revocation: Option<&jineng_store::Revocation>) -> ExitCode {
+pub(crate) fn print_now(
+    verdict: &Verdict,
+    revocation: Option<&jineng_store::Revocation>,
+) -> ExitCode {
     match verdict {
         Verdict::Valid(c) => {
             println!("有效");

@@ -88,6 +88,7 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
             occupation: occupation.clone(),
             level,
             issue_date: date,
+            revoked_on: None,
         }),
         class: Some(ClassFacts {
             key: -1,

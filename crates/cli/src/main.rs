@@ -1,5 +1,6 @@
 //! `jineng`: the command line of the Jineng platform.
 
+mod archive;
 mod audit;
 mod backup;
 mod bench;
@@ -110,6 +111,9 @@ pub(crate) struct CredentialArgs {
     /// 本平台的公开地址：签发者 did:web 与状态列表地址由此而来
     #[arg(long, global = true, env = "JINENG_PUBLIC_URL", default_value = jineng_credentials::DEFAULT_PUBLIC_URL)]
     public_url: String,
+    /// 证书与电子档案上印的发布机构名称
+    #[arg(long, global = true, env = "JINENG_BUREAU_NAME", default_value = jineng_web::printing::DEFAULT_BUREAU)]
+    bureau_name: String,
 }
 
 impl CredentialArgs {
@@ -291,7 +295,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("已生成模板「{}」：{}", spec.title, out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Person { command } => person::run(&cli.db, &actor, command).await,
+        Command::Person { command } => {
+            person::run(&cli.db, &actor, &cli.credentials, command).await
+        }
         Command::Policy { command } => policy::run(&cli.db, &actor, command).await,
         Command::Claims { command } => claims::run(&cli.db, &actor, command).await,
         Command::Eligibility(args) => eligibility::run(&cli.db, args).await,

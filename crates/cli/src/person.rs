@@ -1,4 +1,5 @@
-//! `jineng person`: a person's e-archive.
+//! `jineng person`: a person's e-archive (`archive` exports it, see
+//! `crate::archive`).
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -29,6 +30,14 @@ pub enum PersonCommand {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// 导出人员电子档案：.pdf（打印版）或 .json（签名的可验证凭证包），记入审计日志
+    Archive {
+        /// 18 位身份证号码
+        id: String,
+        /// 输出文件（.pdf 或 .json）
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// 查看人员的学分账户（学分银行）：各证书、各培训计入的学分及合计（记入审计日志）
     Credits {
         /// 18 位身份证号码
@@ -48,9 +57,17 @@ fn level(l: Option<i64>) -> &'static str {
         .unwrap_or("无等级")
 }
 
-pub async fn run(db: &str, actor: &Actor, cmd: PersonCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    db: &str,
+    actor: &Actor,
+    cred: &crate::CredentialArgs,
+    cmd: PersonCommand,
+) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     let (id, reveal, json) = match cmd {
+        PersonCommand::Archive { id, out } => {
+            return crate::archive::person_archive(&store, actor, cred, &id, &out).await;
+        }
         PersonCommand::Show { id, reveal, json } => (id, reveal, json),
         PersonCommand::Credits { id, reveal, json } => {
             return crate::credits::run(&store, actor, &id, reveal, json).await;

@@ -120,6 +120,7 @@ pub async fn run(
     let credentials = cred.credentials(&store)?;
     let mut state = jineng_web::AppState::new(store, limits, args.secure_cookies)
         .with_credentials(credentials)
+        .with_bureau(&cred.bureau_name)
         .with_token_days(args.token_days)
         .with_filings_per_minute(args.filings_per_minute)
         .with_metrics_token(args.metrics_token.clone());

@@ -13,6 +13,8 @@ mod vouchers_fixture;
 
 mod api_fuzz;
 mod api_imports;
+mod archive;
+mod archive_web;
 mod audit;
 mod audit_key;
 mod backup_restore;

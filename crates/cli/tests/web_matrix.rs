@@ -23,6 +23,8 @@ const PAGES: &[&str] = &[
     "/persons?q=%E5%BC%A0",
     "/me",
     "/me/claims",
+    "/me/archive.json",
+    "/verify",
     "/claims",
     "/claims?status=paid",
     "/claims?status=eligible",
@@ -335,6 +337,8 @@ async fn walk(db: &TestDb) {
         }
         if let Some(id) = out.person {
             direct.push(format!("/persons/{id}"));
+            direct.push(format!("/persons/{id}/archive.json"));
+            direct.push(format!("/persons/{id}/archive.pdf"));
         }
         for path in &direct {
             let status = if path.starts_with("/api/") {

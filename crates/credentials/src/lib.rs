@@ -9,7 +9,8 @@
 //! - [`status`]: the Bitstring Status List (revocation);
 //! - [`did`]: `did:web` and the DID document; [`keys`]: the key ring of the
 //!   key file;
-//! - [`verify`]: the whole check a verifier makes.
+//! - [`verify`]: the whole check a verifier makes; [`presentation`]: the
+//!   worker's archive bundle (a presentation of signed credentials).
 //!
 //! [`Issuer`] ties them together for the store and the web: build and sign
 //! a certificate's credential, sign the status list, publish the DID
@@ -22,6 +23,7 @@ pub mod json;
 pub mod keys;
 pub mod multibase;
 pub mod multikey;
+pub mod presentation;
 pub mod proof;
 pub mod status;
 pub mod verify;

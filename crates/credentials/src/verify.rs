@@ -102,7 +102,7 @@ pub fn verify_document(
     Ok((doc, issuer, key_id))
 }
 
-fn check_period(doc: &Value, now: DateTime<Utc>) -> Result<(), Failure> {
+pub(crate) fn check_period(doc: &Value, now: DateTime<Utc>) -> Result<(), Failure> {
     let when = |k: &str| -> Result<Option<(String, DateTime<Utc>)>, Failure> {
         match doc.get(k) {
             None => Ok(None),

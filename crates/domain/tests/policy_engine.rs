@@ -975,3 +975,23 @@ fn an_allowance_of_no_day_is_refused_by_r8() {
         "{lines:?}"
     );
 }
+
+/// A revoked certificate (a case closed 属实 revoked it) earns nothing: R1
+/// refuses the claim and the trace names the revocation and the clause.
+#[test]
+fn a_revoked_certificate_earns_no_r1_subsidy() {
+    let p = liaocheng();
+    let who = person(LC, vec![cat("农村转移就业劳动者", "2015-01-01")]);
+    let mut c = lc_cert_claim("9", "6-31-01-03", "五级", "2019-03-20", 9);
+    approved(&decide(&p, &who, &c, &[]), 100_000, PayeeKind::Institution);
+    if let Some(cert) = c.certificate.as_mut() {
+        cert.revoked_on = Some(d("2019-05-01"));
+    }
+    let dec = decide(&p, &who, &c, &[]);
+    rejected_by(&dec, &[RuleId::R1]);
+    let lines = rendered(&p, &c, &dec, "电工");
+    let r1 = line_of(&lines, RuleId::R1);
+    for w in ["已于 2019-05-01 撤销", "不通过", "(聊政办发〔2019〕10号"] {
+        assert!(r1.contains(w), "「{w}」 not in {r1}");
+    }
+}

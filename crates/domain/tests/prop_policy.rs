@@ -113,6 +113,7 @@ fn claims(specs: &[Spec]) -> Vec<ClaimFacts> {
             occupation: occupation.clone(),
             level: s.level,
             issue_date: issued,
+            revoked_on: None,
         };
         if let Some(j) = s.copy_of.filter(|_| i > 0).map(|j| j % i) {
             certificate = out[j].certificate.clone().unwrap();

@@ -79,6 +79,8 @@ pub struct ArchiveClaim {
     pub subsidy_type: String,
     pub applied_on: String,
     pub amount_asked_fen: Option<i64>,
+    /// The amount approved (fen), once decided.
+    pub amount_fen: Option<i64>,
     pub status: jineng_domain::ClaimStatus,
 }
 
@@ -201,7 +203,7 @@ impl Store {
             });
         }
         for r in sqlx::query(
-            "SELECT claim_no, subsidy_type, applied_on, amount_asked_fen, status FROM claims WHERE person_id = $1 ORDER BY applied_on, claim_no",
+            "SELECT claim_no, subsidy_type, applied_on, amount_asked_fen, amount_fen, status FROM claims WHERE person_id = $1 ORDER BY applied_on, claim_no",
         )
         .bind(pid)
         .fetch_all(self.pool())
@@ -212,6 +214,7 @@ impl Store {
                 subsidy_type: r.try_get("subsidy_type")?,
                 applied_on: r.try_get("applied_on")?,
                 amount_asked_fen: r.try_get("amount_asked_fen")?,
+                amount_fen: r.try_get("amount_fen")?,
                 status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
             });
         }

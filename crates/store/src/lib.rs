@@ -81,7 +81,9 @@ pub use class_pages::{
 };
 pub use class_review::ClassStep;
 pub use credentials::{
-    CertificateStatus, Credentials, IssueReport, Revocation, Selection, default_key_path,
+    CertificateStatus, Credentials, IssueReport, PrintableCertificate, RecordCertificate,
+    Revocation, Selection, Subsidy, VerifyHit, VerifyKey, WorkerRecord, archive_subject,
+    default_key_path, mask_name, revocation_category, verify_url,
 };
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};

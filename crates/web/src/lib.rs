@@ -15,6 +15,7 @@ mod account;
 pub mod accounts;
 mod accounts_admin;
 mod api;
+mod archive;
 mod audit;
 mod auth;
 mod certificates;
@@ -34,6 +35,7 @@ mod ledger;
 mod list;
 mod metrics;
 mod persons;
+pub mod printing;
 mod public;
 mod roster;
 mod security;
@@ -41,6 +43,7 @@ mod session;
 mod standards;
 mod supervision;
 mod tasks;
+mod verify;
 mod views;
 mod vouchers;
 mod whatif;
@@ -85,6 +88,8 @@ pub struct AppState {
     metrics_token: Option<Arc<str>>,
     /// The what-if runs of the page, in memory.
     whatif_runs: Arc<whatif::runs::Runs>,
+    /// The bureau's name, printed on certificates and archives.
+    bureau: Arc<str>,
 }
 
 impl AppState {
@@ -110,6 +115,7 @@ impl AppState {
         .expect("the default public address is valid");
         AppState {
             credentials: Arc::new(credentials),
+            bureau: Arc::from(printing::DEFAULT_BUREAU),
             uploads: Arc::new(uploads),
             store,
             login_limiter: Arc::new(Limiter::new(limits.login_per_minute)),
@@ -142,6 +148,12 @@ impl AppState {
     /// address, key file).
     pub fn with_credentials(mut self, credentials: jineng_store::Credentials) -> AppState {
         self.credentials = Arc::new(credentials);
+        self
+    }
+
+    /// Prints `name` as the bureau on certificates and archives.
+    pub fn with_bureau(mut self, name: &str) -> AppState {
+        self.bureau = Arc::from(name);
         self
     }
 
@@ -185,6 +197,12 @@ pub fn router(state: AppState) -> Router {
             .route("/persons/{id}", get(persons::show))
             .route("/persons/{id}/reveal", post(persons::reveal))
             .route("/me", get(persons::me))
+            .route("/me/archive.pdf", get(archive::me_pdf))
+            .route("/me/archive.json", get(archive::me_json))
+            .route("/persons/{id}/archive.pdf", get(archive::person_pdf))
+            .route("/persons/{id}/archive.json", get(archive::person_json))
+            .route("/certificates/{no}/pdf", get(archive::certificate))
+            .route("/verify", get(verify::show).post(verify::check))
             .route("/claims", get(claims::list))
             .route(
                 "/claims/approve-clean",

@@ -24,8 +24,8 @@ pub async fn headers(mut res: Response) -> Response {
 
 /// Public searches posted without a session (no state changes, nothing to
 /// forge): the certificate lookup posts so that an ID number stays out of
-/// the address.
-const PUBLIC_SEARCHES: [&str; 1] = ["/certificates/lookup"];
+/// the address; the public verify page takes a credential to check.
+const PUBLIC_SEARCHES: [&str; 2] = ["/certificates/lookup", "/verify"];
 
 /// The documents a certificate verifier fetches (`crate::credentials`):
 /// they take no POST, and a POST there is answered 405 by the router, as

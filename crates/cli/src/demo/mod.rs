@@ -14,12 +14,15 @@
 //!   `planning`: targets;
 //! - `fraud`: the fraud planted for 监管 (keys `LCJ…`, `CJ…`);
 //!   `supervision`: importing it once the supervision file is in force,
-//!   scanning, closing cases, rating the institutions.
+//!   scanning, closing cases, rating the institutions;
+//! - `credentials`: status entries (verify codes) for every certificate,
+//!   one of the sample worker's certificates revoked.
 
 mod bank;
 mod cases;
 mod claims;
 mod classes;
+mod credentials;
 mod fraud;
 mod jurisdictions;
 mod people;
@@ -215,6 +218,7 @@ pub(crate) async fn load(
         supervision::load(store, actor, f, dir).await?;
     }
     planning::load_planning(store, actor, dir).await?;
+    credentials::load(store, actor).await?;
     sample_name(store).await
 }
 
@@ -285,6 +289,9 @@ pub async fn run(db: &str, actor: &Actor, args: DemoArgs) -> anyhow::Result<Exit
         "补贴申领：jineng claims export --format jsonl；jineng claims show <申领编号>；jineng claims approve --all"
     );
     println!("专账：jineng ledger report；jineng ledger verify");
+    println!(
+        "证书：jineng cert pdf <证书编号> --out 证书.pdf；jineng person archive <身份证号码> --out 档案.json；公开核验页 /verify"
+    );
     println!(
         "监管：jineng supervise cases --status all --format text；信用评级：jineng credit list"
     );

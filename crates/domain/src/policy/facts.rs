@@ -140,6 +140,9 @@ pub struct CertificateFacts {
     pub occupation: OccupationCode,
     pub level: Option<SkillLevel>,
     pub issue_date: NaiveDate,
+    /// When the certificate was revoked (撤销), if it was: it then earns
+    /// no subsidy under any rule.
+    pub revoked_on: Option<NaiveDate>,
 }
 
 /// One claim with the evidence it names, as found in the registry.

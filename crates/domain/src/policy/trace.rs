@@ -107,6 +107,10 @@ pub enum Detail {
         on: NaiveDate,
     },
     CertTypeNotCovered,
+    /// The certificate was revoked (撤销) on that day: it earns no subsidy.
+    CertificateRevoked {
+        on: NaiveDate,
+    },
     Place {
         ok: bool,
     },
@@ -478,6 +482,9 @@ fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
             format!("补贴标准目录中没有 {} {cert}（{on} 有效的条目）", c.item())
         }
         Detail::CertTypeNotCovered => format!("{cert} 不在本地补贴的证书范围内"),
+        Detail::CertificateRevoked { on } => {
+            format!("{cert} 已于 {on} 撤销，不能据以享受补贴")
+        }
         Detail::Place { ok: true } => "培训地在户籍地、常住地或求职就业地".into(),
         Detail::Place { ok: false } => "培训地不在户籍地、常住地或求职就业地".into(),
         Detail::PlaceUnknown => "证书未关联培训班，无法核实培训地".into(),

@@ -212,6 +212,7 @@ pub fn cert(
         occupation: occ(occupation),
         level: lvl,
         issue_date: d(issued),
+        revoked_on: None,
     }
 }
 

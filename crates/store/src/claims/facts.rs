@@ -306,7 +306,7 @@ const CLAIM_JOINS: &str = "LEFT JOIN certificates ce ON ce.person_id = c.person_
       AND e.class_id = COALESCE(c.class_id, ce.class_id)";
 
 /// A claim with its certificate and enrolment, as [`claim_row`] reads it.
-const CLAIM_FIELDS: [&str; 28] = [
+const CLAIM_FIELDS: [&str; 29] = [
     "c.person_id",
     "c.claim_no",
     "c.subsidy_type",
@@ -325,6 +325,8 @@ const CLAIM_FIELDS: [&str; 28] = [
     "ce.occupation_code",
     "ce.skill_level",
     "ce.issue_date",
+    // A revoked certificate earns nothing (R1, R12: `Ctx::certificate`).
+    "ce.revoked_on",
     "e.offline_hours",
     "e.online_hours",
     "e.completion",
@@ -516,9 +518,10 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
             occupation: occupation(f.text()?)?,
             level: level(f.opt_int()?),
             issue_date: date(f.text()?)?,
+            revoked_on: f.opt().map(date).transpose()?,
         }),
         None => {
-            for _ in 0..4 {
+            for _ in 0..5 {
                 f.opt();
             }
             None

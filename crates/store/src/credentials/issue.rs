@@ -42,10 +42,10 @@ pub struct IssueReport {
 }
 
 /// A certificate's row with everything its credential states.
-struct CertRow {
-    facts: CertificateFacts,
-    slot: Option<Slot>,
-    revoked: bool,
+pub(super) struct CertRow {
+    pub(super) facts: CertificateFacts,
+    pub(super) slot: Option<Slot>,
+    pub(super) revoked: bool,
 }
 
 const SELECT: &str = "SELECT ce.cert_type, ce.cert_no, ce.occupation_code, COALESCE(o.name, '') AS occ, \
@@ -98,7 +98,10 @@ fn row(r: &sqlx::any::AnyRow) -> Result<CertRow, StoreError> {
 }
 
 impl Store {
-    async fn cert_rows_by_number(&self, cert_no: &str) -> Result<Vec<CertRow>, StoreError> {
+    pub(super) async fn cert_rows_by_number(
+        &self,
+        cert_no: &str,
+    ) -> Result<Vec<CertRow>, StoreError> {
         sqlx::query(AssertSqlSafe(format!(
             "{SELECT} WHERE ce.cert_no = $1 ORDER BY ce.cert_type"
         )))
@@ -110,7 +113,10 @@ impl Store {
         .collect()
     }
 
-    async fn cert_rows_after(&self, after: &(String, String)) -> Result<Vec<CertRow>, StoreError> {
+    pub(super) async fn cert_rows_after(
+        &self,
+        after: &(String, String),
+    ) -> Result<Vec<CertRow>, StoreError> {
         sqlx::query(AssertSqlSafe(format!(
             "{SELECT} WHERE ce.cert_type > $1 OR (ce.cert_type = $1 AND ce.cert_no > $2) \
              ORDER BY ce.cert_type, ce.cert_no LIMIT {PAGE}"
@@ -126,7 +132,11 @@ impl Store {
 
     /// Allocates the missing status entries of `rows` (one transaction,
     /// audited per certificate) and fills them in.
-    async fn ensure_slots(&self, rows: &mut [CertRow], actor: &Actor) -> Result<u64, StoreError> {
+    pub(super) async fn ensure_slots(
+        &self,
+        rows: &mut [CertRow],
+        actor: &Actor,
+    ) -> Result<u64, StoreError> {
         let missing: Vec<(String, String)> = rows
             .iter()
             .filter(|r| r.slot.is_none())

@@ -10,16 +10,26 @@
 //! [`Store::issue_credential`], [`Store::issue_credentials`],
 //! [`Store::status_list_credential`], [`Store::revoke_certificate`],
 //! [`Store::certificate_status`], [`Store::verify_credential`] and
-//! [`Credentials::did_document`].
+//! [`Credentials::did_document`]. For print, `/verify` and the worker's
+//! archive (`record`, `bundle`): [`Store::printable_certificate`],
+//! [`Store::verify_lookup`], [`Store::worker_record`],
+//! [`Store::archive_bundle`], [`Store::record_archive_export`].
 
+mod bundle;
 mod issue;
 mod keyfile;
+mod record;
 mod revoke;
 mod status;
 mod verify;
 
+pub use bundle::archive_subject;
 pub use issue::{IssueReport, Selection};
 pub use keyfile::default_key_path;
+pub use record::{
+    PrintableCertificate, RecordCertificate, Subsidy, VerifyHit, VerifyKey, WorkerRecord,
+    mask_name, revocation_category, verify_url,
+};
 pub(crate) use revoke::revoke_case_certificates;
 pub use revoke::{CertificateStatus, Revocation};
 

@@ -6,7 +6,8 @@
 
 use super::Credentials;
 use crate::{Store, StoreError};
-use jineng_credentials::{Verdict, json, status, verify_credential};
+use jineng_credentials::presentation::{Item, verify_presentation};
+use jineng_credentials::{Failure, Verdict, json, status, verify_credential};
 use serde_json::Value;
 
 impl Store {
@@ -40,5 +41,46 @@ impl Store {
             }
         };
         Ok(verify_credential(text, &did_doc, status_list.as_ref(), now))
+    }
+
+    /// Verifies the archive bundle (a presentation) `text`: each
+    /// credential, with `did_doc` and `status_list` when given, else this
+    /// registry's (every list a certificate names is taken from here).
+    pub async fn verify_bundle(
+        &self,
+        creds: &Credentials,
+        text: &str,
+        did_doc: Option<Value>,
+        status_list: Option<Value>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<Vec<Item>, Failure>, StoreError> {
+        let did_doc = match did_doc {
+            Some(d) => d,
+            None => creds.did_document()?,
+        };
+        let mut lists: std::collections::HashMap<String, Value> = Default::default();
+        if status_list.is_none()
+            && let Ok(p) = json::parse(text)
+        {
+            let vcs = p.get("verifiableCredential").and_then(Value::as_array);
+            for vc in vcs.into_iter().flatten() {
+                let Some(url) = status::read_entry(vc).ok().map(|e| e.list_url) else {
+                    continue;
+                };
+                if lists.contains_key(&url) {
+                    continue;
+                }
+                if let Some(l) = creds.list_of_url(&url)
+                    && let Some(doc) = self.status_list_credential(creds, l).await?
+                {
+                    lists.insert(url, doc);
+                }
+            }
+        }
+        let lookup = |url: &str| match &status_list {
+            Some(s) => Some(s.clone()),
+            None => lists.get(url).cloned(),
+        };
+        Ok(verify_presentation(text, &did_doc, &lookup, now))
     }
 }

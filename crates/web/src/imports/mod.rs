@@ -321,6 +321,8 @@ fn attachment(name: &str, fallback: &str) -> String {
 pub(crate) fn download(bytes: Vec<u8>, ext: &str, name: &str, fallback: &str) -> Response {
     let kind = match ext {
         "csv" => "text/csv; charset=utf-8",
+        "pdf" => "application/pdf",
+        "json" => "application/json",
         _ => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
     (

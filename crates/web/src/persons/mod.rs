@@ -8,11 +8,12 @@ use crate::auth::User;
 use crate::error::AppError;
 use crate::list::{Pager, query_string};
 use crate::session::CsrfForm;
-use crate::views::{Nav, page};
+use crate::views::{Nav, level, page, yuan};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use jineng_domain::ClaimStatus;
 use jineng_domain::access::{Action, Scope};
 use jineng_store::{Archive, CreditStatement, LearningRecord, PersonHit, TrainingRecord};
 use serde::Deserialize;
@@ -124,8 +125,17 @@ pub async fn search_post(
 struct ArchivePage {
     nav: Option<Nav>,
     a: Archive,
-    /// (number, type, applied on, status in Chinese)
-    claims: Vec<(String, String, String, &'static str)>,
+    /// (number, type, applied on, amount, status in Chinese)
+    claims: Vec<(String, String, String, String, &'static str)>,
+    /// Paid or advanced, in 元.
+    received: String,
+    /// (level, status) of each certificate, in the archive's order.
+    cert_lines: Vec<(String, String)>,
+    /// The archive's downloads: PDF and signed bundle.
+    download_pdf: String,
+    download_json: String,
+    /// The holder's name for the verify links (the worker's own page).
+    verify_name: String,
     can_reveal: bool,
     revealed: bool,
     csrf: String,
@@ -203,10 +213,41 @@ async fn archive_page(
                 c.claim_no.clone(),
                 c.subsidy_type.clone(),
                 c.applied_on.clone(),
+                c.amount_fen.map(yuan).unwrap_or_else(|| "—".into()),
                 c.status.as_zh(),
             )
         })
         .collect();
+    let received = yuan(
+        a.claims
+            .iter()
+            .filter(|c| matches!(c.status, ClaimStatus::Paid | ClaimStatus::Advanced))
+            .filter_map(|c| c.amount_fen)
+            .sum(),
+    );
+    let cert_lines = a
+        .certificates
+        .iter()
+        .map(|c| {
+            let status = match &c.revoked_on {
+                Some(d) => format!("已撤销（{d}）"),
+                None => "有效".to_string(),
+            };
+            (level(c.skill_level), status)
+        })
+        .collect();
+    let own = matches!(user.scope(), Scope::Person(_));
+    let (download_pdf, download_json) = if own {
+        (
+            "/me/archive.pdf".to_string(),
+            "/me/archive.json".to_string(),
+        )
+    } else {
+        (
+            format!("/persons/{person_id}/archive.pdf"),
+            format!("/persons/{person_id}/archive.json"),
+        )
+    };
     let learning: Option<LearningRecord> = state.store.learning_record(a.person_id).await?;
     let (hours, credits) = match learning {
         Some(l) => (l.trainings.iter().map(hours_row).collect(), Some(l.credits)),
@@ -216,6 +257,11 @@ async fn archive_page(
     page(&ArchivePage {
         nav: Some(Nav::of(user)),
         vouchers,
+        received,
+        cert_lines,
+        download_pdf,
+        download_json,
+        verify_name: a.name.clone(),
         claims,
         can_reveal: user.role().may(Action::RevealId),
         revealed: reveal,

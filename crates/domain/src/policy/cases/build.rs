@@ -149,6 +149,7 @@ fn certificate(c: &RawCert, class: Option<&ClassFacts>, index: usize) -> Certifi
             || plus(class.map_or(date(2019, 9, 27), |k| k.end), 13),
             |d| d.0,
         ),
+        revoked_on: c.revoked.map(|d| d.0),
     }
 }
 

@@ -212,6 +212,8 @@ pub(super) struct RawCert {
     pub occupation: Option<Term<OccupationCode>>,
     pub level: Option<Term<SkillLevel>>,
     pub date: Option<Date>,
+    /// The day the certificate was revoked (撤销), if it was.
+    pub revoked: Option<Date>,
 }
 
 /// Months from `from`'s to `to`'s, both included.

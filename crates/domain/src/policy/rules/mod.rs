@@ -217,6 +217,10 @@ impl<'a> Ctx<'a> {
             self.push(rule, Verdict::Fail, Detail::CertTypeNotCovered);
             return None;
         }
+        if let Some(on) = cert.revoked_on {
+            self.push(rule, Verdict::Fail, Detail::CertificateRevoked { on });
+            return None;
+        }
         Some(cert)
     }
 
