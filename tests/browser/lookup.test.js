@@ -42,7 +42,7 @@ test('a worker sees their archive; the public looks up their certificate', async
   const name = (await worker.locator('h1').innerText()).replace(' 的电子档案', '').trim();
   const masked = (await worker.locator('#id-number').innerText()).trim();
   assert.match(masked, MASKED);
-  const certNos = await worker.locator('h2:has-text("证书") + table tbody tr td:first-child').allInnerTexts();
+  const certNos = await worker.locator('#certificates + .scroll table tbody tr td:first-child').allInnerTexts();
   assert.ok(certNos.length > 0, 'the sample worker holds a certificate');
   await screenshot(worker, 'e-archive-worker');
   assertClean(worker);

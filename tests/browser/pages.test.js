@@ -99,7 +99,7 @@ test('a 390 px phone: the public lookup, /me and /me/claims fit the screen', asy
   await fits(page, '/me');
   await screenshot(page, 'phone-me');
   const name = (await page.locator('h1').innerText()).replace(' 的电子档案', '').trim();
-  const certNo = (await page.locator('#certificates + table tbody tr td').first().innerText()).trim();
+  const certNo = (await page.locator('#certificates + .scroll table tbody tr td').first().innerText()).trim();
   await visit(page, '/me/claims');
   await fits(page, '/me/claims');
   await screenshot(page, 'phone-me-claims');

@@ -1,10 +1,13 @@
 //! The demo's verifiable certificates (issue 15): every certificate gets
 //! its status entry (its verify code, so `/verify` and the printed QR work
-//! at once), and one certificate is revoked with a reason, so `/verify`,
-//! `/me` and the archive show both states: the sample worker's last one
-//! when they hold two or more (an earlier one stays valid), else the
-//! lowest-numbered certificate of someone else. Idempotent: a second run
-//! allocates nothing and revokes nothing.
+//! at once), and one certificate is revoked with a reason, so `/verify`
+//! and the archive show both states: the lowest-numbered certificate of
+//! someone other than the sample worker that no claim names. A claim's
+//! certificate is left alone: revoked after the claims were decided, it
+//! would make the record differ from the decision (R1 now refuses it), and
+//! the what-if replay of the demo would no longer reproduce the store's
+//! decisions. Idempotent: a second run allocates nothing and revokes
+//! nothing.
 
 use jineng_store::{Actor, Store, StoreError};
 
@@ -20,15 +23,9 @@ pub(crate) async fn load(store: &Store, actor: &Actor) -> anyhow::Result<()> {
     let Some(hit) = store.find_persons(&name, 1, actor, false).await?.pop() else {
         return Ok(());
     };
-    let Some(record) = store.worker_record(hit.person_id).await? else {
+    let Some(no) = store.certificate_of_another(hit.person_id).await? else {
         return Ok(());
     };
-    let no = if record.certificates.len() >= 2 {
-        record.certificates.last().map(|c| c.cert.cert_no.clone())
-    } else {
-        store.certificate_of_another(hit.person_id).await?
-    };
-    let Some(no) = no else { return Ok(()) };
     let status = store.certificate_status(&no).await?;
     if status.iter().any(|s| s.revocation.is_some()) {
         return Ok(());

@@ -351,17 +351,19 @@ impl Store {
         Ok(given)
     }
 
-    /// The lowest-numbered certificate not held by `person_id` (the demo
-    /// revokes it when the sample worker has only one).
+    /// The lowest-numbered certificate not held by `person_id` that no
+    /// claim names (the one the demo revokes).
     pub async fn certificate_of_another(
         &self,
         person_id: i64,
     ) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT MIN(cert_no) FROM certificates WHERE person_id <> $1")
-                .bind(person_id)
-                .fetch_one(self.pool())
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(c.cert_no) FROM certificates c WHERE c.person_id <> $1 \
+                 AND NOT EXISTS (SELECT 1 FROM claims k \
+                   WHERE k.cert_no = c.cert_no AND k.cert_type = c.cert_type)",
         )
+        .bind(person_id)
+        .fetch_one(self.pool())
+        .await?)
     }
 }
