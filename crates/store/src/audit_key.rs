@@ -92,6 +92,14 @@ pub fn key_path(url: &str) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("JINENG_AUDIT_KEY_FILE").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
+    secret_path(url, "audit-key", "audit", "key")
+}
+
+/// Where a secret of the database at `url` lives when none is configured
+/// (`None`: in memory): beside a SQLite file as `FILE.{beside}`, else in
+/// the user's data directory as `jineng/{stem}-{hash of url}.{ext}`. The
+/// audit key and the signing keys both live there.
+pub(crate) fn secret_path(url: &str, beside: &str, stem: &str, ext: &str) -> Option<PathBuf> {
     if let Some(rest) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -100,7 +108,7 @@ pub fn key_path(url: &str) -> Option<PathBuf> {
         if file.is_empty() || file.contains(":memory:") || url.contains("mode=memory") {
             return None;
         }
-        return Some(PathBuf::from(format!("{file}.audit-key")));
+        return Some(PathBuf::from(format!("{file}.{beside}")));
     }
     let data = std::env::var_os("XDG_DATA_HOME")
         .filter(|d| !d.is_empty())
@@ -108,7 +116,7 @@ pub fn key_path(url: &str) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
         .unwrap_or_else(|| PathBuf::from("."));
     let tag = hex(&Sha256::digest(url.as_bytes()))[..16].to_string();
-    Some(data.join("jineng").join(format!("audit-{tag}.key")))
+    Some(data.join("jineng").join(format!("{stem}-{tag}.{ext}")))
 }
 
 /// The id of the key in `path` (what the chain's head records), to check

@@ -18,7 +18,6 @@
 use crate::StoreError;
 use crate::audit_key::hex;
 use jineng_credentials::KeyRing;
-use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -26,23 +25,7 @@ use std::sync::{Mutex, OnceLock};
 /// Where the key file of the database at `url` lives when none is
 /// configured (`None`: in memory).
 pub fn default_key_path(url: &str) -> Option<PathBuf> {
-    if let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        let file = rest.split('?').next().unwrap_or_default();
-        if file.is_empty() || file.contains(":memory:") || url.contains("mode=memory") {
-            return None;
-        }
-        return Some(PathBuf::from(format!("{file}.signing-keys")));
-    }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    let tag = hex(&Sha256::digest(url.as_bytes()))[..16].to_string();
-    Some(data.join("jineng").join(format!("signing-{tag}.keys")))
+    crate::audit_key::secret_path(url, "signing-keys", "signing", "keys")
 }
 
 pub(crate) fn random_seed() -> [u8; 32] {

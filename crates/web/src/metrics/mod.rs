@@ -47,9 +47,8 @@ impl Histogram {
 }
 
 /// The HTTP figures since the server started.
-#[derive(Default)]
 pub struct HttpMetrics {
-    started: Option<Instant>,
+    started: Instant,
     inner: Mutex<Inner>,
 }
 
@@ -64,7 +63,7 @@ pub(crate) struct Inner {
 impl HttpMetrics {
     pub fn new() -> HttpMetrics {
         HttpMetrics {
-            started: Some(Instant::now()),
+            started: Instant::now(),
             inner: Mutex::default(),
         }
     }
@@ -81,7 +80,7 @@ impl HttpMetrics {
     }
 
     fn uptime_seconds(&self) -> f64 {
-        self.started.map_or(0.0, |s| s.elapsed().as_secs_f64())
+        self.started.elapsed().as_secs_f64()
     }
 }
 
