@@ -90,6 +90,29 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// 混合负载：在演示库上按固定速率同时运行经办人员翻页与逐件核准、定时导入人员文件、公众证书查询若干分钟，报告错误、延迟与常驻内存随时间的变化
+    Mixed {
+        /// 持续分钟数
+        #[arg(long, default_value_t = 10.0)]
+        minutes: f64,
+        /// 公众查询每秒次数（合计）
+        #[arg(long, default_value_t = 200)]
+        lookups_per_s: u32,
+        /// 同时翻页的经办人员数
+        #[arg(long, default_value_t = 4)]
+        officers: usize,
+        /// 每隔多少秒上传一个人员文件
+        #[arg(long, default_value_t = 30.0)]
+        import_every: f64,
+        /// 每个文件的行数
+        #[arg(long, default_value_t = 5000)]
+        import_rows: usize,
+        /// 保留演示库并在下次运行时沿用（与 bench lookup 共用）
+        #[arg(long)]
+        keep: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// 可验证证书：单线程签发并验证 N 本（真实构建的证书文档，验证含状态列表），报告每秒本数（对照：同一次运行中裸 Ed25519 签名与验证）
     Credentials {
         #[arg(long, default_value_t = 100_000)]
@@ -128,8 +151,21 @@ fn person(i: usize) -> PersonRecord {
 
 fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write_persons(&mut w, 0, rows)?;
+    Ok(w.flush()?)
+}
+
+/// The persons file of rows `offset..offset + rows`, in memory.
+pub(crate) fn persons_csv(offset: usize, rows: usize) -> Vec<u8> {
+    let mut w = Vec::with_capacity(rows * 64);
+    // Writing into a Vec cannot fail.
+    let _ = write_persons(&mut w, offset, rows);
+    w
+}
+
+fn write_persons(w: &mut impl Write, offset: usize, rows: usize) -> std::io::Result<()> {
     writeln!(w, "姓名,身份证号码,性别,出生日期,民族,户籍地")?;
-    for i in 0..rows {
+    for i in offset..offset + rows {
         let p = person(i);
         writeln!(
             w,
@@ -141,7 +177,7 @@ fn write_csv(path: &Path, rows: usize) -> anyhow::Result<()> {
             p.hukou_region
         )?;
     }
-    Ok(w.flush()?)
+    Ok(())
 }
 
 pub(crate) fn peak_rss_mb() -> Option<f64> {
@@ -207,6 +243,25 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
                 duration,
             };
             return crate::bench_lookup::run(db, actor, load, keep, json).await;
+        }
+        BenchCommand::Mixed {
+            minutes,
+            lookups_per_s,
+            officers,
+            import_every,
+            import_rows,
+            keep,
+            json,
+        } => {
+            let o = crate::bench_mixed::Options {
+                minutes,
+                lookups_per_s,
+                officers,
+                import_every_s: import_every,
+                import_rows,
+                keep,
+            };
+            return crate::bench_mixed::run(db, actor, o, json).await;
         }
         BenchCommand::Credentials { count, json } => {
             return crate::bench_credentials::run(

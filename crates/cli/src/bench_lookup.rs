@@ -33,8 +33,8 @@ struct Target {
 
 /// The demo's (name, certificate number, ID number) triples, from the
 /// certificates file the loader imported.
-fn pairs(dir: &Path) -> anyhow::Result<Vec<(String, String, String)>> {
-    let mut r = csv::Reader::from_path(dir.join("certificates.csv"))?;
+pub(crate) fn pairs(dir: &Path) -> anyhow::Result<Vec<(String, String, String)>> {
+    let mut r = csv::Reader::from_path(dir.join("LCcertificates.csv"))?;
     let mut out = Vec::new();
     for row in r.records() {
         let row = row?;
@@ -59,14 +59,18 @@ fn request(path: &str) -> Vec<u8> {
 }
 
 /// The demo store: fresh, or with `keep` the one a previous run left.
-async fn demo_store(db: &str, actor: &Actor, keep: bool) -> anyhow::Result<(Store, PathBuf)> {
+pub(crate) async fn demo_store(
+    db: &str,
+    actor: &Actor,
+    keep: bool,
+) -> anyhow::Result<(Store, PathBuf)> {
     let pg = db.starts_with("postgres");
     let dir = std::env::temp_dir().join(match (keep, pg) {
         (true, true) => "jineng-bench-lookup-pg".to_string(),
         (true, false) => "jineng-bench-lookup".to_string(),
         (false, _) => format!("jineng-bench-lookup-{}", std::process::id()),
     });
-    let ready = keep && dir.join("certificates.csv").exists() && dir.join("loaded").exists();
+    let ready = keep && dir.join("LCcertificates.csv").exists() && dir.join("loaded").exists();
     if !ready {
         let _ = std::fs::remove_dir_all(&dir);
     }
