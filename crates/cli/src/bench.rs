@@ -200,7 +200,13 @@ async fn two_stores(db: &str, dir: &Path) -> anyhow::Result<(Store, Store)> {
     }
 }
 
-pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
+/// `db_read`: the read replica, for the benchmarks that read through one.
+pub async fn run(
+    db: &str,
+    db_read: Option<&str>,
+    actor: &Actor,
+    cmd: BenchCommand,
+) -> anyhow::Result<ExitCode> {
     let (rows, json) = match cmd {
         BenchCommand::Import { rows, json } => (rows, json),
         BenchCommand::Decide {
@@ -242,7 +248,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: BenchCommand) -> anyhow::Result<E
                 connections,
                 duration,
             };
-            return crate::bench_lookup::run(db, actor, load, keep, json).await;
+            return crate::bench_lookup::run(db, db_read, actor, load, keep, json).await;
         }
         BenchCommand::Mixed {
             minutes,

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The bench's PostgreSQL database.
+const DATABASE: &str = "jineng_bench_lookup";
+
 /// What to measure and for how long.
 pub struct Load {
     pub requests: u64,
@@ -77,13 +80,9 @@ pub(crate) async fn demo_store(
     std::fs::create_dir_all(&dir)?;
     let url = if pg {
         if ready {
-            let base = &db[..db
-                .rfind('/')
-                .filter(|i| *i > "postgres://".len())
-                .unwrap_or(db.len())];
-            format!("{base}/jineng_bench_lookup")
+            on_server(db, DATABASE)
         } else {
-            fresh_postgres_database(db, "jineng_bench_lookup").await?
+            fresh_postgres_database(db, DATABASE).await?
         }
     } else {
         format!("sqlite://{}", dir.join("demo.db").display())
@@ -99,14 +98,45 @@ pub(crate) async fn demo_store(
     Ok((store, dir))
 }
 
+/// The URL of database `name` on the server of `url`.
+fn on_server(url: &str, name: &str) -> String {
+    let base = &url[..url
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(url.len())];
+    format!("{base}/{name}")
+}
+
+/// Adds the replica `read` (a streaming replica of `db`'s whole server):
+/// the bench's database on it, once the demo load has been replayed.
+async fn with_replica(store: Store, read: &str) -> anyhow::Result<Store> {
+    let store = store.with_replica(&on_server(read, DATABASE)).await?;
+    let pos = store.wal_position().await?;
+    let started = Instant::now();
+    loop {
+        let reader = store.for_reads(pos).await;
+        if reader.in_recovery().await? {
+            return Ok(store);
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(120),
+            "只读副本两分钟内未追上主库"
+        );
+    }
+}
+
 pub async fn run(
     db: &str,
+    db_read: Option<&str>,
     actor: &Actor,
     load: Load,
     keep: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let (store, dir) = demo_store(db, actor, keep).await?;
+    let (mut store, dir) = demo_store(db, actor, keep).await?;
+    if let Some(read) = db_read {
+        store = with_replica(store, read).await?;
+    }
     let backend = match store.backend() {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
@@ -181,7 +211,7 @@ pub async fn run(
     if !keep {
         let _ = std::fs::remove_dir_all(&dir);
         if backend == "postgres" {
-            jineng_store::drop_postgres_database(db, "jineng_bench_lookup").await?;
+            jineng_store::drop_postgres_database(db, DATABASE).await?;
         }
     }
 
@@ -190,6 +220,7 @@ pub async fn run(
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let out = json!({
         "backend": backend,
+        "read_replica": db_read.is_some(),
         "cores_shared_by_client_and_server": cores,
         "connections": load.connections,
         "certificates_cycled": pairs.len(),
@@ -201,7 +232,12 @@ pub async fn run(
         println!("{out}");
     } else {
         println!(
-            "后端 {backend}；客户端与服务端同在本机 {cores} 个核上（回环地址 {addr}），{} 个连接。",
+            "后端 {backend}{}；客户端与服务端同在本机 {cores} 个核上（回环地址 {addr}），{} 个连接。",
+            if db_read.is_some() {
+                "（查询经只读副本）"
+            } else {
+                ""
+            },
             load.connections
         );
         println!(

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub(crate) struct FileConfig {
     pub db: Option<String>,
+    /// The read replica (`--db-read`).
+    pub db_read: Option<String>,
     pub actor: Option<String>,
     pub public_url: Option<String>,
     pub key_file: Option<PathBuf>,

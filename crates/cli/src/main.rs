@@ -62,6 +62,9 @@ struct Cli {
         default_value = "sqlite://jineng.db"
     )]
     db: String,
+    /// 只读副本地址（PostgreSQL 流复制备库 postgres://…）：看板、报表、公开证书查询与核验从它读取，写入仍走 --db
+    #[arg(long, global = true, env = "JINENG_DB_READ")]
+    db_read: Option<String>,
     /// 操作人（记入审计日志；默认为系统用户名）
     #[arg(long, global = true, env = "JINENG_ACTOR")]
     actor: Option<String>,
@@ -88,6 +91,7 @@ impl Cli {
     /// environment left at its default (`config`).
     fn apply_config(&mut self, m: &clap::ArgMatches, f: &config::FileConfig) {
         config::fill(m, "db", &mut self.db, &f.db);
+        config::fill_opt(m, "db_read", &mut self.db_read, &f.db_read);
         config::fill_opt(m, "actor", &mut self.actor, &f.actor);
         config::fill(
             m,
@@ -311,9 +315,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats { command } => planning::run_stats(&cli.db, &actor, command).await,
         Command::Tasks { command } => planning::run_tasks(&cli.db, &actor, command).await,
         Command::Report { command } => report::run(&cli.db, &actor, command).await,
-        Command::Bench { command } => bench::run(&cli.db, &actor, command).await,
+        Command::Bench { command } => {
+            bench::run(&cli.db, cli.db_read.as_deref(), &actor, command).await
+        }
         Command::Audit { command } => audit::run(&cli.db, &actor, command).await,
-        Command::Serve(args) => serve::run(&cli.db, &actor, &cli.credentials, args).await,
+        Command::Serve(args) => {
+            let db = serve::Databases {
+                primary: &cli.db,
+                read: cli.db_read.as_deref(),
+            };
+            serve::run(db, &actor, &cli.credentials, args).await
+        }
         Command::Inspect { command } => inspect::run_inspect(&cli.db, &actor, command).await,
         Command::Credit { command } => inspect::run_credit(&cli.db, command).await,
         Command::Federation { command } => federation::run(&cli.db, command).await,

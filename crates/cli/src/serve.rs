@@ -92,8 +92,14 @@ impl ServeArgs {
     }
 }
 
+/// The primary (`--db`) and the read replica (`--db-read`), if any.
+pub struct Databases<'a> {
+    pub primary: &'a str,
+    pub read: Option<&'a str>,
+}
+
 pub async fn run(
-    db: &str,
+    db: Databases<'_>,
     actor: &Actor,
     cred: &crate::CredentialArgs,
     args: ServeArgs,
@@ -101,7 +107,11 @@ pub async fn run(
     if args.token_days < 1 {
         anyhow::bail!("--token-days 须为正整数");
     }
-    let store = Store::connect(db).await?;
+    let mut store = Store::connect(db.primary).await?;
+    if let Some(read) = db.read {
+        store = store.with_replica(read).await?;
+        println!("已连接只读副本：看板、报表、公开证书查询与核验从副本读取");
+    }
     // Batches a killed process left 'running' (docs/operations.md).
     for b in store.stop_stale_batches(actor).await? {
         println!(

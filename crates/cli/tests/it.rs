@@ -47,6 +47,7 @@ mod planning_targets;
 mod policy_tests;
 mod policy_whatif;
 mod regions;
+mod replica;
 mod report_standards;
 mod schema_distribution;
 mod schemathesis;

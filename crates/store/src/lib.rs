@@ -41,6 +41,7 @@ mod policy;
 mod records;
 mod reference;
 mod regions;
+mod replica;
 mod roster;
 mod schema;
 mod scoped;
@@ -107,6 +108,7 @@ pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
+pub use replica::{WalPosition, replica_reads};
 pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
 pub use schema::{MigrationFile, MigrationStatus, MigrationStep};
 pub use scoped::{ClaimRow, Figures, FundLine};
@@ -154,6 +156,10 @@ pub struct Store {
     audit_key: Option<audit_key::AuditKey>,
     /// Where the signing keys live unless configured (`credentials`).
     signing_key_path: Option<std::path::PathBuf>,
+    /// The read replica, if any (`replica`).
+    replica: Option<Arc<Store>>,
+    /// This store is a replica: reads only, derived data is not rebuilt.
+    is_replica: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -271,6 +277,8 @@ impl Store {
             reader,
             audit_key: None,
             signing_key_path: credentials::default_key_path(&url),
+            replica: None,
+            is_replica: false,
         })
     }
 
@@ -316,6 +324,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(r) = &self.reader {
             r.close();
+        }
+        if let Some(r) = &self.replica {
+            r.pool.close().await;
         }
         self.pool.close().await;
     }

@@ -37,6 +37,7 @@ mod metrics;
 mod persons;
 pub mod printing;
 mod public;
+mod replica;
 mod roster;
 mod security;
 mod session;
@@ -321,6 +322,10 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            replica::remember_writes,
+        ))
         .layer(axum::middleware::from_fn(security::csrf_field))
         .layer(axum::middleware::map_response(error::humane))
         .layer(axum::middleware::map_response(security::headers))

@@ -135,6 +135,11 @@ impl Store {
     /// rebuild (or always, with `force`). Returns what it did, or `None`
     /// when the facts were current.
     pub async fn refresh_facts(&self, force: bool) -> Result<Option<RefreshStats>, StoreError> {
+        if self.is_replica() {
+            // A replica cannot write: its reader had the primary refresh
+            // first and waited for it (`Store::fresh_reads`).
+            return Ok(None);
+        }
         if !force {
             // A cheap check without the write lock first.
             let mut conn = self.pool().acquire().await?;
@@ -172,6 +177,14 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Some(RefreshStats { rows, millis }))
+    }
+
+    /// True when the facts were built up to the audit trail this store
+    /// sees (a replica checks it before it serves them).
+    pub(crate) async fn facts_current(&self) -> Result<bool, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let (audit, stored) = watermark(&mut conn).await?;
+        Ok(stored == Some(audit))
     }
 
     /// The facts under `region` (a prefix of its code) in `period`, current

@@ -104,6 +104,7 @@ pub struct Progress {
         (status = 404, description = "没有这个地区", body = ErrorBody)))]
 pub async fn progress(
     State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
     ApiUser(u): ApiUser,
     Query(p): Query<ProgressQuery>,
 ) -> Result<Json<Progress>, ApiError> {
@@ -123,7 +124,7 @@ pub async fn progress(
         indicator: p.indicator.unwrap_or_default(),
         as_of: p.as_of.unwrap_or_default(),
     };
-    let d = load(&s, &u, &q).await?.dash;
+    let d = load(&s, &headers, &u, &q).await?.dash;
     let wanted = |e: &&Entry| q.indicator.trim().is_empty() || e.indicator == q.indicator.trim();
     Ok(Json(Progress {
         region: d.region.clone(),

@@ -59,7 +59,9 @@ pub async fn run(
                 .map_err(|e| AppError::BadRequest(e.message().to_string()))?,
         )
     };
-    Ok(Some(state.store.check_certificate(name, &key).await?))
+    // The replica, if any: the lookup is the public's heaviest read.
+    let store = crate::replica::reads(state, &parts.headers).await;
+    Ok(Some(store.check_certificate(name, &key).await?))
 }
 
 #[derive(Template)]

@@ -11,7 +11,7 @@ use crate::auth::User;
 use crate::error::AppError;
 use crate::views::{Nav, page};
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use jineng_domain::access::{Action, Scope};
@@ -47,8 +47,16 @@ pub struct Loaded {
 }
 
 /// Loads the dashboard `q` asks for, inside the account's scope.
-pub async fn load(state: &AppState, user: &User, q: &DashQuery) -> Result<Loaded, AppError> {
+/// Reads the replica when there is one, once it has this browser's
+/// writes (`headers`' WAL cookie).
+pub async fn load(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &User,
+    q: &DashQuery,
+) -> Result<Loaded, AppError> {
     user.require(Action::ViewProgress)?;
+    let store = crate::replica::fresh_reads(state, headers).await?;
     let region = match (q.region.trim(), user.scope()) {
         ("", Scope::Region(r)) => r.as_str().to_string(),
         ("", _) => return Err(AppError::forbidden()),
@@ -61,13 +69,13 @@ pub async fn load(state: &AppState, user: &User, q: &DashQuery) -> Result<Loaded
             AppError::BadRequest(format!("统计截止日期「{d}」无效，应为 YYYY-MM-DD"))
         })?,
     };
-    let years = state.store.target_years(&region, true).await?;
+    let years = store.target_years(&region, true).await?;
     let year = match q.year.trim() {
         "" => {
-            let own = state.store.target_years(&region, false).await?;
+            let own = store.target_years(&region, false).await?;
             let targeted = if own.is_empty() { &years } else { &own };
             // The latest targeted year with figures, else the usual default.
-            let (_, with_data) = state.store.fund_use_choices().await?;
+            let (_, with_data) = store.fund_use_choices().await?;
             let latest = targeted
                 .iter()
                 .rev()
@@ -82,12 +90,11 @@ pub async fn load(state: &AppState, user: &User, q: &DashQuery) -> Result<Loaded
             .filter(|y| (1949..=2100).contains(y))
             .ok_or_else(|| AppError::BadRequest(format!("年度「{y}」无效，应为四位年份")))?,
     };
-    let targets = state.store.targets().await?;
-    let data = state
-        .store
+    let targets = store.targets().await?;
+    let data = store
         .scoped_dashboard_data(user.scope(), &region, span(&targets, year))
         .await?;
-    let set = state.store.indicator_set().await?;
+    let set = store.indicator_set().await?;
     Ok(Loaded {
         dash: Dashboard::compute(data, &set, year, as_of),
         set,
@@ -98,10 +105,11 @@ pub async fn load(state: &AppState, user: &User, q: &DashQuery) -> Result<Loaded
 /// `GET /dashboard?region=&year=&indicator=&as_of=`
 pub async fn show(
     State(state): State<AppState>,
+    headers: HeaderMap,
     user: User,
     Query(q): Query<DashQuery>,
 ) -> Result<Response, AppError> {
-    let loaded = load(&state, &user, &q).await?;
+    let loaded = load(&state, &headers, &user, &q).await?;
     let crumbs = view::crumbs(&state, &user, &loaded.dash.region).await?;
     page(&view::DashboardPage::new(
         Nav::of(&user),
@@ -129,10 +137,11 @@ pub struct ChartQuery {
 /// one chart of an indicator period, as an SVG image.
 pub async fn chart(
     State(state): State<AppState>,
+    headers: HeaderMap,
     user: User,
     Query(q): Query<ChartQuery>,
 ) -> Result<Response, AppError> {
-    let loaded = load(&state, &user, &q.dash).await?;
+    let loaded = load(&state, &headers, &user, &q.dash).await?;
     let none = || AppError::NotFound("没有该指标在该期间的目标或数据".into());
     let total = loaded
         .dash

@@ -64,8 +64,10 @@ pub async fn show(
     mut parts: Parts,
     Query(q): Query<FundsQuery>,
 ) -> Result<Response, AppError> {
+    // A report of the aggregate facts: the replica's, if any.
+    let store = crate::replica::fresh_reads(&state, &parts.headers).await?;
     let user = User::from_request_parts(&mut parts, &state).await.ok();
-    let (regions, years) = state.store.fund_use_choices().await?;
+    let (regions, years) = store.fund_use_choices().await?;
     // By default the first city (or province) with money paid.
     let region = match q.region.trim() {
         "" => regions
@@ -95,12 +97,9 @@ pub async fn show(
     let tables = if region.is_empty() {
         Vec::new()
     } else {
-        let data = state
-            .store
-            .dashboard_data(&region, Period::year(year))
-            .await?;
-        let set = state.store.indicator_set().await?;
-        fund_use(&data, &set, year, &state.store.fund_names().await?)
+        let data = store.dashboard_data(&region, Period::year(year)).await?;
+        let set = store.indicator_set().await?;
+        fund_use(&data, &set, year, &store.fund_names().await?)
     };
     page(&FundsPage {
         nav: user.as_ref().map(Nav::of),

@@ -112,6 +112,21 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         "The most connections the pool opens.",
     );
     let _ = writeln!(out, "jineng_db_pool_max_connections {}", pool.max);
+    let (by_replica, by_primary) = jineng_store::replica_reads();
+    head(
+        &mut out,
+        "jineng_replica_reads_total",
+        "counter",
+        "Reads routed with a read replica configured: served by it, or by the primary because it lagged.",
+    );
+    let _ = writeln!(
+        out,
+        "jineng_replica_reads_total{{served_by=\"replica\"}} {by_replica}"
+    );
+    let _ = writeln!(
+        out,
+        "jineng_replica_reads_total{{served_by=\"primary\"}} {by_primary}"
+    );
 
     head(
         &mut out,

@@ -50,8 +50,8 @@ pub async fn credit(
     parts: Parts,
     Query(f): Query<CreditForm>,
 ) -> Result<Response, AppError> {
+    let store = &crate::replica::reads(&state, &parts.headers).await;
     let user = signed_in(&state, parts).await;
-    let store = &state.store;
     let years = store.rating_years().await?;
     // The latest year rated by default.
     let year = match year_filter(&f.year)? {
@@ -102,13 +102,14 @@ pub async fn draws(
     parts: Parts,
     Query(f): Query<DrawsForm>,
 ) -> Result<Response, AppError> {
+    let store = crate::replica::reads(&state, &parts.headers).await;
     let user = signed_in(&state, parts).await;
     let per = draws_page_size();
-    let total = state.store.draw_count().await?;
+    let total = store.draw_count().await?;
     let (page_no, pages, offset) = paging(total, f.page, per);
     page(&DrawsPage {
         nav: user.as_ref().map(Nav::of),
-        rows: state.store.published_draws(offset, per).await?,
+        rows: store.published_draws(offset, per).await?,
         total,
         page: page_no,
         pages,

@@ -88,6 +88,7 @@ pub async fn show(
     Query(q): Query<VerifyQuery>,
 ) -> Result<Response, AppError> {
     let ip = client_ip(&parts);
+    let store = crate::replica::reads(&state, &parts.headers).await;
     let mut p = blank(user_of(&state, parts).await.as_ref().map(Nav::of));
     let (cert, name, code) = (q.cert.trim(), q.name.trim(), q.code.trim());
     p.cert = cert.chars().take(64).collect();
@@ -110,7 +111,7 @@ pub async fn show(
     } else {
         VerifyKey::Code(code.to_string())
     };
-    p.hit = state.store.verify_lookup(cert, &key).await?;
+    p.hit = store.verify_lookup(cert, &key).await?;
     page(&p)
 }
 
@@ -185,6 +186,7 @@ pub async fn check(
     form: Multipart,
 ) -> Result<Response, AppError> {
     let ip = client_ip(&parts);
+    let store = crate::replica::reads(&state, &parts.headers).await;
     let mut p = blank(user_of(&state, parts).await.as_ref().map(Nav::of));
     state
         .lookup_limiter
@@ -207,11 +209,7 @@ pub async fn check(
     let creds = &state.credentials;
     let bundle = json::parse(&text).is_ok_and(|v| is_presentation(&v));
     if bundle {
-        match state
-            .store
-            .verify_bundle(creds, &text, None, None, now)
-            .await?
-        {
+        match store.verify_bundle(creds, &text, None, None, now).await? {
             Err(f) => p.lines.push(Line {
                 state: "无效",
                 what: "档案凭证包".into(),
@@ -245,8 +243,7 @@ pub async fn check(
             }
         }
     } else {
-        let v = state
-            .store
+        let v = store
             .verify_credential(creds, &text, None, None, now)
             .await?;
         p.lines.push(verdict_line("证书凭证", &v));
