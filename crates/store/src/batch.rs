@@ -153,6 +153,7 @@ impl Store {
         );
         audit::write(&mut tx, &batch.actor, Some(id), &[entry]).await?;
         tx.commit().await?;
+        self.analyze_after_load(&batch.kind, summary).await?;
         crate::metrics::imported(
             &batch.kind,
             summary.inserted + summary.updated + summary.unchanged,
@@ -160,4 +161,38 @@ impl Store {
         );
         Ok(())
     }
+
+    /// PostgreSQL plans by its statistics, and autovacuum gathers them a
+    /// minute or more after a bulk load (or never, where it is off): until
+    /// then a table of a million fresh rows still looks empty, and the
+    /// batch decision's `person_id IN (…)` reads became sequential scans,
+    /// 30× slower (docs/scale.md § Decisions on PostgreSQL). So a large
+    /// import analyses the tables it wrote before it returns, as the
+    /// PostgreSQL manual advises after populating a database.
+    async fn analyze_after_load(&self, kind: &str, summary: &BatchSummary) -> Result<(), StoreError> {
+        if self.backend() != crate::Backend::Postgres
+            || summary.inserted + summary.updated < ANALYZE_AFTER_ROWS
+        {
+            return Ok(());
+        }
+        let tables = match kind {
+            "persons" => "persons",
+            "categories" => "person_categories",
+            "relations" => "family_relations",
+            "classes" => "classes",
+            "roster" => "enrolments",
+            "certificates" => "certificates",
+            "claims" => "claims",
+            _ => return Ok(()),
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {tables}")))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
 }
+
+/// Rows an import must write before it analyses its tables (PostgreSQL's
+/// own autovacuum threshold is 10 % of the table; this is a floor below
+/// which the statistics cannot be far wrong).
+const ANALYZE_AFTER_ROWS: u64 = 10_000;
