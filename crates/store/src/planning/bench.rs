@@ -97,9 +97,13 @@ impl Store {
                 case(&format!("((4 * i * 7919) % {classes})"), shape.end_dates),
             ),
         ];
+        // The fill queues a whole rebuild instead of its cells, row by row.
+        super::dirty::uninstall(&mut tx, self.backend()).await?;
         for sql in stmts {
             tx.execute(AssertSqlSafe(sql)).await?;
         }
+        super::dirty::install(&mut tx, self.backend()).await?;
+        super::dirty::queue_full(&mut tx).await?;
         tx.commit().await?;
         // Fresh statistics for the planner, as a running system would have.
         self.pool().execute("ANALYZE").await?;

@@ -1,25 +1,10 @@
-//! The aggregate facts (`plan_facts`) behind the dashboards and reports,
-//! and what a dashboard reads.
-//!
-//! The facts are derived data: every figure is recomputed from the records
-//! by `refresh`, which runs whenever the audit trail has grown since the
-//! last one (every import, decision, approval and payment writes an audit
-//! row). Readers call it first, so they never see stale figures; the
-//! rebuild runs in one transaction that holds writers back (SQLite: the
-//! write lock; PostgreSQL: a SHARE lock on `audit_log`, so no audit row can
-//! be committed unseen behind the watermark). See docs/scale.md.
+//! What a dashboard reads: the aggregate facts (`plan_facts`) under a
+//! region, its sub-regions, targets and statistics. Readers bring the
+//! facts up to date first (`rebuild.rs`), so they never see stale figures.
 
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 use jineng_domain::planning::{Area, Fact, Measure, NATIONAL, Period, Statistic, Target, prefix};
-use sqlx::{Executor, Row};
-use std::time::Instant;
-
-/// What a refresh did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct RefreshStats {
-    pub rows: i64,
-    pub millis: i64,
-}
+use sqlx::Row;
 
 /// Everything a region's dashboard needs for a period: the sub-regions, the
 /// facts under the region, the targets and statistics.
@@ -33,147 +18,7 @@ pub struct DashboardData {
     pub statistics: Vec<Statistic>,
 }
 
-/// Year and month of an ISO date or timestamp column.
-fn ym(col: &str) -> String {
-    format!("CAST(substr({col}, 1, 4) AS BIGINT), CAST(substr({col}, 6, 2) AS BIGINT)")
-}
-
-/// The statements that rebuild `plan_facts` from the records. Enrolments
-/// and certificates count by the class's training site, or (a certificate
-/// or claim without a class) the holder's 户籍地.
-fn rebuild_statements() -> Vec<String> {
-    let insert = "INSERT INTO plan_facts (region_code, year, month, measure, training_type, category, fund_code, value)";
-    let group = "GROUP BY 1, 2, 3, 4, 5, 6, 7";
-    // A person counts in a category held on the class's end date (or the
-    // certificate's issue date); DISTINCT guards against two overlapping
-    // periods of the same category.
-    let held = |person: &str, date: &str| {
-        format!(
-            "JOIN person_categories pc ON pc.person_id = {person} AND pc.valid_from <= {date} AND (pc.valid_to IS NULL OR pc.valid_to >= {date})"
-        )
-    };
-    let cert_filter = |high: bool| {
-        format!(
-            "k.cert_type IN ('qualification', 'skill_level'){}",
-            if high {
-                " AND k.skill_level IS NOT NULL AND k.skill_level <= 3"
-            } else {
-                ""
-            }
-        )
-    };
-    let mut out = vec![
-        format!(
-            "{insert} SELECT c.site_region, {}, 'training', c.training_type, '', '', SUM(x.n)
-             FROM (SELECT class_id, COUNT(*) AS n FROM enrolments WHERE completion <> 'not_finished' GROUP BY class_id) x
-             JOIN classes c ON c.class_id = x.class_id {group}",
-            ym("c.end_date")
-        ),
-        format!(
-            "{insert} SELECT c.site_region, {}, 'training', c.training_type, x.category, '', COUNT(*)
-             FROM (SELECT DISTINCT e.person_id, e.class_id, pc.category FROM enrolments e
-                   JOIN classes c ON c.class_id = e.class_id {}
-                   WHERE e.completion <> 'not_finished') x
-             JOIN classes c ON c.class_id = x.class_id {group}",
-            ym("c.end_date"),
-            held("e.person_id", "c.end_date")
-        ),
-    ];
-    for (measure, high) in [("certificate", false), ("high_certificate", true)] {
-        out.push(format!(
-            "{insert} SELECT COALESCE(c.site_region, p.hukou_region), {}, '{measure}', COALESCE(c.training_type, ''), '', '', COUNT(*)
-             FROM certificates k JOIN persons p ON p.person_id = k.person_id
-             LEFT JOIN classes c ON c.class_id = k.class_id
-             WHERE {} {group}",
-            ym("k.issue_date"),
-            cert_filter(high)
-        ));
-        out.push(format!(
-            "{insert} SELECT COALESCE(c.site_region, p.hukou_region), {}, '{measure}', COALESCE(c.training_type, ''), x.category, '', COUNT(*)
-             FROM (SELECT DISTINCT k.person_id, k.cert_type, k.cert_no, pc.category FROM certificates k {}
-                   WHERE {}) x
-             JOIN certificates k ON k.cert_type = x.cert_type AND k.cert_no = x.cert_no
-             JOIN persons p ON p.person_id = k.person_id
-             LEFT JOIN classes c ON c.class_id = k.class_id {group}",
-            ym("k.issue_date"),
-            held("k.person_id", "k.issue_date"),
-            cert_filter(high)
-        ));
-    }
-    // Money out of the fund's bank account for a claim (pay, advance,
-    // settle), less what came back (recover), by the claim's application
-    // date, so money paid later for a year's training counts in that year.
-    out.push(format!(
-        "{insert} SELECT COALESCE(c.site_region, p.hukou_region), {}, 'paid', COALESCE(c.training_type, ''), '', t.fund_code, SUM(e.credit_fen - e.debit_fen)
-         FROM ledger_tx t JOIN ledger_entries e ON e.tx_id = t.tx_id AND e.account = 'bank:' || t.fund_code
-         JOIN claims k ON k.claim_no = t.claim_no
-         JOIN persons p ON p.person_id = k.person_id
-         LEFT JOIN classes c ON c.class_id = k.class_id
-         WHERE t.kind <> 'allocate' {group}",
-        ym("k.applied_on")
-    ));
-    out
-}
-
-/// The last audit row that recorded a change the facts depend on (kept on
-/// the chain head by `audit::write`, see `audit::changes_facts`), and the
-/// one the facts were built up to.
-async fn watermark(conn: &mut sqlx::AnyConnection) -> Result<(i64, Option<i64>), StoreError> {
-    let audit: Option<i64> =
-        sqlx::query_scalar("SELECT facts_audit_id FROM audit_chain_head WHERE id = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-    let stored: Option<i64> =
-        sqlx::query_scalar("SELECT watermark FROM plan_facts_state WHERE id = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok((audit.unwrap_or(0), stored))
-}
-
 impl Store {
-    /// Rebuilds the aggregate facts if anything was written since the last
-    /// rebuild (or always, with `force`). Returns what it did, or `None`
-    /// when the facts were current.
-    pub async fn refresh_facts(&self, force: bool) -> Result<Option<RefreshStats>, StoreError> {
-        if !force {
-            // A cheap check without the write lock first.
-            let mut conn = self.pool().acquire().await?;
-            let (audit, stored) = watermark(&mut conn).await?;
-            if stored == Some(audit) {
-                return Ok(None);
-            }
-        }
-        let started = Instant::now();
-        let mut tx = self.begin().await?;
-        if self.backend() == Backend::Postgres {
-            tx.execute("LOCK TABLE audit_log IN SHARE MODE").await?;
-        }
-        let (audit, stored) = watermark(&mut tx).await?;
-        if !force && stored == Some(audit) {
-            tx.commit().await?;
-            return Ok(None);
-        }
-        tx.execute("DELETE FROM plan_facts").await?;
-        for sql in rebuild_statements() {
-            tx.execute(sqlx::AssertSqlSafe(sql)).await?;
-        }
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_facts")
-            .fetch_one(&mut *tx)
-            .await?;
-        let millis = started.elapsed().as_millis() as i64;
-        sqlx::query(
-            "INSERT INTO plan_facts_state (id, watermark, refreshed_at, seconds_ms) VALUES (1, $1, $2, $3)
-             ON CONFLICT (id) DO UPDATE SET watermark = excluded.watermark, refreshed_at = excluded.refreshed_at, seconds_ms = excluded.seconds_ms",
-        )
-        .bind(audit)
-        .bind(crate::audit::now())
-        .bind(millis)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Some(RefreshStats { rows, millis }))
-    }
-
     /// The facts under `region` (a prefix of its code) in `period`, current
     /// as of this call.
     pub async fn facts_under(&self, region: &str, period: Period) -> Result<Vec<Fact>, StoreError> {

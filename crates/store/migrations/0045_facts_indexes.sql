@@ -1,0 +1,7 @@
+-- jineng:no-transaction
+-- What recomputing a cell of the facts reads (store/src/planning/facts.rs):
+-- a region's classes ending in a month, the certificates issued in a
+-- month, a class's certificates (the triggers of 0044, a class edit).
+CREATE INDEX CONCURRENTLY IF NOT EXISTS classes_site_end ON classes (site_region, end_date);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS certificates_issued ON certificates (issue_date);
+CREATE INDEX CONCURRENTLY IF NOT EXISTS certificates_class ON certificates (class_id);
