@@ -8,6 +8,7 @@ mod bench_credentials;
 mod bench_decide;
 mod bench_lookup;
 mod bench_report;
+mod bench_report_incremental;
 mod bench_supervise;
 mod bench_whatif;
 mod cert;
