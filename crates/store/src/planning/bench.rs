@@ -102,6 +102,20 @@ impl Store {
         for sql in stmts {
             tx.execute(AssertSqlSafe(sql)).await?;
         }
+        if self.backend() == Backend::Postgres {
+            // The rows carry their ids: identities go on after them, so
+            // imports into the filled store (the incremental part) work.
+            for (table, id) in [
+                ("institutions", "institution_id"),
+                ("classes", "class_id"),
+                ("persons", "person_id"),
+            ] {
+                tx.execute(AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{id}'), (SELECT MAX({id}) FROM {table}))"
+                )))
+                .await?;
+            }
+        }
         super::dirty::install(&mut tx, self.backend()).await?;
         super::dirty::queue_full(&mut tx).await?;
         tx.commit().await?;
