@@ -179,4 +179,45 @@ async fn check(db: &TestDb) {
     // The claim names no class: it stays at the holder's 户籍地.
     assert!(value(&facts, "371502", 4, "paid", "") > 0, "[{b}]");
     db.ok(&["audit", "verify"]);
+    committed_behind_a_refresh(db, &store, b).await;
+}
+
+/// A write in flight when a reader refreshes is not lost: with a cell
+/// queued by an earlier write, the refresh waits for the write in flight
+/// (PostgreSQL: the queue's lock; SQLite: the write lock), so once both are
+/// done the facts hold it without another refresh.
+async fn committed_behind_a_refresh(db: &TestDb, store: &Store, b: &str) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut writer = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    // Committed: 甲一 fails class B (still counted), queueing its cell.
+    sqlx::raw_sql(
+        "UPDATE enrolments SET completion = 'failed' WHERE completion = 'passed'
+           AND class_id IN (SELECT class_id FROM classes WHERE class_no = 'B')",
+    )
+    .execute(&mut writer)
+    .await
+    .unwrap();
+    // In flight: every other completion is undone.
+    let begin = if b == "sqlite" { "BEGIN IMMEDIATE" } else { "BEGIN" };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "{begin}; UPDATE enrolments SET completion = 'not_finished' WHERE completion = 'passed'"
+    )))
+    .execute(&mut writer)
+    .await
+    .unwrap();
+    let reader = store.clone();
+    let refresh = tokio::spawn(async move { reader.refresh_facts(false).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    sqlx::raw_sql("COMMIT").execute(&mut writer).await.unwrap();
+    refresh.await.unwrap().unwrap();
+    let kept = store.all_facts().await.unwrap();
+    assert_eq!(
+        value(&kept, "371521", 5, "training", ""),
+        0,
+        "[{b}] the refresh saw the write committed behind it"
+    );
+    assert_eq!(value(&kept, "371521", 6, "training", ""), 2, "[{b}]");
+    store.refresh_facts(true).await.unwrap();
+    assert_eq!(kept, store.all_facts().await.unwrap(), "[{b}]");
 }
