@@ -43,6 +43,7 @@ mod pay_bank;
 mod persons;
 mod planning_figures;
 mod planning_incremental;
+mod planning_incremental_random;
 mod planning_refresh;
 mod planning_targets;
 mod policy_tests;

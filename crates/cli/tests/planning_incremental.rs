@@ -180,6 +180,7 @@ async fn check(db: &TestDb) {
     assert!(value(&facts, "371502", 4, "paid", "") > 0, "[{b}]");
     db.ok(&["audit", "verify"]);
     committed_behind_a_refresh(db, &store, b).await;
+    crate::planning_incremental_random::random_sequences(db, &store, b).await;
 }
 
 /// A write in flight when a reader refreshes is not lost: with a cell
