@@ -36,7 +36,14 @@ async fn import(
     path: &Path,
     rows: usize,
 ) -> anyhow::Result<()> {
-    let report = import_file(store, kind, path, &options(actor, false, None, 5000), &|_| {}).await?;
+    let report = import_file(
+        store,
+        kind,
+        path,
+        &options(actor, false, None, 5000),
+        &|_| {},
+    )
+    .await?;
     anyhow::ensure!(
         report.rejected == 0 && report.inserted as usize == rows,
         "基准导入 {kind} 应新增 {rows} 行：{:?}",
@@ -46,7 +53,12 @@ async fn import(
 }
 
 /// The training figure the city's dashboard shows for `county` in 2019.
-async fn training_shown(store: &Store, actor: &Actor, city: &str, county: &str) -> anyhow::Result<i64> {
+async fn training_shown(
+    store: &Store,
+    actor: &Actor,
+    city: &str,
+    county: &str,
+) -> anyhow::Result<i64> {
     let as_of = chrono::NaiveDate::from_ymd_opt(2019, 12, 31).unwrap_or_default();
     let (_, entries, _) = crate::report::dashboard(store, actor, city, 2019, as_of).await?;
     Ok(entries

@@ -119,14 +119,24 @@ async fn check(db: &TestDb) {
 
     // A certificate of a class, and one without (at the holder's 户籍地).
     let certificates = [
-        format!("K1,职业技能等级证书,甲一,{},6-31-01-03,五级,2019-04-10,{centre},A", p[0]),
-        format!("K2,职业资格证书,丙三,{},6-18-02-04,三级,2019-09-01,{centre},", p[2]),
+        format!(
+            "K1,职业技能等级证书,甲一,{},6-31-01-03,五级,2019-04-10,{centre},A",
+            p[0]
+        ),
+        format!(
+            "K2,职业资格证书,丙三,{},6-18-02-04,三级,2019-09-01,{centre},",
+            p[2]
+        ),
     ];
     load(db, "certificates", CERTIFICATES, &certificates);
     let (stats, facts) = same_as_rebuild(&store, "certificates", b).await;
     assert!(!stats.full && stats.cells == 2, "[{b}] {stats:?}");
     assert_eq!(value(&facts, "371502", 4, "certificate", ""), 1, "[{b}]");
-    assert_eq!(value(&facts, "371521", 9, "high_certificate", ""), 1, "[{b}]");
+    assert_eq!(
+        value(&facts, "371521", 9, "high_certificate", ""),
+        1,
+        "[{b}]"
+    );
 
     // A category held since 2018 moves the breakdown of 丙三's past
     // enrolment (B, June) and certificate (K2, September).
@@ -200,7 +210,11 @@ async fn committed_behind_a_refresh(db: &TestDb, store: &Store, b: &str) {
     .await
     .unwrap();
     // In flight: every other completion is undone.
-    let begin = if b == "sqlite" { "BEGIN IMMEDIATE" } else { "BEGIN" };
+    let begin = if b == "sqlite" {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    };
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "{begin}; UPDATE enrolments SET completion = 'not_finished' WHERE completion = 'passed'"
     )))

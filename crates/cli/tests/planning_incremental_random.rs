@@ -98,7 +98,12 @@ pub async fn random_sequences(db: &TestDb, store: &Store, b: &str) {
             let kept = store.all_facts().await.unwrap();
             store.refresh_facts(true).await.unwrap();
             let rebuilt = store.all_facts().await.unwrap();
-            assert_eq!(kept, rebuilt, "[{b}] seed {seed}, after:\n{}", done.join(";\n"));
+            assert_eq!(
+                kept,
+                rebuilt,
+                "[{b}] seed {seed}, after:\n{}",
+                done.join(";\n")
+            );
         }
     }
 }

@@ -150,7 +150,11 @@ fn name(w: &Watch, event: &str) -> String {
 
 fn sqlite_triggers(w: &Watch) -> Vec<String> {
     let row = |side: &str| {
-        let cols: Vec<String> = w.cols.iter().map(|c| format!("{side}.{c} AS {c}")).collect();
+        let cols: Vec<String> = w
+            .cols
+            .iter()
+            .map(|c| format!("{side}.{c} AS {c}"))
+            .collect();
         format!("(SELECT {})", cols.join(", "))
     };
     let changed: Vec<String> = w

@@ -57,9 +57,7 @@ const FAMILIES: [(&str, &[&str]); 3] = [
 /// The queued cells of `family`, once each (PostgreSQL may queue a cell
 /// more than once).
 fn cells(family: &str) -> String {
-    format!(
-        "(SELECT DISTINCT region_code, lo, hi FROM plan_facts_dirty WHERE family = '{family}')"
-    )
+    format!("(SELECT DISTINCT region_code, lo, hi FROM plan_facts_dirty WHERE family = '{family}')")
 }
 
 /// The queued months of `family`, and the test that a row's region is
@@ -109,8 +107,12 @@ fn training(restrict: bool) -> Vec<String> {
     );
     let y = ym("c.end_date");
     vec![
-        format!("{INSERT} SELECT c.site_region, {y}, 'training', c.training_type, '', '', COUNT(*) {from} {GROUP}"),
-        format!("{INSERT} SELECT c.site_region, {y}, 'training', c.training_type, pc.category, '', COUNT(*) {from_held} {GROUP}"),
+        format!(
+            "{INSERT} SELECT c.site_region, {y}, 'training', c.training_type, '', '', COUNT(*) {from} {GROUP}"
+        ),
+        format!(
+            "{INSERT} SELECT c.site_region, {y}, 'training', c.training_type, pc.category, '', COUNT(*) {from_held} {GROUP}"
+        ),
     ]
 }
 
@@ -129,8 +131,7 @@ fn certificates(restrict: bool) -> Vec<String> {
     } else {
         ("certificates k".to_string(), String::new())
     };
-    let joins =
-        "JOIN persons p ON p.person_id = k.person_id LEFT JOIN classes c ON c.class_id = k.class_id";
+    let joins = "JOIN persons p ON p.person_id = k.person_id LEFT JOIN classes c ON c.class_id = k.class_id";
     let y = ym("k.issue_date");
     let mut out = Vec::new();
     for (measure, high) in [("certificate", false), ("high_certificate", true)] {
