@@ -2,9 +2,9 @@
 //! and the triggers that fill it.
 //!
 //! A cell is a county-level region × month × family of measures
-//! (`training`; `certificate` for both certificate measures; `paid`). Every
-//! write to a table a figure is computed from records, in the writer's own
-//! transaction, the cells its rows fall in before and after the write. The
+//! (`training`; `certificate` for both certificate measures; `paid`). A
+//! write to a table the figures are computed from queues, in the writer's
+//! own transaction, the cells its rows fall in before and after it. The
 //! triggers live in the database, so no write path can forget them (an
 //! import, a form, a decision, a payment, a migration, a `psql` session).
 //! `facts.rs` drains the queue before the next read.
