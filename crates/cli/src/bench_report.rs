@@ -1,6 +1,7 @@
 //! `jineng bench report`: the dashboard of a city with N generated
 //! enrolments, beside a plain GROUP BY over the same rows in the same run,
-//! on a fresh store of the `--db` kind.
+//! on a fresh store of the `--db` kind; then the time until 10,000 newly
+//! imported enrolments show (`bench_report_incremental.rs`).
 
 use crate::planning::import_targets;
 use jineng_domain::planning::prefix;
@@ -57,6 +58,15 @@ pub async fn run(
         println!(
             "  比值（直接查询 ÷ 看板）：{}；两者各县数字一致：{}",
             out["ratio"], out["agree"]
+        );
+        let inc = &out["incremental"];
+        println!(
+            "  增量：导入 {} 条新培训记录 {} 毫秒；其后首次看板查询（含增量重算）{} 毫秒；与全量重算一致：{}；全量重算（修复命令）{} 秒",
+            inc["new_enrolments"],
+            inc["roster_import_ms"],
+            inc["incremental_ms"],
+            inc["incremental_equals_full"],
+            inc["full_rebuild_seconds"]
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -145,6 +155,9 @@ async fn measure(
             .iter()
             .any(|e| e.indicator == "training" && &e.region == region && e.actual == Some(*n))
     }) && !rows.is_empty();
+    eprintln!("增量导入……");
+    let incremental =
+        crate::bench_report_incremental::measure(&store, actor, city, &counties[0], dir).await?;
     let first = dashboard[0];
     let (d, p) = (median(dashboard), median(plain));
     Ok(json!({
@@ -160,5 +173,7 @@ async fn measure(
         "plain_group_by_ms": p,
         "ratio": ((p / d) * 10.0).round() / 10.0,
         "agree": agree,
+        "incremental_ms": incremental["incremental_ms"],
+        "incremental": incremental,
     }))
 }

@@ -10,6 +10,7 @@ mod bench_http;
 mod bench_lookup;
 mod bench_mixed;
 mod bench_report;
+mod bench_report_incremental;
 mod bench_supervise;
 mod bench_whatif;
 mod cert;

@@ -42,6 +42,8 @@ mod migrations;
 mod pay_bank;
 mod persons;
 mod planning_figures;
+mod planning_incremental;
+mod planning_incremental_random;
 mod planning_refresh;
 mod planning_targets;
 mod policy_tests;

@@ -106,6 +106,11 @@ pub const TABLES: &[(&str, Placement, &str)] = &[
         "the dashboard's aggregate, by region and month",
     ),
     ("plan_facts_state", Reference, "the aggregate's watermark"),
+    (
+        "plan_facts_dirty",
+        Reference,
+        "the aggregate's stale cells, queued by triggers",
+    ),
     ("credit_ratings", Reference, "institutions' credit"),
     ("inspectors", Reference, "双随机 inspectors"),
     ("inspection_draws", Reference, "双随机 draws"),

@@ -102,7 +102,8 @@ pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};
 pub use planning::{
-    BenchShape, DashboardData, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
+    BenchShape, DashboardData, FactRow, PlanCounts, RefreshStats, StatisticRow, TaskReport,
+    TaskView,
 };
 pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};

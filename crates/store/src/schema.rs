@@ -154,6 +154,16 @@ const MIGRATIONS: &[Migration] = &[
         "batch_owner",
         include_str!("../migrations/0041_batch_owner.sql"),
     ),
+    (
+        44,
+        "facts_queue",
+        include_str!("../migrations/0044_facts_queue.sql"),
+    ),
+    (
+        45,
+        "facts_indexes",
+        include_str!("../migrations/0045_facts_indexes.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).
@@ -212,6 +222,11 @@ async fn after(
             .bind(expires)
             .execute(&mut *conn)
             .await?;
+    }
+    if version == 44 {
+        // The triggers that queue the facts' stale cells (one text per
+        // backend, so not in the migration's file).
+        crate::planning::install_fact_triggers(conn, backend).await?;
     }
     if (version == 15 || version == 37) && backend == Backend::Postgres {
         // The rebuilt ledger_tx kept its ids; its identity must go on

@@ -97,9 +97,27 @@ impl Store {
                 case(&format!("((4 * i * 7919) % {classes})"), shape.end_dates),
             ),
         ];
+        // The fill queues a whole rebuild instead of its cells, row by row.
+        super::dirty::uninstall(&mut tx, self.backend()).await?;
         for sql in stmts {
             tx.execute(AssertSqlSafe(sql)).await?;
         }
+        if self.backend() == Backend::Postgres {
+            // The rows carry their ids: identities go on after them, so
+            // imports into the filled store (the incremental part) work.
+            for (table, id) in [
+                ("institutions", "institution_id"),
+                ("classes", "class_id"),
+                ("persons", "person_id"),
+            ] {
+                tx.execute(AssertSqlSafe(format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', '{id}'), (SELECT MAX({id}) FROM {table}))"
+                )))
+                .await?;
+            }
+        }
+        super::dirty::install(&mut tx, self.backend()).await?;
+        super::dirty::queue_full(&mut tx).await?;
         tx.commit().await?;
         // Fresh statistics for the planner, as a running system would have.
         self.pool().execute("ANALYZE").await?;

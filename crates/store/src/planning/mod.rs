@@ -6,13 +6,17 @@
 //! `domain::planning`; this module only stores and fetches.
 
 mod bench;
+mod dirty;
 mod facts;
+mod rebuild;
 mod scoped;
 mod targets;
 mod tasks;
 
 pub use bench::BenchShape;
-pub use facts::{DashboardData, RefreshStats};
+pub(crate) use dirty::install as install_fact_triggers;
+pub use facts::DashboardData;
+pub use rebuild::{FactRow, RefreshStats};
 pub use scoped::{TASK_STATUSES, TaskReportInput};
 pub use tasks::{TaskReport, TaskView};
 
