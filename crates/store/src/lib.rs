@@ -46,6 +46,7 @@ mod schema;
 mod scoped;
 mod scoped_pay;
 mod sql;
+mod stage;
 mod standards;
 mod supervision;
 mod upsert;
@@ -154,6 +155,8 @@ pub struct Store {
     audit_key: Option<audit_key::AuditKey>,
     /// Where the signing keys live unless configured (`credentials`).
     signing_key_path: Option<std::path::PathBuf>,
+    /// PostgreSQL: the typed pool that COPYs import rows (`stage`).
+    stager: Option<stage::Stager>,
 }
 
 impl std::fmt::Debug for Store {
@@ -265,12 +268,17 @@ impl Store {
             Backend::Sqlite => lookup::SqliteReader::for_url(&url).map(Arc::new),
             Backend::Postgres => None,
         };
+        let stager = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(stage::Stager::lazy(&url)?),
+        };
         Ok(Store {
             pool,
             backend,
             reader,
             audit_key: None,
             signing_key_path: credentials::default_key_path(&url),
+            stager,
         })
     }
 
@@ -318,6 +326,9 @@ impl Store {
             r.close();
         }
         self.pool.close().await;
+        if let Some(s) = &self.stager {
+            s.close().await;
+        }
     }
 }
 

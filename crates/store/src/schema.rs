@@ -154,6 +154,11 @@ const MIGRATIONS: &[Migration] = &[
         "batch_owner",
         include_str!("../migrations/0041_batch_owner.sql"),
     ),
+    (
+        42,
+        "import_stage",
+        include_str!("../migrations/0042_import_stage.sql"),
+    ),
 ];
 
 /// Migrations that only SQLite applies (the file says why).
@@ -221,6 +226,11 @@ async fn after(
              (SELECT COALESCE(MAX(tx_id), 0) + 1 FROM ledger_tx), false)",
         )
         .await?;
+    }
+    if version == 42 && backend == Backend::Postgres {
+        // Staged rows live for one chunk: writing them to the WAL would
+        // double the cost of a bulk import for nothing a crash could need.
+        conn.execute("ALTER TABLE import_stage SET UNLOGGED").await?;
     }
     Ok(())
 }
