@@ -4,7 +4,7 @@
 //! importing them again changes nothing.
 
 use crate::common;
-use common::fixtures::{self, CERTIFICATES, PERSONS, ROSTER, Fx, base, csv_text, sql_rows};
+use common::fixtures::{self, CERTIFICATES, Fx, PERSONS, ROSTER, base, csv_text, sql_rows};
 use common::{TestDb, id};
 use serde_json::Value;
 
@@ -39,8 +39,8 @@ fn files(f: &Fx) -> Vec<(&'static str, String)> {
         "坏号,37150319950701001,371503".to_string(), // ID too short
         format!("新三,{},371503", new(5)),
         format!("张三,{},371524", f.zhang), // moves again, another chunk
-        format!("新四,{},999999", new(7)), // unknown region
-        format!("新一,{},371502", new(1)), // a key of an earlier chunk
+        format!("新四,{},999999", new(7)),  // unknown region
+        format!("新一,{},371502", new(1)),  // a key of an earlier chunk
     ];
     let roster = [
         format!("2024-001,{},张三,{},60,20,合格", f.school, f.zhang),
@@ -131,8 +131,16 @@ fn copy_import_reports_stores_and_audits_as_sqlite_and_reruns_unchanged() {
         // Each file rejects rows and accepts others.
         for s in &first[..] {
             let r = &s.report;
-            assert!(r["rejected"].as_u64().unwrap() > 0, "[{}] {r:#}", db.backend);
-            assert!(r["accepted"].as_u64().unwrap() > 0, "[{}] {r:#}", db.backend);
+            assert!(
+                r["rejected"].as_u64().unwrap() > 0,
+                "[{}] {r:#}",
+                db.backend
+            );
+            assert!(
+                r["accepted"].as_u64().unwrap() > 0,
+                "[{}] {r:#}",
+                db.backend
+            );
             assert!(!s.error_file.is_empty(), "[{}] error file", db.backend);
         }
         assert_eq!(
@@ -148,7 +156,12 @@ fn copy_import_reports_stores_and_audits_as_sqlite_and_reruns_unchanged() {
         for ((kind, text), before) in files(&f).into_iter().zip(&first) {
             let again = import(&db, kind, &text, 2);
             let r = &again.report;
-            assert_eq!(r["inserted"].as_u64(), Some(0), "[{}] {kind}: {r:#}", db.backend);
+            assert_eq!(
+                r["inserted"].as_u64(),
+                Some(0),
+                "[{}] {kind}: {r:#}",
+                db.backend
+            );
             assert_eq!(r["accepted"], before.report["accepted"], "[{}]", db.backend);
             assert_eq!(r["errors"], before.report["errors"], "[{}]", db.backend);
             assert_eq!(again.error_file, before.error_file, "[{}]", db.backend);
@@ -170,7 +183,9 @@ fn copy_import_reports_stores_and_audits_as_sqlite_and_reruns_unchanged() {
         }
         let new_audit = &after_second[3][after_first[3].len()..];
         assert!(
-            new_audit.iter().all(|a| a[1] == "update" || a[2] == "import_batch"),
+            new_audit
+                .iter()
+                .all(|a| a[1] == "update" || a[2] == "import_batch"),
             "[{}] a re-run audits updates and its batches only: {new_audit:#?}",
             db.backend
         );

@@ -230,7 +230,8 @@ async fn after(
     if version == 42 && backend == Backend::Postgres {
         // Staged rows live for one chunk: writing them to the WAL would
         // double the cost of a bulk import for nothing a crash could need.
-        conn.execute("ALTER TABLE import_stage SET UNLOGGED").await?;
+        conn.execute("ALTER TABLE import_stage SET UNLOGGED")
+            .await?;
     }
     Ok(())
 }

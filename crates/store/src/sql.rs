@@ -162,10 +162,12 @@ pub(crate) async fn select_in(
     keys: &[Val],
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
     if !is_sqlite(conn) && !keys.is_empty() {
-        // One array parameter instead of thousands: PostgreSQL parses and
-        // plans a 5,000-placeholder statement anew each time.
+        // One array parameter instead of thousands (PostgreSQL parses and
+        // plans a 5,000-placeholder statement anew each time). Unnested in
+        // a subquery, the array is parsed once; `= ANY(CAST($1 …))` in a
+        // cached plan parses it again for every row the scan meets.
         let (literal, ty) = array_literal(keys);
-        let sql = format!("{select} WHERE {key_column} = ANY(CAST($1 AS {ty}[]))");
+        let sql = format!("{select} WHERE {key_column} IN (SELECT unnest(CAST($1 AS {ty}[])))");
         return sqlx::query(AssertSqlSafe(sql))
             .bind(literal)
             .fetch_all(&mut *conn)

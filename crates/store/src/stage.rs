@@ -56,10 +56,12 @@ impl Stager {
         Ok(())
     }
 
-    /// Removes a chunk's staged rows.
+    /// Removes a chunk's staged rows. Statements on the stage are planned
+    /// anew (unnamed): a cached plan would scan it whole.
     async fn discard(&self, stage_id: i64) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM import_stage WHERE stage_id = $1")
             .bind(stage_id)
+            .persistent(false)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -143,7 +145,8 @@ pub(crate) async fn merge(
         return Ok(());
     }
     let width = table.keys.len() + table.data.len();
-    let stage_id = (getrandom::u64().map_err(|e| sqlx::Error::Protocol(e.to_string()))? >> 1) as i64;
+    let stage_id =
+        (getrandom::u64().map_err(|e| sqlx::Error::Protocol(e.to_string()))? >> 1) as i64;
     let mut data = String::with_capacity((inserts.len() + updates.len()) * 160);
     for (seq, row) in inserts.iter().enumerate() {
         let _ = write!(data, "{stage_id}\tI\t{seq}\t");
@@ -199,6 +202,7 @@ async fn merge_staged(
             .bind(stage_id)
             .bind(batch_id)
             .bind(stamp)
+            .persistent(false)
             .execute(&mut *conn)
             .await?;
     }
@@ -227,6 +231,7 @@ async fn merge_staged(
             .bind(stage_id)
             .bind(batch_id)
             .bind(stamp)
+            .persistent(false)
             .execute(&mut *conn)
             .await?;
     }
