@@ -83,8 +83,11 @@ fn files(f: &Fx) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Query results, each a list of rows of text columns.
+type Tables = Vec<Vec<Vec<String>>>;
+
 /// The stored rows and the audit trail, without timestamps.
-fn stored(db: &TestDb) -> Vec<Vec<Vec<String>>> {
+fn stored(db: &TestDb) -> Tables {
     [
         "SELECT person_id, id_number, name, hukou_region, batch_id FROM persons ORDER BY person_id",
         "SELECT person_id, class_id, offline_hours, online_hours, completion, batch_id \
@@ -120,7 +123,7 @@ fn staged_rows(db: &TestDb) -> i64 {
 #[test]
 fn copy_import_reports_stores_and_audits_as_sqlite_and_reruns_unchanged() {
     let f = fixtures::fx();
-    let mut seen: Vec<(Vec<Seen>, Vec<Vec<Vec<String>>>)> = Vec::new();
+    let mut seen: Vec<(Vec<Seen>, Tables)> = Vec::new();
     for db in common::initialised("copy_import") {
         base(&db, &f, "classes");
         let mut first: Vec<Seen> = Vec::new();
