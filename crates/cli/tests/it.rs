@@ -28,6 +28,7 @@ mod claims_policy;
 mod claims_tianshui;
 mod concurrent;
 mod config;
+mod copy_import;
 mod credentials;
 mod credits;
 mod demo;

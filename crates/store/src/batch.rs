@@ -11,6 +11,8 @@ pub struct ImportBatch {
     pub id: Option<i64>,
     pub kind: String,
     pub actor: Actor,
+    /// PostgreSQL: where chunks are staged by COPY (`stage`).
+    pub(crate) stager: Option<crate::stage::Stager>,
 }
 
 impl ImportBatch {
@@ -121,6 +123,7 @@ impl Store {
             id,
             kind: kind.to_string(),
             actor: actor.clone(),
+            stager: self.stager.clone(),
         })
     }
 

@@ -132,6 +132,11 @@ pub const TABLES: &[(&str, Placement, &str)] = &[
     ),
     ("import_batches", Coordinator, "import runs"),
     (
+        "import_stage",
+        Coordinator,
+        "rows of one import chunk between COPY and merge",
+    ),
+    (
         "audit_log",
         Coordinator,
         "the append-only trail (or distributed by entity key)",

@@ -47,6 +47,7 @@ mod schema;
 mod scoped;
 mod scoped_pay;
 mod sql;
+mod stage;
 mod standards;
 mod supervision;
 mod upsert;
@@ -161,6 +162,8 @@ pub struct Store {
     replica: Option<Arc<Store>>,
     /// This store is a replica: reads only, derived data is not rebuilt.
     is_replica: bool,
+    /// PostgreSQL: the typed pool that COPYs import rows (`stage`).
+    stager: Option<stage::Stager>,
 }
 
 impl std::fmt::Debug for Store {
@@ -272,6 +275,10 @@ impl Store {
             Backend::Sqlite => lookup::SqliteReader::for_url(&url).map(Arc::new),
             Backend::Postgres => None,
         };
+        let stager = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(stage::Stager::lazy(&url)?),
+        };
         Ok(Store {
             pool,
             backend,
@@ -280,6 +287,7 @@ impl Store {
             signing_key_path: credentials::default_key_path(&url),
             replica: None,
             is_replica: false,
+            stager,
         })
     }
 
@@ -330,6 +338,9 @@ impl Store {
             r.pool.close().await;
         }
         self.pool.close().await;
+        if let Some(s) = &self.stager {
+            s.close().await;
+        }
     }
 }
 

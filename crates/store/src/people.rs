@@ -267,4 +267,35 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// The baseline of `jineng bench import` on PostgreSQL: the same rows
+    /// copied straight into `persons` (COPY, one transaction). `None` on
+    /// SQLite, which has no COPY.
+    pub async fn bench_bare_copy_persons(
+        &self,
+        rows: &[PersonRecord],
+    ) -> Result<Option<()>, StoreError> {
+        let Some(stager) = &self.stager else {
+            return Ok(None);
+        };
+        let stamp = crate::audit::now();
+        let vals: Vec<Vec<Val>> = rows
+            .iter()
+            .map(|r| {
+                let mut v = vec![Val::text(r.id.as_str())];
+                v.extend(person_data(r));
+                v.push(Val::text(&stamp));
+                v
+            })
+            .collect();
+        let mut cols: Vec<&str> = PERSONS
+            .keys
+            .iter()
+            .chain(PERSONS.data)
+            .map(|(c, _)| *c)
+            .collect();
+        cols.push("updated_at");
+        stager.copy_into("persons", &cols, &vals).await?;
+        Ok(Some(()))
+    }
 }

@@ -155,6 +155,11 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/0041_batch_owner.sql"),
     ),
     (
+        42,
+        "import_stage",
+        include_str!("../migrations/0042_import_stage.sql"),
+    ),
+    (
         44,
         "facts_queue",
         include_str!("../migrations/0044_facts_queue.sql"),
@@ -236,6 +241,12 @@ async fn after(
              (SELECT COALESCE(MAX(tx_id), 0) + 1 FROM ledger_tx), false)",
         )
         .await?;
+    }
+    if version == 42 && backend == Backend::Postgres {
+        // Staged rows live for one chunk: writing them to the WAL would
+        // double the cost of a bulk import for nothing a crash could need.
+        conn.execute("ALTER TABLE import_stage SET UNLOGGED")
+            .await?;
     }
     Ok(())
 }

@@ -161,6 +161,18 @@ pub(crate) async fn select_in(
     key_column: &str,
     keys: &[Val],
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    if !is_sqlite(conn) && !keys.is_empty() {
+        // One array parameter instead of thousands (PostgreSQL parses and
+        // plans a 5,000-placeholder statement anew each time). Unnested in
+        // a subquery, the array is parsed once; `= ANY(CAST($1 …))` in a
+        // cached plan parses it again for every row the scan meets.
+        let (literal, ty) = array_literal(keys);
+        let sql = format!("{select} WHERE {key_column} IN (SELECT unnest(CAST($1 AS {ty}[])))");
+        return sqlx::query(AssertSqlSafe(sql))
+            .bind(literal)
+            .fetch_all(&mut *conn)
+            .await;
+    }
     let mut out = Vec::new();
     for chunk in keys.chunks(MAX_PARAMS) {
         let sql = format!(
@@ -171,6 +183,37 @@ pub(crate) async fn select_in(
         out.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(out)
+}
+
+/// A PostgreSQL array literal of `keys` and its element type (by the
+/// first key: a lookup's keys are all of one column).
+fn array_literal(keys: &[Val]) -> (String, &'static str) {
+    let ty = match keys.first() {
+        Some(Val::I(_)) => "BIGINT",
+        _ => "TEXT",
+    };
+    let mut s = String::from("{");
+    for (i, k) in keys.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        match k {
+            Val::T(None) | Val::I(None) => s.push_str("NULL"),
+            Val::I(Some(n)) => s.push_str(&n.to_string()),
+            Val::T(Some(t)) => {
+                s.push('"');
+                for c in t.chars() {
+                    if c == '"' || c == '\\' {
+                        s.push('\\');
+                    }
+                    s.push(c);
+                }
+                s.push('"');
+            }
+        }
+    }
+    s.push('}');
+    (s, ty)
 }
 
 /// Separates the fields of a packed value (ASCII unit separator).

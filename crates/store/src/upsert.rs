@@ -53,6 +53,14 @@ fn key_string(key: &[Val]) -> String {
     s
 }
 
+/// The audit trail's name of a record named by its key: `a/b`.
+fn key_name(key: &[Val]) -> String {
+    key_string(key)
+        .replace('\u{1f}', "/")
+        .trim_end_matches('/')
+        .to_string()
+}
+
 fn decode(row: &sqlx::any::AnyRow, col: &str, kind: Kind) -> Result<Val, sqlx::Error> {
     Ok(match kind {
         Kind::Text => Val::T(row.try_get::<Option<String>, _>(col)?),
@@ -131,10 +139,7 @@ pub(crate) async fn upsert(
                 Val::I(Some(i)) => i.to_string(),
                 _ => String::new(),
             },
-            None => key_string(&key)
-                .replace('\u{1f}', "/")
-                .trim_end_matches('/')
-                .to_string(),
+            None => key_name(&key),
         };
         current.insert(key_string(&key), (data, name, true));
     }
@@ -174,7 +179,13 @@ pub(crate) async fn upsert(
             None => {
                 insert_at.insert(ks.clone(), inserts.len());
                 inserts.push((ks.clone(), p.key.iter().chain(&p.data).cloned().collect()));
-                current.insert(ks, (p.data, String::new(), false));
+                // A row inserted by this chunk is named by its key (its
+                // generated id, when the audit uses one, is not known yet).
+                let name = match table.audit_key {
+                    Some(_) => String::new(),
+                    None => key_name(&p.key),
+                };
+                current.insert(ks, (p.data, name, false));
                 Outcome::Inserted
             }
         };
@@ -182,6 +193,47 @@ pub(crate) async fn upsert(
     }
 
     let stamp = audit::now();
+    // Key order keeps each index insert near the previous one.
+    inserts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let inserts: Vec<Vec<Val>> = inserts.into_iter().map(|(_, vals)| vals).collect();
+    match &batch.stager {
+        Some(stager) if crate::stage::fits(table) => {
+            let updates = last_per_key(updates);
+            crate::stage::merge(conn, stager, table, batch.id, &stamp, &inserts, &updates).await?
+        }
+        _ => write_rows(conn, table, batch.id, &stamp, inserts, updates).await?,
+    }
+    audit::write(conn, &batch.actor, batch.id, &audits).await?;
+    Ok(outcomes)
+}
+
+/// The updates of a chunk, the last one per key (a key updated twice in a
+/// chunk takes its last row's data, as one statement per row did).
+fn last_per_key(updates: Vec<(Vec<Val>, Vec<Val>)>) -> Vec<(Vec<Val>, Vec<Val>)> {
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<(Vec<Val>, Vec<Val>)> = Vec::with_capacity(updates.len());
+    for (key, data) in updates {
+        match at.get(&key_string(&key)) {
+            Some(&i) => out[i].1 = data,
+            None => {
+                at.insert(key_string(&key), out.len());
+                out.push((key, data));
+            }
+        }
+    }
+    out
+}
+
+/// Writes a chunk's inserts as multi-row statements and its updates one by
+/// one (SQLite; PostgreSQL stages them instead, `stage`).
+async fn write_rows(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    batch_id: Option<i64>,
+    stamp: &str,
+    inserts: Vec<Vec<Val>>,
+    updates: Vec<(Vec<Val>, Vec<Val>)>,
+) -> Result<(), sqlx::Error> {
     let mut insert_cols: Vec<&str> = table
         .keys
         .iter()
@@ -189,50 +241,47 @@ pub(crate) async fn upsert(
         .map(|(c, _)| *c)
         .collect();
     insert_cols.extend(["batch_id", "updated_at"]);
-    // Key order keeps each index insert near the previous one.
-    inserts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let rows: Vec<Vec<Val>> = inserts
         .into_iter()
-        .map(|(_, mut vals)| {
-            vals.push(Val::I(batch.id));
-            vals.push(Val::text(&stamp));
+        .map(|mut vals| {
+            vals.push(Val::I(batch_id));
+            vals.push(Val::text(stamp));
             vals
         })
         .collect();
     insert_rows(conn, table.name, &insert_cols, &rows, "").await?;
-
-    if !updates.is_empty() {
-        let mut set: Vec<String> = table
-            .data
-            .iter()
-            .enumerate()
-            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
-            .collect();
-        let n = table.data.len();
-        set.push(format!("batch_id = ${}", n + 1));
-        set.push(format!("updated_at = ${}", n + 2));
-        let cond: Vec<String> = table
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, (c, _))| format!("{c} = ${}", n + 3 + i))
-            .collect();
-        let sql = format!(
-            "UPDATE {} SET {} WHERE {}",
-            table.name,
-            set.join(", "),
-            cond.join(" AND ")
-        );
-        for (key, data) in updates {
-            let mut vals = data;
-            vals.push(Val::I(batch.id));
-            vals.push(Val::text(&stamp));
-            vals.extend(key);
-            crate::sql::bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals)
-                .execute(&mut *conn)
-                .await?;
-        }
+    if updates.is_empty() {
+        return Ok(());
     }
-    audit::write(conn, &batch.actor, batch.id, &audits).await?;
-    Ok(outcomes)
+    let mut set: Vec<String> = table
+        .data
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+        .collect();
+    let n = table.data.len();
+    set.push(format!("batch_id = ${}", n + 1));
+    set.push(format!("updated_at = ${}", n + 2));
+    let cond: Vec<String> = table
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = ${}", n + 3 + i))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {}",
+        table.name,
+        set.join(", "),
+        cond.join(" AND ")
+    );
+    for (key, data) in updates {
+        let mut vals = data;
+        vals.push(Val::I(batch_id));
+        vals.push(Val::text(stamp));
+        vals.extend(key);
+        crate::sql::bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
