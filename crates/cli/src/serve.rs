@@ -157,7 +157,10 @@ pub async fn run(
             b.batch_id, b.kind, b.file_name, args.shutdown_grace
         );
     }
-    let note = format!("服务停止时导入尚未完成（等待 {} 秒后停止）", args.shutdown_grace);
+    let note = format!(
+        "服务停止时导入尚未完成（等待 {} 秒后停止）",
+        args.shutdown_grace
+    );
     for j in store.stop_own_import_jobs(&note).await? {
         println!(
             "导入任务 {}（{}，{}）未在 {} 秒内完成，已标记为「已停止」",

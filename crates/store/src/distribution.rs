@@ -127,11 +127,7 @@ pub const TABLES: &[(&str, Placement, &str)] = &[
     ),
     ("import_batches", Coordinator, "import runs"),
     ("import_jobs", Coordinator, "the web's upload jobs"),
-    (
-        "import_job_reports",
-        Coordinator,
-        "their error reports",
-    ),
+    ("import_job_reports", Coordinator, "their error reports"),
     (
         "audit_log",
         Coordinator,

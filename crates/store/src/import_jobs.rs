@@ -221,12 +221,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for (format, bytes) in &o.reports {
-            sqlx::query("INSERT INTO import_job_reports (job_id, format, bytes) VALUES ($1, $2, $3)")
-                .bind(job_id)
-                .bind(format)
-                .bind(bytes.as_slice())
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO import_job_reports (job_id, format, bytes) VALUES ($1, $2, $3)",
+            )
+            .bind(job_id)
+            .bind(format)
+            .bind(bytes.as_slice())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

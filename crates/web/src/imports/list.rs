@@ -96,7 +96,16 @@ pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<
         limit: PER,
     };
     let account = user.account.account_id;
-    let (_, total) = state.store.import_jobs_of(account, &ImportJobQuery { limit: 0, ..q.clone() }).await?;
+    let (_, total) = state
+        .store
+        .import_jobs_of(
+            account,
+            &ImportJobQuery {
+                limit: 0,
+                ..q.clone()
+            },
+        )
+        .await?;
     let pager = Pager::new("/imports", sorter.query(), total, f.page, PER);
     q.offset = pager.offset;
     let (found, _) = state.store.import_jobs_of(account, &q).await?;

@@ -66,7 +66,10 @@ pub fn start(state: &AppState, up: Upload, user: &User) {
         let result = handle.block_on(import_file(&store, up.kind, &path, &opts, &progress));
         let saved = handle.block_on(save(&store, up.job_id, &live, &opts, result));
         if let Err(e) = saved {
-            tracing::warn!("could not store the outcome of upload job {}: {e}", up.job_id);
+            tracing::warn!(
+                "could not store the outcome of upload job {}: {e}",
+                up.job_id
+            );
         }
         // The directory, the uploaded file and the reports in it go now.
         drop(up.dir);
