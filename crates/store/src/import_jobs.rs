@@ -354,7 +354,7 @@ impl Store {
     pub async fn stop_stale_import_jobs(&self) -> Result<Vec<StoppedJob>, StoreError> {
         self.stop_jobs(
             "导入进程已终止，任务未完成（已写入的部分保留，重新上传该文件即可补全）",
-            |owner| gone(owner),
+            gone,
         )
         .await
     }
