@@ -119,6 +119,13 @@ pub async fn run(
             b.batch_id, b.kind, b.file_name
         );
     }
+    // Upload jobs of the web that process ran: shown as stopped, with why.
+    for j in store.stop_stale_import_jobs().await? {
+        println!(
+            "导入任务 {}（{}，{}）的进程已终止，已标记为「已停止」",
+            j.job_id, j.kind, j.file_name
+        );
+    }
     if args.demo {
         demo(&store, actor, args.token_days).await?;
     }
@@ -158,6 +165,16 @@ pub async fn run(
         println!(
             "导入批次 {}（{}，{}）未在 {} 秒内完成，已标记为「已中断」",
             b.batch_id, b.kind, b.file_name, args.shutdown_grace
+        );
+    }
+    let note = format!(
+        "服务停止时导入尚未完成（等待 {} 秒后停止）",
+        args.shutdown_grace
+    );
+    for j in store.stop_own_import_jobs(&note).await? {
+        println!(
+            "导入任务 {}（{}，{}）未在 {} 秒内完成，已标记为「已停止」",
+            j.job_id, j.kind, j.file_name, args.shutdown_grace
         );
     }
     println!("服务已停止");

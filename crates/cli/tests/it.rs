@@ -73,6 +73,7 @@ mod web_dashboard;
 mod web_filing;
 mod web_forms;
 mod web_imports;
+mod web_imports_restart;
 mod web_lists;
 mod web_lists2;
 mod web_lists3;

@@ -3,7 +3,8 @@
 //! gone, or by a binary from before owners were recorded, is marked
 //! 'stopped' with the reason and an audit row, and the server says so; a
 //! batch of another host's process is left alone. A server asked to stop
-//! (SIGTERM) stops cleanly.
+//! (SIGTERM) stops cleanly. A web upload job such a process ran is shown
+//! stopped too.
 
 use crate::common;
 
@@ -32,6 +33,16 @@ fn the_server_marks_the_batches_of_killed_processes_stopped() {
                  VALUES ('persons', '{file}', '', 'tester', '2026-12-01T08:00:00', 'running', {owner})"
             )));
         }
+        // An upload job of the web the killed process was running.
+        rt.block_on(sql.exec(
+            "INSERT INTO accounts (login, display_name, password_hash, role, created_at, updated_at) \
+             VALUES ('uploader', 'uploader', 'x', 'admin', '2026-12-01T08:00:00', '2026-12-01T08:00:00')",
+        ));
+        rt.block_on(sql.exec(&format!(
+            "INSERT INTO import_jobs (account_id, scope, kind, file_name, owner, status, created_at) \
+             SELECT account_id, 'region:371500', 'persons', 'job-killed.csv', '{host}:4194305', 'running', \
+             '2026-12-01T08:00:00.000Z' FROM accounts WHERE login = 'uploader'"
+        )));
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -67,6 +78,10 @@ fn the_server_marks_the_batches_of_killed_processes_stopped() {
             "[{b}] {said}"
         );
         assert!(said.contains("old.csv"), "[{b}] {said}");
+        assert!(
+            said.contains("job-killed.csv") && said.contains("已停止"),
+            "[{b}] {said}"
+        );
         assert!(!said.contains("elsewhere.csv"), "[{b}] {said}");
 
         // SIGTERM: the server ends on its own, saying so.
@@ -100,6 +115,10 @@ fn the_server_marks_the_batches_of_killed_processes_stopped() {
             "running",
             "[{b}]"
         );
+        let job = rt.block_on(sql.text(
+            "SELECT status || ': ' || note FROM import_jobs WHERE file_name = 'job-killed.csv'",
+        ));
+        assert!(job.starts_with("stopped: 导入进程已终止"), "[{b}] {job}");
         let note =
             rt.block_on(sql.text("SELECT note FROM import_batches WHERE file_name = 'killed.csv'"));
         assert!(note.contains("进程已终止"), "[{b}] {note}");

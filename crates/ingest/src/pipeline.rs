@@ -57,6 +57,9 @@ pub struct ImportReport {
     /// How long those checks took (`jineng bench supervise`).
     #[serde(skip)]
     pub supervision_seconds: Option<f64>,
+    /// The batch this import wrote (none for a dry run).
+    #[serde(skip)]
+    pub batch_id: Option<i64>,
 }
 
 pub const MAX_LISTED_ERRORS: usize = 10_000;
@@ -366,6 +369,7 @@ async fn run<K: Kind + Send + 'static>(
     for w in report_files {
         w.finish()?;
     }
+    report.batch_id = batch.id;
     report.accepted = summary.accepted();
     report.rejected = summary.rejected;
     report.inserted = summary.inserted;

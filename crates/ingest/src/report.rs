@@ -16,7 +16,7 @@ use crate::columns::{REPORT_COLUMNS, normalize_header};
 use crate::reader::{Row, display_name, extension};
 
 /// One problem found in a row. Serializable for API responses.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowError {
     pub row: u64,
     /// Template column name; "" when the error concerns the whole row.

@@ -27,7 +27,7 @@ fn host() -> String {
 /// Whether `owner` is surely gone: a process of this host that no longer
 /// exists. Another host's process cannot be checked from here, nor can any
 /// process where `/proc` is missing: those batches are left alone.
-fn gone(owner: Option<&str>) -> bool {
+pub(crate) fn gone(owner: Option<&str>) -> bool {
     let Some(owner) = owner else {
         // Started before owners were recorded: no process of today runs it.
         return true;

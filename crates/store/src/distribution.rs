@@ -131,6 +131,8 @@ pub const TABLES: &[(&str, Placement, &str)] = &[
         "revocations, by certificate number",
     ),
     ("import_batches", Coordinator, "import runs"),
+    ("import_jobs", Coordinator, "the web's upload jobs"),
+    ("import_job_reports", Coordinator, "their error reports"),
     (
         "import_stage",
         Coordinator,

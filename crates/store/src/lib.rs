@@ -25,6 +25,7 @@ mod credentials;
 pub mod distribution;
 mod error;
 mod filing;
+mod import_jobs;
 mod import_scope;
 mod institution_pages;
 mod institutions;
@@ -89,6 +90,9 @@ pub use credentials::{
 };
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
+pub use import_jobs::{
+    ImportJobOutcome, ImportJobQuery, ImportJobRow, KEEP_JOBS, NewImportJob, StoppedJob,
+};
 pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
 pub use institution_pages::{
     CataloguePeriod, InstitutionQuery, InstitutionSort, InstitutionSummary,

@@ -75,7 +75,7 @@ pub struct AppState {
     secure_cookies: bool,
     /// How many days a new API token lasts.
     token_days: i64,
-    /// Upload jobs and their error reports, in memory.
+    /// The upload jobs this process runs (the jobs are in the database).
     imports: Arc<imports::jobs::Jobs>,
     /// The private directory the uploaded files wait in.
     uploads: Arc<imports::storage::Uploads>,

@@ -73,12 +73,12 @@ pub struct ImportStatus {
     pub kind: String,
     pub file_name: String,
     pub dry_run: bool,
-    /// running | done | failed
+    /// running | done | failed | stopped (the server stopped or died before the end; kept after a restart)
     pub status: String,
     /// Rows read so far, of `rows_total` (0 until counted).
     pub rows_done: u64,
     pub rows_total: u64,
-    /// Why the file could not be imported at all (header, format).
+    /// Why the file could not be imported at all (header, format), or why it stopped.
     pub failed: Option<String>,
     pub accepted: u64,
     pub rejected: u64,
@@ -93,20 +93,15 @@ pub struct ImportStatus {
 
 fn status(job: &Job) -> ImportStatus {
     let s = status_of(job, usize::MAX);
-    let state = match (s.running, &s.failed) {
-        (true, _) => "running",
-        (false, Some(_)) => "failed",
-        (false, None) => "done",
-    };
     ImportStatus {
-        id: job.id,
+        id: u64::try_from(job.id).unwrap_or(0),
         kind: job.kind.to_string(),
         file_name: job.file_name.clone(),
         dry_run: job.dry_run,
-        status: state.into(),
+        status: job.status().to_string(),
         rows_done: s.done,
         rows_total: s.total,
-        failed: s.failed,
+        failed: s.failed.or(s.stopped),
         accepted: s.accepted,
         rejected: s.rejected,
         inserted: s.inserted,
@@ -151,7 +146,8 @@ pub async fn upload(
     crate::imports::storage::create_private(&dir.path().join(&file_name))
         .and_then(|mut f| std::io::Write::write_all(&mut f, &body))
         .map_err(io)?;
-    let job = start(&s, &u, spec, file_name, q.dry_run, dir);
+    let id = start(&s, &u, spec, file_name, q.dry_run, dir).await?;
+    let job = job_of(&s, &u, &id.to_string()).await?;
     Ok((StatusCode::ACCEPTED, Json(status(&job))))
 }
 
@@ -163,6 +159,6 @@ pub async fn show(
     ApiUser(u): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<ImportStatus>, ApiError> {
-    let job = job_of(&s, &u, &id)?;
+    let job = job_of(&s, &u, &id).await?;
     Ok(Json(status(&job)))
 }

@@ -1,63 +1,83 @@
-//! The table of upload jobs, in memory (docs/decisions.md): each job's
-//! progress, its result, and a private temp dir holding the uploaded file
-//! and its error reports. Only the account that uploaded may see a job.
-//! The table keeps the latest [`KEEP`] jobs; older finished ones are
-//! dropped with their files.
+//! Upload jobs as the pages and the API see them. The jobs themselves,
+//! their outcome and error reports live in the database (`import_jobs`,
+//! migration 0046; docs/decisions.md), so they survive a restart. This
+//! process keeps only the jobs it is running now, with their live
+//! progress: the status page reads it fresh, the database gets it at most
+//! every [`run`](super::run) tick, and a stopping server waits for them.
 
-use jineng_ingest::pipeline::ImportReport;
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use jineng_ingest::templates::template;
+use jineng_store::ImportJobRow;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-const KEEP: usize = 200;
-
-/// How a job ended, or that it still runs.
-#[derive(Debug, Clone)]
-pub enum JobState {
-    Running,
-    Done(Box<ImportReport>),
-    /// The file could not be imported at all (header, format); the message
-    /// names the file and what is wrong.
-    Failed(String),
-}
-
-/// One upload.
+/// One upload, as stored, with its progress.
 #[derive(Debug)]
 pub struct Job {
-    pub id: u64,
-    pub account_id: i64,
-    pub kind: &'static str,
+    pub id: i64,
+    pub kind: String,
     pub title: &'static str,
     pub file_name: String,
     pub dry_run: bool,
+    /// Local time, as the pages print it.
     pub started_at: String,
-    /// Data rows in the file (0 until counted).
-    pub total: AtomicU64,
-    /// Rows read, parsed and written so far.
-    pub done: AtomicU64,
-    pub state: Mutex<JobState>,
-    pub dir: tempfile::TempDir,
+    /// Rows read, parsed and written so far, of `total` (0 until counted).
+    pub done: u64,
+    pub total: u64,
+    pub row: ImportJobRow,
 }
 
 impl Job {
-    pub fn upload_path(&self) -> PathBuf {
-        self.dir.path().join(&self.file_name)
+    /// The stored job, with the live progress of this process if it runs it.
+    pub fn of(row: ImportJobRow, live: Option<(u64, u64)>) -> Job {
+        let stored = (to_u64(row.rows_done), to_u64(row.rows_total));
+        let (done, total) = match live {
+            Some(l) if row.status == "running" => l,
+            _ => stored,
+        };
+        Job {
+            id: row.job_id,
+            kind: row.kind.clone(),
+            title: template(&row.kind).map_or("", |t| t.title),
+            file_name: row.file_name.clone(),
+            dry_run: row.dry_run,
+            started_at: local_time(&row.created_at),
+            done,
+            total,
+            row,
+        }
     }
 
-    pub fn report_path(&self, ext: &str) -> PathBuf {
-        self.dir.path().join(format!("errors.{ext}"))
+    /// running | done | failed | stopped
+    pub fn status(&self) -> &str {
+        &self.row.status
     }
+}
 
-    pub fn state(&self) -> JobState {
-        self.state.lock().expect("job state").clone()
-    }
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
 
-    pub fn set_state(&self, s: JobState) {
-        *self.state.lock().expect("job state") = s;
-    }
+/// `2026-12-01T00:00:00.000Z` as local `2026-12-01 08:00:00`.
+fn local_time(utc: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(utc)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| utc.to_string())
+}
 
-    pub fn progress(&self) -> (u64, u64) {
+/// A running job's progress, shared by its import and its pages.
+#[derive(Debug, Default)]
+pub struct Live {
+    pub done: AtomicU64,
+    pub total: AtomicU64,
+}
+
+impl Live {
+    pub fn get(&self) -> (u64, u64) {
         (
             self.done.load(Ordering::Relaxed),
             self.total.load(Ordering::Relaxed),
@@ -65,20 +85,10 @@ impl Job {
     }
 }
 
-/// What a new job is.
-pub struct NewJob {
-    pub account_id: i64,
-    pub kind: &'static str,
-    pub title: &'static str,
-    pub file_name: String,
-    pub dry_run: bool,
-    pub dir: tempfile::TempDir,
-}
-
+/// The jobs this process runs now.
 #[derive(Default)]
 pub struct Jobs {
-    next: AtomicU64,
-    map: Mutex<BTreeMap<u64, Arc<Job>>>,
+    map: Mutex<HashMap<i64, Arc<Live>>>,
 }
 
 impl std::fmt::Debug for Jobs {
@@ -88,66 +98,24 @@ impl std::fmt::Debug for Jobs {
 }
 
 impl Jobs {
-    pub fn add(&self, new: NewJob) -> Arc<Job> {
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let job = Arc::new(Job {
-            id,
-            account_id: new.account_id,
-            kind: new.kind,
-            title: new.title,
-            file_name: new.file_name,
-            dry_run: new.dry_run,
-            started_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string(),
-            total: AtomicU64::new(0),
-            done: AtomicU64::new(0),
-            state: Mutex::new(JobState::Running),
-            dir: new.dir,
-        });
-        let mut map = self.map.lock().expect("jobs");
-        map.insert(id, job.clone());
-        while map.len() > KEEP {
-            let oldest = map
-                .iter()
-                .find(|(_, j)| !matches!(j.state(), JobState::Running))
-                .map(|(k, _)| *k);
-            match oldest {
-                Some(k) => map.remove(&k),
-                None => break,
-            };
-        }
-        job
+    pub fn add(&self, id: i64) -> Arc<Live> {
+        let live = Arc::new(Live::default());
+        self.map.lock().expect("jobs").insert(id, live.clone());
+        live
     }
 
-    /// The job `id` if `account_id` started it.
-    pub fn get(&self, id: u64, account_id: i64) -> Option<Arc<Job>> {
-        self.map
-            .lock()
-            .expect("jobs")
-            .get(&id)
-            .filter(|j| j.account_id == account_id)
-            .cloned()
+    /// The job ended here (its outcome is stored).
+    pub fn remove(&self, id: i64) {
+        self.map.lock().expect("jobs").remove(&id);
     }
 
-    /// The account's jobs, newest first.
-    pub fn of(&self, account_id: i64, limit: usize) -> Vec<Arc<Job>> {
-        self.map
-            .lock()
-            .expect("jobs")
-            .values()
-            .rev()
-            .filter(|j| j.account_id == account_id)
-            .take(limit)
-            .cloned()
-            .collect()
+    /// (done, total) of a job this process runs.
+    pub fn progress(&self, id: i64) -> Option<(u64, u64)> {
+        self.map.lock().expect("jobs").get(&id).map(|l| l.get())
     }
 
-    /// How many jobs are still running.
+    /// How many jobs this process still runs.
     pub fn running(&self) -> usize {
-        self.map
-            .lock()
-            .expect("jobs")
-            .values()
-            .filter(|j| matches!(j.state(), JobState::Running))
-            .count()
+        self.map.lock().expect("jobs").len()
     }
 }

@@ -1,25 +1,25 @@
 //! The 最近的导入 list of `/imports`, paged like every list: a template
 //! (kind) and status filter, a whitelisted sort (newest first unless
-//! asked) and 共 N 条. The jobs live in memory (`jobs`), not in the
-//! database, so the page is cut here rather than in the store.
+//! asked) and 共 N 条, cut by the store (`import_jobs`).
 
-use super::jobs::{Job, JobState};
+use super::jobs::Job;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
 use crate::list::{Pager, Sorter, direction, opt, query_string, sort_code};
 use jineng_ingest::templates::TEMPLATES;
+use jineng_store::ImportJobQuery;
 use serde::Deserialize;
-use std::sync::Arc;
 
 /// Jobs per page.
 const PER: i64 = 20;
 
 /// The statuses a job may be filtered by: (code, label).
-const STATUSES: [(&str, &str); 3] = [
+const STATUSES: [(&str, &str); 4] = [
     ("running", "进行中"),
     ("done", "已完成"),
     ("failed", "失败"),
+    ("stopped", "已停止"),
 ];
 
 /// The sort codes: (code, newest-first by default).
@@ -43,7 +43,7 @@ pub struct ImportsQuery {
 /// The list as the page shows it.
 pub struct Listing {
     /// (job, status code, status label)
-    pub rows: Vec<(Arc<Job>, &'static str, &'static str)>,
+    pub rows: Vec<(Job, &'static str, &'static str)>,
     pub kind: String,
     pub status: String,
     pub statuses: Vec<(&'static str, &'static str)>,
@@ -52,16 +52,14 @@ pub struct Listing {
 }
 
 fn status(job: &Job) -> (&'static str, &'static str) {
-    let i = match job.state() {
-        JobState::Running => 0,
-        JobState::Done(_) => 1,
-        JobState::Failed(_) => 2,
-    };
-    STATUSES[i]
+    STATUSES
+        .into_iter()
+        .find(|(c, _)| *c == job.status())
+        .unwrap_or(STATUSES[2])
 }
 
 /// One page of the account's uploads, filtered and sorted as asked.
-pub fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<Listing, AppError> {
+pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<Listing, AppError> {
     let kind = match opt(&f.kind) {
         None => "",
         Some(k) => TEMPLATES
@@ -80,38 +78,45 @@ pub fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<Listin
     };
     let sort = sort_code(&f.sort, |s| SORTS.into_iter().find(|c| *c == s))?.unwrap_or("started");
     let descending = direction(&f.dir)?.unwrap_or(sort == "started");
-    let mut rows: Vec<(Arc<Job>, &'static str, &'static str)> = state
-        .imports
-        .of(user.account.account_id, usize::MAX)
-        .into_iter()
-        .map(|j| {
-            let (code, zh) = status(&j);
-            (j, code, zh)
-        })
-        .filter(|(j, code, _)| {
-            (kind.is_empty() || j.kind == kind) && (wanted.is_empty() || *code == wanted)
-        })
-        .collect();
-    rows.sort_by(|(a, ..), (b, ..)| {
-        let o = match sort {
-            "kind" => a.title.cmp(b.title),
-            "file" => a.file_name.cmp(&b.file_name),
-            _ => std::cmp::Ordering::Equal,
-        }
-        .then(a.id.cmp(&b.id));
-        if descending { o.reverse() } else { o }
-    });
     let sorter = Sorter {
         path: "/imports",
         filters: query_string(&[("kind", kind), ("status", wanted)]),
         sort,
         descending,
     };
-    let pager = Pager::new("/imports", sorter.query(), rows.len() as i64, f.page, PER);
-    let rows = rows
+    let mut kind_order: Vec<(&str, &str)> = TEMPLATES.iter().map(|t| (t.title, t.kind)).collect();
+    kind_order.sort();
+    let mut q = ImportJobQuery {
+        kind: kind.to_string(),
+        status: wanted.to_string(),
+        sort: sort.to_string(),
+        descending,
+        kind_order: kind_order.into_iter().map(|(_, k)| k.to_string()).collect(),
+        offset: 0,
+        limit: PER,
+    };
+    let account = user.account.account_id;
+    let (_, total) = state
+        .store
+        .import_jobs_of(
+            account,
+            &ImportJobQuery {
+                limit: 0,
+                ..q.clone()
+            },
+        )
+        .await?;
+    let pager = Pager::new("/imports", sorter.query(), total, f.page, PER);
+    q.offset = pager.offset;
+    let (found, _) = state.store.import_jobs_of(account, &q).await?;
+    let rows = found
         .into_iter()
-        .skip(pager.offset as usize)
-        .take(PER as usize)
+        .map(|r| {
+            let live = state.imports.progress(r.job_id);
+            let job = Job::of(r, live);
+            let (code, zh) = status(&job);
+            (job, code, zh)
+        })
         .collect();
     Ok(Listing {
         rows,

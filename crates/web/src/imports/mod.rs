@@ -21,9 +21,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use jineng_domain::access::Action;
 use jineng_ingest::report::RowError;
 use jineng_ingest::templates::{TEMPLATES, TemplateSpec, template};
-use jobs::{Job, JobState, NewJob};
+use jineng_store::NewImportJob;
+use jobs::Job;
 use std::io::Write;
-use std::sync::Arc;
 
 /// The largest upload accepted (the router's `DefaultBodyLimit`).
 pub const MAX_UPLOAD_MB: usize = 64;
@@ -48,7 +48,7 @@ pub async fn form(
     Query(q): Query<list::ImportsQuery>,
 ) -> Result<Response, AppError> {
     user.require(Action::Import)?;
-    let l = list::listing(&state, &user, &q)?;
+    let l = list::listing(&state, &user, &q).await?;
     page(&FormPage {
         nav: Some(Nav::of(&user)),
         csrf: user.csrf.clone(),
@@ -142,38 +142,51 @@ pub async fn create(
         AppError::BadRequest(format!("请选择模板类型（「{kind}」不是可导入的模板）"))
     })?;
     let file_name = file_name.ok_or_else(|| AppError::BadRequest("请选择要上传的文件".into()))?;
-    let job = start(&state, &user, spec, file_name, dry_run, dir);
-    Ok(Redirect::to(&format!("/imports/{}", job.id)).into_response())
+    let id = start(&state, &user, spec, file_name, dry_run, dir).await?;
+    Ok(Redirect::to(&format!("/imports/{id}")).into_response())
 }
 
-/// Registers the upload in `dir` as the account's job and starts it.
-pub(crate) fn start(
+/// Registers the upload in `dir` as the account's job and starts it;
+/// returns the job's id.
+pub(crate) async fn start(
     state: &AppState,
     user: &User,
     spec: &'static TemplateSpec,
     file_name: String,
     dry_run: bool,
     dir: tempfile::TempDir,
-) -> Arc<Job> {
-    let job = state.imports.add(NewJob {
-        account_id: user.account.account_id,
+) -> Result<i64, AppError> {
+    let job_id = state
+        .store
+        .create_import_job(&NewImportJob {
+            account_id: user.account.account_id,
+            scope: user.scope(),
+            kind: spec.kind,
+            file_name: &file_name,
+            dry_run,
+        })
+        .await?;
+    let up = run::Upload {
+        job_id,
         kind: spec.kind,
         title: spec.title,
         file_name,
         dry_run,
         dir,
-    });
-    run::start(state.store.clone(), job.clone(), user);
-    job
+    };
+    run::start(state, up, user);
+    Ok(job_id)
 }
 
 /// What the status page, its fragment and the API show.
 pub(crate) struct Status {
-    pub id: u64,
+    pub id: i64,
     pub running: bool,
     pub done: u64,
     pub total: u64,
     pub failed: Option<String>,
+    /// Why the job stopped before its end (the server stopped or died).
+    pub stopped: Option<String>,
     pub accepted: u64,
     pub rejected: u64,
     pub inserted: u64,
@@ -205,13 +218,15 @@ impl Status {
 
 /// A job's status, listing at most `shown` of its rejected rows.
 pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
-    let (done, total) = job.progress();
+    let r = &job.row;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let mut s = Status {
         id: job.id,
-        running: false,
-        done,
-        total,
+        running: job.status() == "running",
+        done: job.done,
+        total: job.total,
         failed: None,
+        stopped: None,
         accepted: 0,
         rejected: 0,
         inserted: 0,
@@ -223,16 +238,18 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
         errors_truncated: false,
         warnings: Vec::new(),
     };
-    match job.state() {
-        JobState::Running => s.running = true,
-        JobState::Failed(m) => s.failed = Some(m),
-        JobState::Done(r) => {
-            s.accepted = r.accepted;
-            s.rejected = r.rejected;
-            s.inserted = r.inserted;
-            s.updated = r.updated;
-            s.unchanged = r.unchanged;
-            for e in &r.errors {
+    match job.status() {
+        "running" => {}
+        "failed" => s.failed = Some(r.failure.clone().unwrap_or_default()),
+        "stopped" => s.stopped = Some(r.note.clone().unwrap_or_default()),
+        _ => {
+            s.accepted = count(r.accepted);
+            s.rejected = count(r.rejected);
+            s.inserted = count(r.inserted);
+            s.updated = count(r.updated);
+            s.unchanged = count(r.unchanged);
+            s.errors = serde_json::from_str(&r.errors).unwrap_or_default();
+            for e in &s.errors {
                 let full = s.rows.len() == shown;
                 match s.rows.last_mut() {
                     Some(last) if last.row == e.row => last.errors.push(e.clone()),
@@ -243,10 +260,9 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
                     }),
                 }
             }
-            s.more_rows = r.rejected.saturating_sub(s.rows.len() as u64);
-            s.errors = r.errors.clone();
+            s.more_rows = s.rejected.saturating_sub(s.rows.len() as u64);
             s.errors_truncated = r.errors_truncated;
-            s.warnings = r.warnings.clone();
+            s.warnings = serde_json::from_str(&r.warnings).unwrap_or_default();
         }
     }
     s
@@ -256,7 +272,7 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
 #[template(path = "import_status.html")]
 struct StatusPage {
     nav: Option<Nav>,
-    job: Arc<Job>,
+    job: Job,
     s: Status,
 }
 
@@ -266,12 +282,17 @@ struct ProgressFragment {
     s: Status,
 }
 
-pub(crate) fn job_of(state: &AppState, user: &User, id: &str) -> Result<Arc<Job>, AppError> {
+/// The job `id` if the account uploaded it.
+pub(crate) async fn job_of(state: &AppState, user: &User, id: &str) -> Result<Job, AppError> {
     user.require(Action::Import)?;
-    id.parse()
-        .ok()
-        .and_then(|id| state.imports.get(id, user.account.account_id))
-        .ok_or_else(|| AppError::Forbidden("该导入任务不存在或不在您的管理范围内".into()))
+    let missing = || AppError::Forbidden("该导入任务不存在或不在您的管理范围内".into());
+    let id: i64 = id.parse().map_err(|_| missing())?;
+    let row = state
+        .store
+        .import_job(id, user.account.account_id)
+        .await?
+        .ok_or_else(missing)?;
+    Ok(Job::of(row, state.imports.progress(id)))
 }
 
 /// `GET /imports/{id}`
@@ -280,7 +301,7 @@ pub async fn show(
     user: User,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let job = job_of(&state, &user, &id)?;
+    let job = job_of(&state, &user, &id).await?;
     let s = status_of(&job, SHOWN_ROWS);
     page(&StatusPage {
         nav: Some(Nav::of(&user)),
@@ -296,7 +317,7 @@ pub async fn progress(
     user: User,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let job = job_of(&state, &user, &id)?;
+    let job = job_of(&state, &user, &id).await?;
     Ok(Html(
         ProgressFragment {
             s: status_of(&job, SHOWN_ROWS),
@@ -336,14 +357,17 @@ pub(crate) fn download(bytes: Vec<u8>, ext: &str, name: &str, fallback: &str) ->
 }
 
 async fn errors(state: AppState, user: User, id: String, ext: &str) -> Result<Response, AppError> {
-    let job = job_of(&state, &user, &id)?;
-    if !matches!(job.state(), JobState::Done(_)) {
+    let job = job_of(&state, &user, &id).await?;
+    if job.status() != "done" {
         return Err(AppError::BadRequest(
             "导入尚未完成，错误报告还未生成".into(),
         ));
     }
-    let bytes = std::fs::read(job.report_path(ext))
-        .map_err(|_| AppError::NotFound("该导入没有错误报告".into()))?;
+    let bytes = state
+        .store
+        .import_job_report(job.id, user.account.account_id, ext)
+        .await?
+        .ok_or_else(|| AppError::NotFound("该导入没有错误报告".into()))?;
     let stem = job
         .file_name
         .rsplit_once('.')

@@ -1,10 +1,10 @@
 //! Where uploaded files live while their import runs: a private directory
 //! (0700) under the data directory, `<database dir>/uploads/` for SQLite,
 //! one `job-…` directory per upload holding the file (0600) and its error
-//! reports. The uploaded file is deleted when its job ends, whatever the
-//! outcome; the reports go with the job (dropped from the table, or the
-//! server stopping). What a killed server left behind is removed at the
-//! next start. Only `job-…` entries are ever removed, so a misconfigured
+//! reports while it runs. The directory goes when its job ends, whatever
+//! the outcome: the reports are stored with the job in the database
+//! first (`import_job_reports`). What a killed server left behind is
+//! removed at the next start. Only `job-…` entries are ever removed, so a misconfigured
 //! directory loses nothing else.
 
 use jineng_store::Store;
