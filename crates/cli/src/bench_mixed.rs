@@ -278,9 +278,14 @@ async fn importer(
                     // A generated ID number may be a demo person's: the
                     // import rightly refuses the row (冒名), nothing else.
                     let clashes = s["errors"].as_array().is_some_and(|e| {
-                        e.iter().all(|e| e["message"].as_str().is_some_and(|m| m.contains("疑似冒名")))
+                        e.iter().all(|e| {
+                            e["message"]
+                                .as_str()
+                                .is_some_and(|m| m.contains("疑似冒名"))
+                        })
                     });
-                    let counted = s["accepted"].as_u64().unwrap_or(0) + s["rejected"].as_u64().unwrap_or(0);
+                    let counted =
+                        s["accepted"].as_u64().unwrap_or(0) + s["rejected"].as_u64().unwrap_or(0);
                     anyhow::ensure!(
                         s["status"] == "done" && counted == rows as u64 && clashes,
                         "导入 {id} 未按预期完成：{s}"

@@ -172,7 +172,11 @@ impl Store {
     /// 30× slower (docs/scale.md § Decisions on PostgreSQL). So a large
     /// import analyses the tables it wrote before it returns, as the
     /// PostgreSQL manual advises after populating a database.
-    async fn analyze_after_load(&self, kind: &str, summary: &BatchSummary) -> Result<(), StoreError> {
+    async fn analyze_after_load(
+        &self,
+        kind: &str,
+        summary: &BatchSummary,
+    ) -> Result<(), StoreError> {
         if self.backend() != crate::Backend::Postgres
             || summary.inserted + summary.updated < ANALYZE_AFTER_ROWS
         {
