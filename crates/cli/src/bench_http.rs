@@ -121,12 +121,36 @@ impl Conn {
     }
 }
 
-/// Percent-encodes a query value.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// The real web server on `store`, in-process on 127.0.0.1:0, with the
+/// lookup limit raised (the limiter is per client address and loopback is
+/// one address; it stays in the path).
+pub struct Server {
+    pub addr: std::net::SocketAddr,
+    halt: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Server {
+    pub async fn start(state: jineng_web::AppState) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (halt, halted) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(jineng_web::serve_on(listener, state, async {
+            let _ = halted.await;
+        }));
+        Ok(Self { addr, halt, task })
+    }
+
+    /// The limits of a benchmark: `login_per_minute`, lookups unlimited.
+    pub fn limits(login_per_minute: u32) -> jineng_web::Limits {
+        jineng_web::Limits {
+            login_per_minute,
+            lookup_per_minute: u32::MAX,
+        }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.halt.send(());
+        let _ = self.task.await;
+    }
 }

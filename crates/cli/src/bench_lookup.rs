@@ -9,6 +9,7 @@
 //! server share this machine's cores, which the output says.
 
 use jineng_store::{Actor, Backend, Store, fresh_postgres_database};
+use jineng_web::percent_encode as encode;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,15 +47,6 @@ pub(crate) fn pairs(dir: &Path) -> anyhow::Result<Vec<(String, String, String)>>
     }
     anyhow::ensure!(!out.is_empty(), "演示数据中没有证书");
     Ok(out)
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn request(path: &str) -> Vec<u8> {
@@ -142,17 +134,9 @@ pub async fn run(
         Backend::Postgres => "postgres",
     };
     let pairs = pairs(&dir)?;
-    let limits = jineng_web::Limits {
-        login_per_minute: 10,
-        lookup_per_minute: u32::MAX,
-    };
-    let state = jineng_web::AppState::new(store, limits, false);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(jineng_web::serve_on(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let state = jineng_web::AppState::new(store, crate::bench_http::Server::limits(10), false);
+    let server = crate::bench_http::Server::start(state).await?;
+    let addr = server.addr;
 
     let query = |(name, no, _): &(String, String, String)| {
         format!("name={}&cert_no={}", encode(name), encode(no))
@@ -206,8 +190,7 @@ pub async fn run(
         }
         results.insert(t.name.into(), r.to_json());
     }
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     if !keep {
         let _ = std::fs::remove_dir_all(&dir);
         if backend == "postgres" {

@@ -14,8 +14,9 @@
 //! throughput test: the rates are fixed, and what is reported is the
 //! errors, the latencies and the memory over time.
 
-use crate::bench_http::{Conn, Response, encode};
+use crate::bench_http::{Conn, Response};
 use jineng_store::{Actor, Backend};
+use jineng_web::percent_encode as encode;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -358,17 +359,9 @@ pub async fn run(db: &str, actor: &Actor, o: Options, json_out: bool) -> anyhow:
         .find(|a| a.login == "city")
         .ok_or_else(|| anyhow::anyhow!("演示账号中没有 city"))?;
     let token = jineng_web::issue_api_token(&store, city.account_id, "bench mixed", actor).await?;
-    let limits = jineng_web::Limits {
-        login_per_minute: 60,
-        lookup_per_minute: u32::MAX,
-    };
-    let state = jineng_web::AppState::new(store, limits, false);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (halt, halted) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(jineng_web::serve_on(listener, state, async {
-        let _ = halted.await;
-    }));
+    let state = jineng_web::AppState::new(store, crate::bench_http::Server::limits(60), false);
+    let server = crate::bench_http::Server::start(state).await?;
+    let addr = server.addr;
 
     let stats = Arc::new(Stats::default());
     let stop = Arc::new(AtomicBool::new(false));
@@ -425,8 +418,7 @@ pub async fn run(db: &str, actor: &Actor, o: Options, json_out: bool) -> anyhow:
         let _ = t.await;
     }
     memory.push((started.elapsed().as_secs(), rss_mb()));
-    let _ = halt.send(());
-    let _ = server.await;
+    server.stop().await;
     if !o.keep {
         let _ = std::fs::remove_dir_all(&dir);
     }

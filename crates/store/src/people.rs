@@ -245,24 +245,7 @@ impl Store {
     /// same statements but without parsing, lookups or checks.
     pub async fn bench_bare_insert_persons(&self, rows: &[PersonRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let stamp = crate::audit::now();
-        let vals: Vec<Vec<Val>> = rows
-            .iter()
-            .map(|r| {
-                let mut v = vec![Val::text(r.id.as_str())];
-                v.extend(person_data(r));
-                v.push(Val::I(None));
-                v.push(Val::text(&stamp));
-                v
-            })
-            .collect();
-        let mut cols: Vec<&str> = PERSONS
-            .keys
-            .iter()
-            .chain(PERSONS.data)
-            .map(|(c, _)| *c)
-            .collect();
-        cols.extend(["batch_id", "updated_at"]);
+        let (cols, vals) = bench_person_rows(rows, true);
         crate::sql::insert_rows(&mut tx, "persons", &cols, &vals, "").await?;
         tx.commit().await?;
         Ok(())
@@ -278,24 +261,40 @@ impl Store {
         let Some(stager) = &self.stager else {
             return Ok(None);
         };
-        let stamp = crate::audit::now();
-        let vals: Vec<Vec<Val>> = rows
-            .iter()
-            .map(|r| {
-                let mut v = vec![Val::text(r.id.as_str())];
-                v.extend(person_data(r));
-                v.push(Val::text(&stamp));
-                v
-            })
-            .collect();
-        let mut cols: Vec<&str> = PERSONS
-            .keys
-            .iter()
-            .chain(PERSONS.data)
-            .map(|(c, _)| *c)
-            .collect();
-        cols.push("updated_at");
+        let (cols, vals) = bench_person_rows(rows, false);
         stager.copy_into("persons", &cols, &vals).await?;
         Ok(Some(()))
     }
+}
+
+/// The persons columns and rows the bare baselines write (`batch_id` NULL
+/// where the statement names it; COPY leaves it out).
+fn bench_person_rows(
+    rows: &[PersonRecord],
+    with_batch: bool,
+) -> (Vec<&'static str>, Vec<Vec<Val>>) {
+    let stamp = crate::audit::now();
+    let vals = rows
+        .iter()
+        .map(|r| {
+            let mut v = vec![Val::text(r.id.as_str())];
+            v.extend(person_data(r));
+            if with_batch {
+                v.push(Val::I(None));
+            }
+            v.push(Val::text(&stamp));
+            v
+        })
+        .collect();
+    let mut cols: Vec<&str> = PERSONS
+        .keys
+        .iter()
+        .chain(PERSONS.data)
+        .map(|(c, _)| *c)
+        .collect();
+    if with_batch {
+        cols.push("batch_id");
+    }
+    cols.push("updated_at");
+    (cols, vals)
 }

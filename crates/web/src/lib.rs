@@ -55,6 +55,8 @@ pub use accounts::{
 pub use api::ApiDoc;
 pub use auth::limiter::Limits;
 pub use error::AppError;
+/// Percent-encoding of a query value (links, and clients of the pages).
+pub use list::encode as percent_encode;
 
 use auth::limiter::Limiter;
 use axum::Router;

@@ -100,15 +100,7 @@ pub async fn api(
     (r.status, serde_json::from_str(&r.body).unwrap_or_default())
 }
 
-/// Percent-encoding of a form value.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use jineng_web::percent_encode as encode;
 
 /// The value of the first `name="csrf" value="…"` in a page.
 pub fn csrf_of(html: &str) -> String {
