@@ -181,8 +181,18 @@ fn write_persons(w: &mut impl Write, offset: usize, rows: usize) -> std::io::Res
 }
 
 pub(crate) fn peak_rss_mb() -> Option<f64> {
+    proc_status_mb("VmHWM:")
+}
+
+/// The current resident set in MB.
+pub(crate) fn rss_mb() -> Option<f64> {
+    proc_status_mb("VmRSS:")
+}
+
+/// A memory figure of `/proc/self/status` (given in kB) in MB.
+fn proc_status_mb(key: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }

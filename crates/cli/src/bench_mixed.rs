@@ -88,13 +88,7 @@ impl Stats {
 }
 
 fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with("VmRSS:"))?.to_string();
-            line.split_whitespace().nth(1)?.parse::<f64>().ok()
-        })
-        .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+    crate::bench::rss_mb().map_or(0.0, |mb| (mb * 10.0).round() / 10.0)
 }
 
 /// Logs `login` in through the form, as a browser does; the session

@@ -198,13 +198,7 @@ async fn merge_staged(
             names.join(", "),
             values.join(", ")
         );
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(stage_id)
-            .bind(batch_id)
-            .bind(stamp)
-            .persistent(false)
-            .execute(&mut *conn)
-            .await?;
+        run_staged(conn, sql, stage_id, batch_id, stamp).await?;
     }
     if !updates.is_empty() {
         let nk = table.keys.len();
@@ -227,14 +221,28 @@ async fn merge_staged(
             set.join(", "),
             on.join(" AND ")
         );
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(stage_id)
-            .bind(batch_id)
-            .bind(stamp)
-            .persistent(false)
-            .execute(&mut *conn)
-            .await?;
+        run_staged(conn, sql, stage_id, batch_id, stamp).await?;
     }
+    Ok(())
+}
+
+/// Runs one merge statement over the staged rows: `$1` the stage, `$2` the
+/// batch, `$3` the time stamp (not kept as a prepared statement: its text
+/// varies with the table).
+async fn run_staged(
+    conn: &mut sqlx::AnyConnection,
+    sql: String,
+    stage_id: i64,
+    batch_id: Option<i64>,
+    stamp: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(stage_id)
+        .bind(batch_id)
+        .bind(stamp)
+        .persistent(false)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
