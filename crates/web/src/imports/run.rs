@@ -64,15 +64,17 @@ pub fn start(state: &AppState, up: Upload, user: &User) {
         }
         let progress = |n: u64| live.done.store(n, Ordering::Relaxed);
         let result = handle.block_on(import_file(&store, up.kind, &path, &opts, &progress));
-        let saved = handle.block_on(save(&store, up.job_id, &live, &opts, result));
+        let ended = ending(&opts, result);
+        // The directory, the uploaded file and the reports in it go before
+        // the job shows as ended, so an ended job never has files on disk.
+        drop(up.dir);
+        let saved = handle.block_on(save(&store, up.job_id, &live, ended));
         if let Err(e) = saved {
             tracing::warn!(
                 "could not store the outcome of upload job {}: {e}",
                 up.job_id
             );
         }
-        // The directory, the uploaded file and the reports in it go now.
-        drop(up.dir);
     });
     // The job leaves this process's list only once its outcome is stored
     // (a stopping server waits for the list to empty); a panic fails it.
@@ -106,17 +108,17 @@ async fn tick(store: Store, job_id: i64, live: Arc<Live>) {
     }
 }
 
-/// Stores how the job ended, with its reports when they list rows.
-async fn save(
-    store: &Store,
-    job_id: i64,
-    live: &Live,
-    opts: &ImportOptions,
-    result: Result<ImportReport, ImportError>,
-) -> Result<(), jineng_store::StoreError> {
+/// How a job ended, with its reports read into memory while the files exist.
+enum Ending {
+    Failed(String),
+    Finished(ImportJobOutcome),
+}
+
+/// Reads how the job ended, with its reports when they list rows.
+fn ending(opts: &ImportOptions, result: Result<ImportReport, ImportError>) -> Ending {
     let r = match result {
         Ok(r) => r,
-        Err(e) => return store.end_import_job(job_id, "failed", &e.to_string()).await,
+        Err(e) => return Ending::Failed(e.to_string()),
     };
     let mut reports = Vec::new();
     if r.rejected > 0 {
@@ -127,7 +129,7 @@ async fn save(
         }
     }
     let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let outcome = ImportJobOutcome {
+    Ending::Finished(ImportJobOutcome {
         accepted: int(r.accepted),
         rejected: int(r.rejected),
         inserted: int(r.inserted),
@@ -138,10 +140,24 @@ async fn save(
         errors_truncated: r.errors_truncated,
         batch_id: r.batch_id,
         reports,
-    };
-    store
-        .finish_import_job(job_id, live.get().0, &outcome)
-        .await
+    })
+}
+
+/// Stores how the job ended.
+async fn save(
+    store: &Store,
+    job_id: i64,
+    live: &Live,
+    ended: Ending,
+) -> Result<(), jineng_store::StoreError> {
+    match ended {
+        Ending::Failed(why) => store.end_import_job(job_id, "failed", &why).await,
+        Ending::Finished(outcome) => {
+            store
+                .finish_import_job(job_id, live.get().0, &outcome)
+                .await
+        }
+    }
 }
 
 fn read(path: &PathBuf) -> Option<Vec<u8>> {
