@@ -9,19 +9,44 @@ use sqlx::Connection;
 
 /// Runs raw SQL on the test database, as an operator (or a tamperer) would.
 fn sql(db: &TestDb, sql: &str) {
+    try_sql(db, sql).unwrap();
+}
+
+/// Runs raw SQL; the database's refusal as text.
+fn try_sql(db: &TestDb, sql: &str) -> Result<(), String> {
+    on_db(db, |mut conn| async move {
+        let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await;
+        conn.close().await.unwrap();
+        done.map(|_| ()).map_err(|e| e.to_string())
+    })
+}
+
+/// One number the database answers.
+fn number(db: &TestDb, sql: &str) -> i64 {
+    on_db(db, |mut conn| async move {
+        let n = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        n
+    })
+}
+
+fn on_db<T, F: std::future::Future<Output = T>>(
+    db: &TestDb,
+    f: impl FnOnce(sqlx::AnyConnection) -> F,
+) -> T {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    });
+        f(sqlx::AnyConnection::connect(&db.url).await.unwrap()).await
+    })
 }
 
 /// Runs and asserts failure; returns stdout and stderr together.
@@ -172,5 +197,71 @@ fn migration_6_chains_an_old_trail_larger_than_its_batch() {
             .and_then(|n| n.parse().ok())
             .unwrap();
         assert!(rows >= 2500, "{out}");
+    }
+}
+
+#[test]
+fn migration_48_keys_vouchers_by_person_and_keeps_them() {
+    for db in common::backends("mig_vouchers") {
+        let b = db.backend;
+        db.ok(&["migrate", "--to", "46"]);
+        // A voucher issued, and its commitment on the ledger, before the key changed.
+        sql(
+            &db,
+            "INSERT INTO regions (code, name, level, kind) VALUES ('371502', '东昌府区', 'county', '市辖区');
+             INSERT INTO persons (person_id, id_number, name, sex, birth_date, hukou_region, updated_at)
+                 VALUES (7, '371502199001010012', '张三', '男', '1990-01-01', '371502', '2021-01-01');
+             INSERT INTO persons (person_id, id_number, name, sex, birth_date, hukou_region, updated_at)
+                 VALUES (8, '371502199001010039', '李四', '男', '1990-01-01', '371502', '2021-01-01');
+             INSERT INTO policies (policy_id, policy_key, title, doc_no, region_code, valid_from, sources, sha256, loaded_at, actor)
+                 VALUES (1, 'lc', '聊城', '聊人社字〔2021〕1号', '371502', '2021-01-01', '[]', 'x', '2021-01-01', 'cli:t');
+             INSERT INTO fund_sources (code, name, created_at) VALUES ('F1', '就业补助资金', '2021-01-01');
+             INSERT INTO vouchers (voucher_no, person_id, year, region_code, seq, policy_id, kind_code, kind_name,
+                 occupations, face_fen, subsidy_type, fund_code, issued_on, valid_until, created_at)
+                 VALUES ('PXQ37150220210000011', 7, 2021, '371502', 1, 1, 'A', '职业技能培训券', '*', 80000,
+                 'skill', 'F1', '2021-03-01', '2021-12-31', '2021-03-01');
+             INSERT INTO ledger_tx (at, kind, fund_code, actor, voucher_no)
+                 VALUES ('2021-03-01', 'commit', 'F1', 'cli:t', 'PXQ37150220210000011');",
+        );
+        db.ok(&["migrate"]);
+        let key = match b {
+            "sqlite" => number(
+                &db,
+                "SELECT COUNT(*) FROM pragma_table_info('vouchers') WHERE pk > 0 \
+                 AND ((name = 'person_id' AND pk = 1) OR (name = 'voucher_no' AND pk = 2))",
+            ),
+            _ => number(
+                &db,
+                "SELECT COUNT(*) FROM pg_index i JOIN pg_attribute a \
+                   ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+                 WHERE i.indrelid = 'vouchers'::regclass AND i.indisprimary \
+                   AND ((a.attname = 'person_id' AND i.indkey[0] = a.attnum) \
+                     OR (a.attname = 'voucher_no' AND i.indkey[1] = a.attnum))",
+            ),
+        };
+        assert_eq!(key, 2, "[{b}] the key is (person_id, voucher_no)");
+        let kept = number(
+            &db,
+            "SELECT COUNT(*) FROM vouchers v JOIN ledger_tx t ON t.voucher_no = v.voucher_no \
+             WHERE v.person_id = 7 AND v.face_fen = 80000 AND t.kind = 'commit'",
+        );
+        assert_eq!(kept, 1, "[{b}] the voucher and its commitment");
+        // The number stays unique across persons, and the ledger still
+        // refers to a voucher that exists.
+        let twice = try_sql(
+            &db,
+            "INSERT INTO vouchers (voucher_no, person_id, year, region_code, seq, policy_id, kind_code, kind_name, \
+                 occupations, face_fen, subsidy_type, fund_code, issued_on, valid_until, created_at) \
+             VALUES ('PXQ37150220210000011', 8, 2021, '371502', 2, 1, 'A', '职业技能培训券', '*', 80000, \
+                 'skill', 'F1', '2021-03-01', '2021-12-31', '2021-03-01')",
+        );
+        assert!(twice.is_err(), "[{b}] a number given twice");
+        let dangling = try_sql(
+            &db,
+            "INSERT INTO ledger_tx (at, kind, fund_code, actor, voucher_no) \
+             VALUES ('2021-03-02', 'release', 'F1', 'cli:t', 'PXQ00000000000000000')",
+        );
+        assert!(dangling.is_err(), "[{b}] a commitment to no voucher");
+        assert!(db.ok(&["migrate", "--check"]).contains("数据库结构为最新"));
     }
 }

@@ -30,18 +30,11 @@ fn every_table_is_placed_and_person_tables_can_be_distributed_by_person() {
                         "[{b}] {}",
                         t.table
                     );
-                    // vouchers keeps its number as its key (migration 0037):
-                    // the one table that must be rebuilt before Citus.
-                    let person_first =
-                        t.primary_key.first().map(String::as_str) == Some("person_id");
-                    if !person_first && t.table != "vouchers" {
+                    if t.primary_key.first().map(String::as_str) != Some("person_id") {
                         problems.push(format!(
                             "{}: primary key {:?} does not start with person_id",
                             t.table, t.primary_key
                         ));
-                    }
-                    if person_first && t.table == "vouchers" {
-                        problems.push("vouchers is keyed by person now: drop its exception".into());
                     }
                     let mut global: Vec<Vec<String>> = t
                         .unique

@@ -174,10 +174,16 @@ const MIGRATIONS: &[Migration] = &[
         "import_jobs",
         include_str!("../migrations/0046_import_jobs.sql"),
     ),
+    (
+        48,
+        "voucher_person_key",
+        include_str!("../migrations/0048_voucher_person_key.sql"),
+    ),
 ];
 
-/// Migrations that only SQLite applies (the file says why).
-const SQLITE_ONLY: &[i64] = &[23];
+/// Migrations whose file only SQLite applies (the file says why; PostgreSQL
+/// may do its part in `after`).
+const SQLITE_ONLY: &[i64] = &[23, 48];
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let (pk, blob) = match backend {
@@ -188,6 +194,36 @@ fn dialect(sql: &str, backend: Backend) -> String {
         ),
     };
     sql.replace("{pk}", pk).replace("{blob}", blob)
+}
+
+/// Migration 0048 on PostgreSQL: the vouchers' key becomes (person_id,
+/// voucher_no) in place; the number keeps a unique index of its own, and
+/// the ledger's reference to it moves onto that index.
+async fn voucher_person_key(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    let fks: Vec<String> = sqlx::query_scalar(
+        "SELECT conname::text FROM pg_constraint \
+         WHERE contype = 'f' AND confrelid = 'vouchers'::regclass AND conrelid = 'ledger_tx'::regclass",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    conn.execute("ALTER TABLE vouchers ADD CONSTRAINT vouchers_voucher_no_key UNIQUE (voucher_no)")
+        .await?;
+    for fk in fks {
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "ALTER TABLE ledger_tx DROP CONSTRAINT \"{}\"",
+            fk.replace('"', "")
+        )))
+        .await?;
+    }
+    for statement in [
+        "ALTER TABLE vouchers DROP CONSTRAINT vouchers_pkey",
+        "ALTER TABLE vouchers ADD PRIMARY KEY (person_id, voucher_no)",
+        "ALTER TABLE ledger_tx ADD FOREIGN KEY (voucher_no) REFERENCES vouchers(voucher_no)",
+        "DROP INDEX IF EXISTS vouchers_person",
+    ] {
+        conn.execute(statement).await?;
+    }
+    Ok(())
 }
 
 /// What the database lacks against this binary (refuses a newer or edited
@@ -249,6 +285,9 @@ async fn after(
              (SELECT COALESCE(MAX(tx_id), 0) + 1 FROM ledger_tx), false)",
         )
         .await?;
+    }
+    if version == 48 && backend == Backend::Postgres {
+        voucher_person_key(conn).await?;
     }
     if version == 42 && backend == Backend::Postgres {
         // Staged rows live for one chunk: writing them to the WAL would
