@@ -26,6 +26,9 @@ pub enum ClaimsCommand {
         /// 以 JSON 输出汇总
         #[arg(long)]
         json: bool,
+        /// 每个事务决定的人数（默认 2000；较小则与经办人员同时办理时锁定更短）
+        #[arg(long, value_name = "人数")]
+        chunk: Option<usize>,
     },
     /// 查看申领及其逐条决定理由
     Show {
@@ -80,10 +83,18 @@ pub(crate) fn today() -> NaiveDate {
 }
 
 pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(db).await?;
+    let mut store = Store::connect(db).await?;
     match cmd {
-        ClaimsCommand::Decide { claims, all, json } => {
+        ClaimsCommand::Decide {
+            claims,
+            all,
+            json,
+            chunk,
+        } => {
             let only = selection(&claims, all)?;
+            if let Some(n) = chunk {
+                store.set_decide_chunk(n);
+            }
             let policies = store.policy_set().await?;
             let bar = crate::import::progress_bar(json);
             let s = store

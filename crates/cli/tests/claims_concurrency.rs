@@ -322,3 +322,58 @@ fn one_process_per_claim_never_exceeds_the_yearly_cap() {
         assert_eq!(paid.len(), 3 * people.len(), "[{b}] {paid:?}");
     }
 }
+
+/// What a decision says of a claim, without when it was made.
+fn decisions(db: &TestDb) -> BTreeMap<String, (String, i64, Value)> {
+    export_claims(db)
+        .into_iter()
+        .map(|(no, c)| {
+            let status = c["status"].as_str().unwrap().to_string();
+            (
+                no,
+                (
+                    status,
+                    c["amount_fen"].as_i64().unwrap(),
+                    c["rules"].clone(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_batch_decided_a_person_per_transaction_decides_as_one_transaction_does() {
+    // Six persons, eight claims each, in six transactions: side by side on
+    // PostgreSQL, read ahead on SQLite; the caps still see every claim of
+    // a person, as in one transaction.
+    let people = ["A", "B", "C", "D", "E", "F"];
+    let reg = registry(&people);
+    let whole = common::initialised("claims_chunk_whole");
+    let split = common::initialised("claims_chunk_split");
+    for (one, each) in whole.iter().zip(&split) {
+        let b = one.backend;
+        for db in [one, each] {
+            reg.load(db);
+            db.ok(&["policy", "load", &policy_file("liaocheng-2019.toml")]);
+        }
+        let all = one.ok(&["claims", "decide", "--all", "--json"]);
+        let chunked = each.ok(&["claims", "decide", "--all", "--chunk", "1", "--json"]);
+        let summary = |s: &str| {
+            let mut v: Value = serde_json::from_str(s).unwrap();
+            v.as_object_mut()
+                .unwrap()
+                .retain(|k, _| k != "refused" && k != "held");
+            v
+        };
+        assert_eq!(summary(&all), summary(&chunked), "[{b}] {all}");
+        let (a, c) = (decisions(one), decisions(each));
+        assert_eq!(a.len(), CLAIMS.len() * people.len(), "[{b}]");
+        assert_eq!(a, c, "[{b}]");
+        // R2 held in both: three awards a person a year, some refused.
+        let capped = a
+            .values()
+            .filter(|d| d.2.to_string().contains("R2"))
+            .count();
+        assert!(capped >= people.len(), "[{b}] {a:?}");
+    }
+}

@@ -168,6 +168,8 @@ pub struct Store {
     is_replica: bool,
     /// PostgreSQL: the typed pool that COPYs import rows (`stage`).
     stager: Option<stage::Stager>,
+    /// Persons decided per transaction by a batch (`claims::batch`).
+    decide_chunk: usize,
 }
 
 impl std::fmt::Debug for Store {
@@ -292,6 +294,7 @@ impl Store {
             replica: None,
             is_replica: false,
             stager,
+            decide_chunk: claims::DECIDE_CHUNK,
         })
     }
 

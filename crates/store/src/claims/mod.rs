@@ -14,6 +14,7 @@ pub use bank::{
     Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
     parse_line_id,
 };
+pub(crate) use batch::DECIDE_CHUNK;
 pub use decide::DecideSummary;
 pub use payment::PaySummary;
 pub(crate) use payment::{lock_claim, recover_in};
