@@ -25,14 +25,8 @@ const READ_POSTS: [&str; 3] = ["/verify", "/certificates/lookup", "/persons"];
 
 /// The writer's position a request carries, if any.
 fn seen(headers: &axum::http::HeaderMap) -> Option<WalPosition> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .filter(|(k, _)| *k == WAL_COOKIE)
-        .filter_map(|(_, v)| WalPosition::parse(v))
+    crate::auth::cookies(headers, WAL_COOKIE)
+        .filter_map(WalPosition::parse)
         .max()
 }
 

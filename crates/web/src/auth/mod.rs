@@ -20,15 +20,22 @@ pub const LOGIN_CSRF_COOKIE: &str = "jineng_login_csrf";
 
 /// A cookie's value from the request's `Cookie` headers.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
+    cookies(&parts.headers, name).next().map(str::to_string)
+}
+
+/// Every value the request's cookies give `name`, in order.
+pub fn cookies<'h>(
+    headers: &'h axum::http::HeaderMap,
+    name: &'h str,
+) -> impl Iterator<Item = &'h str> + 'h {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 /// The client's address, for rate limits ("local" when unknown).
