@@ -1,7 +1,8 @@
 //! `jineng bench whatif`: a what-if run (`policy whatif`) over about N
 //! generated, decided claims under a draft that changes the B-class 五级
 //! standard and the yearly cap, beside a plain read of the same claims with
-//! their facts through the same feed (the baseline, in the same run).
+//! their facts through the same feed, by the same driver (the baseline, in
+//! the same run).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -84,4 +84,5 @@ mod web_payment;
 mod web_roster;
 mod web_supervision;
 mod web_uploads;
+mod whatif_direct;
 mod whatif_web;

@@ -39,6 +39,7 @@ mod people;
 mod person_search;
 mod planning;
 mod policy;
+mod read_rows;
 mod records;
 mod reference;
 mod regions;

@@ -174,15 +174,26 @@ pub(crate) async fn select_in(
             .await;
     }
     let mut out = Vec::new();
-    for chunk in keys.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "{select} WHERE {key_column} IN ({})",
-            sequential(conn, 1, chunk.len())
-        );
+    for chunk in sqlite_chunks(keys) {
+        let sql = sqlite_in(select, key_column, chunk.len());
         let q = bind_all(sqlx::query(AssertSqlSafe(sql)), chunk);
         out.extend(q.fetch_all(&mut *conn).await?);
     }
     Ok(out)
+}
+
+/// [`select_in`]'s statement on SQLite for a chunk of `count` keys, whichever
+/// driver runs it (`read_rows::Direct` runs the same text).
+pub(crate) fn sqlite_in(select: &str, key_column: &str, count: usize) -> String {
+    format!(
+        "{select} WHERE {key_column} IN ({})",
+        vec!["?"; count].join(", ")
+    )
+}
+
+/// The chunks [`select_in`] binds `keys` in on SQLite.
+pub(crate) fn sqlite_chunks(keys: &[Val]) -> std::slice::Chunks<'_, Val> {
+    keys.chunks(MAX_PARAMS)
 }
 
 /// A PostgreSQL array literal of `keys` and its element type (by the
@@ -228,8 +239,9 @@ fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
 }
 
 /// `expr` of every row of a group joined by `sep`, or NULL for none.
-pub(crate) fn agg(conn: &sqlx::AnyConnection, expr: &str, sep: char) -> String {
-    if is_sqlite(conn) {
+/// `sqlite`: on SQLite, else on PostgreSQL.
+pub(crate) fn agg(sqlite: bool, expr: &str, sep: char) -> String {
+    if sqlite {
         format!("group_concat({expr}, '{sep}')")
     } else {
         format!("string_agg({expr}, '{sep}')")

@@ -17,10 +17,10 @@ use jineng_domain::{
     Sex, SkillLevel,
 };
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::StoreError;
-use crate::sql::{GRP, REC, Unpack, Val, agg, packed, select_in};
+use crate::read_rows::{Direct, Failed, Source};
+use crate::sql::{GRP, REC, Unpack, Val, agg, packed};
 
 /// One claim as stored, with its evidence.
 #[derive(Debug, Clone)]
@@ -109,30 +109,58 @@ fn level(v: Option<i64>) -> Option<SkillLevel> {
         .and_then(SkillLevel::from_grade)
 }
 
-fn packed_rows(rows: &[AnyRow]) -> impl Iterator<Item = Result<String, StoreError>> + '_ {
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(StoreError::from))
+/// The column a packed statement's one value is named.
+const PACKED: &str = "packed";
+
+/// The packed values `select` (one `… AS packed` column) reads for `keys`.
+async fn packed_rows(
+    src: &mut impl Source,
+    select: &str,
+    key_column: &str,
+    keys: &[Val],
+) -> Result<Vec<String>, StoreError> {
+    src.select_in(select, key_column, keys, |r| r.text(PACKED))
+        .await
 }
 
-/// Loads the persons and all their claims; classes not yet in `classes`
-/// are read and kept there.
-///
-/// Each person comes back as one packed row: their fields, their category
-/// spans and their claims with evidence, so a chunk is one statement and
-/// one value per person.
+/// Loads the persons and all their claims through the pool's driver (a
+/// decide's reads run on its write transaction); classes not yet in
+/// `classes` are read and kept there.
 pub(crate) async fn load(
     conn: &mut sqlx::AnyConnection,
     person_ids: &[i64],
     classes: &mut Classes,
 ) -> Result<Loaded, StoreError> {
+    load_from(conn, person_ids, classes).await
+}
+
+/// [`load`] through rusqlite on one of the store's read connections to its
+/// SQLite file: the same statements and conversions.
+pub(crate) fn load_direct(
+    conn: &rusqlite::Connection,
+    person_ids: &[i64],
+    classes: &mut Classes,
+) -> Result<Loaded, Failed> {
+    Direct::run(conn, async |d| load_from(d, person_ids, classes).await)
+}
+
+/// Each person comes back as one packed row: their fields, their category
+/// spans and their claims with evidence, so a chunk is one statement and
+/// one value per person.
+async fn load_from(
+    src: &mut impl Source,
+    person_ids: &[i64],
+    classes: &mut Classes,
+) -> Result<Loaded, StoreError> {
     let keys: Vec<Val> = person_ids.iter().map(|p| Val::int(*p)).collect();
+    let sqlite = src.sqlite();
     let mut out = Loaded::default();
     let select = format!(
         "SELECT concat_ws('{GRP}', {}, \
            COALESCE((SELECT {} FROM person_categories pc WHERE pc.person_id = p.person_id), ''), \
            COALESCE((SELECT {} FROM claims c {CLAIM_JOINS} WHERE c.person_id = p.person_id), ''), \
            COALESCE((SELECT {} FROM federation_tags ft WHERE ft.person_id = p.person_id), '')) \
-         FROM persons p",
+         AS {PACKED} FROM persons p",
         packed(&[
             "p.person_id",
             "p.birth_date",
@@ -142,22 +170,19 @@ pub(crate) async fn load(
             "p.residence_region",
             "p.job_region"
         ]),
-        agg(conn, &packed(&CATEGORY_FIELDS), REC),
-        agg(conn, &packed(&CLAIM_FIELDS), REC),
-        agg(conn, &packed(&TAG_FIELDS), REC),
+        agg(sqlite, &packed(&CATEGORY_FIELDS), REC),
+        agg(sqlite, &packed(&CLAIM_FIELDS), REC),
+        agg(sqlite, &packed(&TAG_FIELDS), REC),
     );
-    let mut raw = Vec::with_capacity(person_ids.len());
-    for row in packed_rows(&select_in(conn, &select, "p.person_id", &keys).await?) {
-        raw.push(row?);
-    }
+    let raw = packed_rows(src, &select, "p.person_id", &keys).await?;
     let claim_rows = || {
         raw.iter()
             .filter_map(|r| r.split(GRP).nth(2))
             .flat_map(|list| list.split(REC))
             .filter(|c| !c.is_empty())
     };
-    classes.fetch_missing(conn, claim_rows()).await?;
-    classes.fetch_claimants(conn, claim_rows()).await?;
+    classes.fetch_missing(src, claim_rows()).await?;
+    classes.fetch_claimants(src, claim_rows()).await?;
     for row in &raw {
         let mut sections = row.split(GRP);
         let mut f = Unpack::new(sections.next().unwrap_or_default());
@@ -204,7 +229,7 @@ pub(crate) async fn load(
             out.claims.insert(pid, list);
         }
     }
-    family(conn, &keys, &mut out.persons).await?;
+    family(src, &keys, &mut out.persons).await?;
     Ok(out)
 }
 
@@ -246,15 +271,17 @@ fn category_span(f: &mut Unpack<'_>) -> Result<CategorySpan, StoreError> {
 }
 
 async fn categories(
-    conn: &mut sqlx::AnyConnection,
+    src: &mut impl Source,
     keys: &[Val],
 ) -> Result<HashMap<i64, Vec<CategorySpan>>, StoreError> {
     let mut out: HashMap<i64, Vec<CategorySpan>> = HashMap::new();
     let mut fields = vec!["person_id"];
     fields.extend(CATEGORY_FIELDS);
-    let select = format!("SELECT {} FROM person_categories", packed(&fields));
-    for row in packed_rows(&select_in(conn, &select, "person_id", keys).await?) {
-        let row = row?;
+    let select = format!(
+        "SELECT {} AS {PACKED} FROM person_categories",
+        packed(&fields)
+    );
+    for row in packed_rows(src, &select, "person_id", keys).await? {
         let mut f = Unpack::new(&row);
         out.entry(f.int()?)
             .or_default()
@@ -264,30 +291,31 @@ async fn categories(
 }
 
 async fn family(
-    conn: &mut sqlx::AnyConnection,
+    src: &mut impl Source,
     keys: &[Val],
     persons: &mut HashMap<i64, PersonFacts>,
 ) -> Result<(), StoreError> {
-    let mut links: Vec<(i64, i64, RelationKind)> = Vec::new();
-    for r in select_in(
-        conn,
-        "SELECT person_id, relative_id, relation FROM family_relations",
-        "person_id",
-        keys,
-    )
-    .await?
-    {
-        let relation: String = r.try_get("relation")?;
-        let Some(kind) = RelationKind::from_code(&relation) else {
-            continue;
-        };
-        links.push((r.try_get("person_id")?, r.try_get("relative_id")?, kind));
-    }
+    let links: Vec<(i64, i64, RelationKind)> = src
+        .select_in(
+            "SELECT person_id, relative_id, relation FROM family_relations",
+            "person_id",
+            keys,
+            |r| {
+                let Some(kind) = RelationKind::from_code(&r.text("relation")?) else {
+                    return Ok(None);
+                };
+                Ok(Some((r.int("person_id")?, r.int("relative_id")?, kind)))
+            },
+        )
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
     if links.is_empty() {
         return Ok(());
     }
     let rel_keys: Vec<Val> = links.iter().map(|(_, r, _)| Val::int(*r)).collect();
-    let spans = categories(conn, &rel_keys).await?;
+    let spans = categories(src, &rel_keys).await?;
     for (pid, rid, kind) in links {
         if let Some(p) = persons.get_mut(&pid) {
             p.family.push(Relative {
@@ -378,7 +406,7 @@ impl Classes {
     /// Reads the registered region of the claimants not yet known.
     async fn fetch_claimants<'r>(
         &mut self,
-        conn: &mut sqlx::AnyConnection,
+        src: &mut impl Source,
         rows: impl Iterator<Item = &'r str>,
     ) -> Result<(), StoreError> {
         let missing = unknown(rows, claimant_of, |k| self.claimants.contains_key(*k));
@@ -386,17 +414,16 @@ impl Classes {
             return Ok(());
         }
         let keys: Vec<Val> = missing.iter().map(|k| Val::text(*k)).collect();
-        for r in select_in(
-            conn,
-            "SELECT credit_code, region_code FROM institutions",
-            "credit_code",
-            &keys,
-        )
-        .await?
-        {
-            let code: String = r.try_get("credit_code")?;
-            let at: String = r.try_get("region_code")?;
-            self.claimants.insert(code, Some(region(&at)?));
+        let found = src
+            .select_in(
+                "SELECT credit_code, region_code FROM institutions",
+                "credit_code",
+                &keys,
+                |r| Ok((r.text("credit_code")?, region(&r.text("region_code")?)?)),
+            )
+            .await?;
+        for (code, at) in found {
+            self.claimants.insert(code, Some(at));
         }
         for k in missing {
             self.claimants.entry(k.to_string()).or_insert(None);
@@ -406,7 +433,7 @@ impl Classes {
 
     async fn fetch_missing<'r>(
         &mut self,
-        conn: &mut sqlx::AnyConnection,
+        src: &mut impl Source,
         rows: impl Iterator<Item = &'r str>,
     ) -> Result<(), StoreError> {
         let missing = unknown(rows, class_of, |k| self.map.contains_key(k));
@@ -415,7 +442,7 @@ impl Classes {
         }
         let keys: Vec<Val> = missing.iter().map(|k| Val::int(*k)).collect();
         let select = format!(
-            "SELECT {} FROM classes cl \
+            "SELECT {} AS {PACKED} FROM classes cl \
              JOIN institutions i ON i.institution_id = cl.institution_id \
              LEFT JOIN regions r ON r.code = cl.site_region",
             packed(&[
@@ -443,8 +470,7 @@ impl Classes {
                   AND cr.removed_from IS NOT NULL ORDER BY cr.removed_from, cr.year LIMIT 1)",
             ])
         );
-        for row in packed_rows(&select_in(conn, &select, "cl.class_id", &keys).await?) {
-            let row = row?;
+        for row in packed_rows(src, &select, "cl.class_id", &keys).await? {
             let mut f = Unpack::new(&row);
             let key = f.int()?;
             let training_type = f.text()?.to_string();
@@ -611,10 +637,10 @@ impl crate::Store {
             }
         }
         classes
-            .fetch_missing(&mut conn, raw.iter().map(String::as_str))
+            .fetch_missing(&mut *conn, raw.iter().map(String::as_str))
             .await?;
         classes
-            .fetch_claimants(&mut conn, raw.iter().map(String::as_str))
+            .fetch_claimants(&mut *conn, raw.iter().map(String::as_str))
             .await?;
         for row in &raw {
             std::hint::black_box(claim_row(row, &classes)?);

@@ -5,7 +5,10 @@
 //! see — the period's decided claims of the policy to replay, and the
 //! claims before them whose awards stand for both sides alike. Tasks on
 //! their own connections read the next chunks while the caller replays
-//! this one.
+//! this one: on a SQLite file, blocking threads reading through rusqlite
+//! on the store's own read connections (`read_rows`: the same statements
+//! and conversions, without sqlx's hand-off of every row from its worker
+//! thread), elsewhere tasks on connections of the pool.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,6 +20,7 @@ use tokio::sync::mpsc;
 
 use super::facts::{self, Classes, Loaded};
 use crate::jurisdiction::paying_region;
+use crate::read_rows::Failed;
 use crate::{Store, StoreError};
 
 /// Persons read per statement.
@@ -101,32 +105,91 @@ impl Store {
         for reader in 0..k {
             let (tx, r) = mpsc::channel(2);
             rx.push(r);
-            let (store, chunks, scope) = (self.clone(), chunks.clone(), scope.clone());
-            tokio::spawn(async move {
-                let mut conn = match store.pool().acquire().await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let _ = tx.send(Err(e.into())).await;
-                        return;
-                    }
-                };
-                let mut classes = Classes::default();
-                for chunk in chunks.iter().skip(reader).step_by(k) {
-                    let read = facts::load(&mut conn, chunk, &mut classes)
-                        .await
-                        .map(|loaded| people(loaded, chunk, &scope));
-                    let failed = read.is_err();
-                    if tx.send(read).await.is_err() || failed {
-                        return;
-                    }
-                }
-            });
+            let part = Part {
+                store: self.clone(),
+                chunks: chunks.clone(),
+                scope: scope.clone(),
+                first: reader,
+                step: k,
+                tx,
+            };
+            if self.reader().is_some() {
+                let rt = tokio::runtime::Handle::current();
+                tokio::task::spawn_blocking(move || part.read_direct(&rt));
+            } else {
+                tokio::spawn(part.read_pooled());
+            }
         }
         Ok(ReplayFeed {
             rx,
             next: 0,
             persons: n,
         })
+    }
+}
+
+/// One reader's share of the chunks: `first`, `first + step`, ….
+struct Part {
+    store: Store,
+    chunks: Arc<Vec<Vec<i64>>>,
+    scope: Arc<ReplayScope>,
+    first: usize,
+    step: usize,
+    tx: mpsc::Sender<Result<Vec<PersonClaims>, StoreError>>,
+}
+
+impl Part {
+    fn mine(&self) -> impl Iterator<Item = &Vec<i64>> {
+        self.chunks.iter().skip(self.first).step_by(self.step)
+    }
+
+    /// PostgreSQL and an in-memory SQLite: on a connection of the pool.
+    async fn read_pooled(self) {
+        let mut conn = match self.store.pool().acquire().await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = self.tx.send(Err(e.into())).await;
+                return;
+            }
+        };
+        let mut classes = Classes::default();
+        for chunk in self.mine() {
+            let read = facts::load(&mut conn, chunk, &mut classes)
+                .await
+                .map(|loaded| people(loaded, chunk, &self.scope));
+            let failed = read.is_err();
+            if self.tx.send(read).await.is_err() || failed {
+                return;
+            }
+        }
+    }
+
+    /// SQLite's file, on a blocking thread: through rusqlite on the store's
+    /// own read connections (`read_rows`), chunk by chunk through the pool
+    /// should SQLite refuse a direct read.
+    fn read_direct(self, rt: &tokio::runtime::Handle) {
+        let Some(reader) = self.store.reader() else {
+            return;
+        };
+        let mut classes = Classes::default();
+        for chunk in self.mine() {
+            let read = match reader.with_direct(|c| facts::load_direct(c, chunk, &mut classes)) {
+                Ok(loaded) => Ok(loaded),
+                Err(Failed::Row(e)) => Err(e),
+                Err(Failed::Sqlite(e)) => {
+                    tracing::debug!("direct SQLite read failed, using the pool: {e}");
+                    rt.block_on(async {
+                        let mut conn = self.store.pool().acquire().await?;
+                        facts::load(&mut conn, chunk, &mut classes).await
+                    })
+                }
+            }
+            .map(|loaded| people(loaded, chunk, &self.scope));
+            let failed = read.is_err();
+            if self.tx.blocking_send(read).is_err() || failed {
+                return;
+            }
+        }
     }
 }
 

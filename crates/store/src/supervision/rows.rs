@@ -16,76 +16,16 @@
 //! The reads are short and run where the scan runs: `jineng supervise scan`
 //! and the incremental check after an import, both off the request path.
 
-use sqlx::any::AnyRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::AssertSqlSafe;
 
 use super::inputs::Filter;
+pub(crate) use crate::read_rows::Get;
+use crate::read_rows::{Failed, LiteRow};
 use crate::sql::placeholders;
 use crate::{Store, StoreError};
 
 /// Keys bound per statement.
 const KEY_CHUNK: usize = 500;
-
-/// A column of a row, read by name.
-pub(crate) trait Get {
-    fn text(&self, col: &str) -> Result<String, StoreError>;
-    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
-    fn int(&self, col: &str) -> Result<i64, StoreError>;
-    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
-}
-
-impl Get for AnyRow {
-    fn text(&self, col: &str) -> Result<String, StoreError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.try_get(col)?)
-    }
-    fn int(&self, col: &str) -> Result<i64, StoreError> {
-        Ok(self.try_get(col)?)
-    }
-    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self.try_get(col)?)
-    }
-}
-
-fn lite(col: &str, e: rusqlite::Error) -> StoreError {
-    StoreError::Corrupt(format!("读取列 {col} 失败：{e}"))
-}
-
-/// A rusqlite row with its statement's column names, looked up once per
-/// statement: rusqlite's own lookup by name asks SQLite for every column's
-/// name on every read, which was a good part of a scan's time.
-struct LiteRow<'r, 's> {
-    row: &'r rusqlite::Row<'s>,
-    names: &'r [String],
-}
-
-impl LiteRow<'_, '_> {
-    fn get<T: rusqlite::types::FromSql>(&self, col: &str) -> Result<T, StoreError> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n == col)
-            .ok_or_else(|| lite(col, rusqlite::Error::InvalidColumnName(col.into())))?;
-        self.row.get(i).map_err(|e| lite(col, e))
-    }
-}
-
-impl Get for LiteRow<'_, '_> {
-    fn text(&self, col: &str) -> Result<String, StoreError> {
-        self.get(col)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
-        self.get(col)
-    }
-    fn int(&self, col: &str) -> Result<i64, StoreError> {
-        self.get(col)
-    }
-    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
-        self.get(col)
-    }
-}
 
 /// A value bound to a statement.
 #[derive(Debug, Clone, Copy)]
@@ -125,19 +65,6 @@ fn statements<'a>(base: &str, filter: Filter<'a>) -> Vec<(String, Vec<Bind<'a>>)
                 )
             })
             .collect(),
-    }
-}
-
-/// Why a direct read gave up: SQLite's own error (the pool then reads), or
-/// a row the conversion refused (the same row would be refused again).
-enum Failed {
-    Sqlite(rusqlite::Error),
-    Row(StoreError),
-}
-
-impl From<rusqlite::Error> for Failed {
-    fn from(e: rusqlite::Error) -> Failed {
-        Failed::Sqlite(e)
     }
 }
 
