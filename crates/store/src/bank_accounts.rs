@@ -27,6 +27,7 @@ const PERSON_ACCOUNTS: Table = Table {
     data: &[("bank_account", Kind::Text), ("bank_name", Kind::Text)],
     lookup: "id_number",
     audit_key: Some("person_id"),
+    key_unique: false,
 };
 
 const ORGANISATION_ACCOUNTS: Table = Table {
@@ -36,6 +37,7 @@ const ORGANISATION_ACCOUNTS: Table = Table {
     data: &[("bank_account", Kind::Text), ("bank_name", Kind::Text)],
     lookup: "credit_code",
     audit_key: Some("institution_id"),
+    key_unique: false,
 };
 
 /// Writes the accounts of the rows the main upsert accepted, and folds
@@ -47,13 +49,10 @@ pub(crate) async fn write<'a>(
     rows: impl Iterator<Item = (u64, Val, Option<&'a PayeeAccount>)>,
     main: Vec<(u64, Outcome)>,
 ) -> Result<Vec<(u64, Outcome)>, sqlx::Error> {
-    let accepted: std::collections::HashSet<u64> = main
-        .iter()
-        .filter(|(_, o)| !matches!(o, Outcome::Rejected(_)))
-        .map(|(n, _)| *n)
-        .collect();
-    let planned: Vec<Planned> = rows
-        .filter(|(n, _, _)| accepted.contains(n))
+    if batch.dry_run() {
+        return Ok(main);
+    }
+    let mut planned: Vec<Planned> = rows
         .filter_map(|(n, key, account)| {
             let a = account?;
             Some(Planned {
@@ -63,7 +62,16 @@ pub(crate) async fn write<'a>(
             })
         })
         .collect();
-    if planned.is_empty() || batch.dry_run() {
+    if planned.is_empty() {
+        return Ok(main);
+    }
+    let accepted: std::collections::HashSet<u64> = main
+        .iter()
+        .filter(|(_, o)| !matches!(o, Outcome::Rejected(_)))
+        .map(|(n, _)| *n)
+        .collect();
+    planned.retain(|p| accepted.contains(&p.row));
+    if planned.is_empty() {
         return Ok(main);
     }
     let table = match payee {

@@ -22,6 +22,7 @@ const INSTITUTIONS: Table = Table {
     ],
     lookup: "credit_code",
     audit_key: Some("institution_id"),
+    key_unique: true,
 };
 
 const CATALOGUE: Table = Table {
@@ -31,6 +32,7 @@ const CATALOGUE: Table = Table {
     data: &[("valid_to", Kind::Text)],
     lookup: "institution_id",
     audit_key: None,
+    key_unique: true,
 };
 
 const CLASSES: Table = Table {
@@ -49,6 +51,7 @@ const CLASSES: Table = Table {
     ],
     lookup: "institution_id",
     audit_key: Some("class_id"),
+    key_unique: true,
 };
 
 pub(crate) const UNKNOWN_INSTITUTION: &str =

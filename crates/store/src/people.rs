@@ -29,6 +29,7 @@ const PERSONS: Table = Table {
     ],
     lookup: "id_number",
     audit_key: Some("person_id"),
+    key_unique: true,
 };
 
 const CATEGORIES: Table = Table {
@@ -42,6 +43,7 @@ const CATEGORIES: Table = Table {
     data: &[("valid_to", Kind::Text), ("evidence", Kind::Text)],
     lookup: "person_id",
     audit_key: None,
+    key_unique: true,
 };
 
 const RELATIONS: Table = Table {
@@ -51,6 +53,7 @@ const RELATIONS: Table = Table {
     data: &[("relation", Kind::Text)],
     lookup: "person_id",
     audit_key: None,
+    key_unique: true,
 };
 
 pub(crate) const UNKNOWN_PERSON: &str = "该身份证号码尚未登记人员信息，请先导入人员信息";
@@ -144,6 +147,7 @@ impl Store {
         let out = upsert(&mut tx, &PERSONS, batch, planned, Some(&guard)).await?;
         let accounts = rows
             .iter()
+            .filter(|(_, r)| r.bank.is_some())
             .map(|(n, r)| (*n, Val::text(r.id.as_str()), r.bank.as_ref()));
         let out = crate::bank_accounts::write(&mut tx, Payee::Person, batch, accounts, out).await?;
         self.end(tx, batch).await?;
@@ -241,14 +245,75 @@ impl Store {
 }
 
 impl Store {
-    /// The baseline of `jineng bench import`: the same rows inserted with the
-    /// same statements but without parsing, lookups or checks.
+    /// The baseline of `jineng bench import` on SQLite: the same rows
+    /// inserted as the import inserts a chunk of new rows (in key order,
+    /// multi-row statements bound from the rows' own values), without
+    /// parsing, lookups, checks or savepoint.
     pub async fn bench_bare_insert_persons(&self, rows: &[PersonRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let (cols, vals) = bench_person_rows(rows, true);
-        crate::sql::insert_rows(&mut tx, "persons", &cols, &vals, "").await?;
+        let mut sorted: Vec<&PersonRecord> = rows.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        let vals = bench_person_rows(sorted);
+        let mut cols = person_columns();
+        cols.extend(["batch_id", "updated_at"]);
+        let extra = [Val::I(None), Val::text(crate::audit::now())];
+        let (vals, extra) = (&vals, &extra);
+        crate::sql::insert_with(&mut tx, "persons", &cols, vals.len(), "", move |i| {
+            vals[i].iter().chain(extra)
+        })
+        .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A reference beside the SQLite baseline of `jineng bench import`: the
+    /// same values inserted through rusqlite on a connection of its own, one
+    /// cached single-row statement per row, so the figure shows what the
+    /// `Any` driver's binding costs. `None` on PostgreSQL or in memory.
+    pub async fn bench_rusqlite_insert_persons(
+        &self,
+        rows: &[PersonRecord],
+    ) -> Result<Option<()>, StoreError> {
+        let Some(reader) = self.reader() else {
+            return Ok(None);
+        };
+        let mut sorted: Vec<&PersonRecord> = rows.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+        let vals = bench_person_rows(sorted);
+        let mut cols = person_columns();
+        cols.extend(["batch_id", "updated_at"]);
+        let sql = format!(
+            "INSERT INTO persons ({}) VALUES ({})",
+            cols.join(", "),
+            vec!["?"; cols.len()].join(", ")
+        );
+        let stamp = crate::audit::now();
+        let lite = |e: rusqlite::Error| StoreError::Corrupt(format!("rusqlite：{e}"));
+        let mut conn = rusqlite::Connection::open(reader.path()).map_err(lite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(lite)?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(lite)?;
+        {
+            let mut stmt = tx.prepare_cached(&sql).map_err(lite)?;
+            for row in &vals {
+                for (i, v) in row.iter().enumerate() {
+                    match v {
+                        Val::T(t) => stmt.raw_bind_parameter(i + 1, t.as_deref()),
+                        Val::I(n) => stmt.raw_bind_parameter(i + 1, n),
+                    }
+                    .map_err(lite)?;
+                }
+                stmt.raw_bind_parameter(row.len() + 1, None::<i64>)
+                    .map_err(lite)?;
+                stmt.raw_bind_parameter(row.len() + 2, &stamp)
+                    .map_err(lite)?;
+                stmt.raw_execute().map_err(lite)?;
+            }
+        }
+        tx.commit().map_err(lite)?;
+        Ok(Some(()))
     }
 
     /// The baseline of `jineng bench import` on PostgreSQL: the same rows
@@ -261,40 +326,35 @@ impl Store {
         let Some(stager) = &self.stager else {
             return Ok(None);
         };
-        let (cols, vals) = bench_person_rows(rows, false);
+        let stamp = crate::audit::now();
+        let mut vals = bench_person_rows(rows.iter());
+        for v in &mut vals {
+            v.push(Val::text(&stamp));
+        }
+        let mut cols = person_columns();
+        cols.push("updated_at");
         stager.copy_into("persons", &cols, &vals).await?;
         Ok(Some(()))
     }
 }
 
-/// The persons columns and rows the bare baselines write (`batch_id` NULL
-/// where the statement names it; COPY leaves it out).
-fn bench_person_rows(
-    rows: &[PersonRecord],
-    with_batch: bool,
-) -> (Vec<&'static str>, Vec<Vec<Val>>) {
-    let stamp = crate::audit::now();
-    let vals = rows
-        .iter()
-        .map(|r| {
-            let mut v = vec![Val::text(r.id.as_str())];
-            v.extend(person_data(r));
-            if with_batch {
-                v.push(Val::I(None));
-            }
-            v.push(Val::text(&stamp));
-            v
-        })
-        .collect();
-    let mut cols: Vec<&str> = PERSONS
+/// The persons key and data columns.
+fn person_columns() -> Vec<&'static str> {
+    PERSONS
         .keys
         .iter()
         .chain(PERSONS.data)
         .map(|(c, _)| *c)
-        .collect();
-    if with_batch {
-        cols.push("batch_id");
-    }
-    cols.push("updated_at");
-    (cols, vals)
+        .collect()
+}
+
+/// The key and data values of rows, as the import plans them.
+fn bench_person_rows<'r>(rows: impl IntoIterator<Item = &'r PersonRecord>) -> Vec<Vec<Val>> {
+    rows.into_iter()
+        .map(|r| {
+            let mut v = vec![Val::text(r.id.as_str())];
+            v.extend(person_data(r));
+            v
+        })
+        .collect()
 }

@@ -29,6 +29,7 @@ const ENROLMENTS: Table = Table {
     // classes, which grows with the roster (a city's few classes hold all).
     lookup: "person_id",
     audit_key: None,
+    key_unique: true,
 };
 
 const CERTIFICATES: Table = Table {
@@ -45,6 +46,7 @@ const CERTIFICATES: Table = Table {
     ],
     lookup: "cert_no",
     audit_key: None,
+    key_unique: true,
 };
 
 const CLAIMS: Table = Table {
@@ -66,6 +68,7 @@ const CLAIMS: Table = Table {
     ],
     lookup: "claim_no",
     audit_key: None,
+    key_unique: true,
 };
 
 /// A record keyed by number may not move to another person.

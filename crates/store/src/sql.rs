@@ -7,7 +7,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
 /// A bindable value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Val {
     T(Option<String>),
     I(Option<i64>),
@@ -64,10 +64,43 @@ pub(crate) async fn insert_rows(
     rows: &[Vec<Val>],
     suffix: &str,
 ) -> Result<u64, sqlx::Error> {
+    insert_with(conn, table, columns, rows.len(), suffix, |i| rows[i].iter()).await
+}
+
+/// [`insert_rows`] for `count` rows whose values `row(i)` yields in column
+/// order, so that callers bind values where they already are instead of
+/// copying them into rows first.
+pub(crate) async fn insert_with<'v, I>(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    count: usize,
+    suffix: &str,
+    row: impl Fn(usize) -> I,
+) -> Result<u64, sqlx::Error>
+where
+    I: Iterator<Item = &'v Val>,
+{
+    if count == 0 {
+        return Ok(0);
+    }
+    let per_stmt = (MAX_PARAMS / columns.len().max(1)).clamp(1, 500);
+    let full = insert_statement(conn, table, columns, per_stmt.min(count), suffix);
     let mut affected = 0;
-    for (sql, chunk) in insert_statements(conn, table, columns, rows, suffix) {
-        let q = bind_iter(sqlx::query(AssertSqlSafe(sql)), chunk.iter().flatten());
+    let mut start = 0;
+    while start < count {
+        let n = per_stmt.min(count - start);
+        let sql = if n == per_stmt.min(count) {
+            full.clone()
+        } else {
+            insert_statement(conn, table, columns, n, suffix)
+        };
+        let q = bind_iter(
+            sqlx::query(AssertSqlSafe(sql)),
+            (start..start + n).flat_map(&row),
+        );
         affected += q.execute(&mut *conn).await?.rows_affected();
+        start += n;
     }
     Ok(affected)
 }
@@ -110,38 +143,34 @@ pub(crate) async fn update_rows(
     Ok(affected)
 }
 
-fn insert_statements<'r>(
+/// `INSERT INTO table (columns) VALUES (…), …` for `rows` rows.
+fn insert_statement(
     conn: &sqlx::AnyConnection,
     table: &str,
     columns: &[&str],
-    rows: &'r [Vec<Val>],
+    rows: usize,
     suffix: &str,
-) -> Vec<(String, &'r [Vec<Val>])> {
-    let per_stmt = (MAX_PARAMS / columns.len().max(1)).clamp(1, 500);
+) -> String {
     let row_marks = format!("({})", sequential(conn, 1, columns.len()));
-    rows.chunks(per_stmt)
-        .map(|chunk| {
-            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                if row_marks.contains('$') {
-                    sql.push('(');
-                    sql.push_str(&placeholders(1 + i * columns.len(), columns.len()));
-                    sql.push(')');
-                } else {
-                    sql.push_str(&row_marks);
-                }
-            }
-            sql.push(' ');
-            sql.push_str(suffix);
-            (sql, chunk)
-        })
-        .collect()
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        if row_marks.contains('$') {
+            sql.push('(');
+            sql.push_str(&placeholders(1 + i * columns.len(), columns.len()));
+            sql.push(')');
+        } else {
+            sql.push_str(&row_marks);
+        }
+    }
+    sql.push(' ');
+    sql.push_str(suffix);
+    sql
 }
 
-fn bind_iter<'q>(
+pub(crate) fn bind_iter<'q>(
     mut q: Query<'q, Any, AnyArguments>,
     vals: impl Iterator<Item = &'q Val>,
 ) -> Query<'q, Any, AnyArguments> {
@@ -234,7 +263,7 @@ pub(crate) const REC: char = '\u{1e}';
 /// Separates the sections of a packed row (group separator).
 pub(crate) const GRP: char = '\u{1d}';
 
-fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
+pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
     conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
 

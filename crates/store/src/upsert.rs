@@ -2,11 +2,21 @@
 //! chunk of rows, decide insert / update / unchanged / rejected per row in
 //! memory, then write inserts as multi-row statements, updates one by one,
 //! and an audit row per update. Re-running the same rows is a no-op.
+//!
+//! On SQLite a chunk is first written as if none of its keys were stored,
+//! under a savepoint, without the lookup: every table written here has its
+//! key UNIQUE, so when that INSERT succeeds the lookup would have found
+//! nothing and the outcomes are the ones it would have given. When it fails
+//! (a key is stored, or any other refusal) the savepoint is rolled back and
+//! the chunk takes the lookup, which reports the refusal as before. A
+//! chunk of new keys, the bulk of a first import, then costs about what a
+//! bare insert of its rows costs (docs/scale.md, "Import speed").
 
 use crate::audit::{self, AuditEntry};
 use crate::batch::{ImportBatch, Outcome, Rejection};
-use crate::sql::{Val, insert_rows, select_in};
+use crate::sql::{Val, insert_with, is_sqlite, select_in};
 use sqlx::{AssertSqlSafe, Row};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +37,11 @@ pub(crate) struct Table {
     /// A column fetched to name the record in the audit trail instead of its
     /// key (persons are named by person_id, never by ID number).
     pub audit_key: Option<&'static str>,
+    /// The key is UNIQUE in the schema and new keys are inserted, so an
+    /// INSERT that succeeds proves every key of the chunk new (SQLite then
+    /// skips the lookup). False for tables only ever updated here (the bank
+    /// accounts, written onto their payee's row).
+    pub key_unique: bool,
 }
 
 /// A row ready to be written.
@@ -90,15 +105,208 @@ fn to_json(cols: &[(&str, Kind)], vals: &[Val]) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
+/// What a key of the chunk holds so far.
+enum Current {
+    /// Stored before this chunk and not yet changed by it: its data and
+    /// its name in the audit trail.
+    Stored(Vec<Val>, String),
+    /// Last written by planned row `row`; `slot` is its place among the
+    /// inserts when the chunk inserts the key.
+    Planned {
+        row: usize,
+        slot: Option<usize>,
+        name: String,
+    },
+}
+
+/// The keys stored before the chunk, by key.
+type Known<'p> = HashMap<Cow<'p, [Val]>, Current>;
+
+/// A chunk's rows decided, by index into the planned rows (their values
+/// are bound from there, never copied).
+struct Decided {
+    outcomes: Vec<(u64, Outcome)>,
+    /// The row that inserts each new key (the last of its rows), in key
+    /// order: each index insert then lands near the previous one.
+    inserts: Vec<usize>,
+    /// The rows that update a stored row, in row order.
+    updates: Vec<usize>,
+    audits: Vec<AuditEntry>,
+}
+
+/// Decides every planned row against `current` (what is stored).
+fn decide<'p>(
+    table: &Table,
+    planned: &'p [Planned],
+    mut current: Known<'p>,
+    guard: Option<Guard<'_>>,
+) -> Decided {
+    let mut d = Decided {
+        outcomes: Vec::with_capacity(planned.len()),
+        inserts: Vec::new(),
+        updates: Vec::new(),
+        audits: Vec::new(),
+    };
+    current.reserve(planned.len());
+    for (i, p) in planned.iter().enumerate() {
+        let outcome = match current.get_mut(p.key.as_slice()) {
+            Some(cur) => {
+                let (old, name) = match &*cur {
+                    Current::Stored(data, name) => (data.as_slice(), name),
+                    Current::Planned { row, name, .. } => (planned[*row].data.as_slice(), name),
+                };
+                if let Some(rej) = guard.and_then(|g| g(&p.key, old, &p.data)) {
+                    Outcome::Rejected(vec![rej])
+                } else if old == p.data.as_slice() {
+                    Outcome::Unchanged
+                } else {
+                    d.audits.push(AuditEntry {
+                        action: "update",
+                        entity: table.entity,
+                        key: name.clone(),
+                        before: Some(to_json(table.data, old)),
+                        after: Some(to_json(table.data, &p.data)),
+                    });
+                    match cur {
+                        Current::Stored(_, name) => {
+                            d.updates.push(i);
+                            let name = std::mem::take(name);
+                            *cur = Current::Planned {
+                                row: i,
+                                slot: None,
+                                name,
+                            };
+                        }
+                        Current::Planned { row, slot, .. } => {
+                            *row = i;
+                            match slot {
+                                // Same new key twice in one chunk: the
+                                // later row wins the insert.
+                                Some(s) => d.inserts[*s] = i,
+                                None => d.updates.push(i),
+                            }
+                        }
+                    }
+                    Outcome::Updated
+                }
+            }
+            None => {
+                // A row inserted by this chunk is named by its key (its
+                // generated id, when the audit uses one, is not known yet).
+                let name = match table.audit_key {
+                    Some(_) => String::new(),
+                    None => key_name(&p.key),
+                };
+                let slot = Some(d.inserts.len());
+                current.insert(
+                    Cow::Borrowed(&p.key),
+                    Current::Planned { row: i, slot, name },
+                );
+                d.inserts.push(i);
+                Outcome::Inserted
+            }
+        };
+        d.outcomes.push((p.row, outcome));
+    }
+    d.inserts
+        .sort_by_cached_key(|&i| key_string(&planned[i].key));
+    d
+}
+
 /// Writes `planned` rows of `table` inside the caller's transaction and
 /// returns each row's outcome (in the order given).
 pub(crate) async fn upsert(
     conn: &mut sqlx::AnyConnection,
     table: &Table,
     batch: &ImportBatch,
-    planned: Vec<Planned>,
+    mut planned: Vec<Planned>,
     guard: Option<Guard<'_>>,
 ) -> Result<Vec<(u64, Outcome)>, sqlx::Error> {
+    let stamp = audit::now();
+    if table.key_unique
+        && is_sqlite(conn)
+        && let Some(d) = insert_if_all_new(conn, table, batch.id, &stamp, &planned, guard).await?
+    {
+        audit::write(conn, &batch.actor, batch.id, &d.audits).await?;
+        return Ok(d.outcomes);
+    }
+    let current = look_up(conn, table, &planned).await?;
+    let Decided {
+        outcomes,
+        inserts,
+        updates,
+        audits,
+    } = decide(table, &planned, current, guard);
+    match &batch.stager {
+        Some(stager) if crate::stage::fits(table) => {
+            // COPY takes owned rows: move them out of the planned ones.
+            let mut take = |i: usize| {
+                let p = &mut planned[i];
+                (std::mem::take(&mut p.key), std::mem::take(&mut p.data))
+            };
+            let inserts: Vec<Vec<Val>> = inserts
+                .iter()
+                .map(|&i| {
+                    let (mut key, data) = take(i);
+                    key.extend(data);
+                    key
+                })
+                .collect();
+            let updates = last_per_key(updates.iter().map(|&i| take(i)).collect());
+            crate::stage::merge(conn, stager, table, batch.id, &stamp, &inserts, &updates).await?
+        }
+        _ => {
+            insert_planned(conn, table, batch.id, &stamp, &planned, &inserts).await?;
+            update_planned(conn, table, batch.id, &stamp, &planned, &updates).await?
+        }
+    }
+    audit::write(conn, &batch.actor, batch.id, &audits).await?;
+    Ok(outcomes)
+}
+
+/// SQLite: writes the chunk as if none of its keys were stored, under a
+/// savepoint. `None` (and nothing written) when the insert is refused.
+async fn insert_if_all_new(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    batch_id: Option<i64>,
+    stamp: &str,
+    planned: &[Planned],
+    guard: Option<Guard<'_>>,
+) -> Result<Option<Decided>, sqlx::Error> {
+    let d = decide(table, planned, HashMap::new(), guard);
+    debug_assert!(d.updates.is_empty(), "nothing stored, nothing updated");
+    sqlx::query("SAVEPOINT upsert_new")
+        .execute(&mut *conn)
+        .await?;
+    match insert_planned(conn, table, batch_id, stamp, planned, &d.inserts).await {
+        Ok(()) => {
+            sqlx::query("RELEASE upsert_new")
+                .execute(&mut *conn)
+                .await?;
+            Ok(Some(d))
+        }
+        // Any refusal by the database: the lookup path meets it again and
+        // reports it as it always did (a stored key is not one).
+        Err(sqlx::Error::Database(_)) => {
+            sqlx::query("ROLLBACK TO upsert_new")
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("RELEASE upsert_new")
+                .execute(&mut *conn)
+                .await?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// What is stored of the chunk's keys (one lookup by `table.lookup`).
+async fn look_up<'p>(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    planned: &'p [Planned],
+) -> Result<Known<'p>, sqlx::Error> {
     let lookup_idx = table
         .keys
         .iter()
@@ -107,10 +315,10 @@ pub(crate) async fn upsert(
     let mut seen = std::collections::HashSet::new();
     let lookups: Vec<Val> = planned
         .iter()
-        .map(|p| p.key[lookup_idx].clone())
-        .filter(|v| seen.insert(key_string(std::slice::from_ref(v))))
+        .map(|p| &p.key[lookup_idx])
+        .filter(|v| seen.insert(*v))
+        .cloned()
         .collect();
-
     let mut cols: Vec<&str> = table
         .keys
         .iter()
@@ -121,8 +329,7 @@ pub(crate) async fn upsert(
         cols.push(a);
     }
     let select = format!("SELECT {} FROM {}", cols.join(", "), table.name);
-    // Current state per key: (data, audit name, stored before this chunk?)
-    let mut current: HashMap<String, (Vec<Val>, String, bool)> = HashMap::new();
+    let mut current = Known::new();
     for row in select_in(conn, &select, table.lookup, &lookups).await? {
         let key: Vec<Val> = table
             .keys
@@ -141,82 +348,21 @@ pub(crate) async fn upsert(
             },
             None => key_name(&key),
         };
-        current.insert(key_string(&key), (data, name, true));
+        current.insert(Cow::Owned(key), Current::Stored(data, name));
     }
-
-    let mut outcomes = Vec::with_capacity(planned.len());
-    let mut inserts: Vec<(String, Vec<Val>)> = Vec::new();
-    let mut insert_at: HashMap<String, usize> = HashMap::new();
-    let mut updates: Vec<(Vec<Val>, Vec<Val>)> = Vec::new();
-    let mut audits = Vec::new();
-    for p in planned {
-        let ks = key_string(&p.key);
-        let outcome = match current.get_mut(&ks) {
-            Some((old, name, stored)) => {
-                if let Some(rej) = guard.and_then(|g| g(&p.key, old, &p.data)) {
-                    Outcome::Rejected(vec![rej])
-                } else if *old == p.data {
-                    Outcome::Unchanged
-                } else {
-                    audits.push(AuditEntry {
-                        action: "update",
-                        entity: table.entity,
-                        key: name.clone(),
-                        before: Some(to_json(table.data, old)),
-                        after: Some(to_json(table.data, &p.data)),
-                    });
-                    if *stored {
-                        updates.push((p.key.clone(), p.data.clone()));
-                    } else {
-                        // Same key twice in one chunk: the later row wins the insert.
-                        let i = insert_at[&ks];
-                        inserts[i].1 = p.key.iter().chain(&p.data).cloned().collect();
-                    }
-                    *old = p.data;
-                    Outcome::Updated
-                }
-            }
-            None => {
-                insert_at.insert(ks.clone(), inserts.len());
-                inserts.push((ks.clone(), p.key.iter().chain(&p.data).cloned().collect()));
-                // A row inserted by this chunk is named by its key (its
-                // generated id, when the audit uses one, is not known yet).
-                let name = match table.audit_key {
-                    Some(_) => String::new(),
-                    None => key_name(&p.key),
-                };
-                current.insert(ks, (p.data, name, false));
-                Outcome::Inserted
-            }
-        };
-        outcomes.push((p.row, outcome));
-    }
-
-    let stamp = audit::now();
-    // Key order keeps each index insert near the previous one.
-    inserts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let inserts: Vec<Vec<Val>> = inserts.into_iter().map(|(_, vals)| vals).collect();
-    match &batch.stager {
-        Some(stager) if crate::stage::fits(table) => {
-            let updates = last_per_key(updates);
-            crate::stage::merge(conn, stager, table, batch.id, &stamp, &inserts, &updates).await?
-        }
-        _ => write_rows(conn, table, batch.id, &stamp, inserts, updates).await?,
-    }
-    audit::write(conn, &batch.actor, batch.id, &audits).await?;
-    Ok(outcomes)
+    Ok(current)
 }
 
 /// The updates of a chunk, the last one per key (a key updated twice in a
 /// chunk takes its last row's data, as one statement per row did).
 fn last_per_key(updates: Vec<(Vec<Val>, Vec<Val>)>) -> Vec<(Vec<Val>, Vec<Val>)> {
-    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut at: HashMap<Vec<Val>, usize> = HashMap::new();
     let mut out: Vec<(Vec<Val>, Vec<Val>)> = Vec::with_capacity(updates.len());
     for (key, data) in updates {
-        match at.get(&key_string(&key)) {
+        match at.get(&key) {
             Some(&i) => out[i].1 = data,
             None => {
-                at.insert(key_string(&key), out.len());
+                at.insert(key.clone(), out.len());
                 out.push((key, data));
             }
         }
@@ -224,33 +370,44 @@ fn last_per_key(updates: Vec<(Vec<Val>, Vec<Val>)>) -> Vec<(Vec<Val>, Vec<Val>)>
     out
 }
 
-/// Writes a chunk's inserts as multi-row statements and its updates one by
-/// one (SQLite; PostgreSQL stages them instead, `stage`).
-async fn write_rows(
+/// Inserts the planned rows `rows` (key, data, then `batch_id` and
+/// `stamp`) as multi-row statements.
+async fn insert_planned(
     conn: &mut sqlx::AnyConnection,
     table: &Table,
     batch_id: Option<i64>,
     stamp: &str,
-    inserts: Vec<Vec<Val>>,
-    updates: Vec<(Vec<Val>, Vec<Val>)>,
+    planned: &[Planned],
+    rows: &[usize],
 ) -> Result<(), sqlx::Error> {
-    let mut insert_cols: Vec<&str> = table
+    let mut cols: Vec<&str> = table
         .keys
         .iter()
         .chain(table.data)
         .map(|(c, _)| *c)
         .collect();
-    insert_cols.extend(["batch_id", "updated_at"]);
-    let rows: Vec<Vec<Val>> = inserts
-        .into_iter()
-        .map(|mut vals| {
-            vals.push(Val::I(batch_id));
-            vals.push(Val::text(stamp));
-            vals
-        })
-        .collect();
-    insert_rows(conn, table.name, &insert_cols, &rows, "").await?;
-    if updates.is_empty() {
+    cols.extend(["batch_id", "updated_at"]);
+    let extra = [Val::I(batch_id), Val::text(stamp)];
+    let extra = &extra;
+    insert_with(conn, table.name, &cols, rows.len(), "", move |i| {
+        let p = &planned[rows[i]];
+        p.key.iter().chain(&p.data).chain(extra)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Updates the stored rows of the planned rows `rows` one by one (SQLite;
+/// PostgreSQL stages them instead, `stage`).
+async fn update_planned(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    batch_id: Option<i64>,
+    stamp: &str,
+    planned: &[Planned],
+    rows: &[usize],
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
         return Ok(());
     }
     let mut set: Vec<String> = table
@@ -274,12 +431,11 @@ async fn write_rows(
         set.join(", "),
         cond.join(" AND ")
     );
-    for (key, data) in updates {
-        let mut vals = data;
-        vals.push(Val::I(batch_id));
-        vals.push(Val::text(stamp));
-        vals.extend(key);
-        crate::sql::bind_all(sqlx::query(AssertSqlSafe(sql.clone())), &vals)
+    let extra = [Val::I(batch_id), Val::text(stamp)];
+    for &i in rows {
+        let p = &planned[i];
+        let vals = p.data.iter().chain(&extra).chain(&p.key);
+        crate::sql::bind_iter(sqlx::query(AssertSqlSafe(sql.clone())), vals)
             .execute(&mut *conn)
             .await?;
     }
