@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::StoreError;
-use crate::sql::{Val, select_in, sqlite_chunks, sqlite_in};
+use crate::sql::{Val, is_sqlite, select_in, sqlite_chunks, sqlite_in};
 
 /// A column of a row, read by name.
 pub(crate) trait Get {
@@ -49,9 +49,9 @@ fn lite(col: &str, e: rusqlite::Error) -> StoreError {
 /// A rusqlite row with its statement's column names, looked up once per
 /// statement: rusqlite's own lookup by name asks SQLite for every column's
 /// name on every read, which was a good part of a scan's time.
-pub(crate) struct LiteRow<'r, 's> {
-    pub row: &'r rusqlite::Row<'s>,
-    pub names: &'r [String],
+struct LiteRow<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
 }
 
 impl LiteRow<'_, '_> {
@@ -110,7 +110,7 @@ pub(crate) trait Source {
 
 impl Source for sqlx::AnyConnection {
     fn sqlite(&self) -> bool {
-        self.backend_name().eq_ignore_ascii_case("sqlite")
+        is_sqlite(self)
     }
 
     async fn select_in<T>(
@@ -152,29 +152,37 @@ impl<'c> Direct<'c> {
             ))),
         }
     }
+}
 
-    fn rows<T>(
-        &self,
-        sql: &str,
-        keys: &[Val],
-        map: &impl Fn(&dyn Get) -> Result<T, StoreError>,
-        out: &mut Vec<T>,
-    ) -> Result<(), Failed> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        for (i, k) in keys.iter().enumerate() {
-            match k {
-                Val::I(v) => stmt.raw_bind_parameter(i + 1, v)?,
-                Val::T(v) => stmt.raw_bind_parameter(i + 1, v.as_deref())?,
-            }
+impl rusqlite::ToSql for Val {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Val::I(v) => v.to_sql(),
+            Val::T(v) => v.to_sql(),
         }
-        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-        let mut rows = stmt.raw_query();
-        while let Some(row) = rows.next()? {
-            let r = LiteRow { row, names: &names };
-            out.push(map(&r).map_err(Failed::Row)?);
-        }
-        Ok(())
     }
+}
+
+/// Runs `sql` over `conn` with `binds` ($1, $2, …), each row turned by `map`
+/// and pushed to `out`.
+pub(crate) fn lite_rows<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    binds: &[impl rusqlite::ToSql],
+    map: &impl Fn(&dyn Get) -> Result<T, StoreError>,
+    out: &mut Vec<T>,
+) -> Result<(), Failed> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    for (i, b) in binds.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, b)?;
+    }
+    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next()? {
+        let r = LiteRow { row, names: &names };
+        out.push(map(&r).map_err(Failed::Row)?);
+    }
+    Ok(())
 }
 
 impl Source for Direct<'_> {
@@ -192,7 +200,7 @@ impl Source for Direct<'_> {
         let mut out = Vec::new();
         for chunk in sqlite_chunks(keys) {
             let sql = sqlite_in(select, key_column, chunk.len());
-            match self.rows(&sql, chunk, &map, &mut out) {
+            match lite_rows(self.conn, &sql, chunk, &map, &mut out) {
                 Ok(()) => {}
                 Err(Failed::Row(e)) => return Err(e),
                 Err(Failed::Sqlite(e)) => {

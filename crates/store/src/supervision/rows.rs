@@ -20,7 +20,7 @@ use sqlx::AssertSqlSafe;
 
 use super::inputs::Filter;
 pub(crate) use crate::read_rows::Get;
-use crate::read_rows::{Failed, LiteRow};
+use crate::read_rows::{Failed, lite_rows};
 use crate::sql::placeholders;
 use crate::{Store, StoreError};
 
@@ -32,6 +32,15 @@ const KEY_CHUNK: usize = 500;
 enum Bind<'a> {
     Int(i64),
     Text(&'a str),
+}
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Bind::Int(v) => v.to_sql(),
+            Bind::Text(v) => v.to_sql(),
+        }
+    }
 }
 
 /// The statements `filter` makes of `base`, with their values: one, or one
@@ -75,19 +84,7 @@ fn direct<T>(
 ) -> Result<Vec<T>, Failed> {
     let mut out = Vec::new();
     for (sql, binds) in stmts {
-        let mut stmt = conn.prepare_cached(sql)?;
-        for (i, b) in binds.iter().enumerate() {
-            match b {
-                Bind::Int(v) => stmt.raw_bind_parameter(i + 1, v)?,
-                Bind::Text(v) => stmt.raw_bind_parameter(i + 1, v)?,
-            }
-        }
-        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-        let mut rows = stmt.raw_query();
-        while let Some(row) = rows.next()? {
-            let r = LiteRow { row, names: &names };
-            out.push(map(&r).map_err(Failed::Row)?);
-        }
+        lite_rows(conn, sql, binds, map, &mut out)?;
     }
     Ok(out)
 }
