@@ -11,32 +11,24 @@ use crate::ValueError;
 pub fn normalize_cell(s: &str) -> String {
     // Most cells need only the trim: one check, one copy, instead of
     // rebuilding the cell a char at a time.
-    if !s.chars().any(changes) {
+    if s.chars().all(|c| cell_char(c) == Some(c)) {
         return s.trim().to_owned();
     }
-    let mapped: String = s
-        .chars()
-        .filter_map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
-            '\u{3000}' | '\u{00A0}' => Some(' '),
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
-            // Invisible control characters pasted along with a value; the
-            // store also uses 0x1D–0x1F to pack rows.
-            '\t' | '\n' | '\r' => Some(c),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect();
+    let mapped: String = s.chars().filter_map(cell_char).collect();
     mapped.trim().to_owned()
 }
 
-/// Whether `normalize_cell` maps or drops `c`.
-fn changes(c: char) -> bool {
+/// What `normalize_cell` makes of `c`: itself, another char, or nothing.
+fn cell_char(c: char) -> Option<char> {
     match c {
-        '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{00A0}' => true,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => true,
-        '\t' | '\n' | '\r' => false,
-        c => c.is_control(),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{3000}' | '\u{00A0}' => Some(' '),
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+        // Invisible control characters pasted along with a value; the
+        // store also uses 0x1D–0x1F to pack rows.
+        '\t' | '\n' | '\r' => Some(c),
+        c if c.is_control() => None,
+        c => Some(c),
     }
 }
 
