@@ -251,9 +251,7 @@ impl Store {
     /// parsing, lookups, checks or savepoint.
     pub async fn bench_bare_insert_persons(&self, rows: &[PersonRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let mut sorted: Vec<&PersonRecord> = rows.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
-        let vals = bench_person_rows(sorted);
+        let vals = bench_person_rows(in_key_order(rows));
         let mut cols = person_columns();
         cols.extend(["batch_id", "updated_at"]);
         let extra = [Val::I(None), Val::text(crate::audit::now())];
@@ -277,9 +275,7 @@ impl Store {
         let Some(reader) = self.reader() else {
             return Ok(None);
         };
-        let mut sorted: Vec<&PersonRecord> = rows.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
-        let vals = bench_person_rows(sorted);
+        let vals = bench_person_rows(in_key_order(rows));
         let mut cols = person_columns();
         cols.extend(["batch_id", "updated_at"]);
         let sql = format!(
@@ -299,11 +295,7 @@ impl Store {
             let mut stmt = tx.prepare_cached(&sql).map_err(lite)?;
             for row in &vals {
                 for (i, v) in row.iter().enumerate() {
-                    match v {
-                        Val::T(t) => stmt.raw_bind_parameter(i + 1, t.as_deref()),
-                        Val::I(n) => stmt.raw_bind_parameter(i + 1, n),
-                    }
-                    .map_err(lite)?;
+                    stmt.raw_bind_parameter(i + 1, v).map_err(lite)?;
                 }
                 stmt.raw_bind_parameter(row.len() + 1, None::<i64>)
                     .map_err(lite)?;
@@ -346,6 +338,13 @@ fn person_columns() -> Vec<&'static str> {
         .chain(PERSONS.data)
         .map(|(c, _)| *c)
         .collect()
+}
+
+/// The rows in key order, as the import inserts a chunk of new rows.
+fn in_key_order(rows: &[PersonRecord]) -> Vec<&PersonRecord> {
+    let mut sorted: Vec<&PersonRecord> = rows.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    sorted
 }
 
 /// The key and data values of rows, as the import plans them.
