@@ -235,7 +235,7 @@ fn report(s: &DecideSummary, json: bool, verb: &str) {
     }
 }
 
-/// The decision as an officer reads it (see POLICY.md).
+/// The decision as an officer reads it (see docs/spec/POLICY.md).
 pub fn render(d: &ClaimDetail, policies: &PolicySet) -> String {
     let r = jineng_store::render_claim(d, policies);
     let mut out = format!("{}\n", r.header);

@@ -1,4 +1,4 @@
-//! Worked examples 1 and 2 of POLICY.md (3 and 4: claims_tianshui.rs),
+//! Worked examples 1 and 2 of docs/spec/POLICY.md (3 and 4: claims_tianshui.rs),
 //! through the binary on both backends: the registry imported with the
 //! templates, the policy file loaded, the claims decided, and what an
 //! officer checks — the export, the decision's reasons (`claims show`),

@@ -1,4 +1,4 @@
-//! Worked examples 3 and 4 of POLICY.md under Tianshui's policy, through
+//! Worked examples 3 and 4 of docs/spec/POLICY.md under Tianshui's policy, through
 //! the binary on both backends: the living allowance of a poor labourer
 //! trained in a deep-poverty county, and 以工代训 capped at 6 months.
 

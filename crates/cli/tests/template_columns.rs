@@ -179,7 +179,7 @@ fn columns_in_any_order_unknown_ignored_with_warning_values_normalised() {
     }
 }
 
-/// Each template's required columns (TEMPLATES.md `*`).
+/// Each template's required columns (docs/spec/TEMPLATES.md `*`).
 const REQUIRED: [(&str, &str, &[&str]); 7] = [
     (
         "categories",

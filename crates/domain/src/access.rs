@@ -6,7 +6,7 @@
 use crate::{CreditCode, RegionCode, ValueError};
 use std::fmt;
 
-/// An account's role (see DOMAIN.md, the actors).
+/// An account's role (see docs/spec/DOMAIN.md, the actors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// 人社局经办人员 of a province, city or county.

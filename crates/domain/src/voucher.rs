@@ -1,4 +1,4 @@
-//! Training vouchers (职业培训券, CREDENTIALS.md "Training vouchers"): the
+//! Training vouchers (职业培训券, docs/spec/CREDENTIALS.md "Training vouchers"): the
 //! voucher number with its check digit, the statuses a voucher passes
 //! through, and the checks an institution's redemption must pass when the
 //! person enrols. Pure: the store reads the voucher and the class, this

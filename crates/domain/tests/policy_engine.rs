@@ -1,4 +1,4 @@
-//! The engine on hand-built facts: POLICY.md's four worked examples (1 and 2
+//! The engine on hand-built facts: docs/spec/POLICY.md's four worked examples (1 and 2
 //! under Liaocheng's policy, 3 and 4 under Tianshui's) and one case or more
 //! for each rule that decides, with the rendered trace an officer reads.
 

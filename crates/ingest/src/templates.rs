@@ -1,4 +1,4 @@
-//! The import templates of `TEMPLATES.md` as static data.
+//! The import templates of `docs/spec/TEMPLATES.md` as static data.
 //!
 //! The column names are the contract with users (their spreadsheets already
 //! carry these headers), so they are spelled exactly as in the spec; `help`
@@ -210,7 +210,7 @@ static CLAIMS: &[ColumnSpec] = &[
     ),
 ];
 
-/// Jineng's addition to TEMPLATES.md: a deployment's own regions (functional
+/// Jineng's addition to docs/spec/TEMPLATES.md: a deployment's own regions (functional
 /// zones without a national code) and flags such as 深度贫困县.
 static REGIONS: &[ColumnSpec] = &[
     req(
@@ -225,7 +225,7 @@ static REGIONS: &[ColumnSpec] = &[
     opt("是否深度贫困县", "是/否；留空则不改变"),
 ];
 
-/// 比对名单 (SUPERVISION.md): other departments' lists that check S4 and S5
+/// 比对名单 (docs/spec/SUPERVISION.md): other departments' lists that check S4 and S5
 /// compare trainees with. A person not in 人员信息 is kept.
 static WATCHLIST: &[ColumnSpec] = &[
     req(
@@ -271,7 +271,7 @@ static INSPECTORS: &[ColumnSpec] = &[
     opt("所在单位", "选填，如 市人社局就业科"),
 ];
 
-/// All templates, in the order of `TEMPLATES.md`, then Jineng's own.
+/// All templates, in the order of `docs/spec/TEMPLATES.md`, then Jineng's own.
 pub static TEMPLATES: &[TemplateSpec] = &[
     TemplateSpec {
         kind: "persons",

@@ -286,7 +286,7 @@ pub fn decide(
 
 /// The voucher redeemed for the claim's training, when the policy issues
 /// vouchers that settle this subsidy type: the institution's claim then
-/// settles at the voucher's face value (CREDENTIALS.md, vouchers).
+/// settles at the voucher's face value (docs/spec/CREDENTIALS.md, vouchers).
 fn redeemed_voucher<'c>(
     policy: &Policy,
     claim: &'c ClaimFacts,

@@ -34,7 +34,7 @@ pub use engine::{Decision, Outcome, PayeeKind, Payment};
 pub use file::{PolicySources, load};
 pub use rules::Rules;
 
-/// The seventeen rules of `POLICY.md`.
+/// The seventeen rules of `docs/spec/POLICY.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RuleId {
     R1,

@@ -1,4 +1,4 @@
-//! The `[vouchers]` table of a policy file (职业培训券, POLICY.md "Published
+//! The `[vouchers]` table of a policy file (职业培训券, docs/spec/POLICY.md "Published
 //! amounts": issued on the electronic social-security card; issue →
 //! receive → verify → review; institutions claim at face value): who is
 //! eligible, the kinds of voucher with the face value of each by

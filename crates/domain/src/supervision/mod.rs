@@ -1,4 +1,4 @@
-//! Supervision (监管核查): the checks S1–S10 of `SUPERVISION.md` that look
+//! Supervision (监管核查): the checks S1–S10 of `docs/spec/SUPERVISION.md` that look
 //! for 虚报、重复、多头套取 in the records Jineng already holds, the
 //! supervision file that configures them per deployment (TOML beside the
 //! policy file, read by [`load`]), the comparison-list record
@@ -48,7 +48,7 @@ pub use file::{Supervision, SupervisionError, SupervisionMeta, load};
 pub use run::{Batch, Stored, Wanted};
 pub use scan::{FullScan, Later};
 
-/// The ten checks of `SUPERVISION.md`.
+/// The ten checks of `docs/spec/SUPERVISION.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CheckId {
     S1,

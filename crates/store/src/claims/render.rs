@@ -26,7 +26,7 @@ pub struct RenderedClaim {
     pub conclusion: String,
 }
 
-/// The decision as an officer reads it (see POLICY.md).
+/// The decision as an officer reads it (see docs/spec/POLICY.md).
 pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
     let level = level_name(d.skill_level);
     let cert = d.cert_type.as_deref().and_then(CertificateType::from_code);
