@@ -204,6 +204,9 @@ struct Parsed<K> {
     failed: Vec<(usize, Vec<RowError>)>,
 }
 
+/// Rejected rows of a chunk: the row's index in the chunk, and its errors.
+type Failed = Vec<(usize, Vec<RowError>)>;
+
 async fn run<K: Kind + Send + 'static>(
     store: &Store,
     spec: &TemplateSpec,
@@ -211,7 +214,7 @@ async fn run<K: Kind + Send + 'static>(
     opts: &ImportOptions,
     progress: &dyn Fn(u64),
 ) -> Result<ImportReport, ImportError> {
-    let mut reader = TableReader::open(path, spec.title)?;
+    let reader = TableReader::open(path, spec.title)?;
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().to_string())
@@ -252,47 +255,7 @@ async fn run<K: Kind + Send + 'static>(
             refdata: &refdata,
             today,
         };
-        loop {
-            let mut raw: Vec<Row> = Vec::with_capacity(chunk_rows);
-            let mut cells = 0usize;
-            for row in reader.by_ref() {
-                match row {
-                    Ok(r) => {
-                        cells += r.cells.len();
-                        raw.push(r);
-                    }
-                    Err(e) => {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
-                    }
-                }
-                // Wide rows make smaller chunks: memory follows the cells.
-                if raw.len() == chunk_rows || cells >= MAX_CHUNK_CELLS {
-                    break;
-                }
-            }
-            if raw.is_empty() {
-                return;
-            }
-            let mut records = Vec::with_capacity(raw.len());
-            let mut failed = Vec::new();
-            for (i, row) in raw.iter().enumerate() {
-                match K::parse(ctx, &map, row) {
-                    Ok(r) => records.push((row.number, r)),
-                    Err(e) => failed.push((i, e)),
-                }
-            }
-            if tx
-                .blocking_send(Ok(Parsed {
-                    raw,
-                    records,
-                    failed,
-                }))
-                .is_err()
-            {
-                return; // the writer stopped on an error
-            }
-        }
+        read_ahead(reader, &map, ctx, chunk_rows, &tx);
     });
     let mut summary = BatchSummary::default();
     let mut done = 0u64;
@@ -306,50 +269,9 @@ async fn run<K: Kind + Send + 'static>(
             records = drop_out_of_scope(store, scope, records, &raw, &mut failed).await?;
         }
         summary.rejected += failed.len() as u64;
-        // Two uploads of overlapping files may insert the same new key at
-        // once; the loser's chunk is rolled back whole and written again,
-        // now seeing the winner's rows.
-        let mut attempt = 0;
-        let outcomes = loop {
-            match K::write(store, &batch, &records).await {
-                Err(e) if e.is_transient_conflict() && attempt < 8 => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5)))
-                        .await;
-                }
-                other => break other?,
-            }
-        };
-        for (row_no, outcome) in outcomes {
-            summary.count(&outcome);
-            if let Outcome::Rejected(rs) = outcome {
-                let i = raw
-                    .binary_search_by_key(&row_no, |r| r.number)
-                    .expect("outcome for a row of this chunk");
-                let errs = rs
-                    .into_iter()
-                    .map(|r| RowError {
-                        row: row_no,
-                        column: r.column,
-                        message: r.message,
-                    })
-                    .collect();
-                failed.push((i, errs));
-            }
-        }
-        failed.sort_by_key(|(i, _)| *i);
-        for (i, errs) in failed {
-            for w in report_files.iter_mut() {
-                w.add(&raw[i], &errs)?;
-            }
-            for e in errs {
-                if report.errors.len() < MAX_LISTED_ERRORS {
-                    report.errors.push(e);
-                } else {
-                    report.errors_truncated = true;
-                }
-            }
-        }
+        let outcomes = write_retrying(store, &batch, &records).await?;
+        take_outcomes(outcomes, &raw, &mut summary, &mut failed);
+        list_failures(failed, &raw, &mut report_files, &mut report)?;
         done += raw.len() as u64;
         progress(done);
     }
@@ -378,13 +300,135 @@ async fn run<K: Kind + Send + 'static>(
     Ok(report)
 }
 
+/// The reading thread: reads the file a chunk at a time, parses each row,
+/// and sends the chunk to the writer, until the file ends, a read fails or
+/// the writer has stopped.
+fn read_ahead<K: Kind>(
+    mut reader: TableReader,
+    map: &ColumnMap,
+    ctx: ParseCtx,
+    chunk_rows: usize,
+    tx: &tokio::sync::mpsc::Sender<Result<Parsed<K>, ReadError>>,
+) {
+    loop {
+        let mut raw: Vec<Row> = Vec::with_capacity(chunk_rows);
+        let mut cells = 0usize;
+        for row in reader.by_ref() {
+            match row {
+                Ok(r) => {
+                    cells += r.cells.len();
+                    raw.push(r);
+                }
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            }
+            // Wide rows make smaller chunks: memory follows the cells.
+            if raw.len() == chunk_rows || cells >= MAX_CHUNK_CELLS {
+                break;
+            }
+        }
+        if raw.is_empty() {
+            return;
+        }
+        let mut records = Vec::with_capacity(raw.len());
+        let mut failed = Vec::new();
+        for (i, row) in raw.iter().enumerate() {
+            match K::parse(ctx, map, row) {
+                Ok(r) => records.push((row.number, r)),
+                Err(e) => failed.push((i, e)),
+            }
+        }
+        let parsed = Parsed {
+            raw,
+            records,
+            failed,
+        };
+        if tx.blocking_send(Ok(parsed)).is_err() {
+            return; // the writer stopped on an error
+        }
+    }
+}
+
+/// Writes a chunk in one transaction. Two uploads of overlapping files may
+/// insert the same new key at once; the loser's chunk is rolled back whole
+/// and written again, now seeing the winner's rows.
+async fn write_retrying<K: Kind>(
+    store: &Store,
+    batch: &ImportBatch,
+    records: &[(u64, K)],
+) -> Result<Vec<(u64, Outcome)>, ImportError> {
+    let mut attempt = 0;
+    loop {
+        match K::write(store, batch, records).await {
+            Err(e) if e.is_transient_conflict() && attempt < 8 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5))).await;
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// Counts a chunk's outcomes, and moves the rows the store refused to
+/// `failed` with their reasons.
+fn take_outcomes(
+    outcomes: Vec<(u64, Outcome)>,
+    raw: &[Row],
+    summary: &mut BatchSummary,
+    failed: &mut Failed,
+) {
+    for (row_no, outcome) in outcomes {
+        summary.count(&outcome);
+        if let Outcome::Rejected(rs) = outcome {
+            let i = raw
+                .binary_search_by_key(&row_no, |r| r.number)
+                .expect("outcome for a row of this chunk");
+            let errs = rs
+                .into_iter()
+                .map(|r| RowError {
+                    row: row_no,
+                    column: r.column,
+                    message: r.message,
+                })
+                .collect();
+            failed.push((i, errs));
+        }
+    }
+}
+
+/// Writes a chunk's rejected rows to the error reports, in row order, and
+/// lists the first of them in the import's report.
+fn list_failures(
+    mut failed: Failed,
+    raw: &[Row],
+    report_files: &mut [ReportWriter],
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    failed.sort_by_key(|(i, _)| *i);
+    for (i, errs) in failed {
+        for w in report_files.iter_mut() {
+            w.add(&raw[i], &errs)?;
+        }
+        for e in errs {
+            if report.errors.len() < MAX_LISTED_ERRORS {
+                report.errors.push(e);
+            } else {
+                report.errors_truncated = true;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Moves the records that reach outside `scope` to `failed`.
 async fn drop_out_of_scope<K: Kind>(
     store: &Store,
     scope: &Scope,
     records: Vec<(u64, K)>,
     raw: &[Row],
-    failed: &mut Vec<(usize, Vec<RowError>)>,
+    failed: &mut Failed,
 ) -> Result<Vec<(u64, K)>, ImportError> {
     let keys: Vec<_> = records.iter().map(|(n, r)| (*n, r.scope_keys())).collect();
     let outside: std::collections::HashMap<u64, _> = store

@@ -138,92 +138,22 @@ pub fn read_targets(
     let mut errors = Vec::new();
     let mut out: Vec<TargetRow> = Vec::new();
     for c in rows {
-        let mut err = |col: &str, msg: String| errors.push((c.row, col.to_string(), msg));
-        let code = c.get("指标代码");
-        let Some(ind) = set.get(code) else {
-            let known: Vec<&str> = set.indicators.iter().map(|i| i.code.as_str()).collect();
-            err(
-                "指标代码",
-                format!("未知的指标「{code}」，应为 {}", known.join("、")),
-            );
-            continue;
-        };
-        let (from, to) = match (year(c.get("起始年")), year(c.get("截止年"))) {
-            (Ok(f), Ok(t)) if f <= t => (f, t),
-            (Ok(f), Ok(t)) => {
-                err("截止年", format!("截止年 {t} 早于起始年 {f}"));
+        let row = match target_row(&c, set, region_known) {
+            Ok(row) => row,
+            Err((col, msg)) => {
+                errors.push((c.row, col.to_string(), msg));
                 continue;
             }
-            (Err(e), _) => {
-                err("起始年", e);
-                continue;
-            }
-            (_, Err(e)) => {
-                err("截止年", e);
-                continue;
-            }
-        };
-        let region = c.get("区划代码");
-        if !region_known(region) {
-            err(
-                "区划代码",
-                format!("行政区划代码「{region}」不存在（全国为 000000）"),
-            );
-            continue;
-        }
-        let parent = c.get("上级区划代码");
-        if !parent.is_empty() && !region_known(parent) {
-            err("上级区划代码", format!("行政区划代码「{parent}」不存在"));
-            continue;
-        }
-        if !parent.is_empty()
-            && parent != region
-            && !region.starts_with(jineng_domain::planning::prefix(parent))
-        {
-            err("上级区划代码", format!("{region} 不在 {parent} 之下"));
-            continue;
-        }
-        let value = match parse_value(c.get("目标值"), ind.decimals) {
-            Ok(v) => v,
-            Err(e) => {
-                err("目标值", e.0);
-                continue;
-            }
-        };
-        let Some(rule) = BreakdownRule::parse(c.get("分解规则")) else {
-            err(
-                "分解规则",
-                format!(
-                    "未知的分解规则「{}」，应为 合计、不少于 或 不检查（空白为合计）",
-                    c.get("分解规则")
-                ),
-            );
-            continue;
-        };
-        let name = c.text("名称");
-        if name.is_empty() {
-            err("名称", "名称不能为空".into());
-            continue;
-        }
-        let row = TargetRow {
-            row: c.row,
-            indicator: ind.code.clone(),
-            period: Period { from, to },
-            region: region.to_string(),
-            parent: parent.to_string(),
-            name: name.to_string(),
-            value,
-            rule,
-            source: c.text("依据").to_string(),
         };
         if let Some(dup) = out.iter().find(|o| o.key() == row.key()) {
-            err(
-                "区划代码",
+            errors.push((
+                c.row,
+                "区划代码".to_string(),
                 format!(
                     "与第 {} 行重复：同一指标、期间、区划和上级只能有一个目标",
                     dup.row
                 ),
-            );
+            ));
             continue;
         }
         out.push(row);
@@ -233,6 +163,71 @@ pub fn read_targets(
     } else {
         Err(FileErrors { file, errors })
     }
+}
+
+/// One row of a targets file, checked on its own (the caller checks that
+/// its key is not repeated); an error names the column at fault.
+fn target_row(
+    c: &Cells,
+    set: &IndicatorSet,
+    region_known: &dyn Fn(&str) -> bool,
+) -> Result<TargetRow, (&'static str, String)> {
+    let code = c.get("指标代码");
+    let Some(ind) = set.get(code) else {
+        let known: Vec<&str> = set.indicators.iter().map(|i| i.code.as_str()).collect();
+        return Err((
+            "指标代码",
+            format!("未知的指标「{code}」，应为 {}", known.join("、")),
+        ));
+    };
+    let (from, to) = match (year(c.get("起始年")), year(c.get("截止年"))) {
+        (Ok(f), Ok(t)) if f <= t => (f, t),
+        (Ok(f), Ok(t)) => return Err(("截止年", format!("截止年 {t} 早于起始年 {f}"))),
+        (Err(e), _) => return Err(("起始年", e)),
+        (_, Err(e)) => return Err(("截止年", e)),
+    };
+    let region = c.get("区划代码");
+    if !region_known(region) {
+        return Err((
+            "区划代码",
+            format!("行政区划代码「{region}」不存在（全国为 000000）"),
+        ));
+    }
+    let parent = c.get("上级区划代码");
+    if !parent.is_empty() && !region_known(parent) {
+        return Err(("上级区划代码", format!("行政区划代码「{parent}」不存在")));
+    }
+    if !parent.is_empty()
+        && parent != region
+        && !region.starts_with(jineng_domain::planning::prefix(parent))
+    {
+        return Err(("上级区划代码", format!("{region} 不在 {parent} 之下")));
+    }
+    let value = parse_value(c.get("目标值"), ind.decimals).map_err(|e| ("目标值", e.0))?;
+    let Some(rule) = BreakdownRule::parse(c.get("分解规则")) else {
+        return Err((
+            "分解规则",
+            format!(
+                "未知的分解规则「{}」，应为 合计、不少于 或 不检查（空白为合计）",
+                c.get("分解规则")
+            ),
+        ));
+    };
+    let name = c.text("名称");
+    if name.is_empty() {
+        return Err(("名称", "名称不能为空".into()));
+    }
+    Ok(TargetRow {
+        row: c.row,
+        indicator: ind.code.clone(),
+        period: Period { from, to },
+        region: region.to_string(),
+        parent: parent.to_string(),
+        name: name.to_string(),
+        value,
+        rule,
+        source: c.text("依据").to_string(),
+    })
 }
 
 /// Reads a statistics file: 区划代码, 年度, 统计项 (key or name), 数值, 来源.

@@ -123,6 +123,19 @@ fn count(set_kind: &IndicatorKind, facts: &[Fact], months: Months, area: Option<
     })
 }
 
+/// The measures the category and training-type tables count.
+const THREE: [(Measure, &str); 3] = [
+    (Measure::Training, "补贴性职业技能培训（人次）"),
+    (
+        Measure::Certificate,
+        "取得职业资格或职业技能等级证书（人次）",
+    ),
+    (
+        Measure::HighCertificate,
+        "其中：三级（高级工）及以上（人次）",
+    ),
+];
+
 /// The tables of a 季报 or 年报, in sheet order: by region (the areas as
 /// rows, the count indicators as columns, a total), by person category, by
 /// training type, funds by source.
@@ -139,7 +152,16 @@ pub fn periodic_tables(
     } else {
         "季报"
     };
-    let period = months.label();
+    vec![
+        by_region_table(data, set, months, kind),
+        by_category_table(data, months, categories, kind),
+        by_type_table(data, months, training_types, kind),
+        funds_table(data, months, funds, kind),
+    ]
+}
+
+/// The areas as rows, the count indicators as columns, and a total.
+fn by_region_table(data: &DashboardData, set: &IndicatorSet, months: Months, kind: &str) -> Table {
     let counts: Vec<_> = set
         .indicators
         .iter()
@@ -155,10 +177,10 @@ pub fn periodic_tables(
     };
     let mut headers = vec!["区划代码".to_string(), "地区".to_string()];
     headers.extend(counts.iter().map(|i| format!("{}（{}）", i.name, i.unit)));
-    let by_region = Table {
+    Table {
         sheet: "分地区".into(),
         title: format!("{}职业技能提升行动{}：分地区", data.name, kind),
-        subtitle: format!("统计期：{period}"),
+        subtitle: format!("统计期：{}", months.label()),
         headers,
         rows: data
             .areas
@@ -174,32 +196,32 @@ pub fn periodic_tables(
             row.extend(counts.iter().map(|i| value(i, None)));
             row
         }),
-    };
-    let three = [
-        (Measure::Training, "补贴性职业技能培训（人次）"),
-        (
-            Measure::Certificate,
-            "取得职业资格或职业技能等级证书（人次）",
-        ),
-        (
-            Measure::HighCertificate,
-            "其中：三级（高级工）及以上（人次）",
-        ),
-    ];
+    }
+}
+
+/// Person categories as rows; a person of several categories counts in
+/// each, the total once.
+fn by_category_table(
+    data: &DashboardData,
+    months: Months,
+    categories: &[String],
+    kind: &str,
+) -> Table {
     let mut headers = vec!["人员类别".to_string()];
-    headers.extend(three.iter().map(|(_, h)| h.to_string()));
-    let by_category = Table {
+    headers.extend(THREE.iter().map(|(_, h)| h.to_string()));
+    Table {
         sheet: "分人员类别".into(),
         title: format!("{}职业技能提升行动{}：分人员类别", data.name, kind),
         subtitle: format!(
-            "统计期：{period}；一人有多个类别的，在每个类别中各计一次，合计不重复计算"
+            "统计期：{}；一人有多个类别的，在每个类别中各计一次，合计不重复计算",
+            months.label()
         ),
         headers,
         rows: categories
             .iter()
             .map(|c| {
                 let mut row = vec![Cell::Text(c.clone())];
-                row.extend(three.iter().map(|(m, _)| {
+                row.extend(THREE.iter().map(|(m, _)| {
                     Cell::Int(sum(&data.facts, months, None, *m, |f| &f.category == c))
                 }));
                 row
@@ -207,16 +229,26 @@ pub fn periodic_tables(
             .collect(),
         total: Some({
             let mut row = vec![Cell::Text("合计（不重复）".into())];
-            row.extend(three.iter().map(|(m, _)| {
+            row.extend(THREE.iter().map(|(m, _)| {
                 Cell::Int(sum(&data.facts, months, None, *m, |f| {
                     f.category.is_empty()
                 }))
             }));
             row
         }),
-    };
+    }
+}
+
+/// Training types as rows, with the subsidy paid; certificates and claims
+/// of no class have a row of their own.
+fn by_type_table(
+    data: &DashboardData,
+    months: Months,
+    training_types: &[String],
+    kind: &str,
+) -> Table {
     let mut headers = vec!["培训类型".to_string()];
-    headers.extend(three.iter().map(|(_, h)| h.to_string()));
+    headers.extend(THREE.iter().map(|(_, h)| h.to_string()));
     headers.push("补贴资金支出（元）".into());
     let mut types: Vec<(String, String)> = training_types
         .iter()
@@ -227,7 +259,7 @@ pub fn periodic_tables(
         let mut row = vec![Cell::Text(label.to_string())];
         let keep = |f: &Fact| f.category.is_empty() && t.is_none_or(|t| f.training_type == t);
         row.extend(
-            three
+            THREE
                 .iter()
                 .map(|(m, _)| Cell::Int(sum(&data.facts, months, None, *m, keep))),
         );
@@ -237,20 +269,14 @@ pub fn periodic_tables(
         ));
         row
     };
-    let by_type = Table {
+    Table {
         sheet: "分培训类型".into(),
         title: format!("{}职业技能提升行动{}：分培训类型", data.name, kind),
-        subtitle: format!("统计期：{period}"),
+        subtitle: format!("统计期：{}", months.label()),
         headers,
         rows: types.iter().map(|(t, l)| type_row(Some(t), l)).collect(),
         total: Some(type_row(None, "合计")),
-    };
-    vec![
-        by_region,
-        by_category,
-        by_type,
-        funds_table(data, months, funds, kind),
-    ]
+    }
 }
 
 /// Funds paid by source (rows) and area (columns), in yuan.

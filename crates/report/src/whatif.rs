@@ -95,6 +95,16 @@ pub fn period_zh(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
 /// period); `changed` are the claims the draft changes (变化明细; no
 /// person's name or ID number, the claim number finds them).
 pub fn tables(r: &Report, subtitle: &str, changed: &[ChangedClaim]) -> Vec<Table> {
+    let mut out = vec![summary(r, subtitle)];
+    out.extend(breakdowns(r, subtitle));
+    out.push(budget(r, subtitle));
+    out.push(targets(r, subtitle));
+    out.push(details(changed, subtitle));
+    out
+}
+
+/// 汇总: the totals and how many claims flipped which way.
+fn summary(r: &Report, subtitle: &str) -> Table {
     let total = Figures {
         claims: r.claims,
         changed: r.changed,
@@ -102,7 +112,7 @@ pub fn tables(r: &Report, subtitle: &str, changed: &[ChangedClaim]) -> Vec<Table
         draft_fen: r.draft_fen,
     };
     let f = &r.flips;
-    let summary = Table {
+    Table {
         sheet: "汇总".into(),
         title: "政策测算：汇总".into(),
         subtitle: subtitle.to_string(),
@@ -125,84 +135,86 @@ pub fn tables(r: &Report, subtitle: &str, changed: &[ChangedClaim]) -> Vec<Table
             vec![text("金额减少"), Cell::Int(f.amount_down as i64)],
         ],
         total: None,
-    };
-    let mut out = vec![summary];
-    out.push(table(
-        "分地区",
-        "政策测算：分地区",
-        subtitle,
-        &["区划代码", "地区"],
-        r.by_region
-            .iter()
-            .map(|x| with(vec![text(&x.region), text(&x.name)], &x.figures))
-            .collect(),
-    ));
-    out.push(table(
-        "分补贴类型",
-        "政策测算：分补贴类型",
-        subtitle,
-        &["补贴类型"],
-        r.by_subsidy_type
-            .iter()
-            .map(|x| with(vec![text(&x.subsidy_type)], &x.figures))
-            .collect(),
-    ));
-    out.push(table(
-        "分职业等级",
-        "政策测算：分职业和等级",
-        subtitle,
-        &["职业编码", "职业", "等级"],
-        r.by_occupation
-            .iter()
-            .map(|x| {
-                with(
-                    vec![text(&x.occupation), text(&x.name), text(&x.level)],
-                    &x.figures,
-                )
-            })
-            .collect(),
-    ));
-    out.push(table(
-        "分人员类别",
-        "政策测算：分人员类别（一人有多个类别的，各类别分别计入）",
-        subtitle,
-        &["人员类别"],
-        r.by_category
-            .iter()
-            .map(|x| {
-                let name = if x.category.is_empty() {
-                    "（无类别）"
-                } else {
-                    &x.category
-                };
-                with(vec![text(name)], &x.figures)
-            })
-            .collect(),
-    ));
-    out.push(table(
-        "分机构",
-        "政策测算：分培训机构",
-        subtitle,
-        &["统一社会信用代码", "机构"],
-        r.by_institution
-            .iter()
-            .map(|x| with(vec![text(&x.institution), text(&x.name)], &x.figures))
-            .collect(),
-    ));
-    out.push(table(
-        "分资金",
-        "政策测算：分资金来源",
-        subtitle,
-        &["资金来源代码", "资金来源"],
-        r.by_fund
-            .iter()
-            .map(|x| with(vec![text(&x.fund), text(&x.name)], &x.figures))
-            .collect(),
-    ));
-    out.push(budget(r, subtitle));
-    out.push(targets(r, subtitle));
-    out.push(details(changed, subtitle));
-    out
+    }
+}
+
+/// The same figures by region, subsidy type, occupation and level, person
+/// category, institution and fund.
+fn breakdowns(r: &Report, subtitle: &str) -> Vec<Table> {
+    vec![
+        table(
+            "分地区",
+            "政策测算：分地区",
+            subtitle,
+            &["区划代码", "地区"],
+            r.by_region
+                .iter()
+                .map(|x| with(vec![text(&x.region), text(&x.name)], &x.figures))
+                .collect(),
+        ),
+        table(
+            "分补贴类型",
+            "政策测算：分补贴类型",
+            subtitle,
+            &["补贴类型"],
+            r.by_subsidy_type
+                .iter()
+                .map(|x| with(vec![text(&x.subsidy_type)], &x.figures))
+                .collect(),
+        ),
+        table(
+            "分职业等级",
+            "政策测算：分职业和等级",
+            subtitle,
+            &["职业编码", "职业", "等级"],
+            r.by_occupation
+                .iter()
+                .map(|x| {
+                    with(
+                        vec![text(&x.occupation), text(&x.name), text(&x.level)],
+                        &x.figures,
+                    )
+                })
+                .collect(),
+        ),
+        table(
+            "分人员类别",
+            "政策测算：分人员类别（一人有多个类别的，各类别分别计入）",
+            subtitle,
+            &["人员类别"],
+            r.by_category
+                .iter()
+                .map(|x| {
+                    let name = if x.category.is_empty() {
+                        "（无类别）"
+                    } else {
+                        &x.category
+                    };
+                    with(vec![text(name)], &x.figures)
+                })
+                .collect(),
+        ),
+        table(
+            "分机构",
+            "政策测算：分培训机构",
+            subtitle,
+            &["统一社会信用代码", "机构"],
+            r.by_institution
+                .iter()
+                .map(|x| with(vec![text(&x.institution), text(&x.name)], &x.figures))
+                .collect(),
+        ),
+        table(
+            "分资金",
+            "政策测算：分资金来源",
+            subtitle,
+            &["资金来源代码", "资金来源"],
+            r.by_fund
+                .iter()
+                .map(|x| with(vec![text(&x.fund), text(&x.name)], &x.figures))
+                .collect(),
+        ),
+    ]
 }
 
 fn side(s: &Side) -> [Cell; 2] {
