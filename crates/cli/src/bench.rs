@@ -299,6 +299,12 @@ pub async fn run(
             );
         }
     };
+    import(db, actor, rows, json).await
+}
+
+/// `bench import`: the persons import of `rows` rows, beside the bare
+/// write of the same rows in the same run.
+async fn import(db: &str, actor: &Actor, rows: usize, json: bool) -> anyhow::Result<ExitCode> {
     let dir = tempfile_dir()?;
     let csv = dir.join("persons.csv");
     write_csv(&csv, rows)?;
@@ -336,25 +342,7 @@ pub async fn run(
         Backend::Sqlite => "bare_insert",
         Backend::Postgres => "bare_copy",
     };
-    // Only the writes are timed: generating the rows is not the baseline's
-    // work (the import's reading and parsing is the import's).
-    let mut bare = std::time::Duration::ZERO;
-    let mut bare_cpu = Some(0.0);
-    let mut chunk = Vec::with_capacity(5000);
-    for i in 0..rows {
-        chunk.push(person(i));
-        if chunk.len() == 5000 || i + 1 == rows {
-            let (t, cpu) = (Instant::now(), cpu_seconds());
-            if bare_store.bench_bare_copy_persons(&chunk).await?.is_none() {
-                bare_store.bench_bare_insert_persons(&chunk).await?;
-            }
-            bare += t.elapsed();
-            bare_cpu = bare_cpu
-                .zip(cpu_seconds().zip(cpu))
-                .map(|(s, (b, a))| s + b - a);
-            chunk.clear();
-        }
-    }
+    let (bare, bare_cpu) = bare_writes(&bare_store, rows).await?;
     let bare_secs = bare.as_secs_f64();
     let rusqlite_secs = rusqlite_reference(db, &dir, rows).await?;
     let _ = std::fs::remove_dir_all(&dir);
@@ -383,28 +371,64 @@ pub async fn run(
     if json {
         println!("{out}");
     } else {
-        println!("后端 {backend}，{rows} 行人员信息：");
-        println!(
-            "  完整导入（读文件、校验、查重、写入、审计）：{import_secs:.2} 秒，{import_rate:.0} 行/秒"
-        );
-        let what = match baseline {
-            "bare_copy" => "裸 COPY",
-            _ => "裸批量插入",
-        };
-        println!("  {what}（同样的行，无校验）：{bare_secs:.2} 秒，{bare_rate:.0} 行/秒");
-        if let Some(secs) = rusqlite_secs {
-            println!(
-                "  参考：rusqlite 逐行预编译插入：{secs:.2} 秒，{:.0} 行/秒",
-                rows as f64 / secs
-            );
-        }
-        println!(
-            "  比值：{:.2}；导入阶段峰值内存：{:.0} MB",
-            import_rate / bare_rate,
-            peak.unwrap_or(0.0)
-        );
+        print_import(&out, rusqlite_secs);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The baseline: the same rows written bare, 5,000 at a time. Only the
+/// writes are timed: generating the rows is not the baseline's work (the
+/// import's reading and parsing is the import's). Also the CPU seconds.
+async fn bare_writes(
+    bare_store: &Store,
+    rows: usize,
+) -> anyhow::Result<(std::time::Duration, Option<f64>)> {
+    let mut bare = std::time::Duration::ZERO;
+    let mut bare_cpu = Some(0.0);
+    let mut chunk = Vec::with_capacity(5000);
+    for i in 0..rows {
+        chunk.push(person(i));
+        if chunk.len() == 5000 || i + 1 == rows {
+            let (t, cpu) = (Instant::now(), cpu_seconds());
+            if bare_store.bench_bare_copy_persons(&chunk).await?.is_none() {
+                bare_store.bench_bare_insert_persons(&chunk).await?;
+            }
+            bare += t.elapsed();
+            bare_cpu = bare_cpu
+                .zip(cpu_seconds().zip(cpu))
+                .map(|(s, (b, a))| s + b - a);
+            chunk.clear();
+        }
+    }
+    Ok((bare, bare_cpu))
+}
+
+/// `bench import`'s figures as an officer reads them.
+fn print_import(out: &serde_json::Value, rusqlite_secs: Option<f64>) {
+    let f = |k: &str| out[k].as_f64().unwrap_or(0.0);
+    let (backend, rows) = (out["backend"].as_str().unwrap_or(""), f("rows"));
+    let (import_secs, bare_secs) = (f("import_seconds"), f("bare_seconds"));
+    let (import_rate, bare_rate) = (rows / import_secs, rows / bare_secs);
+    println!("后端 {backend}，{rows} 行人员信息：");
+    println!(
+        "  完整导入（读文件、校验、查重、写入、审计）：{import_secs:.2} 秒，{import_rate:.0} 行/秒"
+    );
+    let what = match out["baseline"].as_str() {
+        Some("bare_copy") => "裸 COPY",
+        _ => "裸批量插入",
+    };
+    println!("  {what}（同样的行，无校验）：{bare_secs:.2} 秒，{bare_rate:.0} 行/秒");
+    if let Some(secs) = rusqlite_secs {
+        println!(
+            "  参考：rusqlite 逐行预编译插入：{secs:.2} 秒，{:.0} 行/秒",
+            rows / secs
+        );
+    }
+    println!(
+        "  比值：{:.2}；导入阶段峰值内存：{:.0} MB",
+        import_rate / bare_rate,
+        f("peak_rss_mb_during_import")
+    );
 }
 
 /// SQLite: the same rows written through rusqlite into a third fresh

@@ -51,6 +51,35 @@ fn per_second(n: usize, secs: f64) -> f64 {
     n as f64 / secs.max(1e-9)
 }
 
+/// The baseline: Ed25519 alone over a 64-byte message, as the proof's
+/// hash data is: seconds to sign `count` messages, and to verify them.
+fn bare_ed25519(count: usize) -> (f64, f64) {
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let public = key.verifying_key();
+    let mut msg = [0u8; 64];
+    let t = Instant::now();
+    let mut sigs = Vec::with_capacity(count.min(1 << 20));
+    for i in 0..count {
+        msg[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        let s = key.sign(&msg);
+        if sigs.len() < sigs.capacity() {
+            sigs.push(s);
+        }
+        black_box(&s);
+    }
+    let bare_sign = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for i in 0..count {
+        msg[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        let s = &sigs[i % sigs.len()];
+        let ok = public.verify_strict(&msg, s).is_ok();
+        black_box(ok);
+    }
+    let bare_verify = t.elapsed().as_secs_f64();
+
+    (bare_sign, bare_verify)
+}
+
 pub fn run(public_url: &str, count: usize, json_out: bool) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(count > 0, "--count 须为正整数");
     let issuer = Issuer::new(public_url)?;
@@ -84,31 +113,7 @@ pub fn run(public_url: &str, count: usize, json_out: bool) -> anyhow::Result<Exi
         }
     }
 
-    // The baseline: Ed25519 alone over a 64-byte message, as the proof's
-    // hash data is.
-    let key = SigningKey::from_bytes(&[7; 32]);
-    let public = key.verifying_key();
-    let mut msg = [0u8; 64];
-    let t = Instant::now();
-    let mut sigs = Vec::with_capacity(count.min(1 << 20));
-    for i in 0..count {
-        msg[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        let s = key.sign(&msg);
-        if sigs.len() < sigs.capacity() {
-            sigs.push(s);
-        }
-        black_box(&s);
-    }
-    let bare_sign = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    for i in 0..count {
-        msg[..8].copy_from_slice(&(i as u64).to_le_bytes());
-        let s = &sigs[i % sigs.len()];
-        let ok = public.verify_strict(&msg, s).is_ok();
-        black_box(ok);
-    }
-    let bare_verify = t.elapsed().as_secs_f64();
-
+    let (bare_sign, bare_verify) = bare_ed25519(count);
     let r = json!({
         "count": count,
         "threads": 1,

@@ -117,6 +117,34 @@ async fn with_replica(store: Store, read: &str) -> anyhow::Result<Store> {
     }
 }
 
+/// What is measured: the lookup page and API, cycling through `pairs`,
+/// and `/healthz` beside them.
+fn targets(pairs: &[(String, String, String)]) -> [Target; 3] {
+    let query = |(name, no, _): &(String, String, String)| {
+        format!("name={}&cert_no={}", encode(name), encode(no))
+    };
+    [
+        Target {
+            name: "lookup_page",
+            requests: pairs
+                .iter()
+                .map(|p| request(&format!("/certificates/lookup?{}", query(p))))
+                .collect(),
+        },
+        Target {
+            name: "lookup_api",
+            requests: pairs
+                .iter()
+                .map(|p| request(&format!("/api/v1/certificates/lookup?{}", query(p))))
+                .collect(),
+        },
+        Target {
+            name: "trivial_healthz",
+            requests: vec![request("/healthz")],
+        },
+    ]
+}
+
 pub async fn run(
     db: &str,
     db_read: Option<&str>,
@@ -138,29 +166,7 @@ pub async fn run(
     let server = crate::bench_http::Server::start(state).await?;
     let addr = server.addr;
 
-    let query = |(name, no, _): &(String, String, String)| {
-        format!("name={}&cert_no={}", encode(name), encode(no))
-    };
-    let targets = [
-        Target {
-            name: "lookup_page",
-            requests: pairs
-                .iter()
-                .map(|p| request(&format!("/certificates/lookup?{}", query(p))))
-                .collect(),
-        },
-        Target {
-            name: "lookup_api",
-            requests: pairs
-                .iter()
-                .map(|p| request(&format!("/api/v1/certificates/lookup?{}", query(p))))
-                .collect(),
-        },
-        Target {
-            name: "trivial_healthz",
-            requests: vec![request("/healthz")],
-        },
-    ];
+    let targets = targets(&pairs);
     // A real hit first: the page shows the certificate, the API returns it.
     let (_, first_no, _) = &pairs[0];
     for t in &targets[..2] {

@@ -72,24 +72,20 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn measure(
-    db: &str,
+/// A fresh store with the zones, indicators and Liaocheng's targets;
+/// returns `city`'s counties.
+async fn prepare(
+    store: &Store,
     actor: &Actor,
-    enrolments: i64,
     city: &str,
     dir: &Path,
-) -> anyhow::Result<serde_json::Value> {
-    let store = if db.starts_with("postgres") {
-        Store::connect(&fresh_postgres_database(db, "jineng_bench_report").await?).await?
-    } else {
-        Store::connect(&format!("sqlite://{}", dir.join("report.db").display())).await?
-    };
-    crate::init(&store).await?;
-    crate::demo::load_zones(&store, actor, dir).await?;
-    crate::planning::indicators(&store, actor).await?;
+) -> anyhow::Result<Vec<String>> {
+    crate::init(store).await?;
+    crate::demo::load_zones(store, actor, dir).await?;
+    crate::planning::indicators(store, actor).await?;
     let annex = dir.join("liaocheng-2019.csv");
     std::fs::write(&annex, ANNEX1)?;
-    import_targets(&store, actor, &annex)
+    import_targets(store, actor, &annex)
         .await?
         .map_err(|e| anyhow::anyhow!("{e}"))?;
 
@@ -100,6 +96,12 @@ async fn measure(
         .map(|a| a.code)
         .collect();
     anyhow::ensure!(!counties.is_empty(), "{city} 没有下级区划");
+    Ok(counties)
+}
+
+/// The training types, three person categories and one occupation the
+/// generated enrolments use.
+async fn shape_terms(store: &Store) -> anyhow::Result<(Vec<String>, Vec<String>, String)> {
     let types = store.vocabulary_terms("training_type").await?;
     let categories: Vec<String> = store
         .vocabulary_terms("person_category")
@@ -112,6 +114,23 @@ async fn measure(
         .find(|o| o.level == 4)
         .map(|o| o.code)
         .ok_or_else(|| anyhow::anyhow!("没有职业分类"))?;
+    Ok((types, categories, occupation))
+}
+
+async fn measure(
+    db: &str,
+    actor: &Actor,
+    enrolments: i64,
+    city: &str,
+    dir: &Path,
+) -> anyhow::Result<serde_json::Value> {
+    let store = if db.starts_with("postgres") {
+        Store::connect(&fresh_postgres_database(db, "jineng_bench_report").await?).await?
+    } else {
+        Store::connect(&format!("sqlite://{}", dir.join("report.db").display())).await?
+    };
+    let counties = prepare(&store, actor, city, dir).await?;
+    let (types, categories, occupation) = shape_terms(&store).await?;
     let end_dates: Vec<String> = (2019..=2021)
         .flat_map(|y| (1..=12).map(move |m| format!("{y}-{m:02}-15")))
         .collect();

@@ -51,6 +51,69 @@ pub struct EligibilityArgs {
     local_institution: bool,
 }
 
+/// What the trial decision is asked about.
+struct Trial<'a> {
+    occupation: &'a OccupationCode,
+    level: Option<SkillLevel>,
+    cert_type: CertificateType,
+    date: chrono::NaiveDate,
+    site: &'a RegionCode,
+}
+
+/// The claim the trial decides: a certificate of `t` on `t.date`, after a
+/// class of `args.days` days at `t.site` (nothing is written).
+fn trial_claim(
+    args: &EligibilityArgs,
+    policy: &jineng_domain::policy::Policy,
+    t: &Trial,
+) -> ClaimFacts {
+    let start = t.date - Duration::days(args.days.max(1));
+    ClaimFacts {
+        voucher: None,
+        claim_no: "（试算）".into(),
+        subsidy_type: args.subsidy.clone(),
+        applied_on: t.date,
+        certificate: Some(CertificateFacts {
+            cert_type: t.cert_type,
+            cert_no: "（试算）".into(),
+            occupation: t.occupation.clone(),
+            level: t.level,
+            issue_date: t.date,
+            revoked_on: None,
+        }),
+        class: Some(ClassFacts {
+            key: -1,
+            institution: InstitutionFacts {
+                region: if args.local_institution {
+                    policy.meta.region.clone()
+                } else {
+                    RegionCode::parse("110101").expect("valid code")
+                },
+                in_catalogue: args.local_institution,
+                removed: None,
+            },
+            training_type: args.training_type.clone(),
+            occupation: t.occupation.clone(),
+            level: t.level,
+            site: t.site.clone(),
+            site_deep_poverty: false,
+            start,
+            end: t.date - Duration::days(1),
+            enrolment: Some(EnrolmentFacts {
+                offline_hours: args.days * 8,
+                online_hours: 0,
+                completion: CompletionResult::Passed,
+            }),
+            planned_hours: 0,
+            in_plan: None,
+        }),
+        has_claimant: false,
+        months: None,
+        amount_asked: None,
+        period: None,
+    }
+}
+
 pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     let refdata = store.ref_data().await?;
@@ -76,51 +139,14 @@ pub async fn run(db: &str, args: EligibilityArgs) -> anyhow::Result<ExitCode> {
     let Some(jineng_store::Chosen { policy, .. }) = policies.for_region(&site, date) else {
         anyhow::bail!("无适用政策：地区 {site} 在 {date} 没有有效的补贴政策");
     };
-    let start = date - Duration::days(args.days.max(1));
-    let claim = ClaimFacts {
-        voucher: None,
-        claim_no: "（试算）".into(),
-        subsidy_type: args.subsidy.clone(),
-        applied_on: date,
-        certificate: Some(CertificateFacts {
-            cert_type,
-            cert_no: "（试算）".into(),
-            occupation: occupation.clone(),
-            level,
-            issue_date: date,
-            revoked_on: None,
-        }),
-        class: Some(ClassFacts {
-            key: -1,
-            institution: InstitutionFacts {
-                region: if args.local_institution {
-                    policy.meta.region.clone()
-                } else {
-                    RegionCode::parse("110101").expect("valid code")
-                },
-                in_catalogue: args.local_institution,
-                removed: None,
-            },
-            training_type: args.training_type.clone(),
-            occupation: occupation.clone(),
-            level,
-            site: site.clone(),
-            site_deep_poverty: false,
-            start,
-            end: date - Duration::days(1),
-            enrolment: Some(EnrolmentFacts {
-                offline_hours: args.days * 8,
-                online_hours: 0,
-                completion: CompletionResult::Passed,
-            }),
-            planned_hours: 0,
-            in_plan: None,
-        }),
-        has_claimant: false,
-        months: None,
-        amount_asked: None,
-        period: None,
+    let trial = Trial {
+        occupation: &occupation,
+        level,
+        cert_type,
+        date,
+        site: &site,
     };
+    let claim = trial_claim(&args, policy, &trial);
     let d = engine::decide(policy, &ctx.person, &claim, &ctx.awards, today);
     let name = refdata.occupation_name(occupation.as_str()).unwrap_or("");
     let render = RenderCtx {

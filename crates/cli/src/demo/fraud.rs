@@ -68,6 +68,23 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// The planted classes' indices in `World::classes`, in the order
+/// `plant_classes` adds them.
+const MARCH: usize = 0;
+const SEPT: usize = 1;
+const HUAYU_SEPT: usize = 2;
+const OCT: usize = 3;
+const HUAYU_OCT: usize = 4;
+
+/// The planted classes' rolls (indices in `World::persons`).
+struct Rolls {
+    march: Vec<usize>,
+    sept: Vec<usize>,
+    huayu: Vec<usize>,
+    oct: Vec<usize>,
+    family: Vec<usize>,
+}
+
 /// Generates the planted records: its persons come from `people`, so their
 /// ID numbers are unlike any clean record's. `employer` is the credit code
 /// of an enterprise of the place (the insured trainees' employer).
@@ -81,8 +98,27 @@ pub(crate) fn generate(people: &mut People, seed: u64, employer: &str) -> Fraud 
         phone_from: 90_000_000,
         ..Default::default()
     };
+    plant_classes(&mut w, people, &mut rng);
+    let rolls = plant_rolls(&mut w, people, &mut rng);
+    certify(&mut w, &rolls);
+    let first_claims = plant_claims(&mut w);
+    let watchlist = watchlist(&w, &rolls.march, rolls.sept[30], employer);
+    let family_class = w.classes[HUAYU_OCT].no.clone();
+    let sessions = sessions(&w, OCT, &rolls.oct);
+    Fraud {
+        w,
+        first_claims,
+        watchlist,
+        family_class,
+        sessions,
+    }
+}
+
+/// 鑫诚's and 华育's five classes, two of them taught by one teacher at
+/// once (S9).
+fn plant_classes(w: &mut World, people: &mut People, rng: &mut Rng) {
     let mut teacher = || {
-        let t = people.person(&mut rng, "371502");
+        let t = people.person(rng, "371502");
         (t.name, t.id.as_str().to_string())
     };
     let (t1, t2) = (teacher(), teacher());
@@ -153,20 +189,23 @@ pub(crate) fn generate(people: &mut People, seed: u64, employer: &str) -> Fraud 
             teacher,
         });
     }
-    let (march, sept, huayu_sept, oct, huayu_oct) = (0, 1, 2, 3, 4);
+}
+
+/// The trainees of each class, with the shared phones of S7.
+fn plant_rolls(w: &mut World, people: &mut People, rng: &mut Rng) -> Rolls {
     let mut person = |w: &mut World| {
-        let mut p = people.person(&mut rng, "371502");
+        let mut p = people.person(rng, "371502");
         p.categories = vec![("登记失业人员", ymd(2018, 6, 1))];
         w.persons.push(p);
         w.persons.len() - 1
     };
-    let march_roll: Vec<usize> = (0..16).map(|_| person(&mut w)).collect();
-    let sept_roll: Vec<usize> = (0..36).map(|_| person(&mut w)).collect();
+    let march_roll: Vec<usize> = (0..16).map(|_| person(w)).collect();
+    let sept_roll: Vec<usize> = (0..36).map(|_| person(w)).collect();
     // S1: three of September's trainees also on 华育's roll.
     let mut huayu_roll: Vec<usize> = sept_roll[..3].to_vec();
-    huayu_roll.extend((0..17).map(|_| person(&mut w)));
-    let oct_roll: Vec<usize> = (0..12).map(|_| person(&mut w)).collect();
-    let family_roll: Vec<usize> = (0..12).map(|_| person(&mut w)).collect();
+    huayu_roll.extend((0..17).map(|_| person(w)));
+    let oct_roll: Vec<usize> = (0..12).map(|_| person(w)).collect();
+    let family_roll: Vec<usize> = (0..12).map(|_| person(w)).collect();
     // S7: four of September's trainees on one number; a family of three
     // in 华育's October class on theirs.
     for &p in &sept_roll[20..24] {
@@ -175,17 +214,28 @@ pub(crate) fn generate(people: &mut People, seed: u64, employer: &str) -> Fraud 
     for &p in &family_roll[..3] {
         w.phones.insert(p, "15263504416".into());
     }
+    Rolls {
+        march: march_roll,
+        sept: sept_roll,
+        huayu: huayu_roll,
+        oct: oct_roll,
+        family: family_roll,
+    }
+}
+
+/// Enrolments, results and certificates (S2, S3, S8).
+fn certify(w: &mut World, r: &Rolls) {
     let rolls = [
-        (march, &march_roll, ymd(2019, 4, 12)),
-        (sept, &sept_roll, ymd(2019, 10, 9)),
-        (huayu_sept, &huayu_roll, ymd(2019, 10, 9)),
-        (oct, &oct_roll, ymd(2019, 11, 5)),
-        (huayu_oct, &family_roll, ymd(2019, 11, 5)),
+        (MARCH, &r.march, ymd(2019, 4, 12)),
+        (SEPT, &r.sept, ymd(2019, 10, 9)),
+        (HUAYU_SEPT, &r.huayu, ymd(2019, 10, 9)),
+        (OCT, &r.oct, ymd(2019, 11, 5)),
+        (HUAYU_OCT, &r.family, ymd(2019, 11, 5)),
     ];
     for (class, roll, issued) in rolls {
         for (i, &p) in roll.iter().enumerate() {
             // S8: September's 36 all pass; elsewhere the last does not.
-            let passed = class == sept || i + 1 < roll.len();
+            let passed = class == SEPT || i + 1 < roll.len();
             // S2's classes: the hours beyond 8 a day booked as online.
             let c = &w.classes[class];
             let days = (c.end - c.start).num_days() + 1;
@@ -209,9 +259,14 @@ pub(crate) fn generate(people: &mut People, seed: u64, employer: &str) -> Fraud 
     }
     // S3: two September certificates dated before the class ended (with
     // S8's assessor-day: 正信 issues the rest, and 华育's, on one day).
-    for k in w.certs.iter_mut().filter(|k| k.class == sept).skip(34) {
+    for k in w.certs.iter_mut().filter(|k| k.class == SEPT).skip(34) {
         k.issued = ymd(2019, 9, 26);
     }
+}
+
+/// 鑫诚's claims (S8's surge, S6's second claims); returns how many claims
+/// come before S6's.
+fn plant_claims(w: &mut World) -> usize {
     // 鑫诚's claims: March's spread over April–September (its usual), then
     // all of September's in October (S8: far above the usual).
     let certs_of = |w: &World, class: usize| -> Vec<usize> {
@@ -219,31 +274,22 @@ pub(crate) fn generate(people: &mut People, seed: u64, employer: &str) -> Fraud 
             .filter(|&k| w.certs[k].class == class)
             .collect()
     };
-    for (i, k) in certs_of(&w, march).into_iter().enumerate() {
+    for (i, k) in certs_of(w, MARCH).into_iter().enumerate() {
         let applied = ymd(2019, 4, 20) + Duration::days(11 * i as i64);
-        claim(&mut w, TRAINING, k, applied);
+        claim(w, TRAINING, k, applied);
     }
-    for (i, k) in certs_of(&w, sept).into_iter().enumerate() {
+    for (i, k) in certs_of(w, SEPT).into_iter().enumerate() {
         let applied = ymd(2019, 10, 14) + Duration::days(i as i64 / 2);
-        claim(&mut w, TRAINING, k, applied);
+        claim(w, TRAINING, k, applied);
     }
     let first_claims = w.claims.len();
     // S6: two March certificates claimed again as 技能提升补贴 after the
     // training subsidy for them was paid.
-    for k in certs_of(&w, march).into_iter().skip(3).take(2) {
-        claim(&mut w, "技能提升补贴", k, ymd(2019, 11, 20));
+    for k in certs_of(w, MARCH).into_iter().skip(3).take(2) {
+        claim(w, "技能提升补贴", k, ymd(2019, 11, 20));
         w.claims.last_mut().unwrap().claimant = None;
     }
-    let watchlist = watchlist(&w, &march_roll, sept_roll[30], employer);
-    let family_class = w.classes[huayu_oct].no.clone();
-    let sessions = sessions(&w, oct, &oct_roll);
-    Fraud {
-        w,
-        first_claims,
-        watchlist,
-        family_class,
-        sessions,
-    }
+    first_claims
 }
 
 /// The learning platforms' log of October's class (S10): the first two
