@@ -309,10 +309,7 @@ async fn import(db: &str, actor: &Actor, rows: usize, json: bool) -> anyhow::Res
     let csv = dir.join("persons.csv");
     write_csv(&csv, rows)?;
     let (import_store, bare_store) = two_stores(db, &dir).await?;
-    let backend = match import_store.backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let backend = import_store.backend().name();
     crate::init(&import_store).await?;
     crate::init(&bare_store).await?;
 
@@ -492,10 +489,7 @@ async fn decide(
         crate::demo::load_policy(&store, actor, &refdata).await?;
         eprintln!("批量决定……");
         out["end_to_end"] = crate::bench_decide::end_to_end(&store, actor).await?;
-        out["backend"] = json!(match store.backend() {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        });
+        out["backend"] = json!(store.backend().name());
         if keep {
             eprintln!("生成的库保留在 {}", dir.display());
         } else {

@@ -8,7 +8,7 @@
 //! request at a time, until N requests or the time is up. Client and
 //! server share this machine's cores, which the output says.
 
-use jineng_store::{Actor, Backend, Store, fresh_postgres_database};
+use jineng_store::{Actor, Store, fresh_postgres_database};
 use jineng_web::percent_encode as encode;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -157,10 +157,7 @@ pub async fn run(
     if let Some(read) = db_read {
         store = with_replica(store, read).await?;
     }
-    let backend = match store.backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let backend = store.backend().name();
     let pairs = pairs(&dir)?;
     let state = jineng_web::AppState::new(store, crate::bench_http::Server::limits(10), false);
     let server = crate::bench_http::Server::start(state).await?;

@@ -15,7 +15,7 @@
 //! errors, the latencies and the memory over time.
 
 use crate::bench_http::{Conn, Response};
-use jineng_store::{Actor, Backend};
+use jineng_store::Actor;
 use jineng_web::percent_encode as encode;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -332,10 +332,7 @@ async fn public(
 
 pub async fn run(db: &str, actor: &Actor, o: Options, json_out: bool) -> anyhow::Result<ExitCode> {
     let (store, dir) = crate::bench_lookup::demo_store(db, actor, o.keep).await?;
-    let backend = match store.backend() {
-        Backend::Sqlite => "sqlite",
-        Backend::Postgres => "postgres",
-    };
+    let backend = store.backend().name();
     let paths: Vec<String> = crate::bench_lookup::pairs(&dir)?
         .iter()
         .map(|(name, no, _)| {

@@ -5,7 +5,7 @@
 
 use crate::planning::import_targets;
 use jineng_domain::planning::prefix;
-use jineng_store::{Actor, Backend, BenchShape, Store, fresh_postgres_database};
+use jineng_store::{Actor, BenchShape, Store, fresh_postgres_database};
 use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
@@ -180,7 +180,7 @@ async fn measure(
     let first = dashboard[0];
     let (d, p) = (median(dashboard), median(plain));
     Ok(json!({
-        "backend": match store.backend() { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
+        "backend": store.backend().name(),
         "enrolments": enrolments,
         "city": city,
         "areas": entries.len(),

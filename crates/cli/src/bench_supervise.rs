@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use jineng_ingest::pipeline::import_file;
-use jineng_store::{Actor, Backend, ScanMode, Store, SupervisionShape, fresh_postgres_database};
+use jineng_store::{Actor, ScanMode, Store, SupervisionShape, fresh_postgres_database};
 use serde_json::{Value, json};
 
 const SUPERVISION: &str = include_str!("../../../policies/liaocheng-2019.supervision.toml");
@@ -177,7 +177,7 @@ async fn measure(
     let plain_inc_s = secs(t);
     let inc = report.supervision.unwrap_or_default();
     Ok(json!({
-        "backend": match store.backend() { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
+        "backend": store.backend().name(),
         "registry": counts,
         "reused": reused,
         "generate_seconds": generate_s,

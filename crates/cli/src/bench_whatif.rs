@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use jineng_domain::policy::overlay;
-use jineng_store::{Actor, Backend, ReplayScope, Store, WhatIfRun, fresh_postgres_database};
+use jineng_store::{Actor, ReplayScope, Store, WhatIfRun, fresh_postgres_database};
 use serde_json::json;
 
 /// The draft replayed: a catalogue change and a cap change.
@@ -150,7 +150,7 @@ pub async fn run(
     let r = store.policy_whatif(&run, &set, actor, &mut |_| {}).await?;
     let whatif_s = secs(t);
     let out = json!({
-        "backend": match store.backend() { Backend::Sqlite => "sqlite", Backend::Postgres => "postgres" },
+        "backend": store.backend().name(),
         "claims_decided": decided,
         "claims_replayed": r.claims,
         "changed": r.changed,

@@ -25,13 +25,6 @@ pub struct BackupFacts {
     pub audit_head_hash: String,
 }
 
-fn backend_name(backend: Backend) -> String {
-    match backend {
-        Backend::Sqlite => "sqlite".into(),
-        Backend::Postgres => "postgres".into(),
-    }
-}
-
 async fn facts(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
@@ -57,7 +50,7 @@ async fn facts(
         .fetch_one(&mut *conn)
         .await?;
     Ok(BackupFacts {
-        backend: backend_name(backend),
+        backend: backend.name().to_string(),
         migrations,
         row_counts,
         audit_key_id: head.try_get("key_id")?,
@@ -144,12 +137,12 @@ impl Store {
 
 /// `true` when `url` names a PostgreSQL database.
 pub fn is_postgres_url(url: &str) -> bool {
-    url.starts_with("postgres://") || url.starts_with("postgresql://")
+    Backend::from_url(url) == Some(Backend::Postgres)
 }
 
 /// The file of a `sqlite:` URL (`None`: not SQLite, or in memory).
 pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    if !url.starts_with("sqlite:") {
+    if Backend::from_url(url) != Some(Backend::Sqlite) {
         return None;
     }
     crate::lookup::SqliteReader::for_url(url).map(|r| r.path().to_path_buf())

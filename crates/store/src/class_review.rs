@@ -11,7 +11,7 @@ use crate::batch::Outcome;
 use crate::class_pages::{class_not_in_scope, class_status_zh};
 use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::records::ClassRecord;
@@ -182,11 +182,7 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let (cond, val) = filter(scope, Subject::Class, 2);
-        let lock = if self.backend() == Backend::Postgres {
-            " FOR UPDATE"
-        } else {
-            ""
-        };
+        let lock = self.backend().for_update();
         let sql = format!(
             "SELECT cl.class_no, cl.status, cl.end_date FROM classes cl WHERE cl.class_id = $1 AND {cond}{lock}"
         );

@@ -4,8 +4,9 @@
 //! its balances are; the postings of a claim only when the claim lies in
 //! the account's scope. No ID number is read.
 
+use crate::dialect::placeholders;
 use crate::scoped::{Subject, filter};
-use crate::sql::{Val, bind_all, placeholders};
+use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
 use jineng_domain::ledger::{Account, PostingKind};

@@ -22,6 +22,7 @@ mod class_claims;
 mod class_pages;
 mod class_review;
 mod credentials;
+mod dialect;
 pub mod distribution;
 mod error;
 mod filing;
@@ -89,6 +90,7 @@ pub use credentials::{
     Revocation, Selection, Subsidy, VerifyHit, VerifyKey, WorkerRecord, archive_subject,
     default_key_path, mask_name, revocation_category, verify_url,
 };
+pub use dialect::Backend;
 pub use error::StoreError;
 pub use filing::{ClaimRequest, Filed, claimant_of};
 pub use import_jobs::{
@@ -139,14 +141,6 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Which database is behind the `Any` pool; only transaction start and
-/// the schema's key type differ between them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 /// How long a PostgreSQL connection may sit in the pool before it is
 /// pinged on its way out.
@@ -226,22 +220,17 @@ impl Store {
     /// Opens the pool; touches no table.
     async fn open(url: &str) -> Result<Store, StoreError> {
         install_default_drivers();
-        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite://") {
-            let sep = if rest.contains('?') { '&' } else { '?' };
-            let url = if rest.contains("mode=") {
-                url.to_string()
-            } else {
-                format!("{url}{sep}mode=rwc")
-            };
-            (Backend::Sqlite, url)
-        } else if url.starts_with("sqlite:") {
-            (Backend::Sqlite, url.to_string())
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            (Backend::Postgres, url.to_string())
-        } else {
+        let Some(backend) = Backend::from_url(url) else {
             return Err(StoreError::Config(format!(
                 "不支持的数据库地址「{url}」：应为 sqlite://文件名.db 或 postgres://…"
             )));
+        };
+        let url = match url.strip_prefix("sqlite://") {
+            Some(rest) if !rest.contains("mode=") => {
+                let sep = if rest.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
         };
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
@@ -309,12 +298,11 @@ impl Store {
         self.reader.as_deref().map(lookup::SqliteReader::path)
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so two writers never deadlock on lock upgrade.
+    /// Starts a write transaction (`Backend::begin_write`).
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+        Ok(match self.backend.begin_write() {
+            Some(statement) => self.pool.begin_with(statement).await?,
+            None => self.pool.begin().await?,
         })
     }
 

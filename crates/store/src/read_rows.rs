@@ -17,7 +17,8 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::StoreError;
-use crate::sql::{Val, is_sqlite, select_in, sqlite_chunks, sqlite_in};
+use crate::dialect::Backend;
+use crate::sql::{Val, select_in, sqlite_chunks, sqlite_in};
 
 /// A column of a row, read by name.
 pub(crate) trait Get {
@@ -96,8 +97,8 @@ impl From<rusqlite::Error> for Failed {
 /// A connection that reads rows by key: `select WHERE key_column IN
 /// (keys)`, each row turned by `map`.
 pub(crate) trait Source {
-    /// Whether the database is SQLite (for the SQL dialect, `sql::agg`).
-    fn sqlite(&self) -> bool;
+    /// The database behind the connection (for the SQL dialect).
+    fn backend(&self) -> Backend;
 
     fn select_in<T>(
         &mut self,
@@ -109,8 +110,8 @@ pub(crate) trait Source {
 }
 
 impl Source for sqlx::AnyConnection {
-    fn sqlite(&self) -> bool {
-        is_sqlite(self)
+    fn backend(&self) -> Backend {
+        Backend::of(self)
     }
 
     async fn select_in<T>(
@@ -186,8 +187,8 @@ pub(crate) fn lite_rows<T>(
 }
 
 impl Source for Direct<'_> {
-    fn sqlite(&self) -> bool {
-        true
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
     }
 
     async fn select_in<T>(

@@ -6,6 +6,8 @@ use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe};
 
+use crate::dialect::{Backend, placeholders};
+
 /// A bindable value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Val {
@@ -33,25 +35,6 @@ pub(crate) fn bind_all<'q>(
     vals: &'q [Val],
 ) -> Query<'q, Any, AnyArguments> {
     bind_iter(q, vals.iter())
-}
-
-/// `$start, $start+1, …` (count of them).
-pub(crate) fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Placeholders for a statement whose parameters are all bound in order.
-/// SQLite gets anonymous `?`: it looks numbered and named parameters up in
-/// a list, which makes binding thousands of them quadratic.
-pub(crate) fn sequential(conn: &sqlx::AnyConnection, start: usize, count: usize) -> String {
-    if is_sqlite(conn) {
-        vec!["?"; count].join(", ")
-    } else {
-        placeholders(start, count)
-    }
 }
 
 /// Inserts rows (each `columns.len()` values) with as few statements as the
@@ -122,7 +105,7 @@ pub(crate) async fn update_rows(
     let mut affected = 0;
     for chunk in rows.chunks(per_stmt) {
         let marks: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", sequential(conn, 1 + i * width, width)))
+            .map(|i| format!("({})", Backend::of(conn).sequential(1 + i * width, width)))
             .collect();
         let names: Vec<&str> = keys.iter().chain(columns).copied().collect();
         let sets: Vec<String> = set.iter().map(|(c, e)| format!("{c} = {e}")).collect();
@@ -151,7 +134,7 @@ fn insert_statement(
     rows: usize,
     suffix: &str,
 ) -> String {
-    let row_marks = format!("({})", sequential(conn, 1, columns.len()));
+    let row_marks = format!("({})", Backend::of(conn).sequential(1, columns.len()));
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
     for i in 0..rows {
         if i > 0 {
@@ -190,7 +173,7 @@ pub(crate) async fn select_in(
     key_column: &str,
     keys: &[Val],
 ) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
-    if !is_sqlite(conn) && !keys.is_empty() {
+    if Backend::of(conn) == Backend::Postgres && !keys.is_empty() {
         // One array parameter instead of thousands (PostgreSQL parses and
         // plans a 5,000-placeholder statement anew each time). Unnested in
         // a subquery, the array is parsed once; `= ANY(CAST($1 …))` in a
@@ -262,20 +245,6 @@ pub(crate) const SEP: char = '\u{1f}';
 pub(crate) const REC: char = '\u{1e}';
 /// Separates the sections of a packed row (group separator).
 pub(crate) const GRP: char = '\u{1d}';
-
-pub(crate) fn is_sqlite(conn: &sqlx::AnyConnection) -> bool {
-    conn.backend_name().eq_ignore_ascii_case("sqlite")
-}
-
-/// `expr` of every row of a group joined by `sep`, or NULL for none.
-/// `sqlite`: on SQLite, else on PostgreSQL.
-pub(crate) fn agg(sqlite: bool, expr: &str, sep: char) -> String {
-    if sqlite {
-        format!("group_concat({expr}, '{sep}')")
-    } else {
-        format!("string_agg({expr}, '{sep}')")
-    }
-}
 
 /// An expression joining `fields` into one text value, NULL as empty.
 ///

@@ -60,7 +60,7 @@ fn claims_sql(enterprise_types: usize) -> String {
     } else {
         format!(
             "c.subsidy_type IN ({})",
-            crate::sql::placeholders(3, enterprise_types)
+            crate::dialect::placeholders(3, enterprise_types)
         )
     };
     format!(

@@ -14,7 +14,8 @@
 
 use crate::audit::{self, AuditEntry};
 use crate::batch::{ImportBatch, Outcome, Rejection};
-use crate::sql::{Val, insert_with, is_sqlite, select_in};
+use crate::dialect::Backend;
+use crate::sql::{Val, insert_with, select_in};
 use sqlx::{AssertSqlSafe, Row};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -224,7 +225,7 @@ pub(crate) async fn upsert(
 ) -> Result<Vec<(u64, Outcome)>, sqlx::Error> {
     let stamp = audit::now();
     if table.key_unique
-        && is_sqlite(conn)
+        && Backend::of(conn) == Backend::Sqlite
         && let Some(d) = insert_if_all_new(conn, table, batch.id, &stamp, &planned, guard).await?
     {
         audit::write(conn, &batch.actor, batch.id, &d.audits).await?;

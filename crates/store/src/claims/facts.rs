@@ -20,7 +20,7 @@ use sqlx::Row;
 
 use crate::StoreError;
 use crate::read_rows::{Direct, Failed, Source};
-use crate::sql::{GRP, REC, Unpack, Val, agg, packed};
+use crate::sql::{GRP, REC, Unpack, Val, packed};
 
 /// One claim as stored, with its evidence.
 #[derive(Debug, Clone)]
@@ -153,7 +153,7 @@ async fn load_from(
     classes: &mut Classes,
 ) -> Result<Loaded, StoreError> {
     let keys: Vec<Val> = person_ids.iter().map(|p| Val::int(*p)).collect();
-    let sqlite = src.sqlite();
+    let backend = src.backend();
     let mut out = Loaded::default();
     let select = format!(
         "SELECT concat_ws('{GRP}', {}, \
@@ -170,9 +170,9 @@ async fn load_from(
             "p.residence_region",
             "p.job_region"
         ]),
-        agg(sqlite, &packed(&CATEGORY_FIELDS), REC),
-        agg(sqlite, &packed(&CLAIM_FIELDS), REC),
-        agg(sqlite, &packed(&TAG_FIELDS), REC),
+        backend.agg(&packed(&CATEGORY_FIELDS), REC),
+        backend.agg(&packed(&CLAIM_FIELDS), REC),
+        backend.agg(&packed(&TAG_FIELDS), REC),
     );
     let raw = packed_rows(src, &select, "p.person_id", &keys).await?;
     let claim_rows = || {

@@ -35,11 +35,7 @@ async fn open_list(
     backend: Backend,
     now: &str,
 ) -> Result<(i64, i64, HashSet<i64>), StoreError> {
-    let lock = if backend == Backend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
+    let lock = backend.for_update();
     loop {
         let newest = sqlx::query(AssertSqlSafe(format!(
             "SELECT list_id, bits FROM credential_status_lists ORDER BY list_id DESC LIMIT 1{lock}"

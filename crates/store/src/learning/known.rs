@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use jineng_domain::learning::sessions::{Occupied, ReportedSession, read_stored_moment};
 use sqlx::Row;
 
-use crate::sql::{Val, bind_all, select_in, sequential};
+use crate::sql::{Val, bind_all, select_in};
 use crate::{Backend, StoreError};
 
 /// A class the person is on the roster of, or one of a number named.
@@ -94,7 +94,7 @@ impl Known {
         for chunk in ids.chunks(1000) {
             let sql = format!(
                 "SELECT person_id, id_number FROM persons WHERE id_number IN ({}){lock}",
-                sequential(conn, 1, chunk.len())
+                backend.sequential(1, chunk.len())
             );
             for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
                 .fetch_all(&mut *conn)
@@ -182,7 +182,7 @@ impl Known {
             let sql = format!(
                 "SELECT session_ref, person_id, class_id, started_at, ended_at, minutes \
                  FROM online_sessions WHERE account_id = $1 AND session_ref IN ({})",
-                crate::sql::placeholders(2, chunk.len())
+                crate::dialect::placeholders(2, chunk.len())
             );
             for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
                 .fetch_all(&mut *conn)

@@ -172,7 +172,7 @@ impl Store {
         for chunk in persons.chunks(500) {
             let sql = format!(
                 "SELECT id_number FROM persons WHERE person_id IN ({})",
-                crate::sql::placeholders(1, chunk.len())
+                crate::dialect::placeholders(1, chunk.len())
             );
             let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
             for p in chunk {

@@ -19,7 +19,8 @@ use std::collections::HashMap;
 use sqlx::Row;
 
 use crate::StoreError;
-use crate::sql::{Val, bind_all, sequential};
+use crate::dialect::Backend;
+use crate::sql::{Val, bind_all};
 
 /// Claims looked up per statement.
 const CHUNK: usize = 1000;
@@ -68,7 +69,7 @@ pub(crate) async fn holding_cases(
              JOIN supervision_case_records rp ON rp.case_id = r.case_id AND rp.kind = 'person' \
              AND rp.record_key = h.id_number \
              JOIN supervision_cases sc ON sc.case_id = r.case_id AND sc.status = 'open'",
-            sequential(conn, 1, chunk.len())
+            Backend::of(conn).sequential(1, chunk.len())
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
             .fetch_all(&mut *conn)

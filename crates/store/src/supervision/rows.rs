@@ -19,9 +19,9 @@
 use sqlx::AssertSqlSafe;
 
 use super::inputs::Filter;
+use crate::dialect::placeholders;
 pub(crate) use crate::read_rows::Get;
 use crate::read_rows::{Failed, lite_rows};
-use crate::sql::placeholders;
 use crate::{Store, StoreError};
 
 /// Keys bound per statement.

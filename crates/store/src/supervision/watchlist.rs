@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::audit;
 use crate::batch::{ImportBatch, Outcome, Rejection};
-use crate::sql::placeholders;
+use crate::dialect::placeholders;
 use crate::{Store, StoreError};
 
 impl Store {

@@ -287,10 +287,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<LapseSummary, StoreError> {
         let mut tx = self.begin().await?;
-        let lock = match self.backend() {
-            crate::Backend::Sqlite => "",
-            crate::Backend::Postgres => " FOR UPDATE",
-        };
+        let lock = self.backend().for_update();
         let due: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT voucher_no FROM vouchers WHERE status = 'issued' AND valid_until < $1 ORDER BY voucher_no{lock}"
         )))

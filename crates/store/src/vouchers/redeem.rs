@@ -87,10 +87,7 @@ async fn voucher_facts(
     backend: crate::Backend,
     no: &VoucherNo,
 ) -> Result<Option<VoucherFacts>, StoreError> {
-    let lock = match backend {
-        crate::Backend::Sqlite => "",
-        crate::Backend::Postgres => " FOR UPDATE OF v",
-    };
+    let lock = backend.for_update_of("v");
     let sql = format!(
         "SELECT v.person_id, v.status, v.issued_on, v.valid_until, v.kind_code, v.kind_name, v.occupations, \
          v.skill_level, v.face_fen, v.redeemed_on, cl.class_no FROM vouchers v \
