@@ -191,132 +191,14 @@ impl AppState {
 
 /// The whole application: pages, API, assets, security headers.
 pub fn router(state: AppState) -> Router {
-    let pages =
-        Router::new()
-            .route("/", get(home::show))
-            .route("/login", get(session::new).post(session::create))
-            .route("/logout", post(session::delete))
-            .route("/persons", get(persons::search).post(persons::search_post))
-            .route("/persons/{id}", get(persons::show))
-            .route("/persons/{id}/reveal", post(persons::reveal))
-            .route("/me", get(persons::me))
-            .route("/me/archive.pdf", get(archive::me_pdf))
-            .route("/me/archive.json", get(archive::me_json))
-            .route("/persons/{id}/archive.pdf", get(archive::person_pdf))
-            .route("/persons/{id}/archive.json", get(archive::person_json))
-            .route("/certificates/{no}/pdf", get(archive::certificate))
-            .route("/verify", get(verify::show).post(verify::check))
-            .route("/claims", get(claims::list))
-            .route(
-                "/claims/approve-clean",
-                get(claims::batch::preview_approve).post(claims::batch::approve),
-            )
-            .route("/claims/validity", get(filing::validity))
-            .route("/claims/{no}", get(claims::show))
-            .route("/claims/{no}/approve", post(claims::approve))
-            .route("/claims/{no}/reject", post(claims::reject))
-            .route("/classes", get(classes::list))
-            .route("/classes/new", get(classes::new).post(classes::create))
-            .route("/classes/{id}", get(classes::show))
-            .route("/classes/{id}/approve", post(classes::approve))
-            .route("/classes/{id}/return", post(classes::return_class))
-            .route("/classes/{id}/close", post(classes::close))
-            .route("/classes/{id}/request-close", post(classes::request_close))
-            .route(
-                "/imports",
-                get(imports::form).post(imports::create).layer(
-                    axum::extract::DefaultBodyLimit::max(imports::MAX_UPLOAD_MB * 1024 * 1024),
-                ),
-            )
-            .route("/imports/{id}", get(imports::show))
-            .route("/imports/{id}/progress", get(imports::progress))
-            .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
-            .route("/imports/{id}/errors.csv", get(imports::errors_csv))
-            .route("/templates/{file}", get(imports::blank_template))
-            .route("/institutions", get(institutions::list))
-            .route("/institutions/{id}", get(institutions::show))
-            .route("/catalogue", get(institutions::catalogue))
-            .route("/classes/{id}/roster", get(roster::show))
-            .route("/classes/{id}/roster/enrol", post(roster::enrol))
-            .route("/classes/{id}/roster/attendance", post(roster::attendance))
-            .route("/classes/{id}/vouchers", post(vouchers::redeem))
-            .route("/vouchers", get(vouchers::list))
-            .route(
-                "/classes/{id}/claims",
-                get(filing::class_form).post(filing::class_file),
-            )
-            .route(
-                "/enterprise/claims",
-                get(filing::enterprise_list).post(filing::enterprise_file),
-            )
-            .route(
-                "/me/claims",
-                get(filing::worker_list).post(filing::worker_file),
-            )
-            .route("/ledger", get(ledger::show))
-            .route("/ledger/postings.csv", get(ledger::export))
-            .route(
-                "/claims/pay-approved",
-                get(claims::batch::preview_pay).post(claims::batch::pay),
-            )
-            .route("/claims/{no}/pay", post(claims::pay::pay))
-            .route("/claims/{no}/advance", post(claims::pay::advance))
-            .route("/claims/{no}/settle", post(claims::pay::settle))
-            .route("/claims/{no}/recover", post(claims::pay::recover))
-            .route("/audit", get(audit::list))
-            .route("/account", get(account::show))
-            .route("/account/password", post(account::password))
-            .route("/account/tokens", post(account::create_token))
-            .route("/account/tokens/revoke", post(account::revoke_token))
-            .route(
-                "/accounts",
-                get(accounts_admin::list).post(accounts_admin::create),
-            )
-            .route("/accounts/{id}/reset", post(accounts_admin::reset))
-            .route("/accounts/{id}/disable", post(accounts_admin::disable))
-            .route("/accounts/{id}/enable", post(accounts_admin::enable))
-            .route(
-                "/certificates/lookup",
-                get(certificates::lookup).post(certificates::lookup_post),
-            )
-            .route("/dashboard", get(dashboard::show))
-            .route("/dashboard/chart.svg", get(dashboard::chart))
-            .route("/funds", get(funds::show))
-            .route("/policy/standards", get(standards::show))
-            .route("/policy/standards.xlsx", get(standards::xlsx))
-            .route(
-                "/policy/whatif",
-                get(whatif::form)
-                    .post(whatif::create)
-                    .layer(axum::extract::DefaultBodyLimit::max(
-                        whatif::MAX_DRAFT_KB * 1024 + 64 * 1024,
-                    )),
-            )
-            .route("/policy/whatif/{id}", get(whatif::show))
-            .route("/policy/whatif/{id}/report.xlsx", get(whatif::xlsx))
-            .route("/tasks", get(tasks::list))
-            .route("/tasks/report", post(tasks::report))
-            .route("/supervision/cases", get(supervision::list))
-            .route("/supervision/cases/{case_no}", get(supervision::show))
-            .route(
-                "/supervision/cases/{case_no}/close",
-                post(supervision::close),
-            )
-            .route("/supervision/credit", get(supervision::credit))
-            .route("/supervision/draws", get(supervision::draws))
-            .route("/supervision/draws/{draw_no}", get(supervision::draw))
-            .route(
-                "/supervision/draws/{draw_no}/results",
-                post(supervision::record_result),
-            )
-            .route("/public/credit", get(public::credit))
-            .route("/public/draws", get(public::draws))
-            .route("/assets/{file}", get(views::asset))
-            .route("/favicon.ico", get(views::favicon))
-            .route("/healthz", get(health::show))
-            .route("/metrics", get(metrics::show))
-            .route("/.well-known/did.json", get(credentials::did_document))
-            .route("/credentials/status/{list}", get(credentials::status_list));
+    let pages = site_routes()
+        .merge(people_routes())
+        .merge(claims_routes())
+        .merge(classes_routes())
+        .merge(imports_routes())
+        .merge(money_routes())
+        .merge(oversight_routes())
+        .merge(accounts_routes());
     pages
         .merge(api::router())
         .route_layer(axum::middleware::from_fn_with_state(
@@ -332,6 +214,172 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(error::humane))
         .layer(axum::middleware::map_response(security::headers))
         .with_state(state)
+}
+
+/// The real-name registry, the worker's own pages and archives, and certificate verification.
+fn people_routes() -> Router<AppState> {
+    Router::new()
+        .route("/persons", get(persons::search).post(persons::search_post))
+        .route("/persons/{id}", get(persons::show))
+        .route("/persons/{id}/reveal", post(persons::reveal))
+        .route("/me", get(persons::me))
+        .route("/me/archive.pdf", get(archive::me_pdf))
+        .route("/me/archive.json", get(archive::me_json))
+        .route("/persons/{id}/archive.pdf", get(archive::person_pdf))
+        .route("/persons/{id}/archive.json", get(archive::person_json))
+        .route("/certificates/{no}/pdf", get(archive::certificate))
+        .route("/verify", get(verify::show).post(verify::check))
+        .route(
+            "/me/claims",
+            get(filing::worker_list).post(filing::worker_file),
+        )
+        .route("/metrics", get(metrics::show))
+}
+
+/// The claims queue, one claim's decisions and payments, and filing.
+fn claims_routes() -> Router<AppState> {
+    Router::new()
+        .route("/claims", get(claims::list))
+        .route(
+            "/claims/approve-clean",
+            get(claims::batch::preview_approve).post(claims::batch::approve),
+        )
+        .route("/claims/validity", get(filing::validity))
+        .route("/claims/{no}", get(claims::show))
+        .route("/claims/{no}/approve", post(claims::approve))
+        .route("/claims/{no}/reject", post(claims::reject))
+        .route(
+            "/enterprise/claims",
+            get(filing::enterprise_list).post(filing::enterprise_file),
+        )
+        .route(
+            "/claims/pay-approved",
+            get(claims::batch::preview_pay).post(claims::batch::pay),
+        )
+        .route("/claims/{no}/pay", post(claims::pay::pay))
+        .route("/claims/{no}/advance", post(claims::pay::advance))
+        .route("/claims/{no}/settle", post(claims::pay::settle))
+        .route("/claims/{no}/recover", post(claims::pay::recover))
+}
+
+/// Classes, their filing workflow, rosters and vouchers.
+fn classes_routes() -> Router<AppState> {
+    Router::new()
+        .route("/classes", get(classes::list))
+        .route("/classes/new", get(classes::new).post(classes::create))
+        .route("/classes/{id}", get(classes::show))
+        .route("/classes/{id}/approve", post(classes::approve))
+        .route("/classes/{id}/return", post(classes::return_class))
+        .route("/classes/{id}/close", post(classes::close))
+        .route("/classes/{id}/request-close", post(classes::request_close))
+        .route("/classes/{id}/roster", get(roster::show))
+        .route("/classes/{id}/roster/enrol", post(roster::enrol))
+        .route("/classes/{id}/roster/attendance", post(roster::attendance))
+        .route("/classes/{id}/vouchers", post(vouchers::redeem))
+        .route("/vouchers", get(vouchers::list))
+        .route(
+            "/classes/{id}/claims",
+            get(filing::class_form).post(filing::class_file),
+        )
+}
+
+/// Uploads and their blank templates.
+fn imports_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/imports",
+            get(imports::form)
+                .post(imports::create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    imports::MAX_UPLOAD_MB * 1024 * 1024,
+                )),
+        )
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/progress", get(imports::progress))
+        .route("/imports/{id}/errors.xlsx", get(imports::errors_xlsx))
+        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+        .route("/templates/{file}", get(imports::blank_template))
+}
+
+/// Institutions and the catalogue, the dedicated account, funds and policy.
+fn money_routes() -> Router<AppState> {
+    Router::new()
+        .route("/institutions", get(institutions::list))
+        .route("/institutions/{id}", get(institutions::show))
+        .route("/catalogue", get(institutions::catalogue))
+        .route("/ledger", get(ledger::show))
+        .route("/ledger/postings.csv", get(ledger::export))
+        .route("/funds", get(funds::show))
+        .route("/policy/standards", get(standards::show))
+        .route("/policy/standards.xlsx", get(standards::xlsx))
+        .route(
+            "/policy/whatif",
+            get(whatif::form)
+                .post(whatif::create)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    whatif::MAX_DRAFT_KB * 1024 + 64 * 1024,
+                )),
+        )
+        .route("/policy/whatif/{id}", get(whatif::show))
+        .route("/policy/whatif/{id}/report.xlsx", get(whatif::xlsx))
+}
+
+/// Audit, planning, supervision and the public registers.
+fn oversight_routes() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(audit::list))
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/chart.svg", get(dashboard::chart))
+        .route("/tasks", get(tasks::list))
+        .route("/tasks/report", post(tasks::report))
+        .route("/supervision/cases", get(supervision::list))
+        .route("/supervision/cases/{case_no}", get(supervision::show))
+        .route(
+            "/supervision/cases/{case_no}/close",
+            post(supervision::close),
+        )
+        .route("/supervision/credit", get(supervision::credit))
+        .route("/supervision/draws", get(supervision::draws))
+        .route("/supervision/draws/{draw_no}", get(supervision::draw))
+        .route(
+            "/supervision/draws/{draw_no}/results",
+            post(supervision::record_result),
+        )
+        .route("/public/credit", get(public::credit))
+        .route("/public/draws", get(public::draws))
+}
+
+/// Signing in, one's own account, and account administration.
+fn accounts_routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(session::new).post(session::create))
+        .route("/logout", post(session::delete))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/revoke", post(account::revoke_token))
+        .route(
+            "/accounts",
+            get(accounts_admin::list).post(accounts_admin::create),
+        )
+        .route("/accounts/{id}/reset", post(accounts_admin::reset))
+        .route("/accounts/{id}/disable", post(accounts_admin::disable))
+        .route("/accounts/{id}/enable", post(accounts_admin::enable))
+}
+
+/// The home page, assets, health, metrics and the credentials' public documents.
+fn site_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route(
+            "/certificates/lookup",
+            get(certificates::lookup).post(certificates::lookup_post),
+        )
+        .route("/assets/{file}", get(views::asset))
+        .route("/favicon.ico", get(views::favicon))
+        .route("/healthz", get(health::show))
+        .route("/.well-known/did.json", get(credentials::did_document))
+        .route("/credentials/status/{list}", get(credentials::status_list))
 }
 
 /// Serves the application on `addr` until Ctrl-C.

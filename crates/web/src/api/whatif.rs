@@ -237,44 +237,49 @@ impl From<&Report> for WhatIfReport {
                     figures: figures(&x.figures),
                 })
                 .collect(),
-            budget: WhatIfBudget {
-                funds: r
-                    .budget
-                    .funds
-                    .iter()
-                    .map(|b| WhatIfBudgetRow {
-                        fund: b.fund.clone(),
-                        name: b.name.clone(),
-                        allocated_fen: b.allocated_fen,
-                        balance_fen: b.balance_fen,
-                        base_fen: b.base_fen,
-                        draft_fen: b.draft_fen,
-                        extra_fen: b.extra_fen,
-                        balance_after_fen: b.balance_after_fen,
-                        extra_pct_of_allocated: b.extra_pct_of_allocated,
-                    })
-                    .collect(),
-                targets: r
-                    .budget
-                    .targets
-                    .iter()
-                    .map(|t| WhatIfTargetRow {
-                        indicator: t.indicator.clone(),
-                        name: t.name.clone(),
-                        unit: t.unit.clone(),
-                        decimals: t.decimals,
-                        region: t.region.clone(),
-                        year_from: t.year_from,
-                        year_to: t.year_to,
-                        target: t.target,
-                        gained: t.gained,
-                        lost: t.lost,
-                        net: t.net,
-                        net_pct_of_target: t.net_pct_of_target,
-                    })
-                    .collect(),
-            },
+            budget: budget(r),
         }
+    }
+}
+
+/// The draft's cost set against the funds and the targets.
+fn budget(r: &Report) -> WhatIfBudget {
+    WhatIfBudget {
+        funds: r
+            .budget
+            .funds
+            .iter()
+            .map(|b| WhatIfBudgetRow {
+                fund: b.fund.clone(),
+                name: b.name.clone(),
+                allocated_fen: b.allocated_fen,
+                balance_fen: b.balance_fen,
+                base_fen: b.base_fen,
+                draft_fen: b.draft_fen,
+                extra_fen: b.extra_fen,
+                balance_after_fen: b.balance_after_fen,
+                extra_pct_of_allocated: b.extra_pct_of_allocated,
+            })
+            .collect(),
+        targets: r
+            .budget
+            .targets
+            .iter()
+            .map(|t| WhatIfTargetRow {
+                indicator: t.indicator.clone(),
+                name: t.name.clone(),
+                unit: t.unit.clone(),
+                decimals: t.decimals,
+                region: t.region.clone(),
+                year_from: t.year_from,
+                year_to: t.year_to,
+                target: t.target,
+                gained: t.gained,
+                lost: t.lost,
+                net: t.net,
+                net_pct_of_target: t.net_pct_of_target,
+            })
+            .collect(),
     }
 }
 

@@ -19,27 +19,34 @@ fn head(out: &mut String, name: &str, kind: &str, help: &str) {
 /// Every figure, sorted so that two scrapes diff cleanly.
 pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCounters) -> String {
     let mut out = String::new();
-    head(
-        &mut out,
-        "jineng_build_info",
-        "gauge",
-        "The running version.",
-    );
+    process(&mut out, uptime);
+    requests(&mut out, http);
+    database(&mut out, pool);
+    written(&mut out, writes);
+    out
+}
+
+/// The version and uptime.
+fn process(out: &mut String, uptime: f64) {
+    head(out, "jineng_build_info", "gauge", "The running version.");
     let _ = writeln!(
         out,
         "jineng_build_info{{version=\"{}\"}} 1",
         env!("CARGO_PKG_VERSION")
     );
     head(
-        &mut out,
+        out,
         "jineng_uptime_seconds",
         "gauge",
         "Seconds since the server started.",
     );
     let _ = writeln!(out, "jineng_uptime_seconds {uptime:.3}");
+}
 
+/// Requests and their latency, by route.
+fn requests(out: &mut String, http: &Inner) {
     head(
-        &mut out,
+        out,
         "jineng_http_requests_total",
         "counter",
         "Requests answered, by route template, method and status.",
@@ -55,7 +62,7 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         );
     }
     head(
-        &mut out,
+        out,
         "jineng_http_request_duration_seconds",
         "histogram",
         "Time to answer, by route template.",
@@ -88,9 +95,12 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
             h.count
         );
     }
+}
 
+/// The pool and the read replica.
+fn database(out: &mut String, pool: PoolUse) {
     head(
-        &mut out,
+        out,
         "jineng_db_pool_connections",
         "gauge",
         "Database connections of the pool, open and idle.",
@@ -106,7 +116,7 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         pool.idle
     );
     head(
-        &mut out,
+        out,
         "jineng_db_pool_max_connections",
         "gauge",
         "The most connections the pool opens.",
@@ -114,7 +124,7 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
     let _ = writeln!(out, "jineng_db_pool_max_connections {}", pool.max);
     let (by_replica, by_primary) = jineng_store::replica_reads();
     head(
-        &mut out,
+        out,
         "jineng_replica_reads_total",
         "counter",
         "Reads routed with a read replica configured: served by it, or by the primary because it lagged.",
@@ -127,9 +137,12 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         out,
         "jineng_replica_reads_total{{served_by=\"primary\"}} {by_primary}"
     );
+}
 
+/// What this process wrote: import rows, decisions, approvals, payments.
+fn written(out: &mut String, writes: &WriteCounters) {
     head(
-        &mut out,
+        out,
         "jineng_import_rows_total",
         "counter",
         "Rows of finished import batches, taken or rejected, by kind.",
@@ -146,7 +159,7 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         );
     }
     head(
-        &mut out,
+        out,
         "jineng_claims_decided_total",
         "counter",
         "Claims decided by the policy engine, by outcome.",
@@ -158,14 +171,14 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         );
     }
     head(
-        &mut out,
+        out,
         "jineng_claims_approved_total",
         "counter",
         "Claims approved (核准).",
     );
     let _ = writeln!(out, "jineng_claims_approved_total {}", writes.approved);
     head(
-        &mut out,
+        out,
         "jineng_claims_approved_fen_total",
         "counter",
         "Amount approved, in fen.",
@@ -176,7 +189,7 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         writes.approved_fen
     );
     head(
-        &mut out,
+        out,
         "jineng_payments_total",
         "counter",
         "Payments posted to the ledger, by kind.",
@@ -185,7 +198,7 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
         let _ = writeln!(out, "jineng_payments_total{{kind=\"{kind}\"}} {n}");
     }
     head(
-        &mut out,
+        out,
         "jineng_payments_fen_total",
         "counter",
         "Amount paid, in fen, by kind.",
@@ -193,5 +206,4 @@ pub(crate) fn text(http: &Inner, uptime: f64, pool: PoolUse, writes: &WriteCount
     for (kind, _, fen) in &writes.payments {
         let _ = writeln!(out, "jineng_payments_fen_total{{kind=\"{kind}\"}} {fen}");
     }
-    out
 }
