@@ -169,6 +169,54 @@ fn section<'a>(title: &str, rows: impl Iterator<Item = (String, &'a Figures)>) {
     }
 }
 
+/// A code with its name, if it has one.
+fn named(code: &str, name: &str) -> String {
+    if name.is_empty() {
+        code.to_string()
+    } else {
+        format!("{code} {name}")
+    }
+}
+
+/// The funds the draft spends more or less from, and the targets it moves.
+fn print_budget(r: &Report) {
+    for b in r.budget.funds.iter().filter(|b| b.extra_fen != 0) {
+        println!(
+            "资金：{}：已拨入 {}，当前余额 {}；草案{} {}，余额将为 {}{}",
+            named(&b.fund, &b.name),
+            yuan(b.allocated_fen),
+            yuan(b.balance_fen),
+            if b.extra_fen > 0 { "增支" } else { "减支" },
+            yuan(b.extra_fen.abs()),
+            yuan(b.balance_after_fen),
+            b.extra_pct_of_allocated
+                .map(|p| format!("（占拨入 {p:.2}%）"))
+                .unwrap_or_default()
+        );
+    }
+    for t in &r.budget.targets {
+        let v = |n: i64| jineng_domain::planning::format_value(n, t.decimals);
+        let years = if t.year_from == t.year_to {
+            format!("{}年", t.year_from)
+        } else {
+            format!("{}—{}年", t.year_from, t.year_to)
+        };
+        println!(
+            "目标：{}（{} {years}）{} {}：草案新增 {}，减少 {}，净变化 {}{}",
+            t.name,
+            t.region,
+            v(t.target),
+            t.unit,
+            v(t.gained),
+            v(t.lost),
+            v(t.net),
+            t.net_pct_of_target
+                .map(|p| format!("，占目标 {p:.2}%"))
+                .unwrap_or_default()
+        );
+    }
+}
+
 fn print_text(r: &Report, about: &str, changes: &[String]) {
     println!("政策测算：{about}");
     if !changes.is_empty() {
@@ -190,13 +238,6 @@ fn print_text(r: &Report, about: &str, changes: &[String]) {
         count(f.amount_up),
         count(f.amount_down)
     );
-    let named = |code: &str, name: &str| {
-        if name.is_empty() {
-            code.to_string()
-        } else {
-            format!("{code} {name}")
-        }
-    };
     section(
         "分地区",
         r.by_region
@@ -241,39 +282,5 @@ fn print_text(r: &Report, about: &str, changes: &[String]) {
             .iter()
             .map(|x| (named(&x.fund, &x.name), &x.figures)),
     );
-    for b in r.budget.funds.iter().filter(|b| b.extra_fen != 0) {
-        println!(
-            "资金：{}：已拨入 {}，当前余额 {}；草案{} {}，余额将为 {}{}",
-            named(&b.fund, &b.name),
-            yuan(b.allocated_fen),
-            yuan(b.balance_fen),
-            if b.extra_fen > 0 { "增支" } else { "减支" },
-            yuan(b.extra_fen.abs()),
-            yuan(b.balance_after_fen),
-            b.extra_pct_of_allocated
-                .map(|p| format!("（占拨入 {p:.2}%）"))
-                .unwrap_or_default()
-        );
-    }
-    for t in &r.budget.targets {
-        let v = |n: i64| jineng_domain::planning::format_value(n, t.decimals);
-        let years = if t.year_from == t.year_to {
-            format!("{}年", t.year_from)
-        } else {
-            format!("{}—{}年", t.year_from, t.year_to)
-        };
-        println!(
-            "目标：{}（{} {years}）{} {}：草案新增 {}，减少 {}，净变化 {}{}",
-            t.name,
-            t.region,
-            v(t.target),
-            t.unit,
-            v(t.gained),
-            v(t.lost),
-            v(t.net),
-            t.net_pct_of_target
-                .map(|p| format!("，占目标 {p:.2}%"))
-                .unwrap_or_default()
-        );
-    }
+    print_budget(r);
 }
