@@ -16,7 +16,7 @@ use common::backends;
 fn a_machine_client_uploads_a_roster_and_reads_its_report() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("api_imports") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(walk(&db));
     }
 }

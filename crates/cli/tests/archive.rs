@@ -135,7 +135,7 @@ fn certificate_pdf_qr_and_the_public_verify_page() {
     let tools = tool("pdftotext") && tool("pdftoppm") && tool("zbarimg");
     for db in backends("archive_verify") {
         let b = db.backend;
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         let s = rt.block_on(sample(&db));
         let no = s.valid.first().cloned().expect("a valid certificate");
         let (url, pdf) = print(&db, &no, "cert.pdf");
@@ -276,7 +276,7 @@ fn the_archive_bundle_and_pdf_verify_and_are_audited() {
     let python = verify_py();
     for db in backends("archive_bundle") {
         let b = db.backend;
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         let s = rt.block_on(sample(&db));
         let json = db.path("archive.json");
         let said = db.ok(&["person", "archive", &s.id, "--out", json.to_str().unwrap()]);

@@ -42,7 +42,7 @@ fn facts(db: &TestDb) -> jineng_store::BackupFacts {
 fn demo_backup_restore_verify_on_both_backends() {
     let targets = common::backends("bk_to");
     for (db, target) in common::backends("bk_from").into_iter().zip(&targets) {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         let archive = db.path("backup.zip");
         let out = db.ok(&[
             "backup",

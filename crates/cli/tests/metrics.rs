@@ -16,7 +16,7 @@ use common::{TestDb, backends};
 fn a_scraper_reads_routes_latencies_and_write_counters() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("metrics") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(scrape(&db));
     }
 }

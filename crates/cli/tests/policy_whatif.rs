@@ -182,7 +182,7 @@ fn assert_unchanged_rows(report: &Value) {
 fn whatif_replays_the_demo_under_drafts_and_changes_nothing_live() {
     for db in common::backends("policy_whatif") {
         let b = db.backend;
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         let before = live(&db);
         let decided = query(
             &db,

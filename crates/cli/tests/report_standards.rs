@@ -65,7 +65,7 @@ use web::web_and_api;
 fn the_evaluation_counts_compares_and_keeps_to_the_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("report_standards") {
-        db.ok(&["demo", "--persons", "1000"]);
+        db.demo(&["--persons", "1000"]);
         let city = report(&db, CITY);
         let claims = export(&db);
         rt.block_on(async {

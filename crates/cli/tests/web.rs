@@ -25,7 +25,7 @@ fn claim_links(html: &str) -> Vec<String> {
 fn every_role_sees_only_its_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_walk") {
-        db.ok(&["demo", "--persons", "400"]);
+        db.demo(&["--persons", "400"]);
         rt.block_on(walk(&db));
     }
 }

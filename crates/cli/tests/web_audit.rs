@@ -16,7 +16,7 @@ use common::{TestDb, backends};
 fn auditors_read_the_trail_and_its_chain_status() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_audit") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(audit(&db));
     }
 }

@@ -15,7 +15,7 @@ use common::backends;
 fn classes_are_reviewed_and_closed_within_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_classes") {
-        db.ok(&["demo", "--persons", "400"]);
+        db.demo(&["--persons", "400"]);
         rt.block_on(walk(&db));
     }
 }

@@ -104,7 +104,7 @@ async fn world(db: &TestDb) -> World {
 fn dashboard_api_xlsx_funds_and_tasks() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_dashboard") {
-        db.ok(&["demo", "--persons", "400"]);
+        db.demo(&["--persons", "400"]);
         rt.block_on(async {
             let mut w = world(&db).await;
             figures_agree(&db, &mut w).await;

@@ -19,7 +19,7 @@ use jineng_store::{Actor, Store};
 fn claimants_file_within_their_scope_and_see_the_decision() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_filing") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(filing(&db));
         db.ok(&["audit", "verify"]);
     }

@@ -23,7 +23,7 @@ use jineng_store::Actor;
 fn forms_redirect_after_post_and_keep_their_input() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_forms") {
-        db.ok(&["demo", "--persons", "200"]);
+        db.demo(&["--persons", "200"]);
         rt.block_on(forms(&db));
         db.ok(&["audit", "verify"]);
     }

@@ -16,7 +16,7 @@ use common::{backends, id};
 fn uploads_report_errors_and_respect_the_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_imports") {
-        db.ok(&["demo", "--persons", "400"]);
+        db.demo(&["--persons", "400"]);
         rt.block_on(walk(&db));
     }
 }

@@ -17,7 +17,7 @@ use common::backends;
 fn upload_jobs_and_their_reports_survive_a_restart() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_imports_restart") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(walk(&db));
     }
 }

@@ -17,7 +17,7 @@ use common::{TestDb, backends};
 fn lists_page_sort_filter_search_and_batches_preview() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_lists") {
-        db.ok(&["demo", "--persons", "400"]);
+        db.demo(&["--persons", "400"]);
         rt.block_on(lists(&db));
     }
 }

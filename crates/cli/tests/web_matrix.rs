@@ -96,7 +96,7 @@ const API: &[&str] = &[
 fn no_route_shows_a_role_anything_outside_its_scope() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_matrix") {
-        db.ok(&["demo", "--persons", "600"]);
+        db.demo(&["--persons", "600"]);
         let inspectors = db.csv(
             "inspectors.csv",
             "检查人员编号,姓名,所在单位\nJC01,张检查,市人社局\nJC02,李检查,市人社局\n",

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 fn officers_work_cases_in_their_region_and_the_public_sees_no_person() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_supervision") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(walk(&db));
     }
 }

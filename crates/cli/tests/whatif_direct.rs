@@ -41,7 +41,7 @@ fn the_direct_sqlite_read_feeds_the_replay_what_the_pool_does() {
         .into_iter()
         .find(|d| d.backend == "sqlite")
         .unwrap();
-    db.ok(&["demo", "--persons", "300"]);
+    db.demo(&["--persons", "300"]);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

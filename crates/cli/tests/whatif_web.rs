@@ -148,7 +148,7 @@ fn keys(html: &str, id: &str) -> Vec<String> {
 fn the_whatif_page_and_api_answer_what_the_cli_does() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("whatif_web") {
-        db.ok(&["demo", "--persons", "300"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(check(&db));
     }
 }

@@ -8,6 +8,7 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod demo;
 pub mod fixtures;
 pub mod http;
 
