@@ -197,6 +197,17 @@ impl Policy {
             clause: String::new(),
         })
     }
+
+    /// The funds R16 routes `subsidy_type` to, first choice first, or why
+    /// the policy names none.
+    pub fn fund_routing(&self, subsidy_type: &str) -> Result<&[crate::ledger::FundCode], String> {
+        self.rules
+            .r16
+            .as_ref()
+            .ok_or_else(|| "政策未规定专账资金来源（R16）".to_string())?
+            .params
+            .routing_for(subsidy_type)
+    }
 }
 
 /// A policy file refused: which file, which line, what is wrong (Chinese).

@@ -28,6 +28,7 @@ use serde::Serialize;
 use super::engine::{self, Decision, Outcome};
 use super::facts::{Award, ClaimFacts, PersonFacts};
 use super::{Policy, RuleId};
+use crate::ledger::FundCode;
 use crate::planning::Measure;
 use crate::{CertificateType, Fen, RegionCode};
 
@@ -209,7 +210,7 @@ fn fund_of<'p>(p: &'p Policy, subsidy_type: &str) -> &'p str {
         .as_ref()
         .and_then(|r| r.params.routing.get(subsidy_type))
         .and_then(|f| f.first())
-        .map_or("", String::as_str)
+        .map_or("", FundCode::as_str)
 }
 
 impl Comparison {
