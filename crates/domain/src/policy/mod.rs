@@ -10,6 +10,7 @@
 
 pub mod cases;
 pub mod catalogue;
+mod catalogue_file;
 pub mod claimants;
 mod credits_file;
 pub(crate) mod de;
