@@ -9,7 +9,7 @@ use common::TestDb;
 use common::fixtures::{CLAIMS, base, fx, load};
 use jineng_domain::Fen;
 use jineng_domain::ledger::{FundCode, LedgerError, Op};
-use jineng_store::{Actor, FundReport, StoreError, Table};
+use jineng_store::{Actor, FundReport, RegistryTable, StoreError};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -120,7 +120,7 @@ fn funds_allocations_report_and_verify_through_the_binary() {
 
         // A payment beyond the fund's balance is refused and changes nothing.
         let store = rt.block_on(db.store());
-        let audit_before = rt.block_on(store.count(Table::Audit)).unwrap();
+        let audit_before = rt.block_on(store.count(RegistryTable::Audit)).unwrap();
         let e = rt
             .block_on(store.post(
                 &Op::Pay {
@@ -134,7 +134,7 @@ fn funds_allocations_report_and_verify_through_the_binary() {
         assert_eq!(e.to_string(), "申领编号 SL-NONE 不存在", "[{b}]");
         assert_eq!(report_json(&db), r, "[{b}] a refusal changes nothing");
         assert_eq!(
-            rt.block_on(store.count(Table::Audit)).unwrap(),
+            rt.block_on(store.count(RegistryTable::Audit)).unwrap(),
             audit_before
         );
         rt.block_on(store.close());
@@ -243,7 +243,7 @@ fn claim_movements_through_the_store() {
             // R16: beyond the balance → refused, nothing written.
             let before = (
                 s.ledger_report().await.unwrap(),
-                s.count(Table::Audit).await.unwrap(),
+                s.count(RegistryTable::Audit).await.unwrap(),
             );
             let e = refused(s.post(&pay(&ui, "LC001", "1200"), &me).await);
             assert_eq!(
@@ -252,7 +252,7 @@ fn claim_movements_through_the_store() {
             );
             let after = (
                 s.ledger_report().await.unwrap(),
-                s.count(Table::Audit).await.unwrap(),
+                s.count(RegistryTable::Audit).await.unwrap(),
             );
             assert_eq!(after, before, "[{b}] a refused payment changes nothing");
             assert!(s.claim_ledger("LC001").await.unwrap().is_empty());

@@ -12,7 +12,7 @@ use crate::templates::{TemplateSpec, template};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::records::*;
-use jineng_store::{Actor, BatchSummary, ImportBatch, Outcome, Store, StoreError};
+use jineng_store::{Actor, BatchSummary, ImportBatch, RowOutcome, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -102,7 +102,7 @@ trait Kind: Sized + ScopeKeys {
         store: &Store,
         batch: &ImportBatch,
         rows: &[(u64, Self)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError>;
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError>;
 }
 
 macro_rules! kind {
@@ -115,7 +115,7 @@ macro_rules! kind {
                 store: &Store,
                 batch: &ImportBatch,
                 rows: &[(u64, Self)],
-            ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+            ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
                 store.$write(batch, rows).await
             }
         }
@@ -322,7 +322,7 @@ async fn run<K: Kind + Send + 'static>(
         };
         for (row_no, outcome) in outcomes {
             summary.count(&outcome);
-            if let Outcome::Rejected(rs) = outcome {
+            if let RowOutcome::Rejected(rs) = outcome {
                 let i = raw
                     .binary_search_by_key(&row_no, |r| r.number)
                     .expect("outcome for a row of this chunk");

@@ -48,7 +48,7 @@ pub use ops::{
     ClaimLedgerState, LedgerError, Op, advance, allocate, bank_result, disburse, pay, recover,
     settle,
 };
-pub use posting::{Entry, Posting, PostingKind, unbalanced_fund};
+pub use posting::{Posting, PostingKind, PostingLine, unbalanced_fund};
 
 #[cfg(test)]
 mod tests;

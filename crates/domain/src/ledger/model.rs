@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::posting::yuan;
 use super::{
-    Account, ClaimLedgerState, Entry, FundBalances, FundCode, LedgerError, Op, Posting,
-    PostingKind, unbalanced_fund,
+    Account, ClaimLedgerState, FundBalances, FundCode, LedgerError, Op, Posting, PostingKind,
+    PostingLine, unbalanced_fund,
 };
 use crate::Fen;
 
@@ -265,7 +265,7 @@ impl Ledger {
                 .iter()
                 .flat_map(|p| &p.entries)
                 .filter(|e| matches!(e.account, Account::Transit(_)))
-                .map(Entry::net)
+                .map(PostingLine::net)
                 .sum();
             out.extend(transit_violations(claim, &counts, transit));
             // A recovered claim nets to zero on every account; a settled

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Account, Entry, FundCode, Posting, PostingKind};
+use super::{Account, FundCode, Posting, PostingKind, PostingLine};
 use crate::Fen;
 
 /// A movement refused, with the reason in Chinese.
@@ -239,8 +239,8 @@ pub fn allocate(fund: &FundCode, amount: Fen, memo: &str) -> Result<Posting, Led
         fund: fund.clone(),
         claim_no: None,
         entries: vec![
-            Entry::debit_to(Account::Bank(fund.clone()), amount),
-            Entry::credit_to(Account::Source(fund.clone()), amount),
+            PostingLine::debit_to(Account::Bank(fund.clone()), amount),
+            PostingLine::credit_to(Account::Source(fund.clone()), amount),
         ],
         memo: if memo.trim().is_empty() {
             "资金拨入".to_string()
@@ -281,8 +281,8 @@ fn first_payment(
         memo: format!("申领 {claim} {}", kind.as_zh()),
         claim_no: Some(claim),
         entries: vec![
-            Entry::debit_to(debit, amount),
-            Entry::credit_to(Account::Bank(fund.clone()), amount),
+            PostingLine::debit_to(debit, amount),
+            PostingLine::credit_to(Account::Bank(fund.clone()), amount),
         ],
     })
 }
@@ -359,8 +359,8 @@ pub fn bank_result(
         ),
         claim_no: Some(claim),
         entries: vec![
-            Entry::debit_to(debit, amount),
-            Entry::credit_to(Account::Transit(fund.clone()), amount),
+            PostingLine::debit_to(debit, amount),
+            PostingLine::credit_to(Account::Transit(fund.clone()), amount),
         ],
         fund,
     })
@@ -397,11 +397,11 @@ pub fn settle(
     let rest = total - advanced;
     within(fund, rest, bank_balance)?;
     let mut entries = vec![
-        Entry::debit_to(Account::Expense(fund.clone()), total),
-        Entry::credit_to(Account::Advances(fund.clone()), advanced),
+        PostingLine::debit_to(Account::Expense(fund.clone()), total),
+        PostingLine::credit_to(Account::Advances(fund.clone()), advanced),
     ];
     if rest.is_positive() {
-        entries.push(Entry::credit_to(Account::Bank(fund.clone()), rest));
+        entries.push(PostingLine::credit_to(Account::Bank(fund.clone()), rest));
     }
     Ok(Posting {
         kind: PostingKind::Settle,
@@ -426,18 +426,18 @@ pub fn recover(claim: &str, state: &ClaimLedgerState) -> Result<Posting, LedgerE
         _ => return Err(LedgerError::NothingToRecover(claim)),
     };
     // Debits first, then credits; within each, account order.
-    let mut entries: Vec<Entry> = state
+    let mut entries: Vec<PostingLine> = state
         .net
         .iter()
         .filter(|(_, n)| n.0 < 0)
-        .map(|(a, n)| Entry::debit_to(a.clone(), -*n))
+        .map(|(a, n)| PostingLine::debit_to(a.clone(), -*n))
         .collect();
     entries.extend(
         state
             .net
             .iter()
             .filter(|(_, n)| n.0 > 0)
-            .map(|(a, n)| Entry::credit_to(a.clone(), *n)),
+            .map(|(a, n)| PostingLine::credit_to(a.clone(), *n)),
     );
     if entries.is_empty() {
         return Err(LedgerError::NothingToRecover(claim));

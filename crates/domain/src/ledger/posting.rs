@@ -10,23 +10,23 @@ use crate::Fen;
 
 /// One line of a posting: exactly one of `debit` and `credit` is nonzero.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub struct PostingLine {
     pub account: Account,
     pub debit: Fen,
     pub credit: Fen,
 }
 
-impl Entry {
-    pub fn debit_to(account: Account, amount: Fen) -> Entry {
-        Entry {
+impl PostingLine {
+    pub fn debit_to(account: Account, amount: Fen) -> PostingLine {
+        PostingLine {
             account,
             debit: amount,
             credit: Fen::ZERO,
         }
     }
 
-    pub fn credit_to(account: Account, amount: Fen) -> Entry {
-        Entry {
+    pub fn credit_to(account: Account, amount: Fen) -> PostingLine {
+        PostingLine {
             account,
             debit: Fen::ZERO,
             credit: amount,
@@ -156,14 +156,14 @@ pub struct Posting {
     pub fund: FundCode,
     /// The claim paid, advanced, settled or recovered; `None` for allocations.
     pub claim_no: Option<String>,
-    pub entries: Vec<Entry>,
+    pub entries: Vec<PostingLine>,
     pub memo: String,
 }
 
 impl Posting {
     /// Σ debit = Σ credit.
     pub fn is_balanced(&self) -> bool {
-        self.entries.iter().map(Entry::net).sum::<i128>() == 0
+        self.entries.iter().map(PostingLine::net).sum::<i128>() == 0
     }
 
     /// What is wrong with the posting's form, in Chinese: unbalanced, a

@@ -31,7 +31,7 @@ fn fund_codes_and_accounts_round_trip() {
     for k in PostingKind::ALL {
         assert_eq!(PostingKind::from_code(k.code()), Some(k));
     }
-    let json = serde_json::to_string(&Entry::debit_to(Account::Bank(ui()), Fen(5)));
+    let json = serde_json::to_string(&PostingLine::debit_to(Account::Bank(ui()), Fen(5)));
     assert_eq!(
         json.unwrap(),
         r#"{"account":"bank:UI","debit":5,"credit":0}"#
@@ -112,8 +112,8 @@ fn advance_settle_recover() {
     assert_eq!(
         p.entries,
         vec![
-            Entry::debit_to(Account::Bank(ui()), y("1000")),
-            Entry::credit_to(Account::Expense(ui()), y("1000")),
+            PostingLine::debit_to(Account::Bank(ui()), y("1000")),
+            PostingLine::credit_to(Account::Expense(ui()), y("1000")),
         ]
     );
     assert_eq!(l.balance(&Account::Bank(ui())), y("10000"));

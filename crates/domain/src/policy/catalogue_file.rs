@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::PolicyError;
-use super::catalogue::{Catalogue, Entry, Shortage};
+use super::catalogue::{Catalogue, CatalogueEntry, Shortage};
 use super::de;
 use super::file::{Source, SpannedTable, opt_date, yuan_value};
 use crate::refdata::RefData;
@@ -76,7 +76,7 @@ pub(crate) struct RawShortage {
 /// The catalogue as the files so far give it.
 #[derive(Default)]
 pub(super) struct CatalogueParts {
-    entries: Vec<Entry>,
+    entries: Vec<CatalogueEntry>,
     shortage: Vec<Shortage>,
     grades: BTreeMap<String, Grade>,
     note: String,
@@ -122,7 +122,7 @@ impl CatalogueParts {
     }
 }
 
-fn same_key(a: &Entry, b: &Entry) -> bool {
+fn same_key(a: &CatalogueEntry, b: &CatalogueEntry) -> bool {
     a.subsidy == b.subsidy && a.occupation == b.occupation && a.level == b.level && a.cert == b.cert
 }
 
@@ -157,7 +157,7 @@ fn expand_entries(
     raw: &[Spanned<RawEntry>],
     grades: &BTreeMap<String, Grade>,
     refdata: &RefData,
-) -> Result<Vec<Entry>, PolicyError> {
+) -> Result<Vec<CatalogueEntry>, PolicyError> {
     let mut out = Vec::new();
     for e in raw {
         let at = Some(e.span().start);
@@ -223,7 +223,7 @@ fn expand_entries(
             return Err(err("目录条目的截止日期早于起始日期".into()));
         }
         for (level, amount) in amounts {
-            out.push(Entry {
+            out.push(CatalogueEntry {
                 subsidy: subsidy.clone(),
                 occupation: occupation.clone(),
                 level,

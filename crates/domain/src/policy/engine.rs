@@ -18,26 +18,26 @@ use crate::Fen;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum DecisionOutcome {
     Approved,
     Rejected,
     Review,
 }
 
-impl Outcome {
+impl DecisionOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Approved => "approved",
-            Outcome::Rejected => "rejected",
-            Outcome::Review => "review",
+            DecisionOutcome::Approved => "approved",
+            DecisionOutcome::Rejected => "rejected",
+            DecisionOutcome::Review => "review",
         }
     }
 
     pub fn as_zh(self) -> &'static str {
         match self {
-            Outcome::Approved => "核准",
-            Outcome::Rejected => "不予核准",
-            Outcome::Review => "需人工复核",
+            DecisionOutcome::Approved => "核准",
+            DecisionOutcome::Rejected => "不予核准",
+            DecisionOutcome::Review => "需人工复核",
         }
     }
 }
@@ -86,7 +86,7 @@ pub struct Payment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    pub outcome: Outcome,
+    pub outcome: DecisionOutcome,
     /// The approved amount (zero unless approved or in review).
     pub amount: Fen,
     pub payments: Vec<Payment>,
@@ -230,7 +230,7 @@ impl Priced {
         }
     }
 
-    fn from_catalogue(self) -> Priced {
+    fn catalogued(self) -> Priced {
         Priced {
             from_catalogue: true,
             ..self
@@ -245,8 +245,7 @@ fn price(cx: &mut Ctx<'_>, rule: RuleId) -> Option<Priced> {
     let r = &policy.rules;
     match rule {
         RuleId::R1 => r.r1.as_ref().and_then(|a| {
-            rules::r01_certificate::eval(cx, &a.params)
-                .map(|f| Priced::new(f, None).from_catalogue())
+            rules::r01_certificate::eval(cx, &a.params).map(|f| Priced::new(f, None).catalogued())
         }),
         RuleId::R8 => r.r8.as_ref().and_then(|a| {
             rules::r08_living_allowance::eval(cx, &a.params).map(|(f, veteran_free)| Priced {
@@ -273,15 +272,15 @@ fn price(cx: &mut Ctx<'_>, rule: RuleId) -> Option<Priced> {
                     advance_pct,
                     ..Priced::new(f, Some(PayeeKind::Institution))
                 }
-                .from_catalogue()
+                .catalogued()
             })
         }),
         RuleId::R12 => r.r12.as_ref().and_then(|a| {
             rules::r12_skill_upgrade::eval(cx, &a.params)
-                .map(|f| Priced::new(f, Some(PayeeKind::Person)).from_catalogue())
+                .map(|f| Priced::new(f, Some(PayeeKind::Person)).catalogued())
         }),
         RuleId::R14 => r.r14.as_ref().and_then(|a| {
-            rules::r14_startup::eval(cx, &a.params).map(|f| Priced::new(f, None).from_catalogue())
+            rules::r14_startup::eval(cx, &a.params).map(|f| Priced::new(f, None).catalogued())
         }),
         _ => None,
     }
@@ -362,15 +361,15 @@ fn finish(cx: Ctx<'_>, priced: Option<(Fen, PayeeKind, Award)>) -> Decision {
     let (outcome, amount, payments, award) = match priced {
         Some((amount, payee, award)) if !failed => (
             if flagged {
-                Outcome::Review
+                DecisionOutcome::Review
             } else {
-                Outcome::Approved
+                DecisionOutcome::Approved
             },
             amount,
             vec![Payment { payee, amount }],
             Some(award),
         ),
-        _ => (Outcome::Rejected, Fen::ZERO, Vec::new(), None),
+        _ => (DecisionOutcome::Rejected, Fen::ZERO, Vec::new(), None),
     };
     Decision {
         outcome,
@@ -389,7 +388,7 @@ pub fn no_policy(claim: &ClaimFacts, region: &crate::RegionCode) -> Decision {
     use chrono::Datelike;
     let on = claim.event_date();
     Decision {
-        outcome: Outcome::Review,
+        outcome: DecisionOutcome::Review,
         amount: Fen::ZERO,
         payments: Vec::new(),
         advance_pct: 0,
@@ -420,7 +419,7 @@ pub fn decide_person(
     let mut out: Vec<Option<Decision>> = vec![None; claims.len()];
     for i in order {
         let d = decide(policy, person, &claims[i], history, today);
-        if d.outcome == Outcome::Approved
+        if d.outcome == DecisionOutcome::Approved
             && let Some(a) = &d.award
         {
             history.push(a.clone());

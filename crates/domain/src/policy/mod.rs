@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::RegionCode;
 pub use catalogue::Catalogue;
-pub use engine::{Decision, Outcome, PayeeKind, Payment};
+pub use engine::{Decision, DecisionOutcome, PayeeKind, Payment};
 pub use file::{PolicySources, load};
 pub use rules::Rules;
 

@@ -14,7 +14,8 @@ use crate::sql::{Val, insert_rows};
 use crate::{Backend, Store, StoreError};
 use jineng_domain::Fen;
 use jineng_domain::ledger::{
-    Account, ClaimLedgerState, Entry, FundBalances, FundCode, LedgerError, Op, Posting, PostingKind,
+    Account, ClaimLedgerState, FundBalances, FundCode, LedgerError, Op, Posting, PostingKind,
+    PostingLine,
 };
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -122,7 +123,7 @@ pub(crate) async fn claim_state(
     for r in rows {
         let tx_id: i64 = r.try_get("tx_id")?;
         let account: String = r.try_get("account")?;
-        let entry = Entry {
+        let entry = PostingLine {
             account: Account::parse(&account).map_err(|e| corrupt(tx_id, e.message()))?,
             debit: Fen(r.try_get("debit_fen")?),
             credit: Fen(r.try_get("credit_fen")?),

@@ -29,37 +29,37 @@ pub(super) fn describe(d: &Detail, p: &Policy, c: &RenderCtx<'_>) -> String {
         | Detail::Apprentice { .. }
         | Detail::WorkTraining { .. }
         | Detail::Advance { .. } => amount_text(d),
-        Detail::Trained { .. }
+        Detail::Trained
         | Detail::Untrained { .. }
-        | Detail::NotInPlan { .. }
-        | Detail::CertTypeNotCovered { .. }
+        | Detail::NotInPlan
+        | Detail::CertTypeNotCovered
         | Detail::CertificateRevoked { .. }
         | Detail::Place { .. }
-        | Detail::PlaceUnknown { .. }
+        | Detail::PlaceUnknown
         | Detail::CertBeforeTrainingEnd { .. }
         | Detail::LocalInstitution { .. }
         | Detail::RemovedFromCatalogue { .. }
-        | Detail::NotCompleted { .. }
-        | Detail::NotTrainingType { .. }
+        | Detail::NotCompleted
+        | Detail::NotTrainingType
         | Detail::LateApplication { .. } => training_text(d, c),
         Detail::Category { .. }
-        | Detail::NoCategory { .. }
-        | Detail::Pension { .. }
+        | Detail::NoCategory
+        | Detail::Pension
         | Detail::Age { .. }
         | Detail::Family { .. }
         | Detail::Free { .. }
-        | Detail::ByStandard { .. }
+        | Detail::ByStandard
         | Detail::Insured { .. }
         | Detail::VeteranOnce { .. }
         | Detail::Startup { .. } => person_text(d, p),
         Detail::MonthsTaken { .. }
         | Detail::MonthsElsewhere { .. }
         | Detail::YearCount { .. }
-        | Detail::FirstTime { .. }
+        | Detail::FirstTime
         | Detail::Repeat { .. }
         | Detail::RepeatElsewhere { .. }
-        | Detail::SameStandard { .. }
-        | Detail::Unique { .. }
+        | Detail::SameStandard
+        | Detail::Unique
         | Detail::Duplicate { .. }
         | Detail::DuplicateElsewhere { .. } => repeat_text(d, c),
     }
