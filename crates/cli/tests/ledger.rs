@@ -172,6 +172,21 @@ fn funds_allocations_report_and_verify_through_the_binary() {
                 && stdout.contains("资金来源 EMP_AID 账不平"),
             "[{b}] {stdout}"
         );
+
+        // A line on an account its fund does not have: the code is read by
+        // the domain, not spelled in the query.
+        rt.block_on(tamper(
+            &db,
+            "UPDATE ledger_entries SET account = 'cash:UI' WHERE tx_id = 1 AND line = 2",
+        ));
+        let out = db.run(&["ledger", "verify"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "[{b}] {stdout}");
+        assert!(
+            stdout
+                .contains("第 1 笔记账（拨入）第 2 行分录的账户「cash:UI」不是资金来源 UI 的账户"),
+            "[{b}] {stdout}"
+        );
     }
 }
 
