@@ -137,7 +137,7 @@ pub fn in_memory(claims: usize) -> anyhow::Result<serde_json::Value> {
     for _ in 0..rounds {
         for (p, c, h) in &cases {
             let d = engine::decide(&policy, p, c, h, today);
-            approved += usize::from(d.outcome == jineng_domain::policy::Outcome::Approved);
+            approved += usize::from(d.outcome == jineng_domain::policy::DecisionOutcome::Approved);
             black_box(&d);
         }
     }

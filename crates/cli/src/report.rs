@@ -8,7 +8,7 @@ use crate::planning::indicators;
 use chrono::{Datelike, NaiveDate};
 use clap::{Subcommand, ValueEnum};
 use jineng_domain::planning::{
-    Area, Entry, Period, cumulative_by_month, progress_entries, total_entries,
+    Area, Period, ProgressRow, cumulative_by_month, progress_entries, total_entries,
 };
 use jineng_report::tables::Months;
 use jineng_report::{Table, fund_use, periodic_tables, progress_table, svg, xlsx};
@@ -130,7 +130,7 @@ pub(crate) async fn dashboard(
     region: &str,
     year: i32,
     as_of: NaiveDate,
-) -> anyhow::Result<(DashboardData, Vec<Entry>, Vec<Entry>)> {
+) -> anyhow::Result<(DashboardData, Vec<ProgressRow>, Vec<ProgressRow>)> {
     let set = indicators(store, actor).await?;
     let period = span(store, year).await?;
     let data = store.dashboard_data(region, period).await?;
@@ -186,13 +186,13 @@ async fn charts(
     store: &Store,
     actor: &Actor,
     data: &DashboardData,
-    entries: &[Entry],
+    entries: &[ProgressRow],
     as_of: NaiveDate,
 ) -> anyhow::Result<String> {
     let Some(first) = entries.first() else {
         anyhow::bail!("{} 没有 {} 年的目标，无法绘图", data.name, as_of.year());
     };
-    let same: Vec<Entry> = entries
+    let same: Vec<ProgressRow> = entries
         .iter()
         .filter(|e| e.indicator == first.indicator && e.period == first.period)
         .cloned()

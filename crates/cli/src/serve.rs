@@ -3,7 +3,7 @@
 //! passwords and an API token.
 
 use clap::Args;
-use jineng_store::{Actor, Store, Table};
+use jineng_store::{Actor, RegistryTable, Store};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -182,7 +182,7 @@ pub async fn run(
 }
 
 async fn demo(store: &Store, actor: &Actor, token_days: i64) -> anyhow::Result<()> {
-    let sample = if store.count(Table::Persons).await? == 0 {
+    let sample = if store.count(RegistryTable::Persons).await? == 0 {
         let dir = std::env::temp_dir().join(format!("jineng-demo-{}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
         println!("正在载入演示辖区：聊城市（8 个县市区、3 个功能区）……");

@@ -64,7 +64,7 @@ fn overlapping_concurrent_imports_both_complete() {
         assert_eq!(inserted, 40_000, "[{}] {ra} {rb}", db.backend);
         let store = rt.block_on(db.store());
         assert_eq!(
-            rt.block_on(store.count(jineng_store::Table::Persons))
+            rt.block_on(store.count(jineng_store::RegistryTable::Persons))
                 .unwrap(),
             40_000
         );

@@ -2,7 +2,7 @@
 //! running the same import again completes it.
 
 use crate::common;
-use jineng_store::Table;
+use jineng_store::RegistryTable;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,7 +56,7 @@ fn killed_import_keeps_whole_chunks_and_rerun_completes() {
         let started = Instant::now();
         let reached = loop {
             let n = rt
-                .block_on(store.count(Table::Persons))
+                .block_on(store.count(RegistryTable::Persons))
                 .map_or(0, |n| n as usize);
             if n >= 4 * CHUNK || started.elapsed() > Duration::from_secs(120) {
                 break n >= 4 * CHUNK;
@@ -66,7 +66,7 @@ fn killed_import_keeps_whole_chunks_and_rerun_completes() {
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
         assert!(reached, "[{}] the import did not start", db.backend);
-        let before = rt.block_on(store.count(Table::Persons)).unwrap() as usize;
+        let before = rt.block_on(store.count(RegistryTable::Persons)).unwrap() as usize;
         assert!(
             before < ROWS,
             "[{}] the import finished before it could be killed",
@@ -94,7 +94,7 @@ fn killed_import_keeps_whole_chunks_and_rerun_completes() {
         );
         assert_eq!(r["unchanged"].as_u64().unwrap() as usize, before);
         assert_eq!(
-            rt.block_on(store.count(Table::Persons)).unwrap() as usize,
+            rt.block_on(store.count(RegistryTable::Persons)).unwrap() as usize,
             ROWS
         );
         rt.block_on(store.close());

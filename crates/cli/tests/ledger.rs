@@ -9,7 +9,7 @@ use common::TestDb;
 use common::fixtures::{CLAIMS, base, fx, load};
 use jineng_domain::Fen;
 use jineng_domain::ledger::{FundCode, LedgerError, Op};
-use jineng_store::{Actor, FundReport, StoreError, Table};
+use jineng_store::{Actor, FundReport, RegistryTable, StoreError};
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -120,7 +120,7 @@ fn funds_allocations_report_and_verify_through_the_binary() {
 
         // A payment beyond the fund's balance is refused and changes nothing.
         let store = rt.block_on(db.store());
-        let audit_before = rt.block_on(store.count(Table::Audit)).unwrap();
+        let audit_before = rt.block_on(store.count(RegistryTable::Audit)).unwrap();
         let e = rt
             .block_on(store.post(
                 &Op::Pay {
@@ -134,7 +134,7 @@ fn funds_allocations_report_and_verify_through_the_binary() {
         assert_eq!(e.to_string(), "申领编号 SL-NONE 不存在", "[{b}]");
         assert_eq!(report_json(&db), r, "[{b}] a refusal changes nothing");
         assert_eq!(
-            rt.block_on(store.count(Table::Audit)).unwrap(),
+            rt.block_on(store.count(RegistryTable::Audit)).unwrap(),
             audit_before
         );
         rt.block_on(store.close());
@@ -170,6 +170,21 @@ fn funds_allocations_report_and_verify_through_the_binary() {
         assert!(
             stdout.contains("账户 补贴支出（EMP_AID）余额 0.07 元与明细合计 0.00 元不符")
                 && stdout.contains("资金来源 EMP_AID 账不平"),
+            "[{b}] {stdout}"
+        );
+
+        // A line on an account its fund does not have: the code is read by
+        // the domain, not spelled in the query.
+        rt.block_on(tamper(
+            &db,
+            "UPDATE ledger_entries SET account = 'cash:UI' WHERE tx_id = 1 AND line = 2",
+        ));
+        let out = db.run(&["ledger", "verify"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "[{b}] {stdout}");
+        assert!(
+            stdout
+                .contains("第 1 笔记账（拨入）第 2 行分录的账户「cash:UI」不是资金来源 UI 的账户"),
             "[{b}] {stdout}"
         );
     }
@@ -243,7 +258,7 @@ fn claim_movements_through_the_store() {
             // R16: beyond the balance → refused, nothing written.
             let before = (
                 s.ledger_report().await.unwrap(),
-                s.count(Table::Audit).await.unwrap(),
+                s.count(RegistryTable::Audit).await.unwrap(),
             );
             let e = refused(s.post(&pay(&ui, "LC001", "1200"), &me).await);
             assert_eq!(
@@ -252,7 +267,7 @@ fn claim_movements_through_the_store() {
             );
             let after = (
                 s.ledger_report().await.unwrap(),
-                s.count(Table::Audit).await.unwrap(),
+                s.count(RegistryTable::Audit).await.unwrap(),
             );
             assert_eq!(after, before, "[{b}] a refused payment changes nothing");
             assert!(s.claim_ledger("LC001").await.unwrap().is_empty());

@@ -165,7 +165,7 @@ fn revealing_an_id_is_audited_and_masked_views_are_not() {
         db.import("persons", &f, &[]);
         let store = rt.block_on(db.store());
         let audit = || {
-            rt.block_on(store.count(jineng_store::Table::Audit))
+            rt.block_on(store.count(jineng_store::RegistryTable::Audit))
                 .unwrap()
         };
         let before = audit();

@@ -3,7 +3,7 @@
 
 use crate::common;
 use common::fixtures::*;
-use jineng_store::Table;
+use jineng_store::RegistryTable;
 use serde_json::json;
 
 #[test]
@@ -100,7 +100,7 @@ fn categories_every_rule_rejects_its_row() {
             db.archive(&f.zhang)["categories"][1]["valid_to"],
             "2024-06-30"
         );
-        assert_eq!(count(&db, Table::Categories), 3);
+        assert_eq!(count(&db, RegistryTable::Categories), 3);
     }
 }
 
@@ -153,7 +153,7 @@ fn relations_every_rule_rejects_its_row() {
         s.check(&db, &r, code);
         assert_eq!(counts(&r), (4, 0, 0));
         assert_eq!(
-            count(&db, Table::Relations),
+            count(&db, RegistryTable::Relations),
             8,
             "[{}] each relation is kept in both directions",
             db.backend
@@ -161,6 +161,6 @@ fn relations_every_rule_rejects_its_row() {
 
         let (r, code) = s.import(&db, "relations");
         assert_eq!((code, counts(&r)), (1, (0, 0, 4)), "[{}] {r:#}", db.backend);
-        assert_eq!(count(&db, Table::Relations), 8);
+        assert_eq!(count(&db, RegistryTable::Relations), 8);
     }
 }

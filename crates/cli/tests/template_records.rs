@@ -4,7 +4,7 @@
 use crate::common;
 use common::assert_error;
 use common::fixtures::*;
-use jineng_store::Table;
+use jineng_store::RegistryTable;
 use serde_json::json;
 
 // -------------------------------------------------------- certificates ----
@@ -208,7 +208,7 @@ fn certificates_every_rule_rejects_its_row() {
         let (r, code) = s.import_with(&db, "certificates", &["--chunk", "2"]);
         s.check(&db, &r, code);
         assert_eq!(counts(&r), (4, 0, 0));
-        assert_eq!(count(&db, Table::Certificates), 4);
+        assert_eq!(count(&db, RegistryTable::Certificates), 4);
         assert_eq!(
             db.archive(&f.zhang)["certificates"],
             json!([{
@@ -460,7 +460,7 @@ fn claims_every_rule_rejects_its_row() {
         let (r, code) = s.import(&db, "claims");
         s.check(&db, &r, code);
         assert_eq!(counts(&r), (4, 0, 0));
-        assert_eq!(count(&db, Table::Claims), 4);
+        assert_eq!(count(&db, RegistryTable::Claims), 4);
         let claims = |id: &str| -> Vec<(String, String, String, Option<i64>, String)> {
             db.archive(id)["claims"]
                 .as_array()

@@ -4,7 +4,7 @@
 use crate::common;
 use common::fixtures::*;
 use common::{assert_error, credit};
-use jineng_store::Table;
+use jineng_store::RegistryTable;
 
 // -------------------------------------------------------- institutions ----
 #[test]
@@ -121,7 +121,7 @@ fn institutions_every_rule_rejects_its_row() {
         s.check(&db, &r, code);
         assert_eq!(counts(&r), (3, 0, 0));
         assert_eq!(
-            count(&db, Table::Institutions),
+            count(&db, RegistryTable::Institutions),
             3,
             "[{}] only the good rows are written",
             db.backend
@@ -150,7 +150,7 @@ fn institutions_every_rule_rejects_its_row() {
                 "LQ-01,{third},就业技能培训,6-31-01-03,电工,五级,371581,2024-03-01,2024-03-20,40"
             )],
         );
-        assert_eq!(count(&db, Table::Institutions), 3);
+        assert_eq!(count(&db, RegistryTable::Institutions), 3);
     }
 }
 
@@ -371,7 +371,7 @@ fn classes_every_rule_rejects_its_row() {
             "[{}] 2024-001 at two institutions is two classes",
             db.backend
         );
-        assert_eq!(count(&db, Table::Classes), 5);
+        assert_eq!(count(&db, RegistryTable::Classes), 5);
 
         let (r, code) = s.import(&db, "classes");
         assert_eq!((code, counts(&r)), (1, (0, 0, 5)), "[{}] {r:#}", db.backend);
@@ -387,7 +387,7 @@ fn classes_every_rule_rejects_its_row() {
             )],
         );
         assert_eq!(counts(&r), (0, 1, 0));
-        assert_eq!(count(&db, Table::Classes), 5);
+        assert_eq!(count(&db, RegistryTable::Classes), 5);
 
         // What was written, as the e-archive shows it.
         load(
@@ -583,7 +583,7 @@ fn roster_every_rule_rejects_its_row() {
         s.check(&db, &r, code);
         assert_eq!(counts(&r), (5, 0, 0));
         assert_eq!(
-            count(&db, Table::Enrolments),
+            count(&db, RegistryTable::Enrolments),
             5,
             "[{}] only the good rows are written",
             db.backend
@@ -645,7 +645,7 @@ fn roster_every_rule_rejects_its_row() {
             hours(&f.zhang)[1],
             h("2024-001 阳谷县金穗职业培训学校", 92, 8, "passed")
         );
-        assert_eq!(count(&db, Table::Enrolments), 5);
+        assert_eq!(count(&db, RegistryTable::Enrolments), 5);
 
         // Once the school's class 2024-001 is closed (已结业) its roster is
         // final: the same rows again are unchanged; new hours, a new

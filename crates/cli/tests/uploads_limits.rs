@@ -9,7 +9,7 @@ use crate::common;
 
 use common::fixtures::count;
 use common::{id, initialised};
-use jineng_store::Table;
+use jineng_store::RegistryTable;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -253,7 +253,11 @@ fn an_xlsx_zip_bomb_is_refused_in_little_memory() {
             t.elapsed().as_secs_f64(),
             peak / 1024
         );
-        assert_eq!(count(&db, Table::Persons), 0, "[{b}] nothing written");
+        assert_eq!(
+            count(&db, RegistryTable::Persons),
+            0,
+            "[{b}] nothing written"
+        );
     }
 }
 
@@ -283,7 +287,7 @@ fn a_csv_wider_than_excel_is_refused_up_front() {
         );
         assert!(!stderr.contains("Xlsx"), "[{b}] no English error: {stderr}");
         assert!(!report.exists(), "[{b}] refused before any report");
-        assert_eq!(count(&db, Table::Persons), 0, "[{b}]");
+        assert_eq!(count(&db, RegistryTable::Persons), 0, "[{b}]");
 
         // Exactly 16,384 columns is still a table.
         header.pop();

@@ -7,7 +7,7 @@ mod common;
 
 use common::{cat, cert, cert_claim, class, d, level, person, repo_policy};
 use jineng_domain::CertificateType;
-use jineng_domain::policy::engine::{self, Outcome};
+use jineng_domain::policy::engine::{self, DecisionOutcome};
 use jineng_domain::policy::facts::{CatalogueRemoval, ClaimFacts};
 use jineng_domain::policy::trace::Verdict;
 use jineng_domain::policy::{Policy, RuleId};
@@ -22,7 +22,7 @@ fn removed(from: &str) -> Option<CatalogueRemoval> {
 }
 
 /// The outcome, the rules that failed, and the rendered trace.
-fn decided(p: &Policy, region: &str, c: &ClaimFacts) -> (Outcome, Vec<RuleId>, String) {
+fn decided(p: &Policy, region: &str, c: &ClaimFacts) -> (DecisionOutcome, Vec<RuleId>, String) {
     let category = if region == "320623" {
         "下岗失业人员"
     } else {
@@ -64,14 +64,14 @@ fn r1_refuses_training_after_the_removal_date() {
     let mut c = cert_claim("1", certificate, k);
     c.class.as_mut().unwrap().institution.removed = removed("2019-04-01");
     let (outcome, failed, text) = decided(&p, "371502", &c);
-    assert_eq!(outcome, Outcome::Rejected, "{text}");
+    assert_eq!(outcome, DecisionOutcome::Rejected, "{text}");
     assert_eq!(failed, vec![RuleId::R1], "{text}");
     assert!(text.contains(LINE), "{text}");
 
     // Removed from the day after the class started: paid.
     c.class.as_mut().unwrap().institution.removed = removed("2019-04-02");
     let (outcome, _, text) = decided(&p, "371502", &c);
-    assert_eq!(outcome, Outcome::Approved, "{text}");
+    assert_eq!(outcome, DecisionOutcome::Approved, "{text}");
     assert!(!text.contains("移出目录"), "{text}");
 }
 
@@ -95,10 +95,10 @@ fn an_r4_certificate_is_refused_after_the_removal_date_too() {
     );
     let mut c = cert_claim("2", certificate, k);
     let (outcome, _, text) = decided(&p, "320623", &c);
-    assert_eq!(outcome, Outcome::Approved, "{text}");
+    assert_eq!(outcome, DecisionOutcome::Approved, "{text}");
     c.class.as_mut().unwrap().institution.removed = removed("2019-04-01");
     let (outcome, failed, text) = decided(&p, "320623", &c);
-    assert_eq!(outcome, Outcome::Rejected, "{text}");
+    assert_eq!(outcome, DecisionOutcome::Rejected, "{text}");
     // R1 refuses first and stops the decision; R4 holds the same check
     // for its certificate types.
     assert_eq!(failed, vec![RuleId::R1], "{text}");

@@ -7,7 +7,7 @@ mod common;
 use common::{
     cat, cert, cert_claim, claim, class, d, level, person, relative, rendered, repo_policy,
 };
-use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::policy::engine::{self, Decision, DecisionOutcome, PayeeKind};
 use jineng_domain::policy::facts::{Award, ClaimFacts, PersonFacts};
 use jineng_domain::policy::trace::{Detail, Verdict};
 use jineng_domain::policy::{Policy, RuleId};
@@ -44,14 +44,14 @@ fn line_of(lines: &[String], rule: RuleId) -> String {
 }
 
 fn approved(dec: &Decision, fen: i64, payee: PayeeKind) {
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen(fen));
     assert_eq!(dec.payee(), Some(payee));
     assert_eq!(dec.payments.iter().map(|p| p.amount).sum::<Fen>(), Fen(fen));
 }
 
 fn rejected_by(dec: &Decision, rules: &[RuleId]) {
-    assert_eq!(dec.outcome, Outcome::Rejected, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Rejected, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen::ZERO);
     assert!(dec.payments.is_empty());
     assert!(dec.award.is_none());
@@ -783,7 +783,11 @@ fn r13_the_free_training_includes_its_living_allowance() {
     let mut history = Vec::new();
     let out = engine::decide_person(&p, &vet, &[training, allowance], &mut history, d(TODAY));
     // The allowance (class end) is decided before the certificate.
-    assert!(out[1].outcome == Outcome::Approved, "{:#?}", out[1].trace);
+    assert!(
+        out[1].outcome == DecisionOutcome::Approved,
+        "{:#?}",
+        out[1].trace
+    );
     assert!(out[1].award.as_ref().unwrap().veteran_free);
     approved(&out[0], 100_000, PayeeKind::Institution);
 
@@ -888,7 +892,7 @@ fn r17_one_certificate_is_paid_once() {
         ..claim("153", "生活费补贴", "2020-06-05")
     };
     let first = decide(&p, &poor, &allowance, &[]);
-    assert_eq!(first.outcome, Outcome::Approved);
+    assert_eq!(first.outcome, DecisionOutcome::Approved);
     let again = ClaimFacts {
         voucher: None,
         claim_no: "154".into(),
@@ -907,7 +911,7 @@ fn claims_outside_the_policy_or_its_subsidies() {
     // Before the document was issued.
     let early = ts_cert_claim("161", TS, "6-31-01-03", "五级", "2019-08-01");
     let dec = decide(&p, &who, &early, &[]);
-    assert_eq!(dec.outcome, Outcome::Rejected);
+    assert_eq!(dec.outcome, DecisionOutcome::Rejected);
     let lines = rendered(&p, &early, &dec, "电工");
     assert!(
         lines[0].contains("事件日期不在政策有效期内（2019-08-23 起，至 2021-12-31 止）"),
@@ -916,7 +920,7 @@ fn claims_outside_the_policy_or_its_subsidies() {
     // A subsidy Tianshui's policy does not price.
     let c = claim("162", "创业培训补贴", "2020-01-01");
     let dec = decide(&p, &who, &c, &[]);
-    assert_eq!(dec.outcome, Outcome::Rejected);
+    assert_eq!(dec.outcome, DecisionOutcome::Rejected);
     assert!(rendered(&p, &c, &dec, "")[0].contains("本地政策未规定「创业培训补贴」"));
 }
 
@@ -928,7 +932,7 @@ fn a_certificate_without_its_class_needs_review() {
     let mut c = ts_cert_claim("171", TS, "6-31-01-03", "五级", "2020-05-15");
     c.class = None;
     let dec = decide(&p, &who, &c, &[]);
-    assert_eq!(dec.outcome, Outcome::Review, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Review, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen(100_000));
     assert_eq!(dec.rules(), vec![RuleId::R1]);
     let lines = rendered(&p, &c, &dec, "电工");

@@ -487,3 +487,30 @@ fn a_city_may_switch_a_province_rule_off() {
     assert!(p.rules.r8.is_none());
     assert!(!p.amount_rules.contains_key("生活费补贴"));
 }
+
+#[test]
+fn a_bad_fund_code_in_r16_routing_is_refused_when_the_policy_is_read() {
+    let r16 = |code: &str| {
+        format!(
+            "\n[rules.R16]\nclause = \"十一\"\nfunds = {{ UI = \"失业保险基金\" }}\nrouting = {{ \"职业培训补贴\" = [\"{code}\"], \"生活费补贴\" = [\"UI\"] }}\n"
+        )
+    };
+    let ok = doc(&[R1, R8, &r16("UI")]);
+    let p = load_text(&[("p.toml", &ok)]).unwrap_or_else(|e| panic!("{e}"));
+    let routing = p.fund_routing("职业培训补贴").unwrap();
+    assert_eq!(
+        routing.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        ["UI"]
+    );
+    for (code, words) in [
+        (
+            "U-I",
+            &["R16", "职业培训补贴", "资金来源代码「U-I」无效"][..],
+        ),
+        ("ui", &["R16", "资金来源代码「ui」应写作「UI」"][..]),
+    ] {
+        let text = doc(&[R1, R8, &r16(code)]);
+        let e = refused("p.toml", &text);
+        assert_error(&e, "p.toml", line_of(&text, "routing ="), words);
+    }
+}

@@ -8,7 +8,7 @@ mod common;
 use common::{cat, cert, cert_claim, class, d, level, person, rendered, repo_policy};
 use jineng_domain::CertificateType::SkillLevel as LevelCert;
 use jineng_domain::federation::TagRecord;
-use jineng_domain::policy::engine::{self, Decision, Outcome};
+use jineng_domain::policy::engine::{self, Decision, DecisionOutcome};
 use jineng_domain::policy::facts::{ClaimFacts, ForeignAward, PersonFacts};
 use jineng_domain::policy::{Policy, RuleId};
 
@@ -58,7 +58,7 @@ fn the_same_occupation_and_level_paid_in_another_deployment_is_refused_naming_it
     let p = repo_policy("liaocheng-2019.toml");
     let mut who = person("371502", vec![cat("登记失业人员", "2018-10-01")]);
     let c = electrician("四级");
-    assert_eq!(decide(&p, &who, &c).outcome, Outcome::Approved);
+    assert_eq!(decide(&p, &who, &c).outcome, DecisionOutcome::Approved);
 
     // Another level, or another subsidy type: no match (the near misses).
     who.paid_elsewhere = vec![
@@ -68,7 +68,7 @@ fn the_same_occupation_and_level_paid_in_another_deployment_is_refused_naming_it
     ];
     assert_eq!(
         decide(&p, &who, &c).outcome,
-        Outcome::Approved,
+        DecisionOutcome::Approved,
         "{:#?}",
         decide(&p, &who, &c).trace
     );
@@ -77,7 +77,7 @@ fn the_same_occupation_and_level_paid_in_another_deployment_is_refused_naming_it
     who.paid_elsewhere
         .push(tag("职业培训补贴", Some("4"), None));
     let dec = decide(&p, &who, &c);
-    assert_eq!(dec.outcome, Outcome::Rejected);
+    assert_eq!(dec.outcome, DecisionOutcome::Rejected);
     assert_eq!(dec.rules(), vec![RuleId::R3, RuleId::R17]);
     let t = text(&p, &c, &dec);
     assert!(
@@ -106,7 +106,7 @@ fn months_paid_in_another_deployment_are_not_paid_again() {
     // April and May paid in Tianshui's neighbour: only March here.
     poor.paid_elsewhere = vec![tag("以工代训补贴", None, Some(("2020-04", 3)))];
     let dec = decide(&p, &poor, &c);
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.amount.0, 20_000);
     let t = text(&p, &c, &dec);
     assert!(
@@ -116,6 +116,6 @@ fn months_paid_in_another_deployment_are_not_paid_again() {
     // Every month paid elsewhere: refused by R17.
     poor.paid_elsewhere = vec![tag("以工代训补贴", None, Some(("2020-02", 6)))];
     let dec = decide(&p, &poor, &c);
-    assert_eq!(dec.outcome, Outcome::Rejected);
+    assert_eq!(dec.outcome, DecisionOutcome::Rejected);
     assert!(dec.rules().contains(&RuleId::R17), "{:?}", dec.rules());
 }

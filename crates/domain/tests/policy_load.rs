@@ -163,7 +163,7 @@ fn rudong_numbers_are_the_seed_numbers() {
     );
     let r16 = &p.rules.r16.as_ref().unwrap().params;
     assert!(r16.funds["UI"].contains("3683万元"));
-    assert_eq!(r16.routing["职业培训补贴"][0], "UI");
+    assert_eq!(r16.routing["职业培训补贴"][0].as_str(), "UI");
     assert_eq!(
         p.cite(RuleId::R6).to_string(),
         "如东县职业技能提升行动重点任务分工表 序号13"

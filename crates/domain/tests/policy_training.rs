@@ -7,7 +7,7 @@
 mod common;
 
 use common::{cat, cert, cert_claim, class, d, level, person, repo_policy};
-use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::policy::engine::{self, Decision, DecisionOutcome, PayeeKind};
 use jineng_domain::policy::facts::{ClaimFacts, PersonFacts};
 use jineng_domain::policy::trace::Verdict;
 use jineng_domain::policy::{Policy, RuleId};
@@ -70,7 +70,7 @@ fn worker() -> PersonFacts {
 }
 
 /// The claim's outcome and the text of its R1 lines that are not passes.
-fn refused(p: &Policy, c: &ClaimFacts) -> (Outcome, String) {
+fn refused(p: &Policy, c: &ClaimFacts) -> (DecisionOutcome, String) {
     let dec = decide(p, &worker(), c);
     let text = lines(p, c, &dec)
         .into_iter()
@@ -87,7 +87,7 @@ fn r1_pays_only_a_completed_training_of_the_person() {
     let p = repo_policy("liaocheng-2019.toml");
     let ok = lc_claim("2019-05-10");
     let dec = decide(&p, &worker(), &ok);
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen(100_000));
     assert!(
         lines(&p, &ok, &dec)
@@ -101,7 +101,7 @@ fn r1_pays_only_a_completed_training_of_the_person() {
     let mut c = lc_claim("2019-05-10");
     c.class.as_mut().unwrap().enrolment = None;
     let (outcome, text) = refused(&p, &c);
-    assert_eq!(outcome, Outcome::Rejected);
+    assert_eq!(outcome, DecisionOutcome::Rejected);
     assert!(text.contains("本人不在该培训班花名册中"), "{text}");
     assert!(text.contains("不通过"), "{text}");
 
@@ -113,7 +113,7 @@ fn r1_pays_only_a_completed_training_of_the_person() {
         let mut c = lc_claim("2019-05-10");
         *completion(&mut c) = result;
         let (outcome, text) = refused(&p, &c);
-        assert_eq!(outcome, Outcome::Rejected, "{word}");
+        assert_eq!(outcome, DecisionOutcome::Rejected, "{word}");
         assert!(
             text.contains(&format!(
                 "花名册结业结果为「{word}」，不属于本政策认可的结业"
@@ -126,18 +126,18 @@ fn r1_pays_only_a_completed_training_of_the_person() {
     let mut c = lc_claim("2019-05-10");
     c.class.as_mut().unwrap().occupation = common::occ("6-18-02-04");
     let (outcome, text) = refused(&p, &c);
-    assert_eq!(outcome, Outcome::Rejected);
+    assert_eq!(outcome, DecisionOutcome::Rejected);
     assert!(text.contains("证书职业与培训班职业不符"), "{text}");
 
     // Dated before the class began, or more than a year after it ended.
     let (outcome, text) = refused(&p, &lc_claim("2019-03-20"));
-    assert_eq!(outcome, Outcome::Rejected);
+    assert_eq!(outcome, DecisionOutcome::Rejected);
     assert!(
         text.contains("证书日期早于培训班开班日期 2019-04-01"),
         "{text}"
     );
     let (outcome, text) = refused(&p, &lc_claim("2020-05-01"));
-    assert_eq!(outcome, Outcome::Rejected);
+    assert_eq!(outcome, DecisionOutcome::Rejected);
     assert!(
         text.contains("证书日期晚于培训班结业日期 2019-04-30 超过 365 天"),
         "{text}"
@@ -145,12 +145,12 @@ fn r1_pays_only_a_completed_training_of_the_person() {
     // Exactly 365 days after is still within.
     assert_eq!(
         decide(&p, &worker(), &lc_claim("2020-04-29")).outcome,
-        Outcome::Approved
+        DecisionOutcome::Approved
     );
     // During the class: an officer looks (as before).
     assert_eq!(
         decide(&p, &worker(), &lc_claim("2019-04-20")).outcome,
-        Outcome::Review
+        DecisionOutcome::Review
     );
 }
 
@@ -166,11 +166,11 @@ fn r1_holds_for_review_where_the_policy_says_so() {
     // 未结业 counts as completed under this policy.
     let mut c = lc_claim("2019-05-10");
     *completion(&mut c) = CompletionResult::NotFinished;
-    assert_eq!(decide(&p, &worker(), &c).outcome, Outcome::Approved);
+    assert_eq!(decide(&p, &worker(), &c).outcome, DecisionOutcome::Approved);
     // Not on the roster: held for review, with the amount computed.
     c.class.as_mut().unwrap().enrolment = None;
     let dec = decide(&p, &worker(), &c);
-    assert_eq!(dec.outcome, Outcome::Review, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Review, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen(100_000));
     assert_eq!(dec.rules(), vec![RuleId::R1]);
     // No class at all: review by default (no_class), refused when the
@@ -178,7 +178,7 @@ fn r1_holds_for_review_where_the_policy_says_so() {
     let mut c = lc_claim("2019-05-10");
     c.class = None;
     let (outcome, text) = refused(&repo_policy("liaocheng-2019.toml"), &c);
-    assert_eq!(outcome, Outcome::Review);
+    assert_eq!(outcome, DecisionOutcome::Review);
     assert!(
         text.contains("申领和证书均未关联培训班，无法核实参训"),
         "{text}"
@@ -186,7 +186,7 @@ fn r1_holds_for_review_where_the_policy_says_so() {
     let strict = common::policy_text("liaocheng-2019.toml")
         .replace("no_class = \"人工复核\"", "no_class = \"不予核准\"");
     let p = common::load_text(&[("liaocheng-2019.toml", &strict)]).unwrap();
-    assert_eq!(decide(&p, &worker(), &c).outcome, Outcome::Rejected);
+    assert_eq!(decide(&p, &worker(), &c).outcome, DecisionOutcome::Rejected);
 }
 
 /// An 电工 五级 certificate from a 如东 class of 100 planned hours with the
@@ -209,11 +209,11 @@ fn online_hours_count_in_proportion_with_a_cap() {
     let p = repo_policy("rudong-2019.toml");
     let who = person(RD, vec![cat("登记失业人员", "2018-01-01")]);
     let outcome = |offline, online| decide(&p, &who, &rd_claim(offline, online)).outcome;
-    assert_eq!(outcome(80, 0), Outcome::Approved);
-    assert_eq!(outcome(60, 40), Outcome::Approved); // 60 + 20
-    assert_eq!(outcome(60, 38), Outcome::Rejected); // 60 + 19
-    assert_eq!(outcome(40, 100), Outcome::Approved); // 40 + min(50, 40)
-    assert_eq!(outcome(39, 100), Outcome::Rejected); // the cap holds
+    assert_eq!(outcome(80, 0), DecisionOutcome::Approved);
+    assert_eq!(outcome(60, 40), DecisionOutcome::Approved); // 60 + 20
+    assert_eq!(outcome(60, 38), DecisionOutcome::Rejected); // 60 + 19
+    assert_eq!(outcome(40, 100), DecisionOutcome::Approved); // 40 + min(50, 40)
+    assert_eq!(outcome(39, 100), DecisionOutcome::Rejected); // the cap holds
     let c = rd_claim(60, 38);
     let dec = decide(&p, &who, &c);
     let text = lines(&p, &c, &dec).join("\n");
@@ -232,7 +232,7 @@ fn over_the_retirement_age_without_a_pension_is_a_category_of_its_own() {
     old.birth_date = d("1956-03-01");
     let c = rd_claim(90, 0);
     let dec = decide(&p, &old, &c);
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.payee(), Some(PayeeKind::Person));
     let text = lines(&p, &c, &dec).join("\n");
     assert!(
@@ -263,10 +263,10 @@ fn a_womans_retirement_age_follows_her_category() {
     };
     // 52 on the day: over a worker's age, under a cadre's.
     let worker = woman("1967-01-01", vec![]);
-    assert_eq!(decide(&p, &worker, &c).outcome, Outcome::Approved);
+    assert_eq!(decide(&p, &worker, &c).outcome, DecisionOutcome::Approved);
     let cadre = woman("1967-01-01", vec![cat("干部", "1990-01-01")]);
     assert_eq!(decide(&p, &cadre, &c).rules(), vec![RuleId::R1]);
     // 56: over both.
     let older = woman("1963-01-01", vec![cat("干部", "1990-01-01")]);
-    assert_eq!(decide(&p, &older, &c).outcome, Outcome::Approved);
+    assert_eq!(decide(&p, &older, &c).outcome, DecisionOutcome::Approved);
 }

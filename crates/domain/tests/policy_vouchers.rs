@@ -12,7 +12,7 @@ use jineng_domain::ledger::commitment::{
     ReleaseReason, VoucherLedgerState, commit, release, voucher_violations,
 };
 use jineng_domain::ledger::{FundBalances, FundCode};
-use jineng_domain::policy::engine::{Outcome, PayeeKind, decide};
+use jineng_domain::policy::engine::{DecisionOutcome, PayeeKind, decide};
 use jineng_domain::policy::facts::VoucherFacts;
 use jineng_domain::voucher::{
     EnrolmentAt, FaceRule, VoucherFacts as Voucher, VoucherNo, VoucherStatus, check_redemption,
@@ -185,7 +185,7 @@ fn a_redeemed_voucher_settles_the_claim_at_face_value() {
     let plain = decide(&p, &who, &lc_claim(None), &[], d("2019-05-01"));
     assert_eq!(
         (plain.outcome, plain.amount),
-        (Outcome::Approved, Fen(80_000))
+        (DecisionOutcome::Approved, Fen(80_000))
     );
     assert_eq!(plain.payee(), Some(PayeeKind::Person));
     let v = VoucherFacts {
@@ -194,7 +194,10 @@ fn a_redeemed_voucher_settles_the_claim_at_face_value() {
     };
     let claim = lc_claim(Some(v));
     let dec = decide(&p, &who, &claim, &[], d("2019-05-01"));
-    assert_eq!((dec.outcome, dec.amount), (Outcome::Approved, Fen(90_000)));
+    assert_eq!(
+        (dec.outcome, dec.amount),
+        (DecisionOutcome::Approved, Fen(90_000))
+    );
     assert_eq!(dec.payee(), Some(PayeeKind::Institution));
     let lines = rendered(&p, &claim, &dec, "家政服务员");
     let line = lines

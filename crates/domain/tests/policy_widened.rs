@@ -10,7 +10,7 @@ mod common;
 
 use common::{cat, class, d, person, repo_policy};
 use jineng_domain::Fen;
-use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::policy::engine::{self, Decision, DecisionOutcome, PayeeKind};
 use jineng_domain::policy::facts::{Award, ClaimFacts, PersonFacts};
 use jineng_domain::policy::{Policy, RuleId};
 
@@ -48,7 +48,7 @@ fn a_poor_labourers_allowance_only_in_project_training() {
     let poor = person(LC, vec![cat("贫困劳动力", "2016-01-01")]);
     let project = allowance("1", "项目制培训");
     let dec = decide(&p, &poor, &project, &[]);
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen(30_000));
     let other = allowance("2", "就业技能培训");
     let dec = decide(&p, &poor, &other, &[]);
@@ -62,7 +62,10 @@ fn a_poor_labourers_allowance_only_in_project_training() {
             cat("就业困难人员", "2019-01-01"),
         ],
     );
-    assert_eq!(decide(&p, &ui, &other, &[]).outcome, Outcome::Approved);
+    assert_eq!(
+        decide(&p, &ui, &other, &[]).outcome,
+        DecisionOutcome::Approved
+    );
 }
 
 #[test]
@@ -77,7 +80,7 @@ fn a_veterans_allowance_has_its_own_rate() {
     let veteran = person(LC, vec![cat("退役军人", "2018-01-01")]);
     let c = allowance("3", "就业技能培训");
     let dec = decide(&p, &veteran, &c, &[]);
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     // 10 days × 45.50 元, not R8's 30元.
     assert_eq!(dec.amount, Fen(45_500));
     let t = text(&p, &c, &dec);
@@ -111,7 +114,7 @@ fn the_apprenticeship_advance_needs_the_training_plan() {
     for in_plan in [Some(false), None] {
         let c = apprenticeship("2019-03-01", "2020-02-29", in_plan);
         let dec = decide(&p, &who, &c, &[]);
-        assert_eq!(dec.outcome, Outcome::Approved);
+        assert_eq!(dec.outcome, DecisionOutcome::Approved);
         assert_eq!(dec.advance_pct, 0);
         assert!(text(&p, &c, &dec).contains("培训班未列入当地培训计划，不预支"));
     }
@@ -150,7 +153,7 @@ fn one_person_month_of_work_training_is_paid_once() {
     // Enterprise A: March to May.
     let a = work_training("A1", "2020-03-01", "2020-05-01");
     let first = decide(&p, &poor, &a, &[]);
-    assert_eq!(first.outcome, Outcome::Approved);
+    assert_eq!(first.outcome, DecisionOutcome::Approved);
     assert_eq!(first.amount, Fen(60_000));
     let award = first.award.clone().unwrap();
     assert_eq!(
@@ -160,7 +163,12 @@ fn one_person_month_of_work_training_is_paid_once() {
     // Enterprise B claims April to July: April and May were paid to A.
     let b = work_training("B1", "2020-04-01", "2020-07-01");
     let second = decide(&p, &poor, &b, std::slice::from_ref(&award));
-    assert_eq!(second.outcome, Outcome::Approved, "{:#?}", second.trace);
+    assert_eq!(
+        second.outcome,
+        DecisionOutcome::Approved,
+        "{:#?}",
+        second.trace
+    );
     assert_eq!(second.amount, Fen(40_000));
     assert_eq!(second.payee(), Some(PayeeKind::Enterprise));
     assert_eq!(
@@ -176,7 +184,7 @@ fn one_person_month_of_work_training_is_paid_once() {
     let history = vec![award, second.award.unwrap()];
     let c = work_training("C1", "2020-04-01", "2020-05-01");
     let third = decide(&p, &poor, &c, &history);
-    assert_eq!(third.outcome, Outcome::Rejected);
+    assert_eq!(third.outcome, DecisionOutcome::Rejected);
     assert_eq!(
         third.rules(),
         vec![RuleId::R17, RuleId::R10],
@@ -216,7 +224,7 @@ fn project_training_is_priced_before_the_certificate() {
         ..common::claim("72", "项目制培训补贴", "2020-09-05")
     };
     let dec = decide(&p, &who, &c, &[]);
-    assert_eq!(dec.outcome, Outcome::Approved, "{:#?}", dec.trace);
+    assert_eq!(dec.outcome, DecisionOutcome::Approved, "{:#?}", dec.trace);
     assert_eq!(dec.amount, Fen(120_000));
     assert_eq!(dec.advance_pct, 20);
     assert_eq!(dec.payee(), Some(PayeeKind::Institution));

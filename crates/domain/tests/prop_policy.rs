@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use chrono::{Days, NaiveDate};
 use common::{cat, d, person, repo_policy};
-use jineng_domain::policy::engine::{self, Decision, Outcome};
+use jineng_domain::policy::engine::{self, Decision, DecisionOutcome};
 use jineng_domain::policy::facts::{
     CertificateFacts, ClaimFacts, ClassFacts, EnrolmentFacts, InstitutionFacts, PersonFacts,
 };
@@ -177,7 +177,7 @@ fn decide_in(
     // The history gained exactly the approved claims.
     let mut approved: Vec<&str> = out
         .iter()
-        .filter(|d| d.outcome == Outcome::Approved)
+        .filter(|d| d.outcome == DecisionOutcome::Approved)
         .map(|d| d.award.as_ref().unwrap().claim_no.as_str())
         .collect();
     let mut held: Vec<&str> = history.iter().map(|a| a.claim_no.as_str()).collect();
@@ -235,7 +235,7 @@ proptest! {
         type Item = (OccupationCode, Option<SkillLevel>, Option<CertificateType>);
         let mut seen: HashMap<Item, &str> = HashMap::new();
         for (no, dec) in &a {
-            if dec.outcome != Outcome::Approved {
+            if dec.outcome != DecisionOutcome::Approved {
                 continue;
             }
             let c = by_no[no.as_str()];

@@ -12,7 +12,7 @@ use crate::templates::{TemplateSpec, template};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::records::*;
-use jineng_store::{Actor, BatchSummary, ImportBatch, Outcome, Store, StoreError};
+use jineng_store::{Actor, BatchSummary, ImportBatch, RowOutcome, Store, StoreError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -102,7 +102,7 @@ trait Kind: Sized + ScopeKeys {
         store: &Store,
         batch: &ImportBatch,
         rows: &[(u64, Self)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError>;
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError>;
 }
 
 macro_rules! kind {
@@ -115,7 +115,7 @@ macro_rules! kind {
                 store: &Store,
                 batch: &ImportBatch,
                 rows: &[(u64, Self)],
-            ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+            ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
                 store.$write(batch, rows).await
             }
         }
@@ -358,7 +358,7 @@ async fn write_retrying<K: Kind>(
     store: &Store,
     batch: &ImportBatch,
     records: &[(u64, K)],
-) -> Result<Vec<(u64, Outcome)>, ImportError> {
+) -> Result<Vec<(u64, RowOutcome)>, ImportError> {
     let mut attempt = 0;
     loop {
         match K::write(store, batch, records).await {
@@ -374,14 +374,14 @@ async fn write_retrying<K: Kind>(
 /// Counts a chunk's outcomes, and moves the rows the store refused to
 /// `failed` with their reasons.
 fn take_outcomes(
-    outcomes: Vec<(u64, Outcome)>,
+    outcomes: Vec<(u64, RowOutcome)>,
     raw: &[Row],
     summary: &mut BatchSummary,
     failed: &mut Failed,
 ) {
     for (row_no, outcome) in outcomes {
         summary.count(&outcome);
-        if let Outcome::Rejected(rs) = outcome {
+        if let RowOutcome::Rejected(rs) = outcome {
             let i = raw
                 .binary_search_by_key(&row_no, |r| r.number)
                 .expect("outcome for a row of this chunk");

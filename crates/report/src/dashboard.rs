@@ -8,7 +8,7 @@
 use crate::svg;
 use chrono::NaiveDate;
 use jineng_domain::planning::{
-    Area, Entry, IndicatorSet, NATIONAL, Period, Target, cumulative_by_month, format_value,
+    Area, IndicatorSet, NATIONAL, Period, ProgressRow, Target, cumulative_by_month, format_value,
     indicator_value, progress_entries, total_entries,
 };
 use jineng_store::DashboardData;
@@ -62,9 +62,9 @@ pub struct Dashboard {
     pub as_of: NaiveDate,
     /// One per area (sub-region, 本级) and indicator period: the same
     /// entries as `jineng report progress --format json`.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<ProgressRow>,
     /// The region's own total per indicator period.
-    pub totals: Vec<Entry>,
+    pub totals: Vec<ProgressRow>,
     pub upper: Vec<UpperTarget>,
     #[serde(skip)]
     pub data: DashboardData,
@@ -136,7 +136,7 @@ impl Dashboard {
     }
 
     /// The entries of one indicator period.
-    pub fn group(&self, total: &Entry) -> Vec<&Entry> {
+    pub fn group(&self, total: &ProgressRow) -> Vec<&ProgressRow> {
         self.entries
             .iter()
             .filter(|e| e.indicator == total.indicator && e.period == total.period)
@@ -145,8 +145,8 @@ impl Dashboard {
 
     /// The bar chart of an indicator period: each area's actual against
     /// its target, red when behind schedule.
-    pub fn bars_svg(&self, total: &Entry) -> String {
-        let same: Vec<Entry> = self.group(total).into_iter().cloned().collect();
+    pub fn bars_svg(&self, total: &ProgressRow) -> String {
+        let same: Vec<ProgressRow> = self.group(total).into_iter().cloned().collect();
         let rows = if same.is_empty() {
             vec![total.clone()]
         } else {
@@ -163,7 +163,7 @@ impl Dashboard {
 
     /// The region's cumulative monthly line of an indicator period against
     /// its target (count indicators only; `None` otherwise).
-    pub fn line_svg(&self, set: &IndicatorSet, total: &Entry) -> Option<String> {
+    pub fn line_svg(&self, set: &IndicatorSet, total: &ProgressRow) -> Option<String> {
         let ind = set.get(&total.indicator)?;
         let period = Period {
             from: total.year_from,

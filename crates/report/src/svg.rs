@@ -2,7 +2,7 @@
 //! of each area's actual with a marker at its target, and the cumulative
 //! line of the actual against the target and the schedule.
 
-use jineng_domain::planning::{Entry, format_value};
+use jineng_domain::planning::{ProgressRow, format_value};
 use std::fmt::Write;
 
 pub(crate) fn esc(s: &str) -> String {
@@ -61,7 +61,7 @@ pub(crate) fn legend(s: &mut String, y: f64, items: &[(&str, &str, &str)]) {
 /// Horizontal bars: one per entry (an area's actual), with a tick at its
 /// target; red when behind schedule. A legend says which is which; each
 /// row ends with its figures, and hovering a bar shows them too.
-pub fn bars(title: &str, entries: &[Entry]) -> String {
+pub fn bars(title: &str, entries: &[ProgressRow]) -> String {
     let row_h = 28.0;
     let (left, width) = (170.0, 480.0);
     let top = 64.0;

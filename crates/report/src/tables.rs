@@ -4,7 +4,7 @@
 //! columns whatever the data, so that reports compare across periods.
 
 use jineng_domain::planning::{
-    Area, Entry, Fact, IndicatorKind, IndicatorSet, Measure, format_value,
+    Area, Fact, IndicatorKind, IndicatorSet, Measure, ProgressRow, format_value,
 };
 use jineng_store::DashboardData;
 use serde::Serialize;
@@ -368,15 +368,15 @@ pub fn progress_table(
     name: &str,
     year: i32,
     as_of: &str,
-    entries: &[Entry],
-    totals: &[Entry],
+    entries: &[ProgressRow],
+    totals: &[ProgressRow],
 ) -> Table {
     let scaled = |v: Option<i64>, d: u32| match v {
         Some(v) if d == 0 => Cell::Int(v),
         Some(v) => Cell::Scaled(v, d),
         None => Cell::Empty,
     };
-    let row = |e: &Entry, label: &str| {
+    let row = |e: &ProgressRow, label: &str| {
         vec![
             Cell::Text(e.region.clone()),
             Cell::Text(format!("{}{label}", e.name)),

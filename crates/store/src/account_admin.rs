@@ -6,7 +6,7 @@
 //! password and API tokens. Only hashes reach the database; the audit trail
 //! records that something changed, never a password or token.
 
-use crate::accounts::{Account, NewAccount};
+use crate::accounts::{NewAccount, UserAccount};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
@@ -273,7 +273,7 @@ impl Store {
     }
 
     /// An account by id (for its owner's password check).
-    pub async fn account_by_id(&self, account_id: i64) -> Result<Option<Account>, StoreError> {
+    pub async fn account_by_id(&self, account_id: i64) -> Result<Option<UserAccount>, StoreError> {
         let login: Option<String> =
             sqlx::query_scalar("SELECT login FROM accounts WHERE account_id = $1")
                 .bind(account_id)

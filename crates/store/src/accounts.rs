@@ -13,9 +13,10 @@ use sqlx::Row;
 /// How long an API token lasts unless the deployment says otherwise.
 pub const DEFAULT_TOKEN_DAYS: i64 = 90;
 
-/// A stored account.
+/// A login account (who signs in and with what role); not a ledger
+/// account, which is `jineng_domain::ledger::Account`.
 #[derive(Debug, Clone)]
-pub struct Account {
+pub struct UserAccount {
     pub account_id: i64,
     pub login: String,
     pub display_name: String,
@@ -38,7 +39,7 @@ pub struct NewAccount {
 const ACCOUNT_COLUMNS: &str = "a.account_id, a.login, a.display_name, a.password_hash, a.role, \
      a.region_code, a.institution_id, a.person_id, a.enterprise_code, a.active";
 
-fn account_of(r: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
+fn account_of(r: &sqlx::any::AnyRow) -> Result<UserAccount, StoreError> {
     let login: String = r.try_get("login")?;
     let bad = |what: &str| StoreError::Corrupt(format!("账号「{login}」的{what}无效"));
     let role_code: String = r.try_get("role")?;
@@ -58,7 +59,7 @@ fn account_of(r: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
         }
         _ => return Err(bad("管理范围")),
     };
-    Ok(Account {
+    Ok(UserAccount {
         account_id: r.try_get("account_id")?,
         display_name: r.try_get("display_name")?,
         password_hash: r.try_get("password_hash")?,
@@ -166,7 +167,7 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn account_by_login(&self, login: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn account_by_login(&self, login: &str) -> Result<Option<UserAccount>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.login = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(login)
@@ -210,7 +211,7 @@ impl Store {
         &self,
         session_hash: &str,
         now: &str,
-    ) -> Result<Option<(Account, String)>, StoreError> {
+    ) -> Result<Option<(UserAccount, String)>, StoreError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, s.csrf_token FROM sessions s JOIN accounts a ON a.account_id = s.account_id \
              WHERE s.session_hash = $1 AND s.expires_at > $2 AND a.active = 1"
@@ -273,7 +274,10 @@ impl Store {
     /// The active account of an unrevoked, unexpired API token, noting the token's
     /// use when the last note is more than a minute old (so a busy client
     /// costs one write a minute, not one a request).
-    pub async fn account_by_token(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+    pub async fn account_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<UserAccount>, StoreError> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS}, t.last_used_at FROM api_tokens t JOIN accounts a ON a.account_id = t.account_id \
              WHERE t.token_hash = $1 AND t.revoked = 0 AND a.active = 1 AND t.expires_at > $2"

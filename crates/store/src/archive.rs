@@ -222,17 +222,17 @@ impl Store {
     }
 
     /// Counts rows of a registry table, for reports and tests.
-    pub async fn count(&self, table: Table) -> Result<i64, StoreError> {
+    pub async fn count(&self, table: RegistryTable) -> Result<i64, StoreError> {
         let sql = match table {
-            Table::Persons => "SELECT COUNT(*) FROM persons",
-            Table::Categories => "SELECT COUNT(*) FROM person_categories",
-            Table::Relations => "SELECT COUNT(*) FROM family_relations",
-            Table::Institutions => "SELECT COUNT(*) FROM institutions",
-            Table::Classes => "SELECT COUNT(*) FROM classes",
-            Table::Enrolments => "SELECT COUNT(*) FROM enrolments",
-            Table::Certificates => "SELECT COUNT(*) FROM certificates",
-            Table::Claims => "SELECT COUNT(*) FROM claims",
-            Table::Audit => "SELECT COUNT(*) FROM audit_log",
+            RegistryTable::Persons => "SELECT COUNT(*) FROM persons",
+            RegistryTable::Categories => "SELECT COUNT(*) FROM person_categories",
+            RegistryTable::Relations => "SELECT COUNT(*) FROM family_relations",
+            RegistryTable::Institutions => "SELECT COUNT(*) FROM institutions",
+            RegistryTable::Classes => "SELECT COUNT(*) FROM classes",
+            RegistryTable::Enrolments => "SELECT COUNT(*) FROM enrolments",
+            RegistryTable::Certificates => "SELECT COUNT(*) FROM certificates",
+            RegistryTable::Claims => "SELECT COUNT(*) FROM claims",
+            RegistryTable::Audit => "SELECT COUNT(*) FROM audit_log",
         };
         Ok(sqlx::query_scalar(sql).fetch_one(self.pool()).await?)
     }
@@ -240,7 +240,7 @@ impl Store {
 
 /// The registry tables `count` knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
+pub enum RegistryTable {
     Persons,
     Categories,
     Relations,

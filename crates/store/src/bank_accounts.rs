@@ -9,9 +9,9 @@
 use jineng_domain::bank_account::mask_account;
 use jineng_domain::records::PayeeAccount;
 
-use crate::batch::{ImportBatch, Outcome};
+use crate::batch::{ImportBatch, RowOutcome};
 use crate::sql::Val;
-use crate::upsert::{Kind, Planned, Table, upsert};
+use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 
 /// Whose account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub(crate) enum Payee {
     Organisation,
 }
 
-const PERSON_ACCOUNTS: Table = Table {
+const PERSON_ACCOUNTS: UpsertTable = UpsertTable {
     name: "persons",
     entity: "person_bank_account",
     keys: &[("id_number", Kind::Text)],
@@ -30,7 +30,7 @@ const PERSON_ACCOUNTS: Table = Table {
     key_unique: false,
 };
 
-const ORGANISATION_ACCOUNTS: Table = Table {
+const ORGANISATION_ACCOUNTS: UpsertTable = UpsertTable {
     name: "institutions",
     entity: "institution_bank_account",
     keys: &[("credit_code", Kind::Text)],
@@ -47,8 +47,8 @@ pub(crate) async fn write<'a>(
     payee: Payee,
     batch: &ImportBatch,
     rows: impl Iterator<Item = (u64, Val, Option<&'a PayeeAccount>)>,
-    main: Vec<(u64, Outcome)>,
-) -> Result<Vec<(u64, Outcome)>, sqlx::Error> {
+    main: Vec<(u64, RowOutcome)>,
+) -> Result<Vec<(u64, RowOutcome)>, sqlx::Error> {
     if batch.dry_run() {
         return Ok(main);
     }
@@ -67,7 +67,7 @@ pub(crate) async fn write<'a>(
     }
     let accepted: std::collections::HashSet<u64> = main
         .iter()
-        .filter(|(_, o)| !matches!(o, Outcome::Rejected(_)))
+        .filter(|(_, o)| !matches!(o, RowOutcome::Rejected(_)))
         .map(|(n, _)| *n)
         .collect();
     planned.retain(|p| accepted.contains(&p.row));
@@ -78,7 +78,7 @@ pub(crate) async fn write<'a>(
         Payee::Person => &PERSON_ACCOUNTS,
         Payee::Organisation => &ORGANISATION_ACCOUNTS,
     };
-    let written: std::collections::HashMap<u64, Outcome> =
+    let written: std::collections::HashMap<u64, RowOutcome> =
         upsert(conn, table, batch, planned, None)
             .await?
             .into_iter()
@@ -87,8 +87,8 @@ pub(crate) async fn write<'a>(
         .into_iter()
         .map(|(n, o)| match (o, written.get(&n)) {
             // The person is new: the account is part of that insert.
-            (Outcome::Inserted, _) => (n, Outcome::Inserted),
-            (o, Some(w)) => (n, Outcome::combine([o, w.clone()])),
+            (RowOutcome::Inserted, _) => (n, RowOutcome::Inserted),
+            (o, Some(w)) => (n, RowOutcome::combine([o, w.clone()])),
             (o, None) => (n, o),
         })
         .collect())

@@ -40,27 +40,29 @@ impl Rejection {
 
 /// What happened to one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RowOutcome {
     Inserted,
     Updated,
     Unchanged,
     Rejected(Vec<Rejection>),
 }
 
-impl Outcome {
+impl RowOutcome {
     /// The outcome of a row that wrote several records.
-    pub(crate) fn combine(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
-        let mut acc = Outcome::Unchanged;
+    pub(crate) fn combine(outcomes: impl IntoIterator<Item = RowOutcome>) -> RowOutcome {
+        let mut acc = RowOutcome::Unchanged;
         for o in outcomes {
             acc = match (acc, o) {
-                (Outcome::Rejected(mut a), Outcome::Rejected(b)) => {
+                (RowOutcome::Rejected(mut a), RowOutcome::Rejected(b)) => {
                     a.extend(b);
-                    Outcome::Rejected(a)
+                    RowOutcome::Rejected(a)
                 }
-                (Outcome::Rejected(a), _) | (_, Outcome::Rejected(a)) => Outcome::Rejected(a),
-                (Outcome::Inserted, _) | (_, Outcome::Inserted) => Outcome::Inserted,
-                (Outcome::Updated, _) | (_, Outcome::Updated) => Outcome::Updated,
-                _ => Outcome::Unchanged,
+                (RowOutcome::Rejected(a), _) | (_, RowOutcome::Rejected(a)) => {
+                    RowOutcome::Rejected(a)
+                }
+                (RowOutcome::Inserted, _) | (_, RowOutcome::Inserted) => RowOutcome::Inserted,
+                (RowOutcome::Updated, _) | (_, RowOutcome::Updated) => RowOutcome::Updated,
+                _ => RowOutcome::Unchanged,
             };
         }
         acc
@@ -77,12 +79,12 @@ pub struct BatchSummary {
 }
 
 impl BatchSummary {
-    pub fn count(&mut self, o: &Outcome) {
+    pub fn count(&mut self, o: &RowOutcome) {
         match o {
-            Outcome::Inserted => self.inserted += 1,
-            Outcome::Updated => self.updated += 1,
-            Outcome::Unchanged => self.unchanged += 1,
-            Outcome::Rejected(_) => self.rejected += 1,
+            RowOutcome::Inserted => self.inserted += 1,
+            RowOutcome::Updated => self.updated += 1,
+            RowOutcome::Unchanged => self.unchanged += 1,
+            RowOutcome::Rejected(_) => self.rejected += 1,
         }
     }
     pub fn accepted(&self) -> u64 {

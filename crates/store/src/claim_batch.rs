@@ -12,8 +12,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use jineng_domain::ClaimStatus;
+use jineng_domain::Fen;
 use jineng_domain::access::Scope;
-use jineng_domain::ledger::FundCode;
+use jineng_domain::ledger::{self, FundCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Row};
@@ -154,7 +155,7 @@ impl Store {
         let keys: Vec<&str> = members.iter().map(|m| m.claim_no.as_str()).collect();
         let holds = holding_cases(&mut conn, &keys).await?;
         // What each fund's bank account would still hold (payment only).
-        let mut left: HashMap<String, Option<i64>> = HashMap::new();
+        let mut left: HashMap<FundCode, Option<Fen>> = HashMap::new();
         let mut shares: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         let mut held = Vec::new();
         let (mut count, mut total) = (0, 0);
@@ -163,40 +164,37 @@ impl Store {
                 held.push((m.claim_no.clone(), case.clone()));
                 continue;
             }
-            let routed: Vec<String> = m
+            let routing: &[FundCode] = m
                 .policy_id
                 .and_then(|id| policies.get(id))
-                .and_then(|p| p.rules.r16.as_ref())
-                .and_then(|r| r.params.routing.get(&m.subsidy_type))
-                .cloned()
+                .and_then(|p| p.fund_routing(&m.subsidy_type).ok())
                 .unwrap_or_default();
             let fund = match kind {
-                BatchKind::Approve => routed.first().cloned(),
+                BatchKind::Approve => routing.first().cloned(),
                 BatchKind::Pay => {
-                    let mut chosen = None;
-                    for f in &routed {
+                    let mut routed = Vec::with_capacity(routing.len());
+                    for f in routing {
                         if !left.contains_key(f) {
-                            let bank = match FundCode::parse(f) {
-                                Ok(code) => fund_balance_in(&mut conn, self.backend(), &code)
-                                    .await?
-                                    .map(|b| b.0),
-                                Err(_) => None,
-                            };
+                            let bank = fund_balance_in(&mut conn, self.backend(), f).await?;
                             left.insert(f.clone(), bank);
                         }
-                        if let Some(Some(b)) = left.get_mut(f)
-                            && *b >= m.fen
-                            && m.fen > 0
-                        {
-                            *b -= m.fen;
-                            chosen = Some(f.clone());
-                            break;
-                        }
+                        routed.push((f.clone(), left[f]));
+                    }
+                    // What the batch before it leaves, R16 deciding.
+                    let chosen = (m.fen > 0)
+                        .then(|| ledger::choose_fund(&routed, Fen(m.fen)).ok())
+                        .flatten();
+                    if let Some(f) = &chosen
+                        && let Some(Some(b)) = left.get_mut(f)
+                    {
+                        *b -= Fen(m.fen);
                     }
                     chosen
                 }
             };
-            let e = shares.entry(fund.clone().unwrap_or_default()).or_default();
+            let e = shares
+                .entry(fund.as_ref().map(FundCode::to_string).unwrap_or_default())
+                .or_default();
             e.0 += 1;
             e.1 += m.fen;
             if kind == BatchKind::Approve || fund.is_some() {

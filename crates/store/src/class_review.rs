@@ -7,7 +7,7 @@
 //! before and after in one transaction.
 
 use crate::audit::{self, Actor, AuditEntry};
-use crate::batch::Outcome;
+use crate::batch::RowOutcome;
 use crate::class_pages::{class_not_in_scope, class_status_zh};
 use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
@@ -296,7 +296,7 @@ impl Store {
             summary.count(o);
         }
         self.finish_batch(&batch, &summary).await?;
-        if let Some((_, Outcome::Rejected(rs))) = out.into_iter().next() {
+        if let Some((_, RowOutcome::Rejected(rs))) = out.into_iter().next() {
             let why: Vec<String> = rs
                 .iter()
                 .map(|r| format!("「{}」{}", r.column, r.message))

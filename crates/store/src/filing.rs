@@ -13,7 +13,7 @@
 //! are too, also under concurrent filings.
 
 use crate::audit::Actor;
-use crate::batch::{BatchSummary, Outcome};
+use crate::batch::{BatchSummary, RowOutcome};
 use crate::people::{person_of, resolve_persons};
 use crate::{PolicySet, Store, StoreError};
 use chrono::NaiveDate;
@@ -324,11 +324,11 @@ impl Store {
             .collect();
         let dry = self.start_batch("claims", &file, "", actor, true).await?;
         number(0, &mut rows);
-        let report = |out: &[(u64, Outcome)]| -> Option<String> {
+        let report = |out: &[(u64, RowOutcome)]| -> Option<String> {
             let lines: Vec<String> = out
                 .iter()
                 .filter_map(|(n, o)| match o {
-                    Outcome::Rejected(errs) => Some(
+                    RowOutcome::Rejected(errs) => Some(
                         errs.iter()
                             .map(|e| format!("第 {n} 条「{}」：{}", e.column, e.message))
                             .collect::<Vec<_>>()

@@ -1,17 +1,17 @@
 //! Training institutions, their catalogue periods, and their classes.
 
 use crate::bank_accounts::Payee;
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::people::merge;
 use crate::sql::{Val, select_in};
-use crate::upsert::{Kind, Planned, Table, upsert};
+use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::{Store, StoreError};
 use jineng_domain::CreditCode;
 use jineng_domain::records::{ClassRecord, InstitutionRecord};
 use sqlx::Row;
 use std::collections::HashMap;
 
-const INSTITUTIONS: Table = Table {
+const INSTITUTIONS: UpsertTable = UpsertTable {
     name: "institutions",
     entity: "institution",
     keys: &[("credit_code", Kind::Text)],
@@ -25,7 +25,7 @@ const INSTITUTIONS: Table = Table {
     key_unique: true,
 };
 
-const CATALOGUE: Table = Table {
+const CATALOGUE: UpsertTable = UpsertTable {
     name: "institution_catalogue",
     entity: "institution_catalogue",
     keys: &[("institution_id", Kind::Int), ("valid_from", Kind::Text)],
@@ -35,7 +35,7 @@ const CATALOGUE: Table = Table {
     key_unique: true,
 };
 
-const CLASSES: Table = Table {
+const CLASSES: UpsertTable = UpsertTable {
     name: "classes",
     entity: "class",
     keys: &[("institution_id", Kind::Int), ("class_no", Kind::Text)],
@@ -149,7 +149,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, InstitutionRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let planned = rows
             .iter()
@@ -184,7 +184,7 @@ impl Store {
                 })
             })
             .collect();
-        let cat: HashMap<u64, Outcome> = upsert(&mut tx, &CATALOGUE, batch, periods, None)
+        let cat: HashMap<u64, RowOutcome> = upsert(&mut tx, &CATALOGUE, batch, periods, None)
             .await?
             .into_iter()
             .collect();
@@ -192,7 +192,7 @@ impl Store {
         Ok(main
             .into_iter()
             .map(|(n, o)| match cat.get(&n) {
-                Some(c) => (n, Outcome::combine([o, c.clone()])),
+                Some(c) => (n, RowOutcome::combine([o, c.clone()])),
                 None => (n, o),
             })
             .collect())
@@ -203,7 +203,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, ClassRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let ids = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
         let mut rejected = Vec::new();
@@ -212,7 +212,7 @@ impl Store {
             let Some(&iid) = ids.get(r.institution.as_str()) else {
                 rejected.push((
                     *n,
-                    Outcome::Rejected(vec![Rejection::new(
+                    RowOutcome::Rejected(vec![Rejection::new(
                         "统一社会信用代码",
                         UNKNOWN_INSTITUTION,
                     )]),
@@ -245,7 +245,7 @@ impl Store {
         // A returned class (退回) filed again with changes goes back to review.
         let changed: Vec<(i64, String)> = out
             .iter()
-            .filter(|(_, o)| *o == Outcome::Updated)
+            .filter(|(_, o)| *o == RowOutcome::Updated)
             .filter_map(|(n, _)| keys.get(n).cloned())
             .collect();
         crate::class_review::refile_returned(&mut tx, &batch.actor, &changed).await?;

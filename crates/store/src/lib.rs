@@ -60,9 +60,10 @@ mod whatif_draft;
 
 pub use account_admin::{AccountRow, TokenRow};
 pub use account_list::{AccountQuery, AccountSort};
-pub use accounts::{Account, DEFAULT_TOKEN_DAYS, NewAccount};
+pub use accounts::{DEFAULT_TOKEN_DAYS, NewAccount, UserAccount};
 pub use archive::{
-    Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit, Table,
+    Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit,
+    RegistryTable,
 };
 pub use audit::Actor;
 pub use audit_key::{AuditKey, key_id_in as audit_key_id_in, key_path as audit_key_path};
@@ -70,7 +71,7 @@ pub use audit_verify::AuditVerify;
 pub use audit_view::{AuditQuery, AuditRow, mask_ids};
 pub use backup::{BackupFacts, is_postgres_url, sqlite_path};
 pub use bank_accounts::shown_account;
-pub use batch::{BatchSummary, ImportBatch, Outcome, Rejection};
+pub use batch::{BatchSummary, ImportBatch, Rejection, RowOutcome};
 pub use batch_stale::StoppedBatch;
 pub use claim_batch::{BatchKind, BatchPreview, BatchRun, FundShare};
 pub use claim_list::{ClaimQuery, ClaimSort, id_digits};

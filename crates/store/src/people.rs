@@ -2,16 +2,16 @@
 //! relations.
 
 use crate::bank_accounts::Payee;
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::sql::{Val, select_in};
-use crate::upsert::{Kind, Planned, Table, upsert};
+use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::{Store, StoreError};
 use jineng_domain::NationalId;
 use jineng_domain::records::{CategoryRecord, PersonRecord, RelationRecord};
 use sqlx::Row;
 use std::collections::HashMap;
 
-const PERSONS: Table = Table {
+const PERSONS: UpsertTable = UpsertTable {
     name: "persons",
     entity: "person",
     keys: &[("id_number", Kind::Text)],
@@ -32,7 +32,7 @@ const PERSONS: Table = Table {
     key_unique: true,
 };
 
-const CATEGORIES: Table = Table {
+const CATEGORIES: UpsertTable = UpsertTable {
     name: "person_categories",
     entity: "person_category",
     keys: &[
@@ -46,7 +46,7 @@ const CATEGORIES: Table = Table {
     key_unique: true,
 };
 
-const RELATIONS: Table = Table {
+const RELATIONS: UpsertTable = UpsertTable {
     name: "family_relations",
     entity: "family_relation",
     keys: &[("person_id", Kind::Int), ("relative_id", Kind::Int)],
@@ -118,7 +118,10 @@ fn person_data(r: &PersonRecord) -> Vec<Val> {
 }
 
 /// Rejected rows first, then the written ones, in row order.
-pub(crate) fn merge(mut a: Vec<(u64, Outcome)>, b: Vec<(u64, Outcome)>) -> Vec<(u64, Outcome)> {
+pub(crate) fn merge(
+    mut a: Vec<(u64, RowOutcome)>,
+    b: Vec<(u64, RowOutcome)>,
+) -> Vec<(u64, RowOutcome)> {
     a.extend(b);
     a.sort_by_key(|(r, _)| *r);
     a
@@ -131,7 +134,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, PersonRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let planned = rows
             .iter()
@@ -159,14 +162,14 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, CategoryRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let known = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
         let mut rejected = Vec::new();
         let mut planned = Vec::new();
         for (n, r) in rows {
             match person_of(&known, &r.id, None) {
-                Err(e) => rejected.push((*n, Outcome::Rejected(vec![e]))),
+                Err(e) => rejected.push((*n, RowOutcome::Rejected(vec![e]))),
                 Ok(pid) => planned.push(Planned {
                     row: *n,
                     key: vec![
@@ -191,7 +194,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, RelationRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let known =
             resolve_persons(&mut tx, rows.iter().flat_map(|(_, r)| [&r.id, &r.relative])).await?;
@@ -216,7 +219,7 @@ impl Store {
                 }
                 (a, b) => rejected.push((
                     *n,
-                    Outcome::Rejected(a.err().into_iter().chain(b.err()).collect()),
+                    RowOutcome::Rejected(a.err().into_iter().chain(b.err()).collect()),
                 )),
             }
         }
@@ -224,7 +227,12 @@ impl Store {
         self.end(tx, batch).await?;
         let pairs = out
             .chunks(2)
-            .map(|p| (p[0].0, Outcome::combine(p.iter().map(|(_, o)| o.clone()))))
+            .map(|p| {
+                (
+                    p[0].0,
+                    RowOutcome::combine(p.iter().map(|(_, o)| o.clone())),
+                )
+            })
             .collect();
         Ok(merge(rejected, pairs))
     }

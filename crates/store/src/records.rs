@@ -1,21 +1,21 @@
 //! Per-person training records: enrolments (花名册), certificates and
 //! subsidy claims as submitted.
 
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::claims::stored_status;
 use crate::institutions::{
     ClassRef, UNKNOWN_INSTITUTION, class_named, resolve_classes, resolve_institutions,
 };
 use crate::people::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
-use crate::upsert::{Kind, Planned, Table, upsert};
+use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::{Store, StoreError};
 use jineng_domain::records::{CertificateRecord, ClaimRecord, RosterRecord};
 use jineng_domain::{CertificateType, ClaimStatus};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
-const ENROLMENTS: Table = Table {
+const ENROLMENTS: UpsertTable = UpsertTable {
     name: "enrolments",
     entity: "enrolment",
     keys: &[("person_id", Kind::Int), ("class_id", Kind::Int)],
@@ -32,7 +32,7 @@ const ENROLMENTS: Table = Table {
     key_unique: true,
 };
 
-const CERTIFICATES: Table = Table {
+const CERTIFICATES: UpsertTable = UpsertTable {
     name: "certificates",
     entity: "certificate",
     keys: &[("cert_type", Kind::Text), ("cert_no", Kind::Text)],
@@ -49,7 +49,7 @@ const CERTIFICATES: Table = Table {
     key_unique: true,
 };
 
-const CLAIMS: Table = Table {
+const CLAIMS: UpsertTable = UpsertTable {
     name: "claims",
     entity: "claim",
     keys: &[("claim_no", Kind::Text)],
@@ -208,7 +208,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, RosterRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
         let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
@@ -285,7 +285,7 @@ impl Store {
                         Val::text(r.completion.code()),
                     ],
                 }),
-                _ => rejected.push((*n, Outcome::Rejected(errs))),
+                _ => rejected.push((*n, RowOutcome::Rejected(errs))),
             }
         }
         let out = upsert(&mut tx, &ENROLMENTS, batch, planned, None).await?;
@@ -298,7 +298,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, CertificateRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
         let enrolled = enrolled_classes(&mut tx, people.values().map(|(pid, _)| *pid)).await?;
@@ -325,7 +325,7 @@ impl Store {
                 }),
                 (p, c) => rejected.push((
                     *n,
-                    Outcome::Rejected(p.err().into_iter().chain(c.err()).collect()),
+                    RowOutcome::Rejected(p.err().into_iter().chain(c.err()).collect()),
                 )),
             }
         }
@@ -340,7 +340,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, ClaimRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
         let insts = resolve_institutions(
@@ -441,7 +441,7 @@ impl Store {
                         Val::T(r.period.map(|(_, to)| month_text(to))),
                     ],
                 }),
-                _ => rejected.push((*n, Outcome::Rejected(errs))),
+                _ => rejected.push((*n, RowOutcome::Rejected(errs))),
             }
         }
         let mut statuses: HashMap<String, ClaimStatus> = HashMap::new();

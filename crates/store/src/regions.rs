@@ -3,7 +3,7 @@
 //! and flags on national regions (深度贫困县).
 
 use crate::audit::{self, AuditEntry};
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::sql::{Val, insert_rows, select_in};
 use crate::{Store, StoreError};
 use jineng_domain::records::RegionRecord;
@@ -24,7 +24,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, RegionRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let keys: Vec<Val> = rows
             .iter()
@@ -58,7 +58,7 @@ impl Store {
             let code = r.code.as_str();
             let outcome = match known.get_mut(code) {
                 Some(s) if s.national && s.name != r.name => {
-                    Outcome::Rejected(vec![Rejection::new(
+                    RowOutcome::Rejected(vec![Rejection::new(
                         "名称",
                         format!(
                             "国家区划代码 {code} 的名称为「{}」，不能改为「{}」",
@@ -69,7 +69,7 @@ impl Store {
                 Some(s) => {
                     let poverty = r.deep_poverty.unwrap_or(s.deep_poverty);
                     if s.name == r.name && poverty == s.deep_poverty {
-                        Outcome::Unchanged
+                        RowOutcome::Unchanged
                     } else {
                         sqlx::query(
                             "UPDATE regions SET name = $1, deep_poverty = $2 WHERE code = $3",
@@ -91,11 +91,11 @@ impl Store {
                         });
                         s.name = r.name.clone();
                         s.deep_poverty = poverty;
-                        Outcome::Updated
+                        RowOutcome::Updated
                     }
                 }
                 None => match r.parent.as_ref().map(|p| (p, known.get(p.as_str()))) {
-                    None => Outcome::Rejected(vec![Rejection::new(
+                    None => RowOutcome::Rejected(vec![Rejection::new(
                         "上级区划代码",
                         "新增区划须填写上级区划代码",
                     )]),
@@ -135,9 +135,9 @@ impl Store {
                             after: Some(serde_json::json!({"name": r.name, "parent": p.as_str(), "at": stamp}).to_string()),
                         });
                         known.insert(code.to_string(), stored);
-                        Outcome::Inserted
+                        RowOutcome::Inserted
                     }
-                    Some((p, _)) => Outcome::Rejected(vec![Rejection::new(
+                    Some((p, _)) => RowOutcome::Rejected(vec![Rejection::new(
                         "上级区划代码",
                         format!("上级区划 {p} 须为与 {code} 同省的地级市或省"),
                     )]),

@@ -8,7 +8,7 @@
 //! form. A form is first run as a dry run, so a refused row writes nothing.
 
 use crate::audit::{self, Actor, AuditEntry};
-use crate::batch::{BatchSummary, Outcome};
+use crate::batch::{BatchSummary, RowOutcome};
 use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
@@ -81,11 +81,11 @@ fn out_of_scope() -> StoreError {
 }
 
 /// Every rejection of an import, one line per row, for a refusal.
-fn refusal(outcomes: &[(u64, Outcome)], label: &dyn Fn(u64) -> String) -> Option<String> {
+fn refusal(outcomes: &[(u64, RowOutcome)], label: &dyn Fn(u64) -> String) -> Option<String> {
     let lines: Vec<String> = outcomes
         .iter()
         .filter_map(|(n, o)| match o {
-            Outcome::Rejected(errs) => Some(
+            RowOutcome::Rejected(errs) => Some(
                 errs.iter()
                     .map(|e| format!("{}「{}」：{}", label(*n), e.column, e.message))
                     .collect::<Vec<_>>()

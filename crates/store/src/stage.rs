@@ -10,7 +10,7 @@
 //! cannot be unwrapped, hence the separate small pool.
 
 use crate::sql::Val;
-use crate::upsert::{Kind, Table};
+use crate::upsert::{Kind, UpsertTable};
 use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::fmt::Write;
@@ -116,7 +116,7 @@ fn push_row<'a>(buf: &mut String, vals: impl IntoIterator<Item = &'a Val>) {
 }
 
 /// Whether `table`'s rows fit the staging table.
-pub(crate) fn fits(table: &Table) -> bool {
+pub(crate) fn fits(table: &UpsertTable) -> bool {
     table.keys.len() + table.data.len() <= STAGE_COLUMNS
 }
 
@@ -135,7 +135,7 @@ fn staged(n: usize, kind: Kind) -> String {
 pub(crate) async fn merge(
     conn: &mut sqlx::AnyConnection,
     stager: &Stager,
-    table: &Table,
+    table: &UpsertTable,
     batch_id: Option<i64>,
     stamp: &str,
     inserts: &[Vec<Val>],
@@ -172,7 +172,7 @@ pub(crate) async fn merge(
 
 async fn merge_staged(
     conn: &mut sqlx::AnyConnection,
-    table: &Table,
+    table: &UpsertTable,
     stage_id: i64,
     batch_id: Option<i64>,
     stamp: &str,

@@ -13,7 +13,7 @@
 //! bare insert of its rows costs (docs/scale.md, "Import speed").
 
 use crate::audit::{self, AuditEntry};
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::dialect::Backend;
 use crate::sql::{Val, insert_with, select_in};
 use sqlx::{AssertSqlSafe, Row};
@@ -27,7 +27,7 @@ pub(crate) enum Kind {
 }
 
 /// How one table is upserted.
-pub(crate) struct Table {
+pub(crate) struct UpsertTable {
     pub name: &'static str,
     /// The audit trail's name for the entity.
     pub entity: &'static str,
@@ -126,7 +126,7 @@ type Known<'p> = HashMap<Cow<'p, [Val]>, Current>;
 /// A chunk's rows decided, by index into the planned rows (their values
 /// are bound from there, never copied).
 struct Decided {
-    outcomes: Vec<(u64, Outcome)>,
+    outcomes: Vec<(u64, RowOutcome)>,
     /// The row that inserts each new key (the last of its rows), in key
     /// order: each index insert then lands near the previous one.
     inserts: Vec<usize>,
@@ -137,7 +137,7 @@ struct Decided {
 
 /// Decides every planned row against `current` (what is stored).
 fn decide<'p>(
-    table: &Table,
+    table: &UpsertTable,
     planned: &'p [Planned],
     mut current: Known<'p>,
     guard: Option<Guard<'_>>,
@@ -157,9 +157,9 @@ fn decide<'p>(
                     Current::Planned { row, name, .. } => (planned[*row].data.as_slice(), name),
                 };
                 if let Some(rej) = guard.and_then(|g| g(&p.key, old, &p.data)) {
-                    Outcome::Rejected(vec![rej])
+                    RowOutcome::Rejected(vec![rej])
                 } else if old == p.data.as_slice() {
-                    Outcome::Unchanged
+                    RowOutcome::Unchanged
                 } else {
                     d.audits.push(AuditEntry {
                         action: "update",
@@ -188,7 +188,7 @@ fn decide<'p>(
                             }
                         }
                     }
-                    Outcome::Updated
+                    RowOutcome::Updated
                 }
             }
             None => {
@@ -204,7 +204,7 @@ fn decide<'p>(
                     Current::Planned { row: i, slot, name },
                 );
                 d.inserts.push(i);
-                Outcome::Inserted
+                RowOutcome::Inserted
             }
         };
         d.outcomes.push((p.row, outcome));
@@ -218,11 +218,11 @@ fn decide<'p>(
 /// returns each row's outcome (in the order given).
 pub(crate) async fn upsert(
     conn: &mut sqlx::AnyConnection,
-    table: &Table,
+    table: &UpsertTable,
     batch: &ImportBatch,
     mut planned: Vec<Planned>,
     guard: Option<Guard<'_>>,
-) -> Result<Vec<(u64, Outcome)>, sqlx::Error> {
+) -> Result<Vec<(u64, RowOutcome)>, sqlx::Error> {
     let stamp = audit::now();
     if table.key_unique
         && Backend::of(conn) == Backend::Sqlite
@@ -269,7 +269,7 @@ pub(crate) async fn upsert(
 /// savepoint. `None` (and nothing written) when the insert is refused.
 async fn insert_if_all_new(
     conn: &mut sqlx::AnyConnection,
-    table: &Table,
+    table: &UpsertTable,
     batch_id: Option<i64>,
     stamp: &str,
     planned: &[Planned],
@@ -305,7 +305,7 @@ async fn insert_if_all_new(
 /// What is stored of the chunk's keys (one lookup by `table.lookup`).
 async fn look_up<'p>(
     conn: &mut sqlx::AnyConnection,
-    table: &Table,
+    table: &UpsertTable,
     planned: &'p [Planned],
 ) -> Result<Known<'p>, sqlx::Error> {
     let lookup_idx = table
@@ -375,7 +375,7 @@ fn last_per_key(updates: Vec<(Vec<Val>, Vec<Val>)>) -> Vec<(Vec<Val>, Vec<Val>)>
 /// `stamp`) as multi-row statements.
 async fn insert_planned(
     conn: &mut sqlx::AnyConnection,
-    table: &Table,
+    table: &UpsertTable,
     batch_id: Option<i64>,
     stamp: &str,
     planned: &[Planned],
@@ -402,7 +402,7 @@ async fn insert_planned(
 /// PostgreSQL stages them instead, `stage`).
 async fn update_planned(
     conn: &mut sqlx::AnyConnection,
-    table: &Table,
+    table: &UpsertTable,
     batch_id: Option<i64>,
     stamp: &str,
     planned: &[Planned],

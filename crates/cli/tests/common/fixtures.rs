@@ -2,7 +2,7 @@
 //! they work with, the base rows of each template, and helpers to load them.
 
 use super::{TestDb, assert_error, credit, errors, id};
-use jineng_store::Table;
+use jineng_store::RegistryTable;
 use serde_json::{Value, json};
 
 // ------------------------------------------------------------- fixture ----
@@ -207,7 +207,7 @@ pub fn counts(r: &Value) -> (u64, u64, u64) {
     )
 }
 
-pub fn count(db: &TestDb, table: Table) -> i64 {
+pub fn count(db: &TestDb, table: RegistryTable) -> i64 {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -166,7 +166,7 @@ impl CreditTable {
 /// What one source earns, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum CreditOutcome {
     /// Credited under the table; `basis` says how, in Chinese.
     Credited {
         credits: Credits,
@@ -185,10 +185,10 @@ pub enum Outcome {
     NoHoursRule,
 }
 
-impl Outcome {
+impl CreditOutcome {
     pub fn credits(&self) -> Credits {
         match self {
-            Outcome::Credited { credits, .. } => *credits,
+            CreditOutcome::Credited { credits, .. } => *credits,
             _ => Credits(0),
         }
     }
@@ -196,15 +196,17 @@ impl Outcome {
     /// The reason in Chinese, as the statement shows it.
     pub fn explain(&self) -> String {
         match self {
-            Outcome::Credited { basis, example, .. } if *example => format!("{basis}（示例标准）"),
-            Outcome::Credited { basis, .. } => basis.clone(),
-            Outcome::NoTable => "适用的政策未规定学分转换表，不计学分".into(),
-            Outcome::NotListed => "学分转换表未列该证书类型和等级，不计学分".into(),
-            Outcome::Revoked => "证书已撤销，不计学分".into(),
-            Outcome::NotCompleted { completion } => {
+            CreditOutcome::Credited { basis, example, .. } if *example => {
+                format!("{basis}（示例标准）")
+            }
+            CreditOutcome::Credited { basis, .. } => basis.clone(),
+            CreditOutcome::NoTable => "适用的政策未规定学分转换表，不计学分".into(),
+            CreditOutcome::NotListed => "学分转换表未列该证书类型和等级，不计学分".into(),
+            CreditOutcome::Revoked => "证书已撤销，不计学分".into(),
+            CreditOutcome::NotCompleted { completion } => {
                 format!("结业结果为「{}」，培训学时不计学分", completion.as_zh())
             }
-            Outcome::NoHoursRule => "学分转换表未规定培训学时的学分，不计学分".into(),
+            CreditOutcome::NoHoursRule => "学分转换表未规定培训学时的学分，不计学分".into(),
         }
     }
 }
@@ -215,15 +217,15 @@ pub fn certificate_outcome(
     cert: CertificateType,
     level: Option<SkillLevel>,
     revoked: bool,
-) -> Outcome {
+) -> CreditOutcome {
     if revoked {
-        return Outcome::Revoked;
+        return CreditOutcome::Revoked;
     }
     let Some(table) = table else {
-        return Outcome::NoTable;
+        return CreditOutcome::NoTable;
     };
     match table.certificate(cert, level) {
-        Some(e) => Outcome::Credited {
+        Some(e) => CreditOutcome::Credited {
             credits: e.credits,
             basis: format!(
                 "{}（{}）计 {} 学分",
@@ -233,7 +235,7 @@ pub fn certificate_outcome(
             ),
             example: table.example || e.source.contains("示例"),
         },
-        None => Outcome::NotListed,
+        None => CreditOutcome::NotListed,
     }
 }
 
@@ -242,18 +244,18 @@ pub fn training_outcome(
     table: Option<&CreditTable>,
     hours: &TrainingHours,
     completion: CompletionResult,
-) -> Outcome {
+) -> CreditOutcome {
     let Some(table) = table else {
-        return Outcome::NoTable;
+        return CreditOutcome::NoTable;
     };
     let Some(rule) = &table.hours else {
-        return Outcome::NoHoursRule;
+        return CreditOutcome::NoHoursRule;
     };
     if !rule.completed.contains(&completion) {
-        return Outcome::NotCompleted { completion };
+        return CreditOutcome::NotCompleted { completion };
     }
     let credits = rule.convert(hours.counted);
-    Outcome::Credited {
+    CreditOutcome::Credited {
         credits,
         basis: format!(
             "计入课时 {}（线下 {}，线上 {}），每 {} 课时计 {} 学分，计 {} 学分",

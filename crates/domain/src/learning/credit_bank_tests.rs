@@ -115,15 +115,15 @@ fn outcomes_say_why() {
     assert!(ex.explain().ends_with("（示例标准）"), "{}", ex.explain());
     assert_eq!(
         certificate_outcome(Some(&t), CertificateType::SkillLevel, None, true),
-        Outcome::Revoked
+        CreditOutcome::Revoked
     );
     assert_eq!(
         certificate_outcome(None, CertificateType::SkillLevel, None, false),
-        Outcome::NoTable
+        CreditOutcome::NoTable
     );
     assert_eq!(
         certificate_outcome(Some(&t), CertificateType::Qualification, None, false),
-        Outcome::NotListed
+        CreditOutcome::NotListed
     );
 
     let rule = OnlineRule {
@@ -144,7 +144,7 @@ fn outcomes_say_why() {
     let no_rule = CreditTable { hours: None, ..t };
     assert_eq!(
         training_outcome(Some(&no_rule), &hours, CompletionResult::Passed),
-        Outcome::NoHoursRule
+        CreditOutcome::NoHoursRule
     );
 }
 

@@ -10,7 +10,7 @@
 //! functions that check a movement against the minimal state it needs and
 //! build its posting; the store calls them under its locks.
 
-use super::{Account, Entry, FundCode, LedgerError, Posting, PostingKind};
+use super::{Account, FundCode, LedgerError, Posting, PostingKind, PostingLine};
 use crate::Fen;
 
 /// Why a commitment is released: its claim was paid (兑付) or the voucher
@@ -112,8 +112,8 @@ pub fn commit(
         claim_no: None,
         memo: format!("培训券 {voucher} 承诺 {amount} 元"),
         entries: vec![
-            Entry::debit_to(Account::Committed(fund.clone()), amount),
-            Entry::credit_to(Account::Pledge(fund.clone()), amount),
+            PostingLine::debit_to(Account::Committed(fund.clone()), amount),
+            PostingLine::credit_to(Account::Pledge(fund.clone()), amount),
         ],
     })
 }
@@ -137,8 +137,8 @@ pub fn release(
         memo: format!("培训券 {voucher} {}，释放 {amount} 元", why.as_zh()),
         claim_no: None,
         entries: vec![
-            Entry::debit_to(Account::Pledge(fund.clone()), amount),
-            Entry::credit_to(Account::Committed(fund.clone()), amount),
+            PostingLine::debit_to(Account::Pledge(fund.clone()), amount),
+            PostingLine::credit_to(Account::Committed(fund.clone()), amount),
         ],
         fund,
     })

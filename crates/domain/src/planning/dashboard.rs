@@ -139,7 +139,7 @@ pub fn indicator_value(
 
 /// One row of the progress view: an area, an indicator, a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Entry {
+pub struct ProgressRow {
     pub region: String,
     pub name: String,
     pub indicator: String,
@@ -173,7 +173,7 @@ pub fn progress_entries(
     targets: &[Target],
     facts: &[Fact],
     stats: &[Statistic],
-) -> Vec<Entry> {
+) -> Vec<ProgressRow> {
     let keys = keys(set, targets, year, |t| {
         t.parent == parent
             || t.parent.is_empty() && areas.iter().any(|a| !a.own && a.code == t.region)
@@ -213,7 +213,7 @@ pub fn total_entries(
     targets: &[Target],
     facts: &[Fact],
     stats: &[Statistic],
-) -> Vec<Entry> {
+) -> Vec<ProgressRow> {
     let keys = keys(set, targets, year, |t| {
         t.parent == region.code
             || t.region == region.code && t.parent != t.region
@@ -264,7 +264,7 @@ fn entry(
     as_of: NaiveDate,
     facts: &[Fact],
     stats: &[Statistic],
-) -> Entry {
+) -> ProgressRow {
     let through = as_of.min(NaiveDate::from_ymd_opt(period.to, 12, 31).unwrap_or(as_of));
     let actual = indicator_value(ind, area, period, through, facts, stats);
     let (expected, elapsed, completion, behind, status) = match (target, actual) {
@@ -281,7 +281,7 @@ fn entry(
         (Some(_), None) => (None, 0.0, None, false, "未填报".to_string()),
         (None, _) => (None, 0.0, None, false, "无目标".to_string()),
     };
-    Entry {
+    ProgressRow {
         region: area.code.clone(),
         name: target.map(|t| t.name.clone()).unwrap_or(area.name.clone()),
         indicator: ind.code.clone(),

@@ -11,7 +11,7 @@ pub mod task;
 pub mod value;
 
 pub use dashboard::{
-    Area, Entry, Fact, Statistic, Target, cumulative_by_month, indicator_value, prefix,
+    Area, Fact, ProgressRow, Statistic, Target, cumulative_by_month, indicator_value, prefix,
     progress_entries, total_entries,
 };
 pub use indicator::{Indicator, IndicatorKind, IndicatorSet, Measure, StatisticDef};

@@ -14,7 +14,7 @@ use crate::{CertificateType, Fen, OccupationCode, SkillLevel};
 /// `None` in `occupation` or `cert` means any; `level` matches exactly
 /// (`None` for items without a level, such as 专项职业能力).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct CatalogueEntry {
     pub subsidy: String,
     pub occupation: Option<OccupationCode>,
     pub level: Option<SkillLevel>,
@@ -34,17 +34,18 @@ pub struct Entry {
     pub line: usize,
 }
 
-impl Entry {
+impl CatalogueEntry {
     fn in_force(&self, date: NaiveDate) -> bool {
         self.from <= date && self.to.is_none_or(|to| date <= to)
     }
 
-    fn overlaps(&self, other: &Entry) -> bool {
-        let ends_before = |a: &Entry, b: &Entry| a.to.is_some_and(|to| to < b.from);
+    fn overlaps(&self, other: &CatalogueEntry) -> bool {
+        let ends_before =
+            |a: &CatalogueEntry, b: &CatalogueEntry| a.to.is_some_and(|to| to < b.from);
         !ends_before(self, other) && !ends_before(other, self)
     }
 
-    fn same_item(&self, other: &Entry) -> bool {
+    fn same_item(&self, other: &CatalogueEntry) -> bool {
         self.subsidy == other.subsidy
             && self.occupation == other.occupation
             && self.level == other.level
@@ -96,7 +97,7 @@ pub struct Catalogue {
     pub note: String,
     /// The amounts are examples (the documents say 按规定).
     pub example: bool,
-    pub entries: Vec<Entry>,
+    pub entries: Vec<CatalogueEntry>,
     pub shortage: Vec<Shortage>,
     /// subsidy → occupation code ("*" for any) → entry indices.
     index: HashMap<String, HashMap<String, Vec<usize>>>,
@@ -115,7 +116,7 @@ impl Catalogue {
     pub fn new(
         note: String,
         example: bool,
-        entries: Vec<Entry>,
+        entries: Vec<CatalogueEntry>,
         shortage: Vec<Shortage>,
     ) -> Result<Catalogue, Collision> {
         let mut index: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
@@ -127,7 +128,7 @@ impl Catalogue {
                 .entry(occ.to_string())
                 .or_default();
             for &j in slot.iter() {
-                let other: &Entry = &entries[j];
+                let other: &CatalogueEntry = &entries[j];
                 if !other.same_item(e) || !other.overlaps(e) {
                     continue;
                 }

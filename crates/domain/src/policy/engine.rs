@@ -18,26 +18,26 @@ use crate::Fen;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum DecisionOutcome {
     Approved,
     Rejected,
     Review,
 }
 
-impl Outcome {
+impl DecisionOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Approved => "approved",
-            Outcome::Rejected => "rejected",
-            Outcome::Review => "review",
+            DecisionOutcome::Approved => "approved",
+            DecisionOutcome::Rejected => "rejected",
+            DecisionOutcome::Review => "review",
         }
     }
 
     pub fn as_zh(self) -> &'static str {
         match self {
-            Outcome::Approved => "核准",
-            Outcome::Rejected => "不予核准",
-            Outcome::Review => "需人工复核",
+            DecisionOutcome::Approved => "核准",
+            DecisionOutcome::Rejected => "不予核准",
+            DecisionOutcome::Review => "需人工复核",
         }
     }
 }
@@ -86,7 +86,7 @@ pub struct Payment {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    pub outcome: Outcome,
+    pub outcome: DecisionOutcome,
     /// The approved amount (zero unless approved or in review).
     pub amount: Fen,
     pub payments: Vec<Payment>,
@@ -174,96 +174,15 @@ pub fn decide(
             return finish(cx, None);
         }
     }
-    let mut advance_pct = 0;
-    let mut months = 0;
-    let mut paid_months = Vec::new();
-    let mut veteran_free = false;
-    let mut from_catalogue = false;
-    let priced: Option<(Fen, Option<PayeeKind>)> = match rule {
-        RuleId::R1 => r.r1.as_ref().and_then(|a| {
-            from_catalogue = true;
-            rules::r01_certificate::eval(&mut cx, &a.params).map(|f| (f, None))
-        }),
-        RuleId::R8 => r.r8.as_ref().and_then(|a| {
-            rules::r08_living_allowance::eval(&mut cx, &a.params).map(|(f, v)| {
-                veteran_free = v;
-                (f, Some(PayeeKind::Person))
-            })
-        }),
-        RuleId::R9 => r.r9.as_ref().and_then(|a| {
-            rules::r09_apprenticeship::eval(&mut cx, &a.params).map(|(f, pct)| {
-                advance_pct = pct;
-                (f, Some(PayeeKind::Enterprise))
-            })
-        }),
-        RuleId::R10 => r.r10.as_ref().and_then(|a| {
-            rules::r10_work_training::eval(&mut cx, &a.params).map(|(f, m, list)| {
-                months = m;
-                paid_months = list;
-                (f, Some(PayeeKind::Enterprise))
-            })
-        }),
-        RuleId::R11 => r.r11.as_ref().and_then(|a| {
-            from_catalogue = true;
-            rules::r11_project::eval(&mut cx, &a.params).map(|(f, pct)| {
-                advance_pct = pct;
-                (f, Some(PayeeKind::Institution))
-            })
-        }),
-        RuleId::R12 => r.r12.as_ref().and_then(|a| {
-            from_catalogue = true;
-            rules::r12_skill_upgrade::eval(&mut cx, &a.params).map(|f| (f, Some(PayeeKind::Person)))
-        }),
-        RuleId::R14 => r.r14.as_ref().and_then(|a| {
-            from_catalogue = true;
-            rules::r14_startup::eval(&mut cx, &a.params).map(|f| (f, None))
-        }),
-        _ => None,
-    };
-    let Some((amount, payee)) = priced else {
+    let Some(priced) = price(&mut cx, rule) else {
         return finish(cx, None);
     };
-    let (amount, payee) = match redeemed_voucher(policy, claim) {
-        Some(v) => {
-            cx.trace.push(TraceLine {
-                rule: None,
-                verdict: Verdict::Info,
-                detail: Detail::Voucher {
-                    voucher_no: v.voucher_no.clone(),
-                    face: v.face,
-                    standard: amount,
-                },
-            });
-            (v.face, Some(PayeeKind::Institution))
-        }
-        None => (amount, payee),
-    };
-    if let Some(r4) = &r.r4 {
-        rules::r04_local_institution::eval(&mut cx, &r4.params);
-    }
-    if let Some(r2) = &r.r2 {
-        rules::r02_yearly_cap::eval(&mut cx, &r2.params);
-    }
-    if let Some(r3) = &r.r3 {
-        rules::r03_no_repeat::eval(&mut cx, &r3.params);
-    }
-    if let Some(r17) = &r.r17 {
-        rules::r17_no_duplicate::eval(&mut cx, &r17.params);
-    }
-    if from_catalogue && r.r15.is_some() {
+    let priced = with_voucher(&mut cx, priced);
+    check_limits(&mut cx);
+    if priced.from_catalogue && r.r15.is_some() {
         cx.push(RuleId::R15, Verdict::Info, Detail::SameStandard);
     }
-    let payee = match payee {
-        Some(p) => p,
-        None => match &r.r7 {
-            Some(r7) if r7.params.subsidy_types.contains(&claim.subsidy_type) => {
-                let (p, v) = rules::r07_free_training::eval(&mut cx, &r7.params);
-                veteran_free |= v;
-                p
-            }
-            _ => PayeeKind::Person,
-        },
-    };
+    let (payee, free_for_veteran) = payee_of(&mut cx, priced.payee);
     let award = Award {
         claim_no: claim.claim_no.clone(),
         subsidy_type: claim.subsidy_type.clone(),
@@ -275,13 +194,153 @@ pub fn decide(
             .as_ref()
             .map(|c| (c.cert_type, c.cert_no.clone())),
         class_key: claim.class.as_ref().map(|c| c.key),
-        months,
-        paid_months,
-        veteran_free,
+        months: priced.months,
+        paid_months: priced.paid_months,
+        veteran_free: priced.veteran_free || free_for_veteran,
     };
-    let mut d = finish(cx, Some((amount, payee, award)));
-    d.advance_pct = advance_pct;
+    let mut d = finish(cx, Some((priced.amount, payee, award)));
+    d.advance_pct = priced.advance_pct;
     d
+}
+
+/// What the rule that prices a claim's subsidy type found: the amount,
+/// the payee when the rule names one, and what the award records.
+#[derive(Debug, Default)]
+struct Priced {
+    amount: Fen,
+    /// `None`: R7 (or the person) decides who is paid.
+    payee: Option<PayeeKind>,
+    /// Share paid in advance (R9, R11).
+    advance_pct: u16,
+    /// Months of work training paid (R10), and which.
+    months: i64,
+    paid_months: Vec<NaiveDate>,
+    /// Free training for a veteran (R8).
+    veteran_free: bool,
+    /// Priced from the catalogue, so R15 (same standard) applies.
+    from_catalogue: bool,
+}
+
+impl Priced {
+    fn new(amount: Fen, payee: Option<PayeeKind>) -> Priced {
+        Priced {
+            amount,
+            payee,
+            ..Priced::default()
+        }
+    }
+
+    fn catalogued(self) -> Priced {
+        Priced {
+            from_catalogue: true,
+            ..self
+        }
+    }
+}
+
+/// The claim priced by `rule`, or `None` when the rule refused it (its
+/// reason is in the trace).
+fn price(cx: &mut Ctx<'_>, rule: RuleId) -> Option<Priced> {
+    let policy = cx.policy;
+    let r = &policy.rules;
+    match rule {
+        RuleId::R1 => r.r1.as_ref().and_then(|a| {
+            rules::r01_certificate::eval(cx, &a.params).map(|f| Priced::new(f, None).catalogued())
+        }),
+        RuleId::R8 => r.r8.as_ref().and_then(|a| {
+            rules::r08_living_allowance::eval(cx, &a.params).map(|(f, veteran_free)| Priced {
+                veteran_free,
+                ..Priced::new(f, Some(PayeeKind::Person))
+            })
+        }),
+        RuleId::R9 => r.r9.as_ref().and_then(|a| {
+            rules::r09_apprenticeship::eval(cx, &a.params).map(|(f, advance_pct)| Priced {
+                advance_pct,
+                ..Priced::new(f, Some(PayeeKind::Enterprise))
+            })
+        }),
+        RuleId::R10 => r.r10.as_ref().and_then(|a| {
+            rules::r10_work_training::eval(cx, &a.params).map(|(f, months, paid_months)| Priced {
+                months,
+                paid_months,
+                ..Priced::new(f, Some(PayeeKind::Enterprise))
+            })
+        }),
+        RuleId::R11 => r.r11.as_ref().and_then(|a| {
+            rules::r11_project::eval(cx, &a.params).map(|(f, advance_pct)| {
+                Priced {
+                    advance_pct,
+                    ..Priced::new(f, Some(PayeeKind::Institution))
+                }
+                .catalogued()
+            })
+        }),
+        RuleId::R12 => r.r12.as_ref().and_then(|a| {
+            rules::r12_skill_upgrade::eval(cx, &a.params)
+                .map(|f| Priced::new(f, Some(PayeeKind::Person)).catalogued())
+        }),
+        RuleId::R14 => r.r14.as_ref().and_then(|a| {
+            rules::r14_startup::eval(cx, &a.params).map(|f| Priced::new(f, None).catalogued())
+        }),
+        _ => None,
+    }
+}
+
+/// A redeemed voucher settles the claim at its face value, paid to the
+/// institution; the trace shows the standard it replaces.
+fn with_voucher(cx: &mut Ctx<'_>, priced: Priced) -> Priced {
+    let Some(v) = redeemed_voucher(cx.policy, cx.claim) else {
+        return priced;
+    };
+    cx.trace.push(TraceLine {
+        rule: None,
+        verdict: Verdict::Info,
+        detail: Detail::Voucher {
+            voucher_no: v.voucher_no.clone(),
+            face: v.face,
+            standard: priced.amount,
+        },
+    });
+    Priced {
+        amount: v.face,
+        payee: Some(PayeeKind::Institution),
+        ..priced
+    }
+}
+
+/// The limits on a priced claim: local institution (R4), yearly cap (R2),
+/// no repeat (R3), no duplicate (R17).
+fn check_limits(cx: &mut Ctx<'_>) {
+    let policy = cx.policy;
+    let r = &policy.rules;
+    if let Some(r4) = &r.r4 {
+        rules::r04_local_institution::eval(cx, &r4.params);
+    }
+    if let Some(r2) = &r.r2 {
+        rules::r02_yearly_cap::eval(cx, &r2.params);
+    }
+    if let Some(r3) = &r.r3 {
+        rules::r03_no_repeat::eval(cx, &r3.params);
+    }
+    if let Some(r17) = &r.r17 {
+        rules::r17_no_duplicate::eval(cx, &r17.params);
+    }
+}
+
+/// Who is paid: the pricing rule's payee, else R7's for the subsidy types
+/// it covers (and whether that makes the training free for a veteran),
+/// else the person.
+fn payee_of(cx: &mut Ctx<'_>, priced: Option<PayeeKind>) -> (PayeeKind, bool) {
+    if let Some(p) = priced {
+        return (p, false);
+    }
+    let (policy, claim) = (cx.policy, cx.claim);
+    match &policy.rules.r7 {
+        Some(r7) if r7.params.subsidy_types.contains(&claim.subsidy_type) => {
+            rules::r07_free_training::eval(cx, &r7.params)
+        }
+        _ => (PayeeKind::Person, false),
+    }
 }
 
 /// The voucher redeemed for the claim's training, when the policy issues
@@ -302,15 +361,15 @@ fn finish(cx: Ctx<'_>, priced: Option<(Fen, PayeeKind, Award)>) -> Decision {
     let (outcome, amount, payments, award) = match priced {
         Some((amount, payee, award)) if !failed => (
             if flagged {
-                Outcome::Review
+                DecisionOutcome::Review
             } else {
-                Outcome::Approved
+                DecisionOutcome::Approved
             },
             amount,
             vec![Payment { payee, amount }],
             Some(award),
         ),
-        _ => (Outcome::Rejected, Fen::ZERO, Vec::new(), None),
+        _ => (DecisionOutcome::Rejected, Fen::ZERO, Vec::new(), None),
     };
     Decision {
         outcome,
@@ -329,7 +388,7 @@ pub fn no_policy(claim: &ClaimFacts, region: &crate::RegionCode) -> Decision {
     use chrono::Datelike;
     let on = claim.event_date();
     Decision {
-        outcome: Outcome::Review,
+        outcome: DecisionOutcome::Review,
         amount: Fen::ZERO,
         payments: Vec::new(),
         advance_pct: 0,
@@ -360,7 +419,7 @@ pub fn decide_person(
     let mut out: Vec<Option<Decision>> = vec![None; claims.len()];
     for i in order {
         let d = decide(policy, person, &claims[i], history, today);
-        if d.outcome == Outcome::Approved
+        if d.outcome == DecisionOutcome::Approved
             && let Some(a) = &d.award
         {
             history.push(a.clone());

@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::catalogue::{Catalogue, Entry, Shortage};
+use super::catalogue_file::CatalogueParts;
+pub(crate) use super::catalogue_file::{RawCatalogue, RawEntry, RawShortage};
 use super::rules::{Active, CompileCx, RuleParams, Rules};
 use super::vouchers::{RawVouchers, VoucherCx};
 use super::{Cite, Policy, PolicyError, PolicyMeta, RuleId, de};
 use crate::refdata::RefData;
-use crate::{CertificateType, Fen, OccupationCode, RegionCode, SkillLevel};
+use crate::{Fen, RegionCode};
 
 /// The texts a policy was read from, by name, the main file first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,7 @@ pub struct PolicySources {
 }
 
 /// A TOML table with where each key and value was written.
-type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+pub(super) type SpannedTable = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,67 +62,10 @@ struct RawMeta {
     note: String,
 }
 
-fn opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+pub(super) fn opt_date<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::NaiveDate>, D::Error> {
     de::date(d).map(Some)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawCatalogue {
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    example: bool,
-    /// Grade name → level → yuan (分类标准, e.g. Jiangsu's A/B/C classes).
-    #[serde(default)]
-    grades: BTreeMap<String, SpannedTable>,
-    #[serde(default)]
-    entries: Vec<Spanned<RawEntry>>,
-    #[serde(default)]
-    shortage: Vec<Spanned<RawShortage>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawEntry {
-    #[serde(default)]
-    subsidy: Option<String>,
-    occupation: String,
-    /// The occupation's name, for the reader of the file.
-    #[serde(default)]
-    #[allow(dead_code)]
-    name: Option<String>,
-    #[serde(default)]
-    cert: Option<String>,
-    #[serde(default)]
-    level: Option<String>,
-    #[serde(default)]
-    grade: Option<String>,
-    #[serde(default)]
-    yuan: Option<toml::Value>,
-    #[serde(deserialize_with = "de::date")]
-    from: chrono::NaiveDate,
-    #[serde(default, deserialize_with = "opt_date")]
-    to: Option<chrono::NaiveDate>,
-    #[serde(default)]
-    dept: Option<String>,
-    /// Where the amount comes from (文号 and clause).
-    #[serde(default)]
-    source: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawShortage {
-    occupation: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    name: Option<String>,
-    pct: u16,
-    #[serde(deserialize_with = "de::date")]
-    from: chrono::NaiveDate,
-    #[serde(default, deserialize_with = "opt_date")]
-    to: Option<chrono::NaiveDate>,
 }
 
 /// One parameter with where it was written.
@@ -144,12 +88,12 @@ struct MergedRule {
 
 /// A file's text with its name, for line numbers.
 pub(super) struct Source<'a> {
-    name: &'a str,
-    text: &'a str,
+    pub(super) name: &'a str,
+    pub(super) text: &'a str,
 }
 
 impl Source<'_> {
-    fn line(&self, offset: usize) -> usize {
+    pub(super) fn line(&self, offset: usize) -> usize {
         self.text[..offset.min(self.text.len())]
             .matches('\n')
             .count()
@@ -172,6 +116,26 @@ pub fn load(
     read: &mut dyn FnMut(&str) -> Result<String, String>,
     refdata: &RefData,
 ) -> Result<(Policy, PolicySources), PolicyError> {
+    let chain = read_chain(main, read)?;
+    // Parse from the outermost (province) to the main file.
+    let mut merged = Merged::default();
+    for (file, text) in chain.iter().rev() {
+        merged.add(&Source { name: file, text }, refdata)?;
+    }
+    let main_src = Source {
+        name: &chain[0].0,
+        text: &chain[0].1,
+    };
+    let policy = merged.compile(&main_src, refdata)?;
+    Ok((policy, PolicySources { files: chain }))
+}
+
+/// The files of the policy, the main file first, each followed by the one
+/// it `extends` (at most 4 levels, no cycle).
+fn read_chain(
+    main: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Vec<(String, String)>, PolicyError> {
     let mut chain: Vec<(String, String)> = Vec::new();
     let mut name = main.to_string();
     loop {
@@ -191,24 +155,29 @@ pub fn load(
         chain.push((name.clone(), text));
         match extends {
             Some(parent) => name = sibling(&name, &parent),
-            None => break,
+            None => return Ok(chain),
         }
     }
-    // Parse from the outermost (province) to the main file.
-    let mut rules: BTreeMap<RuleId, MergedRule> = BTreeMap::new();
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut shortage: Vec<Shortage> = Vec::new();
-    let mut grades: BTreeMap<String, Grade> = BTreeMap::new();
-    let (mut note, mut example) = (String::new(), false);
-    let mut credits = None;
-    let mut meta = None;
-    // The innermost file's [vouchers] wins, with its file and document.
-    let mut vouchers_raw: Option<(&str, &str, String, RawVouchers)> = None;
-    for (file, text) in chain.iter().rev() {
-        let src = Source { name: file, text };
-        let mut doc: RawDoc = toml::from_str(text).map_err(|e| toml_error(&src, &e))?;
+}
+
+/// What the files of a chain say, merged file by file from the outermost:
+/// a later file's rule parameters, catalogue items and tables override.
+#[derive(Default)]
+struct Merged<'c> {
+    rules: BTreeMap<RuleId, MergedRule>,
+    catalogue: CatalogueParts,
+    credits: Option<crate::learning::credit_bank::CreditTable>,
+    meta: Option<PolicyMeta>,
+    /// The innermost file's [vouchers], with its file, text and document.
+    vouchers: Option<(&'c str, &'c str, String, RawVouchers)>,
+}
+
+impl<'c> Merged<'c> {
+    /// Reads one file of the chain on top of what the earlier ones said.
+    fn add(&mut self, src: &Source<'c>, refdata: &RefData) -> Result<(), PolicyError> {
+        let mut doc: RawDoc = toml::from_str(src.text).map_err(|e| toml_error(src, &e))?;
         if let Some(v) = doc.vouchers.take() {
-            vouchers_raw = Some((file, text, doc.policy.doc_no.clone(), v));
+            self.vouchers = Some((src.name, src.text, doc.policy.doc_no.clone(), v));
         }
         let region = RegionCode::parse(doc.policy.region.get_ref())
             .map_err(|e| src.err(Some(doc.policy.region.span().start), e.message()))?;
@@ -218,28 +187,16 @@ pub fn load(
                 format!("行政区划「{region}」不存在"),
             ));
         }
-        merge_rules(&src, &doc, &mut rules)?;
+        merge_rules(src, &doc, &mut self.rules)?;
         // A later file's table replaces the earlier file's whole.
         if let Some(raw) = &doc.credits {
-            credits = Some(super::credits_file::read(&src, raw)?);
+            self.credits = Some(super::credits_file::read(src, raw)?);
         }
         if let Some(cat) = doc.catalogue {
-            for (g, levels) in &cat.grades {
-                grades.insert(g.clone(), read_grade(&src, levels)?);
-            }
-            let mine = expand_entries(&src, &doc.policy.doc_no, &cat.entries, &grades, refdata)?;
-            // A later file's entries replace the earlier file's for the same item.
-            entries.retain(|old| !mine.iter().any(|e| same_key(old, e)));
-            entries.extend(mine);
-            if !cat.shortage.is_empty() {
-                shortage = read_shortage(&src, &cat.shortage, refdata)?;
-            }
-            if !cat.note.is_empty() {
-                note = cat.note;
-            }
-            example |= cat.example;
+            self.catalogue.add(src, &doc.policy.doc_no, cat, refdata)?;
         }
-        let builds_on = meta
+        let builds_on = self
+            .meta
             .as_ref()
             .map(|m: &PolicyMeta| {
                 let mut v = vec![m.doc_no.clone()];
@@ -248,7 +205,7 @@ pub fn load(
             })
             .unwrap_or_default();
         let _ = doc.policy.note;
-        meta = Some(PolicyMeta {
+        self.meta = Some(PolicyMeta {
             id: doc.policy.id,
             title: doc.policy.title,
             doc_no: doc.policy.doc_no,
@@ -258,49 +215,45 @@ pub fn load(
             valid_to: doc.policy.valid_to,
             builds_on,
         });
+        Ok(())
     }
-    let meta = meta.expect("at least one file");
-    let main_src = Source {
-        name: &chain[0].0,
-        text: &chain[0].1,
-    };
-    let catalogue = Catalogue::new(note, example, entries, shortage).map_err(|c| PolicyError {
-        file: c.file,
-        line: Some(c.line),
-        message: c.message,
-    })?;
-    let mut cx = CompileCx {
-        refdata,
-        categories: Vec::new(),
-    };
-    let compiled = compile_rules(&rules, &mut cx)?;
-    let amount_rules = amount_rules(&compiled, &rules, &main_src)?;
-    check_routing(&compiled, &amount_rules, &rules)?;
-    let vouchers = match &vouchers_raw {
-        Some((file, text, doc_no, raw)) => Some(super::vouchers::compile(
-            &VoucherCx {
-                file,
-                text,
-                doc_no,
-                refdata,
-                rules: &compiled,
-                priced: &amount_rules,
-                grades: &grades,
-            },
-            raw,
-        )?),
-        None => None,
-    };
-    let policy = Policy {
-        meta,
-        rules: compiled,
-        catalogue,
-        categories: cx.categories,
-        amount_rules,
-        credits,
-        vouchers,
-    };
-    Ok((policy, PolicySources { files: chain }))
+
+    /// The policy the merged files describe, every rule checked.
+    fn compile(self, main: &Source<'_>, refdata: &RefData) -> Result<Policy, PolicyError> {
+        let meta = self.meta.expect("at least one file");
+        let (catalogue, grades) = self.catalogue.finish()?;
+        let mut cx = CompileCx {
+            refdata,
+            categories: Vec::new(),
+        };
+        let compiled = compile_rules(&self.rules, &mut cx)?;
+        let amount_rules = amount_rules(&compiled, &self.rules, main)?;
+        check_routing(&compiled, &amount_rules, &self.rules)?;
+        let vouchers = match &self.vouchers {
+            Some((file, text, doc_no, raw)) => Some(super::vouchers::compile(
+                &VoucherCx {
+                    file,
+                    text,
+                    doc_no,
+                    refdata,
+                    rules: &compiled,
+                    priced: &amount_rules,
+                    grades: &grades,
+                },
+                raw,
+            )?),
+            None => None,
+        };
+        Ok(Policy {
+            meta,
+            rules: compiled,
+            catalogue,
+            categories: cx.categories,
+            amount_rules,
+            credits: self.credits,
+            vouchers,
+        })
+    }
 }
 
 /// `extends` of a file, read before the full parse so the chain is known.
@@ -565,10 +518,6 @@ fn check_routing(
     Ok(())
 }
 
-fn same_key(a: &Entry, b: &Entry) -> bool {
-    a.subsidy == b.subsidy && a.occupation == b.occupation && a.level == b.level && a.cert == b.cert
-}
-
 pub(super) fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
     match v {
         toml::Value::Integer(i) if *i >= 0 => {
@@ -584,149 +533,4 @@ pub(super) fn yuan_value(v: &toml::Value) -> Result<Fen, String> {
             other.type_str()
         )),
     }
-}
-
-/// The certificate word of a catalogue entry that prices a training before
-/// any certificate exists.
-const UNCERTIFIED: &str = "未取证";
-
-/// A standard class (分类标准): level (`None` for 无) → amount.
-type Grade = Vec<(Option<SkillLevel>, Fen)>;
-
-/// Checks a `[catalogue.grades]` class where it is written.
-fn read_grade(src: &Source<'_>, levels: &SpannedTable) -> Result<Grade, PolicyError> {
-    levels
-        .iter()
-        .map(|(level, v)| {
-            let level = match level.get_ref().as_str() {
-                "无" => None,
-                l => Some(
-                    SkillLevel::parse(l)
-                        .map_err(|e| src.err(Some(level.span().start), e.message()))?,
-                ),
-            };
-            let amount = yuan_value(v.get_ref()).map_err(|m| src.err(Some(v.span().start), m))?;
-            Ok((level, amount))
-        })
-        .collect()
-}
-
-fn expand_entries(
-    src: &Source<'_>,
-    doc_no: &str,
-    raw: &[Spanned<RawEntry>],
-    grades: &BTreeMap<String, Grade>,
-    refdata: &RefData,
-) -> Result<Vec<Entry>, PolicyError> {
-    let mut out = Vec::new();
-    for e in raw {
-        let at = Some(e.span().start);
-        let line = src.line(e.span().start);
-        let r = e.get_ref();
-        let err = |m: String| src.err(at, m);
-        let occupation = match r.occupation.as_str() {
-            "*" => None,
-            code => {
-                let o = OccupationCode::parse(code).map_err(|e| err(e.message().to_string()))?;
-                if !refdata.occupations.is_empty() && !refdata.occupations.contains_key(o.as_str())
-                {
-                    return Err(err(format!("职业分类中没有「{o}」")));
-                }
-                Some(o)
-            }
-        };
-        let uncertified = r.cert.as_deref() == Some(UNCERTIFIED);
-        let cert = match r.cert.as_deref() {
-            None | Some("*") | Some(UNCERTIFIED) => None,
-            Some(c) => Some(CertificateType::parse(c).map_err(|e| {
-                err(format!(
-                    "{}（或写 \"{UNCERTIFIED}\"：取证前按培训班定价）",
-                    e.message()
-                ))
-            })?),
-        };
-        let subsidy = r.subsidy.clone().unwrap_or_else(|| "职业培训补贴".into());
-        if !refdata.vocab.is_empty()
-            && !refdata.has_term(crate::refdata::vocab_kind::SUBSIDY_TYPE, &subsidy)
-        {
-            return Err(err(format!("未知的补贴类型「{subsidy}」")));
-        }
-        let mut amounts: Vec<(Option<SkillLevel>, Fen)> = Vec::new();
-        match (&r.grade, &r.yuan) {
-            (Some(_), None) if r.level.is_some() => {
-                return Err(err(
-                    "目录条目给出 grade（标准分类）时不能再给 level：分类的每个等级各成一条".into(),
-                ));
-            }
-            (Some(g), None) => {
-                let levels = grades.get(g).ok_or_else(|| {
-                    err(format!("未定义的标准分类「{g}」（见 [catalogue.grades]）"))
-                })?;
-                amounts.extend(levels.iter().copied());
-            }
-            (None, Some(v)) => {
-                let level = match r.level.as_deref() {
-                    None | Some("无") => None,
-                    Some(l) => {
-                        Some(SkillLevel::parse(l).map_err(|e| err(e.message().to_string()))?)
-                    }
-                };
-                amounts.push((level, yuan_value(v).map_err(&err)?));
-            }
-            _ => {
-                return Err(err(
-                    "目录条目应给出 grade（标准分类）或 yuan（金额）之一".into()
-                ));
-            }
-        }
-        if r.to.is_some_and(|to| to < r.from) {
-            return Err(err("目录条目的截止日期早于起始日期".into()));
-        }
-        for (level, amount) in amounts {
-            out.push(Entry {
-                subsidy: subsidy.clone(),
-                occupation: occupation.clone(),
-                level,
-                cert,
-                amount,
-                from: r.from,
-                to: r.to,
-                dept: r.dept.clone().unwrap_or_else(|| doc_no.to_string()),
-                uncertified,
-                source: r.source.clone().unwrap_or_default(),
-                file: src.name.to_string(),
-                line,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn read_shortage(
-    src: &Source<'_>,
-    raw: &[Spanned<RawShortage>],
-    refdata: &RefData,
-) -> Result<Vec<Shortage>, PolicyError> {
-    raw.iter()
-        .map(|s| {
-            let at = Some(s.span().start);
-            let r = s.get_ref();
-            let occupation =
-                OccupationCode::parse(&r.occupation).map_err(|e| src.err(at, e.message()))?;
-            if !refdata.occupations.is_empty()
-                && !refdata.occupations.contains_key(occupation.as_str())
-            {
-                return Err(src.err(at, format!("职业分类中没有「{occupation}」")));
-            }
-            if r.pct > 100 {
-                return Err(src.err(at, format!("上浮比例 {}% 超过 100%", r.pct)));
-            }
-            Ok(Shortage {
-                occupation,
-                pct: r.pct,
-                from: r.from,
-                to: r.to,
-            })
-        })
-        .collect()
 }

@@ -10,6 +10,7 @@
 
 pub mod cases;
 pub mod catalogue;
+mod catalogue_file;
 pub mod claimants;
 mod credits_file;
 pub(crate) mod de;
@@ -30,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::RegionCode;
 pub use catalogue::Catalogue;
-pub use engine::{Decision, Outcome, PayeeKind, Payment};
+pub use engine::{Decision, DecisionOutcome, PayeeKind, Payment};
 pub use file::{PolicySources, load};
 pub use rules::Rules;
 
@@ -196,6 +197,17 @@ impl Policy {
             doc_no: self.meta.doc_no.clone(),
             clause: String::new(),
         })
+    }
+
+    /// The funds R16 routes `subsidy_type` to, first choice first, or why
+    /// the policy names none.
+    pub fn fund_routing(&self, subsidy_type: &str) -> Result<&[crate::ledger::FundCode], String> {
+        self.rules
+            .r16
+            .as_ref()
+            .ok_or_else(|| "政策未规定专账资金来源（R16）".to_string())?
+            .params
+            .routing_for(subsidy_type)
     }
 }
 

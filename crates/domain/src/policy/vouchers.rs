@@ -273,13 +273,19 @@ fn fund(
     let fund = FundCode::parse(raw.fund.get_ref()).map_err(|e| cx.err(at, "fund", e.message()))?;
     if let Some(r16) = &cx.rules.r16 {
         let routed = r16.params.routing.get(subsidy_type);
-        if !routed.is_some_and(|r| r.iter().any(|f| f == fund.as_str())) {
+        if !routed.is_some_and(|r| r.contains(&fund)) {
             return Err(cx.err(
                 at,
                 "fund",
                 format!(
                     "资金来源「{fund}」不在 R16 为「{subsidy_type}」规定的资金来源（{}）中",
-                    routed.map(|r| r.join("、")).unwrap_or_default()
+                    routed
+                        .map(|r| r
+                            .iter()
+                            .map(FundCode::as_str)
+                            .collect::<Vec<_>>()
+                            .join("、"))
+                        .unwrap_or_default()
                 ),
             ));
         }

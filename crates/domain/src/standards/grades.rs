@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::policy::PolicySources;
-use crate::policy::catalogue::Entry;
+use crate::policy::catalogue::CatalogueEntry;
 
 /// (file, line of the entry) → class name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,7 +54,7 @@ impl EntryGrades {
     }
 
     /// The class the entry was written with, if any.
-    pub fn of(&self, entry: &Entry) -> Option<&str> {
+    pub fn of(&self, entry: &CatalogueEntry) -> Option<&str> {
         self.0
             .get(&(entry.file.clone(), entry.line))
             .map(String::as_str)

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use jineng_domain::policy::engine::{self, Decision, Outcome, PayeeKind};
+use jineng_domain::policy::engine::{self, Decision, DecisionOutcome, PayeeKind};
 use jineng_domain::policy::facts::PersonFacts;
 use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
@@ -259,12 +259,14 @@ pub(crate) async fn decide_chunk(
             let policy_ref = Some((version.policy_id, version.version_id));
             let d = engine::decide(policy, person, &c.facts, &history, job.today);
             let status = match (job.mode, d.outcome) {
-                (Mode::Decide, Outcome::Approved) => ClaimStatus::Eligible,
-                (Mode::Decide, Outcome::Review) => ClaimStatus::Review,
-                (Mode::Decide, Outcome::Rejected) => ClaimStatus::Rejected,
+                (Mode::Decide, DecisionOutcome::Approved) => ClaimStatus::Eligible,
+                (Mode::Decide, DecisionOutcome::Review) => ClaimStatus::Review,
+                (Mode::Decide, DecisionOutcome::Rejected) => ClaimStatus::Rejected,
                 // An officer's approval clears the flags, not a refusal.
-                (Mode::Approve, Outcome::Approved | Outcome::Review) => ClaimStatus::Approved,
-                (Mode::Approve, Outcome::Rejected) => {
+                (Mode::Approve, DecisionOutcome::Approved | DecisionOutcome::Review) => {
+                    ClaimStatus::Approved
+                }
+                (Mode::Approve, DecisionOutcome::Rejected) => {
                     let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
                     summary.refused.push((
                         c.facts.claim_no.clone(),
@@ -280,10 +282,10 @@ pub(crate) async fn decide_chunk(
             }
             summary.decided += 1;
             match d.outcome {
-                Outcome::Approved => summary.approved += 1,
-                Outcome::Review if job.mode == Mode::Approve => summary.approved += 1,
-                Outcome::Review => summary.review += 1,
-                Outcome::Rejected => summary.rejected += 1,
+                DecisionOutcome::Approved => summary.approved += 1,
+                DecisionOutcome::Review if job.mode == Mode::Approve => summary.approved += 1,
+                DecisionOutcome::Review => summary.review += 1,
+                DecisionOutcome::Rejected => summary.rejected += 1,
             }
             if status != ClaimStatus::Rejected {
                 summary.amount_fen += d.amount.0;

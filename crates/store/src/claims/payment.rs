@@ -4,8 +4,8 @@
 //! a paid claim found false (追回), by reversing its entries. The claim's
 //! status and its ledger posting change in one transaction.
 
-use jineng_domain::ledger::{FundCode, Op};
-use jineng_domain::{ClaimStatus, ClaimStep, Fen, Yuan};
+use jineng_domain::ledger::{self, FundCode, Op};
+use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -86,7 +86,9 @@ pub(super) fn refuse(msg: String) -> StoreError {
     StoreError::Refused(msg)
 }
 
-/// The first routed fund that holds `amount` (R16), locked.
+/// The fund that pays `amount` (R16, decided by `domain::ledger`): the
+/// balances of the funds the claim's policy routes its subsidy type to,
+/// each fund's row locked, in the routing's order.
 pub(super) async fn choose_fund(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
@@ -98,34 +100,12 @@ pub(super) async fn choose_fund(
         .policy_id
         .and_then(|id| policies.get(id))
         .ok_or_else(|| refuse("申领尚未按政策决定".into()))?;
-    let r16 = policy
-        .rules
-        .r16
-        .as_ref()
-        .ok_or_else(|| refuse("政策未规定专账资金来源（R16）".into()))?;
-    let funds = r16
-        .params
-        .routing
-        .get(&c.subsidy_type)
-        .ok_or_else(|| refuse(format!("政策未规定「{}」的资金来源（R16）", c.subsidy_type)))?;
-    let mut short = Vec::new();
-    for f in funds {
-        let code = FundCode::parse(f).map_err(|e| refuse(e.message().to_string()))?;
-        match fund_balance_in(conn, backend, &code).await? {
-            Some(balance) if balance >= amount => return Ok(code),
-            Some(balance) => short.push(format!(
-                "{f} 余额 {}、尚缺 {}",
-                Yuan(balance),
-                Yuan(amount - balance)
-            )),
-            None => short.push(format!("{f} 未建账")),
-        }
+    let routing = policy.fund_routing(&c.subsidy_type).map_err(refuse)?;
+    let mut routed = Vec::with_capacity(routing.len());
+    for fund in routing {
+        routed.push((fund.clone(), fund_balance_in(conn, backend, fund).await?));
     }
-    Err(refuse(format!(
-        "资金来源余额不足（R16 专款专用，不得超支）：需 {}，{}",
-        Yuan(amount),
-        short.join("，")
-    )))
+    ledger::choose_fund(&routed, amount).map_err(refuse)
 }
 
 pub(super) async fn set_status(

@@ -7,7 +7,7 @@ use crate::policy::version_label;
 use jineng_domain::policy::trace::{
     ClauseRow, RenderCtx, clause_row, render_line, render_unpoliced, unpoliced_row,
 };
-use jineng_domain::policy::{Outcome, PayeeKind, Policy};
+use jineng_domain::policy::{DecisionOutcome, PayeeKind, Policy};
 use jineng_domain::{CertificateType, Fen, SkillLevel, Yuan};
 
 fn level_name(l: Option<i64>) -> Option<SkillLevel> {
@@ -90,9 +90,9 @@ pub fn render_claim(d: &ClaimDetail, policies: &PolicySet) -> RenderedClaim {
 
 fn conclusion(d: &ClaimDetail) -> String {
     let outcome = d.outcome.as_deref().and_then(|o| match o {
-        "approved" => Some(Outcome::Approved),
-        "rejected" => Some(Outcome::Rejected),
-        "review" => Some(Outcome::Review),
+        "approved" => Some(DecisionOutcome::Approved),
+        "rejected" => Some(DecisionOutcome::Rejected),
+        "review" => Some(DecisionOutcome::Review),
         _ => None,
     });
     let amount = Yuan(Fen(d.amount_fen.unwrap_or(0)));
@@ -112,14 +112,14 @@ fn conclusion(d: &ClaimDetail) -> String {
             ),
         });
     let mut s = match outcome {
-        Some(Outcome::Approved) => {
+        Some(DecisionOutcome::Approved) => {
             format!("结论：核准 {amount}，支付给 {}", payee.unwrap_or_default())
         }
-        Some(Outcome::Review) => format!(
+        Some(DecisionOutcome::Review) => format!(
             "结论：需人工复核；如核准为 {amount}，支付给 {}",
             payee.unwrap_or_default()
         ),
-        Some(Outcome::Rejected) | None => "结论：不予核准".to_string(),
+        Some(DecisionOutcome::Rejected) | None => "结论：不予核准".to_string(),
     };
     if d.advance_pct.is_some_and(|p| p > 0) {
         s.push_str(&format!("（可预拨 {}%）", d.advance_pct.unwrap_or(0)));

@@ -13,7 +13,7 @@
 
 use chrono::NaiveDate;
 use jineng_domain::learning::credit_bank::{
-    Credits, Outcome, certificate_outcome, training_outcome,
+    CreditOutcome, Credits, certificate_outcome, training_outcome,
 };
 use jineng_domain::learning::hours::OnlineSource;
 use jineng_domain::{CertificateType, NationalId, RegionCode, SkillLevel};
@@ -64,7 +64,7 @@ pub struct CreditLine {
     pub source: CreditSource,
     /// The certificate's issue date, or the training's last day.
     pub date: NaiveDate,
-    pub outcome: Outcome,
+    pub outcome: CreditOutcome,
     pub credits: Credits,
     /// The outcome in Chinese.
     pub reason: String,
@@ -183,7 +183,7 @@ impl Store {
         let total = lines.iter().map(|l| l.credits).sum();
         let example = lines
             .iter()
-            .any(|l| matches!(l.outcome, Outcome::Credited { example: true, .. }));
+            .any(|l| matches!(l.outcome, CreditOutcome::Credited { example: true, .. }));
         Ok(Some(CreditStatement {
             person_id,
             name: p.try_get("name")?,

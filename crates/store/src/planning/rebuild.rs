@@ -20,6 +20,7 @@
 //! empty read without locking.
 
 use crate::{Backend, Store, StoreError};
+use jineng_domain::ledger::{Account, FundCode};
 use sqlx::{Executor, Row};
 use std::time::Instant;
 
@@ -159,7 +160,10 @@ fn certificates(restrict: bool) -> Vec<String> {
 /// Money out of the fund's bank account for a claim (pay, advance,
 /// settle), less what came back (recover), by the claim's application
 /// date, so money paid later for a year's training counts in that year.
-fn paid(restrict: bool) -> Vec<String> {
+///
+/// `banks` is the SQL list of the funds' bank account codes, as the domain
+/// spells them ([`bank_accounts`]).
+fn paid(restrict: bool, banks: &str) -> Vec<String> {
     let region = "COALESCE(c.site_region, p.hukou_region)";
     let (source, filter) = if restrict {
         (
@@ -175,7 +179,8 @@ fn paid(restrict: bool) -> Vec<String> {
     vec![format!(
         "{INSERT} SELECT {region}, {}, 'paid', COALESCE(c.training_type, ''), '', t.fund_code, SUM(e.credit_fen - e.debit_fen)
          FROM {source} JOIN ledger_tx t ON t.claim_no = k.claim_no
-         JOIN ledger_entries e ON e.tx_id = t.tx_id AND e.account = 'bank:' || t.fund_code
+         JOIN ledger_entries e ON e.tx_id = t.tx_id AND e.fund_code = t.fund_code
+             AND e.account IN ({banks})
          JOIN persons p ON p.person_id = k.person_id
          LEFT JOIN classes c ON c.class_id = k.class_id
          WHERE t.kind <> 'allocate'{filter} {GROUP}",
@@ -185,12 +190,32 @@ fn paid(restrict: bool) -> Vec<String> {
 
 /// The statements that compute `family`'s facts, whole or for the queued
 /// cells.
-fn statements(family: &str, restrict: bool) -> Vec<String> {
+fn statements(family: &str, restrict: bool, banks: &str) -> Vec<String> {
     match family {
         "training" => training(restrict),
         "certificate" => certificates(restrict),
-        _ => paid(restrict),
+        _ => paid(restrict, banks),
     }
+}
+
+/// The bank accounts (专账存款) of the registered funds as an SQL list of
+/// literals, each code spelled by the domain's `Account` (fund codes are
+/// validated: letters, digits and `_` only, so a literal is safe).
+async fn bank_accounts(conn: &mut sqlx::AnyConnection) -> Result<String, StoreError> {
+    let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM fund_sources ORDER BY code")
+        .fetch_all(&mut *conn)
+        .await?;
+    let list: Vec<String> = codes
+        .iter()
+        .filter_map(|c| FundCode::parse(c).ok())
+        .map(|f| format!("'{}'", Account::Bank(f).code()))
+        .collect();
+    // No fund: a list that matches no account.
+    Ok(if list.is_empty() {
+        "NULL".to_string()
+    } else {
+        list.join(", ")
+    })
 }
 
 /// The last audit row that recorded a change the facts depend on (kept on
@@ -213,6 +238,7 @@ async fn exists(conn: &mut sqlx::AnyConnection, sql: &str) -> Result<bool, Store
 
 /// Recomputes the queued cells of every family; returns how many.
 async fn recompute_cells(conn: &mut sqlx::AnyConnection) -> Result<i64, StoreError> {
+    let banks = bank_accounts(conn).await?;
     let mut n = 0;
     for (family, measures) in FAMILIES {
         let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -236,7 +262,7 @@ async fn recompute_cells(conn: &mut sqlx::AnyConnection) -> Result<i64, StoreErr
                  AND d.year = plan_facts.year AND d.month = plan_facts.month)"
         )))
         .await?;
-        for sql in statements(family, true) {
+        for sql in statements(family, true, &banks) {
             conn.execute(sqlx::AssertSqlSafe(sql)).await?;
         }
     }
@@ -287,9 +313,10 @@ impl Store {
             )
             .await?;
         let cells = if full {
+            let banks = bank_accounts(&mut tx).await?;
             tx.execute("DELETE FROM plan_facts").await?;
             for (family, _) in FAMILIES {
-                for sql in statements(family, false) {
+                for sql in statements(family, false, &banks) {
                     tx.execute(sqlx::AssertSqlSafe(sql)).await?;
                 }
             }

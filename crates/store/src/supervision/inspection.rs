@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{self, Actor, AuditEntry};
-use crate::batch::{ImportBatch, Outcome};
+use crate::batch::{ImportBatch, RowOutcome};
 use crate::{Store, StoreError};
 
 /// A stored draw.
@@ -28,7 +28,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, InspectorRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let now = audit::now();
         let mut out = Vec::with_capacity(rows.len());
@@ -42,11 +42,11 @@ impl Store {
                     if o.try_get::<String, _>("name")? == r.name
                         && o.try_get::<String, _>("unit")? == r.unit =>
                 {
-                    out.push((*n, Outcome::Unchanged));
+                    out.push((*n, RowOutcome::Unchanged));
                     continue;
                 }
-                Some(_) => Outcome::Updated,
-                None => Outcome::Inserted,
+                Some(_) => RowOutcome::Updated,
+                None => RowOutcome::Inserted,
             };
             if !batch.dry_run() {
                 sqlx::query(

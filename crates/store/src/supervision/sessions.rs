@@ -10,7 +10,7 @@ use jineng_domain::supervision::session::{SessionRecord, session_id};
 use super::inputs::Filter;
 use super::rows::fetch_map;
 use crate::audit;
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::institutions::{class_named, resolve_classes, resolve_institutions};
 use crate::people::{person_of, resolve_persons};
 use crate::{Store, StoreError};
@@ -29,7 +29,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, SessionRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
         let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
@@ -43,7 +43,7 @@ impl Store {
                 .map_err(|e| errs.push(e))
                 .ok();
             let (Some(class), Some(pid)) = (class, person) else {
-                out.push((*n, Outcome::Rejected(errs)));
+                out.push((*n, RowOutcome::Rejected(errs)));
                 continue;
             };
             let (start, end) = (moment(r.start), moment(r.end));
@@ -63,16 +63,16 @@ impl Store {
                     "学习平台",
                     "该学习记录由学习平台通过接口报送，不能由模板导入修改",
                 );
-                out.push((*n, Outcome::Rejected(vec![e])));
+                out.push((*n, RowOutcome::Rejected(vec![e])));
                 continue;
             }
             let outcome = match old.map(|(o, _)| o) {
                 Some(o) if o == end => {
-                    out.push((*n, Outcome::Unchanged));
+                    out.push((*n, RowOutcome::Unchanged));
                     continue;
                 }
-                Some(_) => Outcome::Updated,
-                None => Outcome::Inserted,
+                Some(_) => RowOutcome::Updated,
+                None => RowOutcome::Inserted,
             };
             if !batch.dry_run() {
                 sqlx::query(

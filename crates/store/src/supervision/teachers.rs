@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use jineng_domain::records::ClassRecord;
 
-use crate::batch::{ImportBatch, Outcome};
+use crate::batch::{ImportBatch, RowOutcome};
 
 /// Sets the teacher of each written class whose teacher changed; a row
 /// whose only change is its teacher becomes `Updated`, and the class
@@ -16,14 +16,14 @@ pub(crate) async fn set_class_teachers(
     batch: &ImportBatch,
     rows: &[(u64, ClassRecord)],
     institutions: &HashMap<String, i64>,
-    out: &mut [(u64, Outcome)],
+    out: &mut [(u64, RowOutcome)],
 ) -> Result<(), sqlx::Error> {
     let Some(batch_id) = batch.id else {
         return Ok(());
     };
     let by_row: HashMap<u64, &ClassRecord> = rows.iter().map(|(n, r)| (*n, r)).collect();
     for (n, outcome) in out.iter_mut() {
-        if matches!(outcome, Outcome::Rejected(_)) {
+        if matches!(outcome, RowOutcome::Rejected(_)) {
             continue;
         }
         let Some(r) = by_row.get(n) else { continue };
@@ -49,8 +49,8 @@ pub(crate) async fn set_class_teachers(
         .execute(&mut *conn)
         .await?
         .rows_affected();
-        if changed > 0 && *outcome == Outcome::Unchanged {
-            *outcome = Outcome::Updated;
+        if changed > 0 && *outcome == RowOutcome::Unchanged {
+            *outcome = RowOutcome::Updated;
         }
     }
     Ok(())

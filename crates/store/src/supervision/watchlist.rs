@@ -8,7 +8,7 @@ use jineng_domain::supervision::watchlist::WatchlistRecord;
 use sqlx::Row;
 
 use crate::audit;
-use crate::batch::{ImportBatch, Outcome, Rejection};
+use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::dialect::placeholders;
 use crate::{Store, StoreError};
 
@@ -18,7 +18,7 @@ impl Store {
         &self,
         batch: &ImportBatch,
         rows: &[(u64, WatchlistRecord)],
-    ) -> Result<Vec<(u64, Outcome)>, StoreError> {
+    ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
         let mut names: HashMap<String, String> = HashMap::new();
         let ids: Vec<&str> = rows.iter().map(|(_, r)| r.id.as_str()).collect();
@@ -43,7 +43,7 @@ impl Store {
             {
                 out.push((
                     *n,
-                    Outcome::Rejected(vec![Rejection::new(
+                    RowOutcome::Rejected(vec![Rejection::new(
                         "姓名",
                         format!(
                             "姓名「{}」与人员信息中该身份证号码的姓名不一致（疑似冒名），请核对",
@@ -71,12 +71,12 @@ impl Store {
                         && o.try_get::<Option<String>, _>("valid_to")? == to
                         && o.try_get::<Option<String>, _>("employer_code")? == employer;
                     if same {
-                        out.push((*n, Outcome::Unchanged));
+                        out.push((*n, RowOutcome::Unchanged));
                         continue;
                     }
-                    Outcome::Updated
+                    RowOutcome::Updated
                 }
-                None => Outcome::Inserted,
+                None => RowOutcome::Inserted,
             };
             if batch.dry_run() {
                 out.push((*n, outcome));

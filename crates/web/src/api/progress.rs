@@ -10,7 +10,7 @@ use crate::auth::ApiUser;
 use crate::dashboard::{DashQuery, load};
 use axum::Json;
 use axum::extract::{Query, State};
-use jineng_domain::planning::Entry;
+use jineng_domain::planning::ProgressRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -61,8 +61,8 @@ pub struct ProgressEntry {
     pub status: String,
 }
 
-impl From<&Entry> for ProgressEntry {
-    fn from(e: &Entry) -> ProgressEntry {
+impl From<&ProgressRow> for ProgressEntry {
+    fn from(e: &ProgressRow) -> ProgressEntry {
         ProgressEntry {
             region: e.region.clone(),
             name: e.name.clone(),
@@ -125,7 +125,8 @@ pub async fn progress(
         as_of: p.as_of.unwrap_or_default(),
     };
     let d = load(&s, &headers, &u, &q).await?.dash;
-    let wanted = |e: &&Entry| q.indicator.trim().is_empty() || e.indicator == q.indicator.trim();
+    let wanted =
+        |e: &&ProgressRow| q.indicator.trim().is_empty() || e.indicator == q.indicator.trim();
     Ok(Json(Progress {
         region: d.region.clone(),
         name: d.name.clone(),

@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 use jineng_domain::access::{Action, Role, Scope};
-use jineng_store::{Account, Actor};
+use jineng_store::{Actor, UserAccount};
 use std::net::SocketAddr;
 
 pub const SESSION_COOKIE: &str = "jineng_session";
@@ -50,7 +50,7 @@ pub fn client_ip(parts: &Parts) -> String {
 /// A signed-in account, from a browser session or an API token.
 #[derive(Debug, Clone)]
 pub struct User {
-    pub account: Account,
+    pub account: UserAccount,
     /// The session's CSRF token (empty for API tokens, which need none).
     pub csrf: String,
     /// The session token's hash (for logout).

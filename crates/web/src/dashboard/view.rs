@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::views::Nav;
 use askama::Template;
 use jineng_domain::RegionCode;
-use jineng_domain::planning::{Entry, NATIONAL};
+use jineng_domain::planning::{NATIONAL, ProgressRow};
 use jineng_report::dashboard::show;
 
 /// A link of the breadcrumb (全国 › 山东省 › 聊城市): `href` only for
@@ -74,7 +74,7 @@ pub struct DashboardPage {
     pub upper: Vec<UpperRow>,
 }
 
-fn row(e: &Entry, href: Option<String>) -> Row {
+fn row(e: &ProgressRow, href: Option<String>) -> Row {
     Row {
         code: e.region.clone(),
         name: e.name.clone(),
@@ -127,7 +127,8 @@ impl DashboardPage {
                         t.indicator, t.year_from, t.year_to
                     )
                 };
-                let own = |e: &Entry| d.data.areas.iter().any(|a| a.own && a.code == e.region);
+                let own =
+                    |e: &ProgressRow| d.data.areas.iter().any(|a| a.own && a.code == e.region);
                 let line_svg = d.line_svg(&loaded.set, t);
                 Group {
                     key: format!("{}:{}-{}", t.indicator, t.year_from, t.year_to),

@@ -16,7 +16,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::engine::{self, Outcome, PayeeKind};
+use super::engine::{self, DecisionOutcome, PayeeKind};
 use super::trace::{RenderCtx, render_line};
 use super::{Policy, RuleId};
 use crate::Fen;
@@ -45,7 +45,7 @@ impl fmt::Display for CasesError {
 /// What a case expects; `None`: not checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Expect {
-    pub outcome: Outcome,
+    pub outcome: DecisionOutcome,
     pub amount: Option<Fen>,
     pub payee: Option<PayeeKind>,
     pub rules: Option<Vec<RuleId>>,
@@ -55,7 +55,7 @@ pub struct Expect {
 /// What the engine decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Got {
-    pub outcome: Outcome,
+    pub outcome: DecisionOutcome,
     pub amount: Fen,
     pub payee: Option<PayeeKind>,
     pub rules: Vec<RuleId>,

@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer};
 use toml::Spanned;
 
 use super::super::de as pde;
-use super::super::{Outcome, PayeeKind};
+use super::super::{DecisionOutcome, PayeeKind};
 use crate::{
     CertificateType, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind, Sex,
     SkillLevel, ValueError,
@@ -46,9 +46,9 @@ terms!(
     CompletionResult
 );
 
-impl ParseTerm for Outcome {
+impl ParseTerm for DecisionOutcome {
     fn parse_term(s: &str) -> Result<Self, ValueError> {
-        [Outcome::Approved, Outcome::Rejected, Outcome::Review]
+        [DecisionOutcome::Approved, DecisionOutcome::Rejected, DecisionOutcome::Review]
             .into_iter()
             .find(|o| o.as_str() == s.trim() || o.as_zh() == s.trim())
             .ok_or_else(|| {
@@ -285,7 +285,7 @@ pub(super) struct RawAward {
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExpect {
-    pub outcome: Term<Outcome>,
+    pub outcome: Term<DecisionOutcome>,
     #[serde(default)]
     pub amount: Option<Yuan>,
     #[serde(default)]

@@ -25,9 +25,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::engine::{self, Decision, Outcome};
+use super::engine::{self, Decision, DecisionOutcome};
 use super::facts::{Award, ClaimFacts, PersonFacts};
 use super::{Policy, RuleId};
+use crate::ledger::FundCode;
 use crate::planning::Measure;
 use crate::{CertificateType, Fen, RegionCode};
 
@@ -82,7 +83,7 @@ pub fn replay(base: &Policy, draft: &Policy, p: &PersonClaims, today: NaiveDate)
         let mut d = engine::decide(draft, &p.person, &c.facts, &draft_h, today);
         // The award joins the history; the comparison needs the rest.
         for (dec, hist) in [(&mut b, &mut base_h), (&mut d, &mut draft_h)] {
-            if dec.outcome != Outcome::Rejected
+            if dec.outcome != DecisionOutcome::Rejected
                 && let Some(a) = dec.award.take()
             {
                 hist.push(a);
@@ -100,7 +101,7 @@ pub fn replay(base: &Policy, draft: &Policy, p: &PersonClaims, today: NaiveDate)
 /// One side of a changed claim, as `--claims-out` writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Side {
-    pub outcome: Outcome,
+    pub outcome: DecisionOutcome,
     pub amount_fen: i64,
 }
 
@@ -126,7 +127,7 @@ pub struct ChangedClaim {
 
 /// What a decision pays: its amount unless it is rejected.
 fn stands(d: &Decision) -> Fen {
-    if d.outcome == Outcome::Rejected {
+    if d.outcome == DecisionOutcome::Rejected {
         Fen::ZERO
     } else {
         d.amount
@@ -135,8 +136,8 @@ fn stands(d: &Decision) -> Fen {
 
 /// Both decisions stand, at different amounts: the pricing rule changed.
 fn priced_differently(base: &Decision, draft: &Decision) -> bool {
-    base.outcome != Outcome::Rejected
-        && draft.outcome != Outcome::Rejected
+    base.outcome != DecisionOutcome::Rejected
+        && draft.outcome != DecisionOutcome::Rejected
         && base.amount != draft.amount
 }
 
@@ -209,7 +210,7 @@ fn fund_of<'p>(p: &'p Policy, subsidy_type: &str) -> &'p str {
         .as_ref()
         .and_then(|r| r.params.routing.get(subsidy_type))
         .and_then(|f| f.first())
-        .map_or("", String::as_str)
+        .map_or("", FundCode::as_str)
 }
 
 impl Comparison {
@@ -284,8 +285,8 @@ impl Comparison {
             }
             self.changed += 1;
             let (bs, ds) = (
-                c.base.outcome != Outcome::Rejected,
-                c.draft.outcome != Outcome::Rejected,
+                c.base.outcome != DecisionOutcome::Rejected,
+                c.draft.outcome != DecisionOutcome::Rejected,
             );
             match (bs, ds) {
                 (true, false) => self.flips.approved_to_rejected += 1,
@@ -313,7 +314,7 @@ impl Comparison {
     /// The trainings and certificates of the person that stand under one
     /// policy and not the other.
     fn reach(&mut self, p: &PersonClaims, compared: &[Compared]) {
-        let standing = |d: &Decision| d.outcome != Outcome::Rejected;
+        let standing = |d: &Decision| d.outcome != DecisionOutcome::Rejected;
         if compared
             .iter()
             .all(|c| standing(&c.base) == standing(&c.draft))
