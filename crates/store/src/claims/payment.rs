@@ -59,11 +59,7 @@ pub(crate) async fn lock_claim(
     let sql = format!(
         "SELECT person_id, status, subsidy_type, amount_fen, advance_pct, policy_id, fund_code, class_id \
          FROM claims WHERE claim_no = $1{}",
-        if backend == Backend::Postgres {
-            " FOR UPDATE"
-        } else {
-            ""
-        }
+        backend.for_update()
     );
     let r = sqlx::query(AssertSqlSafe(sql))
         .bind(claim_no)

@@ -49,14 +49,6 @@ pub struct FundReport {
     pub committed: Fen,
 }
 
-/// `FOR UPDATE` on PostgreSQL. SQLite has no row locks: the transaction
-/// already holds the database's write lock (`BEGIN IMMEDIATE`).
-fn for_update(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE",
-    }
-}
 
 /// The fund's balances, its row locked until the transaction ends.
 async fn lock_fund(
@@ -66,7 +58,7 @@ async fn lock_fund(
 ) -> Result<Option<FundBalances>, StoreError> {
     let sql = format!(
         "SELECT bank_fen, source_fen, advances_fen, expense_fen, transit_fen, committed_fen FROM fund_sources WHERE code = $1{}",
-        for_update(backend)
+        backend.for_update()
     );
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(fund.as_str())
@@ -204,7 +196,7 @@ async fn locked_claim_state(
         Some(claim) => {
             let sql = format!(
                 "SELECT claim_no FROM claims WHERE claim_no = $1{}",
-                for_update(backend)
+                backend.for_update()
             );
             let found = sqlx::query(AssertSqlSafe(sql))
                 .bind(claim)
@@ -322,7 +314,7 @@ impl Store {
             }
             let sql = format!(
                 "SELECT name FROM fund_sources WHERE code = $1{}",
-                for_update(self.backend())
+                self.backend().for_update()
             );
             let old: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
                 .bind(code.as_str())
