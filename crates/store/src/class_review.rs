@@ -341,6 +341,7 @@ impl Store {
     /// The demo's classes as a bureau would have them: every filed class
     /// approved, and those that ended before `today` with every trainee's
     /// result closed, each step recorded and audited like an officer's.
+    #[cfg(feature = "bench")]
     pub async fn settle_demo_classes(
         &self,
         today: NaiveDate,

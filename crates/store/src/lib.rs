@@ -110,9 +110,10 @@ pub use learning::{
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};
+#[cfg(feature = "bench")]
+pub use planning::BenchShape;
 pub use planning::{
-    BenchShape, DashboardData, FactRow, PlanCounts, RefreshStats, StatisticRow, TaskReport,
-    TaskView,
+    DashboardData, FactRow, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
 pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
@@ -122,14 +123,16 @@ pub use replica::{WalPosition, replica_reads};
 pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
 pub use schema::{MigrationFile, MigrationStatus, MigrationStep};
 pub use scoped::{ClaimRow, Figures, FundLine};
-pub use supervision::{
-    BenchCounts, BenchRosterLine, CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim,
-    RatingRow, ScanCounts, ScanMode, SupervisionShape, TagImport, TagMatch,
-};
+#[cfg(feature = "bench")]
+pub use supervision::{BenchCounts, BenchRosterLine, SupervisionShape};
 pub use supervision::{
     CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CaseListRow, CasePerson,
     CaseQuery, CaseSort, DrawInspector, DrawInstitution, PublishedDraw, PublishedRating,
     RatingPoint,
+};
+pub use supervision::{
+    CaseRow, CaseStatusFilter, CloseReport, DrawRow, PaidClaim, RatingRow, ScanCounts, ScanMode,
+    TagImport, TagMatch,
 };
 pub use vouchers::{
     FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS,

@@ -257,6 +257,7 @@ impl Store {
     /// inserted as the import inserts a chunk of new rows (in key order,
     /// multi-row statements bound from the rows' own values), without
     /// parsing, lookups, checks or savepoint.
+    #[cfg(feature = "bench")]
     pub async fn bench_bare_insert_persons(&self, rows: &[PersonRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let vals = bench_person_rows(in_key_order(rows));
@@ -276,6 +277,7 @@ impl Store {
     /// same values inserted through rusqlite on a connection of its own, one
     /// cached single-row statement per row, so the figure shows what the
     /// `Any` driver's binding costs. `None` on PostgreSQL or in memory.
+    #[cfg(feature = "bench")]
     pub async fn bench_rusqlite_insert_persons(
         &self,
         rows: &[PersonRecord],
@@ -319,6 +321,7 @@ impl Store {
     /// The baseline of `jineng bench import` on PostgreSQL: the same rows
     /// copied straight into `persons` (COPY, one transaction). `None` on
     /// SQLite, which has no COPY.
+    #[cfg(feature = "bench")]
     pub async fn bench_bare_copy_persons(
         &self,
         rows: &[PersonRecord],
@@ -339,6 +342,7 @@ impl Store {
 }
 
 /// The persons key and data columns.
+#[cfg(feature = "bench")]
 fn person_columns() -> Vec<&'static str> {
     PERSONS
         .keys
@@ -349,6 +353,7 @@ fn person_columns() -> Vec<&'static str> {
 }
 
 /// The rows in key order, as the import inserts a chunk of new rows.
+#[cfg(feature = "bench")]
 fn in_key_order(rows: &[PersonRecord]) -> Vec<&PersonRecord> {
     let mut sorted: Vec<&PersonRecord> = rows.iter().collect();
     sorted.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
@@ -356,6 +361,7 @@ fn in_key_order(rows: &[PersonRecord]) -> Vec<&PersonRecord> {
 }
 
 /// The key and data values of rows, as the import plans them.
+#[cfg(feature = "bench")]
 fn bench_person_rows<'r>(rows: impl IntoIterator<Item = &'r PersonRecord>) -> Vec<Vec<Val>> {
     rows.into_iter()
         .map(|r| {

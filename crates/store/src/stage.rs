@@ -69,6 +69,7 @@ impl Stager {
 
     /// `jineng bench import`'s PostgreSQL baseline: `rows` copied straight
     /// into `table`, in one transaction, without staging or checks.
+    #[cfg(feature = "bench")]
     pub(crate) async fn copy_into(
         &self,
         table: &str,

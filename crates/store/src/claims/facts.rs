@@ -16,6 +16,7 @@ use jineng_domain::{
     CertificateType, ClaimStatus, CompletionResult, Fen, OccupationCode, RegionCode, RelationKind,
     Sex, SkillLevel,
 };
+#[cfg(feature = "bench")]
 use sqlx::Row;
 
 use crate::StoreError;
@@ -620,6 +621,7 @@ fn claim_row(row: &str, classes: &Classes) -> Result<StoredClaim, StoreError> {
 impl crate::Store {
     /// Reads every submitted claim with its evidence, as a decide does, and
     /// decides nothing: the baseline of `jineng bench decide`.
+    #[cfg(feature = "bench")]
     pub async fn bench_read_claims(&self) -> Result<u64, StoreError> {
         use futures_util::TryStreamExt;
         let mut conn = self.pool().acquire().await?;

@@ -49,7 +49,6 @@ pub struct FundReport {
     pub committed: Fen,
 }
 
-
 /// The fund's balances, its row locked until the transaction ends.
 async fn lock_fund(
     conn: &mut sqlx::AnyConnection,

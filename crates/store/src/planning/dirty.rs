@@ -17,7 +17,7 @@
 //! A migration that rebuilds a watched table (SQLite drops a table's
 //! triggers with it) must call [`install`] again in its hook.
 
-use crate::{Backend, StoreError};
+use crate::Backend;
 use sqlx::{AssertSqlSafe, Executor};
 
 /// A watched table: the columns its cell queries read (a change of any of
@@ -268,7 +268,8 @@ pub(crate) async fn install(
 }
 
 /// Queues a whole rebuild: for writes that cannot name their cells.
-pub(crate) async fn queue_full(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+#[cfg(feature = "bench")]
+pub(crate) async fn queue_full(conn: &mut sqlx::AnyConnection) -> Result<(), crate::StoreError> {
     conn.execute(
         "INSERT INTO plan_facts_dirty (region_code, year, month, family, lo, hi) VALUES ('*', 0, 0, '*', '', '')",
     )

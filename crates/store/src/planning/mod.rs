@@ -5,6 +5,7 @@
 //! (`facts.rs`). What the figures mean is computed in
 //! `domain::planning`; this module only stores and fetches.
 
+#[cfg(feature = "bench")]
 mod bench;
 mod dirty;
 mod facts;
@@ -13,6 +14,7 @@ mod scoped;
 mod targets;
 mod tasks;
 
+#[cfg(feature = "bench")]
 pub use bench::BenchShape;
 pub(crate) use dirty::install as install_fact_triggers;
 pub use facts::DashboardData;

@@ -16,6 +16,7 @@ use jineng_domain::supervision::inputs::{
 };
 use jineng_domain::supervision::{Batch, Stored, Wanted, s08_institution, s09_teacher};
 
+#[cfg(feature = "bench")]
 pub(crate) use super::rows::count;
 use super::rows::{Get, fetch_map};
 use crate::{Store, StoreError};

@@ -7,6 +7,7 @@
 //! ratings and draws ([`published`]).
 
 mod ahead;
+#[cfg(feature = "bench")]
 mod bench;
 mod case_pages;
 mod case_records;
@@ -24,6 +25,7 @@ mod sessions;
 mod teachers;
 mod watchlist;
 
+#[cfg(feature = "bench")]
 pub use bench::{BenchCounts, BenchRosterLine, SupervisionShape};
 pub use case_pages::{CaseListRow, CaseQuery, CaseSort};
 pub use case_records::{CaseCert, CaseClaim, CaseClass, CaseDetail, CaseInstitution, CasePerson};

@@ -125,6 +125,7 @@ pub(crate) async fn fetch_map<T>(
 /// The rows `filter` selects from `base`, each fetched and only counted,
 /// nothing converted: the plain read a scan is measured against (`jineng
 /// bench supervise`), by the same driver as the scan.
+#[cfg(feature = "bench")]
 pub(crate) async fn count(
     store: &Store,
     base: &str,

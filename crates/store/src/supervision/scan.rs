@@ -22,7 +22,9 @@ use jineng_domain::supervision::{Batch, FullScan, Hit, Stored, Supervision};
 use sqlx::Row;
 
 use super::ahead::read_ahead;
-use super::inputs::{self, CERTIFICATES, ENROLMENTS, Filter, WATCHLIST_OF_PERSONS};
+use super::inputs::{self, Filter, WATCHLIST_OF_PERSONS};
+#[cfg(feature = "bench")]
+use super::inputs::{CERTIFICATES, ENROLMENTS};
 use crate::{Store, StoreError};
 
 /// Where a full scan's time went, phase by phase, logged at debug level
@@ -228,6 +230,7 @@ impl Store {
 
     /// The rows a chunked scan reads, read by the same statements and only
     /// counted: the baseline of `jineng bench supervise`.
+    #[cfg(feature = "bench")]
     pub async fn bench_plain_scan(&self, mode: ScanMode) -> Result<u64, StoreError> {
         let per = match mode {
             ScanMode::Whole => 1_000_000_000,
@@ -251,6 +254,7 @@ impl Store {
     /// read and only counted: the batch's enrolments, the stored
     /// enrolments, list entries and claims of its persons, and the rosters
     /// of its classes (the baseline of `jineng bench supervise`).
+    #[cfg(feature = "bench")]
     pub async fn bench_plain_incremental(&self, batch_id: i64) -> Result<u64, StoreError> {
         let rows = super::rows::fetch_map(
             self,
@@ -279,6 +283,7 @@ impl Store {
     }
 
     /// The last import batch.
+    #[cfg(feature = "bench")]
     pub async fn bench_last_batch(&self) -> Result<Option<i64>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT MAX(batch_id) FROM import_batches")
