@@ -16,7 +16,7 @@
 
 use crate::StoreError;
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -92,31 +92,7 @@ pub fn key_path(url: &str) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("JINENG_AUDIT_KEY_FILE").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    secret_path(url, "audit-key", "audit", "key")
-}
-
-/// Where a secret of the database at `url` lives when none is configured
-/// (`None`: in memory): beside a SQLite file as `FILE.{beside}`, else in
-/// the user's data directory as `jineng/{stem}-{hash of url}.{ext}`. The
-/// audit key and the signing keys both live there.
-pub(crate) fn secret_path(url: &str, beside: &str, stem: &str, ext: &str) -> Option<PathBuf> {
-    if let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        let file = rest.split('?').next().unwrap_or_default();
-        if file.is_empty() || file.contains(":memory:") || url.contains("mode=memory") {
-            return None;
-        }
-        return Some(PathBuf::from(format!("{file}.{beside}")));
-    }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    let tag = hex(&Sha256::digest(url.as_bytes()))[..16].to_string();
-    Some(data.join("jineng").join(format!("{stem}-{tag}.{ext}")))
+    crate::secret_file::secret_path(url, "audit-key", "audit", "key")
 }
 
 /// The id of the key in `path` (what the chain's head records), to check
@@ -176,43 +152,11 @@ pub(crate) fn load_or_create(path: Option<&Path>) -> Result<(AuditKey, bool), St
     let io = |e: std::io::Error| {
         StoreError::Config(format!("无法创建审计链密钥文件「{}」：{e}", path.display()))
     };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut b = std::fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-        b.create(dir).map_err(io)?;
-    }
-    // Written whole under a temporary name, then linked into place: a
-    // second process starting at the same moment reads either no file or
-    // the whole key, and exactly one key wins.
     let bytes = random();
-    let tmp = dir.join(format!(
-        ".audit-key-{}-{}",
-        std::process::id(),
-        hex(&random()[..4])
-    ));
-    {
-        use std::io::Write;
-        let mut o = std::fs::OpenOptions::new();
-        o.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-        let mut f = o.open(&tmp).map_err(io)?;
-        f.write_all(format!("{}\n", hex(&bytes)).as_bytes())
-            .and_then(|_| f.sync_all())
-            .map_err(io)?;
-    }
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok((AuditKey::new(bytes, Some(path.to_path_buf())), true)),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok((read(path)?, false)),
-        Err(e) => Err(io(e)),
+    if crate::secret_file::create_private(path, &format!("{}\n", hex(&bytes))).map_err(io)? {
+        Ok((AuditKey::new(bytes, Some(path.to_path_buf())), true))
+    } else {
+        Ok((read(path)?, false))
     }
 }
 

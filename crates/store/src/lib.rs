@@ -49,6 +49,7 @@ mod roster;
 mod schema;
 mod scoped;
 mod scoped_pay;
+mod secret_file;
 mod sql;
 mod stage;
 mod standards;

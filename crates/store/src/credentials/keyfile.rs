@@ -16,16 +16,14 @@
 //! old ring or the new one, never half of either.
 
 use crate::StoreError;
-use crate::audit_key::hex;
 use jineng_credentials::KeyRing;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 /// Where the key file of the database at `url` lives when none is
 /// configured (`None`: in memory).
 pub fn default_key_path(url: &str) -> Option<PathBuf> {
-    crate::audit_key::secret_path(url, "signing-keys", "signing", "keys")
+    crate::secret_file::secret_path(url, "signing-keys", "signing", "keys")
 }
 
 pub(crate) fn random_seed() -> [u8; 32] {
@@ -65,36 +63,6 @@ fn read(path: &Path) -> Result<KeyRing, StoreError> {
     KeyRing::from_text(&text).map_err(|e| config(path, "无法使用", e))
 }
 
-/// Writes `text` to a new private file beside `path` and returns its name.
-fn write_temp(path: &Path, text: &str) -> Result<PathBuf, StoreError> {
-    let io = |e: std::io::Error| config(path, "无法写入", e);
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        let mut b = std::fs::DirBuilder::new();
-        b.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-        b.create(dir).map_err(io)?;
-    }
-    let tmp = dir.join(format!(
-        ".signing-keys-{}-{}",
-        std::process::id(),
-        hex(&random_seed()[..4])
-    ));
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o.open(&tmp).map_err(io)?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(io)?;
-    Ok(tmp)
-}
-
 /// The ring at `path` if there is one (`None`: the process's, if made).
 pub(crate) fn load_existing(path: Option<&Path>) -> Result<Option<KeyRing>, StoreError> {
     match path {
@@ -116,12 +84,9 @@ pub(crate) fn load_or_create(path: Option<&Path>) -> Result<KeyRing, StoreError>
         return read(path);
     }
     let ring = KeyRing::new(random_seed(), &now());
-    let tmp = write_temp(path, &ring.to_text())?;
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => Ok(ring),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
+    match crate::secret_file::create_private(path, &ring.to_text()) {
+        Ok(true) => Ok(ring),
+        Ok(false) => read(path),
         Err(e) => Err(config(path, "无法创建", e)),
     }
 }
@@ -163,11 +128,8 @@ pub(crate) fn rotate(path: Option<&Path>) -> Result<KeyRing, StoreError> {
     // Read again under the lock: another rotation may have just finished.
     ring = read(path).unwrap_or(ring);
     ring.rotate(random_seed(), &now());
-    let tmp = write_temp(path, &ring.to_text())?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        config(path, "无法替换", e)
-    })?;
+    crate::secret_file::replace_private(path, &ring.to_text())
+        .map_err(|e| config(path, "无法替换", e))?;
     Ok(ring)
 }
 
