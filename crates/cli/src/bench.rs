@@ -222,6 +222,48 @@ async fn two_stores(db: &str, dir: &Path) -> anyhow::Result<(Store, Store)> {
     }
 }
 
+/// A benchmark's store: fresh, or with `keep` the one an earlier run of
+/// bench `name` left in its folder when `reusable` accepts it (given the
+/// folder and what its `loaded` file says). Returns the store, the folder
+/// and whether it was reused.
+pub(crate) async fn kept_store(
+    db: &str,
+    name: &str,
+    keep: bool,
+    reusable: impl Fn(&Path, &str) -> bool,
+) -> anyhow::Result<(Store, std::path::PathBuf, bool)> {
+    let pg = db.starts_with("postgres");
+    let dir = std::env::temp_dir().join(match (keep, pg) {
+        (true, true) => format!("jineng-bench-{name}-pg"),
+        (true, false) => format!("jineng-bench-{name}"),
+        (false, _) => format!("jineng-bench-{name}-{}", std::process::id()),
+    });
+    let ready =
+        keep && std::fs::read_to_string(dir.join("loaded")).is_ok_and(|s| reusable(&dir, s.trim()));
+    if !ready {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    std::fs::create_dir_all(&dir)?;
+    let database = format!("jineng_bench_{name}");
+    let url = if !pg {
+        format!("sqlite://{}", dir.join(format!("{name}.db")).display())
+    } else if ready {
+        on_server(db, &database)
+    } else {
+        fresh_postgres_database(db, &database).await?
+    };
+    Ok((Store::connect(&url).await?, dir, ready))
+}
+
+/// The URL of database `name` on the server of `url`.
+pub(crate) fn on_server(url: &str, name: &str) -> String {
+    let base = &url[..url
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(url.len())];
+    format!("{base}/{name}")
+}
+
 /// `db_read`: the read replica, for the benchmarks that read through one.
 pub async fn run(
     db: &str,

@@ -8,7 +8,7 @@
 //! request at a time, until N requests or the time is up. Client and
 //! server share this machine's cores, which the output says.
 
-use jineng_store::{Actor, Store, fresh_postgres_database};
+use jineng_store::{Actor, Store};
 use jineng_web::percent_encode as encode;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -59,50 +59,26 @@ pub(crate) async fn demo_store(
     actor: &Actor,
     keep: bool,
 ) -> anyhow::Result<(Store, PathBuf)> {
-    let pg = db.starts_with("postgres");
-    let dir = std::env::temp_dir().join(match (keep, pg) {
-        (true, true) => "jineng-bench-lookup-pg".to_string(),
-        (true, false) => "jineng-bench-lookup".to_string(),
-        (false, _) => format!("jineng-bench-lookup-{}", std::process::id()),
-    });
-    let ready = keep && dir.join("LCcertificates.csv").exists() && dir.join("loaded").exists();
-    if !ready {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    std::fs::create_dir_all(&dir)?;
-    let url = if pg {
-        if ready {
-            on_server(db, DATABASE)
-        } else {
-            fresh_postgres_database(db, DATABASE).await?
-        }
-    } else {
-        format!("sqlite://{}", dir.join("demo.db").display())
-    };
-    let store = Store::connect(&url).await?;
+    let (store, dir, ready) = crate::bench::kept_store(db, "lookup", keep, |dir, _| {
+        dir.join("LCcertificates.csv").exists()
+    })
+    .await?;
     if ready {
         eprintln!("沿用 {} 中的演示库", dir.display());
     } else {
         eprintln!("载入演示数据……");
         crate::demo::load(&store, actor, &crate::demo::Options::default(), &dir).await?;
-        std::fs::write(dir.join("loaded"), &url)?;
+        std::fs::write(dir.join("loaded"), "demo")?;
     }
     Ok((store, dir))
-}
-
-/// The URL of database `name` on the server of `url`.
-fn on_server(url: &str, name: &str) -> String {
-    let base = &url[..url
-        .rfind('/')
-        .filter(|i| *i > "postgres://".len())
-        .unwrap_or(url.len())];
-    format!("{base}/{name}")
 }
 
 /// Adds the replica `read` (a streaming replica of `db`'s whole server):
 /// the bench's database on it, once the demo load has been replayed.
 async fn with_replica(store: Store, read: &str) -> anyhow::Result<Store> {
-    let store = store.with_replica(&on_server(read, DATABASE)).await?;
+    let store = store
+        .with_replica(&crate::bench::on_server(read, DATABASE))
+        .await?;
     let pos = store.wal_position().await?;
     let started = Instant::now();
     loop {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use jineng_ingest::pipeline::import_file;
-use jineng_store::{Actor, ScanMode, Store, SupervisionShape, fresh_postgres_database};
+use jineng_store::{Actor, ScanMode, Store, SupervisionShape};
 use serde_json::{Value, json};
 
 const SUPERVISION: &str = include_str!("../../../policies/liaocheng-2019.supervision.toml");
@@ -37,34 +37,10 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// The store: fresh, or with `keep` the one a previous run left when it
 /// holds at least `enrolments`; whether it was reused.
 async fn bench_store(db: &str, o: &Options) -> anyhow::Result<(Store, PathBuf, bool)> {
-    let pg = db.starts_with("postgres");
-    let dir = std::env::temp_dir().join(match (o.keep, pg) {
-        (true, true) => "jineng-bench-supervise-pg".to_string(),
-        (true, false) => "jineng-bench-supervise".to_string(),
-        (false, _) => format!("jineng-bench-supervise-{}", std::process::id()),
-    });
-    let held: Option<i64> = std::fs::read_to_string(dir.join("loaded"))
-        .ok()
-        .and_then(|s| s.trim().parse().ok());
-    let ready = o.keep && held.is_some_and(|n| n >= o.enrolments);
-    if !ready {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    std::fs::create_dir_all(&dir)?;
-    let url = if pg {
-        if ready {
-            let cut = db
-                .rfind('/')
-                .filter(|i| *i > "postgres://".len())
-                .unwrap_or(db.len());
-            format!("{}/jineng_bench_supervise", &db[..cut])
-        } else {
-            fresh_postgres_database(db, "jineng_bench_supervise").await?
-        }
-    } else {
-        format!("sqlite://{}", dir.join("supervise.db").display())
-    };
-    Ok((Store::connect(&url).await?, dir, ready))
+    crate::bench::kept_store(db, "supervise", o.keep, |_, loaded| {
+        loaded.parse::<i64>().is_ok_and(|n| n >= o.enrolments)
+    })
+    .await
 }
 
 /// Generates the registry; seconds taken.

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use jineng_domain::policy::overlay;
-use jineng_store::{Actor, ReplayScope, Store, WhatIfRun, fresh_postgres_database};
+use jineng_store::{Actor, ReplayScope, Store, WhatIfRun};
 use serde_json::json;
 
 /// The draft replayed: a catalogue change and a cap change.
@@ -32,34 +32,12 @@ async fn bench_store(
     claims: usize,
     keep: bool,
 ) -> anyhow::Result<(Store, PathBuf, bool)> {
-    let pg = db.starts_with("postgres");
-    let dir = std::env::temp_dir().join(match (keep, pg) {
-        (true, true) => "jineng-bench-whatif-pg".to_string(),
-        (true, false) => "jineng-bench-whatif".to_string(),
-        (false, _) => format!("jineng-bench-whatif-{}", std::process::id()),
-    });
-    let held: Option<usize> = std::fs::read_to_string(dir.join("loaded"))
-        .ok()
-        .and_then(|s| s.trim().parse().ok());
-    let ready = keep && held.is_some_and(|n| n * 100 >= claims * 95);
-    if !ready {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    std::fs::create_dir_all(&dir)?;
-    let url = if pg {
-        if ready {
-            let cut = db
-                .rfind('/')
-                .filter(|i| *i > "postgres://".len())
-                .unwrap_or(db.len());
-            format!("{}/jineng_bench_whatif", &db[..cut])
-        } else {
-            fresh_postgres_database(db, "jineng_bench_whatif").await?
-        }
-    } else {
-        format!("sqlite://{}", dir.join("whatif.db").display())
-    };
-    Ok((Store::connect(&url).await?, dir, ready))
+    crate::bench::kept_store(db, "whatif", keep, |_, loaded| {
+        loaded
+            .parse::<usize>()
+            .is_ok_and(|n| n * 100 >= claims * 95)
+    })
+    .await
 }
 
 /// Generates, imports and decides about `claims` claims; their number.
