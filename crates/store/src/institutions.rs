@@ -7,13 +7,14 @@ use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, Table, upsert};
 use crate::{Store, StoreError};
 use jineng_domain::CreditCode;
+use jineng_domain::audit::Entity;
 use jineng_domain::records::{ClassRecord, InstitutionRecord};
 use sqlx::Row;
 use std::collections::HashMap;
 
 const INSTITUTIONS: Table = Table {
     name: "institutions",
-    entity: "institution",
+    entity: Entity::Institution,
     keys: &[("credit_code", Kind::Text)],
     data: &[
         ("name", Kind::Text),
@@ -27,7 +28,7 @@ const INSTITUTIONS: Table = Table {
 
 const CATALOGUE: Table = Table {
     name: "institution_catalogue",
-    entity: "institution_catalogue",
+    entity: Entity::InstitutionCatalogue,
     keys: &[("institution_id", Kind::Int), ("valid_from", Kind::Text)],
     data: &[("valid_to", Kind::Text)],
     lookup: "institution_id",
@@ -37,7 +38,7 @@ const CATALOGUE: Table = Table {
 
 const CLASSES: Table = Table {
     name: "classes",
-    entity: "class",
+    entity: Entity::Class,
     keys: &[("institution_id", Kind::Int), ("class_no", Kind::Text)],
     data: &[
         ("training_type", Kind::Text),

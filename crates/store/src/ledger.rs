@@ -7,6 +7,7 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::sql::{Val, insert_rows};
 use crate::{Backend, Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::ledger::{
     Account, ClaimLedgerState, Entry, FundBalances, FundCode, KindCounts, LedgerError, Op, Posting,
     PostingKind, claim_violations, transit_violations, unbalanced_fund,
@@ -255,7 +256,13 @@ pub(crate) async fn post_in(
     .bind((after.transit - balances.transit).0)
     .execute(&mut *conn)
     .await?;
-    let entry = AuditEntry::change("post", "ledger_tx", tx_id.to_string(), None, Some(&posting));
+    let entry = AuditEntry::change(
+        Action::Post,
+        Entity::LedgerTx,
+        tx_id.to_string(),
+        None,
+        Some(&posting),
+    );
     audit::write(conn, actor, None, &[entry]).await?;
     // A claim paid releases the commitment of the voucher it settles.
     if matches!(posting.kind, PostingKind::Pay | PostingKind::Settle)
@@ -313,8 +320,8 @@ impl Store {
                     }
                     added += 1;
                     audits.push(AuditEntry {
-                        action: "insert",
-                        entity: "fund_source",
+                        action: Action::Insert,
+                        entity: Entity::FundSource,
                         key: code.to_string(),
                         before: None,
                         after: Some(json(name)),
@@ -328,8 +335,8 @@ impl Store {
                         .await?;
                     renamed += 1;
                     audits.push(AuditEntry {
-                        action: "update",
-                        entity: "fund_source",
+                        action: Action::Update,
+                        entity: Entity::FundSource,
                         key: code.to_string(),
                         before: Some(json(&old)),
                         after: Some(json(name)),

@@ -15,6 +15,7 @@
 use crate::audit::{self, AuditEntry};
 use crate::batch::{ImportBatch, Outcome, Rejection};
 use crate::sql::{Val, insert_with, is_sqlite, select_in};
+use jineng_domain::audit::{Action, Entity};
 use sqlx::{AssertSqlSafe, Row};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -29,7 +30,7 @@ pub(crate) enum Kind {
 pub(crate) struct Table {
     pub name: &'static str,
     /// The audit trail's name for the entity.
-    pub entity: &'static str,
+    pub entity: Entity,
     pub keys: &'static [(&'static str, Kind)],
     pub data: &'static [(&'static str, Kind)],
     /// The key column used to prefetch a chunk's existing rows.
@@ -161,7 +162,7 @@ fn decide<'p>(
                     Outcome::Unchanged
                 } else {
                     d.audits.push(AuditEntry {
-                        action: "update",
+                        action: Action::Update,
                         entity: table.entity,
                         key: name.clone(),
                         before: Some(to_json(table.data, old)),

@@ -4,6 +4,7 @@
 //! a paid claim found false (追回), by reversing its entries. The claim's
 //! status and its ledger posting change in one transaction.
 
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::ledger::{FundCode, Op};
 use jineng_domain::{ClaimStatus, ClaimStep, Fen, Yuan};
 use serde::Serialize;
@@ -153,8 +154,8 @@ pub(super) async fn set_status(
         actor,
         None,
         &[AuditEntry::change(
-            "claim_status",
-            "claim",
+            Action::ClaimStatus,
+            Entity::Claim,
             claim_no.to_string(),
             Some(&serde_json::json!({ "status": from })),
             Some(&serde_json::json!({ "status": to, "fund": fund, "note": note })),
@@ -184,7 +185,7 @@ impl Store {
 
     /// Pays approved claims: those named, or all of them. Each claim is
     /// paid in full from one fund, in its own transaction.
-    pub async fn pay_claims(
+    pub(crate) async fn pay_claims(
         &self,
         policies: &PolicySet,
         only: Option<&[String]>,
@@ -258,7 +259,7 @@ impl Store {
     }
 
     /// Advances the policy's share of an approved claim (R9, R11).
-    pub async fn advance_claim(
+    pub(crate) async fn advance_claim(
         &self,
         policies: &PolicySet,
         claim_no: &str,
@@ -298,7 +299,11 @@ impl Store {
     }
 
     /// Pays the rest of an advanced claim once the training is completed.
-    pub async fn settle_claim(&self, claim_no: &str, actor: &Actor) -> Result<Fen, StoreError> {
+    pub(crate) async fn settle_claim(
+        &self,
+        claim_no: &str,
+        actor: &Actor,
+    ) -> Result<Fen, StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
         let to = c.next(ClaimStep::Settle)?;
@@ -341,7 +346,7 @@ impl Store {
 
     /// Recovers a paid or advanced claim found false: its postings are
     /// reversed and it no longer counts as an award.
-    pub async fn recover_claim(
+    pub(crate) async fn recover_claim(
         &self,
         claim_no: &str,
         reason: &str,
