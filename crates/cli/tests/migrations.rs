@@ -266,8 +266,18 @@ fn migration_48_keys_vouchers_by_person_and_keeps_them() {
     }
 }
 
+/// An older audit row: action, entity, key, after, and the region 0049
+/// gives it.
+type OldRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 /// The rows of an older trail and the region 0049 gives each.
-const OLD_TRAIL: &[(&str, &str, &str, Option<&str>, Option<&str>)] = &[
+const OLD_TRAIL: &[OldRow] = &[
     ("import", "person", "7", None, Some("371502")),
     (
         "export_archive",

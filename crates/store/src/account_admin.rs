@@ -188,8 +188,14 @@ impl Store {
         if !self.account_in(officer, account_id).await? {
             return Err(out_of_scope());
         }
-        self.set_password(account_id, password_hash, None, Action::ResetPassword, actor)
-            .await
+        self.set_password(
+            account_id,
+            password_hash,
+            None,
+            Action::ResetPassword,
+            actor,
+        )
+        .await
     }
 
     /// An officer disables or enables an account in their subtree; a
