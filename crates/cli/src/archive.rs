@@ -71,7 +71,7 @@ pub async fn person_archive(
         refdata.province_exists(p)
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let Some(pid) = store.archive(&id, actor, false).await?.map(|a| a.person_id) else {
+    let Some(pid) = store.person_id_of(&id).await? else {
         eprintln!("错误：未找到身份证号码为 {} 的人员", id.masked());
         return Ok(ExitCode::from(1));
     };

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 use jineng_domain::Fen;
+use jineng_domain::access::Scope;
 use jineng_store::{Actor, ClaimDetail, DecideSummary, PolicySet, Store};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -82,6 +83,9 @@ pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// The command line acts with the scope of the whole jurisdiction.
+const WHOLE: Scope = Scope::Jurisdiction;
+
 pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<ExitCode> {
     let mut store = Store::connect(db).await?;
     match cmd {
@@ -106,9 +110,8 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
         }
         ClaimsCommand::Approve { claims, all, note } => {
             let only = selection(&claims, all)?;
-            let policies = store.policy_set().await?;
             let s = store
-                .approve_claims(&policies, only, note.as_deref(), today(), actor)
+                .approve(&WHOLE, only, note.as_deref(), today(), actor)
                 .await?;
             println!("核准 {} 件，合计 {}元", s.approved, Fen(s.amount_fen));
             for (c, why) in &s.refused {
@@ -118,7 +121,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             Ok(exit_for(&s))
         }
         ClaimsCommand::Reject { claim_no, reason } => {
-            store.reject_claim(&claim_no, &reason, actor).await?;
+            store.reject(&WHOLE, &claim_no, &reason, actor).await?;
             println!("已驳回申领 {claim_no}：{reason}");
             Ok(ExitCode::SUCCESS)
         }
@@ -140,8 +143,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
         }
         ClaimsCommand::Pay { claims, all } => {
             let only = selection(&claims, all)?;
-            let policies = store.policy_set().await?;
-            let s = store.pay_claims(&policies, only, actor).await?;
+            let s = store.pay(&WHOLE, only, actor).await?;
             println!("支付 {} 件，合计 {}元", s.paid, Fen(s.amount_fen));
             for (c, why) in &s.refused {
                 println!("  {c}：{why}");
@@ -154,18 +156,18 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             })
         }
         ClaimsCommand::Advance { claim_no } => {
-            let policies = store.policy_set().await?;
-            let (amount, fund) = store.advance_claim(&policies, &claim_no, actor).await?;
+            let (fen, fund) = store.advance(&WHOLE, &claim_no, actor).await?;
+            let amount = Fen(fen);
             println!("已预拨申领 {claim_no}：{amount}元（资金来源 {fund}）");
             Ok(ExitCode::SUCCESS)
         }
         ClaimsCommand::Settle { claim_no } => {
-            let amount = store.settle_claim(&claim_no, actor).await?;
+            let amount = Fen(store.settle(&WHOLE, &claim_no, actor).await?);
             println!("已清算申领 {claim_no}：支付余额 {amount}元");
             Ok(ExitCode::SUCCESS)
         }
         ClaimsCommand::Recover { claim_no, reason } => {
-            let amount = store.recover_claim(&claim_no, &reason, actor).await?;
+            let amount = Fen(store.recover(&WHOLE, &claim_no, &reason, actor).await?);
             println!("已追回申领 {claim_no}：{amount}元（{reason}）");
             Ok(ExitCode::SUCCESS)
         }

@@ -3,6 +3,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
+use jineng_domain::access::Scope;
 use jineng_domain::{NationalId, SkillLevel};
 use jineng_store::{Actor, Store, certificate_type_name};
 use std::process::ExitCode;
@@ -98,10 +99,12 @@ pub async fn run(
         refdata.province_exists(p)
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let missing = || format!("未找到身份证号码为 {} 的人员", id.masked());
+    let pid = store.person_id_of(&id).await?.with_context(missing)?;
     let a = store
-        .archive(&id, actor, reveal)
+        .archive(&Scope::Jurisdiction, pid, actor, reveal)
         .await?
-        .with_context(|| format!("未找到身份证号码为 {} 的人员", id.masked()))?;
+        .with_context(missing)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);

@@ -2,7 +2,7 @@
 //! behind the binary names `jineng migrate`, which brings it current; an
 //! edited migration and a newer schema are refused; checksums missing from
 //! an older database are recorded once; migration 0006 chains an old trail
-//! larger than its batch.
+//! larger than its batch; migration 0049 gives an older trail its regions.
 
 use crate::common::{self, TestDb};
 use sqlx::Connection;
@@ -263,5 +263,93 @@ fn migration_48_keys_vouchers_by_person_and_keeps_them() {
         );
         assert!(dangling.is_err(), "[{b}] a commitment to no voucher");
         assert!(db.ok(&["migrate", "--check"]).contains("数据库结构为最新"));
+    }
+}
+
+/// An older audit row: action, entity, key, after, and the region 0049
+/// gives it.
+type OldRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// The rows of an older trail and the region 0049 gives each.
+const OLD_TRAIL: &[OldRow] = &[
+    ("import", "person", "7", None, Some("371502")),
+    (
+        "export_archive",
+        "person",
+        "371521********0039",
+        Some(r#"{"format":"pdf","person_id":8}"#),
+        Some("371521"),
+    ),
+    ("update", "family_relation", "7/8", None, Some("371502")),
+    ("update", "institution", "4", None, Some("371502")),
+    ("insert", "region", "371521", None, Some("371521")),
+    ("insert", "statistic", "371502/2021/k", None, Some("371502")),
+    (
+        "insert",
+        "target",
+        "ind/2021-2025/371521/371500",
+        None,
+        Some("371521"),
+    ),
+    ("load_policy", "policy", "lc", None, Some("")),
+    ("decide", "claims", "2 件", None, None),
+    ("import", "person", "99", None, None),
+];
+
+#[test]
+fn migration_49_gives_the_old_trail_its_regions_and_keeps_the_chain() {
+    for db in common::backends("mig_audit_region") {
+        let b = db.backend;
+        // Rows written before the chain, chained by 0006, as they stand at 0048.
+        db.ok(&["migrate", "--to", "5"]);
+        for (action, entity, key, after, _) in OLD_TRAIL {
+            let after = after.map_or("NULL".to_string(), |a| format!("'{a}'"));
+            sql(
+                &db,
+                &format!(
+                    "INSERT INTO audit_log (at, actor, action, entity, entity_key, after) \
+                     VALUES ('2021-01-01T00:00:00Z', 'cli:t', '{action}', '{entity}', '{key}', {after})"
+                ),
+            );
+        }
+        db.ok(&["migrate", "--to", "48"]);
+        sql(
+            &db,
+            "INSERT INTO regions (code, name, level, kind) VALUES ('371502', '东昌府区', 'county', '市辖区');
+             INSERT INTO regions (code, name, level, kind) VALUES ('371521', '阳谷县', 'county', '县');
+             INSERT INTO persons (person_id, id_number, name, sex, birth_date, hukou_region, updated_at)
+                 VALUES (7, '371502199001010012', '张三', '男', '1990-01-01', '371502', '2021-01-01');
+             INSERT INTO persons (person_id, id_number, name, sex, birth_date, hukou_region, updated_at)
+                 VALUES (8, '371521199001010039', '李四', '男', '1990-01-01', '371521', '2021-01-01');
+             INSERT INTO institutions (institution_id, credit_code, name, kind, region_code, updated_at)
+                 VALUES (4, '91371502MA3C000000', '技校', 'school', '371502', '2021-01-01');",
+        );
+        db.ok(&["migrate"]);
+        for (_, entity, key, _, region) in OLD_TRAIL {
+            let found = on_db(&db, |mut conn| async move {
+                let r: Option<String> = sqlx::query_scalar(
+                    "SELECT region_code FROM audit_log WHERE entity = $1 AND entity_key = $2",
+                )
+                .bind(*entity)
+                .bind(*key)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+                conn.close().await.unwrap();
+                r
+            });
+            assert_eq!(found.as_deref(), *region, "[{b}] {entity} {key}");
+        }
+        // The region is not hashed: the old rows still verify, and so do
+        // rows written after the migration (with their region).
+        db.ok(&["ledger", "fund-add", "ES", "就业补助资金"]);
+        let out = db.ok(&["audit", "verify"]);
+        assert!(out.contains("审计链校验通过"), "[{b}] {out}");
     }
 }

@@ -180,6 +180,14 @@ async fn audit(db: &TestDb) {
         in_scope > 0 && !outside.is_empty(),
         "[{b}] both kinds exist"
     );
+    // Each row carries its record's region from when it was written
+    // (migration 0049): the filter reads that column, not the records.
+    let carried = sql
+        .int(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'claim' AND region_code LIKE '{COUNTY}%'"
+        ))
+        .await;
+    assert_eq!(carried, in_scope, "[{b}] the claim rows carry the county");
     let claims = site.get("/audit?entity=claim", &county).await;
     assert!(
         claims.body.contains(&format!("共 {in_scope} 条")),

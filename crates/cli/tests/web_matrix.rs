@@ -183,6 +183,12 @@ async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
             "SELECT class_id AS id FROM classes WHERE 1 = 0".into(),
             "SELECT person_id AS id FROM persons WHERE 1 = 0".into(),
         ),
+        // No account has it: nothing lies outside.
+        Scope::Jurisdiction => (
+            "SELECT claim_no FROM claims WHERE 1 = 0".into(),
+            "SELECT class_id AS id FROM classes WHERE 1 = 0".into(),
+            "SELECT person_id AS id FROM persons WHERE 1 = 0".into(),
+        ),
     };
     let claims = sql.texts(&claims).await;
     let first = |q: String| format!("SELECT MIN(id) FROM ({q}) t");

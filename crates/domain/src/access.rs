@@ -212,6 +212,10 @@ pub enum Scope {
     Person(i64),
     /// One enterprise: the claims it filed (申领单位) and their persons.
     Enterprise(CreditCode),
+    /// The whole jurisdiction, every region the database holds: the
+    /// operator at the command line, who holds the database itself. No
+    /// account has it (`check_scope` refuses it for every role).
+    Jurisdiction,
 }
 
 impl Scope {
@@ -221,18 +225,25 @@ impl Scope {
             Scope::Institution(_) => ScopeKind::Institution,
             Scope::Person(_) => ScopeKind::Person,
             Scope::Enterprise(_) => ScopeKind::Enterprise,
+            // Wider than any region; `check_scope` keeps it from accounts.
+            Scope::Jurisdiction => ScopeKind::Region,
         }
     }
 
-    /// Whether a region code lies in this scope (region scopes only).
+    /// Whether a region code lies in this scope (region scopes and the
+    /// whole jurisdiction only).
     pub fn contains_region(&self, code: &RegionCode) -> bool {
-        matches!(self, Scope::Region(r) if r.contains(code))
+        match self {
+            Scope::Region(r) => r.contains(code),
+            Scope::Jurisdiction => true,
+            _ => false,
+        }
     }
 }
 
 /// Checks that a role and a scope fit together.
 pub fn check_scope(role: Role, scope: &Scope) -> Result<(), ValueError> {
-    if role.scope_kind() == scope.kind() {
+    if *scope != Scope::Jurisdiction && role.scope_kind() == scope.kind() {
         Ok(())
     } else {
         Err(ValueError::new(format!(

@@ -4,6 +4,7 @@
 //! message is user-facing Chinese text.
 
 pub mod access;
+pub mod audit;
 pub mod bank_account;
 pub mod claim_status;
 pub mod class_status;

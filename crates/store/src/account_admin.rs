@@ -12,6 +12,7 @@ use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::RegionCode;
 use jineng_domain::access::Scope;
+use jineng_domain::audit::{Action, Entity};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{AssertSqlSafe, Row};
@@ -133,6 +134,7 @@ impl Store {
         };
         match inner {
             Scope::Region(r) => Ok(region.contains(r)),
+            Scope::Jurisdiction => Ok(false),
             Scope::Institution(i) => {
                 exists(
                     "SELECT 1 FROM institutions WHERE institution_id = $1 AND region_code LIKE $2",
@@ -186,8 +188,14 @@ impl Store {
         if !self.account_in(officer, account_id).await? {
             return Err(out_of_scope());
         }
-        self.set_password(account_id, password_hash, None, "reset_password", actor)
-            .await
+        self.set_password(
+            account_id,
+            password_hash,
+            None,
+            Action::ResetPassword,
+            actor,
+        )
+        .await
     }
 
     /// An officer disables or enables an account in their subtree; a
@@ -216,8 +224,12 @@ impl Store {
                 .await?;
         }
         let entry = AuditEntry::change(
-            if active { "enable" } else { "disable" },
-            "account",
+            if active {
+                Action::Enable
+            } else {
+                Action::Disable
+            },
+            Entity::Account,
             account_id.to_string(),
             Some(&json!({ "active": !active })),
             Some(&json!({ "active": active })),
@@ -236,7 +248,7 @@ impl Store {
         account_id: i64,
         password_hash: &str,
         keep_session: Option<&str>,
-        action: &'static str,
+        action: Action,
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
@@ -262,7 +274,7 @@ impl Store {
         let after = json!({ "tokens_revoked": revoked });
         let entry = AuditEntry::change(
             action,
-            "account",
+            Entity::Account,
             account_id.to_string(),
             None,
             Some(&after),
@@ -343,8 +355,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let entry = AuditEntry::change(
-            "revoke_token",
-            "account",
+            Action::RevokeToken,
+            Entity::Account,
             account_id.to_string(),
             Some(&json!({ "label": label, "handle": handle })),
             None,

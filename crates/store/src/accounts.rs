@@ -6,6 +6,7 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
 use jineng_domain::access::{Role, Scope, check_scope};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::{CreditCode, RegionCode};
 use serde_json::json;
 use sqlx::Row;
@@ -77,6 +78,8 @@ fn scope_columns(s: &Scope) -> (Option<String>, Option<i64>, Option<i64>, Option
         Scope::Institution(i) => (None, Some(*i), None, None),
         Scope::Person(p) => (None, None, Some(*p), None),
         Scope::Enterprise(c) => (None, None, None, Some(c.as_str().to_string())),
+        // No account has it (`check_scope`, called before).
+        Scope::Jurisdiction => (None, None, None, None),
     }
 }
 
@@ -152,11 +155,11 @@ impl Store {
             None,
             &[AuditEntry::change(
                 if existing.is_some() {
-                    "update"
+                    Action::Update
                 } else {
-                    "create"
+                    Action::Create
                 },
-                "account",
+                Entity::Account,
                 id.to_string(),
                 None,
                 Some(&after),
@@ -198,8 +201,13 @@ impl Store {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-        let entry =
-            AuditEntry::change::<()>("login", "account", account_id.to_string(), None, None);
+        let entry = AuditEntry::change::<()>(
+            Action::Login,
+            Entity::Account,
+            account_id.to_string(),
+            None,
+            None,
+        );
         audit::write(&mut tx, actor, None, &[entry]).await?;
         tx.commit().await?;
         Ok(())
@@ -260,8 +268,8 @@ impl Store {
         .await?;
         let after = json!({ "label": label, "expires_at": expires_at });
         let entry = AuditEntry::change(
-            "token",
-            "account",
+            Action::Token,
+            Entity::Account,
             account_id.to_string(),
             None,
             Some(&after),

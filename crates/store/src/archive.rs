@@ -4,6 +4,7 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
 use jineng_domain::NationalId;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::Row;
@@ -85,9 +86,20 @@ pub struct ArchiveClaim {
 }
 
 impl Store {
-    /// The e-archive of one person. With `reveal`, the full ID number is
-    /// returned and the act is written to the audit trail first.
-    pub async fn archive(
+    /// Which person holds this ID number.
+    pub async fn person_id_of(&self, id: &NationalId) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT person_id FROM persons WHERE id_number = $1")
+                .bind(id.as_str())
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// The e-archive of one person (no scope: callers check it). With
+    /// `reveal`, the full ID number is returned and the act is written to
+    /// the audit trail first.
+    pub(crate) async fn archive_of(
         &self,
         id: &NationalId,
         actor: &Actor,
@@ -107,8 +119,8 @@ impl Store {
         if reveal {
             let mut tx = self.begin().await?;
             let entry = AuditEntry {
-                action: "reveal",
-                entity: "person",
+                action: Action::Reveal,
+                entity: Entity::Person,
                 key: pid.to_string(),
                 before: None,
                 after: None,
@@ -304,8 +316,8 @@ impl Store {
             let person_id: i64 = r.try_get("person_id")?;
             if reveal {
                 audits.push(AuditEntry {
-                    action: "reveal",
-                    entity: "person",
+                    action: Action::Reveal,
+                    entity: Entity::Person,
                     key: person_id.to_string(),
                     before: None,
                     after: None,

@@ -7,7 +7,9 @@
 
 use crate::Backend;
 use crate::audit_key::{self, AuditKey, MARKER_ACTION, MARKER_ENTITY, hex};
+use crate::audit_scope;
 use crate::sql::{Val, insert_rows};
+pub use jineng_domain::audit::{Action, Entity};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AssertSqlSafe, Row};
@@ -29,8 +31,8 @@ pub(crate) fn now() -> String {
 /// One audit row to be written with the change it describes.
 #[derive(Debug)]
 pub(crate) struct AuditEntry {
-    pub action: &'static str,
-    pub entity: &'static str,
+    pub action: Action,
+    pub entity: Entity,
     pub key: String,
     pub before: Option<String>,
     pub after: Option<String>,
@@ -38,8 +40,8 @@ pub(crate) struct AuditEntry {
 
 impl AuditEntry {
     pub fn change<T: Serialize>(
-        action: &'static str,
-        entity: &'static str,
+        action: Action,
+        entity: Entity,
         key: String,
         before: Option<&T>,
         after: Option<&T>,
@@ -174,6 +176,50 @@ async fn set_head(
     Ok(())
 }
 
+/// The rows to insert, each hashed after the one before; `prev` ends as
+/// the last row's hash.
+fn hashed_rows(
+    at: &str,
+    actor: &Actor,
+    batch_id: Option<i64>,
+    entries: &[AuditEntry],
+    prev: &mut String,
+    key: Option<&AuditKey>,
+) -> Vec<Vec<Val>> {
+    entries
+        .iter()
+        .map(|e| {
+            let hash = row_hash(
+                &Fields {
+                    at,
+                    actor: &actor.0,
+                    action: e.action.code(),
+                    entity: e.entity.code(),
+                    key: &e.key,
+                    batch_id,
+                    before: e.before.as_deref(),
+                    after: e.after.as_deref(),
+                },
+                prev,
+                key,
+            );
+            let prev_hash = std::mem::replace(prev, hash.clone());
+            vec![
+                Val::text(at),
+                Val::text(&actor.0),
+                Val::text(e.action.code()),
+                Val::text(e.entity.code()),
+                Val::text(&e.key),
+                Val::I(batch_id),
+                Val::T(e.before.clone()),
+                Val::T(e.after.clone()),
+                Val::text(prev_hash),
+                Val::text(hash),
+            ]
+        })
+        .collect()
+}
+
 /// Writes audit rows, extending the hash chain. Call it inside the write
 /// transaction of the change it records, after the change's own locks.
 pub(crate) async fn write(
@@ -186,7 +232,13 @@ pub(crate) async fn write(
         return Ok(());
     }
     let at = now();
-    let head = lock_head(conn, backend_of(conn)).await?;
+    let backend = backend_of(conn);
+    let head = lock_head(conn, backend).await?;
+    // Rows past this id are the ones written here (the head's lock keeps
+    // other writers out until this transaction ends).
+    let before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(audit_id), 0) FROM audit_log")
+        .fetch_one(&mut *conn)
+        .await?;
     let mut prev = head.last_hash;
     let mut key = writer_key(head.key_id.as_deref())?;
     // The first marker row starts keyed hashing with the key it names.
@@ -199,38 +251,7 @@ pub(crate) async fn write(
         key = Some(writer_key(Some(&m.key))?.expect("a named key"));
         marker = true;
     }
-    let rows: Vec<Vec<Val>> = entries
-        .iter()
-        .map(|e| {
-            let hash = row_hash(
-                &Fields {
-                    at: &at,
-                    actor: &actor.0,
-                    action: e.action,
-                    entity: e.entity,
-                    key: &e.key,
-                    batch_id,
-                    before: e.before.as_deref(),
-                    after: e.after.as_deref(),
-                },
-                &prev,
-                key.as_ref(),
-            );
-            let prev_hash = std::mem::replace(&mut prev, hash.clone());
-            vec![
-                Val::text(&at),
-                Val::text(&actor.0),
-                Val::text(e.action),
-                Val::text(e.entity),
-                Val::text(&e.key),
-                Val::I(batch_id),
-                Val::T(e.before.clone()),
-                Val::T(e.after.clone()),
-                Val::text(prev_hash),
-                Val::text(hash),
-            ]
-        })
-        .collect();
+    let rows = hashed_rows(&at, actor, batch_id, entries, &mut prev, key.as_ref());
     insert_rows(
         conn,
         "audit_log",
@@ -250,6 +271,12 @@ pub(crate) async fn write(
         "",
     )
     .await?;
+    // Each row's region (the reader's scope filter) is the record's, found
+    // from it by entity and key. It is not hashed: the chain covers what
+    // was done, and the rows written before the column existed were hashed
+    // without it, so `verify_audit` checks old and new rows alike. A region
+    // edited later changes who may read a row, never what it says.
+    audit_scope::fill_regions(conn, backend, before, None).await?;
     let last: i64 = sqlx::query_scalar("SELECT MAX(audit_id) FROM audit_log")
         .fetch_one(&mut *conn)
         .await?;
@@ -261,45 +288,16 @@ pub(crate) async fn write(
             .execute(&mut *conn)
             .await?;
     }
-    if entries.iter().any(|e| changes_facts(e.action, e.entity)) {
+    if entries
+        .iter()
+        .any(|e| jineng_domain::audit::changes_facts(e.action, e.entity))
+    {
         sqlx::query("UPDATE audit_chain_head SET facts_audit_id = $1 WHERE id = 1")
             .bind(last)
             .execute(&mut *conn)
             .await?;
     }
     Ok(())
-}
-
-/// Whether a change may move a figure of the aggregate facts (`plan_facts`:
-/// enrolments, certificates, categories, persons, classes, claims, ledger
-/// postings). The list names what cannot, so an entity added later counts
-/// as a change until it is listed here: a needless rebuild, never a stale
-/// figure. Targets, statistics and tasks are read directly, not from facts.
-pub(crate) fn changes_facts(action: &str, entity: &str) -> bool {
-    // A claim's decision, approval or rejection moves no figure: money
-    // counts when it is booked (the ledger's postings).
-    const CLAIM_ENTITIES: [&str; 3] = ["claim", "claims", "claim_status"];
-    const CLAIM_ACTIONS: [&str; 3] = ["decide", "approve", "reject"];
-    const NO_FACTS_ENTITIES: [&str; 14] = [
-        "account",
-        "audit_chain",
-        "token",
-        "api_token",
-        "session",
-        "policy",
-        "indicator",
-        "statistic",
-        "statistic_def",
-        "target",
-        "task",
-        "fund_source",
-        "region",
-        "import_job",
-    ];
-    if action == "reveal" || NO_FACTS_ENTITIES.contains(&entity) {
-        return false;
-    }
-    !(CLAIM_ENTITIES.contains(&entity) && CLAIM_ACTIONS.contains(&action))
 }
 
 /// A row's id, its text fields in hash order, and its batch.

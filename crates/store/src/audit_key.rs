@@ -16,14 +16,15 @@
 
 use crate::StoreError;
 use hmac::{Hmac, KeyInit, Mac};
+use jineng_domain::audit::{Action, Entity};
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The marker row's action and entity: keyed hashing starts at it.
-pub(crate) const MARKER_ACTION: &str = "audit_key";
-pub(crate) const MARKER_ENTITY: &str = "audit_chain";
+pub(crate) const MARKER_ACTION: Action = Action::AuditKey;
+pub(crate) const MARKER_ENTITY: Entity = Entity::AuditChain;
 
 /// A loaded key and its public id (a hash of it, safe to store).
 #[derive(Clone)]

@@ -131,8 +131,8 @@ impl Store {
             n += 1;
             let (id, texts, batch) = fields_of(&r)?;
             if key.is_none()
-                && texts[2].as_deref() == Some(MARKER_ACTION)
-                && texts[3].as_deref() == Some(MARKER_ENTITY)
+                && texts[2].as_deref() == Some(MARKER_ACTION.code())
+                && texts[3].as_deref() == Some(MARKER_ENTITY.code())
             {
                 let Some(k) = self.audit_key.as_ref() else {
                     return broken(n, id, "以密钥保护，但未载入密钥，无法校验", Some(id));

@@ -6,9 +6,10 @@
 
 use crate::audit_scope::audit_filter;
 use crate::sql::{Val, bind_all};
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
+use jineng_domain::audit::{Action, Code, Entity};
 use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -31,8 +32,8 @@ pub struct AuditRow {
     pub audit_id: i64,
     pub at: String,
     pub actor: String,
-    pub action: String,
-    pub entity: String,
+    pub action: Code<Action>,
+    pub entity: Code<Entity>,
     pub entity_key: String,
     pub batch_id: Option<i64>,
     /// JSON as stored, ID-shaped runs masked.
@@ -66,8 +67,8 @@ pub fn mask_ids(text: &str) -> String {
 }
 
 /// The WHERE clause and its values: the scope's condition first.
-fn conditions(q: &AuditQuery, backend: Backend, scope: &Scope) -> (String, Vec<Val>) {
-    let (scoped, mut vals) = audit_filter(backend, scope, 1);
+fn conditions(q: &AuditQuery, scope: &Scope) -> (String, Vec<Val>) {
+    let (scoped, mut vals) = audit_filter(scope, 1);
     let mut conds = vec![scoped];
     let mut add = |sql: &str, v: String| {
         vals.push(Val::text(v));
@@ -94,7 +95,7 @@ fn conditions(q: &AuditQuery, backend: Backend, scope: &Scope) -> (String, Vec<V
 impl Store {
     /// How many audit rows in the scope match.
     pub async fn audit_count(&self, q: &AuditQuery, scope: &Scope) -> Result<i64, StoreError> {
-        let (cond, vals) = conditions(q, self.backend(), scope);
+        let (cond, vals) = conditions(q, scope);
         let sql = format!("SELECT COUNT(*) FROM audit_log a{cond}");
         Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_one(self.pool())
@@ -110,7 +111,7 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        let (cond, mut vals) = conditions(q, self.backend(), scope);
+        let (cond, mut vals) = conditions(q, scope);
         let n = vals.len();
         vals.push(Val::int(limit));
         vals.push(Val::int(offset.max(0)));
@@ -132,8 +133,8 @@ impl Store {
                     audit_id: r.try_get("audit_id")?,
                     at: r.try_get("at")?,
                     actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    entity: r.try_get("entity")?,
+                    action: Code::parse(&r.try_get::<String, _>("action")?),
+                    entity: Code::parse(&r.try_get::<String, _>("entity")?),
                     entity_key: text(r, "entity_key")?.unwrap_or_default(),
                     batch_id: r.try_get("batch_id")?,
                     before: text(r, "before")?,

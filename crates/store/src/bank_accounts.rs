@@ -6,6 +6,7 @@
 //! file without the bank columns must not erase accounts); a row with one
 //! replaces it. The audit trail keeps accounts masked (`upsert::MASKED`).
 
+use jineng_domain::audit::Entity;
 use jineng_domain::bank_account::mask_account;
 use jineng_domain::records::PayeeAccount;
 
@@ -22,7 +23,7 @@ pub(crate) enum Payee {
 
 const PERSON_ACCOUNTS: UpsertTable = UpsertTable {
     name: "persons",
-    entity: "person_bank_account",
+    entity: Entity::PersonBankAccount,
     keys: &[("id_number", Kind::Text)],
     data: &[("bank_account", Kind::Text), ("bank_name", Kind::Text)],
     lookup: "id_number",
@@ -32,7 +33,7 @@ const PERSON_ACCOUNTS: UpsertTable = UpsertTable {
 
 const ORGANISATION_ACCOUNTS: UpsertTable = UpsertTable {
     name: "institutions",
-    entity: "institution_bank_account",
+    entity: Entity::InstitutionBankAccount,
     keys: &[("credit_code", Kind::Text)],
     data: &[("bank_account", Kind::Text), ("bank_name", Kind::Text)],
     lookup: "credit_code",

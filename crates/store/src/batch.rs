@@ -3,6 +3,7 @@
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use serde::Serialize;
 
 /// An upload in progress. `id` is `None` on a dry run, which writes nothing.
@@ -150,8 +151,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let entry = AuditEntry::change(
-            "import",
-            "import_batch",
+            Action::Import,
+            Entity::ImportBatch,
             id.to_string(),
             None,
             Some(&(&batch.kind, summary)),

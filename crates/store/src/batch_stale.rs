@@ -8,6 +8,7 @@
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use sqlx::Row;
 
 /// This process, as a batch's owner: `host:pid`.
@@ -111,8 +112,8 @@ impl Store {
             .await?;
             let after = serde_json::json!({ "status": "stopped", "owner": owner, "note": note });
             entries.push(AuditEntry::change(
-                "stop",
-                "import_batch",
+                Action::Stop,
+                Entity::ImportBatch,
                 b.batch_id.to_string(),
                 None,
                 Some(&after),

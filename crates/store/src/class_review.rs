@@ -14,6 +14,7 @@ use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::records::ClassRecord;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -49,12 +50,12 @@ impl ClassStep {
         }
     }
 
-    fn action(self) -> &'static str {
+    fn action(self) -> Action {
         match self {
-            ClassStep::Approve => "approve_class",
-            ClassStep::Return => "return_class",
-            ClassStep::RequestClose => "request_close_class",
-            ClassStep::Close => "close_class",
+            ClassStep::Approve => Action::ApproveClass,
+            ClassStep::Return => Action::ReturnClass,
+            ClassStep::RequestClose => Action::RequestCloseClass,
+            ClassStep::Close => Action::CloseClass,
         }
     }
 
@@ -85,7 +86,7 @@ fn refused(m: impl Into<String>) -> StoreError {
 async fn record_step(
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
-    action: &'static str,
+    action: Action,
     (class_id, class_no): (i64, &str),
     from: &str,
     to: &str,
@@ -121,7 +122,7 @@ async fn record_step(
     };
     let entry = AuditEntry::change(
         action,
-        "class",
+        Entity::Class,
         class_id.to_string(),
         Some(&before),
         Some(&after),
@@ -152,7 +153,7 @@ pub(crate) async fn refile_returned(
             record_step(
                 conn,
                 actor,
-                "refile_class",
+                Action::RefileClass,
                 step,
                 "returned",
                 "registered",
@@ -324,7 +325,7 @@ impl Store {
                 record_step(
                     &mut tx,
                     actor,
-                    "refile_class",
+                    Action::RefileClass,
                     step,
                     "returned",
                     "registered",
@@ -367,7 +368,7 @@ impl Store {
             record_step(
                 &mut tx,
                 actor,
-                "approve_class",
+                Action::ApproveClass,
                 step,
                 "registered",
                 "approved",
@@ -379,7 +380,7 @@ impl Store {
                 record_step(
                     &mut tx,
                     actor,
-                    "close_class",
+                    Action::CloseClass,
                     step,
                     "approved",
                     "closed",

@@ -50,7 +50,7 @@ pub fn claimant_of(scope: &Scope) -> Option<Claimant> {
         Scope::Institution(_) => Some(Claimant::Institution),
         Scope::Enterprise(_) => Some(Claimant::Enterprise),
         Scope::Person(_) => Some(Claimant::Worker),
-        Scope::Region(_) => None,
+        Scope::Region(_) | Scope::Jurisdiction => None,
     }
 }
 
@@ -135,6 +135,7 @@ impl Store {
                     .await?
             }
             Scope::Region(r) => Some(r.as_str().to_string()),
+            Scope::Jurisdiction => None,
         };
         Ok(code.and_then(|c| RegionCode::parse(&c).ok()))
     }
@@ -275,7 +276,7 @@ impl Store {
                 }
                 r.claimant = None;
             }
-            Scope::Region(_) => return Err(outside()),
+            Scope::Region(_) | Scope::Jurisdiction => return Err(outside()),
         }
         Ok(())
     }

@@ -128,6 +128,7 @@ fn scope_text(scope: &Scope) -> String {
         Scope::Institution(i) => format!("institution:{i}"),
         Scope::Person(p) => format!("person:{p}"),
         Scope::Enterprise(c) => format!("enterprise:{}", c.as_str()),
+        Scope::Jurisdiction => "jurisdiction".into(),
     }
 }
 

@@ -138,6 +138,8 @@ fn check(scope: &Scope, known: &Known, keys: &[ScopeKey]) -> Option<Rejection> {
         // An institution clerk writes only rows of its own institution.
         Scope::Institution(_) => touches_institution,
         Scope::Person(_) | Scope::Enterprise(_) => false,
+        // The whole jurisdiction reaches every row.
+        Scope::Jurisdiction => return None,
     };
     if !reachable {
         return Some(Rejection::new("", format!("该行{OUT_OF_SCOPE}")));

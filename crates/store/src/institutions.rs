@@ -7,13 +7,14 @@ use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::{Store, StoreError};
 use jineng_domain::CreditCode;
+use jineng_domain::audit::Entity;
 use jineng_domain::records::{ClassRecord, InstitutionRecord};
 use sqlx::Row;
 use std::collections::HashMap;
 
 const INSTITUTIONS: UpsertTable = UpsertTable {
     name: "institutions",
-    entity: "institution",
+    entity: Entity::Institution,
     keys: &[("credit_code", Kind::Text)],
     data: &[
         ("name", Kind::Text),
@@ -27,7 +28,7 @@ const INSTITUTIONS: UpsertTable = UpsertTable {
 
 const CATALOGUE: UpsertTable = UpsertTable {
     name: "institution_catalogue",
-    entity: "institution_catalogue",
+    entity: Entity::InstitutionCatalogue,
     keys: &[("institution_id", Kind::Int), ("valid_from", Kind::Text)],
     data: &[("valid_to", Kind::Text)],
     lookup: "institution_id",
@@ -37,7 +38,7 @@ const CATALOGUE: UpsertTable = UpsertTable {
 
 const CLASSES: UpsertTable = UpsertTable {
     name: "classes",
-    entity: "class",
+    entity: Entity::Class,
     keys: &[("institution_id", Kind::Int), ("class_no", Kind::Text)],
     data: &[
         ("training_type", Kind::Text),

@@ -7,13 +7,14 @@ use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::{Store, StoreError};
 use jineng_domain::NationalId;
+use jineng_domain::audit::Entity;
 use jineng_domain::records::{CategoryRecord, PersonRecord, RelationRecord};
 use sqlx::Row;
 use std::collections::HashMap;
 
 const PERSONS: UpsertTable = UpsertTable {
     name: "persons",
-    entity: "person",
+    entity: Entity::Person,
     keys: &[("id_number", Kind::Text)],
     data: &[
         ("name", Kind::Text),
@@ -34,7 +35,7 @@ const PERSONS: UpsertTable = UpsertTable {
 
 const CATEGORIES: UpsertTable = UpsertTable {
     name: "person_categories",
-    entity: "person_category",
+    entity: Entity::PersonCategory,
     keys: &[
         ("person_id", Kind::Int),
         ("category", Kind::Text),
@@ -48,7 +49,7 @@ const CATEGORIES: UpsertTable = UpsertTable {
 
 const RELATIONS: UpsertTable = UpsertTable {
     name: "family_relations",
-    entity: "family_relation",
+    entity: Entity::FamilyRelation,
     keys: &[("person_id", Kind::Int), ("relative_id", Kind::Int)],
     data: &[("relation", Kind::Text)],
     lookup: "person_id",

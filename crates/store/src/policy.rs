@@ -3,6 +3,7 @@
 //! policies for one region and period; and the choice of policy for a
 //! claim by jurisdiction (`crate::jurisdiction`).
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::{HashMap, HashSet};
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -246,8 +247,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "load_policy",
-                "policy",
+                Action::LoadPolicy,
+                Entity::Policy,
                 m.id.clone(),
                 before.as_ref(),
                 Some(&summary),

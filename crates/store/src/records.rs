@@ -10,6 +10,7 @@ use crate::people::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
 use crate::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::{Store, StoreError};
+use jineng_domain::audit::Entity;
 use jineng_domain::records::{CertificateRecord, ClaimRecord, RosterRecord};
 use jineng_domain::{CertificateType, ClaimStatus};
 use sqlx::Row;
@@ -17,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 const ENROLMENTS: UpsertTable = UpsertTable {
     name: "enrolments",
-    entity: "enrolment",
+    entity: Entity::Enrolment,
     keys: &[("person_id", Kind::Int), ("class_id", Kind::Int)],
     data: &[
         ("offline_hours", Kind::Int),
@@ -34,7 +35,7 @@ const ENROLMENTS: UpsertTable = UpsertTable {
 
 const CERTIFICATES: UpsertTable = UpsertTable {
     name: "certificates",
-    entity: "certificate",
+    entity: Entity::Certificate,
     keys: &[("cert_type", Kind::Text), ("cert_no", Kind::Text)],
     data: &[
         ("person_id", Kind::Int),
@@ -51,7 +52,7 @@ const CERTIFICATES: UpsertTable = UpsertTable {
 
 const CLAIMS: UpsertTable = UpsertTable {
     name: "claims",
-    entity: "claim",
+    entity: Entity::Claim,
     keys: &[("claim_no", Kind::Text)],
     data: &[
         ("person_id", Kind::Int),

@@ -6,6 +6,7 @@ use crate::audit::{self, AuditEntry};
 use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::sql::{Val, insert_rows, select_in};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::records::RegionRecord;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -83,8 +84,8 @@ impl Store {
                             serde_json::json!({"name": name, "deep_poverty": p}).to_string()
                         };
                         audits.push(AuditEntry {
-                            action: "update",
-                            entity: "region",
+                            action: Action::Update,
+                            entity: Entity::Region,
                             key: code.to_string(),
                             before: Some(json(&s.name, s.deep_poverty)),
                             after: Some(json(&r.name, poverty)),
@@ -128,8 +129,8 @@ impl Store {
                             deep_poverty: r.deep_poverty.unwrap_or(false),
                         };
                         audits.push(AuditEntry {
-                            action: "insert",
-                            entity: "region",
+                            action: Action::Insert,
+                            entity: Entity::Region,
                             key: code.to_string(),
                             before: None,
                             after: Some(serde_json::json!({"name": r.name, "parent": p.as_str(), "at": stamp}).to_string()),

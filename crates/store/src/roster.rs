@@ -13,6 +13,7 @@ use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
 use jineng_domain::records::{PersonRecord, RosterRecord};
 use jineng_domain::{ClassStatus, CompletionResult, CreditCode, NationalId};
@@ -267,7 +268,7 @@ impl Store {
             .write_roster(class, vec![(1, row)], &|_| "报名".into(), actor)
             .await?;
         self.audit_roster(
-            "enrol",
+            Action::Enrol,
             class,
             None,
             Some(serde_json::json!({ "class_no": class.class_no, "name": name })),
@@ -357,7 +358,7 @@ impl Store {
 
     async fn audit_roster(
         &self,
-        action: &'static str,
+        action: Action,
         class: &RosterClass,
         before: Option<serde_json::Value>,
         after: Option<serde_json::Value>,
@@ -366,7 +367,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let entry = AuditEntry::change(
             action,
-            "enrolment",
+            Entity::Enrolment,
             class.class_id.to_string(),
             before.as_ref(),
             after.as_ref(),

@@ -179,6 +179,11 @@ const MIGRATIONS: &[Migration] = &[
         "voucher_person_key",
         include_str!("../migrations/0048_voucher_person_key.sql"),
     ),
+    (
+        49,
+        "audit_region",
+        include_str!("../migrations/0049_audit_region.sql"),
+    ),
 ];
 
 /// Migrations whose file only SQLite applies (the file says why; PostgreSQL
@@ -288,6 +293,10 @@ async fn after(
     }
     if version == 48 && backend == Backend::Postgres {
         voucher_person_key(conn).await?;
+    }
+    if version == 49 {
+        // The rows written before the column get their region.
+        crate::audit_scope::backfill(conn, backend).await?;
     }
     if version == 42 && backend == Backend::Postgres {
         // Staged rows live for one chunk: writing them to the WAL would

@@ -1,7 +1,8 @@
-//! Scoped reads and officer actions for the web platform: every query here
-//! takes the account's [`Scope`] and adds it to its WHERE clause, so lists,
-//! counts, sums and dropdowns never reach outside it. What a scope covers
-//! is defined once, in [`filter`].
+//! Scoped reads and claim actions: every query here takes the caller's
+//! [`Scope`] and adds it to its WHERE clause, so lists, counts, sums and
+//! dropdowns never reach outside it. The web passes the account's scope,
+//! the command line [`Scope::Jurisdiction`]: one API for both. What a
+//! scope covers is defined once, in [`filter`].
 
 use crate::audit::Actor;
 use crate::sql::{Val, bind_all};
@@ -76,11 +77,15 @@ pub(crate) fn filter(scope: &Scope, subject: Subject, n: usize) -> (String, Val)
             "cl.institution_id IN (SELECT k.institution_id FROM institutions k WHERE k.credit_code = ${n})"
         ),
         (Scope::Enterprise(_), Institution) => format!("i.credit_code = ${n}"),
+        // Everything: the value is bound all the same, so that every
+        // caller's placeholders keep their numbers.
+        (Scope::Jurisdiction, _) => format!("${n} = ${n}"),
     };
     let val = match scope {
         Scope::Region(r) => Val::text(format!("{}%", r.subtree_prefix())),
         Scope::Institution(i) | Scope::Person(i) => Val::int(*i),
         Scope::Enterprise(c) => Val::text(c.as_str()),
+        Scope::Jurisdiction => Val::int(1),
     };
     (format!("({sql})"), val)
 }
@@ -194,7 +199,7 @@ impl Store {
 
     /// The e-archive of a person in scope (`None` outside it). With
     /// `reveal` the full ID number is shown and the act audited.
-    pub async fn scoped_archive(
+    pub async fn archive(
         &self,
         scope: &Scope,
         person_id: i64,
@@ -213,7 +218,7 @@ impl Store {
         let today = chrono::Utc::now().date_naive();
         let id = NationalId::parse(&r.try_get::<String, _>("id_number")?, today, &|_| true)
             .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
-        self.archive(&id, actor, reveal).await
+        self.archive_of(&id, actor, reveal).await
     }
 
     /// Claims in scope, optionally of one status, newest first.
@@ -306,8 +311,9 @@ impl Store {
 
     /// Approves claims in scope: the named ones (each must be in scope;
     /// a claim in review is approved once an officer has looked), or with
-    /// `None` every clean (待核准) claim in scope.
-    pub async fn scoped_approve(
+    /// `None` every clean (待核准) claim in scope (in the whole
+    /// jurisdiction: every one `approve_claims` takes).
+    pub async fn approve(
         &self,
         scope: &Scope,
         claims: Option<&[String]>,
@@ -316,6 +322,12 @@ impl Store {
         actor: &Actor,
     ) -> Result<DecideSummary, StoreError> {
         storable("审核意见", note.unwrap_or_default())?;
+        if *scope == Scope::Jurisdiction {
+            let policies = self.policy_set().await?;
+            return self
+                .approve_claims(&policies, claims, note, today, actor)
+                .await;
+        }
         let list = match claims {
             Some(named) => {
                 let inside = self.claims_in_scope(scope, named).await?;
@@ -339,23 +351,20 @@ impl Store {
             .await
     }
 
-    /// Rejects a claim in scope with the officer's reason.
-    pub async fn scoped_reject(
+    /// Rejects a claim in scope, not yet paid, with the officer's reason.
+    pub async fn reject(
         &self,
         scope: &Scope,
         claim_no: &str,
         reason: &str,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        if self
-            .claims_in_scope(scope, &[claim_no.to_string()])
-            .await?
-            .is_empty()
-        {
-            return Err(Self::not_in_scope(claim_no));
-        }
+        self.require_claim(scope, claim_no).await?;
         storable("驳回理由", reason)?;
-        self.reject_claim(claim_no, reason, actor).await
+        let mut tx = self.begin().await?;
+        crate::claims::reject_in(&mut tx, claim_no, reason, actor).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Institutions in scope: (id, name, credit code), by name.

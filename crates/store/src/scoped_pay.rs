@@ -1,16 +1,27 @@
-//! Officers' payment actions (拨付, 预拨, 清算, 追回) confined to their
-//! scope: each named claim must lie in it (403 otherwise, the same answer
-//! as for a claim that does not exist), and the batch takes the approved
-//! claims in scope only. The claims workflow (`claims/payment.rs`) does the
-//! booking: R16's fund choice, never beyond the balance, once per claim.
+//! Payment actions (拨付, 预拨, 清算, 追回), one API for the web and the
+//! command line: each takes the caller's scope. An officer's named claim
+//! must lie in it (403 otherwise, the same answer as for a claim that does
+//! not exist), and the batch takes the approved claims in scope only; the
+//! command line acts with the whole jurisdiction's
+//! ([`Scope::Jurisdiction`]). The claims workflow (`claims/payment.rs`)
+//! does the booking: R16's fund choice, never beyond the balance, once per
+//! claim.
 
 use crate::audit::Actor;
 use crate::{PaySummary, Store, StoreError};
 use jineng_domain::access::Scope;
 
 impl Store {
-    /// 403 unless the claim lies in scope.
-    async fn require_claim(&self, scope: &Scope, claim_no: &str) -> Result<(), StoreError> {
+    /// 403 unless the claim lies in scope. The whole jurisdiction holds
+    /// every claim: one that does not exist is named by the step itself.
+    pub(crate) async fn require_claim(
+        &self,
+        scope: &Scope,
+        claim_no: &str,
+    ) -> Result<(), StoreError> {
+        if *scope == Scope::Jurisdiction {
+            return Ok(());
+        }
         let one = [claim_no.to_string()];
         if self.claims_in_scope(scope, &one).await?.is_empty() {
             return Err(Self::not_in_scope(claim_no));
@@ -22,20 +33,25 @@ impl Store {
     /// the named ones (each must be in scope), or with `None` every
     /// approved (已核准) claim in scope. A claim no fund can pay is refused
     /// with the reason and nothing is booked for it.
-    pub async fn scoped_pay(
+    pub async fn pay(
         &self,
         scope: &Scope,
         claims: Option<&[String]>,
         actor: &Actor,
     ) -> Result<PaySummary, StoreError> {
-        let list: Vec<String> = match claims {
-            Some(named) => {
+        let list: Vec<String> = match (claims, scope) {
+            (claims, Scope::Jurisdiction) => {
+                // Every approved claim, in number order (`pay_claims`).
+                let policies = self.policy_set().await?;
+                return self.pay_claims(&policies, claims, actor).await;
+            }
+            (Some(named), _) => {
                 for c in named {
                     self.require_claim(scope, c).await?;
                 }
                 named.to_vec()
             }
-            None => self
+            (None, _) => self
                 .scoped_claims(scope, Some(jineng_domain::ClaimStatus::Approved), i64::MAX)
                 .await?
                 .into_iter()
@@ -51,7 +67,7 @@ impl Store {
 
     /// Advances the policy's share of an approved claim in scope (R9, R11);
     /// returns the amount (fen) and the fund.
-    pub async fn scoped_advance(
+    pub async fn advance(
         &self,
         scope: &Scope,
         claim_no: &str,
@@ -64,7 +80,7 @@ impl Store {
     }
 
     /// Settles an advanced claim in scope; returns the rest paid (fen).
-    pub async fn scoped_settle(
+    pub async fn settle(
         &self,
         scope: &Scope,
         claim_no: &str,
@@ -76,7 +92,7 @@ impl Store {
 
     /// Recovers (追回) a paid or advanced claim in scope with the reason;
     /// returns the amount recovered (fen).
-    pub async fn scoped_recover(
+    pub async fn recover(
         &self,
         scope: &Scope,
         claim_no: &str,

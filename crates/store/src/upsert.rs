@@ -16,6 +16,7 @@ use crate::audit::{self, AuditEntry};
 use crate::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::dialect::Backend;
 use crate::sql::{Val, insert_with, select_in};
+use jineng_domain::audit::{Action, Entity};
 use sqlx::{AssertSqlSafe, Row};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,7 +31,7 @@ pub(crate) enum Kind {
 pub(crate) struct UpsertTable {
     pub name: &'static str,
     /// The audit trail's name for the entity.
-    pub entity: &'static str,
+    pub entity: Entity,
     pub keys: &'static [(&'static str, Kind)],
     pub data: &'static [(&'static str, Kind)],
     /// The key column used to prefetch a chunk's existing rows.
@@ -162,7 +163,7 @@ fn decide<'p>(
                     RowOutcome::Unchanged
                 } else {
                     d.audits.push(AuditEntry {
-                        action: "update",
+                        action: Action::Update,
                         entity: table.entity,
                         key: name.clone(),
                         before: Some(to_json(table.data, old)),

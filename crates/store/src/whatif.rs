@@ -10,6 +10,7 @@
 //! (`by_region`'s key) are counted, listed and set against the targets of
 //! that region. Its totals are then that region's rows of the whole run.
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -219,8 +220,8 @@ impl Store {
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let entry = AuditEntry::change(
-            "whatif",
-            "policy",
+            Action::Whatif,
+            Entity::Policy,
             run.base.meta.id.clone(),
             None,
             Some(&json!({

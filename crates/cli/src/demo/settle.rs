@@ -5,6 +5,7 @@
 
 use super::jurisdictions::Jurisdiction;
 use jineng_domain::Fen;
+use jineng_domain::access::Scope;
 use jineng_domain::refdata::RefData;
 use jineng_store::{Actor, Store};
 
@@ -118,18 +119,19 @@ pub(crate) async fn decide_and_pay(
     if all.is_empty() {
         return Ok(());
     }
+    let whole = Scope::Jurisdiction;
     store
-        .approve_claims(&policies, Some(&all), Some("演示：批量核准"), today, actor)
+        .approve(&whole, Some(&all), Some("演示：批量核准"), today, actor)
         .await?;
     let (mut advanced, mut settled) = (0, 0);
     for c in &apprentices {
         // Refused when the fund is short (a test may allocate little).
-        if store.advance_claim(&policies, c, actor).await.is_ok() {
+        if store.advance(&whole, c, actor).await.is_ok() {
             advanced += 1;
-            settled += usize::from(store.settle_claim(c, actor).await.is_ok());
+            settled += usize::from(store.settle(&whole, c, actor).await.is_ok());
         }
     }
-    let paid = store.pay_claims(&policies, Some(&others), actor).await?;
+    let paid = store.pay(&whole, Some(&others), actor).await?;
     println!(
         "  2019 年申领：核准 {} 件，直接支付 {} 件，经银行代发 {} 件；新型学徒制预拨 {advanced} 件，其中已结业清算 {settled} 件",
         all.len(),

@@ -9,6 +9,7 @@
 use super::fraud::Fraud;
 use chrono::Datelike;
 use jineng_domain::ClaimStatus;
+use jineng_domain::access::Scope;
 use jineng_domain::supervision::case::Finding;
 use jineng_store::{Actor, CaseRow, CaseStatusFilter, Store};
 use std::collections::HashSet;
@@ -54,10 +55,11 @@ pub(crate) async fn load(
         .cloned()
         .collect();
     if !due.is_empty() {
+        let whole = Scope::Jurisdiction;
         store
-            .approve_claims(&policies, Some(&due), Some("演示：批量核准"), today, actor)
+            .approve(&whole, Some(&due), Some("演示：批量核准"), today, actor)
             .await?;
-        store.pay_claims(&policies, Some(&due), actor).await?;
+        store.pay(&whole, Some(&due), actor).await?;
     }
     // After payment: the second claims for two certificates, and the
     // other departments' lists.

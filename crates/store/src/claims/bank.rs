@@ -12,6 +12,7 @@
 //! the ledger's (`domain::ledger`): a claim paid again after a failure is
 //! disbursed from the fund it was first booked to.
 
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::bank_account::mask_account;
 use jineng_domain::ledger::{FundCode, Op};
 use jineng_domain::{ClaimStatus, ClaimStep, Fen};
@@ -237,8 +238,8 @@ impl Store {
             "claims": out.lines.iter().map(|l| l.claim_no.as_str()).collect::<Vec<_>>(),
         });
         let entry = AuditEntry::change(
-            "pay_batch",
-            "pay_batch",
+            Action::PayBatch,
+            Entity::PayBatch,
             batch_id.to_string(),
             None,
             Some(&summary),
@@ -395,8 +396,8 @@ impl Store {
                 "paid": out.paid, "failed": out.failed, "unmatched": out.unmatched.len(),
             });
             let entry = AuditEntry::change(
-                "reconcile",
-                "pay_batch",
+                Action::Reconcile,
+                Entity::PayBatch,
                 "回盘".into(),
                 None,
                 Some(&summary),

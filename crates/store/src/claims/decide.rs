@@ -2,6 +2,7 @@
 //! person, so that concurrent requests for one person's claims see each
 //! other's approvals: caps and no-repeat rules hold under concurrency.
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -83,7 +84,7 @@ impl Store {
 
     /// Approves claims: those named (eligible, or in review once an officer
     /// has looked), or with `None` every eligible (clean) claim.
-    pub async fn approve_claims(
+    pub(crate) async fn approve_claims(
         &self,
         policies: &PolicySet,
         only: Option<&[String]>,
@@ -303,8 +304,8 @@ pub(crate) async fn decide_chunk(
     );
     let entries: Vec<AuditEntry> = match job.mode {
         Mode::Decide => vec![AuditEntry::change(
-            "decide",
-            "claims",
+            Action::Decide,
+            Entity::Claims,
             format!("{} 件", writes.len()),
             None,
             Some(&serde_json::json!(
@@ -315,8 +316,8 @@ pub(crate) async fn decide_chunk(
             .iter()
             .map(|(c, d, _, s)| {
                 AuditEntry::change(
-                    "approve",
-                    "claim",
+                    Action::Approve,
+                    Entity::Claim,
                     c.facts.claim_no.clone(),
                     Some(&serde_json::json!({ "status": c.status })),
                     Some(&serde_json::json!({ "status": s, "amount_fen": d.amount.0, "note": job.note })),

@@ -4,6 +4,7 @@
 //! a paid claim found false (追回), by reversing its entries. The claim's
 //! status and its ledger posting change in one transaction.
 
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::ledger::{self, FundCode, Op};
 use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use serde::Serialize;
@@ -129,8 +130,8 @@ pub(super) async fn set_status(
         actor,
         None,
         &[AuditEntry::change(
-            "claim_status",
-            "claim",
+            Action::ClaimStatus,
+            Entity::Claim,
             claim_no.to_string(),
             Some(&serde_json::json!({ "status": from })),
             Some(&serde_json::json!({ "status": to, "fund": fund, "note": note })),
@@ -160,7 +161,7 @@ impl Store {
 
     /// Pays approved claims: those named, or all of them. Each claim is
     /// paid in full from one fund, in its own transaction.
-    pub async fn pay_claims(
+    pub(crate) async fn pay_claims(
         &self,
         policies: &PolicySet,
         only: Option<&[String]>,
@@ -234,7 +235,7 @@ impl Store {
     }
 
     /// Advances the policy's share of an approved claim (R9, R11).
-    pub async fn advance_claim(
+    pub(crate) async fn advance_claim(
         &self,
         policies: &PolicySet,
         claim_no: &str,
@@ -274,7 +275,11 @@ impl Store {
     }
 
     /// Pays the rest of an advanced claim once the training is completed.
-    pub async fn settle_claim(&self, claim_no: &str, actor: &Actor) -> Result<Fen, StoreError> {
+    pub(crate) async fn settle_claim(
+        &self,
+        claim_no: &str,
+        actor: &Actor,
+    ) -> Result<Fen, StoreError> {
         let mut tx = self.begin().await?;
         let c = lock_claim(&mut tx, self.backend(), claim_no).await?;
         let to = c.next(ClaimStep::Settle)?;
@@ -317,7 +322,7 @@ impl Store {
 
     /// Recovers a paid or advanced claim found false: its postings are
     /// reversed and it no longer counts as an award.
-    pub async fn recover_claim(
+    pub(crate) async fn recover_claim(
         &self,
         claim_no: &str,
         reason: &str,

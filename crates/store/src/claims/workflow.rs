@@ -3,6 +3,7 @@
 //! question.
 
 use futures_util::TryStreamExt;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
 use jineng_domain::policy::facts::{Award, PersonFacts};
 use jineng_domain::policy::trace::TraceLine;
@@ -80,19 +81,6 @@ pub struct EligibilityContext {
 }
 
 impl Store {
-    /// Rejects a claim that has not been paid, with the officer's reason.
-    pub async fn reject_claim(
-        &self,
-        claim_no: &str,
-        reason: &str,
-        actor: &Actor,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        reject_in(&mut tx, claim_no, reason, actor).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// A claim with its decision and trace; the ID number masked.
     pub async fn claim_detail(&self, claim_no: &str) -> Result<ClaimDetail, StoreError> {
         let r = sqlx::query(
@@ -270,8 +258,8 @@ pub(crate) async fn reject_in(
         actor,
         None,
         &[AuditEntry::change(
-            "reject",
-            "claim",
+            Action::Reject,
+            Entity::Claim,
             claim_no.to_string(),
             Some(&serde_json::json!({ "status": status })),
             Some(&serde_json::json!({ "status": to, "reason": reason })),

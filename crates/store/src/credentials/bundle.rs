@@ -15,6 +15,7 @@ use jineng_credentials::credential::VC_CONTEXT;
 use jineng_credentials::presentation::{ARCHIVE_TYPE, presentation};
 use jineng_credentials::xsd;
 use jineng_domain::Fen;
+use jineng_domain::audit::{Action, Entity};
 use serde_json::{Value, json};
 
 fn yuan(fen: i64) -> String {
@@ -171,8 +172,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "export_archive",
-                "person",
+                Action::ExportArchive,
+                Entity::Person,
                 record.archive.id_number.clone(),
                 None,
                 Some(&json!({ "format": format, "person_id": record.archive.person_id })),

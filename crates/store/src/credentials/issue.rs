@@ -15,6 +15,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_credentials::{CertificateFacts, MaskedId};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::{CertificateType, SkillLevel};
 use serde::Serialize;
 use serde_json::Value;
@@ -157,8 +158,8 @@ impl Store {
             .iter()
             .map(|((t, no), s)| {
                 AuditEntry::change(
-                    "issue_credential",
-                    "certificate",
+                    Action::IssueCredential,
+                    Entity::Certificate,
                     no.clone(),
                     None,
                     Some(&serde_json::json!({

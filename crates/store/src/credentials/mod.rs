@@ -35,6 +35,7 @@ pub use revoke::{CertificateStatus, Revocation};
 
 use crate::{Store, StoreError};
 use jineng_credentials::{Issuer, KeyRing};
+use jineng_domain::audit::{Action, Entity};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -127,8 +128,8 @@ impl Store {
             actor,
             None,
             &[crate::audit::AuditEntry::change(
-                "rotate_signing_key",
-                "signing_key",
+                Action::RotateSigningKey,
+                Entity::SigningKey,
                 new_key.to_string(),
                 Some(&serde_json::json!({ "current": old_key })),
                 Some(&serde_json::json!({ "current": new_key, "retired": old_key })),

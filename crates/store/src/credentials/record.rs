@@ -264,7 +264,7 @@ impl Store {
         let id = jineng_domain::NationalId::parse(&id, today, &|_| true)
             .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
         let actor = Actor("system".into());
-        let Some(archive) = self.archive(&id, &actor, false).await? else {
+        let Some(archive) = self.archive_of(&id, &actor, false).await? else {
             return Ok(None);
         };
         let (trainings, credits) = match self.learning_record(person_id).await? {

@@ -11,6 +11,7 @@
 use super::status::slot_of;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -88,8 +89,8 @@ pub(crate) async fn revoke_in(
         actor,
         None,
         &[AuditEntry::change(
-            "revoke_certificate",
-            "certificate",
+            Action::RevokeCertificate,
+            Entity::Certificate,
             cert_no.to_string(),
             None,
             Some(&serde_json::json!({

@@ -12,6 +12,7 @@
 //! explained. Nothing is paid out of credits, so no balance must stay put.
 
 use chrono::NaiveDate;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::learning::credit_bank::{
     CreditOutcome, Credits, certificate_outcome, training_outcome,
 };
@@ -210,16 +211,16 @@ impl Store {
                 .await?;
         let Some(pid) = pid else { return Ok(None) };
         let mut entries = vec![AuditEntry::change::<()>(
-            "credit_statement",
-            "person",
+            Action::CreditStatement,
+            Entity::Person,
             pid.to_string(),
             None,
             None,
         )];
         if reveal {
             entries.push(AuditEntry::change::<()>(
-                "reveal",
-                "person",
+                Action::Reveal,
+                Entity::Person,
                 pid.to_string(),
                 None,
                 None,

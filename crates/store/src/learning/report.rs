@@ -11,6 +11,7 @@
 //! platform sent before is unchanged when it says the same, refused when
 //! it says something else.
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::BTreeSet;
 
 use jineng_domain::RegionCode;
@@ -337,8 +338,8 @@ async fn write(
         "kind": BATCH_KIND, "inserted": rows.len(), "unchanged": unchanged, "rejected": rejected,
     });
     let entry = AuditEntry::change(
-        "import",
-        "import_batch",
+        Action::Import,
+        Entity::ImportBatch,
         batch_id.to_string(),
         None,
         Some(&after),

@@ -13,6 +13,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::sql::{Val, insert_rows};
 use crate::{Backend, Store, StoreError};
 use jineng_domain::Fen;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::ledger::{
     Account, ClaimLedgerState, FundBalances, FundCode, LedgerError, Op, Posting, PostingKind,
     PostingLine,
@@ -172,7 +173,13 @@ pub(crate) async fn post_in(
     let after = balances.after(&posting)?;
     let tx_id = insert_posting(conn, &posting, state.attempt_of(posting.kind), actor).await?;
     add_to_balances(conn, &posting.fund, &balances, &after).await?;
-    let entry = AuditEntry::change("post", "ledger_tx", tx_id.to_string(), None, Some(&posting));
+    let entry = AuditEntry::change(
+        Action::Post,
+        Entity::LedgerTx,
+        tx_id.to_string(),
+        None,
+        Some(&posting),
+    );
     audit::write(conn, actor, None, &[entry]).await?;
     // A claim paid releases the commitment of the voucher it settles.
     if matches!(posting.kind, PostingKind::Pay | PostingKind::Settle)
@@ -340,8 +347,8 @@ impl Store {
                     }
                     added += 1;
                     audits.push(AuditEntry {
-                        action: "insert",
-                        entity: "fund_source",
+                        action: Action::Insert,
+                        entity: Entity::FundSource,
                         key: code.to_string(),
                         before: None,
                         after: Some(json(name)),
@@ -355,8 +362,8 @@ impl Store {
                         .await?;
                     renamed += 1;
                     audits.push(AuditEntry {
-                        action: "update",
-                        entity: "fund_source",
+                        action: Action::Update,
+                        entity: Entity::FundSource,
                         key: code.to_string(),
                         before: Some(json(&old)),
                         after: Some(json(name)),

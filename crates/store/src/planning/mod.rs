@@ -24,6 +24,7 @@ pub use tasks::{TaskReport, TaskView};
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::{Indicator, IndicatorKind, IndicatorSet, StatisticDef};
 use sqlx::Row;
 
@@ -112,8 +113,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
-                if before.is_some() { "update" } else { "insert" },
-                "indicator",
+                if before.is_some() {
+                    Action::Update
+                } else {
+                    Action::Insert
+                },
+                Entity::Indicator,
                 ind.code.clone(),
                 before.as_ref(),
                 Some(&now),
@@ -139,8 +144,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             audits.push(AuditEntry::change(
-                "upsert",
-                "statistic_def",
+                Action::Upsert,
+                Entity::StatisticDef,
                 s.key.clone(),
                 stored.as_ref(),
                 Some(&text),
@@ -231,8 +236,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
-                if stored.is_some() { "update" } else { "insert" },
-                "statistic",
+                if stored.is_some() {
+                    Action::Update
+                } else {
+                    Action::Insert
+                },
+                Entity::Statistic,
                 format!("{}/{}/{}", r.region, r.year, r.key),
                 stored.as_ref(),
                 Some(&r.value),

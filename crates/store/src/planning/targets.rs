@@ -6,6 +6,7 @@
 use super::PlanCounts;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::{BreakdownRule, ExistingTarget, Period, Target, TargetRow};
 use sqlx::Row;
 use std::collections::BTreeSet;
@@ -100,8 +101,8 @@ impl Store {
                     .await?;
                     counts.updated += 1;
                     audits.push(AuditEntry::change(
-                        "update",
-                        "target",
+                        Action::Update,
+                        Entity::Target,
                         key,
                         Some(&before),
                         Some(&after),
@@ -128,8 +129,8 @@ impl Store {
                     .await?;
                     counts.inserted += 1;
                     audits.push(AuditEntry::change(
-                        "insert",
-                        "target",
+                        Action::Insert,
+                        Entity::Target,
                         key,
                         None,
                         Some(&after),
@@ -175,8 +176,8 @@ impl Store {
                     s.try_get::<i64, _>("value")?,
                 );
                 audits.push(AuditEntry::change(
-                    "delete",
-                    "target",
+                    Action::Delete,
+                    Entity::Target,
                     format!(
                         "{indicator}/{}-{}/{region}/{parent}",
                         period.from, period.to

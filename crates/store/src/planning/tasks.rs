@@ -4,6 +4,7 @@
 use super::PlanCounts;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::{Store, StoreError};
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::TaskRow;
 use serde::Serialize;
 use sqlx::Row;
@@ -94,8 +95,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
-                if before.is_some() { "update" } else { "insert" },
-                "task",
+                if before.is_some() {
+                    Action::Update
+                } else {
+                    Action::Insert
+                },
+                Entity::Task,
                 format!("{}/{}", r.doc, r.no),
                 before.as_ref(),
                 Some(&after),
@@ -157,8 +162,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "report",
-                "task",
+                Action::Report,
+                Entity::Task,
                 format!("{doc}/{no}"),
                 None,
                 Some(&after),

@@ -3,6 +3,7 @@
 //! A case closed either way is never reopened by the same evidence.
 //! Closing, and what a finding does, is [`super::close`].
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::BTreeMap;
 
 use jineng_domain::national_id::mask_id;
@@ -127,8 +128,8 @@ impl Store {
                     .await?;
                     per.entry(hit.check).or_default().1 += 1;
                     opened.push(AuditEntry::change(
-                        "open_case",
-                        "supervision_case",
+                        Action::OpenCase,
+                        Entity::SupervisionCase,
                         case_no,
                         None,
                         Some(&serde_json::json!({

@@ -15,6 +15,7 @@
 //! claim-number order (the payment paths lock a claim and then read the
 //! case, never the other way round). Every step is audited.
 
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::supervision::case::{CaseStatus, Finding};
 use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
@@ -185,8 +186,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "close_case",
-                "supervision_case",
+                Action::CloseCase,
+                Entity::SupervisionCase,
                 case_no.to_string(),
                 Some(&serde_json::json!({ "status": current.code() })),
                 Some(&serde_json::json!({

@@ -1,6 +1,7 @@
 //! 双随机 in the store: the inspectors list, the published draws with
 //! what re-runs them, and the inspection results.
 
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::inspection::{Draw, InspectorRecord};
 use serde::Serialize;
 use sqlx::Row;
@@ -127,8 +128,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "draw",
-                "inspection_draw",
+                Action::Draw,
+                Entity::InspectionDraw,
                 row.draw_no.clone(),
                 None,
                 Some(&after),
@@ -182,8 +183,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "inspection_result",
-                "inspection_draw",
+                Action::InspectionResult,
+                Entity::InspectionDraw,
                 format!("{draw_no}/{institution}"),
                 None,
                 Some(&serde_json::json!({ "result": result.trim() })),

@@ -38,6 +38,7 @@ pub use published::{DrawInspector, DrawInstitution, PublishedDraw, PublishedRati
 pub use scan::ScanMode;
 pub(crate) use teachers::set_class_teachers;
 
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::supervision::{Supervision, load};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -96,8 +97,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "load_supervision",
-                "supervision_file",
+                Action::LoadSupervision,
+                Entity::SupervisionFile,
                 m.id.clone(),
                 before.as_ref(),
                 Some(&after),

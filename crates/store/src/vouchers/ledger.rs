@@ -3,6 +3,7 @@
 //! claim is paid or it lapses (decided by `domain::ledger::commitment`),
 //! and their part of `jineng ledger verify`.
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::BTreeMap;
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -87,8 +88,8 @@ pub(crate) async fn book(
             }
         }
         audits.push(AuditEntry::change(
-            "post",
-            "ledger_tx",
+            Action::Post,
+            Entity::LedgerTx,
             tx_id.to_string(),
             None,
             Some(p),
@@ -241,8 +242,8 @@ pub(crate) async fn release_for_claim(
         actor,
         None,
         &[AuditEntry::change(
-            "settle",
-            "voucher",
+            Action::Settle,
+            Entity::Voucher,
             voucher,
             None,
             Some(&serde_json::json!({ "claim_no": claim })),

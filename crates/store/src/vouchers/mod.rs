@@ -13,6 +13,7 @@ pub(crate) use ledger::{release_for_claim, verify_commitments};
 pub use redeem::{Redeemable, Redeemed};
 pub use views::{VOUCHER_SORTS, VoucherQuery, VoucherRow, VoucherTotals};
 
+use jineng_domain::audit::{Action, Entity};
 use std::collections::{BTreeMap, HashSet};
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -229,8 +230,8 @@ impl Store {
                 Val::text(&now),
             ]);
             audits.push(AuditEntry::change(
-                "issue",
-                "voucher",
+                Action::Issue,
+                Entity::Voucher,
                 no.to_string(),
                 None,
                 Some(&serde_json::json!({
@@ -318,8 +319,8 @@ impl Store {
             .iter()
             .map(|v| {
                 AuditEntry::change(
-                    "lapse",
-                    "voucher",
+                    Action::Lapse,
+                    Entity::Voucher,
                     v.clone(),
                     Some(&serde_json::json!({ "status": "issued" })),
                     Some(&serde_json::json!({ "status": "lapsed", "lapsed_on": today })),

@@ -10,6 +10,7 @@ use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
+use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
 use jineng_domain::voucher::{
     EnrolmentAt, FaceRule, VoucherFacts, VoucherNo, VoucherStatus, check_redemption,
@@ -228,8 +229,8 @@ impl Store {
             actor,
             None,
             &[AuditEntry::change(
-                "redeem",
-                "voucher",
+                Action::Redeem,
+                Entity::Voucher,
                 no.to_string(),
                 Some(&serde_json::json!({ "status": "issued" })),
                 Some(&serde_json::json!({

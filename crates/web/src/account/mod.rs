@@ -137,7 +137,7 @@ pub async fn password(
             user.account.account_id,
             &secret::hash_password(&form.new),
             user.session_hash.as_deref(),
-            "change_password",
+            jineng_domain::audit::Action::ChangePassword,
             &user.actor(),
         )
         .await?;

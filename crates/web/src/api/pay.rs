@@ -44,7 +44,7 @@ pub async fn pay(
     u.require(Action::PayClaims)?;
     let sum = s
         .store
-        .scoped_pay(u.scope(), Some(&[no]), &u.actor())
+        .pay(u.scope(), Some(&[no]), &u.actor())
         .await
         .map_err(super::conflict)?;
     Ok(Json(sum.into()))
@@ -59,7 +59,7 @@ pub async fn pay_approved(
     u.require(Action::PayClaims)?;
     let sum = s
         .store
-        .scoped_pay(u.scope(), None, &u.actor())
+        .pay(u.scope(), None, &u.actor())
         .await
         .map_err(super::conflict)?;
     Ok(Json(sum.into()))

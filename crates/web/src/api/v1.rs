@@ -25,6 +25,7 @@ pub async fn me(ApiUser(u): ApiUser) -> ApiResult<Me> {
         Scope::Institution(i) => format!("institution:{i}"),
         Scope::Person(p) => format!("person:{p}"),
         Scope::Enterprise(c) => format!("enterprise:{}", c.as_str()),
+        Scope::Jurisdiction => "jurisdiction".into(),
     };
     Ok(Json(Me {
         login: u.account.login.clone(),
@@ -73,7 +74,7 @@ pub async fn person(
     }
     let a = s
         .store
-        .scoped_archive(u.scope(), id, &u.actor(), false)
+        .archive(u.scope(), id, &u.actor(), false)
         .await?
         .ok_or_else(|| AppError::Forbidden("该人员不存在或不在您的管理范围内".into()))?;
     let v = serde_json::to_value(a).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -155,7 +156,7 @@ pub async fn approve(
         .filter(|n| !n.is_empty());
     let sum = s
         .store
-        .scoped_approve(
+        .approve(
             u.scope(),
             Some(&[no]),
             note,
@@ -181,7 +182,7 @@ pub async fn reject(
         return Err(AppError::BadRequest("请填写驳回理由".into()).into());
     }
     s.store
-        .scoped_reject(u.scope(), &no, body.reason.trim(), &u.actor())
+        .reject(u.scope(), &no, body.reason.trim(), &u.actor())
         .await
         .map_err(super::conflict)?;
     Ok(Json(Done { ok: true }))
@@ -193,7 +194,7 @@ pub async fn approve_clean(State(s): State<AppState>, ApiUser(u): ApiUser) -> Ap
     u.require(Action::DecideClaims)?;
     let sum = s
         .store
-        .scoped_approve(
+        .approve(
             u.scope(),
             None,
             Some("批量核准"),

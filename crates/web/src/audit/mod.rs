@@ -176,16 +176,16 @@ async fn lines(state: &AppState, raw: Vec<AuditRow>) -> Result<Vec<Line>, AppErr
         let (who, role) = actors[&r.actor].clone();
         let ctx = changes::Ctx {
             funds: &funds,
-            entity: &r.entity,
+            entity: r.entity.as_str(),
         };
         out.push(Line {
             id: r.audit_id,
             at: local_time(&r.at),
             who,
             role,
-            action: words::action(&r.action),
-            entity: words::entity(&r.entity),
-            link: words::link(&r.entity, &r.entity_key),
+            action: words::action(r.action.as_str()),
+            entity: words::entity(r.entity.as_str()),
+            link: words::link(r.entity.as_str(), &r.entity_key),
             changes: changes::lines(r.before.as_deref(), r.after.as_deref(), &ctx),
             key: r.entity_key,
         });

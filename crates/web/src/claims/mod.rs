@@ -285,7 +285,7 @@ pub async fn approve(
     let note = Some(form.note.trim()).filter(|n| !n.is_empty());
     let result = state
         .store
-        .scoped_approve(
+        .approve(
             user.scope(),
             Some(std::slice::from_ref(&no)),
             note,
@@ -335,7 +335,7 @@ pub async fn reject(
     } else {
         state
             .store
-            .scoped_reject(user.scope(), &no, reason, &user.actor())
+            .reject(user.scope(), &no, reason, &user.actor())
             .await
             .map_err(AppError::from)
             .map(|_| Flash::done("已驳回"))

@@ -39,7 +39,7 @@ pub async fn pay(
     user.require(Action::PayClaims)?;
     let result = state
         .store
-        .scoped_pay(user.scope(), Some(std::slice::from_ref(&no)), &user.actor())
+        .pay(user.scope(), Some(std::slice::from_ref(&no)), &user.actor())
         .await
         .map_err(AppError::from)
         .map(|s| {
@@ -63,7 +63,7 @@ pub async fn advance(
     user.require(Action::PayClaims)?;
     let result = state
         .store
-        .scoped_advance(user.scope(), &no, &user.actor())
+        .advance(user.scope(), &no, &user.actor())
         .await
         .map_err(AppError::from)
         .map(|(fen, fund)| Flash::done(format!("已从资金来源 {fund} 预拨 {}", yuan(fen))));
@@ -81,7 +81,7 @@ pub async fn settle(
     user.require(Action::PayClaims)?;
     let result = state
         .store
-        .scoped_settle(user.scope(), &no, &user.actor())
+        .settle(user.scope(), &no, &user.actor())
         .await
         .map_err(AppError::from)
         .map(|fen| Flash::done(format!("已清算，拨付余款 {}", yuan(fen))));
@@ -110,7 +110,7 @@ pub async fn recover(
     } else {
         state
             .store
-            .scoped_recover(user.scope(), &no, reason, &user.actor())
+            .recover(user.scope(), &no, reason, &user.actor())
             .await
             .map_err(AppError::from)
             .map(|fen| Flash::done(format!("已追回 {}", yuan(fen))))

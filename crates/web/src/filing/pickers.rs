@@ -37,7 +37,7 @@ pub async fn divisions(
                 Err(_) => return Ok(Vec::new()),
             }
         }
-        Scope::Person(_) => return Ok(Vec::new()),
+        Scope::Person(_) | Scope::Jurisdiction => return Ok(Vec::new()),
     };
     if prefix.is_empty() {
         return Ok(Vec::new());

@@ -38,7 +38,7 @@ async fn worker_page(
     super::list::fill(&mut c, state, user, "/me/claims", lq).await?;
     let a = state
         .store
-        .scoped_archive(user.scope(), *pid, &user.actor(), false)
+        .archive(user.scope(), *pid, &user.actor(), false)
         .await?
         .ok_or_else(AppError::forbidden)?;
     // A certificate's claim is decided as of its issue date.

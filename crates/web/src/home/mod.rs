@@ -39,6 +39,7 @@ pub async fn scope_name(state: &AppState, user: &User) -> Result<String, AppErro
             .unwrap_or_else(|| r.as_str().to_string()),
         Scope::Institution(_) | Scope::Enterprise(_) => "本单位".into(),
         Scope::Person(_) => "本人".into(),
+        Scope::Jurisdiction => "全辖区".into(),
     })
 }
 

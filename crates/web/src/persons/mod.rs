@@ -202,7 +202,7 @@ async fn archive_page(
 ) -> Result<Response, AppError> {
     let a = state
         .store
-        .scoped_archive(user.scope(), person_id, &user.actor(), reveal)
+        .archive(user.scope(), person_id, &user.actor(), reveal)
         .await?
         .ok_or_else(|| AppError::Forbidden("该人员不存在或不在您的管理范围内".into()))?;
     let claims = a
