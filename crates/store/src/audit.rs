@@ -112,14 +112,6 @@ fn row_hash(f: &Fields<'_>, prev: &str, key: Option<&AuditKey>) -> String {
     }
 }
 
-fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-        Backend::Sqlite
-    } else {
-        Backend::Postgres
-    }
-}
-
 /// The chain's head: the last row's hash, and the id of the key the chain
 /// is keyed with from its marker row on (`None`: not keyed yet).
 pub(crate) struct Head {
@@ -134,11 +126,7 @@ pub(crate) async fn lock_head(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
 ) -> Result<Head, sqlx::Error> {
-    let lock = if backend == Backend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
+    let lock = backend.for_update();
     let r = sqlx::query(AssertSqlSafe(format!(
         "SELECT last_hash, key_id FROM audit_chain_head WHERE id = 1{lock}"
     )))
@@ -232,7 +220,7 @@ pub(crate) async fn write(
         return Ok(());
     }
     let at = now();
-    let backend = backend_of(conn);
+    let backend = Backend::of(conn);
     let head = lock_head(conn, backend).await?;
     // Rows past this id are the ones written here (the head's lock keeps
     // other writers out until this transaction ends).
@@ -355,11 +343,7 @@ pub(crate) async fn chain_unchained(
     backend: Backend,
 ) -> Result<(), sqlx::Error> {
     // Run by migration 6, before the head has its key columns.
-    let lock = if backend == Backend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
+    let lock = backend.for_update();
     let r = sqlx::query(AssertSqlSafe(format!(
         "SELECT last_audit_id, last_hash FROM audit_chain_head WHERE id = 1{lock}"
     )))
