@@ -45,6 +45,7 @@ mod reference;
 mod regions;
 mod replica;
 mod roster;
+mod row;
 mod schema;
 mod scoped;
 mod scoped_pay;
@@ -81,7 +82,7 @@ pub use claims::{
 pub use claims::{RenderedClaim, ReplayFeed, ReplayScope, render_claim};
 pub use class_pages::{
     CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
-    ROSTER_LINES, class_status_zh,
+    ROSTER_LINES,
 };
 pub use class_review::ClassStep;
 pub use credentials::{
@@ -107,11 +108,11 @@ pub use learning::{
 pub use ledger::FundReport;
 pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};
+pub use planning::TaskReportInput;
 pub use planning::{
     BenchShape, DashboardData, FactRow, PlanCounts, RefreshStats, StatisticRow, TaskReport,
     TaskView,
 };
-pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
