@@ -124,8 +124,7 @@ pub async fn run(
             "  {} {} 至 {}",
             c.category,
             c.valid_from,
-            c.valid_to
-                .map_or_else(|| "长期".to_string(), |d| d.to_string())
+            c.valid_to.map_or("长期".into(), |d| d.to_string())
         );
     }
     println!("参训记录（{}）：", a.enrolments.len());

@@ -363,8 +363,7 @@ pub async fn run_tasks(db: &str, actor: &Actor, cmd: TasksCommand) -> anyhow::Re
                         } else {
                             t.co_units.join("、")
                         },
-                        t.due
-                            .map_or_else(|| "未规定".to_string(), |d| d.to_string())
+                        t.due.map_or("未规定".into(), |d| d.to_string())
                     );
                     for r in &t.reports {
                         println!(
@@ -396,10 +395,8 @@ pub async fn run_tasks(db: &str, actor: &Actor, cmd: TasksCommand) -> anyhow::Re
             store
                 .report_task(&doc, no, &unit, date, status, &note, actor)
                 .await?;
-            println!(
-                "已记录 {unit} 于 {date} 报送的「{doc}」第 {no} 项进展：{}",
-                status.as_zh()
-            );
+            let zh = status.as_zh();
+            println!("已记录 {unit} 于 {date} 报送的「{doc}」第 {no} 项进展：{zh}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -91,3 +91,30 @@ pub(crate) fn moment_text<S: serde::Serializer>(
 ) -> Result<S::Ok, S::Error> {
     s.serialize_str(&stored_moment(*t))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_code, parse_day, parse_national_id};
+    use jineng_domain::ClassStatus;
+
+    #[test]
+    fn bad_stored_values_are_decode_errors_naming_the_column() {
+        assert_eq!(
+            parse_day("d", "2024-02-29").unwrap().to_string(),
+            "2024-02-29"
+        );
+        for bad in ["2024-02-30", "2024/01/02", ""] {
+            let e = parse_day("start_date", bad).unwrap_err();
+            assert!(e.to_string().contains("start_date"), "{e}");
+        }
+        assert_eq!(
+            parse_code("status", "closed", ClassStatus::from_code).unwrap(),
+            ClassStatus::Closed
+        );
+        assert!(parse_code("status", "gone", ClassStatus::from_code).is_err());
+        let id = parse_national_id("id_number", "110101199003070011").unwrap();
+        assert_eq!(id.as_str(), "110101199003070011");
+        // A wrong check character is corrupt data, not a pass.
+        assert!(parse_national_id("id_number", "110101199003070012").is_err());
+    }
+}
