@@ -1,6 +1,8 @@
 //! The store: the only place SQL lives. One code path for SQLite (the
 //! embedded default) and PostgreSQL, through sqlx's `Any` driver; the backend
-//! is chosen by the URL. Dates travel as ISO text, money as integer fen.
+//! is chosen by the URL. Dates are stored as ISO text and money as integer
+//! fen; rows are read into the domain's types (dates, [`Stamp`](jineng_domain::Stamp)s, status
+//! enums, ID numbers) in `row.rs`.
 
 mod account_admin;
 mod account_list;
