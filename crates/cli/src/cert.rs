@@ -303,11 +303,7 @@ pub(crate) fn print_now(
             println!("已撤销");
             details(c);
             if let Some(r) = revocation {
-                println!(
-                    "撤销：{}，{}",
-                    &r.revoked_at[..10.min(r.revoked_at.len())],
-                    r.reason
-                );
+                println!("撤销：{}，{}", r.revoked_at.day(), r.reason);
             }
             ExitCode::from(1)
         }
@@ -365,7 +361,7 @@ async fn status(
         match s.revocation {
             Some(r) => println!(
                 "  已撤销：{}，{}（{}{}）",
-                &r.revoked_at[..10.min(r.revoked_at.len())],
+                r.revoked_at.day(),
                 r.reason,
                 r.revoked_by,
                 r.case_no.map(|c| format!("，线索 {c}")).unwrap_or_default()

@@ -4,7 +4,6 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use jineng_domain::NationalId;
 use jineng_domain::federation::{FederationKey, Header, TagRecord, month_runs, parse_tag_file};
 use jineng_store::Store;
 use std::io::Write;
@@ -50,7 +49,7 @@ struct Matched {
 async fn match_tags(store: &Store, key: &FederationKey) -> anyhow::Result<Matched> {
     let mut local = std::collections::HashMap::new();
     for (pid, id) in store.persons_for_tags().await? {
-        local.insert(key.tag(&national_id(&id)?), pid);
+        local.insert(key.tag(&id), pid);
     }
     let m = store.match_federation_tags(&local).await?;
     let supervision = store.supervise_federation(&m.persons).await?;
@@ -79,13 +78,6 @@ async fn deployment(store: &Store) -> anyhow::Result<String> {
         .context("无法确定本部署的代码：请先载入政策文件或监管规则文件")
 }
 
-/// A stored ID number (validated on import) as a `NationalId`.
-fn national_id(id: &str) -> anyhow::Result<NationalId> {
-    let today = chrono::Local::now().date_naive();
-    NationalId::parse(id, today, &|_| true)
-        .map_err(|e| anyhow::anyhow!("库中身份证号码无效：{}", e.0))
-}
-
 pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     match cmd {
@@ -100,19 +92,15 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             let paid = store.paid_claims_for_tags().await?;
             let mut lines = 0u64;
             for c in &paid {
-                let year: i32 = c
-                    .applied_on
-                    .get(..4)
-                    .and_then(|y| y.parse().ok())
-                    .unwrap_or(0);
+                let year: i32 = chrono::Datelike::year(&c.applied_on);
                 // Months only for subsidies paid per person-month: the
                 // calendar months the decision paid, else the period's or
                 // the application's month and the number of months.
                 let runs: Vec<(Option<String>, Option<u32>)> = if c.paid_months.is_empty() {
                     let months = c.months.filter(|m| *m >= 1);
-                    let first = c.period_from.as_deref().or(c.applied_on.get(..7));
+                    let first = c.period_from.unwrap_or(c.applied_on);
                     vec![(
-                        months.and(first.map(str::to_string)),
+                        months.map(|_| first.format("%Y-%m").to_string()),
                         months.map(|m| m as u32),
                     )]
                 } else {
@@ -121,7 +109,7 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
                         .map(|(f, n)| (Some(f), Some(n)))
                         .collect()
                 };
-                let tag = key.tag(&national_id(&c.id_number)?);
+                let tag = key.tag(&c.id_number);
                 for (first_month, months) in runs {
                     let rec = TagRecord {
                         tag: tag.clone(),

@@ -127,7 +127,7 @@ pub async fn run(
             "  {} {} 至 {}",
             c.category,
             c.valid_from,
-            c.valid_to.as_deref().unwrap_or("长期")
+            c.valid_to.map_or("长期".into(), |d| d.to_string())
         );
     }
     println!("参训记录（{}）：", a.enrolments.len());

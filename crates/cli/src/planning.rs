@@ -4,7 +4,7 @@
 
 use clap::{Subcommand, ValueEnum};
 use jineng_domain::planning::{
-    ExistingTarget, IndicatorSet, NATIONAL, Period, check_breakdowns, format_value,
+    ExistingTarget, IndicatorSet, NATIONAL, Period, TaskStatus, check_breakdowns, format_value,
 };
 use jineng_ingest::planning::{FileErrors, read_statistics, read_targets, read_tasks};
 use jineng_store::{Actor, PlanCounts, Store};
@@ -49,7 +49,7 @@ pub enum StatsCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum TaskStatus {
+pub enum TaskStatusArg {
     #[value(name = "未开始", alias = "not_started")]
     NotStarted,
     #[value(name = "进行中", alias = "in_progress")]
@@ -58,22 +58,13 @@ pub enum TaskStatus {
     Done,
 }
 
-impl TaskStatus {
-    fn code(self) -> &'static str {
+impl TaskStatusArg {
+    fn status(self) -> TaskStatus {
         match self {
-            TaskStatus::NotStarted => "not_started",
-            TaskStatus::InProgress => "in_progress",
-            TaskStatus::Done => "done",
+            TaskStatusArg::NotStarted => TaskStatus::NotStarted,
+            TaskStatusArg::InProgress => TaskStatus::InProgress,
+            TaskStatusArg::Done => TaskStatus::Done,
         }
-    }
-}
-
-fn status_zh(code: &str) -> &'static str {
-    match code {
-        "not_started" => "未开始",
-        "in_progress" => "进行中",
-        "done" => "已完成",
-        _ => "未知",
     }
 }
 
@@ -105,7 +96,7 @@ pub enum TasksCommand {
         #[arg(long)]
         unit: String,
         #[arg(long)]
-        status: TaskStatus,
+        status: TaskStatusArg,
         #[arg(long, default_value = "")]
         note: String,
         /// 报送日期（默认今天）
@@ -329,15 +320,15 @@ pub async fn run_tasks(db: &str, actor: &Actor, cmd: TasksCommand) -> anyhow::Re
             as_of,
             json,
         } => {
-            let as_of = date_arg(as_of.as_deref())?.format("%Y-%m-%d").to_string();
+            let as_of = date_arg(as_of.as_deref())?;
             let mut out = Vec::new();
             for t in store.tasks(doc.as_deref()).await? {
                 // Done when the lead unit reports it done.
                 let done = t
                     .reports
                     .iter()
-                    .any(|r| r.unit == t.lead_unit && r.status == "done");
-                let late = !done && t.due.as_ref().is_some_and(|d| *d < as_of);
+                    .any(|r| r.unit == t.lead_unit && r.status == TaskStatus::Done);
+                let late = !done && t.due.is_some_and(|d| d < as_of);
                 if overdue && !late {
                     continue;
                 }
@@ -372,14 +363,14 @@ pub async fn run_tasks(db: &str, actor: &Actor, cmd: TasksCommand) -> anyhow::Re
                         } else {
                             t.co_units.join("、")
                         },
-                        t.due.as_deref().unwrap_or("未规定")
+                        t.due.map_or("未规定".into(), |d| d.to_string())
                     );
                     for r in &t.reports {
                         println!(
                             "  {} {} {}{}",
                             r.reported_on,
                             r.unit,
-                            status_zh(&r.status),
+                            r.status.as_zh(),
                             if r.note.is_empty() {
                                 String::new()
                             } else {
@@ -399,14 +390,13 @@ pub async fn run_tasks(db: &str, actor: &Actor, cmd: TasksCommand) -> anyhow::Re
             note,
             date,
         } => {
-            let date = date_arg(date.as_deref())?.format("%Y-%m-%d").to_string();
+            let date = date_arg(date.as_deref())?;
+            let status = status.status();
             store
-                .report_task(&doc, no, &unit, &date, status.code(), &note, actor)
+                .report_task(&doc, no, &unit, date, status, &note, actor)
                 .await?;
-            println!(
-                "已记录 {unit} 于 {date} 报送的「{doc}」第 {no} 项进展：{}",
-                status_zh(status.code())
-            );
+            let zh = status.as_zh();
+            println!("已记录 {unit} 于 {date} 报送的「{doc}」第 {no} 项进展：{zh}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -111,10 +111,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: PolicyCommand) -> anyhow::Result<
                     p.doc_no,
                     p.region_code,
                     p.valid_from,
-                    p.valid_to
-                        .as_deref()
-                        .map(|t| format!("，至 {t}"))
-                        .unwrap_or_default(),
+                    p.valid_to.map(|t| format!("，至 {t}")).unwrap_or_default(),
                     p.loaded_at
                 );
             }

@@ -74,7 +74,12 @@ pub async fn run(db: &str, actor: &Actor, cmd: SuperviseCommand) -> anyhow::Resu
                     FormatArg::Jsonl => println!("{}", serde_json::to_string(&c)?),
                     FormatArg::Text => println!(
                         "{} {} {} {}：{}（{}）",
-                        c.case_no, c.check, c.severity, c.status, c.evidence, c.clause
+                        c.case_no,
+                        c.check,
+                        c.severity,
+                        c.status.code(),
+                        c.evidence,
+                        c.clause
                     ),
                 }
             }

@@ -1,9 +1,13 @@
 //! A class's place in its review (开班备案 → 备案通过 → 申请结业 → 已结业,
 //! or 退回), and what may be recorded on its roster at each step.
 
+use serde::{Deserialize, Serialize};
+
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Serialized as its stored code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ClassStatus {
     /// Filed, awaiting review (待审核).
     Registered,

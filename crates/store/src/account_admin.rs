@@ -8,11 +8,12 @@
 
 use crate::accounts::{NewAccount, UserAccount};
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
-use jineng_domain::RegionCode;
 use jineng_domain::access::Scope;
 use jineng_domain::audit::{Action, Entity};
+use jineng_domain::{RegionCode, Stamp};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{AssertSqlSafe, Row};
@@ -28,7 +29,7 @@ pub struct AccountRow {
     /// or an enterprise's credit code (never an ID number).
     pub scope: String,
     pub active: bool,
-    pub created_at: String,
+    pub created_at: Stamp,
 }
 
 /// An API token as its owner sees it: never the secret.
@@ -37,13 +38,14 @@ pub struct TokenRow {
     /// The first 16 hex digits of the token's SHA-256, to name it by.
     pub handle: String,
     pub label: String,
-    pub created_at: String,
+    pub created_at: Stamp,
     pub revoked: bool,
     /// When it was last used (UTC, RFC 3339, noted at most once a
     /// minute); `None` if never.
-    pub last_used_at: Option<String>,
-    /// When it runs out (UTC, RFC 3339).
-    pub expires_at: String,
+    pub last_used_at: Option<Stamp>,
+    /// When it runs out (UTC, RFC 3339); `None` for a token of before
+    /// expiries, which counts as run out.
+    pub expires_at: Option<Stamp>,
     /// Whether it has run out.
     pub expired: bool,
 }
@@ -78,7 +80,7 @@ pub(crate) fn account_row(r: &sqlx::any::AnyRow) -> Result<AccountRow, StoreErro
         role: r.try_get("role")?,
         scope: r.try_get("scope_name")?,
         active: r.try_get::<i64, _>("active")? != 0,
-        created_at: r.try_get("created_at")?,
+        created_at: r.stamp("created_at")?,
     })
 }
 
@@ -305,20 +307,18 @@ impl Store {
         .bind(account_id)
         .fetch_all(self.pool())
         .await?;
-        let now = audit::now();
+        let now = chrono::Utc::now();
         rows.iter()
             .map(|r| {
                 let hash: String = r.try_get("token_hash")?;
-                let expires_at: String = r
-                    .try_get::<Option<String>, _>("expires_at")?
-                    .unwrap_or_default();
+                let expires_at = r.opt_stamp("expires_at")?;
                 Ok(TokenRow {
                     handle: hash.chars().take(16).collect(),
                     label: r.try_get("label")?,
-                    created_at: r.try_get("created_at")?,
+                    created_at: r.stamp("created_at")?,
                     revoked: r.try_get::<i64, _>("revoked")? != 0,
-                    last_used_at: r.try_get("last_used_at")?,
-                    expired: expires_at <= now,
+                    last_used_at: r.opt_stamp("last_used_at")?,
+                    expired: expires_at.is_none_or(|e| e.instant() <= now),
                     expires_at,
                 })
             })

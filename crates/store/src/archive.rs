@@ -2,7 +2,9 @@
 //! certificates and claims, read in one place.
 
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::NationalId;
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
@@ -16,7 +18,7 @@ pub struct Archive {
     pub id_number: String,
     pub name: String,
     pub sex: String,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub hukou_region: String,
     pub hukou_region_name: String,
     pub phone: Option<String>,
@@ -32,8 +34,8 @@ pub struct Archive {
 #[derive(Debug, Clone, Serialize)]
 pub struct ArchiveCategory {
     pub category: String,
-    pub valid_from: String,
-    pub valid_to: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
     pub evidence: Option<String>,
 }
 
@@ -45,8 +47,8 @@ pub struct ArchiveEnrolment {
     pub occupation_code: String,
     pub occupation_name: String,
     pub skill_level: Option<i64>,
-    pub start_date: String,
-    pub end_date: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
     pub offline_hours: i64,
     pub online_hours: i64,
     pub completion: String,
@@ -66,11 +68,11 @@ pub struct ArchiveCertificate {
     pub occupation_code: String,
     pub occupation_name: String,
     pub skill_level: Option<i64>,
-    pub issue_date: String,
+    pub issue_date: NaiveDate,
     pub issuer_code: String,
     /// Marked revoked by a case closed 属实 (date and reason), until
     /// revocation proper lands with the certificate issue.
-    pub revoked_on: Option<String>,
+    pub revoked_on: Option<NaiveDate>,
     pub revoked_reason: Option<String>,
 }
 
@@ -78,7 +80,7 @@ pub struct ArchiveCertificate {
 pub struct ArchiveClaim {
     pub claim_no: String,
     pub subsidy_type: String,
-    pub applied_on: String,
+    pub applied_on: NaiveDate,
     pub amount_asked_fen: Option<i64>,
     /// The amount approved (fen), once decided.
     pub amount_fen: Option<i64>,
@@ -137,7 +139,7 @@ impl Store {
             },
             name: p.try_get("name")?,
             sex: p.try_get("sex")?,
-            birth_date: p.try_get("birth_date")?,
+            birth_date: p.day("birth_date")?,
             hukou_region: p.try_get("hukou_region")?,
             hukou_region_name: p
                 .try_get::<Option<String>, _>("region_name")?
@@ -162,8 +164,8 @@ impl Store {
         {
             a.categories.push(ArchiveCategory {
                 category: r.try_get("category")?,
-                valid_from: r.try_get("valid_from")?,
-                valid_to: r.try_get("valid_to")?,
+                valid_from: r.day("valid_from")?,
+                valid_to: r.opt_day("valid_to")?,
                 evidence: r.try_get("evidence")?,
             });
         }
@@ -186,8 +188,8 @@ impl Store {
                 occupation_code: r.try_get("occupation_code")?,
                 occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
                 skill_level: r.try_get("skill_level")?,
-                start_date: r.try_get("start_date")?,
-                end_date: r.try_get("end_date")?,
+                start_date: r.day("start_date")?,
+                end_date: r.day("end_date")?,
                 offline_hours: r.try_get("offline_hours")?,
                 online_hours: r.try_get("online_hours")?,
                 completion: r.try_get("completion")?,
@@ -208,8 +210,8 @@ impl Store {
                 occupation_code: r.try_get("occupation_code")?,
                 occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
                 skill_level: r.try_get("skill_level")?,
-                issue_date: r.try_get("issue_date")?,
-                revoked_on: r.try_get("revoked_on")?,
+                issue_date: r.day("issue_date")?,
+                revoked_on: r.opt_day("revoked_on")?,
                 revoked_reason: r.try_get("revoked_reason")?,
                 issuer_code: r.try_get("issuer_code")?,
             });
@@ -224,7 +226,7 @@ impl Store {
             a.claims.push(ArchiveClaim {
                 claim_no: r.try_get("claim_no")?,
                 subsidy_type: r.try_get("subsidy_type")?,
-                applied_on: r.try_get("applied_on")?,
+                applied_on: r.day("applied_on")?,
                 amount_asked_fen: r.try_get("amount_asked_fen")?,
                 amount_fen: r.try_get("amount_fen")?,
                 status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
@@ -285,7 +287,7 @@ pub struct PersonHit {
     pub id_number: String,
     pub name: String,
     pub sex: String,
-    pub birth_date: String,
+    pub birth_date: NaiveDate,
     pub hukou_region: String,
     pub hukou_region_name: String,
 }
@@ -328,7 +330,7 @@ impl Store {
                 id_number: if reveal { id } else { mask_id(&id) },
                 name: r.try_get("name")?,
                 sex: r.try_get("sex")?,
-                birth_date: r.try_get("birth_date")?,
+                birth_date: r.day("birth_date")?,
                 hukou_region: r.try_get("hukou_region")?,
                 hukou_region_name: r
                     .try_get::<Option<String>, _>("region_name")?

@@ -10,6 +10,7 @@ use jineng_domain::national_id::mask_id;
 use jineng_domain::{ClaimStatus, RegionCode};
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::row::Typed;
 use crate::scoped::{ClaimRow, Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
@@ -190,24 +191,7 @@ impl Store {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let status = crate::claims::stored_status(&r.try_get::<String, _>("status")?)?;
-                Ok(ClaimRow {
-                    claim_no: r.try_get("claim_no")?,
-                    person_name: r.try_get("name")?,
-                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
-                    subsidy_type: r.try_get("subsidy_type")?,
-                    status_zh: status.as_zh().to_string(),
-                    status,
-                    amount_fen: r.try_get("amount_fen")?,
-                    applied_on: r.try_get("applied_on")?,
-                    flagged_rules: r
-                        .try_get::<Option<String>, _>("flagged_rules")?
-                        .unwrap_or_default(),
-                })
-            })
-            .collect()
+        rows.iter().map(claim_row).collect()
     }
 
     /// The subsidy types of the vocabulary, for the queue's filter.
@@ -215,4 +199,21 @@ impl Store {
         self.vocabulary_terms(jineng_domain::refdata::vocab_kind::SUBSIDY_TYPE)
             .await
     }
+}
+
+/// A [`ClaimRow`] of a queue's SELECT (`claim_no`, `name`, `id_number`,
+/// `subsidy_type`, `status`, `amount_fen`, `applied_on`, `flagged_rules`).
+pub(crate) fn claim_row(r: &sqlx::any::AnyRow) -> Result<ClaimRow, StoreError> {
+    Ok(ClaimRow {
+        claim_no: r.try_get("claim_no")?,
+        person_name: r.try_get("name")?,
+        id_number: mask_id(&r.try_get::<String, _>("id_number")?),
+        subsidy_type: r.try_get("subsidy_type")?,
+        status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
+        amount_fen: r.try_get("amount_fen")?,
+        applied_on: r.day("applied_on")?,
+        flagged_rules: r
+            .try_get::<Option<String>, _>("flagged_rules")?
+            .unwrap_or_default(),
+    })
 }

@@ -6,7 +6,6 @@ use crate::scoped::{ClaimRow, Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
-use jineng_domain::national_id::mask_id;
 use sqlx::{AssertSqlSafe, Row};
 
 impl Store {
@@ -30,25 +29,7 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter()
-            .map(|r| {
-                let status = crate::claims::stored_status(&r.try_get::<String, _>("status")?)?;
-                Ok((
-                    r.try_get("person_id")?,
-                    ClaimRow {
-                        claim_no: r.try_get("claim_no")?,
-                        person_name: r.try_get("name")?,
-                        id_number: mask_id(&r.try_get::<String, _>("id_number")?),
-                        subsidy_type: r.try_get("subsidy_type")?,
-                        status_zh: status.as_zh().to_string(),
-                        status,
-                        amount_fen: r.try_get("amount_fen")?,
-                        applied_on: r.try_get("applied_on")?,
-                        flagged_rules: r
-                            .try_get::<Option<String>, _>("flagged_rules")?
-                            .unwrap_or_default(),
-                    },
-                ))
-            })
+            .map(|r| Ok((r.try_get("person_id")?, crate::claim_list::claim_row(r)?)))
             .collect()
     }
 }

@@ -2,34 +2,29 @@
 //! filter, and one class with its roster summary and status history.
 
 use crate::claim_list::contains;
+use crate::row::{Typed, parse_code};
 use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
+use jineng_domain::{ClassStatus, Stamp};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 /// The statuses of a class, in the order of its life (migration 0007).
 pub const CLASS_STATUSES: [&str; 5] = ["registered", "approved", "returned", "closing", "closed"];
 
-/// A status in Chinese.
-pub fn class_status_zh(status: &str) -> &'static str {
-    match status {
-        "registered" => "待审核",
-        "approved" => "备案通过",
-        "returned" => "已退回",
-        "closing" => "申请结业",
-        "closed" => "已结业",
-        _ => "未知",
-    }
+/// A stored status code in Chinese (未知 for a code that is none).
+pub(crate) fn class_status_zh(status: &str) -> &'static str {
+    ClassStatus::from_code(status).map_or("未知", ClassStatus::as_zh)
 }
 
 /// What the class list shows: filters, search and order.
 #[derive(Debug, Clone, Default)]
 pub struct ClassQuery {
-    /// One of [`CLASS_STATUSES`].
-    pub status: Option<String>,
+    pub status: Option<ClassStatus>,
     pub institution: Option<i64>,
     /// Part of a class number or an institution's name.
     pub q: String,
@@ -87,8 +82,8 @@ fn class_conditions(scope: &Scope, q: &ClassQuery) -> (String, Vec<Val>) {
     let (cond, val) = filter(scope, Subject::Class, 1);
     let mut sql = vec![cond];
     let mut vals = vec![val];
-    if let Some(s) = &q.status {
-        vals.push(Val::text(s.as_str()));
+    if let Some(s) = q.status {
+        vals.push(Val::text(s.code()));
         sql.push(format!("cl.status = ${}", vals.len()));
     }
     if let Some(i) = q.institution {
@@ -114,19 +109,20 @@ pub struct ClassSummary {
     pub occupation_name: String,
     pub skill_level: Option<i64>,
     pub site_region: String,
-    pub start_date: String,
-    pub end_date: String,
-    pub status: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub status: ClassStatus,
     pub enrolled: i64,
 }
 
 /// One step of a class's status.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassEvent {
-    pub from_status: String,
-    pub to_status: String,
+    /// `None` for the filing itself (开班备案).
+    pub from_status: Option<ClassStatus>,
+    pub to_status: ClassStatus,
     pub actor: String,
-    pub at: String,
+    pub at: Stamp,
     pub reason: Option<String>,
 }
 
@@ -155,10 +151,10 @@ pub struct ClassDetail {
     pub skill_level: Option<i64>,
     pub site_code: String,
     pub site_region: String,
-    pub start_date: String,
-    pub end_date: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
     pub planned_hours: i64,
-    pub status: String,
+    pub status: ClassStatus,
     pub enrolled: i64,
     pub passed: i64,
     pub failed: i64,
@@ -180,12 +176,12 @@ impl Store {
     pub async fn class_list(
         &self,
         scope: &Scope,
-        status: Option<&str>,
+        status: Option<ClassStatus>,
         institution_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<ClassSummary>, StoreError> {
         let q = ClassQuery {
-            status: status.map(str::to_string),
+            status,
             institution: institution_id,
             descending: true,
             ..ClassQuery::default()
@@ -195,7 +191,7 @@ impl Store {
 
     /// How many classes of the list lie in scope.
     pub async fn class_count(&self, scope: &Scope, q: &ClassQuery) -> Result<i64, StoreError> {
-        if has_nul(&q.q) || q.status.as_deref().is_some_and(has_nul) {
+        if has_nul(&q.q) {
             return Ok(0);
         }
         let (cond, vals) = class_conditions(scope, q);
@@ -216,7 +212,7 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<Vec<ClassSummary>, StoreError> {
-        if has_nul(&q.q) || q.status.as_deref().is_some_and(has_nul) {
+        if has_nul(&q.q) {
             return Ok(Vec::new());
         }
         let (cond, vals) = class_conditions(scope, q);
@@ -245,9 +241,9 @@ impl Store {
                     occupation_name: r.try_get("occ")?,
                     skill_level: r.try_get("skill_level")?,
                     site_region: r.try_get("site")?,
-                    start_date: r.try_get("start_date")?,
-                    end_date: r.try_get("end_date")?,
-                    status: r.try_get("status")?,
+                    start_date: r.day("start_date")?,
+                    end_date: r.day("end_date")?,
+                    status: r.code("status", ClassStatus::from_code)?,
                     enrolled: r.try_get("enrolled")?,
                 })
             })
@@ -286,10 +282,10 @@ impl Store {
             skill_level: r.try_get("skill_level")?,
             site_code: r.try_get("site_region")?,
             site_region: r.try_get("site")?,
-            start_date: r.try_get("start_date")?,
-            end_date: r.try_get("end_date")?,
+            start_date: r.day("start_date")?,
+            end_date: r.day("end_date")?,
             planned_hours: r.try_get("planned_hours")?,
-            status: r.try_get("status")?,
+            status: r.code("status", ClassStatus::from_code)?,
             enrolled: 0,
             passed: 0,
             failed: 0,
@@ -320,10 +316,13 @@ impl Store {
         .await?
         {
             d.history.push(ClassEvent {
-                from_status: r.try_get("from_status")?,
-                to_status: r.try_get("to_status")?,
+                from_status: match r.try_get::<String, _>("from_status")?.as_str() {
+                    "" => None,
+                    code => Some(parse_code("from_status", code, ClassStatus::from_code)?),
+                },
+                to_status: r.code("to_status", ClassStatus::from_code)?,
                 actor: r.try_get("actor")?,
-                at: r.try_get("at")?,
+                at: r.stamp("at")?,
                 reason: r.try_get("reason")?,
             });
         }

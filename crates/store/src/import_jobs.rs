@@ -8,9 +8,11 @@
 
 use crate::audit;
 use crate::batch_stale::{gone, this_process};
+use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
+use jineng_domain::{ImportJobStatus, Stamp};
 use sqlx::{AssertSqlSafe, Row};
 
 /// How many jobs an account keeps; older finished ones go with their
@@ -35,8 +37,7 @@ pub struct ImportJobRow {
     pub kind: String,
     pub file_name: String,
     pub dry_run: bool,
-    /// running | done | failed | stopped
-    pub status: String,
+    pub status: ImportJobStatus,
     pub rows_done: i64,
     pub rows_total: i64,
     pub accepted: i64,
@@ -55,8 +56,8 @@ pub struct ImportJobRow {
     pub errors_truncated: bool,
     pub batch_id: Option<i64>,
     /// UTC, RFC 3339.
-    pub created_at: String,
-    pub finished_at: Option<String>,
+    pub created_at: Stamp,
+    pub finished_at: Option<Stamp>,
 }
 
 /// How a job ended well enough to report: its counts, what it listed and
@@ -80,8 +81,8 @@ pub struct ImportJobOutcome {
 pub struct ImportJobQuery {
     /// A template kind, or "" for all.
     pub kind: String,
-    /// A status, or "" for all.
-    pub status: String,
+    /// A status, or `None` for all.
+    pub status: Option<ImportJobStatus>,
     /// "started" (by id), "file", or "kind" (in the order of `kind_order`).
     pub sort: String,
     pub descending: bool,
@@ -102,7 +103,7 @@ fn row_of(r: &sqlx::any::AnyRow) -> Result<ImportJobRow, sqlx::Error> {
         kind: r.try_get("kind")?,
         file_name: r.try_get("file_name")?,
         dry_run: r.try_get::<i64, _>("dry_run")? != 0,
-        status: r.try_get("status")?,
+        status: r.code("status", ImportJobStatus::from_code)?,
         rows_done: r.try_get("rows_done")?,
         rows_total: r.try_get("rows_total")?,
         accepted: r.try_get("accepted")?,
@@ -116,8 +117,8 @@ fn row_of(r: &sqlx::any::AnyRow) -> Result<ImportJobRow, sqlx::Error> {
         errors: r.try_get("errors")?,
         errors_truncated: r.try_get::<i64, _>("errors_truncated")? != 0,
         batch_id: r.try_get("batch_id")?,
-        created_at: r.try_get("created_at")?,
-        finished_at: r.try_get("finished_at")?,
+        created_at: r.stamp("created_at")?,
+        finished_at: r.opt_stamp("finished_at")?,
     })
 }
 
@@ -235,23 +236,18 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a job failed (`status` 'failed') or stopped ('stopped') with
-    /// its message.
+    /// Marks a job failed ([`ImportJobStatus::Failed`]) or stopped (any
+    /// other status: [`ImportJobStatus::Stopped`]) with its message.
     pub async fn end_import_job(
         &self,
         job_id: i64,
-        status: &str,
+        status: ImportJobStatus,
         message: &str,
     ) -> Result<(), StoreError> {
-        let column = if status == "stopped" {
-            "note"
+        let (status, column) = if status == ImportJobStatus::Failed {
+            ("failed", "failure")
         } else {
-            "failure"
-        };
-        let status = if status == "stopped" {
-            "stopped"
-        } else {
-            "failed"
+            ("stopped", "note")
         };
         sqlx::query(AssertSqlSafe(format!(
             "UPDATE import_jobs SET status = '{status}', {column} = $1, finished_at = $2 \
@@ -312,8 +308,8 @@ impl Store {
             vals.push(Val::text(q.kind.clone()));
             cond.push_str(&format!(" AND kind = ${}", vals.len()));
         }
-        if !q.status.is_empty() {
-            vals.push(Val::text(q.status.clone()));
+        if let Some(status) = q.status {
+            vals.push(Val::text(status.code()));
             cond.push_str(&format!(" AND status = ${}", vals.len()));
         }
         let total: i64 = bind_all(
@@ -389,7 +385,8 @@ impl Store {
                 kind: r.try_get("kind")?,
                 file_name: r.try_get("file_name")?,
             };
-            self.end_import_job(job.job_id, "stopped", note).await?;
+            self.end_import_job(job.job_id, ImportJobStatus::Stopped, note)
+                .await?;
             stopped.push(job);
         }
         Ok(stopped)

@@ -4,9 +4,11 @@
 
 use crate::claim_list::contains;
 use crate::class_pages::ClassSummary;
+use crate::row::Typed;
 use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
@@ -15,8 +17,8 @@ use std::collections::HashMap;
 /// A period in the approved-institution catalogue; `to` `None` is open.
 #[derive(Debug, Clone, Serialize)]
 pub struct CataloguePeriod {
-    pub from: String,
-    pub to: Option<String>,
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
 }
 
 /// An institution as its list and page show it.
@@ -170,8 +172,8 @@ impl Store {
                 .entry(r.try_get("institution_id")?)
                 .or_default()
                 .push(CataloguePeriod {
-                    from: r.try_get("valid_from")?,
-                    to: r.try_get("valid_to")?,
+                    from: r.day("valid_from")?,
+                    to: r.opt_day("valid_to")?,
                 });
         }
         for i in &mut list {
@@ -206,8 +208,8 @@ impl Store {
         .await?
         {
             inst.periods.push(CataloguePeriod {
-                from: r.try_get("valid_from")?,
-                to: r.try_get("valid_to")?,
+                from: r.day("valid_from")?,
+                to: r.opt_day("valid_to")?,
             });
         }
         // The institution's classes as this scope sees them (a county

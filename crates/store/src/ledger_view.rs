@@ -5,9 +5,11 @@
 //! the account's scope. No ID number is read.
 
 use crate::dialect::placeholders;
+use crate::row::Typed;
 use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::ledger::{Account, PostingKind};
 use serde::Serialize;
@@ -18,8 +20,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PostingRow {
     pub tx_id: i64,
-    /// The booking date (YYYY-MM-DD).
-    pub date: String,
+    /// The booking date (of the UTC time it was booked at).
+    pub date: NaiveDate,
     pub fund_code: String,
     pub fund_name: String,
     /// 拨入 | 预付 | 支付 | 清算 | 追回
@@ -86,10 +88,9 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let kind: String = r.try_get("kind")?;
-            let at: String = r.try_get("at")?;
             out.push(PostingRow {
                 tx_id: r.try_get("tx_id")?,
-                date: at.chars().take(10).collect(),
+                date: r.stamp("at")?.day(),
                 fund_code: r.try_get("fund_code")?,
                 fund_name: r.try_get("fund_name")?,
                 kind: PostingKind::from_code(&kind)

@@ -1,6 +1,8 @@
 //! The store: the only place SQL lives. One code path for SQLite (the
 //! embedded default) and PostgreSQL, through sqlx's `Any` driver; the backend
-//! is chosen by the URL. Dates travel as ISO text, money as integer fen.
+//! is chosen by the URL. Dates are stored as ISO text and money as integer
+//! fen; rows are read into the domain's types (dates, [`Stamp`](jineng_domain::Stamp)s, status
+//! enums, ID numbers) in `row.rs`.
 
 mod account_admin;
 mod account_list;
@@ -46,6 +48,7 @@ mod reference;
 mod regions;
 mod replica;
 mod roster;
+mod row;
 mod schema;
 mod scoped;
 mod scoped_pay;
@@ -84,7 +87,7 @@ pub use claims::{
 pub use claims::{RenderedClaim, ReplayFeed, ReplayScope, render_claim};
 pub use class_pages::{
     CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
-    ROSTER_LINES, class_status_zh,
+    ROSTER_LINES,
 };
 pub use class_review::ClassStep;
 pub use credentials::{
@@ -113,10 +116,10 @@ pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};
 #[cfg(feature = "bench")]
 pub use planning::BenchShape;
+pub use planning::TaskReportInput;
 pub use planning::{
     DashboardData, FactRow, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
-pub use planning::{TASK_STATUSES, TaskReportInput};
 pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
 pub use records::certificate_type_name;
 pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};

@@ -15,8 +15,10 @@
 //! readers do not wait for the writer; should a read still fail (a busy
 //! moment during recovery, a file gone), it falls back to the pool.
 
+use crate::row::Typed;
 use crate::scoped::has_nul;
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::NationalId;
 use jineng_domain::national_id::mask_id;
 use serde::Serialize;
@@ -35,7 +37,7 @@ pub struct CertificateCheck {
     pub cert_type: String,
     pub occupation_name: String,
     pub skill_level: Option<i64>,
-    pub issue_date: String,
+    pub issue_date: NaiveDate,
     pub issuer: String,
 }
 
@@ -160,7 +162,16 @@ impl SqliteReader {
                     cert_type: r.get("cert_type")?,
                     occupation_name: r.get("occ")?,
                     skill_level: r.get("skill_level")?,
-                    issue_date: r.get("issue_date")?,
+                    issue_date: {
+                        let s: String = r.get("issue_date")?;
+                        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(
+                                0,
+                                rusqlite::types::Type::Text,
+                                Box::new(e),
+                            )
+                        })?
+                    },
                     issuer: r.get("issuer")?,
                 })
             })?;
@@ -205,7 +216,7 @@ impl Store {
                     cert_type: r.try_get("cert_type")?,
                     occupation_name: r.try_get("occ")?,
                     skill_level: r.try_get("skill_level")?,
-                    issue_date: r.try_get("issue_date")?,
+                    issue_date: r.day("issue_date")?,
                     issuer: r.try_get("issuer")?,
                 })
             })

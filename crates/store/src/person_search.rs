@@ -7,6 +7,7 @@ use jineng_domain::national_id::mask_id;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::claim_list::{contains, id_digits};
+use crate::row::Typed;
 use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{PersonHit, Store, StoreError};
@@ -83,7 +84,7 @@ impl Store {
                     id_number: mask_id(&r.try_get::<String, _>("id_number")?),
                     name: r.try_get("name")?,
                     sex: r.try_get("sex")?,
-                    birth_date: r.try_get("birth_date")?,
+                    birth_date: r.day("birth_date")?,
                     hukou_region: r.try_get("hukou_region")?,
                     hukou_region_name: r
                         .try_get::<Option<String>, _>("region_name")?

@@ -8,10 +8,11 @@ use std::collections::{HashMap, HashSet};
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::jurisdiction::RegionTree;
+use crate::row::Typed;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
-use jineng_domain::RegionCode;
 use jineng_domain::policy::{Policy, PolicySources, RuleId};
+use jineng_domain::{RegionCode, Stamp};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -24,9 +25,9 @@ pub struct StoredPolicy {
     pub title: String,
     pub doc_no: String,
     pub region_code: String,
-    pub valid_from: String,
-    pub valid_to: Option<String>,
-    pub loaded_at: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub loaded_at: Stamp,
     /// The current version's number (1, 2, …) and the SHA-256 of its files.
     pub version_no: i64,
     pub sha256: String,
@@ -282,9 +283,9 @@ impl Store {
                     title: r.try_get("title")?,
                     doc_no: r.try_get("doc_no")?,
                     region_code: r.try_get("region_code")?,
-                    valid_from: r.try_get("valid_from")?,
-                    valid_to: r.try_get("valid_to")?,
-                    loaded_at: r.try_get("loaded_at")?,
+                    valid_from: r.day("valid_from")?,
+                    valid_to: r.opt_day("valid_to")?,
+                    loaded_at: r.stamp("loaded_at")?,
                     version_no: r.try_get::<Option<i64>, _>("version_no")?.unwrap_or(1),
                     sha256: r.try_get("sha256")?,
                     sources: PolicySources {

@@ -9,9 +9,11 @@
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::batch::{BatchSummary, RowOutcome};
+use crate::row::Typed;
 use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
@@ -32,11 +34,10 @@ pub struct RosterClass {
     pub occupation_name: String,
     pub skill_level: Option<i64>,
     pub site_region: String,
-    pub start_date: String,
-    pub end_date: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
     pub planned_hours: i64,
-    /// A [`ClassStatus`] code (registered, approved, returned, closing, closed).
-    pub status: String,
+    pub status: ClassStatus,
 }
 
 /// One trainee of a roster; the ID number masked.
@@ -126,10 +127,10 @@ impl Store {
             occupation_name: r.try_get("occ")?,
             skill_level: r.try_get("skill_level")?,
             site_region: r.try_get("site")?,
-            start_date: r.try_get("start_date")?,
-            end_date: r.try_get("end_date")?,
+            start_date: r.day("start_date")?,
+            end_date: r.day("end_date")?,
             planned_hours: r.try_get("planned_hours")?,
-            status: r.try_get("status")?,
+            status: r.code("status", ClassStatus::from_code)?,
         };
         let rows = sqlx::query(
             "SELECT p.person_id, p.name, p.id_number, e.offline_hours, e.online_hours, e.completion \
@@ -163,7 +164,7 @@ impl Store {
             return Err(out_of_scope());
         }
         let roster = self.scoped_roster(scope, class_id).await?;
-        if roster.class.status == "closed" {
+        if roster.class.status == ClassStatus::Closed {
             return Err(StoreError::Refused(format!(
                 "培训班「{}」已结业，花名册、课时和结业结果不能再修改",
                 roster.class.class_no
@@ -297,14 +298,9 @@ impl Store {
                 || e.completion != CompletionResult::NotFinished
         });
         if records {
-            let status = ClassStatus::from_code(&class.status)
-                .ok_or_else(|| StoreError::Corrupt(format!("class status {}", class.status)))?;
-            let start =
-                chrono::NaiveDate::parse_from_str(&class.start_date, "%Y-%m-%d").map_err(|e| {
-                    StoreError::Corrupt(format!("class start {}: {e}", class.start_date))
-                })?;
-            status
-                .may_record_results(start, chrono::Local::now().date_naive())
+            class
+                .status
+                .may_record_results(class.start_date, chrono::Local::now().date_naive())
                 .map_err(|why| {
                     StoreError::Refused(format!("培训班「{}」：{why}", class.class_no))
                 })?;
@@ -327,14 +323,11 @@ impl Store {
                     line.name
                 )));
             }
-            let id_number: String =
-                sqlx::query_scalar("SELECT id_number FROM persons WHERE person_id = $1")
-                    .bind(e.person_id)
-                    .fetch_one(self.pool())
-                    .await?;
-            let today = chrono::Utc::now().date_naive();
-            let id = NationalId::parse(&id_number, today, &|_| true)
-                .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
+            let id = sqlx::query("SELECT id_number FROM persons WHERE person_id = $1")
+                .bind(e.person_id)
+                .fetch_one(self.pool())
+                .await?
+                .national_id("id_number")?;
             names.push(line.name.clone());
             rows.push((
                 i as u64 + 1,

@@ -5,13 +5,12 @@
 //! scope covers is defined once, in [`filter`].
 
 use crate::audit::Actor;
+use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Archive, ClaimDetail, DecideSummary, Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::ClaimStatus;
-use jineng_domain::NationalId;
 use jineng_domain::access::Scope;
-use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -115,9 +114,8 @@ pub struct ClaimRow {
     pub id_number: String,
     pub subsidy_type: String,
     pub status: ClaimStatus,
-    pub status_zh: String,
     pub amount_fen: Option<i64>,
-    pub applied_on: String,
+    pub applied_on: chrono::NaiveDate,
     /// The rules that rejected or flagged it, comma-separated.
     pub flagged_rules: String,
 }
@@ -215,9 +213,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let today = chrono::Utc::now().date_naive();
-        let id = NationalId::parse(&r.try_get::<String, _>("id_number")?, today, &|_| true)
-            .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
+        let id = r.national_id("id_number")?;
         self.archive_of(&id, actor, reveal).await
     }
 
@@ -245,24 +241,7 @@ impl Store {
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let status = crate::claims::stored_status(&r.try_get::<String, _>("status")?)?;
-                Ok(ClaimRow {
-                    claim_no: r.try_get("claim_no")?,
-                    person_name: r.try_get("name")?,
-                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
-                    subsidy_type: r.try_get("subsidy_type")?,
-                    status_zh: status.as_zh().to_string(),
-                    status,
-                    amount_fen: r.try_get("amount_fen")?,
-                    applied_on: r.try_get("applied_on")?,
-                    flagged_rules: r
-                        .try_get::<Option<String>, _>("flagged_rules")?
-                        .unwrap_or_default(),
-                })
-            })
-            .collect()
+        rows.iter().map(crate::claim_list::claim_row).collect()
     }
 
     /// Which of `claims` lie in scope.

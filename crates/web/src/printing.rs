@@ -41,7 +41,7 @@ pub fn certificate_pdf(
         revoked: p.revocation.as_ref().map(|r| {
             format!(
                 "已撤销（{}，{}）",
-                &r.revoked_at[..10.min(r.revoked_at.len())],
+                r.revoked_at.day(),
                 jineng_store::revocation_category(r)
             )
         }),
@@ -72,8 +72,8 @@ pub fn archive_pdf(
             .map(|c| {
                 vec![
                     c.category.clone(),
-                    c.valid_from.clone(),
-                    c.valid_to.clone().unwrap_or_else(|| "—".into()),
+                    c.valid_from.to_string(),
+                    c.valid_to.map_or_else(|| "—".into(), |d| d.to_string()),
                 ]
             })
             .collect(),
@@ -144,10 +144,10 @@ pub fn archive_pdf(
                     } else {
                         c.level_name.clone()
                     },
-                    c.cert.issue_date.clone(),
+                    c.cert.issue_date.to_string(),
                     match &c.revocation {
                         Some(x) => {
-                            format!("已撤销（{}）", &x.revoked_at[..10.min(x.revoked_at.len())])
+                            format!("已撤销（{}）", x.revoked_at.day())
                         }
                         None => "有效".into(),
                     },
@@ -173,7 +173,7 @@ pub fn archive_pdf(
                 vec![
                     s.claim_no.clone(),
                     s.subsidy_type.clone(),
-                    s.applied_on.clone(),
+                    s.applied_on.to_string(),
                     s.amount_fen.map(yuan).unwrap_or_else(|| "—".into()),
                     s.status.as_zh().to_string(),
                 ]

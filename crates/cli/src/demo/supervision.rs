@@ -10,7 +10,7 @@ use super::fraud::Fraud;
 use chrono::Datelike;
 use jineng_domain::ClaimStatus;
 use jineng_domain::access::Scope;
-use jineng_domain::supervision::case::Finding;
+use jineng_domain::supervision::case::{CaseStatus, Finding};
 use jineng_store::{Actor, CaseRow, CaseStatusFilter, Store};
 use std::collections::HashSet;
 use std::path::Path;
@@ -91,7 +91,7 @@ fn named_claims(cases: &[CaseRow]) -> HashSet<String> {
 async fn close_cases(store: &Store, actor: &Actor, f: &Fraud) -> anyhow::Result<()> {
     let cases = store.supervision_cases(CaseStatusFilter::All).await?;
     // A second load finds them closed: the officer's work is done once.
-    if cases.iter().any(|c| c.status != "open") {
+    if cases.iter().any(|c| c.status != CaseStatus::Open) {
         return Ok(());
     }
     let paid: HashSet<String> = store
@@ -134,7 +134,7 @@ async fn close_cases(store: &Store, actor: &Actor, f: &Fraud) -> anyhow::Result<
     ];
     for (case, finding, revoke_certs, note) in findings {
         if let Some(case) = case
-            && case.status == "open"
+            && case.status == CaseStatus::Open
         {
             store
                 .close_case(&case.case_no, finding, note, revoke_certs, actor)

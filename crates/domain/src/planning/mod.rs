@@ -8,6 +8,7 @@ pub mod indicator;
 pub mod progress;
 pub mod target;
 pub mod task;
+pub mod task_status;
 pub mod value;
 
 pub use dashboard::{
@@ -18,6 +19,7 @@ pub use indicator::{Indicator, IndicatorKind, IndicatorSet, Measure, StatisticDe
 pub use progress::{Progress, progress};
 pub use target::{BreakdownRule, ExistingTarget, TargetRow, check_breakdowns};
 pub use task::TaskRow;
+pub use task_status::TaskStatus;
 pub use value::{format_value, parse_value};
 
 /// The region code the targets of the whole country carry (全国).

@@ -15,7 +15,7 @@
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::bank_account::mask_account;
 use jineng_domain::ledger::{FundCode, Op};
-use jineng_domain::{ClaimStatus, ClaimStep, Fen};
+use jineng_domain::{ClaimStatus, ClaimStep, Fen, Stamp};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -23,6 +23,7 @@ use super::payment::{choose_fund, lock_claim, refuse, set_status};
 use crate::audit::{self, Actor, AuditEntry};
 use crate::ledger::post_in;
 use crate::policy::PolicySet;
+use crate::row::Typed;
 use crate::{Store, StoreError};
 
 /// One line of the bank's disbursement file (代发文件). `account` is in
@@ -84,7 +85,7 @@ pub struct Reconciliation {
 #[derive(Debug, Clone, Serialize)]
 pub struct PayBatchRow {
     pub batch_id: i64,
-    pub created_at: String,
+    pub created_at: Stamp,
     pub actor: String,
     pub lines: i64,
     pub total_fen: i64,
@@ -482,7 +483,7 @@ impl Store {
             .map(|r| {
                 Ok(PayBatchRow {
                     batch_id: r.try_get("batch_id")?,
-                    created_at: r.try_get("created_at")?,
+                    created_at: r.stamp("created_at")?,
                     actor: r.try_get("actor")?,
                     lines: r.try_get("line_count")?,
                     total_fen: r.try_get("total_fen")?,

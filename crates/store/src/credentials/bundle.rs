@@ -58,7 +58,7 @@ pub fn archive_subject(r: &WorkerRecord) -> Value {
                 "levelName": c.level_name, "issuingBody": c.issuing_body,
                 "issueDate": c.cert.issue_date,
                 "status": if c.revocation.is_some() { "已撤销" } else { "有效" },
-                "revokedOn": c.revocation.as_ref().map(|x| x.revoked_at[..10.min(x.revoked_at.len())].to_string()),
+                "revokedOn": c.revocation.as_ref().map(|x| x.revoked_at.day().to_string()),
             })
         })
         .collect();

@@ -12,8 +12,8 @@
 use super::Credentials;
 use super::status::{Slot, allocate};
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::{Store, StoreError};
-use chrono::NaiveDate;
 use jineng_credentials::{CertificateFacts, MaskedId};
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::{CertificateType, SkillLevel};
@@ -74,9 +74,7 @@ fn row(r: &sqlx::any::AnyRow) -> Result<CertRow, StoreError> {
                 .ok_or_else(|| corrupt("技能等级"))?,
         ),
     };
-    let date: String = r.try_get("issue_date")?;
-    let issue_date =
-        NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| corrupt("发证日期"))?;
+    let issue_date = r.day("issue_date")?;
     let id_number: String = r.try_get("id_number")?;
     let list: Option<i64> = r.try_get("list_id")?;
     let index: Option<i64> = r.try_get("status_index")?;

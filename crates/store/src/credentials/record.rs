@@ -14,7 +14,9 @@
 use super::Credentials;
 use super::revoke::Revocation;
 use crate::audit::Actor;
+use crate::row::Typed;
 use crate::{Archive, ArchiveCertificate, CreditStatement, Store, StoreError, TrainingRecord};
+use chrono::NaiveDate;
 use jineng_credentials::CertificateFacts;
 use jineng_domain::{ClaimStatus, SkillLevel};
 use serde::Serialize;
@@ -83,9 +85,9 @@ pub struct VerifyHit {
     pub occupation_name: String,
     pub level_name: String,
     pub issuing_body: String,
-    pub issue_date: String,
+    pub issue_date: NaiveDate,
     /// `(date, category)`: the reason's category, never its free text.
-    pub revoked: Option<(String, &'static str)>,
+    pub revoked: Option<(NaiveDate, &'static str)>,
 }
 
 /// A name with all but its first character starred: 吴刚 → 吴*.
@@ -125,7 +127,7 @@ pub struct RecordCertificate {
 pub struct Subsidy {
     pub claim_no: String,
     pub subsidy_type: String,
-    pub applied_on: String,
+    pub applied_on: NaiveDate,
     /// The amount approved (fen); `None` before a decision.
     pub amount_fen: Option<i64>,
     pub status: ClaimStatus,
@@ -226,12 +228,7 @@ impl Store {
                     .into_iter()
                     .filter(|s| s.cert_type == f.cert_type.code())
                     .find_map(|s| s.revocation)
-                    .map(|r| {
-                        (
-                            r.revoked_at[..10.min(r.revoked_at.len())].to_string(),
-                            revocation_category(&r),
-                        )
-                    })
+                    .map(|r| (r.revoked_at.day(), revocation_category(&r)))
             } else {
                 None
             };
@@ -244,7 +241,7 @@ impl Store {
                 occupation_name: f.occupation_name.clone(),
                 level_name: level_name(f.skill_level),
                 issuing_body: f.issuing_body.clone(),
-                issue_date: f.issue_date.to_string(),
+                issue_date: f.issue_date,
                 revoked,
             }));
         }
@@ -254,15 +251,12 @@ impl Store {
     /// The worker's whole record (ID masked; nothing is audited here: the
     /// caller audits a download).
     pub async fn worker_record(&self, person_id: i64) -> Result<Option<WorkerRecord>, StoreError> {
-        let id: Option<String> =
-            sqlx::query_scalar("SELECT id_number FROM persons WHERE person_id = $1")
-                .bind(person_id)
-                .fetch_optional(self.pool())
-                .await?;
-        let Some(id) = id else { return Ok(None) };
-        let today = chrono::Utc::now().date_naive();
-        let id = jineng_domain::NationalId::parse(&id, today, &|_| true)
-            .map_err(|e| StoreError::Corrupt(e.message().to_string()))?;
+        let row = sqlx::query("SELECT id_number FROM persons WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id = row.national_id("id_number")?;
         let actor = Actor("system".into());
         let Some(archive) = self.archive_of(&id, &actor, false).await? else {
             return Ok(None);
@@ -308,7 +302,7 @@ impl Store {
             subsidies.push(Subsidy {
                 claim_no: r.try_get("claim_no")?,
                 subsidy_type: r.try_get("subsidy_type")?,
-                applied_on: r.try_get("applied_on")?,
+                applied_on: r.day("applied_on")?,
                 amount_fen: r.try_get("amount_fen")?,
                 status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
             });

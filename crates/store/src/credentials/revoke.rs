@@ -10,7 +10,9 @@
 
 use super::status::slot_of;
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::{Store, StoreError};
+use jineng_domain::Stamp;
 use jineng_domain::audit::{Action, Entity};
 use serde::Serialize;
 use sqlx::Row;
@@ -24,7 +26,7 @@ pub struct Revocation {
     pub cert_type: String,
     pub cert_no: String,
     pub reason: String,
-    pub revoked_at: String,
+    pub revoked_at: Stamp,
     pub revoked_by: String,
     pub case_no: Option<String>,
 }
@@ -159,7 +161,7 @@ async fn revocation_of(
             cert_type: cert_type.to_string(),
             cert_no: cert_no.to_string(),
             reason: r.try_get("reason")?,
-            revoked_at: r.try_get("revoked_at")?,
+            revoked_at: r.stamp("revoked_at")?,
             revoked_by: r.try_get("revoked_by")?,
             case_no: r.try_get("case_no")?,
         }),
@@ -189,7 +191,7 @@ impl Store {
         if let Some(r) = revocation_of(&mut tx, &cert_type, cert_no).await? {
             return Err(StoreError::Refused(format!(
                 "证书「{cert_no}」已于 {} 撤销（{}），不能重复撤销",
-                &r.revoked_at[..10.min(r.revoked_at.len())],
+                r.revoked_at.day(),
                 r.reason
             )));
         }

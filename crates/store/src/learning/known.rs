@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use jineng_domain::learning::sessions::{Occupied, ReportedSession, read_stored_moment};
 use sqlx::Row;
 
+use crate::row::Typed;
 use crate::sql::{Val, bind_all, select_in};
 use crate::{Backend, StoreError};
 
@@ -47,19 +48,14 @@ pub(super) struct Known {
     pub refs: HashMap<String, StoredRef>,
 }
 
-fn date(s: &str) -> Result<NaiveDate, StoreError> {
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("日期「{s}」格式不对（classes）")))
-}
-
 fn class_ref(r: &sqlx::any::AnyRow) -> Result<ClassRef, StoreError> {
     Ok(ClassRef {
         class_id: r.try_get("class_id")?,
         class_no: r.try_get("class_no")?,
         credit_code: r.try_get("credit_code")?,
         site: r.try_get("site_region")?,
-        start: date(&r.try_get::<String, _>("start_date")?)?,
-        end: date(&r.try_get::<String, _>("end_date")?)?,
+        start: r.day("start_date")?,
+        end: r.day("end_date")?,
     })
 }
 

@@ -2,10 +2,13 @@
 //! `GET /api/v1/learning-sessions`, ID numbers masked: a platform reads no
 //! persons), and one worker's sessions of every source for the archive.
 
+use chrono::NaiveDateTime;
+use jineng_domain::Stamp;
 use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::row::{Typed, moment_text};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 
@@ -18,11 +21,13 @@ pub struct ReportedRow {
     pub class_no: String,
     pub institution: String,
     /// Beijing time, `YYYY-MM-DD HH:MM:SS`.
-    pub start: String,
-    pub end: String,
+    #[serde(serialize_with = "moment_text")]
+    pub start: NaiveDateTime,
+    #[serde(serialize_with = "moment_text")]
+    pub end: NaiveDateTime,
     pub minutes: i64,
     /// When it was stored (UTC, RFC 3339).
-    pub received_at: String,
+    pub received_at: Stamp,
 }
 
 /// One of a worker's online sessions, from a template import or a platform.
@@ -31,8 +36,10 @@ pub struct SessionLine {
     pub class_no: String,
     /// The platform's name (学习平台).
     pub platform: String,
-    pub start: String,
-    pub end: String,
+    #[serde(serialize_with = "moment_text")]
+    pub start: NaiveDateTime,
+    #[serde(serialize_with = "moment_text")]
+    pub end: NaiveDateTime,
     /// The minutes the platform recorded; `None` for a template row.
     pub minutes: Option<i64>,
     /// Whether a platform reported it through the API.
@@ -85,10 +92,10 @@ impl Store {
                     person: mask_id(&r.try_get::<String, _>("id_number")?),
                     class_no: r.try_get("class_no")?,
                     institution: r.try_get("credit_code")?,
-                    start: r.try_get("started_at")?,
-                    end: r.try_get("ended_at")?,
+                    start: r.moment("started_at")?,
+                    end: r.moment("ended_at")?,
                     minutes: r.try_get::<Option<i64>, _>("minutes")?.unwrap_or(0),
-                    received_at: r.try_get("updated_at")?,
+                    received_at: r.stamp("updated_at")?,
                 })
             })
             .collect()
@@ -109,8 +116,8 @@ impl Store {
                 Ok(SessionLine {
                     class_no: r.try_get("class_no")?,
                     platform: r.try_get("platform")?,
-                    start: r.try_get("started_at")?,
-                    end: r.try_get("ended_at")?,
+                    start: r.moment("started_at")?,
+                    end: r.moment("ended_at")?,
                     minutes: r.try_get("minutes")?,
                     reported: r.try_get::<Option<i64>, _>("account_id")?.is_some(),
                 })

@@ -19,7 +19,7 @@ pub use bench::BenchShape;
 pub(crate) use dirty::install as install_fact_triggers;
 pub use facts::DashboardData;
 pub use rebuild::{FactRow, RefreshStats};
-pub use scoped::{TASK_STATUSES, TaskReportInput};
+pub use scoped::TaskReportInput;
 pub use tasks::{TaskReport, TaskView};
 
 use crate::audit::{self, Actor, AuditEntry};

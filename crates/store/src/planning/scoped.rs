@@ -11,7 +11,7 @@ use crate::audit::Actor;
 use crate::{Store, StoreError};
 use jineng_domain::RegionCode;
 use jineng_domain::access::Scope;
-use jineng_domain::planning::{NATIONAL, Period};
+use jineng_domain::planning::{NATIONAL, Period, TaskStatus};
 use sqlx::Row;
 
 fn region_refused(code: &str) -> StoreError {
@@ -35,13 +35,6 @@ fn binds(own: &RegionCode, task: &str) -> bool {
     }
     RegionCode::parse(task).is_ok_and(|t| own.contains(&t) || t.contains(own))
 }
-
-/// The task report statuses, as the store keeps them.
-pub const TASK_STATUSES: [(&str, &str); 3] = [
-    ("not_started", "未开始"),
-    ("in_progress", "进行中"),
-    ("done", "已完成"),
-];
 
 /// A task report to record, as a form gives it.
 #[derive(Debug, Clone)]
@@ -161,15 +154,14 @@ impl Store {
             Some(r) if inside(scope, &r).is_some() => {}
             _ => return Err(refused()),
         }
-        if !TASK_STATUSES.iter().any(|(c, _)| *c == input.status) {
-            return Err(StoreError::Refused(format!(
+        let status = TaskStatus::from_code(input.status).ok_or_else(|| {
+            StoreError::Refused(format!(
                 "进展状态「{}」无效，应为：未开始、进行中、已完成",
                 input.status
-            )));
-        }
+            ))
+        })?;
         let date = jineng_domain::parse_date(input.reported_on)
-            .map_err(|e| StoreError::Refused(format!("报告日期：{e}")))?
-            .to_string();
+            .map_err(|e| StoreError::Refused(format!("报告日期：{e}")))?;
         if input.unit.trim().is_empty() {
             return Err(StoreError::Refused("请选择报告进展的责任单位".into()));
         }
@@ -177,8 +169,8 @@ impl Store {
             input.doc,
             input.no,
             input.unit.trim(),
-            &date,
-            input.status,
+            date,
+            status,
             input.note.trim(),
             actor,
         )

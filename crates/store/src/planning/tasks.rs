@@ -3,9 +3,11 @@
 
 use super::PlanCounts;
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::audit::{Action, Entity};
-use jineng_domain::planning::TaskRow;
+use jineng_domain::planning::{TaskRow, TaskStatus};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -19,7 +21,7 @@ pub struct TaskView {
     pub requirement: String,
     pub lead_unit: String,
     pub co_units: Vec<String>,
-    pub due: Option<String>,
+    pub due: Option<NaiveDate>,
     pub reports: Vec<TaskReport>,
 }
 
@@ -27,9 +29,8 @@ pub struct TaskView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskReport {
     pub unit: String,
-    pub reported_on: String,
-    /// not_started | in_progress | done
-    pub status: String,
+    pub reported_on: NaiveDate,
+    pub status: TaskStatus,
     pub note: String,
 }
 
@@ -120,8 +121,8 @@ impl Store {
         doc: &str,
         no: i64,
         unit: &str,
-        reported_on: &str,
-        status: &str,
+        reported_on: NaiveDate,
+        status: TaskStatus,
         note: &str,
         actor: &Actor,
     ) -> Result<(), StoreError> {
@@ -149,14 +150,14 @@ impl Store {
         )
         .bind(task_id)
         .bind(unit)
-        .bind(reported_on)
-        .bind(status)
+        .bind(reported_on.to_string())
+        .bind(status.code())
         .bind(note)
         .bind(actor.0.as_str())
         .bind(audit::now())
         .execute(&mut *tx)
         .await?;
-        let after = (unit, reported_on, status, note);
+        let after = (unit, reported_on.to_string(), status.code(), note);
         audit::write(
             &mut tx,
             actor,
@@ -199,8 +200,8 @@ impl Store {
             {
                 let rep = TaskReport {
                     unit: p.try_get("unit")?,
-                    reported_on: p.try_get("reported_on")?,
-                    status: p.try_get("status")?,
+                    reported_on: p.day("reported_on")?,
+                    status: p.code("status", TaskStatus::from_code)?,
                     note: p.try_get("note")?,
                 };
                 // Ordered by date: a later report of a unit replaces its earlier one.
@@ -220,7 +221,7 @@ impl Store {
                     .filter(|s| !s.is_empty())
                     .map(String::from)
                     .collect(),
-                due: r.try_get("due")?,
+                due: r.opt_day("due")?,
                 reports: latest,
             });
         }

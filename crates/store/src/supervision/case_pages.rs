@@ -15,10 +15,11 @@
 //! certificates and persons inside it; the others are counted, not named,
 //! and their numbers are blanked out of the evidence text.
 
-use jineng_domain::RegionCode;
+use crate::row::Typed;
 use jineng_domain::access::Scope;
 use jineng_domain::supervision::case::{CaseStatus, Finding};
 use jineng_domain::supervision::{CheckId, Severity};
+use jineng_domain::{RegionCode, Stamp};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -107,7 +108,7 @@ pub struct CaseListRow {
     pub check: CheckId,
     pub severity: String,
     pub status: CaseStatus,
-    pub opened_at: String,
+    pub opened_at: Stamp,
     pub claims: i64,
     pub classes: i64,
     pub persons: i64,
@@ -247,7 +248,7 @@ impl Store {
                     check: check_of(&r.try_get::<String, _>("check_id")?)?,
                     severity: r.try_get("severity")?,
                     status: status_of(&r.try_get::<String, _>("status")?)?,
-                    opened_at: r.try_get("opened_at")?,
+                    opened_at: r.stamp("opened_at")?,
                     claims: r.try_get("n_claim")?,
                     classes: r.try_get("n_class")?,
                     persons: r.try_get("n_person")?,
@@ -285,8 +286,8 @@ impl Store {
             evidence: r.try_get("evidence")?,
             doc_no: r.try_get("doc_no")?,
             clause: r.try_get("clause")?,
-            opened_at: r.try_get("opened_at")?,
-            closed_at: r.try_get("closed_at")?,
+            opened_at: r.stamp("opened_at")?,
+            closed_at: r.opt_stamp("closed_at")?,
             finding: r.try_get("finding")?,
             note: r.try_get("note")?,
             closed_by: r.try_get("closed_by")?,

@@ -3,11 +3,13 @@
 //! scope holds it. Claims, certificates and persons outside the scope are
 //! counted, not named, and their numbers are blanked out of the evidence.
 
-use jineng_domain::ClaimStatus;
+use crate::row::Typed;
+use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
 use jineng_domain::supervision::CheckId;
 use jineng_domain::supervision::case::CaseStatus;
+use jineng_domain::{ClaimStatus, Stamp};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -32,15 +34,15 @@ pub struct CaseClass {
     pub class_id: Option<i64>,
     pub institution: String,
     pub site_region: String,
-    pub start_date: String,
-    pub end_date: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseCert {
     pub cert_no: String,
     pub cert_type: String,
-    pub issue_date: String,
+    pub issue_date: NaiveDate,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,8 +73,8 @@ pub struct CaseDetail {
     pub evidence: String,
     pub doc_no: String,
     pub clause: String,
-    pub opened_at: String,
-    pub closed_at: Option<String>,
+    pub opened_at: Stamp,
+    pub closed_at: Option<Stamp>,
     pub finding: Option<String>,
     pub note: Option<String>,
     pub closed_by: Option<String>,
@@ -191,8 +193,8 @@ impl Store {
                 },
                 institution: r.try_get("name")?,
                 site_region: r.try_get("site_region")?,
-                start_date: r.try_get("start_date")?,
-                end_date: r.try_get("end_date")?,
+                start_date: r.day("start_date")?,
+                end_date: r.day("end_date")?,
             });
         }
 
@@ -214,7 +216,7 @@ impl Store {
             d.certs.push(CaseCert {
                 cert_no,
                 cert_type: r.try_get("cert_type")?,
-                issue_date: r.try_get("issue_date")?,
+                issue_date: r.day("issue_date")?,
             });
         }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::{Store, StoreError};
 
 /// What a scan found, per check.
@@ -46,7 +47,9 @@ pub struct CaseRow {
     pub case_no: String,
     pub check: String,
     pub severity: String,
-    pub status: String,
+    /// Serialized as its code (`open`, `closed_true`, `closed_not_true`).
+    #[serde(serialize_with = "as_code")]
+    pub status: CaseStatus,
     pub claim_nos: Vec<String>,
     pub class_nos: Vec<String>,
     pub cert_nos: Vec<String>,
@@ -54,6 +57,10 @@ pub struct CaseRow {
     pub persons: Vec<String>,
     pub evidence: String,
     pub clause: String,
+}
+
+fn as_code<S: serde::Serializer>(s: &CaseStatus, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.code())
 }
 
 /// The records of a hit as (kind, key) rows.
@@ -218,7 +225,7 @@ impl Store {
                     case_no: r.try_get("case_no")?,
                     check: r.try_get("check_id")?,
                     severity: r.try_get("severity")?,
-                    status: r.try_get("status")?,
+                    status: r.code("status", CaseStatus::from_code)?,
                     claim_nos: of("claim"),
                     class_nos: of("class"),
                     cert_nos: of("cert"),

@@ -4,11 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use jineng_domain::credit::{CaseFound, InspectionResult, InstitutionKind, Rating, RatingInputs};
 use jineng_domain::supervision::{CheckId, Severity};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::row::Typed;
 use crate::{Store, StoreError};
 
 /// A stored rating.
@@ -20,9 +22,9 @@ pub struct RatingRow {
     pub score: i64,
     pub grade: String,
     pub points: serde_json::Value,
-    pub removed_from: Option<String>,
+    pub removed_from: Option<NaiveDate>,
     pub no_advances: bool,
-    pub rated_on: String,
+    pub rated_on: NaiveDate,
 }
 
 /// The 评价机构 type of the institutions vocabulary.
@@ -166,9 +168,9 @@ impl Store {
                     score: r.try_get("score")?,
                     grade: r.try_get("grade")?,
                     points: serde_json::from_str(&points).unwrap_or_default(),
-                    removed_from: r.try_get("removed_from")?,
+                    removed_from: r.opt_day("removed_from")?,
                     no_advances: no_adv != 0,
-                    rated_on: r.try_get("rated_on")?,
+                    rated_on: r.day("rated_on")?,
                 })
             })
             .collect()

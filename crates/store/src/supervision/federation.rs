@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use jineng_domain::ClaimStatus;
 use jineng_domain::federation::TagRecord;
 use jineng_domain::supervision::Batch;
 use jineng_domain::supervision::inputs::ClaimIn;
+use jineng_domain::{ClaimStatus, NationalId};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -16,23 +16,25 @@ use super::ScanCounts;
 use super::inputs::Filter;
 use super::rows::fetch_map;
 use crate::audit;
+use crate::row::Typed;
 use crate::{Store, StoreError};
 
 /// A paid claim as a tag describes it (the ID number is tagged by the
 /// caller with the federation key and then dropped).
 #[derive(Debug, Clone)]
 pub struct PaidClaim {
-    pub id_number: String,
+    pub id_number: NationalId,
     pub occupation: Option<String>,
     pub level: Option<i64>,
     pub subsidy_type: String,
-    pub applied_on: String,
+    pub applied_on: chrono::NaiveDate,
     pub months: Option<i64>,
     pub fund: Option<String>,
     /// The calendar months the decision paid (以工代训), first days.
     pub paid_months: Vec<chrono::NaiveDate>,
-    /// The first month of the claim's period (`YYYY-MM`), when it gave one.
-    pub period_from: Option<String>,
+    /// The first month of the claim's period (its first day), when it
+    /// gave one.
+    pub period_from: Option<chrono::NaiveDate>,
 }
 
 /// A stored list of paid months (`YYYY-MM,YYYY-MM`) as first days.
@@ -72,15 +74,18 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(PaidClaim {
-                    id_number: r.try_get("id_number")?,
+                    id_number: r.national_id("id_number")?,
                     occupation: r.try_get("occupation")?,
                     level: r.try_get("level")?,
                     subsidy_type: r.try_get("subsidy_type")?,
-                    applied_on: r.try_get("applied_on")?,
+                    applied_on: r.day("applied_on")?,
                     months: r.try_get("months")?,
                     fund: r.try_get("fund_code")?,
                     paid_months: paid_months(r.try_get("paid_months")?)?,
-                    period_from: r.try_get("period_from")?,
+                    period_from: r
+                        .try_get::<Option<String>, _>("period_from")?
+                        .map(|m| crate::row::parse_day("period_from", &format!("{m}-01")))
+                        .transpose()?,
                 })
             })
             .collect()
@@ -133,12 +138,12 @@ impl Store {
 
     /// Every person's key and ID number, for matching imported tags (one
     /// HMAC per person, computed by the caller with the key from its file).
-    pub async fn persons_for_tags(&self) -> Result<Vec<(i64, String)>, StoreError> {
+    pub async fn persons_for_tags(&self) -> Result<Vec<(i64, NationalId)>, StoreError> {
         let rows = sqlx::query("SELECT person_id, id_number FROM persons ORDER BY person_id")
             .fetch_all(self.pool())
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("person_id")?, r.try_get("id_number")?)))
+            .map(|r| Ok((r.try_get("person_id")?, r.national_id("id_number")?)))
             .collect()
     }
 

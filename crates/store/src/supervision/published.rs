@@ -5,11 +5,14 @@
 //! None of it carries a person's data: ratings and draws are about
 //! institutions and the inspectors of a published list.
 
+use chrono::NaiveDate;
+use jineng_domain::Stamp;
 use jineng_domain::access::Scope;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::Actor;
+use crate::row::Typed;
 use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::supervision::DrawRow;
@@ -33,9 +36,9 @@ pub struct PublishedRating {
     pub score: i64,
     pub grade: String,
     pub points: Vec<RatingPoint>,
-    pub removed_from: Option<String>,
+    pub removed_from: Option<NaiveDate>,
     pub no_advances: bool,
-    pub rated_on: String,
+    pub rated_on: NaiveDate,
 }
 
 /// A picked institution of a draw, with its result when recorded.
@@ -45,7 +48,7 @@ pub struct DrawInstitution {
     pub name: String,
     pub region_code: String,
     pub result: Option<String>,
-    pub recorded_at: Option<String>,
+    pub recorded_at: Option<Stamp>,
 }
 
 /// A picked inspector (检查人员), from the published list.
@@ -65,7 +68,7 @@ pub struct PublishedDraw {
     pub algorithm: String,
     pub institutions_digest: String,
     pub inspectors_digest: String,
-    pub drawn_at: String,
+    pub drawn_at: Stamp,
     pub institutions: Vec<DrawInstitution>,
     pub inspectors: Vec<DrawInspector>,
 }
@@ -157,9 +160,9 @@ impl Store {
                     score: r.try_get("score")?,
                     grade: r.try_get("grade")?,
                     points: serde_json::from_str(&points).unwrap_or_default(),
-                    removed_from: r.try_get("removed_from")?,
+                    removed_from: r.opt_day("removed_from")?,
                     no_advances: r.try_get::<i64, _>("no_advances")? != 0,
-                    rated_on: r.try_get("rated_on")?,
+                    rated_on: r.day("rated_on")?,
                 })
             })
             .collect()
@@ -237,7 +240,7 @@ impl Store {
                     None => String::new(),
                 },
                 result: res.as_ref().map(|x| x.try_get("result")).transpose()?,
-                recorded_at: res.as_ref().map(|x| x.try_get("recorded_at")).transpose()?,
+                recorded_at: res.as_ref().map(|x| x.stamp("recorded_at")).transpose()?,
                 credit_code: code,
             });
         }
@@ -266,7 +269,7 @@ impl Store {
             algorithm: r.try_get("algorithm")?,
             institutions_digest: r.try_get("institutions_digest")?,
             inspectors_digest: r.try_get("inspectors_digest")?,
-            drawn_at: r.try_get("drawn_at")?,
+            drawn_at: r.stamp("drawn_at")?,
             institutions,
             inspectors,
         })

@@ -33,7 +33,7 @@ use sqlx::Row;
 pub struct IssueSummary {
     pub scope: String,
     pub year: i32,
-    pub issued_on: String,
+    pub issued_on: NaiveDate,
     /// Persons of the scope who qualify for at least one kind.
     pub eligible_persons: u64,
     /// Vouchers issued now, and their face value.
@@ -181,7 +181,7 @@ impl Store {
         let mut summary = IssueSummary {
             scope: scope.to_string(),
             year,
-            issued_on: on.to_string(),
+            issued_on: on,
             eligible_persons: eligible,
             existing: (before - planned.len()) as u64,
             ..IssueSummary::default()

@@ -5,6 +5,7 @@
 //! Refusals are `StoreError::Refused` with the reason in Chinese.
 
 use crate::audit::{self, Actor, AuditEntry};
+use crate::row::Typed;
 use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
@@ -27,12 +28,7 @@ pub struct Redeemed {
     pub face_fen: i64,
     pub person_name: String,
     pub class_no: String,
-    pub redeemed_on: String,
-}
-
-fn date(s: &str) -> Result<NaiveDate, StoreError> {
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("日期「{s}」格式不对")))
+    pub redeemed_on: NaiveDate,
 }
 
 fn level(v: Option<i64>) -> Option<SkillLevel> {
@@ -75,7 +71,7 @@ async fn class_in_scope(
             .map_err(|e| StoreError::Corrupt(e.message().to_string()))?,
         occupation_name: r.try_get("occ")?,
         level: level(r.try_get("skill_level")?),
-        end: date(&r.try_get::<String, _>("end_date")?)?,
+        end: r.day("end_date")?,
         enrolled: false,
         other_voucher: None,
         decided_claim: None,
@@ -106,17 +102,17 @@ async fn voucher_facts(
     let occupations: String = r.try_get("occupations")?;
     let redeemed = match (
         r.try_get::<Option<String>, _>("class_no")?,
-        r.try_get::<Option<String>, _>("redeemed_on")?,
+        r.opt_day("redeemed_on")?,
     ) {
-        (Some(c), Some(d)) => Some((c, date(&d)?)),
+        (Some(c), Some(d)) => Some((c, d)),
         _ => None,
     };
     Ok(Some(VoucherFacts {
         no: no.clone(),
         person_id: r.try_get("person_id")?,
         status: VoucherStatus::from_code(&status).ok_or_else(|| corrupt("状态未知"))?,
-        issued_on: date(&r.try_get::<String, _>("issued_on")?)?,
-        valid_until: date(&r.try_get::<String, _>("valid_until")?)?,
+        issued_on: r.day("issued_on")?,
+        valid_until: r.day("valid_until")?,
         rule: FaceRule {
             kind_code: r.try_get("kind_code")?,
             kind_name: r.try_get("kind_name")?,
@@ -246,7 +242,7 @@ impl Store {
             face_fen: v.rule.face.0,
             person_name: name,
             class_no: class.class_no,
-            redeemed_on: on.to_string(),
+            redeemed_on: on,
         })
     }
 }
@@ -326,7 +322,7 @@ impl Store {
                 id_number: r.try_get("id_number")?,
                 class_id: r.try_get("class_id")?,
                 institution_id: r.try_get("institution_id")?,
-                start_date: date(&r.try_get::<String, _>("start_date")?)?,
+                start_date: r.day("start_date")?,
                 claimed: r.try_get::<i64, _>("claimed")? == 1,
             });
         }

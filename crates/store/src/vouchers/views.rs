@@ -3,12 +3,14 @@
 //! and paged, ID numbers masked) with the commitments' totals; a worker's
 //! own vouchers; the vouchers redeemed at a class.
 
+use chrono::NaiveDate;
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
 use jineng_domain::voucher::VoucherStatus;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::row::Typed;
 use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
@@ -22,14 +24,14 @@ pub struct VoucherRow {
     pub id_number: String,
     pub kind_name: String,
     pub face_fen: i64,
-    pub issued_on: String,
-    pub valid_until: String,
+    pub issued_on: NaiveDate,
+    pub valid_until: NaiveDate,
     pub status: VoucherStatus,
     pub fund_code: String,
     /// Where and when it was redeemed.
     pub class_no: Option<String>,
     pub institution: Option<String>,
-    pub redeemed_on: Option<String>,
+    pub redeemed_on: Option<NaiveDate>,
     /// The claim whose payment settled it.
     pub claim_no: Option<String>,
 }
@@ -81,21 +83,19 @@ const FROM: &str = "FROM vouchers v JOIN persons p ON p.person_id = v.person_id 
      LEFT JOIN institutions i ON i.institution_id = cl.institution_id";
 
 fn row(r: &sqlx::any::AnyRow) -> Result<VoucherRow, StoreError> {
-    let status: String = r.try_get("status")?;
     Ok(VoucherRow {
         voucher_no: r.try_get("voucher_no")?,
         person_name: r.try_get("name")?,
         id_number: mask_id(&r.try_get::<String, _>("id_number")?),
         kind_name: r.try_get("kind_name")?,
         face_fen: r.try_get("face_fen")?,
-        issued_on: r.try_get("issued_on")?,
-        valid_until: r.try_get("valid_until")?,
-        status: VoucherStatus::from_code(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("培训券状态「{status}」")))?,
+        issued_on: r.day("issued_on")?,
+        valid_until: r.day("valid_until")?,
+        status: r.code("status", VoucherStatus::from_code)?,
         fund_code: r.try_get("fund_code")?,
         class_no: r.try_get("class_no")?,
         institution: r.try_get("institution")?,
-        redeemed_on: r.try_get("redeemed_on")?,
+        redeemed_on: r.opt_day("redeemed_on")?,
         claim_no: r.try_get("claim_no")?,
     })
 }

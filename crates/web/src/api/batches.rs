@@ -37,7 +37,7 @@ impl From<jineng_store::PayBatchRow> for PayBatch {
         PayBatch {
             state_zh: b.state_zh().to_string(),
             batch_id: b.batch_id,
-            created_at: b.created_at,
+            created_at: b.created_at.to_string(),
             lines: b.lines,
             total_fen: b.total_fen,
             paid: b.paid,

@@ -75,10 +75,10 @@ fn info(d: ClassDetail) -> ClassInfo {
         skill_level: d.skill_level,
         site_code: d.site_code,
         site_region: d.site_region,
-        start_date: d.start_date,
-        end_date: d.end_date,
+        start_date: d.start_date.to_string(),
+        end_date: d.end_date.to_string(),
         planned_hours: d.planned_hours,
-        status: d.status,
+        status: d.status.code().to_string(),
         enrolled: d.enrolled,
         passed: d.passed,
         failed: d.failed,
@@ -87,10 +87,10 @@ fn info(d: ClassDetail) -> ClassInfo {
             .history
             .into_iter()
             .map(|e| ClassEvent {
-                from_status: e.from_status,
-                to_status: e.to_status,
+                from_status: e.from_status.map_or("", |s| s.code()).to_string(),
+                to_status: e.to_status.code().to_string(),
                 actor: e.actor,
-                at: e.at,
+                at: e.at.to_string(),
                 reason: e.reason,
             })
             .collect(),

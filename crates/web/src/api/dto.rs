@@ -62,7 +62,7 @@ impl From<jineng_store::PersonHit> for PersonHit {
             id_number: h.id_number,
             name: h.name,
             sex: h.sex,
-            birth_date: h.birth_date,
+            birth_date: h.birth_date.to_string(),
             hukou_region: h.hukou_region,
             hukou_region_name: h.hukou_region_name,
         }
@@ -109,9 +109,9 @@ impl From<jineng_store::ClaimRow> for ClaimRow {
             id_number: c.id_number,
             subsidy_type: c.subsidy_type,
             status: c.status.code().to_string(),
-            status_zh: c.status_zh,
+            status_zh: c.status.as_zh().to_string(),
             amount_fen: c.amount_fen,
-            applied_on: c.applied_on,
+            applied_on: c.applied_on.to_string(),
             flagged_rules: c.flagged_rules,
         }
     }
@@ -203,9 +203,9 @@ impl From<jineng_store::ClassSummary> for ClassRow {
             occupation_name: c.occupation_name,
             skill_level: c.skill_level,
             site_region: c.site_region,
-            start_date: c.start_date,
-            end_date: c.end_date,
-            status: c.status,
+            start_date: c.start_date.to_string(),
+            end_date: c.end_date.to_string(),
+            status: c.status.code().to_string(),
             enrolled: c.enrolled,
         }
     }
@@ -258,7 +258,7 @@ impl From<jineng_store::CertificateCheck> for Certificate {
             cert_type: c.cert_type,
             occupation_name: c.occupation_name,
             skill_level: c.skill_level,
-            issue_date: c.issue_date,
+            issue_date: c.issue_date.to_string(),
             issuer: c.issuer,
         }
     }

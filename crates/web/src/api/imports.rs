@@ -98,7 +98,7 @@ fn status(job: &Job) -> ImportStatus {
         kind: job.kind.to_string(),
         file_name: job.file_name.clone(),
         dry_run: job.dry_run,
-        status: job.status().to_string(),
+        status: job.status().code().to_string(),
         rows_done: s.done,
         rows_total: s.total,
         failed: s.failed.or(s.stopped),

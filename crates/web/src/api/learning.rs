@@ -12,7 +12,7 @@ use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Query, State};
 use jineng_domain::access::{Action, Scope};
-use jineng_domain::learning::sessions::{Field, Refusal};
+use jineng_domain::learning::sessions::{Field, Refusal, stored_moment};
 use jineng_store::{PlatformClient, ReportedQuery, SessionInput};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -329,10 +329,10 @@ pub async fn reported(
                 person: r.person,
                 class: r.class_no,
                 institution: r.institution,
-                start: r.start,
-                end: r.end,
+                start: stored_moment(r.start),
+                end: stored_moment(r.end),
                 minutes: r.minutes,
-                received_at: r.received_at,
+                received_at: r.received_at.to_string(),
             })
             .collect(),
     }))

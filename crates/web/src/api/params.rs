@@ -4,10 +4,10 @@
 //! a client generated from `/api/openapi.json` meets no surprise.
 
 use crate::error::AppError;
-use jineng_domain::ClaimStatus;
 use jineng_domain::supervision::CheckId;
 use jineng_domain::supervision::case::{CaseStatus, Finding};
-use jineng_store::{CLASS_STATUSES, CaseSort};
+use jineng_domain::{ClaimStatus, ClassStatus};
+use jineng_store::CaseSort;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
 
@@ -17,7 +17,7 @@ pub fn claim_statuses() -> Vec<&'static str> {
 }
 
 pub fn class_statuses() -> Vec<&'static str> {
-    CLASS_STATUSES.to_vec()
+    ClassStatus::ALL.iter().map(|s| s.code()).collect()
 }
 
 pub fn case_statuses() -> Vec<&'static str> {

@@ -32,7 +32,7 @@ impl From<jineng_store::CaseListRow> for CaseItem {
             severity: c.severity,
             status: c.status.code().to_string(),
             status_zh: c.status.as_zh().to_string(),
-            opened_at: c.opened_at,
+            opened_at: c.opened_at.to_string(),
             claims: c.claims,
             classes: c.classes,
             persons: c.persons,
@@ -136,8 +136,8 @@ impl From<jineng_store::CaseDetail> for CaseInfo {
             evidence: d.evidence,
             doc_no: d.doc_no,
             clause: d.clause,
-            opened_at: d.opened_at,
-            closed_at: d.closed_at,
+            opened_at: d.opened_at.to_string(),
+            closed_at: d.closed_at.map(|a| a.to_string()),
             finding: d.finding,
             note: d.note,
             closed_by: d.closed_by,
@@ -160,8 +160,8 @@ impl From<jineng_store::CaseDetail> for CaseInfo {
                     class_id: k.class_id,
                     institution: k.institution,
                     site_region: k.site_region,
-                    start_date: k.start_date,
-                    end_date: k.end_date,
+                    start_date: k.start_date.to_string(),
+                    end_date: k.end_date.to_string(),
                 })
                 .collect(),
             certs: d
@@ -170,7 +170,7 @@ impl From<jineng_store::CaseDetail> for CaseInfo {
                 .map(|c| CaseCertInfo {
                     cert_no: c.cert_no,
                     cert_type: c.cert_type,
-                    issue_date: c.issue_date,
+                    issue_date: c.issue_date.to_string(),
                 })
                 .collect(),
             institutions: d
@@ -253,9 +253,9 @@ impl From<jineng_store::PublishedRating> for RatingInfo {
                     reason: p.reason,
                 })
                 .collect(),
-            removed_from: r.removed_from,
+            removed_from: r.removed_from.map(|d| d.to_string()),
             no_advances: r.no_advances,
-            rated_on: r.rated_on,
+            rated_on: r.rated_on.to_string(),
         }
     }
 }
@@ -301,7 +301,7 @@ impl From<jineng_store::PublishedDraw> for DrawInfo {
             algorithm: d.algorithm,
             institutions_digest: d.institutions_digest,
             inspectors_digest: d.inspectors_digest,
-            drawn_at: d.drawn_at,
+            drawn_at: d.drawn_at.to_string(),
             institutions: d
                 .institutions
                 .into_iter()
@@ -310,7 +310,7 @@ impl From<jineng_store::PublishedDraw> for DrawInfo {
                     name: i.name,
                     region_code: i.region_code,
                     result: i.result,
-                    recorded_at: i.recorded_at,
+                    recorded_at: i.recorded_at.map(|a| a.to_string()),
                 })
                 .collect(),
             inspectors: d

@@ -79,13 +79,13 @@ impl From<VoucherRow> for Voucher {
             id_number: v.id_number,
             kind_name: v.kind_name,
             face_fen: v.face_fen,
-            issued_on: v.issued_on,
-            valid_until: v.valid_until,
+            issued_on: v.issued_on.to_string(),
+            valid_until: v.valid_until.to_string(),
             status: v.status.code().to_string(),
             fund_code: v.fund_code,
             class_no: v.class_no,
             institution: v.institution,
-            redeemed_on: v.redeemed_on,
+            redeemed_on: v.redeemed_on.map(|d| d.to_string()),
             claim_no: v.claim_no,
         }
     }
@@ -226,6 +226,6 @@ pub async fn redeem(
         face_fen: r.face_fen,
         person_name: r.person_name,
         class_no: r.class_no,
-        redeemed_on: r.redeemed_on,
+        redeemed_on: r.redeemed_on.to_string(),
     }))
 }

@@ -135,18 +135,18 @@ async fn returned_class(
 ) -> Result<(ClassForm, Option<String>), AppError> {
     let id = super::class_id(raw)?;
     let d = state.store.class_detail(user.scope(), id).await?;
-    if d.status != "returned" {
+    if d.status != jineng_domain::ClassStatus::Returned {
         return Err(AppError::BadRequest(format!(
             "培训班「{}」{}，不是已退回的培训班，不能重新填报",
             d.class_no,
-            jineng_store::class_status_zh(&d.status)
+            d.status.as_zh()
         )));
     }
     let reason = d
         .history
         .iter()
         .rev()
-        .find(|e| e.to_status == "returned")
+        .find(|e| e.to_status == jineng_domain::ClassStatus::Returned)
         .and_then(|e| e.reason.clone());
     let f = ClassForm {
         csrf: String::new(),
@@ -160,8 +160,8 @@ async fn returned_class(
             .and_then(|l| l.split('/').next().map(str::to_string))
             .unwrap_or_default(),
         site: d.site_code,
-        start: d.start_date,
-        end: d.end_date,
+        start: d.start_date.to_string(),
+        end: d.end_date.to_string(),
         hours: d.planned_hours.to_string(),
     };
     Ok((f, reason))

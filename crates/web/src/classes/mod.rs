@@ -18,10 +18,9 @@ use crate::views::{Nav, level, page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use jineng_domain::ClassStatus;
 use jineng_domain::access::Action;
-/// Kept here too for the pages that named it `classes::class_status_zh`.
-pub use jineng_store::class_status_zh;
-use jineng_store::{CLASS_STATUSES, ClassDetail, ClassQuery, ClassSort, ClassSummary};
+use jineng_store::{ClassDetail, ClassQuery, ClassSort, ClassSummary};
 use serde::Deserialize;
 
 /// Classes per page.
@@ -55,9 +54,9 @@ pub struct ListQuery {
     page: Option<i64>,
 }
 
-/// A status filter from a query: one of [`CLASS_STATUSES`], its Chinese
+/// A status filter from a query: a [`ClassStatus`] code, its Chinese
 /// label, or `pending` (待审核, what links and other systems say), or none.
-pub(crate) fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError> {
+pub(crate) fn status_filter(raw: &str) -> Result<Option<ClassStatus>, AppError> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
@@ -66,10 +65,10 @@ pub(crate) fn status_filter(raw: &str) -> Result<Option<&'static str>, AppError>
         "pending" => "registered",
         other => other,
     };
-    CLASS_STATUSES
-        .iter()
-        .find(|x| **x == wanted || class_status_zh(x) == wanted)
-        .map(|x| Some(*x))
+    ClassStatus::ALL
+        .into_iter()
+        .find(|x| x.code() == wanted || x.as_zh() == wanted)
+        .map(Some)
         .ok_or_else(|| AppError::BadRequest(format!("未知的培训班状态「{s}」")))
 }
 
@@ -84,7 +83,7 @@ pub async fn list(
     let sort = sort_code(&f.sort, ClassSort::from_code)?.unwrap_or_default();
     let descending = direction(&f.dir)?.unwrap_or(sort == ClassSort::Start);
     let q = ClassQuery {
-        status: filter.map(str::to_string),
+        status: filter,
         institution: None,
         q: f.q.trim().chars().take(50).collect(),
         sort,
@@ -94,7 +93,10 @@ pub async fn list(
     let total = store.class_count(user.scope(), &q).await?;
     let sorter = Sorter {
         path: "/classes",
-        filters: query_string(&[("status", filter.unwrap_or_default()), ("q", &f.q)]),
+        filters: query_string(&[
+            ("status", filter.map_or("", ClassStatus::code)),
+            ("q", &f.q),
+        ]),
         sort: sort.code(),
         descending,
     };
@@ -105,15 +107,15 @@ pub async fn list(
         .into_iter()
         .map(|c| {
             let l = level(c.skill_level);
-            let s = class_status_zh(&c.status);
+            let s = c.status.as_zh();
             (c, l, s)
         })
         .collect();
     page(&ListPage {
         nav: Some(Nav::of(&user)),
-        statuses: CLASS_STATUSES
-            .iter()
-            .map(|s| (*s, class_status_zh(s), filter == Some(*s)))
+        statuses: ClassStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), s.as_zh(), filter == Some(s)))
             .collect(),
         can_file: user.role().may(Action::FileClasses),
         rows,
@@ -156,16 +158,11 @@ pub(crate) async fn detail_page(
         .history
         .iter()
         .map(|e| {
-            let from = if e.from_status.is_empty() {
-                "—"
-            } else {
-                class_status_zh(&e.from_status)
-            };
             (
-                from,
-                class_status_zh(&e.to_status),
+                e.from_status.map_or("—", ClassStatus::as_zh),
+                e.to_status.as_zh(),
                 e.actor.clone(),
-                e.at.clone(),
+                e.at.to_string(),
                 e.reason.clone().unwrap_or_default(),
             )
         })
@@ -174,7 +171,7 @@ pub(crate) async fn detail_page(
         nav: Some(Nav::of(user)),
         csrf: user.csrf.clone(),
         level: level(d.skill_level),
-        status: class_status_zh(&d.status),
+        status: d.status.as_zh(),
         history,
         can_review: user.role().may(Action::ReviewClasses),
         can_file: user.role().may(Action::FileClasses),

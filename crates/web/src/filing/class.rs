@@ -65,9 +65,7 @@ async fn class_page(
     }
     c.claims = rows_of(on_class.into_iter().map(|(_, row)| row).collect());
     c.list = super::list::Listing::whole(c.claims.len() as i64);
-    if let Ok(end) = r.class.end_date.parse() {
-        c.warn = out_of_validity(meta.as_ref(), "该班结业日期", end);
-    }
+    c.warn = out_of_validity(meta.as_ref(), "该班结业日期", r.class.end_date);
     let trainees = r
         .lines
         .into_iter()
@@ -91,7 +89,7 @@ async fn class_page(
             c,
             class_id,
             class_no: r.class.class_no.clone(),
-            closed: r.class.status == "closed",
+            closed: r.class.status == jineng_domain::ClassStatus::Closed,
             trainees,
         })?,
         refused,

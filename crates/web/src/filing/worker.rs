@@ -46,10 +46,7 @@ async fn worker_page(
         .certificates
         .into_iter()
         .map(|ce| {
-            let outside = match (&meta, ce.issue_date.parse()) {
-                (Some(m), Ok(d)) => !m.in_force(d),
-                _ => false,
-            };
+            let outside = meta.as_ref().is_some_and(|m| !m.in_force(ce.issue_date));
             (ce, outside)
         })
         .collect();

@@ -5,6 +5,7 @@
 //! progress: the status page reads it fresh, the database gets it at most
 //! every [`run`](super::run) tick, and a stopping server waits for them.
 
+use jineng_domain::{ImportJobStatus, Stamp};
 use jineng_ingest::templates::template;
 use jineng_store::ImportJobRow;
 use std::collections::HashMap;
@@ -32,7 +33,7 @@ impl Job {
     pub fn of(row: ImportJobRow, live: Option<(u64, u64)>) -> Job {
         let stored = (to_u64(row.rows_done), to_u64(row.rows_total));
         let (done, total) = match live {
-            Some(l) if row.status == "running" => l,
+            Some(l) if row.status == ImportJobStatus::Running => l,
             _ => stored,
         };
         Job {
@@ -48,9 +49,8 @@ impl Job {
         }
     }
 
-    /// running | done | failed | stopped
-    pub fn status(&self) -> &str {
-        &self.row.status
+    pub fn status(&self) -> ImportJobStatus {
+        self.row.status
     }
 }
 
@@ -59,14 +59,11 @@ fn to_u64(n: i64) -> u64 {
 }
 
 /// `2026-12-01T00:00:00.000Z` as local `2026-12-01 08:00:00`.
-fn local_time(utc: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(utc)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|_| utc.to_string())
+fn local_time(utc: &Stamp) -> String {
+    utc.instant()
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// A running job's progress, shared by its import and its pages.

@@ -7,20 +7,13 @@ use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
 use crate::list::{Pager, Sorter, direction, opt, query_string, sort_code};
+use jineng_domain::ImportJobStatus;
 use jineng_ingest::templates::TEMPLATES;
 use jineng_store::ImportJobQuery;
 use serde::Deserialize;
 
 /// Jobs per page.
 const PER: i64 = 20;
-
-/// The statuses a job may be filtered by: (code, label).
-const STATUSES: [(&str, &str); 4] = [
-    ("running", "进行中"),
-    ("done", "已完成"),
-    ("failed", "失败"),
-    ("stopped", "已停止"),
-];
 
 /// The sort codes: (code, newest-first by default).
 const SORTS: [&str; 3] = ["started", "kind", "file"];
@@ -52,10 +45,7 @@ pub struct Listing {
 }
 
 fn status(job: &Job) -> (&'static str, &'static str) {
-    STATUSES
-        .into_iter()
-        .find(|(c, _)| *c == job.status())
-        .unwrap_or(STATUSES[2])
+    (job.status().code(), job.status().as_zh())
 }
 
 /// One page of the account's uploads, filtered and sorted as asked.
@@ -69,18 +59,18 @@ pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<
             .ok_or_else(|| AppError::BadRequest(format!("未知的模板类型「{k}」")))?,
     };
     let wanted = match opt(&f.status) {
-        None => "",
-        Some(s) => STATUSES
-            .iter()
-            .find(|(c, _)| *c == s)
-            .map(|(c, _)| *c)
-            .ok_or_else(|| AppError::BadRequest(format!("未知的导入状态「{s}」")))?,
+        None => None,
+        Some(s) => Some(
+            ImportJobStatus::from_code(s)
+                .ok_or_else(|| AppError::BadRequest(format!("未知的导入状态「{s}」")))?,
+        ),
     };
+    let wanted_code = wanted.map_or("", |s| s.code());
     let sort = sort_code(&f.sort, |s| SORTS.into_iter().find(|c| *c == s))?.unwrap_or("started");
     let descending = direction(&f.dir)?.unwrap_or(sort == "started");
     let sorter = Sorter {
         path: "/imports",
-        filters: query_string(&[("kind", kind), ("status", wanted)]),
+        filters: query_string(&[("kind", kind), ("status", wanted_code)]),
         sort,
         descending,
     };
@@ -88,7 +78,7 @@ pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<
     kind_order.sort();
     let mut q = ImportJobQuery {
         kind: kind.to_string(),
-        status: wanted.to_string(),
+        status: wanted,
         sort: sort.to_string(),
         descending,
         kind_order: kind_order.into_iter().map(|(_, k)| k.to_string()).collect(),
@@ -121,8 +111,11 @@ pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<
     Ok(Listing {
         rows,
         kind: kind.to_string(),
-        status: wanted.to_string(),
-        statuses: STATUSES.to_vec(),
+        status: wanted_code.to_string(),
+        statuses: ImportJobStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), s.as_zh()))
+            .collect(),
         pager,
         sorter,
     })

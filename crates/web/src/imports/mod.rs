@@ -18,6 +18,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use jineng_domain::ImportJobStatus;
 use jineng_domain::access::Action;
 use jineng_ingest::report::RowError;
 use jineng_ingest::templates::{TEMPLATES, TemplateSpec, template};
@@ -222,7 +223,7 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let mut s = Status {
         id: job.id,
-        running: job.status() == "running",
+        running: job.status() == ImportJobStatus::Running,
         done: job.done,
         total: job.total,
         failed: None,
@@ -239,10 +240,10 @@ pub(crate) fn status_of(job: &Job, shown: usize) -> Status {
         warnings: Vec::new(),
     };
     match job.status() {
-        "running" => {}
-        "failed" => s.failed = Some(r.failure.clone().unwrap_or_default()),
-        "stopped" => s.stopped = Some(r.note.clone().unwrap_or_default()),
-        _ => {
+        ImportJobStatus::Running => {}
+        ImportJobStatus::Failed => s.failed = Some(r.failure.clone().unwrap_or_default()),
+        ImportJobStatus::Stopped => s.stopped = Some(r.note.clone().unwrap_or_default()),
+        ImportJobStatus::Done => {
             s.accepted = count(r.accepted);
             s.rejected = count(r.rejected);
             s.inserted = count(r.inserted);
@@ -358,7 +359,7 @@ pub(crate) fn download(bytes: Vec<u8>, ext: &str, name: &str, fallback: &str) ->
 
 async fn errors(state: AppState, user: User, id: String, ext: &str) -> Result<Response, AppError> {
     let job = job_of(&state, &user, &id).await?;
-    if job.status() != "done" {
+    if job.status() != ImportJobStatus::Done {
         return Err(AppError::BadRequest(
             "导入尚未完成，错误报告还未生成".into(),
         ));

@@ -13,6 +13,7 @@
 use super::jobs::Live;
 use crate::AppState;
 use crate::auth::User;
+use jineng_domain::ImportJobStatus;
 use jineng_ingest::pipeline::{ImportError, ImportOptions, ImportReport, import_file};
 use jineng_ingest::reader::TableReader;
 use jineng_store::{ImportJobOutcome, Store};
@@ -83,7 +84,7 @@ pub fn start(state: &AppState, up: Upload, user: &User) {
         ticking.abort();
         if ended.is_err() {
             let failed = after
-                .end_import_job(job_id, "failed", "导入意外中止，请重新上传")
+                .end_import_job(job_id, ImportJobStatus::Failed, "导入意外中止，请重新上传")
                 .await;
             if let Err(e) = failed {
                 tracing::warn!("could not mark upload job {job_id} failed: {e}");
@@ -151,7 +152,11 @@ async fn save(
     ended: Ending,
 ) -> Result<(), jineng_store::StoreError> {
     match ended {
-        Ending::Failed(why) => store.end_import_job(job_id, "failed", &why).await,
+        Ending::Failed(why) => {
+            store
+                .end_import_job(job_id, ImportJobStatus::Failed, &why)
+                .await
+        }
         Ending::Finished(outcome) => {
             store
                 .finish_import_job(job_id, live.get().0, &outcome)

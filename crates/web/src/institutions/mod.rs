@@ -15,9 +15,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
-use jineng_store::{
-    ClassSummary, InstitutionQuery, InstitutionSort, InstitutionSummary, class_status_zh,
-};
+use jineng_store::{ClassSummary, InstitutionQuery, InstitutionSort, InstitutionSummary};
 use serde::Deserialize;
 
 /// Institutions per page.
@@ -131,7 +129,7 @@ pub async fn show(
             .into_iter()
             .map(|c| {
                 let l = level(c.skill_level);
-                let s = class_status_zh(&c.status);
+                let s = c.status.as_zh();
                 (c, l, s)
             })
             .collect(),

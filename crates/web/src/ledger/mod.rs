@@ -55,7 +55,7 @@ impl From<&PayBatchRow> for BatchLine {
         let y = yuan;
         BatchLine {
             id: b.batch_id,
-            created_at: b.created_at.chars().take(10).collect(),
+            created_at: b.created_at.day().to_string(),
             state: b.state_zh(),
             lines: b.lines,
             total: y(b.total_fen),
@@ -168,7 +168,7 @@ pub async fn export(State(state): State<AppState>, user: User) -> Result<Respons
     for p in &rows {
         let cols = [
             p.tx_id.to_string(),
-            p.date.clone(),
+            p.date.to_string(),
             p.fund_code.clone(),
             p.fund_name.clone(),
             p.kind.clone(),

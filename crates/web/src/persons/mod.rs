@@ -212,7 +212,7 @@ async fn archive_page(
             (
                 c.claim_no.clone(),
                 c.subsidy_type.clone(),
-                c.applied_on.clone(),
+                c.applied_on.to_string(),
                 c.amount_fen.map(yuan).unwrap_or_else(|| "—".into()),
                 c.status.as_zh(),
             )

@@ -86,14 +86,11 @@ pub(crate) async fn roster_page(
 ) -> Result<Response, AppError> {
     user.require(Action::ViewClasses)?;
     let r = state.store.scoped_roster(user.scope(), class_id).await?;
-    let status = ClassStatus::from_code(&r.class.status);
-    let closed = status == Some(ClassStatus::Closed);
+    let status = r.class.status;
+    let closed = status == ClassStatus::Closed;
     let can_edit = user.role().may(Action::EditRoster) && !closed;
     let today = crate::claims::today();
-    let no_results = match (status, r.class.start_date.parse()) {
-        (Some(s), Ok(start)) => s.may_record_results(start, today).err(),
-        _ => None,
-    };
+    let no_results = status.may_record_results(r.class.start_date, today).err();
     let refused = !typed.errors.is_empty() || typed.error.is_some();
     let lines = r
         .lines
@@ -130,7 +127,7 @@ pub(crate) async fn roster_page(
         vouchers,
         nav: Some(Nav::of(user)),
         level: level(r.class.skill_level),
-        status: status.map_or("未知", ClassStatus::as_zh),
+        status: status.as_zh(),
         can_edit,
         no_results,
         can_file: user.role().may(Action::FileClaims)

@@ -136,11 +136,6 @@ pub fn yuan(fen: i64) -> String {
     crate::views::yuan(fen)
 }
 
-/// The date part of a stored timestamp.
-pub fn day(at: &str) -> String {
-    at.chars().take(10).collect()
-}
-
 #[derive(Template)]
 #[template(path = "supervision_cases.html")]
 struct ListPage {
@@ -175,7 +170,7 @@ pub async fn list(
         .await?
         .into_iter()
         .map(|r| {
-            let opened = day(&r.opened_at);
+            let opened = r.opened_at.day().to_string();
             (r, opened)
         })
         .collect();
@@ -264,7 +259,7 @@ pub(crate) async fn case_page(
         nav: Some(Nav::of(user)),
         csrf: user.csrf.clone(),
         title: d.check.title_zh(),
-        opened: day(&d.opened_at),
+        opened: d.opened_at.day().to_string(),
         claims,
         can_close: user.role().may(Action::CloseCases)
             && d.status == CaseStatus::Open

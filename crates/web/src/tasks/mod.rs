@@ -15,15 +15,12 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use jineng_domain::RegionCode;
 use jineng_domain::access::Action;
-use jineng_store::{TASK_STATUSES, TaskReportInput, TaskView};
+use jineng_domain::planning::TaskStatus;
+use jineng_store::{TaskReportInput, TaskView};
 use serde::Deserialize;
 
 fn status_zh(code: &str) -> &'static str {
-    TASK_STATUSES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, z)| *z)
-        .unwrap_or("未知")
+    TaskStatus::from_code(code).map_or("未知", TaskStatus::as_zh)
 }
 
 /// A task as the page shows it.
@@ -98,7 +95,7 @@ async fn render(
     .unwrap_or("no");
     let descending = direction(&f.dir)?.unwrap_or(false);
     let q: String = f.q.trim().chars().take(50).collect();
-    let today = chrono::Local::now().date_naive().to_string();
+    let today = chrono::Local::now().date_naive();
     let docs = state.store.scoped_task_docs(user.scope()).await?;
     let doc = if doc.is_empty() || docs.iter().any(|d| d == doc) {
         doc
@@ -119,8 +116,8 @@ async fn render(
             let done = t
                 .reports
                 .iter()
-                .any(|r| r.unit == t.lead_unit && r.status == "done");
-            let overdue = !done && t.due.as_ref().is_some_and(|d| *d < today);
+                .any(|r| r.unit == t.lead_unit && r.status == TaskStatus::Done);
+            let overdue = !done && t.due.is_some_and(|d| d < today);
             let inside =
                 RegionCode::parse(&t.region).is_ok_and(|r| user.scope().contains_region(&r));
             let units = if may_report && inside {
@@ -136,7 +133,7 @@ async fn render(
                 } else {
                     t.co_units.join("、")
                 },
-                due: t.due.clone().unwrap_or_else(|| "未规定".into()),
+                due: t.due.map_or_else(|| "未规定".into(), |d| d.to_string()),
                 reports: t
                     .reports
                     .iter()
@@ -147,12 +144,7 @@ async fn render(
                         } else {
                             format!("（{}）", r.note)
                         };
-                        format!(
-                            "{} {}：{}{note}",
-                            r.reported_on,
-                            r.unit,
-                            status_zh(&r.status)
-                        )
+                        format!("{} {}：{}{note}", r.reported_on, r.unit, r.status.as_zh())
                     })
                     .collect(),
                 done,
@@ -212,8 +204,11 @@ async fn render(
         nav: Some(Nav::of(user)),
         nav_csrf: user.csrf.clone(),
         docs: docs.iter().map(|d| (d.clone(), d == doc)).collect(),
-        today,
-        statuses: TASK_STATUSES.to_vec(),
+        today: today.to_string(),
+        statuses: TaskStatus::ALL
+            .into_iter()
+            .map(|s| (s.code(), s.as_zh()))
+            .collect(),
         rows,
         message,
     })
