@@ -4,92 +4,84 @@
 //! fen; rows are read into the domain's types (dates, [`Stamp`](jineng_domain::Stamp)s, status
 //! enums, ID numbers) in `row.rs`.
 
-mod account_admin;
-mod account_list;
 mod accounts;
-mod archive;
 mod audit;
-mod audit_key;
-mod audit_scope;
-mod audit_verify;
-mod audit_view;
 mod backup;
-mod bank_accounts;
-mod batch;
-mod batch_stale;
-mod claim_batch;
-mod claim_list;
 mod claims;
-mod class_claims;
-mod class_pages;
-mod class_review;
+mod classes;
 mod credentials;
 mod dialect;
 pub mod distribution;
 mod error;
-mod filing;
-mod import_jobs;
-mod import_scope;
-mod institution_pages;
+mod imports;
 mod institutions;
-mod jurisdiction;
 mod learning;
 mod ledger;
-mod ledger_view;
 mod lookup;
 pub mod metrics;
-mod people;
-mod person_search;
+mod persons;
 mod planning;
 mod policy;
 mod read_rows;
-mod records;
 mod reference;
-mod regions;
 mod replica;
-mod roster;
 mod row;
 mod schema;
-mod scoped;
-mod scoped_pay;
 mod secret_file;
 mod sql;
-mod stage;
-mod standards;
 mod supervision;
-mod upsert;
 mod vouchers;
 mod whatif;
-mod whatif_draft;
 
-pub use account_admin::{AccountRow, TokenRow};
-pub use account_list::{AccountQuery, AccountSort};
-pub use accounts::{DEFAULT_TOKEN_DAYS, NewAccount, UserAccount};
-pub use archive::{
+pub use crate::accounts::admin::{AccountRow, TokenRow};
+pub use crate::accounts::list::{AccountQuery, AccountSort};
+pub use crate::accounts::{DEFAULT_TOKEN_DAYS, NewAccount, UserAccount};
+pub use crate::audit::Actor;
+pub use crate::audit::keys::{AuditKey, key_id_in as audit_key_id_in, key_path as audit_key_path};
+pub use crate::audit::verify::AuditVerify;
+pub use crate::audit::view::{AuditQuery, AuditRow, mask_ids};
+pub use crate::claims::filing::{ClaimRequest, Filed, claimant_of};
+pub use crate::claims::list::{ClaimQuery, ClaimSort, id_digits};
+pub use crate::claims::mass::{BatchKind, BatchPreview, BatchRun, FundShare};
+pub use crate::claims::scoped::{ClaimRow, Figures, FundLine};
+pub use crate::classes::pages::{
+    CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
+    ROSTER_LINES,
+};
+pub use crate::classes::review::ClassStep;
+pub use crate::classes::roster::{
+    Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh,
+};
+pub use crate::imports::batch::{BatchSummary, ImportBatch, Rejection, RowOutcome};
+pub use crate::imports::jobs::{
+    ImportJobOutcome, ImportJobQuery, ImportJobRow, KEEP_JOBS, NewImportJob, StoppedJob,
+};
+pub use crate::imports::records::certificate_type_name;
+pub use crate::imports::scope::{OUT_OF_SCOPE, ScopeKey};
+pub use crate::imports::stale::StoppedBatch;
+pub use crate::institutions::pages::{
+    CataloguePeriod, InstitutionQuery, InstitutionSort, InstitutionSummary,
+};
+pub use crate::ledger::view::PostingRow;
+pub use crate::persons::archive::{
     Archive, ArchiveCategory, ArchiveCertificate, ArchiveClaim, ArchiveEnrolment, PersonHit,
     RegistryTable,
 };
-pub use audit::Actor;
-pub use audit_key::{AuditKey, key_id_in as audit_key_id_in, key_path as audit_key_path};
-pub use audit_verify::AuditVerify;
-pub use audit_view::{AuditQuery, AuditRow, mask_ids};
+pub use crate::persons::bank_accounts::shown_account;
+pub use crate::policy::jurisdiction::PayingBasis;
+pub use crate::policy::{
+    Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label,
+};
+pub use crate::reference::{OccupationRow, RefData, RegionCounts, RegionRow};
+pub use crate::whatif::draft::Draft;
+pub use crate::whatif::{WhatIfPerson, WhatIfRun};
 pub use backup::{BackupFacts, is_postgres_url, sqlite_path};
-pub use bank_accounts::shown_account;
-pub use batch::{BatchSummary, ImportBatch, Rejection, RowOutcome};
-pub use batch_stale::StoppedBatch;
-pub use claim_batch::{BatchKind, BatchPreview, BatchRun, FundShare};
-pub use claim_list::{ClaimQuery, ClaimSort, id_digits};
 pub use claims::{ClaimDetail, ClaimLine, DecideSummary, EligibilityContext, PaySummary};
 pub use claims::{
     Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
     parse_line_id,
 };
 pub use claims::{RenderedClaim, ReplayFeed, ReplayScope, render_claim};
-pub use class_pages::{
-    CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
-    ROSTER_LINES,
-};
-pub use class_review::ClassStep;
 pub use credentials::{
     CertificateStatus, Credentials, IssueReport, PrintableCertificate, RecordCertificate,
     Revocation, Selection, Subsidy, VerifyHit, VerifyKey, WorkerRecord, archive_subject,
@@ -97,22 +89,12 @@ pub use credentials::{
 };
 pub use dialect::Backend;
 pub use error::StoreError;
-pub use filing::{ClaimRequest, Filed, claimant_of};
-pub use import_jobs::{
-    ImportJobOutcome, ImportJobQuery, ImportJobRow, KEEP_JOBS, NewImportJob, StoppedJob,
-};
-pub use import_scope::{OUT_OF_SCOPE, ScopeKey};
-pub use institution_pages::{
-    CataloguePeriod, InstitutionQuery, InstitutionSort, InstitutionSummary,
-};
-pub use jurisdiction::PayingBasis;
 pub use learning::{
     BATCH_KIND as LEARNING_BATCH_KIND, CreditLine, CreditSource, CreditStatement, LearningRecord,
     PlatformClient, RefusedRow, ReportedQuery, ReportedRow, SessionInput, SessionLine,
     SessionReport, TrainingRecord,
 };
 pub use ledger::FundReport;
-pub use ledger_view::PostingRow;
 pub use lookup::{CertificateCheck, CertificateKey};
 #[cfg(feature = "bench")]
 pub use planning::BenchShape;
@@ -120,13 +102,8 @@ pub use planning::TaskReportInput;
 pub use planning::{
     DashboardData, FactRow, PlanCounts, RefreshStats, StatisticRow, TaskReport, TaskView,
 };
-pub use policy::{Chosen, PolicySet, PolicyVersion, SavedPolicy, StoredPolicy, version_label};
-pub use records::certificate_type_name;
-pub use reference::{OccupationRow, RefData, RegionCounts, RegionRow};
 pub use replica::{WalPosition, replica_reads};
-pub use roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh};
 pub use schema::{MigrationFile, MigrationStatus, MigrationStep};
-pub use scoped::{ClaimRow, Figures, FundLine};
 #[cfg(feature = "bench")]
 pub use supervision::{BenchCounts, BenchRosterLine, SupervisionShape};
 pub use supervision::{
@@ -142,8 +119,6 @@ pub use vouchers::{
     FundCommit, IssueSummary, KindCount, LapseSummary, Redeemable, Redeemed, VOUCHER_SORTS,
     VoucherQuery, VoucherRow, VoucherTotals,
 };
-pub use whatif::{WhatIfPerson, WhatIfRun};
-pub use whatif_draft::Draft;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -162,7 +137,7 @@ pub struct Store {
     /// SQLite on a file: the public lookup's direct read path (`lookup`).
     reader: Option<Arc<lookup::SqliteReader>>,
     /// The audit chain's key (`audit_key`).
-    audit_key: Option<audit_key::AuditKey>,
+    audit_key: Option<crate::audit::keys::AuditKey>,
     /// Where the signing keys live unless configured (`credentials`).
     signing_key_path: Option<std::path::PathBuf>,
     /// The read replica, if any (`replica`).
@@ -170,7 +145,7 @@ pub struct Store {
     /// This store is a replica: reads only, derived data is not rebuilt.
     is_replica: bool,
     /// PostgreSQL: the typed pool that COPYs import rows (`stage`).
-    stager: Option<stage::Stager>,
+    stager: Option<crate::imports::stage::Stager>,
     /// Persons decided per transaction by a batch (`claims::batch`).
     decide_chunk: usize,
 }
@@ -281,7 +256,7 @@ impl Store {
         };
         let stager = match backend {
             Backend::Sqlite => None,
-            Backend::Postgres => Some(stage::Stager::lazy(&url)?),
+            Backend::Postgres => Some(crate::imports::stage::Stager::lazy(&url)?),
         };
         Ok(Store {
             pool,

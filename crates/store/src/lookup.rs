@@ -15,8 +15,8 @@
 //! readers do not wait for the writer; should a read still fail (a busy
 //! moment during recovery, a file gone), it falls back to the pool.
 
+use crate::claims::scoped::has_nul;
 use crate::row::Typed;
-use crate::scoped::has_nul;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::NationalId;

@@ -296,7 +296,7 @@ async fn after(
     }
     if version == 49 {
         // The rows written before the column get their region.
-        crate::audit_scope::backfill(conn, backend).await?;
+        crate::audit::scope::backfill(conn, backend).await?;
     }
     if version == 42 && backend == Backend::Postgres {
         // Staged rows live for one chunk: writing them to the WAL would

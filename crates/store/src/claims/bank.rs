@@ -20,7 +20,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::payment::{choose_fund, lock_claim, refuse, set_status};
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::ledger::post_in;
 use crate::policy::PolicySet;
 use crate::row::Typed;
@@ -192,7 +192,7 @@ impl Store {
             }
         };
         let mut tx = self.begin().await?;
-        let now = audit::now();
+        let now = crate::audit::now();
         let batch_id: i64 = sqlx::query_scalar(
             "INSERT INTO pay_batches (created_at, actor, line_count, total_fen) VALUES ($1, $2, 0, 0) RETURNING batch_id",
         )
@@ -245,7 +245,7 @@ impl Store {
             None,
             Some(&summary),
         );
-        audit::write(&mut tx, actor, None, &[entry]).await?;
+        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
         tx.commit().await?;
         out.batch_id = Some(batch_id);
         Ok(out)
@@ -403,7 +403,7 @@ impl Store {
                 None,
                 Some(&summary),
             );
-            audit::write(&mut tx, actor, None, &[entry]).await?;
+            crate::audit::write(&mut tx, actor, None, &[entry]).await?;
         }
         tx.commit().await?;
         crate::metrics::paid(
@@ -455,7 +455,7 @@ impl Store {
         )
         .bind(if l.success { "success" } else { "failure" })
         .bind(&l.reason)
-        .bind(audit::now())
+        .bind(crate::audit::now())
         .bind(stored.batch_id)
         .bind(stored.line_no)
         .execute(&mut *tx)
@@ -531,7 +531,8 @@ impl Store {
         scope: &jineng_domain::access::Scope,
         batch_id: i64,
     ) -> Result<Vec<PayLineRow>, StoreError> {
-        let (cond, val) = crate::scoped::filter(scope, crate::scoped::Subject::Claim, 2);
+        let (cond, val) =
+            crate::claims::scoped::filter(scope, crate::claims::scoped::Subject::Claim, 2);
         let sql = format!(
             "SELECT l.batch_id, l.line_no, l.claim_no, l.payee_name, l.bank_account, l.bank_name, \
              l.amount_fen, l.fund_code, l.result, l.reason \

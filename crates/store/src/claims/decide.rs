@@ -13,8 +13,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::facts::{Loaded, StoredClaim};
-use crate::audit::{self, Actor, AuditEntry};
-use crate::jurisdiction::paying_region;
+use crate::audit::{Actor, AuditEntry};
+use crate::policy::jurisdiction::paying_region;
 use crate::policy::{Chosen, PolicySet};
 use crate::sql::{Val, select_in, update_rows};
 use crate::supervision::holds::{held_message, holding_cases};
@@ -176,7 +176,7 @@ pub(crate) async fn decide_chunk(
     persons: &[i64],
     loaded: Loaded,
 ) -> Result<DecideSummary, StoreError> {
-    let now = audit::now();
+    let now = crate::audit::now();
     let mut summary = DecideSummary::default();
     let mut writes: Vec<Write> = Vec::new();
     if job.policies.is_empty() {
@@ -326,7 +326,7 @@ pub(crate) async fn decide_chunk(
             .collect(),
     };
     if !writes.is_empty() {
-        audit::write(conn, job.actor, None, &entries).await?;
+        crate::audit::write(conn, job.actor, None, &entries).await?;
     }
     Ok(summary)
 }
@@ -414,7 +414,7 @@ async fn write_decisions(
                 Val::T(award.filter(|a| !a.paid_months.is_empty()).map(|a| {
                     a.paid_months
                         .iter()
-                        .map(|m| crate::records::month_text(*m))
+                        .map(|m| crate::imports::records::month_text(*m))
                         .collect::<Vec<_>>()
                         .join(",")
                 })),

@@ -1,6 +1,12 @@
 //! Subsidy claims after submission: decisions by the policy engine, officer
 //! approval and rejection, payment through the dedicated account, export.
 
+pub(crate) mod filing;
+pub(crate) mod list;
+pub(crate) mod mass;
+pub(crate) mod scoped;
+pub(crate) mod scoped_pay;
+
 mod bank;
 mod batch;
 mod decide;

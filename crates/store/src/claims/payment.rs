@@ -10,7 +10,7 @@ use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::ledger::{fund_balance_in, post_in};
 use crate::policy::PolicySet;
 use crate::supervision::credit::no_advances;
@@ -114,7 +114,7 @@ pub(super) async fn set_status(
     note: Option<&str>,
     actor: &Actor,
 ) -> Result<(), StoreError> {
-    let now = audit::now();
+    let now = crate::audit::now();
     sqlx::query(
         "UPDATE claims SET status = $1, fund_code = COALESCE($2, fund_code), officer_note = COALESCE($3, officer_note), updated_at = $4 WHERE claim_no = $5",
     )
@@ -125,7 +125,7 @@ pub(super) async fn set_status(
     .bind(claim_no)
     .execute(&mut *conn)
     .await?;
-    audit::write(
+    crate::audit::write(
         conn,
         actor,
         None,

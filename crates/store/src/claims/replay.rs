@@ -19,7 +19,7 @@ use jineng_domain::policy::whatif::{PersonClaims, ReplayClaim};
 use tokio::sync::mpsc;
 
 use super::facts::{self, Classes, Loaded};
-use crate::jurisdiction::paying_region;
+use crate::policy::jurisdiction::paying_region;
 use crate::read_rows::Failed;
 use crate::{Store, StoreError};
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::facts::{self, StoredClaim};
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::{Store, StoreError};
 
 /// A claim with its decision, for display.
@@ -248,12 +248,12 @@ pub(crate) async fn reject_in(
         "UPDATE claims SET status = $4, amount_fen = 0, officer_note = $1, updated_at = $2 WHERE claim_no = $3",
     )
     .bind(reason)
-    .bind(audit::now())
+    .bind(crate::audit::now())
     .bind(claim_no)
     .bind(to.code())
     .execute(&mut *conn)
     .await?;
-    audit::write(
+    crate::audit::write(
         conn,
         actor,
         None,

@@ -8,7 +8,7 @@
 use super::Credentials;
 use super::issue::Selection;
 use super::record::{WorkerRecord, mask_name};
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use jineng_credentials::credential::VC_CONTEXT;
@@ -167,7 +167,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,

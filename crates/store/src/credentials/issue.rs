@@ -11,7 +11,7 @@
 
 use super::Credentials;
 use super::status::{Slot, allocate};
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::row::Typed;
 use crate::{Store, StoreError};
 use jineng_credentials::{CertificateFacts, MaskedId};
@@ -150,7 +150,7 @@ impl Store {
             return Ok(0);
         }
         let mut tx = self.begin().await?;
-        let now = audit::now();
+        let now = crate::audit::now();
         let given = allocate(&mut tx, self.backend(), &missing, &now).await?;
         let entries: Vec<AuditEntry> = given
             .iter()
@@ -166,7 +166,7 @@ impl Store {
                 )
             })
             .collect();
-        audit::write(&mut tx, actor, None, &entries).await?;
+        crate::audit::write(&mut tx, actor, None, &entries).await?;
         // Entries another issuer made meanwhile are read back.
         let fresh: std::collections::HashMap<&(String, String), Slot> =
             given.iter().map(|(k, s)| (k, *s)).collect();

@@ -9,7 +9,7 @@
 //! revocation.
 
 use super::status::slot_of;
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::row::Typed;
 use crate::{Store, StoreError};
 use jineng_domain::Stamp;
@@ -52,7 +52,7 @@ pub(crate) async fn revoke_in(
     case_no: Option<&str>,
     actor: &Actor,
 ) -> Result<bool, StoreError> {
-    let now = audit::now();
+    let now = crate::audit::now();
     let done = sqlx::query(
         "INSERT INTO certificate_revocations (cert_type, cert_no, reason, revoked_at, revoked_by, case_no) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (cert_type, cert_no) DO NOTHING",
@@ -86,7 +86,7 @@ pub(crate) async fn revoke_in(
             .execute(&mut *conn)
             .await?;
     }
-    audit::write(
+    crate::audit::write(
         conn,
         actor,
         None,

@@ -23,7 +23,7 @@ use sqlx::Row;
 
 use super::hours::TrainingRecord;
 use super::listed::SessionLine;
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::policy::{PolicySet, version_label};
 use crate::{Store, StoreError};
 
@@ -227,7 +227,7 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        audit::write(&mut tx, actor, None, &entries).await?;
+        crate::audit::write(&mut tx, actor, None, &entries).await?;
         tx.commit().await?;
         let mut s = self.credit_statement(pid).await?;
         if let Some(s) = s.as_mut().filter(|_| reveal) {

@@ -22,7 +22,7 @@ use jineng_domain::learning::sessions::{
 use sha2::{Digest, Sha256};
 
 use super::known::{ClassRef, Known, StoredRef};
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::sql::{Val, insert_rows};
 use crate::supervision::ScanCounts;
 use crate::{Store, StoreError};
@@ -278,7 +278,7 @@ async fn write(
     unchanged: i64,
     rejected: i64,
 ) -> Result<i64, StoreError> {
-    let now = audit::now();
+    let now = crate::audit::now();
     let mut digest = Sha256::new();
     for r in rows {
         digest.update(r.session_ref.as_bytes());
@@ -344,7 +344,7 @@ async fn write(
         None,
         Some(&after),
     );
-    audit::write(conn, actor, Some(batch_id), &[entry]).await?;
+    crate::audit::write(conn, actor, Some(batch_id), &[entry]).await?;
     Ok(batch_id)
 }
 

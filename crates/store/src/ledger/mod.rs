@@ -6,10 +6,12 @@
 //! The report is in `report`, the verification in `verify`. Account codes
 //! (`bank:UI`) are spelled by the domain's `Account`, never in SQL.
 
+pub(crate) mod view;
+
 mod report;
 mod verify;
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::sql::{Val, insert_rows};
 use crate::{Backend, Store, StoreError};
 use jineng_domain::Fen;
@@ -180,7 +182,7 @@ pub(crate) async fn post_in(
         None,
         Some(&posting),
     );
-    audit::write(conn, actor, None, &[entry]).await?;
+    crate::audit::write(conn, actor, None, &[entry]).await?;
     // A claim paid releases the commitment of the voucher it settles.
     if matches!(posting.kind, PostingKind::Pay | PostingKind::Settle)
         && let Some(claim) = &posting.claim_no
@@ -229,7 +231,7 @@ async fn insert_posting(
         "INSERT INTO ledger_tx (at, kind, fund_code, claim_no, actor, memo, attempt)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING tx_id",
     )
-    .bind(audit::now())
+    .bind(crate::audit::now())
     .bind(posting.kind.code())
     .bind(posting.fund.as_str())
     .bind(posting.claim_no.as_deref())
@@ -335,7 +337,7 @@ impl Store {
                     )
                     .bind(code.as_str())
                     .bind(name)
-                    .bind(audit::now())
+                    .bind(crate::audit::now())
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -372,7 +374,7 @@ impl Store {
                 Some(_) => {}
             }
         }
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok((added, renamed))
     }

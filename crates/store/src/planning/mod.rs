@@ -5,6 +5,8 @@
 //! (`facts.rs`). What the figures mean is computed in
 //! `domain::planning`; this module only stores and fetches.
 
+pub(crate) mod standards;
+
 #[cfg(feature = "bench")]
 mod bench;
 mod dirty;
@@ -22,7 +24,7 @@ pub use rebuild::{FactRow, RefreshStats};
 pub use scoped::TaskReportInput;
 pub use tasks::{TaskReport, TaskView};
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::{Store, StoreError};
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::{Indicator, IndicatorKind, IndicatorSet, StatisticDef};
@@ -109,7 +111,7 @@ impl Store {
                 .bind(now.5.as_str())
                 .bind(now.6.as_str())
                 .bind(now.7)
-                .bind(audit::now())
+                .bind(crate::audit::now())
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
@@ -151,7 +153,7 @@ impl Store {
                 Some(&text),
             ));
         }
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok(counts)
     }
@@ -232,7 +234,7 @@ impl Store {
                 .bind(r.key.as_str())
                 .bind(r.value)
                 .bind(r.source.as_str())
-                .bind(audit::now())
+                .bind(crate::audit::now())
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
@@ -247,7 +249,7 @@ impl Store {
                 Some(&r.value),
             ));
         }
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok(counts)
     }

@@ -4,7 +4,7 @@
 //! so importing the same file twice changes nothing.
 
 use super::PlanCounts;
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::{Store, StoreError};
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::{BreakdownRule, ExistingTarget, Period, Target, TargetRow};
@@ -51,7 +51,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut counts = PlanCounts::default();
         let mut audits = Vec::new();
-        let now = audit::now();
+        let now = crate::audit::now();
         for r in rows {
             let stored = sqlx::query(
                 "SELECT target_id, name, value, rule, source FROM targets
@@ -187,7 +187,7 @@ impl Store {
                 ));
             }
         }
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok(counts)
     }

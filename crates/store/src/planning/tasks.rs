@@ -2,7 +2,7 @@
 //! report on them.
 
 use super::PlanCounts;
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::row::Typed;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
@@ -92,7 +92,7 @@ impl Store {
                 .bind(after.3.as_str())
                 .bind(after.4.as_str())
                 .bind(after.5.as_deref())
-                .bind(audit::now())
+                .bind(crate::audit::now())
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
@@ -107,7 +107,7 @@ impl Store {
                 Some(&after),
             ));
         }
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok(counts)
     }
@@ -154,11 +154,11 @@ impl Store {
         .bind(status.code())
         .bind(note)
         .bind(actor.0.as_str())
-        .bind(audit::now())
+        .bind(crate::audit::now())
         .execute(&mut *tx)
         .await?;
         let after = (unit, reported_on.to_string(), status.code(), note);
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,

@@ -41,7 +41,7 @@ pub(crate) fn file_name(version: i64, name: &str) -> String {
 }
 
 pub(crate) fn checksum(sql: &str) -> String {
-    crate::audit_key::hex(&Sha256::digest(sql.as_bytes()))
+    crate::audit::keys::hex(&Sha256::digest(sql.as_bytes()))
 }
 
 pub(super) async fn has_table(

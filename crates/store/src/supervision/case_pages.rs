@@ -24,7 +24,7 @@ use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::Actor;
-use crate::scoped::{Subject, filter, has_nul};
+use crate::claims::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::supervision::CaseDetail;
 use crate::{Store, StoreError};

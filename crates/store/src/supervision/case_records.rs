@@ -13,7 +13,7 @@ use jineng_domain::{ClaimStatus, Stamp};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::scoped::{Subject, filter};
+use crate::claims::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 

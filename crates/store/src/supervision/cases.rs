@@ -12,7 +12,7 @@ use jineng_domain::supervision::{CheckId, Hit, Supervision};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::row::Typed;
 use crate::{Store, StoreError};
 
@@ -92,7 +92,7 @@ impl Store {
             .into_iter()
             .map(|c| (c, (0, 0)))
             .collect();
-        let now = audit::now();
+        let now = crate::audit::now();
         let year = &now[..4];
         let mut tx = self.begin().await?;
         let mut seq: i64 =
@@ -159,7 +159,7 @@ impl Store {
                 .await?;
             }
         }
-        audit::write(&mut tx, &Actor("system:supervision".into()), None, &opened).await?;
+        crate::audit::write(&mut tx, &Actor("system:supervision".into()), None, &opened).await?;
         tx.commit().await?;
         let checks: Vec<CheckCount> = per
             .into_iter()

@@ -21,7 +21,7 @@ use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::claims::{lock_claim, recover_in, reject_in};
 use crate::{Store, StoreError};
 
@@ -115,7 +115,7 @@ impl Store {
                 finding.as_zh()
             )));
         }
-        let now = audit::now();
+        let now = crate::audit::now();
         let done = sqlx::query(
             "UPDATE supervision_cases SET status = $1, finding = $2, note = $3, closed_at = $4, closed_by = $5 \
              WHERE case_id = $6 AND status = 'open'",
@@ -181,7 +181,7 @@ impl Store {
                 crate::credentials::revoke_case_certificates(&mut tx, case_no, &certs, actor)
                     .await?;
         }
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,

@@ -15,7 +15,6 @@ use sqlx::Row;
 use super::ScanCounts;
 use super::inputs::Filter;
 use super::rows::fetch_map;
-use crate::audit;
 use crate::row::Typed;
 use crate::{Store, StoreError};
 
@@ -96,7 +95,7 @@ impl Store {
         &self,
         records: &[TagRecord],
     ) -> Result<TagImport, StoreError> {
-        let now = audit::now();
+        let now = crate::audit::now();
         let mut out = TagImport {
             tags: records.len() as u64,
             ..TagImport::default()

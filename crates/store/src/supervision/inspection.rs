@@ -6,8 +6,8 @@ use jineng_domain::inspection::{Draw, InspectorRecord};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{self, Actor, AuditEntry};
-use crate::batch::{ImportBatch, RowOutcome};
+use crate::audit::{Actor, AuditEntry};
+use crate::imports::batch::{ImportBatch, RowOutcome};
 use crate::{Store, StoreError};
 
 /// A stored draw.
@@ -31,7 +31,7 @@ impl Store {
         rows: &[(u64, InspectorRecord)],
     ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
-        let now = audit::now();
+        let now = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
             let old = sqlx::query("SELECT name, unit FROM inspectors WHERE inspector_code = $1")
@@ -118,12 +118,12 @@ impl Store {
         .bind(serde_json::to_string(&row.inspectors).unwrap_or_default())
         .bind(&row.institutions_digest)
         .bind(&row.inspectors_digest)
-        .bind(audit::now())
+        .bind(crate::audit::now())
         .bind(&actor.0)
         .execute(&mut *tx)
         .await?;
         let after = serde_json::to_value(&row).unwrap_or_default();
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,
@@ -174,11 +174,11 @@ impl Store {
         .bind(draw_id)
         .bind(institution)
         .bind(result.trim())
-        .bind(audit::now())
+        .bind(crate::audit::now())
         .bind(&actor.0)
         .execute(&mut *tx)
         .await?;
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,

@@ -43,7 +43,7 @@ use jineng_domain::supervision::{Supervision, load};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::{Store, StoreError};
 
 impl Store {
@@ -84,7 +84,7 @@ impl Store {
         .bind(m.region.as_str())
         .bind(text)
         .bind(&sha)
-        .bind(audit::now())
+        .bind(crate::audit::now())
         .bind(&actor.0)
         .execute(&mut *tx)
         .await?;
@@ -92,7 +92,7 @@ impl Store {
         let after = serde_json::json!({
             "title": m.title, "doc_no": m.doc_no, "region": m.region.as_str(), "sha256": sha,
         });
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,

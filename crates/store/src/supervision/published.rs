@@ -12,8 +12,8 @@ use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::Actor;
+use crate::claims::scoped::{Subject, filter, has_nul};
 use crate::row::Typed;
-use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::supervision::DrawRow;
 use crate::{Store, StoreError};

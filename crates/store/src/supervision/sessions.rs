@@ -9,10 +9,9 @@ use jineng_domain::supervision::session::{SessionRecord, session_id};
 
 use super::inputs::Filter;
 use super::rows::fetch_map;
-use crate::audit;
-use crate::batch::{ImportBatch, Rejection, RowOutcome};
+use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::institutions::{class_named, resolve_classes, resolve_institutions};
-use crate::people::{person_of, resolve_persons};
+use crate::persons::{person_of, resolve_persons};
 use crate::{Store, StoreError};
 
 const MOMENT: &str = "%Y-%m-%d %H:%M:%S";
@@ -34,7 +33,7 @@ impl Store {
         let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
         let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
         let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
-        let now = audit::now();
+        let now = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
             let mut errs = Vec::new();

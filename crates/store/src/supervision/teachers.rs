@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use jineng_domain::records::ClassRecord;
 
-use crate::batch::{ImportBatch, RowOutcome};
+use crate::imports::batch::{ImportBatch, RowOutcome};
 
 /// Sets the teacher of each written class whose teacher changed; a row
 /// whose only change is its teacher becomes `Updated`, and the class

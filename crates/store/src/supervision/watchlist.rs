@@ -4,13 +4,11 @@
 
 use std::collections::HashMap;
 
+use crate::dialect::placeholders;
+use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
+use crate::{Store, StoreError};
 use jineng_domain::supervision::watchlist::WatchlistRecord;
 use sqlx::Row;
-
-use crate::audit;
-use crate::batch::{ImportBatch, Rejection, RowOutcome};
-use crate::dialect::placeholders;
-use crate::{Store, StoreError};
 
 impl Store {
     /// Writes comparison-list rows; the same row again is unchanged.
@@ -35,7 +33,7 @@ impl Store {
                 names.insert(r.try_get("id_number")?, r.try_get("name")?);
             }
         }
-        let now = audit::now();
+        let now = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
             if let Some(known) = names.get(r.id.as_str())

@@ -6,7 +6,7 @@
 use jineng_domain::audit::{Action, Entity};
 use std::collections::BTreeMap;
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::ledger::fund_balances_in;
 use crate::sql::{Val, insert_rows, select_in};
 use crate::{Backend, StoreError};
@@ -26,7 +26,7 @@ pub(crate) async fn book(
     if postings.is_empty() {
         return Ok(());
     }
-    let at = audit::now();
+    let at = crate::audit::now();
     let rows: Vec<Vec<Val>> = postings
         .iter()
         .map(|(v, p)| {
@@ -117,7 +117,7 @@ pub(crate) async fn book(
             .execute(&mut *conn)
             .await?;
     }
-    audit::write(conn, actor, None, &audits).await?;
+    crate::audit::write(conn, actor, None, &audits).await?;
     Ok(())
 }
 
@@ -237,7 +237,7 @@ pub(crate) async fn release_for_claim(
         .bind(&voucher)
         .execute(&mut *conn)
         .await?;
-    audit::write(
+    crate::audit::write(
         conn,
         actor,
         None,

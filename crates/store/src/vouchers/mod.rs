@@ -16,7 +16,7 @@ pub use views::{VOUCHER_SORTS, VoucherQuery, VoucherRow, VoucherTotals};
 use jineng_domain::audit::{Action, Entity};
 use std::collections::{BTreeMap, HashSet};
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
 use crate::sql::{Val, insert_rows, select_in, update_rows};
 use crate::{PolicySet, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
@@ -198,7 +198,7 @@ impl Store {
         }
         let mut balances = ledger::lock_for_commit(&mut tx, self.backend(), &wanted).await?;
         let numbers = number(&mut tx, year, &planned).await?;
-        let now = audit::now();
+        let now = crate::audit::now();
         let (mut rows, mut postings, mut audits) = (Vec::new(), Vec::new(), Vec::new());
         for (p, no) in planned.iter().zip(&numbers) {
             let b = balances.get_mut(&p.fund).expect("locked above");
@@ -267,7 +267,7 @@ impl Store {
             "",
         )
         .await?;
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         ledger::book(&mut tx, &postings, actor).await?;
         tx.commit().await?;
         summary.funds = wanted
@@ -327,7 +327,7 @@ impl Store {
                 )
             })
             .collect();
-        audit::write(&mut tx, actor, None, &audits).await?;
+        crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok(LapseSummary {
             lapsed: due.len() as u64,

@@ -4,9 +4,9 @@
 //! class's occupation and level the ones the voucher's face value is for.
 //! Refusals are `StoreError::Refused` with the reason in Chinese.
 
-use crate::audit::{self, Actor, AuditEntry};
+use crate::audit::{Actor, AuditEntry};
+use crate::claims::scoped::{Subject, filter};
 use crate::row::Typed;
-use crate::scoped::{Subject, filter};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
@@ -160,7 +160,7 @@ impl Store {
     ) -> Result<Redeemed, StoreError> {
         let no = VoucherNo::parse(voucher).map_err(|e| refused(e.message()))?;
         let id = id_number.trim().to_ascii_uppercase();
-        if id.is_empty() || crate::scoped::has_nul(&id) {
+        if id.is_empty() || crate::claims::scoped::has_nul(&id) {
             return Err(refused("请填写学员的身份证号码"));
         }
         let mut tx = self.begin().await?;
@@ -220,7 +220,7 @@ impl Store {
         if n != 1 {
             return Err(refused(format!("培训券 {no} 正由他人同时核验，请重试")));
         }
-        audit::write(
+        crate::audit::write(
             &mut tx,
             actor,
             None,

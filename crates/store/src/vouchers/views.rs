@@ -10,8 +10,8 @@ use jineng_domain::voucher::VoucherStatus;
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
+use crate::claims::scoped::{Subject, filter, has_nul};
 use crate::row::Typed;
-use crate::scoped::{Subject, filter, has_nul};
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 
