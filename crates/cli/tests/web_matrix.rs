@@ -58,6 +58,12 @@ const PAGES: &[&str] = &[
     "/public/draws",
     "/.well-known/did.json",
     "/credentials/status/1",
+    "/me/archive.pdf",
+    "/claims/approve-clean",
+    "/claims/pay-approved",
+    "/claims/validity",
+    "/classes/new",
+    "/policy/whatif",
 ];
 
 /// The 监管 routes with no record in their address: officers and
@@ -90,7 +96,138 @@ const API: &[&str] = &[
     "/api/v1/supervision/ratings",
     "/api/v1/supervision/draws",
     "/api/v1/learning-sessions",
+    "/api/v1/pay/batches",
 ];
+
+/// Routes the walk does not open, each with where its access is decided
+/// or tested instead.
+const NOT_WALKED: &[(&str, &str)] = &[
+    ("/login", "the sign-in form: public"),
+    ("/assets/{file}", "static files: public"),
+    ("/favicon.ico", "static file: public"),
+    ("/healthz", "liveness: public, no data"),
+    (
+        "/api/openapi.json",
+        "the API's description: public, no data",
+    ),
+    (
+        "/templates/{file}",
+        "blank import templates: public, no data",
+    ),
+    (
+        "/api/v1/certificates/lookup",
+        "public lookup by name and number (web_lookup.rs)",
+    ),
+    ("/metrics", "scraper token only (metrics.rs)"),
+    (
+        "/dashboard/chart.svg",
+        "one chart of /dashboard's figures, through the same scoped load",
+    ),
+    (
+        "/certificates/{no}/pdf",
+        "holder or officer in scope (archive_web.rs)",
+    ),
+    (
+        "/imports/{id}",
+        "the uploader's own job (web_imports.rs, web_uploads.rs)",
+    ),
+    (
+        "/imports/{id}/progress",
+        "the uploader's own job (web_imports.rs)",
+    ),
+    (
+        "/imports/{id}/errors.xlsx",
+        "the uploader's own job (web_uploads.rs)",
+    ),
+    (
+        "/imports/{id}/errors.csv",
+        "the uploader's own job (web_uploads.rs)",
+    ),
+    (
+        "/api/v1/imports/{id}",
+        "the client's own job (api_imports.rs)",
+    ),
+    (
+        "/policy/whatif/{id}",
+        "the officer's own run (whatif_web.rs)",
+    ),
+    (
+        "/policy/whatif/{id}/report.xlsx",
+        "the officer's own run (whatif_web.rs)",
+    ),
+    (
+        "/api/v1/pay/batches/{id}",
+        "finance and officers in scope (pay_bank.rs)",
+    ),
+];
+
+/// Whether the concrete `path` (query dropped) is an instance of the
+/// route `pattern` (`{x}` matches one segment).
+fn instance_of(path: &str, pattern: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default();
+    let (a, b): (Vec<_>, Vec<_>) = (path.split('/').collect(), pattern.split('/').collect());
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(x, y)| x == y || (y.starts_with('{') && y.ends_with('}')))
+}
+
+/// The router's GET routes, read off its source: a page added there
+/// without a place in this matrix fails here.
+#[test]
+fn every_get_route_of_the_router_is_walked_or_accounted_for() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    let mut source = String::new();
+    for f in ["lib.rs", "api/mod.rs"] {
+        source.push_str(&std::fs::read_to_string(root.join(f)).unwrap());
+    }
+    let mut routes = Vec::new();
+    for part in source.split(".route(").skip(1) {
+        let path = part.split('"').nth(1).unwrap();
+        let rest = &part[part.find('"').unwrap() + path.len() + 2..];
+        if rest
+            .trim_start_matches(|c: char| c == ',' || c.is_whitespace())
+            .starts_with("get(")
+        {
+            routes.push(path.to_string());
+        }
+    }
+    assert!(routes.len() > 60, "found only {} GET routes", routes.len());
+    let walked: Vec<String> = PAGES
+        .iter()
+        .chain(API)
+        .map(|p| p.to_string())
+        .chain(SUPERVISION.iter().map(|(p, _)| p.to_string()))
+        .chain(
+            [
+                "/claims/{no}",
+                "/api/v1/claims/{no}",
+                "/classes/{id}",
+                "/classes/{id}/roster",
+                "/classes/{id}/claims",
+                "/api/v1/classes/{id}",
+                "/persons/{id}",
+                "/persons/{id}/archive.json",
+                "/persons/{id}/archive.pdf",
+                "/api/v1/persons/{id}",
+                "/institutions/{id}",
+                "/supervision/cases/{case_no}",
+                "/api/v1/supervision/cases/{case_no}",
+                "/supervision/draws/{draw_no}",
+            ]
+            .map(String::from),
+        )
+        .collect();
+    let missing: Vec<&String> = routes
+        .iter()
+        .filter(|r| !walked.iter().any(|w| w == *r || instance_of(w, r)))
+        .filter(|r| !NOT_WALKED.iter().any(|(p, _)| p == r))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "GET routes neither walked by the matrix nor accounted for: {missing:?}"
+    );
+}
 
 #[test]
 fn no_route_shows_a_role_anything_outside_its_scope() {
@@ -140,10 +277,11 @@ struct Outside {
     claim: Option<String>,
     class: Option<i64>,
     person: Option<i64>,
+    institution: Option<i64>,
 }
 
 async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
-    let (claims, classes, persons) = match scope {
+    let (claims, classes, persons, institutions) = match scope {
         Scope::Region(r) => {
             let p = r.subtree_prefix();
             (
@@ -153,6 +291,9 @@ async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
                 ),
                 format!("SELECT class_id AS id FROM classes WHERE site_region NOT LIKE '{p}%'"),
                 format!("SELECT person_id AS id FROM persons WHERE hukou_region NOT LIKE '{p}%'"),
+                format!(
+                    "SELECT institution_id AS id FROM institutions WHERE region_code NOT LIKE '{p}%'"
+                ),
             )
         }
         Scope::Institution(i) => (
@@ -165,6 +306,7 @@ async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
                 "SELECT person_id AS id FROM persons WHERE person_id NOT IN (SELECT e.person_id FROM \
                  enrolments e JOIN classes c ON c.class_id = e.class_id WHERE c.institution_id = {i})"
             ),
+            format!("SELECT institution_id AS id FROM institutions WHERE institution_id <> {i}"),
         ),
         Scope::Person(p) => (
             format!("SELECT claim_no FROM claims WHERE person_id <> {p} ORDER BY claim_no"),
@@ -173,6 +315,11 @@ async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
                  (SELECT class_id FROM enrolments WHERE person_id = {p})"
             ),
             format!("SELECT person_id AS id FROM persons WHERE person_id <> {p}"),
+            format!(
+                "SELECT institution_id AS id FROM institutions WHERE institution_id NOT IN \
+                 (SELECT k.institution_id FROM classes k JOIN enrolments e ON e.class_id = k.class_id \
+                 WHERE e.person_id = {p})"
+            ),
         ),
         Scope::Enterprise(c) => (
             format!(
@@ -182,12 +329,17 @@ async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
             ),
             "SELECT class_id AS id FROM classes WHERE 1 = 0".into(),
             "SELECT person_id AS id FROM persons WHERE 1 = 0".into(),
+            format!(
+                "SELECT institution_id AS id FROM institutions WHERE credit_code <> '{}'",
+                c.as_str()
+            ),
         ),
         // No account has it: nothing lies outside.
         Scope::Jurisdiction => (
             "SELECT claim_no FROM claims WHERE 1 = 0".into(),
             "SELECT class_id AS id FROM classes WHERE 1 = 0".into(),
             "SELECT person_id AS id FROM persons WHERE 1 = 0".into(),
+            "SELECT institution_id AS id FROM institutions WHERE 1 = 0".into(),
         ),
     };
     let claims = sql.texts(&claims).await;
@@ -196,6 +348,7 @@ async fn outside(sql: &mut Sql, scope: &Scope) -> Outside {
         claim: claims.first().cloned(),
         class: sql.opt_int(&first(classes)).await,
         person: sql.opt_int(&first(persons)).await,
+        institution: sql.opt_int(&first(institutions)).await,
         claims,
     }
 }
@@ -345,11 +498,17 @@ async fn walk(db: &TestDb) {
         if let Some(id) = out.class {
             direct.push(format!("/classes/{id}"));
             direct.push(format!("/classes/{id}/roster"));
+            direct.push(format!("/classes/{id}/claims"));
+            direct.push(format!("/api/v1/classes/{id}"));
         }
         if let Some(id) = out.person {
             direct.push(format!("/persons/{id}"));
             direct.push(format!("/persons/{id}/archive.json"));
             direct.push(format!("/persons/{id}/archive.pdf"));
+            direct.push(format!("/api/v1/persons/{id}"));
+        }
+        if let Some(id) = out.institution {
+            direct.push(format!("/institutions/{id}"));
         }
         for path in &direct {
             let status = if path.starts_with("/api/") {
