@@ -5,9 +5,11 @@
 //! reader's scope are not read (`audit_scope`).
 
 use crate::audit::scope::audit_filter;
+use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
+use jineng_domain::Stamp;
 use jineng_domain::access::Scope;
 use jineng_domain::audit::{Action, Code, Entity};
 use jineng_domain::national_id::mask_id;
@@ -30,7 +32,7 @@ pub struct AuditQuery {
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditRow {
     pub audit_id: i64,
-    pub at: String,
+    pub at: Stamp,
     pub actor: String,
     pub action: Code<Action>,
     pub entity: Code<Entity>,
@@ -131,7 +133,7 @@ impl Store {
             .map(|r| {
                 Ok(AuditRow {
                     audit_id: r.try_get("audit_id")?,
-                    at: r.try_get("at")?,
+                    at: r.stamp("at")?,
                     actor: r.try_get("actor")?,
                     action: Code::parse(&r.try_get::<String, _>("action")?),
                     entity: Code::parse(&r.try_get::<String, _>("entity")?),
