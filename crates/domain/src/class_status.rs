@@ -74,6 +74,102 @@ impl ClassStatus {
     }
 }
 
+/// A step of the review workflow, taken by an officer or (申请结业) by the
+/// class's institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassStep {
+    /// 备案通过 (officer).
+    Approve,
+    /// 退回 with a reason (officer).
+    Return,
+    /// 申请结业 (institution).
+    RequestClose,
+    /// 结业 (officer).
+    Close,
+    /// 重新报备: a returned class filed again with changes.
+    Refile,
+}
+
+impl ClassStep {
+    pub fn as_zh(self) -> &'static str {
+        match self {
+            ClassStep::Approve => "备案通过",
+            ClassStep::Return => "退回",
+            ClassStep::RequestClose => "申请结业",
+            ClassStep::Close => "结业",
+            ClassStep::Refile => "重新报备",
+        }
+    }
+
+    /// What the audit trail calls the step.
+    pub fn audit_action(self) -> crate::audit::Action {
+        use crate::audit::Action;
+        match self {
+            ClassStep::Approve => Action::ApproveClass,
+            ClassStep::Return => Action::ReturnClass,
+            ClassStep::RequestClose => Action::RequestCloseClass,
+            ClassStep::Close => Action::CloseClass,
+            ClassStep::Refile => Action::RefileClass,
+        }
+    }
+}
+
+/// A class as a step finds it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClassAt<'a> {
+    pub class_no: &'a str,
+    pub status: ClassStatus,
+    /// The class's last day (结业日期).
+    pub end: NaiveDate,
+}
+
+impl ClassStatus {
+    /// The status `step` moves a class to on `today`, or why it may not
+    /// (in Chinese): each step starts from its own statuses, and a class
+    /// is closed (or asked to be) only once its last day has come.
+    pub fn after(step: ClassStep, class: ClassAt, today: NaiveDate) -> Result<ClassStatus, String> {
+        use ClassStatus::*;
+        let to = match (step, class.status) {
+            (ClassStep::Approve, Registered) => Approved,
+            (ClassStep::Return, Registered) => Returned,
+            (ClassStep::RequestClose, Approved) => Closing,
+            (ClassStep::Close, Approved | Closing) => Closed,
+            (ClassStep::Refile, Returned) => Registered,
+            (_, from) => {
+                return Err(format!(
+                    "培训班「{}」当前状态为「{}」，不能{}",
+                    class.class_no,
+                    from.as_zh(),
+                    step.as_zh()
+                ));
+            }
+        };
+        if matches!(step, ClassStep::RequestClose | ClassStep::Close) && class.end > today {
+            return Err(format!(
+                "培训班「{}」的结业日期为 {}，培训尚未结束，不能{}",
+                class.class_no,
+                class.end,
+                step.as_zh()
+            ));
+        }
+        Ok(to)
+    }
+
+    /// Whether a roster of `trainees`, `open` of them without a result
+    /// (合格 or 不合格), may be closed; why not, in Chinese.
+    pub fn roster_complete(class_no: &str, trainees: i64, open: i64) -> Result<(), String> {
+        if trainees == 0 {
+            return Err(format!("培训班「{class_no}」的花名册为空，不能结业"));
+        }
+        if open > 0 {
+            return Err(format!(
+                "培训班「{class_no}」还有 {open} 名学员没有结业结果（合格或不合格），请先在花名册中填写后再结业"
+            ));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ClassStatus;
@@ -102,5 +198,52 @@ mod tests {
         for s in ClassStatus::ALL {
             assert_eq!(ClassStatus::from_code(s.code()), Some(s));
         }
+    }
+
+    #[test]
+    fn each_step_starts_from_its_statuses_and_closing_waits_for_the_last_day() {
+        use super::{ClassAt, ClassStep};
+        let d = |m, day| NaiveDate::from_ymd_opt(2019, m, day).unwrap();
+        let at = |status| ClassAt {
+            class_no: "B1",
+            status,
+            end: d(3, 29),
+        };
+        let ok = |step, status, today| ClassStatus::after(step, at(status), today);
+        assert_eq!(
+            ok(ClassStep::Approve, ClassStatus::Registered, d(1, 1)),
+            Ok(ClassStatus::Approved)
+        );
+        assert_eq!(
+            ok(ClassStep::Return, ClassStatus::Registered, d(1, 1)),
+            Ok(ClassStatus::Returned)
+        );
+        assert_eq!(
+            ok(ClassStep::Refile, ClassStatus::Returned, d(1, 1)),
+            Ok(ClassStatus::Registered)
+        );
+        assert_eq!(
+            ok(ClassStep::Close, ClassStatus::Closing, d(3, 29)),
+            Ok(ClassStatus::Closed)
+        );
+        assert_eq!(
+            ok(ClassStep::RequestClose, ClassStatus::Approved, d(3, 30)),
+            Ok(ClassStatus::Closing)
+        );
+        let early = ok(ClassStep::Close, ClassStatus::Approved, d(3, 28)).unwrap_err();
+        assert!(early.contains("培训尚未结束"), "{early}");
+        let wrong = ok(ClassStep::Approve, ClassStatus::Closed, d(1, 1)).unwrap_err();
+        assert_eq!(wrong, "培训班「B1」当前状态为「已结业」，不能备案通过");
+        assert!(
+            ClassStatus::roster_complete("B1", 0, 0)
+                .unwrap_err()
+                .contains("花名册为空")
+        );
+        assert!(
+            ClassStatus::roster_complete("B1", 3, 1)
+                .unwrap_err()
+                .contains("1 名学员")
+        );
+        assert_eq!(ClassStatus::roster_complete("B1", 3, 0), Ok(()));
     }
 }

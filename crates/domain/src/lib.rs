@@ -38,7 +38,7 @@ pub mod voucher;
 
 pub use bank_account::BankAccount;
 pub use claim_status::{ClaimStatus, ClaimStep};
-pub use class_status::ClassStatus;
+pub use class_status::{ClassAt, ClassStatus, ClassStep};
 pub use credit_code::CreditCode;
 pub use csv_cell::{csv_field, defuse_formula};
 pub use date::{excel_serial_to_date, parse_date, parse_datetime, parse_month};

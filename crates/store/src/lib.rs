@@ -48,7 +48,6 @@ pub use crate::classes::pages::{
     CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
     ROSTER_LINES,
 };
-pub use crate::classes::review::ClassStep;
 pub use crate::classes::roster::{
     Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh,
 };

@@ -8,66 +8,18 @@
 
 use crate::audit::{Actor, AuditEntry};
 use crate::claims::scoped::{Subject, filter};
-use crate::classes::pages::{class_not_in_scope, class_status_zh};
+use crate::classes::pages::class_not_in_scope;
 use crate::imports::batch::RowOutcome;
+use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::access::Scope;
-use jineng_domain::audit::{Action, Entity};
+use jineng_domain::audit::Entity;
 use jineng_domain::records::ClassRecord;
+use jineng_domain::{ClassAt, ClassStatus, ClassStep};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
-
-/// A step of the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClassStep {
-    /// 备案通过 (officer).
-    Approve,
-    /// 退回 with a reason (officer).
-    Return,
-    /// 申请结业 (institution).
-    RequestClose,
-    /// 结业 (officer).
-    Close,
-}
-
-impl ClassStep {
-    fn from(self) -> &'static [&'static str] {
-        match self {
-            ClassStep::Approve | ClassStep::Return => &["registered"],
-            ClassStep::RequestClose => &["approved"],
-            ClassStep::Close => &["approved", "closing"],
-        }
-    }
-
-    fn to(self) -> &'static str {
-        match self {
-            ClassStep::Approve => "approved",
-            ClassStep::Return => "returned",
-            ClassStep::RequestClose => "closing",
-            ClassStep::Close => "closed",
-        }
-    }
-
-    fn action(self) -> Action {
-        match self {
-            ClassStep::Approve => Action::ApproveClass,
-            ClassStep::Return => Action::ReturnClass,
-            ClassStep::RequestClose => Action::RequestCloseClass,
-            ClassStep::Close => Action::CloseClass,
-        }
-    }
-
-    fn as_zh(self) -> &'static str {
-        match self {
-            ClassStep::Approve => "备案通过",
-            ClassStep::Return => "退回",
-            ClassStep::RequestClose => "申请结业",
-            ClassStep::Close => "结业",
-        }
-    }
-}
 
 /// What the audit trail records of a class's status.
 #[derive(Serialize)]
@@ -86,12 +38,12 @@ fn refused(m: impl Into<String>) -> StoreError {
 async fn record_step(
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
-    action: Action,
+    step: ClassStep,
     (class_id, class_no): (i64, &str),
-    from: &str,
-    to: &str,
+    (from, to): (ClassStatus, ClassStatus),
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
+    let (from, to) = (from.code(), to.code());
     let at = crate::audit::now();
     sqlx::query("UPDATE classes SET status = $1, updated_at = $2 WHERE class_id = $3")
         .bind(to)
@@ -121,7 +73,7 @@ async fn record_step(
         reason,
     };
     let entry = AuditEntry::change(
-        action,
+        step.audit_action(),
         Entity::Class,
         class_id.to_string(),
         Some(&before),
@@ -147,16 +99,15 @@ pub(crate) async fn refile_returned(
         .fetch_optional(&mut *conn)
         .await?;
         if let Some((id, status)) = found
-            && status == "returned"
+            && ClassStatus::from_code(&status) == Some(ClassStatus::Returned)
         {
             let step = (id, class_no.as_str());
             record_step(
                 conn,
                 actor,
-                Action::RefileClass,
+                ClassStep::Refile,
                 step,
-                "returned",
-                "registered",
+                (ClassStatus::Returned, ClassStatus::Registered),
                 Some("重新报备"),
             )
             .await?;
@@ -193,23 +144,12 @@ impl Store {
             .await?
             .ok_or_else(|| class_not_in_scope(class_id))?;
         let class_no: String = r.try_get("class_no")?;
-        let status: String = r.try_get("status")?;
-        let end_date: String = r.try_get("end_date")?;
-        if !step.from().contains(&status.as_str()) {
-            return Err(refused(format!(
-                "培训班「{class_no}」当前状态为「{}」，不能{}",
-                class_status_zh(&status),
-                step.as_zh()
-            )));
-        }
-        if matches!(step, ClassStep::RequestClose | ClassStep::Close)
-            && end_date.as_str() > today.to_string().as_str()
-        {
-            return Err(refused(format!(
-                "培训班「{class_no}」的结业日期为 {end_date}，培训尚未结束，不能{}",
-                step.as_zh()
-            )));
-        }
+        let class = ClassAt {
+            class_no: &class_no,
+            status: r.code("status", ClassStatus::from_code)?,
+            end: r.day("end_date")?,
+        };
+        let to = ClassStatus::after(step, class, today).map_err(refused)?;
         if step == ClassStep::Close {
             let r = sqlx::query(
                 "SELECT COUNT(*) AS n, \
@@ -219,25 +159,15 @@ impl Store {
             .bind(class_id)
             .fetch_one(&mut *tx)
             .await?;
-            let (n, open): (i64, i64) = (r.try_get("n")?, r.try_get("open")?);
-            if n == 0 {
-                return Err(refused(format!(
-                    "培训班「{class_no}」的花名册为空，不能结业"
-                )));
-            }
-            if open > 0 {
-                return Err(refused(format!(
-                    "培训班「{class_no}」还有 {open} 名学员没有结业结果（合格或不合格），请先在花名册中填写后再结业"
-                )));
-            }
+            ClassStatus::roster_complete(&class_no, r.try_get("n")?, r.try_get("open")?)
+                .map_err(refused)?;
         }
         record_step(
             &mut tx,
             actor,
-            step.action(),
+            step,
             (class_id, &class_no),
-            &status,
-            step.to(),
+            (class.status, to),
             reason,
         )
         .await?;
@@ -280,12 +210,13 @@ impl Store {
         };
         let before = existing().await?;
         if let Some((_, s)) = &before
-            && !matches!(s.as_str(), "registered" | "returned")
+            && let Some(status) = ClassStatus::from_code(s)
+            && !matches!(status, ClassStatus::Registered | ClassStatus::Returned)
         {
             return Err(refused(format!(
                 "班级编号「{}」的培训班已{}，不能重复填报",
                 record.class_no,
-                class_status_zh(s)
+                status.as_zh()
             )));
         }
         let batch = self
@@ -308,7 +239,7 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::Corrupt("填报的培训班没有写入".into()))?;
         let mut tx = self.begin().await?;
-        match (before, status.as_str()) {
+        match (before, ClassStatus::from_code(&status)) {
             (None, _) => {
                 sqlx::query(
                     "INSERT INTO class_events (class_id, from_status, to_status, actor, at, reason) VALUES ($1, '', 'registered', $2, $3, '开班备案')",
@@ -319,16 +250,15 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            (Some(_), "returned") => {
+            (Some(_), Some(ClassStatus::Returned)) => {
                 let reason = Some("重新报备");
                 let step = (class_id, record.class_no.as_str());
                 record_step(
                     &mut tx,
                     actor,
-                    Action::RefileClass,
+                    ClassStep::Refile,
                     step,
-                    "returned",
-                    "registered",
+                    (ClassStatus::Returned, ClassStatus::Registered),
                     reason,
                 )
                 .await?;
@@ -358,20 +288,18 @@ impl Store {
         .await?;
         let (mut approved, mut closed) = (0, 0);
         let mut tx = self.begin().await?;
-        let today = today.to_string();
         for r in rows {
             let id: i64 = r.try_get("class_id")?;
             let no: String = r.try_get("class_no")?;
-            let end: String = r.try_get("end_date")?;
+            let end = r.day("end_date")?;
             let (n, open): (i64, i64) = (r.try_get("n")?, r.try_get("open")?);
             let step = (id, no.as_str());
             record_step(
                 &mut tx,
                 actor,
-                Action::ApproveClass,
+                ClassStep::Approve,
                 step,
-                "registered",
-                "approved",
+                (ClassStatus::Registered, ClassStatus::Approved),
                 None,
             )
             .await?;
@@ -380,10 +308,9 @@ impl Store {
                 record_step(
                     &mut tx,
                     actor,
-                    Action::CloseClass,
+                    ClassStep::Close,
                     step,
-                    "approved",
-                    "closed",
+                    (ClassStatus::Approved, ClassStatus::Closed),
                     None,
                 )
                 .await?;

@@ -11,8 +11,9 @@ use crate::classes::class_id;
 use crate::error::AppError;
 use axum::Json;
 use axum::extract::{Path, State};
+use jineng_domain::ClassStep;
 use jineng_domain::access::Action;
-use jineng_store::{ClassDetail, ClassStep};
+use jineng_store::ClassDetail;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -11,8 +11,8 @@ use crate::flash::{Flash, after_action};
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use jineng_domain::ClassStep;
 use jineng_domain::access::Action;
-use jineng_store::ClassStep;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -50,6 +50,7 @@ async fn step(
                 ClassStep::Return => "已退回培训机构",
                 ClassStep::RequestClose => "已申请结业，等待人社部门审核",
                 ClassStep::Close => "已结业",
+                ClassStep::Refile => "已重新报备",
             };
             Flash::done(format!("该培训班{done}。"))
         });
