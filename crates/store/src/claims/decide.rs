@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use jineng_domain::policy::engine::{self, Decision, DecisionOutcome, PayeeKind};
-use jineng_domain::policy::facts::PersonFacts;
+use jineng_domain::policy::facts::{Award, PersonFacts};
 use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
@@ -184,115 +184,12 @@ pub(crate) async fn decide_chunk(
             "尚未载入补贴政策：请先运行 jineng policy load".into(),
         ));
     }
-    // Claims held by an open case are not approved; read under the lock,
-    // in the transaction that writes the approvals.
-    let held = match job.mode {
-        Mode::Approve => {
-            let targets: Vec<&str> = persons
-                .iter()
-                .filter_map(|p| loaded.claims.get(p))
-                .flatten()
-                .filter(|c| job.statuses.contains(&c.status))
-                .map(|c| c.facts.claim_no.as_str())
-                .filter(|c| job.wanted.as_ref().is_none_or(|w| w.contains(c)))
-                .collect();
-            holding_cases(conn, &targets).await?
-        }
-        Mode::Decide => HashMap::new(),
-    };
+    let held = held_claims(conn, job, persons, &loaded).await?;
     for pid in persons {
         let (Some(person), Some(claims)) = (loaded.persons.get(pid), loaded.claims.get(pid)) else {
             continue;
         };
-        let mut targets: Vec<&StoredClaim> = claims
-            .iter()
-            .filter(|c| job.statuses.contains(&c.status))
-            .filter(|c| {
-                job.wanted
-                    .as_ref()
-                    .is_none_or(|w| w.contains(c.facts.claim_no.as_str()))
-            })
-            .collect();
-        targets.sort_by(|a, b| engine::order_key(&a.facts).cmp(&engine::order_key(&b.facts)));
-        let target_nos: HashSet<&str> = targets.iter().map(|c| c.facts.claim_no.as_str()).collect();
-        // Awards that stand, other than the claims being (re)decided.
-        let mut history: Vec<_> = claims
-            .iter()
-            .filter(|c| !target_nos.contains(c.facts.claim_no.as_str()))
-            .filter_map(StoredClaim::award)
-            .collect();
-        for c in targets {
-            if let Some(case) = held.get(&c.facts.claim_no) {
-                // It still stands for the person's other claims.
-                history.extend(c.award());
-                let claim_no = c.facts.claim_no.clone();
-                if job.wanted.is_some() {
-                    let why = held_message(&claim_no, case);
-                    summary.refused.push((claim_no, why));
-                } else {
-                    summary.held.push((claim_no, case.clone()));
-                }
-                continue;
-            }
-            let Some(Chosen { version, policy }) = policy_for(job, c, person) else {
-                let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
-                let (region, _) = paying_region(c, person, enterprise);
-                if job.mode == Mode::Approve {
-                    summary.refused.push((
-                        c.facts.claim_no.clone(),
-                        format!(
-                            "无适用政策（申领地区 {region}，{}），不能核准",
-                            c.facts.event_date()
-                        ),
-                    ));
-                    continue;
-                }
-                summary.decided += 1;
-                summary.review += 1;
-                writes.push((
-                    c.clone(),
-                    engine::no_policy(&c.facts, region),
-                    None,
-                    ClaimStatus::Review,
-                ));
-                continue;
-            };
-            let policy_ref = Some((version.policy_id, version.version_id));
-            let d = engine::decide(policy, person, &c.facts, &history, job.today);
-            let status = match (job.mode, d.outcome) {
-                (Mode::Decide, DecisionOutcome::Approved) => ClaimStatus::Eligible,
-                (Mode::Decide, DecisionOutcome::Review) => ClaimStatus::Review,
-                (Mode::Decide, DecisionOutcome::Rejected) => ClaimStatus::Rejected,
-                // An officer's approval clears the flags, not a refusal.
-                (Mode::Approve, DecisionOutcome::Approved | DecisionOutcome::Review) => {
-                    ClaimStatus::Approved
-                }
-                (Mode::Approve, DecisionOutcome::Rejected) => {
-                    let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
-                    summary.refused.push((
-                        c.facts.claim_no.clone(),
-                        format!("复核时不再符合条件（{}），未核准", rules.join("、")),
-                    ));
-                    continue;
-                }
-            };
-            if status != ClaimStatus::Rejected
-                && let Some(a) = &d.award
-            {
-                history.push(a.clone());
-            }
-            summary.decided += 1;
-            match d.outcome {
-                DecisionOutcome::Approved => summary.approved += 1,
-                DecisionOutcome::Review if job.mode == Mode::Approve => summary.approved += 1,
-                DecisionOutcome::Review => summary.review += 1,
-                DecisionOutcome::Rejected => summary.rejected += 1,
-            }
-            if status != ClaimStatus::Rejected {
-                summary.amount_fen += d.amount.0;
-            }
-            writes.push((c.clone(), d, policy_ref, status));
-        }
+        decide_person(job, person, claims, &held, &mut summary, &mut writes);
     }
     let t = std::time::Instant::now();
     write_decisions(conn, &writes, job.mode, job.note, &now).await?;
@@ -302,7 +199,155 @@ pub(crate) async fn decide_chunk(
         write_ms = t.elapsed().as_millis() as u64,
         "decided a chunk"
     );
-    let entries: Vec<AuditEntry> = match job.mode {
+    if !writes.is_empty() {
+        crate::audit::write(conn, job.actor, None, &chunk_audit(job, &writes)).await?;
+    }
+    Ok(summary)
+}
+
+/// The open case holding each of the chunk's claims to approve (none when
+/// deciding): claims held by an open case are not approved; read under the
+/// lock, in the transaction that writes the approvals.
+async fn held_claims(
+    conn: &mut sqlx::AnyConnection,
+    job: &Job<'_>,
+    persons: &[i64],
+    loaded: &Loaded,
+) -> Result<HashMap<String, String>, StoreError> {
+    match job.mode {
+        Mode::Approve => {
+            let targets: Vec<&str> = persons
+                .iter()
+                .filter_map(|p| loaded.claims.get(p))
+                .flatten()
+                .filter(|c| job.statuses.contains(&c.status))
+                .map(|c| c.facts.claim_no.as_str())
+                .filter(|c| job.wanted.as_ref().is_none_or(|w| w.contains(c)))
+                .collect();
+            holding_cases(conn, &targets).await
+        }
+        Mode::Decide => Ok(HashMap::new()),
+    }
+}
+
+/// Decides one person's targeted claims in their order, each against the
+/// awards that stand; a claim held by a case is set aside (or refused when
+/// asked for by number).
+fn decide_person(
+    job: &Job<'_>,
+    person: &PersonFacts,
+    claims: &[StoredClaim],
+    held: &HashMap<String, String>,
+    summary: &mut DecideSummary,
+    writes: &mut Vec<Write>,
+) {
+    let mut targets: Vec<&StoredClaim> = claims
+        .iter()
+        .filter(|c| job.statuses.contains(&c.status))
+        .filter(|c| {
+            job.wanted
+                .as_ref()
+                .is_none_or(|w| w.contains(c.facts.claim_no.as_str()))
+        })
+        .collect();
+    targets.sort_by(|a, b| engine::order_key(&a.facts).cmp(&engine::order_key(&b.facts)));
+    let target_nos: HashSet<&str> = targets.iter().map(|c| c.facts.claim_no.as_str()).collect();
+    // Awards that stand, other than the claims being (re)decided.
+    let mut history: Vec<_> = claims
+        .iter()
+        .filter(|c| !target_nos.contains(c.facts.claim_no.as_str()))
+        .filter_map(StoredClaim::award)
+        .collect();
+    for c in targets {
+        if let Some(case) = held.get(&c.facts.claim_no) {
+            // It still stands for the person's other claims.
+            history.extend(c.award());
+            let claim_no = c.facts.claim_no.clone();
+            if job.wanted.is_some() {
+                let why = held_message(&claim_no, case);
+                summary.refused.push((claim_no, why));
+            } else {
+                summary.held.push((claim_no, case.clone()));
+            }
+            continue;
+        }
+        writes.extend(decide_claim(job, c, person, &mut history, summary));
+    }
+}
+
+/// Decides one claim under its policy (or as 无适用政策), counting it in
+/// `summary` and adding its award to `history`; None when an approval is
+/// refused (noted in `summary`).
+fn decide_claim(
+    job: &Job<'_>,
+    c: &StoredClaim,
+    person: &PersonFacts,
+    history: &mut Vec<Award>,
+    summary: &mut DecideSummary,
+) -> Option<Write> {
+    let Some(Chosen { version, policy }) = policy_for(job, c, person) else {
+        let enterprise = job.policies.pays_enterprise(&c.facts.subsidy_type);
+        let (region, _) = paying_region(c, person, enterprise);
+        if job.mode == Mode::Approve {
+            summary.refused.push((
+                c.facts.claim_no.clone(),
+                format!(
+                    "无适用政策（申领地区 {region}，{}），不能核准",
+                    c.facts.event_date()
+                ),
+            ));
+            return None;
+        }
+        summary.decided += 1;
+        summary.review += 1;
+        return Some((
+            c.clone(),
+            engine::no_policy(&c.facts, region),
+            None,
+            ClaimStatus::Review,
+        ));
+    };
+    let policy_ref = Some((version.policy_id, version.version_id));
+    let d = engine::decide(policy, person, &c.facts, history, job.today);
+    let status = match (job.mode, d.outcome) {
+        (Mode::Decide, DecisionOutcome::Approved) => ClaimStatus::Eligible,
+        (Mode::Decide, DecisionOutcome::Review) => ClaimStatus::Review,
+        (Mode::Decide, DecisionOutcome::Rejected) => ClaimStatus::Rejected,
+        // An officer's approval clears the flags, not a refusal.
+        (Mode::Approve, DecisionOutcome::Approved | DecisionOutcome::Review) => {
+            ClaimStatus::Approved
+        }
+        (Mode::Approve, DecisionOutcome::Rejected) => {
+            let rules: Vec<&str> = d.rules().iter().map(|r| r.as_str()).collect();
+            summary.refused.push((
+                c.facts.claim_no.clone(),
+                format!("复核时不再符合条件（{}），未核准", rules.join("、")),
+            ));
+            return None;
+        }
+    };
+    if status != ClaimStatus::Rejected
+        && let Some(a) = &d.award
+    {
+        history.push(a.clone());
+    }
+    summary.decided += 1;
+    match d.outcome {
+        DecisionOutcome::Approved => summary.approved += 1,
+        DecisionOutcome::Review if job.mode == Mode::Approve => summary.approved += 1,
+        DecisionOutcome::Review => summary.review += 1,
+        DecisionOutcome::Rejected => summary.rejected += 1,
+    }
+    if status != ClaimStatus::Rejected {
+        summary.amount_fen += d.amount.0;
+    }
+    Some((c.clone(), d, policy_ref, status))
+}
+
+/// The audit rows of a chunk's writes: one row for a decision run, one a
+/// claim for approvals.
+fn chunk_audit(job: &Job<'_>, writes: &[Write]) -> Vec<AuditEntry> {
+    match job.mode {
         Mode::Decide => vec![AuditEntry::change(
             Action::Decide,
             Entity::Claims,
@@ -324,11 +369,7 @@ pub(crate) async fn decide_chunk(
                 )
             })
             .collect(),
-    };
-    if !writes.is_empty() {
-        crate::audit::write(conn, job.actor, None, &entries).await?;
     }
-    Ok(summary)
 }
 
 /// The policy a claim is decided under: on approval, the version it was

@@ -351,25 +351,7 @@ impl Store {
         .await?;
         let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
         let enrolled = enrolled_classes(&mut tx, people.values().map(|(pid, _)| *pid)).await?;
-        let cert_keys: Vec<Val> = rows
-            .iter()
-            .filter_map(|(_, r)| r.cert_no.clone())
-            .map(Val::text)
-            .collect();
-        let mut certs: HashMap<(i64, String), Vec<String>> = HashMap::new();
-        for c in select_in(
-            &mut tx,
-            "SELECT person_id, cert_type, cert_no FROM certificates",
-            "cert_no",
-            &cert_keys,
-        )
-        .await?
-        {
-            certs
-                .entry((c.try_get("person_id")?, c.try_get("cert_no")?))
-                .or_default()
-                .push(c.try_get("cert_type")?);
-        }
+        let certs = certs_by_person(&mut tx, rows).await?;
         let mut rejected = Vec::new();
         let mut planned = Vec::new();
         for (n, r) in rows {
@@ -379,46 +361,14 @@ impl Store {
                 .ok();
             let mut cert_type = None;
             if let (Some(pid), Some(no)) = (pid, &r.cert_no) {
-                match certs.get(&(pid, no.clone())).map(Vec::as_slice) {
-                    Some([t]) => cert_type = Some(t.clone()),
-                    Some([_, _, ..]) => errs.push(Rejection::new(
-                        "证书编号",
-                        "该人员有多张同编号的证书，无法确定证书类型",
-                    )),
-                    _ => errs.push(Rejection::new(
-                        "证书编号",
-                        "该人员名下没有此编号的证书，请先导入证书",
-                    )),
+                match cert_type_of(&certs, pid, no) {
+                    Ok(t) => cert_type = Some(t),
+                    Err(e) => errs.push(e),
                 }
             }
             let mut class_id = None;
             if let (Some(pid), Some(no)) = (pid, &r.class_no) {
-                let found = match &r.institution {
-                    Some(code) => match insts.get(code.as_str()) {
-                        None => Err(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION)),
-                        Some(iid) => match classes.get(&(*iid, no.clone())) {
-                            None => Err(Rejection::new(
-                                "班级编号",
-                                format!("该机构没有编号为「{no}」的培训班"),
-                            )),
-                            // The claim's class must be one the person was enrolled in.
-                            Some(c)
-                                if !enrolled
-                                    .get(&(pid, no.clone()))
-                                    .is_some_and(|ids| ids.contains(&c.class_id)) =>
-                            {
-                                Err(Rejection::new(
-                                    "班级编号",
-                                    format!(
-                                        "该人员不在培训班「{no}」的花名册中（没有参训记录），不能以此班申领"
-                                    ),
-                                ))
-                            }
-                            Some(c) => Ok(c.class_id),
-                        },
-                    },
-                    None => one_class(enrolled.get(&(pid, no.clone())), no),
-                };
+                let found = claim_class(r, pid, no, &insts, &classes, &enrolled);
                 match found {
                     Ok(id) => class_id = Some(id),
                     Err(e) => errs.push(e),
@@ -445,21 +395,7 @@ impl Store {
                 _ => rejected.push((*n, RowOutcome::Rejected(errs))),
             }
         }
-        let mut statuses: HashMap<String, ClaimStatus> = HashMap::new();
-        let claim_keys: Vec<Val> = rows.iter().map(|(_, r)| Val::text(&r.claim_no)).collect();
-        for c in select_in(
-            &mut tx,
-            "SELECT claim_no, status FROM claims",
-            "claim_no",
-            &claim_keys,
-        )
-        .await?
-        {
-            statuses.insert(
-                c.try_get("claim_no")?,
-                stored_status(&c.try_get::<String, _>("status")?)?,
-            );
-        }
+        let statuses = stored_statuses(&mut tx, rows).await?;
         let person = same_person("申领编号", "该申领编号已用于其他人员的申领");
         let decided = decided_claim_unchanged(&statuses);
         let guard = |key: &[Val], old: &[Val], new: &[Val]| {
@@ -469,6 +405,116 @@ impl Store {
         self.end(tx, batch).await?;
         Ok(merge(rejected, out))
     }
+}
+
+/// The certificate types stored under each (person, certificate number)
+/// the rows name.
+async fn certs_by_person(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[(u64, ClaimRecord)],
+) -> Result<HashMap<(i64, String), Vec<String>>, StoreError> {
+    let cert_keys: Vec<Val> = rows
+        .iter()
+        .filter_map(|(_, r)| r.cert_no.clone())
+        .map(Val::text)
+        .collect();
+    let mut certs: HashMap<(i64, String), Vec<String>> = HashMap::new();
+    for c in select_in(
+        conn,
+        "SELECT person_id, cert_type, cert_no FROM certificates",
+        "cert_no",
+        &cert_keys,
+    )
+    .await?
+    {
+        certs
+            .entry((c.try_get("person_id")?, c.try_get("cert_no")?))
+            .or_default()
+            .push(c.try_get("cert_type")?);
+    }
+    Ok(certs)
+}
+
+/// The type of the certificate `no` the claim names, which must be the
+/// person's one certificate of that number.
+fn cert_type_of(
+    certs: &HashMap<(i64, String), Vec<String>>,
+    pid: i64,
+    no: &str,
+) -> Result<String, Rejection> {
+    match certs.get(&(pid, no.to_string())).map(Vec::as_slice) {
+        Some([t]) => Ok(t.clone()),
+        Some([_, _, ..]) => Err(Rejection::new(
+            "证书编号",
+            "该人员有多张同编号的证书，无法确定证书类型",
+        )),
+        _ => Err(Rejection::new(
+            "证书编号",
+            "该人员名下没有此编号的证书，请先导入证书",
+        )),
+    }
+}
+
+/// The class `no` the claim names: the institution's class of that number
+/// (which the person must be enrolled in), or without an institution the
+/// one class of that number the person was enrolled in.
+fn claim_class(
+    r: &ClaimRecord,
+    pid: i64,
+    no: &str,
+    insts: &HashMap<String, i64>,
+    classes: &HashMap<(i64, String), ClassRef>,
+    enrolled: &HashMap<(i64, String), Vec<i64>>,
+) -> Result<i64, Rejection> {
+    match &r.institution {
+        Some(code) => match insts.get(code.as_str()) {
+            None => Err(Rejection::new("统一社会信用代码", UNKNOWN_INSTITUTION)),
+            Some(iid) => match classes.get(&(*iid, no.to_string())) {
+                None => Err(Rejection::new(
+                    "班级编号",
+                    format!("该机构没有编号为「{no}」的培训班"),
+                )),
+                // The claim's class must be one the person was enrolled in.
+                Some(c)
+                    if !enrolled
+                        .get(&(pid, no.to_string()))
+                        .is_some_and(|ids| ids.contains(&c.class_id)) =>
+                {
+                    Err(Rejection::new(
+                        "班级编号",
+                        format!(
+                            "该人员不在培训班「{no}」的花名册中（没有参训记录），不能以此班申领"
+                        ),
+                    ))
+                }
+                Some(c) => Ok(c.class_id),
+            },
+        },
+        None => one_class(enrolled.get(&(pid, no.to_string())), no),
+    }
+}
+
+/// The stored status of each claim number the rows give.
+async fn stored_statuses(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[(u64, ClaimRecord)],
+) -> Result<HashMap<String, ClaimStatus>, StoreError> {
+    let mut statuses: HashMap<String, ClaimStatus> = HashMap::new();
+    let claim_keys: Vec<Val> = rows.iter().map(|(_, r)| Val::text(&r.claim_no)).collect();
+    for c in select_in(
+        conn,
+        "SELECT claim_no, status FROM claims",
+        "claim_no",
+        &claim_keys,
+    )
+    .await?
+    {
+        statuses.insert(
+            c.try_get("claim_no")?,
+            stored_status(&c.try_get::<String, _>("status")?)?,
+        );
+    }
+    Ok(statuses)
 }
 
 /// A calendar month as stored: 'YYYY-MM'.

@@ -10,6 +10,7 @@ use jineng_domain::audit::{Action, Entity};
 use jineng_domain::national_id::mask_id;
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Archive {
@@ -119,16 +120,7 @@ impl Store {
         };
         let pid: i64 = p.try_get("person_id")?;
         if reveal {
-            let mut tx = self.begin().await?;
-            let entry = AuditEntry {
-                action: Action::Reveal,
-                entity: Entity::Person,
-                key: pid.to_string(),
-                before: None,
-                after: None,
-            };
-            crate::audit::write(&mut tx, actor, None, &[entry]).await?;
-            tx.commit().await?;
+            self.audit_reveal(pid, actor).await?;
         }
         let mut a = Archive {
             person_id: pid,
@@ -155,84 +147,46 @@ impl Store {
             certificates: vec![],
             claims: vec![],
         };
-        for r in sqlx::query(
-            "SELECT category, valid_from, valid_to, evidence FROM person_categories WHERE person_id = $1 ORDER BY valid_from, category",
-        )
-        .bind(pid)
-        .fetch_all(self.pool())
-        .await?
-        {
-            a.categories.push(ArchiveCategory {
-                category: r.try_get("category")?,
-                valid_from: r.day("valid_from")?,
-                valid_to: r.opt_day("valid_to")?,
-                evidence: r.try_get("evidence")?,
-            });
-        }
-        for r in sqlx::query(
-            "SELECT c.class_no, i.name AS institution, c.training_type, c.occupation_code, o.name AS occupation_name,
-                    c.skill_level, c.start_date, c.end_date, e.offline_hours, e.online_hours, e.completion
-             FROM enrolments e JOIN classes c ON c.class_id = e.class_id
-             JOIN institutions i ON i.institution_id = c.institution_id
-             LEFT JOIN occupations o ON o.code = c.occupation_code
-             WHERE e.person_id = $1 ORDER BY c.start_date, c.class_no",
-        )
-        .bind(pid)
-        .fetch_all(self.pool())
-        .await?
-        {
-            a.enrolments.push(ArchiveEnrolment {
-                class_no: r.try_get("class_no")?,
-                institution: r.try_get("institution")?,
-                training_type: r.try_get("training_type")?,
-                occupation_code: r.try_get("occupation_code")?,
-                occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
-                skill_level: r.try_get("skill_level")?,
-                start_date: r.day("start_date")?,
-                end_date: r.day("end_date")?,
-                offline_hours: r.try_get("offline_hours")?,
-                online_hours: r.try_get("online_hours")?,
-                completion: r.try_get("completion")?,
-            });
-        }
-        for r in sqlx::query(
-            "SELECT c.cert_type, c.cert_no, c.occupation_code, o.name AS occupation_name, c.skill_level, c.issue_date, c.issuer_code, c.revoked_on, c.revoked_reason
-             FROM certificates c LEFT JOIN occupations o ON o.code = c.occupation_code
-             WHERE c.person_id = $1 ORDER BY c.issue_date, c.cert_no",
-        )
-        .bind(pid)
-        .fetch_all(self.pool())
-        .await?
-        {
-            a.certificates.push(ArchiveCertificate {
-                cert_type: r.try_get("cert_type")?,
-                cert_no: r.try_get("cert_no")?,
-                occupation_code: r.try_get("occupation_code")?,
-                occupation_name: r.try_get::<Option<String>, _>("occupation_name")?.unwrap_or_default(),
-                skill_level: r.try_get("skill_level")?,
-                issue_date: r.day("issue_date")?,
-                revoked_on: r.opt_day("revoked_on")?,
-                revoked_reason: r.try_get("revoked_reason")?,
-                issuer_code: r.try_get("issuer_code")?,
-            });
-        }
-        for r in sqlx::query(
-            "SELECT claim_no, subsidy_type, applied_on, amount_asked_fen, amount_fen, status FROM claims WHERE person_id = $1 ORDER BY applied_on, claim_no",
-        )
-        .bind(pid)
-        .fetch_all(self.pool())
-        .await?
-        {
-            a.claims.push(ArchiveClaim {
-                claim_no: r.try_get("claim_no")?,
-                subsidy_type: r.try_get("subsidy_type")?,
-                applied_on: r.day("applied_on")?,
-                amount_asked_fen: r.try_get("amount_asked_fen")?,
-                amount_fen: r.try_get("amount_fen")?,
-                status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
-            });
-        }
+        a.categories = self.person_rows(CATEGORIES_SQL, pid, category_row).await?;
+        a.enrolments = self.person_rows(ENROLMENTS_SQL, pid, enrolment_row).await?;
+        a.certificates = self
+            .person_rows(CERTIFICATES_SQL, pid, certificate_row)
+            .await?;
+        a.claims = self.person_rows(CLAIMS_SQL, pid, claim_row).await?;
         Ok(Some(a))
+    }
+
+    /// Writes the audit row of revealing person `pid`'s full ID number,
+    /// in its own transaction before anything is shown.
+    async fn audit_reveal(&self, pid: i64, actor: &Actor) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let entry = AuditEntry {
+            action: Action::Reveal,
+            entity: Entity::Person,
+            key: pid.to_string(),
+            before: None,
+            after: None,
+        };
+        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The rows of `sql` (its `$1` the person id), each read by `read`, in
+    /// the query's order.
+    async fn person_rows<T>(
+        &self,
+        sql: &'static str,
+        pid: i64,
+        read: fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        sqlx::query(sql)
+            .bind(pid)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(read)
+            .collect()
     }
 
     /// Counts rows of a registry table, for reports and tests.
@@ -344,4 +298,81 @@ impl Store {
         }
         Ok(hits)
     }
+}
+
+/// A person's categories, by start date.
+const CATEGORIES_SQL: &str = "SELECT category, valid_from, valid_to, evidence FROM person_categories WHERE person_id = $1 ORDER BY valid_from, category";
+
+/// One row of [`CATEGORIES_SQL`].
+fn category_row(r: &AnyRow) -> Result<ArchiveCategory, StoreError> {
+    Ok(ArchiveCategory {
+        category: r.try_get("category")?,
+        valid_from: r.day("valid_from")?,
+        valid_to: r.opt_day("valid_to")?,
+        evidence: r.try_get("evidence")?,
+    })
+}
+
+/// A person's enrolments with their class, institution and occupation, by start date.
+const ENROLMENTS_SQL: &str = "SELECT c.class_no, i.name AS institution, c.training_type, c.occupation_code, o.name AS occupation_name,
+                    c.skill_level, c.start_date, c.end_date, e.offline_hours, e.online_hours, e.completion
+             FROM enrolments e JOIN classes c ON c.class_id = e.class_id
+             JOIN institutions i ON i.institution_id = c.institution_id
+             LEFT JOIN occupations o ON o.code = c.occupation_code
+             WHERE e.person_id = $1 ORDER BY c.start_date, c.class_no";
+
+/// One row of [`ENROLMENTS_SQL`].
+fn enrolment_row(r: &AnyRow) -> Result<ArchiveEnrolment, StoreError> {
+    Ok(ArchiveEnrolment {
+        class_no: r.try_get("class_no")?,
+        institution: r.try_get("institution")?,
+        training_type: r.try_get("training_type")?,
+        occupation_code: r.try_get("occupation_code")?,
+        occupation_name: r
+            .try_get::<Option<String>, _>("occupation_name")?
+            .unwrap_or_default(),
+        skill_level: r.try_get("skill_level")?,
+        start_date: r.day("start_date")?,
+        end_date: r.day("end_date")?,
+        offline_hours: r.try_get("offline_hours")?,
+        online_hours: r.try_get("online_hours")?,
+        completion: r.try_get("completion")?,
+    })
+}
+
+/// A person's certificates with their occupation, by issue date.
+const CERTIFICATES_SQL: &str = "SELECT c.cert_type, c.cert_no, c.occupation_code, o.name AS occupation_name, c.skill_level, c.issue_date, c.issuer_code, c.revoked_on, c.revoked_reason
+             FROM certificates c LEFT JOIN occupations o ON o.code = c.occupation_code
+             WHERE c.person_id = $1 ORDER BY c.issue_date, c.cert_no";
+
+/// One row of [`CERTIFICATES_SQL`].
+fn certificate_row(r: &AnyRow) -> Result<ArchiveCertificate, StoreError> {
+    Ok(ArchiveCertificate {
+        cert_type: r.try_get("cert_type")?,
+        cert_no: r.try_get("cert_no")?,
+        occupation_code: r.try_get("occupation_code")?,
+        occupation_name: r
+            .try_get::<Option<String>, _>("occupation_name")?
+            .unwrap_or_default(),
+        skill_level: r.try_get("skill_level")?,
+        issue_date: r.day("issue_date")?,
+        revoked_on: r.opt_day("revoked_on")?,
+        revoked_reason: r.try_get("revoked_reason")?,
+        issuer_code: r.try_get("issuer_code")?,
+    })
+}
+
+/// A person's claims, by application date.
+const CLAIMS_SQL: &str = "SELECT claim_no, subsidy_type, applied_on, amount_asked_fen, amount_fen, status FROM claims WHERE person_id = $1 ORDER BY applied_on, claim_no";
+
+/// One row of [`CLAIMS_SQL`].
+fn claim_row(r: &AnyRow) -> Result<ArchiveClaim, StoreError> {
+    Ok(ArchiveClaim {
+        claim_no: r.try_get("claim_no")?,
+        subsidy_type: r.try_get("subsidy_type")?,
+        applied_on: r.day("applied_on")?,
+        amount_asked_fen: r.try_get("amount_asked_fen")?,
+        amount_fen: r.try_get("amount_fen")?,
+        status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
+    })
 }

@@ -61,97 +61,10 @@ impl Store {
         let mut counts = PlanCounts::default();
         let mut audits = Vec::new();
         for (pos, ind) in set.indicators.iter().enumerate() {
-            let stored = sqlx::query(
-                "SELECT name_zh, unit, decimals, kind, formula, definition, source, position FROM indicators WHERE code = $1",
-            )
-            .bind(ind.code.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let now = (
-                ind.name.clone(),
-                ind.unit.clone(),
-                ind.decimals as i64,
-                ind.kind_code().to_string(),
-                ind.formula_json(),
-                ind.definition.clone(),
-                ind.source.clone(),
-                pos as i64,
-            );
-            let before = match &stored {
-                Some(r) => Some((
-                    r.try_get::<String, _>("name_zh")?,
-                    r.try_get::<String, _>("unit")?,
-                    r.try_get::<i64, _>("decimals")?,
-                    r.try_get::<String, _>("kind")?,
-                    r.try_get::<String, _>("formula")?,
-                    r.try_get::<String, _>("definition")?,
-                    r.try_get::<String, _>("source")?,
-                    r.try_get::<i64, _>("position")?,
-                )),
-                None => None,
-            };
-            if before.as_ref() == Some(&now) {
-                counts.unchanged += 1;
-                continue;
-            }
-            let sql = if before.is_some() {
-                counts.updated += 1;
-                "UPDATE indicators SET name_zh = $2, unit = $3, decimals = $4, kind = $5, formula = $6, definition = $7, source = $8, position = $9, updated_at = $10 WHERE code = $1"
-            } else {
-                counts.inserted += 1;
-                "INSERT INTO indicators (code, name_zh, unit, decimals, kind, formula, definition, source, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            };
-            sqlx::query(sql)
-                .bind(ind.code.as_str())
-                .bind(now.0.as_str())
-                .bind(now.1.as_str())
-                .bind(now.2)
-                .bind(now.3.as_str())
-                .bind(now.4.as_str())
-                .bind(now.5.as_str())
-                .bind(now.6.as_str())
-                .bind(now.7)
-                .bind(crate::audit::now())
-                .execute(&mut *tx)
-                .await?;
-            audits.push(AuditEntry::change(
-                if before.is_some() {
-                    Action::Update
-                } else {
-                    Action::Insert
-                },
-                Entity::Indicator,
-                ind.code.clone(),
-                before.as_ref(),
-                Some(&now),
-            ));
+            store_indicator(&mut tx, pos, ind, &mut counts, &mut audits).await?;
         }
         for s in &set.statistics {
-            let text = format!("{}|{}", s.name, s.unit);
-            let stored: Option<String> = sqlx::query_scalar(
-                "SELECT description FROM vocabulary WHERE kind = 'statistic' AND term = $1",
-            )
-            .bind(s.key.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if stored.as_deref() == Some(text.as_str()) {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO vocabulary (kind, term, description) VALUES ('statistic', $1, $2)
-                 ON CONFLICT (kind, term) DO UPDATE SET description = excluded.description",
-            )
-            .bind(s.key.as_str())
-            .bind(text.as_str())
-            .execute(&mut *tx)
-            .await?;
-            audits.push(AuditEntry::change(
-                Action::Upsert,
-                Entity::StatisticDef,
-                s.key.clone(),
-                stored.as_ref(),
-                Some(&text),
-            ));
+            store_statistic_def(&mut tx, s, &mut audits).await?;
         }
         crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
@@ -266,4 +179,127 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// An indicator's stored columns: name, unit, decimals, kind, formula,
+/// definition, source, position.
+type IndicatorColumns = (String, String, i64, String, String, String, String, i64);
+
+/// Inserts or updates one indicator at file position `pos`, counting the
+/// outcome and noting the change for the audit.
+async fn store_indicator(
+    conn: &mut sqlx::AnyConnection,
+    pos: usize,
+    ind: &Indicator,
+    counts: &mut PlanCounts,
+    audits: &mut Vec<AuditEntry>,
+) -> Result<(), StoreError> {
+    let before = stored_indicator(conn, ind.code.as_str()).await?;
+    let now: IndicatorColumns = (
+        ind.name.clone(),
+        ind.unit.clone(),
+        ind.decimals as i64,
+        ind.kind_code().to_string(),
+        ind.formula_json(),
+        ind.definition.clone(),
+        ind.source.clone(),
+        pos as i64,
+    );
+    if before.as_ref() == Some(&now) {
+        counts.unchanged += 1;
+        return Ok(());
+    }
+    let sql = if before.is_some() {
+        counts.updated += 1;
+        "UPDATE indicators SET name_zh = $2, unit = $3, decimals = $4, kind = $5, formula = $6, definition = $7, source = $8, position = $9, updated_at = $10 WHERE code = $1"
+    } else {
+        counts.inserted += 1;
+        "INSERT INTO indicators (code, name_zh, unit, decimals, kind, formula, definition, source, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    };
+    sqlx::query(sql)
+        .bind(ind.code.as_str())
+        .bind(now.0.as_str())
+        .bind(now.1.as_str())
+        .bind(now.2)
+        .bind(now.3.as_str())
+        .bind(now.4.as_str())
+        .bind(now.5.as_str())
+        .bind(now.6.as_str())
+        .bind(now.7)
+        .bind(crate::audit::now())
+        .execute(&mut *conn)
+        .await?;
+    audits.push(AuditEntry::change(
+        if before.is_some() {
+            Action::Update
+        } else {
+            Action::Insert
+        },
+        Entity::Indicator,
+        ind.code.clone(),
+        before.as_ref(),
+        Some(&now),
+    ));
+    Ok(())
+}
+
+/// The stored columns of indicator `code`, if it is stored.
+async fn stored_indicator(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<Option<IndicatorColumns>, StoreError> {
+    let stored = sqlx::query(
+        "SELECT name_zh, unit, decimals, kind, formula, definition, source, position FROM indicators WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = stored else {
+        return Ok(None);
+    };
+    Ok(Some((
+        r.try_get::<String, _>("name_zh")?,
+        r.try_get::<String, _>("unit")?,
+        r.try_get::<i64, _>("decimals")?,
+        r.try_get::<String, _>("kind")?,
+        r.try_get::<String, _>("formula")?,
+        r.try_get::<String, _>("definition")?,
+        r.try_get::<String, _>("source")?,
+        r.try_get::<i64, _>("position")?,
+    )))
+}
+
+/// Stores one statistic definition as a vocabulary term of kind
+/// `statistic` ("name|unit"), noting a change for the audit.
+async fn store_statistic_def(
+    conn: &mut sqlx::AnyConnection,
+    s: &StatisticDef,
+    audits: &mut Vec<AuditEntry>,
+) -> Result<(), StoreError> {
+    let text = format!("{}|{}", s.name, s.unit);
+    let stored: Option<String> = sqlx::query_scalar(
+        "SELECT description FROM vocabulary WHERE kind = 'statistic' AND term = $1",
+    )
+    .bind(s.key.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    if stored.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO vocabulary (kind, term, description) VALUES ('statistic', $1, $2)
+         ON CONFLICT (kind, term) DO UPDATE SET description = excluded.description",
+    )
+    .bind(s.key.as_str())
+    .bind(text.as_str())
+    .execute(&mut *conn)
+    .await?;
+    audits.push(AuditEntry::change(
+        Action::Upsert,
+        Entity::StatisticDef,
+        s.key.clone(),
+        stored.as_ref(),
+        Some(&text),
+    ));
+    Ok(())
 }

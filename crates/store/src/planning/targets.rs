@@ -53,140 +53,9 @@ impl Store {
         let mut audits = Vec::new();
         let now = crate::audit::now();
         for r in rows {
-            let stored = sqlx::query(
-                "SELECT target_id, name, value, rule, source FROM targets
-                 WHERE indicator = $1 AND year_from = $2 AND year_to = $3 AND region_code = $4 AND parent_code = $5",
-            )
-            .bind(r.indicator.as_str())
-            .bind(r.period.from as i64)
-            .bind(r.period.to as i64)
-            .bind(r.region.as_str())
-            .bind(r.parent.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let after = (
-                r.name.clone(),
-                r.value,
-                r.rule.code().to_string(),
-                r.source.clone(),
-            );
-            let key = format!(
-                "{}/{}-{}/{}/{}",
-                r.indicator, r.period.from, r.period.to, r.region, r.parent
-            );
-            match stored {
-                Some(s) => {
-                    let before = (
-                        s.try_get::<String, _>("name")?,
-                        s.try_get::<i64, _>("value")?,
-                        s.try_get::<String, _>("rule")?,
-                        s.try_get::<String, _>("source")?,
-                    );
-                    if before == after {
-                        counts.unchanged += 1;
-                        continue;
-                    }
-                    sqlx::query(
-                        "UPDATE targets SET name = $1, value = $2, rule = $3, source = $4, file_name = $5, file_row = $6, updated_at = $7 WHERE target_id = $8",
-                    )
-                    .bind(r.name.as_str())
-                    .bind(r.value)
-                    .bind(r.rule.code())
-                    .bind(r.source.as_str())
-                    .bind(file_name)
-                    .bind(r.row as i64)
-                    .bind(now.as_str())
-                    .bind(s.try_get::<i64, _>("target_id")?)
-                    .execute(&mut *tx)
-                    .await?;
-                    counts.updated += 1;
-                    audits.push(AuditEntry::change(
-                        Action::Update,
-                        Entity::Target,
-                        key,
-                        Some(&before),
-                        Some(&after),
-                    ));
-                }
-                None => {
-                    sqlx::query(
-                        "INSERT INTO targets (indicator, year_from, year_to, region_code, parent_code, name, value, rule, source, file_name, file_row, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                    )
-                    .bind(r.indicator.as_str())
-                    .bind(r.period.from as i64)
-                    .bind(r.period.to as i64)
-                    .bind(r.region.as_str())
-                    .bind(r.parent.as_str())
-                    .bind(r.name.as_str())
-                    .bind(r.value)
-                    .bind(r.rule.code())
-                    .bind(r.source.as_str())
-                    .bind(file_name)
-                    .bind(r.row as i64)
-                    .bind(now.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                    counts.inserted += 1;
-                    audits.push(AuditEntry::change(
-                        Action::Insert,
-                        Entity::Target,
-                        key,
-                        None,
-                        Some(&after),
-                    ));
-                }
-            }
+            store_target_row(&mut tx, file_name, r, &now, &mut counts, &mut audits).await?;
         }
-        // The file gives these breakdowns in full: drop parts it no longer has.
-        let groups: BTreeSet<(String, Period, String)> = rows
-            .iter()
-            .filter(|r| !r.parent.is_empty())
-            .map(|r| (r.indicator.clone(), r.period, r.parent.clone()))
-            .collect();
-        for (indicator, period, parent) in groups {
-            let stored = sqlx::query(
-                "SELECT target_id, region_code, name, value FROM targets
-                 WHERE indicator = $1 AND year_from = $2 AND year_to = $3 AND parent_code = $4",
-            )
-            .bind(indicator.as_str())
-            .bind(period.from as i64)
-            .bind(period.to as i64)
-            .bind(parent.as_str())
-            .fetch_all(&mut *tx)
-            .await?;
-            for s in stored {
-                let region: String = s.try_get("region_code")?;
-                let kept = rows.iter().any(|r| {
-                    r.indicator == indicator
-                        && r.period == period
-                        && r.parent == parent
-                        && r.region == region
-                });
-                if kept {
-                    continue;
-                }
-                sqlx::query("DELETE FROM targets WHERE target_id = $1")
-                    .bind(s.try_get::<i64, _>("target_id")?)
-                    .execute(&mut *tx)
-                    .await?;
-                counts.removed += 1;
-                let before = (
-                    s.try_get::<String, _>("name")?,
-                    s.try_get::<i64, _>("value")?,
-                );
-                audits.push(AuditEntry::change(
-                    Action::Delete,
-                    Entity::Target,
-                    format!(
-                        "{indicator}/{}-{}/{region}/{parent}",
-                        period.from, period.to
-                    ),
-                    Some(&before),
-                    None,
-                ));
-            }
-        }
+        drop_absent_parts(&mut tx, rows, &mut counts, &mut audits).await?;
         crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
         Ok(counts)
@@ -216,4 +85,160 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Inserts or updates one row of a targets file, counting the outcome and
+/// noting the change for the audit.
+async fn store_target_row(
+    conn: &mut sqlx::AnyConnection,
+    file_name: &str,
+    r: &TargetRow,
+    now: &str,
+    counts: &mut PlanCounts,
+    audits: &mut Vec<AuditEntry>,
+) -> Result<(), StoreError> {
+    let stored = sqlx::query(
+        "SELECT target_id, name, value, rule, source FROM targets
+         WHERE indicator = $1 AND year_from = $2 AND year_to = $3 AND region_code = $4 AND parent_code = $5",
+    )
+    .bind(r.indicator.as_str())
+    .bind(r.period.from as i64)
+    .bind(r.period.to as i64)
+    .bind(r.region.as_str())
+    .bind(r.parent.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let after = (
+        r.name.clone(),
+        r.value,
+        r.rule.code().to_string(),
+        r.source.clone(),
+    );
+    let key = format!(
+        "{}/{}-{}/{}/{}",
+        r.indicator, r.period.from, r.period.to, r.region, r.parent
+    );
+    match stored {
+        Some(s) => {
+            let before = (
+                s.try_get::<String, _>("name")?,
+                s.try_get::<i64, _>("value")?,
+                s.try_get::<String, _>("rule")?,
+                s.try_get::<String, _>("source")?,
+            );
+            if before == after {
+                counts.unchanged += 1;
+                return Ok(());
+            }
+            sqlx::query(
+                "UPDATE targets SET name = $1, value = $2, rule = $3, source = $4, file_name = $5, file_row = $6, updated_at = $7 WHERE target_id = $8",
+            )
+            .bind(r.name.as_str())
+            .bind(r.value)
+            .bind(r.rule.code())
+            .bind(r.source.as_str())
+            .bind(file_name)
+            .bind(r.row as i64)
+            .bind(now)
+            .bind(s.try_get::<i64, _>("target_id")?)
+            .execute(&mut *conn)
+            .await?;
+            counts.updated += 1;
+            audits.push(AuditEntry::change(
+                Action::Update,
+                Entity::Target,
+                key,
+                Some(&before),
+                Some(&after),
+            ));
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO targets (indicator, year_from, year_to, region_code, parent_code, name, value, rule, source, file_name, file_row, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(r.indicator.as_str())
+            .bind(r.period.from as i64)
+            .bind(r.period.to as i64)
+            .bind(r.region.as_str())
+            .bind(r.parent.as_str())
+            .bind(r.name.as_str())
+            .bind(r.value)
+            .bind(r.rule.code())
+            .bind(r.source.as_str())
+            .bind(file_name)
+            .bind(r.row as i64)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            counts.inserted += 1;
+            audits.push(AuditEntry::change(
+                Action::Insert,
+                Entity::Target,
+                key,
+                None,
+                Some(&after),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The file gives these breakdowns in full: drops the stored parts of each
+/// parent it breaks down that the file no longer has.
+async fn drop_absent_parts(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[TargetRow],
+    counts: &mut PlanCounts,
+    audits: &mut Vec<AuditEntry>,
+) -> Result<(), StoreError> {
+    let groups: BTreeSet<(String, Period, String)> = rows
+        .iter()
+        .filter(|r| !r.parent.is_empty())
+        .map(|r| (r.indicator.clone(), r.period, r.parent.clone()))
+        .collect();
+    for (indicator, period, parent) in groups {
+        let stored = sqlx::query(
+            "SELECT target_id, region_code, name, value FROM targets
+             WHERE indicator = $1 AND year_from = $2 AND year_to = $3 AND parent_code = $4",
+        )
+        .bind(indicator.as_str())
+        .bind(period.from as i64)
+        .bind(period.to as i64)
+        .bind(parent.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        for s in stored {
+            let region: String = s.try_get("region_code")?;
+            let kept = rows.iter().any(|r| {
+                r.indicator == indicator
+                    && r.period == period
+                    && r.parent == parent
+                    && r.region == region
+            });
+            if kept {
+                continue;
+            }
+            sqlx::query("DELETE FROM targets WHERE target_id = $1")
+                .bind(s.try_get::<i64, _>("target_id")?)
+                .execute(&mut *conn)
+                .await?;
+            counts.removed += 1;
+            let before = (
+                s.try_get::<String, _>("name")?,
+                s.try_get::<i64, _>("value")?,
+            );
+            audits.push(AuditEntry::change(
+                Action::Delete,
+                Entity::Target,
+                format!(
+                    "{indicator}/{}-{}/{region}/{parent}",
+                    period.from, period.to
+                ),
+                Some(&before),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use crate::audit::AuditEntry;
 use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::sql::{Val, insert_rows, select_in};
 use crate::{Store, StoreError};
+use jineng_domain::RegionCode;
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::records::RegionRecord;
 use sqlx::Row;
@@ -27,31 +28,7 @@ impl Store {
         rows: &[(u64, RegionRecord)],
     ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
-        let keys: Vec<Val> = rows
-            .iter()
-            .flat_map(|(_, r)| [Some(&r.code), r.parent.as_ref()])
-            .flatten()
-            .map(|c| Val::text(c.as_str()))
-            .collect();
-        let mut known: HashMap<String, Stored> = HashMap::new();
-        for r in select_in(
-            &mut tx,
-            "SELECT code, name, level, national, deep_poverty FROM regions",
-            "code",
-            &keys,
-        )
-        .await?
-        {
-            known.insert(
-                r.try_get("code")?,
-                Stored {
-                    name: r.try_get("name")?,
-                    level: r.try_get("level")?,
-                    national: r.try_get::<i64, _>("national")? == 1,
-                    deep_poverty: r.try_get::<i64, _>("deep_poverty")? == 1,
-                },
-            );
-        }
+        let mut known = known_regions(&mut tx, rows).await?;
         let stamp = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         let mut audits = Vec::new();
@@ -69,31 +46,7 @@ impl Store {
                 }
                 Some(s) => {
                     let poverty = r.deep_poverty.unwrap_or(s.deep_poverty);
-                    if s.name == r.name && poverty == s.deep_poverty {
-                        RowOutcome::Unchanged
-                    } else {
-                        sqlx::query(
-                            "UPDATE regions SET name = $1, deep_poverty = $2 WHERE code = $3",
-                        )
-                        .bind(r.name.as_str())
-                        .bind(poverty as i64)
-                        .bind(code)
-                        .execute(&mut *tx)
-                        .await?;
-                        let json = |name: &str, p: bool| {
-                            serde_json::json!({"name": name, "deep_poverty": p}).to_string()
-                        };
-                        audits.push(AuditEntry {
-                            action: Action::Update,
-                            entity: Entity::Region,
-                            key: code.to_string(),
-                            before: Some(json(&s.name, s.deep_poverty)),
-                            after: Some(json(&r.name, poverty)),
-                        });
-                        s.name = r.name.clone();
-                        s.deep_poverty = poverty;
-                        RowOutcome::Updated
-                    }
+                    update_region(&mut tx, r, s, poverty, &mut audits).await?
                 }
                 None => match r.parent.as_ref().map(|p| (p, known.get(p.as_str()))) {
                     None => RowOutcome::Rejected(vec![Rejection::new(
@@ -103,38 +56,7 @@ impl Store {
                     Some((p, Some(parent)))
                         if parent.level != "county" && p.as_str()[..2] == code[..2] =>
                     {
-                        let row = vec![
-                            Val::text(code),
-                            Val::text(&r.name),
-                            Val::text(p.as_str()),
-                            Val::text("county"),
-                            Val::text("functional"),
-                            Val::int(0),
-                            Val::int(r.deep_poverty.unwrap_or(false) as i64),
-                        ];
-                        let cols = [
-                            "code",
-                            "name",
-                            "parent_code",
-                            "level",
-                            "kind",
-                            "national",
-                            "deep_poverty",
-                        ];
-                        insert_rows(&mut tx, "regions", &cols, &[row], "").await?;
-                        let stored = Stored {
-                            name: r.name.clone(),
-                            level: "county".into(),
-                            national: false,
-                            deep_poverty: r.deep_poverty.unwrap_or(false),
-                        };
-                        audits.push(AuditEntry {
-                            action: Action::Insert,
-                            entity: Entity::Region,
-                            key: code.to_string(),
-                            before: None,
-                            after: Some(serde_json::json!({"name": r.name, "parent": p.as_str(), "at": stamp}).to_string()),
-                        });
+                        let stored = insert_zone(&mut tx, r, p, &stamp, &mut audits).await?;
                         known.insert(code.to_string(), stored);
                         RowOutcome::Inserted
                     }
@@ -150,4 +72,117 @@ impl Store {
         self.end(tx, batch).await?;
         Ok(out)
     }
+}
+
+/// The stored regions among the rows' codes and parents, by code.
+async fn known_regions(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[(u64, RegionRecord)],
+) -> Result<HashMap<String, Stored>, StoreError> {
+    let keys: Vec<Val> = rows
+        .iter()
+        .flat_map(|(_, r)| [Some(&r.code), r.parent.as_ref()])
+        .flatten()
+        .map(|c| Val::text(c.as_str()))
+        .collect();
+    let mut known: HashMap<String, Stored> = HashMap::new();
+    for r in select_in(
+        conn,
+        "SELECT code, name, level, national, deep_poverty FROM regions",
+        "code",
+        &keys,
+    )
+    .await?
+    {
+        known.insert(
+            r.try_get("code")?,
+            Stored {
+                name: r.try_get("name")?,
+                level: r.try_get("level")?,
+                national: r.try_get::<i64, _>("national")? == 1,
+                deep_poverty: r.try_get::<i64, _>("deep_poverty")? == 1,
+            },
+        );
+    }
+    Ok(known)
+}
+
+/// Sets a stored region's name and deep-poverty flag when the row changes
+/// them, audited; `s` follows.
+async fn update_region(
+    conn: &mut sqlx::AnyConnection,
+    r: &RegionRecord,
+    s: &mut Stored,
+    poverty: bool,
+    audits: &mut Vec<AuditEntry>,
+) -> Result<RowOutcome, StoreError> {
+    let code = r.code.as_str();
+    if s.name == r.name && poverty == s.deep_poverty {
+        return Ok(RowOutcome::Unchanged);
+    }
+    sqlx::query("UPDATE regions SET name = $1, deep_poverty = $2 WHERE code = $3")
+        .bind(r.name.as_str())
+        .bind(poverty as i64)
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    let json =
+        |name: &str, p: bool| serde_json::json!({"name": name, "deep_poverty": p}).to_string();
+    audits.push(AuditEntry {
+        action: Action::Update,
+        entity: Entity::Region,
+        key: code.to_string(),
+        before: Some(json(&s.name, s.deep_poverty)),
+        after: Some(json(&r.name, poverty)),
+    });
+    s.name = r.name.clone();
+    s.deep_poverty = poverty;
+    Ok(RowOutcome::Updated)
+}
+
+/// Inserts a deployment-defined county-level zone under `p`, audited;
+/// returns it as stored.
+async fn insert_zone(
+    conn: &mut sqlx::AnyConnection,
+    r: &RegionRecord,
+    p: &RegionCode,
+    stamp: &str,
+    audits: &mut Vec<AuditEntry>,
+) -> Result<Stored, StoreError> {
+    let code = r.code.as_str();
+    let row = vec![
+        Val::text(code),
+        Val::text(&r.name),
+        Val::text(p.as_str()),
+        Val::text("county"),
+        Val::text("functional"),
+        Val::int(0),
+        Val::int(r.deep_poverty.unwrap_or(false) as i64),
+    ];
+    let cols = [
+        "code",
+        "name",
+        "parent_code",
+        "level",
+        "kind",
+        "national",
+        "deep_poverty",
+    ];
+    insert_rows(conn, "regions", &cols, &[row], "").await?;
+    let stored = Stored {
+        name: r.name.clone(),
+        level: "county".into(),
+        national: false,
+        deep_poverty: r.deep_poverty.unwrap_or(false),
+    };
+    audits.push(AuditEntry {
+        action: Action::Insert,
+        entity: Entity::Region,
+        key: code.to_string(),
+        before: None,
+        after: Some(
+            serde_json::json!({"name": r.name, "parent": p.as_str(), "at": stamp}).to_string(),
+        ),
+    });
+    Ok(stored)
 }

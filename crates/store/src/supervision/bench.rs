@@ -114,6 +114,113 @@ fn with_places(series: &str) -> String {
     )
 }
 
+/// How many of each the shape comes to.
+struct Sizes {
+    classes: i64,
+    persons: i64,
+    insts: i64,
+    assessors: i64,
+}
+
+impl Sizes {
+    /// Persons in whole blocks of 31 classes; about 1.1 enrolments each.
+    fn of(s: &SupervisionShape<'_>) -> Sizes {
+        let blocks = ((s.enrolments * 10 / 11 + BLOCK - 1) / BLOCK).max(2);
+        let classes = blocks * 31;
+        let mut assessors = (s.enrolments / 20_000).max(5) | 1;
+        if assessors % 7 == 0 {
+            assessors += 2;
+        }
+        Sizes {
+            classes,
+            persons: blocks * BLOCK,
+            insts: (classes + 35) / 36,
+            assessors,
+        }
+    }
+}
+
+/// The INSERTs of the institutions, 500 rows a statement.
+fn institution_inserts(insts: i64, counties: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for chunk in (0..insts).collect::<Vec<_>>().chunks(500) {
+        let mut sql = String::from(
+            "INSERT INTO institutions (institution_id, credit_code, name, kind, region_code, updated_at) VALUES ",
+        );
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|j| {
+                let code = CreditCode::from_body(&format!("52371500{j:09}"));
+                let county = &counties[*j as usize % counties.len()];
+                format!(
+                    "({}, '{code}', '基准培训机构{j}', '技工院校', '{county}', '{NOW}')",
+                    j + 1
+                )
+            })
+            .collect();
+        sql.push_str(&rows.join(", "));
+        out.push(sql);
+    }
+    out
+}
+
+/// SQL expressions, over the series index `i`, of a generated person's ID
+/// number and its parts: sequence, birth year, month and day, county index.
+struct IdSql {
+    id: String,
+    seq: String,
+    y: String,
+    m: String,
+    d: String,
+    county: String,
+}
+
+/// The ID number expressions for persons spread over `counties`.
+fn id_number_sql(counties: &[String]) -> IdSql {
+    let nc = counties.len() as i64;
+    // ID numbers: county, birth 1960–1999, sequence; check digit in SQL.
+    let county = "i % {nc}".replace("{nc}", &nc.to_string());
+    let j = format!("(i / {nc})");
+    let (seq, y, m, d) = (
+        format!("({j} % 1000)"),
+        format!("(1960 + {j} / 1000 % 40)"),
+        format!("(1 + {j} / 40000 % 12)"),
+        format!("(1 + {j} / 480000 % 28)"),
+    );
+    let region_sum: Vec<String> = counties
+        .iter()
+        .map(|c| {
+            c.bytes()
+                .zip(ID_WEIGHTS)
+                .map(|(b, w)| i64::from(b - b'0') * w)
+                .sum::<i64>()
+                .to_string()
+        })
+        .collect();
+    let sum = format!(
+        "({} + {} + {} + {} + {})",
+        case(&county, &region_sum).replace('\'', ""),
+        weighted(&y, 6, 4),
+        weighted(&m, 10, 2),
+        weighted(&d, 12, 2),
+        weighted(&seq, 14, 3)
+    );
+    let check: Vec<String> = "10X98765432".chars().map(String::from).collect();
+    let id = format!(
+        "{} || CAST({y} AS TEXT) || substr(CAST(100 + {m} AS TEXT), 2) || substr(CAST(100 + {d} AS TEXT), 2) || substr(CAST(1000 + {seq} AS TEXT), 2) || {}",
+        case(&county, counties),
+        case(&sum, &check)
+    );
+    IdSql {
+        id,
+        seq,
+        y,
+        m,
+        d,
+        county,
+    }
+}
+
 impl Store {
     /// Counts of the generated tables.
     pub async fn bench_supervision_counts(&self) -> Result<BenchCounts, StoreError> {
@@ -137,80 +244,43 @@ impl Store {
 
     /// Fills a fresh store (reference data loaded) with the shape's rows.
     pub async fn bench_fill_supervision(&self, s: &SupervisionShape<'_>) -> Result<(), StoreError> {
-        // Persons in whole blocks of 31 classes; about 1.1 enrolments each.
-        let blocks = ((s.enrolments * 10 / 11 + BLOCK - 1) / BLOCK).max(2);
-        let classes = blocks * 31;
-        let persons = blocks * BLOCK;
-        let insts = (classes + 35) / 36;
-        let mut assessors = (s.enrolments / 20_000).max(5) | 1;
-        if assessors % 7 == 0 {
-            assessors += 2;
-        }
-        let nc = s.counties.len() as i64;
+        let n = Sizes::of(s);
         let mut tx = self.begin().await?;
         for sql in block_table(&self.series(BLOCK)) {
             tx.execute(AssertSqlSafe(sql)).await?;
         }
-        for chunk in (0..insts).collect::<Vec<_>>().chunks(500) {
-            let mut sql = String::from(
-                "INSERT INTO institutions (institution_id, credit_code, name, kind, region_code, updated_at) VALUES ",
-            );
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|j| {
-                    let code = CreditCode::from_body(&format!("52371500{j:09}"));
-                    let county = &s.counties[*j as usize % s.counties.len()];
-                    format!(
-                        "({}, '{code}', '基准培训机构{j}', '技工院校', '{county}', '{NOW}')",
-                        j + 1
-                    )
-                })
-                .collect();
-            sql.push_str(&rows.join(", "));
+        for sql in institution_inserts(n.insts, s.counties) {
             tx.execute(AssertSqlSafe(sql)).await?;
         }
+        let stmts = self.class_inserts(s, &n).into_iter();
+        for sql in stmts.chain(self.person_inserts(s, &n)) {
+            tx.execute(AssertSqlSafe(sql)).await?;
+        }
+        for sql in plants(n.classes) {
+            tx.execute(AssertSqlSafe(sql)).await?;
+        }
+        tx.execute("DROP TABLE bench_block_places").await?;
+        if self.backend() == crate::Backend::Postgres {
+            tx.execute(
+                "SELECT setval(pg_get_serial_sequence('import_batches', 'batch_id'), \
+                 (SELECT MAX(batch_id) FROM import_batches))",
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.pool().execute("ANALYZE").await?;
+        Ok(())
+    }
+
+    /// The statements generating the taught classes, the empty roster
+    /// classes and one roster import a class.
+    fn class_inserts(&self, s: &SupervisionShape<'_>, n: &Sizes) -> [String; 3] {
+        let (classes, insts) = (n.classes, n.insts);
         let (cy, cm) = month("i % 36");
         let start = date(&cy, &cm, "1 + (i / 36) % 8");
         let end = date(&cy, &cm, "20 + (i / 36) % 8");
         let (ry, rm) = month("38");
-        let (k, pos) = ("k", "pos");
-        let (iy, im) = month("k % 36 + 1");
-        let issue = date(&iy, &im, "1 + i % 28");
-        // ID numbers: county, birth 1960–1999, sequence; check digit in SQL.
-        let county = "i % {nc}".replace("{nc}", &nc.to_string());
-        let j = format!("(i / {nc})");
-        let (seq, y, m, d) = (
-            format!("({j} % 1000)"),
-            format!("(1960 + {j} / 1000 % 40)"),
-            format!("(1 + {j} / 40000 % 12)"),
-            format!("(1 + {j} / 480000 % 28)"),
-        );
-        let region_sum: Vec<String> = s
-            .counties
-            .iter()
-            .map(|c| {
-                c.bytes()
-                    .zip(ID_WEIGHTS)
-                    .map(|(b, w)| i64::from(b - b'0') * w)
-                    .sum::<i64>()
-                    .to_string()
-            })
-            .collect();
-        let sum = format!(
-            "({} + {} + {} + {} + {})",
-            case(&county, &region_sum).replace('\'', ""),
-            weighted(&y, 6, 4),
-            weighted(&m, 10, 2),
-            weighted(&d, 12, 2),
-            weighted(&seq, 14, 3)
-        );
-        let check: Vec<String> = "10X98765432".chars().map(String::from).collect();
-        let id = format!(
-            "{} || CAST({y} AS TEXT) || substr(CAST(100 + {m} AS TEXT), 2) || substr(CAST(100 + {d} AS TEXT), 2) || substr(CAST(1000 + {seq} AS TEXT), 2) || {}",
-            case(&county, s.counties),
-            case(&sum, &check)
-        );
-        let stmts = [
+        [
             format!(
                 "{} INSERT INTO classes (class_id, institution_id, class_no, training_type, occupation_code, skill_level, site_region, start_date, end_date, planned_hours, status, updated_at, teacher_id, teacher_name)
                  SELECT i + 1, i / 36 + 1, 'B' || CAST(i AS TEXT), {}, '{}', 5, {}, {start}, {end}, 80, 'closed', '{NOW}', 'T' || CAST(i / 36 AS TEXT), '教师' FROM n",
@@ -236,6 +306,25 @@ impl Store {
                 "INSERT INTO import_batches (batch_id, kind, file_name, file_sha256, actor, started_at, finished_at, status)
                  SELECT class_id, 'roster', 'bench-' || CAST(class_id AS TEXT) || '.csv', '', 'bench', '{NOW}', '{NOW}', 'finished' FROM classes"
             ),
+        ]
+    }
+
+    /// The statements generating the persons, their enrolments,
+    /// certificates and claims, and the comparison-list rows.
+    fn person_inserts(&self, s: &SupervisionShape<'_>, n: &Sizes) -> [String; 6] {
+        let (classes, persons, assessors) = (n.classes, n.persons, n.assessors);
+        let IdSql {
+            id,
+            seq,
+            y,
+            m,
+            d,
+            county,
+        } = id_number_sql(s.counties);
+        let (k, pos) = ("k", "pos");
+        let (iy, im) = month("k % 36 + 1");
+        let issue = date(&iy, &im, "1 + i % 28");
+        [
             format!(
                 "{} INSERT INTO persons (person_id, id_number, name, sex, birth_date, phone, hukou_region, receives_pension, updated_at)
                  SELECT i + 1, {id}, '测试', CASE {seq} % 2 WHEN 1 THEN '男' ELSE '女' END, {}, '13' || substr(CAST(1000000000 + i AS TEXT), 2), {}, 0, '{NOW}' FROM n",
@@ -273,24 +362,7 @@ impl Store {
                     &["死亡", "财政供养", "服刑", "在校学生", "领取养老金", "在职参保"].map(String::from)
                 ),
             ),
-        ];
-        for sql in stmts {
-            tx.execute(AssertSqlSafe(sql)).await?;
-        }
-        for sql in plants(classes) {
-            tx.execute(AssertSqlSafe(sql)).await?;
-        }
-        tx.execute("DROP TABLE bench_block_places").await?;
-        if self.backend() == crate::Backend::Postgres {
-            tx.execute(
-                "SELECT setval(pg_get_serial_sequence('import_batches', 'batch_id'), \
-                 (SELECT MAX(batch_id) FROM import_batches))",
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        self.pool().execute("ANALYZE").await?;
-        Ok(())
+        ]
     }
 
     /// `rows` lines of a roster into the empty classes (50 a class), of

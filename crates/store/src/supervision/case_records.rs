@@ -106,48 +106,80 @@ impl Store {
         case_id: i64,
         d: &mut CaseDetail,
     ) -> Result<(), StoreError> {
-        let keys = |kind: &str| {
-            format!(
-                "(SELECT record_key FROM supervision_case_records WHERE case_id = $2 AND kind = '{kind}')"
-            )
-        };
-        let flag = |subject| {
-            let (c, _) = filter(scope, subject, 1);
-            format!("CASE WHEN {c} THEN 1 ELSE 0 END AS in_scope")
-        };
         let (_, val) = filter(scope, Subject::Claim, 1);
-        let vals = [val, Val::int(case_id)];
-        let fetch = |sql: String| {
-            let vals = &vals;
-            async move {
-                bind_all(sqlx::query(AssertSqlSafe(sql)), vals)
-                    .fetch_all(self.pool())
-                    .await
-            }
+        let look = CaseLookup {
+            store: self,
+            scope,
+            case_id,
+            vals: [val, Val::int(case_id)],
         };
-        let yes = |r: &sqlx::any::AnyRow| -> Result<bool, StoreError> {
-            Ok(r.try_get::<i64, _>("in_scope")? != 0)
-        };
+        look.claims(d).await?;
+        look.classes(d).await?;
+        look.certs(d).await?;
+        look.institutions(d).await?;
+        look.persons(d).await?;
+        Ok(())
+    }
+}
 
+/// What the look-ups of one case's named records share: the scope's
+/// filter value bound as `$1` and the case id as `$2`.
+struct CaseLookup<'a> {
+    store: &'a Store,
+    scope: &'a Scope,
+    case_id: i64,
+    vals: [Val; 2],
+}
+
+/// Whether a row read with [`CaseLookup::flag`] is in the scope.
+fn in_scope(r: &sqlx::any::AnyRow) -> Result<bool, StoreError> {
+    Ok(r.try_get::<i64, _>("in_scope")? != 0)
+}
+
+impl CaseLookup<'_> {
+    /// The subquery of the record keys of `kind` the case names.
+    fn keys(kind: &str) -> String {
+        format!(
+            "(SELECT record_key FROM supervision_case_records WHERE case_id = $2 AND kind = '{kind}')"
+        )
+    }
+
+    /// The column telling whether a row of `subject` is in the scope.
+    fn flag(&self, subject: Subject) -> String {
+        let (c, _) = filter(self.scope, subject, 1);
+        format!("CASE WHEN {c} THEN 1 ELSE 0 END AS in_scope")
+    }
+
+    /// The rows of `sql` with the scope value and the case id bound.
+    async fn fetch(&self, sql: String) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+        bind_all(sqlx::query(AssertSqlSafe(sql)), &self.vals)
+            .fetch_all(self.store.pool())
+            .await
+    }
+
+    /// The claims the case names, in number order; one outside the scope
+    /// is counted and blanked out of the evidence.
+    async fn claims(&self, d: &mut CaseDetail) -> Result<(), StoreError> {
         let named: Vec<String> = sqlx::query_scalar(
             "SELECT record_key FROM supervision_case_records WHERE case_id = $1 AND kind = 'claim' ORDER BY record_key",
         )
-        .bind(case_id)
-        .fetch_all(self.pool())
+        .bind(self.case_id)
+        .fetch_all(self.store.pool())
         .await?;
-        let rows = fetch(format!(
-            "SELECT c.claim_no, c.subsidy_type, c.status, c.amount_fen, {} FROM claims c \
-             JOIN persons p ON p.person_id = c.person_id WHERE c.claim_no IN {}",
-            flag(Subject::Claim),
-            keys("claim")
-        ))
-        .await?;
+        let rows = self
+            .fetch(format!(
+                "SELECT c.claim_no, c.subsidy_type, c.status, c.amount_fen, {} FROM claims c \
+                 JOIN persons p ON p.person_id = c.person_id WHERE c.claim_no IN {}",
+                self.flag(Subject::Claim),
+                Self::keys("claim")
+            ))
+            .await?;
         for no in named {
             let found = rows
                 .iter()
                 .find(|r| r.try_get::<String, _>("claim_no").ok().as_deref() == Some(&no));
             let claim = match found {
-                Some(r) if yes(r)? => {
+                Some(r) if in_scope(r)? => {
                     let status: String = r.try_get("status")?;
                     CaseClaim {
                         claim_no: no,
@@ -171,18 +203,23 @@ impl Store {
             };
             d.claims.push(claim);
         }
+        Ok(())
+    }
 
-        for r in fetch(format!(
-            "SELECT cl.class_id, cl.class_no, i.name, cl.site_region, cl.start_date, cl.end_date, {} \
-             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
-             WHERE cl.class_no IN {} AND i.credit_code IN {} ORDER BY cl.class_no, i.name",
-            flag(Subject::Class),
-            keys("class"),
-            keys("institution")
-        ))
-        .await?
+    /// The classes the case names (of the institutions it names).
+    async fn classes(&self, d: &mut CaseDetail) -> Result<(), StoreError> {
+        for r in self
+            .fetch(format!(
+                "SELECT cl.class_id, cl.class_no, i.name, cl.site_region, cl.start_date, cl.end_date, {} \
+                 FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
+                 WHERE cl.class_no IN {} AND i.credit_code IN {} ORDER BY cl.class_no, i.name",
+                self.flag(Subject::Class),
+                Self::keys("class"),
+                Self::keys("institution")
+            ))
+            .await?
         {
-            let inside = yes(&r)?;
+            let inside = in_scope(&r)?;
             d.within_scope &= inside;
             d.classes.push(CaseClass {
                 class_no: r.try_get("class_no")?,
@@ -197,17 +234,23 @@ impl Store {
                 end_date: r.day("end_date")?,
             });
         }
+        Ok(())
+    }
 
-        for r in fetch(format!(
-            "SELECT ce.cert_no, ce.cert_type, ce.issue_date, {} FROM certificates ce \
-             JOIN persons p ON p.person_id = ce.person_id WHERE ce.cert_no IN {} ORDER BY ce.cert_no",
-            flag(Subject::Certificate),
-            keys("cert")
-        ))
-        .await?
+    /// The certificates the case names; one outside the scope is counted
+    /// and blanked out of the evidence.
+    async fn certs(&self, d: &mut CaseDetail) -> Result<(), StoreError> {
+        for r in self
+            .fetch(format!(
+                "SELECT ce.cert_no, ce.cert_type, ce.issue_date, {} FROM certificates ce \
+                 JOIN persons p ON p.person_id = ce.person_id WHERE ce.cert_no IN {} ORDER BY ce.cert_no",
+                self.flag(Subject::Certificate),
+                Self::keys("cert")
+            ))
+            .await?
         {
             let cert_no: String = r.try_get("cert_no")?;
-            if !yes(&r)? {
+            if !in_scope(&r)? {
                 d.within_scope = false;
                 d.certs_outside += 1;
                 d.evidence = blank(&d.evidence, &cert_no);
@@ -219,16 +262,21 @@ impl Store {
                 issue_date: r.day("issue_date")?,
             });
         }
+        Ok(())
+    }
 
-        for r in fetch(format!(
-            "SELECT i.institution_id, i.credit_code, i.name, i.region_code, {} FROM institutions i \
-             WHERE i.credit_code IN {} ORDER BY i.credit_code",
-            flag(Subject::Institution),
-            keys("institution")
-        ))
-        .await?
+    /// The institutions the case names.
+    async fn institutions(&self, d: &mut CaseDetail) -> Result<(), StoreError> {
+        for r in self
+            .fetch(format!(
+                "SELECT i.institution_id, i.credit_code, i.name, i.region_code, {} FROM institutions i \
+                 WHERE i.credit_code IN {} ORDER BY i.credit_code",
+                self.flag(Subject::Institution),
+                Self::keys("institution")
+            ))
+            .await?
         {
-            let inside = yes(&r)?;
+            let inside = in_scope(&r)?;
             d.within_scope &= inside;
             d.institutions.push(CaseInstitution {
                 credit_code: r.try_get("credit_code")?,
@@ -241,25 +289,31 @@ impl Store {
                 },
             });
         }
+        Ok(())
+    }
 
+    /// The persons the case names, the ID masked; one outside the scope
+    /// or not in the registry is counted only.
+    async fn persons(&self, d: &mut CaseDetail) -> Result<(), StoreError> {
         let named: Vec<String> = sqlx::query_scalar(
             "SELECT record_key FROM supervision_case_records WHERE case_id = $1 AND kind = 'person' ORDER BY record_key",
         )
-        .bind(case_id)
-        .fetch_all(self.pool())
+        .bind(self.case_id)
+        .fetch_all(self.store.pool())
         .await?;
-        let rows = fetch(format!(
-            "SELECT p.person_id, p.id_number, p.name, {} FROM persons p WHERE p.id_number IN {}",
-            flag(Subject::Person),
-            keys("person")
-        ))
-        .await?;
+        let rows = self
+            .fetch(format!(
+                "SELECT p.person_id, p.id_number, p.name, {} FROM persons p WHERE p.id_number IN {}",
+                self.flag(Subject::Person),
+                Self::keys("person")
+            ))
+            .await?;
         for id in named {
             let found = rows
                 .iter()
                 .find(|r| r.try_get::<String, _>("id_number").ok().as_deref() == Some(&id));
             match found {
-                Some(r) if yes(r)? => d.persons.push(CasePerson {
+                Some(r) if in_scope(r)? => d.persons.push(CasePerson {
                     id_number: mask_id(&id),
                     name: Some(r.try_get("name")?),
                     person_id: Some(r.try_get("person_id")?),

@@ -16,14 +16,14 @@
 //! case, never the other way round). Every step is audited.
 
 use jineng_domain::audit::{Action, Entity};
-use jineng_domain::supervision::case::{CaseStatus, Finding};
+use jineng_domain::supervision::case::{CaseStatus, Effects, Finding};
 use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Actor, AuditEntry};
 use crate::claims::{lock_claim, recover_in, reject_in};
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 /// What closing a case did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -92,19 +92,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<CloseReport, StoreError> {
         let mut tx = self.begin().await?;
-        let row = sqlx::query("SELECT case_id, status FROM supervision_cases WHERE case_no = $1")
-            .bind(case_no)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            return Err(StoreError::NotFound(format!(
-                "没有编号为「{case_no}」的线索"
-            )));
-        };
-        let case_id: i64 = row.try_get("case_id")?;
-        let status: String = row.try_get("status")?;
-        let current = CaseStatus::from_code(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("线索状态「{status}」无法识别")))?;
+        let (case_id, current) = open_case(&mut tx, case_no).await?;
         let next = current
             .close(finding, note)
             .map_err(|e| StoreError::Refused(format!("线索「{case_no}」：{e}")))?;
@@ -115,71 +103,26 @@ impl Store {
                 finding.as_zh()
             )));
         }
-        let now = crate::audit::now();
-        let done = sqlx::query(
-            "UPDATE supervision_cases SET status = $1, finding = $2, note = $3, closed_at = $4, closed_by = $5 \
-             WHERE case_id = $6 AND status = 'open'",
-        )
-        .bind(next.code())
-        .bind(finding.as_zh())
-        .bind(note.trim())
-        .bind(&now)
-        .bind(&actor.0)
-        .bind(case_id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Refused(format!(
-                "线索「{case_no}」已由他人结案"
-            )));
-        }
+        mark_closed(&mut tx, case_id, case_no, next, finding, note, actor).await?;
         let mut report = CloseReport {
             case_no: case_no.to_string(),
             finding: finding.as_zh().to_string(),
             ..CloseReport::default()
         };
         let reason = format!("线索 {case_no} 核查属实：{}", note.trim());
-        // Every claim locked first, in claim-number order, before anything
-        // is written (the audit chain's head is locked by the first write).
-        let mut locked = Vec::new();
-        for (claim_no, _) in case_claims(&mut tx, case_id).await? {
-            let c = lock_claim(&mut tx, self.backend(), &claim_no).await?;
-            if effects.reject_unpaid && c.status == ClaimStatus::InTransit {
-                return Err(StoreError::Refused(format!(
-                    "申领 {claim_no} 支付在途，须待银行回盘入账后再结案"
-                )));
-            }
-            locked.push((claim_no, c.status));
-        }
-        for (claim_no, status) in locked {
-            match status {
-                s if s.is_final() => report.unchanged.push(claim_no),
-                _ if !effects.reject_unpaid => report.released.push(claim_no),
-                ClaimStatus::Paid | ClaimStatus::Advanced if effects.recover_paid => {
-                    let back =
-                        recover_in(&mut tx, self.backend(), &claim_no, &reason, actor).await?;
-                    report.recovered_fen += back.0;
-                    report.recovered.push(claim_no);
-                }
-                _ => {
-                    reject_in(&mut tx, &claim_no, &reason, actor).await?;
-                    report.rejected.push(claim_no);
-                }
-            }
-        }
+        let locked = lock_case_claims(&mut tx, self.backend(), case_id, &effects).await?;
+        apply_to_claims(
+            &mut tx,
+            self.backend(),
+            locked,
+            &effects,
+            &reason,
+            actor,
+            &mut report,
+        )
+        .await?;
         if revoke_certs {
-            let certs: Vec<String> = sqlx::query_scalar(
-                "SELECT record_key FROM supervision_case_records WHERE case_id = $1 AND kind = 'cert' \
-                 ORDER BY record_key",
-            )
-            .bind(case_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            // The same call as `jineng cert revoke`: the revocation, its
-            // status bit, the certificate's mark and the audit row.
-            report.revoked_certs =
-                crate::credentials::revoke_case_certificates(&mut tx, case_no, &certs, actor)
-                    .await?;
+            report.revoked_certs = revoke_named_certs(&mut tx, case_id, case_no, actor).await?;
         }
         crate::audit::write(
             &mut tx,
@@ -202,6 +145,129 @@ impl Store {
         tx.commit().await?;
         Ok(report)
     }
+}
+
+/// The id and status of case `case_no`; not found if there is none.
+async fn open_case(
+    conn: &mut sqlx::AnyConnection,
+    case_no: &str,
+) -> Result<(i64, CaseStatus), StoreError> {
+    let row = sqlx::query("SELECT case_id, status FROM supervision_cases WHERE case_no = $1")
+        .bind(case_no)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else {
+        return Err(StoreError::NotFound(format!(
+            "没有编号为「{case_no}」的线索"
+        )));
+    };
+    let case_id: i64 = row.try_get("case_id")?;
+    let status: String = row.try_get("status")?;
+    let current = CaseStatus::from_code(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("线索状态「{status}」无法识别")))?;
+    Ok((case_id, current))
+}
+
+/// Writes the closed status, finding and note on the case row; refused if
+/// someone else closed it meanwhile.
+async fn mark_closed(
+    conn: &mut sqlx::AnyConnection,
+    case_id: i64,
+    case_no: &str,
+    next: CaseStatus,
+    finding: Finding,
+    note: &str,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    let now = crate::audit::now();
+    let done = sqlx::query(
+        "UPDATE supervision_cases SET status = $1, finding = $2, note = $3, closed_at = $4, closed_by = $5 \
+         WHERE case_id = $6 AND status = 'open'",
+    )
+    .bind(next.code())
+    .bind(finding.as_zh())
+    .bind(note.trim())
+    .bind(&now)
+    .bind(&actor.0)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Refused(format!(
+            "线索「{case_no}」已由他人结案"
+        )));
+    }
+    Ok(())
+}
+
+/// Locks every claim the case holds, in claim-number order, before
+/// anything is written (the audit chain's head is locked by the first
+/// write); refused if one is in transit and the finding rejects.
+async fn lock_case_claims(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    case_id: i64,
+    effects: &Effects,
+) -> Result<Vec<(String, ClaimStatus)>, StoreError> {
+    let mut locked = Vec::new();
+    for (claim_no, _) in case_claims(conn, case_id).await? {
+        let c = lock_claim(conn, backend, &claim_no).await?;
+        if effects.reject_unpaid && c.status == ClaimStatus::InTransit {
+            return Err(StoreError::Refused(format!(
+                "申领 {claim_no} 支付在途，须待银行回盘入账后再结案"
+            )));
+        }
+        locked.push((claim_no, c.status));
+    }
+    Ok(locked)
+}
+
+/// Applies the finding to each locked claim (reject, recover, release or
+/// leave), recording what happened in `report`.
+async fn apply_to_claims(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    locked: Vec<(String, ClaimStatus)>,
+    effects: &Effects,
+    reason: &str,
+    actor: &Actor,
+    report: &mut CloseReport,
+) -> Result<(), StoreError> {
+    for (claim_no, status) in locked {
+        match status {
+            s if s.is_final() => report.unchanged.push(claim_no),
+            _ if !effects.reject_unpaid => report.released.push(claim_no),
+            ClaimStatus::Paid | ClaimStatus::Advanced if effects.recover_paid => {
+                let back = recover_in(conn, backend, &claim_no, reason, actor).await?;
+                report.recovered_fen += back.0;
+                report.recovered.push(claim_no);
+            }
+            _ => {
+                reject_in(conn, &claim_no, reason, actor).await?;
+                report.rejected.push(claim_no);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Revokes the certificates the case names, through the same call as
+/// `jineng cert revoke`: the revocation, its status bit, the
+/// certificate's mark and the audit row. Returns those revoked.
+async fn revoke_named_certs(
+    conn: &mut sqlx::AnyConnection,
+    case_id: i64,
+    case_no: &str,
+    actor: &Actor,
+) -> Result<Vec<String>, StoreError> {
+    let certs: Vec<String> = sqlx::query_scalar(
+        "SELECT record_key FROM supervision_case_records WHERE case_id = $1 AND kind = 'cert' \
+         ORDER BY record_key",
+    )
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    crate::credentials::revoke_case_certificates(conn, case_no, &certs, actor).await
 }
 
 impl CloseReport {

@@ -12,7 +12,7 @@ use crate::sql::{Val, insert_rows, select_in};
 use crate::{Backend, StoreError};
 use jineng_domain::Fen;
 use jineng_domain::ledger::commitment::{ReleaseReason, VoucherLedgerState, voucher_violations};
-use jineng_domain::ledger::{FundBalances, FundCode, LedgerError, Posting};
+use jineng_domain::ledger::{FundBalances, FundCode, LedgerError, Posting, PostingKind};
 use sqlx::Row;
 
 /// Writes voucher postings (commitments or releases) with their lines,
@@ -26,44 +26,9 @@ pub(crate) async fn book(
     if postings.is_empty() {
         return Ok(());
     }
-    let at = crate::audit::now();
-    let rows: Vec<Vec<Val>> = postings
-        .iter()
-        .map(|(v, p)| {
-            vec![
-                Val::text(&at),
-                Val::text(p.kind.code()),
-                Val::text(p.fund.as_str()),
-                Val::text(&actor.0),
-                Val::text(&p.memo),
-                Val::text(v),
-            ]
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "ledger_tx",
-        &["at", "kind", "fund_code", "actor", "memo", "voucher_no"],
-        &rows,
-        "",
-    )
-    .await?;
-    // The ids back by (voucher, kind), which the unique index makes one.
+    insert_headers(conn, postings, actor).await?;
     let kind = postings[0].1.kind;
-    let keys: Vec<Val> = postings.iter().map(|(v, _)| Val::text(v)).collect();
-    let mut ids: BTreeMap<String, i64> = BTreeMap::new();
-    for r in select_in(
-        conn,
-        "SELECT tx_id, voucher_no, kind FROM ledger_tx",
-        "voucher_no",
-        &keys,
-    )
-    .await?
-    {
-        if r.try_get::<String, _>("kind")? == kind.code() {
-            ids.insert(r.try_get("voucher_no")?, r.try_get("tx_id")?);
-        }
-    }
+    let ids = posted_ids(conn, postings, kind).await?;
     let mut lines = Vec::new();
     let mut moved: BTreeMap<String, i64> = BTreeMap::new();
     let mut audits = Vec::new();
@@ -119,6 +84,62 @@ pub(crate) async fn book(
     }
     crate::audit::write(conn, actor, None, &audits).await?;
     Ok(())
+}
+
+/// Writes one `ledger_tx` row a posting, stamped now and carrying its
+/// voucher number.
+async fn insert_headers(
+    conn: &mut sqlx::AnyConnection,
+    postings: &[(String, Posting)],
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    let at = crate::audit::now();
+    let rows: Vec<Vec<Val>> = postings
+        .iter()
+        .map(|(v, p)| {
+            vec![
+                Val::text(&at),
+                Val::text(p.kind.code()),
+                Val::text(p.fund.as_str()),
+                Val::text(&actor.0),
+                Val::text(&p.memo),
+                Val::text(v),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "ledger_tx",
+        &["at", "kind", "fund_code", "actor", "memo", "voucher_no"],
+        &rows,
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
+/// The ids of the postings just written, by voucher: read back by
+/// (voucher, kind), which the unique index makes one.
+async fn posted_ids(
+    conn: &mut sqlx::AnyConnection,
+    postings: &[(String, Posting)],
+    kind: PostingKind,
+) -> Result<BTreeMap<String, i64>, StoreError> {
+    let keys: Vec<Val> = postings.iter().map(|(v, _)| Val::text(v)).collect();
+    let mut ids: BTreeMap<String, i64> = BTreeMap::new();
+    for r in select_in(
+        conn,
+        "SELECT tx_id, voucher_no, kind FROM ledger_tx",
+        "voucher_no",
+        &keys,
+    )
+    .await?
+    {
+        if r.try_get::<String, _>("kind")? == kind.code() {
+            ids.insert(r.try_get("voucher_no")?, r.try_get("tx_id")?);
+        }
+    }
+    Ok(ids)
 }
 
 /// The funds' balances, locked, for committing `wanted` (fund → Σ face):

@@ -20,8 +20,8 @@ use crate::audit::{Actor, AuditEntry};
 use crate::sql::{Val, insert_rows, select_in, update_rows};
 use crate::{PolicySet, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
-use jineng_domain::ledger::FundCode;
 use jineng_domain::ledger::commitment::{ReleaseReason, VoucherLedgerState, commit};
+use jineng_domain::ledger::{FundBalances, FundCode, Posting};
 use jineng_domain::policy::facts::CategorySpan;
 use jineng_domain::voucher::{VoucherNo, valid_until};
 use jineng_domain::{Fen, RegionCode};
@@ -116,6 +116,161 @@ async fn categorised(
     Ok(out)
 }
 
+/// The vouchers the policies give the persons on `on`, by the policy in
+/// force at each one's 户籍地, and how many persons are eligible for any;
+/// refused when no policy there provides vouchers.
+fn plan(
+    policies: &PolicySet,
+    persons: &BTreeMap<i64, (String, Vec<CategorySpan>)>,
+    scope: &RegionCode,
+    on: NaiveDate,
+) -> Result<(Vec<Planned>, u64), StoreError> {
+    let mut planned: Vec<Planned> = Vec::new();
+    let (mut governed, mut eligible) = (false, 0);
+    for (pid, (hukou, spans)) in persons {
+        let Ok(region) = RegionCode::parse(hukou) else {
+            continue;
+        };
+        let Some(chosen) = policies.for_region(&region, on) else {
+            continue;
+        };
+        let Some(rules) = &chosen.policy.vouchers else {
+            continue;
+        };
+        governed = true;
+        let kinds = rules.kinds_for(spans, on);
+        eligible += u64::from(!kinds.is_empty());
+        planned.extend(kinds.into_iter().map(|k| Planned {
+            person_id: *pid,
+            region: hukou.clone(),
+            policy_id: chosen.version.policy_id,
+            fund: rules.fund.clone(),
+            subsidy_type: rules.subsidy_type.clone(),
+            months: rules.valid_months,
+            rule: k.rule.clone(),
+        }));
+    }
+    if !governed && !persons.is_empty() {
+        return Err(StoreError::Refused(format!(
+            "{scope} 的人员在 {on} 适用的政策均未规定职业培训券（政策文件的 [vouchers] 表），未发放"
+        )));
+    }
+    Ok((planned, eligible))
+}
+
+/// Per fund, how many vouchers and the sum of their face values.
+fn wanted_by_fund(planned: &[Planned]) -> BTreeMap<FundCode, (i64, Fen)> {
+    let mut wanted: BTreeMap<FundCode, (i64, Fen)> = BTreeMap::new();
+    for p in planned {
+        let w = wanted.entry(p.fund.clone()).or_default();
+        w.0 += 1;
+        w.1 += p.rule.face;
+    }
+    wanted
+}
+
+/// The rows, commitment postings and audit entries of the vouchers to
+/// issue.
+struct Issued {
+    rows: Vec<Vec<Val>>,
+    postings: Vec<(String, Posting)>,
+    audits: Vec<AuditEntry>,
+}
+
+/// Builds each planned voucher's row, commits its face value on the
+/// fund's locked balances and tallies it in `summary`.
+fn issued(
+    planned: &[Planned],
+    numbers: &[VoucherNo],
+    balances: &mut BTreeMap<FundCode, FundBalances>,
+    year: i32,
+    on: NaiveDate,
+    summary: &mut IssueSummary,
+) -> Result<Issued, StoreError> {
+    let now = crate::audit::now();
+    let (mut rows, mut postings, mut audits) = (Vec::new(), Vec::new(), Vec::new());
+    for (p, no) in planned.iter().zip(numbers) {
+        let b = balances.get_mut(&p.fund).expect("locked above");
+        let posting = commit(
+            &p.fund,
+            no.as_str(),
+            p.rule.face,
+            b,
+            &VoucherLedgerState::default(),
+        )?;
+        *b = b.after(&posting)?;
+        let until = valid_until(on, p.months);
+        rows.push(vec![
+            Val::text(no.as_str()),
+            Val::int(p.person_id),
+            Val::int(i64::from(year)),
+            Val::text(&p.region),
+            Val::int(i64::from(no.seq())),
+            Val::int(p.policy_id),
+            Val::text(&p.rule.kind_code),
+            Val::text(&p.rule.kind_name),
+            Val::text(p.rule.occupations_text()),
+            Val::I(p.rule.level.map(|l| i64::from(l.grade()))),
+            Val::int(p.rule.face.0),
+            Val::text(&p.subsidy_type),
+            Val::text(p.fund.as_str()),
+            Val::text(on.to_string()),
+            Val::text(until.to_string()),
+            Val::text(&now),
+        ]);
+        audits.push(AuditEntry::change(
+            Action::Issue,
+            Entity::Voucher,
+            no.to_string(),
+            None,
+            Some(&serde_json::json!({
+                "person_id": p.person_id, "kind": p.rule.kind_code, "face_fen": p.rule.face.0,
+                "fund": p.fund.as_str(), "issued_on": on, "valid_until": until,
+            })),
+        ));
+        postings.push((no.to_string(), posting));
+        tally(summary, p);
+    }
+    Ok(Issued {
+        rows,
+        postings,
+        audits,
+    })
+}
+
+/// Inserts the issued vouchers' rows.
+async fn insert_vouchers(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[Vec<Val>],
+) -> Result<(), StoreError> {
+    insert_rows(
+        conn,
+        "vouchers",
+        &[
+            "voucher_no",
+            "person_id",
+            "year",
+            "region_code",
+            "seq",
+            "policy_id",
+            "kind_code",
+            "kind_name",
+            "occupations",
+            "skill_level",
+            "face_fen",
+            "subsidy_type",
+            "fund_code",
+            "issued_on",
+            "valid_until",
+            "created_at",
+        ],
+        rows,
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Issues `year`'s vouchers, dated `on`, to the eligible persons of
     /// `scope` (by 户籍地): for each person, the kinds the policy in force
@@ -145,36 +300,7 @@ impl Store {
             return Err(StoreError::NotFound(format!("行政区划「{scope}」不存在")));
         }
         let persons = categorised(&mut tx, scope.subtree_prefix()).await?;
-        let mut planned: Vec<Planned> = Vec::new();
-        let (mut governed, mut eligible) = (false, 0);
-        for (pid, (hukou, spans)) in &persons {
-            let Ok(region) = RegionCode::parse(hukou) else {
-                continue;
-            };
-            let Some(chosen) = policies.for_region(&region, on) else {
-                continue;
-            };
-            let Some(rules) = &chosen.policy.vouchers else {
-                continue;
-            };
-            governed = true;
-            let kinds = rules.kinds_for(spans, on);
-            eligible += u64::from(!kinds.is_empty());
-            planned.extend(kinds.into_iter().map(|k| Planned {
-                person_id: *pid,
-                region: hukou.clone(),
-                policy_id: chosen.version.policy_id,
-                fund: rules.fund.clone(),
-                subsidy_type: rules.subsidy_type.clone(),
-                months: rules.valid_months,
-                rule: k.rule.clone(),
-            }));
-        }
-        if !governed && !persons.is_empty() {
-            return Err(StoreError::Refused(format!(
-                "{scope} 的人员在 {on} 适用的政策均未规定职业培训券（政策文件的 [vouchers] 表），未发放"
-            )));
-        }
+        let (mut planned, eligible) = plan(policies, &persons, scope, on)?;
         let held = held(&mut tx, year, &planned).await?;
         let before = planned.len();
         planned.retain(|p| !held.contains(&(p.person_id, p.rule.kind_code.clone())));
@@ -190,83 +316,15 @@ impl Store {
             tx.commit().await?;
             return Ok(summary);
         }
-        let mut wanted: BTreeMap<FundCode, (i64, Fen)> = BTreeMap::new();
-        for p in &planned {
-            let w = wanted.entry(p.fund.clone()).or_default();
-            w.0 += 1;
-            w.1 += p.rule.face;
-        }
+        let wanted = wanted_by_fund(&planned);
         let mut balances = ledger::lock_for_commit(&mut tx, self.backend(), &wanted).await?;
         let numbers = number(&mut tx, year, &planned).await?;
-        let now = crate::audit::now();
-        let (mut rows, mut postings, mut audits) = (Vec::new(), Vec::new(), Vec::new());
-        for (p, no) in planned.iter().zip(&numbers) {
-            let b = balances.get_mut(&p.fund).expect("locked above");
-            let posting = commit(
-                &p.fund,
-                no.as_str(),
-                p.rule.face,
-                b,
-                &VoucherLedgerState::default(),
-            )?;
-            *b = b.after(&posting)?;
-            let until = valid_until(on, p.months);
-            rows.push(vec![
-                Val::text(no.as_str()),
-                Val::int(p.person_id),
-                Val::int(i64::from(year)),
-                Val::text(&p.region),
-                Val::int(i64::from(no.seq())),
-                Val::int(p.policy_id),
-                Val::text(&p.rule.kind_code),
-                Val::text(&p.rule.kind_name),
-                Val::text(p.rule.occupations_text()),
-                Val::I(p.rule.level.map(|l| i64::from(l.grade()))),
-                Val::int(p.rule.face.0),
-                Val::text(&p.subsidy_type),
-                Val::text(p.fund.as_str()),
-                Val::text(on.to_string()),
-                Val::text(until.to_string()),
-                Val::text(&now),
-            ]);
-            audits.push(AuditEntry::change(
-                Action::Issue,
-                Entity::Voucher,
-                no.to_string(),
-                None,
-                Some(&serde_json::json!({
-                    "person_id": p.person_id, "kind": p.rule.kind_code, "face_fen": p.rule.face.0,
-                    "fund": p.fund.as_str(), "issued_on": on, "valid_until": until,
-                })),
-            ));
-            postings.push((no.to_string(), posting));
-            tally(&mut summary, p);
-        }
-        insert_rows(
-            &mut tx,
-            "vouchers",
-            &[
-                "voucher_no",
-                "person_id",
-                "year",
-                "region_code",
-                "seq",
-                "policy_id",
-                "kind_code",
-                "kind_name",
-                "occupations",
-                "skill_level",
-                "face_fen",
-                "subsidy_type",
-                "fund_code",
-                "issued_on",
-                "valid_until",
-                "created_at",
-            ],
-            &rows,
-            "",
-        )
-        .await?;
+        let Issued {
+            rows,
+            postings,
+            audits,
+        } = issued(&planned, &numbers, &mut balances, year, on, &mut summary)?;
+        insert_vouchers(&mut tx, &rows).await?;
         crate::audit::write(&mut tx, actor, None, &audits).await?;
         ledger::book(&mut tx, &postings, actor).await?;
         tx.commit().await?;
