@@ -28,6 +28,7 @@ mod replica;
 mod row;
 mod schema;
 mod secret_file;
+mod sort;
 mod sql;
 mod supervision;
 mod vouchers;

@@ -20,44 +20,13 @@ pub struct AccountQuery {
     pub descending: bool,
 }
 
-/// The account list's sort columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum AccountSort {
-    #[default]
-    Login,
-    Name,
-    Role,
-    Created,
-}
-
-impl AccountSort {
-    pub const ALL: [AccountSort; 4] = [
-        AccountSort::Login,
-        AccountSort::Name,
-        AccountSort::Role,
-        AccountSort::Created,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            AccountSort::Login => "login",
-            AccountSort::Name => "name",
-            AccountSort::Role => "role",
-            AccountSort::Created => "created",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<AccountSort> {
-        AccountSort::ALL.into_iter().find(|c| c.code() == s)
-    }
-
-    fn order_by(self) -> &'static str {
-        match self {
-            AccountSort::Login => "a.login",
-            AccountSort::Name => "a.display_name",
-            AccountSort::Role => "a.role",
-            AccountSort::Created => "a.created_at",
-        }
+crate::sort::sort_columns! {
+    /// The account list's sort columns.
+    AccountSort {
+        Login => ("login", "a.login"),
+        Name => ("name", "a.display_name"),
+        Role => ("role", "a.role"),
+        Created => ("created", "a.created_at"),
     }
 }
 

@@ -33,52 +33,15 @@ pub struct ClaimQuery {
     pub descending: bool,
 }
 
-/// The queue's sort columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ClaimSort {
-    #[default]
-    Applied,
-    ClaimNo,
-    Name,
-    Type,
-    Amount,
-    Status,
-}
-
-impl ClaimSort {
-    pub const ALL: [ClaimSort; 6] = [
-        ClaimSort::Applied,
-        ClaimSort::ClaimNo,
-        ClaimSort::Name,
-        ClaimSort::Type,
-        ClaimSort::Amount,
-        ClaimSort::Status,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ClaimSort::Applied => "applied",
-            ClaimSort::ClaimNo => "claim_no",
-            ClaimSort::Name => "name",
-            ClaimSort::Type => "type",
-            ClaimSort::Amount => "amount",
-            ClaimSort::Status => "status",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<ClaimSort> {
-        ClaimSort::ALL.into_iter().find(|c| c.code() == s)
-    }
-
-    fn order_by(self) -> &'static str {
-        match self {
-            ClaimSort::Applied => "c.applied_on",
-            ClaimSort::ClaimNo => "c.claim_no",
-            ClaimSort::Name => "p.name",
-            ClaimSort::Type => "c.subsidy_type",
-            ClaimSort::Amount => "COALESCE(c.amount_fen, -1)",
-            ClaimSort::Status => "c.status",
-        }
+crate::sort::sort_columns! {
+    /// The queue's sort columns.
+    ClaimSort {
+        Applied => ("applied", "c.applied_on"),
+        ClaimNo => ("claim_no", "c.claim_no"),
+        Name => ("name", "p.name"),
+        Type => ("type", "c.subsidy_type"),
+        Amount => ("amount", "COALESCE(c.amount_fen, -1)"),
+        Status => ("status", "c.status"),
     }
 }
 

@@ -27,48 +27,14 @@ pub struct ClassQuery {
     pub descending: bool,
 }
 
-/// The class list's sort columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ClassSort {
-    #[default]
-    Start,
-    ClassNo,
-    Institution,
-    Status,
-    End,
-}
-
-impl ClassSort {
-    pub const ALL: [ClassSort; 5] = [
-        ClassSort::Start,
-        ClassSort::ClassNo,
-        ClassSort::Institution,
-        ClassSort::Status,
-        ClassSort::End,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            ClassSort::Start => "start",
-            ClassSort::ClassNo => "class_no",
-            ClassSort::Institution => "institution",
-            ClassSort::Status => "status",
-            ClassSort::End => "end",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<ClassSort> {
-        ClassSort::ALL.into_iter().find(|c| c.code() == s)
-    }
-
-    fn order_by(self) -> &'static str {
-        match self {
-            ClassSort::Start => "cl.start_date",
-            ClassSort::ClassNo => "cl.class_no",
-            ClassSort::Institution => "i.name",
-            ClassSort::Status => "cl.status",
-            ClassSort::End => "cl.end_date",
-        }
+crate::sort::sort_columns! {
+    /// The class list's sort columns.
+    ClassSort {
+        Start => ("start", "cl.start_date"),
+        ClassNo => ("class_no", "cl.class_no"),
+        Institution => ("institution", "i.name"),
+        Status => ("status", "cl.status"),
+        End => ("end", "cl.end_date"),
     }
 }
 

@@ -44,44 +44,13 @@ pub struct InstitutionQuery {
     pub descending: bool,
 }
 
-/// The institution list's sort columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum InstitutionSort {
-    #[default]
-    Region,
-    Name,
-    Rating,
-    Classes,
-}
-
-impl InstitutionSort {
-    pub const ALL: [InstitutionSort; 4] = [
-        InstitutionSort::Region,
-        InstitutionSort::Name,
-        InstitutionSort::Rating,
-        InstitutionSort::Classes,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            InstitutionSort::Region => "region",
-            InstitutionSort::Name => "name",
-            InstitutionSort::Rating => "rating",
-            InstitutionSort::Classes => "classes",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<InstitutionSort> {
-        InstitutionSort::ALL.into_iter().find(|c| c.code() == s)
-    }
-
-    fn order_by(self) -> &'static str {
-        match self {
-            InstitutionSort::Region => "i.region_code",
-            InstitutionSort::Name => "i.name",
-            InstitutionSort::Rating => "COALESCE(i.credit_rating, '')",
-            InstitutionSort::Classes => "classes",
-        }
+crate::sort::sort_columns! {
+    /// The institution list's sort columns.
+    InstitutionSort {
+        Region => ("region", "i.region_code"),
+        Name => ("name", "i.name"),
+        Rating => ("rating", "COALESCE(i.credit_rating, '')"),
+        Classes => ("classes", "classes"),
     }
 }
 
