@@ -16,11 +16,6 @@ use sqlx::{AssertSqlSafe, Row};
 /// The statuses of a class, in the order of its life (migration 0007).
 pub const CLASS_STATUSES: [&str; 5] = ["registered", "approved", "returned", "closing", "closed"];
 
-/// A stored status code in Chinese (未知 for a code that is none).
-pub(crate) fn class_status_zh(status: &str) -> &'static str {
-    ClassStatus::from_code(status).map_or("未知", ClassStatus::as_zh)
-}
-
 /// What the class list shows: filters, search and order.
 #[derive(Debug, Clone, Default)]
 pub struct ClassQuery {

@@ -8,11 +8,12 @@
 
 use crate::audit::{Actor, AuditEntry};
 use crate::claims::scoped::{Subject, filter};
-use crate::classes::pages::{class_not_in_scope, class_status_zh};
+use crate::classes::pages::class_not_in_scope;
 use crate::imports::batch::RowOutcome;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
+use jineng_domain::ClassStatus;
 use jineng_domain::access::Scope;
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::records::ClassRecord;
@@ -198,7 +199,7 @@ impl Store {
         if !step.from().contains(&status.as_str()) {
             return Err(refused(format!(
                 "培训班「{class_no}」当前状态为「{}」，不能{}",
-                class_status_zh(&status),
+                ClassStatus::zh_of_code(&status),
                 step.as_zh()
             )));
         }
@@ -285,7 +286,7 @@ impl Store {
             return Err(refused(format!(
                 "班级编号「{}」的培训班已{}，不能重复填报",
                 record.class_no,
-                class_status_zh(s)
+                ClassStatus::zh_of_code(s)
             )));
         }
         let batch = self
