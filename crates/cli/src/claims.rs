@@ -94,67 +94,17 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             all,
             json,
             chunk,
-        } => {
-            let only = selection(&claims, all)?;
-            if let Some(n) = chunk {
-                store.set_decide_chunk(n);
-            }
-            let policies = store.policy_set().await?;
-            let bar = crate::import::progress_bar(json);
-            let s = store
-                .decide_claims(&policies, only, today(), actor, &|n| bar.set_position(n))
-                .await?;
-            bar.finish_and_clear();
-            report(&s, json, "决定");
-            Ok(exit_for(&s))
-        }
+        } => decide(&mut store, actor, selection(&claims, all)?, json, chunk).await,
         ClaimsCommand::Approve { claims, all, note } => {
-            let only = selection(&claims, all)?;
-            let s = store
-                .approve(&WHOLE, only, note.as_deref(), today(), actor)
-                .await?;
-            println!("核准 {} 件，合计 {}元", s.approved, Fen(s.amount_fen));
-            for (c, why) in &s.refused {
-                println!("  {c}：{why}");
-            }
-            print_held(&s.held);
-            Ok(exit_for(&s))
+            approve(&store, actor, selection(&claims, all)?, note.as_deref()).await
         }
         ClaimsCommand::Reject { claim_no, reason } => {
             store.reject(&WHOLE, &claim_no, &reason, actor).await?;
             println!("已驳回申领 {claim_no}：{reason}");
             Ok(ExitCode::SUCCESS)
         }
-        ClaimsCommand::Show { claim_no, json } => {
-            let d = store.claim_detail(&claim_no).await?;
-            let held = store.claim_held_by(&claim_no).await?;
-            if json {
-                let mut v = serde_json::to_value(&d)?;
-                v["held_by"] = serde_json::json!(held);
-                println!("{}", serde_json::to_string_pretty(&v)?);
-            } else {
-                let policies = store.policy_set().await?;
-                print!("{}", render(&d, &policies));
-                if let Some(case) = held {
-                    println!("暂停：被线索 {case} 暂停，结案前不得审核或支付");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        ClaimsCommand::Pay { claims, all } => {
-            let only = selection(&claims, all)?;
-            let s = store.pay(&WHOLE, only, actor).await?;
-            println!("支付 {} 件，合计 {}元", s.paid, Fen(s.amount_fen));
-            for (c, why) in &s.refused {
-                println!("  {c}：{why}");
-            }
-            print_held(&s.held);
-            Ok(if s.refused.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        ClaimsCommand::Show { claim_no, json } => show(&store, &claim_no, json).await,
+        ClaimsCommand::Pay { claims, all } => pay(&store, actor, selection(&claims, all)?).await,
         ClaimsCommand::Advance { claim_no } => {
             let (fen, fund) = store.advance(&WHOLE, &claim_no, actor).await?;
             let amount = Fen(fen);
@@ -171,24 +121,97 @@ pub async fn run(db: &str, actor: &Actor, cmd: ClaimsCommand) -> anyhow::Result<
             println!("已追回申领 {claim_no}：{amount}元（{reason}）");
             Ok(ExitCode::SUCCESS)
         }
-        ClaimsCommand::Export { format: _, out } => {
-            let mut w: Box<dyn Write + Send> = match &out {
-                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
-            };
-            let n = store
-                .export_claims(&mut |line| {
-                    serde_json::to_writer(&mut w, &line)?;
-                    w.write_all(b"\n")
-                })
-                .await?;
-            w.flush()?;
-            if let Some(path) = out {
-                eprintln!("已导出 {n} 件申领到 {}", path.display());
-            }
-            Ok(ExitCode::SUCCESS)
+        ClaimsCommand::Export { format: _, out } => export(&store, out).await,
+    }
+}
+
+/// `claims decide`: runs the policy engine on the claims, with a progress bar.
+async fn decide(
+    store: &mut Store,
+    actor: &Actor,
+    only: Option<&[String]>,
+    json: bool,
+    chunk: Option<usize>,
+) -> anyhow::Result<ExitCode> {
+    if let Some(n) = chunk {
+        store.set_decide_chunk(n);
+    }
+    let policies = store.policy_set().await?;
+    let bar = crate::import::progress_bar(json);
+    let s = store
+        .decide_claims(&policies, only, today(), actor, &|n| bar.set_position(n))
+        .await?;
+    bar.finish_and_clear();
+    report(&s, json, "决定");
+    Ok(exit_for(&s))
+}
+
+/// `claims approve`: approves the claims, printing the refused and held.
+async fn approve(
+    store: &Store,
+    actor: &Actor,
+    only: Option<&[String]>,
+    note: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let s = store.approve(&WHOLE, only, note, today(), actor).await?;
+    println!("核准 {} 件，合计 {}元", s.approved, Fen(s.amount_fen));
+    for (c, why) in &s.refused {
+        println!("  {c}：{why}");
+    }
+    print_held(&s.held);
+    Ok(exit_for(&s))
+}
+
+/// `claims show`: the claim as JSON, or its decision in Chinese.
+async fn show(store: &Store, claim_no: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let d = store.claim_detail(claim_no).await?;
+    let held = store.claim_held_by(claim_no).await?;
+    if json {
+        let mut v = serde_json::to_value(&d)?;
+        v["held_by"] = serde_json::json!(held);
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let policies = store.policy_set().await?;
+        print!("{}", render(&d, &policies));
+        if let Some(case) = held {
+            println!("暂停：被线索 {case} 暂停，结案前不得审核或支付");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `claims pay`: pays the claims; fails when any is refused.
+async fn pay(store: &Store, actor: &Actor, only: Option<&[String]>) -> anyhow::Result<ExitCode> {
+    let s = store.pay(&WHOLE, only, actor).await?;
+    println!("支付 {} 件，合计 {}元", s.paid, Fen(s.amount_fen));
+    for (c, why) in &s.refused {
+        println!("  {c}：{why}");
+    }
+    print_held(&s.held);
+    Ok(if s.refused.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `claims export`: every claim as JSON lines, to a file or stdout.
+async fn export(store: &Store, out: Option<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    let mut w: Box<dyn Write + Send> = match &out {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    };
+    let n = store
+        .export_claims(&mut |line| {
+            serde_json::to_writer(&mut w, &line)?;
+            w.write_all(b"\n")
+        })
+        .await?;
+    w.flush()?;
+    if let Some(path) = out {
+        eprintln!("已导出 {n} 件申领到 {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn selection(claims: &[String], all: bool) -> anyhow::Result<Option<&[String]>> {
@@ -239,7 +262,7 @@ fn report(s: &DecideSummary, json: bool, verb: &str) {
 
 /// The decision as an officer reads it (see docs/spec/POLICY.md).
 pub fn render(d: &ClaimDetail, policies: &PolicySet) -> String {
-    let r = jineng_store::render_claim(d, policies);
+    let r = jineng_report::render_claim(d, policies);
     let mut out = format!("{}\n", r.header);
     for line in &r.lines {
         out.push_str(line);

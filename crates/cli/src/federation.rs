@@ -5,7 +5,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use jineng_domain::federation::{FederationKey, Header, TagRecord, month_runs, parse_tag_file};
-use jineng_store::Store;
+use jineng_store::{PaidClaim, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -81,95 +81,12 @@ async fn deployment(store: &Store) -> anyhow::Result<String> {
 pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
     match cmd {
-        FederationCommand::Export { key_file, out } => {
-            let key = read_key(&key_file)?;
-            let code = deployment(&store).await?;
-            let mut w = std::io::BufWriter::new(
-                std::fs::File::create(&out)
-                    .with_context(|| format!("无法写入 {}", out.display()))?,
-            );
-            writeln!(w, "{}", Header::new(&code, &key).to_line())?;
-            let paid = store.paid_claims_for_tags().await?;
-            let mut lines = 0u64;
-            for c in &paid {
-                let year: i32 = chrono::Datelike::year(&c.applied_on);
-                // Months only for subsidies paid per person-month: the
-                // calendar months the decision paid, else the period's or
-                // the application's month and the number of months.
-                let runs: Vec<(Option<String>, Option<u32>)> = if c.paid_months.is_empty() {
-                    let months = c.months.filter(|m| *m >= 1);
-                    let first = c.period_from.unwrap_or(c.applied_on);
-                    vec![(
-                        months.map(|_| first.format("%Y-%m").to_string()),
-                        months.map(|m| m as u32),
-                    )]
-                } else {
-                    month_runs(&c.paid_months)
-                        .into_iter()
-                        .map(|(f, n)| (Some(f), Some(n)))
-                        .collect()
-                };
-                let tag = key.tag(&c.id_number);
-                for (first_month, months) in runs {
-                    let rec = TagRecord {
-                        tag: tag.clone(),
-                        occupation: c.occupation.clone(),
-                        level: c.level.map(|l| l.to_string()),
-                        subsidy_type: c.subsidy_type.clone(),
-                        year,
-                        first_month,
-                        months,
-                        fund: c.fund.clone().unwrap_or_default(),
-                        deployment: code.clone(),
-                    };
-                    writeln!(w, "{}", rec.to_line())?;
-                    lines += 1;
-                }
-            }
-            w.flush()?;
-            println!(
-                "已导出 {lines} 条联邦标签（已发放补贴 {} 笔）：{}",
-                paid.len(),
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        FederationCommand::Export { key_file, out } => export(&store, &key_file, &out).await,
         FederationCommand::Import {
             file,
             key_file,
             json,
-        } => {
-            let key = read_key(&key_file)?;
-            let own = deployment(&store).await?;
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("无法读取标签文件 {}", file.display()))?;
-            let name = file.display().to_string();
-            let parsed = parse_tag_file(&name, &text, &key, &own)?;
-            let records: Vec<TagRecord> = parsed.records.into_iter().map(|(_, r)| r).collect();
-            let r = store.import_federation_tags(&records).await?;
-            let m = match_tags(&store, &key).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "deployment": parsed.header.deployment, "tags": r.tags,
-                        "inserted": r.inserted, "unchanged": r.unchanged, "matched": m.matched,
-                        "supervision": m.supervision,
-                    })
-                );
-            } else {
-                println!(
-                    "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符；新开线索 {} 条",
-                    parsed.header.deployment,
-                    r.tags,
-                    r.inserted,
-                    r.unchanged,
-                    m.matched,
-                    m.supervision.opened
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => import(&store, &file, &key_file, json).await,
         FederationCommand::Match { key_file, json } => {
             let key = read_key(&key_file)?;
             let m = match_tags(&store, &key).await?;
@@ -187,4 +104,102 @@ pub async fn run(db: &str, cmd: FederationCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `federation export`: one tag line per paid run of each paid claim.
+async fn export(store: &Store, key_file: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+    let key = read_key(key_file)?;
+    let code = deployment(store).await?;
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(out).with_context(|| format!("无法写入 {}", out.display()))?,
+    );
+    writeln!(w, "{}", Header::new(&code, &key).to_line())?;
+    let paid = store.paid_claims_for_tags().await?;
+    let mut lines = 0u64;
+    for c in &paid {
+        let year: i32 = chrono::Datelike::year(&c.applied_on);
+        let runs = paid_runs(c);
+        let tag = key.tag(&c.id_number);
+        for (first_month, months) in runs {
+            let rec = TagRecord {
+                tag: tag.clone(),
+                occupation: c.occupation.clone(),
+                level: c.level.map(|l| l.to_string()),
+                subsidy_type: c.subsidy_type.clone(),
+                year,
+                first_month,
+                months,
+                fund: c.fund.clone().unwrap_or_default(),
+                deployment: code.clone(),
+            };
+            writeln!(w, "{}", rec.to_line())?;
+            lines += 1;
+        }
+    }
+    w.flush()?;
+    println!(
+        "已导出 {lines} 条联邦标签（已发放补贴 {} 笔）：{}",
+        paid.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The (first month, months) runs a paid claim's tags carry.
+fn paid_runs(c: &PaidClaim) -> Vec<(Option<String>, Option<u32>)> {
+    // Months only for subsidies paid per person-month: the
+    // calendar months the decision paid, else the period's or
+    // the application's month and the number of months.
+    if c.paid_months.is_empty() {
+        let months = c.months.filter(|m| *m >= 1);
+        let first = c.period_from.unwrap_or(c.applied_on);
+        vec![(
+            months.map(|_| first.format("%Y-%m").to_string()),
+            months.map(|m| m as u32),
+        )]
+    } else {
+        month_runs(&c.paid_months)
+            .into_iter()
+            .map(|(f, n)| (Some(f), Some(n)))
+            .collect()
+    }
+}
+
+/// `federation import`: loads another deployment's tags and matches them.
+async fn import(
+    store: &Store,
+    file: &Path,
+    key_file: &Path,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let key = read_key(key_file)?;
+    let own = deployment(store).await?;
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("无法读取标签文件 {}", file.display()))?;
+    let name = file.display().to_string();
+    let parsed = parse_tag_file(&name, &text, &key, &own)?;
+    let records: Vec<TagRecord> = parsed.records.into_iter().map(|(_, r)| r).collect();
+    let r = store.import_federation_tags(&records).await?;
+    let m = match_tags(store, &key).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "deployment": parsed.header.deployment, "tags": r.tags,
+                "inserted": r.inserted, "unchanged": r.unchanged, "matched": m.matched,
+                "supervision": m.supervision,
+            })
+        );
+    } else {
+        println!(
+            "已载入部署 {} 的联邦标签 {} 条（新增 {}，已有 {}），其中 {} 条与本地人员相符；新开线索 {} 条",
+            parsed.header.deployment,
+            r.tags,
+            r.inserted,
+            r.unchanged,
+            m.matched,
+            m.supervision.opened
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

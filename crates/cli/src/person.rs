@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use jineng_domain::access::Scope;
 use jineng_domain::{NationalId, SkillLevel};
-use jineng_store::{Actor, Store, certificate_type_name};
+use jineng_store::{Actor, Archive, Store, certificate_type_name};
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
@@ -65,37 +65,56 @@ pub async fn run(
     cmd: PersonCommand,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::connect(db).await?;
-    let (id, reveal, json) = match cmd {
+    match cmd {
         PersonCommand::Archive { id, out } => {
-            return crate::archive::person_archive(&store, actor, cred, &id, &out).await;
+            crate::archive::person_archive(&store, actor, cred, &id, &out).await
         }
-        PersonCommand::Show { id, reveal, json } => (id, reveal, json),
+        PersonCommand::Show { id, reveal, json } => show(&store, actor, &id, reveal, json).await,
         PersonCommand::Credits { id, reveal, json } => {
-            return crate::credits::run(&store, actor, &id, reveal, json).await;
+            crate::credits::run(&store, actor, &id, reveal, json).await
         }
         PersonCommand::Find {
             name,
             reveal,
             limit,
-        } => {
-            let hits = store
-                .find_persons(name.trim(), limit, actor, reveal)
-                .await?;
-            if hits.is_empty() {
-                println!("没有姓名为「{}」的人员", name.trim());
-            }
-            for h in hits {
-                println!(
-                    "{} {} {} {} 户籍地 {} {}",
-                    h.id_number, h.name, h.sex, h.birth_date, h.hukou_region, h.hukou_region_name
-                );
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-    };
+        } => find(&store, actor, &name, reveal, limit).await,
+    }
+}
+
+/// `person find`: the persons of a name, one line each.
+async fn find(
+    store: &Store,
+    actor: &Actor,
+    name: &str,
+    reveal: bool,
+    limit: i64,
+) -> anyhow::Result<ExitCode> {
+    let hits = store
+        .find_persons(name.trim(), limit, actor, reveal)
+        .await?;
+    if hits.is_empty() {
+        println!("没有姓名为「{}」的人员", name.trim());
+    }
+    for h in hits {
+        println!(
+            "{} {} {} {} 户籍地 {} {}",
+            h.id_number, h.name, h.sex, h.birth_date, h.hukou_region, h.hukou_region_name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `person show`: a person's archive as JSON or as text.
+async fn show(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    reveal: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let refdata = store.ref_data().await?;
     let today = chrono::Local::now().date_naive();
-    let id = NationalId::parse(&jineng_domain::normalize_cell(&id), today, &|p| {
+    let id = NationalId::parse(&jineng_domain::normalize_cell(id), today, &|p| {
         refdata.province_exists(p)
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -109,6 +128,13 @@ pub async fn run(
         println!("{}", serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);
     }
+    print_archive(&a);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A person's archive as text: identity, categories, trainings,
+/// certificates and claims.
+fn print_archive(a: &Archive) {
     println!(
         "姓名：{}  性别：{}  出生日期：{}",
         a.name, a.sex, a.birth_date
@@ -175,5 +201,4 @@ pub async fn run(
             c.claim_no, c.subsidy_type, c.applied_on
         );
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -90,46 +90,7 @@ pub async fn run(db: &str, actor: &Actor, cmd: VouchersCommand) -> anyhow::Resul
             year,
             on,
             json,
-        } => {
-            let scope = region(&scope)?;
-            let first = NaiveDate::from_ymd_opt(year, 1, 1)
-                .ok_or_else(|| anyhow::anyhow!("年度 {year} 无效"))?;
-            let default = if today.year() == year { today } else { first };
-            let on = date(on.as_deref(), default)?;
-            let policies = store.policy_set().await?;
-            let s = store
-                .issue_vouchers(&policies, &scope, year, on, actor)
-                .await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&s)?);
-                return Ok(ExitCode::SUCCESS);
-            }
-            println!(
-                "{} {year} 年培训券（{} 发放）：符合条件 {} 人，发放 {} 张，面值合计 {}；此前已发 {} 张，未重发",
-                s.scope,
-                s.issued_on,
-                s.eligible_persons,
-                s.issued,
-                Yuan(jineng_domain::Fen(s.face_fen)),
-                s.existing
-            );
-            for k in &s.kinds {
-                println!(
-                    "  {} {}：{} 张，{}",
-                    k.code,
-                    k.name,
-                    k.issued,
-                    Yuan(jineng_domain::Fen(k.face_fen))
-                );
-            }
-            for f in &s.funds {
-                println!(
-                    "  专账承诺：资金来源 {} {}",
-                    f.fund,
-                    Yuan(jineng_domain::Fen(f.committed_fen))
-                );
-            }
-        }
+        } => issue(&store, actor, &scope, year, on.as_deref(), json).await?,
         VouchersCommand::Redeem {
             voucher,
             class,
@@ -138,33 +99,14 @@ pub async fn run(db: &str, actor: &Actor, cmd: VouchersCommand) -> anyhow::Resul
             on,
             json,
         } => {
-            let on = date(on.as_deref(), today)?;
-            let Some((class_id, inst)) = store.class_of_institution(&institution, &class).await?
-            else {
-                anyhow::bail!("培训机构 {institution} 没有班级编号为「{class}」的培训班");
+            let v = Redemption {
+                voucher: &voucher,
+                class: &class,
+                institution: &institution,
+                id: &id,
+                on: on.as_deref(),
             };
-            let r = store
-                .redeem_voucher(
-                    &Scope::Institution(inst),
-                    class_id,
-                    &voucher,
-                    &id,
-                    on,
-                    actor,
-                )
-                .await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
-            } else {
-                println!(
-                    "已核验：培训券 {}（{}，面值 {}）由 {} 在培训班 {} 使用",
-                    r.voucher_no,
-                    r.kind_name,
-                    Yuan(jineng_domain::Fen(r.face_fen)),
-                    r.person_name,
-                    r.class_no
-                );
-            }
+            redeem(&store, actor, v, json).await?
         }
         VouchersCommand::Lapse { today: t, json } => {
             let on = date(t.as_deref(), today)?;
@@ -186,6 +128,98 @@ pub async fn run(db: &str, actor: &Actor, cmd: VouchersCommand) -> anyhow::Resul
         } => list(&store, &region(&scope)?, status.as_deref(), json).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `vouchers issue`: a year's vouchers to the eligible persons of `scope`.
+async fn issue(
+    store: &Store,
+    actor: &Actor,
+    scope: &str,
+    year: i32,
+    on: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let today = crate::claims::today();
+    let scope = region(scope)?;
+    let first =
+        NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| anyhow::anyhow!("年度 {year} 无效"))?;
+    let default = if today.year() == year { today } else { first };
+    let on = date(on, default)?;
+    let policies = store.policy_set().await?;
+    let s = store
+        .issue_vouchers(&policies, &scope, year, on, actor)
+        .await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    println!(
+        "{} {year} 年培训券（{} 发放）：符合条件 {} 人，发放 {} 张，面值合计 {}；此前已发 {} 张，未重发",
+        s.scope,
+        s.issued_on,
+        s.eligible_persons,
+        s.issued,
+        Yuan(jineng_domain::Fen(s.face_fen)),
+        s.existing
+    );
+    for k in &s.kinds {
+        println!(
+            "  {} {}：{} 张，{}",
+            k.code,
+            k.name,
+            k.issued,
+            Yuan(jineng_domain::Fen(k.face_fen))
+        );
+    }
+    for f in &s.funds {
+        println!(
+            "  专账承诺：资金来源 {} {}",
+            f.fund,
+            Yuan(jineng_domain::Fen(f.committed_fen))
+        );
+    }
+    Ok(())
+}
+
+/// What `vouchers redeem` names: the voucher, class, institution, ID and day.
+struct Redemption<'a> {
+    voucher: &'a str,
+    class: &'a str,
+    institution: &'a str,
+    id: &'a str,
+    on: Option<&'a str>,
+}
+
+/// `vouchers redeem`: an institution checks and uses a voucher for its class.
+async fn redeem(store: &Store, actor: &Actor, v: Redemption<'_>, json: bool) -> anyhow::Result<()> {
+    let Redemption {
+        voucher,
+        class,
+        institution,
+        id,
+        on,
+    } = v;
+    let today = crate::claims::today();
+    let on = date(on, today)?;
+    let Some((class_id, inst)) = store.class_of_institution(institution, class).await? else {
+        anyhow::bail!("培训机构 {institution} 没有班级编号为「{class}」的培训班");
+    };
+    let r = store
+        .redeem_voucher(&Scope::Institution(inst), class_id, voucher, id, on, actor)
+        .await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        println!(
+            "已核验：培训券 {}（{}，面值 {}）由 {} 在培训班 {} 使用",
+            r.voucher_no,
+            r.kind_name,
+            Yuan(jineng_domain::Fen(r.face_fen)),
+            r.person_name,
+            r.class_no
+        );
+    }
+    Ok(())
 }
 
 async fn list(

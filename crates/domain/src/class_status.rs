@@ -44,6 +44,11 @@ impl ClassStatus {
         ClassStatus::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// The label of a stored code; 未知 for a code that is none.
+    pub fn zh_of_code(code: &str) -> &'static str {
+        ClassStatus::from_code(code).map_or("未知", ClassStatus::as_zh)
+    }
+
     pub fn as_zh(self) -> &'static str {
         match self {
             ClassStatus::Registered => "待审核",

@@ -39,6 +39,11 @@ macro_rules! vocabulary {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
 
+            /// The label of a stored code; 未知 for a code that is none.
+            pub fn zh_of_code(code: &str) -> &'static str {
+                Self::from_code(code).map_or("未知", Self::as_zh)
+            }
+
             pub fn parse(raw: &str) -> Result<Self, ValueError> {
                 let s = raw.trim();
                 Self::ALL

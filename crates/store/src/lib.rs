@@ -49,9 +49,7 @@ pub use crate::classes::pages::{
     CLASS_STATUSES, ClassDetail, ClassEvent, ClassQuery, ClassRosterLine, ClassSort, ClassSummary,
     ROSTER_LINES,
 };
-pub use crate::classes::roster::{
-    Attendance, IMPERSONATION, Roster, RosterClass, RosterLine, completion_zh,
-};
+pub use crate::classes::roster::{Attendance, IMPERSONATION, Roster, RosterClass, RosterLine};
 pub use crate::imports::batch::{BatchSummary, ImportBatch, Rejection, RowOutcome};
 pub use crate::imports::jobs::{
     ImportJobOutcome, ImportJobQuery, ImportJobRow, KEEP_JOBS, NewImportJob, StoppedJob,
@@ -81,7 +79,7 @@ pub use claims::{
     Disbursement, DisbursementLine, PayBatchRow, PayLineRow, Reconciliation, ReturnLine,
     parse_line_id,
 };
-pub use claims::{RenderedClaim, ReplayFeed, ReplayScope, render_claim};
+pub use claims::{ReplayFeed, ReplayScope};
 pub use credentials::{
     CertificateStatus, Credentials, IssueReport, PrintableCertificate, RecordCertificate,
     Revocation, Selection, Subsidy, VerifyHit, VerifyKey, WorkerRecord, archive_subject,

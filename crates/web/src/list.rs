@@ -6,6 +6,8 @@
 //! with the whitelisted ORDER BY.
 
 use crate::error::AppError;
+use jineng_domain::RegionCode;
+use jineng_domain::access::Scope;
 
 /// Rows per page unless a page says otherwise.
 pub const PER_PAGE: i64 = 50;
@@ -13,6 +15,25 @@ pub const PER_PAGE: i64 = 50;
 /// A form value, trimmed; `None` when empty.
 pub fn opt(v: &str) -> Option<&str> {
     Some(v.trim()).filter(|v| !v.is_empty())
+}
+
+/// A list's region filter: none, or a region inside `scope`; a region
+/// outside it is 403 like any record outside it.
+pub fn region_filter(raw: &str, scope: &Scope) -> Result<Option<RegionCode>, AppError> {
+    let region = opt(raw)
+        .map(|s| {
+            RegionCode::parse(s).map_err(|_| AppError::BadRequest(format!("未知的行政区划「{s}」")))
+        })
+        .transpose()?;
+    if let Some(r) = &region
+        && !scope.contains_region(r)
+    {
+        return Err(AppError::Forbidden(format!(
+            "行政区划「{}」不在您的管理范围内",
+            r.as_str()
+        )));
+    }
+    Ok(region)
 }
 
 /// Percent-encoding of a query value.

@@ -63,10 +63,30 @@ pub fn archive_pdf(
     now: DateTime<Utc>,
 ) -> Result<Rendered, PdfError> {
     let a = &r.archive;
-    let categories = Table {
+    let sheet = ArchiveSheet {
+        holder_name: a.name.clone(),
+        holder_id_masked: a.id_number.clone(),
+        bureau: bureau.to_string(),
+        generated_at: local(now),
+        sections: vec![
+            categories_table(r),
+            trainings_table(r),
+            certificates_table(r),
+            subsidies_table(r),
+            credits_table(r),
+        ],
+        verify_url: Some(format!("{}/verify", creds.issuer().public_url())),
+    };
+    jineng_pdf::archive(&sheet, Options::default())
+}
+
+/// The archive's 人员类别 section: each category with its dates.
+fn categories_table(r: &WorkerRecord) -> Table {
+    Table {
         title: "人员类别".into(),
         columns: cols(&[("类别", 3.0), ("起始日期", 2.0), ("截止日期", 2.0)]),
-        rows: a
+        rows: r
+            .archive
             .categories
             .iter()
             .map(|c| {
@@ -79,7 +99,11 @@ pub fn archive_pdf(
             .collect(),
         empty: "无".into(),
         note: None,
-    };
+    }
+}
+
+/// The archive's 培训经历与学时 section, with the hours summed in its note.
+fn trainings_table(r: &WorkerRecord) -> Table {
     let (mut off, mut on, mut counted) = (0, 0, 0);
     let trainings = Table {
         title: "培训经历与学时".into(),
@@ -115,13 +139,17 @@ pub fn archive_pdf(
         empty: "无".into(),
         note: None,
     };
-    let trainings = Table {
+    Table {
         note: (!trainings.rows.is_empty()).then(|| {
             format!("合计：线下 {off} 课时，线上 {on} 课时，计入 {counted} 课时（线上课时按政策比例与上限计入）")
         }),
         ..trainings
-    };
-    let certificates = Table {
+    }
+}
+
+/// The archive's 证书 section, each certificate valid or revoked.
+fn certificates_table(r: &WorkerRecord) -> Table {
+    Table {
         title: "证书".into(),
         columns: cols(&[
             ("证书编号", 2.4),
@@ -156,8 +184,12 @@ pub fn archive_pdf(
             .collect(),
         empty: "无".into(),
         note: None,
-    };
-    let subsidies = Table {
+    }
+}
+
+/// The archive's 补贴 section, with the total received in its note.
+fn subsidies_table(r: &WorkerRecord) -> Table {
+    Table {
         title: "补贴".into(),
         columns: cols(&[
             ("申领编号", 2.4),
@@ -181,8 +213,12 @@ pub fn archive_pdf(
             .collect(),
         empty: "无".into(),
         note: Some(format!("已领取补贴合计：{}", yuan(r.received_fen()))),
-    };
-    let credits = Table {
+    }
+}
+
+/// The archive's 学分银行 section, with the total in its note.
+fn credits_table(r: &WorkerRecord) -> Table {
+    Table {
         title: "学分银行".into(),
         columns: cols(&[("日期", 1.5), ("来源", 2.5), ("学分", 1.0), ("说明", 4.0)]),
         rows: r
@@ -203,14 +239,5 @@ pub fn archive_pdf(
             .credits
             .as_ref()
             .map(|st| format!("学分合计：{} 学分", st.total)),
-    };
-    let sheet = ArchiveSheet {
-        holder_name: a.name.clone(),
-        holder_id_masked: a.id_number.clone(),
-        bureau: bureau.to_string(),
-        generated_at: local(now),
-        sections: vec![categories, trainings, certificates, subsidies, credits],
-        verify_url: Some(format!("{}/verify", creds.issuer().public_url())),
-    };
-    jineng_pdf::archive(&sheet, Options::default())
+    }
 }

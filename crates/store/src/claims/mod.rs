@@ -12,7 +12,6 @@ mod batch;
 mod decide;
 pub(crate) mod facts;
 mod payment;
-mod render;
 mod replay;
 mod workflow;
 
@@ -24,7 +23,6 @@ pub(crate) use batch::DECIDE_CHUNK;
 pub use decide::DecideSummary;
 pub use payment::PaySummary;
 pub(crate) use payment::{lock_claim, recover_in};
-pub use render::{RenderedClaim, render_claim};
 pub use replay::{ReplayFeed, ReplayScope};
 pub use workflow::{ClaimDetail, ClaimLine, EligibilityContext};
 pub(crate) use workflow::{reject_in, stored_status};

@@ -68,11 +68,6 @@ pub struct Attendance {
     pub completion: CompletionResult,
 }
 
-/// Chinese label of a stored completion code (合格/不合格/未结业).
-pub fn completion_zh(code: &str) -> &'static str {
-    CompletionResult::from_code(code).map_or("未知", CompletionResult::as_zh)
-}
-
 /// The refusal of an enrolment whose name is not the one registered for
 /// the ID number.
 pub const IMPERSONATION: &str =
@@ -150,7 +145,7 @@ impl Store {
                     id_number: mask_id(&r.try_get::<String, _>("id_number")?),
                     offline_hours: r.try_get("offline_hours")?,
                     online_hours: r.try_get("online_hours")?,
-                    completion_zh: completion_zh(&completion),
+                    completion_zh: CompletionResult::zh_of_code(&completion),
                     completion,
                 })
             })

@@ -55,13 +55,6 @@ pub struct ArchiveEnrolment {
     pub completion: String,
 }
 
-impl ArchiveEnrolment {
-    /// The completion in Chinese (合格/不合格/未结业).
-    pub fn completion_zh(&self) -> &'static str {
-        crate::classes::roster::completion_zh(&self.completion)
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct ArchiveCertificate {
     pub cert_type: String,

@@ -114,7 +114,7 @@ pub async fn claim(
 ) -> ApiResult<Claim> {
     u.require(Action::ViewClaims)?;
     let d = s.store.scoped_claim(u.scope(), &no).await?;
-    let r = jineng_store::render_claim(&d, &s.store.policy_set().await?);
+    let r = jineng_report::render_claim(&d, &s.store.policy_set().await?);
     Ok(Json(Claim {
         claim_no: d.claim_no,
         person_name: d.person_name,

@@ -14,7 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::{Action, Role};
 use jineng_domain::{ClaimStatus, ClaimStep};
-use jineng_store::{ClaimDetail, ClaimRow, DecideSummary, RenderedClaim, render_claim};
+use jineng_report::{RenderedClaim, render_claim};
+use jineng_store::{ClaimDetail, ClaimRow, DecideSummary};
 use serde::Deserialize;
 
 pub mod batch;

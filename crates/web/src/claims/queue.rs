@@ -6,9 +6,9 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{direction, opt, query_string, sort_code};
+use crate::list::{direction, opt, query_string, region_filter, sort_code};
+use jineng_domain::ClaimStatus;
 use jineng_domain::access::Scope;
-use jineng_domain::{ClaimStatus, RegionCode};
 use jineng_store::{ClaimQuery, ClaimSort};
 use serde::Deserialize;
 
@@ -85,17 +85,7 @@ impl ClaimsForm {
         let status = opt(&self.status)
             .map(|s| ClaimStatus::from_code(s).ok_or_else(|| bad("申领状态", s)))
             .transpose()?;
-        let region = opt(&self.region)
-            .map(|s| RegionCode::parse(s).map_err(|_| bad("行政区划", s)))
-            .transpose()?;
-        if let Some(r) = &region
-            && !scope.contains_region(r)
-        {
-            return Err(AppError::Forbidden(format!(
-                "行政区划「{}」不在您的管理范围内",
-                r.as_str()
-            )));
-        }
+        let region = region_filter(&self.region, scope)?;
         let subsidy_type = opt(&self.subsidy_type)
             .map(|t| {
                 c.types

@@ -13,8 +13,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use jineng_domain::ClaimStatus;
 use jineng_domain::access::{Action, Scope};
+use jineng_domain::{ClaimStatus, CompletionResult};
 use jineng_store::{Archive, CreditStatement, LearningRecord, PersonHit, TrainingRecord};
 use serde::Deserialize;
 

@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::supervision::{consequences, draws_page_size, paging, year_filter};
+use crate::supervision::{Ratings, draws_page_size, paging, ratings, year_filter};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
@@ -58,17 +58,12 @@ pub async fn credit(
         Some(y) => Some(y),
         None => years.first().copied(),
     };
-    let total = store.rating_count(year).await?;
-    let (page_no, pages, offset) = paging(total, f.page, PAGE);
-    let rows = store
-        .published_ratings(year, offset, PAGE)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let c = consequences(&r);
-            (r, c)
-        })
-        .collect();
+    let Ratings {
+        rows,
+        total,
+        page_no,
+        pages,
+    } = ratings(store, year, f.page, PAGE).await?;
     page(&CreditPage {
         nav: user.as_ref().map(Nav::of),
         years: years.into_iter().map(|y| (y, Some(y) == year)).collect(),

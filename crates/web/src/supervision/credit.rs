@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
-use jineng_store::PublishedRating;
+use jineng_store::{PublishedRating, Store};
 use serde::Deserialize;
 
 /// Ratings per page.
@@ -54,6 +54,41 @@ pub fn consequences(r: &PublishedRating) -> Vec<String> {
     out
 }
 
+/// A page of a year's published ratings, each with its consequences.
+pub struct Ratings {
+    pub rows: Vec<(PublishedRating, Vec<String>)>,
+    pub total: i64,
+    pub page_no: i64,
+    pub pages: i64,
+}
+
+/// The ratings of `year` (every year when none) on page `page` of
+/// `per_page` rows.
+pub async fn ratings(
+    store: &Store,
+    year: Option<i64>,
+    page: Option<i64>,
+    per_page: i64,
+) -> Result<Ratings, AppError> {
+    let total = store.rating_count(year).await?;
+    let (page_no, pages, offset) = paging(total, page, per_page);
+    let rows = store
+        .published_ratings(year, offset, per_page)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let c = consequences(&r);
+            (r, c)
+        })
+        .collect();
+    Ok(Ratings {
+        rows,
+        total,
+        page_no,
+        pages,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "supervision_credit.html")]
 struct CreditPage {
@@ -77,17 +112,12 @@ pub async fn list(
     user.require(Action::ViewSupervision)?;
     let year = year_filter(&f.year)?;
     let store = &state.store;
-    let total = store.rating_count(year).await?;
-    let (page_no, pages, offset) = paging(total, f.page, PAGE);
-    let rows = store
-        .published_ratings(year, offset, PAGE)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let c = consequences(&r);
-            (r, c)
-        })
-        .collect();
+    let Ratings {
+        rows,
+        total,
+        page_no,
+        pages,
+    } = ratings(store, year, f.page, PAGE).await?;
     page(&CreditPage {
         nav: Some(Nav::of(&user)),
         years: store

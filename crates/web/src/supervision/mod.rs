@@ -12,7 +12,7 @@ mod credit;
 mod draws;
 
 pub use close::close;
-pub use credit::{consequences, list as credit, year_filter};
+pub use credit::{Ratings, list as credit, ratings, year_filter};
 pub use draws::{list as draws, record as record_result, show as draw};
 
 /// Draws per page, here and on the public page.
@@ -27,7 +27,6 @@ use crate::views::{Nav, page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use jineng_domain::RegionCode;
 use jineng_domain::access::{Action, Scope};
 use jineng_domain::supervision::case::CaseStatus;
 use jineng_domain::supervision::{CheckId, Severity};
@@ -81,17 +80,7 @@ impl CasesForm {
         let severity = opt(&self.severity)
             .map(|s| Severity::parse(s).ok_or_else(|| bad("风险等级", s)))
             .transpose()?;
-        let region = opt(&self.region)
-            .map(|s| RegionCode::parse(s).map_err(|_| bad("行政区划", s)))
-            .transpose()?;
-        if let Some(r) = &region
-            && !scope.contains_region(r)
-        {
-            return Err(AppError::Forbidden(format!(
-                "行政区划「{}」不在您的管理范围内",
-                r.as_str()
-            )));
-        }
+        let region = crate::list::region_filter(&self.region, scope)?;
         let sort = match opt(&self.sort) {
             None => CaseSort::Opened,
             Some(s) => CaseSort::from_code(s).ok_or_else(|| bad("排序方式", s))?,

@@ -73,6 +73,98 @@ pub struct TasksQuery {
     page: Option<i64>,
 }
 
+/// The status filter asked for, one of [`FILTERS`]; "" for none.
+fn status_filter(raw: &str) -> Result<&'static str, AppError> {
+    match opt(raw) {
+        None => Ok(""),
+        Some(s) => FILTERS
+            .iter()
+            .find(|(c, _)| *c == s)
+            .map(|(c, _)| *c)
+            .ok_or_else(|| AppError::BadRequest(format!("未知的任务状态「{s}」"))),
+    }
+}
+
+/// A task as its row shows it on `today`; `may_report` when the account
+/// may record progress for the task's units.
+fn row_of(t: TaskView, today: chrono::NaiveDate, may_report: bool) -> Row {
+    // Done when the lead unit reports it done; overdue when the
+    // deadline passed before that.
+    let done = t
+        .reports
+        .iter()
+        .any(|r| r.unit == t.lead_unit && r.status == TaskStatus::Done);
+    let overdue = !done && t.due.is_some_and(|d| d < today);
+    let units = if may_report {
+        std::iter::once(t.lead_unit.clone())
+            .chain(t.co_units.iter().cloned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Row {
+        co_units: if t.co_units.is_empty() {
+            "—".into()
+        } else {
+            t.co_units.join("、")
+        },
+        due: t.due.map_or_else(|| "未规定".into(), |d| d.to_string()),
+        reports: t
+            .reports
+            .iter()
+            .rev()
+            .map(|r| {
+                let note = if r.note.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", r.note)
+                };
+                format!("{} {}：{}{note}", r.reported_on, r.unit, r.status.as_zh())
+            })
+            .collect(),
+        done,
+        overdue,
+        units,
+        t,
+    }
+}
+
+impl Row {
+    /// Whether the row passes the status filter and the search `q`.
+    fn kept(&self, status: &str, q: &str) -> bool {
+        let by_status = match status {
+            "done" => self.done,
+            "overdue" => self.overdue,
+            "open" => !self.done,
+            _ => true,
+        };
+        by_status
+            && (q.is_empty()
+                || [
+                    &self.t.heading,
+                    &self.t.requirement,
+                    &self.t.lead_unit,
+                    &self.co_units,
+                ]
+                .iter()
+                .any(|t| t.contains(q)))
+    }
+}
+
+/// Orders the rows by the sort column, then document and number.
+fn sort_rows(rows: &mut [Row], sort: &str, descending: bool) {
+    rows.sort_by(|a, b| {
+        let o = match sort {
+            "due" => a.t.due.cmp(&b.t.due),
+            "lead" => a.t.lead_unit.cmp(&b.t.lead_unit),
+            _ => std::cmp::Ordering::Equal,
+        }
+        .then(a.t.doc.cmp(&b.t.doc))
+        .then(a.t.no.cmp(&b.t.no));
+        if descending { o.reverse() } else { o }
+    });
+}
+
 async fn render(
     state: &AppState,
     user: &User,
@@ -81,14 +173,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     user.require(Action::ViewProgress)?;
     let doc = f.doc.trim();
-    let status = match opt(&f.status) {
-        None => "",
-        Some(s) => FILTERS
-            .iter()
-            .find(|(c, _)| *c == s)
-            .map(|(c, _)| *c)
-            .ok_or_else(|| AppError::BadRequest(format!("未知的任务状态「{s}」")))?,
-    };
+    let status = status_filter(&f.status)?;
     let sort = sort_code(&f.sort, |s| {
         ["no", "due", "lead"].into_iter().find(|c| *c == s)
     })?
@@ -111,73 +196,15 @@ async fn render(
         .await?
         .into_iter()
         .map(|t| {
-            // Done when the lead unit reports it done; overdue when the
-            // deadline passed before that.
-            let done = t
-                .reports
-                .iter()
-                .any(|r| r.unit == t.lead_unit && r.status == TaskStatus::Done);
-            let overdue = !done && t.due.is_some_and(|d| d < today);
             let inside =
                 RegionCode::parse(&t.region).is_ok_and(|r| user.scope().contains_region(&r));
-            let units = if may_report && inside {
-                std::iter::once(t.lead_unit.clone())
-                    .chain(t.co_units.iter().cloned())
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            Row {
-                co_units: if t.co_units.is_empty() {
-                    "—".into()
-                } else {
-                    t.co_units.join("、")
-                },
-                due: t.due.map_or_else(|| "未规定".into(), |d| d.to_string()),
-                reports: t
-                    .reports
-                    .iter()
-                    .rev()
-                    .map(|r| {
-                        let note = if r.note.is_empty() {
-                            String::new()
-                        } else {
-                            format!("（{}）", r.note)
-                        };
-                        format!("{} {}：{}{note}", r.reported_on, r.unit, r.status.as_zh())
-                    })
-                    .collect(),
-                done,
-                overdue,
-                units,
-                t,
-            }
+            row_of(t, today, may_report && inside)
         })
-        .filter(|r: &Row| match status {
-            "done" => r.done,
-            "overdue" => r.overdue,
-            "open" => !r.done,
-            _ => true,
-        })
-        .filter(|r| {
-            q.is_empty()
-                || [&r.t.heading, &r.t.requirement, &r.t.lead_unit, &r.co_units]
-                    .iter()
-                    .any(|t| t.contains(q.as_str()))
-        })
+        .filter(|r| r.kept(status, &q))
         .collect();
     // The task tables bind a region by rules applied in Rust (the store's
     // `scoped_tasks`), so the page is cut here.
-    rows.sort_by(|a, b| {
-        let o = match sort {
-            "due" => a.t.due.cmp(&b.t.due),
-            "lead" => a.t.lead_unit.cmp(&b.t.lead_unit),
-            _ => std::cmp::Ordering::Equal,
-        }
-        .then(a.t.doc.cmp(&b.t.doc))
-        .then(a.t.no.cmp(&b.t.no));
-        if descending { o.reverse() } else { o }
-    });
+    sort_rows(&mut rows, sort, descending);
     let sorter = Sorter {
         path: "/tasks",
         filters: query_string(&[("doc", doc), ("status", status), ("q", &q)]),

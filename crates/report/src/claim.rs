@@ -1,14 +1,12 @@
 //! A claim's decision in Chinese, as an officer reads it: the CLI's
 //! `claims show` and the web's claim page print the same text.
 
-use super::workflow::ClaimDetail;
-use crate::PolicySet;
-use crate::policy::version_label;
 use jineng_domain::policy::trace::{
     ClauseRow, RenderCtx, clause_row, render_line, render_unpoliced, unpoliced_row,
 };
 use jineng_domain::policy::{DecisionOutcome, PayeeKind, Policy};
 use jineng_domain::{CertificateType, Fen, SkillLevel, Yuan};
+use jineng_store::{ClaimDetail, PolicySet, version_label};
 
 fn level_name(l: Option<i64>) -> Option<SkillLevel> {
     l.and_then(|g| u8::try_from(g).ok())
