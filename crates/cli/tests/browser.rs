@@ -1,7 +1,7 @@
-//! Browser tests: the real `jineng serve --demo` on a fresh SQLite database,
-//! driven by headless Chromium (Debian's `/usr/bin/chromium` through
-//! `playwright-core`) with the flows of `tests/browser/*.test.js`, run by
-//! `node --test`. Screenshots of the main pages land in
+//! Browser tests: the real `jineng serve --demo` on an SQLite copy of the
+//! demo at 3,000 trainees, driven by headless Chromium (Debian's
+//! `/usr/bin/chromium` through `playwright-core`) with the flows of
+//! `tests/browser/*.test.js`, run by `node --test`. Screenshots of the main pages land in
 //! `target/browser-artifacts/`. Beside the demo's own claims held for
 //! review, one more certificate is corrected before serving to an issue
 //! date before its class ended and a claim on it is filed and decided: a
@@ -224,6 +224,9 @@ fn wait_for(addr: SocketAddr) {
     }
 }
 
+/// The demo the flows run on (shared with the API contract test).
+pub const DEMO: &[&str] = &["--persons", "3000"];
+
 #[test]
 fn browser_flows() {
     let root = repo_root();
@@ -239,10 +242,13 @@ fn browser_flows() {
         );
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    // The demo at 3,000 trainees, copied from the run's template: every
+    // page and flow of the full demo, at a sixteenth of its load time.
+    let test_db = crate::common::sqlite_only();
+    test_db.demo(DEMO);
+    let dir = &test_db.dir;
+    let db = test_db.url.clone();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("browser.db").display());
-    jineng(&db, dir.path(), &["demo"]);
     flag_a_claim(&db, dir.path());
     let roster = roster_with_a_bad_row(&db, dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))

@@ -74,7 +74,9 @@ fn priced_types(file: &str) -> BTreeSet<String> {
 fn demo_claims_show_judgement_on_both_backends() {
     for db in common::backends("demo_judgement") {
         let b = db.backend;
-        db.ok(&["demo", "--persons", "3000"]);
+        // The run's template of this size (the browser and API contract
+        // tests start from it too): `jineng demo` as loaded once.
+        db.demo(crate::browser::DEMO);
         let all = claims(&db);
         let n = all.len();
         assert!(n > 500, "[{b}] {n} claims");

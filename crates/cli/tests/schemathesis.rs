@@ -1,5 +1,6 @@
 //! The API's contract, checked from outside by schemathesis (PyPI): the
-//! real `jineng serve --demo` on a fresh SQLite database, and
+//! real `jineng serve --demo` on an SQLite copy of the demo at 3,000
+//! trainees, and
 //! `schemathesis run /api/openapi.json --checks all` with the demo's API
 //! token (the city officer's; then, on the learning sessions alone, the
 //! demo learning platform's, the one account they answer), bounded by `--max-examples` and a fixed
@@ -101,9 +102,13 @@ fn schemathesis_finds_nothing() {
         return;
     }
     let root = repo_root();
-    let dir = tempfile::tempdir().unwrap();
+    // The browser test's demo, copied from the run's template; `serve
+    // --demo` then only makes the demo accounts.
+    let test_db = crate::common::sqlite_only();
+    test_db.demo(crate::browser::DEMO);
+    let dir = &test_db.dir;
+    let db = test_db.url.clone();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("contract.db").display());
     // The lookup's rate limit is raised so that its answers are checked
     // rather than its 429s (which the document declares all the same).
     let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))

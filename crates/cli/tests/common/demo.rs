@@ -114,11 +114,16 @@ fn template(db: &TestDb, args: &[&str]) -> String {
         std::fs::create_dir_all(&dir).unwrap();
         let url = match &db.pg {
             None => format!("sqlite://{}", dir.join("t.db").display()),
-            Some((server, _)) => block_on(jineng_store::fresh_postgres_database(
-                server,
-                &format!("jt_tpl_{pid}_{n}"),
-            ))
-            .unwrap(),
+            Some((server, _)) => {
+                let name = format!("jt_tpl_{pid}_{n}");
+                block_on(async {
+                    let url = jineng_store::fresh_postgres_database(server, &name)
+                        .await
+                        .unwrap();
+                    super::no_commit_flush_wait(server, &name).await;
+                    url
+                })
+            }
         };
         load_demo(&url, &dir, &args);
         url
@@ -157,6 +162,8 @@ impl TestDb {
                             .await
                             .unwrap();
                     }
+                    // A database's settings do not come with its template.
+                    super::no_commit_flush_wait(server, name).await;
                 });
                 let paths = [
                     (

@@ -126,14 +126,7 @@ fn pg_server() -> Option<String> {
 
 /// Fresh databases, SQLite first then PostgreSQL, named after the test.
 pub fn backends(test: &str) -> Vec<TestDb> {
-    let mut out = Vec::new();
-    let dir = tempfile::tempdir().unwrap();
-    out.push(TestDb {
-        url: format!("sqlite://{}", dir.path().join("t.db").display()),
-        dir,
-        backend: "sqlite",
-        pg: None,
-    });
+    let mut out = vec![sqlite_only()];
     if let Some(server) = pg_server() {
         // One test process runs many tests: the counter keeps their names apart.
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -146,6 +139,7 @@ pub fn backends(test: &str) -> Vec<TestDb> {
         let url = rt
             .block_on(jineng_store::fresh_postgres_database(&server, &name))
             .unwrap();
+        rt.block_on(no_commit_flush_wait(&server, &name));
         out.push(TestDb {
             url,
             dir: tempfile::tempdir().unwrap(),
@@ -154,6 +148,35 @@ pub fn backends(test: &str) -> Vec<TestDb> {
         });
     }
     out
+}
+
+/// A test database's commits return before their WAL reaches the disk
+/// (`synchronous_commit = off`), as SQLite's WAL mode with `synchronous =
+/// NORMAL` does: every reader still sees every commit at once; only a
+/// crash of the server could lose the last ones, and no test crashes it.
+/// It keeps the PostgreSQL half of the tests from waiting on the disk
+/// (CI time, docs/operations.md).
+pub async fn no_commit_flush_wait(server: &str, name: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(server).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {name} SET synchronous_commit = off"
+    )))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+/// A fresh SQLite database alone, for tests that drive a server process
+/// and need one backend (the browser and the API contract tests).
+pub fn sqlite_only() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    TestDb {
+        url: format!("sqlite://{}", dir.path().join("t.db").display()),
+        dir,
+        backend: "sqlite",
+        pg: None,
+    }
 }
 
 /// A fresh, initialised database per backend.
