@@ -8,7 +8,6 @@ use crate::CredentialArgs;
 use anyhow::Context;
 use jineng_credentials::Failure;
 use jineng_credentials::presentation::{Item, is_presentation};
-use jineng_domain::NationalId;
 use jineng_store::{Actor, Credentials, Store};
 use std::path::Path;
 use std::process::ExitCode;
@@ -65,12 +64,7 @@ pub async fn person_archive(
         eprintln!("错误：输出文件应以 .pdf 或 .json 结尾");
         return Ok(ExitCode::from(2));
     }
-    let refdata = store.ref_data().await?;
-    let today = chrono::Local::now().date_naive();
-    let id = NationalId::parse(&jineng_domain::normalize_cell(id), today, &|p| {
-        refdata.province_exists(p)
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let id = crate::person::national_id(store, id).await?;
     let Some(pid) = store.person_id_of(&id).await? else {
         eprintln!("错误：未找到身份证号码为 {} 的人员", id.masked());
         return Ok(ExitCode::from(1));

@@ -532,16 +532,26 @@ async fn decide(
         eprintln!("批量决定……");
         out["end_to_end"] = crate::bench_decide::end_to_end(&store, actor).await?;
         out["backend"] = json!(store.backend().name());
-        if keep {
-            eprintln!("生成的库保留在 {}", dir.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&dir);
-        }
+        keep_or_remove(&dir, keep);
     }
-    if json {
+    print_json(&out, json)
+}
+
+/// A generated database kept (its path said) or removed.
+pub(crate) fn keep_or_remove(dir: &std::path::Path, keep: bool) {
+    if keep {
+        eprintln!("生成的库保留在 {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// The figures as one line of JSON (`--json`) or pretty-printed.
+pub(crate) fn print_json(out: &serde_json::Value, one_line: bool) -> anyhow::Result<ExitCode> {
+    if one_line {
         println!("{out}");
     } else {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", serde_json::to_string_pretty(out)?);
     }
     Ok(ExitCode::SUCCESS)
 }

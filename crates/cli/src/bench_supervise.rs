@@ -178,14 +178,10 @@ async fn measure(
 pub async fn run(db: &str, actor: &Actor, o: Options, json_out: bool) -> anyhow::Result<ExitCode> {
     let (store, dir, reused) = bench_store(db, &o).await?;
     let result = measure(&store, actor, &o, &dir, reused).await;
-    if o.keep {
-        if result.is_ok() && !reused {
-            std::fs::write(dir.join("loaded"), o.enrolments.to_string())?;
-        }
-        eprintln!("生成的库保留在 {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
+    if o.keep && result.is_ok() && !reused {
+        std::fs::write(dir.join("loaded"), o.enrolments.to_string())?;
     }
+    crate::bench::keep_or_remove(&dir, o.keep);
     let out = result?;
     if json_out {
         println!("{out}");

@@ -144,15 +144,6 @@ pub async fn run(
         "reused": reused,
         "peak_rss_mb": crate::bench::peak_rss_mb().map(|p| p.round()),
     });
-    if keep {
-        eprintln!("生成的库保留在 {}", dir.display());
-    } else {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-    if json {
-        println!("{out}");
-    } else {
-        println!("{}", serde_json::to_string_pretty(&out)?);
-    }
-    Ok(ExitCode::SUCCESS)
+    crate::bench::keep_or_remove(&dir, keep);
+    crate::bench::print_json(&out, json)
 }

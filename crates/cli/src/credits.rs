@@ -4,7 +4,6 @@
 //! ID number is masked unless `--reveal` (audited as a reveal).
 
 use anyhow::Context;
-use jineng_domain::NationalId;
 use jineng_store::{Actor, CreditSource, Store};
 use std::process::ExitCode;
 
@@ -15,12 +14,7 @@ pub async fn run(
     reveal: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let refdata = store.ref_data().await?;
-    let today = chrono::Local::now().date_naive();
-    let id = NationalId::parse(&jineng_domain::normalize_cell(id), today, &|p| {
-        refdata.province_exists(p)
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let id = crate::person::national_id(store, id).await?;
     let s = store
         .audited_credit_statement(&id, actor, reveal)
         .await?

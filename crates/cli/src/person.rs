@@ -104,6 +104,17 @@ async fn find(
     Ok(ExitCode::SUCCESS)
 }
 
+/// An ID number typed on the command line (cells' stray characters
+/// removed), checked as of today against the known provinces.
+pub(crate) async fn national_id(store: &Store, raw: &str) -> anyhow::Result<NationalId> {
+    let refdata = store.ref_data().await?;
+    let today = chrono::Local::now().date_naive();
+    NationalId::parse(&jineng_domain::normalize_cell(raw), today, &|p| {
+        refdata.province_exists(p)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// `person show`: a person's archive as JSON or as text.
 async fn show(
     store: &Store,
@@ -112,12 +123,7 @@ async fn show(
     reveal: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let refdata = store.ref_data().await?;
-    let today = chrono::Local::now().date_naive();
-    let id = NationalId::parse(&jineng_domain::normalize_cell(id), today, &|p| {
-        refdata.province_exists(p)
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let id = crate::person::national_id(store, id).await?;
     let missing = || format!("未找到身份证号码为 {} 的人员", id.masked());
     let pid = store.person_id_of(&id).await?.with_context(missing)?;
     let a = store

@@ -262,11 +262,7 @@ fn print_text(r: &Report, about: &str, changes: &[String]) {
     section(
         "分人员类别",
         r.by_category.iter().map(|x| {
-            let c = if x.category.is_empty() {
-                "（无类别）"
-            } else {
-                &x.category
-            };
+            let c = x.label();
             (c.to_string(), &x.figures)
         }),
     );

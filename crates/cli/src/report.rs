@@ -7,9 +7,7 @@
 use crate::planning::indicators;
 use chrono::{Datelike, NaiveDate};
 use clap::{Subcommand, ValueEnum};
-use jineng_domain::planning::{
-    Area, Period, ProgressRow, cumulative_by_month, progress_entries, total_entries,
-};
+use jineng_domain::planning::{Period, ProgressRow, cumulative_by_month};
 use jineng_report::tables::Months;
 use jineng_report::{Table, fund_use, periodic_tables, progress_table, svg, xlsx};
 use jineng_store::{Actor, DashboardData, Store};
@@ -110,18 +108,6 @@ fn format_of(format: Option<Format>, out: Option<&Path>, default: Format) -> For
     })
 }
 
-/// The period spanning every target period that contains `year`.
-async fn span(store: &Store, year: i32) -> anyhow::Result<Period> {
-    let mut p = Period::year(year);
-    for t in store.targets().await? {
-        if t.period.contains(year) {
-            p.from = p.from.min(t.period.from);
-            p.to = p.to.max(t.period.to);
-        }
-    }
-    Ok(p)
-}
-
 /// The dashboard of `region` for `year`: its data, the progress entries of
 /// its sub-regions and its own totals.
 pub(crate) async fn dashboard(
@@ -132,33 +118,9 @@ pub(crate) async fn dashboard(
     as_of: NaiveDate,
 ) -> anyhow::Result<(DashboardData, Vec<ProgressRow>, Vec<ProgressRow>)> {
     let set = indicators(store, actor).await?;
-    let period = span(store, year).await?;
+    let period = jineng_report::dashboard::span(&store.targets().await?, year);
     let data = store.dashboard_data(region, period).await?;
-    let entries = progress_entries(
-        region,
-        &data.areas,
-        year,
-        as_of,
-        &set,
-        &data.targets,
-        &data.facts,
-        &data.statistics,
-    );
-    let whole = Area {
-        code: data.region.clone(),
-        name: data.name.clone(),
-        own: false,
-    };
-    let totals = total_entries(
-        &whole,
-        &data.areas,
-        year,
-        as_of,
-        &set,
-        &data.targets,
-        &data.facts,
-        &data.statistics,
-    );
+    let (entries, totals) = jineng_report::dashboard::progress(&data, &set, year, as_of);
     Ok((data, entries, totals))
 }
 
@@ -205,11 +167,7 @@ async fn charts(
         from: first.year_from,
         to: first.year_to,
     };
-    let whole = Area {
-        code: data.region.clone(),
-        name: data.name.clone(),
-        own: false,
-    };
+    let whole = jineng_report::dashboard::whole(data);
     let line: Vec<(String, i64)> = cumulative_by_month(ind, &whole, period, as_of, &data.facts)
         .into_iter()
         .map(|(y, m, v)| (format!("{}-{m:02}", y % 100), v))

@@ -22,6 +22,21 @@ pub struct FileErrors {
     pub errors: Vec<(u64, String, String)>,
 }
 
+impl FileErrors {
+    /// The file's rows when nothing was wrong, else its errors.
+    fn or<T>(
+        file: String,
+        errors: Vec<(u64, String, String)>,
+        rows: T,
+    ) -> Result<(String, T), FileErrors> {
+        if errors.is_empty() {
+            Ok((file, rows))
+        } else {
+            Err(FileErrors { file, errors })
+        }
+    }
+}
+
 impl fmt::Display for FileErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -158,11 +173,7 @@ pub fn read_targets(
         }
         out.push(row);
     }
-    if errors.is_empty() {
-        Ok((file, out))
-    } else {
-        Err(FileErrors { file, errors })
-    }
+    FileErrors::or(file, errors, out)
 }
 
 /// One row of a targets file, checked on its own (the caller checks that
@@ -288,11 +299,7 @@ pub fn read_statistics(
             source: c.text("来源").to_string(),
         });
     }
-    if errors.is_empty() {
-        Ok((file, out))
-    } else {
-        Err(FileErrors { file, errors })
-    }
+    FileErrors::or(file, errors, out)
 }
 
 /// Reads a task table: 文件, 序号, 区划代码, 工作任务, 工作要求, 责任单位,
@@ -356,9 +363,5 @@ pub fn read_tasks(
         }
         out.push(row);
     }
-    if errors.is_empty() {
-        Ok((file, out))
-    } else {
-        Err(FileErrors { file, errors })
-    }
+    FileErrors::or(file, errors, out)
 }

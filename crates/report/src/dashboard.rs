@@ -25,6 +25,38 @@ pub fn span(targets: &[Target], year: i32) -> Period {
     p
 }
 
+/// The progress entries of `data`'s areas and the region's own totals
+/// (what `jineng report progress` prints, and the dashboard shows).
+pub fn progress(
+    data: &DashboardData,
+    set: &IndicatorSet,
+    year: i32,
+    as_of: NaiveDate,
+) -> (Vec<ProgressRow>, Vec<ProgressRow>) {
+    let (targets, facts, stats) = (&data.targets, &data.facts, &data.statistics);
+    let entries = progress_entries(
+        &data.region,
+        &data.areas,
+        year,
+        as_of,
+        set,
+        targets,
+        facts,
+        stats,
+    );
+    let totals = total_entries(
+        &whole(data),
+        &data.areas,
+        year,
+        as_of,
+        set,
+        targets,
+        facts,
+        stats,
+    );
+    (entries, totals)
+}
+
 /// The year a dashboard opens on: `today`'s year if a target covers it,
 /// else the latest covered year before it, else the first one.
 pub fn default_year(years: &[i32], today: i32) -> i32 {
@@ -73,27 +105,8 @@ pub struct Dashboard {
 impl Dashboard {
     /// Computes the dashboard of `data` (loaded for [`span`] of `year`).
     pub fn compute(data: DashboardData, set: &IndicatorSet, year: i32, as_of: NaiveDate) -> Self {
-        let entries = progress_entries(
-            &data.region,
-            &data.areas,
-            year,
-            as_of,
-            set,
-            &data.targets,
-            &data.facts,
-            &data.statistics,
-        );
+        let (entries, totals) = progress(&data, set, year, as_of);
         let whole = whole(&data);
-        let totals = total_entries(
-            &whole,
-            &data.areas,
-            year,
-            as_of,
-            set,
-            &data.targets,
-            &data.facts,
-            &data.statistics,
-        );
         let upper = data
             .targets
             .iter()
@@ -193,7 +206,8 @@ impl Dashboard {
     }
 }
 
-fn whole(data: &DashboardData) -> Area {
+/// The dashboard's region as one area (its whole, not its own share).
+pub fn whole(data: &DashboardData) -> Area {
     Area {
         code: data.region.clone(),
         name: data.name.clone(),

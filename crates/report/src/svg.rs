@@ -58,6 +58,23 @@ pub(crate) fn legend(s: &mut String, y: f64, items: &[(&str, &str, &str)]) {
     }
 }
 
+/// A chart's `<svg>` (full width, `height` high, text `font_size`) with
+/// its title, as a tooltip and written at the top.
+pub(crate) fn open(title: &str, height: f64, font_size: u32) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" {FONT} font-size="{font_size}" role="img"><title>{}</title>"#,
+        esc(title)
+    );
+    let _ = write!(
+        s,
+        r#"<text x="10" y="24" font-size="16" font-weight="bold">{}</text>"#,
+        esc(title)
+    );
+    s
+}
+
 /// Horizontal bars: one per entry (an area's actual), with a tick at its
 /// target; red when behind schedule. A legend says which is which; each
 /// row ends with its figures, and hovering a bar shows them too.
@@ -73,17 +90,7 @@ pub fn bars(title: &str, entries: &[ProgressRow]) -> String {
         .unwrap_or(0)
         .max(1) as f64;
     let x = |v: i64| left + width * v as f64 / max;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" {FONT} font-size="13" role="img"><title>{}</title>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="10" y="24" font-size="16" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let mut s = open(title, height, 13);
     legend(
         &mut s,
         48.0,
@@ -157,17 +164,7 @@ pub fn cumulative(
         .max(1) as f64;
     let px = |i: usize| left + width * (i + 1) as f64 / n as f64;
     let py = |v: i64| top + height - height * v as f64 / max;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="350" viewBox="0 0 {WIDTH} 350" {FONT} font-size="12" role="img"><title>{}</title>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="10" y="24" font-size="16" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let mut s = open(title, 350.0, 12);
     legend(
         &mut s,
         46.0,

@@ -185,11 +185,7 @@ fn breakdowns(r: &Report, subtitle: &str) -> Vec<Table> {
             r.by_category
                 .iter()
                 .map(|x| {
-                    let name = if x.category.is_empty() {
-                        "（无类别）"
-                    } else {
-                        &x.category
-                    };
+                    let name = x.label();
                     with(vec![text(name)], &x.figures)
                 })
                 .collect(),

@@ -3,7 +3,7 @@
 //! draft, side by side on one scale, each row ending with the difference.
 //! Written by hand like the dashboard's charts (`crate::svg`).
 
-use crate::svg::{FONT, WIDTH, esc, legend};
+use crate::svg::{esc, legend, open};
 use jineng_domain::{Fen, Yuan};
 use std::fmt::Write;
 
@@ -48,17 +48,7 @@ pub fn pairs(title: &str, rows: &[Pair], max_rows: usize) -> String {
         .unwrap_or(0)
         .max(1) as f64;
     let w = |v: i64| width * v.max(0) as f64 / max;
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" {FONT} font-size="13" role="img"><title>{}</title>"#,
-        esc(title)
-    );
-    let _ = write!(
-        s,
-        r#"<text x="10" y="24" font-size="16" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let mut s = open(title, height, 13);
     legend(
         &mut s,
         48.0,

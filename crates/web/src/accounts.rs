@@ -2,8 +2,9 @@
 //! fresh random passwords each time) and API tokens.
 
 use crate::auth::secret;
-use jineng_domain::RegionCode;
+use crate::views::local_minute;
 use jineng_domain::access::{Role, Scope};
+use jineng_domain::{RegionCode, Stamp};
 use jineng_store::{Actor, NewAccount, Store, StoreError};
 
 /// A demo account and its password, to print.
@@ -136,20 +137,12 @@ pub struct IssuedToken {
 }
 
 impl IssuedToken {
-    /// The expiry in China Standard Time, to the minute.
+    /// The expiry in China Standard Time, to the minute (as written when it
+    /// is not a timestamp).
     pub fn expires_local(&self) -> String {
-        local_time(&self.expires_at)
+        Stamp::parse(&self.expires_at)
+            .map_or_else(|_| self.expires_at.clone(), |t| local_minute(&t))
     }
-}
-
-/// A UTC RFC 3339 time as Beijing time (UTC+8), `YYYY-MM-DD HH:MM`.
-pub fn local_time(utc: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(utc)
-        .map(|t| {
-            let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
-            t.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string()
-        })
-        .unwrap_or_else(|_| utc.to_string())
 }
 
 /// Issues an API token valid for `days` days.

@@ -8,6 +8,7 @@
 use crate::error::AppError;
 use jineng_domain::RegionCode;
 use jineng_domain::access::Scope;
+use serde::Deserialize;
 
 /// Rows per page unless a page says otherwise.
 pub const PER_PAGE: i64 = 50;
@@ -74,9 +75,65 @@ pub fn direction(raw: &str) -> Result<Option<bool>, AppError> {
 
 /// A sort code from the page's whitelist (`None` when none asked).
 pub fn sort_code<T>(raw: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
+    code_filter(raw, "排序方式", parse)
+}
+
+/// A filter's code from a query (`None` when empty) as `parse` reads it;
+/// a value it does not know is 400, 未知的{what}「…」.
+pub fn code_filter<T>(
+    raw: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
     opt(raw)
-        .map(|s| parse(s).ok_or_else(|| AppError::BadRequest(format!("未知的排序方式「{s}」"))))
+        .map(|s| parse(s).ok_or_else(|| AppError::BadRequest(format!("未知的{what}「{s}」"))))
         .transpose()
+}
+
+/// The query string of a list page: its filters, search, sort, direction
+/// and page. A page reads the filters it offers; the others are ignored,
+/// as any key a page does not know is.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub q: String,
+    /// `/imports`: the template.
+    #[serde(default)]
+    pub kind: String,
+    /// `/accounts`: the role.
+    #[serde(default)]
+    pub role: String,
+    /// `/tasks`: the document.
+    #[serde(default)]
+    pub doc: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The search, trimmed and cut to `max` characters.
+    pub fn search(&self, max: usize) -> String {
+        self.q.trim().chars().take(max).collect()
+    }
+
+    /// The sort from the page's whitelist (`default` when none is asked)
+    /// and the direction (`descending(sort)` when none is asked).
+    pub fn sorted<T: Copy>(
+        &self,
+        parse: impl Fn(&str) -> Option<T>,
+        default: T,
+        descending: impl FnOnce(T) -> bool,
+    ) -> Result<(T, bool), AppError> {
+        let sort = sort_code(&self.sort, parse)?.unwrap_or(default);
+        let desc = direction(&self.dir)?.unwrap_or_else(|| descending(sort));
+        Ok((sort, desc))
+    }
 }
 
 /// The pager of a list: `templates/_pager.html`.
@@ -111,6 +168,12 @@ impl Pager {
             offset,
             per,
         }
+    }
+
+    /// The pager of a sorted list: its path, filters and sort are the
+    /// sorter's.
+    pub fn sorted(sorter: &Sorter, total: i64, asked: Option<i64>, per: i64) -> Pager {
+        Pager::new(sorter.path, sorter.query(), total, asked, per)
     }
 
     /// The link to page `n`, keeping the filters.

@@ -9,7 +9,7 @@ use axum::extract::Path;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use jineng_domain::access::{Action, Role};
-use jineng_domain::{Fen, SkillLevel};
+use jineng_domain::{Fen, SkillLevel, Stamp};
 
 /// The top bar: who is signed in and the links their role may follow,
 /// grouped by task (业务办理 / 资金 / 监管 / 数据 / 系统).
@@ -141,16 +141,22 @@ pub fn local_zone() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
-/// A stored RFC 3339 timestamp in local time, "2026-12-07 08:15:02";
-/// text that is not a timestamp is shown as it is.
-pub fn local_time(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|t| {
-            t.with_timezone(&local_zone())
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|_| at.to_string())
+/// A stored moment in local time (UTC+8) to the second,
+/// "2026-12-07 08:15:02".
+pub fn local_time(at: &Stamp) -> String {
+    local(at, "%Y-%m-%d %H:%M:%S")
+}
+
+/// A stored moment in local time (UTC+8) to the minute, "2026-12-07 08:15".
+pub fn local_minute(at: &Stamp) -> String {
+    local(at, "%Y-%m-%d %H:%M")
+}
+
+fn local(at: &Stamp, layout: &str) -> String {
+    at.instant()
+        .with_timezone(&local_zone())
+        .format(layout)
+        .to_string()
 }
 
 pub fn level(grade: Option<i64>) -> String {

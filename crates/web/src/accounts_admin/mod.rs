@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::auth::{User, secret};
 use crate::error::AppError;
 use crate::flash::{FieldErrors, Flash, after_action, see_other};
-use crate::list::{PER_PAGE, Pager, Sorter, direction, opt, query_string, sort_code};
+use crate::list::{ListQuery, PER_PAGE, Pager, Sorter, code_filter, query_string};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::Form;
@@ -42,21 +42,6 @@ struct AccountsPage {
     errors: FieldErrors,
 }
 
-/// The account list's query: `q` (login or name), `role`, sort, page.
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    role: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
-}
-
 async fn accounts_page(
     state: &AppState,
     user: &User,
@@ -67,19 +52,11 @@ async fn accounts_page(
     user.require(Action::ManageAccounts)?;
     let password = user.flash.as_ref().and_then(|f| f.secret.clone());
     let refused = !errors.is_empty();
-    let sort = sort_code(&lq.sort, AccountSort::from_code)?.unwrap_or_default();
-    let descending = direction(&lq.dir)?.unwrap_or(false);
-    let role = match opt(&lq.role) {
-        None => None,
-        Some(r) => Some(
-            Role::from_code(r)
-                .ok_or_else(|| bad(format!("未知的角色「{r}」")))?
-                .code()
-                .to_string(),
-        ),
-    };
+    let (sort, descending) =
+        lq.sorted(AccountSort::from_code, AccountSort::default(), |_| false)?;
+    let role = code_filter(&lq.role, "角色", Role::from_code)?.map(|r| r.code().to_string());
     let q = AccountQuery {
-        q: lq.q.trim().chars().take(50).collect(),
+        q: lq.search(50),
         role,
         sort,
         descending,
@@ -92,7 +69,7 @@ async fn accounts_page(
         sort: sort.code(),
         descending,
     };
-    let pager = Pager::new("/accounts", sorter.query(), total, lq.page, PER_PAGE);
+    let pager = Pager::sorted(&sorter, total, lq.page, PER_PAGE);
     let rows = state
         .store
         .account_page(user.scope(), &q, pager.offset, PER_PAGE)

@@ -135,6 +135,18 @@ async fn step(
     Ok(Json(info(s.store.class_detail(u.scope(), id).await?)))
 }
 
+/// A step whose reason may be left out, or the whole body.
+async fn optional_step(
+    s: AppState,
+    u: crate::auth::User,
+    id: String,
+    to: ClassStep,
+    body: Option<Json<Option<StepBody>>>,
+) -> Result<Json<ClassInfo>, ApiError> {
+    let body = body.and_then(|b| b.0).unwrap_or_default();
+    step(s, u, id, to, &body.reason).await
+}
+
 #[utoipa::path(post, path = "/api/v1/classes/{id}/approve", tag = "培训班", operation_id = "class_approve",
     params(("id" = i64, Path, description = "培训班 ID")),
     request_body(content = Option<StepBody>, description = "可省略"),
@@ -145,8 +157,7 @@ pub async fn approve(
     Path(id): Path<String>,
     body: Option<Json<Option<StepBody>>>,
 ) -> Result<Json<ClassInfo>, ApiError> {
-    let body = body.and_then(|b| b.0).unwrap_or_default();
-    step(s, u, id, ClassStep::Approve, &body.reason).await
+    optional_step(s, u, id, ClassStep::Approve, body).await
 }
 
 #[utoipa::path(post, path = "/api/v1/classes/{id}/return", tag = "培训班", operation_id = "class_return",
@@ -174,8 +185,7 @@ pub async fn request_close(
     Path(id): Path<String>,
     body: Option<Json<Option<StepBody>>>,
 ) -> Result<Json<ClassInfo>, ApiError> {
-    let body = body.and_then(|b| b.0).unwrap_or_default();
-    step(s, u, id, ClassStep::RequestClose, &body.reason).await
+    optional_step(s, u, id, ClassStep::RequestClose, body).await
 }
 
 #[utoipa::path(post, path = "/api/v1/classes/{id}/close", tag = "培训班", operation_id = "class_close",
@@ -188,6 +198,5 @@ pub async fn close(
     Path(id): Path<String>,
     body: Option<Json<Option<StepBody>>>,
 ) -> Result<Json<ClassInfo>, ApiError> {
-    let body = body.and_then(|b| b.0).unwrap_or_default();
-    step(s, u, id, ClassStep::Close, &body.reason).await
+    optional_step(s, u, id, ClassStep::Close, body).await
 }

@@ -180,7 +180,7 @@ async fn lines(state: &AppState, raw: Vec<AuditRow>) -> Result<Vec<Line>, AppErr
         };
         out.push(Line {
             id: r.audit_id,
-            at: local_time(&r.at.to_string()),
+            at: local_time(&r.at),
             who,
             role,
             action: words::action(r.action.as_str()),

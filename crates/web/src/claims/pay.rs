@@ -16,7 +16,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
-use jineng_store::PaySummary;
+use jineng_store::{PaySummary, StoreError};
 use serde::Deserialize;
 
 /// What a payment did, in words.
@@ -28,6 +28,28 @@ pub fn pay_text(s: &PaySummary) -> String {
     t
 }
 
+/// A payment form's checks: its CSRF token and the right to pay.
+fn check(user: &User, csrf: &str) -> Result<(), AppError> {
+    user.check_csrf(csrf)?;
+    user.require(Action::PayClaims)
+}
+
+/// Back to the claim, with what the store's `done` said.
+fn back<T>(
+    state: &AppState,
+    user: &User,
+    no: &str,
+    done: Result<T, StoreError>,
+    text: impl FnOnce(T) -> Flash,
+) -> Result<Response, AppError> {
+    after_action(
+        state,
+        user,
+        &claim_href(no),
+        done.map_err(AppError::from).map(text),
+    )
+}
+
 /// `POST /claims/{no}/pay`
 pub async fn pay(
     State(state): State<AppState>,
@@ -35,21 +57,18 @@ pub async fn pay(
     Path(no): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    user.require(Action::PayClaims)?;
-    let result = state
+    check(&user, &form.csrf)?;
+    let done = state
         .store
         .pay(user.scope(), Some(std::slice::from_ref(&no)), &user.actor())
-        .await
-        .map_err(AppError::from)
-        .map(|s| {
-            if s.paid == 0 && !s.refused.is_empty() {
-                Flash::refused(pay_text(&s))
-            } else {
-                Flash::done(pay_text(&s))
-            }
-        });
-    after_action(&state, &user, &claim_href(&no), result)
+        .await;
+    back(&state, &user, &no, done, |s| {
+        if s.paid == 0 && !s.refused.is_empty() {
+            Flash::refused(pay_text(&s))
+        } else {
+            Flash::done(pay_text(&s))
+        }
+    })
 }
 
 /// `POST /claims/{no}/advance`: the policy's advance share (R9, R11).
@@ -59,15 +78,11 @@ pub async fn advance(
     Path(no): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    user.require(Action::PayClaims)?;
-    let result = state
-        .store
-        .advance(user.scope(), &no, &user.actor())
-        .await
-        .map_err(AppError::from)
-        .map(|(fen, fund)| Flash::done(format!("已从资金来源 {fund} 预拨 {}", yuan(fen))));
-    after_action(&state, &user, &claim_href(&no), result)
+    check(&user, &form.csrf)?;
+    let done = state.store.advance(user.scope(), &no, &user.actor()).await;
+    back(&state, &user, &no, done, |(fen, fund)| {
+        Flash::done(format!("已从资金来源 {fund} 预拨 {}", yuan(fen)))
+    })
 }
 
 /// `POST /claims/{no}/settle`: the rest of an advanced claim.
@@ -77,15 +92,11 @@ pub async fn settle(
     Path(no): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    user.require(Action::PayClaims)?;
-    let result = state
-        .store
-        .settle(user.scope(), &no, &user.actor())
-        .await
-        .map_err(AppError::from)
-        .map(|fen| Flash::done(format!("已清算，拨付余款 {}", yuan(fen))));
-    after_action(&state, &user, &claim_href(&no), result)
+    check(&user, &form.csrf)?;
+    let done = state.store.settle(user.scope(), &no, &user.actor()).await;
+    back(&state, &user, &no, done, |fen| {
+        Flash::done(format!("已清算，拨付余款 {}", yuan(fen)))
+    })
 }
 
 #[derive(Deserialize)]
@@ -102,18 +113,16 @@ pub async fn recover(
     Path(no): Path<String>,
     Form(form): Form<RecoverForm>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(&form.csrf)?;
-    user.require(Action::PayClaims)?;
+    check(&user, &form.csrf)?;
     let reason = form.reason.trim();
-    let result = if reason.is_empty() {
-        Err(AppError::BadRequest("请填写追回理由".into()))
-    } else {
-        state
-            .store
-            .recover(user.scope(), &no, reason, &user.actor())
-            .await
-            .map_err(AppError::from)
-            .map(|fen| Flash::done(format!("已追回 {}", yuan(fen))))
-    };
-    after_action(&state, &user, &claim_href(&no), result)
+    if reason.is_empty() {
+        return Err(AppError::BadRequest("请填写追回理由".into()));
+    }
+    let done = state
+        .store
+        .recover(user.scope(), &no, reason, &user.actor())
+        .await;
+    back(&state, &user, &no, done, |fen| {
+        Flash::done(format!("已追回 {}", yuan(fen)))
+    })
 }

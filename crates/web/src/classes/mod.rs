@@ -13,7 +13,7 @@ pub use review::{approve, close, request_close, return_class};
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{Pager, Sorter, direction, query_string, sort_code};
+use crate::list::{ListQuery, Pager, Sorter, query_string};
 use crate::views::{Nav, level, page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -21,7 +21,6 @@ use axum::response::Response;
 use jineng_domain::ClassStatus;
 use jineng_domain::access::Action;
 use jineng_store::{ClassDetail, ClassQuery, ClassSort, ClassSummary};
-use serde::Deserialize;
 
 /// Classes per page.
 const PER: i64 = crate::list::PER_PAGE;
@@ -38,20 +37,6 @@ struct ListPage {
     rows: Vec<(ClassSummary, String, &'static str)>,
     pager: Pager,
     sorter: Sorter,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
 }
 
 /// A status filter from a query: a [`ClassStatus`] code, its Chinese
@@ -80,12 +65,13 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     user.require(Action::ViewClasses)?;
     let filter = status_filter(&f.status)?;
-    let sort = sort_code(&f.sort, ClassSort::from_code)?.unwrap_or_default();
-    let descending = direction(&f.dir)?.unwrap_or(sort == ClassSort::Start);
+    let (sort, descending) = f.sorted(ClassSort::from_code, ClassSort::default(), |s| {
+        s == ClassSort::Start
+    })?;
     let q = ClassQuery {
         status: filter,
         institution: None,
-        q: f.q.trim().chars().take(50).collect(),
+        q: f.search(50),
         sort,
         descending,
     };
@@ -100,7 +86,7 @@ pub async fn list(
         sort: sort.code(),
         descending,
     };
-    let pager = Pager::new("/classes", sorter.query(), total, f.page, PER);
+    let pager = Pager::sorted(&sorter, total, f.page, PER);
     let rows = store
         .class_page(user.scope(), &q, pager.offset, PER)
         .await?

@@ -4,19 +4,20 @@
 //! refuses it).
 
 use super::{
-    Common, common, field, file, filed_flash, form, out_of_validity, rows_of, typed, with_status,
+    Common, check_post, common, field, file, filed_flash, filing_page, form, out_of_validity,
+    rows_of, typed,
 };
 use crate::AppState;
 use crate::auth::User;
 use crate::claims::today;
 use crate::error::AppError;
 use crate::flash::see_other;
-use crate::views::{Nav, page};
+use crate::views::Nav;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use jineng_domain::access::{Action, Scope};
+use jineng_domain::access::Scope;
 use jineng_store::{ClaimRequest, RosterLine};
 use std::collections::HashMap;
 
@@ -83,17 +84,17 @@ async fn class_page(
             }
         })
         .collect();
-    Ok(with_status(
-        page(&ClassPage {
+    filing_page(
+        &ClassPage {
             nav: Some(Nav::of(user)),
             c,
             class_id,
             class_no: r.class.class_no.clone(),
             closed: r.class.status == jineng_domain::ClassStatus::Closed,
             trainees,
-        })?,
+        },
         refused,
-    ))
+    )
 }
 
 /// `GET /classes/{id}/claims`
@@ -116,8 +117,7 @@ pub async fn class_file(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(field(&fields, "csrf"))?;
-    user.require(Action::FileClaims)?;
+    check_post(&user, &fields)?;
     if !matches!(user.scope(), Scope::Institution(_)) {
         return Err(AppError::forbidden());
     }

@@ -1,18 +1,20 @@
 //! An enterprise files a claim for one of its employees
 //! (`/enterprise/claims`): the page is its claims list and its form.
 
-use super::{Common, common, field, file, filed_flash, form, out_of_validity, typed, with_status};
+use super::{
+    Common, check_post, common, field, file, filed_flash, filing_page, form, out_of_validity, typed,
+};
 use crate::AppState;
 use crate::auth::User;
 use crate::claims::today;
 use crate::error::AppError;
 use crate::flash::see_other;
-use crate::views::{Nav, page};
+use crate::views::Nav;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use jineng_domain::access::{Action, Scope};
+use jineng_domain::access::Scope;
 use jineng_store::ClaimRequest;
 
 #[derive(Template)]
@@ -25,7 +27,7 @@ struct EnterprisePage {
 async fn enterprise_page(
     state: &AppState,
     user: &User,
-    lq: &super::list::FilingQuery,
+    lq: &crate::list::ListQuery,
     error: Option<String>,
     fields: &[(String, String)],
 ) -> Result<Response, AppError> {
@@ -37,20 +39,20 @@ async fn enterprise_page(
     super::list::fill(&mut c, state, user, "/enterprise/claims", lq).await?;
     let date = c.v("applied_on", "").parse().unwrap_or_else(|_| today());
     c.warn = out_of_validity(meta.as_ref(), "申请日期", date);
-    Ok(with_status(
-        page(&EnterprisePage {
+    filing_page(
+        &EnterprisePage {
             nav: Some(Nav::of(user)),
             c,
-        })?,
+        },
         refused,
-    ))
+    )
 }
 
 /// `GET /enterprise/claims`
 pub async fn enterprise_list(
     State(state): State<AppState>,
     user: User,
-    axum::extract::Query(lq): axum::extract::Query<super::list::FilingQuery>,
+    axum::extract::Query(lq): axum::extract::Query<crate::list::ListQuery>,
 ) -> Result<Response, AppError> {
     enterprise_page(&state, &user, &lq, None, &[]).await
 }
@@ -61,8 +63,7 @@ pub async fn enterprise_file(
     user: User,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(field(&fields, "csrf"))?;
-    user.require(Action::FileClaims)?;
+    check_post(&user, &fields)?;
     if !matches!(user.scope(), Scope::Enterprise(_)) {
         return Err(AppError::forbidden());
     }

@@ -7,24 +7,11 @@ use crate::AppState;
 use crate::auth::User;
 use crate::claims::status_filter;
 use crate::error::AppError;
-use crate::list::{PER_PAGE, Pager, Sorter, direction, query_string, sort_code};
+use crate::list::{ListQuery, PER_PAGE, Pager, Sorter, query_string};
 use jineng_store::{ClaimQuery, ClaimSort};
-use serde::Deserialize;
 
 /// The list's query: `status`, `q`, `sort`, `dir`, `page`.
-#[derive(Debug, Default, Deserialize)]
-pub struct FilingQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
-}
+pub type FilingQuery = ListQuery;
 
 /// What the list shows besides its rows.
 pub struct Listing {
@@ -66,11 +53,12 @@ pub async fn fill(
     f: &FilingQuery,
 ) -> Result<(), AppError> {
     let status = status_filter(&f.status)?;
-    let sort = sort_code(&f.sort, ClaimSort::from_code)?.unwrap_or_default();
-    let descending = direction(&f.dir)?.unwrap_or(sort == ClaimSort::Applied);
+    let (sort, descending) = f.sorted(ClaimSort::from_code, ClaimSort::default(), |s| {
+        s == ClaimSort::Applied
+    })?;
     let q = ClaimQuery {
         status,
-        q: f.q.trim().chars().take(50).collect(),
+        q: f.search(50),
         sort,
         descending,
         ..ClaimQuery::default()
@@ -83,7 +71,7 @@ pub async fn fill(
         sort: sort.code(),
         descending,
     };
-    let pager = Pager::new(path, sorter.query(), total, f.page, PER_PAGE);
+    let pager = Pager::sorted(&sorter, total, f.page, PER_PAGE);
     c.claims = rows_of(
         state
             .store

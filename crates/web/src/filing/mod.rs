@@ -23,7 +23,7 @@ use crate::auth::User;
 use crate::claims::today;
 use crate::error::AppError;
 use crate::flash::{FieldErrors, Flash, FlashLine};
-use crate::views::yuan;
+use crate::views::{page, yuan};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -211,11 +211,19 @@ fn filed_flash(filed: &[Filed]) -> Flash {
     }
 }
 
-fn with_status(mut res: Response, refused: bool) -> Response {
+/// A filing page; 400 when it shows a refused form again.
+fn filing_page(t: &impl askama::Template, refused: bool) -> Result<Response, AppError> {
+    let mut res = page(t)?;
     if refused {
         *res.status_mut() = StatusCode::BAD_REQUEST;
     }
-    res
+    Ok(res)
+}
+
+/// A filing form's post: its CSRF token and the right to file.
+fn check_post(user: &User, fields: &[(String, String)]) -> Result<(), AppError> {
+    user.check_csrf(field(fields, "csrf"))?;
+    user.require(Action::FileClaims)
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {

@@ -1,17 +1,17 @@
 //! A worker applies on one of their own certificates (`/me/claims`).
 
-use super::{Common, common, field, file, filed_flash, form, typed, with_status};
+use super::{Common, check_post, common, field, file, filed_flash, filing_page, form, typed};
 use crate::AppState;
 use crate::auth::User;
 use crate::claims::today;
 use crate::error::AppError;
 use crate::flash::see_other;
-use crate::views::{Nav, page};
+use crate::views::Nav;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
-use jineng_domain::access::{Action, Scope};
+use jineng_domain::access::Scope;
 use jineng_store::{ArchiveCertificate, ClaimRequest};
 
 #[derive(Template)]
@@ -26,7 +26,7 @@ struct WorkerPage {
 async fn worker_page(
     state: &AppState,
     user: &User,
-    lq: &super::list::FilingQuery,
+    lq: &crate::list::ListQuery,
     error: Option<String>,
     fields: &[(String, String)],
 ) -> Result<Response, AppError> {
@@ -55,21 +55,21 @@ async fn worker_page(
             format!("注意：您名下证书的发证日期都不在补贴政策{p}内，凭这些证书提交的申领将因超出政策有效期而不予核准。")
         });
     }
-    Ok(with_status(
-        page(&WorkerPage {
+    filing_page(
+        &WorkerPage {
             nav: Some(Nav::of(user)),
             c,
             certificates,
-        })?,
+        },
         refused,
-    ))
+    )
 }
 
 /// `GET /me/claims`
 pub async fn worker_list(
     State(state): State<AppState>,
     user: User,
-    axum::extract::Query(lq): axum::extract::Query<super::list::FilingQuery>,
+    axum::extract::Query(lq): axum::extract::Query<crate::list::ListQuery>,
 ) -> Result<Response, AppError> {
     worker_page(&state, &user, &lq, None, &[]).await
 }
@@ -80,8 +80,7 @@ pub async fn worker_file(
     user: User,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    user.check_csrf(field(&fields, "csrf"))?;
-    user.require(Action::FileClaims)?;
+    check_post(&user, &fields)?;
     let Scope::Person(pid) = user.scope() else {
         return Err(AppError::forbidden());
     };

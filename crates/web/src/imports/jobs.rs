@@ -5,7 +5,8 @@
 //! progress: the status page reads it fresh, the database gets it at most
 //! every [`run`](super::run) tick, and a stopping server waits for them.
 
-use jineng_domain::{ImportJobStatus, Stamp};
+use crate::views::local_time;
+use jineng_domain::ImportJobStatus;
 use jineng_ingest::templates::template;
 use jineng_store::ImportJobRow;
 use std::collections::HashMap;
@@ -56,14 +57,6 @@ impl Job {
 
 fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
-}
-
-/// `2026-12-01T00:00:00.000Z` as local `2026-12-01 08:00:00`.
-fn local_time(utc: &Stamp) -> String {
-    utc.instant()
-        .with_timezone(&chrono::Local)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }
 
 /// A running job's progress, shared by its import and its pages.

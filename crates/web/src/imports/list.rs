@@ -6,32 +6,16 @@ use super::jobs::Job;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{Pager, Sorter, direction, opt, query_string, sort_code};
+use crate::list::{ListQuery, Pager, Sorter, code_filter, query_string};
 use jineng_domain::ImportJobStatus;
 use jineng_ingest::templates::TEMPLATES;
 use jineng_store::ImportJobQuery;
-use serde::Deserialize;
 
 /// Jobs per page.
 const PER: i64 = 20;
 
 /// The sort codes: (code, newest-first by default).
 const SORTS: [&str; 3] = ["started", "kind", "file"];
-
-/// The list's query: `kind`, `status`, `sort`, `dir`, `page`.
-#[derive(Debug, Default, Deserialize)]
-pub struct ImportsQuery {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
-}
 
 /// The list as the page shows it.
 pub struct Listing {
@@ -49,25 +33,13 @@ fn status(job: &Job) -> (&'static str, &'static str) {
 }
 
 /// One page of the account's uploads, filtered and sorted as asked.
-pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<Listing, AppError> {
-    let kind = match opt(&f.kind) {
-        None => "",
-        Some(k) => TEMPLATES
-            .iter()
-            .find(|t| t.kind == k)
-            .map(|t| t.kind)
-            .ok_or_else(|| AppError::BadRequest(format!("未知的模板类型「{k}」")))?,
-    };
-    let wanted = match opt(&f.status) {
-        None => None,
-        Some(s) => Some(
-            ImportJobStatus::from_code(s)
-                .ok_or_else(|| AppError::BadRequest(format!("未知的导入状态「{s}」")))?,
-        ),
-    };
+pub async fn listing(state: &AppState, user: &User, f: &ListQuery) -> Result<Listing, AppError> {
+    let template = |k: &str| TEMPLATES.iter().find(|t| t.kind == k).map(|t| t.kind);
+    let kind = code_filter(&f.kind, "模板类型", template)?.unwrap_or("");
+    let wanted = code_filter(&f.status, "导入状态", ImportJobStatus::from_code)?;
     let wanted_code = wanted.map_or("", |s| s.code());
-    let sort = sort_code(&f.sort, |s| SORTS.into_iter().find(|c| *c == s))?.unwrap_or("started");
-    let descending = direction(&f.dir)?.unwrap_or(sort == "started");
+    let known = |s: &str| SORTS.into_iter().find(|c| *c == s);
+    let (sort, descending) = f.sorted(known, "started", |s| s == "started")?;
     let sorter = Sorter {
         path: "/imports",
         filters: query_string(&[("kind", kind), ("status", wanted_code)]),
@@ -96,7 +68,7 @@ pub async fn listing(state: &AppState, user: &User, f: &ImportsQuery) -> Result<
             },
         )
         .await?;
-    let pager = Pager::new("/imports", sorter.query(), total, f.page, PER);
+    let pager = Pager::sorted(&sorter, total, f.page, PER);
     q.offset = pager.offset;
     let (found, _) = state.store.import_jobs_of(account, &q).await?;
     let rows = found

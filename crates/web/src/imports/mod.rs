@@ -46,7 +46,7 @@ struct FormPage {
 pub async fn form(
     State(state): State<AppState>,
     user: User,
-    Query(q): Query<list::ImportsQuery>,
+    Query(q): Query<crate::list::ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Action::Import)?;
     let l = list::listing(&state, &user, &q).await?;

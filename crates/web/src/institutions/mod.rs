@@ -9,14 +9,13 @@ pub use catalogue::show as catalogue;
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{Pager, Sorter, direction, query_string, sort_code};
+use crate::list::{ListQuery, Pager, Sorter, query_string};
 use crate::views::{Nav, level, page};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jineng_domain::access::Action;
 use jineng_store::{ClassSummary, InstitutionQuery, InstitutionSort, InstitutionSummary};
-use serde::Deserialize;
 
 /// Institutions per page.
 const PER: i64 = crate::list::PER_PAGE;
@@ -47,18 +46,6 @@ struct ListPage {
     sorter: Sorter,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
-}
-
 /// `GET /institutions?q=&sort=&dir=&page=`
 pub async fn list(
     State(state): State<AppState>,
@@ -66,10 +53,13 @@ pub async fn list(
     Query(f): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewInstitutions)?;
-    let sort = sort_code(&f.sort, InstitutionSort::from_code)?.unwrap_or_default();
-    let descending = direction(&f.dir)?.unwrap_or(false);
+    let (sort, descending) = f.sorted(
+        InstitutionSort::from_code,
+        InstitutionSort::default(),
+        |_| false,
+    )?;
     let q = InstitutionQuery {
-        q: f.q.trim().chars().take(50).collect(),
+        q: f.search(50),
         sort,
         descending,
     };
@@ -81,7 +71,7 @@ pub async fn list(
         sort: sort.code(),
         descending,
     };
-    let pager = Pager::new("/institutions", sorter.query(), total, f.page, PER);
+    let pager = Pager::sorted(&sorter, total, f.page, PER);
     let rows = store
         .institution_page(user.scope(), &q, pager.offset, PER)
         .await?

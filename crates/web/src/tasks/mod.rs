@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{PER_PAGE, Pager, Sorter, direction, opt, query_string, sort_code};
+use crate::list::{ListQuery, PER_PAGE, Pager, Sorter, code_filter, query_string};
 use crate::views::{Nav, page};
 use askama::Template;
 use axum::Form;
@@ -57,32 +57,10 @@ struct TasksPage {
 /// The status filter: (code, label).
 const FILTERS: [(&str, &str); 3] = [("open", "未完成"), ("overdue", "逾期"), ("done", "已完成")];
 
-#[derive(Debug, Default, Deserialize)]
-pub struct TasksQuery {
-    #[serde(default)]
-    doc: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
-}
-
 /// The status filter asked for, one of [`FILTERS`]; "" for none.
 fn status_filter(raw: &str) -> Result<&'static str, AppError> {
-    match opt(raw) {
-        None => Ok(""),
-        Some(s) => FILTERS
-            .iter()
-            .find(|(c, _)| *c == s)
-            .map(|(c, _)| *c)
-            .ok_or_else(|| AppError::BadRequest(format!("未知的任务状态「{s}」"))),
-    }
+    let known = |s: &str| FILTERS.iter().find(|(c, _)| *c == s).map(|(c, _)| *c);
+    Ok(code_filter(raw, "任务状态", known)?.unwrap_or(""))
 }
 
 /// A task as its row shows it on `today`; `may_report` when the account
@@ -168,18 +146,15 @@ fn sort_rows(rows: &mut [Row], sort: &str, descending: bool) {
 async fn render(
     state: &AppState,
     user: &User,
-    f: &TasksQuery,
+    f: &ListQuery,
     message: Option<String>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewProgress)?;
     let doc = f.doc.trim();
     let status = status_filter(&f.status)?;
-    let sort = sort_code(&f.sort, |s| {
-        ["no", "due", "lead"].into_iter().find(|c| *c == s)
-    })?
-    .unwrap_or("no");
-    let descending = direction(&f.dir)?.unwrap_or(false);
-    let q: String = f.q.trim().chars().take(50).collect();
+    let known = |s: &str| ["no", "due", "lead"].into_iter().find(|c| *c == s);
+    let (sort, descending) = f.sorted(known, "no", |_| false)?;
+    let q = f.search(50);
     let today = chrono::Local::now().date_naive();
     let docs = state.store.scoped_task_docs(user.scope()).await?;
     let doc = if doc.is_empty() || docs.iter().any(|d| d == doc) {
@@ -211,13 +186,7 @@ async fn render(
         sort,
         descending,
     };
-    let pager = Pager::new(
-        "/tasks",
-        sorter.query(),
-        rows.len() as i64,
-        f.page,
-        PER_PAGE,
-    );
+    let pager = Pager::sorted(&sorter, rows.len() as i64, f.page, PER_PAGE);
     let rows = rows
         .into_iter()
         .skip(pager.offset as usize)
@@ -245,7 +214,7 @@ async fn render(
 pub async fn list(
     State(state): State<AppState>,
     user: User,
-    Query(q): Query<TasksQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     render(&state, &user, &q, None).await
 }

@@ -11,7 +11,7 @@ pub use sections::{VoucherForm, me_section, redeem, roster_section};
 use crate::AppState;
 use crate::auth::User;
 use crate::error::AppError;
-use crate::list::{Pager, Sorter, direction, opt, query_string, sort_code};
+use crate::list::{ListQuery, Pager, Sorter, code_filter, query_string};
 use crate::views::{Nav, page, yuan};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -19,7 +19,6 @@ use axum::response::Response;
 use jineng_domain::access::Action;
 use jineng_domain::voucher::VoucherStatus;
 use jineng_store::{VOUCHER_SORTS, VoucherQuery, VoucherRow};
-use serde::Deserialize;
 
 /// Vouchers per page.
 const PER: i64 = crate::list::PER_PAGE;
@@ -74,20 +73,6 @@ struct ListPage {
     sorter: Sorter,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    dir: String,
-    #[serde(default)]
-    page: Option<i64>,
-}
-
 fn sort_of(code: &str) -> Option<&'static str> {
     VOUCHER_SORTS
         .iter()
@@ -102,17 +87,10 @@ pub async fn list(
     Query(f): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     user.require(Action::ViewVouchers)?;
-    let status = match opt(&f.status) {
-        None => None,
-        Some(s) => Some(
-            VoucherStatus::from_code(s)
-                .ok_or_else(|| AppError::BadRequest(format!("未知的培训券状态「{s}」")))?,
-        ),
-    };
-    let sort = sort_code(&f.sort, sort_of)?.unwrap_or("no");
-    let descending = direction(&f.dir)?.unwrap_or(false);
+    let status = code_filter(&f.status, "培训券状态", VoucherStatus::from_code)?;
+    let (sort, descending) = f.sorted(sort_of, "no", |_| false)?;
     let q = VoucherQuery {
-        q: f.q.trim().chars().take(30).collect(),
+        q: f.search(30),
         status,
         sort: sort.to_string(),
         descending,
@@ -125,7 +103,7 @@ pub async fn list(
         sort,
         descending,
     };
-    let pager = Pager::new("/vouchers", sorter.query(), total, f.page, PER);
+    let pager = Pager::sorted(&sorter, total, f.page, PER);
     let rows = store
         .scoped_vouchers(user.scope(), &q, pager.offset, PER)
         .await?

@@ -120,11 +120,7 @@ fn lines_of(r: &Report, id: &str) -> Vec<Line> {
             .by_category
             .iter()
             .map(|x| {
-                let name = if x.category.is_empty() {
-                    "（无类别）"
-                } else {
-                    &x.category
-                };
+                let name = x.label();
                 line(x.category.clone(), "", name, &x.figures)
             })
             .collect(),

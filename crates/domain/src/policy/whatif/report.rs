@@ -78,6 +78,17 @@ pub struct CategoryRow {
     pub figures: Figures,
 }
 
+impl CategoryRow {
+    /// The category as the reports name it: （无类别） for none.
+    pub fn label(&self) -> &str {
+        if self.category.is_empty() {
+            "（无类别）"
+        } else {
+            &self.category
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstitutionRow {
     /// Credit code, "" for a claim with neither class nor claimant.
