@@ -318,7 +318,7 @@ fn a_case_closed_true_revokes_the_certificates_it_names() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("credentials_case") {
         let b = db.backend;
-        db.demo(&["--persons", "100"]);
+        db.demo(&["--persons", "300"]);
         let cases = db.ok(&["supervise", "cases", "--status", "open"]);
         let (case, cert) = cases
             .lines()

@@ -16,7 +16,7 @@ use common::{TestDb, backends};
 fn users_manage_their_password_and_tokens_and_officers_their_accounts() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_accounts") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(accounts(&db));
     }
 }

@@ -20,7 +20,7 @@ use jineng_store::Actor;
 fn forms_tokens_passwords_and_limits_hold_under_abuse() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_auth") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(csrf_and_passwords(&db));
         rt.block_on(tokens(&db));
         rt.block_on(limits_cookies_and_lookup(&db));

@@ -15,7 +15,7 @@ use common::{TestDb, backends};
 fn accounts_are_paged_sorted_searched_and_claims_link_back() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_lists2") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(lists(&db));
     }
 }

@@ -14,7 +14,7 @@ use common::{TestDb, backends};
 fn uploads_are_paged_filtered_and_sorted() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_lists3") {
-        db.demo(&["--persons", "50"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(uploads(&db));
     }
 }

@@ -15,7 +15,7 @@ use jineng_store::Store;
 fn lookup_sees_only_committed_certificates_at_once() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_lookup") {
-        db.demo(&["--persons", "100"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(async {
             let b = db.backend;
             let store = Store::connect(&db.url).await.unwrap();

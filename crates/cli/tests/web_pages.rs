@@ -16,7 +16,7 @@ use common::backends;
 fn visitors_meet_chinese_pages_and_refusals() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_pages") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(async {
             let b = db.backend;
             let site = Site::open(&db).await;

@@ -18,7 +18,7 @@ use jineng_store::{Actor, Store};
 fn clerk_keeps_the_roster_of_its_own_open_classes() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_roster") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(roster(&db));
         db.ok(&["audit", "verify"]);
     }

@@ -56,7 +56,7 @@ fn state(db: &common::TestDb, store: &jineng_store::Store) -> jineng_web::AppSta
 fn uploads_are_private_and_do_not_outlive_their_job() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_uploads") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(storage(&db));
     }
 }
@@ -144,7 +144,7 @@ async fn storage(db: &common::TestDb) {
 fn hostile_file_names_get_a_chinese_400() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_upload_names") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(async {
             let b = db.backend;
             let mut site = Site::open(&db).await;
@@ -208,7 +208,7 @@ fn hostile_file_names_get_a_chinese_400() {
 fn a_wholly_rejected_upload_is_not_a_success_and_lists_every_error() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_upload_result") {
-        db.demo(&["--persons", "200"]);
+        db.demo(&["--persons", "300"]);
         rt.block_on(async {
             let b = db.backend;
             let mut site = Site::open(&db).await;
