@@ -8,17 +8,13 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Site, Sql, between, try_login};
+use crate::common::http::{COUNTY, Site, Sql, between, on_demo, try_login};
 use axum::http::StatusCode;
-use common::{TestDb, backends};
+use common::TestDb;
 
 #[test]
 fn users_manage_their_password_and_tokens_and_officers_their_accounts() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_accounts") {
-        db.demo(&["--persons", "200"]);
-        rt.block_on(accounts(&db));
-    }
+    on_demo("web_accounts", "200", accounts);
 }
 
 async fn accounts(db: &TestDb) {
