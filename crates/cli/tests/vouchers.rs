@@ -110,16 +110,7 @@ fn issue_redeem_settle_and_lapse_through_the_binary() {
             (&json!(0), &json!(2)),
             "[{b}] {again:#}"
         );
-        let text = db.ok(&[
-            "vouchers",
-            "issue",
-            "--scope",
-            "371502",
-            "--year",
-            "2019",
-            "--on",
-            "2019-03-01",
-        ]);
+        let text = db.ok(&issue_args(&[]));
         assert!(
             text.contains("发放 0 张") && text.contains("此前已发 2 张，未重发"),
             "[{b}] {text}"

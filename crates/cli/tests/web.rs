@@ -31,11 +31,7 @@ async fn walk(db: &TestDb) {
     {
         let b = db.backend;
         let site = Site::open(db).await;
-        let Site {
-            app,
-            store,
-            accounts,
-        } = &site;
+        let (app, store, accounts) = (site.app.clone(), site.store.clone(), &site.accounts);
         let pw = |l: &str| site.account(l).password.clone();
         let sample = store.first_person_with_claim().await.unwrap().unwrap();
         let mut sql = Sql::open(db).await;

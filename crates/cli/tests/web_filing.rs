@@ -53,7 +53,7 @@ async fn officer(store: &Store, login: &str, county: &str) -> jineng_web::DemoAc
 async fn filing(db: &TestDb) {
     let b = db.backend;
     let site = Site::open(db).await;
-    let Site { app, store, .. } = &site;
+    let (app, store) = (site.app.clone(), site.store.clone());
     let actor = Actor("test:setup".into());
     let (school, worker) = (site.account("school"), site.account("worker"));
     let (Scope::Institution(inst), Scope::Person(wid)) = (&school.scope, &worker.scope) else {
@@ -140,7 +140,7 @@ async fn filing(db: &TestDb) {
         ]
     };
     let firm_files = async |name: &str, kind: &str| {
-        postv(app, "/enterprise/claims", &firm_cookie, &claim(name, kind)).await
+        postv(&app, "/enterprise/claims", &firm_cookie, &claim(name, kind)).await
     };
     let r = firm_files(&emp_name, "新型学徒制补贴").await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
@@ -224,7 +224,7 @@ async fn filing(db: &TestDb) {
         ];
         form.extend(p.iter().map(|t| ("p", t.clone())));
         let path = format!("/classes/{class}/claims");
-        postv(app, &path, &school_cookie, &form).await
+        postv(&app, &path, &school_cookie, &form).await
     };
     let page = get(&app, &format!("/classes/{class}/claims"), &school_cookie).await;
     assert_eq!(page.status, StatusCode::OK, "[{b}] {}", page.body);
@@ -290,7 +290,7 @@ async fn filing(db: &TestDb) {
         store: &store,
         app: &app,
         school_code: &school_code,
-        worker: &worker,
+        worker,
         wid: *wid,
     };
     let first = worker_applies(&ctx, &mut sql).await;

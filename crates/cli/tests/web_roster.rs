@@ -25,7 +25,7 @@ fn clerk_keeps_the_roster_of_its_own_open_classes() {
 async fn roster(db: &TestDb) {
     let b = db.backend;
     let site = Site::open(db).await;
-    let Site { app, store, .. } = &site;
+    let (app, store) = (site.app.clone(), site.store.clone());
     let actor = Actor("test:setup".into());
     let pw = |l: &str| site.account(l).password.clone();
     let Scope::Institution(inst) = site.account("school").scope else {
