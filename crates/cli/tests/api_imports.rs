@@ -7,18 +7,13 @@
 
 use crate::common;
 
-use crate::common::http::{CountyRoster, Site, Sql};
+use crate::common::http::{CountyRoster, Site, Sql, on_demo};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::backends;
 
 #[test]
 fn a_machine_client_uploads_a_roster_and_reads_its_report() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("api_imports") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(walk(&db));
-    }
+    on_demo("api_imports", "300", walk);
 }
 
 async fn post_file(

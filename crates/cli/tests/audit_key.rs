@@ -96,6 +96,20 @@ async fn marker(db: &TestDb) -> Option<i64> {
         .unwrap()
 }
 
+/// What drops the marker and the head's note of it: as before the key.
+const UNKEYED: [&str; 2] = [
+    "DELETE FROM audit_log WHERE action = 'audit_key'",
+    "UPDATE audit_chain_head SET keyed_from = NULL, key_id = NULL WHERE id = 1",
+];
+
+/// Runs `statements`, then recomputes the chain the old way, without the key.
+fn tamper(rt: &tokio::runtime::Runtime, db: &TestDb, statements: &[&str]) {
+    for sql in statements {
+        rt.block_on(exec(db, sql));
+    }
+    rt.block_on(rechain_unkeyed(db));
+}
+
 #[test]
 fn a_chain_recomputed_without_the_key_is_found() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -118,11 +132,11 @@ fn a_chain_recomputed_without_the_key_is_found() {
 
         // An edit with the chain recomputed the old way is found at the
         // marker, the first keyed row.
-        rt.block_on(exec(
+        tamper(
+            &rt,
             &db,
-            "UPDATE audit_log SET actor = 'cli:mallory' WHERE audit_id = 3",
-        ));
-        rt.block_on(rechain_unkeyed(&db));
+            &["UPDATE audit_log SET actor = 'cli:mallory' WHERE audit_id = 3"],
+        );
         let (code, out) = verify(&db);
         assert_eq!(code, 1, "[{b}] {out}");
         assert!(
@@ -132,15 +146,7 @@ fn a_chain_recomputed_without_the_key_is_found() {
 
         // Dropping the marker (and the head's note of it) as well: the
         // chain has no keyed start, which a keyed deployment refuses.
-        rt.block_on(exec(
-            &db,
-            "DELETE FROM audit_log WHERE action = 'audit_key'",
-        ));
-        rt.block_on(exec(
-            &db,
-            "UPDATE audit_chain_head SET keyed_from = NULL, key_id = NULL WHERE id = 1",
-        ));
-        rt.block_on(rechain_unkeyed(&db));
+        tamper(&rt, &db, &UNKEYED);
         let (code, out) = verify(&db);
         assert_eq!(code, 1, "[{b}] {out}");
         assert!(out.contains("没有密钥起点"), "[{b}] {out}");
@@ -158,15 +164,7 @@ fn an_unkeyed_chain_is_keyed_from_a_marker_when_its_key_is_made() {
         let b = db.backend;
         base(&db, &fx(), "certificates");
         // As before the key existed: no marker, plain hashes, no key file.
-        rt.block_on(exec(
-            &db,
-            "DELETE FROM audit_log WHERE action = 'audit_key'",
-        ));
-        rt.block_on(exec(
-            &db,
-            "UPDATE audit_chain_head SET keyed_from = NULL, key_id = NULL WHERE id = 1",
-        ));
-        rt.block_on(rechain_unkeyed(&db));
+        tamper(&rt, &db, &UNKEYED);
         let path = jineng_store::audit_key_path(&db.url).unwrap();
         std::fs::remove_file(&path).unwrap();
         let before: i64 = rt.block_on(async {
@@ -187,11 +185,11 @@ fn an_unkeyed_chain_is_keyed_from_a_marker_when_its_key_is_made() {
 
         // An edit before the marker, recomputed without the key up to it,
         // no longer links to the marker.
-        rt.block_on(exec(
+        tamper(
+            &rt,
             &db,
-            "UPDATE audit_log SET actor = 'cli:mallory' WHERE audit_id = 2",
-        ));
-        rt.block_on(rechain_unkeyed(&db));
+            &["UPDATE audit_log SET actor = 'cli:mallory' WHERE audit_id = 2"],
+        );
         let (code, out) = verify(&db);
         assert_eq!(code, 1, "[{b}] {out}");
         assert!(out.contains(&format!("第 {from} 号")), "[{b}] {out}");

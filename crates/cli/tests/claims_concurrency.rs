@@ -10,7 +10,7 @@ use common::fixtures::{Registry, export_claims, policy_file, sql_rows};
 use common::{TestDb, credit, id};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// (claim, occupation, name, level, class, certificate date): six
 /// occupations, and 电工 五级 and 焊工 五级 twice under another number.
@@ -80,8 +80,16 @@ fn spawn(db: &TestDb, actor: &str, args: &[String]) -> Child {
         .expect("spawn jineng")
 }
 
-/// Waits for every process; fails on a crash. Returns (args, output).
-fn wait_all(db: &TestDb, running: Vec<(Vec<String>, Child)>) -> Vec<(Vec<String>, Output)> {
+/// Starts every (actor, args) command at once and waits for all; fails
+/// unless each ended in success or a refusal (exit 0 or 1).
+fn run_all(db: &TestDb, commands: Vec<(String, Vec<String>)>) {
+    let running: Vec<(Vec<String>, Child)> = commands
+        .into_iter()
+        .map(|(actor, args)| {
+            let child = spawn(db, &actor, &args);
+            (args, child)
+        })
+        .collect();
     let done: Vec<_> = running
         .into_iter()
         .map(|(args, child)| (args, child.wait_with_output().unwrap()))
@@ -100,7 +108,15 @@ fn wait_all(db: &TestDb, running: Vec<(Vec<String>, Child)>) -> Vec<(Vec<String>
         }
     }
     eprintln!("[{}] exit codes: {codes:?}", db.backend);
-    done
+    for (args, out) in &done {
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "[{}] jineng {args:?} failed with {:?} (not a refusal): {}",
+            db.backend,
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// What must hold whatever the interleaving was, for each person of
@@ -195,25 +211,16 @@ fn concurrent_decide_approve_pay_keep_caps_and_pay_once() {
         // 64 at once: decide, approve and pay, each on a few of the claims;
         // a second wave finds the first wave's decisions and approvals.
         for wave in 0..2usize {
-            let running: Vec<(Vec<String>, Child)> = (0..64usize)
+            let commands = (0..64usize)
                 .map(|i| {
                     let verb = ["decide", "approve", "pay"][(i + wave) % 3];
                     let take = 1 + (i * 7 + wave) % 4;
                     let mut args = vec!["claims".to_string(), verb.to_string()];
                     args.extend((0..take).map(|k| nos[(i * 5 + k * 3 + wave) % nos.len()].clone()));
-                    let child = spawn(&db, &format!("clerk{wave}-{i}"), &args);
-                    (args, child)
+                    (format!("clerk{wave}-{i}"), args)
                 })
                 .collect();
-            let done = wait_all(&db, running);
-            for (args, out) in &done {
-                assert!(
-                    matches!(out.status.code(), Some(0 | 1)),
-                    "[{b}] jineng {args:?} failed with {:?} (not a refusal): {}",
-                    out.status.code(),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
+            run_all(&db, commands);
             check_invariants(
                 &db,
                 &format!("after wave {wave} of 64 concurrent commands"),
@@ -225,7 +232,7 @@ fn concurrent_decide_approve_pay_keep_caps_and_pay_once() {
         // 16 officers pay at once.
         db.run(&["claims", "decide", "--all"]);
         db.run(&["claims", "approve", "--all"]);
-        let running: Vec<(Vec<String>, Child)> = (0..16usize)
+        let commands = (0..16usize)
             .map(|i| {
                 let mut args = vec!["claims".to_string(), "pay".to_string()];
                 if i % 2 == 0 {
@@ -233,19 +240,10 @@ fn concurrent_decide_approve_pay_keep_caps_and_pay_once() {
                 } else {
                     args.extend(nos.iter().rev().cloned());
                 }
-                let child = spawn(&db, &format!("cashier{i}"), &args);
-                (args, child)
+                (format!("cashier{i}"), args)
             })
             .collect();
-        let done = wait_all(&db, running);
-        for (args, out) in &done {
-            assert!(
-                matches!(out.status.code(), Some(0 | 1)),
-                "[{b}] jineng {args:?} failed with {:?}: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        run_all(&db, commands);
         let paid = check_invariants(&db, "after 16 concurrent payers", &["A"]);
         assert_eq!(paid.len(), 3, "[{b}] three a year, all paid: {paid:?}");
 
@@ -299,22 +297,12 @@ fn one_process_per_claim_never_exceeds_the_yearly_cap() {
                 commands.push(vec!["claims".into(), verb.into(), "--all".into()]);
             }
         }
-        let running: Vec<(Vec<String>, Child)> = commands
+        let commands = commands
             .into_iter()
             .enumerate()
-            .map(|(i, args)| {
-                let child = spawn(&db, &format!("clerk{i}"), &args);
-                (args, child)
-            })
+            .map(|(i, args)| (format!("clerk{i}"), args))
             .collect();
-        for (args, out) in wait_all(&db, running) {
-            assert!(
-                matches!(out.status.code(), Some(0 | 1)),
-                "[{b}] jineng {args:?} failed with {:?}: {}",
-                out.status.code(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        run_all(&db, commands);
         check_invariants(&db, "after one decide per claim", &people);
         db.ok(&["claims", "approve", "--all"]);
         db.ok(&["claims", "pay", "--all"]);

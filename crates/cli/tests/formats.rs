@@ -279,17 +279,7 @@ fn write_table(path: &std::path::Path, headers: &[String], rows: &[Vec<String>])
 #[test]
 fn every_template_is_written_with_instructions_and_imports_empty() {
     let db = &common::initialised("template")[0];
-    for kind in [
-        "persons",
-        "categories",
-        "relations",
-        "institutions",
-        "classes",
-        "roster",
-        "certificates",
-        "claims",
-        "regions",
-    ] {
+    for kind in common::fixtures::KINDS {
         let out = db.path(&format!("{kind}.xlsx"));
         db.ok(&["template", kind, "--out", out.to_str().unwrap()]);
         use calamine::{Reader, open_workbook_auto};

@@ -7,18 +7,14 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Site, Sql, get, post, send};
+use crate::common::http::{COUNTY, Site, Sql, get, on_demo, post, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::{TestDb, backends};
 
 #[test]
 fn a_scraper_reads_routes_latencies_and_write_counters() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("metrics") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(scrape(&db));
-    }
+    on_demo("metrics", "300", scrape);
 }
 
 /// The value of the sample line `name{labels}`, if present.

@@ -69,6 +69,22 @@ fn annual(db: &TestDb, region: &str, name: &str) -> BTreeMap<String, BTreeMap<St
         .collect()
 }
 
+/// `report progress` of 聊城 for 2019 as of its last day, with `extra`.
+fn progress(db: &TestDb, extra: &[&str]) -> String {
+    let mut args = vec![
+        "report",
+        "progress",
+        "--region",
+        "371500",
+        "--year",
+        "2019",
+        "--as-of",
+        "2019-12-31",
+    ];
+    args.extend_from_slice(extra);
+    db.ok(&args)
+}
+
 const TRAINING: &str = "补贴性职业技能培训";
 const MIGRANT: &str = "其中：农民工参加职业技能培训";
 const CERTS: &str = "新增取得职业资格证书或职业技能等级证书";
@@ -296,17 +312,7 @@ fn every_indicator_at_county_city_and_province_level() {
         assert_eq!(num(&no_class[2]), 1.0, "[{b}] K6 has no class");
 
         // The dashboard's JSON and the progress xlsx agree with the 年报.
-        let json: Vec<Value> = serde_json::from_str(&db.ok(&[
-            "report",
-            "progress",
-            "--region",
-            "371500",
-            "--year",
-            "2019",
-            "--as-of",
-            "2019-12-31",
-        ]))
-        .unwrap();
+        let json: Vec<Value> = serde_json::from_str(&progress(&db, &[])).unwrap();
         let by_region: BTreeMap<&str, (i64, i64)> = json
             .iter()
             .filter(|e| e["indicator"] == "training")
@@ -331,18 +337,7 @@ fn every_indicator_at_county_city_and_province_level() {
             "[{b}] none reached its target"
         );
         let px = db.path("progress.xlsx");
-        db.ok(&[
-            "report",
-            "progress",
-            "--region",
-            "371500",
-            "--year",
-            "2019",
-            "--as-of",
-            "2019-12-31",
-            "--out",
-            px.to_str().unwrap(),
-        ]);
+        progress(&db, &["--out", px.to_str().unwrap()]);
         let (_, rows) = sheet_by(&px, "目标进度", 3);
         for e in &json {
             let key = ["region", "name", "indicator_name"].map(|k| e[k].as_str().unwrap());
@@ -376,18 +371,7 @@ fn every_indicator_at_county_city_and_province_level() {
 
         // The charts: bars per area against the targets, the city's line.
         let svg = db.path("p.svg");
-        db.ok(&[
-            "report",
-            "progress",
-            "--region",
-            "371500",
-            "--year",
-            "2019",
-            "--as-of",
-            "2019-12-31",
-            "--out",
-            svg.to_str().unwrap(),
-        ]);
+        progress(&db, &["--out", svg.to_str().unwrap()]);
         let svg = std::fs::read_to_string(svg).unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "[{b}]");
         for needle in [

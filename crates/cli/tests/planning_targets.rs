@@ -209,71 +209,45 @@ fn statistics_and_tasks() {
             "[{b}]"
         );
         let doc = "聊政办发〔2019〕10号 附件2";
-        let late = db.ok(&[
-            "tasks",
-            "list",
-            "--doc",
-            doc,
-            "--overdue",
-            "--as-of",
-            "2022-01-01",
-        ]);
+        let overdue = || {
+            db.ok(&[
+                "tasks",
+                "list",
+                "--doc",
+                doc,
+                "--overdue",
+                "--as-of",
+                "2022-01-01",
+            ])
+        };
+        // `tasks report`: task `no` 已完成 by `unit`, with `extra`.
+        let done = |no: &'static str, unit: &'static str, extra: &[&'static str]| {
+            let mut args = vec![
+                "tasks",
+                "report",
+                "--doc",
+                doc,
+                "--no",
+                no,
+                "--unit",
+                unit,
+                "--status",
+                "已完成",
+            ];
+            args.extend_from_slice(extra);
+            args
+        };
+        let late = overdue();
         assert!(late.contains("共 26 项"), "[{b}] {late}");
-        let refused = db.run(&[
-            "tasks",
-            "report",
-            "--doc",
-            doc,
-            "--no",
-            "3",
-            "--unit",
-            "市财政局",
-            "--status",
-            "已完成",
-        ]);
+        let refused = db.run(&done("3", "市财政局", &[]));
         assert!(
             String::from_utf8_lossy(&refused.stderr).contains("「市财政局」不是"),
             "[{b}] only a responsible unit reports"
         );
-        db.ok(&[
-            "tasks",
-            "report",
-            "--doc",
-            doc,
-            "--no",
-            "3",
-            "--unit",
-            "市人力资源社会保障局",
-            "--status",
-            "已完成",
-            "--date",
-            "2021-06-30",
-            "--note",
-            "护航行动已实施",
-        ]);
-        db.ok(&[
-            "tasks",
-            "report",
-            "--doc",
-            doc,
-            "--no",
-            "1",
-            "--unit",
-            "市教育体育局",
-            "--status",
-            "已完成",
-            "--date",
-            "2021-06-30",
-        ]);
-        let late = db.ok(&[
-            "tasks",
-            "list",
-            "--doc",
-            doc,
-            "--overdue",
-            "--as-of",
-            "2022-01-01",
-        ]);
+        let note = ["--date", "2021-06-30", "--note", "护航行动已实施"];
+        db.ok(&done("3", "市人力资源社会保障局", &note));
+        db.ok(&done("1", "市教育体育局", &["--date", "2021-06-30"]));
+        let late = overdue();
         assert!(
             late.contains("共 25 项"),
             "[{b}] task 3 done by its lead unit: {late}"

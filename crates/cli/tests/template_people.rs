@@ -20,42 +20,24 @@ fn categories_every_rule_rejects_its_row() {
     ));
     s.good(format!("{},农村转移就业劳动者,20230101,,", f.li));
     s.bad("身份证号码", "必填", ",登记失业人员,2024-01-01,,");
-    s.bad(
-        "身份证号码",
-        "校验位",
-        format!("{},登记失业人员,2024-01-01,,", bad_check(&f.li)),
+    s.bad_cells(
+        &format!("{},登记失业人员,2024-01-01,,", f.li),
+        &[
+            ("身份证号码", bad_check(&f.li).as_str(), "校验位"),
+            ("身份证号码", f.stranger.as_str(), "尚未登记"),
+            ("人员类别", "失业人员", "不是可用的人员类别"),
+            ("人员类别", "", "必填"),
+        ],
     );
-    s.bad(
-        "身份证号码",
-        "尚未登记",
-        format!("{},登记失业人员,2024-01-01,,", f.stranger),
-    );
-    s.bad(
-        "人员类别",
-        "不是可用的人员类别",
-        format!("{},失业人员,2024-01-01,,", f.li),
-    );
-    s.bad("人员类别", "必填", format!("{},,2024-01-01,,", f.li));
-    s.bad("起始日期", "必填", format!("{},退役军人,,,", f.li));
-    s.bad(
-        "起始日期",
-        "无法识别的日期格式",
-        format!("{},退役军人,去年三月,,", f.li),
-    );
-    s.bad(
-        "起始日期",
-        "不存在",
-        format!("{},退役军人,2023-02-29,,", f.li),
-    );
-    s.bad(
-        "截止日期",
-        "早于起始日期",
-        format!("{},退役军人,2024-01-01,2023-12-31,", f.li),
-    );
-    s.bad(
-        "证明材料",
-        "不能超过100个字符",
-        format!("{},退役军人,2024-01-01,,{}", f.li, "证".repeat(101)),
+    s.bad_cells(
+        &format!("{},退役军人,2024-01-01,,", f.li),
+        &[
+            ("起始日期", "", "必填"),
+            ("起始日期", "去年三月", "无法识别的日期格式"),
+            ("起始日期", "2023-02-29", "不存在"),
+            ("截止日期", "2023-12-31", "早于起始日期"),
+            ("证明材料", "证".repeat(101).as_str(), "不能超过100个字符"),
+        ],
     );
     for db in common::initialised("tpl_categories") {
         base(&db, &f, "persons");
@@ -115,37 +97,20 @@ fn relations_every_rule_rejects_its_row() {
     s.good(format!("{},{},子女", f.zhang, f.zhao));
     s.good(format!("{},{},祖父母", f.zhao, f.wang));
     s.bad("身份证号码", "必填", format!(",{},配偶", f.li));
-    s.bad(
-        "身份证号码",
-        "校验位",
-        format!("{},{},配偶", bad_check(&f.li), f.zhang),
+    s.bad_cells(
+        &format!("{},{},配偶", f.li, f.zhang),
+        &[
+            ("身份证号码", bad_check(&f.li).as_str(), "校验位"),
+            ("身份证号码", f.stranger.as_str(), "尚未登记"),
+            ("亲属身份证号码", "", "必填"),
+            ("亲属身份证号码", bad_check(&f.zhang).as_str(), "校验位"),
+            ("亲属身份证号码", f.stranger.as_str(), "尚未登记"),
+            ("亲属身份证号码", f.li.as_str(), "不能与本人相同"),
+        ],
     );
-    s.bad(
-        "身份证号码",
-        "尚未登记",
-        format!("{},{},配偶", f.stranger, f.zhang),
-    );
-    s.bad("亲属身份证号码", "必填", format!("{},,配偶", f.li));
-    s.bad(
-        "亲属身份证号码",
-        "校验位",
-        format!("{},{},配偶", f.li, bad_check(&f.zhang)),
-    );
-    s.bad(
-        "亲属身份证号码",
-        "尚未登记",
-        format!("{},{},配偶", f.li, f.stranger),
-    );
-    s.bad(
-        "亲属身份证号码",
-        "不能与本人相同",
-        format!("{},{},配偶", f.li, f.li),
-    );
-    s.bad("关系", "必填", format!("{},{},", f.li, f.wang));
-    s.bad(
-        "关系",
-        "无法识别的亲属关系",
-        format!("{},{},兄弟", f.li, f.wang),
+    s.bad_cells(
+        &format!("{},{},配偶", f.li, f.wang),
+        &[("关系", "", "必填"), ("关系", "兄弟", "无法识别的亲属关系")],
     );
     for db in common::initialised("tpl_relations") {
         base(&db, &f, "persons");

@@ -54,17 +54,22 @@ fn issue_redeem_settle_and_lapse_through_the_binary() {
         let b = db.backend;
         // A fund that cannot cover the commitments: nothing is issued.
         registry(&db, &f, "1000");
-        let args = [
-            "vouchers",
-            "issue",
-            "--scope",
-            "371502",
-            "--year",
-            "2019",
-            "--on",
-            "2019-03-01",
-        ];
-        let out = db.run(&args);
+        // `vouchers issue` for 东昌府区 on 2019-03-01, with `extra`.
+        let issue_args = |extra: &[&'static str]| {
+            let mut args = vec![
+                "vouchers",
+                "issue",
+                "--scope",
+                "371502",
+                "--year",
+                "2019",
+                "--on",
+                "2019-03-01",
+            ];
+            args.extend_from_slice(extra);
+            args
+        };
+        let out = db.run(&issue_args(&[]));
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "[{b}] {err}");
         assert!(
@@ -76,21 +81,8 @@ fn issue_redeem_settle_and_lapse_through_the_binary() {
             "[{b}] nothing written"
         );
         db.ok(&["ledger", "allocate", "--fund", "ES", "--amount", "99000"]);
-        let issue = |extra: &[&str]| {
-            let mut args = vec![
-                "vouchers",
-                "issue",
-                "--scope",
-                "371502",
-                "--year",
-                "2019",
-                "--on",
-                "2019-03-01",
-                "--json",
-            ];
-            args.extend_from_slice(extra);
-            json_of(&db.ok(&args))
-        };
+        let issue =
+            |extra: &[&'static str]| json_of(&db.ok(&issue_args(&[&["--json"], extra].concat())));
         let s = issue(&[]);
         assert_eq!(
             (
@@ -118,16 +110,7 @@ fn issue_redeem_settle_and_lapse_through_the_binary() {
             (&json!(0), &json!(2)),
             "[{b}] {again:#}"
         );
-        let text = db.ok(&[
-            "vouchers",
-            "issue",
-            "--scope",
-            "371502",
-            "--year",
-            "2019",
-            "--on",
-            "2019-03-01",
-        ]);
+        let text = db.ok(&issue_args(&[]));
         assert!(
             text.contains("发放 0 张") && text.contains("此前已发 2 张，未重发"),
             "[{b}] {text}"

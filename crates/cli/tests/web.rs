@@ -8,9 +8,10 @@
 use crate::common;
 
 use axum::http::{StatusCode, header};
-use common::http::{COUNTY, Sql, api, csrf_of, encode, get, login, post, set_cookie};
-use common::{TestDb, backends};
-use jineng_store::{Actor, Store};
+use common::TestDb;
+use common::http::{
+    COUNTY, Site, Sql, api, csrf_of, encode, get, login, on_demo, post, set_cookie,
+};
 
 /// Claim numbers linked from a page.
 fn claim_links(html: &str) -> Vec<String> {
@@ -23,35 +24,16 @@ fn claim_links(html: &str) -> Vec<String> {
 
 #[test]
 fn every_role_sees_only_its_scope() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_walk") {
-        db.demo(&["--persons", "400"]);
-        rt.block_on(walk(&db));
-    }
+    on_demo("web_walk", "400", walk);
 }
 
 async fn walk(db: &TestDb) {
     {
         let b = db.backend;
-        let store = Store::connect(&db.url).await.unwrap();
+        let site = Site::open(db).await;
+        let (app, store, accounts) = (site.app.clone(), site.store.clone(), &site.accounts);
+        let pw = |l: &str| site.account(l).password.clone();
         let sample = store.first_person_with_claim().await.unwrap().unwrap();
-        let actor = Actor("test:setup".into());
-        let accounts = jineng_web::demo_accounts(&store, "371500", COUNTY, &sample, &actor)
-            .await
-            .unwrap();
-        let pw = |l: &str| {
-            accounts
-                .iter()
-                .find(|a| a.login == l)
-                .unwrap()
-                .password
-                .clone()
-        };
-        let limits = jineng_web::Limits {
-            login_per_minute: 1000,
-            lookup_per_minute: 1000,
-        };
-        let app = jineng_web::router(jineng_web::AppState::new(store.clone(), limits, false));
         let mut sql = Sql::open(db).await;
 
         // Security headers; the public home page without a session, and
@@ -197,14 +179,7 @@ async fn walk(db: &TestDb) {
             r.body.contains("没有找到"),
             "[{b}] another county's person is not found"
         );
-        let county_tok_id = accounts
-            .iter()
-            .find(|a| a.login == "county")
-            .unwrap()
-            .account_id;
-        let token = jineng_web::issue_api_token(&store, county_tok_id, "test", &actor)
-            .await
-            .unwrap();
+        let token = site.token("county").await;
         let (s, v) = api(&app, "GET", "/api/v1/claims", &token).await;
         assert_eq!(s, StatusCode::OK, "[{b}]");
         let api_claims: Vec<&str> = v

@@ -8,17 +8,13 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Site, Sql};
+use crate::common::http::{COUNTY, Site, Sql, on_demo};
 use axum::http::StatusCode;
-use common::{TestDb, backends};
+use common::TestDb;
 
 #[test]
 fn auditors_read_the_trail_and_its_chain_status() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_audit") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(audit(&db));
-    }
+    on_demo("web_audit", "300", audit);
 }
 
 async fn audit(db: &TestDb) {

@@ -7,17 +7,12 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Site, Sql, get, import, post};
+use crate::common::http::{COUNTY, Site, Sql, get, on_demo, post};
 use axum::http::{StatusCode, header};
-use common::backends;
 
 #[test]
 fn classes_are_reviewed_and_closed_within_scope() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_classes") {
-        db.demo(&["--persons", "400"]);
-        rt.block_on(walk(&db));
-    }
+    on_demo("web_classes", "400", walk);
 }
 
 fn level_zh(grade: Option<i64>) -> &'static str {
@@ -218,31 +213,17 @@ async fn walk(db: &common::TestDb) {
             "班级编号,统一社会信用代码,姓名,身份证号码,线下课时,线上课时,结业结果\nWEB-A,{credit},{name},{idn},40,0,{result}\n"
         )
     };
-    let (_, done) = import(
-        &site,
-        &county,
-        &csrf,
-        "roster",
-        "花名册.csv",
-        &roster("未结业"),
-        false,
-    )
-    .await;
+    let (_, done) = site
+        .import(&county, &csrf, "roster", "花名册.csv", &roster("未结业"))
+        .await;
     assert!(done.contains("接收 1 行"), "[{b}] {done}");
     let r = post(app, &format!("{a}/close"), &county, &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
     assert!(r.body.contains("1 名学员没有结业结果"), "[{b}] {}", r.body);
     assert_eq!(sql.text(&status(a_id)).await, "approved", "[{b}]");
-    let (_, done) = import(
-        &site,
-        &county,
-        &csrf,
-        "roster",
-        "花名册.csv",
-        &roster("合格"),
-        false,
-    )
-    .await;
+    let (_, done) = site
+        .import(&county, &csrf, "roster", "花名册.csv", &roster("合格"))
+        .await;
     assert!(done.contains("更新 1"), "[{b}] {done}");
     let r = post(app, &format!("{a}/close"), &county, &[("csrf", &csrf)]).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);

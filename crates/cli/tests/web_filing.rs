@@ -10,19 +10,17 @@ use crate::common;
 
 use crate::common::http::*;
 use axum::http::StatusCode;
-use common::{TestDb, backends};
+use common::TestDb;
 use jineng_domain::RegionCode;
 use jineng_domain::access::{Role, Scope};
 use jineng_store::{Actor, Store};
 
 #[test]
 fn claimants_file_within_their_scope_and_see_the_decision() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_filing") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(filing(&db));
+    on_demo("web_filing", "300", async |db| {
+        filing(db).await;
         db.ok(&["audit", "verify"]);
-    }
+    });
 }
 
 /// The claim numbers a page links to that start with `prefix`.
@@ -36,10 +34,6 @@ fn filed(html: &str, prefix: &str) -> Vec<String> {
     v.sort();
     v.dedup();
     v
-}
-
-fn account(accounts: &[jineng_web::DemoAccount], login: &str) -> jineng_web::DemoAccount {
-    accounts.iter().find(|a| a.login == login).unwrap().clone()
 }
 
 async fn officer(store: &Store, login: &str, county: &str) -> jineng_web::DemoAccount {
@@ -58,13 +52,10 @@ async fn officer(store: &Store, login: &str, county: &str) -> jineng_web::DemoAc
 
 async fn filing(db: &TestDb) {
     let b = db.backend;
-    let store = Store::connect(&db.url).await.unwrap();
+    let site = Site::open(db).await;
+    let (app, store) = (site.app.clone(), site.store.clone());
     let actor = Actor("test:setup".into());
-    let sample = store.first_person_with_claim().await.unwrap().unwrap();
-    let accounts = jineng_web::demo_accounts(&store, "371500", "371502", &sample, &actor)
-        .await
-        .unwrap();
-    let (school, worker) = (account(&accounts, "school"), account(&accounts, "worker"));
+    let (school, worker) = (site.account("school"), site.account("worker"));
     let (Scope::Institution(inst), Scope::Person(wid)) = (&school.scope, &worker.scope) else {
         panic!("demo scopes")
     };
@@ -85,7 +76,6 @@ async fn filing(db: &TestDb) {
             "SELECT credit_code FROM institutions WHERE institution_id = {inst}"
         ))
         .await;
-    let app = app_of(&store);
 
     // An apprenticeship class (新型学徒制) of the school, imported as any upload.
     let classes = db.csv(
@@ -149,13 +139,10 @@ async fn filing(db: &TestDb) {
             ("applied_on", "2020-04-01".to_string()),
         ]
     };
-    let r = postv(
-        &app,
-        "/enterprise/claims",
-        &firm_cookie,
-        &claim(&emp_name, "新型学徒制补贴"),
-    )
-    .await;
+    let firm_files = async |name: &str, kind: &str| {
+        postv(&app, "/enterprise/claims", &firm_cookie, &claim(name, kind)).await
+    };
+    let r = firm_files(&emp_name, "新型学徒制补贴").await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     let nos = filed(&r.body, "WQ");
     assert_eq!(nos.len(), 1, "[{b}] {}", r.body);
@@ -186,13 +173,7 @@ async fn filing(db: &TestDb) {
     // Refused: another name for the ID (冒名), a type the enterprise does not
     // file, a form without CSRF. Nothing is written.
     let mine = format!("SELECT COUNT(*) FROM claims WHERE claimant_code = '{firm_code}'");
-    let r = postv(
-        &app,
-        "/enterprise/claims",
-        &firm_cookie,
-        &claim("冒名者", "新型学徒制补贴"),
-    )
-    .await;
+    let r = firm_files("冒名者", "新型学徒制补贴").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {}", r.body);
     // The same answer as for an unregistered ID (no registration oracle).
     assert!(
@@ -200,13 +181,7 @@ async fn filing(db: &TestDb) {
         "[{b}] {}",
         r.body
     );
-    let r = postv(
-        &app,
-        "/enterprise/claims",
-        &firm_cookie,
-        &claim(&emp_name, "职业培训补贴"),
-    )
-    .await;
+    let r = firm_files(&emp_name, "职业培训补贴").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
     assert!(
         r.body.contains("不是您可以申领的补贴类型"),
@@ -240,6 +215,17 @@ async fn filing(db: &TestDb) {
              AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.class_id = e.class_id AND c.person_id = e.person_id)"
         ))
         .await;
+    // 职业培训补贴 filed by the school for the persons `p` of a class.
+    let file_class = async |class: i64, applied_on: &str, p: &[String]| {
+        let mut form = vec![
+            ("csrf", school_csrf.clone()),
+            ("subsidy_type", "职业培训补贴".to_string()),
+            ("applied_on", applied_on.to_string()),
+        ];
+        form.extend(p.iter().map(|t| ("p", t.clone())));
+        let path = format!("/classes/{class}/claims");
+        postv(&app, &path, &school_cookie, &form).await
+    };
     let page = get(&app, &format!("/classes/{class}/claims"), &school_cookie).await;
     assert_eq!(page.status, StatusCode::OK, "[{b}] {}", page.body);
     let ticks: Vec<String> = page
@@ -261,20 +247,8 @@ async fn filing(db: &TestDb) {
         passed,
         "[{b}] only passed trainees not yet claimed for can be ticked"
     );
-    let mut form = vec![
-        ("csrf", school_csrf.clone()),
-        ("subsidy_type", "职业培训补贴".to_string()),
-        ("applied_on", "2021-12-01".to_string()),
-    ];
-    form.extend(ticks.iter().map(|t| ("p", t.clone())));
     let before = sql.int("SELECT COUNT(*) FROM claims").await;
-    let r = postv(
-        &app,
-        &format!("/classes/{class}/claims"),
-        &school_cookie,
-        &form,
-    )
-    .await;
+    let r = file_class(class, "2021-12-01", &ticks).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     let inst_claims = filed(&r.body, "WJ");
     assert_eq!(inst_claims.len(), ticks.len(), "[{b}] {}", r.body);
@@ -292,19 +266,7 @@ async fn filing(db: &TestDb) {
             "SELECT person_id FROM persons WHERE id_number = '{emp_id}'"
         ))
         .await;
-    let form = vec![
-        ("csrf", school_csrf.clone()),
-        ("subsidy_type", "职业培训补贴".to_string()),
-        ("applied_on", "2021-03-01".to_string()),
-        ("p", emp_pid.to_string()),
-    ];
-    let r = postv(
-        &app,
-        &format!("/classes/{apprentice_class}/claims"),
-        &school_cookie,
-        &form,
-    )
-    .await;
+    let r = file_class(apprentice_class, "2021-03-01", &[emp_pid.to_string()]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {}", r.body);
     assert!(r.body.contains("尚无证书"), "[{b}] {}", r.body);
     // Another institution's trainee cannot be filed for.
@@ -315,19 +277,7 @@ async fn filing(db: &TestDb) {
              (SELECT x.person_id FROM enrolments x JOIN classes y ON y.class_id = x.class_id WHERE y.institution_id = {inst})"
         ))
         .await;
-    let form = vec![
-        ("csrf", school_csrf.clone()),
-        ("subsidy_type", "职业培训补贴".to_string()),
-        ("applied_on", "2021-03-01".to_string()),
-        ("p", stranger.to_string()),
-    ];
-    let r = postv(
-        &app,
-        &format!("/classes/{class}/claims"),
-        &school_cookie,
-        &form,
-    )
-    .await;
+    let r = file_class(class, "2021-03-01", &[stranger.to_string()]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {}", r.body);
     assert_eq!(
         sql.int("SELECT COUNT(*) FROM claims").await,
@@ -340,7 +290,7 @@ async fn filing(db: &TestDb) {
         store: &store,
         app: &app,
         school_code: &school_code,
-        worker: &worker,
+        worker,
         wid: *wid,
     };
     let first = worker_applies(&ctx, &mut sql).await;

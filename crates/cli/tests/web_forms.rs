@@ -15,18 +15,16 @@ use crate::common;
 mod others;
 
 use crate::common::http::*;
-use common::{TestDb, backends};
+use common::TestDb;
 use jineng_domain::access::{Role, Scope};
 use jineng_store::Actor;
 
 #[test]
 fn forms_redirect_after_post_and_keep_their_input() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_forms") {
-        db.demo(&["--persons", "200"]);
-        rt.block_on(forms(&db));
+    on_demo("web_forms", "200", async |db| {
+        forms(db).await;
         db.ok(&["audit", "verify"]);
-    }
+    });
 }
 
 /// The router, the demo's accounts and an enterprise clerk.

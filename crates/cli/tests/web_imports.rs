@@ -8,17 +8,13 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, CountyRoster, Site, Sql, get, import, upload};
+use crate::common::http::{COUNTY, CountyRoster, Site, Sql, get, import, on_demo, upload};
 use axum::http::StatusCode;
-use common::{backends, id};
+use common::id;
 
 #[test]
 fn uploads_report_errors_and_respect_the_scope() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_imports") {
-        db.demo(&["--persons", "400"]);
-        rt.block_on(walk(&db));
-    }
+    on_demo("web_imports", "400", walk);
 }
 
 async fn walk(db: &common::TestDb) {
@@ -29,17 +25,7 @@ async fn walk(db: &common::TestDb) {
 
     let form = get(&site.app, "/imports", &county).await;
     assert_eq!(form.status, StatusCode::OK, "[{b}]");
-    for kind in [
-        "persons",
-        "categories",
-        "relations",
-        "institutions",
-        "classes",
-        "roster",
-        "certificates",
-        "claims",
-        "regions",
-    ] {
+    for kind in common::fixtures::KINDS {
         assert!(
             form.body.contains(&format!("<option value=\"{kind}\">")),
             "[{b}] {kind}"
@@ -75,16 +61,9 @@ async fn walk(db: &common::TestDb) {
     );
 
     // The real upload: two rows in, row 3 rejected with its reason.
-    let (job, done) = import(
-        &site,
-        &county,
-        &csrf,
-        "roster",
-        "花名册.csv",
-        &roster,
-        false,
-    )
-    .await;
+    let (job, done) = site
+        .import(&county, &csrf, "roster", "花名册.csv", &roster)
+        .await;
     assert!(
         done.contains("接收 2 行（新增 2") && done.contains("拒绝 1 行"),
         "[{b}] {done}"
@@ -160,16 +139,9 @@ async fn walk(db: &common::TestDb) {
         "SELECT COUNT(*) FROM enrolments WHERE class_id = {class_id} AND offline_hours = {hours}"
     );
     let same = sql.int(&state).await;
-    let (_, done) = import(
-        &site,
-        &county,
-        &csrf,
-        "roster",
-        "花名册.csv",
-        &roster,
-        false,
-    )
-    .await;
+    let (_, done) = site
+        .import(&county, &csrf, "roster", "花名册.csv", &roster)
+        .await;
     assert!(
         done.contains("新增 0，更新 0，无变化 2") && done.contains("拒绝 1 行"),
         "[{b}] {done}"
@@ -182,16 +154,9 @@ async fn walk(db: &common::TestDb) {
     let outside = id("371521", 1991, 7, 8, 12);
     let persons =
         format!("姓名,身份证号码,户籍地\n县内新人,{inside},{COUNTY}\n县外新人,{outside},371521\n");
-    let (_, done) = import(
-        &site,
-        &county,
-        &csrf,
-        "persons",
-        "人员.csv",
-        &persons,
-        false,
-    )
-    .await;
+    let (_, done) = site
+        .import(&county, &csrf, "persons", "人员.csv", &persons)
+        .await;
     assert!(
         done.contains("接收 1 行") && done.contains("拒绝 1 行"),
         "[{b}] {done}"
@@ -212,7 +177,9 @@ async fn walk(db: &common::TestDb) {
     .await
     .unwrap();
     let moved = format!("姓名,身份证号码,户籍地\n{name},{other},{COUNTY}\n");
-    let (_, done) = import(&site, &county, &csrf, "persons", "迁入.csv", &moved, false).await;
+    let (_, done) = site
+        .import(&county, &csrf, "persons", "迁入.csv", &moved)
+        .await;
     assert!(
         done.contains("拒绝 1 行") && done.contains("不在您的管理范围内"),
         "[{b}] {done}"

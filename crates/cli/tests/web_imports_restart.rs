@@ -9,17 +9,12 @@
 
 use crate::common;
 
-use crate::common::http::{CountyRoster, Site, Sql, app_of, get, import};
+use crate::common::http::{CountyRoster, Site, Sql, app_of, get, on_demo};
 use axum::http::StatusCode;
-use common::backends;
 
 #[test]
 fn upload_jobs_and_their_reports_survive_a_restart() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_imports_restart") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(walk(&db));
-    }
+    on_demo("web_imports_restart", "300", walk);
 }
 
 async fn walk(db: &common::TestDb) {
@@ -28,25 +23,11 @@ async fn walk(db: &common::TestDb) {
     let mut sql = Sql::open(db).await;
     let (county, csrf) = site.login("county").await;
     let account = site.account("county").account_id;
-    let token = jineng_web::issue_api_token(
-        &site.store,
-        account,
-        "test",
-        &jineng_store::Actor("test:setup".into()),
-    )
-    .await
-    .unwrap();
+    let token = site.token("county").await;
     let CountyRoster { csv: roster, .. } = sql.county_roster_with_a_bad_row().await;
-    let (job, done) = import(
-        &site,
-        &county,
-        &csrf,
-        "roster",
-        "花名册.csv",
-        &roster,
-        false,
-    )
-    .await;
+    let (job, done) = site
+        .import(&county, &csrf, "roster", "花名册.csv", &roster)
+        .await;
     assert!(done.contains("拒绝 1 行"), "[{b}] {done}");
     if b == "sqlite" {
         let uploads = db.dir.path().join("uploads");

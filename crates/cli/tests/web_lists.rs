@@ -9,17 +9,13 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Site, Sql, between, encode};
+use crate::common::http::{COUNTY, Site, Sql, between, encode, on_demo};
 use axum::http::StatusCode;
-use common::{TestDb, backends};
+use common::TestDb;
 
 #[test]
 fn lists_page_sort_filter_search_and_batches_preview() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_lists") {
-        db.demo(&["--persons", "400"]);
-        rt.block_on(lists(&db));
-    }
+    on_demo("web_lists", "400", lists);
 }
 
 /// The N of 共 N 条.

@@ -10,38 +10,32 @@ use crate::common;
 
 use crate::common::http::*;
 use axum::http::StatusCode;
-use common::{TestDb, backends};
+use common::TestDb;
 use jineng_domain::access::{Role, Scope};
-use jineng_store::{Actor, Store};
+use jineng_store::Actor;
 
 #[test]
 fn clerk_keeps_the_roster_of_its_own_open_classes() {
+<<<<<<< HEAD
     let rt = tokio::runtime::Runtime::new().unwrap();
     for db in backends("web_roster") {
         db.demo(&["--persons", "300"]);
         rt.block_on(roster(&db));
+=======
+    on_demo("web_roster", "300", async |db| {
+        roster(db).await;
+>>>>>>> duptest
         db.ok(&["audit", "verify"]);
-    }
+    });
 }
 
 async fn roster(db: &TestDb) {
     let b = db.backend;
-    let store = Store::connect(&db.url).await.unwrap();
+    let site = Site::open(db).await;
+    let (app, store) = (site.app.clone(), site.store.clone());
     let actor = Actor("test:setup".into());
-    let sample = store.first_person_with_claim().await.unwrap().unwrap();
-    let accounts = jineng_web::demo_accounts(&store, "371500", "371502", &sample, &actor)
-        .await
-        .unwrap();
-    let pw = |l: &str| {
-        accounts
-            .iter()
-            .find(|a| a.login == l)
-            .unwrap()
-            .password
-            .clone()
-    };
-    let Scope::Institution(inst) = accounts.iter().find(|a| a.login == "school").unwrap().scope
-    else {
+    let pw = |l: &str| site.account(l).password.clone();
+    let Scope::Institution(inst) = site.account("school").scope else {
         panic!("school is an institution clerk")
     };
     let mut sql = Sql::open(db).await;
@@ -60,7 +54,6 @@ async fn roster(db: &TestDb) {
     )
     .await
     .unwrap();
-    let app = app_of(&store);
     let class: i64 = sql
         .int(&format!(
             "SELECT MIN(class_id) FROM classes WHERE institution_id = {inst}"

@@ -15,20 +15,16 @@ use crate::plant;
 #[path = "web_supervision/published.rs"]
 mod published;
 
-use crate::common::http::{COUNTY, Site, Sql, send};
+use crate::common::http::{COUNTY, Site, Sql, on_demo, send};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{TestDb, backends};
+use common::TestDb;
 use jineng_domain::Fen;
 use serde_json::{Value, json};
 
 #[test]
 fn officers_work_cases_in_their_region_and_the_public_sees_no_person() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_supervision") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(walk(&db));
-    }
+    on_demo("web_supervision", "300", walk);
 }
 
 /// A JSON POST with a bearer token.

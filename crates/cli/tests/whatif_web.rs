@@ -11,11 +11,11 @@
 
 use crate::common;
 
-use crate::common::http::{Resp, Site, between, send, yuan};
+use crate::common::http::{Resp, Site, between, on_demo, send, yuan};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx, open_workbook, open_workbook_from_rs};
-use common::{TestDb, backends};
+use common::TestDb;
 
 #[path = "whatif_web/scope.rs"]
 mod scope;
@@ -146,11 +146,7 @@ fn keys(html: &str, id: &str) -> Vec<String> {
 
 #[test]
 fn the_whatif_page_and_api_answer_what_the_cli_does() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("whatif_web") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(check(&db));
-    }
+    on_demo("whatif_web", "300", check);
 }
 
 async fn check(db: &TestDb) {

@@ -5,41 +5,19 @@
 
 mod common;
 
-use common::{load_text, repo_policy};
+use common::{HEAD, R1, assert_error, line_of, load_text, repo_policy};
 use jineng_domain::learning::credit_bank::{Credits, LevelKey};
 use jineng_domain::{CertificateType, CompletionResult, SkillLevel};
 
-const HEAD: &str = r#"[policy]
-id = "t"
-title = "测试政策"
-doc_no = "测试〔2019〕1号"
-region = "620500"
-valid_from = "2019-01-01"
-
-[rules.R1]
-clause = "十"
-subsidy_type = "职业培训补贴"
-cert_types = ["职业资格证书", "职业技能等级证书"]
-place_level = "市"
-
-[catalogue]
-entries = [{ occupation = "*", cert = "职业资格证书", level = "五级", yuan = 500, from = "2019-01-01" }]
-"#;
-
-fn with(credits: &str) -> String {
-    format!("{HEAD}\n{credits}")
+/// The test policy with R1 and one catalogue entry, before its `[credits]`.
+fn head() -> String {
+    format!(
+        "{HEAD}{R1}\n[catalogue]\nentries = [{{ occupation = \"*\", cert = \"职业资格证书\", level = \"五级\", yuan = 500, from = \"2019-01-01\" }}]\n"
+    )
 }
 
-/// The 1-based line of the only line containing `needle`.
-fn line_of(text: &str, needle: &str) -> usize {
-    let hits: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .collect();
-    assert_eq!(hits.len(), 1, "「{needle}」 once in:\n{text}");
-    hits[0]
+fn with(credits: &str) -> String {
+    format!("{}\n{credits}", head())
 }
 
 #[test]
@@ -119,7 +97,7 @@ completed = ["合格", "不合格"]
     );
     assert_eq!(t.hours.unwrap().convert(20), Credits(125));
     // No [credits]: no table.
-    assert!(load_text(&[("t.toml", HEAD)]).unwrap().credits.is_none());
+    assert!(load_text(&[("t.toml", &head())]).unwrap().credits.is_none());
 }
 
 #[test]
@@ -198,9 +176,6 @@ fn broken_tables_are_refused_with_file_line_and_reason() {
     for (credits, at, needle) in cases {
         let text = with(credits);
         let e = load_text(&[("t.toml", &text)]).expect_err(credits);
-        assert_eq!(e.file, "t.toml");
-        assert_eq!(e.line, Some(line_of(&text, at)), "{credits}\n{e}");
-        assert!(e.message.contains(needle), "{credits}\n{e}");
-        assert!(e.to_string().starts_with("政策文件「t.toml」第 "), "{e}");
+        assert_error(&e, "t.toml", line_of(&text, at), &[needle]);
     }
 }

@@ -3,36 +3,8 @@
 
 mod common;
 
-use common::{load_text, load_with, refdata};
+use common::{HEAD, R1, assert_error, line_of, load_text, load_with, refdata};
 use jineng_domain::policy::{PolicyError, RuleId};
-
-/// The 1-based line of the only line of `text` containing `needle`.
-fn line_of(text: &str, needle: &str) -> usize {
-    let hits: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.contains(needle))
-        .map(|(i, _)| i + 1)
-        .collect();
-    assert_eq!(hits.len(), 1, "「{needle}」 should occur once in:\n{text}");
-    hits[0]
-}
-
-const HEAD: &str = r#"[policy]
-id = "t"
-title = "测试政策"
-doc_no = "测试〔2019〕1号"
-region = "620500"
-valid_from = "2019-01-01"
-"#;
-
-const R1: &str = r#"
-[rules.R1]
-clause = "十"
-subsidy_type = "职业培训补贴"
-cert_types = ["职业资格证书", "职业技能等级证书"]
-place_level = "市"
-"#;
 
 const R8: &str = r#"
 [rules.R8]
@@ -59,18 +31,11 @@ fn refused(name: &str, text: &str) -> PolicyError {
     }
 }
 
-/// File, line and every key word of the message.
-fn assert_error(e: &PolicyError, file: &str, line: usize, words: &[&str]) {
-    assert_eq!(e.file, file, "{e}");
-    assert_eq!(e.line, Some(line), "{e}");
-    for w in words {
-        assert!(e.message.contains(w), "「{w}」 not in: {e}");
-    }
-    assert!(
-        e.to_string()
-            .starts_with(&format!("政策文件「{file}」第 {line} 行：")),
-        "{e}"
-    );
+/// `text` (as p.toml) is refused at the line holding `at`, the message
+/// naming every word.
+fn refused_at(text: &str, at: &str, words: &[&str]) {
+    let e = refused("p.toml", text);
+    assert_error(&e, "p.toml", line_of(text, at), words);
 }
 
 #[test]
@@ -82,26 +47,14 @@ fn the_base_policy_loads() {
 #[test]
 fn unknown_rule() {
     let text = doc(&[R1, "\n[rules.R99]\nclause = \"一\"\n"]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "[rules.R99]"),
-        &["未知规则", "R99", "R1–R17"],
-    );
+    refused_at(&text, "[rules.R99]", &["未知规则", "R99", "R1–R17"]);
 }
 
 #[test]
 fn missing_number() {
     let text = doc(&[R1, &R8.replace("daily = 30\n", "")]);
-    let e = refused("p.toml", &text);
     // A missing parameter has no line of its own: the rule's line.
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "[rules.R8]"),
-        &["R8", "缺少参数", "daily"],
-    );
+    refused_at(&text, "[rules.R8]", &["R8", "缺少参数", "daily"]);
 }
 
 #[test]
@@ -110,35 +63,21 @@ fn unknown_parameter() {
         R1,
         &R8.replace("daily = 30\n", "daily = 30\ndialy_max = 40\n"),
     ]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "dialy_max"),
-        &["R8", "未知参数", "dialy_max"],
-    );
+    refused_at(&text, "dialy_max", &["R8", "未知参数", "dialy_max"]);
 }
 
 #[test]
 fn a_bad_value_points_at_its_own_line() {
     // Not at the rule's header: at the parameter.
     let text = doc(&[R1, &R8.replace("= 20", "= 120")]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "deep_poverty_uplift_pct"),
+    refused_at(
+        &text,
+        "deep_poverty_uplift_pct",
         &["R8", "百分比 120", "0 到 100"],
     );
 
     let text = doc(&[R1.replace("\"市\"", "\"乡\"").as_str()]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "place_level"),
-        &["R1", "无法识别的取值「乡」"],
-    );
+    refused_at(&text, "place_level", &["R1", "无法识别的取值「乡」"]);
 }
 
 #[test]
@@ -160,13 +99,7 @@ fn unknown_category_with_reference_data() {
 fn float_amounts_are_refused() {
     // In a rule …
     let text = doc(&[R1, &R8.replace("daily = 30", "daily = 30.5")]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "daily = 30.5"),
-        &["R8", "30.5", "\"30.50\"", "浮点"],
-    );
+    refused_at(&text, "daily = 30.5", &["R8", "30.5", "\"30.50\"", "浮点"]);
 
     // … in a catalogue entry …
     let entry = r#"
@@ -176,13 +109,7 @@ entries = [
 ]
 "#;
     let text = doc(&[R1, entry]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "1500.5"),
-        &["1500.5", "\"1500.50\"", "浮点"],
-    );
+    refused_at(&text, "1500.5", &["1500.5", "\"1500.50\"", "浮点"]);
 
     // … and in a standard class, at the class's line.
     let grade = r#"
@@ -194,13 +121,7 @@ entries = [
 A = { "五级" = 1000, "四级" = 1500.25 }
 "#;
     let text = doc(&[R1, grade]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "1500.25"),
-        &["1500.25", "浮点"],
-    );
+    refused_at(&text, "1500.25", &["1500.25", "浮点"]);
 }
 
 #[test]
@@ -210,8 +131,7 @@ fn decimal_strings_are_exact() {
     assert_eq!(p.rules.r8.as_ref().unwrap().params.daily.0, 3055);
 
     let text = doc(&[R1, &R8.replace("daily = 30", "daily = \"30.555\"")]);
-    let e = refused("p.toml", &text);
-    assert_error(&e, "p.toml", line_of(&text, "daily"), &["小数超过两位"]);
+    refused_at(&text, "daily", &["小数超过两位"]);
 }
 
 #[test]
@@ -225,12 +145,10 @@ entries = [
 ]
 "#;
     let text = doc(&[R1, entries]);
-    let e = refused("p.toml", &text);
     let first = line_of(&text, "yuan = 1500,");
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "yuan = 1600"),
+    refused_at(
+        &text,
+        "yuan = 1600",
         &[
             "目录条目重叠",
             "6-31-01-03",
@@ -260,12 +178,10 @@ entries = [
 ]
 "#;
     let text = doc(&[R1, entries]);
-    let e = refused("p.toml", &text);
     let first = line_of(&text, "dept = \"人社局\"");
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "dept = \"妇联\""),
+    refused_at(
+        &text,
+        "dept = \"妇联\"",
         &[
             "R15",
             "同类工种、同一等级、同等补贴",
@@ -285,13 +201,7 @@ entries = [
 #[test]
 fn missing_clause() {
     let text = doc(&[R1, &R8.replace("clause = \"九\"\n", "")]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "[rules.R8]"),
-        &["R8", "缺少 clause", "条款"],
-    );
+    refused_at(&text, "[rules.R8]", &["R8", "缺少 clause", "条款"]);
 }
 
 #[test]
@@ -305,13 +215,7 @@ entries = [
 A = { "五级" = 1000, "四级" = 1500 }
 "#;
     let text = doc(&[R1, entry]);
-    let e = refused("p.toml", &text);
-    assert_error(
-        &e,
-        "p.toml",
-        line_of(&text, "grade = \"A\""),
-        &["grade", "level"],
-    );
+    refused_at(&text, "grade = \"A\"", &["grade", "level"]);
 }
 
 #[test]
@@ -418,51 +322,34 @@ fn a_city_extends_its_province() {
     );
 }
 
+const TIANSHUI: &str = "policies/tianshui.toml";
+const GANSU: &str = "policies/gansu.toml";
+
+/// `city` over `province` is refused in `file` (one of the two) at the
+/// line holding `at`, the message naming every word.
+fn refused_in(city: &str, province: &str, file: &str, at: &str, words: &[&str]) {
+    let files = [(TIANSHUI, city), (GANSU, province)];
+    let e = load_text(&files).unwrap_err();
+    let text = files.iter().find(|(name, _)| *name == file).unwrap().1;
+    assert_error(&e, file, line_of(text, at), words);
+}
+
 #[test]
 fn errors_in_an_extended_file_name_that_file() {
     // A float in the city's override: the city's file and line.
     let city = CITY.replace("daily = 35", "daily = 35.5");
-    let files = [
-        ("policies/tianshui.toml", city.as_str()),
-        ("policies/gansu.toml", PROVINCE),
-    ];
-    let e = load_text(&files).unwrap_err();
-    assert_error(
-        &e,
-        "policies/tianshui.toml",
-        line_of(&city, "daily = 35.5"),
-        &["R8", "浮点"],
-    );
+    refused_in(&city, PROVINCE, TIANSHUI, "daily = 35.5", &["R8", "浮点"]);
 
     // A missing parameter in the province that the city does not supply:
     // the province's file and its rule's line.
     let province = PROVINCE.replace("deep_poverty_uplift_pct = 20\n", "");
-    let files = [
-        ("policies/tianshui.toml", CITY),
-        ("policies/gansu.toml", province.as_str()),
-    ];
-    let e = load_text(&files).unwrap_err();
     // The city's [rules.R8] is the last table of R8 read.
-    assert_error(
-        &e,
-        "policies/tianshui.toml",
-        line_of(CITY, "[rules.R8]"),
-        &["缺少参数", "deep_poverty_uplift_pct"],
-    );
+    let words = ["缺少参数", "deep_poverty_uplift_pct"];
+    refused_in(CITY, &province, TIANSHUI, "[rules.R8]", &words);
 
     // An unknown rule in the province.
     let province = format!("{PROVINCE}\n[rules.R0]\nclause = \"一\"\n");
-    let files = [
-        ("policies/tianshui.toml", CITY),
-        ("policies/gansu.toml", province.as_str()),
-    ];
-    let e = load_text(&files).unwrap_err();
-    assert_error(
-        &e,
-        "policies/gansu.toml",
-        line_of(&province, "[rules.R0]"),
-        &["未知规则", "R0"],
-    );
+    refused_in(CITY, &province, GANSU, "[rules.R0]", &["未知规则", "R0"]);
 
     // The file it extends is not there.
     let files = [("policies/tianshui.toml", CITY)];
@@ -510,7 +397,6 @@ fn a_bad_fund_code_in_r16_routing_is_refused_when_the_policy_is_read() {
         ("ui", &["R16", "资金来源代码「ui」应写作「UI」"][..]),
     ] {
         let text = doc(&[R1, R8, &r16(code)]);
-        let e = refused("p.toml", &text);
-        assert_error(&e, "p.toml", line_of(&text, "routing ="), words);
+        refused_at(&text, "routing =", words);
     }
 }

@@ -73,6 +73,19 @@ pub const CERTIFICATES: &str =
     "证书编号,证书类型,姓名,身份证号码,职业编码,等级,发证日期,发证机构,班级编号";
 pub const CLAIMS: &str = "申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期,月数,申请金额";
 
+/// Every import template (the `template` command, the import form).
+pub const KINDS: [&str; 9] = [
+    "persons",
+    "categories",
+    "relations",
+    "institutions",
+    "classes",
+    "roster",
+    "certificates",
+    "claims",
+    "regions",
+];
+
 /// The registry the later templates build on, one template at a time.
 pub const STAGES: [&str; 6] = [
     "persons",
@@ -217,6 +230,17 @@ pub fn count(db: &TestDb, table: RegistryTable) -> i64 {
 
 // --------------------------------------------------------------- sheet ----
 
+/// `base`, a CSV line under `header`, with the cell under `column` set to `value`.
+pub fn with_cell(header: &str, base: &str, column: &str, value: &str) -> String {
+    let at = header
+        .split(',')
+        .position(|c| c == column)
+        .unwrap_or_else(|| panic!("no column 「{column}」 in {header}"));
+    let mut cells: Vec<&str> = base.split(',').collect();
+    cells[at] = value;
+    cells.join(",")
+}
+
 /// A CSV under construction that knows which rows must be accepted and
 /// which rejected, for which column and why. Row numbers are a
 /// spreadsheet's: the header is row 1.
@@ -252,6 +276,16 @@ impl Sheet {
         let row = self.push(line.into());
         self.bad.push((row, column, needle));
         row
+    }
+
+    /// Rows that each break one rule in one cell: `base` with the cell under
+    /// `column` set to `value`, rejected for that column with a message
+    /// containing `needle`.
+    pub fn bad_cells(&mut self, base: &str, cases: &[(&'static str, &str, &'static str)]) {
+        for &(column, value, needle) in cases {
+            let line = with_cell(self.header, base, column, value);
+            self.bad(column, needle, line);
+        }
     }
 
     /// An empty line: skipped, but the rows after it keep their spreadsheet numbers.

@@ -3,7 +3,7 @@
 //! demo's accounts on a database the real binary loaded, and plain SQL over
 //! the same database to check what a page claims.
 
-use super::TestDb;
+use super::{TestDb, backends};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -15,6 +15,16 @@ use tower::ServiceExt;
 
 pub const CITY: &str = "371500";
 pub const COUNTY: &str = "371502";
+
+/// On each backend: the demo with `persons` persons, loaded by the real
+/// binary into a database named after `test`, then `walk` over it.
+pub fn on_demo(test: &str, persons: &str, walk: impl AsyncFn(&TestDb)) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for db in backends(test) {
+        db.demo(&["--persons", persons]);
+        rt.block_on(walk(&db));
+    }
+}
 
 pub struct Resp {
     pub status: StatusCode,
@@ -195,6 +205,27 @@ impl Site {
     pub async fn login(&self, login: &str) -> (String, String) {
         let pw = self.account(login).password.clone();
         self::login(&self.app, login, &pw).await
+    }
+
+    /// An API token of a demo account, issued as the setup does.
+    pub async fn token(&self, login: &str) -> String {
+        let account = self.account(login).account_id;
+        jineng_web::issue_api_token(&self.store, account, "test", &Actor("test:setup".into()))
+            .await
+            .unwrap()
+    }
+
+    /// Uploads `file` as `kind` (not a dry run) and waits for the job:
+    /// (job id, the finished status fragment).
+    pub async fn import(
+        &self,
+        cookie: &str,
+        csrf: &str,
+        kind: &str,
+        name: &str,
+        file: &str,
+    ) -> (String, String) {
+        import(self, cookie, csrf, kind, name, file, false).await
     }
 
     pub async fn get(&self, path: &str, cookie: &str) -> Resp {

@@ -4,10 +4,7 @@
 //! table of its own, and helpers reading what the ledger holds.
 #![allow(dead_code)]
 
-use crate::common::fixtures::{
-    CATEGORIES, CERTIFICATES, CLAIMS, CLASSES, INSTITUTIONS, PERSONS, ROSTER,
-};
-use crate::common::fixtures::{load, policy_file, sql_rows};
+use crate::common::fixtures::{Registry, policy_file, sql_rows};
 use crate::common::{TestDb, credit, id};
 use serde_json::Value;
 
@@ -76,38 +73,25 @@ pub fn registry(db: &TestDb, f: &Fx, yuan: &str) {
         .iter()
         .map(|(n, i, r)| format!("{n},{i},{r}"))
         .collect();
-    load(db, "persons", PERSONS, &rows);
-    load(
-        db,
-        "categories",
-        CATEGORIES,
-        &[
+    let (s, o) = (&f.school, &f.other);
+    let (start, end) = (day(10), day(40));
+    Registry {
+        persons: rows,
+        categories: vec![
             format!("{},登记失业人员,2018-01-01,,", f.a),
             format!("{},登记失业人员,2018-01-01,,", f.b),
             format!("{},企业职工,2018-01-01,,", f.c),
             format!("{},登记失业人员,2018-01-01,,", f.d),
             format!("{},登记失业人员,2017-01-01,2018-12-31,", f.e),
         ],
-    );
-    load(
-        db,
-        "institutions",
-        INSTITUTIONS,
-        &[
+        institutions: vec![
             format!("聊城市技工学校,{},技工院校,371502,是,2018-01-01,", f.school),
             format!(
                 "东昌府区家政培训学校,{},民办培训机构,371502,是,2018-01-01,",
                 f.other
             ),
         ],
-    );
-    let (s, o) = (&f.school, &f.other);
-    let (start, end) = (day(10), day(40));
-    load(
-        db,
-        "classes",
-        CLASSES,
-        &[
+        classes: vec![
             format!(
                 "K1,{s},就业技能培训,4-10-01-06,家政服务员,五级,371502,2019-03-10,2019-03-30,80"
             ),
@@ -119,34 +103,21 @@ pub fn registry(db: &TestDb, f: &Fx, yuan: &str) {
             ),
             format!("W1,{s},就业技能培训,4-10-01-06,家政服务员,五级,371502,{start},{end},80"),
         ],
-    );
-    load(
-        db,
-        "roster",
-        ROSTER,
-        &[
+        roster: vec![
             format!("K1,{s},甲,{},80,0,合格", f.a),
             format!("K2,{s},甲,{},80,0,合格", f.a),
             format!("K1,{s},乙,{},80,0,合格", f.b),
             format!("W1,{s},甲,{},0,0,未结业", f.a),
             format!("W1,{s},乙,{},0,0,未结业", f.b),
         ],
-    );
-    load(
-        db,
-        "certificates",
-        CERTIFICATES,
-        &[format!(
+        certificates: vec![format!(
             "E1,职业技能等级证书,甲,{},4-10-01-06,五级,2019-04-10,{s},K1",
             f.a
         )],
-    );
-    load(
-        db,
-        "claims",
-        CLAIMS,
-        &[format!("SLV1,职业培训补贴,{},E1,,,,2019-05-01,,", f.a)],
-    );
+        claims: vec![format!("SLV1,职业培训补贴,{},E1,,,,2019-05-01,,", f.a)],
+        ..Registry::default()
+    }
+    .load(db);
     db.ok(&["policy", "load", &policy(db)]);
     db.ok(&["ledger", "allocate", "--fund", "ES", "--amount", yuan]);
 }

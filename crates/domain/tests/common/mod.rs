@@ -1,5 +1,6 @@
 //! What the policy tests share: the repository's policy files and reference
-//! data, a loader over in-memory files, and builders for the engine's facts.
+//! data, a loader over in-memory files, a small test policy and the checks
+//! of a refused file's error, and builders for the engine's facts.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -109,6 +110,51 @@ pub fn load_with(files: &[(&str, &str)], refdata: &RefData) -> Result<Policy, Po
 
 pub fn load_text(files: &[(&str, &str)]) -> Result<Policy, PolicyError> {
     load_with(files, &RefData::default())
+}
+
+/// The head of a small test policy file, before its rules.
+pub const HEAD: &str = r#"[policy]
+id = "t"
+title = "测试政策"
+doc_no = "测试〔2019〕1号"
+region = "620500"
+valid_from = "2019-01-01"
+"#;
+
+/// R1 (职业培训补贴) as a test policy writes it after `HEAD`.
+pub const R1: &str = r#"
+[rules.R1]
+clause = "十"
+subsidy_type = "职业培训补贴"
+cert_types = ["职业资格证书", "职业技能等级证书"]
+place_level = "市"
+"#;
+
+/// The 1-based line of the only line of `text` containing `needle`.
+pub fn line_of(text: &str, needle: &str) -> usize {
+    let hits: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(hits.len(), 1, "「{needle}」 should occur once in:\n{text}");
+    hits[0]
+}
+
+/// A policy error names `file` and `line`, says every key word, and reads
+/// 政策文件「file」第 line 行：….
+pub fn assert_error(e: &PolicyError, file: &str, line: usize, words: &[&str]) {
+    assert_eq!(e.file, file, "{e}");
+    assert_eq!(e.line, Some(line), "{e}");
+    for w in words {
+        assert!(e.message.contains(w), "「{w}」 not in: {e}");
+    }
+    assert!(
+        e.to_string()
+            .starts_with(&format!("政策文件「{file}」第 {line} 行：")),
+        "{e}"
+    );
 }
 
 /// A demo policy of the repository, checked against the reference data.
