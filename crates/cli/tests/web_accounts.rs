@@ -14,15 +14,7 @@ use common::TestDb;
 
 #[test]
 fn users_manage_their_password_and_tokens_and_officers_their_accounts() {
-<<<<<<< HEAD
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_accounts") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(accounts(&db));
-    }
-=======
     on_demo("web_accounts", "300", accounts);
->>>>>>> duptest
 }
 
 async fn accounts(db: &TestDb) {

@@ -18,19 +18,10 @@ use jineng_store::Actor;
 
 #[test]
 fn forms_tokens_passwords_and_limits_hold_under_abuse() {
-<<<<<<< HEAD
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_auth") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(csrf_and_passwords(&db));
-        rt.block_on(tokens(&db));
-        rt.block_on(limits_cookies_and_lookup(&db));
-=======
     on_demo("web_auth", "300", async |db| {
         csrf_and_passwords(db).await;
         tokens(db).await;
         limits_cookies_and_lookup(db).await;
->>>>>>> duptest
         db.ok(&["audit", "verify"]);
     });
 }

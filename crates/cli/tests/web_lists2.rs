@@ -13,15 +13,7 @@ use common::TestDb;
 
 #[test]
 fn accounts_are_paged_sorted_searched_and_claims_link_back() {
-<<<<<<< HEAD
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_lists2") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(lists(&db));
-    }
-=======
     on_demo("web_lists2", "300", lists);
->>>>>>> duptest
 }
 
 /// The N of 共 N 条.

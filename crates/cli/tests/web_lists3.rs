@@ -12,15 +12,7 @@ use common::TestDb;
 
 #[test]
 fn uploads_are_paged_filtered_and_sorted() {
-<<<<<<< HEAD
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_lists3") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(uploads(&db));
-    }
-=======
     on_demo("web_lists3", "300", uploads);
->>>>>>> duptest
 }
 
 /// The N of 共 N 条.

@@ -16,15 +16,8 @@ use jineng_store::Actor;
 
 #[test]
 fn clerk_keeps_the_roster_of_its_own_open_classes() {
-<<<<<<< HEAD
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in backends("web_roster") {
-        db.demo(&["--persons", "300"]);
-        rt.block_on(roster(&db));
-=======
     on_demo("web_roster", "300", async |db| {
         roster(db).await;
->>>>>>> duptest
         db.ok(&["audit", "verify"]);
     });
 }
