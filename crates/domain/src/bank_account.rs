@@ -120,6 +120,58 @@ pub fn luhn_digit(body: &str) -> char {
         .expect("one digit completes any body")
 }
 
+/// The bank's answer on a paid line (回盘's 处理结果); serialized as its
+/// stored code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BankResult {
+    Success,
+    Failure,
+}
+
+impl BankResult {
+    pub const ALL: [BankResult; 2] = [BankResult::Success, BankResult::Failure];
+
+    /// The answer a return line's success flag gives.
+    pub fn of(success: bool) -> BankResult {
+        if success {
+            BankResult::Success
+        } else {
+            BankResult::Failure
+        }
+    }
+
+    /// The stored code (`pay_batch_lines.result`).
+    pub fn code(self) -> &'static str {
+        match self {
+            BankResult::Success => "success",
+            BankResult::Failure => "failure",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<BankResult> {
+        BankResult::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    /// The word of the bank's return file and of the pages.
+    pub fn as_zh(self) -> &'static str {
+        match self {
+            BankResult::Success => "成功",
+            BankResult::Failure => "失败",
+        }
+    }
+
+    pub fn from_zh(s: &str) -> Option<BankResult> {
+        BankResult::ALL.into_iter().find(|r| r.as_zh() == s)
+    }
+
+    /// A line's label: its answer, or 待回盘 while the bank has not
+    /// answered.
+    pub fn label_zh(answer: Option<BankResult>) -> &'static str {
+        answer.map_or("待回盘", BankResult::as_zh)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,7 +36,7 @@ pub mod text;
 pub mod vocab;
 pub mod voucher;
 
-pub use bank_account::BankAccount;
+pub use bank_account::{BankAccount, BankResult};
 pub use claim_status::{ClaimStatus, ClaimStep};
 pub use class_status::{ClassAt, ClassStatus, ClassStep};
 pub use credit_code::CreditCode;

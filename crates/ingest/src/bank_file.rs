@@ -14,7 +14,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use jineng_domain::Fen;
+use jineng_domain::{BankResult, Fen};
 use jineng_store::{Disbursement, ReturnLine};
 
 use crate::reader::{ReadError, TableReader, display_name, extension};
@@ -179,11 +179,11 @@ pub fn read_return(path: &Path) -> Result<(Vec<ReturnLine>, Vec<ReturnError>), R
                 message,
             })
         };
-        let success = match cell(result).as_str() {
-            "成功" => true,
-            "失败" => false,
-            other => {
-                err(format!("「处理结果」应为 成功 或 失败，实为「{other}」"));
+        let answer = cell(result);
+        let success = match BankResult::from_zh(&answer) {
+            Some(r) => r == BankResult::Success,
+            None => {
+                err(format!("「处理结果」应为 成功 或 失败，实为「{answer}」"));
                 continue;
             }
         };

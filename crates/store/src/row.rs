@@ -43,7 +43,14 @@ pub(crate) trait Typed {
     fn stamp(&self, col: &str) -> Result<Stamp, sqlx::Error>;
     fn opt_stamp(&self, col: &str) -> Result<Option<Stamp>, sqlx::Error>;
     fn code<T>(&self, col: &str, from_code: impl Fn(&str) -> Option<T>) -> Result<T, sqlx::Error>;
+    fn opt_code<T>(
+        &self,
+        col: &str,
+        from_code: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, sqlx::Error>;
     fn national_id(&self, col: &str) -> Result<NationalId, sqlx::Error>;
+    /// A nullable text column (a LEFT JOIN's name), NULL read as empty.
+    fn text_or_empty(&self, col: &str) -> Result<String, sqlx::Error>;
     fn moment(&self, col: &str) -> Result<NaiveDateTime, sqlx::Error>;
 }
 
@@ -72,8 +79,22 @@ impl Typed for AnyRow {
         parse_code(col, &self.try_get::<String, _>(col)?, from_code)
     }
 
+    fn opt_code<T>(
+        &self,
+        col: &str,
+        from_code: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, sqlx::Error> {
+        self.try_get::<Option<String>, _>(col)?
+            .map(|s| parse_code(col, &s, from_code))
+            .transpose()
+    }
+
     fn national_id(&self, col: &str) -> Result<NationalId, sqlx::Error> {
         parse_national_id(col, &self.try_get::<String, _>(col)?)
+    }
+
+    fn text_or_empty(&self, col: &str) -> Result<String, sqlx::Error> {
+        Ok(self.try_get::<Option<String>, _>(col)?.unwrap_or_default())
     }
 
     fn moment(&self, col: &str) -> Result<NaiveDateTime, sqlx::Error> {

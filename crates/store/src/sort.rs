@@ -4,11 +4,12 @@
 //! column is chosen from the whitelist, never spliced from the request.
 
 /// `sort_columns!(/// doc
-/// Name { First => ("code", "sql"), Other => ("code", "sql"), … })`.
+/// Name { First => ("code", "sql"), Other => ("code", "sql", "sql"), … })`:
+/// a column may order by several expressions, each in the asked direction.
 macro_rules! sort_columns {
     ($(#[$meta:meta])* $name:ident {
-        $first:ident => ($first_code:literal, $first_sql:literal)
-        $(, $v:ident => ($code:literal, $sql:literal))* $(,)?
+        $first:ident => ($first_code:literal $(, $first_sql:literal)+)
+        $(, $v:ident => ($code:literal $(, $sql:literal)+))* $(,)?
     }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,11 +34,11 @@ macro_rules! sort_columns {
                 $name::ALL.into_iter().find(|c| c.code() == s)
             }
 
-            /// The ORDER BY expression (whitelisted).
-            fn order_by(self) -> &'static str {
+            /// The ORDER BY expressions (whitelisted).
+            fn order_by(self) -> &'static [&'static str] {
                 match self {
-                    $name::$first => $first_sql,
-                    $($name::$v => $sql),*
+                    $name::$first => &[$($first_sql),+],
+                    $($name::$v => &[$($sql),+]),*
                 }
             }
         }
@@ -45,3 +46,27 @@ macro_rules! sort_columns {
 }
 
 pub(crate) use sort_columns;
+
+/// The `ORDER BY … LIMIT … OFFSET …` tail of a page: the sort's
+/// expressions, then the tie-breaking `ties` (which make the order total),
+/// all in one direction; a negative offset or limit reads as 0.
+pub(crate) fn order_page(
+    sort: &[&str],
+    ties: &[&str],
+    descending: bool,
+    offset: i64,
+    limit: i64,
+) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    let order: Vec<String> = sort
+        .iter()
+        .chain(ties)
+        .map(|c| format!("{c} {dir}"))
+        .collect();
+    format!(
+        "ORDER BY {} LIMIT {} OFFSET {}",
+        order.join(", "),
+        limit.max(0),
+        offset.max(0)
+    )
+}

@@ -4,7 +4,7 @@
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe};
+use sqlx::{Any, AssertSqlSafe, Row};
 
 use crate::dialect::{Backend, placeholders};
 
@@ -35,6 +35,40 @@ pub(crate) fn bind_all<'q>(
     vals: &'q [Val],
 ) -> Query<'q, Any, AnyArguments> {
     bind_iter(q, vals.iter())
+}
+
+/// Each key once, in order, as values to bind (a lookup's `IN` list).
+pub(crate) fn distinct<K: Ord>(keys: impl Iterator<Item = K>, val: impl Fn(K) -> Val) -> Vec<Val> {
+    let keys: std::collections::BTreeSet<K> = keys.collect();
+    keys.into_iter().map(val).collect()
+}
+
+impl crate::Store {
+    /// `SELECT COUNT(*) FROM {from} WHERE {cond}` with `vals` bound: the
+    /// count of a paged list.
+    pub(crate) async fn count_where(
+        &self,
+        from: &str,
+        cond: &str,
+        vals: &[Val],
+    ) -> Result<i64, crate::StoreError> {
+        let sql = format!("SELECT COUNT(*) FROM {from} WHERE {cond}");
+        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), vals)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?)
+    }
+
+    /// Every row of `sql` with `vals` bound ($1, $2, …).
+    pub(crate) async fn rows_bound(
+        &self,
+        sql: String,
+        vals: &[Val],
+    ) -> Result<Vec<sqlx::any::AnyRow>, crate::StoreError> {
+        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), vals)
+            .fetch_all(self.pool())
+            .await?)
+    }
 }
 
 /// Inserts rows (each `columns.len()` values) with as few statements as the

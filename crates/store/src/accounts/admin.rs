@@ -7,7 +7,7 @@
 //! records that something changed, never a password or token.
 
 use crate::accounts::{NewAccount, UserAccount};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
@@ -84,6 +84,14 @@ pub(crate) fn account_row(r: &sqlx::any::AnyRow) -> Result<AccountRow, StoreErro
     })
 }
 
+/// The columns [`account_row`] reads: accounts `a` with the name of what
+/// their scope names (region, institution, person or enterprise).
+pub(crate) const ROW_SELECT: &str = "SELECT a.account_id, a.login, a.display_name, a.role, a.active, a.created_at, \
+     COALESCE(r.name, i.name, p.name, a.enterprise_code, '') AS scope_name \
+     FROM accounts a LEFT JOIN regions r ON r.code = a.region_code \
+     LEFT JOIN institutions i ON i.institution_id = a.institution_id \
+     LEFT JOIN persons p ON p.person_id = a.person_id";
+
 fn out_of_scope() -> StoreError {
     StoreError::OutOfScope("该账号不存在或不在您的管理范围内".into())
 }
@@ -91,14 +99,7 @@ fn out_of_scope() -> StoreError {
 impl Store {
     /// The accounts in the region's subtree, by login.
     pub async fn accounts_in(&self, scope: &Scope) -> Result<Vec<AccountRow>, StoreError> {
-        let sql = format!(
-            "SELECT a.account_id, a.login, a.display_name, a.role, a.active, a.created_at, \
-             COALESCE(r.name, i.name, p.name, a.enterprise_code, '') AS scope_name \
-             FROM accounts a LEFT JOIN regions r ON r.code = a.region_code \
-             LEFT JOIN institutions i ON i.institution_id = a.institution_id \
-             LEFT JOIN persons p ON p.person_id = a.person_id \
-             WHERE {IN_SUBTREE} ORDER BY a.login"
-        );
+        let sql = format!("{ROW_SELECT} WHERE {IN_SUBTREE} ORDER BY a.login");
         let vals = [subtree(scope)?];
         let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
             .fetch_all(self.pool())
@@ -225,7 +226,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let entry = AuditEntry::change(
+        crate::audit::write_change(
+            &mut tx,
+            actor,
             if active {
                 Action::Enable
             } else {
@@ -235,8 +238,8 @@ impl Store {
             account_id.to_string(),
             Some(&json!({ "active": !active })),
             Some(&json!({ "active": active })),
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -274,14 +277,16 @@ impl Store {
                 .await?
                 .rows_affected();
         let after = json!({ "tokens_revoked": revoked });
-        let entry = AuditEntry::change(
+        crate::audit::write_change(
+            &mut tx,
+            actor,
             action,
             Entity::Account,
             account_id.to_string(),
             None,
             Some(&after),
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -354,14 +359,16 @@ impl Store {
         .bind(handle)
         .execute(&mut *tx)
         .await?;
-        let entry = AuditEntry::change(
+        crate::audit::write_change(
+            &mut tx,
+            actor,
             Action::RevokeToken,
             Entity::Account,
             account_id.to_string(),
             Some(&json!({ "label": label, "handle": handle })),
             None,
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,13 +1,13 @@
 //! The officer's account list (`/accounts`) as a paged query: a search on
 //! login or name, a role filter, a whitelisted order, COUNT + LIMIT/OFFSET.
 
-use crate::accounts::admin::{AccountRow, account_row, accounts_subtree};
+use crate::accounts::admin::{AccountRow, ROW_SELECT, account_row, accounts_subtree};
 use crate::claims::list::contains;
 use crate::claims::scoped::has_nul;
-use crate::sql::{Val, bind_all};
+use crate::sort::order_page;
+use crate::sql::Val;
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
-use sqlx::{AssertSqlSafe, Row};
 
 /// What the account list shows: a search, a role and an order.
 #[derive(Debug, Clone, Default)]
@@ -55,11 +55,7 @@ impl Store {
         if has_nul(&q.q) {
             return Ok(0);
         }
-        let sql = format!("SELECT COUNT(*) FROM accounts a WHERE {cond}");
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where("accounts a", &cond, &vals).await
     }
 
     /// One page of the accounts in the region's subtree, in the asked order.
@@ -74,20 +70,10 @@ impl Store {
         if has_nul(&q.q) {
             return Ok(Vec::new());
         }
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT a.account_id, a.login, a.display_name, a.role, a.active, a.created_at, \
-             COALESCE(r.name, i.name, p.name, a.enterprise_code, '') AS scope_name \
-             FROM accounts a LEFT JOIN regions r ON r.code = a.region_code \
-             LEFT JOIN institutions i ON i.institution_id = a.institution_id \
-             LEFT JOIN persons p ON p.person_id = a.person_id \
-             WHERE {cond} ORDER BY {} {dir}, a.login {dir}, a.account_id {dir} LIMIT {} OFFSET {}",
-            q.sort.order_by(),
-            limit.max(0),
-            offset.max(0)
-        );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
+        let ties = ["a.login", "a.account_id"];
+        let page = order_page(q.sort.order_by(), &ties, q.descending, offset, limit);
+        let rows = self
+            .rows_bound(format!("{ROW_SELECT} WHERE {cond} {page}"), &vals)
             .await?;
         rows.iter().map(account_row).collect()
     }

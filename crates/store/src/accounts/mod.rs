@@ -6,7 +6,7 @@
 pub(crate) mod admin;
 pub(crate) mod list;
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::{Store, StoreError};
 use jineng_domain::access::{Role, Scope, check_scope};
 use jineng_domain::audit::{Action, Entity};
@@ -152,21 +152,18 @@ impl Store {
             "region_code": region, "institution_id": institution, "person_id": person,
             "enterprise_code": enterprise,
         });
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
+            if existing.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            Entity::Account,
+            id.to_string(),
             None,
-            &[AuditEntry::change(
-                if existing.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                Entity::Account,
-                id.to_string(),
-                None,
-                Some(&after),
-            )],
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
@@ -204,14 +201,16 @@ impl Store {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
-        let entry = AuditEntry::change::<()>(
+        crate::audit::write_change::<()>(
+            &mut tx,
+            actor,
             Action::Login,
             Entity::Account,
             account_id.to_string(),
             None,
             None,
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -270,14 +269,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = json!({ "label": label, "expires_at": expires_at });
-        let entry = AuditEntry::change(
+        crate::audit::write_change(
+            &mut tx,
+            actor,
             Action::Token,
             Entity::Account,
             account_id.to_string(),
             None,
             Some(&after),
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -212,6 +212,36 @@ fn hashed_rows(
         .collect()
 }
 
+impl crate::Store {
+    /// Writes audit rows in a transaction of their own: the trail of an
+    /// act that writes nothing else (a reveal, an export, a key rotation).
+    pub(crate) async fn audit_alone(
+        &self,
+        actor: &Actor,
+        entries: &[AuditEntry],
+    ) -> Result<(), crate::StoreError> {
+        let mut tx = self.begin().await?;
+        write(&mut tx, actor, None, entries).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Writes one change ([`AuditEntry::change`]) to the trail, outside any
+/// import batch: the audit of a single act.
+pub(crate) async fn write_change<T: Serialize>(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    action: Action,
+    entity: Entity,
+    key: String,
+    before: Option<&T>,
+    after: Option<&T>,
+) -> Result<(), sqlx::Error> {
+    let entry = AuditEntry::change(action, entity, key, before, after);
+    write(conn, actor, None, &[entry]).await
+}
+
 /// Writes audit rows, extending the hash chain. Call it inside the write
 /// transaction of the change it records, after the change's own locks.
 pub(crate) async fn write(

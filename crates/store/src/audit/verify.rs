@@ -3,7 +3,7 @@
 //! the database (`audit_key`, `docs/security.md`).
 
 use crate::audit::keys::{AuditKey, MARKER_ACTION, MARKER_ENTITY};
-use crate::audit::{AUDIT_COLUMNS, Actor, AuditEntry, fields_of, hash_of};
+use crate::audit::{AUDIT_COLUMNS, Actor, fields_of, hash_of};
 use crate::{Store, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -77,14 +77,16 @@ impl Store {
         if let Some(id) = head.key_id {
             return Err(StoreError::Refused(format!("审计链已以密钥 {id} 保护")));
         }
-        let entry = AuditEntry::change(
+        crate::audit::write_change(
+            &mut tx,
+            actor,
             MARKER_ACTION,
             MARKER_ENTITY,
             key.id().to_string(),
             None,
             Some(&json!({ "key_id": key.id() })),
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         let id: i64 = sqlx::query_scalar("SELECT last_audit_id FROM audit_chain_head WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;

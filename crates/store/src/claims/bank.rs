@@ -15,12 +15,12 @@
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::bank_account::mask_account;
 use jineng_domain::ledger::{FundCode, Op};
-use jineng_domain::{ClaimStatus, ClaimStep, Fen, Stamp};
+use jineng_domain::{BankResult, ClaimStatus, ClaimStep, Fen, Stamp};
 use serde::Serialize;
 use sqlx::Row;
 
 use super::payment::{choose_fund, lock_claim, refuse, set_status};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::ledger::post_in;
 use crate::policy::PolicySet;
 use crate::row::Typed;
@@ -65,6 +65,13 @@ pub struct ReturnLine {
     pub amount: Fen,
     pub success: bool,
     pub reason: String,
+}
+
+impl ReturnLine {
+    /// The bank's answer on the line.
+    pub fn result(&self) -> BankResult {
+        BankResult::of(self.success)
+    }
 }
 
 /// What a return file did.
@@ -117,7 +124,7 @@ struct StoredLine {
     attempt: i64,
     account: String,
     amount: Fen,
-    result: Option<String>,
+    result: Option<BankResult>,
 }
 
 /// The payee's name and account for a locked claim, or why it has none.
@@ -238,14 +245,16 @@ impl Store {
             "total_fen": out.total.0,
             "claims": out.lines.iter().map(|l| l.claim_no.as_str()).collect::<Vec<_>>(),
         });
-        let entry = AuditEntry::change(
+        crate::audit::write_change(
+            &mut tx,
+            actor,
             Action::PayBatch,
             Entity::PayBatch,
             batch_id.to_string(),
             None,
             Some(&summary),
-        );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+        )
+        .await?;
         tx.commit().await?;
         out.batch_id = Some(batch_id);
         Ok(out)
@@ -356,19 +365,18 @@ impl Store {
                 out.unmatched.push((l.row, why));
                 continue;
             }
-            let result = if l.success { "success" } else { "failure" };
-            match stored.result.as_deref() {
-                Some(r) if r == result => {
+            match stored.result {
+                Some(r) if r == l.result() => {
                     out.unchanged += 1;
                     continue;
                 }
-                Some(_) => {
+                Some(r) => {
                     out.unmatched.push((
                         l.row,
                         format!(
                             "申领 {} 的该笔代发已按「{}」入账，与本行结果不一致，未入账",
                             stored.claim_no,
-                            if l.success { "失败" } else { "成功" }
+                            r.as_zh()
                         ),
                     ));
                     continue;
@@ -396,14 +404,16 @@ impl Store {
             let summary = serde_json::json!({
                 "paid": out.paid, "failed": out.failed, "unmatched": out.unmatched.len(),
             });
-            let entry = AuditEntry::change(
+            crate::audit::write_change(
+                &mut tx,
+                actor,
                 Action::Reconcile,
                 Entity::PayBatch,
                 "回盘".into(),
                 None,
                 Some(&summary),
-            );
-            crate::audit::write(&mut tx, actor, None, &[entry]).await?;
+            )
+            .await?;
         }
         tx.commit().await?;
         crate::metrics::paid(
@@ -453,7 +463,7 @@ impl Store {
         sqlx::query(
             "UPDATE pay_batch_lines SET result = $1, reason = $2, answered_at = $3 WHERE batch_id = $4 AND line_no = $5",
         )
-        .bind(if l.success { "success" } else { "failure" })
+        .bind(l.result().code())
         .bind(&l.reason)
         .bind(crate::audit::now())
         .bind(stored.batch_id)
@@ -509,19 +519,9 @@ pub struct PayLineRow {
     pub bank_name: String,
     pub amount_fen: i64,
     pub fund_code: String,
-    /// success | failure; absent until the bank answers.
-    pub result: Option<String>,
+    /// Absent until the bank answers.
+    pub result: Option<BankResult>,
     pub reason: Option<String>,
-}
-
-impl PayLineRow {
-    pub fn result_zh(&self) -> &'static str {
-        match self.result.as_deref() {
-            Some("success") => "成功",
-            Some("failure") => "失败",
-            _ => "待回盘",
-        }
-    }
 }
 
 impl Store {
@@ -556,7 +556,7 @@ impl Store {
                     bank_name: r.try_get("bank_name")?,
                     amount_fen: r.try_get("amount_fen")?,
                     fund_code: r.try_get("fund_code")?,
-                    result: r.try_get("result")?,
+                    result: r.opt_code("result", BankResult::from_code)?,
                     reason: r.try_get("reason")?,
                 })
             })
@@ -616,7 +616,7 @@ async fn find_line(
         attempt: r.try_get("attempt")?,
         account: r.try_get("bank_account")?,
         amount: Fen(r.try_get("amount_fen")?),
-        result: r.try_get("result")?,
+        result: r.opt_code("result", BankResult::from_code)?,
     };
     if let Some(c) = &l.claim_no
         && c != &stored.claim_no

@@ -8,11 +8,12 @@
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
 use jineng_domain::{ClaimStatus, RegionCode};
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
 
 use crate::claims::scoped::{ClaimRow, Subject, filter, has_nul};
 use crate::row::Typed;
-use crate::sql::{Val, bind_all};
+use crate::sort::order_page;
+use crate::sql::Val;
 use crate::{Store, StoreError};
 
 /// What the queue shows: filters, search and order.
@@ -121,13 +122,12 @@ impl Store {
             return Ok(0);
         }
         let (cond, vals) = conditions(scope, q);
-        let sql = format!(
-            "SELECT COUNT(*) FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE {cond}"
-        );
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where(
+            "claims c JOIN persons p ON p.person_id = c.person_id",
+            &cond,
+            &vals,
+        )
+        .await
     }
 
     /// One page of the queue, in the asked order; IDs masked.
@@ -142,18 +142,18 @@ impl Store {
             return Ok(Vec::new());
         }
         let (cond, vals) = conditions(scope, q);
-        let dir = if q.descending { "DESC" } else { "ASC" };
+        let page = order_page(
+            q.sort.order_by(),
+            &["c.claim_no"],
+            q.descending,
+            offset,
+            limit,
+        );
         let sql = format!(
             "SELECT c.claim_no, p.name, p.id_number, c.subsidy_type, c.status, c.amount_fen, c.applied_on, c.flagged_rules \
-             FROM claims c JOIN persons p ON p.person_id = c.person_id \
-             WHERE {cond} ORDER BY {} {dir}, c.claim_no {dir} LIMIT {} OFFSET {}",
-            q.sort.order_by(),
-            limit.max(0),
-            offset.max(0),
+             FROM claims c JOIN persons p ON p.person_id = c.person_id WHERE {cond} {page}"
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.rows_bound(sql, &vals).await?;
         rows.iter().map(claim_row).collect()
     }
 
@@ -175,8 +175,6 @@ pub(crate) fn claim_row(r: &sqlx::any::AnyRow) -> Result<ClaimRow, StoreError> {
         status: crate::claims::stored_status(&r.try_get::<String, _>("status")?)?,
         amount_fen: r.try_get("amount_fen")?,
         applied_on: r.day("applied_on")?,
-        flagged_rules: r
-            .try_get::<Option<String>, _>("flagged_rules")?
-            .unwrap_or_default(),
+        flagged_rules: r.text_or_empty("flagged_rules")?,
     })
 }

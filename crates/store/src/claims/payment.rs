@@ -10,7 +10,7 @@ use jineng_domain::{ClaimStatus, ClaimStep, Fen};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::ledger::{fund_balance_in, post_in};
 use crate::policy::PolicySet;
 use crate::supervision::credit::no_advances;
@@ -105,6 +105,31 @@ pub(super) async fn choose_fund(
     ledger::choose_fund(&routed, amount).map_err(refuse)
 }
 
+/// Books `op`, a payment of claim `claim_no` (locked as `c`) from `fund`,
+/// and moves the claim to `to` with the fund noted on it.
+async fn pay_from(
+    conn: &mut sqlx::AnyConnection,
+    claim_no: &str,
+    c: &Locked,
+    fund: &FundCode,
+    op: &Op,
+    to: ClaimStatus,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    let backend = Backend::of(conn);
+    post_in(conn, backend, op, actor).await?;
+    set_status(
+        conn,
+        claim_no,
+        c.status,
+        to,
+        Some(fund.as_str()),
+        None,
+        actor,
+    )
+    .await
+}
+
 pub(super) async fn set_status(
     conn: &mut sqlx::AnyConnection,
     claim_no: &str,
@@ -125,17 +150,14 @@ pub(super) async fn set_status(
     .bind(claim_no)
     .execute(&mut *conn)
     .await?;
-    crate::audit::write(
+    crate::audit::write_change(
         conn,
         actor,
-        None,
-        &[AuditEntry::change(
-            Action::ClaimStatus,
-            Entity::Claim,
-            claim_no.to_string(),
-            Some(&serde_json::json!({ "status": from })),
-            Some(&serde_json::json!({ "status": to, "fund": fund, "note": note })),
-        )],
+        Action::ClaimStatus,
+        Entity::Claim,
+        claim_no.to_string(),
+        Some(&serde_json::json!({ "status": from })),
+        Some(&serde_json::json!({ "status": to, "fund": fund, "note": note })),
     )
     .await?;
     Ok(())
@@ -218,17 +240,7 @@ impl Store {
             claim: claim_no.to_string(),
             amount: c.amount,
         };
-        post_in(&mut tx, self.backend(), &op, actor).await?;
-        set_status(
-            &mut tx,
-            claim_no,
-            c.status,
-            to,
-            Some(fund.as_str()),
-            None,
-            actor,
-        )
-        .await?;
+        pay_from(&mut tx, claim_no, &c, &fund, &op, to, actor).await?;
         tx.commit().await?;
         crate::metrics::paid(crate::metrics::Payment::Pay, 1, c.amount.0);
         Ok(PayOne::Paid(c.amount))
@@ -258,17 +270,7 @@ impl Store {
             claim: claim_no.to_string(),
             amount,
         };
-        post_in(&mut tx, self.backend(), &op, actor).await?;
-        set_status(
-            &mut tx,
-            claim_no,
-            c.status,
-            to,
-            Some(fund.as_str()),
-            None,
-            actor,
-        )
-        .await?;
+        pay_from(&mut tx, claim_no, &c, &fund, &op, to, actor).await?;
         tx.commit().await?;
         crate::metrics::paid(crate::metrics::Payment::Advance, 1, amount.0);
         Ok((amount, fund.as_str().to_string()))

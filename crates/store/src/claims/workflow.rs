@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::facts::{self, StoredClaim};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::{Store, StoreError};
 
 /// A claim with its decision, for display.
@@ -253,17 +253,14 @@ pub(crate) async fn reject_in(
     .bind(to.code())
     .execute(&mut *conn)
     .await?;
-    crate::audit::write(
+    crate::audit::write_change(
         conn,
         actor,
-        None,
-        &[AuditEntry::change(
-            Action::Reject,
-            Entity::Claim,
-            claim_no.to_string(),
-            Some(&serde_json::json!({ "status": status })),
-            Some(&serde_json::json!({ "status": to, "reason": reason })),
-        )],
+        Action::Reject,
+        Entity::Claim,
+        claim_no.to_string(),
+        Some(&serde_json::json!({ "status": status })),
+        Some(&serde_json::json!({ "status": to, "reason": reason })),
     )
     .await?;
     Ok(())

@@ -4,6 +4,7 @@
 use crate::claims::list::contains;
 use crate::claims::scoped::{Subject, filter, has_nul};
 use crate::row::{Typed, parse_code};
+use crate::sort::order_page;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
@@ -11,6 +12,7 @@ use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
 use jineng_domain::{ClassStatus, Stamp};
 use serde::Serialize;
+use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 /// The statuses of a class, in the order of its life (migration 0007).
@@ -132,6 +134,28 @@ pub(crate) fn class_not_in_scope(class_id: i64) -> StoreError {
 }
 
 impl Store {
+    /// One class in scope with its institution, occupation and 培训地
+    /// names, as its page and its roster show it; `None` out of scope.
+    pub(crate) async fn scoped_class_row(
+        &self,
+        scope: &Scope,
+        class_id: i64,
+    ) -> Result<Option<AnyRow>, StoreError> {
+        let (cond, val) = filter(scope, Subject::Class, 2);
+        let sql = format!(
+            "SELECT cl.class_id, cl.class_no, cl.institution_id, i.name AS institution, i.credit_code, cl.training_type, \
+             cl.occupation_code, COALESCE(o.name, '') AS occ, cl.skill_level, cl.site_region, \
+             COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.planned_hours, cl.status \
+             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
+             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
+             WHERE cl.class_id = $1 AND {cond}"
+        );
+        let vals = [Val::int(class_id), val];
+        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
     /// Classes in scope, optionally of one status and one institution,
     /// newest first.
     pub async fn class_list(
@@ -156,13 +180,12 @@ impl Store {
             return Ok(0);
         }
         let (cond, vals) = class_conditions(scope, q);
-        let sql = format!(
-            "SELECT COUNT(*) FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id WHERE {cond}"
-        );
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where(
+            "classes cl JOIN institutions i ON i.institution_id = cl.institution_id",
+            &cond,
+            &vals,
+        )
+        .await
     }
 
     /// One page of the list, in the asked order.
@@ -177,21 +200,22 @@ impl Store {
             return Ok(Vec::new());
         }
         let (cond, vals) = class_conditions(scope, q);
-        let dir = if q.descending { "DESC" } else { "ASC" };
+        let page = order_page(
+            q.sort.order_by(),
+            &["cl.class_no"],
+            q.descending,
+            offset,
+            limit,
+        );
         let sql = format!(
             "SELECT cl.class_id, cl.class_no, i.name AS institution, cl.training_type, COALESCE(o.name, '') AS occ, \
              cl.skill_level, COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.status, \
              (SELECT COUNT(*) FROM enrolments e WHERE e.class_id = cl.class_id) AS enrolled \
              FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
              LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
-             WHERE {cond} ORDER BY {} {dir}, cl.class_no {dir} LIMIT {} OFFSET {}",
-            q.sort.order_by(),
-            limit.max(0),
-            offset.max(0)
+             WHERE {cond} {page}"
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.rows_bound(sql, &vals).await?;
         rows.iter()
             .map(|r| {
                 Ok(ClassSummary {
@@ -217,18 +241,8 @@ impl Store {
         scope: &Scope,
         class_id: i64,
     ) -> Result<ClassDetail, StoreError> {
-        let (cond, val) = filter(scope, Subject::Class, 2);
-        let sql = format!(
-            "SELECT cl.class_id, cl.class_no, cl.institution_id, i.name AS institution, i.credit_code, cl.training_type, \
-             cl.occupation_code, COALESCE(o.name, '') AS occ, cl.skill_level, cl.site_region, \
-             COALESCE(r.name, cl.site_region) AS site, cl.start_date, cl.end_date, cl.planned_hours, cl.status \
-             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
-             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
-             WHERE cl.class_id = $1 AND {cond}"
-        );
-        let vals = [Val::int(class_id), val];
-        let r = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_optional(self.pool())
+        let r = self
+            .scoped_class_row(scope, class_id)
             .await?
             .ok_or_else(|| class_not_in_scope(class_id))?;
         let mut d = ClassDetail {

@@ -6,7 +6,7 @@
 //! and writes the new status, a `class_events` row and an audit row with
 //! before and after in one transaction.
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::claims::scoped::{Subject, filter};
 use crate::classes::pages::class_not_in_scope;
 use crate::imports::batch::RowOutcome;
@@ -72,14 +72,16 @@ async fn record_step(
         status: to,
         reason,
     };
-    let entry = AuditEntry::change(
+    crate::audit::write_change(
+        conn,
+        actor,
         step.audit_action(),
         Entity::Class,
         class_id.to_string(),
         Some(&before),
         Some(&after),
-    );
-    crate::audit::write(conn, actor, None, &[entry]).await?;
+    )
+    .await?;
     Ok(())
 }
 

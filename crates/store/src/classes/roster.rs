@@ -98,18 +98,8 @@ impl Store {
     /// A class in scope with its roster; outside the scope (or missing) it
     /// is `OutOfScope`.
     pub async fn scoped_roster(&self, scope: &Scope, class_id: i64) -> Result<Roster, StoreError> {
-        let (cond, val) = filter(scope, Subject::Class, 2);
-        let sql = format!(
-            "SELECT cl.class_id, cl.class_no, cl.institution_id, i.name AS institution, i.credit_code, \
-             cl.training_type, COALESCE(o.name, '') AS occ, cl.skill_level, COALESCE(r.name, cl.site_region) AS site, \
-             cl.start_date, cl.end_date, cl.planned_hours, cl.status \
-             FROM classes cl JOIN institutions i ON i.institution_id = cl.institution_id \
-             LEFT JOIN occupations o ON o.code = cl.occupation_code LEFT JOIN regions r ON r.code = cl.site_region \
-             WHERE cl.class_id = $1 AND {cond}"
-        );
-        let vals = [Val::int(class_id), val];
-        let r = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_optional(self.pool())
+        let r = self
+            .scoped_class_row(scope, class_id)
             .await?
             .ok_or_else(out_of_scope)?;
         let class = RosterClass {
@@ -352,7 +342,6 @@ impl Store {
         after: Option<serde_json::Value>,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
         let entry = AuditEntry::change(
             action,
             Entity::Enrolment,
@@ -360,9 +349,7 @@ impl Store {
             before.as_ref(),
             after.as_ref(),
         );
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_alone(actor, &[entry]).await
     }
 }
 

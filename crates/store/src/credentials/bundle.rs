@@ -166,21 +166,13 @@ impl Store {
         format: &str,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        crate::audit::write(
-            &mut tx,
-            actor,
+        let entry = AuditEntry::change(
+            Action::ExportArchive,
+            Entity::Person,
+            record.archive.id_number.clone(),
             None,
-            &[AuditEntry::change(
-                Action::ExportArchive,
-                Entity::Person,
-                record.archive.id_number.clone(),
-                None,
-                Some(&json!({ "format": format, "person_id": record.archive.person_id })),
-            )],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+            Some(&json!({ "format": format, "person_id": record.archive.person_id })),
+        );
+        self.audit_alone(actor, &[entry]).await
     }
 }

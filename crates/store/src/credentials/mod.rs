@@ -122,21 +122,13 @@ impl Store {
         new_key: &str,
         actor: &crate::Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        crate::audit::write(
-            &mut tx,
-            actor,
-            None,
-            &[crate::audit::AuditEntry::change(
-                Action::RotateSigningKey,
-                Entity::SigningKey,
-                new_key.to_string(),
-                Some(&serde_json::json!({ "current": old_key })),
-                Some(&serde_json::json!({ "current": new_key, "retired": old_key })),
-            )],
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let entry = crate::audit::AuditEntry::change(
+            Action::RotateSigningKey,
+            Entity::SigningKey,
+            new_key.to_string(),
+            Some(&serde_json::json!({ "current": old_key })),
+            Some(&serde_json::json!({ "current": new_key, "retired": old_key })),
+        );
+        self.audit_alone(actor, &[entry]).await
     }
 }

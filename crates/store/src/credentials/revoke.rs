@@ -9,7 +9,7 @@
 //! revocation.
 
 use super::status::slot_of;
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::row::Typed;
 use crate::{Store, StoreError};
 use jineng_domain::Stamp;
@@ -86,21 +86,18 @@ pub(crate) async fn revoke_in(
             .execute(&mut *conn)
             .await?;
     }
-    crate::audit::write(
+    crate::audit::write_change(
         conn,
         actor,
+        Action::RevokeCertificate,
+        Entity::Certificate,
+        cert_no.to_string(),
         None,
-        &[AuditEntry::change(
-            Action::RevokeCertificate,
-            Entity::Certificate,
-            cert_no.to_string(),
-            None,
-            Some(&serde_json::json!({
-                "cert_type": cert_type, "revoked_on": &now[..10], "reason": reason,
-                "case_no": case_no, "status_list": slot.map(|s| s.list),
-                "status_index": slot.map(|s| s.index),
-            })),
-        )],
+        Some(&serde_json::json!({
+            "cert_type": cert_type, "revoked_on": &now[..10], "reason": reason,
+            "case_no": case_no, "status_list": slot.map(|s| s.list),
+            "status_index": slot.map(|s| s.index),
+        })),
     )
     .await?;
     Ok(true)

@@ -21,10 +21,7 @@ impl Store {
         status_list: Option<Value>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Verdict, StoreError> {
-        let did_doc = match did_doc {
-            Some(d) => d,
-            None => creds.did_document()?,
-        };
+        let did_doc = given_or_ours(creds, did_doc)?;
         let status_list = match status_list {
             Some(s) => Some(s),
             // The list the credential names, if it is one of ours; a
@@ -54,10 +51,7 @@ impl Store {
         status_list: Option<Value>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Result<Vec<Item>, Failure>, StoreError> {
-        let did_doc = match did_doc {
-            Some(d) => d,
-            None => creds.did_document()?,
-        };
+        let did_doc = given_or_ours(creds, did_doc)?;
         let mut lists: std::collections::HashMap<String, Value> = Default::default();
         if status_list.is_none()
             && let Ok(p) = json::parse(text)
@@ -82,5 +76,13 @@ impl Store {
             None => lists.get(url).cloned(),
         };
         Ok(verify_presentation(text, &did_doc, &lookup, now))
+    }
+}
+
+/// The DID document a caller gave, else this registry's.
+fn given_or_ours(creds: &Credentials, did_doc: Option<Value>) -> Result<Value, StoreError> {
+    match did_doc {
+        Some(d) => Ok(d),
+        None => Ok(creds.did_document()?),
     }
 }

@@ -49,6 +49,16 @@ pub enum RowOutcome {
 }
 
 impl RowOutcome {
+    /// A keyed row's new values against the stored ones (`None`: no row
+    /// under its key yet).
+    pub(crate) fn compared<T: PartialEq>(stored: Option<&T>, new: &T) -> RowOutcome {
+        match stored {
+            None => RowOutcome::Inserted,
+            Some(s) if s == new => RowOutcome::Unchanged,
+            Some(_) => RowOutcome::Updated,
+        }
+    }
+
     /// The outcome of a row that wrote several records.
     pub(crate) fn combine(outcomes: impl IntoIterator<Item = RowOutcome>) -> RowOutcome {
         let mut acc = RowOutcome::Unchanged;

@@ -5,7 +5,7 @@ use crate::claims::stored_status;
 use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::imports::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::institutions::{
-    ClassRef, UNKNOWN_INSTITUTION, class_named, resolve_classes, resolve_institutions,
+    ClassRef, Named, UNKNOWN_INSTITUTION, resolve_classes, resolve_institutions,
 };
 use crate::persons::{merge, person_of, resolve_persons};
 use crate::sql::{Val, select_in};
@@ -211,18 +211,20 @@ impl Store {
         rows: &[(u64, RosterRecord)],
     ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
-        let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
-        let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
-        let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
-        let frozen = closed_enrolments(&mut tx, &classes, people.values().map(|p| p.0)).await?;
+        let named = Named::resolve(
+            &mut tx,
+            rows.iter().map(|(_, r)| &r.institution),
+            rows.iter().map(|(_, r)| &r.id),
+        )
+        .await?;
+        let people = named.people.values().map(|p| p.0);
+        let frozen = closed_enrolments(&mut tx, &named.classes, people).await?;
         let mut rejected = Vec::new();
         let mut planned = Vec::new();
         for (n, r) in rows {
             let mut errs = Vec::new();
-            let class = class_named(&insts, &classes, &r.institution, &r.class_no, &mut errs);
-            let person = person_of(&people, &r.id, Some(&r.name))
-                .map_err(|e| errs.push(e))
-                .ok();
+            let (class, person) =
+                named.class_and_person(&r.institution, &r.class_no, &r.id, &r.name, &mut errs);
             if let Some(c) = class {
                 if r.offline_hours > c.planned_hours {
                     errs.push(Rejection::new(

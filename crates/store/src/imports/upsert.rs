@@ -46,6 +46,13 @@ pub(crate) struct UpsertTable {
     pub key_unique: bool,
 }
 
+impl UpsertTable {
+    /// The key columns, then the data columns.
+    pub(crate) fn columns(&self) -> Vec<&'static str> {
+        self.keys.iter().chain(self.data).map(|(c, _)| *c).collect()
+    }
+}
+
 /// A row ready to be written.
 pub(crate) struct Planned {
     pub row: u64,
@@ -322,12 +329,7 @@ async fn look_up<'p>(
         .filter(|v| seen.insert(*v))
         .cloned()
         .collect();
-    let mut cols: Vec<&str> = table
-        .keys
-        .iter()
-        .chain(table.data)
-        .map(|(c, _)| *c)
-        .collect();
+    let mut cols = table.columns();
     if let Some(a) = table.audit_key {
         cols.push(a);
     }
@@ -383,12 +385,7 @@ async fn insert_planned(
     planned: &[Planned],
     rows: &[usize],
 ) -> Result<(), sqlx::Error> {
-    let mut cols: Vec<&str> = table
-        .keys
-        .iter()
-        .chain(table.data)
-        .map(|(c, _)| *c)
-        .collect();
+    let mut cols = table.columns();
     cols.extend(["batch_id", "updated_at"]);
     let extra = [Val::I(batch_id), Val::text(stamp)];
     let extra = &extra;

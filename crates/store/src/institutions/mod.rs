@@ -5,12 +5,12 @@ pub(crate) mod pages;
 use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::imports::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::persons::bank_accounts::Payee;
-use crate::persons::merge;
-use crate::sql::{Val, select_in};
+use crate::persons::{merge, person_of, resolve_persons};
+use crate::sql::{Val, distinct, select_in};
 use crate::{Store, StoreError};
-use jineng_domain::CreditCode;
 use jineng_domain::audit::Entity;
 use jineng_domain::records::{ClassRecord, InstitutionRecord};
+use jineng_domain::{CreditCode, NationalId};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -65,10 +65,7 @@ pub(crate) async fn resolve_institutions<'a>(
     conn: &mut sqlx::AnyConnection,
     codes: impl Iterator<Item = &'a CreditCode>,
 ) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let mut keys: Vec<String> = codes.map(|c| c.as_str().to_string()).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let keys: Vec<Val> = keys.into_iter().map(Val::text).collect();
+    let keys = distinct(codes.map(|c| c.as_str()), Val::text);
     let rows = select_in(
         conn,
         "SELECT institution_id, credit_code FROM institutions",
@@ -115,15 +112,57 @@ pub(crate) fn class_named<'c>(
     c
 }
 
+/// What rows naming a class and a person (花名册, 线上学习) are checked
+/// against: the institutions, their classes and the persons they name.
+pub(crate) struct Named {
+    pub insts: HashMap<String, i64>,
+    pub classes: HashMap<(i64, String), ClassRef>,
+    pub people: HashMap<String, (i64, String)>,
+}
+
+impl Named {
+    /// Resolves the institutions and ID numbers rows name, with every
+    /// class of those institutions.
+    pub(crate) async fn resolve<'a>(
+        conn: &mut sqlx::AnyConnection,
+        institutions: impl Iterator<Item = &'a CreditCode>,
+        ids: impl Iterator<Item = &'a NationalId>,
+    ) -> Result<Named, sqlx::Error> {
+        let insts = resolve_institutions(conn, institutions).await?;
+        let classes = resolve_classes(conn, insts.values().copied()).await?;
+        let people = resolve_persons(conn, ids).await?;
+        Ok(Named {
+            insts,
+            classes,
+            people,
+        })
+    }
+
+    /// The class (by institution and 班级编号) and the person (by ID
+    /// number, the name checked) a row names; each one unknown leaves its
+    /// rejection in `errs`.
+    pub(crate) fn class_and_person(
+        &self,
+        institution: &CreditCode,
+        class_no: &str,
+        id: &NationalId,
+        name: &str,
+        errs: &mut Vec<Rejection>,
+    ) -> (Option<&ClassRef>, Option<i64>) {
+        let class = class_named(&self.insts, &self.classes, institution, class_no, errs);
+        let person = person_of(&self.people, id, Some(name))
+            .map_err(|e| errs.push(e))
+            .ok();
+        (class, person)
+    }
+}
+
 /// (institution_id, class_no) → class, for the given institutions.
 pub(crate) async fn resolve_classes(
     conn: &mut sqlx::AnyConnection,
     institution_ids: impl Iterator<Item = i64>,
 ) -> Result<HashMap<(i64, String), ClassRef>, sqlx::Error> {
-    let mut ids: Vec<i64> = institution_ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let keys: Vec<Val> = ids.into_iter().map(Val::int).collect();
+    let keys = distinct(institution_ids, Val::int);
     let rows = select_in(
         conn,
         "SELECT class_id, institution_id, class_no, planned_hours, status FROM classes",

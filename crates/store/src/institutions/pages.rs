@@ -6,6 +6,7 @@ use crate::claims::list::contains;
 use crate::claims::scoped::{Subject, filter, has_nul};
 use crate::classes::pages::ClassSummary;
 use crate::row::Typed;
+use crate::sort::order_page;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
@@ -95,11 +96,7 @@ impl Store {
             return Ok(0);
         }
         let (cond, vals) = conditions(scope, q);
-        let sql = format!("SELECT COUNT(*) FROM institutions i WHERE {cond}");
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where("institutions i", &cond, &vals).await
     }
 
     /// One page of institutions in scope, in the asked order.
@@ -114,15 +111,10 @@ impl Store {
             return Ok(Vec::new());
         }
         let (cond, vals) = conditions(scope, q);
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "{SELECT} WHERE {cond} ORDER BY {} {dir}, i.name {dir}, i.institution_id {dir} LIMIT {} OFFSET {}",
-            q.sort.order_by(),
-            limit.max(0),
-            offset.max(0)
-        );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
+        let ties = ["i.name", "i.institution_id"];
+        let page = order_page(q.sort.order_by(), &ties, q.descending, offset, limit);
+        let rows = self
+            .rows_bound(format!("{SELECT} WHERE {cond} {page}"), &vals)
             .await?;
         let mut list: Vec<InstitutionSummary> =
             rows.iter().map(summary).collect::<Result<_, _>>()?;

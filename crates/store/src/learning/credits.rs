@@ -25,6 +25,7 @@ use super::hours::TrainingRecord;
 use super::listed::SessionLine;
 use crate::audit::{Actor, AuditEntry};
 use crate::policy::{PolicySet, version_label};
+use crate::row::Typed;
 use crate::{Store, StoreError};
 
 /// What a credit line rests on.
@@ -226,9 +227,7 @@ impl Store {
                 None,
             ));
         }
-        let mut tx = self.begin().await?;
-        crate::audit::write(&mut tx, actor, None, &entries).await?;
-        tx.commit().await?;
+        self.audit_alone(actor, &entries).await?;
         let mut s = self.credit_statement(pid).await?;
         if let Some(s) = s.as_mut().filter(|_| reveal) {
             s.id_number = id.as_str().to_string();
@@ -273,9 +272,7 @@ impl Store {
                     cert_type,
                     skill_level: level,
                     occupation_code: r.try_get("occupation_code")?,
-                    occupation_name: r
-                        .try_get::<Option<String>, _>("occupation_name")?
-                        .unwrap_or_default(),
+                    occupation_name: r.text_or_empty("occupation_name")?,
                 },
                 date: issued,
                 credits: outcome.credits(),

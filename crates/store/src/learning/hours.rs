@@ -11,6 +11,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::policy::{PolicySet, version_label};
+use crate::row::Typed;
 use crate::{Store, StoreError};
 
 /// One training of a worker, with its hours.
@@ -111,9 +112,7 @@ impl Store {
                 institution: r.try_get("institution")?,
                 training_type: r.try_get("training_type")?,
                 occupation_code: r.try_get("occupation_code")?,
-                occupation_name: r
-                    .try_get::<Option<String>, _>("occupation_name")?
-                    .unwrap_or_default(),
+                occupation_name: r.text_or_empty("occupation_name")?,
                 skill_level: r.try_get("skill_level")?,
                 start_date: date(&r.try_get::<String, _>("start_date")?)?,
                 end_date: end,

@@ -175,14 +175,16 @@ pub(crate) async fn post_in(
     let after = balances.after(&posting)?;
     let tx_id = insert_posting(conn, &posting, state.attempt_of(posting.kind), actor).await?;
     add_to_balances(conn, &posting.fund, &balances, &after).await?;
-    let entry = AuditEntry::change(
+    crate::audit::write_change(
+        conn,
+        actor,
         Action::Post,
         Entity::LedgerTx,
         tx_id.to_string(),
         None,
         Some(&posting),
-    );
-    crate::audit::write(conn, actor, None, &[entry]).await?;
+    )
+    .await?;
     // A claim paid releases the commitment of the voucher it settles.
     if matches!(posting.kind, PostingKind::Pay | PostingKind::Settle)
         && let Some(claim) = &posting.claim_no
@@ -240,37 +242,41 @@ async fn insert_posting(
     .bind(attempt)
     .fetch_one(&mut *conn)
     .await?;
-    let lines: Vec<Vec<Val>> = posting
-        .entries
-        .iter()
-        .zip(1..)
-        .map(|(e, line)| {
-            vec![
-                Val::int(tx_id),
-                Val::int(line),
-                Val::text(e.account.code()),
-                Val::text(e.account.fund().as_str()),
-                Val::int(e.debit.0),
-                Val::int(e.credit.0),
-            ]
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "ledger_entries",
-        &[
-            "tx_id",
-            "line",
-            "account",
-            "fund_code",
-            "debit_fen",
-            "credit_fen",
-        ],
-        &lines,
-        "",
-    )
-    .await?;
+    let lines: Vec<Vec<Val>> = entry_rows(tx_id, posting).collect();
+    insert_entries(conn, &lines).await?;
     Ok(tx_id)
+}
+
+/// The `ledger_entries` rows of `posting` written under `tx_id`, its lines
+/// numbered from 1.
+pub(crate) fn entry_rows(tx_id: i64, posting: &Posting) -> impl Iterator<Item = Vec<Val>> + '_ {
+    posting.entries.iter().zip(1..).map(move |(e, line)| {
+        vec![
+            Val::int(tx_id),
+            Val::int(line),
+            Val::text(e.account.code()),
+            Val::text(e.account.fund().as_str()),
+            Val::int(e.debit.0),
+            Val::int(e.credit.0),
+        ]
+    })
+}
+
+/// Inserts rows made by [`entry_rows`].
+pub(crate) async fn insert_entries(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[Vec<Val>],
+) -> Result<(), sqlx::Error> {
+    let cols = [
+        "tx_id",
+        "line",
+        "account",
+        "fund_code",
+        "debit_fen",
+        "credit_fen",
+    ];
+    insert_rows(conn, "ledger_entries", &cols, rows, "").await?;
+    Ok(())
 }
 
 /// Moves the fund's running balances from `before` to `after`.

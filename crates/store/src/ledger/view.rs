@@ -58,12 +58,7 @@ impl Store {
     /// How many postings the scope sees.
     pub async fn scoped_posting_count(&self, scope: &Scope) -> Result<i64, StoreError> {
         let (cond, val) = in_scope(scope, 1);
-        let sql = format!("SELECT COUNT(*) FROM ledger_tx t WHERE {cond}");
-        let vals = [val];
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where("ledger_tx t", &cond, &[val]).await
     }
 
     /// Postings the scope sees, newest first: `limit` from `offset`
@@ -100,7 +95,7 @@ impl Store {
                 amount_fen: 0,
                 debit: String::new(),
                 credit: String::new(),
-                memo: r.try_get::<Option<String>, _>("memo")?.unwrap_or_default(),
+                memo: r.text_or_empty("memo")?,
             });
         }
         // The lines of these postings, a few hundred ids at a time.

@@ -126,9 +126,7 @@ impl Store {
             sex: p.try_get("sex")?,
             birth_date: p.day("birth_date")?,
             hukou_region: p.try_get("hukou_region")?,
-            hukou_region_name: p
-                .try_get::<Option<String>, _>("region_name")?
-                .unwrap_or_default(),
+            hukou_region_name: p.text_or_empty("region_name")?,
             phone: p.try_get("phone")?,
             bank_account: crate::shown_account(
                 p.try_get::<Option<String>, _>("bank_account")?.as_deref(),
@@ -152,17 +150,9 @@ impl Store {
     /// Writes the audit row of revealing person `pid`'s full ID number,
     /// in its own transaction before anything is shown.
     async fn audit_reveal(&self, pid: i64, actor: &Actor) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let entry = AuditEntry {
-            action: Action::Reveal,
-            entity: Entity::Person,
-            key: pid.to_string(),
-            before: None,
-            after: None,
-        };
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
-        tx.commit().await?;
-        Ok(())
+        let entry =
+            AuditEntry::change::<()>(Action::Reveal, Entity::Person, pid.to_string(), None, None);
+        self.audit_alone(actor, &[entry]).await
     }
 
     /// The rows of `sql` (its `$1` the person id), each read by `read`, in
@@ -249,48 +239,52 @@ impl Store {
         actor: &Actor,
         reveal: bool,
     ) -> Result<Vec<PersonHit>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT p.person_id, p.id_number, p.name, p.sex, p.birth_date, p.hukou_region, r.name AS region_name
-             FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region
-             WHERE p.name = $1 ORDER BY p.birth_date, p.person_id LIMIT $2",
-        )
-        .bind(name)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        let sql =
+            format!("{HIT_SELECT} WHERE p.name = $1 ORDER BY p.birth_date, p.person_id LIMIT $2");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(name)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
         let mut hits = Vec::with_capacity(rows.len());
         let mut audits = Vec::new();
         for r in rows {
             let id: String = r.try_get("id_number")?;
             let person_id: i64 = r.try_get("person_id")?;
             if reveal {
-                audits.push(AuditEntry {
-                    action: Action::Reveal,
-                    entity: Entity::Person,
-                    key: person_id.to_string(),
-                    before: None,
-                    after: None,
-                });
+                audits.push(AuditEntry::change::<()>(
+                    Action::Reveal,
+                    Entity::Person,
+                    person_id.to_string(),
+                    None,
+                    None,
+                ));
             }
-            hits.push(PersonHit {
-                person_id,
-                id_number: if reveal { id } else { mask_id(&id) },
-                name: r.try_get("name")?,
-                sex: r.try_get("sex")?,
-                birth_date: r.day("birth_date")?,
-                hukou_region: r.try_get("hukou_region")?,
-                hukou_region_name: r
-                    .try_get::<Option<String>, _>("region_name")?
-                    .unwrap_or_default(),
-            });
+            hits.push(person_hit(&r, if reveal { id } else { mask_id(&id) })?);
         }
         if !audits.is_empty() {
-            let mut tx = self.begin().await?;
-            crate::audit::write(&mut tx, actor, None, &audits).await?;
-            tx.commit().await?;
+            self.audit_alone(actor, &audits).await?;
         }
         Ok(hits)
     }
+}
+
+/// The columns [`person_hit`] reads: persons `p` with their 户籍地's name.
+pub(crate) const HIT_SELECT: &str = "SELECT p.person_id, p.id_number, p.name, p.sex, p.birth_date, p.hukou_region, \
+     r.name AS region_name FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region";
+
+/// A search hit from a row of [`HIT_SELECT`], its ID number shown as
+/// `id_number` (masked or revealed by the caller).
+pub(crate) fn person_hit(r: &AnyRow, id_number: String) -> Result<PersonHit, StoreError> {
+    Ok(PersonHit {
+        person_id: r.try_get("person_id")?,
+        id_number,
+        name: r.try_get("name")?,
+        sex: r.try_get("sex")?,
+        birth_date: r.day("birth_date")?,
+        hukou_region: r.try_get("hukou_region")?,
+        hukou_region_name: r.text_or_empty("region_name")?,
+    })
 }
 
 /// A person's categories, by start date.
@@ -321,9 +315,7 @@ fn enrolment_row(r: &AnyRow) -> Result<ArchiveEnrolment, StoreError> {
         institution: r.try_get("institution")?,
         training_type: r.try_get("training_type")?,
         occupation_code: r.try_get("occupation_code")?,
-        occupation_name: r
-            .try_get::<Option<String>, _>("occupation_name")?
-            .unwrap_or_default(),
+        occupation_name: r.text_or_empty("occupation_name")?,
         skill_level: r.try_get("skill_level")?,
         start_date: r.day("start_date")?,
         end_date: r.day("end_date")?,
@@ -344,9 +336,7 @@ fn certificate_row(r: &AnyRow) -> Result<ArchiveCertificate, StoreError> {
         cert_type: r.try_get("cert_type")?,
         cert_no: r.try_get("cert_no")?,
         occupation_code: r.try_get("occupation_code")?,
-        occupation_name: r
-            .try_get::<Option<String>, _>("occupation_name")?
-            .unwrap_or_default(),
+        occupation_name: r.text_or_empty("occupation_name")?,
         skill_level: r.try_get("skill_level")?,
         issue_date: r.day("issue_date")?,
         revoked_on: r.opt_day("revoked_on")?,

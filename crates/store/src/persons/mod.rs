@@ -8,7 +8,7 @@ pub(crate) mod search;
 use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
 use crate::imports::upsert::{Kind, Planned, UpsertTable, upsert};
 use crate::persons::bank_accounts::Payee;
-use crate::sql::{Val, select_in};
+use crate::sql::{Val, distinct, select_in};
 use crate::{Store, StoreError};
 use jineng_domain::NationalId;
 use jineng_domain::audit::Entity;
@@ -68,10 +68,7 @@ pub(crate) async fn resolve_persons(
     conn: &mut sqlx::AnyConnection,
     ids: impl Iterator<Item = &NationalId>,
 ) -> Result<HashMap<String, (i64, String)>, sqlx::Error> {
-    let mut keys: Vec<String> = ids.map(|i| i.as_str().to_string()).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    let keys: Vec<Val> = keys.into_iter().map(Val::text).collect();
+    let keys = distinct(ids.map(|i| i.as_str()), Val::text);
     let rows = select_in(
         conn,
         "SELECT person_id, id_number, name FROM persons",
@@ -268,7 +265,7 @@ impl Store {
     pub async fn bench_bare_insert_persons(&self, rows: &[PersonRecord]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let vals = bench_person_rows(in_key_order(rows));
-        let mut cols = person_columns();
+        let mut cols = PERSONS.columns();
         cols.extend(["batch_id", "updated_at"]);
         let extra = [Val::I(None), Val::text(crate::audit::now())];
         let (vals, extra) = (&vals, &extra);
@@ -293,7 +290,7 @@ impl Store {
             return Ok(None);
         };
         let vals = bench_person_rows(in_key_order(rows));
-        let mut cols = person_columns();
+        let mut cols = PERSONS.columns();
         cols.extend(["batch_id", "updated_at"]);
         let sql = format!(
             "INSERT INTO persons ({}) VALUES ({})",
@@ -341,22 +338,11 @@ impl Store {
         for v in &mut vals {
             v.push(Val::text(&stamp));
         }
-        let mut cols = person_columns();
+        let mut cols = PERSONS.columns();
         cols.push("updated_at");
         stager.copy_into("persons", &cols, &vals).await?;
         Ok(Some(()))
     }
-}
-
-/// The persons key and data columns.
-#[cfg(feature = "bench")]
-fn person_columns() -> Vec<&'static str> {
-    PERSONS
-        .keys
-        .iter()
-        .chain(PERSONS.data)
-        .map(|(c, _)| *c)
-        .collect()
 }
 
 /// The rows in key order, as the import inserts a chunk of new rows.

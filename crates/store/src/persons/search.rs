@@ -4,12 +4,12 @@
 
 use jineng_domain::access::Scope;
 use jineng_domain::national_id::mask_id;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
 
 use crate::claims::list::{contains, id_digits};
 use crate::claims::scoped::{Subject, filter, has_nul};
-use crate::row::Typed;
-use crate::sql::{Val, bind_all};
+use crate::persons::archive::{HIT_SELECT, person_hit};
+use crate::sql::Val;
 use crate::{PersonHit, Store, StoreError};
 
 /// Whether the text is a whole ID number (18 characters, digits and X).
@@ -47,11 +47,7 @@ impl Store {
             return Ok(0);
         }
         let (cond, vals) = conditions(scope, query);
-        let sql = format!("SELECT COUNT(*) FROM persons p WHERE {cond}");
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where("persons p", &cond, &vals).await
     }
 
     /// Persons in scope matching the search, by name; IDs masked.
@@ -68,29 +64,13 @@ impl Store {
         }
         let (cond, vals) = conditions(scope, query);
         let sql = format!(
-            "SELECT p.person_id, p.id_number, p.name, p.sex, p.birth_date, p.hukou_region, r.name AS region_name \
-             FROM persons p LEFT JOIN regions r ON r.code = p.hukou_region \
-             WHERE {cond} ORDER BY p.name, p.birth_date, p.person_id LIMIT {} OFFSET {}",
+            "{HIT_SELECT} WHERE {cond} ORDER BY p.name, p.birth_date, p.person_id LIMIT {} OFFSET {}",
             limit.max(0),
             offset.max(0)
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.rows_bound(sql, &vals).await?;
         rows.iter()
-            .map(|r| {
-                Ok(PersonHit {
-                    person_id: r.try_get("person_id")?,
-                    id_number: mask_id(&r.try_get::<String, _>("id_number")?),
-                    name: r.try_get("name")?,
-                    sex: r.try_get("sex")?,
-                    birth_date: r.day("birth_date")?,
-                    hukou_region: r.try_get("hukou_region")?,
-                    hukou_region_name: r
-                        .try_get::<Option<String>, _>("region_name")?
-                        .unwrap_or_default(),
-                })
-            })
+            .map(|r| person_hit(r, mask_id(&r.try_get::<String, _>("id_number")?)))
             .collect()
     }
 

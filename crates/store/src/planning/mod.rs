@@ -39,6 +39,40 @@ pub struct PlanCounts {
     pub removed: u64,
 }
 
+/// The two statements of a keyed write, which bind the same values: an
+/// update of the stored row, an insert of a new one.
+pub(crate) struct Write {
+    pub update: &'static str,
+    pub insert: &'static str,
+}
+
+impl Write {
+    /// Counts a row whose stored columns are `before` and new ones `after`:
+    /// `None` when they agree (nothing to write), else the statement to run
+    /// and the action to audit.
+    pub(crate) fn tally<T: PartialEq>(
+        &self,
+        counts: &mut PlanCounts,
+        before: Option<&T>,
+        after: &T,
+    ) -> Option<(&'static str, Action)> {
+        match before {
+            Some(b) if b == after => {
+                counts.unchanged += 1;
+                None
+            }
+            Some(_) => {
+                counts.updated += 1;
+                Some((self.update, Action::Update))
+            }
+            None => {
+                counts.inserted += 1;
+                Some((self.insert, Action::Insert))
+            }
+        }
+    }
+}
+
 /// A statistic value to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatisticRow {
@@ -130,16 +164,12 @@ impl Store {
             .bind(r.key.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            if stored == Some(r.value) {
-                counts.unchanged += 1;
+            let write = Write {
+                update: "UPDATE statistics SET value = $4, source = $5, updated_at = $6 WHERE region_code = $1 AND year = $2 AND stat_key = $3",
+                insert: "INSERT INTO statistics (region_code, year, stat_key, value, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            };
+            let Some((sql, action)) = write.tally(&mut counts, stored.as_ref(), &r.value) else {
                 continue;
-            }
-            let sql = if stored.is_some() {
-                counts.updated += 1;
-                "UPDATE statistics SET value = $4, source = $5, updated_at = $6 WHERE region_code = $1 AND year = $2 AND stat_key = $3"
-            } else {
-                counts.inserted += 1;
-                "INSERT INTO statistics (region_code, year, stat_key, value, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6)"
             };
             sqlx::query(sql)
                 .bind(r.region.as_str())
@@ -151,11 +181,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
-                if stored.is_some() {
-                    Action::Update
-                } else {
-                    Action::Insert
-                },
+                action,
                 Entity::Statistic,
                 format!("{}/{}/{}", r.region, r.year, r.key),
                 stored.as_ref(),
@@ -205,16 +231,12 @@ async fn store_indicator(
         ind.source.clone(),
         pos as i64,
     );
-    if before.as_ref() == Some(&now) {
-        counts.unchanged += 1;
+    let write = Write {
+        update: "UPDATE indicators SET name_zh = $2, unit = $3, decimals = $4, kind = $5, formula = $6, definition = $7, source = $8, position = $9, updated_at = $10 WHERE code = $1",
+        insert: "INSERT INTO indicators (code, name_zh, unit, decimals, kind, formula, definition, source, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    };
+    let Some((sql, action)) = write.tally(counts, before.as_ref(), &now) else {
         return Ok(());
-    }
-    let sql = if before.is_some() {
-        counts.updated += 1;
-        "UPDATE indicators SET name_zh = $2, unit = $3, decimals = $4, kind = $5, formula = $6, definition = $7, source = $8, position = $9, updated_at = $10 WHERE code = $1"
-    } else {
-        counts.inserted += 1;
-        "INSERT INTO indicators (code, name_zh, unit, decimals, kind, formula, definition, source, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     };
     sqlx::query(sql)
         .bind(ind.code.as_str())
@@ -230,11 +252,7 @@ async fn store_indicator(
         .execute(&mut *conn)
         .await?;
     audits.push(AuditEntry::change(
-        if before.is_some() {
-            Action::Update
-        } else {
-            Action::Insert
-        },
+        action,
         Entity::Indicator,
         ind.code.clone(),
         before.as_ref(),

@@ -9,6 +9,7 @@
 use super::{DashboardData, TaskView};
 use crate::audit::Actor;
 use crate::{Store, StoreError};
+use chrono::NaiveDate;
 use jineng_domain::RegionCode;
 use jineng_domain::access::Scope;
 use jineng_domain::planning::{NATIONAL, Period, TaskStatus};
@@ -36,15 +37,17 @@ fn binds(own: &RegionCode, task: &str) -> bool {
     RegionCode::parse(task).is_ok_and(|t| own.contains(&t) || t.contains(own))
 }
 
-/// A task report to record, as a form gives it.
+/// A task report to record, as a form gives it. A value the form's text
+/// did not parse into is kept as the refusal it earns, reported only after
+/// the scope check: a task outside the scope is refused as such whatever
+/// else the form holds.
 #[derive(Debug, Clone)]
 pub struct TaskReportInput<'a> {
     pub doc: &'a str,
     pub no: i64,
     pub unit: &'a str,
-    /// ISO date.
-    pub reported_on: &'a str,
-    pub status: &'a str,
+    pub reported_on: Result<NaiveDate, String>,
+    pub status: Result<TaskStatus, String>,
     pub note: &'a str,
 }
 
@@ -154,14 +157,8 @@ impl Store {
             Some(r) if inside(scope, &r).is_some() => {}
             _ => return Err(refused()),
         }
-        let status = TaskStatus::from_code(input.status).ok_or_else(|| {
-            StoreError::Refused(format!(
-                "进展状态「{}」无效，应为：未开始、进行中、已完成",
-                input.status
-            ))
-        })?;
-        let date = jineng_domain::parse_date(input.reported_on)
-            .map_err(|e| StoreError::Refused(format!("报告日期：{e}")))?;
+        let status = input.status.clone().map_err(StoreError::Refused)?;
+        let date = input.reported_on.clone().map_err(StoreError::Refused)?;
         if input.unit.trim().is_empty() {
             return Err(StoreError::Refused("请选择报告进展的责任单位".into()));
         }

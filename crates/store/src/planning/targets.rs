@@ -3,7 +3,7 @@
 //! afterwards (parts stored earlier and absent from the file are removed),
 //! so importing the same file twice changes nothing.
 
-use super::PlanCounts;
+use super::{PlanCounts, Write};
 use crate::audit::{Actor, AuditEntry};
 use crate::{Store, StoreError};
 use jineng_domain::audit::{Action, Entity};
@@ -98,7 +98,7 @@ async fn store_target_row(
     audits: &mut Vec<AuditEntry>,
 ) -> Result<(), StoreError> {
     let stored = sqlx::query(
-        "SELECT target_id, name, value, rule, source FROM targets
+        "SELECT name, value, rule, source FROM targets
          WHERE indicator = $1 AND year_from = $2 AND year_to = $3 AND region_code = $4 AND parent_code = $5",
     )
     .bind(r.indicator.as_str())
@@ -108,79 +108,58 @@ async fn store_target_row(
     .bind(r.parent.as_str())
     .fetch_optional(&mut *conn)
     .await?;
+    let before = match stored {
+        Some(s) => Some((
+            s.try_get::<String, _>("name")?,
+            s.try_get::<i64, _>("value")?,
+            s.try_get::<String, _>("rule")?,
+            s.try_get::<String, _>("source")?,
+        )),
+        None => None,
+    };
     let after = (
         r.name.clone(),
         r.value,
         r.rule.code().to_string(),
         r.source.clone(),
     );
+    // The key (indicator, years, region, parent) is unique: both statements
+    // name the row by it.
+    let write = Write {
+        update: "UPDATE targets SET name = $6, value = $7, rule = $8, source = $9, file_name = $10, file_row = $11, updated_at = $12
+                 WHERE indicator = $1 AND year_from = $2 AND year_to = $3 AND region_code = $4 AND parent_code = $5",
+        insert: "INSERT INTO targets (indicator, year_from, year_to, region_code, parent_code, name, value, rule, source, file_name, file_row, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    };
+    let Some((sql, action)) = write.tally(counts, before.as_ref(), &after) else {
+        return Ok(());
+    };
+    sqlx::query(sql)
+        .bind(r.indicator.as_str())
+        .bind(r.period.from as i64)
+        .bind(r.period.to as i64)
+        .bind(r.region.as_str())
+        .bind(r.parent.as_str())
+        .bind(r.name.as_str())
+        .bind(r.value)
+        .bind(r.rule.code())
+        .bind(r.source.as_str())
+        .bind(file_name)
+        .bind(r.row as i64)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     let key = format!(
         "{}/{}-{}/{}/{}",
         r.indicator, r.period.from, r.period.to, r.region, r.parent
     );
-    match stored {
-        Some(s) => {
-            let before = (
-                s.try_get::<String, _>("name")?,
-                s.try_get::<i64, _>("value")?,
-                s.try_get::<String, _>("rule")?,
-                s.try_get::<String, _>("source")?,
-            );
-            if before == after {
-                counts.unchanged += 1;
-                return Ok(());
-            }
-            sqlx::query(
-                "UPDATE targets SET name = $1, value = $2, rule = $3, source = $4, file_name = $5, file_row = $6, updated_at = $7 WHERE target_id = $8",
-            )
-            .bind(r.name.as_str())
-            .bind(r.value)
-            .bind(r.rule.code())
-            .bind(r.source.as_str())
-            .bind(file_name)
-            .bind(r.row as i64)
-            .bind(now)
-            .bind(s.try_get::<i64, _>("target_id")?)
-            .execute(&mut *conn)
-            .await?;
-            counts.updated += 1;
-            audits.push(AuditEntry::change(
-                Action::Update,
-                Entity::Target,
-                key,
-                Some(&before),
-                Some(&after),
-            ));
-        }
-        None => {
-            sqlx::query(
-                "INSERT INTO targets (indicator, year_from, year_to, region_code, parent_code, name, value, rule, source, file_name, file_row, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(r.indicator.as_str())
-            .bind(r.period.from as i64)
-            .bind(r.period.to as i64)
-            .bind(r.region.as_str())
-            .bind(r.parent.as_str())
-            .bind(r.name.as_str())
-            .bind(r.value)
-            .bind(r.rule.code())
-            .bind(r.source.as_str())
-            .bind(file_name)
-            .bind(r.row as i64)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            counts.inserted += 1;
-            audits.push(AuditEntry::change(
-                Action::Insert,
-                Entity::Target,
-                key,
-                None,
-                Some(&after),
-            ));
-        }
-    }
+    audits.push(AuditEntry::change(
+        action,
+        Entity::Target,
+        key,
+        before.as_ref(),
+        Some(&after),
+    ));
     Ok(())
 }
 

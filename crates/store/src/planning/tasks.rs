@@ -1,7 +1,7 @@
 //! The task tables (重点任务分工) and the progress the responsible units
 //! report on them.
 
-use super::PlanCounts;
+use super::{PlanCounts, Write};
 use crate::audit::{Actor, AuditEntry};
 use crate::row::Typed;
 use crate::{Store, StoreError};
@@ -72,16 +72,12 @@ impl Store {
                 )),
                 None => None,
             };
-            if before.as_ref() == Some(&after) {
-                counts.unchanged += 1;
+            let write = Write {
+                update: "UPDATE tasks SET region_code = $3, heading = $4, requirement = $5, lead_unit = $6, co_units = $7, due = $8, updated_at = $9 WHERE doc = $1 AND task_no = $2",
+                insert: "INSERT INTO tasks (doc, task_no, region_code, heading, requirement, lead_unit, co_units, due, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            };
+            let Some((sql, action)) = write.tally(&mut counts, before.as_ref(), &after) else {
                 continue;
-            }
-            let sql = if before.is_some() {
-                counts.updated += 1;
-                "UPDATE tasks SET region_code = $3, heading = $4, requirement = $5, lead_unit = $6, co_units = $7, due = $8, updated_at = $9 WHERE doc = $1 AND task_no = $2"
-            } else {
-                counts.inserted += 1;
-                "INSERT INTO tasks (doc, task_no, region_code, heading, requirement, lead_unit, co_units, due, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             };
             sqlx::query(sql)
                 .bind(r.doc.as_str())
@@ -96,11 +92,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             audits.push(AuditEntry::change(
-                if before.is_some() {
-                    Action::Update
-                } else {
-                    Action::Insert
-                },
+                action,
                 Entity::Task,
                 format!("{}/{}", r.doc, r.no),
                 before.as_ref(),
@@ -158,17 +150,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = (unit, reported_on.to_string(), status.code(), note);
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
+            Action::Report,
+            Entity::Task,
+            format!("{doc}/{no}"),
             None,
-            &[AuditEntry::change(
-                Action::Report,
-                Entity::Task,
-                format!("{doc}/{no}"),
-                None,
-                Some(&after),
-            )],
+            Some(&after),
         )
         .await?;
         tx.commit().await?;

@@ -8,7 +8,7 @@ pub(crate) mod jurisdiction;
 use jineng_domain::audit::{Action, Entity};
 use std::collections::{HashMap, HashSet};
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::policy::jurisdiction::RegionTree;
 use crate::row::Typed;
 use crate::{Store, StoreError};
@@ -245,17 +245,14 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
-            None,
-            &[AuditEntry::change(
-                Action::LoadPolicy,
-                Entity::Policy,
-                m.id.clone(),
-                before.as_ref(),
-                Some(&summary),
-            )],
+            Action::LoadPolicy,
+            Entity::Policy,
+            m.id.clone(),
+            before.as_ref(),
+            Some(&summary),
         )
         .await?;
         tx.commit().await?;

@@ -25,6 +25,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use crate::audit::Actor;
 use crate::claims::scoped::{Subject, filter, has_nul};
+use crate::sort::order_page;
 use crate::sql::{Val, bind_all};
 use crate::supervision::CaseDetail;
 use crate::{Store, StoreError};
@@ -43,40 +44,22 @@ pub struct CaseQuery {
     pub descending: bool,
 }
 
-/// The queue's sort columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum CaseSort {
-    #[default]
-    Opened,
-    CaseNo,
-    Check,
-    Severity,
-    Status,
+crate::sort::sort_columns! {
+    /// The queue's sort columns.
+    CaseSort {
+        Opened => ("opened", "s.opened_at"),
+        CaseNo => ("case_no", "s.case_no"),
+        // S1 … S10 in their order, not as text.
+        Check => ("check", "LENGTH(s.check_id)", "s.check_id"),
+        Severity => (
+            "severity",
+            "CASE s.severity WHEN '高' THEN 0 WHEN '中' THEN 1 WHEN '低' THEN 2 ELSE 3 END"
+        ),
+        Status => ("status", "s.status"),
+    }
 }
 
 impl CaseSort {
-    pub const ALL: [CaseSort; 5] = [
-        CaseSort::Opened,
-        CaseSort::CaseNo,
-        CaseSort::Check,
-        CaseSort::Severity,
-        CaseSort::Status,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CaseSort::Opened => "opened",
-            CaseSort::CaseNo => "case_no",
-            CaseSort::Check => "check",
-            CaseSort::Severity => "severity",
-            CaseSort::Status => "status",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<CaseSort> {
-        CaseSort::ALL.into_iter().find(|c| c.code() == s)
-    }
-
     pub fn as_zh(self) -> &'static str {
         match self {
             CaseSort::Opened => "立案时间",
@@ -84,19 +67,6 @@ impl CaseSort {
             CaseSort::Check => "核查项",
             CaseSort::Severity => "风险等级",
             CaseSort::Status => "状态",
-        }
-    }
-
-    fn order_by(self) -> &'static str {
-        match self {
-            CaseSort::Opened => "s.opened_at",
-            CaseSort::CaseNo => "s.case_no",
-            // S1 … S10 in their order, not as text.
-            CaseSort::Check => "LENGTH(s.check_id), s.check_id",
-            CaseSort::Severity => {
-                "CASE s.severity WHEN '高' THEN 0 WHEN '中' THEN 1 WHEN '低' THEN 2 ELSE 3 END"
-            }
-            CaseSort::Status => "s.status",
         }
     }
 }
@@ -196,11 +166,7 @@ impl Store {
             return Ok(0);
         }
         let (cond, vals) = conditions(scope, q);
-        let sql = format!("SELECT COUNT(*) FROM supervision_cases s WHERE {cond}");
-        Ok(bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_one(self.pool())
-            .await?
-            .try_get(0)?)
+        self.count_where("supervision_cases s", &cond, &vals).await
     }
 
     /// One page of the queue: cases reaching the scope, in the asked order.
@@ -215,14 +181,13 @@ impl Store {
             return Ok(Vec::new());
         }
         let (cond, vals) = conditions(scope, q);
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let order = q
-            .sort
-            .order_by()
-            .split(", ")
-            .map(|c| format!("{c} {dir}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let page = order_page(
+            q.sort.order_by(),
+            &["s.case_id"],
+            q.descending,
+            offset,
+            limit,
+        );
         let count = |kind: &str| {
             format!(
                 "(SELECT COUNT(*) FROM supervision_case_records k WHERE k.case_id = s.case_id AND k.kind = '{kind}') AS n_{kind}"
@@ -230,17 +195,12 @@ impl Store {
         };
         let sql = format!(
             "SELECT s.case_no, s.check_id, s.severity, s.status, s.opened_at, {}, {}, {} \
-             FROM supervision_cases s WHERE {cond} ORDER BY {order}, s.case_id {dir} \
-             LIMIT {limit} OFFSET {offset}",
+             FROM supervision_cases s WHERE {cond} {page}",
             count("claim"),
             count("class"),
             count("person"),
-            limit = limit.max(0),
-            offset = offset.max(0),
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.rows_bound(sql, &vals).await?;
         rows.iter()
             .map(|r| {
                 Ok(CaseListRow {

@@ -21,7 +21,7 @@ use jineng_domain::{ClaimStatus, Fen};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::claims::{lock_claim, recover_in, reject_in};
 use crate::{Backend, Store, StoreError};
 
@@ -124,22 +124,19 @@ impl Store {
         if revoke_certs {
             report.revoked_certs = revoke_named_certs(&mut tx, case_id, case_no, actor).await?;
         }
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
-            None,
-            &[AuditEntry::change(
-                Action::CloseCase,
-                Entity::SupervisionCase,
-                case_no.to_string(),
-                Some(&serde_json::json!({ "status": current.code() })),
-                Some(&serde_json::json!({
-                    "status": next.code(), "finding": finding.as_zh(), "note": note.trim(),
-                    "rejected": report.rejected, "recovered": report.recovered,
-                    "recovered_fen": report.recovered_fen, "released": report.released,
-                    "revoked_certs": report.revoked_certs,
-                })),
-            )],
+            Action::CloseCase,
+            Entity::SupervisionCase,
+            case_no.to_string(),
+            Some(&serde_json::json!({ "status": current.code() })),
+            Some(&serde_json::json!({
+                "status": next.code(), "finding": finding.as_zh(), "note": note.trim(),
+                "rejected": report.rejected, "recovered": report.recovered,
+                "recovered_fen": report.recovered_fen, "released": report.released,
+                "revoked_certs": report.revoked_certs,
+            })),
         )
         .await?;
         tx.commit().await?;

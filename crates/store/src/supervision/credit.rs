@@ -157,24 +157,24 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let points: String = r.try_get("points")?;
-                let no_adv: i64 = r.try_get("no_advances")?;
-                Ok(RatingRow {
-                    institution_code: r.try_get("institution_code")?,
-                    year: r.try_get("year")?,
-                    kind: r.try_get("kind")?,
-                    score: r.try_get("score")?,
-                    grade: r.try_get("grade")?,
-                    points: serde_json::from_str(&points).unwrap_or_default(),
-                    removed_from: r.opt_day("removed_from")?,
-                    no_advances: no_adv != 0,
-                    rated_on: r.day("rated_on")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rating_row).collect()
     }
+}
+
+/// A row of `credit_ratings` (its columns under their own names).
+pub(crate) fn rating_row(r: &sqlx::any::AnyRow) -> Result<RatingRow, StoreError> {
+    let points: String = r.try_get("points")?;
+    Ok(RatingRow {
+        institution_code: r.try_get("institution_code")?,
+        year: r.try_get("year")?,
+        kind: r.try_get("kind")?,
+        score: r.try_get("score")?,
+        grade: r.try_get("grade")?,
+        points: serde_json::from_str(&points).unwrap_or_default(),
+        removed_from: r.opt_day("removed_from")?,
+        no_advances: r.try_get::<i64, _>("no_advances")? != 0,
+        rated_on: r.day("rated_on")?,
+    })
 }
 
 /// Why a claim may not be advanced (先行拨付) because of credit: the latest

@@ -6,7 +6,7 @@ use jineng_domain::inspection::{Draw, InspectorRecord};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::imports::batch::{ImportBatch, RowOutcome};
 use crate::{Store, StoreError};
 
@@ -34,22 +34,13 @@ impl Store {
         let now = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
-            let old = sqlx::query("SELECT name, unit FROM inspectors WHERE inspector_code = $1")
-                .bind(&r.code)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let outcome = match old {
-                Some(o)
-                    if o.try_get::<String, _>("name")? == r.name
-                        && o.try_get::<String, _>("unit")? == r.unit =>
-                {
-                    out.push((*n, RowOutcome::Unchanged));
-                    continue;
-                }
-                Some(_) => RowOutcome::Updated,
-                None => RowOutcome::Inserted,
-            };
-            if !batch.dry_run() {
+            let old: Option<(String, String)> =
+                sqlx::query_as("SELECT name, unit FROM inspectors WHERE inspector_code = $1")
+                    .bind(&r.code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let outcome = RowOutcome::compared(old.as_ref(), &(r.name.clone(), r.unit.clone()));
+            if outcome != RowOutcome::Unchanged && !batch.dry_run() {
                 sqlx::query(
                     "INSERT INTO inspectors (inspector_code, name, unit, batch_id, updated_at) VALUES ($1, $2, $3, $4, $5) \
                      ON CONFLICT (inspector_code) DO UPDATE SET name = excluded.name, unit = excluded.unit, \
@@ -123,17 +114,14 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let after = serde_json::to_value(&row).unwrap_or_default();
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
+            Action::Draw,
+            Entity::InspectionDraw,
+            row.draw_no.clone(),
             None,
-            &[AuditEntry::change(
-                Action::Draw,
-                Entity::InspectionDraw,
-                row.draw_no.clone(),
-                None,
-                Some(&after),
-            )],
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
@@ -178,17 +166,14 @@ impl Store {
         .bind(&actor.0)
         .execute(&mut *tx)
         .await?;
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
+            Action::InspectionResult,
+            Entity::InspectionDraw,
+            format!("{draw_no}/{institution}"),
             None,
-            &[AuditEntry::change(
-                Action::InspectionResult,
-                Entity::InspectionDraw,
-                format!("{draw_no}/{institution}"),
-                None,
-                Some(&serde_json::json!({ "result": result.trim() })),
-            )],
+            Some(&serde_json::json!({ "result": result.trim() })),
         )
         .await?;
         tx.commit().await?;

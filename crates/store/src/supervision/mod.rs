@@ -43,7 +43,7 @@ use jineng_domain::supervision::{Supervision, load};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::{Store, StoreError};
 
 impl Store {
@@ -92,17 +92,14 @@ impl Store {
         let after = serde_json::json!({
             "title": m.title, "doc_no": m.doc_no, "region": m.region.as_str(), "sha256": sha,
         });
-        crate::audit::write(
+        crate::audit::write_change(
             &mut tx,
             actor,
-            None,
-            &[AuditEntry::change(
-                Action::LoadSupervision,
-                Entity::SupervisionFile,
-                m.id.clone(),
-                before.as_ref(),
-                Some(&after),
-            )],
+            Action::LoadSupervision,
+            Entity::SupervisionFile,
+            m.id.clone(),
+            before.as_ref(),
+            Some(&after),
         )
         .await?;
         tx.commit().await?;

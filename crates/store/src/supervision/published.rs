@@ -146,23 +146,22 @@ impl Store {
             limit.max(0),
             offset.max(0)
         );
-        let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = self.rows_bound(sql, &vals).await?;
         rows.iter()
             .map(|r| {
-                let points: String = r.try_get("points")?;
+                let rating = crate::supervision::credit::rating_row(r)?;
                 Ok(PublishedRating {
-                    institution_code: r.try_get("institution_code")?,
                     institution_name: r.try_get("name")?,
-                    year: r.try_get("year")?,
-                    kind: r.try_get("kind")?,
-                    score: r.try_get("score")?,
-                    grade: r.try_get("grade")?,
-                    points: serde_json::from_str(&points).unwrap_or_default(),
-                    removed_from: r.opt_day("removed_from")?,
-                    no_advances: r.try_get::<i64, _>("no_advances")? != 0,
-                    rated_on: r.day("rated_on")?,
+                    // Stored JSON that is no list of points shows none.
+                    points: serde_json::from_value(rating.points).unwrap_or_default(),
+                    institution_code: rating.institution_code,
+                    year: rating.year,
+                    kind: rating.kind,
+                    score: rating.score,
+                    grade: rating.grade,
+                    removed_from: rating.removed_from,
+                    no_advances: rating.no_advances,
+                    rated_on: rating.rated_on,
                 })
             })
             .collect()

@@ -10,8 +10,7 @@ use jineng_domain::supervision::session::{SessionRecord, session_id};
 use super::inputs::Filter;
 use super::rows::fetch_map;
 use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
-use crate::institutions::{class_named, resolve_classes, resolve_institutions};
-use crate::persons::{person_of, resolve_persons};
+use crate::institutions::Named;
 use crate::{Store, StoreError};
 
 const MOMENT: &str = "%Y-%m-%d %H:%M:%S";
@@ -30,17 +29,18 @@ impl Store {
         rows: &[(u64, SessionRecord)],
     ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
-        let insts = resolve_institutions(&mut tx, rows.iter().map(|(_, r)| &r.institution)).await?;
-        let classes = resolve_classes(&mut tx, insts.values().copied()).await?;
-        let people = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
+        let named = Named::resolve(
+            &mut tx,
+            rows.iter().map(|(_, r)| &r.institution),
+            rows.iter().map(|(_, r)| &r.id),
+        )
+        .await?;
         let now = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
             let mut errs = Vec::new();
-            let class = class_named(&insts, &classes, &r.institution, &r.class_no, &mut errs);
-            let person = person_of(&people, &r.id, Some(&r.name))
-                .map_err(|e| errs.push(e))
-                .ok();
+            let (class, person) =
+                named.class_and_person(&r.institution, &r.class_no, &r.id, &r.name, &mut errs);
             let (Some(class), Some(pid)) = (class, person) else {
                 out.push((*n, RowOutcome::Rejected(errs)));
                 continue;
@@ -65,15 +65,8 @@ impl Store {
                 out.push((*n, RowOutcome::Rejected(vec![e])));
                 continue;
             }
-            let outcome = match old.map(|(o, _)| o) {
-                Some(o) if o == end => {
-                    out.push((*n, RowOutcome::Unchanged));
-                    continue;
-                }
-                Some(_) => RowOutcome::Updated,
-                None => RowOutcome::Inserted,
-            };
-            if !batch.dry_run() {
+            let outcome = RowOutcome::compared(old.map(|(o, _)| o).as_ref(), &end);
+            if outcome != RowOutcome::Unchanged && !batch.dry_run() {
                 sqlx::query(
                     "INSERT INTO online_sessions (person_id, class_id, platform, started_at, ended_at, batch_id, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) \

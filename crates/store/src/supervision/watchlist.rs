@@ -51,7 +51,7 @@ impl Store {
                 ));
                 continue;
             }
-            let old = sqlx::query(
+            let old: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
                 "SELECT name, valid_to, employer_code FROM watchlist_entries \
                  WHERE id_number = $1 AND kind = $2 AND valid_from = $3 AND source = $4",
             )
@@ -63,20 +63,9 @@ impl Store {
             .await?;
             let to = r.to.map(|d| d.to_string());
             let employer = r.employer.as_ref().map(|c| c.as_str().to_string());
-            let outcome = match old {
-                Some(o) => {
-                    let same = o.try_get::<String, _>("name")? == r.name
-                        && o.try_get::<Option<String>, _>("valid_to")? == to
-                        && o.try_get::<Option<String>, _>("employer_code")? == employer;
-                    if same {
-                        out.push((*n, RowOutcome::Unchanged));
-                        continue;
-                    }
-                    RowOutcome::Updated
-                }
-                None => RowOutcome::Inserted,
-            };
-            if batch.dry_run() {
+            let new = (r.name.clone(), to.clone(), employer.clone());
+            let outcome = RowOutcome::compared(old.as_ref(), &new);
+            if outcome == RowOutcome::Unchanged || batch.dry_run() {
                 out.push((*n, outcome));
                 continue;
             }

@@ -39,15 +39,8 @@ pub(crate) async fn book(
         let tx_id = *ids
             .get(v)
             .ok_or_else(|| StoreError::Corrupt(format!("培训券 {v} 的记账未写入")))?;
-        for (e, line) in p.entries.iter().zip(1..) {
-            lines.push(vec![
-                Val::int(tx_id),
-                Val::int(line),
-                Val::text(e.account.code()),
-                Val::text(e.account.fund().as_str()),
-                Val::int(e.debit.0),
-                Val::int(e.credit.0),
-            ]);
+        lines.extend(crate::ledger::entry_rows(tx_id, p));
+        for e in &p.entries {
             if matches!(e.account, jineng_domain::ledger::Account::Committed(_)) {
                 *moved.entry(p.fund.to_string()).or_default() += e.debit.0 - e.credit.0;
             }
@@ -60,21 +53,7 @@ pub(crate) async fn book(
             Some(p),
         ));
     }
-    insert_rows(
-        conn,
-        "ledger_entries",
-        &[
-            "tx_id",
-            "line",
-            "account",
-            "fund_code",
-            "debit_fen",
-            "credit_fen",
-        ],
-        &lines,
-        "",
-    )
-    .await?;
+    crate::ledger::insert_entries(conn, &lines).await?;
     for (fund, delta) in moved {
         sqlx::query("UPDATE fund_sources SET committed_fen = committed_fen + $1 WHERE code = $2")
             .bind(delta)
@@ -258,17 +237,14 @@ pub(crate) async fn release_for_claim(
         .bind(&voucher)
         .execute(&mut *conn)
         .await?;
-    crate::audit::write(
+    crate::audit::write_change(
         conn,
         actor,
+        Action::Settle,
+        Entity::Voucher,
+        voucher,
         None,
-        &[AuditEntry::change(
-            Action::Settle,
-            Entity::Voucher,
-            voucher,
-            None,
-            Some(&serde_json::json!({ "claim_no": claim })),
-        )],
+        Some(&serde_json::json!({ "claim_no": claim })),
     )
     .await?;
     Ok(())

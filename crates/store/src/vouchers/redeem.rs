@@ -4,7 +4,7 @@
 //! class's occupation and level the ones the voucher's face value is for.
 //! Refusals are `StoreError::Refused` with the reason in Chinese.
 
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::claims::scoped::{Subject, filter};
 use crate::row::Typed;
 use crate::sql::{Val, bind_all};
@@ -220,11 +220,7 @@ impl Store {
         if n != 1 {
             return Err(refused(format!("培训券 {no} 正由他人同时核验，请重试")));
         }
-        crate::audit::write(
-            &mut tx,
-            actor,
-            None,
-            &[AuditEntry::change(
+        crate::audit::write_change(&mut tx, actor,
                 Action::Redeem,
                 Entity::Voucher,
                 no.to_string(),
@@ -232,8 +228,7 @@ impl Store {
                 Some(&serde_json::json!({
                     "status": "used", "class_id": class_id, "class_no": class.class_no, "redeemed_on": on,
                 })),
-            )],
-        )
+            )
         .await?;
         tx.commit().await?;
         Ok(Redeemed {

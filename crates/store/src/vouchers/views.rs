@@ -164,12 +164,8 @@ impl Store {
             vals.len() - 1,
             vals.len()
         );
-        bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(row)
-            .collect()
+        let rows = self.rows_bound(sql, &vals).await?;
+        rows.iter().map(row).collect()
     }
 
     /// The commitments' totals of the vouchers in scope.
@@ -229,11 +225,7 @@ impl Store {
             "SELECT {COLUMNS} {FROM} WHERE v.class_id = $1 AND {cond} ORDER BY v.redeemed_on, v.voucher_no"
         );
         let vals = [Val::int(class_id), val];
-        bind_all(sqlx::query(AssertSqlSafe(sql)), &vals)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(row)
-            .collect()
+        let rows = self.rows_bound(sql, &vals).await?;
+        rows.iter().map(row).collect()
     }
 }

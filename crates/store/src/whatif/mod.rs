@@ -238,9 +238,6 @@ impl Store {
                 "draft_fen": r.draft_fen,
             })),
         );
-        let mut tx = self.begin().await?;
-        crate::audit::write(&mut tx, actor, None, &[entry]).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_alone(actor, &[entry]).await
     }
 }

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use axum::Json;
 use axum::extract::{Path, State};
+use jineng_domain::BankResult;
 use jineng_domain::access::Action;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -72,7 +73,7 @@ pub struct PayLine {
 impl From<jineng_store::PayLineRow> for PayLine {
     fn from(l: jineng_store::PayLineRow) -> PayLine {
         PayLine {
-            result_zh: l.result_zh().to_string(),
+            result_zh: BankResult::label_zh(l.result).to_string(),
             line_id: l.line_id,
             claim_no: l.claim_no,
             payee_name: l.payee_name,
@@ -80,7 +81,7 @@ impl From<jineng_store::PayLineRow> for PayLine {
             bank_name: l.bank_name,
             amount_fen: l.amount_fen,
             fund_code: l.fund_code,
-            result: l.result,
+            result: l.result.map(|r| r.code().to_string()),
             reason: l.reason,
         }
     }

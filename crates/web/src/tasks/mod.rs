@@ -251,12 +251,15 @@ pub async fn report(
             f.no.trim()
                 .parse()
                 .map_err(|_| AppError::BadRequest(format!("任务序号「{}」无效", f.no.trim())))?;
+        let status = f.status.trim();
         let input = TaskReportInput {
             doc,
             no,
             unit: &f.unit,
-            reported_on: f.date.trim(),
-            status: f.status.trim(),
+            reported_on: jineng_domain::parse_date(f.date.trim())
+                .map_err(|e| format!("报告日期：{e}")),
+            status: TaskStatus::from_code(status)
+                .ok_or_else(|| format!("进展状态「{status}」无效，应为：未开始、进行中、已完成")),
             note: &f.note,
         };
         state
@@ -268,7 +271,7 @@ pub async fn report(
             input.doc,
             no,
             f.unit.trim(),
-            status_zh(input.status)
+            status_zh(status)
         )))
     }
     .await;
