@@ -224,9 +224,6 @@ fn wait_for(addr: SocketAddr) {
     }
 }
 
-/// The demo the flows run on (shared with the API contract test).
-pub const DEMO: &[&str] = &["--persons", "3000"];
-
 #[test]
 fn browser_flows() {
     let root = repo_root();
@@ -245,7 +242,7 @@ fn browser_flows() {
     // The demo at 3,000 trainees, copied from the run's template: every
     // page and flow of the full demo, at a sixteenth of its load time.
     let test_db = crate::common::sqlite_only();
-    test_db.demo(DEMO);
+    test_db.demo(crate::common::demo::LARGE);
     let dir = &test_db.dir;
     let db = test_db.url.clone();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();

@@ -76,7 +76,7 @@ fn demo_claims_show_judgement_on_both_backends() {
         let b = db.backend;
         // The run's template of this size (the browser and API contract
         // tests start from it too): `jineng demo` as loaded once.
-        db.demo(crate::browser::DEMO);
+        db.demo(crate::common::demo::LARGE);
         let all = claims(&db);
         let n = all.len();
         assert!(n > 500, "[{b}] {n} claims");

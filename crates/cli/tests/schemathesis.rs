@@ -105,7 +105,7 @@ fn schemathesis_finds_nothing() {
     // The browser test's demo, copied from the run's template; `serve
     // --demo` then only makes the demo accounts.
     let test_db = crate::common::sqlite_only();
-    test_db.demo(crate::browser::DEMO);
+    test_db.demo(crate::common::demo::LARGE);
     let dir = &test_db.dir;
     let db = test_db.url.clone();
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();

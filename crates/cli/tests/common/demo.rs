@@ -16,6 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// The largest demo the tests share: the browser flows, the API contract
+/// test and the demo's own judgement test start from it.
+pub const LARGE: &[&str] = &["--persons", "3000"];
+
 type Templates = Mutex<HashMap<(&'static str, Vec<String>), Arc<OnceLock<String>>>>;
 
 fn templates() -> &'static Templates {
