@@ -1,7 +1,7 @@
 //! Which subsidy types each kind of claimant files, as the policy files
 //! express it (payee and inputs of the pricing rule).
 
-mod common;
+use crate::common;
 
 use common::repo_policy;
 use jineng_domain::policy::PayeeKind;

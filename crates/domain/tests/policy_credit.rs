@@ -3,7 +3,7 @@
 //! classes that started on or after the removal date, the trace naming the
 //! rating; a class that started the day before is paid.
 
-mod common;
+use crate::common;
 
 use common::{cat, cert, cert_claim, class, d, level, person, repo_policy};
 use jineng_domain::CertificateType;

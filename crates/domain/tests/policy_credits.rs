@@ -3,7 +3,7 @@
 //! replaces its province's; broken tables are refused naming the file, the
 //! line and what is wrong, in Chinese.
 
-mod common;
+use crate::common;
 
 use common::{HEAD, R1, assert_error, line_of, load_text, repo_policy};
 use jineng_domain::learning::credit_bank::{Credits, LevelKey};

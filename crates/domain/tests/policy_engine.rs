@@ -2,7 +2,7 @@
 //! under Liaocheng's policy, 3 and 4 under Tianshui's) and one case or more
 //! for each rule that decides, with the rendered trace an officer reads.
 
-mod common;
+use crate::common;
 
 use common::{
     cat, cert, cert_claim, claim, class, d, level, person, relative, rendered, repo_policy,

@@ -1,7 +1,7 @@
 //! Policy files that must be refused (or accepted), each refusal checked for
 //! the file it names, the line, and the key words of its Chinese message.
 
-mod common;
+use crate::common;
 
 use common::{HEAD, R1, assert_error, line_of, load_text, load_with, refdata};
 use jineng_domain::policy::{PolicyError, RuleId};

@@ -3,7 +3,7 @@
 //! claim and the trace names the deployment; a tag for another level, type
 //! or month does not.
 
-mod common;
+use crate::common;
 
 use common::{cat, cert, cert_claim, class, d, level, person, rendered, repo_policy};
 use jineng_domain::CertificateType::SkillLevel as LevelCert;

@@ -2,7 +2,7 @@
 //! reference data and cover the occupations the seeds name; broken files are
 //! refused naming the file and line (see policy_errors.rs).
 
-mod common;
+use crate::common;
 
 use common::{d, load_text, occ, policy_text, refdata, repo_policy};
 use jineng_domain::policy::RuleId;

@@ -4,7 +4,7 @@
 //! without a pension is eligible under 如东's R1 without typing it in) and
 //! women's retirement ages by category.
 
-mod common;
+use crate::common;
 
 use common::{cat, cert, cert_claim, class, d, level, person, repo_policy};
 use jineng_domain::policy::engine::{self, Decision, DecisionOutcome, PayeeKind};

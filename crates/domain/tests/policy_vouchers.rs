@@ -5,7 +5,7 @@
 //! trace; and property tests of the voucher number's check digit, the
 //! redemption check and the commitments' bookkeeping.
 
-mod common;
+use crate::common;
 
 use common::*;
 use jineng_domain::ledger::commitment::{

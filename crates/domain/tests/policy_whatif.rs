@@ -3,7 +3,7 @@
 //! path is refused naming it), and the replay compares the base and the
 //! draft claim by claim with the same history.
 
-mod common;
+use crate::common;
 
 use common::{cat, cert, cert_claim, class, level, person, policy_text, refdata};
 use jineng_domain::policy::overlay::{self, DraftKind};

@@ -6,7 +6,7 @@
 //! sources the trace cites. Refusals of the new parameters name file and
 //! line.
 
-mod common;
+use crate::common;
 
 use common::{cat, class, d, person, repo_policy};
 use jineng_domain::Fen;

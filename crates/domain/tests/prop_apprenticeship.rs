@@ -2,7 +2,7 @@
 //! years is N years (29 February or not), and what is left after the whole
 //! years counts by month or rounds up, as the policy says.
 
-mod common;
+use crate::common;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use jineng_domain::Fen;

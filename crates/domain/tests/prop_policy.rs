@@ -2,7 +2,7 @@
 //! are decided the same whatever order they arrive in, and the yearly cap
 //! (R2) and the no-repeat rule (R3) hold over any set of claims.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;

@@ -4,7 +4,7 @@
 //! more of grade, level and certificate type, and the difference follows
 //! the figure's kind.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

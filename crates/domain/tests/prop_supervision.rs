@@ -7,7 +7,7 @@
 //! left out on purpose: a month flagged before later imports raised its
 //! baseline stays flagged, so history matters there.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;

@@ -5,7 +5,7 @@
 //! lines, and a tally becomes a row with its standard, published amount
 //! and clauses (the arithmetic for any counts: `prop_standards.rs`).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -2,7 +2,7 @@
 //! data (regions, training and subsidy types), each enabling S1–S10 and the
 //! credit rules; a term the vocabulary does not know is refused at its line.
 
-mod common;
+use crate::common;
 
 use common::{policy_text, refdata};
 use jineng_domain::supervision::{self, CheckId};
