@@ -6,13 +6,13 @@
 //! password and API tokens. Only hashes reach the database; the audit trail
 //! records that something changed, never a password or token.
 
-use crate::accounts::{NewAccount, UserAccount};
+use crate::accounts::{NewAccount, UserAccount, commit_audited};
 use crate::audit::Actor;
 use crate::row::Typed;
 use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::access::Scope;
-use jineng_domain::audit::{Action, Entity};
+use jineng_domain::audit::Action;
 use jineng_domain::{RegionCode, Stamp};
 use serde::Serialize;
 use serde_json::json;
@@ -226,22 +226,13 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        crate::audit::write_change(
-            &mut tx,
-            actor,
-            if active {
-                Action::Enable
-            } else {
-                Action::Disable
-            },
-            Entity::Account,
-            account_id.to_string(),
-            Some(&json!({ "active": !active })),
-            Some(&json!({ "active": active })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let (before, after) = (json!({ "active": !active }), json!({ "active": active }));
+        let action = if active {
+            Action::Enable
+        } else {
+            Action::Disable
+        };
+        commit_audited(tx, actor, action, account_id, Some(&before), Some(&after)).await
     }
 
     /// Replaces an account's password hash, ends its sessions but
@@ -277,18 +268,7 @@ impl Store {
                 .await?
                 .rows_affected();
         let after = json!({ "tokens_revoked": revoked });
-        crate::audit::write_change(
-            &mut tx,
-            actor,
-            action,
-            Entity::Account,
-            account_id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        commit_audited(tx, actor, action, account_id, None, Some(&after)).await
     }
 
     /// An account by id (for its owner's password check).
@@ -359,17 +339,15 @@ impl Store {
         .bind(handle)
         .execute(&mut *tx)
         .await?;
-        crate::audit::write_change(
-            &mut tx,
+        let before = json!({ "label": label, "handle": handle });
+        commit_audited(
+            tx,
             actor,
             Action::RevokeToken,
-            Entity::Account,
-            account_id.to_string(),
-            Some(&json!({ "label": label, "handle": handle })),
+            account_id,
+            Some(&before),
             None,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
     }
 }

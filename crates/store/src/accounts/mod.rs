@@ -152,21 +152,12 @@ impl Store {
             "region_code": region, "institution_id": institution, "person_id": person,
             "enterprise_code": enterprise,
         });
-        crate::audit::write_change(
-            &mut tx,
-            actor,
-            if existing.is_some() {
-                Action::Update
-            } else {
-                Action::Create
-            },
-            Entity::Account,
-            id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
-        tx.commit().await?;
+        let action = if existing.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        };
+        commit_audited(tx, actor, action, id, None, Some(&after)).await?;
         Ok(id)
     }
 
@@ -190,29 +181,9 @@ impl Store {
         expires_at: &str,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO sessions (session_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(session_hash)
-        .bind(account_id)
-        .bind(csrf_token)
-        .bind(crate::audit::now())
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        crate::audit::write_change::<()>(
-            &mut tx,
-            actor,
-            Action::Login,
-            Entity::Account,
-            account_id.to_string(),
-            None,
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        let row = [session_hash, csrf_token, expires_at];
+        self.insert_credential(SESSION, account_id, row, Action::Login, None, actor)
+            .await
     }
 
     /// The live session's account and CSRF token: unexpired at `now` (ISO
@@ -257,30 +228,40 @@ impl Store {
         expires_at: &str,
         actor: &Actor,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO api_tokens (token_hash, account_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(account_id)
-        .bind(label)
-        .bind(crate::audit::now())
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
         let after = json!({ "label": label, "expires_at": expires_at });
-        crate::audit::write_change(
-            &mut tx,
-            actor,
+        let row = [token_hash, label, expires_at];
+        self.insert_credential(
+            API_TOKEN,
+            account_id,
+            row,
             Action::Token,
-            Entity::Account,
-            account_id.to_string(),
-            None,
             Some(&after),
+            actor,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        .await
+    }
+
+    /// Inserts a session or an API token, `[hash, detail, expires_at]`, for
+    /// an account, audited as `action` with `after`.
+    async fn insert_credential(
+        &self,
+        sql: &'static str,
+        account_id: i64,
+        [hash, detail, expires_at]: [&str; 3],
+        action: Action,
+        after: Option<&serde_json::Value>,
+        actor: &Actor,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        sqlx::query(sql)
+            .bind(hash)
+            .bind(account_id)
+            .bind(detail)
+            .bind(crate::audit::now())
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        commit_audited(tx, actor, action, account_id, None, after).await
     }
 
     /// The active account of an unrevoked, unexpired API token, noting the token's
@@ -322,4 +303,30 @@ impl Store {
         }
         Ok(Some(account))
     }
+}
+
+const SESSION: &str = "INSERT INTO sessions (session_hash, account_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+const API_TOKEN: &str = "INSERT INTO api_tokens (token_hash, account_id, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// Audits a change to an account, then commits it.
+pub(crate) async fn commit_audited(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    actor: &Actor,
+    action: Action,
+    account_id: i64,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Result<(), StoreError> {
+    crate::audit::write_change(
+        &mut tx,
+        actor,
+        action,
+        Entity::Account,
+        account_id.to_string(),
+        before,
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

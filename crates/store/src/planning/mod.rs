@@ -25,6 +25,7 @@ pub use scoped::TaskReportInput;
 pub use tasks::{TaskReport, TaskView};
 
 use crate::audit::{Actor, AuditEntry};
+use crate::sql::{Val, bind_all};
 use crate::{Store, StoreError};
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::{Indicator, IndicatorKind, IndicatorSet, StatisticDef};
@@ -70,6 +71,26 @@ impl Write {
                 Some((self.insert, Action::Insert))
             }
         }
+    }
+
+    /// Writes a row whose stored columns are `before` and new ones `after`
+    /// unless they agree: the statement [`Write::tally`] picks, bound to
+    /// `vals`, its change noted for the audit under `entity` and `key`.
+    pub(crate) async fn apply<T: PartialEq + serde::Serialize>(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        counts: &mut PlanCounts,
+        audits: &mut Vec<AuditEntry>,
+        (entity, key): (Entity, String),
+        (before, after): (Option<&T>, &T),
+        vals: &[Val],
+    ) -> Result<(), StoreError> {
+        let Some((sql, action)) = self.tally(counts, before, after) else {
+            return Ok(());
+        };
+        bind_all(sqlx::query(sql), vals).execute(&mut *conn).await?;
+        audits.push(AuditEntry::change(action, entity, key, before, Some(after)));
+        Ok(())
     }
 }
 
@@ -168,25 +189,19 @@ impl Store {
                 update: "UPDATE statistics SET value = $4, source = $5, updated_at = $6 WHERE region_code = $1 AND year = $2 AND stat_key = $3",
                 insert: "INSERT INTO statistics (region_code, year, stat_key, value, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
             };
-            let Some((sql, action)) = write.tally(&mut counts, stored.as_ref(), &r.value) else {
-                continue;
-            };
-            sqlx::query(sql)
-                .bind(r.region.as_str())
-                .bind(r.year as i64)
-                .bind(r.key.as_str())
-                .bind(r.value)
-                .bind(r.source.as_str())
-                .bind(crate::audit::now())
-                .execute(&mut *tx)
+            let key = format!("{}/{}/{}", r.region, r.year, r.key);
+            let vals = [
+                Val::text(r.region.as_str()),
+                Val::int(r.year as i64),
+                Val::text(r.key.as_str()),
+                Val::int(r.value),
+                Val::text(r.source.as_str()),
+                Val::text(crate::audit::now()),
+            ];
+            let (target, change) = ((Entity::Statistic, key), (stored.as_ref(), &r.value));
+            write
+                .apply(&mut tx, &mut counts, &mut audits, target, change, &vals)
                 .await?;
-            audits.push(AuditEntry::change(
-                action,
-                Entity::Statistic,
-                format!("{}/{}/{}", r.region, r.year, r.key),
-                stored.as_ref(),
-                Some(&r.value),
-            ));
         }
         crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;
@@ -235,30 +250,22 @@ async fn store_indicator(
         update: "UPDATE indicators SET name_zh = $2, unit = $3, decimals = $4, kind = $5, formula = $6, definition = $7, source = $8, position = $9, updated_at = $10 WHERE code = $1",
         insert: "INSERT INTO indicators (code, name_zh, unit, decimals, kind, formula, definition, source, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     };
-    let Some((sql, action)) = write.tally(counts, before.as_ref(), &now) else {
-        return Ok(());
-    };
-    sqlx::query(sql)
-        .bind(ind.code.as_str())
-        .bind(now.0.as_str())
-        .bind(now.1.as_str())
-        .bind(now.2)
-        .bind(now.3.as_str())
-        .bind(now.4.as_str())
-        .bind(now.5.as_str())
-        .bind(now.6.as_str())
-        .bind(now.7)
-        .bind(crate::audit::now())
-        .execute(&mut *conn)
-        .await?;
-    audits.push(AuditEntry::change(
-        action,
-        Entity::Indicator,
-        ind.code.clone(),
-        before.as_ref(),
-        Some(&now),
-    ));
-    Ok(())
+    let vals = [
+        Val::text(ind.code.as_str()),
+        Val::text(now.0.as_str()),
+        Val::text(now.1.as_str()),
+        Val::int(now.2),
+        Val::text(now.3.as_str()),
+        Val::text(now.4.as_str()),
+        Val::text(now.5.as_str()),
+        Val::text(now.6.as_str()),
+        Val::int(now.7),
+        Val::text(crate::audit::now()),
+    ];
+    let target = (Entity::Indicator, ind.code.clone());
+    write
+        .apply(conn, counts, audits, target, (before.as_ref(), &now), &vals)
+        .await
 }
 
 /// The stored columns of indicator `code`, if it is stored.

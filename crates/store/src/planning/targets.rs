@@ -5,6 +5,7 @@
 
 use super::{PlanCounts, Write};
 use crate::audit::{Actor, AuditEntry};
+use crate::sql::Val;
 use crate::{Store, StoreError};
 use jineng_domain::audit::{Action, Entity};
 use jineng_domain::planning::{BreakdownRule, ExistingTarget, Period, Target, TargetRow};
@@ -131,36 +132,35 @@ async fn store_target_row(
         insert: "INSERT INTO targets (indicator, year_from, year_to, region_code, parent_code, name, value, rule, source, file_name, file_row, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     };
-    let Some((sql, action)) = write.tally(counts, before.as_ref(), &after) else {
-        return Ok(());
-    };
-    sqlx::query(sql)
-        .bind(r.indicator.as_str())
-        .bind(r.period.from as i64)
-        .bind(r.period.to as i64)
-        .bind(r.region.as_str())
-        .bind(r.parent.as_str())
-        .bind(r.name.as_str())
-        .bind(r.value)
-        .bind(r.rule.code())
-        .bind(r.source.as_str())
-        .bind(file_name)
-        .bind(r.row as i64)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    let vals = [
+        Val::text(r.indicator.as_str()),
+        Val::int(r.period.from as i64),
+        Val::int(r.period.to as i64),
+        Val::text(r.region.as_str()),
+        Val::text(r.parent.as_str()),
+        Val::text(r.name.as_str()),
+        Val::int(r.value),
+        Val::text(r.rule.code()),
+        Val::text(r.source.as_str()),
+        Val::text(file_name),
+        Val::int(r.row as i64),
+        Val::text(now),
+    ];
     let key = format!(
         "{}/{}-{}/{}/{}",
         r.indicator, r.period.from, r.period.to, r.region, r.parent
     );
-    audits.push(AuditEntry::change(
-        action,
-        Entity::Target,
-        key,
-        before.as_ref(),
-        Some(&after),
-    ));
-    Ok(())
+    let target = (Entity::Target, key);
+    write
+        .apply(
+            conn,
+            counts,
+            audits,
+            target,
+            (before.as_ref(), &after),
+            &vals,
+        )
+        .await
 }
 
 /// The file gives these breakdowns in full: drops the stored parts of each

@@ -2,8 +2,9 @@
 //! report on them.
 
 use super::{PlanCounts, Write};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::row::Typed;
+use crate::sql::Val;
 use crate::{Store, StoreError};
 use chrono::NaiveDate;
 use jineng_domain::audit::{Action, Entity};
@@ -76,28 +77,22 @@ impl Store {
                 update: "UPDATE tasks SET region_code = $3, heading = $4, requirement = $5, lead_unit = $6, co_units = $7, due = $8, updated_at = $9 WHERE doc = $1 AND task_no = $2",
                 insert: "INSERT INTO tasks (doc, task_no, region_code, heading, requirement, lead_unit, co_units, due, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             };
-            let Some((sql, action)) = write.tally(&mut counts, before.as_ref(), &after) else {
-                continue;
-            };
-            sqlx::query(sql)
-                .bind(r.doc.as_str())
-                .bind(r.no)
-                .bind(after.0.as_str())
-                .bind(after.1.as_str())
-                .bind(after.2.as_str())
-                .bind(after.3.as_str())
-                .bind(after.4.as_str())
-                .bind(after.5.as_deref())
-                .bind(crate::audit::now())
-                .execute(&mut *tx)
+            let vals = [
+                Val::text(r.doc.as_str()),
+                Val::int(r.no),
+                Val::text(after.0.as_str()),
+                Val::text(after.1.as_str()),
+                Val::text(after.2.as_str()),
+                Val::text(after.3.as_str()),
+                Val::text(after.4.as_str()),
+                Val::opt_text(after.5.as_deref()),
+                Val::text(crate::audit::now()),
+            ];
+            let target = (Entity::Task, format!("{}/{}", r.doc, r.no));
+            let change = (before.as_ref(), &after);
+            write
+                .apply(&mut tx, &mut counts, &mut audits, target, change, &vals)
                 .await?;
-            audits.push(AuditEntry::change(
-                action,
-                Entity::Task,
-                format!("{}/{}", r.doc, r.no),
-                before.as_ref(),
-                Some(&after),
-            ));
         }
         crate::audit::write(&mut tx, actor, None, &audits).await?;
         tx.commit().await?;

@@ -2,13 +2,10 @@
 //! registry is kept: it is evidence for later imports. A row whose person
 //! is known must carry the registry's name (冒名 otherwise).
 
-use std::collections::HashMap;
-
-use crate::dialect::placeholders;
 use crate::imports::batch::{ImportBatch, Rejection, RowOutcome};
+use crate::persons::resolve_persons;
 use crate::{Store, StoreError};
 use jineng_domain::supervision::watchlist::WatchlistRecord;
-use sqlx::Row;
 
 impl Store {
     /// Writes comparison-list rows; the same row again is unchanged.
@@ -18,25 +15,11 @@ impl Store {
         rows: &[(u64, WatchlistRecord)],
     ) -> Result<Vec<(u64, RowOutcome)>, StoreError> {
         let mut tx = self.begin().await?;
-        let mut names: HashMap<String, String> = HashMap::new();
-        let ids: Vec<&str> = rows.iter().map(|(_, r)| r.id.as_str()).collect();
-        for chunk in ids.chunks(500) {
-            let sql = format!(
-                "SELECT id_number, name FROM persons WHERE id_number IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for r in q.fetch_all(&mut *tx).await? {
-                names.insert(r.try_get("id_number")?, r.try_get("name")?);
-            }
-        }
+        let names = resolve_persons(&mut tx, rows.iter().map(|(_, r)| &r.id)).await?;
         let now = crate::audit::now();
         let mut out = Vec::with_capacity(rows.len());
         for (n, r) in rows {
-            if let Some(known) = names.get(r.id.as_str())
+            if let Some((_, known)) = names.get(r.id.as_str())
                 && *known != r.name
             {
                 out.push((
