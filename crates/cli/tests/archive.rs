@@ -254,19 +254,8 @@ fn enc(s: &str) -> String {
 }
 
 fn verify_py() -> Option<std::path::PathBuf> {
-    let ok = Command::new("python3")
-        .args(["-c", "import cryptography, jcs"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the Python check"
-        );
-        eprintln!("note: python3 lacks cryptography or jcs: the Python check is skipped");
-        return None;
-    }
-    Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/credentials/verify.py"))
+    common::python_ready()
+        .then(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/credentials/verify.py"))
 }
 
 #[test]

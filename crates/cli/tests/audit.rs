@@ -6,17 +6,8 @@
 use crate::common;
 
 use common::fixtures::{base, fx};
-use common::{TestDb, initialised};
+use common::{TestDb, initialised, tamper};
 use sqlx::Connection;
-
-async fn exec(db: &TestDb, sql: &str) {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-}
 
 async fn audit_ids(db: &TestDb) -> Vec<i64> {
     sqlx::any::install_default_drivers();
@@ -77,7 +68,7 @@ async fn edit_and_delete(db: &TestDb) {
 
         // An edited row is named.
         let victim = ids[ids.len() / 2];
-        exec(
+        tamper(
             db,
             &format!("UPDATE audit_log SET actor = 'cli:mallory' WHERE audit_id = {victim}"),
         )
@@ -92,7 +83,7 @@ async fn edit_and_delete(db: &TestDb) {
         assert!(out.contains("改动"), "[{}] {out}", db.backend);
 
         // Deleting it instead breaks the link of the next row.
-        exec(
+        tamper(
             db,
             &format!("DELETE FROM audit_log WHERE audit_id = {victim}"),
         )
@@ -121,7 +112,7 @@ async fn delete_last(db: &TestDb) {
     {
         assert_eq!(verify(db).0, 0, "[{}]", db.backend);
         let last = *audit_ids(db).await.last().unwrap();
-        exec(
+        tamper(
             db,
             &format!("DELETE FROM audit_log WHERE audit_id = {last}"),
         )

@@ -10,25 +10,12 @@
 //! Node, Chromium or `tests/browser/node_modules` missing: a failure under
 //! CI (`CI` set; `.ci/run` installs them), otherwise a loud skip.
 
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use crate::common::server::{free_port, repo_root, serve_demo};
+use std::io::BufRead;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::process::Command;
+use std::time::Instant;
 
 fn chromium() -> PathBuf {
     std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
@@ -47,14 +34,6 @@ fn missing(browser_dir: &Path) -> Option<String> {
         return Some("tests/browser/node_modules (npm ci)".into());
     }
     None
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Reads the server's output until the demo accounts and the start line
@@ -213,17 +192,6 @@ fn roster_with_a_bad_row(db: &str, dir: &Path) -> PathBuf {
     file
 }
 
-fn wait_for(addr: SocketAddr) {
-    let t = Instant::now();
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "{addr} never answered"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn browser_flows() {
     let root = repo_root();
@@ -248,21 +216,8 @@ fn browser_flows() {
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     flag_a_claim(&db, dir.path());
     let roster = roster_with_a_bad_row(&db, dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))
-        .args(["--db", &db, "serve", "--demo", "--addr", &addr.to_string()])
-        .args(["--login-per-minute", "1000", "--lookup-per-minute", "1000"])
-        .env("JINENG_ACTOR", "browser-test")
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start jineng serve --demo");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let server = Server(child);
-    let passwords = accounts(&mut out);
-    // Keep draining the server's output so it never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    wait_for(addr);
+    let limits = ["--login-per-minute", "1000", "--lookup-per-minute", "1000"];
+    let (server, passwords) = serve_demo(&db, dir.path(), addr, &limits, "browser-test", accounts);
 
     let artifacts = root.join("target/browser-artifacts");
     // Screenshots of an earlier run must not pass for this one's.

@@ -74,13 +74,11 @@ fn example_1_three_a_year_then_a_new_year() {
         reg.classes.push(format!(
             "LC-{n},{school},就业技能培训,{occ},{name},{level},371502,{start},{end},80"
         ));
-        reg.roster
-            .push(format!("LC-{n},{school},刘强,{pid},80,0,合格"));
+        reg.passed(&format!("LC-{n}"), &school, "刘强", &pid);
         reg.certificates.push(format!(
             "E1-{n},职业技能等级证书,刘强,{pid},{occ},{level},{issued},{centre},LC-{n}"
         ));
-        reg.claims
-            .push(format!("EX1-{n},职业培训补贴,{pid},E1-{n},,,,{issued},,"));
+        reg.training_claim(&format!("EX1-{n}"), &pid, &format!("E1-{n}"), issued);
     }
     for db in common::initialised("claims_ex1") {
         let b = db.backend;

@@ -83,14 +83,12 @@ fn add_trainee(reg: &mut Registry, tag: &str, region: &str, seq: u16, year: i32)
     reg.classes.push(format!(
         "{class},{school},就业技能培训,4-10-01-06,家政服务员,,{region},{year}-03-01,{year}-03-20,80"
     ));
-    reg.roster
-        .push(format!("{class},{school},学员{tag},{person},80,0,合格"));
+    reg.passed(&class, &school, &format!("学员{tag}"), &person);
     reg.certificates.push(format!(
         "ZX-{tag},专项职业能力证书,学员{tag},{person},4-10-01-06,,{year}-04-01,{school},{class}"
     ));
-    reg.claims.push(format!(
-        "C-{tag},职业培训补贴,{person},ZX-{tag},,,,{year}-04-10,,"
-    ));
+    let (no, cert) = (format!("C-{tag}"), format!("ZX-{tag}"));
+    reg.training_claim(&no, &person, &cert, &format!("{year}-04-10"));
 }
 
 /// The three demo policies in one database: each jurisdiction's claims

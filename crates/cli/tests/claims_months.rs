@@ -5,14 +5,13 @@
 
 use crate::common;
 use common::fixtures::{
-    CATEGORIES, INSTITUTIONS, PERSONS, ROSTER, Sheet, assert_contains, export_claims, load,
+    CATEGORIES, INSTITUTIONS, PERSONS, Sheet, apprentice, assert_contains, export_claims, load,
     policy_file, show_claim, sql_rows,
 };
 use common::{credit, id};
 
 const CLAIMS_BY_MONTH: &str =
     "申领编号,补贴类型,身份证号码,申领单位,申请日期,月数,起始月份,截止月份";
-const CLASSES_WITH_PLAN: &str = "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时,是否列入培训计划";
 
 #[test]
 fn a_person_month_of_work_training_is_paid_once_across_employers() {
@@ -149,31 +148,8 @@ fn the_apprenticeship_advance_follows_the_training_plan() {
     let firm = credit("371502", "7");
     for db in common::initialised("claims_plan") {
         let bk = db.backend;
-        load(
-            &db,
-            "persons",
-            PERSONS,
-            &[format!("刘学徒,{worker},371502")],
-        );
-        load(
-            &db,
-            "institutions",
-            INSTITUTIONS,
-            &[format!("聊城某机械有限公司,{firm},企业,371502,否,,")],
-        );
-        load(
-            &db,
-            "classes",
-            CLASSES_WITH_PLAN,
-            &[
-                format!(
-                    "XT-1,{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,2020-02-29,400,是"
-                ),
-                format!(
-                    "XT-2,{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,2020-05-31,400,否"
-                ),
-            ],
-        );
+        let classes = [("XT-1", "2020-02-29", "是"), ("XT-2", "2020-05-31", "否")];
+        apprentice(&db, &worker, &firm, &classes);
         assert_eq!(
             sql_rows(
                 &db,
@@ -184,15 +160,6 @@ fn the_apprenticeship_advance_follows_the_training_plan() {
                 vec!["XT-2".to_string(), "0".into()]
             ],
             "[{bk}]"
-        );
-        load(
-            &db,
-            "roster",
-            ROSTER,
-            &[
-                format!("XT-1,{firm},刘学徒,{worker},400,0,合格"),
-                format!("XT-2,{firm},刘学徒,{worker},400,0,合格"),
-            ],
         );
         load(
             &db,

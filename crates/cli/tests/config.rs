@@ -4,10 +4,11 @@
 //! `log_format = "json"` writes one JSON object a line; `serve` listens
 //! where the file says and guards `/metrics` with the file's token.
 
+use crate::common::server::Server;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 fn jineng(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_jineng"));
@@ -84,16 +85,6 @@ fn the_file_fills_what_the_command_line_and_environment_leave() {
         "{}",
         text(&o)
     );
-}
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// `GET path` on loopback: (status line, body).

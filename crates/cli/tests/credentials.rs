@@ -15,7 +15,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::fixtures::{base, fx, sql_rows};
 use common::http::{Site, app_of, get, send};
-use common::{TestDb, backends};
+use common::{TestDb, backends, python_ready};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -368,23 +368,6 @@ fn a_case_closed_true_revokes_the_certificates_it_names() {
             "[{b}] {status}"
         );
     }
-}
-
-/// Whether `python3` has the packages the independent check needs; under
-/// CI their absence is a failure (`.ci/run` installs them).
-fn python_ready() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import cryptography, jcs"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run the Python check: pip install cryptography jcs (see .ci/run)"
-        );
-        eprintln!("python3 lacks cryptography or jcs: the independent Python check is skipped");
-    }
-    ok
 }
 
 #[test]

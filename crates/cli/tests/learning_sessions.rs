@@ -20,20 +20,6 @@ use helpers::*;
 use jineng_domain::access::Role;
 use serde_json::{Value, json};
 
-const SESSIONS: &str = "身份证号码,姓名,班级编号,统一社会信用代码,学习平台,开始时间,结束时间";
-
-const S10: &str = r#"
-[supervision]
-id = "test-learning"
-title = "测试监管规则（线上学习）"
-doc_no = "人社部发〔2021〕102号"
-region = "371500"
-
-[checks.S10]
-clause = "二十七（互联网+监管）"
-max_hours_per_day = 12
-"#;
-
 /// The registry: 张三 on two classes numbered 2024-001 (two institutions),
 /// 李四 on the school's 2024-001 and on 2024-010, held in 济南 (outside the
 /// platform's 聊城), 王五 on 2024-002; 李四 already has two overlapping
@@ -52,9 +38,7 @@ fn registry(db: &TestDb, f: &Fx) {
     let (_, mut roster) = base_rows("roster", f);
     roster.push(format!("2024-010,{},李四,{},10,0,未结业", f.school, f.li));
     load(db, "roster", ROSTER, &roster);
-    let file = db.path("s10.supervision.toml");
-    std::fs::write(&file, S10).unwrap();
-    db.ok(&["supervise", "load", file.to_str().unwrap()]);
+    load_supervision(db, "s10.supervision.toml", &s10_file("test-learning"));
     let rows = [
         format!(
             "{},李四,2024-001,{},学习强国,2024-03-05 00:00,2024-03-05 12:00",
@@ -71,16 +55,20 @@ fn registry(db: &TestDb, f: &Fx) {
 /// The batch: rows 0, 1 and 13 are good, every other row breaks one rule.
 fn batch(f: &Fx) -> (Vec<Value>, Vec<(u64, &'static str, &'static str)>) {
     let school = f.school.as_str();
-    let rows = vec![
+    // 张三's first session on the school's 2024-001, `minutes` long.
+    let first = |minutes| {
         session(
             &f.zhang,
             "2024-001",
             Some(school),
             "2024-03-02T08:00:00+08:00",
             "2024-03-02T10:00:00+08:00",
-            110,
+            minutes,
             "A-1",
-        ),
+        )
+    };
+    let rows = vec![
+        first(110),
         session(
             &f.li,
             "2024-001",
@@ -198,15 +186,7 @@ fn batch(f: &Fx) -> (Vec<Value>, Vec<(u64, &'static str, &'static str)>) {
             780,
             "A-14",
         ),
-        session(
-            &f.zhang,
-            "2024-001",
-            Some(school),
-            "2024-03-02T08:00:00+08:00",
-            "2024-03-02T10:00:00+08:00",
-            100,
-            "A-1",
-        ),
+        first(100),
         session(
             &f.li,
             "2024\u{0}001",

@@ -5,13 +5,12 @@
 //! or of a second payment change nothing, also when writers race.
 
 use crate::common;
-use common::TestDb;
 use common::fixtures::{CLAIMS, base, fx, load};
+use common::{TestDb, tamper};
 use jineng_domain::Fen;
 use jineng_domain::ledger::{FundCode, LedgerError, Op};
 use jineng_store::{Actor, FundReport, RegistryTable, StoreError};
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -27,17 +26,6 @@ fn y(s: &str) -> Fen {
 
 fn code(s: &str) -> FundCode {
     FundCode::parse(s).unwrap()
-}
-
-/// Runs raw SQL on the test database, as a tamperer would.
-async fn tamper(db: &TestDb, sql: &str) {
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
 }
 
 fn report_json(db: &TestDb) -> Vec<Value> {

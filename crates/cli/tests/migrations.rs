@@ -4,7 +4,7 @@
 //! an older database are recorded once; migration 0006 chains an old trail
 //! larger than its batch; migration 0049 gives an older trail its regions.
 
-use crate::common::{self, TestDb};
+use crate::common::{self, TestDb, on_db};
 use sqlx::Connection;
 
 /// Runs raw SQL on the test database, as an operator (or a tamperer) would.
@@ -32,20 +32,6 @@ fn number(db: &TestDb, sql: &str) -> i64 {
             .unwrap();
         conn.close().await.unwrap();
         n
-    })
-}
-
-fn on_db<T, F: std::future::Future<Output = T>>(
-    db: &TestDb,
-    f: impl FnOnce(sqlx::AnyConnection) -> F,
-) -> T {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        f(sqlx::AnyConnection::connect(&db.url).await.unwrap()).await
     })
 }
 

@@ -55,13 +55,11 @@ fn registry(n: u32, without: &[u32]) -> (Registry, Vec<String>) {
             format!("{name},{pid},371502,{},中国工商银行聊城分行", card(i))
         });
         reg.categories.push(format!("{pid},企业职工,2018-01-01,,"));
-        reg.roster
-            .push(format!("CL-1,{school},{name},{pid},80,0,合格"));
+        reg.passed("CL-1", &school, &name, &pid);
         reg.certificates.push(format!(
             "ZPB{i},职业技能等级证书,{name},{pid},6-31-01-03,五级,2019-03-25,{centre},CL-1"
         ));
-        reg.claims
-            .push(format!("PB-{i},职业培训补贴,{pid},ZPB{i},,,,2019-03-26,,"));
+        reg.training_claim(&format!("PB-{i}"), &pid, &format!("ZPB{i}"), "2019-03-26");
     }
     (reg, persons)
 }

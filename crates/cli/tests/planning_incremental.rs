@@ -86,15 +86,11 @@ async fn check(db: &TestDb) {
         ]
     };
     load(db, "classes", CLASSES, &class("371502", "2019-03-20"));
-    load(
-        db,
-        "roster",
-        ROSTER,
-        &[
-            format!("A,{school},甲一,{},80,0,合格", p[0]),
-            format!("A,{school},乙二,{},20,0,未结业", p[1]),
-        ],
-    );
+    let roster = |rows: &[String]| load(db, "roster", ROSTER, rows);
+    roster(&[
+        format!("A,{school},甲一,{},80,0,合格", p[0]),
+        format!("A,{school},乙二,{},20,0,未结业", p[1]),
+    ]);
     let store = Store::connect(&db.url).await.unwrap();
     // The migration queues one whole rebuild.
     let (stats, facts) = same_as_rebuild(&store, "first read", b).await;
@@ -102,16 +98,11 @@ async fn check(db: &TestDb) {
     assert_eq!(value(&facts, "371502", 3, "training", ""), 1, "[{b}]");
 
     // New enrolments, and a completion that changes (未结业 → 合格).
-    load(
-        db,
-        "roster",
-        ROSTER,
-        &[
-            format!("A,{school},乙二,{},80,0,合格", p[1]),
-            format!("B,{school},甲一,{},80,0,合格", p[0]),
-            format!("B,{school},丙三,{},80,0,不合格", p[2]),
-        ],
-    );
+    roster(&[
+        format!("A,{school},乙二,{},80,0,合格", p[1]),
+        format!("B,{school},甲一,{},80,0,合格", p[0]),
+        format!("B,{school},丙三,{},80,0,不合格", p[2]),
+    ]);
     let (stats, facts) = same_as_rebuild(&store, "roster import", b).await;
     assert!(!stats.full && stats.cells == 2, "[{b}] {stats:?}");
     assert_eq!(value(&facts, "371502", 3, "training", ""), 2, "[{b}]");

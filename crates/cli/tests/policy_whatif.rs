@@ -14,35 +14,13 @@ use std::collections::BTreeSet;
 
 use common::TestDb;
 use serde_json::Value;
-use sqlx::{Connection, Row};
+use sqlx::Row;
 
 const HEAD: &str = "[overlay]\nbase = \"liaocheng-2019\"\n";
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 /// Rows of a query, each column read as text.
 fn query(db: &TestDb, sql: &str) -> Vec<Vec<Option<String>>> {
-    rt().block_on(async {
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        rows.iter()
-            .map(|r| {
-                (0..r.len())
-                    .map(|i| r.try_get::<Option<String>, _>(i).unwrap())
-                    .collect()
-            })
-            .collect()
-    })
+    common::query_rows(db, sql, |r, i| r.try_get::<Option<String>, _>(i).unwrap())
 }
 
 /// What must not move: the claims as stored and exported, the ledger, the

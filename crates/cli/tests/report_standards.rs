@@ -11,6 +11,7 @@ use crate::common;
 
 use crate::common::http::{CITY, Sql};
 use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::fixtures::export_claims;
 use common::{TestDb, backends};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -20,17 +21,6 @@ const APPROVED: [&str; 5] = ["approved", "advanced", "in_transit", "failed", "pa
 pub fn report(db: &TestDb, region: &str) -> Value {
     let out = db.ok(&["report", "standards", "--region", region, "--year", "2019"]);
     serde_json::from_str(&out).unwrap()
-}
-
-/// The claims export, by claim number.
-fn export(db: &TestDb) -> BTreeMap<String, Value> {
-    db.ok(&["claims", "export", "--format", "jsonl"])
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            (v["claim_no"].as_str().unwrap().to_string(), v)
-        })
-        .collect()
 }
 
 pub fn row<'a>(
@@ -67,7 +57,7 @@ fn the_evaluation_counts_compares_and_keeps_to_the_scope() {
     for db in backends("report_standards") {
         db.demo(&["--persons", "1000"]);
         let city = report(&db, CITY);
-        let claims = export(&db);
+        let claims = export_claims(&db);
         rt.block_on(async {
             let mut sql = Sql::open(&db).await;
             a_row_is_the_records(&db, &city, &claims, &mut sql).await;
@@ -320,16 +310,7 @@ fn refusals_of_the_command(db: &TestDb) {
         "bad.toml",
         "[[source]]\nid = \"x\"\ntitle = \"示例\"\n\n[[amount]]\nsource = \"x\"\nlabel = \"a\"\nsubsidy = \"职业培训补贴\"\nyuan = 800.5\n",
     );
-    let out = db.run(&[
-        "report",
-        "standards",
-        "--region",
-        CITY,
-        "--year",
-        "2019",
-        "--published",
-        bad.to_str().unwrap(),
-    ]);
+    let out = db.run(&against(&bad));
     assert!(!out.status.success(), "[{b}]");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -341,7 +322,20 @@ fn refusals_of_the_command(db: &TestDb) {
         "own.toml",
         "[[source]]\nid = \"x\"\ntitle = \"本省示例\"\n\n[[amount]]\nsource = \"x\"\nlabel = \"B五级\"\nsubsidy = \"职业培训补贴\"\ngrade = \"B\"\nlevel = \"五级\"\nyuan = 1000\n",
     );
-    let out = db.ok(&[
+    let out = db.ok(&against(&own));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let r = row(&v, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
+    assert_eq!(
+        (&r["published_fen"], &r["difference_fen"]),
+        (&100_000.into(), &(-20_000).into())
+    );
+}
+
+/// `report standards` for the city in 2019, against the published
+/// standards of `file` instead of the shipped ones.
+fn against(file: &std::path::Path) -> [&str; 8] {
+    let file = file.to_str().unwrap();
+    [
         "report",
         "standards",
         "--region",
@@ -349,14 +343,8 @@ fn refusals_of_the_command(db: &TestDb) {
         "--year",
         "2019",
         "--published",
-        own.to_str().unwrap(),
-    ]);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    let r = row(&v, "职业培训补贴", "4-10-01-06", Some(5), "skill_level");
-    assert_eq!(
-        (&r["published_fen"], &r["difference_fen"]),
-        (&100_000.into(), &(-20_000).into())
-    );
+        file,
+    ]
 }
 
 /// A claim not decided yet (its decision wiped here) stays in its row,

@@ -12,36 +12,15 @@
 //! it), otherwise a loud skip. `SCHEMATHESIS` names another executable,
 //! `SCHEMATHESIS_EXAMPLES` and `SCHEMATHESIS_SEED` change the bounds.
 
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use crate::common::server::{free_port, repo_root, serve_demo};
+use std::io::BufRead;
+use std::net::SocketAddr;
 
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::process::Command;
+use std::time::Instant;
 
 fn schemathesis() -> String {
     std::env::var("SCHEMATHESIS").unwrap_or_else(|_| "schemathesis".into())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Reads the server's output until it has started; returns the API tokens
@@ -74,17 +53,6 @@ fn tokens(out: &mut impl BufRead) -> (String, String) {
     )
 }
 
-fn wait_for(addr: SocketAddr) {
-    let t = Instant::now();
-    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-        assert!(
-            t.elapsed() < Duration::from_secs(60),
-            "{addr} never answered"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn schemathesis_finds_nothing() {
     let version = Command::new(schemathesis()).arg("--version").output();
@@ -111,21 +79,9 @@ fn schemathesis_finds_nothing() {
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     // The lookup's rate limit is raised so that its answers are checked
     // rather than its 429s (which the document declares all the same).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jineng"))
-        .args(["--db", &db, "serve", "--demo", "--addr", &addr.to_string()])
-        .args(["--lookup-per-minute", "1000000"])
-        .env("JINENG_ACTOR", "schemathesis-test")
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start jineng serve --demo");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let server = Server(child);
-    let (token, platform) = tokens(&mut out);
-    // Keep draining the server's output so it never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    wait_for(addr);
+    let limits = ["--lookup-per-minute", "1000000"];
+    let (server, (token, platform)) =
+        serve_demo(&db, dir.path(), addr, &limits, "schemathesis-test", tokens);
 
     let examples = std::env::var("SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "20".into());
     let seed = std::env::var("SCHEMATHESIS_SEED").unwrap_or_else(|_| "1".into());

@@ -22,13 +22,7 @@ mod federation_refusal;
 mod sessions;
 
 /// Small thresholds, so that each pattern needs only a handful of rows.
-const SUPERVISION: &str = r#"
-[supervision]
-id = "test-supervision"
-title = "测试监管规则"
-doc_no = "聊政办发〔2019〕10号"
-region = "371500"
-
+const CHECKS: &str = r#"
 [checks.S1]
 clause = "二十四"
 severity = "高"
@@ -257,9 +251,8 @@ fn expected_cases() -> BTreeMap<String, Vec<Vec<String>>> {
 fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
     let f = fx();
     for db in initialised("sup_checks") {
-        let file = db.path("test.supervision.toml");
-        std::fs::write(&file, SUPERVISION).unwrap();
-        db.ok(&["supervise", "load", file.to_str().unwrap()]);
+        let text = supervision_file("test-supervision", CHECKS);
+        load_supervision(&db, "test.supervision.toml", &text);
         registry(&db, &f);
         // The roster is checked at once, before any scan.
         let r = load(&db, "roster", ROSTER, &roster_rows(&f));
@@ -399,9 +392,8 @@ fn each_check_finds_its_planted_hit_and_not_its_near_miss() {
 fn a_closed_case_is_not_reopened_by_the_same_evidence() {
     let f = fx();
     for db in initialised("sup_close") {
-        let file = db.path("test.supervision.toml");
-        std::fs::write(&file, SUPERVISION).unwrap();
-        db.ok(&["supervise", "load", file.to_str().unwrap()]);
+        let text = supervision_file("test-supervision", CHECKS);
+        load_supervision(&db, "test.supervision.toml", &text);
         registry(&db, &f);
         let rows = roster_rows(&f);
         load(&db, "roster", ROSTER, &rows);

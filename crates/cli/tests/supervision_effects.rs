@@ -23,42 +23,21 @@ mod by_class;
 #[path = "supervision_effects/removal.rs"]
 mod removal;
 
-use common::fixtures::{Registry, export_claims, load, policy_file, sql_rows};
+use common::fixtures::{
+    Registry, credit_rules, export_claims, load, load_supervision, policy_file, sql_rows,
+    supervision_file,
+};
 use common::{TestDb, credit, id};
 use serde_json::Value;
 
 /// S6 (one certificate claimed twice) and credit rules under which every
 /// institution without merit is rated D (base below C's floor).
-const SUPERVISION: &str = r#"
-[supervision]
-id = "effects-supervision"
-title = "测试监管规则"
-doc_no = "聊政办发〔2019〕10号"
-region = "371500"
-
-[checks.S1]
-clause = "二十四"
-[checks.S6]
-clause = "二十四"
-cert_subsidy_types = ["职业培训补贴"]
-
-[credit]
-clause = "序号17、序号18"
-base = 55
-[credit.cases]
-"高" = -30
-"中" = -20
-"低" = -10
-[credit.grades]
-A = 90
-B = 75
-C = 60
-[credit.consequences.C]
-no_advances = true
-[credit.consequences.D]
-remove_from_catalogue = true
-removal_after_days = 30
-"#;
+fn supervision() -> String {
+    let checks = "\n[checks.S1]\nclause = \"二十四\"\n[checks.S6]\nclause = \"二十四\"\ncert_subsidy_types = [\"职业培训补贴\"]\n";
+    let credit = credit_rules(55, "\"高\" = -30\n\"中\" = -20\n\"低\" = -10");
+    let d = "[credit.consequences.D]\nremove_from_catalogue = true\nremoval_after_days = 30\n";
+    supervision_file("effects-supervision", &format!("{checks}{credit}{d}"))
+}
 
 fn school() -> String {
     credit("371502", "1")
@@ -108,9 +87,7 @@ fn registry(db: &TestDb, n: u32, claimed: u32, extra: &[(&str, u32)]) {
             pid(*i)
         ));
     }
-    let file = db.path("effects.supervision.toml");
-    std::fs::write(&file, SUPERVISION).unwrap();
-    db.ok(&["supervise", "load", file.to_str().unwrap()]);
+    load_supervision(db, "effects.supervision.toml", &supervision());
     reg.load(db);
     db.ok(&["policy", "load", &policy_file("liaocheng-2019.toml")]);
     db.ok(&["ledger", "allocate", "--fund", "ES", "--amount", "100000"]);

@@ -261,6 +261,16 @@ fn an_xlsx_zip_bomb_is_refused_in_little_memory() {
     }
 }
 
+/// `import persons FILE --errors REPORT`, as it ran.
+fn import_persons(
+    db: &common::TestDb,
+    file: &std::path::Path,
+    report: &std::path::Path,
+) -> std::process::Output {
+    let (file, report) = (file.to_str().unwrap(), report.to_str().unwrap());
+    db.run(&["import", "persons", file, "--errors", report])
+}
+
 #[test]
 fn a_csv_wider_than_excel_is_refused_up_front() {
     for db in initialised("wide_csv") {
@@ -270,13 +280,7 @@ fn a_csv_wider_than_excel_is_refused_up_front() {
         let row = format!("张三,{},371502", id("371502", 1990, 1, 1, 1));
         let file = db.csv("宽表.csv", &format!("{}\n{row}\n", header.join(",")));
         let report = db.path("宽表-错误报告.xlsx");
-        let out = db.run(&[
-            "import",
-            "persons",
-            file.to_str().unwrap(),
-            "--errors",
-            report.to_str().unwrap(),
-        ]);
+        let out = import_persons(&db, &file, &report);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "[{b}]");
         assert!(
@@ -315,13 +319,7 @@ fn formulas_reach_the_error_report_defused() {
             ),
         );
         let report = db.path("errors.csv");
-        let out = db.run(&[
-            "import",
-            "persons",
-            file.to_str().unwrap(),
-            "--errors",
-            report.to_str().unwrap(),
-        ]);
+        let out = import_persons(&db, &file, &report);
         assert!(!out.status.success(), "[{b}] rows rejected");
         let text = std::fs::read_to_string(&report).unwrap();
         let mut r = csv::ReaderBuilder::new()

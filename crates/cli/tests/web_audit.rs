@@ -31,13 +31,7 @@ async fn audit(db: &TestDb) {
         ))
         .await;
     for action in ["approve", "pay"] {
-        let r = site
-            .post(
-                &format!("/claims/{claim}/{action}"),
-                &county,
-                &[("csrf", &csrf)],
-            )
-            .await;
+        let r = site.claim_action(&claim, action, &county, &csrf).await;
         assert_eq!(r.status, StatusCode::OK, "[{b}] {action}: {}", r.body);
     }
     assert_eq!(

@@ -112,6 +112,13 @@ async fn csrf_and_passwords(db: &TestDb) {
     );
 }
 
+/// The city officer resets the password of account `id`: the page shown.
+async fn city_resets(site: &Site, id: i64) -> Resp {
+    let (city, csrf) = site.login("city").await;
+    let path = format!("/accounts/{id}/reset");
+    site.post(&path, &city, &[("csrf", &csrf)]).await
+}
+
 async fn tokens(db: &TestDb) {
     let b = db.backend;
     let site = Site::open(db).await;
@@ -194,14 +201,7 @@ async fn tokens(db: &TestDb) {
         site.api("GET", "/api/v1/me", &fin_token).await.0,
         StatusCode::OK
     );
-    let (city, city_csrf) = site.login("city").await;
-    let r = site
-        .post(
-            &format!("/accounts/{fin}/reset"),
-            &city,
-            &[("csrf", &city_csrf)],
-        )
-        .await;
+    let r = city_resets(&site, fin).await;
     assert!(r.body.contains("令牌已全部撤销"), "[{b}] {}", r.body);
     assert_eq!(
         site.api("GET", "/api/v1/me", &fin_token).await.0,

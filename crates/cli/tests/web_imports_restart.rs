@@ -9,7 +9,7 @@
 
 use crate::common;
 
-use crate::common::http::{CountyRoster, Site, Sql, app_of, get, on_demo};
+use crate::common::http::{CountyRoster, Site, Sql, app_of, assert_all, get, on_demo};
 use axum::http::StatusCode;
 
 #[test]
@@ -18,9 +18,7 @@ fn upload_jobs_and_their_reports_survive_a_restart() {
 }
 
 async fn walk(db: &common::TestDb) {
-    let b = db.backend;
-    let site = Site::open(db).await;
-    let mut sql = Sql::open(db).await;
+    let (b, site, mut sql) = (db.backend, Site::open(db).await, Sql::open(db).await);
     let (county, csrf) = site.login("county").await;
     let account = site.account("county").account_id;
     let token = site.token("county").await;
@@ -55,13 +53,15 @@ async fn walk(db: &common::TestDb) {
     );
     let page = get(&app, &format!("/imports/{job}"), &county).await;
     assert_eq!(page.status, StatusCode::OK, "[{b}]");
-    assert!(
-        page.body.contains("接收 2 行（新增 2")
-            && page.body.contains("<td class=\"num\">3</td>")
-            && page.body.contains("超过该班计划课时")
-            && page.body.contains("下载错误报告（CSV）"),
-        "[{b}] {}",
-        page.body
+    assert_all(
+        b,
+        &page.body,
+        &[
+            "接收 2 行（新增 2",
+            "<td class=\"num\">3</td>",
+            "超过该班计划课时",
+            "下载错误报告（CSV）",
+        ],
     );
     let (code, v) = common::http::api(&app, "GET", &format!("/api/v1/imports/{job}"), &token).await;
     assert_eq!(code, StatusCode::OK, "[{b}] {v}");
@@ -146,16 +146,17 @@ async fn walk(db: &common::TestDb) {
     // A job of this process still running when the server stops.
     let scope =
         jineng_domain::access::Scope::Region(jineng_domain::RegionCode::parse("371502").unwrap());
-    let own = store
-        .create_import_job(&jineng_store::NewImportJob {
+    let new_job = async |file_name: &str| {
+        let job = jineng_store::NewImportJob {
             account_id: account,
             scope: &scope,
             kind: "persons",
-            file_name: "停止时.csv",
+            file_name,
             dry_run: false,
-        })
-        .await
-        .unwrap();
+        };
+        store.create_import_job(&job).await.unwrap()
+    };
+    let own = new_job("停止时.csv").await;
     assert!(
         store.stop_stale_import_jobs().await.unwrap().is_empty(),
         "[{b}] a live process's job stays"
@@ -175,15 +176,6 @@ async fn walk(db: &common::TestDb) {
         "[{b}] {}",
         page.body
     );
-    let next = store
-        .create_import_job(&jineng_store::NewImportJob {
-            account_id: account,
-            scope: &scope,
-            kind: "persons",
-            file_name: "新.csv",
-            dry_run: false,
-        })
-        .await
-        .unwrap();
+    let next = new_job("新.csv").await;
     assert!(next > own && next > killed, "[{b}] ids are never reused");
 }

@@ -9,7 +9,7 @@
 
 use crate::common;
 
-use crate::common::http::{COUNTY, Site, Sql, between, yuan};
+use crate::common::http::{COUNTY, Site, Sql, assert_all, between, yuan};
 use axum::http::StatusCode;
 use common::{TestDb, backends};
 
@@ -80,17 +80,12 @@ async fn pay(db: &TestDb) {
 
     // No fund holds enough: refused, in Chinese, naming the funds and what
     // is missing; nothing booked.
-    let r = site
-        .post(&format!("/claims/{claim}/pay"), &county, &[("csrf", &csrf)])
-        .await;
+    let r = site.claim_action(&claim, "pay", &county, &csrf).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
-    assert!(
-        r.body.contains("未拨付")
-            && r.body.contains("资金来源余额不足")
-            && r.body.contains("ES 余额 0.01 元")
-            && r.body.contains("尚缺"),
-        "[{b}] {}",
-        r.body
+    assert_all(
+        b,
+        &r.body,
+        &["未拨付", "资金来源余额不足", "ES 余额 0.01 元", "尚缺"],
     );
     assert_eq!(sql.text(&status(&claim)).await, "approved", "[{b}]");
     assert_eq!(sql.int(postings).await, booked, "[{b}] nothing booked");
@@ -110,19 +105,11 @@ async fn pay(db: &TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}]");
     let other = &others[0];
-    let r = site
-        .post(&format!("/claims/{other}/pay"), &county, &[("csrf", &csrf)])
-        .await;
+    let r = site.claim_action(other, "pay", &county, &csrf).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {}", r.body);
     for role in ["finance", "auditor"] {
         let (cookie, token) = site.login(role).await;
-        let r = site
-            .post(
-                &format!("/claims/{claim}/pay"),
-                &cookie,
-                &[("csrf", &token)],
-            )
-            .await;
+        let r = site.claim_action(&claim, "pay", &cookie, &token).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "[{b}] {role}");
         let r = site
             .post("/claims/pay-approved", &cookie, &[("csrf", &token)])
@@ -147,13 +134,7 @@ async fn pay(db: &TestDb) {
         ("advance", "按政策不可预拨"),
         ("settle", "只有已预拨的申领可以清算"),
     ] {
-        let r = site
-            .post(
-                &format!("/claims/{claim}/{action}"),
-                &county,
-                &[("csrf", &csrf)],
-            )
-            .await;
+        let r = site.claim_action(&claim, action, &county, &csrf).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {action}");
         assert!(r.body.contains(why), "[{b}] {action}: {}", r.body);
     }
@@ -174,9 +155,7 @@ async fn pay(db: &TestDb) {
         "[{b}] the button"
     );
     let before = site.get("/ledger", &county).await.body;
-    let r = site
-        .post(&format!("/claims/{claim}/pay"), &county, &[("csrf", &csrf)])
-        .await;
+    let r = site.claim_action(&claim, "pay", &county, &csrf).await;
     assert_eq!(r.status, StatusCode::OK, "[{b}] {}", r.body);
     assert!(
         r.body
@@ -219,9 +198,7 @@ async fn pay(db: &TestDb) {
     assert!(queue.contains(&claim) && queue.contains("已支付"), "[{b}]");
     // Paid once only.
     let booked = sql.int(postings).await;
-    let r = site
-        .post(&format!("/claims/{claim}/pay"), &county, &[("csrf", &csrf)])
-        .await;
+    let r = site.claim_action(&claim, "pay", &county, &csrf).await;
     assert!(r.body.contains("未拨付"), "[{b}] {}", r.body);
     assert_eq!(sql.int(postings).await, booked, "[{b}] paid once only");
 
@@ -330,13 +307,7 @@ async fn pay(db: &TestDb) {
 
     // Recovery needs a reason, then books the money back.
     let held = sql.int(bank).await;
-    let r = site
-        .post(
-            &format!("/claims/{claim}/recover"),
-            &county,
-            &[("csrf", &csrf)],
-        )
-        .await;
+    let r = site.claim_action(&claim, "recover", &county, &csrf).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}]");
     assert!(r.body.contains("请填写追回理由"), "[{b}]");
     let r = site

@@ -23,8 +23,30 @@ use jineng_domain::Fen;
 use serde_json::{Value, json};
 
 #[test]
-fn officers_work_cases_in_their_region_and_the_public_sees_no_person() {
-    on_demo("web_supervision", "300", walk);
+fn the_city_officers_queue_is_filtered_searched_sorted_and_paged() {
+    on_cases("web_supervision_queue", queue);
+}
+
+#[test]
+fn a_county_officer_sees_and_closes_only_within_the_county() {
+    on_cases("web_supervision_scope", county_scope);
+}
+
+#[test]
+fn a_case_is_closed_through_the_form_with_a_confirm_step() {
+    on_cases("web_supervision_close", close_by_form);
+}
+
+#[test]
+fn roles_and_the_api_work_cases_within_their_scope() {
+    on_cases("web_supervision_api", roles_and_api);
+}
+
+#[test]
+fn ratings_and_draws_are_recorded_and_the_public_sees_no_person() {
+    on_cases("web_supervision_published", async |db, site, sql, _| {
+        published::ratings_and_draws(db, site, sql).await;
+    });
 }
 
 /// A JSON POST with a bearer token.
@@ -38,11 +60,29 @@ async fn api_post(site: &Site, path: &str, token: &str, body: Value) -> (StatusC
     (r.status, serde_json::from_str(&r.body).unwrap_or_default())
 }
 
-async fn walk(db: &TestDb) {
+/// On each backend, the 300-person demo with the cases planted (one in
+/// the county, one crossing into it, one outside it), then `walk` over it
+/// with the router and SQL.
+fn on_cases(test: &str, walk: impl AsyncFn(&TestDb, &Site, &mut Sql, &plant::Cases)) {
+    on_demo(test, "300", async |db: &TestDb| {
+        let site = Site::open(db).await;
+        let mut sql = Sql::open(db).await;
+        let cases = plant::plant(db, &mut sql).await;
+        walk(db, &site, &mut sql, &cases).await;
+    });
+}
+
+/// Every case, the demo's own (its planted fraud) besides the three.
+fn all_cases(db: &TestDb) -> Vec<Value> {
+    db.ok(&["supervise", "cases", "--status", "all", "--format", "jsonl"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The city officer's queue: all three, filtered, searched, sorted, paged.
+async fn queue(db: &TestDb, site: &Site, _: &mut Sql, cases: &plant::Cases) {
     let b = db.backend;
-    let site = Site::open(db).await;
-    let mut sql = Sql::open(db).await;
-    let cases = plant::plant(db, &mut sql).await;
     let (county_case, cross, outside) = (&cases.county, &cases.cross, &cases.outside);
 
     // The city officer's queue: all three, filtered, searched, sorted, paged.
@@ -58,11 +98,7 @@ async fn walk(db: &TestDb) {
     }
     assert!(r.body.contains("S6 重复申领") && r.body.contains("待核查"));
     // The demo's own cases (its planted fraud) besides the three.
-    let all: Vec<Value> = db
-        .ok(&["supervise", "cases", "--status", "all", "--format", "jsonl"])
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let all = all_cases(db);
     assert!(
         r.body.contains(&format!("共 {} 条线索", all.len())),
         "[{b}] {} cases",
@@ -100,9 +136,16 @@ async fn walk(db: &TestDb) {
         let r = site.get(&format!("/supervision/cases{bad}"), &city).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "[{b}] {bad}");
     }
+}
 
-    // The county officer: his county's case and the one crossing into it.
+/// The county officer: his county's case and the one crossing into it,
+/// not closable by him; the officer of the crossing case's institution
+/// county sees it without its claims or person.
+async fn county_scope(db: &TestDb, site: &Site, sql: &mut Sql, cases: &plant::Cases) {
+    let b = db.backend;
+    let (county_case, cross, outside) = (&cases.county, &cases.cross, &cases.outside);
     let (county, county_csrf) = site.login("county").await;
+    // The county officer: his county's case and the one crossing into it.
     let r = site.get("/supervision/cases", &county).await;
     assert!(r.body.contains(&county_case.case_no) && r.body.contains(&cross.case_no));
     assert!(
@@ -182,7 +225,14 @@ async fn walk(db: &TestDb) {
     );
     assert!(r.body.contains("（管理范围外）") && r.body.contains("须由上级人社部门结案"));
     assert!(!r.body.contains(&cross.id_number), "[{b}] masked");
+}
 
+/// The county's own case page, then closing it: refused with the input
+/// kept, a confirm step, post/redirect/get, the audit row.
+async fn close_by_form(db: &TestDb, site: &Site, sql: &mut Sql, cases: &plant::Cases) {
+    let b = db.backend;
+    let county_case = &cases.county;
+    let (county, county_csrf) = site.login("county").await;
     // The county's own case: evidence, clause, claims, masked persons.
     let path = format!("/supervision/cases/{}", county_case.case_no);
     let page = site.get(&path, &county).await;
@@ -294,7 +344,14 @@ async fn walk(db: &TestDb) {
         ))
         .await;
     assert_eq!(audit, 1, "[{b}] the close is audited");
+}
 
+/// The auditor reads and cannot close; the other roles cannot come in;
+/// the API pages, shows and closes cases within scope.
+async fn roles_and_api(db: &TestDb, site: &Site, _: &mut Sql, cases: &plant::Cases) {
+    let b = db.backend;
+    let (county_case, cross, outside) = (&cases.county, &cases.cross, &cases.outside);
+    let all = all_cases(db);
     // Roles: the auditor reads and cannot close; the others cannot come in.
     let (auditor, auditor_csrf) = site.login("auditor").await;
     let r = site
@@ -327,7 +384,7 @@ async fn walk(db: &TestDb) {
     }
 
     // The API: paged queue, one case, closing (officer), scope.
-    let t_city = published::token(&site, "city").await;
+    let t_city = published::token(site, "city").await;
     let (s, v) = site
         .api(
             "GET",
@@ -341,7 +398,7 @@ async fn walk(db: &TestDb) {
         (Some(all.len() as i64), Some(2))
     );
     assert_eq!(v["items"].as_array().unwrap().len(), 2.min(all.len() - 2));
-    let t_county = published::token(&site, "county").await;
+    let t_county = published::token(site, "county").await;
     let (s, _) = site
         .api(
             "GET",
@@ -351,7 +408,7 @@ async fn walk(db: &TestDb) {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v) = api_post(
-        &site,
+        site,
         &format!("/api/v1/supervision/cases/{}/close", cross.case_no),
         &t_county,
         json!({"finding": "不属实", "note": "越权"}),
@@ -359,7 +416,7 @@ async fn walk(db: &TestDb) {
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "[{b}] {v}");
     let (s, v) = api_post(
-        &site,
+        site,
         &format!("/api/v1/supervision/cases/{}/close", cross.case_no),
         &t_city,
         json!({"finding": "不属实", "note": "同一证书两次申报，后一笔已撤回"}),
@@ -369,22 +426,20 @@ async fn walk(db: &TestDb) {
     assert_eq!(v["status"], "closed_not_true");
     assert!(!v.to_string().contains(&cross.id_number));
     let (s, v) = api_post(
-        &site,
+        site,
         &format!("/api/v1/supervision/cases/{}/close", cross.case_no),
         &t_city,
         json!({"finding": "属实", "note": "again"}),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "[{b}] closed once: {v}");
-    let t_auditor = published::token(&site, "auditor").await;
+    let t_auditor = published::token(site, "auditor").await;
     let (s, _) = api_post(
-        &site,
+        site,
         &format!("/api/v1/supervision/cases/{}/close", outside.case_no),
         &t_auditor,
         json!({"finding": "属实", "note": "x"}),
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-
-    published::ratings_and_draws(db, &site, &mut sql).await;
 }

@@ -16,6 +16,23 @@ eligible = ["贫困劳动力"]
 require_completion = true
 "#;
 
+/// The occupation and certificate of the catalogue entries below.
+const WELDER: &str = r#"occupation = "6-31-01-03", cert = "职业资格证书""#;
+
+/// A `[catalogue]` of `entries` (each an inline table's fields), and the
+/// standard classes' `[catalogue.grades]` when `grades` is not empty.
+fn catalogue(entries: &[String], grades: &str) -> String {
+    let mut s = String::from("\n[catalogue]\nentries = [\n");
+    for e in entries {
+        s.push_str(&format!("  {{ {e} }},\n"));
+    }
+    s.push_str("]\n");
+    if !grades.is_empty() {
+        s.push_str(&format!("[catalogue.grades]\n{grades}\n"));
+    }
+    s
+}
+
 fn doc(parts: &[&str]) -> String {
     let mut s = HEAD.to_string();
     for p in parts {
@@ -102,25 +119,21 @@ fn float_amounts_are_refused() {
     refused_at(&text, "daily = 30.5", &["R8", "30.5", "\"30.50\"", "浮点"]);
 
     // … in a catalogue entry …
-    let entry = r#"
-[catalogue]
-entries = [
-  { occupation = "6-31-01-03", cert = "职业资格证书", level = "四级", yuan = 1500.5, from = "2019-01-01" },
-]
-"#;
-    let text = doc(&[R1, entry]);
+    let entry = catalogue(
+        &[format!(
+            r#"{WELDER}, level = "四级", yuan = 1500.5, from = "2019-01-01""#
+        )],
+        "",
+    );
+    let text = doc(&[R1, &entry]);
     refused_at(&text, "1500.5", &["1500.5", "\"1500.50\"", "浮点"]);
 
     // … and in a standard class, at the class's line.
-    let grade = r#"
-[catalogue]
-entries = [
-  { occupation = "6-31-01-03", cert = "职业资格证书", grade = "A", from = "2019-01-01" },
-]
-[catalogue.grades]
-A = { "五级" = 1000, "四级" = 1500.25 }
-"#;
-    let text = doc(&[R1, grade]);
+    let grade = catalogue(
+        &[format!(r#"{WELDER}, grade = "A", from = "2019-01-01""#)],
+        r#"A = { "五级" = 1000, "四级" = 1500.25 }"#,
+    );
+    let text = doc(&[R1, &grade]);
     refused_at(&text, "1500.25", &["1500.25", "浮点"]);
 }
 
@@ -136,15 +149,16 @@ fn decimal_strings_are_exact() {
 
 #[test]
 fn overlapping_catalogue_entries() {
-    let entries = r#"
-[catalogue]
-entries = [
-  { occupation = "6-31-01-03", cert = "职业资格证书", level = "四级", yuan = 1500, from = "2019-01-01", to = "2020-12-31" },
-  { occupation = "6-31-01-03", cert = "职业资格证书", level = "三级", yuan = 2000, from = "2019-01-01" },
-  { occupation = "6-31-01-03", cert = "职业资格证书", level = "四级", yuan = 1600, from = "2020-07-01" },
-]
-"#;
-    let text = doc(&[R1, entries]);
+    let entries = catalogue(
+        &[
+            r#"level = "四级", yuan = 1500, from = "2019-01-01", to = "2020-12-31""#,
+            r#"level = "三级", yuan = 2000, from = "2019-01-01""#,
+            r#"level = "四级", yuan = 1600, from = "2020-07-01""#,
+        ]
+        .map(|e| format!("{WELDER}, {e}")),
+        "",
+    );
+    let text = doc(&[R1, &entries]);
     let first = line_of(&text, "yuan = 1500,");
     refused_at(
         &text,
@@ -166,18 +180,18 @@ entries = [
 
 #[test]
 fn two_departments_different_amounts_violate_r15() {
-    let entries = r#"
-[rules.R15]
-clause = "二十一"
-
-[catalogue]
-entries = [
-  { occupation = "4-10-01-06", cert = "职业技能等级证书", level = "五级", yuan = 800, from = "2019-01-01", dept = "人社局" },
-  { occupation = "4-10-01-06", cert = "职业技能等级证书", level = "五级", yuan = 800, from = "2019-01-01", dept = "商务局" },
-  { occupation = "4-10-01-06", cert = "职业技能等级证书", level = "五级", yuan = 1000, from = "2019-06-01", dept = "妇联" },
-]
-"#;
-    let text = doc(&[R1, entries]);
+    let entries = catalogue(
+        &[
+            r#"yuan = 800, from = "2019-01-01", dept = "人社局""#,
+            r#"yuan = 800, from = "2019-01-01", dept = "商务局""#,
+            r#"yuan = 1000, from = "2019-06-01", dept = "妇联""#,
+        ]
+        .map(|e| {
+            format!(r#"occupation = "4-10-01-06", cert = "职业技能等级证书", level = "五级", {e}"#)
+        }),
+        "",
+    );
+    let text = doc(&[R1, "\n[rules.R15]\nclause = \"二十一\"\n", &entries]);
     let first = line_of(&text, "dept = \"人社局\"");
     refused_at(
         &text,
@@ -206,15 +220,13 @@ fn missing_clause() {
 
 #[test]
 fn grade_and_level_together_are_refused() {
-    let entry = r#"
-[catalogue]
-entries = [
-  { occupation = "6-31-01-03", cert = "职业资格证书", grade = "A", level = "四级", from = "2019-01-01" },
-]
-[catalogue.grades]
-A = { "五级" = 1000, "四级" = 1500 }
-"#;
-    let text = doc(&[R1, entry]);
+    let entry = catalogue(
+        &[format!(
+            r#"{WELDER}, grade = "A", level = "四级", from = "2019-01-01""#
+        )],
+        r#"A = { "五级" = 1000, "四级" = 1500 }"#,
+    );
+    let text = doc(&[R1, &entry]);
     refused_at(&text, "grade = \"A\"", &["grade", "level"]);
 }
 

@@ -223,11 +223,14 @@ fn compare(draft: &Policy, p: &PersonClaims) -> (Comparison, Vec<whatif::Changed
     (c, changed)
 }
 
+/// The draft policy of the overlay `HEAD` + `tail`.
+fn draft(tail: &str) -> jineng_domain::policy::Policy {
+    apply(&format!("{HEAD}{tail}")).unwrap().policy
+}
+
 #[test]
 fn a_cap_change_flips_the_claim_the_cap_decided() {
-    let draft = apply(&format!("{HEAD}[rules.R2]\nmax_per_year = 2\n"))
-        .unwrap()
-        .policy;
+    let draft = draft("[rules.R2]\nmax_per_year = 2\n");
     let p = one_person(vec![
         item(1, "4-10-01-06", "五级", 3),
         item(2, "6-31-01-03", "五级", 5),
@@ -248,11 +251,7 @@ fn a_cap_change_flips_the_claim_the_cap_decided() {
 
 #[test]
 fn a_catalogue_change_moves_the_claims_it_prices_by_the_difference() {
-    let draft = apply(&format!(
-        "{HEAD}[catalogue.grades]\nB = {{ \"五级\" = 1000 }}\n"
-    ))
-    .unwrap()
-    .policy;
+    let draft = draft("[catalogue.grades]\nB = { \"五级\" = 1000 }\n");
     let p = one_person(vec![
         item(1, "4-10-01-06", "五级", 3),
         item(2, "4-10-01-06", "四级", 5),
@@ -281,9 +280,7 @@ fn a_catalogue_change_moves_the_claims_it_prices_by_the_difference() {
 
 #[test]
 fn an_award_before_the_period_counts_for_both_alike() {
-    let draft = apply(&format!("{HEAD}[rules.R2]\nmax_per_year = 2\n"))
-        .unwrap()
-        .policy;
+    let draft = draft("[rules.R2]\nmax_per_year = 2\n");
     let mut earlier = item(1, "4-10-01-06", "五级", 3);
     earlier.replay = false;
     earlier.award = Some(jineng_domain::policy::facts::Award {

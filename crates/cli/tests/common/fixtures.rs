@@ -74,6 +74,84 @@ pub const CERTIFICATES: &str =
 pub const CLAIMS: &str = "申领编号,补贴类型,身份证号码,证书编号,班级编号,统一社会信用代码,申领单位,申请日期,月数,申请金额";
 
 /// Every import template (the `template` command, the import form).
+/// The online-sessions template (线上学习记录).
+pub const SESSIONS: &str = "身份证号码,姓名,班级编号,统一社会信用代码,学习平台,开始时间,结束时间";
+
+/// A supervision file for 聊城 (371500): its head, of id `id`, `title` and
+/// 文号 `doc_no`, then `rest` (its checks, its credit rules).
+pub fn supervision_doc(id: &str, title: &str, doc_no: &str, rest: &str) -> String {
+    format!(
+        "\n[supervision]\nid = \"{id}\"\ntitle = \"{title}\"\ndoc_no = \"{doc_no}\"\nregion = \"371500\"\n{rest}"
+    )
+}
+
+/// A test supervision file (测试监管规则, 聊政办发〔2019〕10号) of id `id`.
+pub fn supervision_file(id: &str, rest: &str) -> String {
+    supervision_doc(id, "测试监管规则", "聊政办发〔2019〕10号", rest)
+}
+
+/// Credit rules of base score `base` and case deductions `cases` (lines
+/// such as `"高" = -30`): A from 90, B from 75, C from 60, and C means no
+/// advances.
+pub fn credit_rules(base: i32, cases: &str) -> String {
+    format!(
+        r#"
+[credit]
+clause = "序号17、序号18"
+base = {base}
+[credit.cases]
+{cases}
+[credit.grades]
+A = 90
+B = 75
+C = 60
+[credit.consequences.C]
+no_advances = true
+"#
+    )
+}
+
+/// A supervision file with check S10 alone (12 online hours a day at the
+/// most), of id `id`.
+pub fn s10_file(id: &str) -> String {
+    let s10 = "\n[checks.S10]\nclause = \"二十七（互联网+监管）\"\nmax_hours_per_day = 12\n";
+    supervision_doc(id, "测试监管规则（线上学习）", "人社部发〔2021〕102号", s10)
+}
+
+/// Writes `text` as the supervision file `name` in the test's folder and
+/// loads it (`supervise load`).
+pub fn load_supervision(db: &TestDb, name: &str, text: &str) {
+    let file = db.path(name);
+    std::fs::write(&file, text).unwrap();
+    db.ok(&["supervise", "load", file.to_str().unwrap()]);
+}
+
+/// The classes template with the training-plan column (是否列入培训计划).
+pub const CLASSES_WITH_PLAN: &str = "班级编号,统一社会信用代码,培训类型,职业编码,等级,培训地,开班日期,结业日期,计划课时,是否列入培训计划";
+
+/// The apprentice 刘学徒 (`worker`, of 371502) of the firm `firm`
+/// (聊城某机械有限公司), on each of its apprenticeship classes `classes`
+/// (class number, end date, 是否列入培训计划), 400 hours from 2019-03-01,
+/// passed.
+pub fn apprentice(db: &TestDb, worker: &str, firm: &str, classes: &[(&str, &str, &str)]) {
+    load(db, "persons", PERSONS, &[format!("刘学徒,{worker},371502")]);
+    load(
+        db,
+        "institutions",
+        INSTITUTIONS,
+        &[format!("聊城某机械有限公司,{firm},企业,371502,否,,")],
+    );
+    let (mut rows, mut roster) = (Vec::new(), Vec::new());
+    for (no, end, plan) in classes {
+        rows.push(format!(
+            "{no},{firm},新型学徒制,6-18-02-04,五级,371502,2019-03-01,{end},400,{plan}"
+        ));
+        roster.push(format!("{no},{firm},刘学徒,{worker},400,0,合格"));
+    }
+    load(db, "classes", CLASSES_WITH_PLAN, &rows);
+    load(db, "roster", ROSTER, &roster);
+}
+
 pub const KINDS: [&str; 9] = [
     "persons",
     "categories",
@@ -375,6 +453,19 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// `name` (`pid`) on class `class` of `school`: 80 hours, passed.
+    pub fn passed(&mut self, class: &str, school: &str, name: &str, pid: &str) {
+        let row = format!("{class},{school},{name},{pid},80,0,合格");
+        self.roster.push(row);
+    }
+
+    /// A 职业培训补贴 claim `no` of `pid` on certificate `cert`, applied
+    /// for on `date`.
+    pub fn training_claim(&mut self, no: &str, pid: &str, cert: &str, date: &str) {
+        let row = format!("{no},职业培训补贴,{pid},{cert},,,,{date},,");
+        self.claims.push(row);
+    }
+
     pub fn load(&self, db: &TestDb) {
         for (kind, header, rows) in [
             ("regions", REGIONS, &self.regions),
@@ -407,34 +498,13 @@ pub fn export_claims(db: &TestDb) -> std::collections::BTreeMap<String, Value> {
 /// Runs a query on the test database behind the binary's back; every
 /// column read as text (integers written out).
 pub fn sql_rows(db: &TestDb, sql: &str) -> Vec<Vec<String>> {
-    use sqlx::{Connection, Row};
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        let out = rows
-            .iter()
-            .map(|r| {
-                (0..r.len())
-                    .map(|i| match r.try_get::<i64, _>(i) {
-                        Ok(n) => n.to_string(),
-                        Err(_) => r
-                            .try_get::<Option<String>, _>(i)
-                            .unwrap()
-                            .unwrap_or_default(),
-                    })
-                    .collect()
-            })
-            .collect();
-        conn.close().await.unwrap();
-        out
+    use sqlx::Row;
+    super::query_rows(db, sql, |r, i| match r.try_get::<i64, _>(i) {
+        Ok(n) => n.to_string(),
+        Err(_) => r
+            .try_get::<Option<String>, _>(i)
+            .unwrap()
+            .unwrap_or_default(),
     })
 }
 

@@ -236,6 +236,13 @@ impl Site {
         post(&self.app, path, cookie, form).await
     }
 
+    /// A claim's action button (`/claims/{claim}/{action}`) with the CSRF
+    /// token alone.
+    pub async fn claim_action(&self, claim: &str, action: &str, cookie: &str, csrf: &str) -> Resp {
+        let path = format!("/claims/{claim}/{action}");
+        self.post(&path, cookie, &[("csrf", csrf)]).await
+    }
+
     pub async fn post_raw(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
         post_raw(&self.app, path, cookie, form).await
     }
@@ -337,6 +344,13 @@ impl Sql {
             .execute(&mut self.0)
             .await
             .unwrap();
+    }
+}
+
+/// The page `body` holds every one of `needles` ([{b}] names the backend).
+pub fn assert_all(b: &str, body: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(body.contains(n), "[{b}] no {n:?} in: {body}");
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod demo;
 pub mod fixtures;
 pub mod http;
+pub mod server;
 
 use chrono::NaiveDate;
 use jineng_domain::{CreditCode, NationalId};
@@ -177,6 +178,72 @@ pub fn sqlite_only() -> TestDb {
         backend: "sqlite",
         pg: None,
     }
+}
+
+/// Whether `python3` has the packages the independent credential check
+/// (`tests/credentials/verify.py`) needs; under CI their absence is a
+/// failure (`.ci/run` installs them).
+pub fn python_ready() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import cryptography, jcs"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the Python check: pip install cryptography jcs (see .ci/run)"
+        );
+        eprintln!("python3 lacks cryptography or jcs: the independent Python check is skipped");
+    }
+    ok
+}
+
+/// Runs raw SQL on the test database, as a tamperer would.
+pub async fn tamper(db: &TestDb, sql: &str) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Runs `f` on a fresh connection to the test database, on a runtime of
+/// its own: SQL behind the binary's back, from a synchronous test.
+pub fn on_db<T, F: std::future::Future<Output = T>>(
+    db: &TestDb,
+    f: impl FnOnce(sqlx::AnyConnection) -> F,
+) -> T {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        f(sqlx::AnyConnection::connect(&db.url).await.unwrap()).await
+    })
+}
+
+/// The rows of a query, each column read by `cell` (row, column index).
+pub fn query_rows<T>(
+    db: &TestDb,
+    sql: &str,
+    cell: impl Fn(&sqlx::any::AnyRow, usize) -> T,
+) -> Vec<Vec<T>> {
+    use sqlx::{Connection, Row};
+    on_db(db, |mut conn| async move {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        rows.iter()
+            .map(|r| (0..r.len()).map(|i| cell(r, i)).collect())
+            .collect()
+    })
 }
 
 /// A fresh, initialised database per backend.

@@ -93,22 +93,15 @@ pub async fn web_and_api(db: &TestDb, city: &Value) {
         "[{b}]"
     );
 
-    let token = |login: &str| {
-        let id = site.account(login).account_id;
-        let store = site.store.clone();
-        async move {
-            jineng_web::issue_api_token(&store, id, "t", &jineng_store::Actor("test".into()))
-                .await
-                .unwrap()
-        }
-    };
     let path = |region: &str| format!("/api/v1/reports/standards?region={region}&year=2019");
-    let (s, v) = site.api("GET", &path(CITY), &token("city").await).await;
+    let (s, v) = site
+        .api("GET", &path(CITY), &site.token("city").await)
+        .await;
     assert_eq!(s, StatusCode::OK, "[{b}] {v}");
     assert_eq!(&v, city, "[{b}] the API answers what the CLI prints");
 
     // The county officer: the county only.
-    let county_token = token("county").await;
+    let county_token = site.token("county").await;
     let county = report(db, COUNTY);
     let (s, v) = site.api("GET", &path(COUNTY), &county_token).await;
     assert_eq!((s, &v), (StatusCode::OK, &county), "[{b}] the county's own");

@@ -8,20 +8,6 @@ use super::common::assert_error;
 use super::common::fixtures::*;
 use super::{cases, name, p, registry, scan};
 
-const SESSIONS: &str = "身份证号码,姓名,班级编号,统一社会信用代码,学习平台,开始时间,结束时间";
-
-const S10: &str = r#"
-[supervision]
-id = "test-sessions"
-title = "测试监管规则（线上学习）"
-doc_no = "人社部发〔2021〕102号"
-region = "371500"
-
-[checks.S10]
-clause = "二十七（互联网+监管）"
-max_hours_per_day = 12
-"#;
-
 fn row(f: &Fx, n: u16, class: &str, platform: &str, from: &str, to: &str) -> String {
     format!(
         "{},{},{class},{},{platform},{from},{to}",
@@ -36,9 +22,7 @@ fn online_sessions_at_impossible_rates_open_cases_and_near_misses_do_not() {
     let f = fx();
     for db in common::initialised("sup_sessions") {
         let be = db.backend;
-        let file = db.path("s10.supervision.toml");
-        std::fs::write(&file, S10).unwrap();
-        db.ok(&["supervise", "load", file.to_str().unwrap()]);
+        load_supervision(&db, "s10.supervision.toml", &s10_file("test-sessions"));
         registry(&db, &f);
         let first = [
             // 学员一: class A on one platform from 08:00 to 10:00 …
@@ -131,31 +115,52 @@ fn bad_session_rows_are_refused_naming_row_and_column() {
             "2024/3/2 8:00",
             "2024/3/2 9:15:30",
         ));
-        s.bad(
-            "结束时间",
-            "应晚于开始时间",
-            row(&f, 1, "A", "学习通", "2024-03-05 10:00", "2024-03-05 09:00"),
-        );
-        s.bad(
-            "开始时间",
-            "应为日期加时刻",
-            row(&f, 1, "A", "学习通", "2024-03-05", "2024-03-05 09:00"),
-        );
-        s.bad(
-            "结束时间",
-            "时刻「24:30」不存在",
-            row(&f, 1, "A", "学习通", "2024-03-05 08:00", "2024-03-05 24:30"),
-        );
-        s.bad(
-            "班级编号",
-            "没有编号为「Z」的培训班",
-            row(&f, 1, "Z", "学习通", "2024-03-05 08:00", "2024-03-05 09:00"),
-        );
-        s.bad(
-            "学习平台",
-            "不能为空",
-            row(&f, 1, "A", "", "2024-03-05 08:00", "2024-03-05 09:00"),
-        );
+        // Each row breaks one rule: (column, reason, class, platform, from, to).
+        let broken = [
+            (
+                "结束时间",
+                "应晚于开始时间",
+                "A",
+                "学习通",
+                "2024-03-05 10:00",
+                "2024-03-05 09:00",
+            ),
+            (
+                "开始时间",
+                "应为日期加时刻",
+                "A",
+                "学习通",
+                "2024-03-05",
+                "2024-03-05 09:00",
+            ),
+            (
+                "结束时间",
+                "时刻「24:30」不存在",
+                "A",
+                "学习通",
+                "2024-03-05 08:00",
+                "2024-03-05 24:30",
+            ),
+            (
+                "班级编号",
+                "没有编号为「Z」的培训班",
+                "Z",
+                "学习通",
+                "2024-03-05 08:00",
+                "2024-03-05 09:00",
+            ),
+            (
+                "学习平台",
+                "不能为空",
+                "A",
+                "",
+                "2024-03-05 08:00",
+                "2024-03-05 09:00",
+            ),
+        ];
+        for (column, why, class, platform, from, to) in broken {
+            s.bad(column, why, row(&f, 1, class, platform, from, to));
+        }
         s.bad(
             "姓名",
             "",

@@ -75,6 +75,12 @@ pub fn registry(db: &TestDb, f: &Fx, yuan: &str) {
         .collect();
     let (s, o) = (&f.school, &f.other);
     let (start, end) = (day(10), day(40));
+    // A 家政服务员 class of March 2019 at `inst`.
+    let march = |no: &str, inst: &str, level: &str| {
+        format!(
+            "{no},{inst},就业技能培训,4-10-01-06,家政服务员,{level},371502,2019-03-10,2019-03-30,80"
+        )
+    };
     Registry {
         persons: rows,
         categories: vec![
@@ -92,15 +98,9 @@ pub fn registry(db: &TestDb, f: &Fx, yuan: &str) {
             ),
         ],
         classes: vec![
-            format!(
-                "K1,{s},就业技能培训,4-10-01-06,家政服务员,五级,371502,2019-03-10,2019-03-30,80"
-            ),
-            format!(
-                "K2,{s},就业技能培训,4-10-01-06,家政服务员,四级,371502,2019-03-10,2019-03-30,80"
-            ),
-            format!(
-                "K3,{o},就业技能培训,4-10-01-06,家政服务员,五级,371502,2019-03-10,2019-03-30,80"
-            ),
+            march("K1", s, "五级"),
+            march("K2", s, "四级"),
+            march("K3", o, "五级"),
             format!("W1,{s},就业技能培训,4-10-01-06,家政服务员,五级,371502,{start},{end},80"),
         ],
         roster: vec![

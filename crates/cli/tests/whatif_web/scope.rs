@@ -72,16 +72,7 @@ async fn post_api(site: &Site, token: &str, body: &Value) -> (StatusCode, Value)
 
 pub async fn api(db: &TestDb, site: &Site, want: &Value) {
     let b = db.backend;
-    let token = |login: &str| {
-        let id = site.account(login).account_id;
-        let store = site.store.clone();
-        async move {
-            jineng_web::issue_api_token(&store, id, "t", &jineng_store::Actor("test".into()))
-                .await
-                .unwrap()
-        }
-    };
-    let city = token("city").await;
+    let city = site.token("city").await;
     let (s, v) = post_api(
         site,
         &city,
@@ -99,6 +90,6 @@ pub async fn api(db: &TestDb, site: &Site, want: &Value) {
             .contains("rules.R2.max_per_yaer"),
         "[{b}] {v}"
     );
-    let (s, _) = post_api(site, &token("worker").await, &json!({"draft": NOOP})).await;
+    let (s, _) = post_api(site, &site.token("worker").await, &json!({"draft": NOOP})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "[{b}]");
 }
