@@ -134,6 +134,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite on a file: the public lookup's direct read path (`lookup`).
     reader: Option<Arc<lookup::SqliteReader>>,
+    /// PostgreSQL: the public lookup's typed pool (`lookup`).
+    pg_reader: Option<lookup::PgReader>,
     /// The audit chain's key (`audit_key`).
     audit_key: Option<crate::audit::keys::AuditKey>,
     /// Where the signing keys live unless configured (`credentials`).
@@ -252,6 +254,10 @@ impl Store {
             Backend::Sqlite => lookup::SqliteReader::for_url(&url).map(Arc::new),
             Backend::Postgres => None,
         };
+        let pg_reader = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(lookup::PgReader::lazy(&url)?),
+        };
         let stager = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(crate::imports::stage::Stager::lazy(&url)?),
@@ -260,6 +266,7 @@ impl Store {
             pool,
             backend,
             reader,
+            pg_reader,
             audit_key: None,
             signing_key_path: credentials::default_key_path(&url),
             replica: None,
@@ -295,6 +302,10 @@ impl Store {
         self.reader.as_deref()
     }
 
+    pub(crate) fn pg_reader(&self) -> Option<&lookup::PgReader> {
+        self.pg_reader.as_ref()
+    }
+
     /// SQLite: moves the write-ahead log into the database file and empties
     /// it, as happens in the background once writes settle. Benchmarks call
     /// it so that what they time does not depend on the log an import left.
@@ -313,6 +324,12 @@ impl Store {
         }
         if let Some(r) = &self.replica {
             r.pool.close().await;
+            if let Some(p) = &r.pg_reader {
+                p.close().await;
+            }
+        }
+        if let Some(p) = &self.pg_reader {
+            p.close().await;
         }
         self.pool.close().await;
         if let Some(s) = &self.stager {

@@ -1,5 +1,5 @@
-//! The public certificate lookup (证书查询), and on SQLite the direct read
-//! path that serves it.
+//! The public certificate lookup (证书查询), and the read paths of its own
+//! that serve it: direct on SQLite, a typed pool on PostgreSQL.
 //!
 //! The lookup is the one query the public can send without logging in, at
 //! whatever rate the limiter lets through. Through sqlx every SQLite query
@@ -9,6 +9,8 @@
 //! (docs/scale.md § Public lookup). So on SQLite the lookup runs on the
 //! calling thread, on a small set of its own connections to the same file
 //! (`query_only`), opened through rusqlite over the same libsqlite3.
+//!
+//! On PostgreSQL it runs on a small typed pool of its own (`PgReader`).
 //!
 //! It reads the live database, like every other query: nothing is cached,
 //! so a certificate another process imports a moment ago is found. WAL
@@ -180,6 +182,66 @@ impl SqliteReader {
     }
 }
 
+/// PostgreSQL: the lookup on a small typed pool of its own. The `Any`
+/// driver converts every row into its own value type before the getters
+/// read it, and routes each bind through its own argument type; on the one
+/// query the public may send at any rate that is a measurable share of the
+/// server's work (docs/scale.md § Public lookup). Few connections: on a
+/// database server's cores, more backends than cores only switch.
+#[derive(Clone, Debug)]
+pub(crate) struct PgReader {
+    pool: sqlx::postgres::PgPool,
+}
+
+/// Connections of the typed lookup pool.
+const PG_READER_CONNECTIONS: u32 = 4;
+
+impl PgReader {
+    /// A pool for `url` that connects on first use.
+    pub(crate) fn lazy(url: &str) -> Result<PgReader, sqlx::Error> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(PG_READER_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(60))
+            .test_before_acquire(false)
+            .connect_lazy(url)?;
+        Ok(PgReader { pool })
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn check_certificate(
+        &self,
+        name: &str,
+        cond: &str,
+        key: &str,
+    ) -> Result<Vec<CertificateCheck>, sqlx::Error> {
+        let rows = sqlx::query(AssertSqlSafe(lookup_sql(cond)))
+            .bind(name)
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CertificateCheck {
+                    name: r.try_get("name")?,
+                    id_number: mask_id(r.try_get::<&str, _>("id_number")?),
+                    cert_no: r.try_get("cert_no")?,
+                    cert_type: r.try_get("cert_type")?,
+                    occupation_name: r.try_get("occ")?,
+                    skill_level: r.try_get("skill_level")?,
+                    issue_date: crate::row::parse_day(
+                        "issue_date",
+                        r.try_get::<&str, _>("issue_date")?,
+                    )?,
+                    issuer: r.try_get("issuer")?,
+                })
+            })
+            .collect()
+    }
+}
+
 impl Store {
     /// The public certificate lookup: certificates of the person of this
     /// name with this certificate number or ID number. The ID is masked.
@@ -201,6 +263,9 @@ impl Store {
                 Ok(rows) => return Ok(rows),
                 Err(e) => tracing::debug!("direct SQLite read failed, using the pool: {e}"),
             }
+        }
+        if let Some(reader) = self.pg_reader() {
+            return Ok(reader.check_certificate(name, cond, key).await?);
         }
         let rows = sqlx::query(AssertSqlSafe(lookup_sql(cond)))
             .bind(name)
